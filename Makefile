@@ -1,0 +1,97 @@
+# Broadside build. Plain make; every appliance/*.c except main.c goes into one
+# static library that the binary, the unit tests and the fuzz targets link.
+# Targets: all run test bench fuzz install clean deps (see README.md).
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+BUILD   ?= build
+
+PKGS     = libevent_core libevent_pthreads libcrypto sqlite3
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser -lpthread -lm
+
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wformat=2 -Wno-unused-parameter
+HARDEN   = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -Iappliance $(PKG_CFLAGS) -MMD -MP
+LDFLAGS_H = -pie -Wl,-z,relro,-z,now
+
+SRCS     := $(filter-out appliance/main.c,$(wildcard appliance/*.c))
+OBJS     := $(SRCS:appliance/%.c=$(BUILD)/obj/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all run test bench fuzz install clean deps unit asan fuzz-build fuzz-short image image-pi image-test
+
+all: broadside
+
+broadside: $(BUILD)/broadside
+	@cp $< $@
+
+$(BUILD)/broadside: $(BUILD)/obj/main.o $(BUILD)/libbroadside.a
+	$(CC) $(LDFLAGS_H) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/libbroadside.a: $(OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/obj/%.o: appliance/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(HARDEN) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbroadside.a tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(HARDEN) $(LDFLAGS_H) -o $@ $< $(BUILD)/libbroadside.a $(PKG_LIBS)
+
+unit: $(UNITS)
+
+deps:
+	@bash scripts/deps.sh
+
+# The whole suite: unit, integration, the same under ASan+UBSan, short fuzz runs,
+# then end-to-end on a private Tor network. tests/run prints "N passed, N failed".
+test: deps
+	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory fuzz-build
+	@bash tests/run
+
+# Sanitizer build in its own tree; tests/run uses it when it exists.
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  HARDEN="" LDFLAGS_H="" build/asan/broadside unit
+
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build/fuzzobj CC=clang \
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" HARDEN="" LDFLAGS_H="" \
+	  build/fuzzobj/libbroadside.a
+	@$(MAKE) --no-print-directory $(FUZZERS)
+build/fuzz/%: tests/fuzz/%.c build/fuzzobj/libbroadside.a
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iappliance $(PKG_CFLAGS) \
+	  -o $@ $< build/fuzzobj/libbroadside.a $(PKG_LIBS)
+
+# Each fuzz target for FUZZ_SECONDS (default 60) from its seed corpus.
+FUZZ_SECONDS ?= 60
+fuzz: deps fuzz-build
+	@bash tests/fuzz/run $(FUZZ_SECONDS)
+
+run: deps all
+	@bash scripts/run-demo
+
+bench: deps all
+	@bash scripts/bench
+
+install: all
+	install -D -m 0755 broadside $(DESTDIR)$(PREFIX)/bin/broadside
+	install -d $(DESTDIR)$(PREFIX)/share/broadside/web
+	cp -r web/. $(DESTDIR)$(PREFIX)/share/broadside/web/
+
+clean:
+	rm -rf build broadside
+
+-include $(OBJS:.o=.d) $(BUILD)/obj/main.d

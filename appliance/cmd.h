@@ -1,0 +1,21 @@
+/* cmd: the subcommands. Each takes the arguments after its name (argv[0] is the
+ * command name) and the data directory, and returns the process exit status. */
+#ifndef BROADSIDE_CMD_H
+#define BROADSIDE_CMD_H
+
+struct cmd {
+	const char *name;
+	int (*run)(int argc, char **argv, const char *data);
+	const char *summary;
+};
+
+/* The table main() dispatches on (cmd_table.c); ends with a NULL name. */
+extern const struct cmd cmd_table[];
+
+/* Print usage and return 0 if argv holds --help or -h; commands call this first. */
+int cmd_wants_help(int argc, char **argv, const char *usage);
+
+int cmd_init(int argc, char **argv, const char *data);
+int cmd_serve(int argc, char **argv, const char *data);
+
+#endif

@@ -1,0 +1,24 @@
+/* cmd_table: the list of subcommands, in the order `broadside help` shows them. */
+#include "cmd.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const struct cmd cmd_table[] = {
+	{ "init", cmd_init, "create the data directory, config, catalogue and keys" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_wants_help(int argc, char **argv, const char *usage)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(usage, stdout);
+			return 1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,56 @@
+/* conf: broadside.conf — `key = value` lines, `#` comments. Every key lives in
+ * one table in conf.c with its default and documentation; the example file that
+ * `init` writes is generated from that table, so no key goes undocumented. */
+#ifndef BROADSIDE_CONF_H
+#define BROADSIDE_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Callers read fields directly: config is plain data, set once at start-up. */
+typedef struct conf {
+	/* publisher */
+	char *publisher_name;
+	char *publisher_statement;
+	/* logging */
+	char *log_level;
+	int log_requests;
+	/* listeners */
+	char *listen;               /* loopback preview, "" = none */
+	int allow_public_listen;
+	int tor_circuit_ids;        /* PROXY line required on the tor socket */
+	/* HTTP limits and timeouts */
+	int64_t header_timeout;
+	int64_t idle_timeout;
+	int64_t write_timeout;
+	int64_t max_request_line;
+	int64_t max_headers;
+	int64_t max_header_bytes;
+	int64_t max_ranges;
+	int64_t max_connections;
+	/* tor */
+	int tor;
+	char *tor_path;
+	int64_t onion_max_streams;
+	int onion_pow;
+	int onion_intro_dos;
+	int tor_sandbox;
+} conf_t;
+
+/* Return a configuration holding every default. */
+conf_t *conf_new(void);
+void conf_free_(conf_t *c);
+#define conf_free(p) do { conf_free_(p); (p) = NULL; } while (0)
+
+/* Read the file at path over the current values. On error write
+ * "path:line: what is wrong" into err and return -1. A missing file is an error
+ * unless missing_ok. */
+int conf_load(conf_t *c, const char *path, int missing_ok, char *err, size_t errlen);
+
+/* Set one key from text (command-line overrides use the same checks). */
+int conf_set(conf_t *c, const char *key, const char *value, char *err, size_t errlen);
+
+/* Return the commented example file (every key, its meaning, its default). */
+char *conf_example(void);
+
+#endif
