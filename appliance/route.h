@@ -1,0 +1,48 @@
+/* route: request target → which handler, with the path percent-decoded and
+ * checked. The URL space is stable (readers bookmark it, mirrors fetch it):
+ *   /                      home            /static/<name>   stylesheet
+ *   /c/<slug>/[dir/]       browse          /c/<slug>/<path> file page
+ *   /f/<slug>/<path>       file bytes      /search?q=&c=&page=
+ *   /m/<slug>/<manifest>   manifests       /m/publisher.pub
+ * A decoded path never holds NUL, a backslash, an encoded slash, an empty
+ * segment, "." or "..", so it can be used as a path below a collection root. */
+#ifndef BROADSIDE_ROUTE_H
+#define BROADSIDE_ROUTE_H
+
+#include <stddef.h>
+
+enum route_kind {
+	ROUTE_NOT_FOUND = 0,
+	ROUTE_HOME,
+	ROUTE_BROWSE,      /* /c/<slug>/ or /c/<slug>/<dir>/ */
+	ROUTE_FILE_PAGE,   /* /c/<slug>/<path> */
+	ROUTE_FILE,        /* /f/<slug>/<path> */
+	ROUTE_SEARCH,
+	ROUTE_MANIFEST,    /* /m/<slug>/<name> ; slug "" for /m/publisher.pub */
+	ROUTE_STATIC,      /* /static/<name> */
+};
+
+typedef struct route {
+	enum route_kind kind;
+	char *slug;    /* collection slug, or NULL */
+	char *path;    /* decoded relative path without leading/trailing slash, "" = root */
+	char *query;   /* raw query string after '?', or NULL */
+} route_t;
+
+/* Route a request target (origin-form, exactly as received). Return 0, or -1
+ * when the target is malformed or unsafe (answer 400). */
+int route_parse(const char *target, size_t len, route_t *out);
+void route_clear(route_t *r);
+
+/* Percent-decode a path (not '+'), enforcing the rules above; 0 or -1. */
+int route_decode_path(const char *s, size_t len, char **out);
+
+/* Find key in an application/x-www-form-urlencoded query and return its decoded
+ * value (caller frees), or NULL when absent. Decoding never fails: bad escapes
+ * are kept literally, and the value may hold any bytes except NUL. */
+char *route_query_param(const char *query, const char *key);
+
+/* A slug is [a-z0-9][a-z0-9-]{0,62}. */
+int route_slug_valid(const char *s, size_t len);
+
+#endif
