@@ -1,0 +1,43 @@
+/* http_conn: one client connection's lifetime on a libevent bufferevent:
+ *   [PROXY line] → request head → handler → response written → next request
+ * Requests are answered strictly one at a time, in order (pipelining keeps the
+ * rest buffered, bounded by a read watermark). Deadlines: the head must arrive
+ * within header_timeout of its first byte (slowloris), an idle keep-alive
+ * connection lives idle_timeout, and a reader who accepts no bytes for
+ * write_timeout is dropped. */
+#ifndef BROADSIDE_HTTP_CONN_H
+#define BROADSIDE_HTTP_CONN_H
+
+#include <stdint.h>
+
+#include "http_req.h"
+#include "http_resp.h"
+
+struct event_base;
+typedef struct http_conn http_conn_t;
+
+typedef struct http_conn_opts {
+	http_req_limits_t limits;
+	int header_timeout, idle_timeout, write_timeout;   /* seconds */
+	int expect_proxy;    /* a PROXY v1 line must come first */
+	int log_requests;
+	/* Fill resp for req. Must not free the connection. */
+	void (*handle)(void *arg, http_conn_t *c, http_req_t *req, http_resp_t *resp);
+	/* Called once when the connection is gone. */
+	void (*closed)(void *arg, http_conn_t *c);
+	void *arg;
+} http_conn_opts_t;
+
+/* Take over fd (closed with the connection). opts must outlive it. */
+http_conn_t *http_conn_new(struct event_base *base, int fd, const char *peer,
+    const http_conn_opts_t *opts);
+/* Close now, whatever is in flight. */
+void http_conn_free_(http_conn_t *c);
+#define http_conn_free(p) do { http_conn_free_(p); (p) = NULL; } while (0)
+
+/* The tor circuit this connection came on; 0 if none (preview, other proxy). */
+int http_conn_circuit(const http_conn_t *c, uint32_t *id);
+/* The peer as text: "circuit:<id>" is never produced here; for TCP the address. */
+const char *http_conn_peer(const http_conn_t *c);
+
+#endif
