@@ -6,6 +6,7 @@
 
 const struct cmd cmd_table[] = {
 	{ "init", cmd_init, "create the data directory, config, catalogue and keys" },
+	{ "serve", cmd_serve, "serve the collections (and run tor)" },
 	{ NULL, NULL, NULL },
 };
 

@@ -25,6 +25,14 @@ file_set_force_walk(int on)
 	force_walk = on;
 }
 
+/* "", "." and ".." would step in place or out: the walk refuses them itself
+ * rather than trusting every caller to have normalised the path. */
+static int
+bad_segment(const char *s)
+{
+	return s[0] == '\0' || strcmp(s, ".") == 0 || strcmp(s, "..") == 0;
+}
+
 static int
 open_walk(int dirfd, const char *relpath)
 {
@@ -33,6 +41,10 @@ open_walk(int dirfd, const char *relpath)
 
 	while ((slash = strchr(seg, '/')) != NULL) {
 		*slash = '\0';
+		if (bad_segment(seg)) {
+			errno = EXDEV;
+			goto done;
+		}
 		int next = openat(cur, seg, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		saved = errno;
 		if (cur != dirfd)
@@ -44,6 +56,10 @@ open_walk(int dirfd, const char *relpath)
 		}
 		cur = next;
 		seg = slash + 1;
+	}
+	if (bad_segment(seg)) {
+		errno = EXDEV;
+		goto done;
 	}
 	fd = openat(cur, seg, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 done:

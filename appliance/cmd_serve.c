@@ -1,0 +1,155 @@
+/* cmd_serve: `broadside serve` — load the config, open the catalogue, listen,
+ * and run the event loop until SIGINT/SIGTERM. */
+#include <errno.h>
+#include <event2/event.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cat.h"
+#include "cmd.h"
+#include "conf.h"
+#include "datadir.h"
+#include "log.h"
+#include "server.h"
+#include "util.h"
+
+static const char serve_usage[] =
+    "usage: broadside [--data DIR] serve [-n] [--listen HOST:PORT] [--no-tor]\n"
+    "                 [--tor-config-append FILE]\n\n"
+    "Serve the collections on the Unix socket that tor forwards the onion\n"
+    "service to (DIR/run/http.sock), and run tor.\n\n"
+    "  -n                  check the configuration and exit\n"
+    "  --listen HOST:PORT  also serve a local preview over TCP (loopback only,\n"
+    "                      unless allow_public_listen = yes)\n"
+    "  --no-tor            do not start tor (preview and socket only)\n"
+    "  --tor-config-append FILE\n"
+    "                      expert option: append FILE's lines to the generated torrc\n";
+
+struct serve_state {
+	struct event_base *base;
+};
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct serve_state *st = arg;
+	log_info("received %s; shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	event_base_loopexit(st->base, NULL);
+}
+
+int
+cmd_serve(int argc, char **argv, const char *data)
+{
+	static const struct option longopts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "no-tor", no_argument, NULL, 'T' },
+		{ "tor-config-append", required_argument, NULL, 'A' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *listen_arg = NULL, *tor_append = NULL;
+	int check_only = 0, no_tor = 0, opt, rc = 1, port = 0;
+	datadir_t *d = NULL;
+	conf_t *conf = NULL;
+	cat_t *cat = NULL;
+	server_t *srv = NULL;
+	struct serve_state st = { NULL };
+	struct event *sigint = NULL, *sigterm = NULL;
+	char err[512];
+	char *sock = NULL;
+
+	if (cmd_wants_help(argc, argv, serve_usage))
+		return 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "n", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'n': check_only = 1; break;
+		case 'l': listen_arg = optarg; break;
+		case 'T': no_tor = 1; break;
+		case 'A': tor_append = optarg; break;
+		default:
+			fputs(serve_usage, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fputs(serve_usage, stderr);
+		return 2;
+	}
+	umask(077);
+	d = datadir_new(data);
+	if (datadir_check(d) < 0)
+		goto done;
+	conf = conf_new();
+	if (conf_load(conf, d->conf, 0, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		goto done;
+	}
+	if (listen_arg && conf_set(conf, "listen", listen_arg, err, sizeof(err)) < 0) {
+		log_err("--listen: %s", err);
+		goto done;
+	}
+	if (tor_append && access(tor_append, R_OK) < 0) {
+		log_err("--tor-config-append %s: %s", tor_append, strerror(errno));
+		goto done;
+	}
+	if (check_only) {
+		printf("configuration OK: %s\n", d->conf);
+		rc = 0;
+		goto done;
+	}
+	log_set_level((enum log_level)log_level_parse(conf->log_level));
+	log_set_timestamps(1);
+	signal(SIGPIPE, SIG_IGN);
+
+	cat = cat_open(d->catalogue, CAT_READONLY);
+	if (cat == NULL)
+		goto done;
+	st.base = event_base_new();
+	if (st.base == NULL) {
+		log_err("cannot create the event loop");
+		goto done;
+	}
+	srv = server_new(st.base, conf, cat);
+	if (mkdir_p(d->run, 0700) < 0) {
+		log_err("cannot create %s: %s", d->run, strerror(errno));
+		goto done;
+	}
+	sock = datadir_path(d, "run/http.sock");
+	if (server_listen_unix(srv, sock) < 0)
+		goto done;
+	if (conf->listen[0] && server_listen_tcp(srv, conf->listen, &port) < 0)
+		goto done;
+	sigint = evsignal_new(st.base, SIGINT, on_signal, &st);
+	sigterm = evsignal_new(st.base, SIGTERM, on_signal, &st);
+	evsignal_add(sigint, NULL);
+	evsignal_add(sigterm, NULL);
+
+	log_info("serving %s on %s", d->root, sock);
+	if (port) {
+		const char *colon = strrchr(conf->listen, ':');
+		log_info("local preview: http://%.*s:%d/", (int)(colon - conf->listen),
+		    conf->listen, port);
+	}
+	(void)no_tor;
+	event_base_dispatch(st.base);
+	rc = 0;
+done:
+	if (sigint)
+		event_free(sigint);
+	if (sigterm)
+		event_free(sigterm);
+	server_free(srv);
+	if (st.base)
+		event_base_free(st.base);
+	cat_free(cat);
+	conf_free(conf);
+	free(sock);
+	datadir_free(d);
+	return rc;
+}

@@ -1,0 +1,75 @@
+/* handler_file: /f/<slug>/<path> — a file's bytes, only if it is in the
+ * catalogue, and only while it is still the file that was catalogued (its
+ * ETag is its SHA-256, so serving changed bytes under it would be a lie). */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "file.h"
+#include "handler.h"
+#include "log.h"
+
+void
+handler_file(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *rt,
+    http_resp_t *resp)
+{
+	cat_collection_t col;
+	cat_file_t f;
+	struct stat st;
+	int rootfd, fd = -1, r;
+	file_info_t info;
+	const char *base;
+
+	memset(&col, 0, sizeof(col));
+	r = cat_collection_get(server_cat(s), rt->slug, &col);
+	if (r != 0) {
+		http_resp_error(resp, r > 0 ? 404 : 500,
+		    r > 0 ? "There is no collection by that name." : NULL);
+		goto done;
+	}
+	r = cat_file_get(server_cat(s), col.id, rt->path, &f);
+	if (r != 0) {
+		http_resp_error(resp, r > 0 ? 404 : 500,
+		    r > 0 ? "There is no such file in this collection." : NULL);
+		goto done;
+	}
+	rootfd = server_root_fd(s, col.id, col.root);
+	if (rootfd < 0) {
+		log_warn("collection %s: cannot open its root: %s", col.slug, strerror(errno));
+		http_resp_error(resp, 503, "This collection is not available right now.");
+		goto done;
+	}
+	fd = file_open_beneath(rootfd, rt->path);
+	if (fd < 0) {
+		int status = file_errno_status(errno);
+		http_resp_error(resp, status, status == 404 ?
+		    "There is no such file in this collection." : NULL);
+		goto done;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		http_resp_error(resp, 404, "There is no such file in this collection.");
+		goto done;
+	}
+	if (st.st_size != f.size || st.st_mtime != f.mtime) {
+		/* The path is the reader's request; only the slug goes to the log. */
+		log_warn("collection %s: a file changed on disk since it was catalogued; "
+		    "run `broadside refresh %s`", col.slug, col.slug);
+		http_resp_error(resp, 503, "This file changed since it was catalogued and "
+		    "cannot be verified; try again later.");
+		http_resp_header(resp, "Retry-After", "3600");
+		goto done;
+	}
+	base = strrchr(rt->path, '/');
+	info.etag = f.sha256;
+	info.content_type = f.mime[0] ? f.mime : "application/octet-stream";
+	info.download_name = base ? base + 1 : rt->path;
+	info.max_ranges = (int)server_conf(s)->max_ranges;
+	info.is_head = http_req_method(req) == HTTP_REQ_HEAD;
+	file_respond(resp, req, fd, &st, &info);
+	fd = -1;
+done:
+	if (fd >= 0)
+		close(fd);
+	cat_collection_clear(&col);
+}

@@ -1,0 +1,40 @@
+/* server: the listeners (the Unix socket tor forwards to, an optional loopback
+ * TCP preview), connection accounting, and dispatch of requests to handlers. */
+#ifndef BROADSIDE_SERVER_H
+#define BROADSIDE_SERVER_H
+
+#include <stdint.h>
+
+#include "cat.h"
+#include "conf.h"
+#include "http_conn.h"
+
+struct event_base;
+typedef struct server server_t;
+
+typedef struct server_stats {
+	uint64_t connections_total, connections_refused;
+	int64_t connections_open;
+	uint64_t requests, responses_2xx, responses_3xx, responses_4xx, responses_5xx;
+	int64_t started;   /* wall-clock seconds */
+} server_stats_t;
+
+/* conf and cat stay owned by the caller and must outlive the server. */
+server_t *server_new(struct event_base *base, const conf_t *conf, cat_t *cat);
+void server_free_(server_t *s);
+#define server_free(p) do { server_free_(p); (p) = NULL; } while (0)
+
+/* Listen on a Unix socket (replacing a stale one); when tor_circuit_ids is on,
+ * connections there must start with a PROXY line. */
+int server_listen_unix(server_t *s, const char *path);
+/* Listen on "HOST:PORT" (IPv6 as "[::1]:PORT"). Refuses an address that is not
+ * loopback unless allow_public_listen. Sets *port_out to the bound port. */
+int server_listen_tcp(server_t *s, const char *hostport, int *port_out);
+
+const server_stats_t *server_stats(const server_t *s);
+cat_t *server_cat(const server_t *s);
+const conf_t *server_conf(const server_t *s);
+/* The collection root as an O_PATH directory fd, cached per collection. */
+int server_root_fd(server_t *s, int64_t collection_id, const char *root);
+
+#endif

@@ -1,0 +1,60 @@
+/* Opening beneath a root (openat2 and the fallback walk), errno → status, and
+ * Content-Disposition encoding. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "unit.h"
+#include "file.h"
+#include "util.h"
+
+int
+main(void)
+{
+	char tmpl[] = "/tmp/bs-file-XXXXXX";
+	char *dir = mkdtemp(tmpl), *p;
+	int root;
+
+	p = xasprintf("%s/root/sub", dir); mkdir_p(p, 0700); free(p);
+	p = xasprintf("%s/root/sub/a.txt", dir); close(open(p, O_CREAT | O_WRONLY, 0600)); free(p);
+	p = xasprintf("%s/outside.txt", dir); close(open(p, O_CREAT | O_WRONLY, 0600)); free(p);
+	p = xasprintf("%s/root/link", dir); ok(symlink("../outside.txt", p) == 0, "symlink"); free(p);
+	p = xasprintf("%s/root/inlink", dir); ok(symlink("sub/a.txt", p) == 0, "symlink"); free(p);
+	p = xasprintf("%s/root/dirlink", dir); ok(symlink("sub", p) == 0, "symlink"); free(p);
+	p = xasprintf("%s/root", dir); root = open(p, O_PATH | O_DIRECTORY); free(p);
+
+	for (int walk = 0; walk < 2; walk++) {
+		file_set_force_walk(walk);
+		int fd = file_open_beneath(root, "sub/a.txt");
+		ok(fd >= 0, "regular file opens (walk %d)", walk);
+		if (fd >= 0)
+			close(fd);
+		static const char *refused[] = { "link", "inlink", "dirlink/a.txt", "sub/../../outside.txt",
+			"../outside.txt", "nope", "sub/nope", "sub/a.txt/x", "", "/etc/passwd" };
+		for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+			errno = 0;
+			fd = file_open_beneath(root, refused[i]);
+			ok(fd < 0, "'%s' refused (walk %d)", refused[i], walk);
+			if (fd >= 0)
+				close(fd);
+			else
+				is_int(file_errno_status(errno), 404, "'%s' → 404 (walk %d, errno %d)", refused[i], walk, errno);
+		}
+	}
+	is_int(file_errno_status(EACCES), 403, "EACCES");
+	is_int(file_errno_status(EIO), 500, "EIO");
+
+	char *cd = file_content_disposition("r\xc3\xa9sum\xc3\xa9 \"x\".pdf");
+	is_str(cd, "attachment; filename=\"r__sum__ _x_.pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%22x%22.pdf", "RFC 6266");
+	free(cd);
+	cd = file_content_disposition("a\r\nb;c%.txt");
+	is_str(cd, "attachment; filename=\"a__b;c_.txt\"; filename*=UTF-8''a%0D%0Ab%3Bc%25.txt", "controls");
+	free(cd);
+
+	p = xasprintf("rm -rf '%s'", dir);
+	(void)!system(p);
+	free(p);
+	return unit_done();
+}
