@@ -17,5 +17,10 @@ int cmd_wants_help(int argc, char **argv, const char *usage);
 
 int cmd_init(int argc, char **argv, const char *data);
 int cmd_serve(int argc, char **argv, const char *data);
+int cmd_add(int argc, char **argv, const char *data);
+int cmd_refresh(int argc, char **argv, const char *data);
+int cmd_ls(int argc, char **argv, const char *data);
+int cmd_rm(int argc, char **argv, const char *data);
+int cmd_search(int argc, char **argv, const char *data);
 
 #endif

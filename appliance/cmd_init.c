@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cat.h"
 #include "cmd.h"
 #include "conf.h"
 #include "datadir.h"
@@ -35,6 +36,18 @@ write_config(const datadir_t *d)
 	return rc;
 }
 
+/* Create the catalogue (or bring an older one's schema up to date). */
+static int
+create_catalogue(const datadir_t *d)
+{
+	cat_t *c = cat_open(d->catalogue, CAT_CREATE);
+
+	if (c == NULL)
+		return -1;
+	cat_free(c);
+	return 0;
+}
+
 int
 cmd_init(int argc, char **argv, const char *data)
 {
@@ -52,6 +65,8 @@ cmd_init(int argc, char **argv, const char *data)
 	if (datadir_create(d) < 0 || datadir_check(d) < 0)
 		goto done;
 	if (write_config(d) < 0)
+		goto done;
+	if (create_catalogue(d) < 0)
 		goto done;
 	printf("initialised %s\n", d->root);
 	rc = 0;

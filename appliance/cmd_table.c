@@ -6,6 +6,10 @@
 
 const struct cmd cmd_table[] = {
 	{ "init", cmd_init, "create the data directory, config, catalogue and keys" },
+	{ "add", cmd_add, "catalogue a folder as a collection (hash, type, index its text)" },
+	{ "refresh", cmd_refresh, "re-read collections: new, changed and removed files" },
+	{ "ls", cmd_ls, "list the collections" },
+	{ "rm", cmd_rm, "remove a collection from the catalogue (files stay on disk)" },
 	{ "serve", cmd_serve, "serve the collections (and run tor)" },
 	{ NULL, NULL, NULL },
 };

@@ -1,0 +1,939 @@
+/* cat: see cat.h. Schema notes:
+ *  - files carry both their full path (unique lookup for /f/<slug>/<path>) and
+ *    (dir_id, name) so a folder of 100k entries lists from an index in any order;
+ *  - dirs hold aggregated counts, rebuilt at the end of each ingest, so folder
+ *    pages never count at request time;
+ *  - the text lives once, in docs; fts is an external-content FTS5 table over the
+ *    view fts_src (docs + files.path), so snippets read docs and nothing is stored
+ *    twice. Every change to docs is mirrored into fts in the same transaction. */
+#include "cat.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "util.h"
+
+#define CAT_SCHEMA_VERSION 1
+
+static const char schema_v1[] =
+    "CREATE TABLE collections ("
+    "  id INTEGER PRIMARY KEY,"
+    "  slug TEXT NOT NULL UNIQUE,"
+    "  title TEXT NOT NULL,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  root TEXT NOT NULL,"
+    "  origin TEXT,"
+    "  publisher_key TEXT,"
+    "  files INTEGER NOT NULL DEFAULT 0,"
+    "  bytes INTEGER NOT NULL DEFAULT 0,"
+    "  created INTEGER NOT NULL,"
+    "  updated INTEGER NOT NULL);"
+    "CREATE TABLE dirs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,"
+    "  parent_id INTEGER REFERENCES dirs(id) ON DELETE CASCADE,"
+    "  path TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  depth INTEGER NOT NULL,"
+    "  files INTEGER NOT NULL DEFAULT 0,"      /* files below, recursively */
+    "  bytes INTEGER NOT NULL DEFAULT 0,"
+    "  mtime INTEGER NOT NULL DEFAULT 0,"
+    "  nfiles INTEGER NOT NULL DEFAULT 0,"     /* files directly inside */
+    "  ndirs INTEGER NOT NULL DEFAULT 0,"      /* folders directly inside */
+    "  UNIQUE (collection_id, path));"
+    "CREATE INDEX dirs_parent_name ON dirs(parent_id, name);"
+    "CREATE INDEX dirs_parent_bytes ON dirs(parent_id, bytes, name);"
+    "CREATE INDEX dirs_parent_mtime ON dirs(parent_id, mtime, name);"
+    "CREATE TABLE files ("
+    "  id INTEGER PRIMARY KEY,"
+    "  collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,"
+    "  dir_id INTEGER NOT NULL REFERENCES dirs(id) ON DELETE CASCADE,"
+    "  path TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  mtime INTEGER NOT NULL,"
+    "  sha256 BLOB NOT NULL,"
+    "  mime TEXT NOT NULL,"
+    "  indexed_at INTEGER NOT NULL,"
+    "  UNIQUE (collection_id, path));"
+    "CREATE INDEX files_dir_name ON files(dir_id, name);"
+    "CREATE INDEX files_dir_size ON files(dir_id, size, name);"
+    "CREATE INDEX files_dir_mtime ON files(dir_id, mtime, name);"
+    "CREATE TABLE docs ("
+    "  id INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,"
+    "  title TEXT NOT NULL,"
+    "  body TEXT);"
+    "CREATE VIEW fts_src AS SELECT d.id AS id, d.title AS title, f.path AS path,"
+    "  d.body AS body, 'c' || f.collection_id AS coll, f.collection_id AS collection_id"
+    "  FROM docs d JOIN files f ON f.id = d.id;"
+    "CREATE VIRTUAL TABLE fts USING fts5(title, path, body, coll,"
+    "  content='fts_src', content_rowid='id',"
+    "  tokenize='unicode61 remove_diacritics 2');";
+
+enum stmt_id {
+	S_FILE_GET, S_FILE_EACH, S_COLL_GET, S_COLL_GET_ID, S_COLL_EACH, S_COLL_INSERT,
+	S_COLL_UPDATE, S_DIR_GET, S_DIR_INSERT, S_FILE_INSERT, S_FILE_UPDATE,
+	S_DOC_UPSERT, S_FTS_DELETE, S_FTS_INSERT, S_FILE_DELETE, S_BEGIN, S_COMMIT,
+	S_ROLLBACK, S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_FILE_GET] = "SELECT id, size, mtime, sha256, mime FROM files WHERE collection_id = ?1 AND path = ?2",
+	[S_FILE_EACH] = "SELECT path, id, size, mtime, sha256, mime FROM files WHERE collection_id = ?1 ORDER BY path",
+	[S_COLL_GET] = "SELECT id, slug, title, description, root, origin, publisher_key, files, bytes, created, updated"
+	    " FROM collections WHERE slug = ?1",
+	[S_COLL_GET_ID] = "SELECT id, slug, title, description, root, origin, publisher_key, files, bytes, created, updated"
+	    " FROM collections WHERE id = ?1",
+	[S_COLL_EACH] = "SELECT id, slug, title, description, root, origin, publisher_key, files, bytes, created, updated"
+	    " FROM collections ORDER BY slug",
+	[S_COLL_INSERT] = "INSERT INTO collections (slug, title, description, root, created, updated)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+	[S_COLL_UPDATE] = "UPDATE collections SET title = ?2, description = ?3 WHERE id = ?1",
+	[S_DIR_GET] = "SELECT id FROM dirs WHERE collection_id = ?1 AND path = ?2",
+	[S_DIR_INSERT] = "INSERT INTO dirs (collection_id, parent_id, path, name, depth) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_FILE_INSERT] = "INSERT INTO files (collection_id, dir_id, path, name, size, mtime, sha256, mime, indexed_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[S_FILE_UPDATE] = "UPDATE files SET size = ?2, mtime = ?3, sha256 = ?4, mime = ?5, indexed_at = ?6 WHERE id = ?1",
+	[S_DOC_UPSERT] = "INSERT OR REPLACE INTO docs (id, title, body) VALUES (?1, ?2, ?3)",
+	/* External content: FTS5 needs the old values to remove an entry. */
+	[S_FTS_DELETE] = "INSERT INTO fts (fts, rowid, title, path, body, coll)"
+	    " SELECT 'delete', id, title, path, body, coll FROM fts_src WHERE id = ?1",
+	[S_FTS_INSERT] = "INSERT INTO fts (rowid, title, path, body, coll)"
+	    " SELECT id, title, path, body, coll FROM fts_src WHERE id = ?1",
+	[S_FILE_DELETE] = "DELETE FROM files WHERE id = ?1",
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+};
+
+struct cat {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *st[S_COUNT];
+	/* Folder listings: [sort][desc][is_file]. */
+	sqlite3_stmt *list[3][2][2];
+};
+
+static int
+db_error(cat_t *c, const char *what)
+{
+	int code = sqlite3_extended_errcode(c->db);
+
+	if ((code & 0xff) == SQLITE_FULL)
+		log_err("%s: the disk holding %s is full; the catalogue is unchanged since the last commit",
+		    what, c->path);
+	else
+		log_err("%s: %s: %s", what, c->path, sqlite3_errmsg(c->db));
+	return -1;
+}
+
+static sqlite3_stmt *
+stmt(cat_t *c, enum stmt_id id)
+{
+	sqlite3_stmt *s = c->st[id];
+
+	if (s == NULL) {
+		if (sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->st[id], NULL) != SQLITE_OK) {
+			db_error(c, "prepare");
+			return NULL;
+		}
+		s = c->st[id];
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+/* Run a statement that returns no rows; reset it either way. */
+static int
+step_done(cat_t *c, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return db_error(c, what);
+	return 0;
+}
+
+static int
+exec(cat_t *c, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(c->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		log_err("%s: %s", c->path, err ? err : sqlite3_errmsg(c->db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+static int64_t
+pragma_int(cat_t *c, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int
+migrate(cat_t *c)
+{
+	int64_t v = pragma_int(c, "PRAGMA user_version");
+
+	if (v < 0)
+		return db_error(c, "read schema version");
+	if (v > CAT_SCHEMA_VERSION) {
+		log_err("%s has schema version %lld; this broadside knows up to %d (upgrade broadside)",
+		    c->path, (long long)v, CAT_SCHEMA_VERSION);
+		return -1;
+	}
+	if (v == CAT_SCHEMA_VERSION)
+		return 0;
+	/* Each step runs in one transaction with its version bump, so a crash leaves
+	 * either the old or the new schema. */
+	if (exec(c, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if (v < 1 && (exec(c, schema_v1) < 0 || exec(c, "PRAGMA user_version = 1") < 0)) {
+		exec(c, "ROLLBACK");
+		return -1;
+	}
+	return exec(c, "COMMIT");
+}
+
+cat_t *
+cat_open(const char *path, int flags)
+{
+	cat_t *c = xcalloc(1, sizeof(*c));
+	int oflags = SQLITE_OPEN_NOMUTEX;
+
+	c->path = xstrdup(path);
+	if (flags == CAT_READONLY)
+		oflags |= SQLITE_OPEN_READONLY;
+	else
+		oflags |= SQLITE_OPEN_READWRITE | (flags == CAT_CREATE ? SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(path, &c->db, oflags, NULL) != SQLITE_OK) {
+		log_err("cannot open catalogue %s: %s%s", path, c->db ? sqlite3_errmsg(c->db) : "out of memory",
+		    flags == CAT_CREATE ? "" : " (run `broadside init` first)");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	sqlite3_busy_timeout(c->db, 10000);
+	if (exec(c, "PRAGMA foreign_keys = ON") < 0)
+		goto fail;
+	if (flags != CAT_READONLY) {
+		/* WAL: readers (serve) keep going while add writes. synchronous=NORMAL
+		 * keeps the database consistent across crashes; only the last commits may
+		 * be lost on power failure, and a rerun of add redoes them. */
+		if (exec(c, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		    " PRAGMA cache_size = -16000") < 0)
+			goto fail;
+		if (migrate(c) < 0)
+			goto fail;
+	} else {
+		int64_t v = pragma_int(c, "PRAGMA user_version");
+		if (v != CAT_SCHEMA_VERSION) {
+			log_err("catalogue %s has schema version %lld, expected %d (run `broadside init`)",
+			    path, (long long)v, CAT_SCHEMA_VERSION);
+			goto fail;
+		}
+	}
+	return c;
+fail:
+	cat_free_(c);
+	return NULL;
+}
+
+void
+cat_free_(cat_t *c)
+{
+	if (c == NULL)
+		return;
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(c->st[i]);
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 2; j++)
+			for (int k = 0; k < 2; k++)
+				sqlite3_finalize(c->list[i][j][k]);
+	sqlite3_close(c->db);
+	free(c->path);
+	free(c);
+}
+
+sqlite3 *
+cat_db(cat_t *c)
+{
+	return c->db;
+}
+
+int
+cat_slug_valid(const char *slug)
+{
+	size_t n = strlen(slug);
+
+	if (n == 0 || n > 63)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char ch = slug[i];
+		int okc = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || (ch == '-' && i > 0);
+		if (!okc)
+			return 0;
+	}
+	return 1;
+}
+
+static char *
+col_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	if (t == NULL)
+		return NULL;
+	return xstrndup((const char *)t, (size_t)sqlite3_column_bytes(s, i));
+}
+
+static void
+collection_from_row(sqlite3_stmt *s, cat_collection_t *out)
+{
+	out->id = sqlite3_column_int64(s, 0);
+	out->slug = col_dup(s, 1);
+	out->title = col_dup(s, 2);
+	out->description = col_dup(s, 3);
+	out->root = col_dup(s, 4);
+	out->origin = col_dup(s, 5);
+	out->publisher_key = col_dup(s, 6);
+	out->files = sqlite3_column_int64(s, 7);
+	out->bytes = sqlite3_column_int64(s, 8);
+	out->created = sqlite3_column_int64(s, 9);
+	out->updated = sqlite3_column_int64(s, 10);
+}
+
+static int
+collection_get(cat_t *c, sqlite3_stmt *s, cat_collection_t *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		collection_from_row(s, out);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return db_error(c, "read collection");
+}
+
+int
+cat_collection_get(cat_t *c, const char *slug, cat_collection_t *out)
+{
+	sqlite3_stmt *s = stmt(c, S_COLL_GET);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, slug, -1, SQLITE_STATIC);
+	return collection_get(c, s, out);
+}
+
+int
+cat_collection_get_id(cat_t *c, int64_t id, cat_collection_t *out)
+{
+	sqlite3_stmt *s = stmt(c, S_COLL_GET_ID);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	return collection_get(c, s, out);
+}
+
+void
+cat_collection_clear(cat_collection_t *col)
+{
+	if (col == NULL)
+		return;
+	free(col->slug);
+	free(col->title);
+	free(col->description);
+	free(col->root);
+	free(col->origin);
+	free(col->publisher_key);
+	memset(col, 0, sizeof(*col));
+}
+
+int
+cat_collection_each(cat_t *c, int (*fn)(const cat_collection_t *col, void *arg), void *arg)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, ret = 0;
+
+	/* Not the cached statement: fn may call back into the catalogue. */
+	if (sqlite3_prepare_v2(c->db, stmt_sql[S_COLL_EACH], -1, &s, NULL) != SQLITE_OK)
+		return db_error(c, "list collections");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		cat_collection_t col;
+		collection_from_row(s, &col);
+		ret = fn(&col, arg);
+		cat_collection_clear(&col);
+		if (ret != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = db_error(c, "list collections");
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int
+cat_collection_upsert(cat_t *c, const char *slug, const char *title, const char *description,
+    const char *root, int64_t *id)
+{
+	cat_collection_t col;
+	sqlite3_stmt *s;
+	int rc = cat_collection_get(c, slug, &col);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		*id = col.id;
+		cat_collection_clear(&col);
+		if ((s = stmt(c, S_COLL_UPDATE)) == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, *id);
+		sqlite3_bind_text(s, 2, title, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, description ? description : "", -1, SQLITE_STATIC);
+		return step_done(c, s, "update collection");
+	}
+	if ((s = stmt(c, S_COLL_INSERT)) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, description ? description : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, root, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, (int64_t)time(NULL));
+	if (step_done(c, s, "create collection") < 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(c->db);
+	return 0;
+}
+
+int
+cat_collection_delete(cat_t *c, int64_t id)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (cat_begin(c) < 0)
+		return -1;
+	/* Index entries first, while fts_src can still produce the old values. */
+	if (sqlite3_prepare_v2(c->db, "INSERT INTO fts (fts, rowid, title, path, body, coll)"
+	    " SELECT 'delete', id, title, path, body, coll FROM fts_src WHERE collection_id = ?1",
+	    -1, &s, NULL) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_int64(s, 1, id);
+	if (step_done(c, s, "remove index entries") < 0)
+		goto done;
+	sqlite3_finalize(s);
+	/* Files before folders: files reference folders; docs follow files by cascade. */
+	if (sqlite3_prepare_v2(c->db, "DELETE FROM files WHERE collection_id = ?1", -1, &s, NULL) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_int64(s, 1, id);
+	if (step_done(c, s, "remove files") < 0)
+		goto done;
+	sqlite3_finalize(s);
+	if (sqlite3_prepare_v2(c->db, "DELETE FROM collections WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_int64(s, 1, id);
+	if (step_done(c, s, "remove collection") < 0)
+		goto done;
+	rc = cat_commit(c);
+done:
+	if (rc < 0 && sqlite3_errcode(c->db) != SQLITE_OK && s == NULL)
+		db_error(c, "remove collection");
+	sqlite3_finalize(s);
+	if (rc < 0)
+		cat_rollback(c);
+	return rc;
+}
+
+static void
+hex32(const unsigned char *raw, int n, char *out)
+{
+	static const char hx[] = "0123456789abcdef";
+
+	if (raw == NULL || n != 32) {
+		out[0] = '\0';
+		return;
+	}
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = hx[raw[i] >> 4];
+		out[2 * i + 1] = hx[raw[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+static void
+file_from_row(sqlite3_stmt *s, int base, cat_file_t *out)
+{
+	const unsigned char *m;
+
+	out->id = sqlite3_column_int64(s, base);
+	out->size = sqlite3_column_int64(s, base + 1);
+	out->mtime = sqlite3_column_int64(s, base + 2);
+	hex32(sqlite3_column_blob(s, base + 3), sqlite3_column_bytes(s, base + 3), out->sha256);
+	m = sqlite3_column_text(s, base + 4);
+	snprintf(out->mime, sizeof(out->mime), "%s", m ? (const char *)m : "application/octet-stream");
+}
+
+int
+cat_file_get(cat_t *c, int64_t collection_id, const char *relpath, cat_file_t *out)
+{
+	sqlite3_stmt *s = stmt(c, S_FILE_GET);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, collection_id);
+	sqlite3_bind_text(s, 2, relpath, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		file_from_row(s, 0, out);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return db_error(c, "look up file");
+}
+
+int
+cat_file_each(cat_t *c, int64_t collection_id,
+    int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, ret = 0;
+
+	if (sqlite3_prepare_v2(c->db, stmt_sql[S_FILE_EACH], -1, &s, NULL) != SQLITE_OK)
+		return db_error(c, "list files");
+	sqlite3_bind_int64(s, 1, collection_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		cat_file_t f;
+		file_from_row(s, 1, &f);
+		ret = fn((const char *)sqlite3_column_text(s, 0), &f, arg);
+		if (ret != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = db_error(c, "list files");
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Return the folder's id (0 if missing) with its direct counts; -1 on error. */
+static int64_t
+dir_lookup(cat_t *c, int64_t collection_id, const char *dir, int64_t *ndirs, int64_t *nfiles)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t id = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT id, ndirs, nfiles FROM dirs WHERE collection_id = ?1 AND path = ?2",
+	    -1, &s, NULL) != SQLITE_OK)
+		return db_error(c, "look up folder");
+	sqlite3_bind_int64(s, 1, collection_id);
+	sqlite3_bind_text(s, 2, dir, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		*ndirs = sqlite3_column_int64(s, 1);
+		*nfiles = sqlite3_column_int64(s, 2);
+	} else if (rc != SQLITE_DONE) {
+		id = db_error(c, "look up folder");
+	}
+	sqlite3_finalize(s);
+	return id;
+}
+
+int
+cat_dir_stat(cat_t *c, int64_t collection_id, const char *dir, int64_t *entries, int *exists)
+{
+	int64_t nd = 0, nf = 0, id = dir_lookup(c, collection_id, dir, &nd, &nf);
+
+	if (id < 0)
+		return -1;
+	*exists = id > 0;
+	*entries = nd + nf;
+	return 0;
+}
+
+static sqlite3_stmt *
+list_stmt(cat_t *c, int sort, int desc, int is_file)
+{
+	static const char *const dir_col[] = { "name", "bytes", "mtime" };
+	static const char *const file_col[] = { "name", "size", "mtime" };
+	sqlite3_stmt **sp = &c->list[sort][desc][is_file];
+	const char *dirn = desc ? "DESC" : "ASC";
+	char *sql;
+
+	if (*sp == NULL) {
+		const char *col = is_file ? file_col[sort] : dir_col[sort];
+		if (is_file)
+			sql = xasprintf("SELECT name, size, mtime, 1, sha256, mime FROM files WHERE dir_id = ?1"
+			    " ORDER BY %s %s%s%s LIMIT ?2 OFFSET ?3", col, dirn,
+			    sort ? ", name " : "", sort ? dirn : "");
+		else
+			sql = xasprintf("SELECT name, bytes, mtime, files FROM dirs WHERE parent_id = ?1"
+			    " ORDER BY %s %s%s%s LIMIT ?2 OFFSET ?3", col, dirn,
+			    sort ? ", name " : "", sort ? dirn : "");
+		if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, sp, NULL) != SQLITE_OK) {
+			db_error(c, "prepare listing");
+			free(sql);
+			return NULL;
+		}
+		free(sql);
+	}
+	sqlite3_reset(*sp);
+	return *sp;
+}
+
+int
+cat_dir_list(cat_t *c, int64_t collection_id, const char *dir, int sort, int desc,
+    int64_t offset, int64_t limit, int (*fn)(const cat_entry_t *e, void *arg), void *arg)
+{
+	int64_t nd = 0, nf = 0, id = dir_lookup(c, collection_id, dir, &nd, &nf);
+
+	if (id < 0)
+		return -1;
+	if (id == 0)
+		return 1;
+	if (sort < CAT_SORT_NAME || sort > CAT_SORT_MTIME)
+		sort = CAT_SORT_NAME;
+	desc = desc ? 1 : 0;
+	if (offset < 0)
+		offset = 0;
+	/* Folders occupy positions [0, nd), files [nd, nd + nf). */
+	for (int is_file = 0; is_file < 2 && limit > 0; is_file++) {
+		int64_t n = is_file ? nf : nd, off = offset;
+		sqlite3_stmt *s;
+		int rc, ret = 0;
+
+		if (off >= n) {
+			offset -= n;
+			continue;
+		}
+		if ((s = list_stmt(c, sort, desc, is_file)) == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int64(s, 2, limit);
+		sqlite3_bind_int64(s, 3, off);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			char hex[65];
+			cat_entry_t e = {
+				.name = (const char *)sqlite3_column_text(s, 0),
+				.is_dir = !is_file,
+				.size = sqlite3_column_int64(s, 1),
+				.mtime = sqlite3_column_int64(s, 2),
+				.files = sqlite3_column_int64(s, 3),
+			};
+			if (is_file) {
+				hex32(sqlite3_column_blob(s, 4), sqlite3_column_bytes(s, 4), hex);
+				e.sha256 = hex;
+				e.mime = (const char *)sqlite3_column_text(s, 5);
+			}
+			limit--;
+			if ((ret = fn(&e, arg)) != 0)
+				break;
+		}
+		sqlite3_reset(s);
+		if (ret != 0)
+			return ret;
+		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+			return db_error(c, "list folder");
+		offset = 0;
+	}
+	return 0;
+}
+
+int
+cat_begin(cat_t *c)
+{
+	sqlite3_stmt *s = stmt(c, S_BEGIN);
+	return s ? step_done(c, s, "begin") : -1;
+}
+
+int
+cat_commit(cat_t *c)
+{
+	sqlite3_stmt *s = stmt(c, S_COMMIT);
+	return s ? step_done(c, s, "commit") : -1;
+}
+
+void
+cat_rollback(cat_t *c)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_get_autocommit(c->db))
+		return;
+	if ((s = stmt(c, S_ROLLBACK)) != NULL) {
+		sqlite3_step(s);
+		sqlite3_reset(s);
+	}
+}
+
+int
+cat_dir_ensure(cat_t *c, int64_t collection_id, int64_t parent_id, const char *path,
+    const char *name, int depth, int64_t *id)
+{
+	sqlite3_stmt *s = stmt(c, S_DIR_GET);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, collection_id);
+	sqlite3_bind_text(s, 2, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return db_error(c, "look up folder");
+	if ((s = stmt(c, S_DIR_INSERT)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, collection_id);
+	if (parent_id > 0)
+		sqlite3_bind_int64(s, 2, parent_id);
+	sqlite3_bind_text(s, 3, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 5, depth);
+	if (step_done(c, s, "add folder") < 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(c->db);
+	return 0;
+}
+
+static int
+fts_entry(cat_t *c, enum stmt_id which, int64_t id)
+{
+	sqlite3_stmt *s = stmt(c, which);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	return step_done(c, s, "update search index");
+}
+
+int
+cat_file_put(cat_t *c, const cat_file_put_t *p, int64_t *id)
+{
+	sqlite3_stmt *s;
+	int64_t now = (int64_t)time(NULL);
+
+	if (p->existing_id > 0) {
+		if (fts_entry(c, S_FTS_DELETE, p->existing_id) < 0 || (s = stmt(c, S_FILE_UPDATE)) == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, p->existing_id);
+		sqlite3_bind_int64(s, 2, p->size);
+		sqlite3_bind_int64(s, 3, p->mtime);
+		sqlite3_bind_blob(s, 4, p->sha256, 32, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, p->mime, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 6, now);
+		if (step_done(c, s, "update file") < 0)
+			return -1;
+		*id = p->existing_id;
+	} else {
+		if ((s = stmt(c, S_FILE_INSERT)) == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, p->collection_id);
+		sqlite3_bind_int64(s, 2, p->dir_id);
+		sqlite3_bind_text(s, 3, p->relpath, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, p->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 5, p->size);
+		sqlite3_bind_int64(s, 6, p->mtime);
+		sqlite3_bind_blob(s, 7, p->sha256, 32, SQLITE_STATIC);
+		sqlite3_bind_text(s, 8, p->mime, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 9, now);
+		if (step_done(c, s, "add file") < 0)
+			return -1;
+		*id = sqlite3_last_insert_rowid(c->db);
+	}
+	if ((s = stmt(c, S_DOC_UPSERT)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, *id);
+	sqlite3_bind_text(s, 2, p->title ? p->title : p->name, -1, SQLITE_STATIC);
+	if (p->body && p->body_len > 0)
+		sqlite3_bind_text(s, 3, p->body, (int)p->body_len, SQLITE_STATIC);
+	if (step_done(c, s, "store text") < 0)
+		return -1;
+	return fts_entry(c, S_FTS_INSERT, *id);
+}
+
+int
+cat_file_delete(cat_t *c, int64_t id)
+{
+	sqlite3_stmt *s;
+
+	if (fts_entry(c, S_FTS_DELETE, id) < 0 || (s = stmt(c, S_FILE_DELETE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	return step_done(c, s, "remove file");
+}
+
+/* Collect ids of a query for which keep() is 0, in chunks, then delete them: we
+ * must not write to a table while a statement is reading it. */
+static int
+delete_unkept(cat_t *c, const char *sql, int64_t collection_id, int (*keep)(int64_t, void *), void *arg,
+    int is_file, int64_t *removed)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	int rc, ret = -1;
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_error(c, "find removed entries");
+	sqlite3_bind_int64(s, 1, collection_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		if (keep(id, arg))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			ids = xrealloc(ids, cap * sizeof(*ids));
+		}
+		ids[n++] = id;
+	}
+	if (rc != SQLITE_DONE) {
+		db_error(c, "find removed entries");
+		goto done;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (!is_file && n > 0 &&
+	    sqlite3_prepare_v2(c->db, "DELETE FROM dirs WHERE id = ?1", -1, &s, NULL) != SQLITE_OK) {
+		db_error(c, "remove folders");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (is_file) {
+			if (cat_file_delete(c, ids[i]) < 0)
+				goto done;
+		} else {
+			sqlite3_bind_int64(s, 1, ids[i]);
+			if (step_done(c, s, "remove folder") < 0)
+				goto done;
+		}
+	}
+	if (removed)
+		*removed += (int64_t)n;
+	ret = 0;
+done:
+	sqlite3_finalize(s);
+	free(ids);
+	return ret;
+}
+
+int
+cat_collection_finish(cat_t *c, int64_t collection_id,
+    int (*keep_file)(int64_t id, void *arg), int (*keep_dir)(int64_t id, void *arg), void *arg,
+    int64_t *removed)
+{
+	static const char *const agg[] = {
+		/* Direct counts first, then roll totals up from the deepest level. */
+		"UPDATE dirs SET nfiles = 0, ndirs = 0, files = 0, bytes = 0, mtime = 0 WHERE collection_id = ?1",
+		"UPDATE dirs SET (nfiles, files, bytes, mtime) = (SELECT count(*), count(*), coalesce(sum(size), 0),"
+		"  coalesce(max(mtime), 0) FROM files WHERE files.dir_id = dirs.id) WHERE collection_id = ?1",
+		"UPDATE dirs SET ndirs = (SELECT count(*) FROM dirs d WHERE d.parent_id = dirs.id) WHERE collection_id = ?1",
+	};
+	sqlite3_stmt *s = NULL;
+	int64_t maxdepth = 0;
+	int rc = -1;
+
+	*removed = 0;
+	if (cat_begin(c) < 0)
+		return -1;
+	if (delete_unkept(c, "SELECT id FROM files WHERE collection_id = ?1", collection_id, keep_file, arg, 1,
+	    removed) < 0)
+		goto done;
+	/* Deepest folders first so no folder is removed under a kept child. */
+	if (delete_unkept(c, "SELECT id FROM dirs WHERE collection_id = ?1 ORDER BY depth DESC", collection_id,
+	    keep_dir, arg, 0, NULL) < 0)
+		goto done;
+	for (size_t i = 0; i < ARRAY_LEN(agg); i++) {
+		if (sqlite3_prepare_v2(c->db, agg[i], -1, &s, NULL) != SQLITE_OK)
+			goto fail_db;
+		sqlite3_bind_int64(s, 1, collection_id);
+		if (step_done(c, s, "count folders") < 0)
+			goto done;
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	if (sqlite3_prepare_v2(c->db, "SELECT coalesce(max(depth), 0) FROM dirs WHERE collection_id = ?1",
+	    -1, &s, NULL) != SQLITE_OK)
+		goto fail_db;
+	sqlite3_bind_int64(s, 1, collection_id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		maxdepth = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (sqlite3_prepare_v2(c->db, "UPDATE dirs SET (files, bytes, mtime) = (SELECT dirs.files + coalesce(sum(d.files), 0),"
+	    " dirs.bytes + coalesce(sum(d.bytes), 0), max(dirs.mtime, coalesce(max(d.mtime), 0))"
+	    " FROM dirs d WHERE d.parent_id = dirs.id) WHERE collection_id = ?1 AND depth = ?2",
+	    -1, &s, NULL) != SQLITE_OK)
+		goto fail_db;
+	for (int64_t depth = maxdepth - 1; depth >= 0; depth--) {
+		sqlite3_bind_int64(s, 1, collection_id);
+		sqlite3_bind_int64(s, 2, depth);
+		if (step_done(c, s, "count folders") < 0)
+			goto done;
+	}
+	sqlite3_finalize(s);
+	if (sqlite3_prepare_v2(c->db, "UPDATE collections SET (files, bytes) = (SELECT files, bytes FROM dirs"
+	    " WHERE collection_id = ?1 AND depth = 0), updated = ?2 WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+		goto fail_db;
+	sqlite3_bind_int64(s, 1, collection_id);
+	sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
+	if (step_done(c, s, "update collection") < 0)
+		goto done;
+	rc = cat_commit(c);
+	goto done;
+fail_db:
+	db_error(c, "update totals");
+done:
+	sqlite3_finalize(s);
+	if (rc < 0)
+		cat_rollback(c);
+	return rc;
+}
+
+int
+cat_check(cat_t *c)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(c->db, "PRAGMA integrity_check", -1, &s, NULL) != SQLITE_OK)
+		return db_error(c, "integrity check");
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(s, 0);
+		if (r && strcmp(r, "ok") == 0)
+			rc = 0;
+		else
+			log_err("catalogue %s: integrity check: %s", c->path, r ? r : "?");
+	}
+	sqlite3_finalize(s);
+	if (rc == 0 && exec(c, "INSERT INTO fts (fts) VALUES ('integrity-check')") < 0)
+		rc = -1;
+	return rc;
+}

@@ -1,0 +1,115 @@
+/* cat: the SQLite catalogue (catalogue.db): collections, folders, files, and the
+ * full-text index over their titles, paths and extracted text.
+ *
+ * One writer at a time (`add`, `refresh`, `rm`); any number of readers (`serve`,
+ * `search`) keep read-only connections open and see each commit (WAL). A cat_t
+ * belongs to one thread. */
+#ifndef BROADSIDE_CAT_H
+#define BROADSIDE_CAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct cat cat_t;
+struct sqlite3;
+
+enum { CAT_READONLY = 0, CAT_READWRITE = 1, CAT_CREATE = 2 };
+enum { CAT_SORT_NAME = 0, CAT_SORT_SIZE = 1, CAT_SORT_MTIME = 2 };
+
+/* Open (CAT_CREATE: create and migrate) the catalogue at path; NULL + log_err on failure. */
+cat_t *cat_open(const char *path, int flags);
+void cat_free_(cat_t *c);
+#define cat_free(p) do { cat_free_(p); (p) = NULL; } while (0)
+/* Return the underlying connection (search and tests run their own statements). */
+struct sqlite3 *cat_db(cat_t *c);
+
+typedef struct cat_collection {
+	int64_t id;
+	char *slug, *title, *description, *root;
+	char *origin, *publisher_key;      /* NULL unless a mirror */
+	int64_t files, bytes, created, updated;
+} cat_collection_t;
+
+/* Fill out with the collection `slug`: 0 found, 1 not found, -1 error. */
+int cat_collection_get(cat_t *c, const char *slug, cat_collection_t *out);
+/* Fill out with the collection whose id is `id`: 0 found, 1 not found, -1 error. */
+int cat_collection_get_id(cat_t *c, int64_t id, cat_collection_t *out);
+/* Free the strings of col and zero it. */
+void cat_collection_clear(cat_collection_t *col);
+/* Call fn for every collection in slug order; stop early (and return its value) if fn returns non-zero. */
+int cat_collection_each(cat_t *c, int (*fn)(const cat_collection_t *col, void *arg), void *arg);
+/* Create the collection or update its title/description (root is fixed once created); set *id. */
+int cat_collection_upsert(cat_t *c, const char *slug, const char *title, const char *description,
+    const char *root, int64_t *id);
+/* Delete a collection with its folders, files and index entries (never files on disk). */
+int cat_collection_delete(cat_t *c, int64_t id);
+/* Return 1 if slug matches [a-z0-9][a-z0-9-]{0,62}, else 0. */
+int cat_slug_valid(const char *slug);
+
+typedef struct cat_file {
+	int64_t id, size, mtime;
+	char sha256[65];      /* lower-case hex */
+	char mime[128];
+} cat_file_t;
+
+/* Look up a file by its relative path ('/'-separated, no leading slash): 0 found,
+ * 1 not found, -1 error. Cached statement, no allocation (the server's hot path). */
+int cat_file_get(cat_t *c, int64_t collection_id, const char *relpath, cat_file_t *out);
+/* Call fn for every file of a collection in path (byte) order, streaming. Non-zero from fn stops. */
+int cat_file_each(cat_t *c, int64_t collection_id,
+    int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg);
+
+/* One entry of a folder listing; strings are valid until the callback returns. */
+typedef struct cat_entry {
+	const char *name;      /* raw bytes of the name, no '/' */
+	int is_dir;
+	int64_t size;          /* bytes (for folders: of all files below) */
+	int64_t mtime;         /* seconds (for folders: newest file below) */
+	int64_t files;         /* folders: number of files below; files: 1 */
+	const char *sha256;    /* files: hex; folders: NULL */
+	const char *mime;      /* files: type; folders: NULL */
+} cat_entry_t;
+
+/* List folder `dir` ("" = root, no leading or trailing '/'): subfolders first, then
+ * files, each sorted by CAT_SORT_* (desc reverses), entries [offset, offset+limit).
+ * Returns 0, 1 if the folder does not exist, -1 on error; non-zero from fn stops. */
+int cat_dir_list(cat_t *c, int64_t collection_id, const char *dir, int sort, int desc,
+    int64_t offset, int64_t limit, int (*fn)(const cat_entry_t *e, void *arg), void *arg);
+/* Set *exists and *entries (subfolders + files directly inside dir). */
+int cat_dir_stat(cat_t *c, int64_t collection_id, const char *dir, int64_t *entries, int *exists);
+
+/* --- writer side, used by ingest --- */
+
+/* Transactions (BEGIN IMMEDIATE so a second writer waits instead of failing mid-way). */
+int cat_begin(cat_t *c);
+int cat_commit(cat_t *c);
+void cat_rollback(cat_t *c);
+
+/* Find or create the folder `path` (parent_id 0 and path "" for the root); set *id. */
+int cat_dir_ensure(cat_t *c, int64_t collection_id, int64_t parent_id, const char *path,
+    const char *name, int depth, int64_t *id);
+
+/* What ingest knows about one file. sha256 is 32 raw bytes; title/body may be NULL. */
+typedef struct cat_file_put {
+	int64_t collection_id, dir_id, existing_id;   /* existing_id 0: new file */
+	const char *relpath, *name;
+	int64_t size, mtime;
+	const unsigned char *sha256;
+	const char *mime, *title, *body;
+	size_t body_len;
+} cat_file_put_t;
+
+/* Insert or replace a file row, its text and its index entry; set *id. */
+int cat_file_put(cat_t *c, const cat_file_put_t *p, int64_t *id);
+/* Remove a file, its text and its index entry. */
+int cat_file_delete(cat_t *c, int64_t id);
+/* Delete every file (and then folder) of the collection for which keep(id) is 0,
+ * recompute folder and collection totals; count deleted files in *removed. */
+int cat_collection_finish(cat_t *c, int64_t collection_id,
+    int (*keep_file)(int64_t id, void *arg), int (*keep_dir)(int64_t id, void *arg), void *arg,
+    int64_t *removed);
+
+/* Run SQLite's and FTS5's integrity checks; 0 if both are ok. */
+int cat_check(cat_t *c);
+
+#endif
