@@ -30,19 +30,22 @@ broadside: $(BUILD)/broadside
 	@cp $< $@
 
 $(BUILD)/broadside: $(BUILD)/obj/main.o $(BUILD)/libbroadside.a
-	$(CC) $(LDFLAGS_H) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_H) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/libbroadside.a: $(OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(BUILD)/obj/%.o: appliance/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(HARDEN) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) $(HARDEN) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbroadside.a tests/unit/unit.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(HARDEN) $(LDFLAGS_H) -o $@ $< $(BUILD)/libbroadside.a $(PKG_LIBS)
+	@echo "  TEST    $@"
+	@$(CC) $(ALL_CFLAGS) -Itests/unit $(HARDEN) $(LDFLAGS_H) -o $@ $< $(BUILD)/libbroadside.a $(PKG_LIBS)
 
 unit: $(UNITS)
 
@@ -72,7 +75,8 @@ fuzz-build:
 	@$(MAKE) --no-print-directory $(FUZZERS)
 build/fuzz/%: tests/fuzz/%.c build/fuzzobj/libbroadside.a
 	@mkdir -p $(dir $@)
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iappliance $(PKG_CFLAGS) \
+	@echo "  FUZZ    $@"
+	@clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iappliance $(PKG_CFLAGS) \
 	  -o $@ $< build/fuzzobj/libbroadside.a $(PKG_LIBS)
 
 # Each fuzz target for FUZZ_SECONDS (default 60) from its seed corpus.

@@ -15,12 +15,12 @@ static int unit_pass, unit_fail;
 } while (0)
 
 #define is_str(a, b, ...) do { const char *a_ = (a), *b_ = (b); \
-	int eq_ = a_ && b_ && strcmp(a_, b_) == 0; ok(eq_, __VA_ARGS__); \
+	int eq_ = a_ && b_ && strcmp(a_, b_) == 0; ok(eq_, " " __VA_ARGS__); \
 	if (!eq_) fprintf(stderr, "    got '%s', expected '%s'\n", a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
 } while (0)
 
 #define is_int(a, b, ...) do { long long a_ = (long long)(a), b_ = (long long)(b); \
-	ok(a_ == b_, __VA_ARGS__); \
+	ok(a_ == b_, " " __VA_ARGS__); \
 	if (a_ != b_) fprintf(stderr, "    got %lld, expected %lld\n", a_, b_); \
 } while (0)
 
