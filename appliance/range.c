@@ -111,7 +111,8 @@ range_parse(const char *value, int64_t size, range_t *out, int max, int *n)
 	qsort(out, (size_t)count, sizeof(out[0]), cmp_first);
 	int w = 0;
 	for (int i = 1; i < count; i++) {
-		if (out[i].first <= out[w].last + COALESCE_GAP) {
+		/* Subtract: last + GAP could overflow near INT64_MAX. */
+		if (out[i].first - out[w].last <= COALESCE_GAP) {
 			if (out[i].last > out[w].last)
 				out[w].last = out[i].last;
 		} else {
