@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -106,6 +107,14 @@ cmd_serve(int argc, char **argv, const char *data)
 	log_set_level((enum log_level)log_level_parse(conf->log_level));
 	log_set_timestamps(1);
 	signal(SIGPIPE, SIG_IGN);
+	/* Every reader is a descriptor; take all the kernel allows us. */
+	{
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			(void)setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 
 	cat = cat_open(d->catalogue, CAT_READONLY);
 	if (cat == NULL)
