@@ -14,8 +14,8 @@
 
 /* Longest name or path shown in a listing; the link keeps the full name. */
 #define NAME_SHOWN_MAX 96
-#define PATH_SHOWN_MAX 160
-#define SNIPPET_MAX 600
+#define PATH_SHOWN_MAX 120
+#define SNIPPET_MAX 400
 
 static tmpl_set_t *templates;
 static char css_version[40];
@@ -175,17 +175,17 @@ put_common(tmpl_vars_t *v, const page_site_t *s, const char *title)
 	tmpl_put(v, "title", title);
 }
 
-/* Breadcrumbs for the folders of path (a/b/c); the last one is not a link
- * when last_is_current (we are on that folder's page). */
+/* Breadcrumbs for path (a/b/c): links to each folder above; the last part is
+ * the page itself (a folder or a file), not a link. */
 static void
-put_crumbs(tmpl_vars_t *v, const page_collection_t *c, const char *path, int last_is_current)
+put_crumbs(tmpl_vars_t *v, const page_collection_t *c, const char *path)
 {
 	const char *p = path;
 
 	tmpl_put(v, "slug", c->slug);
 	tmpl_put(v, "ctitle", or_default(c->title, c->slug));
 	tmpl_put(v, "origin", c->origin);
-	if (!*path && last_is_current)
+	if (!*path)
 		tmpl_put(v, "at_root", "1");
 	while (*p) {
 		const char *sl = strchr(p, '/');
@@ -193,7 +193,7 @@ put_crumbs(tmpl_vars_t *v, const page_collection_t *c, const char *path, int las
 		tmpl_vars_t *it = tmpl_push(v, "crumbs");
 		tmpl_putn(it, "name", p, (size_t)(path + end - p));
 		tmpl_putn(it, "path", path, end);
-		if (sl || !last_is_current)
+		if (sl)
 			tmpl_put(it, "link", "1");
 		if (!sl)
 			break;
@@ -335,7 +335,7 @@ page_dir(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const 
 		page = 1;
 	heading = *dir ? base_name(dir) : or_default(c->title, c->slug);
 	put_common(v, s, heading);
-	put_crumbs(v, c, dir, 1);
+	put_crumbs(v, c, dir);
 	tmpl_put(v, "heading", heading);
 	tmpl_put(v, "description", c->description);
 	tmpl_put(v, "sort", sort);
@@ -405,7 +405,7 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 	strbuf_t b;
 
 	put_common(v, s, name);
-	put_crumbs(v, c, path, 0);
+	put_crumbs(v, c, path);
 	tmpl_put(v, "name", name);
 	tmpl_put(v, "path", path);
 	put_size(v, "size", size);
@@ -486,7 +486,12 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		tmpl_putn(v, "q", q, qlen);
 		tmpl_put(v, "has_query", "1");
 	}
-	tmpl_put(v, "c", coll_filter ? coll_filter : "");
+	/* Only a known slug is carried on: c= comes from the reader too. */
+	const char *c = "";
+	for (size_t i = 0; coll_filter && i < ncols; i++)
+		if (cols[i].slug && strcmp(coll_filter, cols[i].slug) == 0)
+			c = cols[i].slug;
+	tmpl_put(v, "c", c);
 	tmpl_put(v, "message", message);
 	for (size_t i = 0; i < ncols; i++) {
 		tmpl_vars_t *it = tmpl_push(v, "options");
@@ -496,7 +501,7 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 			tmpl_put(it, "last", "1");
 		tmpl_put(it, "slug", cols[i].slug);
 		tmpl_put(it, "title", or_default(cols[i].title, cols[i].slug));
-		if (coll_filter && cols[i].slug && strcmp(coll_filter, cols[i].slug) == 0)
+		if (*c && cols[i].slug && strcmp(c, cols[i].slug) == 0)
 			tmpl_put(it, "selected", "1");
 	}
 	fmt_count(total, num, sizeof(num));

@@ -14,12 +14,13 @@
 #define MAX_OUT (8u << 20)
 #define MAX_NAME 64
 
-enum filter { F_HTML, F_URL, F_QUERY, F_SNIPPET };
+enum filter { F_HTML, F_URL, F_IRI, F_QUERY, F_SNIPPET };
 enum op_kind { OP_TEXT, OP_VAR, OP_SECTION, OP_INVERTED, OP_PARTIAL, OP_BODY };
 
 struct op {
 	enum op_kind kind;
 	enum filter filter;
+	int in_attr;		/* OP_VAR, OP_PARTIAL: inside an attribute value */
 	size_t off, len;	/* OP_TEXT: slice of the template text */
 	size_t end;		/* sections: index of the op after the section */
 	char *name;
@@ -117,16 +118,28 @@ is_bidi_control(uint32_t c)
 	return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
-/* Escape one code point of text; marks = 1 turns \x02/\x03 into <mark>. */
+/* Escape one code point; attr = 1 for attribute values (quotes escaped). */
 static void
-escape_cp(strbuf_t *out, uint32_t c)
+escape_cp(strbuf_t *out, uint32_t c, int attr)
 {
 	switch (c) {
 	case '&': strbuf_add(out, "&amp;", 5); return;
 	case '<': strbuf_add(out, "&lt;", 4); return;
 	case '>': strbuf_add(out, "&gt;", 4); return;
-	case '"': strbuf_add(out, "&quot;", 6); return;
-	case '\'': strbuf_add(out, "&#39;", 5); return;
+	case '"':
+		/* Quotes only matter inside attribute values; raw in text keeps
+		 * quote-heavy snippets (CSV) small. */
+		if (attr)
+			strbuf_add(out, "&quot;", 6);
+		else
+			strbuf_addc(out, '"');
+		return;
+	case '\'':
+		if (attr)
+			strbuf_add(out, "&#39;", 5);
+		else
+			strbuf_addc(out, '\'');
+		return;
 	case '\t': case '\n': case '\r':
 		strbuf_addc(out, (char)c);
 		return;
@@ -142,8 +155,9 @@ escape_cp(strbuf_t *out, uint32_t c)
 		add_utf8(out, c);
 }
 
+/* marks = 1 turns \x02/\x03 into balanced <mark>..</mark>. */
 static void
-escape_text(strbuf_t *out, const char *s, size_t len, int marks)
+escape_text(strbuf_t *out, const char *s, size_t len, int marks, int attr)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	int open = 0;
@@ -160,7 +174,7 @@ escape_text(strbuf_t *out, const char *s, size_t len, int marks)
 				strbuf_add(out, "</mark>", 7);
 			open = 0;
 		} else {
-			escape_cp(out, c);
+			escape_cp(out, c, attr);
 		}
 	}
 	if (open)
@@ -170,13 +184,19 @@ escape_text(strbuf_t *out, const char *s, size_t len, int marks)
 void
 tmpl_escape_html(strbuf_t *out, const char *s, size_t len)
 {
-	escape_text(out, s, len, 0);
+	escape_text(out, s, len, 0, 1);
+}
+
+void
+tmpl_escape_text(strbuf_t *out, const char *s, size_t len)
+{
+	escape_text(out, s, len, 0, 0);
 }
 
 void
 tmpl_escape_snippet(strbuf_t *out, const char *s, size_t len)
 {
-	escape_text(out, s, len, 1);
+	escape_text(out, s, len, 1, 0);
 }
 
 static void
@@ -217,6 +237,34 @@ tmpl_escape_query(strbuf_t *out, const char *s, size_t len)
 			strbuf_addc(out, (char)c);
 		else
 			percent(out, c);
+	}
+}
+
+/* Characters an href may carry unencoded beyond ASCII: letters and symbols,
+ * but not the invisible or direction-changing ones (U+2000-U+206F holds
+ * spaces, zero-width characters and the bidi controls). */
+static int
+iri_safe(uint32_t c)
+{
+	return c >= 0xa1 && !(c >= 0x2000 && c <= 0x206f) && c != 0x3000 && c != 0xfeff &&
+	    !(c >= 0xfdd0 && c <= 0xfdef) && (c & 0xfffe) != 0xfffe && c != 0xfffd;
+}
+
+void
+tmpl_escape_iri(strbuf_t *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < len;) {
+		uint32_t c;
+		size_t n = utf8_next(p + i, len - i, &c);
+		if (n > 1 && iri_safe(c))
+			strbuf_add(out, s + i, n);
+		else if (unreserved(p[i]) || (p[i] == '/' && i > 0 && p[i - 1] != '/'))
+			strbuf_addc(out, s[i]);
+		else
+			for (size_t k = 0; k < n; k++)
+				percent(out, p[i + k]);
+		i += n;
 	}
 }
 
@@ -441,8 +489,8 @@ ctx_check(const struct html_ctx *h, enum filter f)
 	if (f == F_SNIPPET)
 		return "|snippet inside an attribute";
 	for (size_t i = 0; i < ARRAY_LEN(url_attrs); i++)
-		if (strcmp(h->attr, url_attrs[i]) == 0 && f != F_URL && f != F_QUERY)
-			return "URL attribute needs |url or |query";
+		if (strcmp(h->attr, url_attrs[i]) == 0 && f != F_URL && f != F_IRI && f != F_QUERY)
+			return "URL attribute needs |url, |iri or |query";
 	return NULL;
 }
 
@@ -542,6 +590,7 @@ compile(struct tmpl *t, char **err)
 			if (sigil) { why = "filter on a section or partial"; goto fail; }
 			if (fl == 3 && !memcmp(bar + 1, "url", 3)) f = F_URL;
 			else if (fl == 5 && !memcmp(bar + 1, "query", 5)) f = F_QUERY;
+			else if (fl == 3 && !memcmp(bar + 1, "iri", 3)) f = F_IRI;
 			else if (fl == 7 && !memcmp(bar + 1, "snippet", 7)) f = F_SNIPPET;
 			else if (fl == 4 && !memcmp(bar + 1, "html", 4)) f = F_HTML;
 			else { why = "unknown filter"; goto fail; }
@@ -576,6 +625,7 @@ compile(struct tmpl *t, char **err)
 		case '>':
 			o = op_add(t, strcmp(name, "@body") == 0 ? OP_BODY : OP_PARTIAL);
 			o->name = name;
+			o->in_attr = h.ctx != CTX_TEXT;
 			break;
 		default:
 			if ((why = ctx_check(&h, f)) != NULL) {
@@ -585,6 +635,7 @@ compile(struct tmpl *t, char **err)
 			o = op_add(t, OP_VAR);
 			o->name = name;
 			o->filter = f;
+			o->in_attr = h.ctx != CTX_TEXT;
 			break;
 		}
 		pos = next;
@@ -655,6 +706,7 @@ struct render {
 	const tmpl_vars_t *scope[MAX_DEPTH + 1];
 	size_t nscope;
 	int depth;
+	int in_attr;	/* rendering a partial included inside an attribute */
 	strbuf_t *out;
 };
 
@@ -689,8 +741,11 @@ render_ops(struct render *r, const struct tmpl *t, size_t from, size_t to)
 			if (!v || v->is_list)
 				break;
 			switch (o->filter) {
-			case F_HTML: tmpl_escape_html(r->out, v->s, v->len); break;
+			case F_HTML:
+				escape_text(r->out, v->s, v->len, 0, o->in_attr || r->in_attr);
+				break;
 			case F_URL: tmpl_escape_url(r->out, v->s, v->len); break;
+			case F_IRI: tmpl_escape_iri(r->out, v->s, v->len); break;
 			case F_QUERY: tmpl_escape_query(r->out, v->s, v->len); break;
 			case F_SNIPPET: tmpl_escape_snippet(r->out, v->s, v->len); break;
 			}
@@ -717,10 +772,17 @@ render_ops(struct render *r, const struct tmpl *t, size_t from, size_t to)
 			i = o->end - 1;
 			break;
 		}
-		case OP_PARTIAL:
-			if (render_tmpl(r, o->name) < 0)
+		case OP_PARTIAL: {
+			/* A partial is compiled as text; included in an attribute,
+			 * its values must still escape quotes. */
+			int saved = r->in_attr;
+			r->in_attr |= o->in_attr;
+			int rc = render_tmpl(r, o->name);
+			r->in_attr = saved;
+			if (rc < 0)
 				return -1;
 			break;
+		}
 		case OP_BODY:
 			if (!r->body || render_tmpl(r, r->body) < 0)
 				return -1;

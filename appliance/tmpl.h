@@ -1,8 +1,11 @@
 /* tmpl: a small template engine whose only way to emit data is through an
  * escaper. Syntax (see web/README.md):
- *   {{name}}            value, HTML-escaped (& < > " ' ; invalid UTF-8, bidi
- *                       controls and C0/C1 controls made harmless)
+ *   {{name}}            value, HTML-escaped (& < >, and " ' inside attribute
+ *                       values; invalid UTF-8, bidi and C0/C1 controls made
+ *                       harmless)
  *   {{name|url}}        path, percent-encoded except unreserved and '/'
+ *   {{name|iri}}        as |url, but printable non-ASCII characters stay raw
+ *                       UTF-8 (a third of the size; the browser encodes them)
  *   {{name|query}}      query value, percent-encoded except unreserved
  *   {{name|snippet}}    escaped, then \x02..\x03 become balanced <mark>..</mark>
  *   {{#name}}..{{/name}} loop over a list, or render once if a non-empty string
@@ -11,7 +14,8 @@
  *   {{>@body}}          include the body template passed to tmpl_render()
  *   {{! comment }}
  * Compilation checks the HTML context: a value may appear only in text or in a
- * quoted attribute value, and in href/src/action only through |url or |query. */
+ * quoted attribute value, and in href/src/action only through |url, |iri or
+ * |query. */
 #ifndef BROADSIDE_TMPL_H
 #define BROADSIDE_TMPL_H
 
@@ -56,9 +60,17 @@ tmpl_vars_t *tmpl_push(tmpl_vars_t *v, const char *key);
 
 /* The escapers, for callers outside templates (e.g. error pages built
  * without the template set). */
+/* Escape for an attribute value (or anywhere): & < > " ' and bad characters. */
 void tmpl_escape_html(strbuf_t *out, const char *s, size_t len);
+/* Escape for text content only: as above but quotes stay raw. */
+void tmpl_escape_text(strbuf_t *out, const char *s, size_t len);
+/* Percent-encode all but unreserved and '/' (never a leading "/" or "//"). */
 void tmpl_escape_url(strbuf_t *out, const char *s, size_t len);
+/* As tmpl_escape_url, but keep printable non-ASCII UTF-8 raw. */
+void tmpl_escape_iri(strbuf_t *out, const char *s, size_t len);
+/* Percent-encode all but unreserved (for query values). */
 void tmpl_escape_query(strbuf_t *out, const char *s, size_t len);
+/* Text escaping, then \x02..\x03 markers as balanced <mark>..</mark>. */
 void tmpl_escape_snippet(strbuf_t *out, const char *s, size_t len);
 
 #endif
