@@ -401,8 +401,12 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
     const char *preview, size_t preview_len, int preview_truncated)
 {
 	tmpl_vars_t *v = tmpl_vars_new();
-	const char *name = base_name(path);
+	const char *name, *slug = c->slug ? c->slug : "";
 	strbuf_t b;
+
+	if (!path)
+		path = "";
+	name = base_name(path);
 
 	put_common(v, s, name);
 	put_crumbs(v, c, path);
@@ -423,7 +427,7 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 	strbuf_adds(&b, "'http://");
 	strbuf_adds(&b, or_default(s ? s->onion : NULL, "ADDRESS.onion"));
 	strbuf_adds(&b, "/f/");
-	tmpl_escape_url(&b, c->slug, strlen(c->slug));
+	tmpl_escape_url(&b, slug, strlen(slug));
 	strbuf_addc(&b, '/');
 	tmpl_escape_url(&b, path, strlen(path));
 	strbuf_addc(&b, '\'');

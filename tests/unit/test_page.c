@@ -185,7 +185,7 @@ static const page_entry_t entries[] = {
 
 static const page_hit_t hits[] = {
 	{ "budgets", "2019/transport/annex-4-bus-contracts.pdf", 1203311,
-	  "… the \x02transport\x03 budget for 2019 allocated 4.2 million to the new \x02bus\x03 contracts, of which …" },
+	  "… the \x02transport\x03 budget for 2019 allocated 4.2 million to the new \x02" "bus\x03 contracts, of which …" },
 	{ "contracts-2023", "harbour/dredging-agreement.txt", 22041,
 	  "… public \x02transport\x03 and harbour works were tendered together; the agreement names …" },
 	{ "budgets", "2021/README.txt", 812, "Scanned \x02transport\x03 annexes are in scans/ (OCR quality varies)." },

@@ -79,6 +79,21 @@ test_escape(void)
 		{ "javascript:alert(1)", NULL, "javascript%3Aalert%281%29", "javascript%3Aalert%281%29" },
 		{ "~-._", "~-._", "~-._", "~-._" },
 	};
+	static const struct { const char *in, *iri; } iris[] = {
+		{ "caf\xc3\xa9/\xe6\x96\x87 x.pdf", "caf\xc3\xa9/\xe6\x96\x87%20x.pdf" },
+		{ "a\xe2\x80\xae" "b", "a%E2%80%AEb" },		/* bidi control encoded */
+		{ "a\xe2\x80\x8b" "b\xc2\xa0", "a%E2%80%8Bb%C2%A0" },	/* zero-width space, NBSP */
+		{ "\xff\xed\xa0\x80", "%FF%ED%A0%80" },
+		{ "//x:y", "%2F%2Fx%3Ay" },
+		{ "\xd9\x85\xd9\x8a\"<", "\xd9\x85\xd9\x8a%22%3C" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(iris); i++) {
+		strbuf_t b;
+		strbuf_init(&b);
+		tmpl_escape_iri(&b, iris[i].in, strlen(iris[i].in));
+		same(b.s, iris[i].iri, "iri case %zu", i);
+		strbuf_release(&b);
+	}
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		strbuf_t b;
 		size_t len = strlen(cases[i].in);
@@ -153,6 +168,10 @@ test_sections(void)
 	check("{{^items}}none{{/items}}{{#items}}{{#name}}{{/name}}{{/items}}.", v, ".");
 	check("a{{! a comment }}b", v, "ab");
 	check("{{#items}}{{#items}}x{{/items}}{{/items}}", v, "xxxxxxxxx");
+	tmpl_put(v, "q", "say \"hi\" & 'bye'");
+	check("<p>{{q}}</p>", v, "<p>say \"hi\" &amp; 'bye'</p>");
+	check("<input value=\"{{q}}\" title='{{q}}'>", v,
+	    "<input value=\"say &quot;hi&quot; &amp; &#39;bye&#39;\" title='say &quot;hi&quot; &amp; &#39;bye&#39;'>");
 	tmpl_put(v, "name", "replaced");
 	check("{{name}}", v, "replaced");
 	tmpl_vars_free(v);
@@ -174,7 +193,15 @@ test_partials(void)
 	ok(tmpl_set_add(set, "loop", "{{>loop}}", 9, &err) == 0, "self include compiles");
 	ok(tmpl_set_add(set, "page", "x", 1, &err) < 0 && err, "duplicate name refused");
 	free(err);
+	/* A partial is compiled as text, but included in an attribute its
+	 * values must escape quotes. */
+	tmpl_put(v, "q", "\"><x");
+	ok(tmpl_set_add(set, "qp", "{{q}}", 5, &err) == 0, "quote partial");
+	ok(tmpl_set_add(set, "useqp", "<a title=\"{{>qp}}\">{{>qp}}</a>", 30, &err) == 0, "partial in attribute");
 	strbuf_init(&b);
+	ok(tmpl_render(set, "useqp", NULL, v, &b) == 0, "render partial in attribute");
+	is_str(b.s, "<a title=\"&quot;&gt;&lt;x\">\"&gt;&lt;x</a>", "partial escaping follows the include site");
+	strbuf_reset(&b);
 	ok(tmpl_render(set, "layout", "page", v, &b) == 0, "render layout");
 	is_str(b.s, "<h1>T&amp;</h1><p>T&amp;</p><p>end</p>", "layout with body");
 	strbuf_reset(&b);
