@@ -19,6 +19,9 @@ LDFLAGS_H = -pie -Wl,-z,relro,-z,now
 
 SRCS     := $(filter-out appliance/main.c,$(wildcard appliance/*.c))
 OBJS     := $(SRCS:appliance/%.c=$(BUILD)/obj/%.o)
+# web/ templates and the stylesheet are compiled in (scripts/embed-assets.sh).
+WEB_FILES := $(sort $(wildcard web/*.html web/*.css))
+OBJS     += $(BUILD)/obj/web_assets.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -41,6 +44,13 @@ $(BUILD)/obj/%.o: appliance/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) $(HARDEN) -c -o $@ $<
+
+$(BUILD)/gen/web_assets.c: $(WEB_FILES) scripts/embed-assets.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed-assets.sh $(WEB_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/web_assets.o: $(BUILD)/gen/web_assets.c
+	$(CC) $(ALL_CFLAGS) $(HARDEN) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbroadside.a tests/unit/unit.h
 	@mkdir -p $(dir $@)
