@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "search.h"
 #include "util.h"
 
 #define CAT_SCHEMA_VERSION 1
@@ -231,6 +232,10 @@ cat_open(const char *path, int flags)
 	sqlite3_busy_timeout(c->db, 10000);
 	if (exec(c, "PRAGMA foreign_keys = ON") < 0)
 		goto fail;
+	if (search_register(c->db) < 0) {
+		log_err("cannot register the search ranking function on %s", path);
+		goto fail;
+	}
 	if (flags != CAT_READONLY) {
 		/* WAL: readers (serve) keep going while add writes. synchronous=NORMAL
 		 * keeps the database consistent across crashes; only the last commits may

@@ -10,6 +10,7 @@ const struct cmd cmd_table[] = {
 	{ "refresh", cmd_refresh, "re-read collections: new, changed and removed files" },
 	{ "ls", cmd_ls, "list the collections" },
 	{ "rm", cmd_rm, "remove a collection from the catalogue (files stay on disk)" },
+	{ "search", cmd_search, "full-text search the catalogue" },
 	{ "serve", cmd_serve, "serve the collections (and run tor)" },
 	{ NULL, NULL, NULL },
 };

@@ -457,7 +457,13 @@ part_parse(const char *p, size_t n, struct part *pt, strbuf_t *tmp)
 	size_t hlen;
 
 	memset(pt, 0, sizeof(*pt));
-	if (sep2 && (!sep || sep2 < sep)) {
+	if (n > 0 && p[0] == '\n') {            /* no headers: the body starts at once */
+		hlen = 0;
+		pt->body = p + 1;
+	} else if (n > 1 && p[0] == '\r' && p[1] == '\n') {
+		hlen = 0;
+		pt->body = p + 2;
+	} else if (sep2 && (!sep || sep2 < sep)) {
 		hlen = (size_t)(sep2 - p);
 		pt->body = sep2 + 4;
 	} else if (sep) {

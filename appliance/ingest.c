@@ -205,6 +205,13 @@ hash_job(struct ingest *in, struct job *j, unsigned char *buf)
 	j->mtime = st.st_mtim.tv_sec;
 	if (kind == EXTRACT_PDF && total <= EXTRACT_PDF_MAX_BYTES)
 		extract_pdf(j->abspath, &j->text);
+	if (j->title == NULL) {
+		/* The title is indexed and shown in snippets: valid UTF-8, no control bytes. */
+		strbuf_t t;
+		strbuf_init(&t);
+		extract_utf8(&t, j->name, strlen(j->name));
+		j->title = strbuf_detach(&t);
+	}
 done:
 	if (fd >= 0)
 		close(fd);

@@ -1,0 +1,94 @@
+# search: on a generated sample plus planted words, a word from a CSV row, a mail
+# body (base64 part), a PDF and an HTML page are found with a snippet; hostile
+# queries answer cleanly; collection filter and limits work.
+. "$(dirname "$0")/../lib.sh"
+
+D=$T/data
+TREE=$T/tree
+python3 "$TOP/scripts/make-sample" "$TREE" --files 200 --size-mb 2 --seed 7 2>/dev/null
+check "sample generated" test -d "$TREE/springfield-pd"
+
+# Planted words, one per format.
+printf 'SPR-1,2021-01-01,09:00,theft,"1 Main Street",Ann Zanzibarcsv,123,arrest,"stolen bike"\n' \
+  >>"$(ls "$TREE"/springfield-pd/incidents/*.csv | head -n 1)"
+body=$(printf 'The quokkamail shipment left the depot.' | base64)
+printf 'From: a@x\nTo: b@x\nSubject: shipment\nContent-Type: multipart/mixed; boundary=ZZ\n\n--ZZ\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n%s\n--ZZ--\n' \
+  "$body" >"$TREE/springfield-pd/planted.eml"
+python3 - "$TOP/scripts/make-sample" "$TREE/springfield-pd/planted report.pdf" <<'PY'
+import importlib.machinery, importlib.util, sys
+loader = importlib.machinery.SourceFileLoader("ms", sys.argv[1])
+spec = importlib.util.spec_from_loader("ms", loader); ms = importlib.util.module_from_spec(spec); loader.exec_module(ms)
+open(sys.argv[2], "wb").write(ms.make_pdf(["Audit of the pangolinpdf budget", "second line"]))
+PY
+printf '<html><head><title>Planted</title><script>var axolotlscript=1</script></head><body><p>Meet&nbsp;the axolotlhtml&amp;friends</p></body></html>' \
+  >"$TREE/shelbyville-sheriff/planted.html"
+
+"$BROADSIDE" --data "$D" init >/dev/null
+check "add sample" sh -c "'$BROADSIDE' --data '$D' add '$TREE' --slug sample --title Sample >/dev/null 2>&1"
+mkdir -p "$T/other"; printf 'zanzibarcsv in another collection\n' >"$T/other/o.txt"
+check "add second collection" sh -c "'$BROADSIDE' --data '$D' add '$T/other' --slug other --title Other >/dev/null 2>&1"
+
+found() { # found QUERY PATH_SUFFIX [ARGS...]: a hit ends with PATH_SUFFIX and marks the first word
+  local word=$1 suffix=$2; shift 2
+  "$BROADSIDE" --data "$D" search "$word" --json "$@" | python3 -c '
+import json, sys
+word, suffix = sys.argv[1].lower().strip("\"*").split()[0], sys.argv[2]
+r = json.load(sys.stdin)
+hits = [h for h in r["hits"] if h["path"].endswith(suffix)]
+ok = hits and ("\x02" + word) in hits[0]["snippet"].lower() and "\x03" in hits[0]["snippet"]
+print(r["total"], hits[0]["snippet"] if hits else r)
+sys.exit(0 if ok else 1)' "$word" "$suffix"
+}
+check "word from a CSV row" found zanzibarcsv .csv --collection sample
+check "word from a mail body (base64 part)" found quokkamail planted.eml
+check "word from a PDF body" found pangolinpdf "planted report.pdf"
+check "word from an HTML page" found axolotlhtml planted.html
+check_eq "script text is not indexed" "$("$BROADSIDE" --data "$D" search axolotlscript --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')" "0"
+check_eq "collection filter" "$("$BROADSIDE" --data "$D" search zanzibarcsv --collection other --json | python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r["hits"]), r["hits"][0]["collection"])')" "1 other"
+check_eq "both collections without filter" "$("$BROADSIDE" --data "$D" search zanzibarcsv --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')" "2"
+check_eq "limit" "$("$BROADSIDE" --data "$D" search report --limit 3 --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["hits"]))')" "3"
+check "phrase" found '"pangolinpdf budget"' "planted report.pdf"
+check "prefix" sh -c "'$BROADSIDE' --data '$D' search 'pangol*' | grep -q 'planted report.pdf'"
+check "text output marks matches" sh -c "'$BROADSIDE' --data '$D' search quokkamail | grep -q '\[quokkamail\]'"
+
+# Hostile input: always exit 0, valid JSON, never an SQL or FTS error.
+bad=0
+while IFS= read -r q; do
+  out=$("$BROADSIDE" --data "$D" search --json -- "$q" 2>&1); rc=$?
+  if [ $rc -ne 0 ] || ! printf '%s' "$out" | python3 -c 'import json,sys; json.load(sys.stdin)' 2>/dev/null ||
+     printf '%s' "$out" | grep -qiE 'sql|fts5|syntax error|malformed'; then
+    echo "hostile query failed: [$q] rc=$rc: $out"; bad=$((bad + 1))
+  fi
+done <<'EOF'
+"
+"""
+*
+report*
+a*
+NEAR(report police, 2)
+title:report
+{title path}: report
+report AND OR NOT
+NOT report
+(((report
+report)))
+"unbalanced phrase
+'; DROP TABLE files; --
+<script>alert(1)</script>
+\x00\x01
+%_%
+^report
+-report
++report
+report:
+:
+EOF
+check_eq "hostile queries answer cleanly" "$bad" "0"
+for q in "$(printf '\xff\xfe\xfd')" "$(printf 'rtl\xe2\x80\xaeevil')" "$(head -c 10240 /dev/zero | tr '\0' 'a')" \
+         "$(python3 -c 'print(" ".join(["report"] * 2000))')"; do
+  check "odd query answers (${#q} bytes)" sh -c "'$BROADSIDE' --data '$D' search --json -- \"\$1\" | python3 -c 'import json,sys; json.load(sys.stdin)'" _ "$q"
+done
+check "empty query gives a message" sh -c "'$BROADSIDE' --data '$D' search '' | grep -q 'Type one or more words'"
+check "unknown collection gives a message" sh -c "'$BROADSIDE' --data '$D' search x --collection nope | grep -q 'no collection'"
+
+done_testing

@@ -1,0 +1,176 @@
+/* test_extract: tables of HTML, mail and text inputs and what the index must get;
+ * PDF through the real pdftotext on a PDF written here by hand. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "extract.h"
+#include "mime.h"
+#include "unit.h"
+#include "util.h"
+
+struct want {
+	const char *in;
+	const char *has[3];     /* substrings the text must contain */
+	const char *lacks[2];   /* substrings it must not contain */
+	const char *title;      /* NULL: no title expected */
+};
+
+static const struct want html_cases[] = {
+	{ "<html><head><title>Press &amp; Media</title></head><body><p>Hello&nbsp;world</p></body></html>",
+	    { "Hello world", "Press & Media" }, { "<p>", "&amp;" }, "Press & Media" },
+	{ "<script>var secret = 1;</script><p>visible</p><style>p{color:red}</style>",
+	    { "visible" }, { "secret", "color" }, NULL },
+	{ "<SCRIPT type=x>alert(1)</SCRIPT >after", { "after" }, { "alert" }, NULL },
+	{ "a<!-- hidden comment -->b", { "a" }, { "hidden" }, NULL },
+	{ "<td>cell1</td><td>cell2</td>", { "cell1 cell2" }, { "cell1cell2" }, NULL },
+	{ "&#233;t&#xE9; &lt;tag&gt; &bogus; &#99999999;", { "\xc3\xa9t\xc3\xa9", "<tag>", "&bogus;" }, { "&#" }, NULL },
+	{ "<p unterminated", { "" }, { "unterminated" }, NULL },
+	{ "<title>never closed", { "never closed" }, { "<title>" }, "never closed" },
+	{ "<script>never closed", { "" }, { "never" }, NULL },
+	{ "caf\xe9 latin1", { "caf\xc3\xa9" }, { "\xe9 " }, NULL },
+	{ "", { "" }, { "x" }, NULL },
+};
+
+static const struct want eml_cases[] = {
+	{ "From: Alice <a@x>\nTo: Bob <b@x>\nSubject: Budget\nDate: Mon, 1 Mar 2021\n\nThe body text.\n",
+	    { "Subject: Budget", "From: Alice", "The body text." }, { "Message-ID" }, "Budget" },
+	{ "Subject: =?utf-8?B?Q2Fmw6kgbWVldGluZw==?=\nContent-Type: text/plain\n"
+	  "Content-Transfer-Encoding: quoted-printable\n\nCaf=C3=A9 at ten, soft=\nbreak\n",
+	    { "Caf\xc3\xa9 meeting", "Caf\xc3\xa9 at ten", "softbreak" }, { "=C3" }, "Caf\xc3\xa9 meeting" },
+	{ "Subject: folded\n  subject line\nContent-Type: multipart/alternative; boundary=\"XX\"\n\npreamble\n"
+	  "--XX\nContent-Type: text/plain\n\nplain part\n--XX\nContent-Type: text/html\n"
+	  "Content-Transfer-Encoding: base64\n\nPHA+aHRtbCBwYXJ0PC9wPg==\n--XX\n"
+	  "Content-Type: application/pdf\nContent-Disposition: attachment\n\nJVBERi0=\n--XX--\n",
+	    { "folded subject line", "plain part", "html part" }, { "<p>", "JVBER" }, "folded subject line" },
+	{ "Subject: =?iso-8859-1?Q?Caf=E9_latin?=\n\nx\n", { "Caf\xc3\xa9 latin" }, { "=E9" }, NULL },
+	{ "Content-Type: multipart/mixed; boundary=b\n\n--b\n--b\n--b--", { "" }, { "--b" }, NULL },
+	{ "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: multipart/mixed; boundary=c\n\n"
+	  "--c\n\ndeep text\n--c--\n--b--\n", { "deep text" }, { "--c" }, NULL },
+	{ "no headers at all", { "" }, { "zzz" }, NULL },
+	{ "Subject: x\r\nContent-Type: text/plain\r\n\r\ncrlf body\r\n", { "crlf body" }, { "\r" }, "x" },
+};
+
+static void
+check_case(const struct want *w, int html, size_t idx)
+{
+	strbuf_t out;
+	char *title = NULL;
+
+	strbuf_init(&out);
+	if (html)
+		extract_html(w->in, strlen(w->in), &out, &title);
+	else
+		extract_eml(w->in, strlen(w->in), &out, &title);
+	const char *s = out.s ? out.s : "";
+	for (int i = 0; i < 3; i++)
+		if (w->has[i])
+			ok(strstr(s, w->has[i]) != NULL, "%s case %zu: '%s' lacks '%s'", html ? "html" : "eml", idx, s,
+			    w->has[i]);
+	for (int i = 0; i < 2; i++)
+		if (w->lacks[i])
+			ok(strstr(s, w->lacks[i]) == NULL, "%s case %zu: '%s' has '%s'", html ? "html" : "eml", idx, s,
+			    w->lacks[i]);
+	ok(mime_is_utf8((const unsigned char *)s, strlen(s)), "case %zu: output is UTF-8", idx);
+	if (w->title)
+		ok(title && strcmp(title, w->title) == 0, "case %zu: title '%s'", idx, title ? title : "(null)");
+	free(title);
+	strbuf_release(&out);
+}
+
+/* The same hand-written one-page PDF as scripts/make-sample makes. */
+static int
+write_pdf(const char *path, const char *text)
+{
+	strbuf_t b;
+	size_t off[6];
+	char *stream = xasprintf("BT /F1 12 Tf 50 700 Td (%s) Tj ET", text);
+	FILE *f;
+
+	strbuf_init(&b);
+	strbuf_adds(&b, "%PDF-1.4\n");
+	off[1] = b.len;
+	strbuf_adds(&b, "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+	off[2] = b.len;
+	strbuf_adds(&b, "2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n");
+	off[3] = b.len;
+	strbuf_adds(&b, "3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+	    "/Resources << /Font << /F1 5 0 R >> >> >>\nendobj\n");
+	off[4] = b.len;
+	strbuf_addf(&b, "4 0 obj\n<< /Length %zu >>\nstream\n%s\nendstream\nendobj\n", strlen(stream), stream);
+	off[5] = b.len;
+	strbuf_adds(&b, "5 0 obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>\nendobj\n");
+	size_t xref = b.len;
+	strbuf_adds(&b, "xref\n0 6\n0000000000 65535 f \n");
+	for (int i = 1; i <= 5; i++)
+		strbuf_addf(&b, "%010zu 00000 n \n", off[i]);
+	strbuf_addf(&b, "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", xref);
+	f = fopen(path, "wb");
+	if (f) {
+		fwrite(b.s, 1, b.len, f);
+		fclose(f);
+	}
+	strbuf_release(&b);
+	free(stream);
+	return f ? 0 : -1;
+}
+
+int
+main(void)
+{
+	static const struct { const char *mime, *name; enum extract_kind kind; } kinds[] = {
+		{ "text/plain", "a.txt", EXTRACT_PLAIN }, { "text/csv", "a.csv", EXTRACT_PLAIN },
+		{ "text/tab-separated-values", "a.tsv", EXTRACT_PLAIN }, { "application/json", "a.json", EXTRACT_PLAIN },
+		{ "application/xml", "a.xml", EXTRACT_PLAIN }, { "text/html", "a.html", EXTRACT_HTML },
+		{ "message/rfc822", "a.eml", EXTRACT_EML }, { "application/octet-stream", "b.EML", EXTRACT_EML },
+		{ "application/pdf", "a.pdf", EXTRACT_PDF }, { "image/png", "a.png", EXTRACT_NONE },
+		{ "application/zip", "a.zip", EXTRACT_NONE }, { "video/mp4", "a.mp4", EXTRACT_NONE },
+	};
+	char dir[] = "/tmp/test_extract.XXXXXX", *pdf, *cmd;
+	strbuf_t out;
+
+	for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
+		ok(extract_kind_of(kinds[i].mime, kinds[i].name) == kinds[i].kind, "kind of %s", kinds[i].name);
+	for (size_t i = 0; i < ARRAY_LEN(html_cases); i++)
+		check_case(&html_cases[i], 1, i);
+	for (size_t i = 0; i < ARRAY_LEN(eml_cases); i++)
+		check_case(&eml_cases[i], 0, i);
+
+	/* Plain text: invalid bytes repaired, control characters blanked, size capped. */
+	strbuf_init(&out);
+	extract_utf8(&out, "ok\x01\x02\x03 \xff\xc3\xa9\xed\xa0\x80", 12);
+	ok(mime_is_utf8((const unsigned char *)out.s, out.len), "repaired text is UTF-8: %s", out.s);
+	ok(memchr(out.s, 2, out.len) == NULL && memchr(out.s, 3, out.len) == NULL, "no marker bytes survive");
+	strbuf_release(&out);
+	{
+		size_t n = EXTRACT_TEXT_MAX * 2;
+		char *big = xmalloc(n);
+		memset(big, 'a', n);
+		strbuf_init(&out);
+		extract_utf8(&out, big, n);
+		ok(out.len == EXTRACT_TEXT_MAX, "text capped at %d (%zu)", EXTRACT_TEXT_MAX, out.len);
+		strbuf_release(&out);
+		strbuf_init(&out);
+		extract_html(big, n, &out, NULL);
+		ok(out.len <= EXTRACT_TEXT_MAX, "html capped (%zu)", out.len);
+		strbuf_release(&out);
+		free(big);
+	}
+
+	ok(mkdtemp(dir) != NULL, "mkdtemp");
+	pdf = xasprintf("%s/r (1) 'q'.pdf", dir);
+	ok(write_pdf(pdf, "Quarterly report on zeppelin patrols") == 0, "write pdf");
+	strbuf_init(&out);
+	ok(extract_pdf(pdf, &out) == 0, "pdftotext ran");
+	ok(out.s && strstr(out.s, "zeppelin patrols") != NULL, "pdf text: %s", out.s ? out.s : "");
+	strbuf_release(&out);
+	strbuf_init(&out);
+	ok(extract_pdf("/nonexistent.pdf", &out) < 0, "missing pdf fails cleanly");
+	strbuf_release(&out);
+	free(pdf);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	(void)!system(cmd);
+	free(cmd);
+	return unit_done();
+}

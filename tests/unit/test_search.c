@@ -1,0 +1,194 @@
+/* test_search: the query sanitiser (a table of reader inputs and the FTS5
+ * expressions they become) and search_run on a real catalogue with hostile input. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cat.h"
+#include "search.h"
+#include "unit.h"
+#include "util.h"
+
+static const struct {
+	const char *in, *expr;
+} parse_cases[] = {
+	{ "", "" },
+	{ "   ", "" },
+	{ "police", "{title path body} : (\"police\")" },
+	{ "Police Report", "{title path body} : (\"Police\" \"Report\")" },
+	{ "\"two words\"", "{title path body} : (\"two words\")" },
+	{ "\"unbalanced quote", "{title path body} : (\"unbalanced quote\")" },
+	{ "polic*", "{title path body} : (\"polic\" *)" },
+	{ "po*", "{title path body} : (\"po\")" },                 /* too short for a prefix */
+	{ "*", "" },
+	{ "a AND b OR NOT c", "{title path body} : (\"a\" \"AND\" \"b\" \"OR\" \"NOT\" \"c\")" },
+	{ "NEAR(a b, 3)", "{title path body} : (\"NEAR\" \"a\" \"b\" \"3\")" },
+	{ "title:secret", "{title path body} : (\"title\" \"secret\")" },
+	{ "{coll}: c1", "{title path body} : (\"coll\" \"c1\")" },
+	{ "((((x", "{title path body} : (\"x\")" },
+	{ "x)))) OR (", "{title path body} : (\"x\" \"OR\")" },
+	{ "-minus +plus ^caret", "{title path body} : (\"minus\" \"plus\" \"caret\")" },
+	{ "'; DROP TABLE files; --", "{title path body} : (\"DROP\" \"TABLE\" \"files\")" },
+	{ "dup dup DUP", "{title path body} : (\"dup\" \"DUP\")" },
+	{ "caf\xc3\xa9", "{title path body} : (\"caf\xc3\xa9\")" },
+	{ "bad\xff\xfe" "byte", "{title path body} : (\"bad\xef\xbf\xbd\xef\xbf\xbd" "byte\")" },
+	{ "\"a\"\"b\"", "{title path body} : (\"a\" \"b\")" },
+	{ "x\x01y", "{title path body} : (\"x\" \"y\")" },
+	{ "\"\"", "" },
+};
+
+static void
+check_hits_clean(const search_result_t *r, const char *what)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const char *s = r->hits[i].snippet;
+		int depth = 0, balanced = 1;
+		for (const char *p = s; *p; p++) {
+			if (*p == 2)
+				depth++;
+			if (*p == 3 && --depth < 0)
+				balanced = 0;
+		}
+		ok(balanced && depth == 0, "%s: markers balanced in '%s'", what, s);
+	}
+}
+
+static int64_t
+put(cat_t *c, int64_t cid, int64_t dir, const char *path, const char *title, const char *body)
+{
+	unsigned char sha[32] = { 1 };
+	cat_file_put_t p = { .collection_id = cid, .dir_id = dir, .relpath = path, .name = path, .size = 1,
+	    .mtime = 1, .sha256 = sha, .mime = "text/plain", .title = title, .body = body,
+	    .body_len = body ? strlen(body) : 0 };
+	int64_t id = 0;
+
+	ok(cat_file_put(c, &p, &id) == 0, "put %s", path);
+	return id;
+}
+
+static int
+keep(int64_t id, void *arg)
+{
+	return 1;
+}
+
+int
+main(void)
+{
+	char dir[] = "/tmp/test_search.XXXXXX", *path, *big;
+	cat_t *c;
+	int64_t cid, cid2, root, root2, removed;
+	search_result_t r;
+	search_query_t q;
+
+	for (size_t i = 0; i < ARRAY_LEN(parse_cases); i++) {
+		char *e;
+		search_parse(parse_cases[i].in, strlen(parse_cases[i].in), &q);
+		e = search_query_fts(&q);
+		ok(strcmp(e, parse_cases[i].expr) == 0, "parse '%s' -> '%s', want '%s'", parse_cases[i].in, e,
+		    parse_cases[i].expr);
+		free(e);
+		search_query_clear(&q);
+	}
+	/* Limits: 10 KB of input, too many words, a giant word. */
+	big = xmalloc(10241);
+	for (int i = 0; i < 10240; i++)
+		big[i] = (i % 7 == 6) ? ' ' : 'a' + i % 5;
+	big[10240] = '\0';
+	search_parse(big, strlen(big), &q);
+	ok(q.n <= SEARCH_MAX_PHRASES && q.dropped, "10 KB query capped (%d phrases)", q.n);
+	search_query_clear(&q);
+	memset(big, 'x', 10240);
+	search_parse(big, 10240, &q);
+	ok(q.n == 1 && strlen(q.phrase[0]) == SEARCH_MAX_WORD, "giant word cut to %d bytes", SEARCH_MAX_WORD);
+	search_query_clear(&q);
+
+	ok(mkdtemp(dir) != NULL, "mkdtemp");
+	path = xasprintf("%s/catalogue.db", dir);
+	c = cat_open(path, CAT_CREATE);
+	ok(c != NULL, "create catalogue");
+	cat_collection_upsert(c, "leak", "Leak", NULL, "/x", &cid);
+	cat_collection_upsert(c, "other", "Other", NULL, "/y", &cid2);
+	cat_begin(c);
+	cat_dir_ensure(c, cid, 0, "", "", 0, &root);
+	cat_dir_ensure(c, cid2, 0, "", "", 0, &root2);
+	put(c, cid, root, "incidents.csv", "incidents.csv", "1,2021-01-01,burglary,Officer Wiggum,zeppelin sighted");
+	put(c, cid, root, "mail.eml", "Subject about marmalade", "From: a\nThe marmalade shipment arrived");
+	put(c, cid, root, "notes.txt", "notes.txt", "two words together and words apart two");
+	put(c, cid2, root2, "other.txt", "other.txt", "zeppelin in the other collection");
+	for (int i = 0; i < SEARCH_RANK_CAP + 50; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "common-%05d.txt", i);
+		put(c, cid, root, name, name, "police police report common");
+	}
+	ok(cat_commit(c) == 0, "commit");
+	cat_collection_finish(c, cid, keep, keep, NULL, &removed);
+	cat_collection_finish(c, cid2, keep, keep, NULL, &removed);
+
+	ok(search_run(c, "zeppelin", NULL, 0, 10, &r) == 0, "search");
+	is_int(r.n, 2, "zeppelin in both collections");
+	is_int(r.total, 2);
+	ok(!r.total_is_estimate, "exact total");
+	check_hits_clean(&r, "zeppelin");
+	search_result_clear(&r);
+
+	ok(search_run(c, "zeppelin", "other", 0, 10, &r) == 0 && r.n == 1, "collection filter");
+	ok(r.n == 1 && strcmp(r.hits[0].slug, "other") == 0 && strcmp(r.hits[0].path, "other.txt") == 0, "hit fields");
+	ok(r.n == 1 && strstr(r.hits[0].snippet, "\x02zeppelin\x03") != NULL, "snippet marks the term: %s",
+	    r.n ? r.hits[0].snippet : "");
+	search_result_clear(&r);
+
+	ok(search_run(c, "ZEPPELIN", "nope", 0, 10, &r) == 0 && r.n == 0 && r.message, "unknown collection: message");
+	search_result_clear(&r);
+
+	ok(search_run(c, "marmalade", NULL, 0, 10, &r) == 0 && r.n == 1, "title and body");
+	search_result_clear(&r);
+	ok(search_run(c, "\"two words\"", NULL, 0, 10, &r) == 0 && r.n == 1, "phrase");
+	search_result_clear(&r);
+	ok(search_run(c, "\"words two\"", NULL, 0, 10, &r) == 0 && r.n == 0, "phrase order matters");
+	search_result_clear(&r);
+	ok(search_run(c, "marma*", NULL, 0, 10, &r) == 0 && r.n == 1, "prefix");
+	search_result_clear(&r);
+	ok(search_run(c, "incidents", NULL, 0, 10, &r) == 0 && r.n == 1, "path is searchable");
+	search_result_clear(&r);
+
+	/* Too common: bounded, estimated, with a message. */
+	ok(search_run(c, "police", NULL, 0, 20, &r) == 0, "common term");
+	ok(r.n == 20 && r.total_is_estimate && r.total == SEARCH_RANK_CAP && r.message != NULL,
+	    "common term is capped (n=%zu total=%lld)", r.n, (long long)r.total);
+	search_result_clear(&r);
+	ok(search_run(c, "police", NULL, SEARCH_RANK_CAP + 10, 20, &r) == 0 && r.n == 0, "paging past the cap");
+	search_result_clear(&r);
+	ok(search_run(c, "police zeppelin", NULL, 0, 20, &r) == 0 && r.n == 0, "AND of common and rare");
+	search_result_clear(&r);
+	ok(search_run(c, "report common-00007", NULL, 0, 5, &r) == 0 && r.n == 1, "common and specific");
+	search_result_clear(&r);
+
+	{
+		const char *hostile[] = {
+			"", "\"", "\"\"\"", "*", "**", "a*b*c", "NEAR(a b)", "title:x", "coll:c1", "{title}: x",
+			"AND", "OR OR OR", "NOT x", "(((", ")))", "x\"y", "'", "\\", "%", "^x", "\xff\xfe\xfd",
+			"\xe2\x80\xae" "evil", "<script>alert(1)</script>", "x' OR 1=1 --", "c1", "\x02\x03",
+			"\xf0\x9f\x92\xa9 emoji", "col\x00umn",
+		};
+		for (size_t i = 0; i < ARRAY_LEN(hostile); i++) {
+			int rc = search_run(c, hostile[i], NULL, 0, 10, &r);
+			ok(rc == 0, "hostile query %zu answers cleanly", i);
+			ok(r.message == NULL || strstr(r.message, "SQL") == NULL, "no SQL in message %zu", i);
+			check_hits_clean(&r, "hostile");
+			search_result_clear(&r);
+		}
+		ok(search_run(c, big, NULL, 0, 10, &r) == 0, "10 KB query");
+		search_result_clear(&r);
+		ok(search_run(c, "c1", NULL, 0, 10, &r) == 0 && r.n == 0, "the collection marker is not searchable");
+		search_result_clear(&r);
+	}
+
+	free(big);
+	cat_free(c);
+	big = xasprintf("rm -rf '%s'", dir);
+	(void)!system(big);
+	free(big);
+	free(path);
+	return unit_done();
+}
