@@ -16,6 +16,8 @@
 #include "conf.h"
 #include "datadir.h"
 #include "log.h"
+#include "handler.h"
+#include "page.h"
 #include "server.h"
 #include "util.h"
 
@@ -124,6 +126,11 @@ cmd_serve(int argc, char **argv, const char *data)
 		log_err("cannot create the event loop");
 		goto done;
 	}
+	if (page_init() < 0) {
+		log_err("the embedded page templates do not compile");
+		goto done;
+	}
+	handler_page_init(conf, NULL, NULL);
 	srv = server_new(st.base, conf, cat);
 	if (mkdir_p(d->run, 0700) < 0) {
 		log_err("cannot create %s: %s", d->run, strerror(errno));

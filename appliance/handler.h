@@ -9,8 +9,23 @@
 /* /f/<slug>/<path>: the bytes of a catalogued file. */
 void handler_file(server_t *s, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
+/* Set what every page shows (publisher, onion address, public key) and
+ * install the styled error pages. The strings must outlive the server. */
+void handler_page_init(const conf_t *conf, const char *onion, const char *pubkey);
 /* /: the publisher's collections. */
 void handler_home(server_t *s, http_conn_t *c, const http_req_t *req,
+    const route_t *rt, http_resp_t *resp);
+/* /c/<slug>/[dir/]: a folder, sorted and paginated. */
+void handler_browse(server_t *s, http_conn_t *c, const http_req_t *req,
+    const route_t *rt, http_resp_t *resp);
+/* /c/<slug>/<path>: a file's facts, how to resume and verify, a preview. */
+void handler_file_page(server_t *s, http_conn_t *c, const http_req_t *req,
+    const route_t *rt, http_resp_t *resp);
+/* /search?q=&c=&page= */
+void handler_search(server_t *s, http_conn_t *c, const http_req_t *req,
+    const route_t *rt, http_resp_t *resp);
+/* /static/<name>.css: the stylesheet, cacheable. */
+void handler_static(server_t *s, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
 
 #endif

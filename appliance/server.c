@@ -76,6 +76,18 @@ handle(void *arg, http_conn_t *c, http_req_t *req, http_resp_t *resp)
 	case ROUTE_FILE:
 		handler_file(s, c, req, &rt, resp);
 		break;
+	case ROUTE_BROWSE:
+		handler_browse(s, c, req, &rt, resp);
+		break;
+	case ROUTE_FILE_PAGE:
+		handler_file_page(s, c, req, &rt, resp);
+		break;
+	case ROUTE_SEARCH:
+		handler_search(s, c, req, &rt, resp);
+		break;
+	case ROUTE_STATIC:
+		handler_static(s, c, req, &rt, resp);
+		break;
 	default:
 		http_resp_error(resp, 404, "There is nothing at this address.");
 		break;
