@@ -1,0 +1,20 @@
+/* status: the running server's status document, for `broadside status` and
+ * (later) the admin onion's page. Gathers the HTTP counters and the tor
+ * supervisor's state; says nothing about any reader. */
+#ifndef BROADSIDE_STATUS_H
+#define BROADSIDE_STATUS_H
+
+#include "server.h"
+#include "util.h"
+
+typedef struct status_src {
+	server_t *server;
+	struct torsup *tor;      /* NULL when tor is off */
+	const char *onion;       /* the address, or NULL */
+	const char *data_dir;
+} status_src_t;
+
+/* Append the status as JSON (json) or as aligned text lines. */
+void status_write(strbuf_t *out, int json, const status_src_t *src);
+
+#endif
