@@ -17,5 +17,6 @@ int cmd_wants_help(int argc, char **argv, const char *usage);
 
 int cmd_init(int argc, char **argv, const char *data);
 int cmd_serve(int argc, char **argv, const char *data);
+int cmd_address(int argc, char **argv, const char *data);
 
 #endif

@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "datadir.h"
 #include "log.h"
+#include "onion.h"
 #include "util.h"
 
 static const char init_usage[] =
@@ -35,6 +36,17 @@ write_config(const datadir_t *d)
 	return rc;
 }
 
+/* The onion service key (onion/public, 0700; key files 0600); kept if present. */
+static int
+write_onion_key(const datadir_t *d)
+{
+	char *dir = datadir_path(d, "onion/public");
+	int rc = onion_key_create(dir);
+
+	free(dir);
+	return rc;
+}
+
 int
 cmd_init(int argc, char **argv, const char *data)
 {
@@ -52,6 +64,9 @@ cmd_init(int argc, char **argv, const char *data)
 	if (datadir_create(d) < 0 || datadir_check(d) < 0)
 		goto done;
 	if (write_config(d) < 0)
+		goto done;
+	/* tor side: the onion identity, in tor's HiddenServiceDir format. */
+	if (write_onion_key(d) < 0)
 		goto done;
 	printf("initialised %s\n", d->root);
 	rc = 0;

@@ -6,6 +6,7 @@
 
 const struct cmd cmd_table[] = {
 	{ "init", cmd_init, "create the data directory, config, catalogue and keys" },
+	{ "address", cmd_address, "print the onion address" },
 	{ NULL, NULL, NULL },
 };
 
