@@ -33,7 +33,7 @@ cmd_address(int argc, char **argv, const char *data)
 	dir = datadir_path(d, "onion/public");
 	key = xasprintf("%s/hs_ed25519_public_key", dir);
 	if (access(key, F_OK) < 0) {
-		log_err("no onion key in %s; run broadside init", dir);
+		log_err("no onion key; run broadside init (looked in %s)", dir);
 		goto done;
 	}
 	if (onion_address(dir, addr) < 0)

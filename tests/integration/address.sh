@@ -18,5 +18,5 @@ check "address is a v3 onion" grep -Eqx "[a-z2-7]{56}\\.onion" <<<"$addr"
 check_eq "address matches hostname" "$addr" "$(cat "$D/onion/public/hostname")"
 "$BROADSIDE" --data "$D" init >/dev/null 2>&1
 check_eq "init again keeps the key" "$("$BROADSIDE" --data "$D" address)" "$addr"
-check "address --help" "$BROADSIDE" address --help
+check "address --help" bash -c "\"$BROADSIDE\" address --help | grep -q usage"
 done_testing
