@@ -613,8 +613,10 @@ exec_tor(torsup_t *t, int out, char *const argv[])
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 	}
-	for (int fd = 3; fd < 1024; fd++)
-		close(fd);
+	/* Our sockets (readers' connections included) are none of tor's business. */
+	if (close_range(3, ~0U, 0) < 0)
+		for (int fd = 3; fd < 4096; fd++)
+			close(fd);
 	execv(t->tor_path, argv);
 	_exit(127);
 }
