@@ -13,6 +13,7 @@
 #include "conf.h"
 #include "datadir.h"
 #include "log.h"
+#include "onion.h"
 #include "util.h"
 
 static const char init_usage[] =
@@ -48,6 +49,17 @@ create_catalogue(const datadir_t *d)
 	return 0;
 }
 
+/* The onion service key (onion/public, 0700; key files 0600); kept if present. */
+static int
+write_onion_key(const datadir_t *d)
+{
+	char *dir = datadir_path(d, "onion/public");
+	int rc = onion_key_create(dir);
+
+	free(dir);
+	return rc;
+}
+
 int
 cmd_init(int argc, char **argv, const char *data)
 {
@@ -67,6 +79,9 @@ cmd_init(int argc, char **argv, const char *data)
 	if (write_config(d) < 0)
 		goto done;
 	if (create_catalogue(d) < 0)
+		goto done;
+	/* tor side: the onion identity, in tor's HiddenServiceDir format. */
+	if (write_onion_key(d) < 0)
 		goto done;
 	printf("initialised %s\n", d->root);
 	rc = 0;

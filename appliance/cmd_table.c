@@ -12,6 +12,7 @@ const struct cmd cmd_table[] = {
 	{ "rm", cmd_rm, "remove a collection from the catalogue (files stay on disk)" },
 	{ "search", cmd_search, "full-text search the catalogue" },
 	{ "serve", cmd_serve, "serve the collections (and run tor)" },
+	{ "address", cmd_address, "print the onion address" },
 	{ NULL, NULL, NULL },
 };
 

@@ -277,6 +277,29 @@ torctl_word(const char *text, int n, char *out, size_t outlen)
 	return 0;
 }
 
+const char *
+torctl_bootstrap_problem(const char *reason, const char *warning)
+{
+	static const struct { const char *reason, *text; } known[] = {
+		{ "DONE", "relays closed the connection during the handshake "
+		    "(a firewall or censorship may be interfering)" },
+		{ "CONNECTRESET", "connections were reset (a firewall or censorship "
+		    "may be interfering)" },
+		{ "CONNECTREFUSED", "connections were refused" },
+		{ "NOROUTE", "no route to the Internet (is this machine offline?)" },
+		{ "TIMEOUT", "connections time out" },
+		{ "IDENTITY", "a relay had the wrong identity (wrong clock, or "
+		    "interception)" },
+		{ "RESOURCELIMIT", "out of sockets or memory" },
+		{ "PT_MISSING", "a pluggable transport is missing" },
+	};
+
+	for (size_t i = 0; reason && i < ARRAY_LEN(known); i++)
+		if (strcmp(reason, known[i].reason) == 0)
+			return known[i].text;
+	return warning && *warning ? warning : "no progress";
+}
+
 void
 torctl_hex_encode(const uint8_t *in, size_t n, char *out)
 {

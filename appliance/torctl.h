@@ -59,6 +59,11 @@ int torctl_kv_get(const char *text, const char *key, char *out, size_t outlen);
 /* Copy the n-th (from 0) space-separated word of text into out; 0 or -1. */
 int torctl_word(const char *text, int n, char *out, size_t outlen);
 
+/* Return words for the operator for a STATUS_CLIENT BOOTSTRAP warning's REASON
+ * (an OR-connection end reason, control-spec §4.1.10), falling back to the raw
+ * WARNING text; never NULL. */
+const char *torctl_bootstrap_problem(const char *reason, const char *warning);
+
 /* Hex helpers: encode n bytes as upper-case hex (out holds 2n+1); decode
  * exactly n bytes from hex (either case), 0 or -1. */
 void torctl_hex_encode(const uint8_t *in, size_t n, char *out);

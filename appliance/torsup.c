@@ -81,6 +81,7 @@ struct torsup {
 	int bootstrap;
 	char bootstrap_summary[128];
 	char bootstrap_warning[128];
+	char bootstrap_reason[128];
 	int64_t progress_ms;           /* last time bootstrap advanced */
 	int64_t publishing_ms;         /* reached 100 % */
 	int stuck_reported, publish_reported;
@@ -130,8 +131,10 @@ tor_output_line(torsup_t *t, char *line)
 
 	if (strncmp(msg, "[warn]", 6) == 0 || strncmp(msg, "[err]", 5) == 0) {
 		log_info("tor: %s", msg);
-		snprintf(t->last_tor_warning, sizeof(t->last_tor_warning), "%s",
-		    msg + (msg[1] == 'w' ? 7 : 6));
+		/* Keep the warning that explains, not the summary after it. */
+		if (strstr(msg, "see warnings above") == NULL)
+			snprintf(t->last_tor_warning, sizeof(t->last_tor_warning),
+			    "%s", msg + (msg[1] == 'w' ? 7 : 6));
 	} else {
 		log_debug("tor: %s", msg);
 	}
@@ -217,6 +220,8 @@ note_bootstrap(torsup_t *t, const char *text)
 		snprintf(t->bootstrap_summary, sizeof(t->bootstrap_summary), "%s", v);
 	if (torctl_kv_get(text, "WARNING", v, sizeof(v)) == 0)
 		snprintf(t->bootstrap_warning, sizeof(t->bootstrap_warning), "%s", v);
+	if (torctl_kv_get(text, "REASON", v, sizeof(v)) == 0)
+		snprintf(t->bootstrap_reason, sizeof(t->bootstrap_reason), "%s", v);
 	if ((int)pct > t->bootstrap) {
 		t->bootstrap = (int)pct;
 		t->progress_ms = now_ms();
@@ -267,6 +272,7 @@ on_event(torsup_t *t, const torctl_reply_t *r)
 {
 	const char *text = r->lines[0].text;
 
+	log_debug("tor event: %s", text);
 	if (strncmp(text, "STATUS_CLIENT ", 14) == 0) {
 		char what[32];
 		if (torctl_word(text, 2, what, sizeof(what)) == 0 &&
@@ -575,10 +581,10 @@ tick_cb(evutil_socket_t unused, short what, void *arg)
 	}
 	if (t->bootstrap < 100 && !t->stuck_reported && now - t->progress_ms >= STUCK_LIMIT_MS) {
 		t->stuck_reported = 1;
-		degrade(t, "tor cannot reach the Tor network (bootstrap stuck at %d%%: %s%s%s); "
+		degrade(t, "tor cannot reach the Tor network (bootstrap stuck at %d%%: %s; %s); "
 		    "the local preview keeps working", t->bootstrap,
-		    t->bootstrap_summary[0] ? t->bootstrap_summary : "no progress",
-		    t->bootstrap_warning[0] ? "; " : "", t->bootstrap_warning);
+		    t->bootstrap_summary[0] ? t->bootstrap_summary : "starting",
+		    torctl_bootstrap_problem(t->bootstrap_reason, t->bootstrap_warning));
 	}
 	if (t->state == S_PUBLISHING && !t->publish_reported &&
 	    now - t->publishing_ms >= PUBLISH_LIMIT_MS) {
@@ -607,8 +613,10 @@ exec_tor(torsup_t *t, int out, char *const argv[])
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 	}
-	for (int fd = 3; fd < 1024; fd++)
-		close(fd);
+	/* Our sockets (readers' connections included) are none of tor's business. */
+	if (close_range(3, ~0U, 0) < 0)
+		for (int fd = 3; fd < 4096; fd++)
+			close(fd);
 	execv(t->tor_path, argv);
 	_exit(127);
 }
@@ -659,7 +667,7 @@ spawn_tor(torsup_t *t)
 	t->last_tor_warning[0] = '\0';
 	t->we_killed = 0;
 	t->bootstrap = 0;
-	t->bootstrap_summary[0] = t->bootstrap_warning[0] = '\0';
+	t->bootstrap_summary[0] = t->bootstrap_warning[0] = t->bootstrap_reason[0] = '\0';
 	t->progress_ms = t->spawned_ms;
 	t->stuck_reported = t->publish_reported = 0;
 	if (t->state != S_DEGRADED)

@@ -37,11 +37,19 @@ retry() { # retry SECONDS command...: like wait_for, with a fresh circuit each t
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-# Build the driver against the library (run `make all` first).
-make -C "$TOP" --no-print-directory -s all >/dev/null 2>&1 || make -C "$TOP" all
+# Build the driver against the library; ASAN=1 uses the sanitizer build
+# (`make asan`), so leaks and UB in torsup fail the run.
+LIB=$TOP/build/libbroadside.a SAN=()
+if [ "${ASAN:-0}" = 1 ]; then
+  make -C "$TOP" --no-print-directory -s asan >/dev/null 2>&1 || make -C "$TOP" asan
+  LIB=$TOP/build/asan/libbroadside.a SAN=(-fsanitize=address,undefined -fno-sanitize-recover=all)
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1
+else
+  make -C "$TOP" --no-print-directory -s all >/dev/null 2>&1 || make -C "$TOP" all
+fi
 # shellcheck disable=SC2046
 check "driver builds" cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g \
-  -I"$TOP/appliance" -o "$DRIVE" "$TOP/tests/tornet/torsup_drive.c" "$TOP/build/libbroadside.a" \
+  "${SAN[@]}" -I"$TOP/appliance" -o "$DRIVE" "$TOP/tests/tornet/torsup_drive.c" "$LIB" \
   $(pkg-config --libs libevent_core libcrypto)
 [ -x "$DRIVE" ] || { done_testing; exit 1; }
 

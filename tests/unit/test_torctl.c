@@ -179,6 +179,11 @@ main(void)
 	ok(torctl_kv_get("B=0123456789", "B", v, 5) < 0, "too long");
 	ok(torctl_word("a b", 2, v, sizeof(v)) < 0, "word past the end");
 
+	is_str(torctl_bootstrap_problem("NOROUTE", "No route to host"),
+	    "no route to the Internet (is this machine offline?)", "known reason");
+	is_str(torctl_bootstrap_problem("MISC", "Something odd"), "Something odd", "raw warning");
+	is_str(torctl_bootstrap_problem(NULL, ""), "no progress", "nothing known");
+
 	/* SAFECOOKIE vectors. */
 	{
 		uint8_t cookie[32], cn[32], sn[32], sh[32], ch[32], want[32], n1[32], n2[32];
