@@ -23,5 +23,6 @@ int cmd_ls(int argc, char **argv, const char *data);
 int cmd_rm(int argc, char **argv, const char *data);
 int cmd_search(int argc, char **argv, const char *data);
 int cmd_address(int argc, char **argv, const char *data);
+int cmd_status(int argc, char **argv, const char *data);
 
 #endif

@@ -16,9 +16,13 @@
 #include "conf.h"
 #include "datadir.h"
 #include "log.h"
+#include "admin.h"
 #include "handler.h"
+#include "onion.h"
 #include "page.h"
 #include "server.h"
+#include "status.h"
+#include "torsup.h"
 #include "util.h"
 
 static const char serve_usage[] =
@@ -35,6 +39,8 @@ static const char serve_usage[] =
 
 struct serve_state {
 	struct event_base *base;
+	torsup_t *tor;
+	status_src_t status;
 };
 
 static void
@@ -43,6 +49,39 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	struct serve_state *st = arg;
 	log_info("received %s; shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	event_base_loopexit(st->base, NULL);
+}
+
+static void
+write_status(strbuf_t *out, int json, void *arg)
+{
+	struct serve_state *st = arg;
+	status_write(out, json, &st->status);
+}
+
+/* Start tor for the onion service; the preview keeps working if tor cannot. */
+static int
+start_tor(struct serve_state *st, const datadir_t *d, const conf_t *conf, const char *sock,
+    const char *onion_dir, const char *append)
+{
+	torsup_opts_t o;
+
+	memset(&o, 0, sizeof(o));
+	o.tor_path = conf->tor_path;
+	o.tor_data_dir = d->tor;
+	o.run_dir = d->run;
+	o.onion_dir = onion_dir;
+	o.http_socket = sock;
+	o.config_append = append;
+	o.max_streams = (int)conf->onion_max_streams;
+	o.pow = conf->onion_pow;
+	o.intro_dos = conf->onion_intro_dos;
+	o.sandbox = conf->tor_sandbox;
+	st->tor = torsup_new(st->base, &o);
+	if (st->tor == NULL || torsup_start(st->tor) < 0) {
+		log_err("cannot start tor (%s)", conf->tor_path);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -61,13 +100,17 @@ cmd_serve(int argc, char **argv, const char *data)
 	conf_t *conf = NULL;
 	cat_t *cat = NULL;
 	server_t *srv = NULL;
-	struct serve_state st = { NULL };
+	struct serve_state st;
+	admin_t *admin = NULL;
+	char onion[ONION_ADDRESS_LEN] = "";
+	char *onion_dir = NULL, *admin_sock = NULL;
 	struct event *sigint = NULL, *sigterm = NULL;
 	char err[512];
 	char *sock = NULL;
 
 	if (cmd_wants_help(argc, argv, serve_usage))
 		return 0;
+	memset(&st, 0, sizeof(st));
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "n", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -101,6 +144,13 @@ cmd_serve(int argc, char **argv, const char *data)
 		log_err("--tor-config-append %s: %s", tor_append, strerror(errno));
 		goto done;
 	}
+	onion_dir = datadir_path(d, "onion/public");
+	if (conf->tor && !no_tor) {
+		if (onion_key_create(onion_dir) < 0 || onion_check_perms(onion_dir) < 0)
+			goto done;
+		if (onion_address(onion_dir, onion) < 0)
+			goto done;
+	}
 	if (check_only) {
 		printf("configuration OK: %s\n", d->conf);
 		rc = 0;
@@ -130,7 +180,7 @@ cmd_serve(int argc, char **argv, const char *data)
 		log_err("the embedded page templates do not compile");
 		goto done;
 	}
-	handler_page_init(conf, NULL, NULL);
+	handler_page_init(conf, onion[0] ? onion : NULL, NULL);
 	srv = server_new(st.base, conf, cat);
 	if (mkdir_p(d->run, 0700) < 0) {
 		log_err("cannot create %s: %s", d->run, strerror(errno));
@@ -141,6 +191,19 @@ cmd_serve(int argc, char **argv, const char *data)
 		goto done;
 	if (conf->listen[0] && server_listen_tcp(srv, conf->listen, &port) < 0)
 		goto done;
+	st.status.server = srv;
+	st.status.onion = onion[0] ? onion : NULL;
+	st.status.data_dir = d->root;
+	admin_sock = datadir_path(d, "run/admin.sock");
+	admin = admin_new(st.base, admin_sock, write_status, &st);
+	if (admin == NULL)
+		goto done;
+	if (conf->tor && !no_tor) {
+		if (start_tor(&st, d, conf, sock, onion_dir, tor_append) < 0)
+			goto done;
+		st.status.tor = st.tor;
+		log_info("onion address: http://%s/", onion);
+	}
 	sigint = evsignal_new(st.base, SIGINT, on_signal, &st);
 	sigterm = evsignal_new(st.base, SIGTERM, on_signal, &st);
 	evsignal_add(sigint, NULL);
@@ -152,10 +215,17 @@ cmd_serve(int argc, char **argv, const char *data)
 		log_info("local preview: http://%.*s:%d/", (int)(colon - conf->listen),
 		    conf->listen, port);
 	}
-	(void)no_tor;
 	event_base_dispatch(st.base);
 	rc = 0;
 done:
+	if (st.tor)
+		torsup_shutdown(st.tor);
+	torsup_free(st.tor);
+	admin_free(admin);
+	if (admin_sock)
+		unlink(admin_sock);
+	free(admin_sock);
+	free(onion_dir);
 	if (sigint)
 		event_free(sigint);
 	if (sigterm)

@@ -13,6 +13,7 @@ const struct cmd cmd_table[] = {
 	{ "search", cmd_search, "full-text search the catalogue" },
 	{ "serve", cmd_serve, "serve the collections (and run tor)" },
 	{ "address", cmd_address, "print the onion address" },
+	{ "status", cmd_status, "show the running server: tor, onion, connections" },
 	{ NULL, NULL, NULL },
 };
 
