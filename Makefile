@@ -50,6 +50,7 @@ $(BUILD)/gen/web_assets.c: $(WEB_FILES) scripts/embed-assets.sh
 	sh scripts/embed-assets.sh $(WEB_FILES) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/web_assets.o: $(BUILD)/gen/web_assets.c
+	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(HARDEN) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbroadside.a tests/unit/unit.h

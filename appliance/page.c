@@ -92,15 +92,16 @@ put_size(tmpl_vars_t *v, const char *key, int64_t n)
 	tmpl_put(v, key, b);
 }
 
-/* ISO 8601 in UTC, to the minute: enough to tell versions apart. */
+/* ISO 8601 in UTC, to the minute: enough to tell versions apart. Listings
+ * say UTC once in the column heading; elsewhere it follows the time. */
 static void
-put_date(tmpl_vars_t *v, const char *key, int64_t t)
+put_date(tmpl_vars_t *v, const char *key, int64_t t, int utc_suffix)
 {
 	char b[32];
 	struct tm tm;
 	time_t tt = (time_t)t;
 
-	if (t <= 0 || !gmtime_r(&tt, &tm) || strftime(b, sizeof(b), "%Y-%m-%d %H:%M", &tm) == 0)
+	if (t <= 0 || !gmtime_r(&tt, &tm) || strftime(b, sizeof(b), utc_suffix ? "%Y-%m-%d %H:%M UTC" : "%Y-%m-%d %H:%M", &tm) == 0)
 		snprintf(b, sizeof(b), "unknown");
 	tmpl_put(v, key, b);
 }
@@ -286,7 +287,7 @@ page_home(strbuf_t *out, const page_site_t *s, const page_collection_t *cols, si
 		put_count(it, "files", c->files);
 		put_count(it, "bytes", c->bytes);
 		put_size(it, "size", c->bytes);
-		put_date(it, "updated", c->updated);
+		put_date(it, "updated", c->updated, 1);
 		files += c->files;
 		bytes += c->bytes;
 	}
@@ -368,7 +369,7 @@ page_dir(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const 
 			if (e[i].size >= 1000)
 				put_count(it, "bytes", e[i].size);
 		}
-		put_date(it, "date", e[i].mtime);
+		put_date(it, "date", e[i].mtime, 0);
 	}
 	put_pager(v, page, per_page, total);
 	return render(out, "dir.html", v);
@@ -414,7 +415,7 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 	tmpl_put(v, "path", path);
 	put_size(v, "size", size);
 	put_count(v, "bytes", size);
-	put_date(v, "date", mtime);
+	put_date(v, "date", mtime, 1);
 	tmpl_put(v, "mime", or_default(mime, "application/octet-stream"));
 	if (sha256 && *sha256)
 		tmpl_put(v, "sha256", sha256);

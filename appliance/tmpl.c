@@ -469,7 +469,7 @@ static const char *
 ctx_check(const struct html_ctx *h, enum filter f)
 {
 	static const char *const url_attrs[] = { "href", "src", "action", "formaction",
-	    "cite", "poster", "data", "srcset", "background", "ping", "manifest" };
+	    "cite", "poster", "data", "srcset", "background", "ping", "manifest", "content" };
 
 	if (h->lt_pending)
 		return "value right after '<'";
@@ -484,8 +484,9 @@ ctx_check(const struct html_ctx *h, enum filter f)
 	}
 	if (h->attr_len == SIZE_MAX || h->attr_len == 0)
 		return "value in an attribute without a name";
-	if (strncmp(h->attr, "on", 2) == 0 || strcmp(h->attr, "style") == 0)
-		return "value in an event handler or style attribute";
+	if (strncmp(h->attr, "on", 2) == 0 || strcmp(h->attr, "style") == 0 ||
+	    strcmp(h->attr, "srcdoc") == 0)
+		return "value in an event handler, style or srcdoc attribute";
 	if (f == F_SNIPPET)
 		return "|snippet inside an attribute";
 	for (size_t i = 0; i < ARRAY_LEN(url_attrs); i++)
@@ -546,12 +547,15 @@ compile(struct tmpl *t, char **err)
 	const char *why = NULL;
 
 	/* Raw-text elements would need other escaping; we never need them. */
-	for (size_t i = 0; i + 7 <= len; i++)
-		if (strncasecmp(s + i, "<script", 7) == 0 || strncasecmp(s + i, "<style", 6) == 0) {
-			pos = i;
-			why = "<script> and <style> are not allowed";
-			goto fail;
-		}
+	static const char *const raw[] = { "<script", "<style", "<xmp", "<iframe", "<noembed",
+	    "<noframes", "<noscript", "<plaintext", "<template" };
+	for (size_t i = 0; i < len; i++)
+		for (size_t k = 0; s[i] == '<' && k < ARRAY_LEN(raw); k++)
+			if (strncasecmp(s + i, raw[k], strlen(raw[k])) == 0) {
+				pos = i;
+				why = "raw-text elements (<script>, <style>...) are not allowed";
+				goto fail;
+			}
 	while (pos < len) {
 		const char *open = strstr(s + pos, "{{");
 		size_t tlen = open ? (size_t)(open - (s + pos)) : len - pos;

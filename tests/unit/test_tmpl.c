@@ -222,7 +222,9 @@ test_compile_errors(void)
 		"<a href={{x}}>", "<a href=\"{{x}}\">", "<img src='{{x}}'>",
 		"<a {{x}}>", "<div onclick=\"{{x}}\">", "<p style=\"{{x}}\">",
 		"<{{x}}>", "<!-- {{x}} -->", "<script>{{x}}</script>", "<STYLE></STYLE>",
-		"<a title=\"{{x|snippet}}\">",
+		"<a title=\"{{x|snippet}}\">", "<iframe srcdoc=\"{{x}}\">", "<p srcdoc=\"{{x}}\">",
+		"<meta http-equiv=\"refresh\" content=\"0;url={{x}}\">", "<noscript></noscript>", "<XMP>",
+		"<a href=\"{{x|html}}\">", "<a HREF=\"{{x}}\">", "<a href = \"{{x}}\">", "</{{x}}>",
 	};
 	static const char *const good[] = {
 		"<a href=\"/c/{{x|url}}\" title=\"{{x}}\">{{x}}</a>",
