@@ -357,7 +357,8 @@ handler_static(server_t *s, http_conn_t *c, const http_req_t *req, const route_t
 		return;
 	}
 	http_resp_header(resp, "ETag", "%s", etag);
-	http_resp_header(resp, "Cache-Control", "max-age=86400");
+	/* Pages link it as style.css?v=<hash>: a new stylesheet is a new URL. */
+	http_resp_header(resp, "Cache-Control", "max-age=31536000, immutable");
 	inm = http_req_header(req, HDR_IF_NONE_MATCH);
 	if (inm && strstr(inm, etag)) {
 		resp->status = 304;

@@ -47,8 +47,10 @@ int http_date_parse(const char *s, time_t *out);
 /* Append s to b with HTML escaping (& < > " '). */
 void html_escape(strbuf_t *b, const char *s);
 
-/* The policy every HTML page carries: no scripts, nothing from elsewhere. */
-#define HTTP_CSP "default-src 'none'; style-src 'self'; img-src 'self'; " \
+/* The policy every HTML page carries: no scripts, nothing from elsewhere.
+ * img-src allows data: only for the empty favicon link, which spares readers
+ * a third request (and a 404) per page. */
+#define HTTP_CSP "default-src 'none'; style-src 'self'; img-src 'self' data:; " \
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 #endif
