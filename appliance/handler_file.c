@@ -14,29 +14,29 @@ void
 handler_file(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *rt,
     http_resp_t *resp)
 {
-	cat_collection_t col;
 	cat_file_t f;
+	int64_t col_id;
+	const char *col_root;
 	struct stat st;
 	int rootfd, fd = -1, r;
 	file_info_t info;
 	const char *base;
 
-	memset(&col, 0, sizeof(col));
-	r = cat_collection_get(server_cat(s), rt->slug, &col);
+	r = server_collection(s, rt->slug, &col_id, &col_root);
 	if (r != 0) {
 		http_resp_error(resp, r > 0 ? 404 : 500,
 		    r > 0 ? "There is no collection by that name." : NULL);
 		goto done;
 	}
-	r = cat_file_get(server_cat(s), col.id, rt->path, &f);
+	r = cat_file_get(server_cat(s), col_id, rt->path, &f);
 	if (r != 0) {
 		http_resp_error(resp, r > 0 ? 404 : 500,
 		    r > 0 ? "There is no such file in this collection." : NULL);
 		goto done;
 	}
-	rootfd = server_root_fd(s, col.id, col.root);
+	rootfd = server_root_fd(s, col_id, col_root);
 	if (rootfd < 0) {
-		log_warn("collection %s: cannot open its root: %s", col.slug, strerror(errno));
+		log_warn("collection %s: cannot open its root: %s", rt->slug, strerror(errno));
 		http_resp_error(resp, 503, "This collection is not available right now.");
 		goto done;
 	}
@@ -54,7 +54,7 @@ handler_file(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *
 	if (st.st_size != f.size || st.st_mtime != f.mtime) {
 		/* The path is the reader's request; only the slug goes to the log. */
 		log_warn("collection %s: a file changed on disk since it was catalogued; "
-		    "run `broadside refresh %s`", col.slug, col.slug);
+		    "run `broadside refresh %s`", rt->slug, rt->slug);
 		http_resp_error(resp, 503, "This file changed since it was catalogued and "
 		    "cannot be verified; try again later.");
 		http_resp_header(resp, "Retry-After", "3600");
@@ -71,5 +71,4 @@ handler_file(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *
 done:
 	if (fd >= 0)
 		close(fd);
-	cat_collection_clear(&col);
 }

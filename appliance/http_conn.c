@@ -76,7 +76,7 @@ on_deadline(evutil_socket_t fd, short what, void *arg)
 
 	/* An idle keep-alive connection just goes; a slow head gets a 408 so a
 	 * legitimate client on a bad circuit learns what happened. */
-	if (c->head_timer && c->state == S_HEAD && http_req_started(c->req)) {
+	if (c->head_timer && c->state == S_HEAD && c->req && http_req_started(c->req)) {
 		http_resp_t resp;
 		struct evbuffer *out = bufferevent_get_output(c->bev);
 		http_resp_init(&resp);
@@ -109,9 +109,10 @@ send_response(http_conn_t *c, http_resp_t *resp, int is_head, int keep_alive)
 	c->close_after = !keep_alive;
 	c->state = S_RESPOND;
 	evtimer_del(c->deadline);
-	/* A pending request's bytes stay buffered; reading resumes after this
-	 * response, so a pipelining client cannot make us queue responses. */
-	bufferevent_disable(c->bev, EV_READ);
+	/* A pipelined request's bytes stay buffered (bounded by the read
+	 * watermark) and are parsed only after this response is written, so a
+	 * client cannot make us queue responses. Reading stays enabled: toggling
+	 * it would cost two epoll_ctl calls per request. */
 	if (c->opts->log_requests || log_get_level() >= LOG_DEBUG) {
 		size_t tlen;
 		const char *t = http_req_target(c->req, &tlen);
@@ -176,7 +177,13 @@ process(http_conn_t *c)
 	while (c->state == S_HEAD && evbuffer_get_length(in) > 0) {
 		struct evbuffer_iovec v;
 		size_t used = 0;
-		int was_started = http_req_started(c->req);
+		int was_started;
+
+		/* Made on the first byte and dropped when idle: an idle keep-alive
+		 * connection should cost only its bufferevent. */
+		if (c->req == NULL)
+			c->req = http_req_new(&c->opts->limits);
+		was_started = http_req_started(c->req);
 
 		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
 			break;
@@ -224,10 +231,9 @@ write_cb(struct bufferevent *bev, void *arg)
 		http_conn_free(c);
 		return;
 	}
-	http_req_reset(c->req);
+	http_req_free(c->req);
 	c->state = S_HEAD;
 	arm_deadline(c, c->opts->idle_timeout, 0);
-	bufferevent_enable(c->bev, EV_READ);
 	process(c);
 }
 
@@ -257,7 +263,6 @@ http_conn_new(struct event_base *base, int fd, const char *peer, const http_conn
 	c->opts = opts;
 	c->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
 	c->deadline = evtimer_new(base, on_deadline, c);
-	c->req = http_req_new(&opts->limits);
 	c->state = opts->expect_proxy ? S_PROXY : S_HEAD;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer ? peer : "");
 	if (c->bev == NULL || c->deadline == NULL) {

@@ -34,20 +34,19 @@ void
 http_resp_header(http_resp_t *r, const char *name, const char *fmt, ...)
 {
 	va_list ap;
-	char *v;
+	size_t start;
 
+	strbuf_adds(&r->headers, name);
+	strbuf_add(&r->headers, ": ", 2);
+	start = r->headers.len;
 	va_start(ap, fmt);
-	if (vasprintf(&v, fmt, ap) < 0)
-		v = NULL;
+	strbuf_vaddf(&r->headers, fmt, ap);
 	va_end(ap);
-	if (v == NULL)
-		return;
 	/* A header value never spans lines, whatever it was built from. */
-	for (char *p = v; *p; p++)
-		if (*p == '\r' || *p == '\n')
-			*p = ' ';
-	strbuf_addf(&r->headers, "%s: %s\r\n", name, v);
-	free(v);
+	for (size_t i = start; i < r->headers.len; i++)
+		if (r->headers.s[i] == '\r' || r->headers.s[i] == '\n')
+			r->headers.s[i] = ' ';
+	strbuf_add(&r->headers, "\r\n", 2);
 }
 
 void

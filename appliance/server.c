@@ -39,7 +39,19 @@ struct root_fd {
 	int fd;
 };
 
+#define COLL_CACHE 32
+#define COLL_CACHE_MS 1000
+
+struct coll_cache {
+	char *slug, *root;
+	int64_t id;
+	int64_t fetched;   /* now_ms() */
+	int found;
+};
+
 struct server {
+	struct coll_cache colls[COLL_CACHE];
+	int ncolls, next_evict;
 	struct event_base *base;
 	const conf_t *conf;
 	cat_t *cat;
@@ -279,6 +291,10 @@ server_free_(server_t *s)
 		close(s->roots[i].fd);
 		free(s->roots[i].root);
 	}
+	for (int i = 0; i < s->ncolls; i++) {
+		free(s->colls[i].slug);
+		free(s->colls[i].root);
+	}
 	free(s);
 }
 
@@ -298,6 +314,51 @@ const conf_t *
 server_conf(const server_t *s)
 {
 	return s->conf;
+}
+
+int
+server_collection(server_t *s, const char *slug, int64_t *id, const char **root)
+{
+	struct coll_cache *e = NULL;
+	cat_collection_t col;
+	int64_t now = now_ms();
+	int r;
+
+	for (int i = 0; i < s->ncolls; i++)
+		if (strcmp(s->colls[i].slug, slug) == 0)
+			e = &s->colls[i];
+	if (e && now - e->fetched < COLL_CACHE_MS)
+		goto hit;
+	memset(&col, 0, sizeof(col));
+	r = cat_collection_get(s->cat, slug, &col);
+	if (r < 0)
+		return -1;
+	if (e == NULL) {
+		/* Unknown slugs are cached too, so probing cannot bypass the cache;
+		 * a full table evicts round-robin. */
+		if (s->ncolls < COLL_CACHE)
+			e = &s->colls[s->ncolls++];
+		else {
+			e = &s->colls[s->next_evict];
+			s->next_evict = (s->next_evict + 1) % COLL_CACHE;
+			free(e->slug);
+			free(e->root);
+		}
+		e->slug = xstrdup(slug);
+		e->root = NULL;
+	}
+	free(e->root);
+	e->found = r == 0;
+	e->id = r == 0 ? col.id : 0;
+	e->root = xstrdup(r == 0 ? col.root : "");
+	e->fetched = now;
+	cat_collection_clear(&col);
+hit:
+	if (!e->found)
+		return 1;
+	*id = e->id;
+	*root = e->root;
+	return 0;
 }
 
 int

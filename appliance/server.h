@@ -34,6 +34,11 @@ int server_listen_tcp(server_t *s, const char *hostport, int *port_out);
 const server_stats_t *server_stats(const server_t *s);
 cat_t *server_cat(const server_t *s);
 const conf_t *server_conf(const server_t *s);
+/* Look up a collection for the file hot path: its id and root, from a cache
+ * refreshed at least every second (a removed or re-rooted collection is seen
+ * within a second; files themselves are always looked up afresh). 0 found,
+ * 1 not found, -1 error. *root stays valid until the next call. */
+int server_collection(server_t *s, const char *slug, int64_t *id, const char **root);
 /* The collection root as an O_PATH directory fd, cached per collection. */
 int server_root_fd(server_t *s, int64_t collection_id, const char *root);
 

@@ -116,21 +116,35 @@ strbuf_addc(strbuf_t *b, char c)
 }
 
 void
+strbuf_vaddf(strbuf_t *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	/* Try the spare room first: most appends fit, and one pass is enough. */
+	strbuf_grow(b, 64);
+	va_copy(ap2, ap);
+	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap2);
+	va_end(ap2);
+	if (n < 0) {
+		b->s[b->len] = '\0';
+		return;
+	}
+	if ((size_t)n >= b->cap - b->len) {
+		strbuf_grow(b, (size_t)n);
+		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	}
+	b->len += (size_t)n;
+}
+
+void
 strbuf_addf(strbuf_t *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	strbuf_vaddf(b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	strbuf_grow(b, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
 }
 
 void

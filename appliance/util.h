@@ -26,6 +26,7 @@ void strbuf_add(strbuf_t *b, const void *p, size_t n);
 void strbuf_adds(strbuf_t *b, const char *s);
 void strbuf_addc(strbuf_t *b, char c);
 void strbuf_addf(strbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strbuf_vaddf(strbuf_t *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void strbuf_reset(strbuf_t *b);
 /* Hand the string to the caller, who frees it; the buffer is left empty. */
 char *strbuf_detach(strbuf_t *b);
