@@ -21,6 +21,8 @@ ln -s sub "$C/link-dir"
 mkfifo "$C/fifo"
 
 $BROADSIDE --data "$D" init >/dev/null
+# Short timeouts so the slow-client checks below take seconds.
+printf 'header_timeout = 2\nidle_timeout = 3\n' >>"$D/broadside.conf"
 check "add registers the collection" $BROADSIDE --data "$D" add "$C" --slug demo --title "Demo <b>&</b>" --description "A test"
 echo "dropped in later" >"$C/late.txt"
 PORT=$(free_port)
@@ -145,6 +147,19 @@ pl=$(printf 'GET /f/demo/sub/a.txt HTTP/1.1\r\nHost: a\r\n\r\nHEAD /f/demo/deep/
 check_eq "pipelined responses in order" "$pl" "HTTP/1.1 200 OK HTTP/1.1 200 OK HTTP/1.1 404 Not Found "
 check_eq "HTTP/1.0 closes" "$(printf 'GET / HTTP/1.0\r\n\r\n' | $RAW tcp:127.0.0.1:$PORT --timeout 3 | grep -c '^Connection: close')" 1
 
+# --- deadlines: a slow head gets 408, idle connections are closed ---
+t0=$SECONDS
+slow=$(printf 'GET / HTTP/1.1\r\nHost: a\r\n' | $RAW tcp:127.0.0.1:$PORT --timeout 8 | head -n 1 | tr -d '\r')
+check_eq "incomplete head → 408 after header_timeout" "$slow" "HTTP/1.1 408 Request Timeout"
+check "… within about 2 s" test $((SECONDS - t0)) -le 5
+t0=$SECONDS
+check_eq "silent connection closed unanswered" "$(printf '' | $RAW tcp:127.0.0.1:$PORT --timeout 8)" "CLOSED-WITHOUT-RESPONSE"
+check "… after header_timeout" test $((SECONDS - t0)) -le 5
+t0=$SECONDS
+idle=$(printf 'GET /f/demo/sub/a.txt HTTP/1.1\r\nHost: a\r\n\r\n' | $RAW tcp:127.0.0.1:$PORT --timeout 10 | grep -ac '^hello world')
+check_eq "keep-alive answered" "$idle" 1
+check "idle keep-alive closed after idle_timeout (3 s)" test $((SECONDS - t0)) -ge 2 -a $((SECONDS - t0)) -le 6
+
 # --- the Unix socket tor forwards to: PROXY line required ---
 S=unix:$D/run/http.sock
 px=$(printf 'PROXY TCP6 fc00:dead:beef:4dad::0:31 ::1 49 80\r\nGET /f/demo/sub/a.txt HTTP/1.1\r\nHost: x.onion\r\nConnection: close\r\n\r\n' | $RAW $S | tr -d '\r')
@@ -157,12 +172,12 @@ check_eq "curl over the socket without PROXY → refused" "$(curl -s -o /dev/nul
 # --- config checking ---
 check "serve -n accepts the config" $BROADSIDE --data "$D" serve -n
 cp "$D/broadside.conf" "$T/conf.bak"
-printf 'idle_timeout = 60\nno_such_key = 1\n' >>"$D/broadside.conf"
+printf 'write_timeout = 60\nno_such_key = 1\n' >>"$D/broadside.conf"
 lines=$(wc -l <"$D/broadside.conf")
 err=$($BROADSIDE --data "$D" serve -n 2>&1)
 check "unknown key: file:line" grep -q "broadside.conf:$lines: unknown key 'no_such_key'" <<<"$err"
-cp "$T/conf.bak" "$D/broadside.conf"; printf 'header_timeout = soon\n' >>"$D/broadside.conf"
-check "bad value: file:line and why" grep -q "broadside.conf:$((lines - 1)): header_timeout: 'soon' is not a whole number" <<<"$($BROADSIDE --data "$D" serve -n 2>&1)"
+cp "$T/conf.bak" "$D/broadside.conf"; printf 'max_ranges = soon\n' >>"$D/broadside.conf"
+check "bad value: file:line and why" grep -q "broadside.conf:$((lines - 1)): max_ranges: 'soon' is not a whole number" <<<"$($BROADSIDE --data "$D" serve -n 2>&1)"
 cp "$T/conf.bak" "$D/broadside.conf"; printf 'no equals sign\n' >>"$D/broadside.conf"
 check "line without =" grep -q "broadside.conf:$((lines - 1)): expected 'key = value'" <<<"$($BROADSIDE --data "$D" serve -n 2>&1)"
 cp "$T/conf.bak" "$D/broadside.conf"
