@@ -57,9 +57,12 @@ t0=$(now)
 check "private network starts" tornet_start "$NET"
 source "$NET/env"
 
-# The offline supervisor: default tor config, no way to the real network.
+# The offline supervisor: a tor that cannot reach any network. Tests must not
+# dial the real Tor network's relays (public addresses), so the network is
+# switched off in tor itself, which leaves bootstrap stuck exactly as offline.
 mkdir -p "$T/off"
-bg_start "$T/off/log" "$DRIVE" --data "$T/off/data" --status "$T/off/status"
+echo "DisableNetwork 1" >"$T/off/append"
+bg_start "$T/off/log" "$DRIVE" --data "$T/off/data" --append "$T/off/append" --status "$T/off/status"
 OFF_PID=$BG_PID
 off_t0=$SECONDS
 
