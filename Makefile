@@ -101,10 +101,9 @@ run: deps all
 bench: deps all
 	@bash scripts/bench
 
+# The web templates and stylesheet are compiled into the binary.
 install: all
 	install -D -m 0755 broadside $(DESTDIR)$(PREFIX)/bin/broadside
-	install -d $(DESTDIR)$(PREFIX)/share/broadside/web
-	cp -r web/. $(DESTDIR)$(PREFIX)/share/broadside/web/
 
 clean:
 	rm -rf build broadside
