@@ -88,12 +88,25 @@ struct torsup {
 	int uploads, restarts, backoff_s;
 	int shutting_down;
 	int we_killed;                 /* we stopped it and already said why */
+	int64_t term_sent_ms;          /* when we sent SIGTERM, or 0 */
 	char address[ONION_ADDRESS_LEN];
 	char last_problem[256];
 };
 
 static void spawn_tor(torsup_t *t);
 static void ctl_close(torsup_t *t);
+
+/* Ask tor to exit; the tick escalates to SIGKILL if it hangs (tor 0.4.9 can
+ * deadlock in its worker threads on the way out). The reaper restarts it. */
+static void
+stop_tor(torsup_t *t)
+{
+	if (t->pid <= 0)
+		return;
+	kill(t->pid, SIGTERM);
+	if (t->term_sent_ms == 0)
+		t->term_sent_ms = now_ms();
+}
 
 static void
 set_state(torsup_t *t, enum sup_state s)
@@ -420,10 +433,8 @@ drop:
 	/* Without a working control connection tor is unowned: stop it; the
 	 * reaper restarts it. */
 	ctl_close(t);
-	if (t->pid > 0) {
-		t->we_killed = 1;
-		kill(t->pid, SIGTERM);
-	}
+	t->we_killed = 1;
+	stop_tor(t);
 }
 
 static void
@@ -439,8 +450,7 @@ ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 	/* Usually tor is dying and the reaper will say so (one warning, with
 	 * the reason). If it is not, an unowned tor must not linger. */
 	log_info("lost the control connection to tor");
-	if (t->pid > 0)
-		kill(t->pid, SIGTERM);
+	stop_tor(t);
 }
 
 static void
@@ -565,12 +575,18 @@ tick_cb(evutil_socket_t unused, short what, void *arg)
 	reap(t); /* in case a SIGCHLD was merged with another */
 	if (t->pid <= 0 || t->shutting_down)
 		return;
+	if (t->term_sent_ms && now - t->term_sent_ms >= SHUTDOWN_WAIT_MS) {
+		log_info("tor (pid %ld) ignored SIGTERM for %d s; killing it",
+		    (long)t->pid, SHUTDOWN_WAIT_MS / 1000);
+		kill(t->pid, SIGKILL);
+		return;
+	}
 	if (!t->authenticated && now - t->spawned_ms >= HANDSHAKE_LIMIT_MS) {
 		if (!t->we_killed)
 			degrade(t, "tor did not answer on its control socket %s within "
 			    "%d s; restarting it", t->ctl_path, HANDSHAKE_LIMIT_MS / 1000);
 		t->we_killed = 1;
-		kill(t->pid, SIGTERM);
+		stop_tor(t);
 		return;
 	}
 	if (!t->authenticated)
@@ -666,6 +682,7 @@ spawn_tor(torsup_t *t)
 	event_add(t->out_ev, NULL);
 	t->last_tor_warning[0] = '\0';
 	t->we_killed = 0;
+	t->term_sent_ms = 0;
 	t->bootstrap = 0;
 	t->bootstrap_summary[0] = t->bootstrap_warning[0] = t->bootstrap_reason[0] = '\0';
 	t->progress_ms = t->spawned_ms;
