@@ -88,7 +88,7 @@ struct torsup {
 	int uploads, restarts, backoff_s;
 	int shutting_down;
 	int we_killed;                 /* we stopped it and already said why */
-	int64_t term_sent_ms;          /* when we sent SIGTERM, or 0 */
+	int64_t stop_sent_ms;          /* when we asked tor to stop, or 0 */
 	char address[ONION_ADDRESS_LEN];
 	char last_problem[256];
 };
@@ -97,15 +97,18 @@ static void spawn_tor(torsup_t *t);
 static void ctl_close(torsup_t *t);
 
 /* Ask tor to exit; the tick escalates to SIGKILL if it hangs (tor 0.4.9 can
- * deadlock in its worker threads on the way out). The reaper restarts it. */
+ * deadlock in its worker threads on the way out). The reaper restarts it.
+ * SIGINT, not SIGTERM: with Sandbox 1, tor 0.4.9.11's main thread runs with
+ * SIGTERM blocked, so SIGTERM is never seen; for a tor that is not a relay
+ * SIGINT means the same thing (exit at once). */
 static void
 stop_tor(torsup_t *t)
 {
 	if (t->pid <= 0)
 		return;
-	kill(t->pid, SIGTERM);
-	if (t->term_sent_ms == 0)
-		t->term_sent_ms = now_ms();
+	kill(t->pid, SIGINT);
+	if (t->stop_sent_ms == 0)
+		t->stop_sent_ms = now_ms();
 }
 
 static void
@@ -456,8 +459,14 @@ ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 static void
 ctl_close(torsup_t *t)
 {
-	if (t->ctl)
+	if (t->ctl) {
+		/* libevent 2.1 closes the fd of a freed bufferevent only when the
+		 * loop runs again; tor must see EOF now (it exits on it). */
+		evutil_socket_t fd = bufferevent_getfd(t->ctl);
+		if (fd >= 0)
+			shutdown(fd, SHUT_RDWR);
 		bufferevent_free(t->ctl);
+	}
 	t->ctl = NULL;
 	torctl_parser_free(t->parser);
 	t->npending = 0;
@@ -575,8 +584,8 @@ tick_cb(evutil_socket_t unused, short what, void *arg)
 	reap(t); /* in case a SIGCHLD was merged with another */
 	if (t->pid <= 0 || t->shutting_down)
 		return;
-	if (t->term_sent_ms && now - t->term_sent_ms >= SHUTDOWN_WAIT_MS) {
-		log_info("tor (pid %ld) ignored SIGTERM for %d s; killing it",
+	if (t->stop_sent_ms && now - t->stop_sent_ms >= SHUTDOWN_WAIT_MS) {
+		log_info("tor (pid %ld) did not stop within %d s; killing it",
 		    (long)t->pid, SHUTDOWN_WAIT_MS / 1000);
 		kill(t->pid, SIGKILL);
 		return;
@@ -682,7 +691,7 @@ spawn_tor(torsup_t *t)
 	event_add(t->out_ev, NULL);
 	t->last_tor_warning[0] = '\0';
 	t->we_killed = 0;
-	t->term_sent_ms = 0;
+	t->stop_sent_ms = 0;
 	t->bootstrap = 0;
 	t->bootstrap_summary[0] = t->bootstrap_warning[0] = t->bootstrap_reason[0] = '\0';
 	t->progress_ms = t->spawned_ms;
@@ -775,7 +784,7 @@ torsup_shutdown(torsup_t *t)
 	event_del(t->sigchld_ev);
 	ctl_close(t); /* tor owns-by-connection: this alone makes it exit */
 	if (t->pid > 0) {
-		kill(t->pid, SIGTERM);
+		kill(t->pid, SIGINT); /* see stop_tor() */
 		deadline = now_ms() + SHUTDOWN_WAIT_MS;
 		while (waitpid(t->pid, &status, WNOHANG) == 0) {
 			if (now_ms() >= deadline) {

@@ -59,7 +59,7 @@ source "$NET/env"
 
 # The offline supervisor: default tor config, no way to the real network.
 mkdir -p "$T/off"
-bg_start "$T/off/log" "$DRIVE" --data "$T/off/data" --status "$T/off/status"
+bg_start "$T/off/log" "$DRIVE" --data "$T/off/data" --sandbox 1 --status "$T/off/status"
 OFF_PID=$BG_PID
 off_t0=$SECONDS
 
@@ -122,7 +122,7 @@ check "offline problem is operator-readable" grep -q "tor cannot reach the Tor n
 check_eq "one warning for it" "$(grep -c 'warning: .*cannot reach the Tor network' "$T/off/log")" 1
 OFF_TOR=$(status "$T/off" pid)
 kill "$OFF_PID"
-check "SIGTERM stops the offline supervisor" wait_for 15 gone "$OFF_PID"
+check "SIGTERM stops the offline supervisor (and tor) within 5 s" wait_for 5 gone "$OFF_PID"
 check "and its tor" wait_for 5 gone "$OFF_TOR"
 check_eq "state stopped" "$(status "$T/off" state)" stopped
 
