@@ -38,7 +38,7 @@
 #define BACKOFF_MIN_S       1
 #define BACKOFF_MAX_S       60
 #define STABLE_MS           (5 * 60 * 1000)
-#define SHUTDOWN_WAIT_MS    3000   /* tor keeps its state on disk; a kill costs nothing */
+#define SHUTDOWN_WAIT_MS    10000
 #define TOR_LINE_MAX        2048
 
 enum reply_kind {
@@ -88,12 +88,28 @@ struct torsup {
 	int uploads, restarts, backoff_s;
 	int shutting_down;
 	int we_killed;                 /* we stopped it and already said why */
+	int64_t stop_sent_ms;          /* when we asked tor to stop, or 0 */
 	char address[ONION_ADDRESS_LEN];
 	char last_problem[256];
 };
 
 static void spawn_tor(torsup_t *t);
 static void ctl_close(torsup_t *t);
+
+/* Ask tor to exit; the tick escalates to SIGKILL if it hangs (tor 0.4.9 can
+ * deadlock in its worker threads on the way out). The reaper restarts it.
+ * SIGINT, not SIGTERM: with Sandbox 1, tor 0.4.9.11's main thread runs with
+ * SIGTERM blocked, so SIGTERM is never seen; for a tor that is not a relay
+ * SIGINT means the same thing (exit at once). */
+static void
+stop_tor(torsup_t *t)
+{
+	if (t->pid <= 0)
+		return;
+	kill(t->pid, SIGINT);
+	if (t->stop_sent_ms == 0)
+		t->stop_sent_ms = now_ms();
+}
 
 static void
 set_state(torsup_t *t, enum sup_state s)
@@ -420,10 +436,8 @@ drop:
 	/* Without a working control connection tor is unowned: stop it; the
 	 * reaper restarts it. */
 	ctl_close(t);
-	if (t->pid > 0) {
-		t->we_killed = 1;
-		kill(t->pid, SIGTERM);
-	}
+	t->we_killed = 1;
+	stop_tor(t);
 }
 
 static void
@@ -439,15 +453,20 @@ ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 	/* Usually tor is dying and the reaper will say so (one warning, with
 	 * the reason). If it is not, an unowned tor must not linger. */
 	log_info("lost the control connection to tor");
-	if (t->pid > 0)
-		kill(t->pid, SIGTERM);
+	stop_tor(t);
 }
 
 static void
 ctl_close(torsup_t *t)
 {
-	if (t->ctl)
+	if (t->ctl) {
+		/* libevent 2.1 closes the fd of a freed bufferevent only when the
+		 * loop runs again; tor must see EOF now (it exits on it). */
+		evutil_socket_t fd = bufferevent_getfd(t->ctl);
+		if (fd >= 0)
+			shutdown(fd, SHUT_RDWR);
 		bufferevent_free(t->ctl);
+	}
 	t->ctl = NULL;
 	torctl_parser_free(t->parser);
 	t->npending = 0;
@@ -565,12 +584,18 @@ tick_cb(evutil_socket_t unused, short what, void *arg)
 	reap(t); /* in case a SIGCHLD was merged with another */
 	if (t->pid <= 0 || t->shutting_down)
 		return;
+	if (t->stop_sent_ms && now - t->stop_sent_ms >= SHUTDOWN_WAIT_MS) {
+		log_info("tor (pid %ld) did not stop within %d s; killing it",
+		    (long)t->pid, SHUTDOWN_WAIT_MS / 1000);
+		kill(t->pid, SIGKILL);
+		return;
+	}
 	if (!t->authenticated && now - t->spawned_ms >= HANDSHAKE_LIMIT_MS) {
 		if (!t->we_killed)
 			degrade(t, "tor did not answer on its control socket %s within "
 			    "%d s; restarting it", t->ctl_path, HANDSHAKE_LIMIT_MS / 1000);
 		t->we_killed = 1;
-		kill(t->pid, SIGTERM);
+		stop_tor(t);
 		return;
 	}
 	if (!t->authenticated)
@@ -666,6 +691,7 @@ spawn_tor(torsup_t *t)
 	event_add(t->out_ev, NULL);
 	t->last_tor_warning[0] = '\0';
 	t->we_killed = 0;
+	t->stop_sent_ms = 0;
 	t->bootstrap = 0;
 	t->bootstrap_summary[0] = t->bootstrap_warning[0] = t->bootstrap_reason[0] = '\0';
 	t->progress_ms = t->spawned_ms;
@@ -756,27 +782,13 @@ torsup_shutdown(torsup_t *t)
 	event_del(t->restart_ev);
 	event_del(t->tick_ev);
 	event_del(t->sigchld_ev);
-	/* Nobody reads tor's output once the loop has stopped: a full pipe would
-	 * block tor's logging and with it its exit. Close our end first; tor's
-	 * last lines are lost (EPIPE), its exit is not. */
-	close_output(t);
+	ctl_close(t); /* tor owns-by-connection: this alone makes it exit */
 	if (t->pid > 0) {
-		/* Ask through the control connection first (SIGNAL HALT), then
-		 * SIGTERM, and close the connection only afterwards. Measured with
-		 * tor 0.4.9.11 (Sandbox 1): its main thread's signal mask is
-		 * sometimes garbage that blocks SIGTERM, and closing the owning
-		 * controller's connection first could leave it running until the
-		 * SIGKILL below. The loop has stopped, so write the command now. */
-		if (t->ctl && t->authenticated) {
-			struct evbuffer *out = bufferevent_get_output(t->ctl);
-			evbuffer_add(out, "SIGNAL HALT\r\n", 13);
-			(void)evbuffer_write(out, bufferevent_getfd(t->ctl));
-		}
-		kill(t->pid, SIGTERM);
+		kill(t->pid, SIGINT); /* see stop_tor() */
 		deadline = now_ms() + SHUTDOWN_WAIT_MS;
 		while (waitpid(t->pid, &status, WNOHANG) == 0) {
 			if (now_ms() >= deadline) {
-				log_info("tor (pid %ld) did not exit in %d s; killing it",
+				log_warn("tor (pid %ld) did not exit in %d s; killing it",
 				    (long)t->pid, SHUTDOWN_WAIT_MS / 1000);
 				kill(t->pid, SIGKILL);
 				waitpid(t->pid, &status, 0);
@@ -786,7 +798,7 @@ torsup_shutdown(torsup_t *t)
 		}
 		t->pid = 0;
 	}
-	ctl_close(t);
+	close_output(t);
 	set_state(t, S_STOPPED);
 }
 

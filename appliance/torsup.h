@@ -50,7 +50,7 @@ torsup_t *torsup_new(struct event_base *base, const torsup_opts_t *opts);
  * later failures are retried and show in the status instead. */
 int torsup_start(torsup_t *t);
 
-/* Stop tor cleanly (control connection closed, SIGTERM, SIGKILL after 10 s)
+/* Stop tor cleanly (control connection closed, SIGINT, SIGKILL after 10 s)
  * and wait for it; the state becomes "stopped" and no restart follows. */
 void torsup_shutdown(torsup_t *t);
 

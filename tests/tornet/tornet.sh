@@ -10,8 +10,11 @@
 #   tornet.sh stop DIR    kill every tor it started (safe to call twice)
 #
 # Source it to get the functions tornet_start/tornet_wait/tornet_stop instead.
-# If TORNET_OWNER_PID is set, every tor also gets __OwningControllerProcess with
-# that pid, so the network dies with the test even if the test's trap never runs.
+# If TORNET_OWNER_PID is set (a test sets it to $$), the network dies with that
+# process even if its trap never runs (kill -9): a watchdog runs tornet_stop when
+# the owner is gone, and every tor also gets __OwningControllerProcess. The
+# watchdog is needed because tor 0.4.9.11 relays sometimes hang in their
+# threadpool on the way out after "exiting cleanly"; tornet_stop KILLs them.
 # Voting every 20 s: the first consensus appears after ~30-60 s.
 
 TORNET_TOR=${TORNET_TOR:-tor}
@@ -133,6 +136,11 @@ EOF
     echo "TORNET_DIR=$dir"
     echo "TORNET_PIDS=\"$(awk '{printf "%s ", $1}' "$dir/pids")\""
   } >"$dir/env"
+  if [ -n "${TORNET_OWNER_PID:-}" ]; then
+    ( trap '' HUP
+      while kill -0 "$TORNET_OWNER_PID" 2>/dev/null && [ -f "$dir/pids" ]; do sleep 1; done
+      tornet_stop "$dir" ) </dev/null >/dev/null 2>&1 &
+  fi
   # A tor that refuses its torrc exits at once: say so now, not in 4 minutes.
   sleep 1
   while read -r p n; do

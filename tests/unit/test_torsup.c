@@ -93,7 +93,7 @@ pid_gone(long pid)
 }
 
 static torsup_t *
-make(const char *tmp, const char *name, const char *append_text)
+make(const char *tmp, const char *name, const char *append_text, int sandbox)
 {
 	char *d = xasprintf("%s/%s", tmp, name);
 	char *tor = xasprintf("%s/tor", d), *run = xasprintf("%s/run", d);
@@ -108,7 +108,7 @@ make(const char *tmp, const char *name, const char *append_text)
 		.tor_path = getenv("TOR") ? getenv("TOR") : "/usr/bin/tor",
 		.tor_data_dir = tor, .run_dir = run, .onion_dir = onion, .http_socket = sock,
 		.config_append = append, .max_streams = 8, .pow = 1, .intro_dos = 1,
-		.sandbox = 0, .socks_port = 0,
+		.sandbox = sandbox, .socks_port = 0,
 	});
 	free(d);
 	free(tor);
@@ -131,8 +131,10 @@ main(void)
 	signal(SIGPIPE, SIG_IGN);
 	base = event_base_new();
 
-	/* A working tor that stays off the network. */
-	t = make(tmp, "ok", "DisableNetwork 1\n");
+	/* A working tor that stays off the network, seccomp-sandboxed as in
+	 * production (Sandbox 1 changes what tor accepts on the control port and
+	 * how it takes signals). */
+	t = make(tmp, "ok", "DisableNetwork 1\n", 1);
 	torsup_get_status(t, &st);
 	is_str(st.state, "stopped", "state before start");
 	ok(torsup_close_circuit(t, 1) < 0, "no CLOSECIRCUIT before start");
@@ -153,7 +155,12 @@ main(void)
 	ok(pid_gone(old_pid), "old tor reaped");
 
 	pid = st.tor_pid;
-	torsup_shutdown(t);
+	{
+		int64_t t0 = now_ms();
+		torsup_shutdown(t);
+		ok(now_ms() - t0 < 5000, "sandboxed tor stops at once (%lld ms)",
+		    (long long)(now_ms() - t0));
+	}
 	torsup_get_status(t, &st);
 	is_str(st.state, "stopped", "stopped");
 	is_int(st.tor_pid, 0, "no pid after shutdown");
@@ -161,7 +168,7 @@ main(void)
 	torsup_free(t);
 
 	/* A tor that refuses its config: degraded, with tor's own reason. */
-	t = make(tmp, "bad", "NoSuchOption 1\n");
+	t = make(tmp, "bad", "NoSuchOption 1\n", 0);
 	is_int(torsup_start(t), 0, "start (the spawn itself works)");
 	ok(run_until(t, is_degraded_twice, 30) == 0, "degraded, restarted with backoff");
 	ok(strstr(st.last_problem, "NoSuchOption") != NULL, "problem names the option: %s",
