@@ -123,11 +123,17 @@ struct cat {
 static int
 db_error(cat_t *c, const char *what)
 {
-	int code = sqlite3_extended_errcode(c->db);
+	int code = sqlite3_extended_errcode(c->db), sys = sqlite3_system_errno(c->db);
 
-	if ((code & 0xff) == SQLITE_FULL)
-		log_err("%s: the disk holding %s is full; the catalogue is unchanged since the last commit",
-		    what, c->path);
+	/* ENOSPC usually arrives as SQLITE_FULL; quotas and size limits as I/O errors. */
+	if ((code & 0xff) == SQLITE_FULL || sys == ENOSPC || sys == EDQUOT || sys == EFBIG)
+		log_err("%s: no space left to write the catalogue %s (disk full or quota); it is unchanged "
+		    "since its last commit: free some space and run the command again", what, c->path);
+	else if (code == SQLITE_IOERR_WRITE)
+		log_err("%s: cannot write the catalogue %s (disk full, file size limit or I/O error); it is "
+		    "unchanged since its last commit: free some space and run the command again", what, c->path);
+	else if (sys != 0 && (code & 0xff) == SQLITE_IOERR)
+		log_err("%s: %s: %s (%s)", what, c->path, sqlite3_errmsg(c->db), strerror(sys));
 	else
 		log_err("%s: %s: %s", what, c->path, sqlite3_errmsg(c->db));
 	return -1;
