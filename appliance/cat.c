@@ -864,8 +864,8 @@ cat_collection_finish(cat_t *c, int64_t collection_id,
 	static const char *const agg[] = {
 		/* Direct counts first, then roll totals up from the deepest level. */
 		"UPDATE dirs SET nfiles = 0, ndirs = 0, files = 0, bytes = 0, mtime = 0 WHERE collection_id = ?1",
-		"UPDATE dirs SET (nfiles, files, bytes, mtime) = (SELECT count(*), count(*), coalesce(sum(size), 0),"
-		"  coalesce(max(mtime), 0) FROM files WHERE files.dir_id = dirs.id) WHERE collection_id = ?1",
+		("UPDATE dirs SET (nfiles, files, bytes, mtime) = (SELECT count(*), count(*), coalesce(sum(size), 0),"
+		"  coalesce(max(mtime), 0) FROM files WHERE files.dir_id = dirs.id) WHERE collection_id = ?1"),
 		"UPDATE dirs SET ndirs = (SELECT count(*) FROM dirs d WHERE d.parent_id = dirs.id) WHERE collection_id = ?1",
 	};
 	sqlite3_stmt *s = NULL;

@@ -38,7 +38,7 @@ log_level_parse(const char *s)
 	return -1;
 }
 
-static void
+static void __attribute__((format(printf, 3, 0)))
 vlog(enum log_level lvl, const char *func, const char *fmt, va_list ap)
 {
 	static const char *tag[] = { "error", "warning", "info", "debug" };
