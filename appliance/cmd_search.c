@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "datadir.h"
 #include "log.h"
+#include "mime.h"
 #include "search.h"
 #include "util.h"
 
@@ -72,6 +73,18 @@ print_snippet(const char *s, int tty)
 	}
 }
 
+/* Return the length of the valid UTF-8 character at p, 0 if invalid (JSON must be UTF-8). */
+static size_t
+utf8_char_ok(const unsigned char *p)
+{
+	size_t len = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc0 ? 2 : 1;
+
+	for (size_t i = 1; i < len; i++)
+		if (p[i] == 0)
+			return 0;
+	return len > 1 && mime_is_utf8(p, len) && (p[len - 1] & 0xc0) == 0x80 ? len : 0;
+}
+
 static void
 json_str(const char *s)
 {
@@ -81,7 +94,13 @@ json_str(const char *s)
 			printf("\\%c", *p);
 		else if (*p < 0x20 || *p == 0x7f)
 			printf("\\u%04x", *p);
-		else
+		else if (*p >= 0x80 && !utf8_char_ok(p))
+			printf("\\u%04x", *p);   /* a name's invalid byte, read as Latin-1 */
+		else if (*p >= 0x80) {
+			size_t len = utf8_char_ok(p);
+			fwrite(p, 1, len, stdout);
+			p += len - 1;
+		} else
 			putchar(*p);
 	}
 	putchar('"');
