@@ -18,9 +18,9 @@ static const char search_usage[] =
     "                 [--repeat N]\n\n"
     "Search the titles, paths and text of every catalogued file. Every word must match;\n"
     "\"two words\" matches a phrase; polic* matches words starting with polic (at least\n"
-    "three letters before the star). Anything else (AND, OR, NOT, parentheses, column:)\n"
-    "is searched as plain words. Very common searches rank only the 2,000 most recently\n"
-    "catalogued matches. --repeat N runs the query N times and prints timings (benchmarks).\n";
+    "three letters before the star; the first 16 such words count). Anything else (AND,\n"
+    "OR, NOT, parentheses, column:) is searched as plain words. Very common searches rank\n"
+    "only the 2,000 most recently catalogued matches. "--repeat N runs the query N times and prints timings (benchmarks).\n";
 
 static int
 cmp_i64(const void *a, const void *b)
