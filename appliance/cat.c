@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cat_int.h"
 #include "log.h"
 #include "search.h"
 #include "util.h"
@@ -76,12 +77,6 @@ static const char schema_v1[] =
     "  content='fts_src', content_rowid='id',"
     "  tokenize='unicode61 remove_diacritics 2');";
 
-enum stmt_id {
-	S_FILE_GET, S_FILE_EACH, S_COLL_GET, S_COLL_GET_ID, S_COLL_EACH, S_COLL_INSERT,
-	S_COLL_UPDATE, S_DIR_GET, S_DIR_INSERT, S_FILE_INSERT, S_FILE_UPDATE,
-	S_DOC_UPSERT, S_FTS_DELETE, S_FTS_INSERT, S_FILE_DELETE, S_BEGIN, S_COMMIT,
-	S_ROLLBACK, S_COUNT
-};
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_FILE_GET] = "SELECT id, size, mtime, sha256, mime FROM files WHERE collection_id = ?1 AND path = ?2",
@@ -112,35 +107,34 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ROLLBACK] = "ROLLBACK",
 };
 
-struct cat {
-	sqlite3 *db;
-	char *path;
-	sqlite3_stmt *st[S_COUNT];
-	/* Folder listings: [sort][desc][is_file]. */
-	sqlite3_stmt *list[3][2][2];
-};
 
-static int
-db_error(cat_t *c, const char *what)
+int
+cat_db_error_(cat_t *c, const char *what)
 {
-	int code = sqlite3_extended_errcode(c->db);
+	int code = sqlite3_extended_errcode(c->db), sys = sqlite3_system_errno(c->db);
 
-	if ((code & 0xff) == SQLITE_FULL)
-		log_err("%s: the disk holding %s is full; the catalogue is unchanged since the last commit",
-		    what, c->path);
+	/* ENOSPC usually arrives as SQLITE_FULL; quotas and size limits as I/O errors. */
+	if ((code & 0xff) == SQLITE_FULL || sys == ENOSPC || sys == EDQUOT || sys == EFBIG)
+		log_err("%s: no space left to write the catalogue %s (disk full or quota); it is unchanged "
+		    "since its last commit: free some space and run the command again", what, c->path);
+	else if (code == SQLITE_IOERR_WRITE)
+		log_err("%s: cannot write the catalogue %s (disk full, file size limit or I/O error); it is "
+		    "unchanged since its last commit: free some space and run the command again", what, c->path);
+	else if (sys != 0 && (code & 0xff) == SQLITE_IOERR)
+		log_err("%s: %s: %s (%s)", what, c->path, sqlite3_errmsg(c->db), strerror(sys));
 	else
 		log_err("%s: %s: %s", what, c->path, sqlite3_errmsg(c->db));
 	return -1;
 }
 
-static sqlite3_stmt *
-stmt(cat_t *c, enum stmt_id id)
+sqlite3_stmt *
+cat_stmt_(cat_t *c, enum stmt_id id)
 {
 	sqlite3_stmt *s = c->st[id];
 
 	if (s == NULL) {
 		if (sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->st[id], NULL) != SQLITE_OK) {
-			db_error(c, "prepare");
+			cat_db_error_(c, "prepare");
 			return NULL;
 		}
 		s = c->st[id];
@@ -151,19 +145,19 @@ stmt(cat_t *c, enum stmt_id id)
 }
 
 /* Run a statement that returns no rows; reset it either way. */
-static int
-step_done(cat_t *c, sqlite3_stmt *s, const char *what)
+int
+cat_step_done_(cat_t *c, sqlite3_stmt *s, const char *what)
 {
 	int rc = sqlite3_step(s);
 
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
-		return db_error(c, what);
+		return cat_db_error_(c, what);
 	return 0;
 }
 
-static int
-exec(cat_t *c, const char *sql)
+int
+cat_exec_(cat_t *c, const char *sql)
 {
 	char *err = NULL;
 
@@ -193,7 +187,7 @@ migrate(cat_t *c)
 	int64_t v = pragma_int(c, "PRAGMA user_version");
 
 	if (v < 0)
-		return db_error(c, "read schema version");
+		return cat_db_error_(c, "read schema version");
 	if (v > CAT_SCHEMA_VERSION) {
 		log_err("%s has schema version %lld; this broadside knows up to %d (upgrade broadside)",
 		    c->path, (long long)v, CAT_SCHEMA_VERSION);
@@ -203,13 +197,13 @@ migrate(cat_t *c)
 		return 0;
 	/* Each step runs in one transaction with its version bump, so a crash leaves
 	 * either the old or the new schema. */
-	if (exec(c, "BEGIN IMMEDIATE") < 0)
+	if (cat_exec_(c, "BEGIN IMMEDIATE") < 0)
 		return -1;
-	if (v < 1 && (exec(c, schema_v1) < 0 || exec(c, "PRAGMA user_version = 1") < 0)) {
-		exec(c, "ROLLBACK");
+	if (v < 1 && (cat_exec_(c, schema_v1) < 0 || cat_exec_(c, "PRAGMA user_version = 1") < 0)) {
+		cat_exec_(c, "ROLLBACK");
 		return -1;
 	}
-	return exec(c, "COMMIT");
+	return cat_exec_(c, "COMMIT");
 }
 
 cat_t *
@@ -230,7 +224,7 @@ cat_open(const char *path, int flags)
 	}
 	sqlite3_extended_result_codes(c->db, 1);
 	sqlite3_busy_timeout(c->db, 10000);
-	if (exec(c, "PRAGMA foreign_keys = ON") < 0)
+	if (cat_exec_(c, "PRAGMA foreign_keys = ON") < 0)
 		goto fail;
 	if (search_register(c->db) < 0) {
 		log_err("cannot register the search ranking function on %s", path);
@@ -240,7 +234,7 @@ cat_open(const char *path, int flags)
 		/* WAL: readers (serve) keep going while add writes. synchronous=NORMAL
 		 * keeps the database consistent across crashes; only the last commits may
 		 * be lost on power failure, and a rerun of add redoes them. */
-		if (exec(c, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		if (cat_exec_(c, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 		    " PRAGMA cache_size = -16000") < 0)
 			goto fail;
 		if (migrate(c) < 0)
@@ -337,13 +331,13 @@ collection_get(cat_t *c, sqlite3_stmt *s, cat_collection_t *out)
 		return 0;
 	if (rc == SQLITE_DONE)
 		return 1;
-	return db_error(c, "read collection");
+	return cat_db_error_(c, "read collection");
 }
 
 int
 cat_collection_get(cat_t *c, const char *slug, cat_collection_t *out)
 {
-	sqlite3_stmt *s = stmt(c, S_COLL_GET);
+	sqlite3_stmt *s = cat_stmt_(c, S_COLL_GET);
 
 	if (s == NULL)
 		return -1;
@@ -354,7 +348,7 @@ cat_collection_get(cat_t *c, const char *slug, cat_collection_t *out)
 int
 cat_collection_get_id(cat_t *c, int64_t id, cat_collection_t *out)
 {
-	sqlite3_stmt *s = stmt(c, S_COLL_GET_ID);
+	sqlite3_stmt *s = cat_stmt_(c, S_COLL_GET_ID);
 
 	if (s == NULL)
 		return -1;
@@ -384,7 +378,7 @@ cat_collection_each(cat_t *c, int (*fn)(const cat_collection_t *col, void *arg),
 
 	/* Not the cached statement: fn may call back into the catalogue. */
 	if (sqlite3_prepare_v2(c->db, stmt_sql[S_COLL_EACH], -1, &s, NULL) != SQLITE_OK)
-		return db_error(c, "list collections");
+		return cat_db_error_(c, "list collections");
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		cat_collection_t col;
 		collection_from_row(s, &col);
@@ -394,81 +388,9 @@ cat_collection_each(cat_t *c, int (*fn)(const cat_collection_t *col, void *arg),
 			break;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
-		ret = db_error(c, "list collections");
+		ret = cat_db_error_(c, "list collections");
 	sqlite3_finalize(s);
 	return ret;
-}
-
-int
-cat_collection_upsert(cat_t *c, const char *slug, const char *title, const char *description,
-    const char *root, int64_t *id)
-{
-	cat_collection_t col;
-	sqlite3_stmt *s;
-	int rc = cat_collection_get(c, slug, &col);
-
-	if (rc < 0)
-		return -1;
-	if (rc == 0) {
-		*id = col.id;
-		cat_collection_clear(&col);
-		if ((s = stmt(c, S_COLL_UPDATE)) == NULL)
-			return -1;
-		sqlite3_bind_int64(s, 1, *id);
-		sqlite3_bind_text(s, 2, title, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, description ? description : "", -1, SQLITE_STATIC);
-		return step_done(c, s, "update collection");
-	}
-	if ((s = stmt(c, S_COLL_INSERT)) == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, slug, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, description ? description : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, root, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, (int64_t)time(NULL));
-	if (step_done(c, s, "create collection") < 0)
-		return -1;
-	*id = sqlite3_last_insert_rowid(c->db);
-	return 0;
-}
-
-int
-cat_collection_delete(cat_t *c, int64_t id)
-{
-	sqlite3_stmt *s = NULL;
-	int rc = -1;
-
-	if (cat_begin(c) < 0)
-		return -1;
-	/* Index entries first, while fts_src can still produce the old values. */
-	if (sqlite3_prepare_v2(c->db, "INSERT INTO fts (fts, rowid, title, path, body, coll)"
-	    " SELECT 'delete', id, title, path, body, coll FROM fts_src WHERE collection_id = ?1",
-	    -1, &s, NULL) != SQLITE_OK)
-		goto done;
-	sqlite3_bind_int64(s, 1, id);
-	if (step_done(c, s, "remove index entries") < 0)
-		goto done;
-	sqlite3_finalize(s);
-	/* Files before folders: files reference folders; docs follow files by cascade. */
-	if (sqlite3_prepare_v2(c->db, "DELETE FROM files WHERE collection_id = ?1", -1, &s, NULL) != SQLITE_OK)
-		goto done;
-	sqlite3_bind_int64(s, 1, id);
-	if (step_done(c, s, "remove files") < 0)
-		goto done;
-	sqlite3_finalize(s);
-	if (sqlite3_prepare_v2(c->db, "DELETE FROM collections WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
-		goto done;
-	sqlite3_bind_int64(s, 1, id);
-	if (step_done(c, s, "remove collection") < 0)
-		goto done;
-	rc = cat_commit(c);
-done:
-	if (rc < 0 && sqlite3_errcode(c->db) != SQLITE_OK && s == NULL)
-		db_error(c, "remove collection");
-	sqlite3_finalize(s);
-	if (rc < 0)
-		cat_rollback(c);
-	return rc;
 }
 
 static void
@@ -503,7 +425,7 @@ file_from_row(sqlite3_stmt *s, int base, cat_file_t *out)
 int
 cat_file_get(cat_t *c, int64_t collection_id, const char *relpath, cat_file_t *out)
 {
-	sqlite3_stmt *s = stmt(c, S_FILE_GET);
+	sqlite3_stmt *s = cat_stmt_(c, S_FILE_GET);
 	int rc;
 
 	if (s == NULL)
@@ -518,7 +440,7 @@ cat_file_get(cat_t *c, int64_t collection_id, const char *relpath, cat_file_t *o
 		return 0;
 	if (rc == SQLITE_DONE)
 		return 1;
-	return db_error(c, "look up file");
+	return cat_db_error_(c, "look up file");
 }
 
 int
@@ -529,7 +451,7 @@ cat_file_each(cat_t *c, int64_t collection_id,
 	int rc, ret = 0;
 
 	if (sqlite3_prepare_v2(c->db, stmt_sql[S_FILE_EACH], -1, &s, NULL) != SQLITE_OK)
-		return db_error(c, "list files");
+		return cat_db_error_(c, "list files");
 	sqlite3_bind_int64(s, 1, collection_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		cat_file_t f;
@@ -539,7 +461,7 @@ cat_file_each(cat_t *c, int64_t collection_id,
 			break;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
-		ret = db_error(c, "list files");
+		ret = cat_db_error_(c, "list files");
 	sqlite3_finalize(s);
 	return ret;
 }
@@ -554,7 +476,7 @@ dir_lookup(cat_t *c, int64_t collection_id, const char *dir, int64_t *ndirs, int
 
 	if (sqlite3_prepare_v2(c->db, "SELECT id, ndirs, nfiles FROM dirs WHERE collection_id = ?1 AND path = ?2",
 	    -1, &s, NULL) != SQLITE_OK)
-		return db_error(c, "look up folder");
+		return cat_db_error_(c, "look up folder");
 	sqlite3_bind_int64(s, 1, collection_id);
 	sqlite3_bind_text(s, 2, dir, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
@@ -563,7 +485,7 @@ dir_lookup(cat_t *c, int64_t collection_id, const char *dir, int64_t *ndirs, int
 		*ndirs = sqlite3_column_int64(s, 1);
 		*nfiles = sqlite3_column_int64(s, 2);
 	} else if (rc != SQLITE_DONE) {
-		id = db_error(c, "look up folder");
+		id = cat_db_error_(c, "look up folder");
 	}
 	sqlite3_finalize(s);
 	return id;
@@ -601,7 +523,7 @@ list_stmt(cat_t *c, int sort, int desc, int is_file)
 			    " ORDER BY %s %s%s%s LIMIT ?2 OFFSET ?3", col, dirn,
 			    sort ? ", name " : "", sort ? dirn : "");
 		if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, sp, NULL) != SQLITE_OK) {
-			db_error(c, "prepare listing");
+			cat_db_error_(c, "prepare listing");
 			free(sql);
 			return NULL;
 		}
@@ -663,282 +585,8 @@ cat_dir_list(cat_t *c, int64_t collection_id, const char *dir, int sort, int des
 		if (ret != 0)
 			return ret;
 		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-			return db_error(c, "list folder");
+			return cat_db_error_(c, "list folder");
 		offset = 0;
 	}
 	return 0;
-}
-
-int
-cat_begin(cat_t *c)
-{
-	sqlite3_stmt *s = stmt(c, S_BEGIN);
-	return s ? step_done(c, s, "begin") : -1;
-}
-
-int
-cat_commit(cat_t *c)
-{
-	sqlite3_stmt *s = stmt(c, S_COMMIT);
-	return s ? step_done(c, s, "commit") : -1;
-}
-
-void
-cat_rollback(cat_t *c)
-{
-	sqlite3_stmt *s;
-
-	if (sqlite3_get_autocommit(c->db))
-		return;
-	if ((s = stmt(c, S_ROLLBACK)) != NULL) {
-		sqlite3_step(s);
-		sqlite3_reset(s);
-	}
-}
-
-int
-cat_dir_ensure(cat_t *c, int64_t collection_id, int64_t parent_id, const char *path,
-    const char *name, int depth, int64_t *id)
-{
-	sqlite3_stmt *s = stmt(c, S_DIR_GET);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, collection_id);
-	sqlite3_bind_text(s, 2, path, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
-		return db_error(c, "look up folder");
-	if ((s = stmt(c, S_DIR_INSERT)) == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, collection_id);
-	if (parent_id > 0)
-		sqlite3_bind_int64(s, 2, parent_id);
-	sqlite3_bind_text(s, 3, path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 5, depth);
-	if (step_done(c, s, "add folder") < 0)
-		return -1;
-	*id = sqlite3_last_insert_rowid(c->db);
-	return 0;
-}
-
-static int
-fts_entry(cat_t *c, enum stmt_id which, int64_t id)
-{
-	sqlite3_stmt *s = stmt(c, which);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	return step_done(c, s, "update search index");
-}
-
-int
-cat_file_put(cat_t *c, const cat_file_put_t *p, int64_t *id)
-{
-	sqlite3_stmt *s;
-	int64_t now = (int64_t)time(NULL);
-
-	if (p->existing_id > 0) {
-		if (fts_entry(c, S_FTS_DELETE, p->existing_id) < 0 || (s = stmt(c, S_FILE_UPDATE)) == NULL)
-			return -1;
-		sqlite3_bind_int64(s, 1, p->existing_id);
-		sqlite3_bind_int64(s, 2, p->size);
-		sqlite3_bind_int64(s, 3, p->mtime);
-		sqlite3_bind_blob(s, 4, p->sha256, 32, SQLITE_STATIC);
-		sqlite3_bind_text(s, 5, p->mime, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 6, now);
-		if (step_done(c, s, "update file") < 0)
-			return -1;
-		*id = p->existing_id;
-	} else {
-		if ((s = stmt(c, S_FILE_INSERT)) == NULL)
-			return -1;
-		sqlite3_bind_int64(s, 1, p->collection_id);
-		sqlite3_bind_int64(s, 2, p->dir_id);
-		sqlite3_bind_text(s, 3, p->relpath, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, p->name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 5, p->size);
-		sqlite3_bind_int64(s, 6, p->mtime);
-		sqlite3_bind_blob(s, 7, p->sha256, 32, SQLITE_STATIC);
-		sqlite3_bind_text(s, 8, p->mime, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 9, now);
-		if (step_done(c, s, "add file") < 0)
-			return -1;
-		*id = sqlite3_last_insert_rowid(c->db);
-	}
-	if ((s = stmt(c, S_DOC_UPSERT)) == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, *id);
-	sqlite3_bind_text(s, 2, p->title ? p->title : p->name, -1, SQLITE_STATIC);
-	if (p->body && p->body_len > 0)
-		sqlite3_bind_text(s, 3, p->body, (int)p->body_len, SQLITE_STATIC);
-	if (step_done(c, s, "store text") < 0)
-		return -1;
-	return fts_entry(c, S_FTS_INSERT, *id);
-}
-
-int
-cat_file_delete(cat_t *c, int64_t id)
-{
-	sqlite3_stmt *s;
-
-	if (fts_entry(c, S_FTS_DELETE, id) < 0 || (s = stmt(c, S_FILE_DELETE)) == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	return step_done(c, s, "remove file");
-}
-
-/* Collect ids of a query for which keep() is 0, in chunks, then delete them: we
- * must not write to a table while a statement is reading it. */
-static int
-delete_unkept(cat_t *c, const char *sql, int64_t collection_id, int (*keep)(int64_t, void *), void *arg,
-    int is_file, int64_t *removed)
-{
-	sqlite3_stmt *s = NULL;
-	int64_t *ids = NULL;
-	size_t n = 0, cap = 0;
-	int rc, ret = -1;
-
-	if (sqlite3_prepare_v2(c->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return db_error(c, "find removed entries");
-	sqlite3_bind_int64(s, 1, collection_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0);
-		if (keep(id, arg))
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			ids = xrealloc(ids, cap * sizeof(*ids));
-		}
-		ids[n++] = id;
-	}
-	if (rc != SQLITE_DONE) {
-		db_error(c, "find removed entries");
-		goto done;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (!is_file && n > 0 &&
-	    sqlite3_prepare_v2(c->db, "DELETE FROM dirs WHERE id = ?1", -1, &s, NULL) != SQLITE_OK) {
-		db_error(c, "remove folders");
-		goto done;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (is_file) {
-			if (cat_file_delete(c, ids[i]) < 0)
-				goto done;
-		} else {
-			sqlite3_bind_int64(s, 1, ids[i]);
-			if (step_done(c, s, "remove folder") < 0)
-				goto done;
-		}
-	}
-	if (removed)
-		*removed += (int64_t)n;
-	ret = 0;
-done:
-	sqlite3_finalize(s);
-	free(ids);
-	return ret;
-}
-
-int
-cat_collection_finish(cat_t *c, int64_t collection_id,
-    int (*keep_file)(int64_t id, void *arg), int (*keep_dir)(int64_t id, void *arg), void *arg,
-    int64_t *removed)
-{
-	static const char *const agg[] = {
-		/* Direct counts first, then roll totals up from the deepest level. */
-		"UPDATE dirs SET nfiles = 0, ndirs = 0, files = 0, bytes = 0, mtime = 0 WHERE collection_id = ?1",
-		("UPDATE dirs SET (nfiles, files, bytes, mtime) = (SELECT count(*), count(*), coalesce(sum(size), 0),"
-		"  coalesce(max(mtime), 0) FROM files WHERE files.dir_id = dirs.id) WHERE collection_id = ?1"),
-		"UPDATE dirs SET ndirs = (SELECT count(*) FROM dirs d WHERE d.parent_id = dirs.id) WHERE collection_id = ?1",
-	};
-	sqlite3_stmt *s = NULL;
-	int64_t maxdepth = 0;
-	int rc = -1;
-
-	*removed = 0;
-	if (cat_begin(c) < 0)
-		return -1;
-	if (delete_unkept(c, "SELECT id FROM files WHERE collection_id = ?1", collection_id, keep_file, arg, 1,
-	    removed) < 0)
-		goto done;
-	/* Deepest folders first so no folder is removed under a kept child. */
-	if (delete_unkept(c, "SELECT id FROM dirs WHERE collection_id = ?1 ORDER BY depth DESC", collection_id,
-	    keep_dir, arg, 0, NULL) < 0)
-		goto done;
-	for (size_t i = 0; i < ARRAY_LEN(agg); i++) {
-		if (sqlite3_prepare_v2(c->db, agg[i], -1, &s, NULL) != SQLITE_OK)
-			goto fail_db;
-		sqlite3_bind_int64(s, 1, collection_id);
-		if (step_done(c, s, "count folders") < 0)
-			goto done;
-		sqlite3_finalize(s);
-		s = NULL;
-	}
-	if (sqlite3_prepare_v2(c->db, "SELECT coalesce(max(depth), 0) FROM dirs WHERE collection_id = ?1",
-	    -1, &s, NULL) != SQLITE_OK)
-		goto fail_db;
-	sqlite3_bind_int64(s, 1, collection_id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		maxdepth = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (sqlite3_prepare_v2(c->db, "UPDATE dirs SET (files, bytes, mtime) = (SELECT dirs.files + coalesce(sum(d.files), 0),"
-	    " dirs.bytes + coalesce(sum(d.bytes), 0), max(dirs.mtime, coalesce(max(d.mtime), 0))"
-	    " FROM dirs d WHERE d.parent_id = dirs.id) WHERE collection_id = ?1 AND depth = ?2",
-	    -1, &s, NULL) != SQLITE_OK)
-		goto fail_db;
-	for (int64_t depth = maxdepth - 1; depth >= 0; depth--) {
-		sqlite3_bind_int64(s, 1, collection_id);
-		sqlite3_bind_int64(s, 2, depth);
-		if (step_done(c, s, "count folders") < 0)
-			goto done;
-	}
-	sqlite3_finalize(s);
-	if (sqlite3_prepare_v2(c->db, "UPDATE collections SET (files, bytes) = (SELECT files, bytes FROM dirs"
-	    " WHERE collection_id = ?1 AND depth = 0), updated = ?2 WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
-		goto fail_db;
-	sqlite3_bind_int64(s, 1, collection_id);
-	sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
-	if (step_done(c, s, "update collection") < 0)
-		goto done;
-	rc = cat_commit(c);
-	goto done;
-fail_db:
-	db_error(c, "update totals");
-done:
-	sqlite3_finalize(s);
-	if (rc < 0)
-		cat_rollback(c);
-	return rc;
-}
-
-int
-cat_check(cat_t *c)
-{
-	sqlite3_stmt *s = NULL;
-	int rc = -1;
-
-	if (sqlite3_prepare_v2(c->db, "PRAGMA integrity_check", -1, &s, NULL) != SQLITE_OK)
-		return db_error(c, "integrity check");
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		const char *r = (const char *)sqlite3_column_text(s, 0);
-		if (r && strcmp(r, "ok") == 0)
-			rc = 0;
-		else
-			log_err("catalogue %s: integrity check: %s", c->path, r ? r : "?");
-	}
-	sqlite3_finalize(s);
-	if (rc == 0 && exec(c, "INSERT INTO fts (fts) VALUES ('integrity-check')") < 0)
-		rc = -1;
-	return rc;
 }

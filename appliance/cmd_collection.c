@@ -14,6 +14,7 @@
 #include "datadir.h"
 #include "ingest.h"
 #include "log.h"
+#include "mime.h"
 #include "util.h"
 
 static const char add_usage[] =
@@ -253,6 +254,18 @@ done:
 	return bad ? 2 : rc;
 }
 
+/* Return the length of the valid UTF-8 character at p, 0 if invalid (JSON must be UTF-8). */
+static size_t
+utf8_char_ok(const unsigned char *p)
+{
+	size_t len = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc0 ? 2 : 1;
+
+	for (size_t i = 1; i < len; i++)
+		if (p[i] == 0)
+			return 0;
+	return len > 1 && mime_is_utf8(p, len) && (p[len - 1] & 0xc0) == 0x80 ? len : 0;
+}
+
 static void
 json_str(FILE *f, const char *s)
 {
@@ -262,7 +275,13 @@ json_str(FILE *f, const char *s)
 			fprintf(f, "\\%c", *p);
 		else if (*p < 0x20 || *p == 0x7f)
 			fprintf(f, "\\u%04x", *p);
-		else
+		else if (*p >= 0x80 && !utf8_char_ok(p))
+			fprintf(f, "\\u%04x", *p);   /* a path's invalid byte, read as Latin-1 */
+		else if (*p >= 0x80) {
+			size_t len = utf8_char_ok(p);
+			fwrite(p, 1, len, f);
+			p += len - 1;
+		} else
 			fputc(*p, f);
 	}
 	fputc('"', f);

@@ -113,6 +113,15 @@ extract_utf8(strbuf_t *out, const char *s, size_t n)
 	size_t i = 0;
 
 	while (i < n && out->len < EXTRACT_TEXT_MAX) {
+		size_t run = i, room = EXTRACT_TEXT_MAX - out->len;
+		/* Copy runs of printable ASCII in one go: most text is mostly that. */
+		while (run < n && run - i < room && ((p[run] >= 0x20 && p[run] < 0x7f) || p[run] == '\n' || p[run] == '\t'))
+			run++;
+		if (run > i) {
+			strbuf_add(out, p + i, run - i);
+			i = run;
+			continue;
+		}
 		size_t len = utf8_len(p + i, n - i);
 		if (len == 0) {
 			put_cp(out, p[i]);   /* Latin-1 reading of a stray byte */

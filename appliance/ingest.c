@@ -587,6 +587,17 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 	int rc = -1, started = 0;
 	char b1[32], b2[32];
 
+	{
+		/* An unreadable root (an unmounted disk, a permissions change) must not
+		 * look like a folder whose files were all deleted. */
+		DIR *probe = opendir(root);
+		if (probe == NULL) {
+			log_err("cannot read %s: %s; the catalogue was not changed", root, strerror(errno));
+			memset(st, 0, sizeof(*st));
+			return -1;
+		}
+		closedir(probe);
+	}
 	if (nthreads < 1)
 		nthreads = 1;
 	if (nthreads > 64)
@@ -647,6 +658,16 @@ stop:
 		rc = -1;
 	if (rc < 0 && in.in_txn)
 		cat_rollback(c);
+	if (rc == 0 && st->files == 0 && st->errors == 0) {
+		cat_collection_t col;
+		if (cat_collection_get_id(c, collection_id, &col) == 0 && col.files > 0) {
+			log_err("%s holds no files now, but the catalogue lists %lld (an unmounted disk?); nothing "
+			    "was removed. If the collection is really empty, `broadside rm %s`.", root,
+			    (long long)col.files, col.slug);
+			rc = -1;
+		}
+		cat_collection_clear(&col);
+	}
 	/* Removals only after a complete walk: a partial walk must not drop files. */
 	if (rc == 0 && cat_collection_finish(c, collection_id, keep_file, keep_dir, &in, &st->removed) < 0)
 		rc = -1;

@@ -144,8 +144,10 @@ search_parse(const char *input, size_t len, search_query_t *q)
 void
 search_query_clear(search_query_t *q)
 {
-	for (int i = 0; i < q->n; i++)
+	for (int i = 0; i < q->n; i++) {
 		free(q->phrase[i]);
+		free(q->expansion[i]);
+	}
 	memset(q, 0, sizeof(*q));
 }
 
@@ -153,6 +155,10 @@ search_query_clear(search_query_t *q)
 static void
 add_phrase(strbuf_t *b, const search_query_t *q, int i)
 {
+	if (q->expansion[i]) {
+		strbuf_adds(b, q->expansion[i]);
+		return;
+	}
 	strbuf_addc(b, '"');
 	strbuf_adds(b, q->phrase[i]);
 	strbuf_addc(b, '"');
@@ -169,9 +175,10 @@ search_query_fts(const search_query_t *q)
 	if (q->n == 0)
 		return strbuf_detach(&b);
 	strbuf_adds(&b, "{title path body} : (");
+	/* Explicit AND: FTS5 has no implicit AND next to a parenthesised group. */
 	for (int i = 0; i < q->n; i++) {
 		if (i)
-			strbuf_addc(&b, ' ');
+			strbuf_adds(&b, " AND ");
 		add_phrase(&b, q, i);
 	}
 	strbuf_addc(&b, ')');
@@ -308,6 +315,70 @@ fetch_hit(sqlite3 *db, sqlite3_stmt *s, const char *expr, int64_t rowid, search_
 	return 0;
 }
 
+/* Replace q's prefixes by the first SEARCH_PREFIX_TERMS indexed words that start
+ * with them, read from the index's vocabulary over a term range (cost: those
+ * words' document lists, not every matching word's). 0, or -1 on error. */
+static int
+expand_prefixes(sqlite3 *db, search_query_t *q)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	for (int i = 0; i < q->n; i++) {
+		strbuf_t lo, hi, exp;
+		int n = 0, step;
+
+		if (!q->prefix[i] || q->expansion[i])
+			continue;
+		if (s == NULL && (sqlite3_exec(db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab"
+		    " USING fts5vocab(main, 'fts', 'row')", NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_prepare_v2(db, "SELECT term FROM temp.fts_vocab WHERE term >= ?1 AND term < ?2 LIMIT ?3",
+		    -1, &s, NULL) != SQLITE_OK))
+			goto done;
+		/* The index holds case-folded words; fold ASCII the same way. */
+		strbuf_init(&lo);
+		for (const char *p = q->phrase[i]; *p; p++)
+			strbuf_addc(&lo, (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : *p);
+		strbuf_init(&hi);
+		strbuf_adds(&hi, lo.s);
+		strbuf_adds(&hi, "\xf4\x8f\xbf\xbf");   /* above every word with this prefix */
+		strbuf_init(&exp);
+		strbuf_addc(&exp, '(');
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, lo.s, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, hi.s, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 3, SEARCH_PREFIX_TERMS);
+		while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+			const char *t = (const char *)sqlite3_column_text(s, 0);
+			if (n++)
+				strbuf_adds(&exp, " OR ");
+			strbuf_addc(&exp, '"');
+			for (; t && *t; t++) {
+				if (*t == '"')
+					strbuf_addc(&exp, '"');   /* FTS5 string quoting */
+				strbuf_addc(&exp, *t);
+			}
+			strbuf_addc(&exp, '"');
+		}
+		/* No such word: a word that cannot match keeps the expression valid. */
+		if (n == 0)
+			strbuf_adds(&exp, "\"\"");
+		strbuf_addc(&exp, ')');
+		sqlite3_reset(s);
+		strbuf_release(&lo);
+		strbuf_release(&hi);
+		if (step != SQLITE_DONE && step != SQLITE_ROW) {
+			strbuf_release(&exp);
+			goto done;
+		}
+		q->expansion[i] = strbuf_detach(&exp);
+	}
+	rc = 0;
+done:
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int
 search_run(cat_t *c, const char *query, const char *collection_slug, int64_t offset, int limit,
     search_result_t *out)
@@ -335,6 +406,8 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 		limit = SEARCH_MAX_LIMIT;
 	if (offset < 0)
 		offset = 0;
+	if (expand_prefixes(db, &q) < 0)
+		goto fail;
 	expr = search_query_fts(&q);
 	if (collection_slug && *collection_slug) {
 		cat_collection_t col;

@@ -5,6 +5,8 @@
  * parentheses are just words. Deliberate syntax: every word must match; "two words"
  * is a phrase; word* (3+ characters before the star) is a prefix.
  *
+ * A prefix is expanded to at most SEARCH_PREFIX_TERMS indexed words first (FTS5's
+ * own prefix queries merge every matching word's document list: seconds on 1M files).
  * Every query is bounded: the number of matches is counted up to SEARCH_RANK_CAP
  * without ranking; up to that many are ranked (a BM25 variant that gets its term
  * statistics from those bounded counts, never from a full scan); beyond it only the
@@ -24,6 +26,7 @@
 #define SEARCH_MAX_WORD 64        /* bytes per word */
 #define SEARCH_RANK_CAP 2000
 #define SEARCH_MAX_LIMIT 100
+#define SEARCH_PREFIX_TERMS 16    /* words a prefix expands to (the first, in index order) */
 
 typedef struct search_hit {
 	char *slug;
@@ -51,6 +54,7 @@ void search_result_clear(search_result_t *r);
 typedef struct search_query {
 	char *phrase[SEARCH_MAX_PHRASES];    /* words separated by one space */
 	int prefix[SEARCH_MAX_PHRASES];
+	char *expansion[SEARCH_MAX_PHRASES];  /* for a prefix: "(\"t1\" OR \"t2\" ...)" once expanded */
 	int n;
 	int dropped;      /* words or input ignored past the limits */
 } search_query_t;

@@ -82,6 +82,23 @@ check "missing path refused" sh -c "! '$BROADSIDE' --data '$D' add '$T/nope' --s
 check "refresh of unknown slug fails" sh -c "! '$BROADSIDE' --data '$D' refresh nope 2>/dev/null"
 check "add without init fails clearly" sh -c "'$BROADSIDE' --data '$T/none' add '$TREE' --slug x --title x 2>&1 | grep -q 'init'"
 
+# A vanished or emptied root (an unmounted disk) does not wipe the collection.
+mv "$TREE" "$T/away"
+check "missing root: refresh fails" sh -c "! '$BROADSIDE' --data '$D' refresh test 2>/dev/null"
+mkdir "$TREE"
+check "empty root: refresh fails" sh -c "! '$BROADSIDE' --data '$D' refresh test 2>/dev/null"
+check_eq "entries kept" "$(sqlite3 "$D/catalogue.db" "select count(*) from files")" "8"
+rmdir "$TREE"; mv "$T/away" "$TREE"
+
+# Unreadable files are listed and skipped (root reads everything: only as a user).
+if [ "$(id -u)" != 0 ]; then
+  printf 'secret\n' >"$TREE/locked.txt"; chmod 000 "$TREE/locked.txt"
+  out=$("$BROADSIDE" --data "$D" refresh test 2>"$T/err")
+  check "unreadable counted" sh -c "printf '%s' \"\$1\" | grep -q '1 unreadable'" _ "$out"
+  check "unreadable listed" grep -q 'locked.txt: cannot open' "$T/err"
+  chmod 600 "$TREE/locked.txt"; rm "$TREE/locked.txt"
+fi
+
 # rm: catalogue only.
 check "rm" "$BROADSIDE" --data "$D" rm test
 check_eq "no files left in catalogue" "$(sqlite3 "$D/catalogue.db" "select count(*) from files; select count(*) from docs; select count(*) from dirs")" "$(printf '0\n0\n0')"

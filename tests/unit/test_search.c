@@ -15,25 +15,25 @@ static const struct {
 	{ "", "" },
 	{ "   ", "" },
 	{ "police", "{title path body} : (\"police\")" },
-	{ "Police Report", "{title path body} : (\"Police\" \"Report\")" },
+	{ "Police Report", "{title path body} : (\"Police\" AND \"Report\")" },
 	{ "\"two words\"", "{title path body} : (\"two words\")" },
 	{ "\"unbalanced quote", "{title path body} : (\"unbalanced quote\")" },
 	{ "polic*", "{title path body} : (\"polic\" *)" },
 	{ "po*", "{title path body} : (\"po\")" },                 /* too short for a prefix */
 	{ "*", "" },
-	{ "a AND b OR NOT c", "{title path body} : (\"a\" \"AND\" \"b\" \"OR\" \"NOT\" \"c\")" },
-	{ "NEAR(a b, 3)", "{title path body} : (\"NEAR\" \"a\" \"b\" \"3\")" },
-	{ "title:secret", "{title path body} : (\"title\" \"secret\")" },
-	{ "{coll}: c1", "{title path body} : (\"coll\" \"c1\")" },
+	{ "a AND b OR NOT c", "{title path body} : (\"a\" AND \"AND\" AND \"b\" AND \"OR\" AND \"NOT\" AND \"c\")" },
+	{ "NEAR(a b, 3)", "{title path body} : (\"NEAR\" AND \"a\" AND \"b\" AND \"3\")" },
+	{ "title:secret", "{title path body} : (\"title\" AND \"secret\")" },
+	{ "{coll}: c1", "{title path body} : (\"coll\" AND \"c1\")" },
 	{ "((((x", "{title path body} : (\"x\")" },
-	{ "x)))) OR (", "{title path body} : (\"x\" \"OR\")" },
-	{ "-minus +plus ^caret", "{title path body} : (\"minus\" \"plus\" \"caret\")" },
-	{ "'; DROP TABLE files; --", "{title path body} : (\"DROP\" \"TABLE\" \"files\")" },
-	{ "dup dup DUP", "{title path body} : (\"dup\" \"DUP\")" },
+	{ "x)))) OR (", "{title path body} : (\"x\" AND \"OR\")" },
+	{ "-minus +plus ^caret", "{title path body} : (\"minus\" AND \"plus\" AND \"caret\")" },
+	{ "'; DROP TABLE files; --", "{title path body} : (\"DROP\" AND \"TABLE\" AND \"files\")" },
+	{ "dup dup DUP", "{title path body} : (\"dup\" AND \"DUP\")" },
 	{ "caf\xc3\xa9", "{title path body} : (\"caf\xc3\xa9\")" },
 	{ "bad\xff\xfe" "byte", "{title path body} : (\"bad\xef\xbf\xbd\xef\xbf\xbd" "byte\")" },
-	{ "\"a\"\"b\"", "{title path body} : (\"a\" \"b\")" },
-	{ "x\x01y", "{title path body} : (\"x\" \"y\")" },
+	{ "\"a\"\"b\"", "{title path body} : (\"a\" AND \"b\")" },
+	{ "x\x01y", "{title path body} : (\"x\" AND \"y\")" },
 	{ "\"\"", "" },
 };
 
@@ -148,6 +148,12 @@ main(void)
 	ok(search_run(c, "\"words two\"", NULL, 0, 10, &r) == 0 && r.n == 0, "phrase order matters");
 	search_result_clear(&r);
 	ok(search_run(c, "marma*", NULL, 0, 10, &r) == 0 && r.n == 1, "prefix");
+	search_result_clear(&r);
+	ok(search_run(c, "MARMA* shipment", NULL, 0, 10, &r) == 0 && r.n == 1, "prefix (any case) and a word");
+	search_result_clear(&r);
+	ok(search_run(c, "zep* marma*", NULL, 0, 10, &r) == 0 && r.n == 0, "two prefixes, no file has both");
+	search_result_clear(&r);
+	ok(search_run(c, "qqqq*", NULL, 0, 10, &r) == 0 && r.n == 0 && r.total == 0, "prefix of no word");
 	search_result_clear(&r);
 	ok(search_run(c, "incidents", NULL, 0, 10, &r) == 0 && r.n == 1, "path is searchable");
 	search_result_clear(&r);

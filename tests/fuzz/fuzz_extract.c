@@ -1,0 +1,43 @@
+/* fuzz_extract: the HTML, mail and plain-text extractors on any bytes. The first
+ * byte picks the extractor. Output must be valid UTF-8, within the cap, and free
+ * of the snippet marker bytes. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract.h"
+#include "mime.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	strbuf_t out;
+	char *title = NULL;
+
+	if (size < 1)
+		return 0;
+	strbuf_init(&out);
+	switch (data[0] % 3) {
+	case 0:
+		extract_html((const char *)data + 1, size - 1, &out, &title);
+		break;
+	case 1:
+		extract_eml((const char *)data + 1, size - 1, &out, &title);
+		break;
+	default:
+		extract_utf8(&out, (const char *)data + 1, size - 1);
+		break;
+	}
+	if (out.len > EXTRACT_TEXT_MAX + 4096)
+		abort();
+	if (out.s && (!mime_is_utf8((const unsigned char *)out.s, out.len) || memchr(out.s, 2, out.len) ||
+	    memchr(out.s, 3, out.len)))
+		abort();
+	if (title && !mime_is_utf8((const unsigned char *)title, strlen(title)))
+		abort();
+	free(title);
+	strbuf_release(&out);
+	return 0;
+}
