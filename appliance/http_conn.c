@@ -1,6 +1,7 @@
 /* http_conn: see http_conn.h. */
 #include "http_conn.h"
 
+#include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -87,13 +88,68 @@ on_deadline(evutil_socket_t fd, short what, void *arg)
 		c->state = S_RESPOND;
 		c->close_after = 1;
 		bufferevent_disable(c->bev, EV_READ);
+		bufferevent_enable(c->bev, EV_WRITE);
 		return;
 	}
 	http_conn_free(c);
 }
 
+/* Responses up to this size are written at once from the handler's pass;
+ * larger bodies go through the bufferevent's write path (and its rate limits).
+ * Writing at once spares arming EV_WRITE and one loop pass per response. */
+#define INLINE_WRITE_MAX (64 * 1024)
+
+enum sent { SENT_PENDING, SENT_DONE, SENT_GONE };
+
+/* Write what the output holds now. SENT_DONE: all written; SENT_PENDING: the
+ * rest waits for EV_WRITE (write_cb); SENT_GONE: the peer is gone and c freed. */
+static enum sent
+flush_now(http_conn_t *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	evutil_socket_t fd = bufferevent_getfd(c->bev);
+
+	if (evbuffer_get_length(out) <= INLINE_WRITE_MAX) {
+		int n = 0, err = 0;
+		/* A socket bufferevent keeps its output's start frozen and thaws it
+		 * only around its own writes (bufferevent_sock.c); do the same. */
+		evbuffer_unfreeze(out, 1);
+		while (evbuffer_get_length(out) > 0) {
+			n = evbuffer_write(out, fd);
+			if (n <= 0) {
+				err = errno;
+				break;
+			}
+		}
+		evbuffer_freeze(out, 1);
+		if (evbuffer_get_length(out) == 0)
+			return SENT_DONE;
+		if (n < 0 && err != EAGAIN && err != EWOULDBLOCK && err != EINTR) {
+			log_debug("write: %s", strerror(err));
+			http_conn_free(c);
+			return SENT_GONE;
+		}
+	}
+	bufferevent_enable(c->bev, EV_WRITE);
+	return SENT_PENDING;
+}
+
+/* The response is out: close, or get ready for the next request. */
+static int
+response_done(http_conn_t *c)
+{
+	if (c->close_after) {
+		http_conn_free(c);
+		return -1;
+	}
+	http_req_free(c->req);
+	c->state = S_HEAD;
+	arm_deadline(c, c->opts->idle_timeout, 0);
+	return 0;
+}
+
 /* Send resp; the connection goes on in write_cb once it is flushed. */
-static void
+static enum sent
 send_response(http_conn_t *c, http_resp_t *resp, int is_head, int keep_alive)
 {
 	struct evbuffer *out = bufferevent_get_output(c->bev);
@@ -120,17 +176,22 @@ send_response(http_conn_t *c, http_resp_t *resp, int is_head, int keep_alive)
 		    "%s %.*s %d", http_req_method_name(c->req), (int)(tlen > 200 ? 200 : tlen),
 		    t, resp->status);
 	}
+	return flush_now(c);
 }
 
 static void
 send_error(http_conn_t *c, int status, const char *detail)
 {
 	http_resp_t resp;
+	enum sent sent;
+
 	http_resp_init(&resp);
 	http_resp_error(&resp, status, detail);
 	resp.close = 1;
-	send_response(c, &resp, 0, 0);
+	sent = send_response(c, &resp, 0, 0);
 	http_resp_clear(&resp);
+	if (sent == SENT_DONE)
+		http_conn_free(c);
 }
 
 static int
@@ -199,13 +260,16 @@ process(http_conn_t *c)
 			http_resp_t resp;
 			int is_head = http_req_method(c->req) == HTTP_REQ_HEAD;
 			int keep = http_req_keep_alive(c->req);
+			enum sent sent;
 			http_resp_init(&resp);
 			c->opts->handle(c->opts->arg, c, c->req, &resp);
 			if (http_req_method(c->req) == HTTP_REQ_OTHER)
 				resp.close = 1;   /* its body, if any, was never read */
-			send_response(c, &resp, is_head, keep);
+			sent = send_response(c, &resp, is_head, keep);
 			http_resp_clear(&resp);
-			return;
+			if (sent != SENT_DONE || response_done(c) < 0)
+				return;
+			continue;   /* the next pipelined request, if any */
 		}
 		if (used == 0)
 			break;
@@ -227,13 +291,10 @@ write_cb(struct bufferevent *bev, void *arg)
 
 	if (c->state != S_RESPOND)
 		return;
-	if (c->close_after) {
-		http_conn_free(c);
+	/* Off again, so that adding the next response does not arm it. */
+	bufferevent_disable(c->bev, EV_WRITE);
+	if (response_done(c) < 0)
 		return;
-	}
-	http_req_free(c->req);
-	c->state = S_HEAD;
-	arm_deadline(c, c->opts->idle_timeout, 0);
 	process(c);
 }
 
@@ -277,6 +338,8 @@ http_conn_new(struct event_base *base, int fd, const char *peer, const http_conn
 	bufferevent_setwatermark(c->bev, EV_READ, 0,
 	    opts->limits.max_header_bytes + opts->limits.max_target + 4096);
 	bufferevent_set_timeouts(c->bev, NULL, &wt);
+	/* EV_WRITE is armed only when a response cannot be written at once. */
+	bufferevent_disable(c->bev, EV_WRITE);
 	bufferevent_enable(c->bev, EV_READ);
 	/* The first request, like the PROXY line, must come promptly. */
 	arm_deadline(c, opts->header_timeout, 0);
