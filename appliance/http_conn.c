@@ -50,7 +50,15 @@ http_conn_free_(http_conn_t *c)
 		return;
 	if (c->opts->closed)
 		c->opts->closed(c->opts->arg, c);
-	bufferevent_free(c->bev);
+	/* The socket is ours to close, now: libevent 2.1 would close it only
+	 * when its deferred finalizers run, on a later loop pass, and a client
+	 * waiting for the close (408, Connection: close, idle) would wait with it.
+	 * bufferevent_free has taken the fd out of epoll already. */
+	evutil_socket_t fd = c->bev ? bufferevent_getfd(c->bev) : -1;
+	if (c->bev)
+		bufferevent_free(c->bev);
+	if (fd >= 0)
+		evutil_closesocket(fd);
 	event_free(c->deadline);
 	http_req_free(c->req);
 	free(c);
@@ -322,7 +330,7 @@ http_conn_new(struct event_base *base, int fd, const char *peer, const http_conn
 	struct timeval wt = { opts->write_timeout, 0 };
 
 	c->opts = opts;
-	c->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->bev = bufferevent_socket_new(base, fd, 0);
 	c->deadline = evtimer_new(base, on_deadline, c);
 	c->state = opts->expect_proxy ? S_PROXY : S_HEAD;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer ? peer : "");
