@@ -61,7 +61,10 @@ check "file page over the onion" grep -q 'sha256sum' <<<"$(get /c/leak/reports/i
 
 sum=$(sha256sum "$C/reports/footage.bin" | cut -d' ' -f1)
 # Interrupt once a megabyte has arrived (circuits can take a while to build).
-get /f/leak/reports/footage.bin d1 -o "$T/footage.bin" --limit-rate 1M &
+# curl itself in the background (not a function's subshell), so that kill
+# stops the writer before the resume starts writing the same file.
+curl -sS -m 120 --proxy-user "d1:x" --socks5-hostname "127.0.0.1:$SOCKS_PORT" --limit-rate 1M \
+  -o "$T/footage.bin" "http://$ADDR/f/leak/reports/footage.bin" 2>/dev/null &
 dl=$!
 has_mb() { [ "$(stat -c %s "$T/footage.bin" 2>/dev/null || echo 0)" -gt 1000000 ]; }
 wait_for 90 has_mb
