@@ -26,7 +26,8 @@
 #define SEARCH_MAX_WORD 64        /* bytes per word */
 #define SEARCH_RANK_CAP 2000
 #define SEARCH_MAX_LIMIT 100
-#define SEARCH_PREFIX_TERMS 16    /* words a prefix expands to (the first, in index order) */
+#define SEARCH_PREFIX_TERMS 16
+#define SEARCH_PHRASE_WINDOW 100000  /* newest files searched for a phrase of common words */    /* words a prefix expands to (the first, in index order) */
 
 typedef struct search_hit {
 	char *slug;
