@@ -88,6 +88,9 @@ handle(void *arg, http_conn_t *c, http_req_t *req, http_resp_t *resp)
 	case ROUTE_STATIC:
 		handler_static(s, c, req, &rt, resp);
 		break;
+	case ROUTE_MANIFEST:
+		handler_manifest(s, c, req, &rt, resp);
+		break;
 	default:
 		http_resp_error(resp, 404, "There is nothing at this address.");
 		break;
