@@ -19,7 +19,7 @@
 #include "search.h"
 #include "util.h"
 
-#define CAT_SCHEMA_VERSION 1
+#define CAT_SCHEMA_VERSION 2
 
 static const char schema_v1[] =
     "CREATE TABLE collections ("
@@ -80,7 +80,7 @@ enum stmt_id {
 	S_FILE_GET, S_FILE_EACH, S_COLL_GET, S_COLL_GET_ID, S_COLL_EACH, S_COLL_INSERT,
 	S_COLL_UPDATE, S_DIR_GET, S_DIR_INSERT, S_FILE_INSERT, S_FILE_UPDATE,
 	S_DOC_UPSERT, S_FTS_DELETE, S_FTS_INSERT, S_FILE_DELETE, S_BEGIN, S_COMMIT,
-	S_ROLLBACK, S_COUNT
+	S_ROLLBACK, S_COLL_HELD, S_COUNT
 };
 
 static const char *const stmt_sql[S_COUNT] = {
@@ -110,6 +110,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
+	[S_COLL_HELD] = "SELECT held FROM collections WHERE id = ?1",
 };
 
 struct cat {
@@ -206,6 +207,13 @@ migrate(cat_t *c)
 	if (exec(c, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	if (v < 1 && (exec(c, schema_v1) < 0 || exec(c, "PRAGMA user_version = 1") < 0)) {
+		exec(c, "ROLLBACK");
+		return -1;
+	}
+	/* v2 (issue 7): collections.held — why a collection's bytes are withheld
+	 * (restored onto files that differ from its manifest), NULL when served. */
+	if (v < 2 && (exec(c, "ALTER TABLE collections ADD COLUMN held TEXT") < 0 ||
+	    exec(c, "PRAGMA user_version = 2") < 0)) {
 		exec(c, "ROLLBACK");
 		return -1;
 	}
@@ -940,5 +948,79 @@ cat_check(cat_t *c)
 	sqlite3_finalize(s);
 	if (rc == 0 && exec(c, "INSERT INTO fts (fts) VALUES ('integrity-check')") < 0)
 		rc = -1;
+	return rc;
+}
+
+/* --- identity restore and mirrors (issue 7): roots, holds, origins --- */
+
+/* Run one UPDATE with an int64 id in ?1 and up to two text values in ?2, ?3. */
+static int
+update_collection(cat_t *c, const char *sql, int64_t id, const char *a, const char *b, const char *what)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_error(c, what);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, a, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, b, -1, SQLITE_STATIC);
+	rc = step_done(c, s, what);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+cat_collection_set_root(cat_t *c, int64_t id, const char *root)
+{
+	return update_collection(c, "UPDATE collections SET root = ?2 WHERE id = ?1", id, root, NULL,
+	    "re-point collection");
+}
+
+int
+cat_collection_set_origin(cat_t *c, int64_t id, const char *origin, const char *publisher_key)
+{
+	return update_collection(c, "UPDATE collections SET origin = ?2, publisher_key = ?3 WHERE id = ?1",
+	    id, origin, publisher_key, "record mirror origin");
+}
+
+int
+cat_collection_hold(cat_t *c, int64_t id, const char *reason)
+{
+	return update_collection(c, "UPDATE collections SET held = ?2 WHERE id = ?1", id, reason, NULL,
+	    "hold collection");
+}
+
+int
+cat_collection_held(cat_t *c, int64_t id, char **reason)
+{
+	sqlite3_stmt *s = stmt(c, S_COLL_HELD);
+	int rc;
+
+	*reason = NULL;
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+		*reason = col_dup(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(c, "read collection");
+	return *reason != NULL;
+}
+
+int
+cat_file_set_mtime(cat_t *c, int64_t file_id, int64_t mtime)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(c->db, "UPDATE files SET mtime = ?2 WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+		return db_error(c, "update file");
+	sqlite3_bind_int64(s, 1, file_id);
+	sqlite3_bind_int64(s, 2, mtime);
+	rc = step_done(c, s, "update file");
+	sqlite3_finalize(s);
 	return rc;
 }

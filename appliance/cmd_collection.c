@@ -80,6 +80,9 @@ run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int threads,
 	/* What was just catalogued is what gets signed (a mirror keeps the origin's). */
 	if (col->origin == NULL && manifest_update(data, c, col) < 0)
 		return -1;
+	/* Re-read and re-signed: a collection held after a restore is served again. */
+	if (cat_collection_hold(c, col->id, NULL) < 0)
+		return -1;
 	return 0;
 }
 

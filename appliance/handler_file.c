@@ -2,6 +2,7 @@
  * catalogue, and only while it is still the file that was catalogued (its
  * ETag is its SHA-256, so serving changed bytes under it would be a lie). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,6 +28,17 @@ handler_file(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *
 		http_resp_error(resp, r > 0 ? 404 : 500,
 		    r > 0 ? "There is no collection by that name." : NULL);
 		goto done;
+	}
+	{
+		/* Restored onto files that differ from the signed manifest (issue 7). */
+		char *why = NULL;
+		r = cat_collection_held(server_cat(s), col.id, &why);
+		free(why);
+		if (r != 0) {
+			http_resp_error(resp, r > 0 ? 503 : 500, r > 0 ? "This collection is being "
+			    "checked after a move and is not served yet." : NULL);
+			goto done;
+		}
 	}
 	r = cat_file_get(server_cat(s), col.id, rt->path, &f);
 	if (r != 0) {
