@@ -667,6 +667,7 @@ fetch_file(const mirror_opts_t *o, const mirror_entry_t *e, mirror_progress_t *p
 	if (hash_prefix(d.fd, d.md, d.got) < 0)
 		goto done;
 	prog->bytes_done += d.got;
+	st->bytes_fetched -= d.got;     /* fetched by an earlier run */
 	for (int attempt = 0; d.got < e->size && attempt < MAX_ATTEMPTS; attempt++) {
 		fetch_result_t res;
 		int64_t from = d.got;
