@@ -182,7 +182,7 @@ j_object(const char *line, size_t len, kv_fn fn, void *arg)
 		is_str = j.p < j.end && *j.p == '"';
 		if (is_str ? j_string(&j, &val) < 0 : j_int(&j, &n) < 0)
 			goto done;
-		if (fn(arg, key.s, &val, n, is_str) < 0)
+		if (fn(arg, key.s ? key.s : "", &val, n, is_str) < 0)
 			goto done;
 		skip_ws(&j);
 		if (j.p < j.end && *j.p == ',') {
