@@ -584,9 +584,10 @@ backup_write(const char *data_root, const char *out_path, const char *pass, size
 	e.buf = xmalloc(e.chunk);
 	e.out = xmalloc(e.chunk + TAG_LEN);
 	p = xasprintf("%s/catalogue.db", data_root);
-	free(meta);
 	meta = xasprintf("%s/run", data_root);
 	(void)mkdir_p(meta, 0700);
+	free(meta);
+	meta = NULL;
 	if (snapshot_catalogue(p, snap) < 0)
 		goto done;
 	e.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
