@@ -20,7 +20,7 @@
 #include "search.h"
 #include "util.h"
 
-#define CAT_SCHEMA_VERSION 1
+#define CAT_SCHEMA_VERSION 2
 
 static const char schema_v1[] =
     "CREATE TABLE collections ("
@@ -105,6 +105,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
+	[S_COLL_HELD] = "SELECT held FROM collections WHERE id = ?1",
 };
 
 
@@ -200,6 +201,13 @@ migrate(cat_t *c)
 	if (cat_exec_(c, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	if (v < 1 && (cat_exec_(c, schema_v1) < 0 || cat_exec_(c, "PRAGMA user_version = 1") < 0)) {
+		cat_exec_(c, "ROLLBACK");
+		return -1;
+	}
+	/* v2 (issue 7): collections.held — why a collection's bytes are withheld
+	 * (restored onto files that differ from its manifest), NULL when served. */
+	if (v < 2 && (cat_exec_(c, "ALTER TABLE collections ADD COLUMN held TEXT") < 0 ||
+	    cat_exec_(c, "PRAGMA user_version = 2") < 0)) {
 		cat_exec_(c, "ROLLBACK");
 		return -1;
 	}

@@ -109,6 +109,20 @@ int cat_collection_finish(cat_t *c, int64_t collection_id,
     int (*keep_file)(int64_t id, void *arg), int (*keep_dir)(int64_t id, void *arg), void *arg,
     int64_t *removed);
 
+/* --- identity restore and mirrors (issue 7) --- */
+
+/* Point a collection at another folder (restore onto a new disk). */
+int cat_collection_set_root(cat_t *c, int64_t id, const char *root);
+/* Mark a collection as a mirror of origin, verified with publisher_key (key file text). */
+int cat_collection_set_origin(cat_t *c, int64_t id, const char *origin, const char *publisher_key);
+/* Withhold a collection's bytes (/f/ answers 503) with a reason; NULL serves it again. */
+int cat_collection_hold(cat_t *c, int64_t id, const char *reason);
+/* 1 and *reason (caller frees) if held, 0 if served, -1 on error. */
+int cat_collection_held(cat_t *c, int64_t id, char **reason);
+/* Set a file's recorded mtime (after restore verified its bytes, or -1 to force
+ * the next refresh to read it again). */
+int cat_file_set_mtime(cat_t *c, int64_t file_id, int64_t mtime);
+
 /* Run SQLite's and FTS5's integrity checks; 0 if both are ok. */
 int cat_check(cat_t *c);
 

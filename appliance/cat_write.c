@@ -359,3 +359,77 @@ cat_check(cat_t *c)
 		rc = -1;
 	return rc;
 }
+
+/* --- identity restore and mirrors (issue 7): roots, holds, origins --- */
+
+/* Run one UPDATE with an int64 id in ?1 and up to two text values in ?2, ?3. */
+static int
+update_collection(cat_t *c, const char *sql, int64_t id, const char *a, const char *b, const char *what)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return cat_db_error_(c, what);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, a, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, b, -1, SQLITE_STATIC);
+	rc = cat_step_done_(c, s, what);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+cat_collection_set_root(cat_t *c, int64_t id, const char *root)
+{
+	return update_collection(c, "UPDATE collections SET root = ?2 WHERE id = ?1", id, root, NULL,
+	    "re-point collection");
+}
+
+int
+cat_collection_set_origin(cat_t *c, int64_t id, const char *origin, const char *publisher_key)
+{
+	return update_collection(c, "UPDATE collections SET origin = ?2, publisher_key = ?3 WHERE id = ?1",
+	    id, origin, publisher_key, "record mirror origin");
+}
+
+int
+cat_collection_hold(cat_t *c, int64_t id, const char *reason)
+{
+	return update_collection(c, "UPDATE collections SET held = ?2 WHERE id = ?1", id, reason, NULL,
+	    "hold collection");
+}
+
+int
+cat_collection_held(cat_t *c, int64_t id, char **reason)
+{
+	sqlite3_stmt *s = cat_stmt_(c, S_COLL_HELD);
+	int rc;
+
+	*reason = NULL;
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+		*reason = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cat_db_error_(c, "read collection");
+	return *reason != NULL;
+}
+
+int
+cat_file_set_mtime(cat_t *c, int64_t file_id, int64_t mtime)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(c->db, "UPDATE files SET mtime = ?2 WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+		return cat_db_error_(c, "update file");
+	sqlite3_bind_int64(s, 1, file_id);
+	sqlite3_bind_int64(s, 2, mtime);
+	rc = cat_step_done_(c, s, "update file");
+	sqlite3_finalize(s);
+	return rc;
+}

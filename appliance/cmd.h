@@ -24,5 +24,8 @@ int cmd_rm(int argc, char **argv, const char *data);
 int cmd_search(int argc, char **argv, const char *data);
 int cmd_address(int argc, char **argv, const char *data);
 int cmd_status(int argc, char **argv, const char *data);
+int cmd_backup(int argc, char **argv, const char *data);
+int cmd_restore(int argc, char **argv, const char *data);
+int cmd_mirror(int argc, char **argv, const char *data);
 
 #endif

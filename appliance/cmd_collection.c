@@ -14,6 +14,7 @@
 #include "datadir.h"
 #include "ingest.h"
 #include "log.h"
+#include "manifest.h"
 #include "mime.h"
 #include "util.h"
 
@@ -65,7 +66,7 @@ print_safe(FILE *f, const char *s)
 }
 
 static int
-run_ingest(cat_t *c, const cat_collection_t *col, int threads, int quiet)
+run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int threads, int quiet)
 {
 	ingest_opts_t o = { .threads = threads, .progress = !quiet && isatty(2), .quiet = quiet };
 	ingest_stats_t st;
@@ -77,6 +78,12 @@ run_ingest(cat_t *c, const cat_collection_t *col, int threads, int quiet)
 	    (long long)st.files, (long long)st.added, (long long)st.changed, (long long)st.unchanged,
 	    (long long)st.removed, (long long)st.symlinks, (long long)st.special, (long long)st.errors);
 	fflush(stdout);
+	/* What was just catalogued is what gets signed (a mirror keeps the origin's). */
+	if (col->origin == NULL && manifest_update(data, c, col) < 0)
+		return -1;
+	/* Re-read and re-signed: a collection held after a restore is served again. */
+	if (cat_collection_hold(c, col->id, NULL) < 0)
+		return -1;
 	return 0;
 }
 
@@ -178,7 +185,7 @@ cmd_add(int argc, char **argv, const char *data)
 		goto done;
 	if (cat_collection_get(c, slug, &col) != 0)
 		goto done;
-	if (run_ingest(c, &col, threads, quiet) < 0)
+	if (run_ingest(data, c, &col, threads, quiet) < 0)
 		goto done;
 	rc = 0;
 done:
@@ -239,7 +246,7 @@ cmd_refresh(int argc, char **argv, const char *data)
 			log_err("no collection '%s' (see `broadside ls`)", l.slugs[i]);
 		else if (found == 0 && col.origin != NULL)
 			log_err("collection '%s' is a mirror; it is updated by `broadside mirror`", l.slugs[i]);
-		else if (found == 0 && run_ingest(c, &col, threads, quiet) == 0) {
+		else if (found == 0 && run_ingest(data, c, &col, threads, quiet) == 0) {
 			cat_collection_clear(&col);
 			continue;
 		}

@@ -14,6 +14,7 @@
 #include "datadir.h"
 #include "log.h"
 #include "onion.h"
+#include "sign.h"
 #include "util.h"
 
 static const char init_usage[] =
@@ -82,6 +83,9 @@ cmd_init(int argc, char **argv, const char *data)
 		goto done;
 	/* tor side: the onion identity, in tor's HiddenServiceDir format. */
 	if (write_onion_key(d) < 0)
+		goto done;
+	/* publisher side: the minisign-format key that signs the manifests. */
+	if (sign_key_create(d->keys) < 0)
 		goto done;
 	printf("initialised %s\n", d->root);
 	rc = 0;

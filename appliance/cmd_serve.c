@@ -180,7 +180,7 @@ cmd_serve(int argc, char **argv, const char *data)
 		log_err("the embedded page templates do not compile");
 		goto done;
 	}
-	handler_page_init(conf, onion[0] ? onion : NULL, NULL);
+	handler_page_init(conf, onion[0] ? onion : NULL, handler_manifest_init(d->root));
 	srv = server_new(st.base, conf, cat);
 	if (mkdir_p(d->run, 0700) < 0) {
 		log_err("cannot create %s: %s", d->run, strerror(errno));

@@ -14,6 +14,9 @@ const struct cmd cmd_table[] = {
 	{ "serve", cmd_serve, "serve the collections (and run tor)" },
 	{ "address", cmd_address, "print the onion address" },
 	{ "status", cmd_status, "show the running server: tor, onion, connections" },
+	{ "backup", cmd_backup, "write the identity (keys, config, catalogue) to an encrypted file" },
+	{ "restore", cmd_restore, "restore an identity backup into a data directory" },
+	{ "mirror", cmd_mirror, "mirror another appliance's collection through tor, verified" },
 	{ NULL, NULL, NULL },
 };
 

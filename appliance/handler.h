@@ -24,6 +24,12 @@ void handler_file_page(server_t *s, http_conn_t *c, const http_req_t *req,
 /* /search?q=&c=&page= */
 void handler_search(server_t *s, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
+/* /m/<slug>/<manifest> and /m/publisher.pub: signed manifests, the public key. */
+void handler_manifest(server_t *s, http_conn_t *c, const http_req_t *req,
+    const route_t *rt, http_resp_t *resp);
+/* Serve manifests from data_root; return the publisher key file's text (for
+ * the pages; it lives until the next call) or NULL if there is none. */
+const char *handler_manifest_init(const char *data_root);
 /* /static/<name>.css: the stylesheet, cacheable. */
 void handler_static(server_t *s, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);

@@ -2,6 +2,7 @@
  * catalogue, and only while it is still the file that was catalogued (its
  * ETag is its SHA-256, so serving changed bytes under it would be a lie). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,15 +18,23 @@ handler_file(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *
 	cat_file_t f;
 	int64_t col_id;
 	const char *col_root;
+	int held;
 	struct stat st;
 	int rootfd, fd = -1, r;
 	file_info_t info;
 	const char *base;
 
-	r = server_collection(s, rt->slug, &col_id, &col_root);
+	r = server_collection(s, rt->slug, &col_id, &col_root, &held);
 	if (r != 0) {
 		http_resp_error(resp, r > 0 ? 404 : 500,
 		    r > 0 ? "There is no collection by that name." : NULL);
+		goto done;
+	}
+	if (held) {
+		/* Restored onto files that differ from the signed manifest (issue 7). */
+		http_resp_error(resp, 503, "This collection is being checked after a move and "
+		    "is not served yet.");
+		http_resp_header(resp, "Retry-After", "3600");
 		goto done;
 	}
 	r = cat_file_get(server_cat(s), col_id, rt->path, &f);

@@ -48,7 +48,7 @@ struct coll_cache {
 	char *slug, *root;
 	int64_t id;
 	int64_t fetched;   /* now_ms() */
-	int found;
+	int found, held;
 };
 
 /* Requests share one read snapshot of the catalogue for at most this long.
@@ -132,6 +132,9 @@ handle(void *arg, http_conn_t *c, http_req_t *req, http_resp_t *resp)
 		break;
 	case ROUTE_STATIC:
 		handler_static(s, c, req, &rt, resp);
+		break;
+	case ROUTE_MANIFEST:
+		handler_manifest(s, c, req, &rt, resp);
 		break;
 	default:
 		http_resp_error(resp, 404, "There is nothing at this address.");
@@ -353,7 +356,7 @@ server_conf(const server_t *s)
 }
 
 int
-server_collection(server_t *s, const char *slug, int64_t *id, const char **root)
+server_collection(server_t *s, const char *slug, int64_t *id, const char **root, int *held)
 {
 	struct coll_cache *e = NULL;
 	cat_collection_t col;
@@ -384,6 +387,12 @@ server_collection(server_t *s, const char *slug, int64_t *id, const char **root)
 		e->root = NULL;
 	}
 	free(e->root);
+	e->held = 0;
+	if (r == 0) {
+		char *why = NULL;
+		e->held = cat_collection_held(s->cat, col.id, &why) != 0;   /* errors: hold */
+		free(why);
+	}
 	e->found = r == 0;
 	e->id = r == 0 ? col.id : 0;
 	e->root = xstrdup(r == 0 ? col.root : "");
@@ -394,6 +403,7 @@ hit:
 		return 1;
 	*id = e->id;
 	*root = e->root;
+	*held = e->held;
 	return 0;
 }
 

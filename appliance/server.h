@@ -37,8 +37,9 @@ const conf_t *server_conf(const server_t *s);
 /* Look up a collection for the file hot path: its id and root, from a cache
  * refreshed at least every second (a removed or re-rooted collection is seen
  * within a second; files themselves are always looked up afresh). 0 found,
- * 1 not found, -1 error. *root stays valid until the next call. */
-int server_collection(server_t *s, const char *slug, int64_t *id, const char **root);
+ * 1 not found, -1 error. *root stays valid until the next call; *held is set
+ * when its bytes are withheld (restored onto files that differ, issue 7). */
+int server_collection(server_t *s, const char *slug, int64_t *id, const char **root, int *held);
 /* The collection root as an O_PATH directory fd, cached per collection. */
 int server_root_fd(server_t *s, int64_t collection_id, const char *root);
 

@@ -1,0 +1,48 @@
+/* fetch: a small blocking HTTP/1.1 GET client for the mirror, reaching the
+ * origin only through a SOCKS5 proxy (tor's SocksPort) with the host name sent
+ * to the proxy (RFC 1928 ATYP 3), so names are resolved by tor and nothing
+ * leaves this machine outside tor. The one exception is FETCH_DIRECT, allowed
+ * only for a loopback origin (benchmarks and tests without tor).
+ *
+ * Why not curl as a subprocess: one keep-alive connection for thousands of
+ * files (one tor stream, no process per file), the body hashed as it arrives
+ * (no second read), exact control of Range/If-Range resume, no hostile file
+ * names on a command line. Responses are parsed by libhttp-parser. */
+#ifndef BROADSIDE_FETCH_H
+#define BROADSIDE_FETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct fetch fetch_t;
+
+/* Where to connect: socks "HOST:PORT", or NULL for a direct loopback connection. */
+fetch_t *fetch_new(const char *host, int port, const char *socks);
+void fetch_free_(fetch_t *f);
+#define fetch_free(p) do { fetch_free_(p); (p) = NULL; } while (0)
+
+/* Called with each piece of the body; non-zero stops the transfer. */
+typedef int (*fetch_body_fn)(void *arg, const uint8_t *p, size_t n);
+
+typedef struct fetch_result {
+	int status;                /* HTTP status, 0 if no response */
+	int64_t range_start;       /* 206: first byte of Content-Range, else -1 */
+	int64_t content_length;    /* -1 if absent */
+	int64_t received;          /* body bytes passed to fn */
+} fetch_result_t;
+
+/* GET path (already percent-encoded). If from > 0, ask for bytes from..end
+ * with If-Range: "etag" (when etag is non-NULL). Reuses the connection when it
+ * can and reconnects once if a kept-alive one was closed. 0 when a complete
+ * response arrived (any status), -1 on a network error (err says what). */
+int fetch_get(fetch_t *f, const char *path, int64_t from, const char *etag, fetch_body_fn fn, void *arg,
+    fetch_result_t *res, char *err, size_t errlen);
+
+/* Parse "http://host[:port]/path" (host may be an .onion). 0 or -1. */
+int fetch_parse_url(const char *url, char **host, int *port, char **path);
+
+/* Percent-encode a relative path for a URL: every byte except unreserved
+ * characters and '/' (caller frees). */
+char *fetch_path_encode(const char *path);
+
+#endif
