@@ -26,6 +26,7 @@
 
 #include "log.h"
 #include "onion.h"
+#include "spawner.h"
 #include "torctl.h"
 #include "torrc.h"
 #include "util.h"
@@ -68,6 +69,8 @@ struct torsup {
 	struct event *tick_ev;         /* 1 s: reap, poll, stuck detection */
 	struct event *connect_ev;      /* control socket retry */
 	struct event *restart_ev;      /* backoff */
+	spawner_t *spawner;            /* not ours; NULL: fork/exec here */
+	struct event *spawner_ev;      /* the spawner reports an exit */
 
 	struct bufferevent *ctl;
 	torctl_parser_t *parser;
@@ -539,6 +542,19 @@ child_exited(torsup_t *t, int status)
 	schedule_restart(t);
 }
 
+/* 1 and *status if tor has exited (our child, or the spawner's). */
+static int
+child_done(torsup_t *t, int *status)
+{
+	if (t->spawner) {
+		int r = spawner_reap(t->spawner, t->pid, status);
+		if (r < 0)
+			*status = SIGKILL;   /* the helper is gone and took tor with it */
+		return r != 0;
+	}
+	return waitpid(t->pid, status, WNOHANG) == t->pid;
+}
+
 static void
 reap(torsup_t *t)
 {
@@ -546,7 +562,7 @@ reap(torsup_t *t)
 
 	if (t->pid <= 0)
 		return;
-	if (waitpid(t->pid, &status, WNOHANG) == t->pid)
+	if (child_done(t, &status))
 		child_exited(t, status);
 }
 
@@ -642,22 +658,31 @@ spawn_tor(torsup_t *t)
 		schedule_restart(t);
 		return;
 	}
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+	if (t->spawner == NULL && pipe2(pipefd, O_CLOEXEC) < 0) {
 		degrade(t, "cannot start tor: pipe: %s", strerror(errno));
 		schedule_restart(t);
 		return;
 	}
-	pid = fork();
-	if (pid < 0) {
-		close(pipefd[0]);
+	if (t->spawner) {
+		pid = spawner_spawn(t->spawner, argv, &pipefd[0]);
+		if (pid < 0) {
+			degrade(t, "cannot start tor through the spawner: %s", strerror(errno));
+			schedule_restart(t);
+			return;
+		}
+	} else {
+		pid = fork();
+		if (pid < 0) {
+			close(pipefd[0]);
+			close(pipefd[1]);
+			degrade(t, "cannot start tor: fork: %s", strerror(errno));
+			schedule_restart(t);
+			return;
+		}
+		if (pid == 0)
+			exec_tor(t, pipefd[1], argv);
 		close(pipefd[1]);
-		degrade(t, "cannot start tor: fork: %s", strerror(errno));
-		schedule_restart(t);
-		return;
 	}
-	if (pid == 0)
-		exec_tor(t, pipefd[1], argv);
-	close(pipefd[1]);
 	t->pid = pid;
 	t->spawned_ms = now_ms();
 	t->out_fd = pipefd[0];
@@ -707,6 +732,10 @@ torsup_new(struct event_base *base, const torsup_opts_t *o)
 	t->tick_ev = event_new(base, -1, EV_PERSIST, tick_cb, t);
 	t->connect_ev = evtimer_new(base, connect_cb, t);
 	t->restart_ev = evtimer_new(base, restart_cb, t);
+	t->spawner = o->spawner;
+	if (t->spawner)
+		t->spawner_ev = event_new(base, spawner_fd(t->spawner), EV_READ | EV_PERSIST,
+		    sigchld_cb, t);
 	return t;
 }
 
@@ -740,6 +769,8 @@ torsup_start(torsup_t *t)
 	t->shutting_down = 0;
 	t->last_problem[0] = '\0';
 	event_add(t->sigchld_ev, NULL);
+	if (t->spawner_ev)
+		event_add(t->spawner_ev, NULL);
 	event_add(t->tick_ev, &sec);
 	t->state = S_STARTING;
 	spawn_tor(t);
@@ -756,6 +787,8 @@ torsup_shutdown(torsup_t *t)
 	event_del(t->restart_ev);
 	event_del(t->tick_ev);
 	event_del(t->sigchld_ev);
+	if (t->spawner_ev)
+		event_del(t->spawner_ev);
 	/* Nobody reads tor's output once the loop has stopped: a full pipe would
 	 * block tor's logging and with it its exit. Close our end first; tor's
 	 * last lines are lost (EPIPE), its exit is not. */
@@ -774,12 +807,13 @@ torsup_shutdown(torsup_t *t)
 		}
 		kill(t->pid, SIGTERM);
 		deadline = now_ms() + SHUTDOWN_WAIT_MS;
-		while (waitpid(t->pid, &status, WNOHANG) == 0) {
+		while (!child_done(t, &status)) {
 			if (now_ms() >= deadline) {
 				log_info("tor (pid %ld) did not exit in %d s; killing it",
 				    (long)t->pid, SHUTDOWN_WAIT_MS / 1000);
 				kill(t->pid, SIGKILL);
-				waitpid(t->pid, &status, 0);
+				if (t->spawner == NULL)
+					waitpid(t->pid, &status, 0);
 				break;
 			}
 			usleep(20 * 1000);
@@ -800,6 +834,8 @@ torsup_free_(torsup_t *t)
 	event_free(t->tick_ev);
 	event_free(t->connect_ev);
 	event_free(t->restart_ev);
+	if (t->spawner_ev)
+		event_free(t->spawner_ev);
 	strbuf_release(&t->out_line);
 	free(t->tor_path);
 	free(t->data_dir);
