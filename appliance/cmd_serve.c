@@ -20,7 +20,9 @@
 #include "handler.h"
 #include "onion.h"
 #include "page.h"
+#include "sandbox.h"
 #include "server.h"
+#include "spawner.h"
 #include "status.h"
 #include "torsup.h"
 #include "util.h"
@@ -40,6 +42,7 @@ static const char serve_usage[] =
 struct serve_state {
 	struct event_base *base;
 	torsup_t *tor;
+	spawner_t *spawner;     /* starts tor outside our sandbox (spawner.h) */
 	status_src_t status;
 };
 
@@ -76,6 +79,7 @@ start_tor(struct serve_state *st, const datadir_t *d, const conf_t *conf, const 
 	o.pow = conf->onion_pow;
 	o.intro_dos = conf->onion_intro_dos;
 	o.sandbox = conf->tor_sandbox;
+	o.spawner = st->spawner;
 	st->tor = torsup_new(st->base, &o);
 	if (st->tor == NULL || torsup_start(st->tor) < 0) {
 		log_err("cannot start tor (%s)", conf->tor_path);
@@ -168,6 +172,11 @@ cmd_serve(int argc, char **argv, const char *data)
 		}
 	}
 
+	/* Sandboxed, we could not start tor (it would inherit the sandbox):
+	 * fork its spawner now, before any catalogue, listener or reader fd. */
+	if (conf->sandbox != SANDBOX_NO && conf->tor && !no_tor &&
+	    (st.spawner = spawner_new(conf->tor_path)) == NULL)
+		goto done;
 	cat = cat_open(d->catalogue, CAT_READONLY);
 	if (cat == NULL)
 		goto done;
@@ -204,6 +213,9 @@ cmd_serve(int argc, char **argv, const char *data)
 		st.status.tor = st.tor;
 		log_info("onion address: http://%s/", onion);
 	}
+	if (sandbox_apply_serve(conf->sandbox, d, cat, tor_append) < 0)
+		goto done;
+	sandbox_probe();
 	sigint = evsignal_new(st.base, SIGINT, on_signal, &st);
 	sigterm = evsignal_new(st.base, SIGTERM, on_signal, &st);
 	evsignal_add(sigint, NULL);
@@ -221,6 +233,7 @@ done:
 	if (st.tor)
 		torsup_shutdown(st.tor);
 	torsup_free(st.tor);
+	spawner_free(st.spawner);
 	admin_free(admin);
 	if (admin_sock)
 		unlink(admin_sock);

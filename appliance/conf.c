@@ -8,9 +8,10 @@
 #include <string.h>
 
 #include "log.h"
+#include "sandbox.h"
 #include "util.h"
 
-enum conf_type { T_STR, T_BOOL, T_INT, T_LEVEL };
+enum conf_type { T_STR, T_BOOL, T_INT, T_LEVEL, T_SANDBOX };
 
 struct conf_key {
 	const char *name;
@@ -74,6 +75,12 @@ static const struct conf_key keys[] = {
 	  "introductions (tor's defaults: 25/s, burst 200)."),
 	K(tor_sandbox, T_BOOL, "yes", 0, 0,
 	  "Run tor with Sandbox 1 (seccomp)."),
+	K(sandbox, T_SANDBOX, "yes", 0, 0,
+	  "Sandbox serve itself once started (Landlock + seccomp): read-only on the\n"
+	  "collection roots known at start, no exec, no inet sockets. yes: apply what\n"
+	  "the kernel supports and warn about the rest; required: refuse to start\n"
+	  "unless all of it applies; no: off. A collection added while serve runs\n"
+	  "is served after a restart of serve."),
 };
 
 static void
@@ -91,6 +98,9 @@ set_default(conf_t *c, const struct conf_key *k)
 		break;
 	case T_INT:
 		(void)parse_int64(k->def, k->min, k->max, (int64_t *)p);
+		break;
+	case T_SANDBOX:
+		*(int *)p = sandbox_mode_parse(k->def);
 		break;
 	}
 }
@@ -170,6 +180,13 @@ conf_set(conf_t *c, const char *key, const char *value, char *err, size_t errlen
 			snprintf(err, errlen, "%s: '%s' is not yes or no", key, value);
 			return -1;
 		}
+		return 0;
+	case T_SANDBOX:
+		if (sandbox_mode_parse(value) < 0) {
+			snprintf(err, errlen, "%s: '%s' is not one of yes, required, no", key, value);
+			return -1;
+		}
+		*(int *)p = sandbox_mode_parse(value);
 		return 0;
 	case T_INT:
 		if (parse_int64(value, k->min, k->max, (int64_t *)p) < 0) {

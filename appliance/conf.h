@@ -35,6 +35,8 @@ typedef struct conf {
 	int onion_pow;
 	int onion_intro_dos;
 	int tor_sandbox;
+	/* self-sandboxing of serve (sandbox.h): SANDBOX_NO / _YES / _REQUIRED */
+	int sandbox;
 } conf_t;
 
 /* Return a configuration holding every default. */

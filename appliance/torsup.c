@@ -26,6 +26,7 @@
 
 #include "log.h"
 #include "onion.h"
+#include "spawner.h"
 #include "torctl.h"
 #include "torrc.h"
 #include "util.h"
@@ -68,6 +69,8 @@ struct torsup {
 	struct event *tick_ev;         /* 1 s: reap, poll, stuck detection */
 	struct event *connect_ev;      /* control socket retry */
 	struct event *restart_ev;      /* backoff */
+	spawner_t *spawner;            /* not ours; NULL: fork/exec here */
+	struct event *spawner_ev;      /* the spawner reports an exit */
 
 	struct bufferevent *ctl;
 	torctl_parser_t *parser;
@@ -558,6 +561,19 @@ child_exited(torsup_t *t, int status)
 	schedule_restart(t);
 }
 
+/* 1 and *status if tor has exited (our child, or the spawner's). */
+static int
+child_done(torsup_t *t, int *status)
+{
+	if (t->spawner) {
+		int r = spawner_reap(t->spawner, t->pid, status);
+		if (r < 0)
+			*status = SIGKILL;   /* the helper is gone and took tor with it */
+		return r != 0;
+	}
+	return waitpid(t->pid, status, WNOHANG) == t->pid;
+}
+
 static void
 reap(torsup_t *t)
 {
@@ -565,7 +581,7 @@ reap(torsup_t *t)
 
 	if (t->pid <= 0)
 		return;
-	if (waitpid(t->pid, &status, WNOHANG) == t->pid)
+	if (child_done(t, &status))
 		child_exited(t, status);
 }
 
@@ -667,22 +683,31 @@ spawn_tor(torsup_t *t)
 		schedule_restart(t);
 		return;
 	}
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+	if (t->spawner == NULL && pipe2(pipefd, O_CLOEXEC) < 0) {
 		degrade(t, "cannot start tor: pipe: %s", strerror(errno));
 		schedule_restart(t);
 		return;
 	}
-	pid = fork();
-	if (pid < 0) {
-		close(pipefd[0]);
+	if (t->spawner) {
+		pid = spawner_spawn(t->spawner, argv, &pipefd[0]);
+		if (pid < 0) {
+			degrade(t, "cannot start tor through the spawner: %s", strerror(errno));
+			schedule_restart(t);
+			return;
+		}
+	} else {
+		pid = fork();
+		if (pid < 0) {
+			close(pipefd[0]);
+			close(pipefd[1]);
+			degrade(t, "cannot start tor: fork: %s", strerror(errno));
+			schedule_restart(t);
+			return;
+		}
+		if (pid == 0)
+			exec_tor(t, pipefd[1], argv);
 		close(pipefd[1]);
-		degrade(t, "cannot start tor: fork: %s", strerror(errno));
-		schedule_restart(t);
-		return;
 	}
-	if (pid == 0)
-		exec_tor(t, pipefd[1], argv);
-	close(pipefd[1]);
 	t->pid = pid;
 	t->spawned_ms = now_ms();
 	t->out_fd = pipefd[0];
@@ -733,6 +758,10 @@ torsup_new(struct event_base *base, const torsup_opts_t *o)
 	t->tick_ev = event_new(base, -1, EV_PERSIST, tick_cb, t);
 	t->connect_ev = evtimer_new(base, connect_cb, t);
 	t->restart_ev = evtimer_new(base, restart_cb, t);
+	t->spawner = o->spawner;
+	if (t->spawner)
+		t->spawner_ev = event_new(base, spawner_fd(t->spawner), EV_READ | EV_PERSIST,
+		    sigchld_cb, t);
 	return t;
 }
 
@@ -766,6 +795,8 @@ torsup_start(torsup_t *t)
 	t->shutting_down = 0;
 	t->last_problem[0] = '\0';
 	event_add(t->sigchld_ev, NULL);
+	if (t->spawner_ev)
+		event_add(t->spawner_ev, NULL);
 	event_add(t->tick_ev, &sec);
 	t->state = S_STARTING;
 	spawn_tor(t);
@@ -782,16 +813,19 @@ torsup_shutdown(torsup_t *t)
 	event_del(t->restart_ev);
 	event_del(t->tick_ev);
 	event_del(t->sigchld_ev);
+	if (t->spawner_ev)
+		event_del(t->spawner_ev);
 	ctl_close(t); /* tor owns-by-connection: this alone makes it exit */
 	if (t->pid > 0) {
 		kill(t->pid, SIGINT); /* see stop_tor() */
 		deadline = now_ms() + SHUTDOWN_WAIT_MS;
-		while (waitpid(t->pid, &status, WNOHANG) == 0) {
+		while (!child_done(t, &status)) {
 			if (now_ms() >= deadline) {
 				log_warn("tor (pid %ld) did not exit in %d s; killing it",
 				    (long)t->pid, SHUTDOWN_WAIT_MS / 1000);
 				kill(t->pid, SIGKILL);
-				waitpid(t->pid, &status, 0);
+				if (t->spawner == NULL)
+					waitpid(t->pid, &status, 0);
 				break;
 			}
 			usleep(20 * 1000);
@@ -812,6 +846,8 @@ torsup_free_(torsup_t *t)
 	event_free(t->tick_ev);
 	event_free(t->connect_ev);
 	event_free(t->restart_ev);
+	if (t->spawner_ev)
+		event_free(t->spawner_ev);
 	strbuf_release(&t->out_line);
 	free(t->tor_path);
 	free(t->data_dir);

@@ -18,6 +18,7 @@
 #include "onion.h"
 
 struct event_base;
+struct spawner;
 
 typedef struct torsup torsup_t;
 
@@ -30,6 +31,8 @@ typedef struct torsup_opts {
 	const char *config_append;   /* file or NULL */
 	int max_streams, pow, intro_dos, sandbox;
 	int socks_port;              /* 0 = SocksPort 0 */
+	struct spawner *spawner;     /* start tor through this helper (spawner.h)
+	                              * instead of fork/exec; NULL = ourselves */
 } torsup_opts_t;
 
 typedef struct torsup_status {
