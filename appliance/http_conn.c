@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limit.h"
 #include "log.h"
 #include "proxy.h"
 #include "util.h"
@@ -15,6 +16,7 @@
 enum conn_state {
 	S_PROXY,     /* waiting for the PROXY line */
 	S_HEAD,      /* reading a request head */
+	S_WAIT,      /* a download waits for a slot (limit.c) */
 	S_RESPOND,   /* a response is being written */
 };
 
@@ -29,10 +31,13 @@ struct http_conn {
 	int head_timer;     /* the deadline running is the header timeout */
 	int has_circuit;
 	uint32_t circuit;
+	limit_conn_t *lc;
+	int refuse_status, refuse_retry;
 	char peer[48];
 };
 
 static void process(http_conn_t *c);
+static void admit(http_conn_t *c);
 
 static void
 arm_deadline(http_conn_t *c, int seconds, int head)
@@ -49,6 +54,8 @@ http_conn_free_(http_conn_t *c)
 		return;
 	if (c->opts->closed)
 		c->opts->closed(c->opts->arg, c);
+	/* Before the bufferevent goes: the limiter may be pacing it. */
+	limit_conn_free(c->lc);
 	bufferevent_free(c->bev);
 	event_free(c->deadline);
 	http_req_free(c->req);
@@ -153,7 +160,102 @@ read_proxy_line(http_conn_t *c, struct evbuffer *in)
 	c->has_circuit = info.has_circuit;
 	c->circuit = info.circuit_id;
 	c->state = S_HEAD;
+	if (c->lc && limit_conn_identify(c->lc, info.has_circuit, info.circuit_id, "unix") < 0)
+		return -1;
 	return 1;
+}
+
+/* Run the handler for the complete request and send its response. */
+static void
+answer(http_conn_t *c)
+{
+	http_resp_t resp;
+	int is_head = http_req_method(c->req) == HTTP_REQ_HEAD;
+
+	http_resp_init(&resp);
+	c->opts->handle(c->opts->arg, c, c->req, &resp);
+	if (http_req_method(c->req) == HTTP_REQ_OTHER)
+		resp.close = 1;   /* its body, if any, was never read */
+	send_response(c, &resp, is_head, http_req_keep_alive(c->req));
+	if (c->lc && !is_head && resp.status / 100 == 2)
+		limit_conn_download_begin(c->lc, c->bev);
+	http_resp_clear(&resp);
+}
+
+static void
+refuse(http_conn_t *c, int status, int retry_after, int close)
+{
+	http_resp_t resp;
+
+	http_resp_init(&resp);
+	http_resp_error_retry(&resp, status, status == 429 ?
+	    "You are asking faster than this site serves one reader. Please wait a "
+	    "moment and try again." :
+	    "This site is very busy right now. Please try again shortly.", retry_after);
+	resp.close = close || http_req_method(c->req) == HTTP_REQ_OTHER;
+	send_response(c, &resp, http_req_method(c->req) == HTTP_REQ_HEAD,
+	    http_req_keep_alive(c->req));
+	http_resp_clear(&resp);
+}
+
+/* A complete head: ask the limiter before the handler runs. */
+static void
+admit(http_conn_t *c)
+{
+	limit_answer_t a;
+	size_t tlen;
+	const char *target;
+
+	if (c->refuse_status) {
+		refuse(c, c->refuse_status, c->refuse_retry, 1);
+		return;
+	}
+	if (c->lc == NULL) {
+		answer(c);
+		return;
+	}
+	target = http_req_target(c->req, &tlen);
+	limit_conn_admit(c->lc, target, tlen, &a);
+	if (a.wait) {
+		/* Parked: nothing is read or timed here until on_admitted. */
+		c->state = S_WAIT;
+		evtimer_del(c->deadline);
+		bufferevent_disable(c->bev, EV_READ);
+		return;
+	}
+	if (a.status)
+		refuse(c, a.status, a.retry_after, a.close);
+	else
+		answer(c);
+}
+
+static void
+on_admitted(void *owner, int status, int retry_after)
+{
+	http_conn_t *c = owner;
+
+	if (c->state != S_WAIT)
+		return;
+	if (status)
+		refuse(c, status, retry_after, 0);
+	else
+		answer(c);
+}
+
+static void
+on_evict(void *owner)
+{
+	http_conn_t *c = owner;
+	http_conn_free(c);
+}
+
+static const limit_conn_ops_t limit_ops = { on_admitted, on_evict };
+
+void
+http_conn_refuse(http_conn_t *c, int status, int retry_after)
+{
+	c->refuse_status = status;
+	c->refuse_retry = retry_after;
 }
 
 static void
@@ -182,22 +284,17 @@ process(http_conn_t *c)
 			break;
 		enum http_req_status st = http_req_feed(c->req, v.iov_base, v.iov_len, &used);
 		evbuffer_drain(in, used);
-		if (!was_started && http_req_started(c->req))
+		if (!was_started && http_req_started(c->req)) {
 			arm_deadline(c, c->opts->header_timeout, 1);
+			if (c->lc)
+				limit_conn_head_started(c->lc);
+		}
 		if (st == HTTP_REQ_ERROR) {
 			send_error(c, http_req_error(c->req), NULL);
 			return;
 		}
 		if (st == HTTP_REQ_DONE) {
-			http_resp_t resp;
-			int is_head = http_req_method(c->req) == HTTP_REQ_HEAD;
-			int keep = http_req_keep_alive(c->req);
-			http_resp_init(&resp);
-			c->opts->handle(c->opts->arg, c, c->req, &resp);
-			if (http_req_method(c->req) == HTTP_REQ_OTHER)
-				resp.close = 1;   /* its body, if any, was never read */
-			send_response(c, &resp, is_head, keep);
-			http_resp_clear(&resp);
+			admit(c);
 			return;
 		}
 		if (used == 0)
@@ -220,12 +317,16 @@ write_cb(struct bufferevent *bev, void *arg)
 
 	if (c->state != S_RESPOND)
 		return;
+	if (c->lc)
+		limit_conn_request_done(c->lc);
 	if (c->close_after) {
 		http_conn_free(c);
 		return;
 	}
 	http_req_reset(c->req);
 	c->state = S_HEAD;
+	if (c->lc)
+		limit_conn_idle(c->lc);
 	arm_deadline(c, c->opts->idle_timeout, 0);
 	bufferevent_enable(c->bev, EV_READ);
 	process(c);
@@ -239,7 +340,7 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 	if ((what & BEV_EVENT_EOF) && (what & BEV_EVENT_READING) && !(what & BEV_EVENT_ERROR)) {
 		/* Half-close: answer what was sent before it, then go. */
 		c->peer_eof = 1;
-		if (c->state == S_RESPOND)
+		if (c->state == S_RESPOND || c->state == S_WAIT)
 			return;
 		process(c);
 		return;
@@ -260,6 +361,8 @@ http_conn_new(struct event_base *base, int fd, const char *peer, const http_conn
 	c->req = http_req_new(&opts->limits);
 	c->state = opts->expect_proxy ? S_PROXY : S_HEAD;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer ? peer : "");
+	if (opts->limit)
+		c->lc = limit_conn_new(opts->limit, c, &limit_ops);
 	if (c->bev == NULL || c->deadline == NULL) {
 		log_warn("cannot set up a connection");
 		if (c->bev == NULL)
@@ -275,5 +378,10 @@ http_conn_new(struct event_base *base, int fd, const char *peer, const http_conn
 	bufferevent_enable(c->bev, EV_READ);
 	/* The first request, like the PROXY line, must come promptly. */
 	arm_deadline(c, opts->header_timeout, 0);
+	/* Without a PROXY line the key is known now: the peer address. Over its
+	 * cap of pending heads, it goes on the next loop turn (the caller counts
+	 * it open first, and closed() will count it gone). */
+	if (c->lc && !opts->expect_proxy && limit_conn_identify(c->lc, 0, 0, c->peer) < 0)
+		arm_deadline(c, 0, 0);
 	return c;
 }

@@ -141,7 +141,7 @@ check_eq "server still serves" "$(code $U/f/demo/sub/a.txt)" 200
 
 # --- keep-alive and pipelining ---
 check_eq "keep-alive reuses one connection" "$(curl -s -o /dev/null -o /dev/null -w '%{num_connects}' $U/f/demo/sub/a.txt $U/f/demo/sub/a.txt | tr -d '\n')" 10
-pl=$(printf 'GET /f/demo/sub/a.txt HTTP/1.1\r\nHost: a\r\n\r\nGET /f/demo/deep/er/small.bin HTTP/1.1\r\nHost: a\r\n\r\nGET /nope HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n' | $RAW tcp:127.0.0.1:$PORT | tr -d '\r' | grep -a '^HTTP/1.1' | tr '\n' ' ')
+pl=$(printf 'GET /f/demo/sub/a.txt HTTP/1.1\r\nHost: a\r\n\r\nGET /f/demo/deep/er/small.bin HTTP/1.1\r\nHost: a\r\n\r\nGET /nope HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n' | $RAW tcp:127.0.0.1:$PORT | tr -d '\r' | grep -ao 'HTTP/1.1 [0-9][0-9][0-9] [A-Za-z ]*' | tr '\n' ' ')
 check_eq "pipelined responses in order" "$pl" "HTTP/1.1 200 OK HTTP/1.1 200 OK HTTP/1.1 404 Not Found "
 check_eq "HTTP/1.0 closes" "$(printf 'GET / HTTP/1.0\r\n\r\n' | $RAW tcp:127.0.0.1:$PORT --timeout 3 | grep -c '^Connection: close')" 1
 
