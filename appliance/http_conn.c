@@ -188,10 +188,8 @@ refuse(http_conn_t *c, int status, int retry_after, int close)
 	http_resp_t resp;
 
 	http_resp_init(&resp);
-	http_resp_error_retry(&resp, status, status == 429 ?
-	    "You are asking faster than this site serves one reader. Please wait a "
-	    "moment and try again." :
-	    "This site is very busy right now. Please try again shortly.", retry_after);
+	/* The error page explains 429 and 503 itself and shows the wait. */
+	http_resp_error_retry(&resp, status, NULL, retry_after);
 	resp.close = close || http_req_method(c->req) == HTTP_REQ_OTHER;
 	send_response(c, &resp, http_req_method(c->req) == HTTP_REQ_HEAD,
 	    http_req_keep_alive(c->req));

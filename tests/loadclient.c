@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +46,8 @@ static int
 connect_unix(int nonblock)
 {
 	struct sockaddr_un sun;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* Non-blocking from the start: a full backlog is a failed attempt. */
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
 
 	if (fd < 0)
 		return -1;
@@ -56,8 +58,6 @@ connect_unix(int nonblock)
 		close(fd);
 		return -1;
 	}
-	if (nonblock)
-		fcntl(fd, F_SETFL, O_NONBLOCK);
 	return fd;
 }
 
@@ -347,18 +347,19 @@ mode_dl(double secs, const char *path, int nspec, char **spec)
 	int active = 0;
 	for (int i = 0; i < ncirc; i++) {
 		long long b = 0;
-		int ok = 0, other = 0;
+		int ok = 0, other = 0, closed = 0;
 		for (int k = 0; k < total; k++)
 			if (cs[k].circuit_idx == i) {
 				b += cs[k].bytes - cs[k].bytes_mark;
+				closed += cs[k].fd < 0;
 				if (cs[k].status / 100 == 2)
 					ok++;
 				else
 					other++;
 			}
 		double rate = (double)b / dt;
-		printf("circuit %x conns %d ok %d refused %d rate %.0f\n", ids[i], per[i], ok,
-		    other, rate);
+		printf("circuit %x conns %d ok %d refused %d rate %.0f closed %d\n", ids[i], per[i],
+		    ok, other, rate, closed);
 		if (ok) {
 			sum += rate;
 			sum2 += rate * rate;
@@ -421,14 +422,17 @@ mode_slowloris(int n, double secs, double interval, uint32_t first)
 			epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
 			close(c->fd);
 			c->fd = -1;
+			c->next_send = now() + interval;
 		}
 		double t = now();
 		for (int i = 0; i < n; i++) {
 			struct conn *c = &cs[i];
 			if (c->fd < 0) {
-				if (slow_open(c, ep, head) == 0)
+				/* Come back one interval later, not in a tight loop. */
+				if (t >= c->next_send && slow_open(c, ep, head) == 0)
 					reopened++;
-				c->next_send = t + interval;
+				if (t >= c->next_send)
+					c->next_send = t + interval;
 				continue;
 			}
 			if (t < c->next_send || c->sent >= c->hlen - 4)
@@ -447,6 +451,7 @@ main(int argc, char **argv)
 {
 	struct rlimit rl;
 
+	signal(SIGPIPE, SIG_IGN);   /* a server closing on us is a result, not a crash */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
