@@ -27,7 +27,6 @@
 #include <time.h>
 
 #include "log.h"
-#include "route.h"
 
 #define TICK_MS 250          /* limiter housekeeping */
 #define MEASURE_TICKS 4      /* demand estimate once a second */
@@ -383,7 +382,9 @@ reallocate(limit_t *l)
 		n++;
 	if (n == 0)
 		return;
-	double *demand = xcalloc((size_t)n * 2, sizeof(double)), *share = demand + n;
+	double stack[128];
+	double *demand = n <= 64 ? stack : xcalloc((size_t)n * 2, sizeof(double));
+	double *share = demand + n;
 	TAILQ_FOREACH(e, &l->active, active_link) {
 		double cap = l->conf.circuit_bandwidth > 0 ? (double)l->conf.circuit_bandwidth : INFINITY;
 		demand[i++] = e->demand > 0 && e->demand < cap ? e->demand : cap;
@@ -396,7 +397,8 @@ reallocate(limit_t *l)
 		TAILQ_FOREACH(lc, &e->dls, dl_link)
 			pace(lc, e->share / e->downloads);
 	}
-	free(demand);
+	if (demand != stack)
+		free(demand);
 }
 
 /* Once a second: how much did each downloading circuit take? One that took
@@ -435,8 +437,11 @@ void
 limit_conn_download_begin(limit_conn_t *lc, struct bufferevent *bev)
 {
 	struct entry *e = lc->e;
+	limit_t *l = lc->l;
 
-	if (lc->slot != SLOT_DOWNLOAD || lc->bev)
+	/* Without a bandwidth cap there is nothing to pace or share. */
+	if (lc->slot != SLOT_DOWNLOAD || lc->bev ||
+	    (l->conf.total_bandwidth <= 0 && l->conf.circuit_bandwidth <= 0))
 		return;
 	lc->bev = bev;
 	lc->rate = INFINITY;
@@ -598,21 +603,38 @@ limit_set_close_circuit(limit_t *l, void (*fn)(void *, uint32_t), void *arg)
 	l->close_arg = arg;
 }
 
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 enum limit_class
 limit_classify(const char *target, size_t len)
 {
-	route_t rt;
-	enum limit_class cls = LIMIT_PAGE;
+	char head[8];
+	size_t n = 0, i = 1;
 
-	/* Route it as the handler will, so "/%66/..." counts as a download too. */
-	if (route_parse(target, len, &rt) < 0)
+	/* Decode just enough of the path, as route.c will (so "/%66/..." is a
+	 * download too), without route_parse's allocations on every request. */
+	if (len == 0 || target[0] != '/')
 		return LIMIT_PAGE;
-	if (rt.kind == ROUTE_FILE)
-		cls = LIMIT_DOWNLOAD;
-	else if (rt.kind == ROUTE_SEARCH)
-		cls = LIMIT_SEARCH;
-	route_clear(&rt);
-	return cls;
+	while (i < len && target[i] != '?' && n < sizeof(head)) {
+		char c = target[i++];
+		if (c == '%' && i + 1 < len && hexval(target[i]) >= 0 && hexval(target[i + 1]) >= 0) {
+			c = (char)(hexval(target[i]) * 16 + hexval(target[i + 1]));
+			i += 2;
+		}
+		head[n++] = c;
+	}
+	if (n >= 2 && head[0] == 'f' && head[1] == '/')
+		return LIMIT_DOWNLOAD;
+	if (n == 6 && memcmp(head, "search", 6) == 0 && (i == len || target[i] == '?'))
+		return LIMIT_SEARCH;
+	return LIMIT_PAGE;
 }
 
 /* ---- connections ---- */
