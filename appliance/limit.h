@@ -107,16 +107,7 @@ void limit_count_refused(limit_t *l, int answered);
 void limit_write_status(const limit_t *l, strbuf_t *out, int json);
 
 #ifdef LIMIT_PRIVATE
-/* A token bucket with an explicit clock (seconds). rate 0 = unlimited. */
-typedef struct limit_bucket {
-	double tokens, rate, burst, last;
-} limit_bucket_t;
-void limit_bucket_init(limit_bucket_t *b, double rate, double burst, double now);
-/* Take n tokens: 0, or -1 and *wait = seconds until n are there. */
-int limit_bucket_take(limit_bucket_t *b, double now, double n, double *wait);
-/* Max-min fair shares of total among n demands (INFINITY = wants all;
- * total <= 0 = unlimited, everyone gets their demand). */
-void limit_fair_shares(double total, int n, const double *demand, double *share);
+#include "limit_bucket.h"
 /* Replace the clock (seconds) so tests can move time by hand. */
 void limit_set_clock(limit_t *l, double (*now)(void *), void *arg);
 /* Run the periodic work (expiry, reallocation, wait deadlines) now. */
