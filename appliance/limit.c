@@ -355,8 +355,11 @@ measure(limit_t *l, double t)
 	TAILQ_FOREACH(e, &l->active, active_link) {
 		double rate = (double)(e->sent - e->sent_mark) / dt;
 		e->sent_mark = e->sent;
-		if (e->stable && isfinite(e->share) && rate < 0.8 * e->share)
-			e->demand = rate * 1.5 + 32768;
+		/* Only clearly reader-limited circuits (under half their share
+		 * for a whole second) are capped, with room to grow twofold each
+		 * second, so a busy loop's hiccup does not shuffle the shares. */
+		if (e->stable && isfinite(e->share) && rate < 0.5 * e->share)
+			e->demand = rate * 2 + 65536;
 		else
 			e->demand = 0;
 		e->stable = 1;
