@@ -59,6 +59,7 @@ struct entry {
 	uint64_t sent, sent_mark;
 	double demand, share;          /* demand 0 = no estimate: its cap */
 	int stable;                    /* its downloads ran for a whole measurement */
+	int slow_seconds;              /* measurements in a row under half its share */
 };
 
 struct limit_conn {
@@ -355,13 +356,15 @@ measure(limit_t *l, double t)
 	TAILQ_FOREACH(e, &l->active, active_link) {
 		double rate = (double)(e->sent - e->sent_mark) / dt;
 		e->sent_mark = e->sent;
-		/* Only clearly reader-limited circuits (under half their share
-		 * for a whole second) are capped, with room to grow twofold each
-		 * second, so a busy loop's hiccup does not shuffle the shares. */
+		/* Only clearly reader-limited circuits (under half their share)
+		 * are capped, with room to grow twofold each second. */
 		if (e->stable && isfinite(e->share) && rate < 0.5 * e->share)
-			e->demand = rate * 2 + 65536;
+			e->slow_seconds++;
 		else
-			e->demand = 0;
+			e->slow_seconds = 0;
+		/* Two slow seconds in a row: one stall of the reader's (or of
+		 * our loop) must not cost a circuit its share. */
+		e->demand = e->slow_seconds >= 2 ? rate * 2 + 65536 : 0;
 		e->stable = 1;
 	}
 	reallocate(l);
@@ -395,6 +398,7 @@ limit_conn_download_begin(limit_conn_t *lc, struct bufferevent *bev)
 	}
 	e->stable = 0;
 	e->demand = 0;
+	e->slow_seconds = 0;
 	lc->cbe = evbuffer_add_cb(bufferevent_get_output(bev), on_sent, lc);
 	reallocate(lc->l);
 }

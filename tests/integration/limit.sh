@@ -39,7 +39,7 @@ status_json() { $BROADSIDE --data "$D" status --json; }
 # --- 1 and 2: fairness under a global cap; a per-circuit cap ---
 serve "total_bandwidth = 20480" "circuit_bandwidth = 4096" "circuit_downloads = 8"
 check "server up" test -S "$SOCK"
-out=$($LC "$SOCK" dl 7 /f/demo/big.img 1:8 2:1 3:1 4:1 5:1 6:1 7:1 8:1 9:1 a:1)
+out=$($LC "$SOCK" dl 8 /f/demo/big.img 1:8 2:1 3:1 4:1 5:1 6:1 7:1 8:1 9:1 a:1)
 echo "$out"
 jain=$(val jain "$out")
 echo "Jain's fairness index across 10 circuits: $jain"
@@ -55,7 +55,7 @@ total=$(val total_rate "$out")
 check "the global cap is used and holds (total $total B/s, cap 20971520)" within "$total" 20971520 10
 check_eq "every download was admitted" "$(awk '$1 == "circuit" { n += $8 } END { print n }' <<<"$out")" 0
 
-out=$($LC "$SOCK" dl 11 /f/demo/big.img b:2)
+out=$($LC "$SOCK" dl 12 /f/demo/big.img b:2)
 echo "$out"
 rate=$(awk '$1 == "circuit" { print $10 }' <<<"$out")
 echo "per-circuit cap: $rate B/s over 10 s for a cap of 4194304 B/s"
