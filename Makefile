@@ -58,7 +58,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbroadside.a tests/unit/unit.h
 	@echo "  TEST    $@"
 	@$(CC) $(ALL_CFLAGS) -Itests/unit $(HARDEN) $(LDFLAGS_H) -o $@ $< $(BUILD)/libbroadside.a $(PKG_LIBS)
 
-unit: $(UNITS)
+# The load client for tests/integration/limit.sh and scripts/bench-limit.
+$(BUILD)/tests/loadclient: tests/loadclient.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(ALL_CFLAGS) $(HARDEN) $(LDFLAGS_H) -o $@ $< -lm
+
+unit: $(UNITS) $(BUILD)/tests/loadclient
 
 deps:
 	@bash scripts/deps.sh

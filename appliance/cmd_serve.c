@@ -18,6 +18,7 @@
 #include "log.h"
 #include "admin.h"
 #include "handler.h"
+#include "limit.h"
 #include "onion.h"
 #include "page.h"
 #include "sandbox.h"
@@ -59,6 +60,13 @@ write_status(strbuf_t *out, int json, void *arg)
 {
 	struct serve_state *st = arg;
 	status_write(out, json, &st->status);
+}
+
+/* limit.c asks for this when a circuit keeps hammering (close_circuit_after). */
+static void
+close_circuit(void *arg, uint32_t circuit)
+{
+	(void)torsup_close_circuit(arg, circuit);
 }
 
 /* Start tor for the onion service; the preview keeps working if tor cannot. */
@@ -211,6 +219,7 @@ cmd_serve(int argc, char **argv, const char *data)
 		if (start_tor(&st, d, conf, sock, onion_dir, tor_append) < 0)
 			goto done;
 		st.status.tor = st.tor;
+		limit_set_close_circuit(server_limit(srv), close_circuit, st.tor);
 		log_info("onion address: http://%s/", onion);
 	}
 	if (sandbox_apply_serve(conf->sandbox, d, cat, tor_append) < 0)

@@ -59,7 +59,61 @@ static const struct conf_key keys[] = {
 	  "Most byte ranges honoured in one request; more, or overlapping ones,\n"
 	  "get the whole file instead (RFC 9110 14.2 allows ignoring Range)."),
 	K(max_connections, T_INT, "4096", 16, 1000000,
-	  "Most simultaneous connections; further ones are closed at once."),
+	  "Most simultaneous connections. When full, the oldest idle keep-alive\n"
+	  "connection, or the one that has been sending its request head the\n"
+	  "longest, is closed to make room; never one receiving a response. If none\n"
+	  "can go, a few more are accepted only to be told 503 with Retry-After."),
+	K(limits, T_BOOL, "yes", 0, 0,
+	  "Enforce the limits below. Each reader is keyed on its tor circuit (the\n"
+	  "PROXY line), the peer address on the loopback preview, or one shared key\n"
+	  "for Unix connections without a circuit. A reader over a per-circuit\n"
+	  "limit gets 429, the whole server over a global one 503, both with\n"
+	  "Retry-After; downloads in progress are never cut to admit new requests."),
+	K(circuit_connections, T_INT, "16", 1, 100000,
+	  "Simultaneous connections one circuit may use; a request on a connection\n"
+	  "beyond this gets 429 and the connection is closed. (tor caps streams per\n"
+	  "circuit too: onion_max_streams.)"),
+	K(circuit_pending_heads, T_INT, "8", 1, 100000,
+	  "Connections one circuit may have that are still sending a request head;\n"
+	  "further ones are closed at once (slowloris from one circuit)."),
+	K(circuit_downloads, T_INT, "4", 1, 100000,
+	  "Downloads (/f/ responses in flight) one circuit may run at once; more get\n"
+	  "429. Parallel downloads share their circuit's bandwidth anyway."),
+	K(circuit_requests_per_second, T_INT, "20", 0, 1000000,
+	  "Requests per second one circuit may make on average (token bucket;\n"
+	  "0 = no limit). A page with its stylesheet is two requests."),
+	K(circuit_request_burst, T_INT, "200", 1, 10000000,
+	  "Requests one circuit may make in a burst before the rate applies."),
+	K(circuit_searches_per_minute, T_INT, "30", 0, 1000000,
+	  "Searches per minute one circuit may make on average (0 = no limit);\n"
+	  "a search can cost a second of CPU, a page view almost nothing."),
+	K(circuit_search_burst, T_INT, "10", 1, 100000,
+	  "Searches one circuit may make in a burst."),
+	K(circuit_bandwidth, T_INT, "0", 0, 100000000,
+	  "KiB/s one circuit's downloads may use together (0 = no per-circuit cap;\n"
+	  "total_bandwidth is still shared fairly)."),
+	K(total_bandwidth, T_INT, "0", 0, 100000000,
+	  "KiB/s all downloads may use together (0 = no cap). Shared max-min fairly\n"
+	  "among the circuits downloading: a circuit with eight downloads gets one\n"
+	  "circuit's part; what a slow circuit cannot take goes to the others."),
+	K(max_downloads, T_INT, "256", 1, 1000000,
+	  "Downloads running at once on the whole server."),
+	K(download_wait, T_INT, "10", 0, 600,
+	  "Seconds a new download may wait for a free slot when max_downloads run\n"
+	  "(the slot goes to the circuit with the fewest downloads); then 503.\n"
+	  "0 = refuse at once."),
+	K(max_searches, T_INT, "8", 1, 100000,
+	  "Search responses in flight at once on the whole server; more get 503."),
+	K(circuit_table_size, T_INT, "16384", 16, 10000000,
+	  "Most circuits remembered at once (about 200 bytes each). A circuit's\n"
+	  "entry is forgotten once it has no connections and its budgets have\n"
+	  "refilled; when the table is full the longest-idle one goes."),
+	K(close_circuit_after, T_INT, "0", 0, 1000000,
+	  "Ask tor to close a circuit that got this many 429s within\n"
+	  "close_circuit_window seconds (0 = never). The reader can build a new\n"
+	  "circuit, at some cost to them; use against persistent hammering."),
+	K(close_circuit_window, T_INT, "60", 1, 86400,
+	  "Seconds over which close_circuit_after counts 429s."),
 	K(tor, T_BOOL, "yes", 0, 0,
 	  "Run and supervise tor for the onion service."),
 	K(tor_path, T_STR, "/usr/bin/tor", 1, 4096,

@@ -28,6 +28,23 @@ typedef struct conf {
 	int64_t max_header_bytes;
 	int64_t max_ranges;
 	int64_t max_connections;
+	/* limits per tor circuit and under overload (limit.c) */
+	int limits;
+	int64_t circuit_connections;
+	int64_t circuit_pending_heads;
+	int64_t circuit_downloads;
+	int64_t circuit_requests_per_second;
+	int64_t circuit_request_burst;
+	int64_t circuit_searches_per_minute;
+	int64_t circuit_search_burst;
+	int64_t circuit_bandwidth;      /* KiB/s, 0 = no cap */
+	int64_t total_bandwidth;        /* KiB/s, 0 = no cap */
+	int64_t max_downloads;
+	int64_t download_wait;
+	int64_t max_searches;
+	int64_t circuit_table_size;
+	int64_t close_circuit_after;
+	int64_t close_circuit_window;
 	/* tor */
 	int tor;
 	char *tor_path;

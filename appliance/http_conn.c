@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limit.h"
 #include "log.h"
 #include "proxy.h"
 #include "util.h"
@@ -16,6 +17,7 @@
 enum conn_state {
 	S_PROXY,     /* waiting for the PROXY line */
 	S_HEAD,      /* reading a request head */
+	S_WAIT,      /* a download waits for a slot (limit.c) */
 	S_RESPOND,   /* a response is being written */
 };
 
@@ -30,6 +32,8 @@ struct http_conn {
 	int head_timer;     /* the deadline running is the header timeout */
 	int has_circuit;
 	uint32_t circuit;
+	limit_conn_t *lc;
+	int refuse_status, refuse_retry;
 	char peer[48];
 };
 
@@ -50,6 +54,8 @@ http_conn_free_(http_conn_t *c)
 		return;
 	if (c->opts->closed)
 		c->opts->closed(c->opts->arg, c);
+	/* Before the bufferevent goes: the limiter may be pacing it. */
+	limit_conn_free(c->lc);
 	/* The socket is ours to close, now: libevent 2.1 would close it only
 	 * when its deferred finalizers run, on a later loop pass, and a client
 	 * waiting for the close (408, Connection: close, idle) would wait with it.
@@ -103,8 +109,9 @@ on_deadline(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Responses up to this size are written at once from the handler's pass;
- * larger bodies go through the bufferevent's write path (and its rate limits).
- * Writing at once spares arming EV_WRITE and one loop pass per response. */
+ * larger bodies go through the bufferevent's write path (and the limiter's
+ * pacing). Writing at once spares arming EV_WRITE and one loop pass per
+ * response, which is most of the cost of a small request. */
 #define INLINE_WRITE_MAX (64 * 1024)
 
 enum sent { SENT_PENDING, SENT_DONE, SENT_GONE };
@@ -142,21 +149,28 @@ flush_now(http_conn_t *c)
 	return SENT_PENDING;
 }
 
-/* The response is out: close, or get ready for the next request. */
+/* The response is out: tell the limiter, then close or get ready for the
+ * next request. -1 when the connection is gone. */
 static int
 response_done(http_conn_t *c)
 {
+	if (c->lc)
+		limit_conn_request_done(c->lc);
 	if (c->close_after) {
 		http_conn_free(c);
 		return -1;
 	}
+	/* Dropped when idle: an idle keep-alive connection should cost only its
+	 * bufferevent; the next request makes a new one. */
 	http_req_free(c->req);
 	c->state = S_HEAD;
+	if (c->lc)
+		limit_conn_idle(c->lc);
 	arm_deadline(c, c->opts->idle_timeout, 0);
 	return 0;
 }
 
-/* Send resp; the connection goes on in write_cb once it is flushed. */
+/* Send resp: written at once when small, else by write_cb as the peer reads. */
 static enum sent
 send_response(http_conn_t *c, http_resp_t *resp, int is_head, int keep_alive)
 {
@@ -174,9 +188,9 @@ send_response(http_conn_t *c, http_resp_t *resp, int is_head, int keep_alive)
 	c->state = S_RESPOND;
 	evtimer_del(c->deadline);
 	/* A pipelined request's bytes stay buffered (bounded by the read
-	 * watermark) and are parsed only after this response is written, so a
-	 * client cannot make us queue responses. Reading stays enabled: toggling
-	 * it would cost two epoll_ctl calls per request. */
+	 * watermark) and are parsed only after this response is out, so a client
+	 * cannot make us queue responses. Reading stays enabled: toggling it would
+	 * cost two epoll_ctl calls per request. */
 	if (c->opts->log_requests || log_get_level() >= LOG_DEBUG) {
 		size_t tlen;
 		const char *t = http_req_target(c->req, &tlen);
@@ -199,7 +213,7 @@ send_error(http_conn_t *c, int status, const char *detail)
 	sent = send_response(c, &resp, 0, 0);
 	http_resp_clear(&resp);
 	if (sent == SENT_DONE)
-		http_conn_free(c);
+		(void)response_done(c);   /* close_after is set: frees c */
 }
 
 static int
@@ -223,7 +237,101 @@ read_proxy_line(http_conn_t *c, struct evbuffer *in)
 	c->has_circuit = info.has_circuit;
 	c->circuit = info.circuit_id;
 	c->state = S_HEAD;
+	if (c->lc && limit_conn_identify(c->lc, info.has_circuit, info.circuit_id, "unix") < 0)
+		return -1;
 	return 1;
+}
+
+/* Run the handler for the complete request and send its response. */
+static enum sent
+answer(http_conn_t *c)
+{
+	http_resp_t resp;
+	int is_head = http_req_method(c->req) == HTTP_REQ_HEAD;
+	enum sent sent;
+
+	http_resp_init(&resp);
+	c->opts->handle(c->opts->arg, c, c->req, &resp);
+	if (http_req_method(c->req) == HTTP_REQ_OTHER)
+		resp.close = 1;   /* its body, if any, was never read */
+	sent = send_response(c, &resp, is_head, http_req_keep_alive(c->req));
+	if (sent != SENT_GONE && c->lc && !is_head && resp.status / 100 == 2)
+		limit_conn_download_begin(c->lc, c->bev);
+	http_resp_clear(&resp);
+	return sent;
+}
+
+static enum sent
+refuse(http_conn_t *c, int status, int retry_after, int close)
+{
+	http_resp_t resp;
+	enum sent sent;
+
+	http_resp_init(&resp);
+	/* The error page explains 429 and 503 itself and shows the wait. */
+	http_resp_error_retry(&resp, status, NULL, retry_after);
+	resp.close = close || http_req_method(c->req) == HTTP_REQ_OTHER;
+	sent = send_response(c, &resp, http_req_method(c->req) == HTTP_REQ_HEAD,
+	    http_req_keep_alive(c->req));
+	http_resp_clear(&resp);
+	return sent;
+}
+
+/* A complete head: ask the limiter before the handler runs. SENT_PENDING also
+ * covers a request parked by the limiter (S_WAIT). */
+static enum sent
+admit(http_conn_t *c)
+{
+	limit_answer_t a;
+	size_t tlen;
+	const char *target;
+
+	if (c->refuse_status)
+		return refuse(c, c->refuse_status, c->refuse_retry, 1);
+	if (c->lc == NULL)
+		return answer(c);
+	target = http_req_target(c->req, &tlen);
+	limit_conn_admit(c->lc, target, tlen, &a);
+	if (a.wait) {
+		/* Parked: nothing is read or timed here until on_admitted. */
+		c->state = S_WAIT;
+		evtimer_del(c->deadline);
+		bufferevent_disable(c->bev, EV_READ);
+		return SENT_PENDING;
+	}
+	if (a.status)
+		return refuse(c, a.status, a.retry_after, a.close);
+	return answer(c);
+}
+
+static void
+on_admitted(void *owner, int status, int retry_after)
+{
+	http_conn_t *c = owner;
+	enum sent sent;
+
+	if (c->state != S_WAIT)
+		return;
+	bufferevent_enable(c->bev, EV_READ);
+	sent = status ? refuse(c, status, retry_after, 0) : answer(c);
+	if (sent == SENT_DONE && response_done(c) == 0)
+		process(c);
+}
+
+static void
+on_evict(void *owner)
+{
+	http_conn_t *c = owner;
+	http_conn_free(c);
+}
+
+static const limit_conn_ops_t limit_ops = { on_admitted, on_evict };
+
+void
+http_conn_refuse(http_conn_t *c, int status, int retry_after)
+{
+	c->refuse_status = status;
+	c->refuse_retry = retry_after;
 }
 
 static void
@@ -248,8 +356,6 @@ process(http_conn_t *c)
 		size_t used = 0;
 		int was_started;
 
-		/* Made on the first byte and dropped when idle: an idle keep-alive
-		 * connection should cost only its bufferevent. */
 		if (c->req == NULL)
 			c->req = http_req_new(&c->opts->limits);
 		was_started = http_req_started(c->req);
@@ -258,24 +364,17 @@ process(http_conn_t *c)
 			break;
 		enum http_req_status st = http_req_feed(c->req, v.iov_base, v.iov_len, &used);
 		evbuffer_drain(in, used);
-		if (!was_started && http_req_started(c->req))
+		if (!was_started && http_req_started(c->req)) {
 			arm_deadline(c, c->opts->header_timeout, 1);
+			if (c->lc)
+				limit_conn_head_started(c->lc);
+		}
 		if (st == HTTP_REQ_ERROR) {
 			send_error(c, http_req_error(c->req), NULL);
 			return;
 		}
 		if (st == HTTP_REQ_DONE) {
-			http_resp_t resp;
-			int is_head = http_req_method(c->req) == HTTP_REQ_HEAD;
-			int keep = http_req_keep_alive(c->req);
-			enum sent sent;
-			http_resp_init(&resp);
-			c->opts->handle(c->opts->arg, c, c->req, &resp);
-			if (http_req_method(c->req) == HTTP_REQ_OTHER)
-				resp.close = 1;   /* its body, if any, was never read */
-			sent = send_response(c, &resp, is_head, keep);
-			http_resp_clear(&resp);
-			if (sent != SENT_DONE || response_done(c) < 0)
+			if (admit(c) != SENT_DONE || response_done(c) < 0)
 				return;
 			continue;   /* the next pipelined request, if any */
 		}
@@ -314,7 +413,7 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 	if ((what & BEV_EVENT_EOF) && (what & BEV_EVENT_READING) && !(what & BEV_EVENT_ERROR)) {
 		/* Half-close: answer what was sent before it, then go. */
 		c->peer_eof = 1;
-		if (c->state == S_RESPOND)
+		if (c->state == S_RESPOND || c->state == S_WAIT)
 			return;
 		process(c);
 		return;
@@ -334,6 +433,8 @@ http_conn_new(struct event_base *base, int fd, const char *peer, const http_conn
 	c->deadline = evtimer_new(base, on_deadline, c);
 	c->state = opts->expect_proxy ? S_PROXY : S_HEAD;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer ? peer : "");
+	if (opts->limit)
+		c->lc = limit_conn_new(opts->limit, c, &limit_ops);
 	if (c->bev == NULL || c->deadline == NULL) {
 		log_warn("cannot set up a connection");
 		if (c->bev == NULL)
@@ -351,5 +452,10 @@ http_conn_new(struct event_base *base, int fd, const char *peer, const http_conn
 	bufferevent_enable(c->bev, EV_READ);
 	/* The first request, like the PROXY line, must come promptly. */
 	arm_deadline(c, opts->header_timeout, 0);
+	/* Without a PROXY line the key is known now: the peer address. Over its
+	 * cap of pending heads, it goes on the next loop turn (the caller counts
+	 * it open first, and closed() will count it gone). */
+	if (c->lc && !opts->expect_proxy && limit_conn_identify(c->lc, 0, 0, c->peer) < 0)
+		arm_deadline(c, 0, 0);
 	return c;
 }

@@ -4,7 +4,10 @@
  * rest buffered, bounded by a read watermark). Deadlines: the head must arrive
  * within header_timeout of its first byte (slowloris), an idle keep-alive
  * connection lives idle_timeout, and a reader who accepts no bytes for
- * write_timeout is dropped. */
+ * write_timeout is dropped. With a limiter, each complete head is admitted,
+ * queued (a download waiting for a slot) or refused (429/503 + Retry-After)
+ * before the handler runs, and the limiter may evict an idle or slow
+ * connection to make room for a new one. */
 #ifndef BROADSIDE_HTTP_CONN_H
 #define BROADSIDE_HTTP_CONN_H
 
@@ -14,6 +17,7 @@
 #include "http_resp.h"
 
 struct event_base;
+struct limit;
 typedef struct http_conn http_conn_t;
 
 typedef struct http_conn_opts {
@@ -21,6 +25,8 @@ typedef struct http_conn_opts {
 	int header_timeout, idle_timeout, write_timeout;   /* seconds */
 	int expect_proxy;    /* a PROXY v1 line must come first */
 	int log_requests;
+	/* Budgets per circuit and under overload (limit.h); NULL = none. */
+	struct limit *limit;
 	/* Fill resp for req. Must not free the connection. */
 	void (*handle)(void *arg, http_conn_t *c, http_req_t *req, http_resp_t *resp);
 	/* Called once when the connection is gone. */
@@ -34,6 +40,10 @@ http_conn_t *http_conn_new(struct event_base *base, int fd, const char *peer,
 /* Close now, whatever is in flight. */
 void http_conn_free_(http_conn_t *c);
 #define http_conn_free(p) do { http_conn_free_(p); (p) = NULL; } while (0)
+
+/* Answer this connection's first request with status (503: the server is
+ * full) and Retry-After, then close; used for connections let in over the cap. */
+void http_conn_refuse(http_conn_t *c, int status, int retry_after);
 
 /* The tor circuit this connection came on; 0 if none (preview, other proxy). */
 int http_conn_circuit(const http_conn_t *c, uint32_t *id);

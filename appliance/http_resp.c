@@ -72,10 +72,18 @@ http_resp_set_error_page(http_error_page_fn fn)
 void
 http_resp_error(http_resp_t *r, int status, const char *detail)
 {
+	http_resp_error_retry(r, status, detail, 0);
+}
+
+void
+http_resp_error_retry(http_resp_t *r, int status, const char *detail, int retry_after)
+{
 	strbuf_t b;
 
 	strbuf_init(&b);
-	if (error_page_fn == NULL || error_page_fn(&b, status, detail, 0) < 0) {
+	if (retry_after > 0)
+		http_resp_header(r, "Retry-After", "%d", retry_after);   /* RFC 9110 10.2.3 */
+	if (error_page_fn == NULL || error_page_fn(&b, status, detail, retry_after) < 0) {
 		strbuf_reset(&b);
 		strbuf_addf(&b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		    "<title>%d %s</title></head><body><h1>%d %s</h1>", status,

@@ -29,6 +29,8 @@ void http_resp_html(http_resp_t *r, int status, strbuf_t *html);
 /* A small HTML error page for status; detail is escaped. The reader pages
  * replace this body with the styled one when they are built in. */
 void http_resp_error(http_resp_t *r, int status, const char *detail);
+/* The same with a Retry-After header and the wait shown on the page (429, 503). */
+void http_resp_error_retry(http_resp_t *r, int status, const char *detail, int retry_after);
 /* Hook for styled error pages: fills html for status, or returns -1. */
 typedef int (*http_error_page_fn)(strbuf_t *html, int status, const char *detail,
     int retry_after);

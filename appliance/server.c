@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "handler.h"
+#include "limit.h"
 #include "log.h"
 #include "route.h"
 #include "util.h"
@@ -70,6 +71,7 @@ struct server {
 	server_stats_t stats;
 	struct root_fd roots[ROOT_CACHE];
 	int nroots;
+	limit_t *limit;
 };
 
 static void
@@ -165,10 +167,20 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 	server_t *s = li->server;
 	char peer[64] = "unix";
 
-	if (s->stats.connections_open >= s->conf->max_connections) {
+	int refuse = 0;
+
+	if (s->stats.connections_open >= s->conf->max_connections &&
+	    (!s->conf->limits || limit_evict_one(s->limit) < 0)) {
+		/* Full and nothing idle or slow to close (limit.c): a few more are
+		 * let in to hear 503 + Retry-After rather than a bare close. */
 		s->stats.connections_refused++;
-		evutil_closesocket(fd);
-		return;
+		limit_count_refused(s->limit, 0);
+		if (!s->conf->limits || s->stats.connections_open >=
+		    s->conf->max_connections + s->conf->max_connections / 16 + 8) {
+			evutil_closesocket(fd);
+			return;
+		}
+		refuse = 1;
 	}
 	if (!li->is_unix) {
 		int one = 1;
@@ -181,10 +193,13 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 		inet_ntop(sa->sa_family, a, peer, sizeof(peer));
 	}
 	evutil_make_socket_nonblocking(fd);
-	if (http_conn_new(s->base, fd, peer, &li->opts) == NULL)
+	http_conn_t *c = http_conn_new(s->base, fd, peer, &li->opts);
+	if (c == NULL)
 		return;
 	s->stats.connections_total++;
 	s->stats.connections_open++;
+	if (refuse)
+		http_conn_refuse(c, 503, 10);
 }
 
 static void
@@ -215,6 +230,7 @@ add_listener(server_t *s, int fd, int is_unix)
 	li->opts.write_timeout = (int)s->conf->write_timeout;
 	li->opts.expect_proxy = is_unix && s->conf->tor_circuit_ids;
 	li->opts.log_requests = s->conf->log_requests;
+	li->opts.limit = s->limit;
 	li->opts.handle = handle;
 	li->opts.closed = conn_closed;
 	li->opts.arg = s;
@@ -314,6 +330,9 @@ server_new(struct event_base *base, const conf_t *conf, cat_t *cat)
 	s->cat = cat;
 	s->stats.started = (int64_t)time(NULL);
 	s->snapshot_end = evtimer_new(base, end_snapshot, s);
+	limit_conf_t lc;
+	limit_conf_from(&lc, conf);
+	s->limit = limit_new(base, &lc);
 	return s;
 }
 
@@ -334,6 +353,7 @@ server_free_(server_t *s)
 		free(s->colls[i].slug);
 		free(s->colls[i].root);
 	}
+	limit_free(s->limit);
 	free(s);
 }
 
@@ -341,6 +361,12 @@ const server_stats_t *
 server_stats(const server_t *s)
 {
 	return &s->stats;
+}
+
+limit_t *
+server_limit(const server_t *s)
+{
+	return s->limit;
 }
 
 cat_t *

@@ -33,6 +33,8 @@ int server_listen_tcp(server_t *s, const char *hostport, int *port_out);
 
 const server_stats_t *server_stats(const server_t *s);
 cat_t *server_cat(const server_t *s);
+/* The per-circuit limiter (limit.h), for status and tor's circuit closing. */
+struct limit *server_limit(const server_t *s);
 const conf_t *server_conf(const server_t *s);
 /* Look up a collection for the file hot path: its id and root, from a cache
  * refreshed at least every second (a removed or re-rooted collection is seen

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "admin.h"
+#include "limit.h"
 #include "torsup.h"
 
 void
@@ -36,6 +37,7 @@ status_write(strbuf_t *out, int json, const status_src_t *src)
 		    (unsigned long long)st->requests, (unsigned long long)st->responses_2xx,
 		    (unsigned long long)st->responses_3xx, (unsigned long long)st->responses_4xx,
 		    (unsigned long long)st->responses_5xx);
+		limit_write_status(server_limit(src->server), out, 0);
 		return;
 	}
 	strbuf_adds(out, "{\"onion\":");
@@ -56,9 +58,11 @@ status_write(strbuf_t *out, int json, const status_src_t *src)
 		strbuf_adds(out, "null");
 	strbuf_addf(out, "},\"http\":{\"connections_open\":%lld,\"connections_total\":%llu,"
 	    "\"connections_refused\":%llu,\"requests\":%llu,\"responses\":{\"2xx\":%llu,"
-	    "\"3xx\":%llu,\"4xx\":%llu,\"5xx\":%llu}}}",
+	    "\"3xx\":%llu,\"4xx\":%llu,\"5xx\":%llu}},\"limits\":",
 	    (long long)st->connections_open, (unsigned long long)st->connections_total,
 	    (unsigned long long)st->connections_refused, (unsigned long long)st->requests,
 	    (unsigned long long)st->responses_2xx, (unsigned long long)st->responses_3xx,
 	    (unsigned long long)st->responses_4xx, (unsigned long long)st->responses_5xx);
+	limit_write_status(server_limit(src->server), out, 1);
+	strbuf_adds(out, "}");
 }
