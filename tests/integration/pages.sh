@@ -58,7 +58,7 @@ check "server answers" wait_for 20 curl -sf -o /dev/null $U/
 
 # --- one page at a time: headers, weight, markup, and the text a reader sees ---
 page() { local url=$1; shift; $PC page "$url" "$@" >>"$T/page.log" 2>&1 || { tail -n 5 "$T/page.log"; return 1; }; }
-check "home" page "$U/" --text 'Demo <i>&amp;</i> "q"' --text 'Sample & hostile names'
+check "home" page "$U/" --text 'Demo <i>&amp;</i> "q"' --text 'Sample & hostile names' --text 'publisher.pub. Compare it'
 check "collection root" page "$U/c/demo/" --text hostile --text many --text sample
 H=$U/c/demo/hostile/
 check "hostile folder shows names as text" page "$H" --text '<script>alert(1)<' \
