@@ -50,6 +50,9 @@ for i in range(130):
 PY
 
 $BROADSIDE --data "$D" init >/dev/null
+# The link checker walks hundreds of pages in seconds: a robot, not a reader.
+# The limiter has its own tests (limit.sh); here it would answer 429.
+echo "limits = no" >>"$D/broadside.conf"
 check "add registers the collection" $BROADSIDE --data "$D" add "$C" --slug demo --title "Demo <i>&amp;</i> \"q\"" --description "Sample & hostile names"
 PORT=$(free_port)
 U=http://127.0.0.1:$PORT
@@ -58,7 +61,7 @@ check "server answers" wait_for 20 curl -sf -o /dev/null $U/
 
 # --- one page at a time: headers, weight, markup, and the text a reader sees ---
 page() { local url=$1; shift; $PC page "$url" "$@" >>"$T/page.log" 2>&1 || { tail -n 5 "$T/page.log"; return 1; }; }
-check "home" page "$U/" --text 'Demo <i>&amp;</i> "q"' --text 'Sample & hostile names' --text 'publisher.pub. Compare it'
+check "home" page "$U/" --text 'Demo <i>&amp;</i> "q"' --text 'Sample & hostile names' --text 'publisher.pub. It reads:' --text 'minisign public key'
 check "collection root" page "$U/c/demo/" --text hostile --text many --text sample
 H=$U/c/demo/hostile/
 check "hostile folder shows names as text" page "$H" --text '<script>alert(1)<' \
@@ -91,7 +94,7 @@ check_eq "stylesheet answers" "$(curl -s -o /dev/null -w '%{http_code} %{content
 # --- link checker: every page reachable from / ---
 # /m/ (SHA256SUMS, signature, publisher.pub) is linked from every page but
 # not served yet: listed as KNOWN MISSING, not failed, until it is.
-$PC crawl "$U" --max-pages 2000 --max-seconds 60 --min-pages 100 --known-missing /m/ >"$T/crawl.log" 2>&1
+$PC crawl "$U" --max-pages 2000 --max-seconds 60 --min-pages 100 >"$T/crawl.log" 2>&1
 crawl_rc=$?
 grep -E '^# (crawled|KNOWN)' "$T/crawl.log"
 grep '^not ok' "$T/crawl.log" | head -n 20
