@@ -115,3 +115,14 @@ clean:
 	rm -rf build broadside
 
 -include $(OBJS:.o=.d) $(BUILD)/obj/main.d
+
+# The OS image (image/, scripts/install.sh; README "The appliance image").
+IMAGE_OUT ?= build/image
+image: all
+	@bash image/deps.sh
+	@bash image/build.sh amd64 $(IMAGE_OUT)
+image-pi:
+	@bash image/deps.sh arm64
+	@bash image/build-pi.sh $(IMAGE_OUT)
+image-test: image
+	@bash image/test.sh $(IMAGE_OUT)

@@ -254,7 +254,8 @@ static const char *const allowed[] = {
 #if defined(__SANITIZE_ADDRESS__)
 /* LeakSanitizer stops the world with a ptrace-ing thread at exit. */
 static const char *const allowed_sanitizer[] = {
-	"clone", "clone3", "ptrace", "prctl", "mprotect", "mmap", "sched_setaffinity",
+	"clone", "clone3", "ptrace", "prctl", "mprotect", "mmap", "sched_setaffinity", "getdents",
+	"open", "openat", "waitpid", "wait4", "arch_prctl",
 };
 #endif
 
