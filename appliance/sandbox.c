@@ -201,6 +201,17 @@ apply_landlock(const datadir_t *d, cat_t *cat, const char *tor_append)
 	free(p);
 	if (ll_allow(rs, abi, d->run, FS_DIR_RW) < 0)
 		ra.failed = 1;
+	/* The signed manifests served at /m/ (read-only: ingest writes them). The
+	 * folder's sets are swapped in below it, so a rule on it covers them. */
+	p = datadir_path(d, "manifests");
+	if (mkdir_p(p, 0700) < 0 || ll_allow(rs, abi, p, FS_READ) < 0)
+		ra.failed = 1;
+	free(p);
+	/* /m/publisher.pub: this one public file of keys/, never the secret key. */
+	p = datadir_path(d, "keys/publisher.pub");
+	if (access(p, F_OK) == 0 && ll_allow(rs, abi, p, LANDLOCK_ACCESS_FS_READ_FILE) < 0)
+		ra.failed = 1;
+	free(p);
 	/* torsup rewrites the torrc before each restart of tor. */
 	if (tor_append && ll_allow(rs, abi, tor_append, LANDLOCK_ACCESS_FS_READ_FILE) < 0)
 		ra.failed = 1;
