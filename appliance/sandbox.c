@@ -358,7 +358,11 @@ sandbox_apply_serve(int mode, const datadir_t *d, cat_t *cat, const char *tor_ap
 		missing = 1;
 	}
 	ll = apply_landlock(d, cat, tor_append);
-	if (ll == 1)
+	if (ll == 1 && errno == EPERM)
+		log_warn("sandbox: the Landlock system calls are blocked by a filter around "
+		    "us (systemd: add them to SystemCallFilter=); files are limited only by "
+		    "permissions and the service's own settings");
+	else if (ll == 1)
 		log_warn("sandbox: this kernel has no Landlock (or it is disabled: add "
 		    "lsm=landlock,... to the kernel command line); files are limited only "
 		    "by permissions and the service's own settings");

@@ -16,16 +16,22 @@ mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc
 arch-test arm64 >/dev/null || { echo "image-pi: this host cannot run arm64 binaries (binfmt)" >&2; exit 1; }
 
 B=$OUT/pi-buildroot
-rm -rf "$B"
-echo "image-pi: arm64 build chroot"
-mmdebstrap --variant=minbase --architectures=arm64 \
-  --include=build-essential,pkg-config,libevent-dev,libssl-dev,libsqlite3-dev,libhttp-parser-dev,libseccomp-dev \
-  --aptopt='Acquire::Languages "none"' --dpkgopt='path-exclude=/usr/share/man/*' \
-  --dpkgopt='path-exclude=/usr/share/doc/*' \
-  bookworm "$B" "deb $MIRROR bookworm main"
-mkdir -p "$B/src"
+if [ "${REUSE_ROOT:-0}" = 1 ] && [ -x "$B/usr/bin/gcc" ]; then
+  echo "image-pi: reusing $B (REUSE_ROOT=1)"
+else
+  rm -rf "$B"
+  echo "image-pi: arm64 build chroot"
+  mmdebstrap --variant=minbase --architectures=arm64 \
+    --include=build-essential,pkg-config,xxd,libevent-dev,libssl-dev,libsqlite3-dev,libhttp-parser-dev,libseccomp-dev \
+    --aptopt='Acquire::Languages "none"' --dpkgopt='path-exclude=/usr/share/man/*' \
+    --dpkgopt='path-exclude=/usr/share/doc/*' \
+    bookworm "$B" "deb $MIRROR bookworm main"
+fi
+rm -rf "$B/src"; mkdir -p "$B/src/scripts" "$B/src/build/gen"
 cp -r "$TOP/appliance" "$TOP/web" "$TOP/Makefile" "$B/src/"
-mkdir -p "$B/src/scripts"; cp "$TOP/scripts/embed-assets.sh" "$B/src/scripts/"
+cp "$TOP/scripts/embed-assets.sh" "$B/src/scripts/"
+# The embedded web assets are plain C: generate them here (no emulation needed).
+sh "$TOP/scripts/embed-assets.sh" $(ls "$TOP"/web/*.html "$TOP"/web/*.css | sort) >"$B/src/build/gen/web_assets.c"
 chroot "$B" sh -c 'cd /src && make -j2 all >/dev/null'
 cp "$B/src/broadside" "$OUT/broadside-arm64"
 file "$OUT/broadside-arm64" 2>/dev/null || true

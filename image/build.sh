@@ -45,6 +45,14 @@ cp "$TOP/scripts/install.sh" "$STAGE/scripts/"
 cp "$TOP/README.md" "$STAGE/"
 cp "$BIN" "$STAGE/broadside"
 
+if [ "${REUSE_ROOT:-0}" = 1 ] && [ -d "$ROOT/usr" ]; then
+  # Development shortcut: keep the packages, redo Broadside's own steps.
+  echo "image: reusing $ROOT (REUSE_ROOT=1)"
+  mkdir -p "$ROOT/tmp/bs" && cp -a "$STAGE/." "$ROOT/tmp/bs/"
+  chroot "$ROOT" sh /tmp/bs/scripts/install.sh --image --binary /tmp/bs/broadside
+  sh "$TOP/image/finish-root.sh" "$ROOT" "$ARCH"
+  rm -rf "$ROOT/tmp/bs"
+else
 rm -rf "$ROOT"
 echo "image: mmdebstrap $ARCH"
 mmdebstrap --variant=minbase --architectures="$ARCH" --include="$PKGS" \
@@ -60,6 +68,7 @@ mmdebstrap --variant=minbase --architectures="$ARCH" --include="$PKGS" \
   "deb $MIRROR bookworm main non-free-firmware" \
   "deb $MIRROR bookworm-updates main non-free-firmware" \
   "deb $SECURITY bookworm-security main non-free-firmware"
+fi
 echo "image: root built in $((SECONDS - start)) s"
 
 ROOT_UUID=6b2a8c1e-0d4f-4e57-9a51-b0ad5de0a001
@@ -103,7 +112,7 @@ if [ "$ARCH" = amd64 ]; then
   mcopy -i "$esp" "$OUT/vmlinuz" ::/broadside/vmlinuz
   mcopy -i "$esp" "$OUT/initrd.img" ::/broadside/initrd.img
   printf 'default broadside.conf\ntimeout 0\n' | mcopy -i "$esp" - ::/loader/loader.conf
-  printf 'title Broadside\nlinux /broadside/vmlinuz\ninitrd /broadside/initrd.img\noptions root=LABEL=broadside-root ro console=tty0 console=ttyS0,115200 quiet\n' \
+  printf 'title Broadside\nlinux /broadside/vmlinuz\ninitrd /broadside/initrd.img\noptions root=LABEL=broadside-root ro console=tty0 console=ttyS0,115200 lsm=landlock,lockdown,yama,integrity,apparmor,bpf quiet\n' \
     | mcopy -i "$esp" - ::/loader/entries/broadside.conf
   assemble "$OUT/broadside-amd64.raw" "$esp" "$OUT/root-$ARCH.ext4" gpt
   qemu-img convert -f raw -O qcow2 "$OUT/broadside-amd64.raw" "$OUT/broadside-amd64.qcow2"

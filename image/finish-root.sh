@@ -29,6 +29,8 @@ FS
   # raspi-firmware writes cmdline.txt from this (root by label, serial + HDMI).
   mkdir -p "$R/etc/default"
   printf 'ROOTPART=LABEL=broadside-root\nCONSOLES="ttyS1,115200 tty0"\n' >"$R/etc/default/raspi-firmware"
+  # Debian's kernel does not enable Landlock by default: ask for it.
+  echo 'lsm=landlock,lockdown,yama,integrity,apparmor,bpf' >"$R/etc/default/raspi-extra-cmdline"
   chroot "$R" sh -c 'update-initramfs -u -k all >/dev/null 2>&1 || true'
 fi
 # No network login at all (no SSH server installed). The console asks for a

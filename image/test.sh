@@ -13,7 +13,7 @@ accel=(); [ -w /dev/kvm ] && accel=(-enable-kvm -cpu host)
 start=$SECONDS
 timeout 1200 qemu-system-x86_64 "${accel[@]}" -m 1024 -smp 2 -nographic -no-reboot \
   -kernel "$OUT/vmlinuz" -initrd "$OUT/initrd.img" \
-  -append "root=LABEL=broadside-root ro console=ttyS0,115200 broadside.selftest" \
+  -append "root=LABEL=broadside-root ro console=ttyS0,115200 lsm=landlock,lockdown,yama,integrity,apparmor,bpf broadside.selftest" \
   -drive file="$DISK",format=qcow2,if=virtio \
   -netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0 >"$LOG" 2>&1
 rc=$?
