@@ -12,6 +12,7 @@ pkgs=(
   tor media-types poppler-utils
   # tests: real clients and peers
   curl wget minisign chromium python3 nginx-light wrk sqlite3 xxd procps iproute2
+  openssl time
 )
 
 missing=()
