@@ -23,11 +23,13 @@ check "A answers" wait_for 20 curl -sf -o /dev/null http://127.0.0.1:$PA/
 start_proxy() { # start_proxy NAME [--rate N]
   rm -f "$T/$1.port"
   bg_start "$T/$1.out" python3 "$TOP/tests/socks5.py" "$T/$1.port" "$T/$1.log" --map "$ONION=127.0.0.1:$PA" "${@:2}"
+  echo "$BG_PID" >"$T/$1.pid"   # called in $(...): the parent registers it for cleanup
   wait_for 10 test -s "$T/$1.port"
   cat "$T/$1.port"
 }
 SP=$(start_proxy fast)
 SLOW=$(start_proxy slow --rate 8000000)
+_pids+=("$(cat "$T/fast.pid")" "$(cat "$T/slow.pid")")
 mirror() { $BROADSIDE --data "$B" mirror "http://$ONION/c/demo/" --publisher-key "$A/keys/publisher.pub" "$@"; }
 
 # A key that did not sign the manifest: nothing happens.
