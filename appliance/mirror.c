@@ -33,25 +33,13 @@ skip_ws(struct jp *j)
 }
 
 static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
 u4(const char *p, const char *end, unsigned *out)
 {
 	unsigned v = 0;
 	if (end - p < 4)
 		return -1;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(p[i]);
+		int h = hex_digit(p[i]);
 		if (h < 0)
 			return -1;
 		v = v << 4 | (unsigned)h;
@@ -232,7 +220,7 @@ entry_kv(void *arg, const char *key, const strbuf_t *s, int64_t n, int is_str)
 		ep->have |= 8;
 	} else if (strcmp(key, "sha256") == 0 && is_str && s->len == 64) {
 		for (int i = 0; i < 64; i++)
-			if (hexval(s->s[i]) < 0 || (s->s[i] >= 'A' && s->s[i] <= 'F'))
+			if (hex_digit(s->s[i]) < 0 || (s->s[i] >= 'A' && s->s[i] <= 'F'))
 				return -1;
 		memcpy(ep->e->sha256, s->s, 65);
 		ep->have |= 4;
@@ -417,16 +405,7 @@ body_to_fd(void *arg, const uint8_t *p, size_t n)
 	t->got += (int64_t)n;
 	if (t->max > 0 && t->got > t->max)
 		return -1;
-	while (n > 0) {
-		ssize_t w = write(t->fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return write_all(t->fd, c, n);
 }
 
 /* GET url path into work/name (replaced). */

@@ -6,18 +6,6 @@
 
 #include "util.h"
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 route_slug_valid(const char *s, size_t len)
 {
@@ -58,8 +46,8 @@ route_decode_path(const char *s, size_t len, char **out)
 			int hi, lo;
 			if (i + 2 >= len)
 				goto bad;
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
+			hi = hex_digit((unsigned char)s[i + 1]);
+			lo = hex_digit((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				goto bad;
 			c = (unsigned char)(hi << 4 | lo);
@@ -193,9 +181,9 @@ route_query_param(const char *query, const char *key)
 			for (; v < e; v++) {
 				if (*v == '+') {
 					*w++ = ' ';
-				} else if (*v == '%' && e - v >= 3 && hexval(v[1]) >= 0 &&
-				    hexval(v[2]) >= 0) {
-					char c = (char)(hexval(v[1]) << 4 | hexval(v[2]));
+				} else if (*v == '%' && e - v >= 3 && hex_digit(v[1]) >= 0 &&
+				    hex_digit(v[2]) >= 0) {
+					char c = (char)(hex_digit(v[1]) << 4 | hex_digit(v[2]));
 					if (c != '\0')
 						*w++ = c;
 					v += 2;

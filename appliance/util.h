@@ -44,6 +44,10 @@ int mkdir_p(const char *path, int mode);
 int64_t now_ms(void);
 /* Format a byte count for people: "1.4 GB". */
 void human_bytes(int64_t n, char *out, size_t outlen);
+/* The value of one hex digit (either case), or -1. */
+int hex_digit(int c);
+/* Write all n bytes to fd, retrying on EINTR; 0, or -1 with errno. */
+int write_all(int fd, const void *p, size_t n);
 /* Constant-time comparison of n bytes. */
 int ct_equal(const void *a, const void *b, size_t n);
 
