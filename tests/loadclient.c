@@ -256,14 +256,18 @@ mode_conns(uint32_t circuit, int n, const char *path)
 			close(fds[i]);
 			fds[i] = -1;
 		}
+	/* Close none before every answer is in: a closed connection frees a
+	 * place under the cap, and a slow server (ASan) could then admit one
+	 * it has not looked at yet. */
 	for (int i = 0; i < n; i++) {
 		int retry = 0, closes = 0, st = -1;
-		if (fds[i] >= 0) {
+		if (fds[i] >= 0)
 			st = read_response(fds[i], &retry, &closes);
-			close(fds[i]);
-		}
 		count(&c, st, retry);
 	}
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	print_counts(&c);
 	free(fds);
 	return 0;
