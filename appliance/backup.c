@@ -190,7 +190,8 @@ backup_name_valid(const char *name)
 
 	if (strcmp(name, "broadside.conf") == 0 || strcmp(name, "catalogue.db") == 0 ||
 	    strcmp(name, "meta") == 0 || strcmp(name, "keys/publisher.key") == 0 ||
-	    strcmp(name, "keys/publisher.pub") == 0)
+	    strcmp(name, "keys/publisher.pub") == 0 || strcmp(name, "balance/front") == 0 ||
+	    strcmp(name, "balance/backends") == 0)
 		return 1;
 	for (;;) {
 		const char *sl = strchr(p, '/');
@@ -597,6 +598,15 @@ backup_write(const char *data_root, const char *out_path, const char *pass, size
 	free(p);
 	p = xasprintf("%s/onion", data_root);
 	if (enc_dir(&e, p, "onion", 2) < 0)
+		goto done;
+	/* The Onionbalance role: a front restored elsewhere fronts the same backends. */
+	free(p);
+	p = xasprintf("%s/balance/front", data_root);
+	if (enc_file(&e, "balance/front", p, 1) < 0)
+		goto done;
+	free(p);
+	p = xasprintf("%s/balance/backends", data_root);
+	if (enc_file(&e, "balance/backends", p, 1) < 0)
 		goto done;
 	if (add_mirror_manifests(&e, data_root, snap) < 0 || enc_file(&e, "catalogue.db", snap, 0) < 0)
 		goto done;

@@ -17,6 +17,7 @@
 #include "datadir.h"
 #include "log.h"
 #include "admin.h"
+#include "balancer.h"
 #include "handler.h"
 #include "limit.h"
 #include "onion.h"
@@ -44,6 +45,7 @@ struct serve_state {
 	struct event_base *base;
 	torsup_t *tor;
 	spawner_t *spawner;     /* starts tor outside our sandbox (spawner.h) */
+	balancer_t *balancer;   /* the Onionbalance role (balancer.h) */
 	status_src_t status;
 };
 
@@ -72,7 +74,7 @@ close_circuit(void *arg, uint32_t circuit)
 /* Start tor for the onion service; the preview keeps working if tor cannot. */
 static int
 start_tor(struct serve_state *st, const datadir_t *d, const conf_t *conf, const char *sock,
-    const char *onion_dir, const char *append)
+    const char *append)
 {
 	torsup_opts_t o;
 
@@ -80,7 +82,9 @@ start_tor(struct serve_state *st, const datadir_t *d, const conf_t *conf, const 
 	o.tor_path = conf->tor_path;
 	o.tor_data_dir = d->tor;
 	o.run_dir = d->run;
-	o.onion_dir = onion_dir;
+	o.onion_dir = balancer_onion_dir(st->balancer);
+	o.ob_instance = balancer_ob_instance(st->balancer);
+	o.watch_address = balancer_watch_address(st->balancer);
 	o.http_socket = sock;
 	o.config_append = append;
 	o.max_streams = (int)conf->onion_max_streams;
@@ -185,6 +189,10 @@ cmd_serve(int argc, char **argv, const char *data)
 	if (conf->sandbox != SANDBOX_NO && conf->tor && !no_tor &&
 	    (st.spawner = spawner_new(conf->tor_path)) == NULL)
 		goto done;
+	/* The Onionbalance role decides which service tor runs; a front's
+	 * onionbalance gets its own spawner, forked here for the same reason. */
+	if (conf->tor && !no_tor && (st.balancer = balancer_new(d, conf, onion)) == NULL)
+		goto done;
 	cat = cat_open(d->catalogue, CAT_READONLY);
 	if (cat == NULL)
 		goto done;
@@ -216,9 +224,11 @@ cmd_serve(int argc, char **argv, const char *data)
 	if (admin == NULL)
 		goto done;
 	if (conf->tor && !no_tor) {
-		if (start_tor(&st, d, conf, sock, onion_dir, tor_append) < 0)
+		if (start_tor(&st, d, conf, sock, tor_append) < 0)
 			goto done;
 		st.status.tor = st.tor;
+		balancer_start(st.balancer, st.base, st.tor);
+		balancer_status(st.balancer, &st.status);
 		limit_set_close_circuit(server_limit(srv), close_circuit, st.tor);
 		log_info("onion address: http://%s/", onion);
 	}
@@ -241,6 +251,7 @@ cmd_serve(int argc, char **argv, const char *data)
 done:
 	if (st.tor)
 		torsup_shutdown(st.tor);
+	balancer_free(st.balancer);   /* stops onionbalance before tor */
 	torsup_free(st.tor);
 	spawner_free(st.spawner);
 	admin_free(admin);

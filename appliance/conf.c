@@ -129,6 +129,16 @@ static const struct conf_key keys[] = {
 	  "introductions (tor's defaults: 25/s, burst 200)."),
 	K(tor_sandbox, T_BOOL, "yes", 0, 0,
 	  "Run tor with Sandbox 1 (seccomp)."),
+	K(onionbalance_path, T_STR, "/usr/sbin/onionbalance", 1, 4096,
+	  "The onionbalance program, run on an Onionbalance front (see\n"
+	  "`broadside balance --help`)."),
+	K(balance_serve_here, T_BOOL, "yes", 0, 0,
+	  "On a front: also serve readers from this appliance, as one of the\n"
+	  "backends (under a second key, onion/instance). no: this machine only\n"
+	  "publishes the front's descriptors."),
+	K(balance_testnet, T_BOOL, "no", 0, 0,
+	  "Run onionbalance with --is-testnet (a private Tor network with\n"
+	  "TestingTorNetwork 1; tests only)."),
 	K(sandbox, T_SANDBOX, "yes", 0, 0,
 	  "Sandbox serve itself once started (Landlock + seccomp): read-only on the\n"
 	  "collection roots known at start, no exec, no inet sockets. yes: apply what\n"

@@ -52,6 +52,10 @@ typedef struct conf {
 	int onion_pow;
 	int onion_intro_dos;
 	int tor_sandbox;
+	/* Onionbalance (balance.h) */
+	char *onionbalance_path;
+	int balance_serve_here;
+	int balance_testnet;
 	/* self-sandboxing of serve (sandbox.h): SANDBOX_NO / _YES / _REQUIRED */
 	int sandbox;
 } conf_t;

@@ -1,10 +1,12 @@
 /* onion: see onion.h. */
 #include "onion.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,6 +69,54 @@ onion_address_from_pubkey(const uint8_t pubkey[32], char out[ONION_ADDRESS_LEN])
 	buf[34] = version;
 	base32_encode(buf, sizeof(buf), out); /* 35 bytes → exactly 56 chars */
 	memcpy(out + 56, ".onion", 7);
+}
+
+/* 5 bits per character; -1 for anything outside the lower-case alphabet. */
+static int
+base32_value(char c)
+{
+	if (c >= 'a' && c <= 'z')
+		return c - 'a';
+	if (c >= '2' && c <= '7')
+		return c - '2' + 26;
+	return -1;
+}
+
+int
+onion_address_parse(const char *in, char out[ONION_ADDRESS_LEN])
+{
+	char low[57], check[ONION_ADDRESS_LEN];
+	uint8_t raw[35];
+	size_t n = strlen(in);
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t k = 0;
+
+	if (n == 62 && strcasecmp(in + 56, ".onion") == 0)
+		n = 56;
+	if (n != 56)
+		return -1;
+	for (size_t i = 0; i < 56; i++) {
+		int v;
+		low[i] = (char)tolower((unsigned char)in[i]);
+		if ((v = base32_value(low[i])) < 0)
+			return -1;
+		acc = (acc << 5) | (uint32_t)v;
+		bits += 5;
+		if (bits >= 8) {
+			raw[k++] = (uint8_t)(acc >> (bits - 8));
+			bits -= 8;
+		}
+	}
+	low[56] = '\0';
+	/* Version 3 and a checksum that matches: re-derive and compare. */
+	if (k != sizeof(raw) || raw[34] != 3)
+		return -1;
+	onion_address_from_pubkey(raw, check);
+	if (strncmp(check, low, 56) != 0)
+		return -1;
+	memcpy(out, check, ONION_ADDRESS_LEN);
+	return 0;
 }
 
 static void

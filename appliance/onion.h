@@ -32,4 +32,9 @@ int onion_check_perms(const char *dir);
 /* Write the address for a 32-byte Ed25519 public key into out. */
 void onion_address_from_pubkey(const uint8_t pubkey[32], char out[ONION_ADDRESS_LEN]);
 
+/* Check a v3 address typed by a person ("<56 chars>" with or without
+ * ".onion", any case): base32, version 3, checksum. Write the canonical form
+ * ("<56 lower-case chars>.onion") into out and return 0, or return -1. */
+int onion_address_parse(const char *in, char out[ONION_ADDRESS_LEN]);
+
 #endif

@@ -212,6 +212,12 @@ apply_landlock(const datadir_t *d, cat_t *cat, const char *tor_append)
 	if (access(p, F_OK) == 0 && ll_allow(rs, abi, p, LANDLOCK_ACCESS_FS_READ_FILE) < 0)
 		ra.failed = 1;
 	free(p);
+	/* A front re-reads its backends (balancer.h) so that `balance add` and
+	 * `balance rm` apply without a restart. */
+	p = datadir_path(d, "balance");
+	if (mkdir_p(p, 0700) < 0 || ll_allow(rs, abi, p, FS_READ) < 0)
+		ra.failed = 1;
+	free(p);
 	/* torsup rewrites the torrc before each restart of tor. */
 	if (tor_append && ll_allow(rs, abi, tor_append, LANDLOCK_ACCESS_FS_READ_FILE) < 0)
 		ra.failed = 1;

@@ -326,6 +326,28 @@ spawner_spawn(spawner_t *s, char *const argv[], int *out_fd)
 	return m.pid;
 }
 
+pid_t
+spawner_spawn_here(const char *path, char *const argv[], int *out_fd)
+{
+	int pipefd[2];
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0)
+		child_exec(path, (char **)argv, pipefd[1]);
+	close(pipefd[1]);
+	if (pid < 0) {
+		int e = errno;
+		close(pipefd[0]);
+		errno = e;
+		return -1;
+	}
+	*out_fd = pipefd[0];
+	return pid;
+}
+
 int
 spawner_reap(spawner_t *s, pid_t pid, int *status)
 {

@@ -30,6 +30,10 @@ void spawner_free_(spawner_t *s);
  * Return the pid, or -1 with errno set. Blocks until the helper answers. */
 pid_t spawner_spawn(spawner_t *s, char *const argv[], int *out_fd);
 
+/* The same start, from this process (fork and exec here; for a server that
+ * is not sandboxed). The caller reaps the child with waitpid. */
+pid_t spawner_spawn_here(const char *path, char *const argv[], int *out_fd);
+
 /* If child pid has exited, set *status (as waitpid does) and return 1; 0 if it
  * still runs; -1 if the helper is gone. Never blocks. */
 int spawner_reap(spawner_t *s, pid_t pid, int *status);

@@ -6,8 +6,78 @@
 #include <time.h>
 
 #include "admin.h"
+#include "balance.h"
 #include "limit.h"
+#include "procsup.h"
 #include "torsup.h"
+
+static void
+json_or_null(strbuf_t *out, const char *s)
+{
+	if (s && *s)
+		json_string(out, s);
+	else
+		strbuf_adds(out, "null");
+}
+
+/* The Onionbalance role: which front we serve, or which backends we front. */
+static void
+balance_write(strbuf_t *out, int json, const status_src_t *src)
+{
+	const balance_t *b = src->balance;
+	enum balance_role role = b ? balance_role(b) : BALANCE_NONE;
+	procsup_status_t ps;
+
+	memset(&ps, 0, sizeof(ps));
+	if (src->onionbalance)
+		procsup_get_status(src->onionbalance, &ps);
+	if (!json) {
+		if (role == BALANCE_BACKEND)
+			strbuf_addf(out, "onionbalance       backend of %s\n", balance_front(b));
+		if (role != BALANCE_FRONT)
+			return;
+		strbuf_addf(out, "onionbalance       front for %zu backends%s%s; onionbalance %s, "
+		    "%d restarts\n", balance_count(b), src->instance ? " + this appliance " : "",
+		    src->instance ? src->instance : "", ps.state ? ps.state : "waiting for tor",
+		    ps.restarts);
+		for (size_t i = 0; i < balance_count(b); i++)
+			strbuf_addf(out, "  backend          %s %s\n", balance_address(b, i),
+			    balance_name(b, i));
+		if (ps.last_line[0])
+			strbuf_addf(out, "onionbalance said  %s\n", ps.last_line);
+		return;
+	}
+	strbuf_adds(out, ",\"balance\":{\"role\":");
+	json_string(out, balance_role_name(role));
+	strbuf_adds(out, ",\"front\":");
+	json_or_null(out, role == BALANCE_BACKEND ? balance_front(b) :
+	    role == BALANCE_FRONT ? src->onion : NULL);
+	strbuf_adds(out, ",\"instance\":");
+	json_or_null(out, src->instance);
+	strbuf_adds(out, ",\"backends\":[");
+	for (size_t i = 0; role == BALANCE_FRONT && i < balance_count(b); i++) {
+		strbuf_adds(out, i ? ",{\"address\":" : "{\"address\":");
+		json_string(out, balance_address(b, i));
+		strbuf_adds(out, ",\"name\":");
+		json_or_null(out, balance_name(b, i));
+		strbuf_adds(out, "}");
+	}
+	strbuf_adds(out, "],\"onionbalance\":");
+	if (role == BALANCE_FRONT && src->onionbalance == NULL) {
+		strbuf_adds(out, "{\"state\":\"waiting for tor\",\"pid\":0,\"restarts\":0,"
+		    "\"last_line\":null}}");
+		return;
+	}
+	if (src->onionbalance == NULL) {
+		strbuf_adds(out, "null}");
+		return;
+	}
+	strbuf_adds(out, "{\"state\":");
+	json_string(out, ps.state);
+	strbuf_addf(out, ",\"pid\":%ld,\"restarts\":%d,\"last_line\":", ps.pid, ps.restarts);
+	json_or_null(out, ps.last_line);
+	strbuf_adds(out, "}}");
+}
 
 void
 status_write(strbuf_t *out, int json, const status_src_t *src)
@@ -37,6 +107,7 @@ status_write(strbuf_t *out, int json, const status_src_t *src)
 		    (unsigned long long)st->requests, (unsigned long long)st->responses_2xx,
 		    (unsigned long long)st->responses_3xx, (unsigned long long)st->responses_4xx,
 		    (unsigned long long)st->responses_5xx);
+		balance_write(out, 0, src);
 		limit_write_status(server_limit(src->server), out, 0);
 		return;
 	}
@@ -56,7 +127,9 @@ status_write(strbuf_t *out, int json, const status_src_t *src)
 		json_string(out, ts.last_problem);
 	else
 		strbuf_adds(out, "null");
-	strbuf_addf(out, "},\"http\":{\"connections_open\":%lld,\"connections_total\":%llu,"
+	strbuf_adds(out, "}");
+	balance_write(out, 1, src);
+	strbuf_addf(out, ",\"http\":{\"connections_open\":%lld,\"connections_total\":%llu,"
 	    "\"connections_refused\":%llu,\"requests\":%llu,\"responses\":{\"2xx\":%llu,"
 	    "\"3xx\":%llu,\"4xx\":%llu,\"5xx\":%llu}},\"limits\":",
 	    (long long)st->connections_open, (unsigned long long)st->connections_total,

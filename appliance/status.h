@@ -12,6 +12,9 @@ typedef struct status_src {
 	struct torsup *tor;      /* NULL when tor is off */
 	const char *onion;       /* the address, or NULL */
 	const char *data_dir;
+	const struct balance *balance;   /* Onionbalance role (balance.h); NULL = none */
+	const char *instance;            /* a front's own backend address, or NULL */
+	struct procsup *onionbalance;    /* on a front; else NULL */
 } status_src_t;
 
 /* Append the status as JSON (json) or as aligned text lines. */

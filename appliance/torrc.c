@@ -54,7 +54,7 @@ torrc_text(const torrc_opts_t *o)
 
 	if (!path_ok("tor data directory", o->data_dir) ||
 	    !path_ok("run directory", o->run_dir) ||
-	    !path_ok("onion service directory", o->onion_dir) ||
+	    (o->onion_dir && !path_ok("onion service directory", o->onion_dir)) ||
 	    !path_ok("http socket", o->http_socket))
 		return NULL;
 	if (o->socks_port < 0 || o->socks_port > 65535 || o->max_streams < 0 ||
@@ -88,6 +88,8 @@ torrc_text(const torrc_opts_t *o)
 	strbuf_adds(&b, "Log notice stdout\n");
 	if (o->sandbox)
 		strbuf_adds(&b, "Sandbox 1\n");
+	if (o->onion_dir == NULL)
+		goto append;
 	strbuf_addf(&b, "HiddenServiceDir %s\n", o->onion_dir);
 	strbuf_addf(&b, "HiddenServicePort 80 unix:%s\n", o->http_socket);
 	strbuf_adds(&b, "HiddenServiceExportCircuitID haproxy\n");
@@ -99,6 +101,9 @@ torrc_text(const torrc_opts_t *o)
 		strbuf_addf(&b, "HiddenServiceMaxStreams %d\n", o->max_streams);
 		strbuf_adds(&b, "HiddenServiceMaxStreamsCloseCircuit 1\n");
 	}
+	if (o->ob_instance)
+		strbuf_adds(&b, "HiddenServiceOnionbalanceInstance 1\n");
+append:
 	if (append) {
 		strbuf_addf(&b, "# Appended from %s\n", o->config_append);
 		strbuf_add(&b, append, alen);

@@ -8,7 +8,7 @@
 typedef struct torrc_opts {
 	const char *data_dir;       /* DataDirectory */
 	const char *run_dir;        /* control socket and cookie live here */
-	const char *onion_dir;      /* HiddenServiceDir */
+	const char *onion_dir;      /* HiddenServiceDir; NULL = no onion service */
 	const char *http_socket;    /* HiddenServicePort 80 target (unix socket) */
 	const char *config_append;  /* file copied verbatim at the end, or NULL */
 	int max_streams;            /* HiddenServiceMaxStreams; 0 = tor's default (no limit) */
@@ -16,6 +16,9 @@ typedef struct torrc_opts {
 	int intro_dos;              /* HiddenServiceEnableIntroDoSDefense */
 	int sandbox;                /* Sandbox 1 */
 	int socks_port;             /* 0 = SocksPort 0, else SocksPort 127.0.0.1:N */
+	int ob_instance;            /* HiddenServiceOnionbalanceInstance 1 (a backend
+	                             * of an Onionbalance front; the front's address
+	                             * is in onion_dir/ob_config) */
 } torrc_opts_t;
 
 /* Return the torrc text (caller frees), or NULL (logged) if a path cannot be

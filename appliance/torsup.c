@@ -395,7 +395,7 @@ on_reply(torsup_t *t, enum reply_kind kind, const torctl_reply_t *r)
 		return 0;
 	case R_SETEVENTS:
 		log_debug("control connection ready (tor pid %ld)", (long)t->pid);
-		if (t->address[0] == '\0')
+		if (t->address[0] == '\0' && t->onion_dir)
 			onion_address(t->onion_dir, t->address);
 		return 0;
 	default:
@@ -635,38 +635,11 @@ tick_cb(evutil_socket_t unused, short what, void *arg)
 	}
 }
 
-/* In the child, between fork and exec: only async-signal-safe calls. */
-static void __attribute__((noreturn))
-exec_tor(torsup_t *t, int out, char *const argv[])
-{
-	int null = open("/dev/null", O_RDONLY);
-
-	/* Our terminal's Ctrl-C is for us; tor stops when we tell it to. */
-	setpgid(0, 0);
-	if (null >= 0)
-		dup2(null, 0);
-	dup2(out, 1);
-	dup2(out, 2);
-	/* We may ignore SIGPIPE; tor must get default dispositions and mask. */
-	signal(SIGPIPE, SIG_DFL);
-	{
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-	}
-	/* Our sockets (readers' connections included) are none of tor's business. */
-	if (close_range(3, ~0U, 0) < 0)
-		for (int fd = 3; fd < 4096; fd++)
-			close(fd);
-	execv(t->tor_path, argv);
-	_exit(127);
-}
-
 static void
 spawn_tor(torsup_t *t)
 {
 	char owner[32];
-	int pipefd[2];
+	int out_fd = -1;
 	pid_t pid;
 	char *argv[] = {
 		t->tor_path, "-f", t->torrc_path, "--defaults-torrc", "/dev/null",
@@ -683,34 +656,17 @@ spawn_tor(torsup_t *t)
 		schedule_restart(t);
 		return;
 	}
-	if (t->spawner == NULL && pipe2(pipefd, O_CLOEXEC) < 0) {
-		degrade(t, "cannot start tor: pipe: %s", strerror(errno));
+	pid = t->spawner ? spawner_spawn(t->spawner, argv, &out_fd) :
+	    spawner_spawn_here(t->tor_path, argv, &out_fd);
+	if (pid < 0) {
+		degrade(t, "cannot start tor%s: %s", t->spawner ? " through the spawner" : "",
+		    strerror(errno));
 		schedule_restart(t);
 		return;
 	}
-	if (t->spawner) {
-		pid = spawner_spawn(t->spawner, argv, &pipefd[0]);
-		if (pid < 0) {
-			degrade(t, "cannot start tor through the spawner: %s", strerror(errno));
-			schedule_restart(t);
-			return;
-		}
-	} else {
-		pid = fork();
-		if (pid < 0) {
-			close(pipefd[0]);
-			close(pipefd[1]);
-			degrade(t, "cannot start tor: fork: %s", strerror(errno));
-			schedule_restart(t);
-			return;
-		}
-		if (pid == 0)
-			exec_tor(t, pipefd[1], argv);
-		close(pipefd[1]);
-	}
 	t->pid = pid;
 	t->spawned_ms = now_ms();
-	t->out_fd = pipefd[0];
+	t->out_fd = out_fd;
 	evutil_make_socket_nonblocking(t->out_fd);
 	t->out_ev = event_new(t->base, t->out_fd, EV_READ | EV_PERSIST, tor_output_cb, t);
 	event_add(t->out_ev, NULL);
@@ -738,7 +694,9 @@ torsup_new(struct event_base *base, const torsup_opts_t *o)
 	t->tor_path = xstrdup(o->tor_path ? o->tor_path : "/usr/bin/tor");
 	t->data_dir = xstrdup(o->tor_data_dir);
 	t->run_dir = xstrdup(o->run_dir);
-	t->onion_dir = xstrdup(o->onion_dir);
+	t->onion_dir = o->onion_dir ? xstrdup(o->onion_dir) : NULL;
+	if (o->watch_address)
+		snprintf(t->address, sizeof(t->address), "%s", o->watch_address);
 	t->http_socket = xstrdup(o->http_socket);
 	t->append = o->config_append ? xstrdup(o->config_append) : NULL;
 	t->torrc_path = xasprintf("%s/torrc", t->run_dir);
@@ -749,6 +707,7 @@ torsup_new(struct event_base *base, const torsup_opts_t *o)
 		.http_socket = t->http_socket, .config_append = t->append,
 		.max_streams = o->max_streams, .pow = o->pow, .intro_dos = o->intro_dos,
 		.sandbox = o->sandbox, .socks_port = o->socks_port,
+		.ob_instance = o->ob_instance,
 	};
 	t->out_fd = -1;
 	strbuf_init(&t->out_line);
@@ -781,9 +740,10 @@ torsup_start(torsup_t *t)
 		log_warn("cannot create %s or %s: %s", t->run_dir, t->data_dir, strerror(errno));
 		return -1;
 	}
-	if (access(t->onion_dir, F_OK) == 0 && onion_check_perms(t->onion_dir) < 0)
+	if (t->onion_dir && access(t->onion_dir, F_OK) == 0 &&
+	    onion_check_perms(t->onion_dir) < 0)
 		return -1;
-	if (onion_address(t->onion_dir, t->address) < 0)
+	if (t->address[0] == '\0' && t->onion_dir && onion_address(t->onion_dir, t->address) < 0)
 		t->address[0] = '\0'; /* tor will make a key; read it once tor runs */
 	if (access(t->tor_path, X_OK) < 0) {
 		log_warn("cannot run tor at %s: %s (install tor or set tor_path)",

@@ -26,7 +26,14 @@ typedef struct torsup_opts {
 	const char *tor_path;        /* /usr/bin/tor */
 	const char *tor_data_dir;    /* <data>/tor  (DataDirectory) */
 	const char *run_dir;         /* <data>/run  (torrc, control socket, cookie) */
-	const char *onion_dir;       /* <data>/onion/public (HiddenServiceDir) */
+	const char *onion_dir;       /* <data>/onion/public (HiddenServiceDir);
+	                              * NULL: no service of our own (an Onionbalance
+	                              * front that does not serve) */
+	const char *watch_address;   /* "published" means a descriptor of this
+	                              * address reached an HSDir; NULL: onion_dir's.
+	                              * A front watches the descriptors Onionbalance
+	                              * uploads for the front address. */
+	int ob_instance;             /* HiddenServiceOnionbalanceInstance 1 */
 	const char *http_socket;     /* <data>/run/http.sock (HiddenServicePort target) */
 	const char *config_append;   /* file or NULL */
 	int max_streams, pow, intro_dos, sandbox;

@@ -9,7 +9,7 @@ pkgs=(
   build-essential pkg-config clang libevent-dev libssl-dev libsqlite3-dev
   libhttp-parser-dev libseccomp-dev
   # run
-  tor media-types poppler-utils
+  tor onionbalance media-types poppler-utils
   # tests: real clients and peers
   curl wget minisign chromium python3 nginx-light wrk sqlite3 xxd procps iproute2
   openssl time

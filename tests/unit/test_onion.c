@@ -111,6 +111,26 @@ main(void)
 		    "zero key");
 	}
 
+	/* Parsing what people type. */
+	{
+		const char *z = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaam2dqd";
+		char in[80];
+		is_int(onion_address_parse(z, addr), 0, "parse without .onion");
+		is_str(addr, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaam2dqd.onion", "canonical");
+		snprintf(in, sizeof(in), "%s.ONION", z);
+		for (char *c = in; *c && *c != '.'; c++)
+			*c = (char)(*c - 'a' + 'A' >= 'A' && *c >= 'a' ? *c - 'a' + 'A' : *c);
+		is_int(onion_address_parse(in, addr), 0, "parse upper case");
+		snprintf(in, sizeof(in), "%.55sb", z);
+		ok(onion_address_parse(in, addr) < 0, "bad checksum refused");
+		ok(onion_address_parse("abc.onion", addr) < 0, "short refused");
+		snprintf(in, sizeof(in), "%.55s1", z);
+		ok(onion_address_parse(in, addr) < 0, "non-base32 refused");
+		snprintf(in, sizeof(in), "%s.onion/", z);
+		ok(onion_address_parse(in, addr) < 0, "trailing junk refused");
+		ok(onion_address_parse("", addr) < 0, "empty refused");
+	}
+
 	/* Create, derive, keep. */
 	ok(onion_check_perms(ours) < 0, "missing dir fails the permission check");
 	ok(onion_address(ours, addr) < 0, "no address without a key");

@@ -83,6 +83,21 @@ main(void)
 	is_str(text, expect_min, "minimal torrc");
 	free(text);
 
+	/* An Onionbalance backend; a front that serves nothing itself. */
+	o.ob_instance = 1;
+	text = torrc_text(&o);
+	ok(text && strstr(text, "HiddenServicePort 80 unix:/d/run/http.sock\n"
+	    "HiddenServiceExportCircuitID haproxy\nHiddenServiceOnionbalanceInstance 1\n"),
+	    "backend: instance line inside our service block");
+	free(text);
+	o.ob_instance = 0;
+	o.onion_dir = NULL;
+	text = torrc_text(&o);
+	ok(text && strstr(text, "HiddenService") == NULL && strstr(text, "ControlPort"),
+	    "no onion_dir: a tor without a service of its own");
+	free(text);
+	o.onion_dir = "/d/onion/public";
+
 	/* Append file: copied verbatim, a missing final newline added. */
 	p = xasprintf("%s/append", tmp);
 	write_file_atomic(p, "TestingTorNetwork 1\nExtra 2", 27, 0600);
