@@ -83,52 +83,49 @@ slurp(const char *path, char **text, char *err, size_t errlen)
 	return 0;
 }
 
-/* Parse balance/front and balance/backends into b. */
+/* The two files' texts into b; errors name fname/bname and the line. */
 static int
-parse(balance_t *b, const char *root, char *err, size_t errlen)
+parse_text(balance_t *b, char *ftext, const char *fname, const char *btext,
+    const char *bname, char *err, size_t errlen)
 {
-	char *fpath = file_path(root, "front"), *bpath = file_path(root, "backends");
-	char *ftext = NULL, *btext = NULL, *line, *save = NULL;
-	int rc = -1, lineno = 0;
+	char *line, *save = NULL;
+	int lineno = 0;
 
 	memset(b, 0, sizeof(*b));
-	if (slurp(fpath, &ftext, err, errlen) < 0 || slurp(bpath, &btext, err, errlen) < 0)
-		goto done;
 	for (line = strtok_r(ftext, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		line[strcspn(line, " \t\r")] = '\0';
 		if (*line == '\0' || *line == '#')
 			continue;
 		if (b->front[0] || onion_address_parse(line, b->front) < 0) {
-			seterr(err, errlen, "%s: expected one onion address", fpath);
-			goto done;
+			seterr(err, errlen, "%s: expected one onion address", fname);
+			return -1;
 		}
 	}
-	save = NULL;
-	for (char *p = btext, *nl; *p; p = nl) {
-		char addr[80], name[80];
+	for (const char *p = btext, *nl; *p; p = nl) {
+		char addr[80], name[80], *l;
 		int k;
 		nl = strchr(p, '\n');
 		nl = nl ? nl + 1 : p + strlen(p);
 		lineno++;
-		line = xstrndup(p, (size_t)(nl - p));
-		k = sscanf(line, "%79s %79s", addr, name);
-		free(line);
+		l = xstrndup(p, (size_t)(nl - p));
+		k = sscanf(l, "%79s %79s", addr, name);
+		free(l);
 		if (k <= 0 || addr[0] == '#')
 			continue;
 		if (b->n == BALANCE_MAX_BACKENDS) {
-			seterr(err, errlen, "%s:%d: more than %d backends", bpath, lineno,
+			seterr(err, errlen, "%s:%d: more than %d backends", bname, lineno,
 			    BALANCE_MAX_BACKENDS);
-			goto done;
+			return -1;
 		}
 		if (onion_address_parse(addr, b->backends[b->n].address) < 0) {
-			seterr(err, errlen, "%s:%d: '%s' is not a v3 onion address", bpath,
+			seterr(err, errlen, "%s:%d: '%s' is not a v3 onion address", bname,
 			    lineno, addr);
-			goto done;
+			return -1;
 		}
 		if (k == 2 && !name_ok(name)) {
 			seterr(err, errlen, "%s:%d: name '%s': use up to %d letters, digits, "
-			    "'-', '_' or '.'", bpath, lineno, name, BALANCE_NAME_MAX);
-			goto done;
+			    "'-', '_' or '.'", bname, lineno, name, BALANCE_NAME_MAX);
+			return -1;
 		}
 		/* name_ok() bounded it. */
 		memcpy(b->backends[b->n].name, k == 2 ? name : "", k == 2 ? strlen(name) + 1 : 1);
@@ -137,10 +134,39 @@ parse(balance_t *b, const char *root, char *err, size_t errlen)
 	if (b->front[0] && b->n > 0) {
 		seterr(err, errlen, "%s and %s are both set: an appliance is either a "
 		    "backend of a front or a front; run `broadside balance leave` or remove "
-		    "the backends", fpath, bpath);
-		goto done;
+		    "the backends", fname, bname);
+		return -1;
 	}
-	rc = 0;
+	return 0;
+}
+
+balance_t *
+balance_parse(const char *front, const char *backends, char *err, size_t errlen)
+{
+	balance_t *b = xmalloc(sizeof(*b));
+	char *f = xstrdup(front);
+	int rc = parse_text(b, f, "front", backends, "backends", err, errlen);
+
+	free(f);
+	if (rc < 0) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+/* Parse balance/front and balance/backends into b. */
+static int
+parse(balance_t *b, const char *root, char *err, size_t errlen)
+{
+	char *fpath = file_path(root, "front"), *bpath = file_path(root, "backends");
+	char *ftext = NULL, *btext = NULL;
+	int rc = -1;
+
+	memset(b, 0, sizeof(*b));
+	if (slurp(fpath, &ftext, err, errlen) < 0 || slurp(bpath, &btext, err, errlen) < 0)
+		goto done;
+	rc = parse_text(b, ftext, fpath, btext, bpath, err, errlen);
 done:
 	free(ftext);
 	free(btext);
