@@ -28,5 +28,6 @@ int cmd_backup(int argc, char **argv, const char *data);
 int cmd_restore(int argc, char **argv, const char *data);
 int cmd_mirror(int argc, char **argv, const char *data);
 int cmd_balance(int argc, char **argv, const char *data);
+int cmd_admin(int argc, char **argv, const char *data);
 
 #endif

@@ -17,6 +17,7 @@
 #include "datadir.h"
 #include "log.h"
 #include "admin.h"
+#include "admin_onion.h"
 #include "balancer.h"
 #include "handler.h"
 #include "limit.h"
@@ -64,6 +65,14 @@ write_status(strbuf_t *out, int json, void *arg)
 	status_write(out, json, &st->status);
 }
 
+/* The admin onion's page: the same status, as HTML. */
+static void
+admin_page(strbuf_t *html, void *arg)
+{
+	struct serve_state *st = arg;
+	status_write_html(html, &st->status);
+}
+
 /* limit.c asks for this when a circuit keeps hammering (close_circuit_after). */
 static void
 close_circuit(void *arg, uint32_t circuit)
@@ -74,7 +83,7 @@ close_circuit(void *arg, uint32_t circuit)
 /* Start tor for the onion service; the preview keeps working if tor cannot. */
 static int
 start_tor(struct serve_state *st, const datadir_t *d, const conf_t *conf, const char *sock,
-    const char *append)
+    const char *append, const char *admin_dir, const char *admin_sock)
 {
 	torsup_opts_t o;
 
@@ -85,6 +94,9 @@ start_tor(struct serve_state *st, const datadir_t *d, const conf_t *conf, const 
 	o.onion_dir = balancer_onion_dir(st->balancer);
 	o.ob_instance = balancer_ob_instance(st->balancer);
 	o.watch_address = balancer_watch_address(st->balancer);
+	o.admin_dir = admin_dir;
+	o.admin_socket = admin_sock;
+	o.admin_ssh_port = (int)conf->admin_ssh_port;
 	o.http_socket = sock;
 	o.config_append = append;
 	o.max_streams = (int)conf->onion_max_streams;
@@ -119,7 +131,9 @@ cmd_serve(int argc, char **argv, const char *data)
 	struct serve_state st;
 	admin_t *admin = NULL;
 	char onion[ONION_ADDRESS_LEN] = "";
-	char *onion_dir = NULL, *admin_sock = NULL;
+	char *onion_dir = NULL, *admin_sock = NULL, *admin_dir = NULL, *admin_http = NULL;
+	char admin_addr[ONION_ADDRESS_LEN] = "";
+	int admin_clients = 0;
 	struct event *sigint = NULL, *sigterm = NULL;
 	char err[512];
 	char *sock = NULL;
@@ -166,6 +180,17 @@ cmd_serve(int argc, char **argv, const char *data)
 			goto done;
 		if (onion_address(onion_dir, onion) < 0)
 			goto done;
+		/* The admin onion runs only with client keys (admin_onion.h). */
+		admin_clients = admin_onion_clients(d->root, NULL);
+		if (admin_clients < 0) {
+			log_err("cannot read the admin onion's clients below %s/onion/admin", d->root);
+			goto done;
+		}
+		if (admin_clients > 0) {
+			admin_dir = admin_onion_dir(d->root);
+			if (onion_check_perms(admin_dir) < 0 || onion_address(admin_dir, admin_addr) < 0)
+				goto done;
+		}
 	}
 	if (check_only) {
 		printf("configuration OK: %s\n", d->conf);
@@ -216,6 +241,13 @@ cmd_serve(int argc, char **argv, const char *data)
 		goto done;
 	if (conf->listen[0] && server_listen_tcp(srv, conf->listen, &port) < 0)
 		goto done;
+	if (admin_dir) {
+		admin_http = datadir_path(d, "run/admin-http.sock");
+		if (server_listen_admin(srv, admin_http, admin_page, &st) < 0)
+			goto done;
+		st.status.admin_onion = admin_addr;
+		st.status.admin_clients = admin_clients;
+	}
 	st.status.server = srv;
 	st.status.onion = onion[0] ? onion : NULL;
 	st.status.data_dir = d->root;
@@ -224,13 +256,16 @@ cmd_serve(int argc, char **argv, const char *data)
 	if (admin == NULL)
 		goto done;
 	if (conf->tor && !no_tor) {
-		if (start_tor(&st, d, conf, sock, tor_append) < 0)
+		if (start_tor(&st, d, conf, sock, tor_append, admin_dir, admin_http) < 0)
 			goto done;
 		st.status.tor = st.tor;
 		balancer_start(st.balancer, st.base, st.tor);
 		balancer_status(st.balancer, &st.status);
 		limit_set_close_circuit(server_limit(srv), close_circuit, st.tor);
 		log_info("onion address: http://%s/", onion);
+		if (admin_dir)
+			log_info("admin onion (client keys only): http://%s/, %d client%s",
+			    admin_addr, admin_clients, admin_clients == 1 ? "" : "s");
 	}
 	if (sandbox_apply_serve(conf->sandbox, d, cat, tor_append) < 0)
 		goto done;
@@ -259,6 +294,8 @@ done:
 		unlink(admin_sock);
 	free(admin_sock);
 	free(onion_dir);
+	free(admin_dir);
+	free(admin_http);
 	if (sigint)
 		event_free(sigint);
 	if (sigterm)

@@ -16,6 +16,7 @@ const struct cmd cmd_table[] = {
 	{ "status", cmd_status, "show the running server: tor, onion, connections" },
 	{ "backup", cmd_backup, "write the identity (keys, config, catalogue) to an encrypted file" },
 	{ "restore", cmd_restore, "restore an identity backup into a data directory" },
+	{ "admin", cmd_admin, "the operator's onion (status page, SSH) for clients with a key" },
 	{ "balance", cmd_balance, "spread the onion address over several appliances (Onionbalance)" },
 	{ "mirror", cmd_mirror, "mirror another appliance's collection through tor, verified" },
 	{ NULL, NULL, NULL },

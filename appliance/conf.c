@@ -129,6 +129,10 @@ static const struct conf_key keys[] = {
 	  "introductions (tor's defaults: 25/s, burst 200)."),
 	K(tor_sandbox, T_BOOL, "yes", 0, 0,
 	  "Run tor with Sandbox 1 (seccomp)."),
+	K(admin_ssh_port, T_INT, "0", 0, 65535,
+	  "With an admin onion (`broadside admin add-client`): forward its port 22\n"
+	  "to 127.0.0.1:N, e.g. 22 for a local sshd, reachable only by clients\n"
+	  "holding a key. 0 = the admin onion serves the status page only."),
 	K(onionbalance_path, T_STR, "/usr/sbin/onionbalance", 1, 4096,
 	  "The onionbalance program, run on an Onionbalance front (see\n"
 	  "`broadside balance --help`)."),

@@ -52,6 +52,7 @@ typedef struct conf {
 	int onion_pow;
 	int onion_intro_dos;
 	int tor_sandbox;
+	int64_t admin_ssh_port;         /* admin onion's port 22 target; 0 = none */
 	/* Onionbalance (balance.h) */
 	char *onionbalance_path;
 	int balance_serve_here;

@@ -24,8 +24,8 @@
 static const char secret_tag[] = "== ed25519v1-secret: type0 ==";
 static const char public_tag[] = "== ed25519v1-public: type0 ==";
 
-static void
-base32_encode(const uint8_t *in, size_t n, char *out)
+void
+onion_base32(const uint8_t *in, size_t n, char *out)
 {
 	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
 	uint32_t acc = 0;
@@ -67,7 +67,7 @@ onion_address_from_pubkey(const uint8_t pubkey[32], char out[ONION_ADDRESS_LEN])
 	buf[32] = digest[0];
 	buf[33] = digest[1];
 	buf[34] = version;
-	base32_encode(buf, sizeof(buf), out); /* 35 bytes → exactly 56 chars */
+	onion_base32(buf, sizeof(buf), out); /* 35 bytes → exactly 56 chars */
 	memcpy(out + 56, ".onion", 7);
 }
 

@@ -32,6 +32,10 @@ int onion_check_perms(const char *dir);
 /* Write the address for a 32-byte Ed25519 public key into out. */
 void onion_address_from_pubkey(const uint8_t pubkey[32], char out[ONION_ADDRESS_LEN]);
 
+/* RFC 4648 base32 of n bytes, lower case, no padding, into out (8n/5 rounded
+ * up, + NUL). Tor's address and client-auth key format. */
+void onion_base32(const uint8_t *in, size_t n, char *out);
+
 /* Check a v3 address typed by a person ("<56 chars>" with or without
  * ".onion", any case): base32, version 3, checksum. Write the canonical form
  * ("<56 lower-case chars>.onion") into out and return 0, or return -1. */

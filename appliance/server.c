@@ -67,6 +67,8 @@ struct server {
 	const conf_t *conf;
 	cat_t *cat;
 	struct listener listeners[MAX_LISTENERS];
+	server_page_fn admin_page;      /* server_listen_admin() */
+	void *admin_arg;
 	int nlisteners;
 	server_stats_t stats;
 	struct root_fd roots[ROOT_CACHE];
@@ -245,8 +247,9 @@ add_listener(server_t *s, int fd, int is_unix)
 	return li;
 }
 
-int
-server_listen_unix(server_t *s, const char *path)
+/* A listening Unix socket at path (a stale one replaced), 0660; -1 logged. */
+static int
+unix_listener_fd(const char *path)
 {
 	struct sockaddr_un sun;
 	int fd;
@@ -270,7 +273,63 @@ server_listen_unix(server_t *s, const char *path)
 	}
 	/* tor may run as another user in the same group (the image does). */
 	(void)chmod(path, 0660);
-	return add_listener(s, fd, 1) ? 0 : -1;
+	return fd;
+}
+
+int
+server_listen_unix(server_t *s, const char *path)
+{
+	int fd = unix_listener_fd(path);
+
+	return fd >= 0 && add_listener(s, fd, 1) ? 0 : -1;
+}
+
+/* The admin onion's requests: the status page and its stylesheet, nothing
+ * of the readers' site. */
+static void
+handle_admin(void *arg, http_conn_t *c, http_req_t *req, http_resp_t *resp)
+{
+	server_t *s = arg;
+	route_t rt;
+	size_t tlen;
+	const char *target = http_req_target(req, &tlen);
+
+	memset(&rt, 0, sizeof(rt));
+	if (http_req_method(req) == HTTP_REQ_OTHER) {
+		http_resp_error(resp, 405, "Only GET and HEAD are served here.");
+		http_resp_header(resp, "Allow", "GET, HEAD");
+	} else if (route_parse(target, tlen, &rt) < 0) {
+		http_resp_error(resp, 400, "That address is malformed.");
+	} else if (rt.kind == ROUTE_HOME) {
+		strbuf_t html;
+		strbuf_init(&html);
+		s->admin_page(&html, s->admin_arg);
+		http_resp_html(resp, 200, &html);
+		http_resp_header(resp, "Cache-Control", "no-store");
+	} else if (rt.kind == ROUTE_STATIC) {
+		handler_static(s, c, req, &rt, resp);
+	} else {
+		http_resp_error(resp, 404, "There is nothing at this address.");
+	}
+	route_clear(&rt);
+}
+
+int
+server_listen_admin(server_t *s, const char *path, server_page_fn page, void *arg)
+{
+	int fd = unix_listener_fd(path);
+	struct listener *li;
+
+	if (fd < 0 || (li = add_listener(s, fd, 1)) == NULL)
+		return -1;
+	/* Its own onion block: no circuit ids, and no reader limits for the
+	 * operator's authenticated clients. */
+	li->opts.expect_proxy = 0;
+	li->opts.limit = NULL;
+	li->opts.handle = handle_admin;
+	s->admin_page = page;
+	s->admin_arg = arg;
+	return 0;
 }
 
 static int

@@ -31,6 +31,12 @@ int server_listen_unix(server_t *s, const char *path);
  * loopback unless allow_public_listen. Sets *port_out to the bound port. */
 int server_listen_tcp(server_t *s, const char *hostport, int *port_out);
 
+/* Listen on the admin onion's Unix socket (admin_onion.h): "/" is page()'s
+ * HTML (the operator's status), /static/ the stylesheet, anything else 404.
+ * No PROXY line, no per-circuit limits. */
+typedef void (*server_page_fn)(strbuf_t *html, void *arg);
+int server_listen_admin(server_t *s, const char *path, server_page_fn page, void *arg);
+
 const server_stats_t *server_stats(const server_t *s);
 cat_t *server_cat(const server_t *s);
 /* The per-circuit limiter (limit.h), for status and tor's circuit closing. */

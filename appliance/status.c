@@ -7,6 +7,7 @@
 
 #include "admin.h"
 #include "balance.h"
+#include "http_resp.h"
 #include "limit.h"
 #include "procsup.h"
 #include "torsup.h"
@@ -97,6 +98,9 @@ status_write(strbuf_t *out, int json, const status_src_t *src)
 			strbuf_addf(out, ", bootstrap %d%%, %d descriptor uploads, %d restarts",
 			    ts.bootstrap, ts.descriptor_uploads, ts.restarts);
 		strbuf_adds(out, "\n");
+		if (src->admin_onion)
+			strbuf_addf(out, "admin onion        %s (%d client%s)\n", src->admin_onion,
+			    src->admin_clients, src->admin_clients == 1 ? "" : "s");
 		if (ts.last_problem[0])
 			strbuf_addf(out, "tor problem        %s\n", ts.last_problem);
 		strbuf_addf(out, "uptime             %lld s\n", (long long)uptime);
@@ -129,6 +133,9 @@ status_write(strbuf_t *out, int json, const status_src_t *src)
 		strbuf_adds(out, "null");
 	strbuf_adds(out, "}");
 	balance_write(out, 1, src);
+	strbuf_adds(out, ",\"admin_onion\":");
+	json_or_null(out, src->admin_onion);
+	strbuf_addf(out, ",\"admin_clients\":%d", src->admin_clients);
 	strbuf_addf(out, ",\"http\":{\"connections_open\":%lld,\"connections_total\":%llu,"
 	    "\"connections_refused\":%llu,\"requests\":%llu,\"responses\":{\"2xx\":%llu,"
 	    "\"3xx\":%llu,\"4xx\":%llu,\"5xx\":%llu}},\"limits\":",
@@ -138,4 +145,21 @@ status_write(strbuf_t *out, int json, const status_src_t *src)
 	    (unsigned long long)st->responses_4xx, (unsigned long long)st->responses_5xx);
 	limit_write_status(server_limit(src->server), out, 1);
 	strbuf_adds(out, "}");
+}
+
+void
+status_write_html(strbuf_t *out, const status_src_t *src)
+{
+	strbuf_t text;
+
+	strbuf_init(&text);
+	status_write(&text, 0, src);
+	strbuf_adds(out, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	    "<title>Broadside status</title><link rel=\"stylesheet\" href=\"/static/style.css\">"
+	    "</head><body><main><h1>Broadside status</h1>\n<p>The operator's page, reached "
+	    "through the admin onion with a client key. Reload for fresh figures.</p>\n<pre>");
+	html_escape(out, text.s ? text.s : "");
+	strbuf_adds(out, "</pre></main></body></html>\n");
+	strbuf_release(&text);
 }

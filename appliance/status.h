@@ -15,9 +15,14 @@ typedef struct status_src {
 	const struct balance *balance;   /* Onionbalance role (balance.h); NULL = none */
 	const char *instance;            /* a front's own backend address, or NULL */
 	struct procsup *onionbalance;    /* on a front; else NULL */
+	const char *admin_onion;         /* the admin onion's address, or NULL */
+	int admin_clients;
 } status_src_t;
 
 /* Append the status as JSON (json) or as aligned text lines. */
 void status_write(strbuf_t *out, int json, const status_src_t *src);
+
+/* The same as a small HTML page (the admin onion's; every byte escaped). */
+void status_write_html(strbuf_t *out, const status_src_t *src);
 
 #endif

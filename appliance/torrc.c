@@ -55,9 +55,12 @@ torrc_text(const torrc_opts_t *o)
 	if (!path_ok("tor data directory", o->data_dir) ||
 	    !path_ok("run directory", o->run_dir) ||
 	    (o->onion_dir && !path_ok("onion service directory", o->onion_dir)) ||
-	    !path_ok("http socket", o->http_socket))
+	    !path_ok("http socket", o->http_socket) ||
+	    (o->admin_dir && (!path_ok("admin onion directory", o->admin_dir) ||
+	    !path_ok("admin socket", o->admin_socket))))
 		return NULL;
-	if (o->socks_port < 0 || o->socks_port > 65535 || o->max_streams < 0 ||
+	if (o->admin_ssh_port < 0 || o->admin_ssh_port > 65535 ||
+	    o->socks_port < 0 || o->socks_port > 65535 || o->max_streams < 0 ||
 	    o->max_streams > 65535) {
 		log_warn("socks port %d or max streams %d out of range",
 		    o->socks_port, o->max_streams);
@@ -88,6 +91,14 @@ torrc_text(const torrc_opts_t *o)
 	strbuf_adds(&b, "Log notice stdout\n");
 	if (o->sandbox)
 		strbuf_adds(&b, "Sandbox 1\n");
+	/* The operator's service first: lines appended below apply to the last
+	 * block, which should stay the readers' one. */
+	if (o->admin_dir) {
+		strbuf_addf(&b, "HiddenServiceDir %s\n", o->admin_dir);
+		strbuf_addf(&b, "HiddenServicePort 80 unix:%s\n", o->admin_socket);
+		if (o->admin_ssh_port)
+			strbuf_addf(&b, "HiddenServicePort 22 127.0.0.1:%d\n", o->admin_ssh_port);
+	}
 	if (o->onion_dir == NULL)
 		goto append;
 	strbuf_addf(&b, "HiddenServiceDir %s\n", o->onion_dir);

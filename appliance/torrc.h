@@ -16,6 +16,10 @@ typedef struct torrc_opts {
 	int intro_dos;              /* HiddenServiceEnableIntroDoSDefense */
 	int sandbox;                /* Sandbox 1 */
 	int socks_port;             /* 0 = SocksPort 0, else SocksPort 127.0.0.1:N */
+	const char *admin_dir;      /* the admin onion's HiddenServiceDir (client
+	                             * authorization: admin_onion.h), or NULL */
+	const char *admin_socket;   /* its port 80 target (unix socket) */
+	int admin_ssh_port;         /* its port 22 → 127.0.0.1:N; 0 = none */
 	int ob_instance;            /* HiddenServiceOnionbalanceInstance 1 (a backend
 	                             * of an Onionbalance front; the front's address
 	                             * is in onion_dir/ob_config) */

@@ -55,6 +55,7 @@ static const char *state_names[] = {
 struct torsup {
 	struct event_base *base;
 	char *tor_path, *data_dir, *run_dir, *onion_dir, *http_socket, *append;
+	char *admin_dir, *admin_socket;
 	char *torrc_path, *ctl_path, *cookie_path;
 	torrc_opts_t rc;
 
@@ -698,6 +699,8 @@ torsup_new(struct event_base *base, const torsup_opts_t *o)
 	if (o->watch_address)
 		snprintf(t->address, sizeof(t->address), "%s", o->watch_address);
 	t->http_socket = xstrdup(o->http_socket);
+	t->admin_dir = o->admin_dir ? xstrdup(o->admin_dir) : NULL;
+	t->admin_socket = o->admin_socket ? xstrdup(o->admin_socket) : NULL;
 	t->append = o->config_append ? xstrdup(o->config_append) : NULL;
 	t->torrc_path = xasprintf("%s/torrc", t->run_dir);
 	t->ctl_path = torrc_control_socket(t->run_dir);
@@ -707,7 +710,8 @@ torsup_new(struct event_base *base, const torsup_opts_t *o)
 		.http_socket = t->http_socket, .config_append = t->append,
 		.max_streams = o->max_streams, .pow = o->pow, .intro_dos = o->intro_dos,
 		.sandbox = o->sandbox, .socks_port = o->socks_port,
-		.ob_instance = o->ob_instance,
+		.ob_instance = o->ob_instance, .admin_dir = t->admin_dir,
+		.admin_socket = t->admin_socket, .admin_ssh_port = o->admin_ssh_port,
 	};
 	t->out_fd = -1;
 	strbuf_init(&t->out_line);
@@ -813,6 +817,8 @@ torsup_free_(torsup_t *t)
 	free(t->data_dir);
 	free(t->run_dir);
 	free(t->onion_dir);
+	free(t->admin_dir);
+	free(t->admin_socket);
 	free(t->http_socket);
 	free(t->append);
 	free(t->torrc_path);

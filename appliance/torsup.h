@@ -34,6 +34,9 @@ typedef struct torsup_opts {
 	                              * A front watches the descriptors Onionbalance
 	                              * uploads for the front address. */
 	int ob_instance;             /* HiddenServiceOnionbalanceInstance 1 */
+	const char *admin_dir;       /* the admin onion (admin_onion.h), or NULL */
+	const char *admin_socket;    /* its HTTP target */
+	int admin_ssh_port;          /* its port 22 → 127.0.0.1:N; 0 = none */
 	const char *http_socket;     /* <data>/run/http.sock (HiddenServicePort target) */
 	const char *config_append;   /* file or NULL */
 	int max_streams, pow, intro_dos, sandbox;

@@ -98,6 +98,22 @@ main(void)
 	free(text);
 	o.onion_dir = "/d/onion/public";
 
+	/* The admin onion: its own block, before the readers' one. */
+	o.admin_dir = "/d/onion/admin";
+	o.admin_socket = "/d/run/admin-http.sock";
+	o.admin_ssh_port = 22;
+	text = torrc_text(&o);
+	ok(text && strstr(text, "HiddenServiceDir /d/onion/admin\nHiddenServicePort 80 "
+	    "unix:/d/run/admin-http.sock\nHiddenServicePort 22 127.0.0.1:22\n"
+	    "HiddenServiceDir /d/onion/public\n"), "admin block first");
+	free(text);
+	o.admin_ssh_port = 70000;
+	ok(torrc_text(&o) == NULL, "bad ssh port refused");
+	o.admin_ssh_port = 0;
+	o.admin_dir = "/d/adm in";
+	ok(torrc_text(&o) == NULL, "bad admin dir refused");
+	o.admin_dir = NULL;
+
 	/* Append file: copied verbatim, a missing final newline added. */
 	p = xasprintf("%s/append", tmp);
 	write_file_atomic(p, "TestingTorNetwork 1\nExtra 2", 27, 0600);
@@ -145,6 +161,27 @@ main(void)
 			ok(stat(rc, &st) == 0 && (st.st_mode & 0777) == 0600, "torrc 0600");
 		}
 		is_int(verify(rc), 0, "tor --verify-config accepts the full torrc");
+		{
+			char *ad = xasprintf("%s/onion-admin", tmp), *as = xasprintf("%s/run/a.sock", tmp);
+			v.admin_dir = ad;
+			v.admin_socket = as;
+			v.admin_ssh_port = 22;
+			v.ob_instance = 1;
+			mkdir(on, 0700);
+			{
+				char *ob = xasprintf("%s/ob_config", on);
+				const char *m = "MasterOnionAddress "
+				    "aeaqcaibaeaqcaibaeaqcaibaeaqcaibaeaqcaibaeaqcaibaea37ead.onion\n";
+				write_file_atomic(ob, m, strlen(m), 0600);
+				free(ob);
+			}
+			is_int(torrc_write(&v, rc), 0, "write with the admin onion");
+			is_int(verify(rc), 0, "tor --verify-config accepts admin onion + instance");
+			v.admin_dir = v.admin_socket = NULL;
+			v.admin_ssh_port = v.ob_instance = 0;
+			free(ad);
+			free(as);
+		}
 		v.sandbox = v.pow = v.intro_dos = 0;
 		v.socks_port = 19050;
 		v.config_append = p;
