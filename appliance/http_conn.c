@@ -2,6 +2,7 @@
 #include "http_conn.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deadline.h"
 #include "limit.h"
 #include "log.h"
 #include "proxy.h"
@@ -21,30 +23,35 @@ enum conn_state {
 	S_RESPOND,   /* a response is being written */
 };
 
+/* While a request is read or answered the connection holds a bufferevent
+ * (~1 KiB with its two buffers); between requests it is parked: the
+ * bufferevent is freed and a bare read event (~150 bytes) waits for the next
+ * bytes. Most connections of a busy server are idle keep-alives, and nginx
+ * drops its buffers the same way. The fields are ordered to pack. */
 struct http_conn {
-	struct bufferevent *bev;
-	struct event *deadline;
+	struct bufferevent *bev;   /* NULL while parked */
+	struct event *parked;      /* the read event while parked, else NULL */
 	const http_conn_opts_t *opts;
 	http_req_t *req;
-	enum conn_state state;
-	int close_after;    /* close once the output is flushed */
-	int peer_eof;       /* the client will send nothing more */
-	int head_timer;     /* the deadline running is the header timeout */
-	int has_circuit;
-	uint32_t circuit;
 	limit_conn_t *lc;
-	int refuse_status, refuse_retry;
-	char peer[48];
+	deadline_t deadline;       /* on opts->deadlines */
+	uint32_t circuit;
+	uint16_t refuse_status, refuse_retry;
+	uint8_t state;             /* enum conn_state */
+	uint8_t close_after;       /* close once the output is flushed */
+	uint8_t peer_eof;          /* the client will send nothing more */
+	uint8_t head_timer;        /* the deadline running is the header timeout */
+	uint8_t has_circuit;
 };
 
 static void process(http_conn_t *c);
+static void park(http_conn_t *c);
 
 static void
 arm_deadline(http_conn_t *c, int seconds, int head)
 {
-	struct timeval tv = { seconds, 0 };
-	c->head_timer = head;
-	evtimer_add(c->deadline, &tv);
+	c->head_timer = (uint8_t)head;
+	deadline_arm(c->opts->deadlines, &c->deadline, seconds * 1000);
 }
 
 void
@@ -56,16 +63,21 @@ http_conn_free_(http_conn_t *c)
 		c->opts->closed(c->opts->arg, c);
 	/* Before the bufferevent goes: the limiter may be pacing it. */
 	limit_conn_free(c->lc);
+	deadline_disarm(c->opts->deadlines, &c->deadline);
 	/* The socket is ours to close, now: libevent 2.1 would close it only
 	 * when its deferred finalizers run, on a later loop pass, and a client
 	 * waiting for the close (408, Connection: close, idle) would wait with it.
 	 * bufferevent_free has taken the fd out of epoll already. */
-	evutil_socket_t fd = c->bev ? bufferevent_getfd(c->bev) : -1;
-	if (c->bev)
+	evutil_socket_t fd = -1;
+	if (c->bev) {
+		fd = bufferevent_getfd(c->bev);
 		bufferevent_free(c->bev);
+	} else if (c->parked) {
+		fd = event_get_fd(c->parked);
+		event_free(c->parked);
+	}
 	if (fd >= 0)
 		evutil_closesocket(fd);
-	event_free(c->deadline);
 	http_req_free(c->req);
 	free(c);
 }
@@ -78,19 +90,14 @@ http_conn_circuit(const http_conn_t *c, uint32_t *id)
 	return c->has_circuit;
 }
 
-const char *
-http_conn_peer(const http_conn_t *c)
-{
-	return c->peer;
-}
-
 static void
-on_deadline(evutil_socket_t fd, short what, void *arg)
+on_deadline(deadline_t *d, void *arg)
 {
-	http_conn_t *c = arg;
+	http_conn_t *c = (http_conn_t *)(void *)((char *)d - offsetof(http_conn_t, deadline));
 
 	/* An idle keep-alive connection just goes; a slow head gets a 408 so a
-	 * legitimate client on a bad circuit learns what happened. */
+	 * legitimate client on a bad circuit learns what happened. A started
+	 * head is never parked, so the bufferevent is there. */
 	if (c->head_timer && c->state == S_HEAD && c->req && http_req_started(c->req)) {
 		http_resp_t resp;
 		struct evbuffer *out = bufferevent_get_output(c->bev);
@@ -160,8 +167,8 @@ response_done(http_conn_t *c)
 		http_conn_free(c);
 		return -1;
 	}
-	/* Dropped when idle: an idle keep-alive connection should cost only its
-	 * bufferevent; the next request makes a new one. */
+	/* Dropped when idle, with the bufferevent (park); the next request
+	 * makes a new one. */
 	http_req_free(c->req);
 	c->state = S_HEAD;
 	if (c->lc)
@@ -186,7 +193,7 @@ send_response(http_conn_t *c, http_resp_t *resp, int is_head, int keep_alive)
 		evbuffer_add_buffer(out, resp->body);
 	c->close_after = !keep_alive;
 	c->state = S_RESPOND;
-	evtimer_del(c->deadline);
+	deadline_disarm(c->opts->deadlines, &c->deadline);
 	/* A pipelined request's bytes stay buffered (bounded by the read
 	 * watermark) and are parsed only after this response is out, so a client
 	 * cannot make us queue responses. Reading stays enabled: toggling it would
@@ -295,7 +302,7 @@ admit(http_conn_t *c)
 	if (a.wait) {
 		/* Parked: nothing is read or timed here until on_admitted. */
 		c->state = S_WAIT;
-		evtimer_del(c->deadline);
+		deadline_disarm(c->opts->deadlines, &c->deadline);
 		bufferevent_disable(c->bev, EV_READ);
 		return SENT_PENDING;
 	}
@@ -330,8 +337,8 @@ static const limit_conn_ops_t limit_ops = { on_admitted, on_evict };
 void
 http_conn_refuse(http_conn_t *c, int status, int retry_after)
 {
-	c->refuse_status = status;
-	c->refuse_retry = retry_after;
+	c->refuse_status = (uint16_t)status;
+	c->refuse_retry = (uint16_t)(retry_after > 0xffff ? 0xffff : retry_after);
 }
 
 static void
@@ -381,8 +388,11 @@ process(http_conn_t *c)
 		if (used == 0)
 			break;
 	}
-	if (c->state == S_HEAD && c->peer_eof)
+	if (c->state == S_HEAD && c->peer_eof) {
 		http_conn_free(c);
+		return;
+	}
+	park(c);
 }
 
 static void
@@ -422,40 +432,129 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 	http_conn_free(c);
 }
 
-http_conn_t *
-http_conn_new(struct event_base *base, int fd, const char *peer, const http_conn_opts_t *opts)
+/* Bound what a client can make us buffer: one head plus a little. */
+static size_t
+read_max(const http_conn_opts_t *o)
 {
-	http_conn_t *c = xcalloc(1, sizeof(*c));
-	struct timeval wt = { opts->write_timeout, 0 };
+	return o->limits.max_header_bytes + o->limits.max_target + 4096;
+}
 
-	c->opts = opts;
+static int
+attach(http_conn_t *c, struct event_base *base, evutil_socket_t fd)
+{
+	struct timeval wt = { c->opts->write_timeout, 0 };
+
 	c->bev = bufferevent_socket_new(base, fd, 0);
-	c->deadline = evtimer_new(base, on_deadline, c);
-	c->state = opts->expect_proxy ? S_PROXY : S_HEAD;
-	snprintf(c->peer, sizeof(c->peer), "%s", peer ? peer : "");
-	if (opts->limit)
-		c->lc = limit_conn_new(opts->limit, c, &limit_ops);
-	if (c->bev == NULL || c->deadline == NULL) {
-		log_warn("cannot set up a connection");
-		if (c->bev == NULL)
-			evutil_closesocket(fd);
-		http_conn_free(c);
-		return NULL;
-	}
+	if (c->bev == NULL)
+		return -1;
 	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
-	/* Bound what a client can make us buffer: one head plus a little. */
-	bufferevent_setwatermark(c->bev, EV_READ, 0,
-	    opts->limits.max_header_bytes + opts->limits.max_target + 4096);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, read_max(c->opts));
 	bufferevent_set_timeouts(c->bev, NULL, &wt);
 	/* EV_WRITE is armed only when a response cannot be written at once. */
 	bufferevent_disable(c->bev, EV_WRITE);
 	bufferevent_enable(c->bev, EV_READ);
+	return 0;
+}
+
+/* Bytes on a parked connection: take a bufferevent again and read them now,
+ * not on the next loop pass where the bufferevent's read event would see
+ * them. */
+static void
+on_readable(evutil_socket_t fd, short what, void *arg)
+{
+	http_conn_t *c = arg;
+	struct evbuffer *in;
+	int n, err;
+
+	if (attach(c, event_get_base(c->parked), fd) < 0) {
+		log_warn("cannot set up a connection");
+		http_conn_free(c);
+		return;
+	}
+	/* Freed after the bufferevent's read event is added: the fd never
+	 * leaves epoll, so parking costs no epoll_ctl. */
+	event_free(c->parked);
+	c->parked = NULL;
+	/* The input's end is frozen but for the bufferevent's own reads
+	 * (bufferevent_sock.c); thaw it the same way. */
+	in = bufferevent_get_input(c->bev);
+	evbuffer_unfreeze(in, 0);
+	n = evbuffer_read(in, fd, (int)read_max(c->opts));
+	err = errno;
+	evbuffer_freeze(in, 0);
+	if (n == 0) {
+		/* As the bufferevent does on EOF; event_cb's half-close case. */
+		bufferevent_disable(c->bev, EV_READ);
+		c->peer_eof = 1;
+	} else if (n < 0 && err != EAGAIN && err != EWOULDBLOCK && err != EINTR) {
+		log_debug("read: %s", strerror(err));
+		http_conn_free(c);
+		return;
+	}
+	process(c);
+}
+
+/* Between requests, with nothing buffered either way: give the bufferevent
+ * back and wait on a bare read event (see struct http_conn). */
+static void
+park(http_conn_t *c)
+{
+	struct event_base *base;
+	evutil_socket_t fd;
+
+	if (c->bev == NULL || c->state != S_HEAD || c->peer_eof ||
+	    (c->req && http_req_started(c->req)) ||
+	    evbuffer_get_length(bufferevent_get_input(c->bev)) > 0 ||
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
+		return;
+	base = bufferevent_get_base(c->bev);
+	fd = bufferevent_getfd(c->bev);
+	c->parked = event_new(base, fd, EV_READ | EV_PERSIST, on_readable, c);
+	if (c->parked == NULL)
+		return;   /* stays as it is */
+	/* Added while the bufferevent's read event is still in: libevent keeps
+	 * the fd in epoll and makes no epoll_ctl call. EV_PERSIST for the same
+	 * reason on the way back (on_readable). */
+	if (event_add(c->parked, NULL) < 0) {
+		event_free(c->parked);
+		c->parked = NULL;
+		return;
+	}
+	http_req_free(c->req);
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+}
+
+http_conn_t *
+http_conn_new(struct event_base *base, int fd, const char *peer, const http_conn_opts_t *opts)
+{
+	http_conn_t *c = xcalloc(1, sizeof(*c));
+
+	c->opts = opts;
+	c->state = opts->expect_proxy ? S_PROXY : S_HEAD;
+	/* Born parked: a connection costs a bufferevent only once it sends. */
+	c->parked = event_new(base, fd, EV_READ | EV_PERSIST, on_readable, c);
+	if (c->parked == NULL || event_add(c->parked, NULL) < 0) {
+		log_warn("cannot set up a connection");
+		if (c->parked == NULL)
+			evutil_closesocket(fd);
+		http_conn_free(c);
+		return NULL;
+	}
+	if (opts->limit)
+		c->lc = limit_conn_new(opts->limit, c, &limit_ops);
 	/* The first request, like the PROXY line, must come promptly. */
 	arm_deadline(c, opts->header_timeout, 0);
 	/* Without a PROXY line the key is known now: the peer address. Over its
 	 * cap of pending heads, it goes on the next loop turn (the caller counts
 	 * it open first, and closed() will count it gone). */
-	if (c->lc && !opts->expect_proxy && limit_conn_identify(c->lc, 0, 0, c->peer) < 0)
+	if (c->lc && !opts->expect_proxy && limit_conn_identify(c->lc, 0, 0, peer ? peer : "") < 0)
 		arm_deadline(c, 0, 0);
 	return c;
+}
+
+struct deadline_set *
+http_conn_deadlines_new(struct event_base *base)
+{
+	return deadline_set_new(base, on_deadline, NULL);
 }

@@ -7,7 +7,10 @@
  * write_timeout is dropped. With a limiter, each complete head is admitted,
  * queued (a download waiting for a slot) or refused (429/503 + Retry-After)
  * before the handler runs, and the limiter may evict an idle or slow
- * connection to make room for a new one. */
+ * connection to make room for a new one. Between requests a connection is
+ * parked: its bufferevent is freed and a bare read event waits for the next
+ * bytes, so an idle keep-alive costs a few hundred bytes; its deadlines are
+ * links on one shared timer (deadline.h), not timer events of their own. */
 #ifndef BROADSIDE_HTTP_CONN_H
 #define BROADSIDE_HTTP_CONN_H
 
@@ -17,6 +20,7 @@
 #include "http_resp.h"
 
 struct event_base;
+struct deadline_set;
 struct limit;
 typedef struct http_conn http_conn_t;
 
@@ -25,6 +29,9 @@ typedef struct http_conn_opts {
 	int header_timeout, idle_timeout, write_timeout;   /* seconds */
 	int expect_proxy;    /* a PROXY v1 line must come first */
 	int log_requests;
+	/* The one timer every connection's deadlines run on
+	 * (http_conn_deadlines_new). */
+	struct deadline_set *deadlines;
 	/* Budgets per circuit and under overload (limit.h); NULL = none. */
 	struct limit *limit;
 	/* Fill resp for req. Must not free the connection. */
@@ -34,7 +41,8 @@ typedef struct http_conn_opts {
 	void *arg;
 } http_conn_opts_t;
 
-/* Take over fd (closed with the connection). opts must outlive it. */
+/* Take over fd (closed with the connection). opts must outlive it. peer is
+ * the limiter's key without a PROXY line; it is not kept. */
 http_conn_t *http_conn_new(struct event_base *base, int fd, const char *peer,
     const http_conn_opts_t *opts);
 /* Close now, whatever is in flight. */
@@ -47,7 +55,9 @@ void http_conn_refuse(http_conn_t *c, int status, int retry_after);
 
 /* The tor circuit this connection came on; 0 if none (preview, other proxy). */
 int http_conn_circuit(const http_conn_t *c, uint32_t *id);
-/* The peer as text: "circuit:<id>" is never produced here; for TCP the address. */
-const char *http_conn_peer(const http_conn_t *c);
+
+/* Make the timer for opts.deadlines, shared by all connections of a base;
+ * free it (deadline_set_free) after them. */
+struct deadline_set *http_conn_deadlines_new(struct event_base *base);
 
 #endif

@@ -20,6 +20,7 @@
 
 #include <sqlite3.h>
 
+#include "deadline.h"
 #include "handler.h"
 #include "limit.h"
 #include "log.h"
@@ -74,6 +75,7 @@ struct server {
 	struct root_fd roots[ROOT_CACHE];
 	int nroots;
 	limit_t *limit;
+	struct deadline_set *deadlines;   /* every connection's timeouts */
 };
 
 static void
@@ -233,6 +235,7 @@ add_listener(server_t *s, int fd, int is_unix)
 	li->opts.expect_proxy = is_unix && s->conf->tor_circuit_ids;
 	li->opts.log_requests = s->conf->log_requests;
 	li->opts.limit = s->limit;
+	li->opts.deadlines = s->deadlines;
 	li->opts.handle = handle;
 	li->opts.closed = conn_closed;
 	li->opts.arg = s;
@@ -389,6 +392,7 @@ server_new(struct event_base *base, const conf_t *conf, cat_t *cat)
 	s->cat = cat;
 	s->stats.started = (int64_t)time(NULL);
 	s->snapshot_end = evtimer_new(base, end_snapshot, s);
+	s->deadlines = http_conn_deadlines_new(base);
 	limit_conf_t lc;
 	limit_conf_from(&lc, conf);
 	s->limit = limit_new(base, &lc);
@@ -413,6 +417,7 @@ server_free_(server_t *s)
 		free(s->colls[i].root);
 	}
 	limit_free(s->limit);
+	deadline_set_free(s->deadlines);
 	free(s);
 }
 

@@ -2,8 +2,10 @@
 """Send raw bytes to a server and print what comes back, for the requests curl
 cannot make (malformed ones, PROXY lines, pipelining, half-close).
 
-usage: rawhttp.py (tcp:HOST:PORT | unix:PATH) [--shut] [--timeout S] < request
+usage: rawhttp.py (tcp:HOST:PORT | unix:PATH) [--shut] [--timeout S] [--pause S] < request
 Escapes in the request are not interpreted: feed real CR LF (printf does).
+With --pause, each form feed (\f) in the request is not sent but waited out for
+S seconds: the connection sits idle there (keep-alive between requests).
 Exit status 0; prints the response bytes, or CLOSED-WITHOUT-RESPONSE."""
 import socket
 import sys
@@ -22,7 +24,15 @@ def main():
     else:
         host, port = target[4:].rsplit(":", 1)
         s = socket.create_connection((host, int(port)))
-    s.sendall(sys.stdin.buffer.read())
+    pause = None
+    if "--pause" in sys.argv:
+        pause = float(sys.argv[sys.argv.index("--pause") + 1])
+    parts = sys.stdin.buffer.read()
+    parts = parts.split(b"\f") if pause is not None else [parts]
+    for i, part in enumerate(parts):
+        if i > 0:
+            time.sleep(pause)
+        s.sendall(part)
     if shut:
         s.shutdown(socket.SHUT_WR)
     s.settimeout(timeout)

@@ -163,12 +163,25 @@ t0=$SECONDS
 idle=$(printf 'GET /f/demo/sub/a.txt HTTP/1.1\r\nHost: a\r\n\r\n' | $RAW tcp:127.0.0.1:$PORT --timeout 20 | grep -ac '^hello world')
 check_eq "keep-alive answered" "$idle" 1
 check "idle keep-alive closed after idle_timeout (3 s)" test $((SECONDS - t0)) -ge 2 -a $((SECONDS - t0)) -le 13
+# An idle connection gives up its buffers (http_conn.c, park) and takes them
+# back when bytes come: a request after a pause, then two pipelined ones, then
+# idle again until idle_timeout closes it.
+t0=$SECONDS
+again=$(printf 'GET /f/demo/sub/a.txt HTTP/1.1\r\nHost: a\r\n\r\n\fGET /f/demo/sub/a.txt HTTP/1.1\r\nHost: a\r\n\r\nHEAD /f/demo/deep/er/small.bin HTTP/1.1\r\nHost: a\r\n\r\n\fGET /nope HTTP/1.1\r\nHost: a\r\n\r\nGET /f/demo/sub/a.txt HTTP/1.1\r\nHost: a\r\n\r\n' |
+	$RAW tcp:127.0.0.1:$PORT --pause 0.5 --timeout 20 | tr -d '\r')
+check_eq "idle, then a request and a pipelined one, twice: all answered in order" \
+	"$(grep -a '^HTTP/1.1' <<<"$again" | tr '\n' ' ')" "HTTP/1.1 200 OK HTTP/1.1 200 OK HTTP/1.1 200 OK HTTP/1.1 404 Not Found HTTP/1.1 200 OK "
+check_eq "… with the three bodies" "$(grep -ac '^hello world' <<<"$again")" 3
+check "… and closed idle_timeout after the last" test $((SECONDS - t0)) -ge 3 -a $((SECONDS - t0)) -le 14
 
 # --- the Unix socket tor forwards to: PROXY line required ---
 S=unix:$D/run/http.sock
 px=$(printf 'PROXY TCP6 fc00:dead:beef:4dad::0:31 ::1 49 80\r\nGET /f/demo/sub/a.txt HTTP/1.1\r\nHost: x.onion\r\nConnection: close\r\n\r\n' | $RAW $S | tr -d '\r')
 check "PROXY line + request → 200" grep -q '^HTTP/1.1 200 OK' <<<"$px"
 check "… with the body" grep -q '^hello world$' <<<"$px"
+px=$(printf 'PROXY TCP6 fc00:dead:beef:4dad::0:32 ::1 49 80\r\n\fGET /f/demo/sub/a.txt HTTP/1.1\r\nHost: x.onion\r\n\r\n\fGET /f/demo/sub/a.txt HTTP/1.1\r\nHost: x.onion\r\n\r\nGET / HTTP/1.1\r\nHost: x.onion\r\nConnection: close\r\n\r\n' |
+	$RAW $S --pause 0.5 --timeout 10 | tr -d '\r')
+check_eq "PROXY line, idle, request, idle, two pipelined → three answers" "$(grep -ac '^HTTP/1.1 200 OK' <<<"$px")" 3
 check_eq "no PROXY line → closed unanswered" "$(printf 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' | $RAW $S --timeout 3)" "CLOSED-WITHOUT-RESPONSE"
 check_eq "bad PROXY line → closed unanswered" "$(printf 'PROXY TCP6 nonsense\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n' | $RAW $S --timeout 3)" "CLOSED-WITHOUT-RESPONSE"
 check_eq "curl over the socket without PROXY → refused" "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket $D/run/http.sock http://x/)" 000
