@@ -118,15 +118,22 @@ add_printable(strbuf_t *b, const char *s)
 	}
 }
 
+/* One line of the report the publisher sees after add/refresh. */
 static void
-problem(struct ingest *in, const char *relpath, const char *why, int err)
+list_entry(struct ingest *in, const char *relpath, const char *why, int err)
 {
-	in->st->errors++;
 	if (in->nproblems++ >= MAX_LISTED_ERRORS)
 		return;
 	strbuf_adds(&in->problems, "  ");
 	add_printable(&in->problems, relpath[0] ? relpath : ".");
 	strbuf_addf(&in->problems, ": %s%s%s\n", why, err ? ": " : "", err ? strerror(err) : "");
+}
+
+static void
+problem(struct ingest *in, const char *relpath, const char *why, int err)
+{
+	in->st->errors++;
+	list_entry(in, relpath, why, err);
 }
 
 /* --- hashing workers --- */
@@ -516,7 +523,15 @@ walk(struct ingest *in, int count_only)
 			strbuf_adds(&rel, names[i]);
 			strbuf_addc(&abs, '/');
 			strbuf_adds(&abs, names[i]);
-			if (lstat(abs.s, &st) < 0) {
+			if (strchr(names[i], '\\') != NULL) {
+				/* Addresses may not carry a backslash (route.h), so no reader
+				 * could fetch it: say so instead of listing a dead link. */
+				if (!count_only) {
+					in->st->special++;
+					list_entry(in, rel.s, "not published: its name holds a backslash, "
+					    "which web addresses may not carry; rename it", 0);
+				}
+			} else if (lstat(abs.s, &st) < 0) {
 				if (!count_only)
 					problem(in, rel.s, "vanished", errno);
 			} else if (S_ISLNK(st.st_mode)) {

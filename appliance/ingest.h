@@ -23,7 +23,7 @@ typedef struct ingest_stats {
 	int64_t bytes;        /* bytes of all files found */
 	int64_t hashed;       /* bytes read and hashed */
 	int64_t symlinks;     /* skipped: symlinks */
-	int64_t special;      /* skipped: devices, fifos, sockets */
+	int64_t special;      /* skipped: devices, fifos, sockets, names with a backslash */
 	int64_t errors;       /* unreadable, vanished or changing files and folders */
 	int64_t ms;           /* wall time */
 } ingest_stats_t;

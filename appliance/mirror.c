@@ -314,7 +314,7 @@ mirror_path_safe(const char *path)
 	const char *p = path;
 	size_t n = strlen(path);
 
-	if (n == 0 || n > PATH_MAX_LEN || path[0] == '/' || path[n - 1] == '/')
+	if (n == 0 || n > PATH_MAX_LEN || path[0] == '/' || path[n - 1] == '/' || strchr(path, '\\'))
 		return 0;
 	for (;;) {
 		size_t l = strcspn(p, "/");

@@ -57,9 +57,7 @@ route_decode_path(const char *s, size_t len, char **out)
 			if (c == '/' || c == '\0')
 				goto bad;
 		}
-		/* A backslash is an ordinary byte of a Linux file name (hrefs carry
-		 * it as %5C; browsers turn a bare one into '/' before sending). */
-		if (c == '\0')
+		if (c == '\\' || c == '\0')
 			goto bad;
 		*w++ = (char)c;
 	}

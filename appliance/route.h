@@ -4,9 +4,8 @@
  *   /c/<slug>/[dir/]       browse          /c/<slug>/<path> file page
  *   /f/<slug>/<path>       file bytes      /search?q=&c=&page=
  *   /m/<slug>/<manifest>   manifests       /m/publisher.pub
- * A decoded path never holds NUL, an encoded slash, an empty segment, "." or
- * "..", so it can be used as a path below a collection root. Other bytes,
- * backslashes included, are kept: file names on Linux may hold them. */
+ * A decoded path never holds NUL, a backslash, an encoded slash, an empty
+ * segment, "." or "..", so it can be used as a path below a collection root. */
 #ifndef BROADSIDE_ROUTE_H
 #define BROADSIDE_ROUTE_H
 

@@ -48,7 +48,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mirror_index_line(s, size, &e) == 0) {
 		if (e.path == NULL || e.size < 0)
 			abort();
-		if (mirror_path_safe(e.path) && (e.path[0] == '/' ||
+		if (mirror_path_safe(e.path) && (e.path[0] == '/' || strstr(e.path, "\\") ||
 		    strcmp(e.path, "..") == 0 || strncmp(e.path, "../", 3) == 0 || strstr(e.path, "/../")))
 			abort();
 		mirror_entry_clear(&e);
