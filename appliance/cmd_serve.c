@@ -18,6 +18,7 @@
 #include "log.h"
 #include "admin.h"
 #include "admin_onion.h"
+#include "balance.h"
 #include "balancer.h"
 #include "handler.h"
 #include "limit.h"
@@ -193,6 +194,10 @@ cmd_serve(int argc, char **argv, const char *data)
 		}
 	}
 	if (check_only) {
+		balance_t *bal = balance_load(d->root);   /* the role files are config too */
+		if (bal == NULL)
+			goto done;
+		balance_free(bal);
 		printf("configuration OK: %s\n", d->conf);
 		rc = 0;
 		goto done;

@@ -49,7 +49,8 @@ check "ls: backend" bash -c "$BROADSIDE --data $B balance ls | grep -q 'role: ba
 check_eq "balance files are 0600" "$(stat -c %a "$F/balance/backends" "$B/balance/front" | sort -u)" 600
 printf '%s\nbogus line here\n' "$BA" >"$T/bad"
 cp "$F/balance/backends" "$T/good"; cp "$T/bad" "$F/balance/backends"
-check "a bad backends line stops serve" bash -c "! $BROADSIDE --data $F serve -n >/dev/null 2>&1; ! $BROADSIDE --data $F serve --tor-config-append $T/tor-append 2>$T/err"
+check "serve -n finds a bad backends line" bash -c "! $BROADSIDE --data $F serve -n >/dev/null 2>&1"
+check "a bad backends line stops serve" bash -c "! $BROADSIDE --data $F serve --tor-config-append $T/tor-append 2>$T/err"
 check "… with file:line" grep -q "balance/backends:2:" "$T/err"
 cp "$T/good" "$F/balance/backends"
 
