@@ -347,9 +347,6 @@ cat_open(const char *path, int flags)
 			    path, (long long)v, CAT_SCHEMA_VERSION);
 			goto fail;
 		}
-		if (v < CAT_SCHEMA_VERSION)
-			log_warn("catalogue %s has schema version %lld; deep folder pages stay slow until "
-			    "`broadside refresh` (or init) upgrades it to %d", path, (long long)v, CAT_SCHEMA_VERSION);
 		c->version = (int)v;
 	}
 	return c;
@@ -652,6 +649,10 @@ cat_dir_list(cat_t *c, int64_t collection_id, const char *dir, int sort, int des
 	if (c->version < CAT_SCHEMA_VERSION && pragma_int(c, "PRAGMA user_version") == CAT_SCHEMA_VERSION) {
 		list_stmts_free(c);
 		c->version = CAT_SCHEMA_VERSION;
+	} else if (c->version < CAT_SCHEMA_VERSION && !c->told_old) {
+		log_warn("catalogue %s has schema version %d: deep folder pages are slow until "
+		    "`broadside refresh` (or init) upgrades it to %d", c->path, c->version, CAT_SCHEMA_VERSION);
+		c->told_old = 1;
 	}
 	if (sort < CAT_SORT_NAME || sort > CAT_SORT_MTIME)
 		sort = CAT_SORT_NAME;

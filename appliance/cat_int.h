@@ -18,6 +18,7 @@ struct cat {
 	sqlite3 *db;
 	char *path;
 	int version;          /* schema version (a read-only open may see an older one) */
+	int told_old;         /* the operator was told an older catalogue lists slowly */
 	sqlite3_stmt *st[S_COUNT];
 	/* Folder listings: [sort][desc][is_file]. */
 	sqlite3_stmt *list[3][2][2];
