@@ -36,7 +36,7 @@ int cat_exec_(cat_t *c, const char *sql);
  * transaction: files of folders marked pos_stale, and every subfolder (their
  * totals change at each ingest); 0 or -1. */
 int cat_positions_update_(cat_t *c, int64_t collection_id);
-/* Mark the folder of file_id for renumbering (before the file changes); 0 or -1. */
+/* Mark the folder of file_id for renumbering at the end of the ingest; 0 or -1. */
 int cat_dir_stale_(cat_t *c, int64_t file_id);
 
 #endif
