@@ -1,8 +1,11 @@
 /* cat: see cat.h. Schema notes:
  *  - files carry both their full path (unique lookup for /f/<slug>/<path>) and
- *    (dir_id, name) so a folder of 100k entries lists from an index in any order;
- *  - dirs hold aggregated counts, rebuilt at the end of each ingest, so folder
- *    pages never count at request time;
+ *    their position in their folder in each sort order (v3: pos_name, pos_size,
+ *    pos_mtime, set at the end of each ingest), so any page of a folder of 100k
+ *    entries is one index range, however deep: OFFSET stepped over every entry
+ *    before the page (page 1000 of 100k files: 201 pages/s against 3371 for page 1);
+ *  - dirs hold aggregated counts and their own positions among their siblings,
+ *    rebuilt at the end of each ingest, so folder pages never count at request time;
  *  - the text lives once, in docs; fts is an external-content FTS5 table over the
  *    view fts_src (docs + files.path), so snippets read docs and nothing is stored
  *    twice. Every change to docs is mirrored into fts in the same transaction. */
@@ -20,7 +23,8 @@
 #include "search.h"
 #include "util.h"
 
-#define CAT_SCHEMA_VERSION 2
+#define CAT_SCHEMA_VERSION 3
+#define CAT_SCHEMA_OLDEST_READ 2   /* read-only opens still list v2 folders (by OFFSET) */
 
 static const char schema_v1[] =
     "CREATE TABLE collections ("
@@ -77,6 +81,32 @@ static const char schema_v1[] =
     "  content='fts_src', content_rowid='id',"
     "  tokenize='unicode61 remove_diacritics 2');";
 
+/* v3: folder positions. The (dir, sort key) indexes only served OFFSET listings;
+ * the position indexes replace them (and still lead with dir_id/parent_id for the
+ * foreign-key cascades and the counts in cat_collection_finish). */
+static const char schema_v3[] =
+    "ALTER TABLE files ADD COLUMN pos_name INTEGER;"
+    "ALTER TABLE files ADD COLUMN pos_size INTEGER;"
+    "ALTER TABLE files ADD COLUMN pos_mtime INTEGER;"
+    "ALTER TABLE dirs ADD COLUMN pos_name INTEGER;"
+    "ALTER TABLE dirs ADD COLUMN pos_bytes INTEGER;"
+    "ALTER TABLE dirs ADD COLUMN pos_mtime INTEGER;"
+    /* 1: a file of this folder was added, changed or removed since its files
+     * were last numbered (new folders start so). */
+    "ALTER TABLE dirs ADD COLUMN pos_stale INTEGER NOT NULL DEFAULT 1;"
+    "DROP INDEX files_dir_name;"
+    "DROP INDEX files_dir_size;"
+    "DROP INDEX files_dir_mtime;"
+    "DROP INDEX dirs_parent_name;"
+    "DROP INDEX dirs_parent_bytes;"
+    "DROP INDEX dirs_parent_mtime;"
+    "CREATE INDEX files_dir_pos_name ON files(dir_id, pos_name);"
+    "CREATE INDEX files_dir_pos_size ON files(dir_id, pos_size);"
+    "CREATE INDEX files_dir_pos_mtime ON files(dir_id, pos_mtime);"
+    "CREATE INDEX dirs_parent_pos_name ON dirs(parent_id, pos_name);"
+    "CREATE INDEX dirs_parent_pos_bytes ON dirs(parent_id, pos_bytes);"
+    "CREATE INDEX dirs_parent_pos_mtime ON dirs(parent_id, pos_mtime);";
+
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_FILE_GET] = "SELECT id, size, mtime, sha256, mime FROM files WHERE collection_id = ?1 AND path = ?2",
@@ -106,6 +136,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
 	[S_COLL_HELD] = "SELECT held FROM collections WHERE id = ?1",
+	/* Mark the folder of file ?1 for renumbering (a no-op once marked). */
+	[S_DIR_STALE] = "UPDATE dirs SET pos_stale = 1 WHERE id = (SELECT dir_id FROM files WHERE id = ?1)"
+	    " AND pos_stale = 0",
 };
 
 
@@ -182,6 +215,37 @@ pragma_int(cat_t *c, const char *sql)
 	return v;
 }
 
+/* Set the folder positions of every collection (migration to v3). */
+static int
+positions_all(cat_t *c)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc = -1, step;
+
+	/* Ids first: the updates must not run under an open read of collections. */
+	if (sqlite3_prepare_v2(c->db, "SELECT id FROM collections", -1, &s, NULL) != SQLITE_OK)
+		goto fail_db;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		ids = xrealloc(ids, (n + 1) * sizeof(*ids));
+		ids[n++] = sqlite3_column_int64(s, 0);
+	}
+	if (step != SQLITE_DONE)
+		goto fail_db;
+	for (size_t i = 0; i < n; i++)
+		if (cat_positions_update_(c, ids[i]) < 0)
+			goto done;
+	rc = 0;
+	goto done;
+fail_db:
+	cat_db_error_(c, "upgrade catalogue");
+done:
+	sqlite3_finalize(s);
+	free(ids);
+	return rc;
+}
+
 static int
 migrate(cat_t *c)
 {
@@ -194,6 +258,7 @@ migrate(cat_t *c)
 		    c->path, (long long)v, CAT_SCHEMA_VERSION);
 		return -1;
 	}
+	c->version = (int)v;
 	if (v == CAT_SCHEMA_VERSION)
 		return 0;
 	/* Each step runs in one transaction with its version bump, so a crash leaves
@@ -211,7 +276,34 @@ migrate(cat_t *c)
 		cat_exec_(c, "ROLLBACK");
 		return -1;
 	}
-	return cat_exec_(c, "COMMIT");
+	/* v3: folder positions, computed here for what is already catalogued (about
+	 * 30 s per million files on a busy 2-core machine), so deep pages are fast
+	 * from the first request after the upgrade. */
+	if (v < 3) {
+		if (v >= 1)
+			log_info("upgrading catalogue %s to schema version 3 (folder positions; "
+			    "about 30 s per million files, once)", c->path);
+		if (cat_exec_(c, schema_v3) < 0 || positions_all(c) < 0 ||
+		    cat_exec_(c, "PRAGMA user_version = 3") < 0) {
+			cat_exec_(c, "ROLLBACK");
+			return -1;
+		}
+	}
+	if (cat_exec_(c, "COMMIT") < 0)
+		return -1;
+	c->version = CAT_SCHEMA_VERSION;
+	return 0;
+}
+
+static void
+list_stmts_free(cat_t *c)
+{
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 2; j++)
+			for (int k = 0; k < 2; k++) {
+				sqlite3_finalize(c->list[i][j][k]);
+				c->list[i][j][k] = NULL;
+			}
 }
 
 cat_t *
@@ -248,12 +340,20 @@ cat_open(const char *path, int flags)
 		if (migrate(c) < 0)
 			goto fail;
 	} else {
+		/* Readers (serve, search) get a 32 MB page cache: with SQLite's default
+		 * 2 MB, each search read the index's pages again from the OS (pread and
+		 * a copy each; offic* rev* on 1M files: p50 41 ms, with 32 MB 14 ms). */
+		if (cat_exec_(c, "PRAGMA cache_size = -32000") < 0)
+			goto fail;
+		/* An older catalogue is read as it is (serve keeps working after an
+		 * upgrade of broadside); the next add, refresh or init upgrades it. */
 		int64_t v = pragma_int(c, "PRAGMA user_version");
-		if (v != CAT_SCHEMA_VERSION) {
+		if (v < CAT_SCHEMA_OLDEST_READ || v > CAT_SCHEMA_VERSION) {
 			log_err("catalogue %s has schema version %lld, expected %d (run `broadside init`)",
 			    path, (long long)v, CAT_SCHEMA_VERSION);
 			goto fail;
 		}
+		c->version = (int)v;
 	}
 	return c;
 fail:
@@ -268,10 +368,7 @@ cat_free_(cat_t *c)
 		return;
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(c->st[i]);
-	for (int i = 0; i < 3; i++)
-		for (int j = 0; j < 2; j++)
-			for (int k = 0; k < 2; k++)
-				sqlite3_finalize(c->list[i][j][k]);
+	list_stmts_free(c);
 	sqlite3_close(c->db);
 	free(c->path);
 	free(c);
@@ -518,17 +615,19 @@ list_stmt(cat_t *c, int sort, int desc, int is_file)
 	static const char *const file_col[] = { "name", "size", "mtime" };
 	sqlite3_stmt **sp = &c->list[sort][desc][is_file];
 	const char *dirn = desc ? "DESC" : "ASC";
+	const char *cols = is_file ? "name, size, mtime, 1, sha256, mime FROM files WHERE dir_id = ?1"
+	    : "name, bytes, mtime, files FROM dirs WHERE parent_id = ?1";
+	const char *col = is_file ? file_col[sort] : dir_col[sort];
 	char *sql;
 
 	if (*sp == NULL) {
-		const char *col = is_file ? file_col[sort] : dir_col[sort];
-		if (is_file)
-			sql = xasprintf("SELECT name, size, mtime, 1, sha256, mime FROM files WHERE dir_id = ?1"
-			    " ORDER BY %s %s%s%s LIMIT ?2 OFFSET ?3", col, dirn,
-			    sort ? ", name " : "", sort ? dirn : "");
+		/* ?3 is the first position of the page: counted from the end when
+		 * descending (cat_dir_list). */
+		if (c->version >= 3)
+			sql = xasprintf("SELECT %s AND pos_%s %s ?3 ORDER BY pos_%s %s LIMIT ?2", cols, col,
+			    desc ? "<=" : ">=", col, dirn);
 		else
-			sql = xasprintf("SELECT name, bytes, mtime, files FROM dirs WHERE parent_id = ?1"
-			    " ORDER BY %s %s%s%s LIMIT ?2 OFFSET ?3", col, dirn,
+			sql = xasprintf("SELECT %s ORDER BY %s %s%s%s LIMIT ?2 OFFSET ?3", cols, col, dirn,
 			    sort ? ", name " : "", sort ? dirn : "");
 		if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, sp, NULL) != SQLITE_OK) {
 			cat_db_error_(c, "prepare listing");
@@ -551,6 +650,16 @@ cat_dir_list(cat_t *c, int64_t collection_id, const char *dir, int sort, int des
 		return -1;
 	if (id == 0)
 		return 1;
+	/* A reader opened on an older catalogue switches to positions once a writer
+	 * has upgraded it (the header read is cheap: page 1 is cached). */
+	if (c->version < CAT_SCHEMA_VERSION && pragma_int(c, "PRAGMA user_version") == CAT_SCHEMA_VERSION) {
+		list_stmts_free(c);
+		c->version = CAT_SCHEMA_VERSION;
+	} else if (c->version < CAT_SCHEMA_VERSION && !c->told_old) {
+		log_warn("catalogue %s has schema version %d: deep folder pages are slow until "
+		    "`broadside refresh` (or init) upgrades it to %d", c->path, c->version, CAT_SCHEMA_VERSION);
+		c->told_old = 1;
+	}
 	if (sort < CAT_SORT_NAME || sort > CAT_SORT_MTIME)
 		sort = CAT_SORT_NAME;
 	desc = desc ? 1 : 0;
@@ -570,7 +679,8 @@ cat_dir_list(cat_t *c, int64_t collection_id, const char *dir, int sort, int des
 			return -1;
 		sqlite3_bind_int64(s, 1, id);
 		sqlite3_bind_int64(s, 2, limit);
-		sqlite3_bind_int64(s, 3, off);
+		/* Positions run 0..n-1 ascending; descending, entry `off` is at n-1-off. */
+		sqlite3_bind_int64(s, 3, c->version >= 3 && desc ? n - 1 - off : off);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			char hex[65];
 			cat_entry_t e = {

@@ -71,7 +71,8 @@ typedef struct cat_entry {
 } cat_entry_t;
 
 /* List folder `dir` ("" = root, no leading or trailing '/'): subfolders first, then
- * files, each sorted by CAT_SORT_* (desc reverses), entries [offset, offset+limit).
+ * files, each sorted by CAT_SORT_* (desc reverses), entries [offset, offset+limit);
+ * as cheap at any offset (positions numbered by the last ingest, see cat.c).
  * Returns 0, 1 if the folder does not exist, -1 on error; non-zero from fn stops. */
 int cat_dir_list(cat_t *c, int64_t collection_id, const char *dir, int sort, int desc,
     int64_t offset, int64_t limit, int (*fn)(const cat_entry_t *e, void *arg), void *arg);

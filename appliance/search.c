@@ -317,8 +317,12 @@ fetch_hit(sqlite3 *db, sqlite3_stmt *s, const char *expr, int64_t rowid, search_
 }
 
 /* Replace q's prefixes by the first SEARCH_PREFIX_TERMS indexed words that start
- * with them, read from the index's vocabulary over a term range (cost: those
- * words' document lists, not every matching word's). 0, or -1 on error. */
+ * with them. Each word is one seek in the index's vocabulary: an fts5vocab
+ * 'instance' cursor stops at the word's first occurrence, while a 'row' cursor
+ * counts every occurrence before it returns the word (officer* took ~100 ms on
+ * 1M files for the counts alone). fts5vocab reads `term > x` as `term >= x`,
+ * so the next word is sought from x followed by a NUL byte, which sorts right
+ * after x and is in no word. 0, or -1 on error. */
 static int
 expand_prefixes(sqlite3 *db, search_query_t *q)
 {
@@ -327,13 +331,13 @@ expand_prefixes(sqlite3 *db, search_query_t *q)
 
 	for (int i = 0; i < q->n; i++) {
 		strbuf_t lo, hi, exp;
-		int n = 0, step;
+		int n = 0, step = SQLITE_DONE;
 
 		if (!q->prefix[i] || q->expansion[i])
 			continue;
-		if (s == NULL && (sqlite3_exec(db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab"
-		    " USING fts5vocab(main, 'fts', 'row')", NULL, NULL, NULL) != SQLITE_OK ||
-		    sqlite3_prepare_v2(db, "SELECT term FROM temp.fts_vocab WHERE term >= ?1 AND term < ?2 LIMIT ?3",
+		if (s == NULL && (sqlite3_exec(db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_terms"
+		    " USING fts5vocab(main, 'fts', 'instance')", NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_prepare_v2(db, "SELECT term FROM temp.fts_terms WHERE term >= ?1 AND term < ?2 LIMIT 1",
 		    -1, &s, NULL) != SQLITE_OK))
 			goto done;
 		/* The index holds case-folded words; fold ASCII the same way. */
@@ -345,21 +349,29 @@ expand_prefixes(sqlite3 *db, search_query_t *q)
 		strbuf_adds(&hi, "\xf4\x8f\xbf\xbf");   /* above every word with this prefix */
 		strbuf_init(&exp);
 		strbuf_addc(&exp, '(');
-		sqlite3_reset(s);
-		sqlite3_bind_text(s, 1, lo.s, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, hi.s, -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 3, SEARCH_PREFIX_TERMS);
-		while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-			const char *t = (const char *)sqlite3_column_text(s, 0);
+		while (n < SEARCH_PREFIX_TERMS) {
+			const char *t;
+			int tlen;
+			sqlite3_reset(s);
+			sqlite3_bind_text(s, 1, lo.s, (int)lo.len, SQLITE_TRANSIENT);
+			sqlite3_bind_text(s, 2, hi.s, (int)hi.len, SQLITE_STATIC);
+			if ((step = sqlite3_step(s)) != SQLITE_ROW)
+				break;
+			t = (const char *)sqlite3_column_text(s, 0);
+			tlen = sqlite3_column_bytes(s, 0);
 			if (n++)
 				strbuf_adds(&exp, " OR ");
 			strbuf_addc(&exp, '"');
-			for (; t && *t; t++) {
-				if (*t == '"')
+			for (int k = 0; k < tlen; k++) {
+				if (t[k] == '"')
 					strbuf_addc(&exp, '"');   /* FTS5 string quoting */
-				strbuf_addc(&exp, *t);
+				strbuf_addc(&exp, t[k]);
 			}
 			strbuf_addc(&exp, '"');
+			/* Next seek: right after this word. */
+			strbuf_reset(&lo);
+			strbuf_add(&lo, t, (size_t)tlen);
+			strbuf_addc(&lo, '\0');
 		}
 		/* No such word: a word that cannot match keeps the expression valid. */
 		if (n == 0)

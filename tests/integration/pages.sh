@@ -46,7 +46,7 @@ m = os.path.join(os.fsencode(sys.argv[1]), b"many")
 os.makedirs(m)
 for i in range(130):
     with open(os.path.join(m, b"f%03d.txt" % i), "wb") as f:
-        f.write(b"%d\n" % i)
+        f.write(b"%d\n" % i + b"." * ((i * 37) % 11))   # sizes repeat, out of name order
 PY
 
 $BROADSIDE --data "$D" init >/dev/null
@@ -87,6 +87,29 @@ check "search echoes a hostile query as text" page "$U/search?q=%3Cscript%3E%22%
 check "search, second page" page "$U/search?q=springfield&page=2"
 check "folder, page 3 of 3" page "$U/c/demo/many/?sort=name&desc=0&page=3" --text 'f129.txt' --text 'page 3 of 3'
 check "folder sorted by size, descending" page "$U/c/demo/many/?sort=size&desc=1&page=2"
+# Every page of every order through the ?page=N URLs readers bookmark: each of
+# the 130 files exactly once, in the order of the files on disk (ties by name).
+all_pages() {
+  python3 - "$U/c/demo/many/" "$C/many" <<'PY'
+import os, re, sys, urllib.request
+url, d = sys.argv[1], sys.argv[2]
+st = {n: os.stat(os.path.join(d, n)) for n in os.listdir(d)}
+keys = {"name": lambda n: n, "size": lambda n: (st[n].st_size, n), "date": lambda n: (int(st[n].st_mtime), n)}
+bad = 0
+for sort, key in keys.items():
+    for desc in (0, 1):
+        want = sorted(st, key=key, reverse=bool(desc))
+        got = []
+        for page in range(1, 4):
+            html = urllib.request.urlopen(f"{url}?sort={sort}&desc={desc}&page={page}").read().decode()
+            got += re.findall(r'<td class="n"><a href="[^"]*"><bdi>([^<]*)</bdi>', html)
+        if got != want:
+            bad = 1
+            print(f"# sort={sort} desc={desc}: got {got[:5]}... ({len(got)}), want {want[:5]}... ({len(want)})")
+sys.exit(bad)
+PY
+}
+check "folder pages in every order: every file once, in order" all_pages
 check "404 page" page "$U/c/demo/nothing-here" --status 404
 check "404 page, unknown route" page "$U/%3Cscript%3E" --status 404
 check_eq "stylesheet answers" "$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "$U$(curl -s $U/ | grep -o '/static/style.css?v=[0-9a-f]*')")" "200 text/css; charset=utf-8"

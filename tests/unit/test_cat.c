@@ -1,4 +1,5 @@
 /* test_cat: the catalogue API against a real SQLite file in a temp dir. */
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,6 +62,291 @@ put(cat_t *c, int64_t cid, int64_t dir, const char *path, const char *name, int6
 	memset(sha, (int)size, sizeof(sha));
 	ok(cat_file_put(c, &p, &id) == 0, "put %s", path);
 	return id;
+}
+
+/* --- deep folder pages: every page of every order, against a model --- */
+
+struct model_entry {
+	char name[32];
+	int is_dir;
+	int64_t size, mtime, id;
+	int live;
+};
+
+#define MODEL_MAX 400
+static struct model_entry model[MODEL_MAX];
+static int model_n, model_sort, model_desc;
+
+static int
+model_cmp(const void *a, const void *b)
+{
+	const struct model_entry *x = a, *y = b;
+	int r = 0;
+
+	if (x->is_dir != y->is_dir)
+		return y->is_dir - x->is_dir;          /* folders first, whatever the order */
+	if (model_sort == CAT_SORT_SIZE)
+		r = (x->size > y->size) - (x->size < y->size);
+	else if (model_sort == CAT_SORT_MTIME)
+		r = (x->mtime > y->mtime) - (x->mtime < y->mtime);
+	if (r == 0)
+		r = strcmp(x->name, y->name);
+	return model_desc ? -r : r;
+}
+
+struct pages {
+	char (*names)[32];
+	int n, cap;
+};
+
+static int
+collect_page(const cat_entry_t *e, void *arg)
+{
+	struct pages *p = arg;
+	if (p->n < p->cap)
+		snprintf(p->names[p->n], sizeof(p->names[0]), "%s", e->name);
+	p->n++;
+	return 0;
+}
+
+/* Page through folder "big" in every order with `per` entries a page and check
+ * the concatenation is exactly the model's order: no gap, no duplicate. */
+static void
+check_all_pages(cat_t *c, int64_t cid, int per, const char *when)
+{
+	static struct model_entry want[MODEL_MAX];
+	static char got[MODEL_MAX + 64][32];
+	int64_t entries = 0;
+	int exists = 0, nwant = 0;
+
+	for (int i = 0; i < model_n; i++)
+		if (model[i].live)
+			want[nwant++] = model[i];
+	ok(cat_dir_stat(c, cid, "big", &entries, &exists) == 0 && exists, "%s: stat", when);
+	is_int(entries, nwant, "%s: entry count", when);
+	for (int sort = CAT_SORT_NAME; sort <= CAT_SORT_MTIME; sort++) {
+		for (int desc = 0; desc < 2; desc++) {
+			struct pages p = { got, 0, MODEL_MAX + 64 };
+			int bad = 0, short_page = 0;
+			model_sort = sort;
+			model_desc = desc;
+			qsort(want, (size_t)nwant, sizeof(want[0]), model_cmp);
+			for (int64_t off = 0; off < nwant + per; off += per) {
+				int before = p.n;
+				if (cat_dir_list(c, cid, "big", sort, desc, off, per, collect_page, &p) != 0)
+					bad = 1;
+				if (p.n - before != (nwant - off >= per ? per : nwant - off > 0 ? nwant - off : 0))
+					short_page = 1;
+			}
+			is_int(p.n, nwant, "%s: sort %d desc %d: every entry once", when, sort, desc);
+			ok(!bad && !short_page, "%s: sort %d desc %d: full pages", when, sort, desc);
+			for (int i = 0; i < nwant && i < p.n; i++) {
+				if (strcmp(got[i], want[i].name) != 0) {
+					ok(0, "%s: sort %d desc %d: entry %d is %s, expected %s", when, sort, desc, i,
+					    got[i], want[i].name);
+					break;
+				}
+			}
+		}
+	}
+}
+
+static int
+keep_live(int64_t id, void *arg)
+{
+	for (int i = 0; i < model_n; i++)
+		if (!model[i].is_dir && model[i].id == id)
+			return model[i].live;
+	return 1;
+}
+
+static void
+model_put(cat_t *c, int64_t cid, int64_t dir, int i)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "big/%s", model[i].name);
+	model[i].id = put(c, cid, dir, path, model[i].name, model[i].size, model[i].mtime, NULL);
+}
+
+static void
+test_deep_pages(const char *tmp)
+{
+	char *path = xasprintf("%s/pages.db", tmp);
+	cat_t *c = cat_open(path, CAT_CREATE), *ro = cat_open(path, CAT_READONLY);
+	int64_t cid = 0, root = 0, big = 0, sub, removed = 0;
+	unsigned r = 7;
+
+	ok(c && ro, "open pages catalogue");
+	ok(cat_collection_upsert(c, "pages", "Pages", NULL, "/srv/pages", &cid) == 0, "collection");
+	ok(cat_begin(c) == 0, "begin");
+	ok(cat_dir_ensure(c, cid, 0, "", "", 0, &root) == 0, "root");
+	ok(cat_dir_ensure(c, cid, root, "big", "big", 1, &big) == 0, "big");
+	/* 7 subfolders with one file each, 290 files; sizes and dates repeat (ties
+	 * are broken by name), names are inserted out of order. */
+	for (int i = 0; i < 7; i++) {
+		char dpath[32], fpath[48];
+		struct model_entry *m = &model[model_n++];
+		snprintf(m->name, sizeof(m->name), "d%d", (i * 3) % 7);
+		m->is_dir = 1;
+		m->size = 100 * (i % 3);
+		m->mtime = 1000 + (i % 2);
+		m->live = 1;
+		snprintf(dpath, sizeof(dpath), "big/%s", m->name);
+		ok(cat_dir_ensure(c, cid, big, dpath, m->name, 2, &sub) == 0, "subfolder");
+		snprintf(fpath, sizeof(fpath), "%s/x", dpath);
+		put(c, cid, sub, fpath, "x", m->size, m->mtime, NULL);
+	}
+	for (int i = 0; i < 290; i++) {
+		struct model_entry *m = &model[model_n];
+		r = r * 1103515245 + 12345;
+		snprintf(m->name, sizeof(m->name), "f%03d", (i * 37) % 290);
+		m->size = (r >> 16) % 20;
+		m->mtime = 5000 + (r >> 8) % 13;
+		m->live = 1;
+		model_put(c, cid, big, model_n++);
+	}
+	ok(cat_commit(c) == 0, "commit");
+	ok(cat_collection_finish(c, cid, keep_all, keep_all, NULL, &removed) == 0, "finish");
+	check_all_pages(ro, cid, 50, "first ingest");
+	check_all_pages(ro, cid, 7, "first ingest, pages of 7");
+
+	/* A refresh in progress: new files are not listed before the folder counts
+	 * them (at the end of the ingest); then everything is in its place. */
+	ok(cat_begin(c) == 0, "begin");
+	for (int i = 0; i < 20; i++) {
+		struct model_entry *m = &model[model_n];
+		snprintf(m->name, sizeof(m->name), "%c-new%02d", i % 2 ? 'a' : 'g', i);
+		m->size = i % 5;
+		m->mtime = 4990 + i;
+		m->live = 0;
+		model_put(c, cid, big, model_n++);
+	}
+	ok(cat_commit(c) == 0, "commit");
+	check_all_pages(ro, cid, 50, "mid-refresh");
+	for (int i = model_n - 20; i < model_n; i++)
+		model[i].live = 1;
+	/* Changed files move; removed files leave. */
+	ok(cat_begin(c) == 0, "begin");
+	for (int i = 10; i < 300; i += 29) {
+		unsigned char sha[32] = { 0 };
+		char fpath[48];
+		int64_t id;
+		snprintf(fpath, sizeof(fpath), "big/%s", model[i].name);
+		model[i].size = 1000 + i;
+		model[i].mtime = 1;
+		cat_file_put_t p = { .collection_id = cid, .dir_id = big, .existing_id = model[i].id, .relpath = fpath,
+		    .name = model[i].name, .size = model[i].size, .mtime = model[i].mtime, .sha256 = sha, .mime = "x/y" };
+		ok(cat_file_put(c, &p, &id) == 0 && id == model[i].id, "update %s", model[i].name);
+	}
+	ok(cat_commit(c) == 0, "commit");
+	for (int i = 12; i < 300; i += 31)
+		model[i].live = 0;
+	ok(cat_collection_finish(c, cid, keep_live, keep_all, NULL, &removed) == 0, "finish refresh");
+	is_int(removed, 10, "removed files");
+	check_all_pages(ro, cid, 50, "after refresh");
+	check_all_pages(c, cid, 13, "after refresh, writer, pages of 13");
+	ok(cat_check(c) == 0, "integrity");
+	cat_free(ro);
+	cat_free(c);
+	unlink(path);
+	free(path);
+}
+
+/* Turn a current catalogue back into schema v2, as an older broadside left it. */
+static int
+downgrade_to_v2(const char *path)
+{
+	static const char sql[] =
+	    "DROP INDEX files_dir_pos_name; DROP INDEX files_dir_pos_size; DROP INDEX files_dir_pos_mtime;"
+	    "DROP INDEX dirs_parent_pos_name; DROP INDEX dirs_parent_pos_bytes; DROP INDEX dirs_parent_pos_mtime;"
+	    "ALTER TABLE files DROP COLUMN pos_name; ALTER TABLE files DROP COLUMN pos_size;"
+	    "ALTER TABLE files DROP COLUMN pos_mtime; ALTER TABLE dirs DROP COLUMN pos_name;"
+	    "ALTER TABLE dirs DROP COLUMN pos_bytes; ALTER TABLE dirs DROP COLUMN pos_mtime;"
+	    "ALTER TABLE dirs DROP COLUMN pos_stale;"
+	    "CREATE INDEX dirs_parent_name ON dirs(parent_id, name);"
+	    "CREATE INDEX dirs_parent_bytes ON dirs(parent_id, bytes, name);"
+	    "CREATE INDEX dirs_parent_mtime ON dirs(parent_id, mtime, name);"
+	    "CREATE INDEX files_dir_name ON files(dir_id, name);"
+	    "CREATE INDEX files_dir_size ON files(dir_id, size, name);"
+	    "CREATE INDEX files_dir_mtime ON files(dir_id, mtime, name);"
+	    "PRAGMA user_version = 2;";
+	cat_t *c = cat_open(path, CAT_READWRITE);
+	int rc = c && sqlite3_exec(cat_db(c), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+
+	if (rc < 0 && c)
+		fprintf(stderr, "downgrade: %s\n", sqlite3_errmsg(cat_db(c)));
+	cat_free(c);
+	return rc;
+}
+
+static int64_t
+user_version(cat_t *c)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(cat_db(c), "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static void
+test_upgrade(const char *tmp)
+{
+	char *path = xasprintf("%s/pages.db", tmp);
+	cat_t *c, *ro;
+	int64_t cid = 0, root = 0, big = 0, removed = 0;
+
+	memset(model, 0, sizeof(model));
+	model_n = 0;
+	c = cat_open(path, CAT_CREATE);
+	ok(c != NULL, "create");
+	ok(cat_collection_upsert(c, "old", "Old", NULL, "/srv/old", &cid) == 0, "collection");
+	ok(cat_begin(c) == 0, "begin");
+	ok(cat_dir_ensure(c, cid, 0, "", "", 0, &root) == 0 && cat_dir_ensure(c, cid, root, "big", "big", 1, &big) == 0,
+	    "folders");
+	for (int i = 0; i < 120; i++) {
+		struct model_entry *m = &model[model_n];
+		snprintf(m->name, sizeof(m->name), "n%03d", (i * 7) % 120);
+		m->size = i % 9;
+		m->mtime = 100 + i % 4;
+		m->live = 1;
+		model_put(c, cid, big, model_n++);
+	}
+	ok(cat_commit(c) == 0 && cat_collection_finish(c, cid, keep_all, keep_all, NULL, &removed) == 0, "ingest");
+	cat_free(c);
+	ok(downgrade_to_v2(path) == 0, "downgrade to v2");
+
+	/* serve (read-only) keeps working on the old catalogue, listing by OFFSET. */
+	ro = cat_open(path, CAT_READONLY);
+	ok(ro != NULL, "read-only open of a v2 catalogue");
+	if (ro) {
+		is_int(user_version(ro), 2, "still v2");
+		check_all_pages(ro, cid, 50, "v2 read-only");
+	}
+	/* A writer upgrades it in place; the open reader sees the new schema. */
+	c = cat_open(path, CAT_READWRITE);
+	ok(c != NULL, "read-write open upgrades");
+	if (c) {
+		is_int(user_version(c), 3, "now v3");
+		check_all_pages(c, cid, 50, "upgraded");
+		ok(cat_check(c) == 0, "integrity after upgrade");
+	}
+	/* The reader opened on v2 notices the upgrade (and lists by position). */
+	if (ro)
+		check_all_pages(ro, cid, 50, "v2 reader after the upgrade");
+	cat_free(ro);
+	ro = cat_open(path, CAT_READONLY);
+	ok(ro != NULL, "read-only open after upgrade");
+	if (ro)
+		check_all_pages(ro, cid, 17, "v3 read-only");
+	cat_free(ro);
+	cat_free(c);
+	unlink(path);
+	free(path);
 }
 
 int
@@ -181,6 +467,10 @@ main(void)
 	cat_free(c);
 	unlink(path);
 	free(path);
+
+	test_deep_pages(dir);
+	test_upgrade(dir);
+
 	path = xasprintf("rm -rf '%s'", dir);
 	(void)!system(path);
 	free(path);

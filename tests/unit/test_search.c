@@ -72,6 +72,17 @@ keep(int64_t id, void *arg)
 	return 1;
 }
 
+static int64_t gone[SEARCH_PREFIX_TERMS];
+
+static int
+keep_live(int64_t id, void *arg)
+{
+	for (int i = 0; i < SEARCH_PREFIX_TERMS; i++)
+		if (gone[i] == id)
+			return 0;
+	return 1;
+}
+
 int
 main(void)
 {
@@ -121,6 +132,24 @@ main(void)
 		snprintf(name, sizeof(name), "common-%05d.txt", i);
 		put(c, cid, root, name, name, "police police report common");
 	}
+	/* Prefix expansion: 20 words starting with pfxa (the first 16 count), a word
+	 * that extends another (seekx, seekx0, seekxa: each found by its own seek),
+	 * and words only in files removed below (they must not take a place). */
+	for (int i = 0; i < 20; i++) {
+		char name[32], body[64];
+		snprintf(name, sizeof(name), "pfx-%02d.txt", i);
+		snprintf(body, sizeof(body), "pfxa%02d marker", 19 - i);
+		put(c, cid, root, name, name, body);
+	}
+	put(c, cid, root, "seek1.txt", "seek1.txt", "seekx");
+	put(c, cid, root, "seek2.txt", "seek2.txt", "seekx0 seekxa");
+	for (int i = 0; i < SEARCH_PREFIX_TERMS; i++) {
+		char name[32], body[64];
+		snprintf(name, sizeof(name), "gone-%02d.txt", i);
+		snprintf(body, sizeof(body), "gonew%02d", i);
+		gone[i] = put(c, cid, root, name, name, body);
+	}
+	put(c, cid, root, "stays.txt", "stays.txt", "gonewzz");
 	ok(cat_commit(c) == 0, "commit");
 	cat_collection_finish(c, cid, keep, keep, NULL, &removed);
 	cat_collection_finish(c, cid2, keep, keep, NULL, &removed);
@@ -156,6 +185,22 @@ main(void)
 	ok(search_run(c, "qqqq*", NULL, 0, 10, &r) == 0 && r.n == 0 && r.total == 0, "prefix of no word");
 	search_result_clear(&r);
 	ok(search_run(c, "incidents", NULL, 0, 10, &r) == 0 && r.n == 1, "path is searchable");
+	search_result_clear(&r);
+	ok(search_run(c, "pfxa*", NULL, 0, 100, &r) == 0, "prefix of 20 words");
+	is_int(r.total, SEARCH_PREFIX_TERMS, "the first 16 words in index order count");
+	for (size_t i = 0; i < r.n; i++)
+		ok(strcmp(r.hits[i].path, "pfx-03.txt") > 0, "%s has one of the first 16 words", r.hits[i].path);
+	search_result_clear(&r);
+	ok(search_run(c, "pfxa* marker", NULL, 0, 100, &r) == 0 && r.total == SEARCH_PREFIX_TERMS, "prefix and a word");
+	search_result_clear(&r);
+	ok(search_run(c, "seekx*", NULL, 0, 10, &r) == 0 && r.total == 2, "a word and its extensions");
+	search_result_clear(&r);
+	ok(search_run(c, "seekx0*", NULL, 0, 10, &r) == 0 && r.total == 1, "the longer word alone");
+	search_result_clear(&r);
+	cat_collection_finish(c, cid, keep_live, keep, NULL, &removed);
+	is_int(removed, SEARCH_PREFIX_TERMS, "files removed");
+	ok(search_run(c, "gonew*", NULL, 0, 10, &r) == 0 && r.n == 1 && strcmp(r.hits[0].path, "stays.txt") == 0,
+	    "words of removed files take no place in an expansion");
 	search_result_clear(&r);
 
 	/* Too common: bounded, estimated, with a message. */
