@@ -176,16 +176,25 @@ done:
 }
 
 balance_t *
-balance_load(const char *data_root)
+balance_read(const char *data_root, char *err, size_t errlen)
 {
 	balance_t *b = xmalloc(sizeof(*b));
-	char err[512];
 
-	if (parse(b, data_root, err, sizeof(err)) < 0) {
-		log_err("%s", err);
+	if (parse(b, data_root, err, errlen) < 0) {
 		free(b);
 		return NULL;
 	}
+	return b;
+}
+
+balance_t *
+balance_load(const char *data_root)
+{
+	char err[512];
+	balance_t *b = balance_read(data_root, err, sizeof(err));
+
+	if (b == NULL)
+		log_err("%s", err);
 	return b;
 }
 

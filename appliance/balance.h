@@ -35,6 +35,8 @@ typedef struct balance balance_t;
 /* Read DIR/balance/. Missing files mean no role. NULL (logged, with file:line
  * for a bad line) if a file is unreadable, malformed, or both roles are set. */
 balance_t *balance_load(const char *data_root);
+/* balance_load() without the log line: NULL with the reason in err. */
+balance_t *balance_read(const char *data_root, char *err, size_t errlen);
 /* The same from the files' texts (either may be ""); errors say
  * "front: ..." or "backends:LINE: ...". NULL with err set on error. */
 balance_t *balance_parse(const char *front, const char *backends, char *err, size_t errlen);

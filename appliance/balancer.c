@@ -36,6 +36,7 @@ struct balancer {
 	struct event *tick;
 	char *ob_path;
 	struct status_src *status;
+	char *last_err;                      /* the last error reported by reload() */
 };
 
 static int
@@ -145,11 +146,21 @@ fill_status(const balancer_t *b)
 static void
 reload(balancer_t *b)
 {
-	balance_t *now = balance_load(b->root);
+	char err[512];
+	balance_t *now = balance_read(b->root, err, sizeof(err));
 	char *y;
 
-	if (now == NULL)
-		return;   /* logged; keep what runs */
+	if (now == NULL) {
+		/* Keep what runs; say it once, not every tick. */
+		if (b->last_err == NULL || strcmp(b->last_err, err) != 0) {
+			log_err("%s; onionbalance keeps its last configuration", err);
+			free(b->last_err);
+			b->last_err = xstrdup(err);
+		}
+		return;
+	}
+	free(b->last_err);
+	b->last_err = NULL;
 	if (balance_role(now) != b->role) {
 		if (!b->role_warned)
 			log_warn("onionbalance: the role in %s/balance is now '%s' (was '%s'); "
@@ -243,5 +254,6 @@ balancer_free_(balancer_t *b)
 	free(b->ctl_path);
 	free(b->ob_path);
 	free(b->yaml);
+	free(b->last_err);
 	free(b);
 }

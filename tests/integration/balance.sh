@@ -85,6 +85,14 @@ role_warned() { grep -q "restart serve to apply it" "$T/front.log"; }
 check "a role change while serving is logged, not applied" wait_for 20 role_warned
 check_eq "… still a front" "$(json balance.role "$F")" front
 mv "$T/backends.saved" "$F/balance/backends"
+cp "$F/balance/backends" "$T/backends.good"
+printf 'not-an-onion\n' >>"$F/balance/backends"
+bad_logged() { grep -q "backends:3: 'not-an-onion'.*keeps its last configuration" "$T/front.log"; }
+check "a bad edit while serving is logged" wait_for 20 bad_logged
+sleep 5
+check_eq "… once, not every few seconds" "$(grep -c "keeps its last configuration" "$T/front.log")" 1
+check_eq "… and the running YAML is kept" "$(grep -c 'address:' "$Y")" 3
+cp "$T/backends.good" "$F/balance/backends"
 txt=$($BROADSIDE --data "$F" status)
 check "status text shows the front" grep -q "front for 2 backends" <<<"$txt"
 kill "$FRONT_PID"; wait "$FRONT_PID" 2>/dev/null
