@@ -109,6 +109,10 @@ int cat_file_delete(cat_t *c, int64_t id);
 int cat_collection_finish(cat_t *c, int64_t collection_id,
     int (*keep_file)(int64_t id, void *arg), int (*keep_dir)(int64_t id, void *arg), void *arg,
     int64_t *removed);
+/* Merge the search index into one segment when it has more than max_segments
+ * (cat_collection_finish does this with CAT_FTS_MAX_SEGMENTS). */
+#define CAT_FTS_MAX_SEGMENTS 8
+int cat_fts_tidy(cat_t *c, int max_segments);
 
 /* --- identity restore and mirrors (issue 7) --- */
 

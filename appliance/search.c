@@ -306,9 +306,9 @@ fetch_hit(sqlite3 *db, sqlite3_stmt *s, const char *expr, int64_t rowid, search_
 	h->path = xstrdup((const char *)sqlite3_column_text(s, 0));
 	h->size = sqlite3_column_int64(s, 1);
 	h->slug = xstrdup((const char *)sqlite3_column_text(s, 2));
+	/* The body's snippet, or the title's when the words are not in the body
+	 * (coalesce makes the second only when needed: each costs a re-read). */
 	snip = (const char *)sqlite3_column_text(s, 3);
-	if (snip == NULL || *snip == '\0')
-		snip = (const char *)sqlite3_column_text(s, 4);
 	strbuf_init(&b);
 	if (snip)
 		utf8_clean(&b, snip, strlen(snip), 1);
@@ -538,7 +538,7 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 	sqlite3_finalize(s);
 	s = NULL;
 	if (sqlite3_prepare_v2(db, "SELECT f.path, f.size, c.slug,"
-	    " snippet(fts, 2, x'02', x'03', '…', 24), snippet(fts, 0, x'02', x'03', '…', 24)"
+	    " coalesce(nullif(snippet(fts, 2, x'02', x'03', '…', 24), ''), snippet(fts, 0, x'02', x'03', '…', 24))"
 	    " FROM fts JOIN files f ON f.id = fts.rowid JOIN collections c ON c.id = f.collection_id"
 	    " WHERE fts MATCH ?1 AND fts.rowid = ?2", -1, &s, NULL) != SQLITE_OK)
 		goto fail;

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "cat.h"
 #include "search.h"
 #include "unit.h"
@@ -64,6 +66,19 @@ put(cat_t *c, int64_t cid, int64_t dir, const char *path, const char *title, con
 
 	ok(cat_file_put(c, &p, &id) == 0, "put %s", path);
 	return id;
+}
+
+static int64_t
+segments(cat_t *c)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(cat_db(c), "SELECT count(DISTINCT segid) FROM fts_idx", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
 }
 
 static int
@@ -233,6 +248,34 @@ main(void)
 		search_result_clear(&r);
 		ok(search_run(c, "c1", NULL, 0, 10, &r) == 0 && r.n == 0, "the collection marker is not searchable");
 		search_result_clear(&r);
+	}
+
+	/* Merging the index's segments changes no answer. Each put outside a
+	 * transaction commits, and each commit adds a segment. */
+	{
+		int64_t before_total, n;
+		char name[32];
+		ok(search_run(c, "police", NULL, 0, 20, &r) == 0, "police before merge");
+		before_total = r.total;
+		search_result_clear(&r);
+		for (int i = 0; i < 12; i++) {
+			snprintf(name, sizeof(name), "late-%02d.txt", i);
+			put(c, cid, root, name, name, "late arrival quetzal");
+		}
+		n = segments(c);
+		ok(n > 1, "12 commits leave several segments (%lld)", (long long)n);
+		ok(cat_fts_tidy(c, (int)n) == 0 && segments(c) == n, "at the threshold: nothing merged");
+		ok(cat_fts_tidy(c, 1) == 0 && segments(c) == 1, "over it: one segment (%lld)", (long long)segments(c));
+		ok(cat_check(c) == 0, "index integrity after the merge");
+		ok(search_run(c, "quetzal", NULL, 0, 20, &r) == 0 && r.n == 12 && r.total == 12, "new files found after merge");
+		check_hits_clean(&r, "merged");
+		ok(r.n > 0 && strstr(r.hits[0].snippet, "\x02quetzal\x03") != NULL, "snippet after merge: %s",
+		    r.n ? r.hits[0].snippet : "");
+		search_result_clear(&r);
+		ok(search_run(c, "police", NULL, 0, 20, &r) == 0 && r.total == before_total, "same count after merge");
+		search_result_clear(&r);
+		ok(cat_collection_finish(c, cid, keep, keep, NULL, &removed) == 0 && segments(c) <= CAT_FTS_MAX_SEGMENTS,
+		    "finish keeps at most %d segments", CAT_FTS_MAX_SEGMENTS);
 	}
 
 	free(big);
