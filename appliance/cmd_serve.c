@@ -24,12 +24,17 @@
 #include "limit.h"
 #include "onion.h"
 #include "page.h"
+#include "pool.h"
 #include "sandbox.h"
 #include "server.h"
 #include "spawner.h"
 #include "status.h"
 #include "torsup.h"
 #include "util.h"
+
+/* Searches waiting or running on the pool at once, more get 503: a memory
+ * backstop. The policy is the limiter's max_searches (8), which admits fewer. */
+#define SEARCH_QUEUE_MAX 256
 
 static const char serve_usage[] =
     "usage: broadside [--data DIR] serve [-n] [--listen HOST:PORT] [--no-tor]\n"
@@ -129,6 +134,7 @@ cmd_serve(int argc, char **argv, const char *data)
 	conf_t *conf = NULL;
 	cat_t *cat = NULL;
 	server_t *srv = NULL;
+	pool_t *pool = NULL;
 	struct serve_state st;
 	admin_t *admin = NULL;
 	char onion[ONION_ADDRESS_LEN] = "";
@@ -237,6 +243,11 @@ cmd_serve(int argc, char **argv, const char *data)
 	}
 	handler_page_init(conf, onion[0] ? onion : NULL, handler_manifest_init(d->root));
 	srv = server_new(st.base, conf, cat);
+	/* Its catalogue connections now, its threads after the sandbox (pool.h). */
+	pool = pool_new(st.base, pool_threads_auto((int)conf->search_threads), SEARCH_QUEUE_MAX, d->catalogue);
+	if (pool == NULL)
+		goto done;
+	server_set_pool(srv, pool);
 	if (mkdir_p(d->run, 0700) < 0) {
 		log_err("cannot create %s: %s", d->run, strerror(errno));
 		goto done;
@@ -274,6 +285,10 @@ cmd_serve(int argc, char **argv, const char *data)
 	}
 	if (sandbox_apply_serve(conf->sandbox, d, cat, tor_append) < 0)
 		goto done;
+	if (pool_start(pool) < 0) {
+		log_warn("searches run on the event loop: no search thread could start");
+		server_set_pool(srv, NULL);
+	}
 	sandbox_probe();
 	sigint = evsignal_new(st.base, SIGINT, on_signal, &st);
 	sigterm = evsignal_new(st.base, SIGTERM, on_signal, &st);
@@ -305,6 +320,7 @@ done:
 		event_free(sigint);
 	if (sigterm)
 		event_free(sigterm);
+	pool_free(pool);   /* closes the connections whose search it held */
 	server_free(srv);
 	if (st.base)
 		event_base_free(st.base);

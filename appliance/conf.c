@@ -63,6 +63,10 @@ static const struct conf_key keys[] = {
 	  "connection, or the one that has been sending its request head the\n"
 	  "longest, is closed to make room; never one receiving a response. If none\n"
 	  "can go, a few more are accepted only to be told 503 with Retry-After."),
+	K(search_threads, T_INT, "0", 0, 64,
+	  "Threads that run searches, so that a search never holds up pages and\n"
+	  "downloads; each keeps its own catalogue page cache (up to 32 MB).\n"
+	  "0 = one per CPU, at most 4."),
 	K(limits, T_BOOL, "yes", 0, 0,
 	  "Enforce the limits below. Each reader is keyed on its tor circuit (the\n"
 	  "PROXY line), the peer address on the loopback preview, or one shared key\n"

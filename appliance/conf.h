@@ -28,6 +28,7 @@ typedef struct conf {
 	int64_t max_header_bytes;
 	int64_t max_ranges;
 	int64_t max_connections;
+	int64_t search_threads;
 	/* limits per tor circuit and under overload (limit.c) */
 	int limits;
 	int64_t circuit_connections;

@@ -21,9 +21,13 @@ void handler_browse(server_t *s, http_conn_t *c, const http_req_t *req,
 /* /c/<slug>/<path>: a file's facts, how to resume and verify, a preview. */
 void handler_file_page(server_t *s, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
-/* /search?q=&c=&page= */
+/* /search?q=&c=&page=. With the server's pool the search runs there: the
+ * connection is deferred (http_conn_defer), resp->status is set to 0 and
+ * the page is sent when the thread is done; a full queue answers 503. */
 void handler_search(server_t *s, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
+/* The connection is gone before its search came back. */
+void handler_search_abandoned(http_conn_t *c);
 /* /m/<slug>/<manifest> and /m/publisher.pub: signed manifests, the public key. */
 void handler_manifest(server_t *s, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);

@@ -2,6 +2,7 @@
  * stylesheet and styled error pages. Queries the catalogue, then hands plain
  * structs to page.c, which owns all HTML and all escaping. */
 #include <errno.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 #include "handler.h"
 #include "log.h"
 #include "page.h"
+#include "pool.h"
 #include "search.h"
 #include "util.h"
 
@@ -294,33 +296,40 @@ done:
 	cat_collection_clear(&col);
 }
 
-void
-handler_search(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *rt,
-    http_resp_t *resp)
+/* A search and its page, made on the pool's thread (or inline without one). */
+struct search_job {
+	struct search_job *next;       /* in flight (the loop's list) */
+	server_t *s;
+	http_conn_t *c;                /* NULL once the reader is gone */
+	char *q, *coll;
+	int64_t page;
+	int status;                    /* 200, or 500 with no html */
+	strbuf_t html;
+};
+
+/* Jobs handed to the pool, so a connection that goes can be forgotten. Only
+ * the loop's thread touches it. */
+static struct search_job *in_flight;
+
+static void
+search_work(cat_t *cat, void *arg)
 {
-	char *q = route_query_param(rt->query, "q");
-	char *coll = route_query_param(rt->query, "c");
-	int64_t page = query_int(rt->query, "page", 1, 1, 1000);
+	struct search_job *j = arg;
 	search_result_t res;
 	struct colls cs;
 	page_hit_t *hits = NULL;
-	strbuf_t b;
+	int own_txn;
 
 	memset(&res, 0, sizeof(res));
-	strbuf_init(&b);
-	if (coll && coll[0] == '\0') {
-		free(coll);
-		coll = NULL;
-	}
-	if (colls_load(server_cat(s), &cs) < 0) {
-		http_resp_error(resp, 500, NULL);
+	j->status = 500;
+	/* One read transaction: the collections and the hits from one snapshot. */
+	own_txn = sqlite3_get_autocommit(cat_db(cat)) &&
+	    sqlite3_exec(cat_db(cat), "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+	if (colls_load(cat, &cs) < 0)
 		goto done;
-	}
-	if (q && q[0] && search_run(server_cat(s), q, coll, (page - 1) * PAGE_SEARCH_PER_PAGE,
-	    PAGE_SEARCH_PER_PAGE, &res) < 0 && res.message == NULL) {
-		http_resp_error(resp, 500, NULL);
-		goto done;
-	}
+	if (j->q && j->q[0] && search_run(cat, j->q, j->coll, (j->page - 1) * PAGE_SEARCH_PER_PAGE,
+	    PAGE_SEARCH_PER_PAGE, &res) < 0 && res.message == NULL)
+		goto clear;
 	hits = xcalloc(res.n ? res.n : 1, sizeof(*hits));
 	for (size_t i = 0; i < res.n; i++) {
 		hits[i].slug = res.hits[i].slug;
@@ -328,18 +337,100 @@ handler_search(server_t *s, http_conn_t *c, const http_req_t *req, const route_t
 		hits[i].size = res.hits[i].size;
 		hits[i].snippet = res.hits[i].snippet;
 	}
-	if (page_search(&b, &site, q, coll, cs.p, cs.n, hits, res.n, res.total,
-	    res.total_is_estimate, res.message, page, PAGE_SEARCH_PER_PAGE) < 0)
-		http_resp_error(resp, 500, NULL);
-	else
-		http_resp_html(resp, 200, &b);
+	if (page_search(&j->html, &site, j->q, j->coll, cs.p, cs.n, hits, res.n, res.total,
+	    res.total_is_estimate, res.message, j->page, PAGE_SEARCH_PER_PAGE) == 0)
+		j->status = 200;
+clear:
+	colls_clear(&cs);
 done:
+	if (own_txn)
+		(void)sqlite3_exec(cat_db(cat), "COMMIT", NULL, NULL, NULL);
 	free(hits);
 	search_result_clear(&res);
-	colls_clear(&cs);
-	strbuf_release(&b);
-	free(q);
-	free(coll);
+}
+
+static void
+search_job_free(struct search_job *j)
+{
+	strbuf_release(&j->html);
+	free(j->q);
+	free(j->coll);
+	free(j);
+}
+
+static void
+search_fill(struct search_job *j, http_resp_t *resp)
+{
+	if (j->status == 200)
+		http_resp_html(resp, 200, &j->html);
+	else
+		http_resp_error(resp, 500, NULL);
+}
+
+static void
+search_done(void *arg, int cancelled)
+{
+	struct search_job *j = arg, **pp;
+	http_resp_t resp;
+
+	for (pp = &in_flight; *pp; pp = &(*pp)->next)
+		if (*pp == j) {
+			*pp = j->next;
+			break;
+		}
+	if (j->c && !cancelled) {
+		http_resp_init(&resp);
+		search_fill(j, &resp);
+		server_count_response(j->s, resp.status);
+		http_conn_resume(j->c, &resp);
+		http_resp_clear(&resp);
+	} else if (j->c) {
+		http_conn_free(j->c);   /* serve is stopping (pool_free) */
+	}
+	search_job_free(j);
+}
+
+void
+handler_search_abandoned(http_conn_t *c)
+{
+	for (struct search_job *j = in_flight; j; j = j->next)
+		if (j->c == c)
+			j->c = NULL;
+}
+
+void
+handler_search(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *rt,
+    http_resp_t *resp)
+{
+	struct search_job *j = xcalloc(1, sizeof(*j));
+	pool_t *pool = server_pool(s);
+
+	j->s = s;
+	j->c = c;
+	j->q = route_query_param(rt->query, "q");
+	j->coll = route_query_param(rt->query, "c");
+	j->page = query_int(rt->query, "page", 1, 1, 1000);
+	strbuf_init(&j->html);
+	if (j->coll && j->coll[0] == '\0') {
+		free(j->coll);
+		j->coll = NULL;
+	}
+	if (pool) {
+		if (pool_submit(pool, search_work, search_done, j) == NULL) {
+			/* Every search thread is busy and the queue is full. */
+			http_resp_error_retry(resp, 503, "Search is busy right now.", 5);
+			search_job_free(j);
+			return;
+		}
+		j->next = in_flight;
+		in_flight = j;
+		http_conn_defer(c);
+		resp->status = 0;   /* nothing to count or send yet (server.c) */
+		return;
+	}
+	search_work(server_cat(s), j);
+	search_fill(j, resp);
+	search_job_free(j);
 }
 
 void

@@ -20,6 +20,7 @@ enum conn_state {
 	S_PROXY,     /* waiting for the PROXY line */
 	S_HEAD,      /* reading a request head */
 	S_WAIT,      /* a download waits for a slot (limit.c) */
+	S_WORK,      /* the answer is being made on another thread (pool.h) */
 	S_RESPOND,   /* a response is being written */
 };
 
@@ -59,6 +60,8 @@ http_conn_free_(http_conn_t *c)
 {
 	if (c == NULL)
 		return;
+	if (c->state == S_WORK && c->opts->abandoned)
+		c->opts->abandoned(c->opts->arg, c);
 	if (c->opts->closed)
 		c->opts->closed(c->opts->arg, c);
 	/* Before the bufferevent goes: the limiter may be pacing it. */
@@ -249,23 +252,53 @@ read_proxy_line(http_conn_t *c, struct evbuffer *in)
 	return 1;
 }
 
+/* Send the handler's response to the current request. */
+static enum sent
+send_answer(http_conn_t *c, http_resp_t *resp)
+{
+	int is_head = http_req_method(c->req) == HTTP_REQ_HEAD;
+	enum sent sent;
+
+	if (http_req_method(c->req) == HTTP_REQ_OTHER)
+		resp->close = 1;   /* its body, if any, was never read */
+	sent = send_response(c, resp, is_head, http_req_keep_alive(c->req));
+	if (sent != SENT_GONE && c->lc && !is_head && resp->status / 100 == 2)
+		limit_conn_download_begin(c->lc, c->bev);
+	return sent;
+}
+
 /* Run the handler for the complete request and send its response. */
 static enum sent
 answer(http_conn_t *c)
 {
 	http_resp_t resp;
-	int is_head = http_req_method(c->req) == HTTP_REQ_HEAD;
-	enum sent sent;
+	enum sent sent = SENT_PENDING;
 
 	http_resp_init(&resp);
 	c->opts->handle(c->opts->arg, c, c->req, &resp);
-	if (http_req_method(c->req) == HTTP_REQ_OTHER)
-		resp.close = 1;   /* its body, if any, was never read */
-	sent = send_response(c, &resp, is_head, http_req_keep_alive(c->req));
-	if (sent != SENT_GONE && c->lc && !is_head && resp.status / 100 == 2)
-		limit_conn_download_begin(c->lc, c->bev);
+	/* Deferred (http_conn_defer): the answer comes with http_conn_resume.
+	 * Reading stays on, as while responding: bytes wait in the input. */
+	if (c->state == S_WORK)
+		deadline_disarm(c->opts->deadlines, &c->deadline);
+	else
+		sent = send_answer(c, &resp);
 	http_resp_clear(&resp);
 	return sent;
+}
+
+void
+http_conn_defer(http_conn_t *c)
+{
+	c->state = S_WORK;
+}
+
+void
+http_conn_resume(http_conn_t *c, http_resp_t *resp)
+{
+	if (c->state != S_WORK)
+		return;
+	if (send_answer(c, resp) == SENT_DONE && response_done(c) == 0)
+		process(c);
 }
 
 static enum sent
@@ -423,7 +456,7 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 	if ((what & BEV_EVENT_EOF) && (what & BEV_EVENT_READING) && !(what & BEV_EVENT_ERROR)) {
 		/* Half-close: answer what was sent before it, then go. */
 		c->peer_eof = 1;
-		if (c->state == S_RESPOND || c->state == S_WAIT)
+		if (c->state == S_RESPOND || c->state == S_WAIT || c->state == S_WORK)
 			return;
 		process(c);
 		return;

@@ -36,6 +36,9 @@ typedef struct http_conn_opts {
 	struct limit *limit;
 	/* Fill resp for req. Must not free the connection. */
 	void (*handle)(void *arg, http_conn_t *c, http_req_t *req, http_resp_t *resp);
+	/* A connection whose answer was deferred (http_conn_defer) is gone
+	 * before http_conn_resume: forget it. Called before closed. */
+	void (*abandoned)(void *arg, http_conn_t *c);
 	/* Called once when the connection is gone. */
 	void (*closed)(void *arg, http_conn_t *c);
 	void *arg;
@@ -52,6 +55,13 @@ void http_conn_free_(http_conn_t *c);
 /* Answer this connection's first request with status (503: the server is
  * full) and Retry-After, then close; used for connections let in over the cap. */
 void http_conn_refuse(http_conn_t *c, int status, int retry_after);
+
+/* From inside handle(): the answer will be made elsewhere (a search on a
+ * pool thread) and sent with http_conn_resume(c, resp), on the loop's thread,
+ * unless opts.abandoned reports the connection gone first. Until then no
+ * deadline runs and later requests wait in the input. resp is left as is. */
+void http_conn_defer(http_conn_t *c);
+void http_conn_resume(http_conn_t *c, http_resp_t *resp);
 
 /* The tor circuit this connection came on; 0 if none (preview, other proxy). */
 int http_conn_circuit(const http_conn_t *c, uint32_t *id);

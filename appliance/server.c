@@ -76,6 +76,7 @@ struct server {
 	int nroots;
 	limit_t *limit;
 	struct deadline_set *deadlines;   /* every connection's timeouts */
+	pool_t *pool;                     /* search threads; NULL: searches run inline */
 };
 
 static void
@@ -148,12 +149,37 @@ handle(void *arg, http_conn_t *c, http_req_t *req, http_resp_t *resp)
 	}
 done:
 	route_clear(&rt);
-	switch (resp->status / 100) {
+	if (resp->status != 0)   /* 0: deferred, counted when it is sent */
+		server_count_response(s, resp->status);
+}
+
+void
+server_count_response(server_t *s, int status)
+{
+	switch (status / 100) {
 	case 2: s->stats.responses_2xx++; break;
 	case 3: s->stats.responses_3xx++; break;
 	case 4: s->stats.responses_4xx++; break;
 	default: s->stats.responses_5xx++; break;
 	}
+}
+
+static void
+conn_abandoned(void *arg, http_conn_t *c)
+{
+	handler_search_abandoned(c);
+}
+
+void
+server_set_pool(server_t *s, pool_t *pool)
+{
+	s->pool = pool;
+}
+
+pool_t *
+server_pool(const server_t *s)
+{
+	return s->pool;
 }
 
 static void
@@ -238,6 +264,7 @@ add_listener(server_t *s, int fd, int is_unix)
 	li->opts.deadlines = s->deadlines;
 	li->opts.handle = handle;
 	li->opts.closed = conn_closed;
+	li->opts.abandoned = conn_abandoned;
 	li->opts.arg = s;
 	li->l = evconnlistener_new(s->base, on_accept, li,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);

@@ -8,6 +8,7 @@
 #include "cat.h"
 #include "conf.h"
 #include "http_conn.h"
+#include "pool.h"
 
 struct event_base;
 typedef struct server server_t;
@@ -38,6 +39,12 @@ typedef void (*server_page_fn)(strbuf_t *html, void *arg);
 int server_listen_admin(server_t *s, const char *path, server_page_fn page, void *arg);
 
 const server_stats_t *server_stats(const server_t *s);
+/* Count a response sent later than its handler returned (a deferred search). */
+void server_count_response(server_t *s, int status);
+/* Searches run on pool's threads; without one they run on the loop. Free
+ * the pool before the server: its unfinished jobs close their connections. */
+void server_set_pool(server_t *s, pool_t *pool);
+pool_t *server_pool(const server_t *s);
 cat_t *server_cat(const server_t *s);
 /* The per-circuit limiter (limit.h), for status and tor's circuit closing. */
 struct limit *server_limit(const server_t *s);

@@ -91,4 +91,46 @@ done
 check "empty query gives a message" sh -c "'$BROADSIDE' --data '$D' search '' | grep -q 'Type one or more words'"
 check "unknown collection gives a message" sh -c "'$BROADSIDE' --data '$D' search x --collection nope | grep -q 'no collection'"
 
+# --- over HTTP, on the search threads (pool.h) ----------------------------------
+printf 'limits = no\nsearch_threads = 2\nlog_level = info\n' >>"$D/broadside.conf"
+PORT=$(free_port); U=http://127.0.0.1:$PORT
+bg_start "$T/serve.log" "$BROADSIDE" --data "$D" serve --no-tor --listen 127.0.0.1:$PORT
+SERVE_PID=$BG_PID
+check "serve" wait_for 20 curl -sf -o /dev/null $U/
+# 16 at once, four different searches: each reader gets its own answer, whole.
+words=(zanzibarcsv quokkamail pangolinpdf axolotlhtml)
+hits=("incidents/" "planted.eml" "planted%20report.pdf" "planted.html")
+args=()
+for i in $(seq 0 15); do args+=(-o "$T/par$i.html" "$U/search?q=${words[$((i % 4))]}"); done
+check "16 searches at once" curl -s --parallel --parallel-max 16 "${args[@]}"
+good=0
+for i in $(seq 0 15); do
+  k=$((i % 4))
+  grep -q "${hits[$k]}" "$T/par$i.html" && grep -q '</html>' "$T/par$i.html" && good=$((good + 1))
+done
+check_eq "each of the 16 pages holds its own hit, complete" "$good" 16
+# Two searches pipelined on one connection: both answered, in order.
+resp=$(printf 'GET /search?q=quokkamail HTTP/1.1\r\nHost: x\r\n\r\nGET /search?q=pangolinpdf HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' |
+  python3 "$TOP/tests/rawhttp.py" tcp:127.0.0.1:$PORT --timeout 10)
+check_eq "pipelined searches: two answers" "$(grep -c '^HTTP/1.1 200' <<<"$resp")" 2
+check "pipelined searches: in order" python3 -c "
+import sys; r = sys.stdin.read(); a = r.find('planted.eml'); b = r.find('planted%20report.pdf')
+sys.exit(0 if 0 <= a < b else 1)" <<<"$resp"
+# Readers who reset the connection while their search runs: the answer is
+# dropped, the server goes on (ASan checks the connection is not touched).
+python3 - "$PORT" <<'PY'
+import socket, struct, sys
+for i in range(40):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    s.sendall(b"GET /search?q=offic*+rep*+%d HTTP/1.1\r\nHost: x\r\n\r\n" % i)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()   # RST, most likely before the answer
+PY
+check "the server is alive after 40 reset searches" kill -0 "$SERVE_PID"
+check "and still searches" sh -c "curl -sf '$U/search?q=quokkamail' | grep -q planted.eml"
+check "threads ran the searches (no fallback to the loop)" sh -c "! grep -q 'searches run on the event loop' '$T/serve.log'"
+check_eq "two search threads" "$(ls /proc/$SERVE_PID/task | wc -l)" 3
+kill "$SERVE_PID"
+check "serve stops cleanly" wait_for 10 sh -c "! kill -0 $SERVE_PID"
+
 done_testing
