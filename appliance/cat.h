@@ -127,6 +127,9 @@ int cat_collection_held(cat_t *c, int64_t id, char **reason);
 /* Set a file's recorded mtime (after restore verified its bytes, or -1 to force
  * the next refresh to read it again). */
 int cat_file_set_mtime(cat_t *c, int64_t file_id, int64_t mtime);
+/* After cat_file_set_mtime calls: folder dates and every date-sorted position
+ * follow them, in the caller's transaction (the collection's "updated" stays). */
+int cat_collection_redate(cat_t *c, int64_t collection_id);
 
 /* Run SQLite's and FTS5's integrity checks; 0 if both are ok. */
 int cat_check(cat_t *c);

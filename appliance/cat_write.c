@@ -271,10 +271,11 @@ done:
 	return ret;
 }
 
-int
-cat_collection_finish(cat_t *c, int64_t collection_id,
-    int (*keep_file)(int64_t id, void *arg), int (*keep_dir)(int64_t id, void *arg), void *arg,
-    int64_t *removed)
+/* Folder counts, sizes and dates from their files, rolled up from the deepest
+ * level; then every entry's position in its folder. In the caller's
+ * transaction. */
+static int
+recount(cat_t *c, int64_t collection_id)
 {
 	static const char *const agg[] = {
 		/* Direct counts first, then roll totals up from the deepest level. */
@@ -287,16 +288,6 @@ cat_collection_finish(cat_t *c, int64_t collection_id,
 	int64_t maxdepth = 0;
 	int rc = -1;
 
-	*removed = 0;
-	if (cat_begin(c) < 0)
-		return -1;
-	if (delete_unkept(c, "SELECT id FROM files WHERE collection_id = ?1", collection_id, keep_file, arg, 1,
-	    removed) < 0)
-		goto done;
-	/* Deepest folders first so no folder is removed under a kept child. */
-	if (delete_unkept(c, "SELECT id FROM dirs WHERE collection_id = ?1 ORDER BY depth DESC", collection_id,
-	    keep_dir, arg, 0, NULL) < 0)
-		goto done;
 	for (size_t i = 0; i < ARRAY_LEN(agg); i++) {
 		if (sqlite3_prepare_v2(c->db, agg[i], -1, &s, NULL) != SQLITE_OK)
 			goto fail_db;
@@ -327,25 +318,57 @@ cat_collection_finish(cat_t *c, int64_t collection_id,
 	sqlite3_finalize(s);
 	s = NULL;
 	/* After the totals: a folder's position by size or date depends on them. */
-	if (cat_positions_update_(c, collection_id) < 0)
+	rc = cat_positions_update_(c, collection_id);
+	goto done;
+fail_db:
+	cat_db_error_(c, "update totals");
+done:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+cat_collection_finish(cat_t *c, int64_t collection_id,
+    int (*keep_file)(int64_t id, void *arg), int (*keep_dir)(int64_t id, void *arg), void *arg,
+    int64_t *removed)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	*removed = 0;
+	if (cat_begin(c) < 0)
+		return -1;
+	if (delete_unkept(c, "SELECT id FROM files WHERE collection_id = ?1", collection_id, keep_file, arg, 1,
+	    removed) < 0)
+		goto done;
+	/* Deepest folders first so no folder is removed under a kept child. */
+	if (delete_unkept(c, "SELECT id FROM dirs WHERE collection_id = ?1 ORDER BY depth DESC", collection_id,
+	    keep_dir, arg, 0, NULL) < 0)
+		goto done;
+	if (recount(c, collection_id) < 0)
 		goto done;
 	if (sqlite3_prepare_v2(c->db, "UPDATE collections SET (files, bytes) = (SELECT files, bytes FROM dirs"
-	    " WHERE collection_id = ?1 AND depth = 0), updated = ?2 WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
-		goto fail_db;
+	    " WHERE collection_id = ?1 AND depth = 0), updated = ?2 WHERE id = ?1", -1, &s, NULL) != SQLITE_OK) {
+		cat_db_error_(c, "update totals");
+		goto done;
+	}
 	sqlite3_bind_int64(s, 1, collection_id);
 	sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
 	if (cat_step_done_(c, s, "update collection") < 0)
 		goto done;
 	if ((rc = cat_commit(c)) == 0)
 		cat_fts_tidy(c, CAT_FTS_MAX_SEGMENTS);
-	goto done;
-fail_db:
-	cat_db_error_(c, "update totals");
 done:
 	sqlite3_finalize(s);
 	if (rc < 0)
 		cat_rollback(c);
 	return rc;
+}
+
+int
+cat_collection_redate(cat_t *c, int64_t collection_id)
+{
+	return recount(c, collection_id);
 }
 
 int
@@ -484,7 +507,7 @@ cat_file_set_mtime(cat_t *c, int64_t file_id, int64_t mtime)
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	/* The date order follows at the next add or refresh. */
+	/* The date order follows at cat_collection_redate (or the next add). */
 	if (cat_dir_stale_(c, file_id) < 0)
 		return -1;
 	if (sqlite3_prepare_v2(c->db, "UPDATE files SET mtime = ?2 WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)

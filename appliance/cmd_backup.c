@@ -351,7 +351,7 @@ check_collection(struct post *p, int64_t id)
 	v.rootfd = open(col.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (cat_begin(p->cat) < 0)
 		goto done;
-	if (cat_file_each(p->cat, id, verify_file, &v) != 0) {
+	if (cat_file_each(p->cat, id, verify_file, &v) != 0 || cat_collection_redate(p->cat, id) < 0) {
 		cat_rollback(p->cat);
 		goto done;
 	}
