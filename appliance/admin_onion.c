@@ -3,7 +3,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,34 +14,9 @@
 #include "util.h"
 
 #define AUTH_SUFFIX ".auth"
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* tor takes the file name up to ".auth" as the client's name; keep it plain. */
-static int
-name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > ADMIN_CLIENT_NAME_MAX)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
-			return 0;
-	return 1;
-}
+/* tor takes the file name up to ".auth" as the client's name: keep it plain
+ * (name_ok()'s set, nothing more). */
+#define NAME_ALSO ""
 
 char *
 admin_onion_dir(const char *data_root)
@@ -69,7 +43,7 @@ admin_onion_add_client(const char *data_root, const char *name, char *line, size
 	EVP_PKEY *key = NULL;
 	int rc = -1;
 
-	if (!name_ok(name)) {
+	if (!name_ok(name, ADMIN_CLIENT_NAME_MAX, NAME_ALSO)) {
 		seterr(err, errlen, "client name '%s': use up to %d letters, digits, '-' or '_'",
 		    name, ADMIN_CLIENT_NAME_MAX);
 		goto done;
@@ -125,7 +99,7 @@ admin_onion_rm_client(const char *data_root, const char *name, char *err, size_t
 	char *path = xasprintf("%s/authorized_clients/%s" AUTH_SUFFIX, dir, name);
 	int rc = -1;
 
-	if (!name_ok(name) || unlink(path) < 0) {
+	if (!name_ok(name, ADMIN_CLIENT_NAME_MAX, NAME_ALSO) || unlink(path) < 0) {
 		seterr(err, errlen, "no admin client '%s' (see `broadside admin clients`)", name);
 		goto done;
 	}

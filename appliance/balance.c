@@ -2,7 +2,6 @@
 #include "balance.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,9 @@
 #include "util.h"
 
 #define FILE_MAX (64 * 1024)
+/* Backend names end up in Onionbalance's YAML and in logs: name_ok()'s safe
+ * set, and '.' for names like "eu.1". */
+#define NAME_ALSO "."
 
 struct backend {
 	char address[ONION_ADDRESS_LEN];
@@ -24,34 +26,6 @@ struct balance {
 	struct backend backends[BALANCE_MAX_BACKENDS];
 	size_t n;
 };
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* Names end up in Onionbalance's YAML and in logs: keep them to a safe set. */
-static int
-name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > BALANCE_NAME_MAX)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
-			return 0;
-	return 1;
-}
 
 static char *
 file_path(const char *root, const char *name)
@@ -122,7 +96,7 @@ parse_text(balance_t *b, char *ftext, const char *fname, const char *btext,
 			    lineno, addr);
 			return -1;
 		}
-		if (k == 2 && !name_ok(name)) {
+		if (k == 2 && !name_ok(name, BALANCE_NAME_MAX, NAME_ALSO)) {
 			seterr(err, errlen, "%s:%d: name '%s': use up to %d letters, digits, "
 			    "'-', '_' or '.'", bname, lineno, name, BALANCE_NAME_MAX);
 			return -1;
@@ -322,7 +296,7 @@ balance_add(const char *data_root, const char *address, const char *name,
 		seterr(err, errlen, "'%s' is not a v3 onion address", address);
 		return -1;
 	}
-	if (name && *name && !name_ok(name)) {
+	if (name && *name && !name_ok(name, BALANCE_NAME_MAX, NAME_ALSO)) {
 		seterr(err, errlen, "name '%s': use up to %d letters, digits, '-', '_' or '.'",
 		    name, BALANCE_NAME_MAX);
 		return -1;

@@ -28,7 +28,8 @@ struct balancer {
 	balance_t *bal;
 	enum balance_role role;
 	const char *onion_dir;               /* what tor runs; NULL = nothing */
-	int ob_instance, testnet, role_warned;
+	int ob_instance, testnet;
+	int restart_warned;                  /* said that DIR/balance needs a restart */
 	char *yaml;                          /* what onionbalance runs with */
 	spawner_t *spawner;                  /* starts onionbalance when sandboxed */
 	procsup_t *ob;
@@ -141,8 +142,8 @@ fill_status(const balancer_t *b)
 	b->status->onionbalance = b->ob;
 }
 
-/* DIR/balance changed? A new list of backends applies now; a new role at
- * the next start. */
+/* DIR/balance changed? A new list of backends applies now; a new role or
+ * a backend's new front at the next start. */
 static void
 reload(balancer_t *b)
 {
@@ -161,16 +162,24 @@ reload(balancer_t *b)
 	}
 	free(b->last_err);
 	b->last_err = NULL;
-	if (balance_role(now) != b->role) {
-		if (!b->role_warned)
+	/* A new role or a backend's new front changes the service tor runs or
+	 * its ob_config, both read when tor starts: keep reporting what runs. */
+	if (balance_role(now) != b->role ||
+	    (b->role == BALANCE_BACKEND &&
+	    strcmp(balance_front(now), balance_front(b->bal)) != 0)) {
+		if (!b->restart_warned && balance_role(now) != b->role)
 			log_warn("onionbalance: the role in %s/balance is now '%s' (was '%s'); "
 			    "restart serve to apply it", b->root,
 			    balance_role_name(balance_role(now)), balance_role_name(b->role));
-		b->role_warned = 1;
+		else if (!b->restart_warned)
+			log_warn("onionbalance: the front in %s/balance is now %s (was %s); "
+			    "restart serve to apply it", b->root, balance_front(now),
+			    balance_front(b->bal));
+		b->restart_warned = 1;
 		balance_free(now);
 		return;
 	}
-	b->role_warned = 0;
+	b->restart_warned = 0;
 	if (b->role != BALANCE_FRONT) {
 		balance_free(b->bal);
 		b->bal = now;

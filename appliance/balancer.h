@@ -10,9 +10,10 @@
  *            service at all. run/onionbalance.yaml lists the backends, and
  *            onionbalance runs under procsup.h against tor's control socket,
  *            started once tor answers there.
- * On a front it re-reads DIR/balance every few seconds: a changed list of
- * backends rewrites the YAML and restarts onionbalance; a changed role is
- * logged (it needs a restart of serve, as tor's services are fixed at start). */
+ * It re-reads DIR/balance every few seconds: on a front a changed list of
+ * backends rewrites the YAML and restarts onionbalance; a changed role, or a
+ * backend's changed front, is logged and not applied (it needs a restart of
+ * serve, as tor's services and ob_config are read when tor starts). */
 #ifndef BROADSIDE_BALANCER_H
 #define BROADSIDE_BALANCER_H
 

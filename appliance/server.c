@@ -101,26 +101,38 @@ begin_snapshot(server_t *s)
 	evtimer_add(s->snapshot_end, &tv);
 }
 
+/* What both sites answer first: a method other than GET or HEAD, or a
+ * malformed target, gets its error in resp (-1). 0 with rt filled; either
+ * way the caller clears rt. */
+static int
+route_or_refuse(http_req_t *req, route_t *rt, http_resp_t *resp)
+{
+	size_t tlen;
+	const char *target = http_req_target(req, &tlen);
+
+	memset(rt, 0, sizeof(*rt));
+	if (http_req_method(req) == HTTP_REQ_OTHER) {
+		http_resp_error(resp, 405, "Only GET and HEAD are served here.");
+		http_resp_header(resp, "Allow", "GET, HEAD");
+		return -1;
+	}
+	if (route_parse(target, tlen, rt) < 0) {
+		http_resp_error(resp, 400, "That address is malformed.");
+		return -1;
+	}
+	return 0;
+}
+
 static void
 handle(void *arg, http_conn_t *c, http_req_t *req, http_resp_t *resp)
 {
 	server_t *s = arg;
 	route_t rt;
-	size_t tlen;
-	const char *target = http_req_target(req, &tlen);
 
 	s->stats.requests++;
 	begin_snapshot(s);
-	memset(&rt, 0, sizeof(rt));
-	if (http_req_method(req) == HTTP_REQ_OTHER) {
-		http_resp_error(resp, 405, "Only GET and HEAD are served here.");
-		http_resp_header(resp, "Allow", "GET, HEAD");
+	if (route_or_refuse(req, &rt, resp) < 0)
 		goto done;
-	}
-	if (route_parse(target, tlen, &rt) < 0) {
-		http_resp_error(resp, 400, "That address is malformed.");
-		goto done;
-	}
 	switch (rt.kind) {
 	case ROUTE_HOME:
 		handler_home(s, c, req, &rt, resp);
@@ -321,16 +333,10 @@ handle_admin(void *arg, http_conn_t *c, http_req_t *req, http_resp_t *resp)
 {
 	server_t *s = arg;
 	route_t rt;
-	size_t tlen;
-	const char *target = http_req_target(req, &tlen);
 
-	memset(&rt, 0, sizeof(rt));
-	if (http_req_method(req) == HTTP_REQ_OTHER) {
-		http_resp_error(resp, 405, "Only GET and HEAD are served here.");
-		http_resp_header(resp, "Allow", "GET, HEAD");
-	} else if (route_parse(target, tlen, &rt) < 0) {
-		http_resp_error(resp, 400, "That address is malformed.");
-	} else if (rt.kind == ROUTE_HOME) {
+	if (route_or_refuse(req, &rt, resp) < 0)
+		goto done;
+	if (rt.kind == ROUTE_HOME) {
 		strbuf_t html;
 		strbuf_init(&html);
 		s->admin_page(&html, s->admin_arg);
@@ -341,6 +347,7 @@ handle_admin(void *arg, http_conn_t *c, http_req_t *req, http_resp_t *resp)
 	} else {
 		http_resp_error(resp, 404, "There is nothing at this address.");
 	}
+done:
 	route_clear(&rt);
 }
 

@@ -75,6 +75,16 @@ xasprintf(const char *fmt, ...)
 }
 
 void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+void
 strbuf_init(strbuf_t *b)
 {
 	b->s = NULL;
@@ -331,6 +341,20 @@ hex_digit(int c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+int
+name_ok(const char *s, size_t max, const char *also)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > max)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || strchr(also, *s)))
+			return 0;
+	return 1;
 }
 
 int

@@ -14,6 +14,8 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* Return a newly allocated formatted string. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Format a reason for the operator into the caller's err (errlen bytes). */
+void seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* A growable byte string, always NUL-terminated. */
 typedef struct strbuf {
@@ -46,6 +48,9 @@ int64_t now_ms(void);
 void human_bytes(int64_t n, char *out, size_t outlen);
 /* The value of one hex digit (either case), or -1. */
 int hex_digit(int c);
+/* Whether s is a plain name, safe in file names, configs and logs: 1 to max
+ * ASCII letters, digits, '-', '_' and the bytes in also. */
+int name_ok(const char *s, size_t max, const char *also);
 /* Write all n bytes to fd, retrying on EINTR; 0, or -1 with errno. */
 int write_all(int fd, const void *p, size_t n);
 /* Constant-time comparison of n bytes. */

@@ -5,27 +5,9 @@
 # and reaches a stand-in sshd on port 22 (admin_ssh_port) through the admin
 # onion; the network's ordinary client, without the key, gets neither, while it
 # still reaches the readers' site. Prints "# measured:" lines.
-source "$(dirname "$0")/../lib.sh"
-source "$TOP/tests/tornet/tornet.sh"
+source "$(dirname "$0")/lib.sh"
 
-NET=$T/net D=$T/data C=$T/coll
-export TORNET_OWNER_PID=$$
-trap 'tornet_stop "$NET"; cleanup' EXIT
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-json() { $BROADSIDE --data "$D" status --json 2>/dev/null | python3 -c "
-import json, sys
-v = json.load(sys.stdin)
-for k in sys.argv[1].split('.'): v = v[k]
-print(v)" "$1" 2>/dev/null; }
-get() { # get SOCKSPORT ADDRESS PATH ISOLATION
-  curl -sS -m 60 --proxy-user "$4:x" --socks5-hostname "127.0.0.1:$1" "http://$2$3" 2>/dev/null
-}
-retry() { # retry SECONDS command...: a fresh circuit for each try
-  local end=$((SECONDS + $1)) n=0; shift
-  while [ $SECONDS -lt $end ]; do n=$((n + 1)); "$@" "try$n-$RANDOM" && return 0; sleep 2; done
-  return 1
-}
+D=$T/data C=$T/coll
 # banner SOCKSPORT HOST PORT [ISOLATION]: connect through SOCKS5 and print the
 # server's first line; exit 1 if the proxy refuses.
 banner() {
@@ -77,20 +59,19 @@ _tornet_launch "$NET" operator
 
 t0=$(now)
 bg_start "$T/serve.log" $BROADSIDE --data "$D" serve --tor-config-append "$NET/service-torrc-append"
-state_is() { [ "$(json tor.state)" = "$1" ]; }
-check "serve publishes" wait_for 300 state_is published
-check_eq "status names the admin onion" "$(json admin_onion)" "$AA"
-admin_ok() { get "$P2" "$AA" / "$1" | grep -q '<h1>Broadside status</h1>'; }
+check "serve publishes" wait_for 300 published "$D"
+check_eq "status names the admin onion" "$(json "$D" admin_onion)" "$AA"
+admin_ok() { tor_get "$P2" "$AA" / "$1" | grep -q '<h1>Broadside status</h1>'; }
 check "with the key: the status page over the admin onion" retry 300 admin_ok
 echo "# measured: serve to admin page with the key: $(since "$t0") s"
-page=$(get "$P2" "$AA" / again)
+page=$(tor_get "$P2" "$AA" / again)
 check "… it shows the readers' address and tor published" bash -c 'grep -q "$1" <<<"$2" && grep -q "published" <<<"$2"' _ "$RA" "$page"
 ssh_ok() { [ "$(banner "$P2" "$AA" 22 "$1")" = "SSH-2.0-broadside-test" ]; }
 check "with the key: port 22 reaches the local sshd" retry 120 ssh_ok
-reader_ok() { get "$SOCKS_PORT" "$RA" / "$1" | grep -q 'Admin test records'; }
+reader_ok() { tor_get "$SOCKS_PORT" "$RA" / "$1" | grep -q 'Admin test records'; }
 check "the readers' site answers the keyless client" retry 300 reader_ok
 nokey=0
-for i in 1 2 3; do get "$SOCKS_PORT" "$AA" / "nokey$i" | grep -q 'Broadside status' && nokey=1; done
+for i in 1 2 3; do tor_get "$SOCKS_PORT" "$AA" / "nokey$i" | grep -q 'Broadside status' && nokey=1; done
 check "without the key: no status page (3 tries)" test "$nokey" = 0
 check "… because tor cannot decrypt the descriptor without a key" grep -q "requiring client authorization" "$NET/client/notice.log"
 check "without the key: no port 22" bash -c "$(declare -f banner); ! banner $SOCKS_PORT $AA 22 k1 >/dev/null 2>&1"

@@ -9,33 +9,11 @@
 # printed); kill -9 of one backend (serve and its tor) → the front still
 # serves; bring it back, kill another → still served; kill -9 onionbalance →
 # serve restarts it. Prints "# measured:" lines.
-source "$(dirname "$0")/../lib.sh"
-source "$TOP/tests/tornet/tornet.sh"
+source "$(dirname "$0")/lib.sh"
 command -v onionbalance >/dev/null || { echo "onionbalance missing (scripts/deps.sh)"; exit 1; }
 
-NET=$T/net F=$T/front C=$T/coll
-export TORNET_OWNER_PID=$$
-trap 'tornet_stop "$NET"; cleanup' EXIT
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-json() { # json DIR KEY.PATH: from broadside status --json
-  $BROADSIDE --data "$1" status --json 2>/dev/null | python3 -c "
-import json, sys
-v = json.load(sys.stdin)
-for k in sys.argv[1].split('.'): v = v[k]
-print(v)" "$2" 2>/dev/null
-}
-gone() { ! kill -0 "$1" 2>/dev/null || [ "$(awk '{print $3}' /proc/"$1"/stat 2>/dev/null)" = Z ]; }
-get() { # get PATH ISOLATION [curl args]: the front address through the client
-  local p=$1 iso=$2; shift 2
-  curl -sS -m 60 --proxy-user "$iso:x" --socks5-hostname "127.0.0.1:$SOCKS_PORT" "$@" "http://$FA$p" 2>/dev/null
-}
+F=$T/front C=$T/coll
 home_ok() { get / "$1" | grep -q 'Balanced leak'; }
-retry() { # retry SECONDS command...: a fresh circuit for each try
-  local end=$((SECONDS + $1)) n=0; shift
-  while [ $SECONDS -lt $end ]; do n=$((n + 1)); "$@" "try$n-$RANDOM" && return 0; sleep 2; done
-  return 1
-}
 
 mkdir -p "$C/docs"
 printf 'Memo 17: the balanced budget was never balanced.\n' >"$C/docs/memo.txt"
@@ -43,6 +21,7 @@ head -c 4000000 /dev/urandom >"$C/docs/archive.bin"
 $BROADSIDE --data "$F" init >/dev/null 2>&1
 $BROADSIDE --data "$F" add "$C" --slug leak --title "Balanced leak" >/dev/null 2>&1
 FA=$($BROADSIDE --data "$F" address)
+ADDR=$FA   # what get fetches
 printf 'balance_serve_here = no\nbalance_testnet = yes\n' >>"$F/broadside.conf"
 declare -A BA
 for b in b1 b2 b3; do
@@ -76,7 +55,6 @@ for b in b1 b2 b3; do
   check "$b joins the front" $BROADSIDE --data "$T/$b" balance join "$FA"
   start_backend "$b"
 done
-published() { [ "$(json "$1" tor.state)" = published ]; }
 for b in b1 b2 b3; do
   check "$b publishes its instance" wait_for 300 published "$T/$b"
 done

@@ -5,33 +5,10 @@
 # with curl -C -; `status --json` says published. Faults: kill -9 tor → serve
 # restarts it and the same address answers; kill -9 serve → tor exits within
 # 20 s; serve again → same address. Prints "# measured:" lines.
-source "$(dirname "$0")/../lib.sh"
-source "$TOP/tests/tornet/tornet.sh"
+source "$(dirname "$0")/lib.sh"
 
-NET=$T/net D=$T/data C=$T/coll
-export TORNET_OWNER_PID=$$
-trap 'tornet_stop "$NET"; cleanup' EXIT
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-json() { # json KEY.PATH: from broadside status --json
-  $BROADSIDE --data "$D" status --json 2>/dev/null | python3 -c "
-import json, sys
-v = json.load(sys.stdin)
-for k in sys.argv[1].split('.'): v = v[k]
-print(v)" "$1" 2>/dev/null
-}
-state_is() { [ "$(json tor.state)" = "$1" ]; }
-gone() { ! kill -0 "$1" 2>/dev/null || [ "$(awk '{print $3}' /proc/"$1"/stat 2>/dev/null)" = Z ]; }
-get() { # get PATH ISOLATION [curl args]: through the private network's client
-  local p=$1 iso=$2; shift 2
-  curl -sS -m 60 --proxy-user "$iso:x" --socks5-hostname "127.0.0.1:$SOCKS_PORT" "$@" "http://$ADDR$p" 2>/dev/null
-}
+D=$T/data C=$T/coll
 home_ok() { get / "$1" | grep -q 'Leak test'; }
-retry() { # retry SECONDS command...: a fresh circuit for each try
-  local end=$((SECONDS + $1)) n=0; shift
-  while [ $SECONDS -lt $end ]; do n=$((n + 1)); "$@" "try$n-$RANDOM" && return 0; sleep 2; done
-  return 1
-}
 
 # A collection with a searchable text and a file big enough to interrupt.
 mkdir -p "$C/reports"
@@ -51,9 +28,9 @@ echo "# measured: network start to consensus: $(since "$t0") s"
 t_serve=$(now)
 bg_start "$T/serve.log" $BROADSIDE --data "$D" serve --tor-config-append "$NET/service-torrc-append"
 SERVE=$BG_PID
-check "status reaches published" wait_for 300 state_is published
+check "status reaches published" wait_for 300 published "$D"
 echo "# measured: serve to published: $(since "$t_serve") s"
-check_eq "status has our address" "$(json onion)" "$ADDR"
+check_eq "status has our address" "$(json "$D" onion)" "$ADDR"
 check "home page over the onion" retry 240 home_ok
 echo "# measured: serve to first onion fetch: $(since "$t_serve") s"
 check "search over the onion" grep -q 'quartermaster' <<<"$(get '/search?q=quartermaster' s1)"
@@ -88,19 +65,19 @@ dom=$(timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic 
 check "Chromium loads the home page over the onion" grep -q 'Leak test' <<<"$dom"
 
 # kill -9 tor: serve restarts it; the same address answers.
-TOR1=$(json tor.pid)
+TOR1=$(json "$D" tor.pid)
 check "tor pid known" test "${TOR1:-0}" -gt 0
 kill -9 "$TOR1"
 t_kill=$(now)
-new_tor() { p=$(json tor.pid); [ -n "$p" ] && [ "$p" != 0 ] && [ "$p" != "$TOR1" ]; }
+new_tor() { p=$(json "$D" tor.pid); [ -n "$p" ] && [ "$p" != 0 ] && [ "$p" != "$TOR1" ]; }
 check "serve restarts tor" wait_for 30 new_tor
-check_eq "restart counted" "$(json tor.restarts)" 1
-check "published again" wait_for 240 state_is published
+check_eq "restart counted" "$(json "$D" tor.restarts)" 1
+check "published again" wait_for 240 published "$D"
 check "same address answers after tor's restart" retry 240 home_ok
 echo "# measured: kill -9 tor to onion answering again: $(since "$t_kill") s"
 
 # kill -9 serve: its tor exits by itself (TAKEOWNERSHIP), no orphan.
-TOR2=$(json tor.pid)
+TOR2=$(json "$D" tor.pid)
 kill -9 "$SERVE"
 t_dead=$(now)
 check "tor exits within 20 s of serve's death" wait_for 20 gone "$TOR2"
@@ -109,8 +86,8 @@ echo "# measured: serve kill -9 to tor exit: $(since "$t_dead") s"
 # Serve again: same identity, same address.
 t_again=$(now)
 bg_start "$T/serve2.log" $BROADSIDE --data "$D" serve --tor-config-append "$NET/service-torrc-append"
-check "restarted serve publishes" wait_for 300 state_is published
-check_eq "same address after restarting serve" "$(json onion)" "$ADDR"
+check "restarted serve publishes" wait_for 300 published "$D"
+check_eq "same address after restarting serve" "$(json "$D" onion)" "$ADDR"
 # The client may keep trying the killed instance's introduction points until
 # it refetches the descriptor; measured 12–15 s idle, over 240 s under load.
 check "and it answers" retry 420 home_ok

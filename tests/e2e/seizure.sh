@@ -7,19 +7,7 @@
 # `minisign -V`. Mirror drill: appliance B mirrors A's collection through tor,
 # interrupted once and resumed; B's copy verifies; a tampered file served by a
 # modified A is caught and quarantined. Prints "# measured:" lines.
-source "$(dirname "$0")/../lib.sh"
-source "$TOP/tests/tornet/tornet.sh"
-
-NET=$T/net
-export TORNET_OWNER_PID=$$
-trap 'tornet_stop "$NET"; cleanup' EXIT
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-retry() { # retry SECONDS command...: with a fresh circuit each try
-  local end=$((SECONDS + $1)) n=0; shift
-  while [ $SECONDS -lt $end ]; do n=$((n + 1)); "$@" "try$n-$RANDOM" && return 0; sleep 2; done
-  return 1
-}
+source "$(dirname "$0")/lib.sh"
 
 A=$T/a B=$T/b C=$T/coll
 mkdir -p "$C/docs"

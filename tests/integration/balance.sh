@@ -116,6 +116,19 @@ check_eq "backend ob_config" "$(cat "$B/onion/public/ob_config")" "MasterOnionAd
 check_eq "status: role backend" "$(json balance.role "$B")" backend
 check_eq "status: its front" "$(json balance.front "$B")" "$FA"
 check_eq "no onionbalance on a backend" "$(json balance.onionbalance "$B")" None
+check "join another front while serving" $BROADSIDE --data "$B" balance join "$X1"
+front_warned() { grep -q "front in .* is now $X1 (was $FA); restart serve to apply it" "$T/back.log"; }
+check "a new front while serving is logged, not applied" wait_for 20 front_warned
+sleep 5
+check_eq "… once, not every few seconds" "$(grep -c "restart serve to apply it" "$T/back.log")" 1
+check_eq "… status still shows the running front" "$(json balance.front "$B")" "$FA"
+check_eq "… and ob_config is kept" "$(cat "$B/onion/public/ob_config")" "MasterOnionAddress $FA"
+kill "$BACK_PID"; wait "$BACK_PID" 2>/dev/null
+bg_start "$T/back1.log" $BROADSIDE --data "$B" serve --tor-config-append "$T/tor-append"
+BACK_PID=$BG_PID
+check "backend restarted: tor runs" wait_for 60 tor_up
+check_eq "… with the new front" "$(json balance.front "$B")" "$X1"
+check_eq "… in ob_config" "$(cat "$B/onion/public/ob_config")" "MasterOnionAddress $X1"
 kill "$BACK_PID"; wait "$BACK_PID" 2>/dev/null
 check "leave" $BROADSIDE --data "$B" balance leave
 bg_start "$T/back2.log" $BROADSIDE --data "$B" serve --tor-config-append "$T/tor-append"
