@@ -15,7 +15,6 @@
 #include "util.h"
 
 /* Whole files up to this size are copied into the response, not sendfile'd. */
-#define FILE_INLINE_MAX (16 * 1024)
 
 static int force_walk;
 
@@ -262,13 +261,18 @@ file_respond(http_resp_t *resp, const http_req_t *req, int fd, const struct stat
 		}
 	}
 	if (!info->is_head && size > 0) {
-		seg = evbuffer_file_segment_new(fd, 0, size, EVBUF_FS_CLOSE_ON_FREE);
+		/* The body may outlive a kept fd (fcache.h): it gets its own. */
+		int own = info->keep_fd ? dup(fd) : fd;
+		seg = own < 0 ? NULL : evbuffer_file_segment_new(own, 0, size, EVBUF_FS_CLOSE_ON_FREE);
 		if (seg == NULL) {
+			if (own >= 0 && own != fd)
+				close(own);
 			resp->status = 500;
 			resp->length = 0;
 			goto done;
 		}
-		fd = -1;
+		if (own == fd)
+			fd = -1;
 	}
 	if (rs == RANGE_IGNORE) {
 		resp->status = 200;
@@ -307,6 +311,6 @@ file_respond(http_resp_t *resp, const http_req_t *req, int fd, const struct stat
 done:
 	if (seg)
 		evbuffer_file_segment_free(seg);   /* the body holds its own references */
-	if (fd >= 0)
+	if (fd >= 0 && !info->keep_fd)
 		close(fd);
 }

@@ -21,16 +21,21 @@ void file_set_force_walk(int on);
  * above → 404, EACCES/EPERM → 403, everything else → 500. */
 int file_errno_status(int err);
 
+/* Whole files up to this size are read into the response (one write with
+ * the head) instead of sent from the file. */
+#define FILE_INLINE_MAX (16 * 1024)
+
 typedef struct file_info {
 	const char *etag;          /* opaque tag without quotes (the SHA-256 hex) */
 	const char *content_type;
 	const char *download_name; /* for Content-Disposition */
 	int max_ranges;
 	int is_head;
+	int keep_fd;               /* fd stays the caller's (fcache.h) */
 } file_info_t;
 
 /* Answer req from the open regular file fd (taken: closed when the response
- * is gone). Sets status, headers and body on resp. */
+ * is gone, unless info->keep_fd). Sets status, headers and body on resp. */
 void file_respond(http_resp_t *resp, const http_req_t *req, int fd,
     const struct stat *st, const file_info_t *info);
 

@@ -7,9 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fcache.h"
 #include "file.h"
 #include "handler.h"
 #include "log.h"
+#include "util.h"
 
 void
 handler_file(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *rt,
@@ -21,9 +23,11 @@ handler_file(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *
 	int held;
 	struct stat st;
 	int rootfd, fd = -1, r;
+	int64_t now = -1;   /* set: the file is small enough to be kept open */
 	file_info_t info;
 	const char *base;
 
+	memset(&info, 0, sizeof(info));
 	r = server_collection(s, rt->slug, &col_id, &col_root, &held);
 	if (r != 0) {
 		http_resp_error(resp, r > 0 ? 404 : 500,
@@ -42,6 +46,19 @@ handler_file(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *
 		http_resp_error(resp, r > 0 ? 404 : 500,
 		    r > 0 ? "There is no such file in this collection." : NULL);
 		goto done;
+	}
+	/* A small file served within the last second is still open (fcache.h);
+	 * if it no longer matches the catalogue (a refresh), it is opened again. */
+	if (f.size <= FILE_INLINE_MAX) {
+		now = now_ms();
+		fd = fcache_get(server_fcache(s), col_id, rt->path, now, &st);
+		if (fd >= 0 && st.st_size == f.size && st.st_mtime == f.mtime) {
+			info.keep_fd = 1;
+			goto respond;
+		}
+		if (fd >= 0)
+			fcache_drop(server_fcache(s), col_id, rt->path);
+		fd = -1;
 	}
 	rootfd = server_root_fd(s, col_id, col_root);
 	if (rootfd < 0) {
@@ -69,6 +86,11 @@ handler_file(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *
 		http_resp_header(resp, "Retry-After", "3600");
 		goto done;
 	}
+	if (now >= 0 && st.st_size <= FILE_INLINE_MAX) {
+		fcache_put(server_fcache(s), col_id, rt->path, fd, &st, now);
+		info.keep_fd = 1;
+	}
+respond:
 	base = strrchr(rt->path, '/');
 	info.etag = f.sha256;
 	info.content_type = f.mime[0] ? f.mime : "application/octet-stream";
@@ -78,6 +100,6 @@ handler_file(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *
 	file_respond(resp, req, fd, &st, &info);
 	fd = -1;
 done:
-	if (fd >= 0)
+	if (fd >= 0 && !info.keep_fd)
 		close(fd);
 }

@@ -76,6 +76,7 @@ handler_manifest(server_t *s, http_conn_t *c, const http_req_t *req, const route
 	snprintf(etag, sizeof(etag), "m%llx-%llx-%llx.%lx", (unsigned long long)st.st_ino,
 	    (unsigned long long)st.st_size, (unsigned long long)st.st_mtim.tv_sec,
 	    (long)st.st_mtim.tv_nsec);
+	memset(&info, 0, sizeof(info));
 	info.etag = etag;
 	info.content_type = strcmp(rt->path, "index.json") == 0 ? "application/json" :
 	    "text/plain; charset=utf-8";

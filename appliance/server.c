@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "deadline.h"
+#include "fcache.h"
 #include "handler.h"
 #include "limit.h"
 #include "log.h"
@@ -77,6 +78,7 @@ struct server {
 	limit_t *limit;
 	struct deadline_set *deadlines;   /* every connection's timeouts */
 	pool_t *pool;                     /* search threads; NULL: searches run inline */
+	fcache_t *fcache;                 /* small files kept open a second */
 };
 
 static void
@@ -192,6 +194,12 @@ pool_t *
 server_pool(const server_t *s)
 {
 	return s->pool;
+}
+
+fcache_t *
+server_fcache(const server_t *s)
+{
+	return s->fcache;
 }
 
 static void
@@ -427,6 +435,7 @@ server_new(struct event_base *base, const conf_t *conf, cat_t *cat)
 	s->stats.started = (int64_t)time(NULL);
 	s->snapshot_end = evtimer_new(base, end_snapshot, s);
 	s->deadlines = http_conn_deadlines_new(base);
+	s->fcache = fcache_new();
 	limit_conf_t lc;
 	limit_conf_from(&lc, conf);
 	s->limit = limit_new(base, &lc);
@@ -452,6 +461,7 @@ server_free_(server_t *s)
 	}
 	limit_free(s->limit);
 	deadline_set_free(s->deadlines);
+	fcache_free(s->fcache);
 	free(s);
 }
 

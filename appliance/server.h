@@ -45,6 +45,8 @@ void server_count_response(server_t *s, int status);
  * the pool before the server: its unfinished jobs close their connections. */
 void server_set_pool(server_t *s, pool_t *pool);
 pool_t *server_pool(const server_t *s);
+/* Small files kept open for a second (fcache.h). */
+struct fcache *server_fcache(const server_t *s);
 cat_t *server_cat(const server_t *s);
 /* The per-circuit limiter (limit.h), for status and tor's circuit closing. */
 struct limit *server_limit(const server_t *s);

@@ -206,4 +206,25 @@ check "too-open data dir refused" grep -q 'too open' <<<"$($BROADSIDE --data "$D
 chmod 700 "$D"
 check "every subcommand has --help" bash -c "for c in init add ls rm serve; do $BROADSIDE \$c --help | grep -q usage || exit 1; done"
 check "server survived everything" kill -0 $BG_PID
+# --- small files kept open for a second (fcache.h) ---
+echo "first" >"$C/hot.txt"
+$BROADSIDE --data "$D" refresh demo >/dev/null 2>&1
+check_eq "a small file" "$(curl -s $U/f/demo/hot.txt)" first
+check_eq "again, from the kept fd" "$(curl -s $U/f/demo/hot.txt)" first
+check_eq "a range of the kept file" "$(curl -s -r 1-3 $U/f/demo/hot.txt)" irs
+check_eq "HEAD of the kept file" "$(curl -s -I $U/f/demo/hot.txt | tr -d '\r' | grep -i '^content-length')" "Content-Length: 6"
+echo "SECOND" >"$C/hot.txt"
+sleep 1.2
+check_eq "changed on disk, a second later: 503, not the new bytes" "$(code $U/f/demo/hot.txt)" 503
+$BROADSIDE --data "$D" refresh demo >/dev/null 2>&1
+# (The server reads the catalogue in snapshots of up to 100 ms from a request.)
+sleep 0.2
+check_eq "refreshed: the new bytes" "$(curl -s $U/f/demo/hot.txt)" SECOND
+check_eq "and again, from the kept fd" "$(curl -s $U/f/demo/hot.txt)" SECOND
+# A new file renamed over it (a new inode: the kept fd still reads the old one).
+echo "third!!" >"$C/hot.tmp" && mv "$C/hot.tmp" "$C/hot.txt"
+$BROADSIDE --data "$D" refresh demo >/dev/null 2>&1
+sleep 0.2
+check_eq "refreshed within the kept second: the new bytes, not the kept file" "$(curl -s $U/f/demo/hot.txt)" 'third!!'
+
 done_testing
