@@ -75,18 +75,6 @@ to_page_coll(const cat_collection_t *c, page_collection_t *p)
 	p->origin = c->origin;
 }
 
-static int
-colls_load(cat_t *cat, struct colls *cs)
-{
-	memset(cs, 0, sizeof(*cs));
-	if (cat_collection_each(cat, add_coll, cs) < 0)
-		return -1;
-	cs->p = xcalloc(cs->n ? cs->n : 1, sizeof(*cs->p));
-	for (size_t i = 0; i < cs->n; i++)
-		to_page_coll(&cs->c[i], &cs->p[i]);
-	return 0;
-}
-
 static void
 colls_clear(struct colls *cs)
 {
@@ -94,6 +82,22 @@ colls_clear(struct colls *cs)
 		cat_collection_clear(&cs->c[i]);
 	free(cs->c);
 	free(cs->p);
+}
+
+static int
+colls_load(cat_t *cat, struct colls *cs)
+{
+	memset(cs, 0, sizeof(*cs));
+	if (cat_collection_each(cat, add_coll, cs) < 0) {
+		/* Partly filled: free it here so every caller may just bail out. */
+		colls_clear(cs);
+		memset(cs, 0, sizeof(*cs));
+		return -1;
+	}
+	cs->p = xcalloc(cs->n ? cs->n : 1, sizeof(*cs->p));
+	for (size_t i = 0; i < cs->n; i++)
+		to_page_coll(&cs->c[i], &cs->p[i]);
+	return 0;
 }
 
 void

@@ -6,6 +6,7 @@
 
 #include "cat.h"
 #include "unit.h"
+#include "unit_sql.h"
 #include "util.h"
 
 struct listing {
@@ -304,14 +305,7 @@ downgrade_to_v2(const char *path)
 static int64_t
 user_version(cat_t *c)
 {
-	sqlite3_stmt *s = NULL;
-	int64_t v = -1;
-
-	if (sqlite3_prepare_v2(cat_db(c), "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	return unit_sql_int(cat_db(c), "PRAGMA user_version");
 }
 
 static void

@@ -9,6 +9,7 @@
 #include "cat.h"
 #include "search.h"
 #include "unit.h"
+#include "unit_sql.h"
 #include "util.h"
 
 static const struct {
@@ -71,14 +72,7 @@ put(cat_t *c, int64_t cid, int64_t dir, const char *path, const char *title, con
 static int64_t
 segments(cat_t *c)
 {
-	sqlite3_stmt *s = NULL;
-	int64_t n = -1;
-
-	if (sqlite3_prepare_v2(cat_db(c), "SELECT count(DISTINCT segid) FROM fts_idx", -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
+	return unit_sql_int(cat_db(c), "SELECT count(DISTINCT segid) FROM fts_idx");
 }
 
 static int
