@@ -89,6 +89,27 @@ echo "# measured: 30 readers (distinct SOCKS credentials) served $okn; requests 
 check "30 readers served ($okn)" test "$okn" -ge 28
 check "readers land on more than one backend ($used)" test "$used" -ge 2
 
+# reach NAME...: fresh readers until each named backend has answered one
+# (bounded). A failover check is only meaningful while the backends that remain
+# are in the front's descriptor and answer through it: Onionbalance publishes what
+# it fetched last, and the client skips intro points that failed it a moment ago.
+reach() {
+  local b left=" $* " end=$((SECONDS + 240)) i=0
+  declare -A base
+  for b in "$@"; do base[$b]=$(reqs "$b"); done
+  while [ "$left" != " " ] && [ $SECONDS -lt $end ]; do
+    i=$((i + 1))
+    home_ok "reach$i-$RANDOM" || true
+    for b in $left; do
+      [ "$(reqs "$b")" -gt "${base[$b]}" ] && left=${left/ $b / }
+    done
+    [ "$left" = " " ] || sleep 1
+  done
+  left=$(echo $left)
+  echo "# measured: $i fresh readers for each of $* to answer one${left:+ (never: $left)}"
+  [ -z "$left" ]
+}
+
 # Seize a backend: kill -9 its serve and its tor.
 kill_backend() { # kill_backend NAME
   local tp
@@ -97,6 +118,7 @@ kill_backend() { # kill_backend NAME
   [ "${tp:-0}" -gt 1 ] && kill -9 "$tp"
   wait_for 20 gone "${SERVE[$1]}"
 }
+check "b1, b2, b3 each answer readers through the front" reach b1 b2 b3
 kill_backend b1
 t_k=$(now)
 check "b1 down: the front address still serves" retry 300 home_ok
@@ -106,6 +128,9 @@ for i in $(seq 6); do home_ok "after-b1-$i-$RANDOM" && ok3=$((ok3 + 1)); done
 echo "# measured: with b1 down, $ok3 of 6 fresh readers served at the first try"
 start_backend b1
 check "b1 back: published again" wait_for 300 published "$T/b1"
+t_k=$(now)
+check "b1 back: it answers readers through the front again, b3 too" reach b1 b3
+echo "# measured: b1 published to answering through the front: $(since "$t_k") s"
 kill_backend b2
 t_k=$(now)
 check "b2 down: the front address still serves" retry 300 home_ok

@@ -1,0 +1,52 @@
+/* search_drive: run one reader search N times in process and print the mean and
+ * the 95th percentile in ms (to profile search.c on a big catalogue with perf).
+ * usage: search_drive DATA_DIR QUERY [N] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "cat.h"
+#include "search.h"
+#include "util.h"
+
+static int
+cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+int
+main(int argc, char **argv)
+{
+	search_result_t r;
+	struct timespec t0, t1;
+	double *ms, sum = 0;
+	char *db;
+	cat_t *c;
+	int n = argc > 3 ? atoi(argv[3]) : 50;
+
+	if (argc < 3 || n < 1)
+		return 2;
+	db = xasprintf("%s/catalogue.db", argv[1]);
+	if ((c = cat_open(db, CAT_READONLY)) == NULL)
+		return 1;
+	ms = xcalloc((size_t)n, sizeof(*ms));
+	for (int i = 0; i < n; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (search_run(c, argv[2], NULL, 0, 20, &r) < 0)
+			return 1;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms[i] = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		sum += ms[i];
+		if (i == 0)
+			printf("%s: %lld%s hits\n", argv[2], (long long)r.total, r.total_is_estimate ? "+" : "");
+		search_result_clear(&r);
+	}
+	qsort(ms, (size_t)n, sizeof(*ms), cmp);
+	printf("mean %.2f ms, p95 %.2f ms over %d runs\n", sum / n, ms[(n * 95) / 100 < n ? (n * 95) / 100 : n - 1], n);
+	free(ms);
+	cat_free(c);
+	free(db);
+	return 0;
+}
