@@ -91,14 +91,17 @@ check "readers land on more than one backend ($used)" test "$used" -ge 2
 
 # reach NAME...: fresh readers until each named backend has answered one
 # (bounded). A failover check is only meaningful while the backends that remain
-# are in the front's descriptor and answer through it: Onionbalance publishes what
-# it fetched last, and the client skips intro points that failed it a moment ago.
+# are in the front's descriptor and answer through it. Every tenth reader comes
+# with a fresh tor (client_newnym): the client keeps the front's descriptor it
+# has and skips intro points that failed it, so without this a backend that
+# came back stays unused by it for minutes, though new readers would reach it.
 reach() {
   local b left=" $* " end=$((SECONDS + 240)) i=0
   declare -A base
   for b in "$@"; do base[$b]=$(reqs "$b"); done
   while [ "$left" != " " ] && [ $SECONDS -lt $end ]; do
     i=$((i + 1))
+    [ $((i % 10)) -eq 0 ] && { client_newnym || echo "# NEWNYM refused"; }
     home_ok "reach$i-$RANDOM" || true
     for b in $left; do
       [ "$(reqs "$b")" -gt "${base[$b]}" ] && left=${left/ $b / }
