@@ -30,19 +30,7 @@ get() { # get PATH ISOLATION [curl args]: $ADDR through the network's client
   local p=$1 iso=$2; shift 2
   tor_get "$SOCKS_PORT" "$ADDR" "$p" "$iso" "$@"
 }
-client_newnym() { # the client forgets descriptors and circuits, as a new reader's tor
-  python3 - "$CLIENT_CONTROL" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
-s.sendall(b"AUTHENTICATE\r\nSIGNAL NEWNYM\r\nQUIT\r\n")
-r = b""
-while b"250 closing connection" not in r:
-    d = s.recv(4096)
-    if not d: break
-    r += d
-sys.exit(0 if r.count(b"250 OK") >= 2 else 1)
-PY
-}
+client_newnym() { tornet_newnym "$NET"; }   # as a new reader's tor: no old descriptor
 retry() { # retry SECONDS command...: a fresh circuit for each try
   local end=$((SECONDS + $1)) n=0; shift
   while [ $SECONDS -lt $end ]; do n=$((n + 1)); "$@" "try$n-$RANDOM" && return 0; sleep 2; done

@@ -9,6 +9,7 @@
 #   tornet.sh wait DIR    block until the client has bootstrapped on the network's
 #                         consensus (at most TORNET_WAIT seconds, default 240)
 #   tornet.sh stop DIR    kill every tor it started (safe to call twice)
+#   tornet.sh newnym DIR  the client forgets its circuits and onion descriptors
 #
 # Source it to get the functions tornet_start/tornet_wait/tornet_stop instead.
 # If TORNET_OWNER_PID is set (a test sets it to $$), the network dies with that
@@ -154,6 +155,23 @@ EOF
   done <"$dir/pids"
 }
 
+# DIR: SIGNAL NEWNYM to the client over its control socket. Besides new
+# circuits, tor then forgets the onion descriptors and failed intro points it
+# holds, so the next request starts as a new reader's tor would.
+tornet_newnym() {
+  python3 - "$1/client/control" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
+s.sendall(b"AUTHENTICATE\r\nSIGNAL NEWNYM\r\nQUIT\r\n")
+r = b""
+while b"250 closing connection" not in r:
+    d = s.recv(4096)
+    if not d: break
+    r += d
+sys.exit(0 if r.count(b"250 OK") >= 2 else 1)
+PY
+}
+
 tornet_wait() { # DIR : until the client is bootstrapped (it needs a consensus)
   local dir=$1 end=$((SECONDS + ${TORNET_WAIT:-240}))
   while [ $SECONDS -lt $end ]; do
@@ -187,6 +205,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     start\ ?*) tornet_start "$2" ;;
     wait\ ?*) tornet_wait "$2" ;;
     stop\ ?*) tornet_stop "$2" ;;
-    *) echo "usage: tornet.sh start|wait|stop DIR" >&2; exit 2 ;;
+    newnym\ ?*) tornet_newnym "$2" ;;
+    *) echo "usage: tornet.sh start|wait|stop|newnym DIR" >&2; exit 2 ;;
   esac
 fi
