@@ -20,7 +20,7 @@ static const char search_usage[] =
     "\"two words\" matches a phrase; polic* matches words starting with polic (at least\n"
     "three letters before the star; the first 16 such words count). Anything else (AND,\n"
     "OR, NOT, parentheses, column:) is searched as plain words. Very common searches rank\n"
-    "only the 2,000 most recently catalogued matches.\n"
+    "only the " SEARCH_RANK_CAP_TEXT " most recently catalogued matches.\n"
     "--repeat N runs the query N times and prints timings (for benchmarks).\n";
 
 static int

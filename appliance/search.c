@@ -410,11 +410,11 @@ phrase_window(sqlite3 *db, const search_query_t *q)
 		while (*w && common) {
 			size_t len = strcspn(w, " ");
 			char *one = xasprintf("{title path body} : \"%.*s\"", (int)len, w);
-			int64_t k = count_capped(db, one, SEARCH_RANK_CAP + 1, 0);
+			int64_t k = count_capped(db, one, SEARCH_COMMON + 1, 0);
 			free(one);
 			if (k < 0)
 				return -1;
-			common = k > SEARCH_RANK_CAP;
+			common = k > SEARCH_COMMON;
 			w += len;
 			while (*w == ' ')
 				w++;
@@ -495,11 +495,11 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 			strbuf_init(&one);
 			strbuf_adds(&one, "{title path body} : ");
 			add_phrase(&one, &q, i);
-			int64_t k = count_capped(db, one.s, SEARCH_RANK_CAP + 1, min_rowid);
+			int64_t k = count_capped(db, one.s, SEARCH_COMMON + 1, min_rowid);
 			strbuf_release(&one);
 			if (k < 0)
 				goto fail;
-			n = k > SEARCH_RANK_CAP ? (double)(ndocs / 4 > k ? ndocs / 4 : k) : (double)k;
+			n = k > SEARCH_COMMON ? (double)(ndocs / 4 > k ? ndocs / 4 : k) : (double)k;
 		}
 		idf[nidf++] = log(((double)ndocs - n + 0.5) / (n + 0.5) + 1.0);
 	}
@@ -509,8 +509,8 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 	if (count > SEARCH_RANK_CAP) {
 		out->total = SEARCH_RANK_CAP;
 		out->total_is_estimate = 1;
-		set_message(out, "More than 2,000 documents match; these are the best among the 2,000 most "
-		    "recently catalogued. Add a word to narrow your search.");
+		set_message(out, "More than " SEARCH_RANK_CAP_TEXT " documents match; these are the best among the "
+		    SEARCH_RANK_CAP_TEXT " most recently catalogued. Add a word to narrow your search.");
 	}
 	if (offset >= SEARCH_RANK_CAP) {
 		rc = 0;
