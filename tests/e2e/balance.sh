@@ -6,9 +6,11 @@
 # Through the network's client: the front address serves pages and a file that
 # passes `sha256sum -c` against the manifest fetched the same way; different
 # readers (SOCKS credentials) land on different backends (the distribution is
-# printed); kill -9 of one backend (serve and its tor) → the front still
-# serves; bring it back, kill another → still served; kill -9 onionbalance →
-# serve restarts it. Prints "# measured:" lines.
+# printed); before each kill, fresh readers until every backend has answered
+# through the front (reach); kill -9 of one backend (serve and its tor) → the
+# front still serves; bring it back → it answers through the front again; kill
+# another → still served; kill -9 onionbalance → serve restarts it. Prints
+# "# measured:" lines.
 source "$(dirname "$0")/lib.sh"
 command -v onionbalance >/dev/null || { echo "onionbalance missing (scripts/deps.sh)"; exit 1; }
 
