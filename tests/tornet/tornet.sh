@@ -3,8 +3,7 @@
 # cut down): 3 directory authorities, 3 relays and 1 client with a SocksPort.
 #
 #   tornet.sh start DIR   create and start everything under DIR, on free ports;
-#                         writes DIR/env (SOCKS_PORT=..., CLIENT_CONTROL=the
-#                         client's control socket, TORNET_PIDS=...) and
+#                         writes DIR/env (SOCKS_PORT=..., TORNET_PIDS=...) and
 #                         DIR/service-torrc-append (lines a service tor needs to join)
 #   tornet.sh wait DIR    block until the client has bootstrapped on the network's
 #                         consensus (at most TORNET_WAIT seconds, default 240)
@@ -136,7 +135,6 @@ EOF
   for n in a0 a1 a2 r0 r1 r2 client; do _tornet_launch "$dir" "$n"; done
   {
     echo "SOCKS_PORT=$SOCKS_PORT"
-    echo "CLIENT_CONTROL=$dir/client/control"
     echo "TORNET_DIR=$dir"
     echo "TORNET_PIDS=\"$(awk '{printf "%s ", $1}' "$dir/pids")\""
   } >"$dir/env"
