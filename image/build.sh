@@ -5,7 +5,7 @@
 #
 #   amd64: OUTDIR/broadside-amd64.raw (GPT: EFI system partition with
 #          systemd-boot + root ext4) and .qcow2; OUTDIR/vmlinuz, initrd.img for
-#          direct kernel boot (make image-test).
+#          the EFI partition (systemd-boot reads them from there).
 #   arm64: OUTDIR/broadside-pi.img (MBR: FAT boot partition with Debian's
 #          raspi-firmware + root ext4) for Raspberry Pi 4/5.
 #
