@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Host packages for make image / image-pi / image-test (Debian 12). Idempotent.
+# Host packages for make image / image-pi / image-test / install-test (Debian 12). Idempotent.
 set -euo pipefail
-pkgs=(mmdebstrap qemu-system-x86 qemu-utils ovmf dosfstools mtools fdisk e2fsprogs)
+pkgs=(mmdebstrap qemu-system-x86 qemu-utils ovmf systemd-container dosfstools mtools fdisk e2fsprogs)
 [ "${1:-}" = arm64 ] && pkgs+=(qemu-user-static binfmt-support arch-test)
 missing=()
 for p in "${pkgs[@]}"; do

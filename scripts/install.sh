@@ -3,7 +3,7 @@
 # The OS image build (image/build.sh) runs the same script inside the image's
 # root (--image), so `make image-test` covers these steps.
 #
-#   sudo scripts/install.sh [--binary PATH] [--keep-ssh] [--image]
+#   sudo scripts/install.sh [--binary PATH] [--keep-ssh] [--image] [--packages]
 #
 # Steps: packages (tor, nftables, apparmor, unattended-upgrades, timesyncd,
 # resolved); user `broadside`; /usr/bin/broadside; systemd units (serve + tor,
@@ -11,16 +11,23 @@
 # in RAM; /tmp on tmpfs; no swap; sysctl hardening; AppArmor profile (enforce);
 # daily security updates. --keep-ssh keeps inbound TCP 22 open (an existing
 # VPS you reach over SSH: without it you would lock yourself out); the
-# default, and the image, have no clearnet SSH.
+# default, and the image, have no clearnet SSH. Re-running upgrades in place:
+# the new binary and units, serve restarted, data and keys kept. --packages
+# prints the Debian packages it needs and exits.
 set -eu
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$SRC/broadside
 IMAGE=0 KEEP_SSH=0
+# Runtime packages. The image build installs them with mmdebstrap instead.
+PKGS="tor nftables apparmor unattended-upgrades systemd-timesyncd systemd-resolved
+  libevent-2.1-7 libevent-pthreads-2.1-7 libsqlite3-0 libssl3 libhttp-parser2.9
+  libseccomp2 media-types poppler-utils"
 while [ $# -gt 0 ]; do
   case $1 in
     --binary) BIN=$2; shift ;;
     --keep-ssh) KEEP_SSH=1 ;;
     --image) IMAGE=1 ;;
+    --packages) echo $PKGS; exit 0 ;;
     -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -36,16 +43,20 @@ fi
 I=$SRC/image
 step() { echo "install: $*"; }
 
-# Runtime packages. The image build installs them with mmdebstrap instead.
-PKGS="tor nftables apparmor unattended-upgrades systemd-timesyncd systemd-resolved
-  libevent-2.1-7 libevent-pthreads-2.1-7 libsqlite3-0 libssl3 libhttp-parser2.9
-  libseccomp2 media-types poppler-utils"
 if [ "$IMAGE" = 0 ]; then
-  step "packages"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  # shellcheck disable=SC2086
-  apt-get install -y -qq --no-install-recommends $PKGS
+  missing=""
+  for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+  done
+  if [ -n "$missing" ]; then
+    step "packages:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing
+  else
+    step "packages: all installed (unattended-upgrades keeps them current)"
+  fi
 fi
 
 step "user broadside"
@@ -105,10 +116,17 @@ if [ "$IMAGE" = 1 ]; then
 else
   step "start"
   systemctl daemon-reload
+  systemctl stop tor.service tor@default.service >/dev/null 2>&1 || true
   apparmor_parser -r /etc/apparmor.d/broadside || echo "install: AppArmor not active in this kernel" >&2
   sysctl -q --system || true
   systemctl restart nftables.service systemd-journald.service
-  systemctl start broadside-firstboot.service broadside.service
+  # resolved was started by its package with LLMNR listening on every
+  # interface; restart it so our no-multicast config applies now.
+  systemctl try-restart systemd-resolved.service
+  systemctl start systemd-timesyncd.service || true
+  systemctl start broadside-firstboot.service
+  # restart, not start: on a re-run the old binary would otherwise keep serving.
+  systemctl restart broadside.service
   systemctl --no-pager status broadside.service | head -n 5 || true
   /usr/lib/broadside/firstboot | tail -n 1
 fi

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# image/install-test.sh OUTDIR: make install-test. scripts/install.sh on a
+# plain Debian 12 system, as an operator runs it on a VPS, then again as an
+# upgrade. The system is a systemd-nspawn container booted with systemd, in its
+# own network namespace (--private-network: only loopback, so the firewall
+# the script loads stays in the container and its tor reaches nothing). The
+# container's root is Debian's minbase plus the script's own packages
+# (`install.sh --packages`), so the script's apt step finds them installed;
+# everything after that runs as on a real server. Prints "N passed, N failed".
+# REUSE_ROOT=1 keeps the clean root for the next run (development).
+set -uo pipefail
+OUT=${1:-build/image}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+MIRROR=${MIRROR:-http://deb.debian.org/debian}
+mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
+R=$OUT/install-root NS_PID="" start=$SECONDS
+p=0 f=0
+check() { local w=$1; shift; if "$@" >/dev/null 2>&1; then p=$((p+1)); echo "ok - $w"; else f=$((f+1)); echo "not ok - $w"; fi; }
+finish() {
+  [ -n "$NS_PID" ] && kill "$NS_PID" 2>/dev/null
+  for _ in $(seq 60); do [ -n "$NS_PID" ] && kill -0 "$NS_PID" 2>/dev/null || break; sleep 0.5; done
+  [ -n "$NS_PID" ] && kill -9 "$NS_PID" 2>/dev/null
+  [ "${KEEP:-0}" = 1 ] || rm -rf "$R"
+}
+trap finish EXIT
+command -v systemd-nspawn >/dev/null || { echo "install-test: no systemd-nspawn (apt-get install systemd-container)"; echo "0 passed, 1 failed"; exit 1; }
+[ -x "$TOP/broadside" ] || { echo "install-test: build broadside first (make)"; echo "0 passed, 1 failed"; exit 1; }
+
+pkgs=$(sh "$TOP/scripts/install.sh" --packages | tr ' ' ',')
+rm -rf "$R"
+if [ "${REUSE_ROOT:-0}" = 1 ] && [ -d "$R.base/usr" ]; then
+  echo "install-test: copying the clean root kept in $R.base (REUSE_ROOT=1)"
+else
+  rm -rf "$R.base"
+  echo "install-test: Debian 12 root (minbase, systemd, the script's packages)"
+  mmdebstrap --quiet --variant=minbase --include="systemd-sysv,iproute2,procps,$pkgs" \
+    --aptopt='Acquire::Languages "none"' --dpkgopt='path-exclude=/usr/share/man/*' \
+    --dpkgopt='path-exclude=/usr/share/doc/*' \
+    --customize-hook='echo debian-vps >"$1/etc/hostname"' \
+    bookworm "$R.base" "deb $MIRROR bookworm main" || { echo "0 passed, 1 failed"; exit 1; }
+fi
+cp -a "$R.base" "$R"
+[ "${REUSE_ROOT:-0}" = 1 ] || rm -rf "$R.base"
+# What an operator has after `git clone` and `make`.
+mkdir -p "$R/root/broadside/scripts"
+cp -r "$TOP/image" "$TOP/README.md" "$TOP/broadside" "$R/root/broadside/"
+cp "$TOP/scripts/install.sh" "$R/root/broadside/scripts/"
+echo "install-test: root ready in $((SECONDS - start)) s"
+
+systemd-nspawn -q -D "$R" -b --private-network --register=no --keep-unit \
+  --console=passive >"$OUT/install-nspawn.log" 2>&1 &
+NS_PID=$!
+leader=""
+for _ in $(seq 100); do
+  leader=$(pgrep -P "$NS_PID" -x systemd 2>/dev/null | head -n 1)  # the container's init
+  [ -n "$leader" ] && break; sleep 0.2
+done
+[ -n "$leader" ] || { echo "install-test: the container did not start"; cat "$OUT/install-nspawn.log"; echo "0 passed, 1 failed"; exit 1; }
+in_ct() { nsenter -t "$leader" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
+for _ in $(seq 120); do
+  case $(in_ct systemctl is-system-running 2>/dev/null) in running|degraded) break ;; esac
+  sleep 1
+done
+echo "install-test: container booted: $(in_ct systemctl is-system-running 2>&1)"
+addr_of() { in_ct runuser -u broadside -- broadside --data /var/lib/broadside address; }
+serve_pid() { in_ct systemctl show -p MainPID --value broadside.service; }
+serve_ok() { # active, and answers a request with tor's PROXY line on its Unix socket
+  local i
+  for i in $(seq 30); do
+    if in_ct systemctl is-active -q broadside.service &&
+       printf 'PROXY TCP6 fc00:dead:beef:4dad::0:7 ::1 49 80\r\nGET / HTTP/1.1\r\nHost: x.onion\r\nConnection: close\r\n\r\n' |
+         python3 "$TOP/tests/rawhttp.py" "unix:$R/var/lib/broadside/run/http.sock" 2>/dev/null |
+         grep -q '^HTTP/1.1 200 OK'; then return 0; fi
+    sleep 1
+  done
+  in_ct journalctl -u broadside.service -u broadside-firstboot.service --no-pager | tail -n 15 | sed 's/^/  journal: /' >&2
+  return 1
+}
+
+echo "--- first install"
+in_ct sh /root/broadside/scripts/install.sh >"$OUT/install-1.log" 2>&1; rc=$?
+sed 's/^/  | /' "$OUT/install-1.log" | grep -v '^  | *$' | head -n 30
+check "install.sh exits 0 on a plain Debian 12" test "$rc" = 0
+check "it prints the onion address" grep -Eq 'Broadside onion address: http://[a-z2-7]{56}\.onion/' "$OUT/install-1.log"
+serve_ok 2>"$OUT/install-diag.log"; ok=$?; cat "$OUT/install-diag.log"
+check "broadside.service active and serving on its socket" test $ok = 0
+sp=$(serve_pid)
+# Pids are the container's: read its /proc from inside.
+check "serve runs as user broadside" bash -c "[ \"\$(nsenter -t $leader -a stat -c %U /proc/$sp)\" = broadside ]"
+check "serve is under its seccomp filter" bash -c "nsenter -t $leader -a cat /proc/$sp/status | grep -q '^Seccomp:[[:space:]]*2'"
+tp=$(in_ct runuser -u broadside -- broadside --data /var/lib/broadside status --json 2>/dev/null | sed -n 's/.*"pid":\([0-9]*\).*/\1/p')
+check "serve supervises its tor (status --json)" bash -c "[ '${tp:-0}' -gt 0 ] && nsenter -t $leader -a cat /proc/${tp:-0}/comm | grep -qx tor"
+check "Debian's own tor service is off" bash -c "! nsenter -t $leader -a systemctl is-active -q tor@default.service && ! nsenter -t $leader -a systemctl is-enabled -q tor.service"
+check "nft ruleset loaded: input policy drop" bash -c "nsenter -t $leader -a nft list chain inet broadside input | grep -q 'policy drop'"
+check "no inbound SSH rule (default)" bash -c "! nsenter -t $leader -a nft list ruleset | grep -q 'dport 22'"
+in_ct ss -Hltun | awk '{ print "  listen:", $1, $5 }'
+check "no TCP listener off loopback" bash -c "! nsenter -t $leader -a ss -Hltn | awk '{print \$4}' | grep -Ev '^(127\\.[0-9.]+(%lo)?|\\[::1\\]):[0-9]+$' | grep -q ."
+check "no UDP socket off loopback" bash -c "! nsenter -t $leader -a ss -Hlun | awk '{print \$4}' | grep -Ev '^(127\\.[0-9.]+(%lo)?|\\[::1\\]):[0-9]+$' | grep -q ."
+check "journald in RAM (no /var/log/journal)" bash -c "test -f '$R/etc/systemd/journald.conf.d/broadside.conf' && test ! -d '$R/var/log/journal'"
+check "/tmp on tmpfs from the next boot (tmp.mount enabled)" bash -c "[ \"\$(nsenter -t $leader -a systemctl is-enabled tmp.mount)\" = enabled ]"
+check "AppArmor profile installed" test -f "$R/etc/apparmor.d/broadside"
+check "security updates configured" test -f "$R/etc/apt/apt.conf.d/20auto-upgrades"
+open=$(find "$R/var/lib/broadside" -perm /077 ! -type s ! -name '*.pub')
+[ -n "$open" ] && echo "  open to group/others: $open"
+check "data dir 0700, nothing but public keys open to group or others" bash -c "[ \$(stat -c %a '$R/var/lib/broadside') = 700 ] && [ -z '$open' ]"
+addr1=$(addr_of)
+keys() { find "$R/var/lib/broadside/keys" "$R/var/lib/broadside/onion" -type f -name '*secret*' -o -path '*/keys/*' -type f | sort | xargs sha256sum; }
+key1=$(keys)
+echo "  keys: $(keys | wc -l) files"
+
+echo "--- over SSH without --keep-ssh: refused, nothing changed"
+in_ct env SSH_CONNECTION="192.0.2.1 5000 192.0.2.2 22" sh /root/broadside/scripts/install.sh >"$OUT/install-ssh.log" 2>&1; rc=$?
+sed 's/^/  | /' "$OUT/install-ssh.log" | head -n 3
+check "over SSH it refuses without --keep-ssh" bash -c "[ $rc -ne 0 ] && grep -q keep-ssh '$OUT/install-ssh.log'"
+check "serve untouched by the refusal" test "$(serve_pid)" = "$sp"
+
+echo "--- upgrade: a new binary, install.sh again (--keep-ssh)"
+printf '\n' >>"$R/root/broadside/broadside"  # a different file, as after `git pull && make`
+in_ct env SSH_CONNECTION="192.0.2.1 5000 192.0.2.2 22" sh /root/broadside/scripts/install.sh --keep-ssh >"$OUT/install-2.log" 2>&1; rc=$?
+sed 's/^/  | /' "$OUT/install-2.log" | grep -E 'install: (packages|done)|address' | head -n 5
+check "re-run exits 0" test "$rc" = 0
+check "re-run skips apt (packages present)" grep -q 'packages: all installed' "$OUT/install-2.log"
+serve_ok 2>"$OUT/install-diag.log"; ok=$?; cat "$OUT/install-diag.log"
+check "serving again after the upgrade" test $ok = 0
+sp2=$(serve_pid)
+check "serve restarted on the new binary" bash -c "[ '$sp2' != '$sp' ] && cmp -s '$R/usr/bin/broadside' '$R/root/broadside/broadside' && ! readlink /proc/$sp2/exe | grep -q deleted"
+check "same onion address after the upgrade" test "$(addr_of)" = "$addr1"
+check "onion and signing keys unchanged" test "$(keys)" = "$key1"
+check "--keep-ssh opens inbound TCP 22" bash -c "nsenter -t $leader -a nft list chain inet broadside input | grep -q 'dport 22 accept'"
+echo "install-test: done in $((SECONDS - start)) s (address $addr1)"
+[ -n "${HOLD:-}" ] && { echo "holding: nsenter -t $leader -a bash"; sleep "$HOLD"; }
+echo "$p passed, $f failed"
+[ "$f" -eq 0 ]
