@@ -7,7 +7,8 @@
 #          systemd-boot + root ext4) and .qcow2; OUTDIR/vmlinuz, initrd.img for
 #          the EFI partition (systemd-boot reads them from there).
 #   arm64: OUTDIR/broadside-pi.img (MBR: FAT boot partition with Debian's
-#          raspi-firmware + root ext4) for Raspberry Pi 4/5.
+#          raspi-firmware + root ext4) for the Raspberry Pi 4 family (no Pi 5:
+#          Debian 12 has no kernel for it).
 #
 # Reproducible given the same package versions: SOURCE_DATE_EPOCH is the last
 # commit's time (mmdebstrap clamps mtimes to it), filesystem UUIDs and seeds are
