@@ -25,7 +25,7 @@ OBJS     += $(BUILD)/obj/web_assets.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test bench fuzz install clean deps unit asan fuzz-build fuzz-short image image-pi image-test install-test
+.PHONY: all run test bench fuzz install clean deps unit asan fuzz-build fuzz-short image image-pi image-test image-pi-test install-test
 
 all: broadside
 
@@ -126,6 +126,8 @@ image-pi:
 	@bash image/build-pi.sh $(IMAGE_OUT)
 image-test: image
 	@bash image/test.sh $(IMAGE_OUT)
+image-pi-test: image-pi
+	@bash image/test-pi.sh $(IMAGE_OUT)
 install-test: all
 	@bash image/deps.sh
 	@bash image/install-test.sh $(IMAGE_OUT)

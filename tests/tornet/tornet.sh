@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tornet.sh: a private Tor network on 127.0.0.1 for tests (what tor's chutney does,
-# cut down): 3 directory authorities, 3 relays and 1 client with a SocksPort.
+# cut down): 3 directory authorities, 3 relays (TORNET_RELAYS=N for more) and 1
+# client with a SocksPort.
 #
 #   tornet.sh start DIR   create and start everything under DIR, on free ports;
 #                         writes DIR/env (SOCKS_PORT=..., TORNET_PIDS=...) and
@@ -58,8 +59,10 @@ tornet_start() { # DIR
   if [ -s "$dir/pids" ]; then echo "tornet: $dir already has a network" >&2; return 1; fi
   : >"$dir/dirauthorities"
   : >"$dir/pids"
-  read -r -a ports <<<"$(_tornet_ports 13)"
-  [ ${#ports[@]} -eq 13 ] || { echo "tornet: no free ports" >&2; return 1; }
+  local nr=${TORNET_RELAYS:-3} nodes
+  [ "$nr" -ge 3 ] 2>/dev/null || { echo "tornet: TORNET_RELAYS must be 3 or more" >&2; return 1; }
+  read -r -a ports <<<"$(_tornet_ports $((7 + 2 * nr)))"
+  [ ${#ports[@]} -eq $((7 + 2 * nr)) ] || { echo "tornet: no free ports" >&2; return 1; }
 
   # Authorities: an authority identity (tor-gencert) and a relay identity each.
   for i in 0 1 2; do
@@ -101,7 +104,9 @@ V3AuthDistDelay 4
 EOF
     } >"$dir/a$i/torrc"
   done
-  for i in 0 1 2; do
+  nodes="a0 a1 a2"
+  for i in $(seq 0 $((nr - 1))); do
+    nodes="$nodes r$i"
     or=${ports[$((6 + i * 2))]} dirp=${ports[$((7 + i * 2))]}
     mkdir -p "$dir/r$i" && chmod 700 "$dir/r$i"
     { _tornet_common "$dir"; cat <<EOF
@@ -119,7 +124,7 @@ AssumeReachable 1
 EOF
     } >"$dir/r$i/torrc"
   done
-  SOCKS_PORT=${ports[12]}
+  SOCKS_PORT=${ports[$((6 + 2 * nr))]}
   mkdir -p "$dir/client" && chmod 700 "$dir/client"
   { _tornet_common "$dir"; cat <<EOF
 DataDirectory $dir/client
@@ -132,7 +137,7 @@ EOF
   } >"$dir/client/torrc"
   _tornet_common "$dir" >"$dir/service-torrc-append"
 
-  for n in a0 a1 a2 r0 r1 r2 client; do _tornet_launch "$dir" "$n"; done
+  for n in $nodes client; do _tornet_launch "$dir" "$n"; done
   {
     echo "SOCKS_PORT=$SOCKS_PORT"
     echo "TORNET_DIR=$dir"
