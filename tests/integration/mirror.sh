@@ -82,6 +82,9 @@ check_eq "… and B no longer lists it" "$(curl -s -o /dev/null -w '%{http_code}
 # A tampered file served by a modified A: caught and quarantined.
 echo "to be tampered" >"$C/t.txt"
 $BROADSIDE --data "$A" refresh demo -q >/dev/null
+# A running serve sees a refresh once its shared read snapshot ends (server.c;
+# up to ~1 s measured on a fast machine, where the next line raced it).
+check "A serves the refreshed t.txt" wait_for 5 curl -sf -o /dev/null http://127.0.0.1:$PA/f/demo/t.txt
 m=$(stat -c %Y "$C/t.txt"); echo "TO BE TAMPERED" >"$C/t.txt"; touch -d "@$m" "$C/t.txt"
 check_eq "A now serves other bytes under the signed hash" "$(curl -s http://127.0.0.1:$PA/f/demo/t.txt)" "TO BE TAMPERED"
 out=$(mirror --socks 127.0.0.1:$SP -q 2>&1); rc=$?
