@@ -1,5 +1,6 @@
-# Broadside build. Plain make; every appliance/*.c except main.c goes into one
-# static library that the binary, the unit tests and the fuzz targets link.
+# Broadside build. Plain make; every appliance/*/*.c except cli/main.c goes into
+# one static library that the binary, the unit tests and the fuzz targets link.
+# Sources include each other by path from appliance/ ("http/range.h").
 # Targets: all run test bench fuzz install clean deps (see README.md).
 
 CC      ?= cc
@@ -17,7 +18,7 @@ CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -Iappliance $(PKG_CFLAGS) -MMD -MP
 LDFLAGS_H = -pie -Wl,-z,relro,-z,now
 
-SRCS     := $(filter-out appliance/main.c,$(wildcard appliance/*.c))
+SRCS     := $(filter-out appliance/cli/main.c,$(wildcard appliance/*/*.c))
 OBJS     := $(SRCS:appliance/%.c=$(BUILD)/obj/%.o)
 # web/ templates and the stylesheet are compiled in (scripts/embed-assets.sh).
 WEB_FILES := $(sort $(wildcard web/*.html web/*.css))
@@ -32,7 +33,7 @@ all: broadside
 broadside: $(BUILD)/broadside
 	@cp $< $@
 
-$(BUILD)/broadside: $(BUILD)/obj/main.o $(BUILD)/libbroadside.a
+$(BUILD)/broadside: $(BUILD)/obj/cli/main.o $(BUILD)/libbroadside.a
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS_H) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -114,7 +115,7 @@ install: all
 clean:
 	rm -rf build broadside
 
--include $(OBJS:.o=.d) $(BUILD)/obj/main.d
+-include $(OBJS:.o=.d) $(BUILD)/obj/cli/main.d
 
 # The OS image (image/, scripts/install.sh; README "The appliance image").
 IMAGE_OUT ?= build/image

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cat.h"
-#include "manifest.h"
-#include "util.h"
+#include "catalogue/cat.h"
+#include "trust/manifest.h"
+#include "base/util.h"
 
 int
 main(int argc, char **argv)

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "cat.h"
-#include "search.h"
-#include "util.h"
+#include "catalogue/cat.h"
+#include "catalogue/search.h"
+#include "base/util.h"
 
 static int
 cmp(const void *a, const void *b)

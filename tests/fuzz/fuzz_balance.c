@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "balance.h"
-#include "onion.h"
-#include "util.h"
+#include "onion/balance.h"
+#include "onion/onion.h"
+#include "base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extract.h"
-#include "mime.h"
+#include "catalogue/extract.h"
+#include "catalogue/mime.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

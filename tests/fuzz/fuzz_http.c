@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_req.h"
-#include "proxy.h"
-#include "range.h"
-#include "route.h"
+#include "http/http_req.h"
+#include "http/proxy.h"
+#include "http/range.h"
+#include "serve/route.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "manifest.h"
-#include "mirror.h"
-#include "sign.h"
-#include "util.h"
+#include "trust/manifest.h"
+#include "trust/mirror.h"
+#include "trust/sign.h"
+#include "base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sqlite3.h>
 
-#include "mime.h"
-#include "search.h"
+#include "catalogue/mime.h"
+#include "catalogue/search.h"
 
 static sqlite3 *db;
 static sqlite3_stmt *st;

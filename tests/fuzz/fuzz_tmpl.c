@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tmpl.h"
+#include "site/tmpl.h"
 
 static void
 check_escaped(void (*esc)(strbuf_t *, const char *, size_t), const char *s, size_t n, int marks_ok)

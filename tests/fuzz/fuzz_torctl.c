@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "log.h"
-#include "torctl.h"
+#include "base/log.h"
+#include "onion/torctl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -24,10 +24,10 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
-#include "log.h"
-#include "onion.h"
-#include "torsup.h"
-#include "util.h"
+#include "base/log.h"
+#include "onion/onion.h"
+#include "onion/torsup.h"
+#include "base/util.h"
 
 #define BODY "hello from torsup_drive\n"
 

@@ -6,11 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "balance.h"
-#include "log.h"
-#include "onion.h"
+#include "onion/balance.h"
+#include "base/log.h"
+#include "onion/onion.h"
 #include "unit.h"
-#include "util.h"
+#include "base/util.h"
 
 static void
 addr_of(int seed, char out[ONION_ADDRESS_LEN])

@@ -4,10 +4,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cat.h"
+#include "catalogue/cat.h"
 #include "unit.h"
 #include "unit_sql.h"
-#include "util.h"
+#include "base/util.h"
 
 struct listing {
 	char names[16][64];

@@ -3,9 +3,9 @@
 #include <event2/event.h>
 #include <stdlib.h>
 
-#include "deadline.h"
+#include "base/deadline.h"
 #include "unit.h"
-#include "util.h"
+#include "base/util.h"
 
 #define N 6
 

@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "extract.h"
-#include "mime.h"
+#include "catalogue/extract.h"
+#include "catalogue/mime.h"
 #include "unit.h"
-#include "util.h"
+#include "base/util.h"
 
 struct want {
 	const char *in;

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "file.h"
-#include "util.h"
+#include "http/file.h"
+#include "base/util.h"
 
 int
 main(void)

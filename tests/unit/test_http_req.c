@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "unit.h"
-#include "http_req.h"
+#include "http/http_req.h"
 
 static const http_req_limits_t lim = { 100, 8, 1000 };
 

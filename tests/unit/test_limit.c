@@ -7,7 +7,7 @@
 
 #include "unit.h"
 #define LIMIT_PRIVATE
-#include "limit.h"
+#include "serve/limit.h"
 
 static double clock_now = 1000.0;
 static double test_clock(void *arg) { return clock_now; }

@@ -1,9 +1,9 @@
 /* test_mime: types by name from the real /etc/mime.types, and content sniffing. */
 #include <string.h>
 
-#include "mime.h"
+#include "catalogue/mime.h"
 #include "unit.h"
-#include "util.h"
+#include "base/util.h"
 
 int
 main(void)

@@ -12,10 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "onion.h"
+#include "base/log.h"
+#include "onion/onion.h"
 #include "unit.h"
-#include "util.h"
+#include "base/util.h"
 
 static char *
 slurp_line(const char *path)

@@ -10,8 +10,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "asset.h"
-#include "page.h"
+#include "site/asset.h"
+#include "site/page.h"
 #include "unit.h"
 
 #define PAGE_MAX (30 * 1024)

@@ -1,6 +1,6 @@
 /* PROXY v1 line parsing: tor's exact output, partial input, and junk. */
 #include "unit.h"
-#include "proxy.h"
+#include "http/proxy.h"
 
 static const struct {
 	const char *in;

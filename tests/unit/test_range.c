@@ -1,6 +1,6 @@
 /* Range parsing, h2o-style: a table of field values against a size. */
 #include "unit.h"
-#include "range.h"
+#include "http/range.h"
 
 static const struct {
 	const char *value;

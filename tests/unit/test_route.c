@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "unit.h"
-#include "route.h"
+#include "serve/route.h"
 
 static const struct {
 	const char *target;

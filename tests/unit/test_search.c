@@ -6,11 +6,11 @@
 
 #include <sqlite3.h>
 
-#include "cat.h"
-#include "search.h"
+#include "catalogue/cat.h"
+#include "catalogue/search.h"
 #include "unit.h"
 #include "unit_sql.h"
-#include "util.h"
+#include "base/util.h"
 
 static const struct {
 	const char *in, *expr;

@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "sign.h"
+#include "base/log.h"
+#include "trust/sign.h"
 #include "unit.h"
-#include "util.h"
+#include "base/util.h"
 
 static char tmp[] = "/tmp/test_sign.XXXXXX";
 

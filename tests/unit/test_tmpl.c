@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tmpl.h"
+#include "site/tmpl.h"
 #include "unit.h"
 
 /* is_str() cannot take format arguments; this can. */

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "torctl.h"
+#include "base/log.h"
+#include "onion/torctl.h"
 #include "unit.h"
-#include "util.h"
+#include "base/util.h"
 
 static const char *server_hash_hex =
     "3C8780AB52365C0D080750447E5F64DABC00428C6C434579C2043E18C1F85389";

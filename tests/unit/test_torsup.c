@@ -12,11 +12,11 @@
 
 #include <event2/event.h>
 
-#include "log.h"
-#include "onion.h"
-#include "torsup.h"
+#include "base/log.h"
+#include "onion/onion.h"
+#include "onion/torsup.h"
 #include "unit.h"
-#include "util.h"
+#include "base/util.h"
 
 static struct event_base *base;
 

@@ -1,0 +1,46 @@
+/* sandbox: `serve` restricts itself once start-up is done (config read,
+ * catalogue open, listeners bound, tor's spawner forked):
+ *
+ *  - PR_SET_NO_NEW_PRIVS;
+ *  - Landlock (filesystem): read-only beneath each collection root in the
+ *    catalogue at start, read-write on the catalogue files and run/; nothing
+ *    else (not the onion keys, not keys/), and no exec anywhere. Where the kernel has
+ *    Landlock ABI 4+, no TCP bind or connect at all; ABI 6+, no abstract unix
+ *    sockets. A collection added while serve runs is outside the allowed set
+ *    until serve restarts (its files answer 403 and the log says so).
+ *  - seccomp (libseccomp): an allow-list of the calls serve makes; others fail
+ *    with EPERM. socket() only for AF_UNIX (tor's control socket); no exec, no
+ *    fork, no ptrace, no executable mappings.
+ *
+ * Modes (config key `sandbox`): "yes" applies what the kernel supports and
+ * warns about the rest (Raspberry Pi and old VPS kernels lack Landlock);
+ * "required" refuses to start unless all of it applies; "no" skips it. */
+#ifndef BROADSIDE_SANDBOX_H
+#define BROADSIDE_SANDBOX_H
+
+#include "catalogue/cat.h"
+#include "base/datadir.h"
+
+enum { SANDBOX_NO = 0, SANDBOX_YES = 1, SANDBOX_REQUIRED = 2 };
+
+/* Parse "no" / "yes" / "required"; -1 otherwise. */
+int sandbox_mode_parse(const char *s);
+const char *sandbox_mode_name(int mode);
+
+/* Restrict the calling process (and its threads created later) for serving the
+ * catalogue cat in data dir d; tor_append (or NULL) stays readable because the
+ * torrc is regenerated at each restart of tor. Return 0 when applied (wholly, or partly in
+ * mode yes, warned), -1 when mode is required and something could not be
+ * applied (logged). Irreversible. */
+int sandbox_apply_serve(int mode, const datadir_t *d, cat_t *cat, const char *tor_append);
+
+/* Landlock ABI version of this kernel, 0 if none. */
+int sandbox_landlock_abi(void);
+
+/* Test hook: when BROADSIDE_SANDBOX_PROBE is set, try what the sandbox must
+ * forbid (open the path in that variable, an AF_INET/AF_INET6 socket, exec of
+ * /bin/true) and log each outcome as "sandbox probe: ...". An exec that
+ * succeeded would replace the server, which the test notices. */
+void sandbox_probe(void);
+
+#endif

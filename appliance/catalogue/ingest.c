@@ -1,0 +1,746 @@
+/* ingest: see ingest.h.
+ *
+ * Memory stays flat at any tree size: the walk holds one folder's names at a time
+ * (plus pending sibling folders on its stack), at most MAX_INFLIGHT files are
+ * between the walker and the writer, and "seen" is a bitmap over row ids. */
+#include "catalogue/ingest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "catalogue/extract.h"
+#include "base/log.h"
+#include "catalogue/mime.h"
+#include "base/util.h"
+
+#define READ_CHUNK (1024 * 1024)
+#define MAX_INFLIGHT 64
+#define BATCH_FILES 2000
+#define BATCH_MS 1000
+#define MAX_LISTED_ERRORS 50
+
+struct job {
+	struct job *next;
+	char *abspath, *relpath, *name;
+	int64_t dir_id, existing_id, size, mtime;
+	/* results */
+	int err;                 /* errno; 0 = ok */
+	const char *why;         /* what failed, for the list of problems */
+	unsigned char sha[32];
+	const char *mime;
+	char *title;
+	strbuf_t text;
+};
+
+struct bitset {
+	uint64_t *w;
+	size_t nw;
+};
+
+struct ingest {
+	cat_t *c;
+	int64_t cid;
+	const char *root;
+	const ingest_opts_t *o;
+	ingest_stats_t *st;
+	/* queue */
+	pthread_mutex_t mu;
+	pthread_cond_t todo_cv, done_cv;
+	struct job *todo, *todo_tail, *done;
+	int inflight, stopping;
+	int64_t hashed;          /* bytes, under mu */
+	/* writer */
+	int in_txn, failed;
+	int64_t batch, batch_start;
+	struct bitset seen_files, seen_dirs;
+	/* progress */
+	int64_t total_files, total_bytes, done_bytes, last_draw, start;
+	strbuf_t problems;
+	int nproblems;
+};
+
+static void
+bit_set(struct bitset *b, int64_t id)
+{
+	size_t w = (size_t)id / 64;
+
+	if (w >= b->nw) {
+		size_t nw = b->nw ? b->nw : 1024;
+		while (nw <= w)
+			nw *= 2;
+		b->w = xrealloc(b->w, nw * sizeof(*b->w));
+		memset(b->w + b->nw, 0, (nw - b->nw) * sizeof(*b->w));
+		b->nw = nw;
+	}
+	b->w[w] |= 1ULL << (id % 64);
+}
+
+static int
+bit_get(const struct bitset *b, int64_t id)
+{
+	size_t w = (size_t)id / 64;
+	return w < b->nw && (b->w[w] >> (id % 64)) & 1;
+}
+
+static int
+keep_file(int64_t id, void *arg)
+{
+	return bit_get(&((struct ingest *)arg)->seen_files, id);
+}
+
+static int
+keep_dir(int64_t id, void *arg)
+{
+	return bit_get(&((struct ingest *)arg)->seen_dirs, id);
+}
+
+/* Names are arbitrary bytes: escape anything that could move a terminal's cursor. */
+static void
+add_printable(strbuf_t *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			strbuf_addf(b, "\\x%02x", *p);
+		else if (*p == 0xe2 && p[1] == 0x80 && (p[2] == 0xae || p[2] == 0xad || p[2] == 0xaa ||
+		    p[2] == 0xab || p[2] == 0xac))
+			strbuf_addf(b, "\\x%02x", *p);   /* bidi overrides would reorder the line */
+		else
+			strbuf_addc(b, (char)*p);
+	}
+}
+
+/* One line of the report the publisher sees after add/refresh. */
+static void
+list_entry(struct ingest *in, const char *relpath, const char *why, int err)
+{
+	if (in->nproblems++ >= MAX_LISTED_ERRORS)
+		return;
+	strbuf_adds(&in->problems, "  ");
+	add_printable(&in->problems, relpath[0] ? relpath : ".");
+	strbuf_addf(&in->problems, ": %s%s%s\n", why, err ? ": " : "", err ? strerror(err) : "");
+}
+
+static void
+problem(struct ingest *in, const char *relpath, const char *why, int err)
+{
+	in->st->errors++;
+	list_entry(in, relpath, why, err);
+}
+
+/* --- hashing workers --- */
+
+static void
+hash_job(struct ingest *in, struct job *j, unsigned char *buf)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	struct stat st;
+	size_t head = 0;
+	int64_t total = 0;
+	int fd = -1;
+	enum extract_kind kind = EXTRACT_NONE;
+
+	fd = open(j->abspath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		j->err = errno;
+		j->why = errno == ENOENT ? "vanished" : "cannot open";
+		goto done;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		j->err = S_ISREG(st.st_mode) ? errno : 0;
+		j->why = "no longer a regular file";
+		goto done;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+		j->err = ENOMEM;
+		j->why = "cannot start SHA-256";
+		goto done;
+	}
+	for (int first = 1;; first = 0) {
+		size_t have = 0;
+		/* Fill the whole buffer on the first pass: it is also what we type and extract. */
+		do {
+			ssize_t r = read(fd, buf + have, READ_CHUNK - have);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				j->err = errno;
+				j->why = "read error";
+				goto done;
+			}
+			if (r == 0)
+				break;
+			have += (size_t)r;
+		} while (first && have < READ_CHUNK);
+		if (have == 0)
+			break;
+		if (first) {
+			head = have;
+			j->mime = mime_detect(j->name, buf, head);
+			kind = extract_kind_of(j->mime, j->name);
+			if (kind != EXTRACT_NONE && kind != EXTRACT_PDF)
+				extract_run(kind, j->abspath, (const char *)buf, head, &j->text, &j->title);
+		}
+		EVP_DigestUpdate(md, buf, have);
+		total += (int64_t)have;
+		pthread_mutex_lock(&in->mu);
+		in->hashed += (int64_t)have;
+		pthread_mutex_unlock(&in->mu);
+	}
+	if (head == 0)
+		j->mime = mime_detect(j->name, buf, 0);
+	EVP_DigestFinal_ex(md, j->sha, NULL);
+	{
+		struct stat st2;
+		/* A file being written while we read it gets no stale checksum. */
+		if (fstat(fd, &st2) < 0 || st2.st_size != total || st2.st_mtim.tv_sec != st.st_mtim.tv_sec) {
+			j->err = 0;
+			j->why = "changed while being read (run again later)";
+			goto done;
+		}
+	}
+	j->size = total;
+	j->mtime = st.st_mtim.tv_sec;
+	if (kind == EXTRACT_PDF && total <= EXTRACT_PDF_MAX_BYTES)
+		extract_pdf(j->abspath, &j->text);
+	if (j->title == NULL) {
+		/* The title is indexed and shown in snippets: valid UTF-8, no control bytes. */
+		strbuf_t t;
+		strbuf_init(&t);
+		extract_utf8(&t, j->name, strlen(j->name));
+		j->title = strbuf_detach(&t);
+	}
+done:
+	if (fd >= 0)
+		close(fd);
+	EVP_MD_CTX_free(md);
+}
+
+static void *
+worker(void *arg)
+{
+	struct ingest *in = arg;
+	unsigned char *buf = xmalloc(READ_CHUNK);
+
+	pthread_mutex_lock(&in->mu);
+	for (;;) {
+		struct job *j;
+		while (in->todo == NULL && !in->stopping)
+			pthread_cond_wait(&in->todo_cv, &in->mu);
+		if (in->todo == NULL)
+			break;
+		j = in->todo;
+		in->todo = j->next;
+		if (in->todo == NULL)
+			in->todo_tail = NULL;
+		pthread_mutex_unlock(&in->mu);
+		hash_job(in, j, buf);
+		pthread_mutex_lock(&in->mu);
+		j->next = in->done;
+		in->done = j;
+		pthread_cond_signal(&in->done_cv);
+	}
+	pthread_mutex_unlock(&in->mu);
+	free(buf);
+	return NULL;
+}
+
+static void
+job_free(struct job *j)
+{
+	free(j->abspath);
+	free(j->relpath);
+	free(j->name);
+	free(j->title);
+	strbuf_release(&j->text);
+	free(j);
+}
+
+/* --- writer (main thread) --- */
+
+static int
+txn_ensure(struct ingest *in)
+{
+	if (in->in_txn)
+		return 0;
+	if (cat_begin(in->c) < 0)
+		return -1;
+	in->in_txn = 1;
+	in->batch = 0;
+	in->batch_start = now_ms();
+	return 0;
+}
+
+static int
+txn_maybe_commit(struct ingest *in, int force)
+{
+	if (!in->in_txn)
+		return 0;
+	if (!force && in->batch < BATCH_FILES && now_ms() - in->batch_start < BATCH_MS)
+		return 0;
+	in->in_txn = 0;
+	return cat_commit(in->c);
+}
+
+static void
+progress_draw(struct ingest *in, int final)
+{
+	int64_t now = now_ms(), hashed;
+	double secs = (double)(now - in->start) / 1000.0, rate;
+	char b1[32], b2[32], b3[32];
+
+	if (!in->o->progress || (!final && now - in->last_draw < 200))
+		return;
+	in->last_draw = now;
+	pthread_mutex_lock(&in->mu);
+	hashed = in->hashed;
+	pthread_mutex_unlock(&in->mu);
+	rate = secs > 0 ? (double)hashed / secs : 0;
+	human_bytes(in->done_bytes + 0, b1, sizeof(b1));
+	human_bytes(in->total_bytes, b2, sizeof(b2));
+	human_bytes((int64_t)rate, b3, sizeof(b3));
+	fprintf(stderr, "\r\033[K%lld/%lld files  %s/%s  %s/s", (long long)in->st->files,
+	    (long long)in->total_files, b1, b2, b3);
+	if (!final && rate > 0 && in->total_bytes > in->done_bytes) {
+		int64_t eta = (int64_t)((double)(in->total_bytes - in->done_bytes) / rate);
+		fprintf(stderr, "  ETA %lld:%02lld", (long long)(eta / 60), (long long)(eta % 60));
+	}
+	if (final)
+		fputc('\n', stderr);
+}
+
+static int
+write_result(struct ingest *in, struct job *j)
+{
+	cat_file_put_t p;
+	int64_t id;
+
+	in->done_bytes += j->size;
+	if (j->why != NULL) {
+		problem(in, j->relpath, j->why, j->err);
+		return 0;
+	}
+	if (txn_ensure(in) < 0)
+		return -1;
+	memset(&p, 0, sizeof(p));
+	p.collection_id = in->cid;
+	p.dir_id = j->dir_id;
+	p.existing_id = j->existing_id;
+	p.relpath = j->relpath;
+	p.name = j->name;
+	p.size = j->size;
+	p.mtime = j->mtime;
+	p.sha256 = j->sha;
+	p.mime = j->mime;
+	p.title = j->title;
+	p.body = j->text.s;
+	p.body_len = j->text.len;
+	if (cat_file_put(in->c, &p, &id) < 0)
+		return -1;
+	bit_set(&in->seen_files, id);
+	if (j->existing_id)
+		in->st->changed++;
+	else
+		in->st->added++;
+	in->batch++;
+	return 0;
+}
+
+/* Write finished jobs; first wait for one while `below` or more are in flight. */
+static int
+drain(struct ingest *in, int below)
+{
+	struct job *list;
+
+	pthread_mutex_lock(&in->mu);
+	while (in->inflight >= below && in->done == NULL) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 200 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&in->done_cv, &in->mu, &ts);
+		if (in->done == NULL) {
+			pthread_mutex_unlock(&in->mu);
+			progress_draw(in, 0);
+			pthread_mutex_lock(&in->mu);
+		}
+	}
+	list = in->done;
+	in->done = NULL;
+	pthread_mutex_unlock(&in->mu);
+	while (list) {
+		struct job *j = list;
+		list = j->next;
+		if (!in->failed && write_result(in, j) < 0)
+			in->failed = 1;
+		job_free(j);
+		pthread_mutex_lock(&in->mu);
+		in->inflight--;
+		pthread_mutex_unlock(&in->mu);
+	}
+	progress_draw(in, 0);
+	if (in->failed)
+		return -1;
+	return txn_maybe_commit(in, 0);
+}
+
+static int
+submit(struct ingest *in, const char *abspath, const char *relpath, const char *name, int64_t dir_id,
+    int64_t existing_id, const struct stat *st)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+
+	if (drain(in, MAX_INFLIGHT) < 0) {
+		free(j);
+		return -1;
+	}
+	j->abspath = xstrdup(abspath);
+	j->relpath = xstrdup(relpath);
+	j->name = xstrdup(name);
+	j->dir_id = dir_id;
+	j->existing_id = existing_id;
+	j->size = st->st_size;
+	j->mtime = st->st_mtim.tv_sec;
+	strbuf_init(&j->text);
+	pthread_mutex_lock(&in->mu);
+	in->inflight++;
+	if (in->todo_tail)
+		in->todo_tail->next = j;
+	else
+		in->todo = j;
+	in->todo_tail = j;
+	pthread_cond_signal(&in->todo_cv);
+	pthread_mutex_unlock(&in->mu);
+	return 0;
+}
+
+/* --- walk --- */
+
+struct frame {
+	char *rel;          /* "" for the root */
+	int64_t parent_id;
+	int depth;
+};
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Read a folder's entry names, sorted (so catalogue order and progress are stable). */
+static char **
+read_names(const char *path, size_t *n, int *err)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	char **names = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (d == NULL) {
+		*err = errno;
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			names = xrealloc(names, cap * sizeof(*names));
+		}
+		names[(*n)++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (*n > 1)
+		qsort(names, *n, sizeof(*names), name_cmp);
+	*err = 0;
+	return names;
+}
+
+/* Walk the tree. With count_only, just total up files and bytes for the progress bar. */
+static int
+walk(struct ingest *in, int count_only)
+{
+	struct frame *stack = xmalloc(sizeof(*stack));
+	size_t depth_n = 1, cap = 1;
+	strbuf_t abs, rel;
+	int rc = 0;
+
+	stack[0] = (struct frame){ xstrdup(""), 0, 0 };
+	strbuf_init(&abs);
+	strbuf_init(&rel);
+	while (depth_n > 0 && rc == 0) {
+		struct frame f = stack[--depth_n];
+		int64_t dir_id = 0;
+		size_t n = 0, nsub = 0;
+		int err = 0;
+		char **names;
+		const char *slash = strrchr(f.rel, '/');
+
+		strbuf_reset(&abs);
+		strbuf_adds(&abs, in->root);
+		if (f.rel[0]) {
+			strbuf_addc(&abs, '/');
+			strbuf_adds(&abs, f.rel);
+		}
+		names = read_names(abs.s, &n, &err);
+		if (names == NULL && err != 0) {
+			if (!count_only)
+				problem(in, f.rel, "cannot read folder", err);
+			free(f.rel);
+			continue;
+		}
+		if (!count_only) {
+			if (txn_ensure(in) < 0 || cat_dir_ensure(in->c, in->cid, f.parent_id, f.rel,
+			    slash ? slash + 1 : f.rel, f.depth, &dir_id) < 0) {
+				rc = -1;
+				goto next;
+			}
+			bit_set(&in->seen_dirs, dir_id);
+		}
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			struct stat st;
+			size_t base = abs.len;
+
+			strbuf_reset(&rel);
+			if (f.rel[0]) {
+				strbuf_adds(&rel, f.rel);
+				strbuf_addc(&rel, '/');
+			}
+			strbuf_adds(&rel, names[i]);
+			strbuf_addc(&abs, '/');
+			strbuf_adds(&abs, names[i]);
+			if (strchr(names[i], '\\') != NULL) {
+				/* Addresses may not carry a backslash (route.h), so no reader
+				 * could fetch it: say so instead of listing a dead link. */
+				if (!count_only) {
+					in->st->special++;
+					list_entry(in, rel.s, "not published: its name holds a backslash, "
+					    "which web addresses may not carry; rename it", 0);
+				}
+			} else if (lstat(abs.s, &st) < 0) {
+				if (!count_only)
+					problem(in, rel.s, "vanished", errno);
+			} else if (S_ISLNK(st.st_mode)) {
+				if (!count_only)
+					in->st->symlinks++;
+			} else if (S_ISDIR(st.st_mode)) {
+				/* Children are pushed after the loop, reversed, to pop in name order. */
+				free(names[nsub]);
+				names[nsub++] = xstrdup(rel.s);
+			} else if (!S_ISREG(st.st_mode)) {
+				if (!count_only)
+					in->st->special++;
+			} else if (count_only) {
+				in->total_files++;
+				in->total_bytes += st.st_size;
+			} else {
+				cat_file_t cf;
+				int found = cat_file_get(in->c, in->cid, rel.s, &cf);
+
+				in->st->files++;
+				in->st->bytes += st.st_size;
+				if (found < 0) {
+					rc = -1;
+				} else if (found == 0 && cf.size == st.st_size && cf.mtime == st.st_mtim.tv_sec) {
+					in->st->unchanged++;
+					in->done_bytes += st.st_size;
+					bit_set(&in->seen_files, cf.id);
+				} else if (submit(in, abs.s, rel.s, names[i], dir_id, found == 0 ? cf.id : 0, &st) < 0) {
+					rc = -1;
+				}
+			}
+			abs.len = base;
+			abs.s[base] = '\0';
+		}
+		/* names[0..nsub) now hold subfolder relpaths; the rest are still names. */
+		for (size_t i = nsub; i < n; i++)
+			free(names[i]);
+		if (depth_n + nsub > cap) {
+			cap = (depth_n + nsub) * 2;
+			stack = xrealloc(stack, cap * sizeof(*stack));
+		}
+		for (size_t i = nsub; i > 0; i--)
+			stack[depth_n++] = (struct frame){ names[i - 1], dir_id, f.depth + 1 };
+		n = 0;
+next:
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		free(f.rel);
+		if (!count_only && rc == 0 && drain(in, MAX_INFLIGHT + 1) < 0)
+			rc = -1;
+	}
+	while (depth_n > 0)
+		free(stack[--depth_n].rel);
+	free(stack);
+	strbuf_release(&abs);
+	strbuf_release(&rel);
+	return rc;
+}
+
+int
+ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_t *o,
+    ingest_stats_t *st)
+{
+	struct ingest in;
+	pthread_t *threads;
+	int nthreads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	int rc = -1, started = 0;
+	char b1[32], b2[32];
+
+	{
+		/* An unreadable root (an unmounted disk, a permissions change) must not
+		 * look like a folder whose files were all deleted. */
+		DIR *probe = opendir(root);
+		if (probe == NULL) {
+			log_err("cannot read %s: %s; the catalogue was not changed", root, strerror(errno));
+			memset(st, 0, sizeof(*st));
+			return -1;
+		}
+		closedir(probe);
+	}
+	if (nthreads < 1)
+		nthreads = 1;
+	if (nthreads > 64)
+		nthreads = 64;
+	memset(st, 0, sizeof(*st));
+	memset(&in, 0, sizeof(in));
+	in.c = c;
+	in.cid = collection_id;
+	in.root = root;
+	in.o = o;
+	in.st = st;
+	in.start = now_ms();
+	strbuf_init(&in.problems);
+	pthread_mutex_init(&in.mu, NULL);
+	pthread_cond_init(&in.todo_cv, NULL);
+	pthread_cond_init(&in.done_cv, NULL);
+	threads = xcalloc((size_t)nthreads, sizeof(*threads));
+	/* A quick stat-only pass gives the progress bar its totals (and an ETA). */
+	if (o->progress)
+		walk(&in, 1);
+	for (; started < nthreads; started++)
+		if (pthread_create(&threads[started], NULL, worker, &in) != 0) {
+			log_err("cannot start hashing threads: %s", strerror(errno));
+			goto stop;
+		}
+	if (walk(&in, 0) < 0)
+		goto stop;
+	for (;;) {
+		int left;
+		if (drain(&in, 1) < 0)
+			goto stop;
+		pthread_mutex_lock(&in.mu);
+		left = in.inflight;
+		pthread_mutex_unlock(&in.mu);
+		if (left == 0)
+			break;
+	}
+	rc = 0;
+stop:
+	pthread_mutex_lock(&in.mu);
+	in.stopping = 1;
+	pthread_cond_broadcast(&in.todo_cv);
+	pthread_mutex_unlock(&in.mu);
+	for (int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	/* Jobs that never got written (after a failure): drop them. */
+	while (in.todo) {
+		struct job *j = in.todo;
+		in.todo = j->next;
+		job_free(j);
+	}
+	while (in.done) {
+		struct job *j = in.done;
+		in.done = j->next;
+		job_free(j);
+	}
+	if (rc == 0 && txn_maybe_commit(&in, 1) < 0)
+		rc = -1;
+	if (rc < 0 && in.in_txn)
+		cat_rollback(c);
+	if (rc == 0 && st->files == 0 && st->errors == 0) {
+		cat_collection_t col;
+		if (cat_collection_get_id(c, collection_id, &col) == 0 && col.files > 0) {
+			log_err("%s holds no files now, but the catalogue lists %lld (an unmounted disk?); nothing "
+			    "was removed. If the collection is really empty, `broadside rm %s`.", root,
+			    (long long)col.files, col.slug);
+			rc = -1;
+		}
+		cat_collection_clear(&col);
+	}
+	/* Removals only after a complete walk: a partial walk must not drop files. */
+	if (rc == 0 && cat_collection_finish(c, collection_id, keep_file, keep_dir, &in, &st->removed) < 0)
+		rc = -1;
+	st->hashed = in.hashed;
+	st->ms = now_ms() - in.start;
+	progress_draw(&in, 1);
+	if (in.nproblems > 0) {
+		fprintf(stderr, "broadside: %lld file%s or folder%s could not be read and %s skipped:\n%s",
+		    (long long)st->errors, st->errors == 1 ? "" : "s", st->errors == 1 ? "" : "s",
+		    st->errors == 1 ? "was" : "were", in.problems.s);
+		if (in.nproblems > MAX_LISTED_ERRORS)
+			fprintf(stderr, "  ... and %d more\n", in.nproblems - MAX_LISTED_ERRORS);
+	}
+	if (!o->quiet) {
+		human_bytes(st->hashed, b1, sizeof(b1));
+		human_bytes(st->ms > 0 ? st->hashed * 1000 / st->ms : st->hashed, b2, sizeof(b2));
+		fprintf(stderr, "broadside: %s: %lld files, %s hashed in %.1f s (%s/s)%s\n", root,
+		    (long long)st->files, b1, (double)st->ms / 1000.0, b2, rc == 0 ? "" : ", stopped by an error");
+	}
+	pthread_mutex_destroy(&in.mu);
+	pthread_cond_destroy(&in.todo_cv);
+	pthread_cond_destroy(&in.done_cv);
+	free(threads);
+	free(in.seen_files.w);
+	free(in.seen_dirs.w);
+	strbuf_release(&in.problems);
+	return rc;
+}
+
+int
+ingest_sha256_file(const char *path, unsigned char out[32], int64_t *size)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char *buf = xmalloc(READ_CHUNK);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+	int64_t total = 0;
+
+	if (fd < 0 || md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		goto done;
+	for (;;) {
+		ssize_t r = read(fd, buf, READ_CHUNK);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto done;
+		if (r == 0)
+			break;
+		EVP_DigestUpdate(md, buf, (size_t)r);
+		total += r;
+	}
+	EVP_DigestFinal_ex(md, out, NULL);
+	if (size)
+		*size = total;
+	rc = 0;
+done:
+	if (fd >= 0)
+		close(fd);
+	EVP_MD_CTX_free(md);
+	free(buf);
+	return rc;
+}

@@ -1,0 +1,40 @@
+/* ingest: bring a collection's catalogue entries in line with its folder on disk.
+ * The main thread walks the tree (never following symlinks) and is the only one to
+ * write to SQLite; worker threads hash (SHA-256, streaming), type and extract the
+ * files that are new or whose size or mtime changed. Writes are batched in
+ * transactions that each leave a consistent catalogue, so a killed ingest is
+ * simply run again; entries for files gone from disk are removed at the end. */
+#ifndef BROADSIDE_INGEST_H
+#define BROADSIDE_INGEST_H
+
+#include <stdint.h>
+
+#include "catalogue/cat.h"
+
+typedef struct ingest_opts {
+	int threads;      /* hashing workers; 0 = number of CPUs */
+	int progress;     /* 1: live progress bar on stderr; 0: one summary line */
+	int quiet;        /* no summary line either */
+} ingest_opts_t;
+
+typedef struct ingest_stats {
+	int64_t files;        /* regular files found */
+	int64_t added, changed, unchanged, removed;
+	int64_t bytes;        /* bytes of all files found */
+	int64_t hashed;       /* bytes read and hashed */
+	int64_t symlinks;     /* skipped: symlinks */
+	int64_t special;      /* skipped: devices, fifos, sockets, names with a backslash */
+	int64_t errors;       /* unreadable, vanished or changing files and folders */
+	int64_t ms;           /* wall time */
+} ingest_stats_t;
+
+/* Ingest the tree at root (an absolute real path) into collection collection_id.
+ * Unreadable or vanished files are counted, listed on stderr and skipped; only
+ * catalogue failures (full disk, I/O error) return -1. */
+int ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_t *o,
+    ingest_stats_t *st);
+
+/* Hash the file at path (SHA-256 in 1 MiB reads); 0 and 32 bytes in out, or -1 with errno. */
+int ingest_sha256_file(const char *path, unsigned char out[32], int64_t *size);
+
+#endif

@@ -1,0 +1,78 @@
+/* search: full-text search over the catalogue for readers and publishers.
+ *
+ * Reader input is never FTS5 syntax: it is parsed here into at most
+ * SEARCH_MAX_PHRASES quoted phrases, so operators, column filters, stray quotes and
+ * parentheses are just words. Deliberate syntax: every word must match; "two words"
+ * is a phrase; word* (3+ characters before the star) is a prefix.
+ *
+ * A prefix is expanded to at most SEARCH_PREFIX_TERMS indexed words first (FTS5's
+ * own prefix queries merge every matching word's document list: seconds on 1M files).
+ * Every query is bounded: the number of matches is counted up to SEARCH_RANK_CAP
+ * without ranking; up to that many are ranked (a BM25 variant that gets its term
+ * statistics from those bounded counts, never from a full scan); beyond it only the
+ * SEARCH_RANK_CAP most recently catalogued matches are ranked and the total is
+ * reported as an estimate. */
+#ifndef BROADSIDE_SEARCH_H
+#define BROADSIDE_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "catalogue/cat.h"
+
+#define SEARCH_MAX_INPUT 1024     /* bytes of the query that are read */
+#define SEARCH_MAX_PHRASES 12
+#define SEARCH_MAX_WORDS 8        /* per phrase */
+#define SEARCH_MAX_WORD 64        /* bytes per word */
+/* Ranking reads every ranked match's positions and length (~1 us each on 1M
+ * files, the bulk of a search's CPU): 1,000 keeps a broad search near 2 ms. */
+#define SEARCH_RANK_CAP 1000
+#define SEARCH_RANK_CAP_TEXT "1,000"   /* the same, as readers read it */
+/* A word in more files than this is common: its IDF is estimated (counting
+ * stops here), and a phrase of only such words is searched in the newest files. */
+#define SEARCH_COMMON 2000
+#define SEARCH_MAX_LIMIT 100
+#define SEARCH_PREFIX_TERMS 16    /* words a prefix expands to (the first, in index order) */
+#define SEARCH_PHRASE_WINDOW 100000  /* newest files searched for a phrase of common words */
+
+typedef struct search_hit {
+	char *slug;
+	char *path;         /* raw relative path, as catalogued */
+	int64_t size;
+	char *snippet;      /* UTF-8 plain text; matches wrapped in '\x02' ... '\x03' */
+} search_hit_t;
+
+typedef struct search_result {
+	search_hit_t *hits;
+	size_t n;
+	int64_t total;
+	int total_is_estimate;
+	char *message;      /* a sentence for the reader, or NULL */
+} search_result_t;
+
+/* Run a reader's query (collection_slug NULL = all collections); hits
+ * [offset, offset+limit). Returns 0 (possibly no hits and a message), or -1 on a
+ * catalogue failure (message says so). Clear out with search_result_clear. */
+int search_run(cat_t *c, const char *query, const char *collection_slug, int64_t offset, int limit,
+    search_result_t *out);
+void search_result_clear(search_result_t *r);
+
+/* A parsed query: phrases of words, each optionally a prefix. */
+typedef struct search_query {
+	char *phrase[SEARCH_MAX_PHRASES];    /* words separated by one space */
+	int prefix[SEARCH_MAX_PHRASES];
+	char *expansion[SEARCH_MAX_PHRASES];  /* for a prefix: "(\"t1\" OR \"t2\" ...)" once expanded */
+	int n;
+	int dropped;      /* words or input ignored past the limits */
+} search_query_t;
+
+/* Parse reader input (any bytes, len of them) into q. */
+void search_parse(const char *input, size_t len, search_query_t *q);
+void search_query_clear(search_query_t *q);
+/* Return the FTS5 expression for q (caller frees); "" if q has no phrases. */
+char *search_query_fts(const search_query_t *q);
+
+/* Register the ranking function on a connection (cat_open does this). */
+int search_register(struct sqlite3 *db);
+
+#endif

@@ -1,0 +1,121 @@
+/* cmd_balance: `broadside balance ...` — make this appliance a backend of an
+ * Onionbalance front, or the front of several backends (balance.h). The
+ * commands only change DIR/balance/; a running front picks up a new list of
+ * backends by itself, a new role needs a restart of serve. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "onion/balance.h"
+#include "cli/cmd.h"
+#include "base/datadir.h"
+#include "base/log.h"
+#include "onion/onion.h"
+#include "base/util.h"
+
+static const char balance_usage[] =
+    "usage: broadside [--data DIR] balance ls\n"
+    "       broadside [--data DIR] balance add ADDRESS.onion [NAME]\n"
+    "       broadside [--data DIR] balance rm ADDRESS.onion|NAME\n"
+    "       broadside [--data DIR] balance join FRONT.onion\n"
+    "       broadside [--data DIR] balance leave\n\n"
+    "Spread one onion address over several appliances with Onionbalance.\n\n"
+    "On the front (the appliance whose address readers use, restored from its\n"
+    "backup anywhere): `balance add` each backend's address (`broadside address`\n"
+    "on the backend), at most 8 including this appliance when\n"
+    "balance_serve_here = yes. serve then runs onionbalance, which publishes the\n"
+    "front address with the backends' introduction points. Adding or removing a\n"
+    "backend applies within seconds; making an appliance a front takes a restart\n"
+    "of serve.\n\n"
+    "On each backend: `balance join FRONT.onion`, then restart serve. Backends\n"
+    "hold the same collections (`broadside mirror`, or shared storage); the\n"
+    "signed manifests let anyone check that they do. `balance leave` undoes join.\n";
+
+static int
+own_address(const datadir_t *d, char out[ONION_ADDRESS_LEN])
+{
+	char *dir = datadir_path(d, "onion/public");
+	int rc = onion_address(dir, out);
+
+	free(dir);
+	return rc;
+}
+
+static int
+list(const datadir_t *d)
+{
+	balance_t *b = balance_load(d->root);
+	char addr[ONION_ADDRESS_LEN] = "";
+
+	if (b == NULL)
+		return 1;
+	(void)own_address(d, addr);
+	switch (balance_role(b)) {
+	case BALANCE_NONE:
+		printf("role: none (this appliance publishes %s itself)\n",
+		    addr[0] ? addr : "its own address");
+		break;
+	case BALANCE_BACKEND:
+		printf("role: backend of %s\nthis backend: %s\n", balance_front(b), addr);
+		break;
+	case BALANCE_FRONT:
+		printf("role: front for %s\n", addr);
+		for (size_t i = 0; i < balance_count(b); i++)
+			printf("backend: %s %s\n", balance_address(b, i), balance_name(b, i));
+		break;
+	}
+	balance_free(b);
+	return 0;
+}
+
+int
+cmd_balance(int argc, char **argv, const char *data)
+{
+	datadir_t *d = NULL;
+	char err[512], addr[ONION_ADDRESS_LEN] = "", front[ONION_ADDRESS_LEN];
+	const char *sub = argc > 1 ? argv[1] : "";
+	int rc = 1, r = -1;
+
+	if (cmd_wants_help(argc, argv, balance_usage))
+		return 0;
+	d = datadir_new(data);
+	if (datadir_check(d) < 0)
+		goto done;
+	if (strcmp(sub, "ls") == 0 && argc == 2) {
+		rc = list(d);
+		goto done;
+	} else if (strcmp(sub, "add") == 0 && (argc == 3 || argc == 4)) {
+		(void)own_address(d, addr);
+		r = balance_add(d->root, argv[2], argc == 4 ? argv[3] : NULL, addr, err, sizeof(err));
+	} else if (strcmp(sub, "rm") == 0 && argc == 3) {
+		r = balance_rm(d->root, argv[2], err, sizeof(err));
+	} else if (strcmp(sub, "join") == 0 && argc == 3) {
+		if (own_address(d, addr) == 0 && onion_address_parse(argv[2], front) == 0 &&
+		    strcmp(front, addr) == 0) {
+			log_err("%s is this appliance's own address; join the front's address",
+			    addr);
+			goto done;
+		}
+		r = balance_join(d->root, argv[2], err, sizeof(err));
+		if (r == 0)
+			fprintf(stderr, "broadside: this appliance is now a backend of that front; "
+			    "restart serve to apply\n");
+	} else if (strcmp(sub, "leave") == 0 && argc == 2) {
+		r = balance_leave(d->root, err, sizeof(err));
+		if (r == 0)
+			fprintf(stderr, "broadside: restart serve to apply\n");
+	} else {
+		fputs(balance_usage, stderr);
+		rc = 2;
+		goto done;
+	}
+	if (r < 0) {
+		log_err("%s", err);
+		goto done;
+	}
+	rc = list(d);
+done:
+	datadir_free(d);
+	return rc;
+}

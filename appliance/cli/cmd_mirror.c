@@ -1,0 +1,330 @@
+/* cmd_mirror: `broadside mirror URL --publisher-key KEY` — copy a collection
+ * from another appliance through tor (mirror.h), verify every byte against the
+ * publisher's signed manifest, and serve it here as a mirror: the origin and
+ * the pinned key go in the catalogue, and /m/<slug>/ serves the origin's own
+ * signed manifests, so readers verify a mirror exactly as they verify the
+ * origin. Re-running resumes and fetches only what changed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "catalogue/cat.h"
+#include "cli/cmd.h"
+#include "base/datadir.h"
+#include "trust/fetch.h"
+#include "catalogue/ingest.h"
+#include "base/log.h"
+#include "trust/manifest.h"
+#include "trust/mirror.h"
+#include "trust/sign.h"
+#include "base/util.h"
+
+static const char mirror_usage[] =
+    "usage: broadside [--data DIR] mirror URL --publisher-key KEY [--collection SLUG]\n"
+    "                 [--socks HOST:PORT] [--into FOLDER] [--quiet]\n\n"
+    "Mirror collection SLUG of the appliance at URL (http://<address>.onion/, or a\n"
+    "/c/SLUG/ or /m/SLUG/ address there) through tor's SOCKS port (default\n"
+    "127.0.0.1:9050; nothing is fetched any other way). KEY is the publisher's\n"
+    "minisign public key (a file, or its base64 line), pinned: a manifest it did not\n"
+    "sign stops the mirror. Files go to DIR/mirrors/SLUG (or FOLDER); each one is\n"
+    "checked against the signed SHA-256 before it is kept; a mismatch is moved to\n"
+    "the .quarantine folder beside it and reported. Interrupt it any time: running\n"
+    "it again resumes partial files and fetches only what changed. The collection\n"
+    "is then catalogued and served here as a mirror of URL.\n"
+    "  --socks none   connect directly: only for an origin on 127.0.0.1 (tests, benchmarks)\n";
+
+static void
+show_progress(void *arg, const mirror_progress_t *p, int final)
+{
+	char done[32], total[32], rate[32], eta[32] = "";
+	int64_t ms = now_ms() - p->started_ms;
+	double bps = ms > 0 ? (double)p->bytes_done * 1000.0 / (double)ms : 0;
+
+	human_bytes(p->bytes_done, done, sizeof(done));
+	human_bytes(p->bytes_total, total, sizeof(total));
+	human_bytes((int64_t)bps, rate, sizeof(rate));
+	if (bps > 0 && p->bytes_total > p->bytes_done) {
+		int64_t s = (int64_t)((double)(p->bytes_total - p->bytes_done) / bps);
+		snprintf(eta, sizeof(eta), "  ETA %lldm%02llds", (long long)(s / 60), (long long)(s % 60));
+	}
+	fprintf(stderr, "\r[%lld/%lld files] %s of %s  %s/s%s    ", (long long)p->files_done,
+	    (long long)p->files_total, done, total, rate, eta);
+	if (final)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+/* Put the origin's verified manifests (and its key) in <data>/manifests/<slug>. */
+static int
+install_manifests(const char *data_root, const char *slug, const char *work, const sign_pub_t *pub)
+{
+	static const char *const names[] = { "index.json", "index.json.minisig", "SHA256SUMS",
+		"SHA256SUMS.minisig" };
+	char *top = xasprintf("%s/manifests", data_root), *dir = manifest_dir(data_root, slug);
+	char *tmp = xasprintf("%s/.%s.new.%ld", top, slug, (long)getpid()), *pubtext = sign_pub_format(pub);
+	int rc = -1;
+
+	if (mkdir_p(tmp, 0755) < 0)
+		goto done;
+	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+		char *a = xasprintf("%s/%s", work, names[i]), *b = xasprintf("%s/%s", tmp, names[i]);
+		int r = rename(a, b);
+		free(a);
+		free(b);
+		if (r < 0)
+			goto done;
+	}
+	{
+		char *p = xasprintf("%s/publisher.pub", tmp);
+		int r = write_file_atomic(p, pubtext, strlen(pubtext), 0644);
+		free(p);
+		if (r < 0)
+			goto done;
+	}
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) < 0 &&
+	    (errno != ENOENT || rename(tmp, dir) < 0))
+		goto done;
+	rc = 0;
+done:
+	if (rc < 0)
+		log_err("cannot install the manifests in %s: %s", dir, strerror(errno));
+	/* Either the old set (after the exchange) or a failed new one. */
+	for (size_t i = 0; i <= ARRAY_LEN(names); i++) {
+		char *p = xasprintf("%s/%s", tmp, i < ARRAY_LEN(names) ? names[i] : "publisher.pub");
+		unlink(p);
+		free(p);
+	}
+	rmdir(tmp);
+	free(top);
+	free(dir);
+	free(tmp);
+	free(pubtext);
+	return rc;
+}
+
+static int
+run_ingest(cat_t *c, int64_t id, const char *root, int quiet)
+{
+	ingest_opts_t io = { .threads = 0, .progress = !quiet && isatty(2), .quiet = 1 };
+	ingest_stats_t ist;
+
+	return ingest_run(c, id, root, &io, &ist);
+}
+
+int
+cmd_mirror(int argc, char **argv, const char *data)
+{
+	const char *url = NULL, *keyarg = NULL, *slug_arg = NULL, *socks = "127.0.0.1:9050", *into = NULL;
+	char *host = NULL, *upath = NULL, *slug = NULL, *dest = NULL, *work = NULL, *quar = NULL;
+	char *title = NULL, *desc = NULL, *origin = NULL, *pubtext = NULL, *line = NULL;
+	char real[PATH_MAX], err[768];
+	int port = 0, quiet = 0, rc = 1, changed = 0;
+	sign_pub_t pub;
+	datadir_t *d = NULL;
+	cat_t *c = NULL;
+	cat_collection_t col;
+	fetch_t *f = NULL;
+	mirror_opts_t o;
+	mirror_stats_t st;
+	int64_t id = 0, missing = 0;
+
+	memset(&col, 0, sizeof(col));
+	memset(&o, 0, sizeof(o));
+	if (cmd_wants_help(argc, argv, mirror_usage))
+		return 0;
+	for (int i = 1; i < argc; i++) {
+		const char **dst = NULL;
+		if (strcmp(argv[i], "--publisher-key") == 0)
+			dst = &keyarg;
+		else if (strcmp(argv[i], "--collection") == 0)
+			dst = &slug_arg;
+		else if (strcmp(argv[i], "--socks") == 0)
+			dst = &socks;
+		else if (strcmp(argv[i], "--into") == 0)
+			dst = &into;
+		else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+			quiet = 1;
+			continue;
+		} else if (argv[i][0] != '-' && url == NULL) {
+			url = argv[i];
+			continue;
+		}
+		if (dst == NULL || i + 1 >= argc) {
+			fputs(mirror_usage, stderr);
+			return 2;
+		}
+		*dst = argv[++i];
+	}
+	if (url == NULL || keyarg == NULL) {
+		fputs(mirror_usage, stderr);
+		return 2;
+	}
+	if (fetch_parse_url(url, &host, &port, &upath) < 0) {
+		log_err("%s is not an http:// address", url);
+		return 2;
+	}
+	if (slug_arg) {
+		slug = xstrdup(slug_arg);
+	} else if ((strncmp(upath, "/c/", 3) == 0 || strncmp(upath, "/m/", 3) == 0) && upath[3]) {
+		slug = xstrndup(upath + 3, strcspn(upath + 3, "/"));
+	}
+	if (slug == NULL || !cat_slug_valid(slug)) {
+		log_err("which collection? give --collection SLUG (or a /c/SLUG/ address)");
+		rc = 2;
+		goto done;
+	}
+	if (strcmp(socks, "none") == 0) {
+		if (strcmp(host, "127.0.0.1") != 0) {
+			log_err("--socks none is only for an origin on 127.0.0.1; everything else goes through tor");
+			rc = 2;
+			goto done;
+		}
+		socks = NULL;
+	}
+	/* The pinned key: a file, or the base64 line itself. */
+	{
+		size_t n;
+		char *text = access(keyarg, F_OK) == 0 ? read_file_small(keyarg, 4096, &n) : NULL;
+		int bad = text ? sign_pub_parse(text, n, &pub) : sign_pub_parse(keyarg, strlen(keyarg), &pub);
+		free(text);
+		if (bad) {
+			log_err("--publisher-key: %s is neither a minisign public key file nor a key", keyarg);
+			rc = 2;
+			goto done;
+		}
+	}
+	umask(022);
+	d = datadir_new(data);
+	if (datadir_check(d) < 0)
+		goto done;
+	if ((c = cat_open(d->catalogue, CAT_READWRITE)) == NULL)
+		goto done;
+	origin = port == 80 ? xasprintf("http://%s/c/%s/", host, slug) : xasprintf("http://%s:%d/c/%s/", host, port, slug);
+	pubtext = sign_pub_format(&pub);
+	{
+		int found = cat_collection_get(c, slug, &col);
+		if (found < 0)
+			goto done;
+		if (found == 0 && col.origin == NULL) {
+			log_err("collection '%s' here is a local one; mirror into another slug", slug);
+			goto done;
+		}
+		if (found == 0 && (strcmp(col.origin, origin) != 0 || col.publisher_key == NULL ||
+		    strcmp(col.publisher_key, pubtext) != 0)) {
+			log_err("collection '%s' already mirrors %s with another key or origin; "
+			    "`broadside rm %s` first", slug, col.origin, slug);
+			goto done;
+		}
+		if (found == 0)
+			id = col.id;
+	}
+	dest = into ? xstrdup(into) : xasprintf("%s/mirrors/%s", d->root, slug);
+	if (mkdir_p(dest, 0755) < 0 || realpath(dest, real) == NULL) {
+		log_err("cannot create %s: %s", dest, strerror(errno));
+		goto done;
+	}
+	if (id && strcmp(col.root, real) != 0) {
+		log_err("collection '%s' is mirrored into %s, not %s", slug, col.root, real);
+		goto done;
+	}
+	{
+		char *a = xstrdup(real), *b = xstrdup(real);
+		work = xasprintf("%s/.%s.partial", dirname(a), basename(b));
+		quar = xasprintf("%s.quarantine", real);
+		free(a);
+		free(b);
+	}
+	f = fetch_new(host, port, socks);
+	if (f == NULL) {
+		log_err("--socks %s is not HOST:PORT", socks);
+		goto done;
+	}
+	o.fetch = f;
+	o.slug = slug;
+	o.dest = real;
+	o.work = work;
+	o.quarantine = quar;
+	o.pub = &pub;
+	o.cat = c;
+	o.collection_id = id;
+	o.progress = !quiet && isatty(2) ? show_progress : NULL;
+	if (mirror_fetch_manifests(&o, err, sizeof(err)) < 0) {
+		log_err("%s: %s", origin, err);
+		goto done;
+	}
+	{
+		char *p = xasprintf("%s/index.json", work);
+		FILE *ix = fopen(p, "r");
+		size_t cap = 0;
+		ssize_t n = ix ? getline(&line, &cap, ix) : -1;
+		if (ix)
+			fclose(ix);
+		free(p);
+		if (n <= 0 || mirror_index_head(line, (size_t)n, &title, &desc) < 0) {
+			log_err("%s: the signed index.json is not one broadside can read", origin);
+			goto done;
+		}
+	}
+	if (mirror_sync(&o, &st) < 0)
+		goto done;
+	/* Register, catalogue, then make the catalogue exactly the signed index. */
+	if (id == 0 && (cat_collection_upsert(c, slug, title, desc, real, &id) < 0 ||
+	    cat_collection_set_origin(c, id, origin, pubtext) < 0))
+		goto done;
+	if (id && cat_collection_upsert(c, slug, title, desc, real, &id) < 0)
+		goto done;
+	o.collection_id = id;
+	for (int round = 0; round < 2; round++) {
+		if (run_ingest(c, id, real, quiet) < 0 || mirror_reconcile(&o, &missing, &changed) < 0)
+			goto done;
+		if (!changed)
+			break;
+	}
+	if (changed) {
+		log_err("%s: files keep changing under %s; not serving it", slug, real);
+		cat_collection_hold(c, id, "mirror: files changed during verification");
+		goto done;
+	}
+	if (cat_collection_hold(c, id, NULL) < 0 || install_manifests(d->root, slug, work, &pub) < 0)
+		goto done;
+	{
+		char got[32], speed[32];
+		human_bytes(st.bytes_fetched, got, sizeof(got));
+		human_bytes(st.ms > 0 ? st.bytes_fetched * 1000 / st.ms : 0, speed, sizeof(speed));
+		printf("mirror %s: %lld files, %lld fetched (%lld resumed), %lld unchanged, %lld quarantined, "
+		    "%lld failed, %lld skipped; %s in %.1f s (%s/s)\n", slug, (long long)st.files,
+		    (long long)st.fetched, (long long)st.resumed, (long long)st.unchanged,
+		    (long long)st.quarantined, (long long)st.failed, (long long)st.skipped, got,
+		    (double)st.ms / 1000.0, speed);
+	}
+	if (st.quarantined || st.failed || missing) {
+		fprintf(stderr, "mirror %s is incomplete: %lld listed files are not here%s; what is here is "
+		    "verified and served. Run the mirror again to retry.\n", slug, (long long)missing,
+		    st.quarantined ? " (see the quarantine REPORT)" : "");
+		goto done;
+	}
+	rc = 0;
+done:
+	fetch_free(f);
+	cat_collection_clear(&col);
+	cat_free(c);
+	datadir_free(d);
+	free(host);
+	free(upath);
+	free(slug);
+	free(dest);
+	free(work);
+	free(quar);
+	free(title);
+	free(desc);
+	free(origin);
+	free(pubtext);
+	free(line);
+	return rc;
+}

@@ -1,0 +1,215 @@
+/* cmd_search: `broadside search` — the reader's search, from the command line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "catalogue/cat.h"
+#include "cli/cmd.h"
+#include "base/datadir.h"
+#include "base/log.h"
+#include "catalogue/mime.h"
+#include "catalogue/search.h"
+#include "base/util.h"
+
+static const char search_usage[] =
+    "usage: broadside [--data DIR] search QUERY... [--collection SLUG] [--limit N] [--offset N] [--json]\n"
+    "                 [--repeat N]\n\n"
+    "Search the titles, paths and text of every catalogued file. Every word must match;\n"
+    "\"two words\" matches a phrase; polic* matches words starting with polic (at least\n"
+    "three letters before the star; the first 16 such words count). Anything else (AND,\n"
+    "OR, NOT, parentheses, column:) is searched as plain words. Very common searches rank\n"
+    "only the " SEARCH_RANK_CAP_TEXT " most recently catalogued matches.\n"
+    "--repeat N runs the query N times and prints timings (for benchmarks).\n";
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Run the query n times and print p50/p95/max wall time in microseconds to stderr. */
+static int
+repeat_timing(cat_t *c, const char *q, const char *collection, int64_t offset, int limit, int64_t n)
+{
+	int64_t *us = xcalloc((size_t)n, sizeof(*us));
+	struct timespec a, b;
+	search_result_t r;
+	int rc = 0;
+
+	for (int64_t i = 0; i < n && rc == 0; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		rc = search_run(c, q, collection, offset, limit, &r);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		us[i] = (b.tv_sec - a.tv_sec) * 1000000 + (b.tv_nsec - a.tv_nsec) / 1000;
+		if (i + 1 == n)
+			fprintf(stderr, "hits %zu total %s%lld: ", r.n, r.total_is_estimate ? ">" : "", (long long)r.total);
+		search_result_clear(&r);
+	}
+	qsort(us, (size_t)n, sizeof(*us), cmp_i64);
+	fprintf(stderr, "p50 %.2f ms  p95 %.2f ms  max %.2f ms  (%lld runs)\n", us[n / 2] / 1000.0,
+	    us[(n * 95) / 100 < n ? (n * 95) / 100 : n - 1] / 1000.0, us[n - 1] / 1000.0, (long long)n);
+	free(us);
+	return rc;
+}
+
+/* Print s, showing the match markers as [..] (or bold on a terminal) and escaping
+ * anything that could act on the terminal. */
+static void
+print_snippet(const char *s, int tty)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == 2)
+			fputs(tty ? "\033[1m" : "[", stdout);
+		else if (*p == 3)
+			fputs(tty ? "\033[0m" : "]", stdout);
+		else if (*p == '\n' || *p == '\t')
+			putchar(' ');
+		else if (*p < 0x20 || *p == 0x7f)
+			printf("\\x%02x", *p);
+		else
+			putchar(*p);
+	}
+}
+
+/* Return the length of the valid UTF-8 character at p, 0 if invalid (JSON must be UTF-8). */
+static size_t
+utf8_char_ok(const unsigned char *p)
+{
+	size_t len = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc0 ? 2 : 1;
+
+	for (size_t i = 1; i < len; i++)
+		if (p[i] == 0)
+			return 0;
+	return len > 1 && mime_is_utf8(p, len) && (p[len - 1] & 0xc0) == 0x80 ? len : 0;
+}
+
+static void
+json_str(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			printf("\\u%04x", *p);
+		else if (*p >= 0x80 && !utf8_char_ok(p))
+			printf("\\u%04x", *p);   /* a name's invalid byte, read as Latin-1 */
+		else if (*p >= 0x80) {
+			size_t len = utf8_char_ok(p);
+			fwrite(p, 1, len, stdout);
+			p += len - 1;
+		} else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+int
+cmd_search(int argc, char **argv, const char *data)
+{
+	const char *collection = NULL;
+	int64_t limit = 20, offset = 0, repeat = 0;
+	int json = 0, rc = 1, bad = 0, tty = isatty(1);
+	search_result_t r = { 0 };
+	strbuf_t q;
+	datadir_t *d = NULL;
+	cat_t *c = NULL;
+
+	if (cmd_wants_help(argc, argv, search_usage))
+		return 0;
+	strbuf_init(&q);
+	for (int i = 1; i < argc && !bad; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			json = 1;
+		} else if (strcmp(argv[i], "--collection") == 0 || strcmp(argv[i], "-c") == 0) {
+			if (i + 1 < argc)
+				collection = argv[++i];
+			else
+				bad = 1;
+		} else if (strcmp(argv[i], "--repeat") == 0) {
+			if (i + 1 >= argc || parse_int64(argv[i + 1], 1, 100000, &repeat) < 0)
+				bad = 1;
+			i++;
+		} else if (strcmp(argv[i], "--limit") == 0 || strcmp(argv[i], "--offset") == 0) {
+			int64_t *dst = argv[i][2] == 'l' ? &limit : &offset;
+			if (i + 1 >= argc || parse_int64(argv[i + 1], argv[i][2] == 'l' ? 1 : 0,
+			    argv[i][2] == 'l' ? SEARCH_MAX_LIMIT : 1000000, dst) < 0)
+				bad = 1;
+			i++;
+		} else if (strcmp(argv[i], "--") == 0) {
+			for (i++; i < argc; i++) {
+				if (q.len)
+					strbuf_addc(&q, ' ');
+				strbuf_adds(&q, argv[i]);
+			}
+		} else {
+			if (q.len)
+				strbuf_addc(&q, ' ');
+			strbuf_adds(&q, argv[i]);
+		}
+	}
+	if (bad) {
+		fputs(search_usage, stderr);
+		rc = 2;
+		goto done;
+	}
+	d = datadir_new(data);
+	if (access(d->catalogue, F_OK) < 0) {
+		log_err("no catalogue at %s (run `broadside init` and `broadside add` first)", d->catalogue);
+		goto done;
+	}
+	if ((c = cat_open(d->catalogue, CAT_READONLY)) == NULL)
+		goto done;
+	if (repeat > 0) {
+		rc = repeat_timing(c, q.s ? q.s : "", collection, offset, (int)limit, repeat) < 0;
+		goto done;
+	}
+	if (search_run(c, q.s ? q.s : "", collection, offset, (int)limit, &r) < 0) {
+		log_err("%s", r.message ? r.message : "search failed");
+		goto done;
+	}
+	if (json) {
+		printf("{\"total\": %lld, \"total_is_estimate\": %s, \"message\": ", (long long)r.total,
+		    r.total_is_estimate ? "true" : "false");
+		if (r.message)
+			json_str(r.message);
+		else
+			fputs("null", stdout);
+		fputs(", \"hits\": [", stdout);
+		for (size_t i = 0; i < r.n; i++) {
+			fputs(i ? ",\n  {\"collection\": " : "\n  {\"collection\": ", stdout);
+			json_str(r.hits[i].slug);
+			fputs(", \"path\": ", stdout);
+			json_str(r.hits[i].path);
+			printf(", \"size\": %lld, \"snippet\": ", (long long)r.hits[i].size);
+			json_str(r.hits[i].snippet);
+			putchar('}');
+		}
+		fputs(r.n ? "\n]}\n" : "]}\n", stdout);
+	} else {
+		if (r.message)
+			printf("%s\n", r.message);
+		if (r.total > 0)
+			printf("%s%lld result%s\n", r.total_is_estimate ? "more than " : "", (long long)r.total,
+			    r.total == 1 ? "" : "s");
+		for (size_t i = 0; i < r.n; i++) {
+			char size[32];
+			human_bytes(r.hits[i].size, size, sizeof(size));
+			printf("\n%s/", r.hits[i].slug);
+			print_snippet(r.hits[i].path, 0);
+			printf("  (%s)\n    ", size);
+			print_snippet(r.hits[i].snippet, tty);
+			putchar('\n');
+		}
+	}
+	rc = 0;
+done:
+	search_result_clear(&r);
+	strbuf_release(&q);
+	cat_free(c);
+	datadir_free(d);
+	return rc;
+}

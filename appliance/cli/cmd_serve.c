@@ -1,0 +1,332 @@
+/* cmd_serve: `broadside serve` — load the config, open the catalogue, listen,
+ * and run the event loop until SIGINT/SIGTERM. */
+#include <errno.h>
+#include <event2/event.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "catalogue/cat.h"
+#include "cli/cmd.h"
+#include "base/conf.h"
+#include "base/datadir.h"
+#include "base/log.h"
+#include "serve/control.h"
+#include "onion/admin_onion.h"
+#include "onion/balance.h"
+#include "onion/balance_run.h"
+#include "serve/handler.h"
+#include "serve/limit.h"
+#include "onion/onion.h"
+#include "site/page.h"
+#include "catalogue/search_pool.h"
+#include "base/sandbox.h"
+#include "serve/server.h"
+#include "onion/spawner.h"
+#include "serve/status.h"
+#include "onion/torsup.h"
+#include "base/util.h"
+
+/* Searches waiting or running on the pool at once, more get 503: a memory
+ * backstop. The policy is the limiter's max_searches (8), which admits fewer. */
+#define SEARCH_QUEUE_MAX 256
+
+static const char serve_usage[] =
+    "usage: broadside [--data DIR] serve [-n] [--listen HOST:PORT] [--no-tor]\n"
+    "                 [--tor-config-append FILE]\n\n"
+    "Serve the collections on the Unix socket that tor forwards the onion\n"
+    "service to (DIR/run/http.sock), and run tor.\n\n"
+    "  -n                  check the configuration and exit\n"
+    "  --listen HOST:PORT  also serve a local preview over TCP (loopback only,\n"
+    "                      unless allow_public_listen = yes)\n"
+    "  --no-tor            do not start tor (preview and socket only)\n"
+    "  --tor-config-append FILE\n"
+    "                      expert option: append FILE's lines to the generated torrc\n";
+
+struct serve_state {
+	struct event_base *base;
+	torsup_t *tor;
+	spawner_t *spawner;     /* starts tor outside our sandbox (spawner.h) */
+	balance_run_t *balancer;   /* the Onionbalance role (balance_run.h) */
+	status_src_t status;
+};
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct serve_state *st = arg;
+	log_info("received %s; shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	event_base_loopexit(st->base, NULL);
+}
+
+static void
+write_status(strbuf_t *out, int json, void *arg)
+{
+	struct serve_state *st = arg;
+	status_write(out, json, &st->status);
+}
+
+/* The admin onion's page: the same status, as HTML. */
+static void
+admin_page(strbuf_t *html, void *arg)
+{
+	struct serve_state *st = arg;
+	status_write_html(html, &st->status);
+}
+
+/* limit.c asks for this when a circuit keeps hammering (close_circuit_after). */
+static void
+close_circuit(void *arg, uint32_t circuit)
+{
+	(void)torsup_close_circuit(arg, circuit);
+}
+
+/* Start tor for the onion service; the preview keeps working if tor cannot. */
+static int
+start_tor(struct serve_state *st, const datadir_t *d, const conf_t *conf, const char *sock,
+    const char *append, const char *admin_dir, const char *admin_sock)
+{
+	torsup_opts_t o;
+
+	memset(&o, 0, sizeof(o));
+	o.tor_path = conf->tor_path;
+	o.tor_data_dir = d->tor;
+	o.run_dir = d->run;
+	o.onion_dir = balance_run_onion_dir(st->balancer);
+	o.ob_instance = balance_run_ob_instance(st->balancer);
+	o.watch_address = balance_run_watch_address(st->balancer);
+	o.admin_dir = admin_dir;
+	o.admin_socket = admin_sock;
+	o.admin_ssh_port = (int)conf->admin_ssh_port;
+	o.http_socket = sock;
+	o.config_append = append;
+	o.max_streams = (int)conf->onion_max_streams;
+	o.pow = conf->onion_pow;
+	o.intro_dos = conf->onion_intro_dos;
+	o.sandbox = conf->tor_sandbox;
+	o.spawner = st->spawner;
+	st->tor = torsup_new(st->base, &o);
+	if (st->tor == NULL || torsup_start(st->tor) < 0) {
+		log_err("cannot start tor (%s)", conf->tor_path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_serve(int argc, char **argv, const char *data)
+{
+	static const struct option longopts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "no-tor", no_argument, NULL, 'T' },
+		{ "tor-config-append", required_argument, NULL, 'A' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *listen_arg = NULL, *tor_append = NULL;
+	int check_only = 0, no_tor = 0, opt, rc = 1, port = 0;
+	datadir_t *d = NULL;
+	conf_t *conf = NULL;
+	cat_t *cat = NULL;
+	server_t *srv = NULL;
+	search_pool_t *pool = NULL;
+	struct serve_state st;
+	control_t *admin = NULL;
+	char onion[ONION_ADDRESS_LEN] = "";
+	char *onion_dir = NULL, *admin_sock = NULL, *admin_dir = NULL, *admin_http = NULL;
+	char admin_addr[ONION_ADDRESS_LEN] = "";
+	int admin_clients = 0;
+	struct event *sigint = NULL, *sigterm = NULL;
+	char err[512];
+	char *sock = NULL;
+
+	if (cmd_wants_help(argc, argv, serve_usage))
+		return 0;
+	memset(&st, 0, sizeof(st));
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "n", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'n': check_only = 1; break;
+		case 'l': listen_arg = optarg; break;
+		case 'T': no_tor = 1; break;
+		case 'A': tor_append = optarg; break;
+		default:
+			fputs(serve_usage, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fputs(serve_usage, stderr);
+		return 2;
+	}
+	umask(077);
+	d = datadir_new(data);
+	if (datadir_check(d) < 0)
+		goto done;
+	conf = conf_new();
+	if (conf_load(conf, d->conf, 0, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		goto done;
+	}
+	if (listen_arg && conf_set(conf, "listen", listen_arg, err, sizeof(err)) < 0) {
+		log_err("--listen: %s", err);
+		goto done;
+	}
+	if (tor_append && access(tor_append, R_OK) < 0) {
+		log_err("--tor-config-append %s: %s", tor_append, strerror(errno));
+		goto done;
+	}
+	onion_dir = datadir_path(d, "onion/public");
+	if (conf->tor && !no_tor) {
+		if (onion_key_create(onion_dir) < 0 || onion_check_perms(onion_dir) < 0)
+			goto done;
+		if (onion_address(onion_dir, onion) < 0)
+			goto done;
+		/* The admin onion runs only with client keys (admin_onion.h). */
+		admin_clients = admin_onion_clients(d->root, NULL);
+		if (admin_clients < 0) {
+			log_err("cannot read the admin onion's clients below %s/onion/admin", d->root);
+			goto done;
+		}
+		if (admin_clients > 0) {
+			admin_dir = admin_onion_dir(d->root);
+			if (onion_check_perms(admin_dir) < 0 || onion_address(admin_dir, admin_addr) < 0)
+				goto done;
+		}
+	}
+	if (check_only) {
+		balance_t *bal = balance_load(d->root);   /* the role files are config too */
+		if (bal == NULL)
+			goto done;
+		balance_free(bal);
+		printf("configuration OK: %s\n", d->conf);
+		rc = 0;
+		goto done;
+	}
+	log_set_level((enum log_level)log_level_parse(conf->log_level));
+	log_set_timestamps(1);
+	signal(SIGPIPE, SIG_IGN);
+	/* Every reader is a descriptor; take all the kernel allows us. */
+	{
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			(void)setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
+
+	/* Sandboxed, we could not start tor (it would inherit the sandbox):
+	 * fork its spawner now, before any catalogue, listener or reader fd. */
+	if (conf->sandbox != SANDBOX_NO && conf->tor && !no_tor &&
+	    (st.spawner = spawner_new(conf->tor_path)) == NULL)
+		goto done;
+	/* The Onionbalance role decides which service tor runs; a front's
+	 * onionbalance gets its own spawner, forked here for the same reason. */
+	if (conf->tor && !no_tor && (st.balancer = balance_run_new(d, conf, onion)) == NULL)
+		goto done;
+	cat = cat_open(d->catalogue, CAT_READONLY);
+	if (cat == NULL)
+		goto done;
+	st.base = event_base_new();
+	if (st.base == NULL) {
+		log_err("cannot create the event loop");
+		goto done;
+	}
+	if (page_init() < 0) {
+		log_err("the embedded page templates do not compile");
+		goto done;
+	}
+	handler_page_init(conf, onion[0] ? onion : NULL, handler_manifest_init(d->root));
+	srv = server_new(st.base, conf, cat);
+	/* Its catalogue connections now, its threads after the sandbox (search_pool.h). */
+	pool = search_pool_new(st.base, search_pool_threads_auto((int)conf->search_threads), SEARCH_QUEUE_MAX, d->catalogue);
+	if (pool == NULL)
+		goto done;
+	server_set_pool(srv, pool);
+	if (mkdir_p(d->run, 0700) < 0) {
+		log_err("cannot create %s: %s", d->run, strerror(errno));
+		goto done;
+	}
+	sock = datadir_path(d, "run/http.sock");
+	if (server_listen_unix(srv, sock) < 0)
+		goto done;
+	if (conf->listen[0] && server_listen_tcp(srv, conf->listen, &port) < 0)
+		goto done;
+	if (admin_dir) {
+		admin_http = datadir_path(d, "run/admin-http.sock");
+		if (server_listen_admin(srv, admin_http, admin_page, &st) < 0)
+			goto done;
+		st.status.admin_onion = admin_addr;
+		st.status.admin_clients = admin_clients;
+	}
+	st.status.server = srv;
+	st.status.onion = onion[0] ? onion : NULL;
+	st.status.data_dir = d->root;
+	admin_sock = datadir_path(d, "run/admin.sock");
+	admin = control_new(st.base, admin_sock, write_status, &st);
+	if (admin == NULL)
+		goto done;
+	if (conf->tor && !no_tor) {
+		if (start_tor(&st, d, conf, sock, tor_append, admin_dir, admin_http) < 0)
+			goto done;
+		st.status.tor = st.tor;
+		balance_run_start(st.balancer, st.base, st.tor);
+		balance_run_status(st.balancer, &st.status);
+		limit_set_close_circuit(server_limit(srv), close_circuit, st.tor);
+		log_info("onion address: http://%s/", onion);
+		if (admin_dir)
+			log_info("admin onion (client keys only): http://%s/, %d client%s",
+			    admin_addr, admin_clients, admin_clients == 1 ? "" : "s");
+	}
+	if (sandbox_apply_serve(conf->sandbox, d, cat, tor_append) < 0)
+		goto done;
+	if (search_pool_start(pool) < 0) {
+		log_warn("searches run on the event loop: no search thread could start");
+		server_set_pool(srv, NULL);
+	}
+	sandbox_probe();
+	sigint = evsignal_new(st.base, SIGINT, on_signal, &st);
+	sigterm = evsignal_new(st.base, SIGTERM, on_signal, &st);
+	evsignal_add(sigint, NULL);
+	evsignal_add(sigterm, NULL);
+
+	log_info("serving %s on %s", d->root, sock);
+	if (port) {
+		const char *colon = strrchr(conf->listen, ':');
+		log_info("local preview: http://%.*s:%d/", (int)(colon - conf->listen),
+		    conf->listen, port);
+	}
+	event_base_dispatch(st.base);
+	rc = 0;
+done:
+	if (st.tor)
+		torsup_shutdown(st.tor);
+	balance_run_free(st.balancer);   /* stops onionbalance before tor */
+	torsup_free(st.tor);
+	spawner_free(st.spawner);
+	control_free(admin);
+	if (admin_sock)
+		unlink(admin_sock);
+	free(admin_sock);
+	free(onion_dir);
+	free(admin_dir);
+	free(admin_http);
+	if (sigint)
+		event_free(sigint);
+	if (sigterm)
+		event_free(sigterm);
+	search_pool_free(pool);   /* closes the connections whose search it held */
+	server_free(srv);
+	if (st.base)
+		event_base_free(st.base);
+	cat_free(cat);
+	conf_free(conf);
+	free(sock);
+	datadir_free(d);
+	return rc;
+}

@@ -1,0 +1,37 @@
+/* cmd_table: the list of subcommands, in the order `broadside help` shows them. */
+#include "cli/cmd.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const struct cmd cmd_table[] = {
+	{ "init", cmd_init, "create the data directory, config, catalogue and keys" },
+	{ "add", cmd_add, "catalogue a folder as a collection (hash, type, index its text)" },
+	{ "refresh", cmd_refresh, "re-read collections: new, changed and removed files" },
+	{ "ls", cmd_ls, "list the collections" },
+	{ "rm", cmd_rm, "remove a collection from the catalogue (files stay on disk)" },
+	{ "search", cmd_search, "full-text search the catalogue" },
+	{ "serve", cmd_serve, "serve the collections (and run tor)" },
+	{ "address", cmd_address, "print the onion address" },
+	{ "status", cmd_status, "show the running server: tor, onion, connections" },
+	{ "backup", cmd_backup, "write the identity (keys, config, catalogue) to an encrypted file" },
+	{ "restore", cmd_restore, "restore an identity backup into a data directory" },
+	{ "admin", cmd_admin, "the operator's onion (status page, SSH) for clients with a key" },
+	{ "balance", cmd_balance, "spread the onion address over several appliances (Onionbalance)" },
+	{ "mirror", cmd_mirror, "mirror another appliance's collection through tor, verified" },
+	{ NULL, NULL, NULL },
+};
+
+int
+cmd_wants_help(int argc, char **argv, const char *usage)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(usage, stdout);
+			return 1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,316 @@
+/* file: see file.h. */
+#include "http/file.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "http/range.h"
+#include "base/util.h"
+
+/* Whole files up to this size are copied into the response, not sendfile'd. */
+
+static int force_walk;
+
+void
+file_set_force_walk(int on)
+{
+	force_walk = on;
+}
+
+/* "", "." and ".." would step in place or out: the walk refuses them itself
+ * rather than trusting every caller to have normalised the path. */
+static int
+bad_segment(const char *s)
+{
+	return s[0] == '\0' || strcmp(s, ".") == 0 || strcmp(s, "..") == 0;
+}
+
+static int
+open_walk(int dirfd, const char *relpath)
+{
+	char *copy = xstrdup(relpath), *seg = copy, *slash;
+	int cur = dirfd, fd = -1, saved;
+
+	while ((slash = strchr(seg, '/')) != NULL) {
+		*slash = '\0';
+		if (bad_segment(seg)) {
+			errno = EXDEV;
+			goto done;
+		}
+		int next = openat(cur, seg, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		saved = errno;
+		if (cur != dirfd)
+			close(cur);
+		if (next < 0) {
+			/* O_NOFOLLOW|O_DIRECTORY on a symlink says ENOTDIR; say ELOOP. */
+			errno = saved;
+			goto done;
+		}
+		cur = next;
+		seg = slash + 1;
+	}
+	if (bad_segment(seg)) {
+		errno = EXDEV;
+		goto done;
+	}
+	fd = openat(cur, seg, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+done:
+	saved = errno;
+	if (cur != dirfd)
+		close(cur);
+	free(copy);
+	errno = saved;
+	return fd;
+}
+
+int
+file_open_beneath(int dirfd, const char *relpath)
+{
+	if (relpath[0] == '\0' || relpath[0] == '/') {
+		errno = ENOENT;
+		return -1;
+	}
+	if (!force_walk) {
+		struct open_how how;
+		memset(&how, 0, sizeof(how));
+		/* O_NONBLOCK: a FIFO planted in a collection must not hang us. */
+		how.flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+		long fd = syscall(SYS_openat2, dirfd, relpath, &how, sizeof(how));
+		if (fd >= 0 || errno != ENOSYS)
+			return (int)fd;
+	}
+	return open_walk(dirfd, relpath);
+}
+
+int
+file_errno_status(int err)
+{
+	switch (err) {
+	case ENOENT:
+	case ENOTDIR:
+	case ELOOP:      /* a symlink on the way */
+	case EXDEV:      /* an escape from the root */
+	case ENAMETOOLONG:
+		return 404;
+	case EACCES:
+	case EPERM:
+		return 403;
+	default:
+		return 500;
+	}
+}
+
+char *
+file_content_disposition(const char *name)
+{
+	strbuf_t b;
+	static const char hex[] = "0123456789ABCDEF";
+
+	strbuf_init(&b);
+	strbuf_adds(&b, "attachment; filename=\"");
+	/* The quoted fallback is plain ASCII without quotes, backslashes or
+	 * controls; the real name travels in filename* (RFC 8187 encoding). */
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		strbuf_addc(&b, (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\' &&
+		    *p != '%') ? (char)*p : '_');
+	strbuf_adds(&b, "\"; filename*=UTF-8''");
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("!#$&+-.^_`|~", *p))
+			strbuf_addc(&b, (char)*p);
+		else {
+			strbuf_addc(&b, '%');
+			strbuf_addc(&b, hex[*p >> 4]);
+			strbuf_addc(&b, hex[*p & 15]);
+		}
+	}
+	return strbuf_detach(&b);
+}
+
+/* Does the entity-tag list in field match our tag? weak: W/ tags count. */
+static int
+etag_list_matches(const char *field, const char *etag, int weak)
+{
+	const char *p = field;
+	size_t elen = strlen(etag);
+
+	while (*p) {
+		int is_weak = 0;
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		if (*p == '*')
+			return 1;
+		if (p[0] == 'W' && p[1] == '/') {
+			is_weak = 1;
+			p += 2;
+		}
+		if (*p != '"')
+			return 0;   /* malformed: no match */
+		const char *end = strchr(p + 1, '"');
+		if (end == NULL)
+			return 0;
+		if ((weak || !is_weak) && (size_t)(end - p - 1) == elen &&
+		    memcmp(p + 1, etag, elen) == 0)
+			return 1;
+		p = end + 1;
+	}
+	return 0;
+}
+
+/* RFC 9110 13.1.5: If-Range holds a strong tag or an exact Last-Modified date. */
+static int
+if_range_ok(const char *v, const char *etag, time_t mtime)
+{
+	time_t t;
+	if (v == NULL)
+		return 1;
+	if (v[0] == '"' || (v[0] == 'W' && v[1] == '/'))
+		return v[0] == '"' && etag_list_matches(v, etag, 0);
+	return http_date_parse(v, &t) == 0 && t == mtime;
+}
+
+/* RFC 9110 13.2.2, steps 1-4; returns 0 to go on, or the status to send. */
+static int
+preconditions(const http_req_t *req, const char *etag, time_t mtime)
+{
+	const char *v;
+	time_t t;
+
+	if ((v = http_req_header(req, HDR_IF_MATCH)) != NULL) {
+		if (!etag_list_matches(v, etag, 0))
+			return 412;
+	} else if ((v = http_req_header(req, HDR_IF_UNMODIFIED_SINCE)) != NULL &&
+	    http_date_parse(v, &t) == 0 && mtime > t) {
+		return 412;
+	}
+	if ((v = http_req_header(req, HDR_IF_NONE_MATCH)) != NULL) {
+		if (etag_list_matches(v, etag, 1))
+			return 304;
+	} else if ((v = http_req_header(req, HDR_IF_MODIFIED_SINCE)) != NULL &&
+	    http_date_parse(v, &t) == 0 && mtime <= t) {
+		return 304;
+	}
+	return 0;
+}
+
+void
+file_respond(http_resp_t *resp, const http_req_t *req, int fd, const struct stat *st,
+    const file_info_t *info)
+{
+	char lm[30], boundary[40];
+	range_t ranges[256];
+	int nranges = 0, max = info->max_ranges;
+	int64_t size = st->st_size;
+	struct evbuffer_file_segment *seg = NULL;
+	enum range_status rs = RANGE_IGNORE;
+	int pre;
+
+	if (max > (int)ARRAY_LEN(ranges))
+		max = (int)ARRAY_LEN(ranges);
+	http_date_format(st->st_mtime, lm);
+	http_resp_header(resp, "ETag", "\"%s\"", info->etag);
+	http_resp_header(resp, "Last-Modified", "%s", lm);
+	http_resp_header(resp, "Accept-Ranges", "bytes");
+	/* Downloads are never rendered here: a leaked HTML file must not run. */
+	http_resp_header(resp, "Content-Security-Policy", "default-src 'none'; sandbox");
+	http_resp_header(resp, "Cache-Control", "no-cache");
+
+	pre = preconditions(req, info->etag, st->st_mtime);
+	if (pre) {
+		resp->status = pre;
+		resp->length = 0;
+		goto done;
+	}
+	if (if_range_ok(http_req_header(req, HDR_IF_RANGE), info->etag, st->st_mtime))
+		rs = range_parse(http_req_header(req, HDR_RANGE), size, ranges, max, &nranges);
+	if (rs == RANGE_UNSATISFIABLE) {
+		resp->status = 416;
+		http_resp_header(resp, "Content-Range", "bytes */%lld", (long long)size);
+		resp->length = 0;
+		goto done;
+	}
+	{
+		char *cd = file_content_disposition(info->download_name);
+		http_resp_header(resp, "Content-Disposition", "%s", cd);
+		free(cd);
+	}
+	if (!info->is_head && size > 0 && size <= FILE_INLINE_MAX && rs == RANGE_IGNORE) {
+		/* Small whole files go inline: one write for head and body instead
+		 * of a writev plus a sendfile. */
+		struct evbuffer_iovec v;
+		if (evbuffer_reserve_space(resp->body, size, &v, 1) == 1) {
+			ssize_t got = pread(fd, v.iov_base, (size_t)size, 0);
+			if (got == size) {
+				v.iov_len = (size_t)size;
+				evbuffer_commit_space(resp->body, &v, 1);
+				resp->status = 200;
+				http_resp_header(resp, "Content-Type", "%s", info->content_type);
+				resp->length = size;
+				goto done;
+			}
+		}
+	}
+	if (!info->is_head && size > 0) {
+		/* The body may outlive a kept fd (file_cache.h): it gets its own. */
+		int own = info->keep_fd ? dup(fd) : fd;
+		seg = own < 0 ? NULL : evbuffer_file_segment_new(own, 0, size, EVBUF_FS_CLOSE_ON_FREE);
+		if (seg == NULL) {
+			if (own >= 0 && own != fd)
+				close(own);
+			resp->status = 500;
+			resp->length = 0;
+			goto done;
+		}
+		if (own == fd)
+			fd = -1;
+	}
+	if (rs == RANGE_IGNORE) {
+		resp->status = 200;
+		http_resp_header(resp, "Content-Type", "%s", info->content_type);
+		resp->length = size;
+		if (seg)
+			evbuffer_add_file_segment(resp->body, seg, 0, size);
+	} else if (nranges == 1) {
+		resp->status = 206;
+		http_resp_header(resp, "Content-Type", "%s", info->content_type);
+		http_resp_header(resp, "Content-Range", "bytes %lld-%lld/%lld",
+		    (long long)ranges[0].first, (long long)ranges[0].last, (long long)size);
+		resp->length = ranges[0].last - ranges[0].first + 1;
+		if (seg)
+			evbuffer_add_file_segment(resp->body, seg, ranges[0].first, resp->length);
+	} else {
+		char part[RANGE_PART_HEADER_MAX];
+		/* The boundary only has to be absent from the parts' bytes; the
+		 * tag is random enough that a collision needs the file to contain
+		 * its own hash. */
+		snprintf(boundary, sizeof(boundary), "bs%.24s", info->etag);
+		resp->status = 206;
+		http_resp_header(resp, "Content-Type", "multipart/byteranges; boundary=%s", boundary);
+		resp->length = range_multipart_length(ranges, nranges, size, info->content_type, boundary);
+		if (seg) {
+			for (int i = 0; i < nranges; i++) {
+				size_t n = range_part_header(part, &ranges[i], size, info->content_type, boundary);
+				evbuffer_add(resp->body, part, n);
+				evbuffer_add_file_segment(resp->body, seg, ranges[i].first,
+				    ranges[i].last - ranges[i].first + 1);
+			}
+			size_t n = range_part_trailer(part, sizeof(part), boundary);
+			evbuffer_add(resp->body, part, n);
+		}
+	}
+done:
+	if (seg)
+		evbuffer_file_segment_free(seg);   /* the body holds its own references */
+	if (fd >= 0 && !info->keep_fd)
+		close(fd);
+}

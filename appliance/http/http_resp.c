@@ -1,0 +1,190 @@
+/* http_resp: see http_resp.h. */
+#include "http/http_resp.h"
+
+#include <event2/buffer.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static http_error_page_fn error_page_fn;
+
+void
+http_resp_init(http_resp_t *r)
+{
+	memset(r, 0, sizeof(*r));
+	strbuf_init(&r->headers);
+	r->body = evbuffer_new();
+	/* Lets file segments stay sendfile chains when moved to the socket. */
+	evbuffer_set_flags(r->body, EVBUFFER_FLAG_DRAINS_TO_FD);
+	r->length = -1;
+	r->status = 200;
+}
+
+void
+http_resp_clear(http_resp_t *r)
+{
+	strbuf_release(&r->headers);
+	if (r->body)
+		evbuffer_free(r->body);
+	r->body = NULL;
+}
+
+void
+http_resp_header(http_resp_t *r, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	size_t start;
+
+	strbuf_adds(&r->headers, name);
+	strbuf_add(&r->headers, ": ", 2);
+	start = r->headers.len;
+	va_start(ap, fmt);
+	strbuf_vaddf(&r->headers, fmt, ap);
+	va_end(ap);
+	/* A header value never spans lines, whatever it was built from. */
+	for (size_t i = start; i < r->headers.len; i++)
+		if (r->headers.s[i] == '\r' || r->headers.s[i] == '\n')
+			r->headers.s[i] = ' ';
+	strbuf_add(&r->headers, "\r\n", 2);
+}
+
+void
+http_resp_html(http_resp_t *r, int status, strbuf_t *html)
+{
+	r->status = status;
+	http_resp_header(r, "Content-Type", "text/html; charset=utf-8");
+	http_resp_header(r, "Content-Security-Policy", "%s", HTTP_CSP);
+	http_resp_header(r, "Cache-Control", "no-cache");
+	evbuffer_drain(r->body, evbuffer_get_length(r->body));
+	if (html->len)
+		evbuffer_add(r->body, html->s, html->len);
+	strbuf_release(html);
+	r->length = -1;
+}
+
+void
+http_resp_set_error_page(http_error_page_fn fn)
+{
+	error_page_fn = fn;
+}
+
+void
+http_resp_error(http_resp_t *r, int status, const char *detail)
+{
+	http_resp_error_retry(r, status, detail, 0);
+}
+
+void
+http_resp_error_retry(http_resp_t *r, int status, const char *detail, int retry_after)
+{
+	strbuf_t b;
+
+	strbuf_init(&b);
+	if (retry_after > 0)
+		http_resp_header(r, "Retry-After", "%d", retry_after);   /* RFC 9110 10.2.3 */
+	if (error_page_fn == NULL || error_page_fn(&b, status, detail, retry_after) < 0) {
+		strbuf_reset(&b);
+		strbuf_addf(&b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		    "<title>%d %s</title></head><body><h1>%d %s</h1>", status,
+		    http_reason(status), status, http_reason(status));
+		if (detail && *detail) {
+			strbuf_adds(&b, "<p>");
+			html_escape(&b, detail);
+			strbuf_adds(&b, "</p>");
+		}
+		strbuf_adds(&b, "</body></html>\n");
+	}
+	http_resp_html(r, status, &b);
+}
+
+const char *
+http_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 206: return "Partial Content";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 412: return "Precondition Failed";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 416: return "Range Not Satisfiable";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 503: return "Service Unavailable";
+	case 505: return "HTTP Version Not Supported";
+	default: return "Unknown";
+	}
+}
+
+void
+http_resp_write_head(const http_resp_t *r, struct evbuffer *out, int keep_alive, int http10)
+{
+	int64_t len = r->length >= 0 ? r->length : (int64_t)evbuffer_get_length(r->body);
+
+	/* No Server and no Date: a version string helps attackers pick exploits
+	 * and a clock reading helps them fingerprint the machine behind an onion
+	 * (clock-skew attacks). Caches here revalidate by ETag instead. */
+	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n", r->status, http_reason(r->status));
+	if (r->headers.len)
+		evbuffer_add(out, r->headers.s, r->headers.len);
+	if (r->status != 304)
+		evbuffer_add_printf(out, "Content-Length: %lld\r\n", (long long)len);
+	evbuffer_add_printf(out,
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "Referrer-Policy: no-referrer\r\n"
+	    "%s\r\n",
+	    !keep_alive ? "Connection: close\r\n" :
+	    http10 ? "Connection: keep-alive\r\n" : "");
+}
+
+void
+http_date_format(time_t t, char buf[30])
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, 30, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+int
+http_date_parse(const char *s, time_t *out)
+{
+	/* RFC 9110 5.6.7: IMF-fixdate, obsolete RFC 850 and asctime forms. */
+	static const char *fmts[] = {
+		"%a, %d %b %Y %H:%M:%S GMT",
+		"%A, %d-%b-%y %H:%M:%S GMT",
+		"%a %b %e %H:%M:%S %Y",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(fmts); i++) {
+		struct tm tm;
+		memset(&tm, 0, sizeof(tm));
+		const char *end = strptime(s, fmts[i], &tm);
+		if (end && *end == '\0') {
+			*out = timegm(&tm);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void
+html_escape(strbuf_t *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': strbuf_adds(b, "&amp;"); break;
+		case '<': strbuf_adds(b, "&lt;"); break;
+		case '>': strbuf_adds(b, "&gt;"); break;
+		case '"': strbuf_adds(b, "&quot;"); break;
+		case '\'': strbuf_adds(b, "&#39;"); break;
+		default: strbuf_addc(b, *s);
+		}
+	}
+}

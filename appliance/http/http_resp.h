@@ -1,0 +1,58 @@
+/* http_resp: a response being built by a handler: status, header lines and a
+ * body (an evbuffer that may hold file segments, so nothing is copied). The
+ * connection writes the status line and the headers every response carries. */
+#ifndef BROADSIDE_HTTP_RESP_H
+#define BROADSIDE_HTTP_RESP_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "base/util.h"
+
+struct evbuffer;
+
+typedef struct http_resp {
+	int status;
+	strbuf_t headers;        /* extra "Name: value\r\n" lines */
+	struct evbuffer *body;
+	int64_t length;          /* Content-Length; -1 = the body's length */
+	int close;               /* close the connection after this response */
+} http_resp_t;
+
+void http_resp_init(http_resp_t *r);
+void http_resp_clear(http_resp_t *r);
+/* Add one header line. Values come from us, never from a request. */
+void http_resp_header(http_resp_t *r, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Set an HTML body (taking the text) with the page headers. */
+void http_resp_html(http_resp_t *r, int status, strbuf_t *html);
+/* A small HTML error page for status; detail is escaped. The reader pages
+ * replace this body with the styled one when they are built in. */
+void http_resp_error(http_resp_t *r, int status, const char *detail);
+/* The same with a Retry-After header and the wait shown on the page (429, 503). */
+void http_resp_error_retry(http_resp_t *r, int status, const char *detail, int retry_after);
+/* Hook for styled error pages: fills html for status, or returns -1. */
+typedef int (*http_error_page_fn)(strbuf_t *html, int status, const char *detail,
+    int retry_after);
+void http_resp_set_error_page(http_error_page_fn fn);
+
+/* Write the status line and all headers for r into out (keep_alive decides the
+ * Connection field, http10 whether keep-alive must be announced). */
+void http_resp_write_head(const http_resp_t *r, struct evbuffer *out, int keep_alive,
+    int http10);
+
+const char *http_reason(int status);
+/* IMF-fixdate (RFC 9110 5.6.7) into buf[30]. */
+void http_date_format(time_t t, char buf[30]);
+/* Parse any of the three HTTP-date forms; 0 or -1. */
+int http_date_parse(const char *s, time_t *out);
+/* Append s to b with HTML escaping (& < > " '). */
+void html_escape(strbuf_t *b, const char *s);
+
+/* The policy every HTML page carries: no scripts, nothing from elsewhere.
+ * img-src allows data: only for the empty favicon link, which spares readers
+ * a third request (and a 404) per page. */
+#define HTTP_CSP "default-src 'none'; style-src 'self'; img-src 'self' data:; " \
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+#endif

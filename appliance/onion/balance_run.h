@@ -1,0 +1,51 @@
+/* balance_run: what `serve` does for its Onionbalance role (balance.h).
+ *
+ * Before tor starts, it decides which onion service tor runs and writes the
+ * files tor and Onionbalance read:
+ *   none     tor runs onion/public as usual (a stale ob_config is removed);
+ *   backend  tor runs onion/public with HiddenServiceOnionbalanceInstance 1
+ *            and onion/public/ob_config naming the front;
+ *   front    tor does not publish onion/public itself: with balance_serve_here
+ *            it runs onion/instance as a backend of our own address, else no
+ *            service at all. run/onionbalance.yaml lists the backends, and
+ *            onionbalance runs under procsup.h against tor's control socket,
+ *            started once tor answers there.
+ * It re-reads DIR/balance every few seconds: on a front a changed list of
+ * backends rewrites the YAML and restarts onionbalance; a changed role, or a
+ * backend's changed front, is logged and not applied (it needs a restart of
+ * serve, as tor's services and ob_config are read when tor starts). */
+#ifndef BROADSIDE_BALANCE_RUN_H
+#define BROADSIDE_BALANCE_RUN_H
+
+#include "onion/onion.h"
+
+struct conf;
+struct datadir;
+struct event_base;
+struct status_src;
+struct torsup;
+
+typedef struct balance_run balance_run_t;
+
+/* Read the role and prepare the files. address is the publisher's address
+ * (onion/public). When sandboxed, this also forks onionbalance's spawner, so
+ * call it before opening anything a reader could reach. NULL (logged) on error. */
+balance_run_t *balance_run_new(const struct datadir *d, const struct conf *conf,
+    const char *address);
+void balance_run_free_(balance_run_t *b);
+#define balance_run_free(p) do { balance_run_free_(p); (p) = NULL; } while (0)
+
+/* For torsup: the HiddenServiceDir tor runs (NULL: none), whether it is an
+ * Onionbalance instance, and the address whose descriptor means "published". */
+const char *balance_run_onion_dir(const balance_run_t *b);
+int balance_run_ob_instance(const balance_run_t *b);
+const char *balance_run_watch_address(const balance_run_t *b);
+
+/* Begin supervising (a front: start onionbalance once tor is up; watch
+ * DIR/balance). tor may be NULL (no tor: nothing to do). */
+void balance_run_start(balance_run_t *b, struct event_base *base, struct torsup *tor);
+
+/* Point the status document at our role, instance address and onionbalance. */
+void balance_run_status(balance_run_t *b, struct status_src *src);
+
+#endif

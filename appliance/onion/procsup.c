@@ -1,0 +1,310 @@
+/* procsup: see procsup.h. */
+#include "onion/procsup.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "base/log.h"
+#include "onion/spawner.h"
+#include "base/util.h"
+
+#define BACKOFF_MIN_S   1
+#define BACKOFF_MAX_S   60
+#define STABLE_MS       (5 * 60 * 1000)
+#define STOP_WAIT_MS    5000
+#define LINE_MAX_LEN    2048
+#define ARGV_MAX        32
+
+struct procsup {
+	struct event_base *base;
+	char *name;
+	char *argv[ARGV_MAX + 1];
+	struct spawner *spawner;      /* not ours */
+	struct event *sigchld_ev, *spawner_ev, *restart_ev, *out_ev;
+	pid_t pid;
+	int out_fd;
+	strbuf_t line;
+	int64_t spawned_ms;
+	int backoff_s, restarts, stopping, again;
+	char last_line[256];
+};
+
+static void spawn(procsup_t *p);
+
+static void
+output_line(procsup_t *p, const char *line)
+{
+	if (*line == '\0')
+		return;
+	snprintf(p->last_line, sizeof(p->last_line), "%s", line);
+	log_info("%s: %s", p->name, line);
+}
+
+static void
+output_cb(evutil_socket_t fd, short what, void *arg)
+{
+	procsup_t *p = arg;
+	char buf[4096];
+	ssize_t r = read(fd, buf, sizeof(buf));
+
+	(void)what;
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r <= 0) {   /* it closed its end: exiting; the reaper does the rest */
+		event_free(p->out_ev);
+		p->out_ev = NULL;
+		close(p->out_fd);
+		p->out_fd = -1;
+		return;
+	}
+	for (ssize_t i = 0; i < r; i++) {
+		if (buf[i] == '\n') {
+			output_line(p, p->line.s ? p->line.s : "");
+			strbuf_reset(&p->line);
+		} else if (p->line.len < LINE_MAX_LEN) {
+			strbuf_addc(&p->line, buf[i]);
+		}
+	}
+}
+
+static void
+close_output(procsup_t *p)
+{
+	/* What it wrote before it died usually says why. */
+	for (int i = 0; p->out_ev && i < 64; i++)
+		output_cb(p->out_fd, EV_READ, p);
+	if (p->line.len > 0)
+		output_line(p, p->line.s);
+	strbuf_reset(&p->line);
+	if (p->out_ev)
+		event_free(p->out_ev);
+	p->out_ev = NULL;
+	if (p->out_fd >= 0)
+		close(p->out_fd);
+	p->out_fd = -1;
+}
+
+static void
+schedule(procsup_t *p, int seconds)
+{
+	struct timeval tv = { seconds, 0 };
+
+	event_add(p->restart_ev, &tv);
+}
+
+static void
+exited(procsup_t *p, int status)
+{
+	int64_t ran = now_ms() - p->spawned_ms;
+
+	p->pid = 0;
+	close_output(p);
+	if (p->stopping && !p->again)
+		return;
+	if (p->again) {          /* procsup_restart(): at once, not a failure */
+		p->again = p->stopping = 0;
+		schedule(p, 0);
+		return;
+	}
+	if (ran >= STABLE_MS)
+		p->backoff_s = BACKOFF_MIN_S;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && ran < 1000 && !p->last_line[0])
+		snprintf(p->last_line, sizeof(p->last_line), "cannot run %s (exit status 127: "
+		    "missing, or not executable?)", p->argv[0]);
+	if (WIFSIGNALED(status))
+		log_warn("%s was killed by signal %d after %lld s; restarting it in %d s",
+		    p->name, WTERMSIG(status), (long long)(ran / 1000), p->backoff_s);
+	else
+		log_warn("%s exited with status %d after %lld s; restarting it in %d s",
+		    p->name, WEXITSTATUS(status), (long long)(ran / 1000), p->backoff_s);
+	schedule(p, p->backoff_s);
+	p->backoff_s = p->backoff_s * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : p->backoff_s * 2;
+}
+
+static void
+reap(procsup_t *p)
+{
+	int status = 0, r;
+
+	if (p->pid <= 0)
+		return;
+	if (p->spawner) {
+		r = spawner_reap(p->spawner, p->pid, &status);
+		if (r < 0)
+			status = SIGKILL;   /* the helper is gone and took the child along */
+	} else {
+		r = waitpid(p->pid, &status, WNOHANG) == p->pid;
+	}
+	if (r != 0)
+		exited(p, status);
+}
+
+static void
+reap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	reap(arg);
+}
+
+static void
+restart_cb(evutil_socket_t fd, short what, void *arg)
+{
+	procsup_t *p = arg;
+
+	(void)fd;
+	(void)what;
+	if (p->stopping || p->pid > 0)
+		return;
+	spawn(p);
+}
+
+static void
+spawn(procsup_t *p)
+{
+	int out_fd = -1;
+	pid_t pid = p->spawner ? spawner_spawn(p->spawner, p->argv, &out_fd) :
+	    spawner_spawn_here(p->argv[0], p->argv, &out_fd);
+
+	if (pid < 0) {
+		log_warn("cannot start %s (%s): %s; trying again in %d s", p->name,
+		    p->argv[0], strerror(errno), p->backoff_s);
+		snprintf(p->last_line, sizeof(p->last_line), "cannot start: %s", strerror(errno));
+		schedule(p, p->backoff_s);
+		p->backoff_s = p->backoff_s * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : p->backoff_s * 2;
+		return;
+	}
+	if (p->spawned_ms)
+		p->restarts++;
+	p->pid = pid;
+	p->spawned_ms = now_ms();
+	p->out_fd = out_fd;
+	evutil_make_socket_nonblocking(out_fd);
+	p->out_ev = event_new(p->base, out_fd, EV_READ | EV_PERSIST, output_cb, p);
+	event_add(p->out_ev, NULL);
+	log_info("started %s (pid %ld)", p->name, (long)pid);
+}
+
+procsup_t *
+procsup_new(struct event_base *base, const char *name, char *const argv[],
+    struct spawner *spawner)
+{
+	procsup_t *p = xcalloc(1, sizeof(*p));
+	int n = 0;
+
+	p->base = base;
+	p->name = xstrdup(name);
+	for (; argv[n] && n < ARGV_MAX; n++)
+		p->argv[n] = xstrdup(argv[n]);
+	p->argv[n] = NULL;
+	p->spawner = spawner;
+	p->out_fd = -1;
+	p->backoff_s = BACKOFF_MIN_S;
+	strbuf_init(&p->line);
+	/* Several SIGCHLD events may share the base (torsup has one); each reaps
+	 * only its own pid. */
+	p->sigchld_ev = evsignal_new(base, SIGCHLD, reap_cb, p);
+	if (spawner)
+		p->spawner_ev = event_new(base, spawner_fd(spawner), EV_READ | EV_PERSIST,
+		    reap_cb, p);
+	p->restart_ev = evtimer_new(base, restart_cb, p);
+	return p;
+}
+
+void
+procsup_start(procsup_t *p)
+{
+	event_add(p->sigchld_ev, NULL);
+	if (p->spawner_ev)
+		event_add(p->spawner_ev, NULL);
+	p->stopping = 0;
+	spawn(p);
+}
+
+/* SIGTERM, then wait up to STOP_WAIT_MS for it (blocking: only at shutdown or
+ * a restart, and the programs we run stop in milliseconds), then SIGKILL. */
+static void
+stop_and_wait(procsup_t *p)
+{
+	int64_t until = now_ms() + STOP_WAIT_MS;
+	int status = 0;
+
+	if (p->pid <= 0)
+		return;
+	kill(p->pid, SIGTERM);
+	for (;;) {
+		int r;
+		if (p->spawner)
+			r = spawner_reap(p->spawner, p->pid, &status);
+		else
+			r = waitpid(p->pid, &status, WNOHANG) == p->pid;
+		if (r != 0)
+			break;
+		if (now_ms() >= until) {
+			kill(p->pid, SIGKILL);
+			until = now_ms() + STOP_WAIT_MS;
+		}
+		usleep(20000);
+	}
+	exited(p, status);
+}
+
+void
+procsup_restart(procsup_t *p)
+{
+	if (p->pid <= 0) {
+		event_del(p->restart_ev);
+		p->backoff_s = BACKOFF_MIN_S;
+		spawn(p);
+		return;
+	}
+	log_info("restarting %s: its configuration changed", p->name);
+	p->stopping = p->again = 1;
+	p->backoff_s = BACKOFF_MIN_S;
+	stop_and_wait(p);
+}
+
+void
+procsup_shutdown(procsup_t *p)
+{
+	p->stopping = 1;
+	p->again = 0;
+	event_del(p->restart_ev);
+	stop_and_wait(p);
+}
+
+void
+procsup_free_(procsup_t *p)
+{
+	if (p == NULL)
+		return;
+	procsup_shutdown(p);
+	close_output(p);
+	event_free(p->sigchld_ev);
+	if (p->spawner_ev)
+		event_free(p->spawner_ev);
+	event_free(p->restart_ev);
+	for (int i = 0; p->argv[i]; i++)
+		free(p->argv[i]);
+	strbuf_release(&p->line);
+	free(p->name);
+	free(p);
+}
+
+void
+procsup_get_status(const procsup_t *p, procsup_status_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->state = p->pid > 0 ? "running" : p->stopping ? "stopped" : "waiting";
+	out->pid = p->pid;
+	out->restarts = p->restarts;
+	snprintf(out->last_line, sizeof(out->last_line), "%s", p->last_line);
+}

@@ -1,0 +1,105 @@
+/* handler_file: /f/<slug>/<path> — a file's bytes, only if it is in the
+ * catalogue, and only while it is still the file that was catalogued (its
+ * ETag is its SHA-256, so serving changed bytes under it would be a lie). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "http/file_cache.h"
+#include "http/file.h"
+#include "serve/handler.h"
+#include "base/log.h"
+#include "base/util.h"
+
+void
+handler_file(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *rt,
+    http_resp_t *resp)
+{
+	cat_file_t f;
+	int64_t col_id;
+	const char *col_root;
+	int held;
+	struct stat st;
+	int rootfd, fd = -1, r;
+	int64_t now = -1;   /* set: the file is small enough to be kept open */
+	file_info_t info;
+	const char *base;
+
+	memset(&info, 0, sizeof(info));
+	r = server_collection(s, rt->slug, &col_id, &col_root, &held);
+	if (r != 0) {
+		http_resp_error(resp, r > 0 ? 404 : 500,
+		    r > 0 ? "There is no collection by that name." : NULL);
+		goto done;
+	}
+	if (held) {
+		/* Restored onto files that differ from the signed manifest (issue 7). */
+		http_resp_error(resp, 503, "This collection is being checked after a move and "
+		    "is not served yet.");
+		http_resp_header(resp, "Retry-After", "3600");
+		goto done;
+	}
+	r = cat_file_get(server_cat(s), col_id, rt->path, &f);
+	if (r != 0) {
+		http_resp_error(resp, r > 0 ? 404 : 500,
+		    r > 0 ? "There is no such file in this collection." : NULL);
+		goto done;
+	}
+	/* A small file served within the last second is still open (file_cache.h);
+	 * if it no longer matches the catalogue (a refresh), it is opened again. */
+	if (f.size <= FILE_INLINE_MAX) {
+		now = now_ms();
+		fd = file_cache_get(server_file_cache(s), col_id, rt->path, now, &st);
+		if (fd >= 0 && st.st_size == f.size && st.st_mtime == f.mtime) {
+			info.keep_fd = 1;
+			goto respond;
+		}
+		if (fd >= 0)
+			file_cache_drop(server_file_cache(s), col_id, rt->path);
+		fd = -1;
+	}
+	rootfd = server_root_fd(s, col_id, col_root);
+	if (rootfd < 0) {
+		log_warn("collection %s: cannot open its root: %s", rt->slug, strerror(errno));
+		http_resp_error(resp, 503, "This collection is not available right now.");
+		goto done;
+	}
+	fd = file_open_beneath(rootfd, rt->path);
+	if (fd < 0) {
+		int status = file_errno_status(errno);
+		http_resp_error(resp, status, status == 404 ?
+		    "There is no such file in this collection." : NULL);
+		goto done;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		http_resp_error(resp, 404, "There is no such file in this collection.");
+		goto done;
+	}
+	if (st.st_size != f.size || st.st_mtime != f.mtime) {
+		/* The path is the reader's request; only the slug goes to the log. */
+		log_warn("collection %s: a file changed on disk since it was catalogued; "
+		    "run `broadside refresh %s`", rt->slug, rt->slug);
+		http_resp_error(resp, 503, "This file changed since it was catalogued and "
+		    "cannot be verified; try again later.");
+		http_resp_header(resp, "Retry-After", "3600");
+		goto done;
+	}
+	if (now >= 0 && st.st_size <= FILE_INLINE_MAX) {
+		file_cache_put(server_file_cache(s), col_id, rt->path, fd, &st, now);
+		info.keep_fd = 1;
+	}
+respond:
+	base = strrchr(rt->path, '/');
+	info.etag = f.sha256;
+	info.content_type = f.mime[0] ? f.mime : "application/octet-stream";
+	info.download_name = base ? base + 1 : rt->path;
+	info.max_ranges = (int)server_conf(s)->max_ranges;
+	info.is_head = http_req_method(req) == HTTP_REQ_HEAD;
+	file_respond(resp, req, fd, &st, &info);
+	fd = -1;
+done:
+	if (fd >= 0 && !info.keep_fd)
+		close(fd);
+}

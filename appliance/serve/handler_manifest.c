@@ -1,0 +1,93 @@
+/* handler_manifest: /m/<slug>/<name> — a collection's signed manifests (see
+ * manifest.h) — and /m/publisher.pub, the publisher's minisign public key.
+ * Served from the files `add`/`refresh`/`mirror` wrote, with validators and
+ * ranges like any file. Only names in manifest.h's list, and only for a
+ * collection the catalogue still holds (`rm` leaves the folder behind). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "http/file.h"
+#include "serve/handler.h"
+#include "base/log.h"
+#include "trust/manifest.h"
+#include "base/util.h"
+
+static char *data_root;
+static char *pubkey_text;
+
+const char *
+handler_manifest_init(const char *root)
+{
+	char *path;
+	size_t n;
+
+	free(data_root);
+	free(pubkey_text);
+	data_root = xstrdup(root);
+	path = xasprintf("%s/keys/publisher.pub", root);
+	pubkey_text = read_file_small(path, 4096, &n);
+	if (pubkey_text == NULL)
+		log_warn("no publisher key at %s: manifests cannot be verified "
+		    "(run `broadside init` to create one)", path);
+	free(path);
+	return pubkey_text;
+}
+
+void
+handler_manifest(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *rt,
+    http_resp_t *resp)
+{
+	cat_collection_t col;
+	char *path = NULL, etag[80];
+	struct stat st;
+	int fd = -1, r;
+	file_info_t info;
+
+	memset(&col, 0, sizeof(col));
+	if (data_root == NULL || !manifest_name_valid(rt->path)) {
+		http_resp_error(resp, 404, "There is nothing at this address.");
+		goto done;
+	}
+	if (rt->slug[0] == '\0') {
+		path = xasprintf("%s/keys/publisher.pub", data_root);
+	} else {
+		r = cat_collection_get(server_cat(s), rt->slug, &col);
+		if (r != 0) {
+			http_resp_error(resp, r > 0 ? 404 : 500,
+			    r > 0 ? "There is no collection by that name." : NULL);
+			goto done;
+		}
+		path = xasprintf("%s/manifests/%s/%s", data_root, rt->slug, rt->path);
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int status = fd < 0 ? file_errno_status(errno) : 404;
+		http_resp_error(resp, status, status == 404 ?
+		    "This manifest has not been written yet." : NULL);
+		goto done;
+	}
+	/* Manifests are replaced by rename, never rewritten: the inode, size and
+	 * mtime name one version. */
+	snprintf(etag, sizeof(etag), "m%llx-%llx-%llx.%lx", (unsigned long long)st.st_ino,
+	    (unsigned long long)st.st_size, (unsigned long long)st.st_mtim.tv_sec,
+	    (long)st.st_mtim.tv_nsec);
+	memset(&info, 0, sizeof(info));
+	info.etag = etag;
+	info.content_type = strcmp(rt->path, "index.json") == 0 ? "application/json" :
+	    "text/plain; charset=utf-8";
+	info.download_name = rt->path;
+	info.max_ranges = (int)server_conf(s)->max_ranges;
+	info.is_head = http_req_method(req) == HTTP_REQ_HEAD;
+	file_respond(resp, req, fd, &st, &info);
+	fd = -1;
+done:
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	cat_collection_clear(&col);
+}

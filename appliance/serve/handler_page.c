@@ -1,0 +1,466 @@
+/* handler_page: the reader pages — home, folder, file page, search — and the
+ * stylesheet and styled error pages. Queries the catalogue, then hands plain
+ * structs to page.c, which owns all HTML and all escaping. */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "site/asset.h"
+#include "http/file.h"
+#include "serve/handler.h"
+#include "base/log.h"
+#include "site/page.h"
+#include "catalogue/search_pool.h"
+#include "catalogue/search.h"
+#include "base/util.h"
+
+#include <event2/buffer.h>
+
+/* Bytes of a text file shown on its page. */
+#define PREVIEW_MAX 4096
+
+static page_site_t site;
+
+static int
+error_page(strbuf_t *html, int status, const char *detail, int retry_after)
+{
+	return page_error(html, &site, status, detail, retry_after);
+}
+
+void
+handler_page_init(const conf_t *conf, const char *onion, const char *pubkey)
+{
+	site.publisher_name = conf->publisher_name;
+	site.publisher_statement = conf->publisher_statement;
+	site.onion = onion;
+	site.publisher_pubkey = pubkey;
+	http_resp_set_error_page(error_page);
+}
+
+/* Every collection, for the home page and the search filter. */
+struct colls {
+	cat_collection_t *c;
+	page_collection_t *p;
+	size_t n;
+};
+
+static int
+add_coll(const cat_collection_t *col, void *arg)
+{
+	struct colls *cs = arg;
+	cs->c = xrealloc(cs->c, (cs->n + 1) * sizeof(*cs->c));
+	cat_collection_t *d = &cs->c[cs->n++];
+	*d = *col;
+	d->slug = xstrdup(col->slug);
+	d->title = xstrdup(col->title);
+	d->description = xstrdup(col->description ? col->description : "");
+	d->root = xstrdup(col->root);
+	d->origin = col->origin ? xstrdup(col->origin) : NULL;
+	d->publisher_key = col->publisher_key ? xstrdup(col->publisher_key) : NULL;
+	return 0;
+}
+
+static void
+to_page_coll(const cat_collection_t *c, page_collection_t *p)
+{
+	p->slug = c->slug;
+	p->title = c->title;
+	p->description = c->description;
+	p->files = c->files;
+	p->bytes = c->bytes;
+	p->updated = c->updated;
+	p->origin = c->origin;
+}
+
+static void
+colls_clear(struct colls *cs)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		cat_collection_clear(&cs->c[i]);
+	free(cs->c);
+	free(cs->p);
+}
+
+static int
+colls_load(cat_t *cat, struct colls *cs)
+{
+	memset(cs, 0, sizeof(*cs));
+	if (cat_collection_each(cat, add_coll, cs) < 0) {
+		/* Partly filled: free it here so every caller may just bail out. */
+		colls_clear(cs);
+		memset(cs, 0, sizeof(*cs));
+		return -1;
+	}
+	cs->p = xcalloc(cs->n ? cs->n : 1, sizeof(*cs->p));
+	for (size_t i = 0; i < cs->n; i++)
+		to_page_coll(&cs->c[i], &cs->p[i]);
+	return 0;
+}
+
+void
+handler_home(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *rt,
+    http_resp_t *resp)
+{
+	struct colls cs;
+	strbuf_t b;
+
+	strbuf_init(&b);
+	if (colls_load(server_cat(s), &cs) < 0 || page_home(&b, &site, cs.p, cs.n) < 0)
+		http_resp_error(resp, 500, NULL);
+	else
+		http_resp_html(resp, 200, &b);
+	strbuf_release(&b);
+	colls_clear(&cs);
+}
+
+static int64_t
+query_int(const char *query, const char *key, int64_t def, int64_t min, int64_t max)
+{
+	char *v = route_query_param(query, key);
+	int64_t n;
+	if (v == NULL || parse_int64(v, min, max, &n) < 0)
+		n = def;
+	free(v);
+	return n;
+}
+
+static void
+redirect(http_resp_t *resp, const char *location)
+{
+	strbuf_t b;
+	strbuf_init(&b);
+	resp->status = 301;
+	http_resp_header(resp, "Location", "%s", location);
+	http_resp_html(resp, 301, &b);
+}
+
+/* Percent-encode a path for a Location header (segments keep their '/'). */
+static char *
+url_path(const char *slug, const char *path, int dir)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	strbuf_t b;
+	strbuf_init(&b);
+	strbuf_addf(&b, "/c/%s/", slug);
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p))
+			strbuf_addc(&b, (char)*p);
+		else
+			strbuf_addf(&b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+	}
+	if (dir && path[0])
+		strbuf_addc(&b, '/');
+	return strbuf_detach(&b);
+}
+
+struct entries {
+	page_entry_t *e;
+	size_t n;
+};
+
+static int
+add_entry(const cat_entry_t *ce, void *arg)
+{
+	struct entries *es = arg;
+	es->e = xrealloc(es->e, (es->n + 1) * sizeof(*es->e));
+	page_entry_t *e = &es->e[es->n++];
+	e->name = xstrdup(ce->name);
+	e->is_dir = ce->is_dir;
+	e->size = ce->size;
+	e->mtime = ce->mtime;
+	e->files = ce->is_dir ? ce->files : -1;
+	e->sha256 = ce->sha256 ? xstrdup(ce->sha256) : NULL;
+	return 0;
+}
+
+void
+handler_browse(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *rt,
+    http_resp_t *resp)
+{
+	cat_collection_t col;
+	page_collection_t pc;
+	struct entries es = { NULL, 0 };
+	int64_t total = 0, page, offset;
+	int exists = 0, desc, sort;
+	char *sortname = route_query_param(rt->query, "sort");
+	const char *sortv;
+	size_t tlen;
+	const char *target = http_req_target(req, &tlen);
+	const char *q = memchr(target, '?', tlen);
+	strbuf_t b;
+
+	strbuf_init(&b);
+	memset(&col, 0, sizeof(col));
+	if (cat_collection_get(server_cat(s), rt->slug, &col) != 0) {
+		http_resp_error(resp, 404, "There is no collection by that name.");
+		goto done;
+	}
+	/* Entry links are relative: the folder's URL must end in '/'. */
+	if ((q ? q : target + tlen)[-1] != '/') {
+		char *loc = url_path(col.slug, rt->path, 1);
+		redirect(resp, loc);
+		free(loc);
+		goto done;
+	}
+	if (cat_dir_stat(server_cat(s), col.id, rt->path, &total, &exists) < 0) {
+		http_resp_error(resp, 500, NULL);
+		goto done;
+	}
+	if (!exists) {
+		http_resp_error(resp, 404, "There is no such folder in this collection.");
+		goto done;
+	}
+	sortv = sortname && strcmp(sortname, "size") == 0 ? "size" :
+	    sortname && strcmp(sortname, "date") == 0 ? "date" : "name";
+	sort = sortv[0] == 's' ? CAT_SORT_SIZE : sortv[0] == 'd' ? CAT_SORT_MTIME : CAT_SORT_NAME;
+	desc = (int)query_int(rt->query, "desc", 0, 0, 1);
+	page = query_int(rt->query, "page", 1, 1, 1000000000);
+	offset = (page - 1) * PAGE_DIR_PER_PAGE;
+	if (cat_dir_list(server_cat(s), col.id, rt->path, sort, desc, offset, PAGE_DIR_PER_PAGE,
+	    add_entry, &es) < 0) {
+		http_resp_error(resp, 500, NULL);
+		goto done;
+	}
+	to_page_coll(&col, &pc);
+	if (page_dir(&b, &site, &pc, rt->path, es.e, es.n, total, sortv, desc, page,
+	    PAGE_DIR_PER_PAGE) < 0)
+		http_resp_error(resp, 500, NULL);
+	else
+		http_resp_html(resp, 200, &b);
+done:
+	for (size_t i = 0; i < es.n; i++) {
+		free((char *)es.e[i].name);
+		free((char *)es.e[i].sha256);
+	}
+	free(es.e);
+	free(sortname);
+	strbuf_release(&b);
+	cat_collection_clear(&col);
+}
+
+static int
+text_like(const char *mime)
+{
+	return strncmp(mime, "text/", 5) == 0 || strstr(mime, "json") || strstr(mime, "xml") ||
+	    strstr(mime, "csv");
+}
+
+void
+handler_file_page(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *rt,
+    http_resp_t *resp)
+{
+	cat_collection_t col;
+	page_collection_t pc;
+	cat_file_t f;
+	char preview[PREVIEW_MAX];
+	ssize_t plen = -1;
+	int r, exists = 0;
+	int64_t entries;
+	strbuf_t b;
+
+	strbuf_init(&b);
+	memset(&col, 0, sizeof(col));
+	if (cat_collection_get(server_cat(s), rt->slug, &col) != 0) {
+		http_resp_error(resp, 404, "There is no collection by that name.");
+		goto done;
+	}
+	r = cat_file_get(server_cat(s), col.id, rt->path, &f);
+	if (r == 1 && cat_dir_stat(server_cat(s), col.id, rt->path, &entries, &exists) == 0 &&
+	    exists) {
+		char *loc = url_path(col.slug, rt->path, 1);
+		redirect(resp, loc);
+		free(loc);
+		goto done;
+	}
+	if (r != 0) {
+		http_resp_error(resp, r > 0 ? 404 : 500, "There is no such file in this collection.");
+		goto done;
+	}
+	if (text_like(f.mime) && f.size > 0) {
+		int rootfd = server_root_fd(s, col.id, col.root), fd;
+		if (rootfd >= 0 && (fd = file_open_beneath(rootfd, rt->path)) >= 0) {
+			struct stat st;
+			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+				plen = pread(fd, preview, sizeof(preview), 0);
+			close(fd);
+		}
+	}
+	to_page_coll(&col, &pc);
+	if (page_file(&b, &site, &pc, rt->path, f.size, f.mtime, f.mime, f.sha256,
+	    plen > 0 ? preview : NULL, plen > 0 ? (size_t)plen : 0, f.size > PREVIEW_MAX) < 0)
+		http_resp_error(resp, 500, NULL);
+	else
+		http_resp_html(resp, 200, &b);
+done:
+	strbuf_release(&b);
+	cat_collection_clear(&col);
+}
+
+/* A search and its page, made on the pool's thread (or inline without one). */
+struct search_job {
+	struct search_job *next;       /* in flight (the loop's list) */
+	server_t *s;
+	http_conn_t *c;                /* NULL once the reader is gone */
+	char *q, *coll;
+	int64_t page;
+	int status;                    /* 200, or 500 with no html */
+	strbuf_t html;
+};
+
+/* Jobs handed to the pool, so a connection that goes can be forgotten. Only
+ * the loop's thread touches it. */
+static struct search_job *in_flight;
+
+static void
+search_work(cat_t *cat, void *arg)
+{
+	struct search_job *j = arg;
+	search_result_t res;
+	struct colls cs;
+	page_hit_t *hits = NULL;
+	int own_txn;
+
+	memset(&res, 0, sizeof(res));
+	j->status = 500;
+	/* One read transaction: the collections and the hits from one snapshot. */
+	own_txn = sqlite3_get_autocommit(cat_db(cat)) &&
+	    sqlite3_exec(cat_db(cat), "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+	if (colls_load(cat, &cs) < 0)
+		goto done;
+	if (j->q && j->q[0] && search_run(cat, j->q, j->coll, (j->page - 1) * PAGE_SEARCH_PER_PAGE,
+	    PAGE_SEARCH_PER_PAGE, &res) < 0 && res.message == NULL)
+		goto clear;
+	hits = xcalloc(res.n ? res.n : 1, sizeof(*hits));
+	for (size_t i = 0; i < res.n; i++) {
+		hits[i].slug = res.hits[i].slug;
+		hits[i].path = res.hits[i].path;
+		hits[i].size = res.hits[i].size;
+		hits[i].snippet = res.hits[i].snippet;
+	}
+	if (page_search(&j->html, &site, j->q, j->coll, cs.p, cs.n, hits, res.n, res.total,
+	    res.total_is_estimate, res.message, j->page, PAGE_SEARCH_PER_PAGE) == 0)
+		j->status = 200;
+clear:
+	colls_clear(&cs);
+done:
+	if (own_txn)
+		(void)sqlite3_exec(cat_db(cat), "COMMIT", NULL, NULL, NULL);
+	free(hits);
+	search_result_clear(&res);
+}
+
+static void
+search_job_free(struct search_job *j)
+{
+	strbuf_release(&j->html);
+	free(j->q);
+	free(j->coll);
+	free(j);
+}
+
+static void
+search_fill(struct search_job *j, http_resp_t *resp)
+{
+	if (j->status == 200)
+		http_resp_html(resp, 200, &j->html);
+	else
+		http_resp_error(resp, 500, NULL);
+}
+
+static void
+search_done(void *arg, int cancelled)
+{
+	struct search_job *j = arg, **pp;
+	http_resp_t resp;
+
+	for (pp = &in_flight; *pp; pp = &(*pp)->next)
+		if (*pp == j) {
+			*pp = j->next;
+			break;
+		}
+	if (j->c && !cancelled) {
+		http_resp_init(&resp);
+		search_fill(j, &resp);
+		server_count_response(j->s, resp.status);
+		http_conn_resume(j->c, &resp);
+		http_resp_clear(&resp);
+	} else if (j->c) {
+		http_conn_free(j->c);   /* serve is stopping (search_pool_free) */
+	}
+	search_job_free(j);
+}
+
+void
+handler_search_abandoned(http_conn_t *c)
+{
+	for (struct search_job *j = in_flight; j; j = j->next)
+		if (j->c == c)
+			j->c = NULL;
+}
+
+void
+handler_search(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *rt,
+    http_resp_t *resp)
+{
+	struct search_job *j = xcalloc(1, sizeof(*j));
+	search_pool_t *pool = server_pool(s);
+
+	j->s = s;
+	j->c = c;
+	j->q = route_query_param(rt->query, "q");
+	j->coll = route_query_param(rt->query, "c");
+	j->page = query_int(rt->query, "page", 1, 1, 1000);
+	strbuf_init(&j->html);
+	if (j->coll && j->coll[0] == '\0') {
+		free(j->coll);
+		j->coll = NULL;
+	}
+	if (pool) {
+		if (search_pool_submit(pool, search_work, search_done, j) == NULL) {
+			/* Every search thread is busy and the queue is full. */
+			http_resp_error_retry(resp, 503, "Search is busy right now.", 5);
+			search_job_free(j);
+			return;
+		}
+		j->next = in_flight;
+		in_flight = j;
+		http_conn_defer(c);
+		resp->status = 0;   /* nothing to count or send yet (server.c) */
+		return;
+	}
+	search_work(server_cat(s), j);
+	search_fill(j, resp);
+	search_job_free(j);
+}
+
+void
+handler_static(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *rt,
+    http_resp_t *resp)
+{
+	const unsigned char *data;
+	const char *etag, *inm;
+	size_t len, n = strlen(rt->path);
+
+	/* Only the stylesheet: templates are embedded too but are not for readers. */
+	if (n < 5 || strcmp(rt->path + n - 4, ".css") != 0 ||
+	    asset_get(rt->path, &data, &len, &etag) < 0) {
+		http_resp_error(resp, 404, "There is nothing at this address.");
+		return;
+	}
+	http_resp_header(resp, "ETag", "%s", etag);
+	/* Pages link it as style.css?v=<hash>: a new stylesheet is a new URL. */
+	http_resp_header(resp, "Cache-Control", "max-age=31536000, immutable");
+	inm = http_req_header(req, HDR_IF_NONE_MATCH);
+	if (inm && strstr(inm, etag)) {
+		resp->status = 304;
+		resp->length = 0;
+		return;
+	}
+	http_resp_header(resp, "Content-Type", "text/css; charset=utf-8");
+	resp->status = 200;
+	evbuffer_add_reference(resp->body, data, len, NULL, NULL);
+}

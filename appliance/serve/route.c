@@ -1,0 +1,204 @@
+/* route: see route.h. */
+#include "serve/route.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+
+int
+route_slug_valid(const char *s, size_t len)
+{
+	if (len == 0 || len > 63)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && i > 0)))
+			return 0;
+	}
+	return 1;
+}
+
+int
+route_decode_path(const char *s, size_t len, char **out)
+{
+	char *d = xmalloc(len + 1), *w = d;
+	size_t seg_start = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		if (i == len || s[i] == '/') {
+			/* A segment ends: reject empty, "." and ".." (RFC 3986 5.2.4
+			 * would resolve them; we refuse rather than guess). */
+			size_t seg = (size_t)(w - d) - seg_start;
+			const char *p = d + seg_start;
+			if (seg == 0 && !(i == len && len == 0))
+				goto bad;
+			if ((seg == 1 && p[0] == '.') || (seg == 2 && p[0] == '.' && p[1] == '.'))
+				goto bad;
+			if (i == len)
+				break;
+			*w++ = '/';
+			seg_start = (size_t)(w - d);
+			continue;
+		}
+		unsigned char c = (unsigned char)s[i];
+		if (c == '%') {
+			int hi, lo;
+			if (i + 2 >= len)
+				goto bad;
+			hi = hex_digit((unsigned char)s[i + 1]);
+			lo = hex_digit((unsigned char)s[i + 2]);
+			if (hi < 0 || lo < 0)
+				goto bad;
+			c = (unsigned char)(hi << 4 | lo);
+			i += 2;
+			/* An encoded slash would smuggle a separator past the segment
+			 * checks above; NUL would truncate the path. */
+			if (c == '/' || c == '\0')
+				goto bad;
+		}
+		if (c == '\\' || c == '\0')
+			goto bad;
+		*w++ = (char)c;
+	}
+	*w = '\0';
+	*out = d;
+	return 0;
+bad:
+	free(d);
+	*out = NULL;
+	return -1;
+}
+
+void
+route_clear(route_t *r)
+{
+	free(r->slug);
+	free(r->path);
+	free(r->query);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Split "<slug>/<rest>" from a decoded path below /c/, /f/ or /m/. */
+static int
+split_slug(route_t *r, const char *p, int *trailing)
+{
+	const char *slash = strchr(p, '/');
+	size_t n = slash ? (size_t)(slash - p) : strlen(p);
+	const char *rest = slash ? slash + 1 : "";
+	size_t rlen = strlen(rest);
+
+	if (!route_slug_valid(p, n))
+		return -1;
+	r->slug = xstrndup(p, n);
+	*trailing = rlen == 0 || rest[rlen - 1] == '/';
+	if (rlen > 0 && rest[rlen - 1] == '/')
+		rlen--;
+	r->path = xstrndup(rest, rlen);
+	if (slash == NULL)
+		*trailing = 1;  /* "/c/slug" is the collection root */
+	return 0;
+}
+
+int
+route_parse(const char *target, size_t len, route_t *out)
+{
+	const char *q = memchr(target, '?', len);
+	size_t plen = q ? (size_t)(q - target) : len;
+	char *path = NULL;
+	int trailing = 0, rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (plen == 0 || target[0] != '/')
+		goto done;
+	if (memchr(target, '#', len))
+		goto done;
+	if (q)
+		out->query = xstrndup(q + 1, len - plen - 1);
+	/* Decode without the leading slash; a trailing slash is meaningful for
+	 * folders, so it is cut off before the empty-segment check. */
+	{
+		size_t n = plen - 1;
+		int slash = n > 0 && target[plen - 1] == '/';
+		if (route_decode_path(target + 1, n - (size_t)slash, &path) < 0)
+			goto done;
+		if (slash) {
+			char *t = xasprintf("%s/", path);
+			free(path);
+			path = t;
+		}
+	}
+	if (path[0] == '\0') {
+		out->kind = ROUTE_HOME;
+	} else if (strcmp(path, "search") == 0) {
+		out->kind = ROUTE_SEARCH;
+	} else if (strncmp(path, "static/", 7) == 0 && path[7] && !strchr(path + 7, '/')) {
+		out->kind = ROUTE_STATIC;
+		out->path = xstrdup(path + 7);
+	} else if (strcmp(path, "m/publisher.pub") == 0) {
+		out->kind = ROUTE_MANIFEST;
+		out->slug = xstrdup("");
+		out->path = xstrdup("publisher.pub");
+	} else if (path[0] && path[1] == '/' && strchr("cfm", path[0])) {
+		if (split_slug(out, path + 2, &trailing) < 0) {
+			route_clear(out);
+			out->kind = ROUTE_NOT_FOUND;
+			rc = 0;
+			goto done;
+		}
+		if (path[0] == 'c')
+			out->kind = trailing ? ROUTE_BROWSE : ROUTE_FILE_PAGE;
+		else if (trailing || out->path[0] == '\0')
+			out->kind = ROUTE_NOT_FOUND;
+		else
+			out->kind = path[0] == 'f' ? ROUTE_FILE : ROUTE_MANIFEST;
+	} else {
+		out->kind = ROUTE_NOT_FOUND;
+	}
+	rc = 0;
+done:
+	free(path);
+	if (rc < 0) {
+		route_clear(out);
+	}
+	return rc;
+}
+
+char *
+route_query_param(const char *query, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = query;
+
+	if (query == NULL)
+		return NULL;
+	while (*p) {
+		const char *amp = strchr(p, '&');
+		size_t n = amp ? (size_t)(amp - p) : strlen(p);
+		if (n > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			const char *v = p + klen + 1, *e = p + n;
+			char *d = xmalloc((size_t)(e - v) + 1), *w = d;
+			for (; v < e; v++) {
+				if (*v == '+') {
+					*w++ = ' ';
+				} else if (*v == '%' && e - v >= 3 && hex_digit(v[1]) >= 0 &&
+				    hex_digit(v[2]) >= 0) {
+					char c = (char)(hex_digit(v[1]) << 4 | hex_digit(v[2]));
+					if (c != '\0')
+						*w++ = c;
+					v += 2;
+				} else {
+					*w++ = *v;
+				}
+			}
+			*w = '\0';
+			return d;
+		}
+		if (n == klen && strncmp(p, key, klen) == 0)
+			return xstrdup("");
+		if (amp == NULL)
+			break;
+		p = amp + 1;
+	}
+	return NULL;
+}

@@ -1,0 +1,584 @@
+/* page: turn the caller's structs into template variables and render them in
+ * the shared layout. Everything shown goes through tmpl's escapers; this file
+ * only decides what to show and keeps each page small (slow Tor circuits). */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "site/asset.h"
+#include "base/log.h"
+#include "site/page.h"
+#include "site/tmpl.h"
+
+/* Longest name or path shown in a listing; the link keeps the full name. */
+#define NAME_SHOWN_MAX 96
+#define PATH_SHOWN_MAX 120
+#define SNIPPET_MAX 400
+
+static tmpl_set_t *templates;
+static char css_version[40];
+static int init_rc = -1;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+static void
+load_templates(void)
+{
+	const unsigned char *data;
+	const char *name, *etag;
+	size_t len;
+
+	templates = tmpl_set_new();
+	init_rc = 0;
+	for (size_t i = 0; (name = asset_name(i)) != NULL; i++) {
+		size_t nl = strlen(name);
+		char *err = NULL;
+		if (nl < 5 || strcmp(name + nl - 5, ".html") != 0)
+			continue;
+		if (asset_get(name, &data, &len, NULL) < 0 ||
+		    tmpl_set_add(templates, name, (const char *)data, len, &err) < 0) {
+			log_err("template %s", err ? err : name);
+			free(err);
+			init_rc = -1;
+		}
+	}
+	/* The version in the stylesheet URL lets the server mark it immutable. */
+	if (asset_get("style.css", &data, &len, &etag) == 0)
+		snprintf(css_version, sizeof(css_version), "%.*s", (int)strlen(etag) - 2, etag + 1);
+}
+
+int
+page_init(void)
+{
+	pthread_once(&init_once, load_templates);
+	return init_rc;
+}
+
+/* ---- formatting helpers ---- */
+
+static void
+fmt_count(int64_t n, char *out, size_t outlen)
+{
+	char tmp[32];
+	size_t len, j = 0;
+	int neg = n < 0;
+
+	snprintf(tmp, sizeof(tmp), "%llu", neg ? 0ULL - (unsigned long long)n : (unsigned long long)n);
+	len = strlen(tmp);
+	if (neg && j + 1 < outlen)
+		out[j++] = '-';
+	for (size_t i = 0; i < len && j + 1 < outlen; i++) {
+		if (i > 0 && (len - i) % 3 == 0 && j + 1 < outlen)
+			out[j++] = ',';
+		out[j++] = tmp[i];
+	}
+	out[j] = '\0';
+}
+
+static void
+put_count(tmpl_vars_t *v, const char *key, int64_t n)
+{
+	char b[40];
+	fmt_count(n, b, sizeof(b));
+	tmpl_put(v, key, b);
+}
+
+static void
+put_size(tmpl_vars_t *v, const char *key, int64_t n)
+{
+	char b[32];
+	human_bytes(n < 0 ? 0 : n, b, sizeof(b));
+	tmpl_put(v, key, b);
+}
+
+/* ISO 8601 in UTC, to the minute: enough to tell versions apart. Listings
+ * say UTC once in the column heading; elsewhere it follows the time. */
+static void
+put_date(tmpl_vars_t *v, const char *key, int64_t t, int utc_suffix)
+{
+	char b[32];
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t <= 0 || !gmtime_r(&tt, &tm) || strftime(b, sizeof(b), utc_suffix ? "%Y-%m-%d %H:%M UTC" : "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(b, sizeof(b), "unknown");
+	tmpl_put(v, key, b);
+}
+
+/* Length of s cut to at most max bytes without splitting a UTF-8 sequence. */
+static size_t
+utf8_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
+/* Put s, shortened in the middle to about max bytes so that the end (often the
+ * extension or a version number) stays visible. */
+static void
+put_shortened(tmpl_vars_t *v, const char *key, const char *s, size_t max)
+{
+	size_t len = strlen(s), head, tail;
+	strbuf_t b;
+
+	if (len <= max) {
+		tmpl_putn(v, key, s, len);
+		return;
+	}
+	head = utf8_cut(s, len, max * 2 / 3);
+	tail = len - max / 3;
+	while (tail < len && ((unsigned char)s[tail] & 0xc0) == 0x80)
+		tail++;
+	strbuf_init(&b);
+	strbuf_add(&b, s, head);
+	strbuf_adds(&b, "…");
+	strbuf_add(&b, s + tail, len - tail);
+	tmpl_putn(v, key, b.s, b.len);
+	strbuf_release(&b);
+}
+
+/* POSIX shell single quoting, so the commands we show can be pasted as-is. */
+static void
+shell_quote(strbuf_t *b, const char *s, size_t len)
+{
+	strbuf_addc(b, '\'');
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\'')
+			strbuf_adds(b, "'\\''");
+		else
+			strbuf_addc(b, s[i]);
+	}
+	strbuf_addc(b, '\'');
+}
+
+static const char *
+or_default(const char *s, const char *def)
+{
+	return s && *s ? s : def;
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *sl = strrchr(path, '/');
+	return sl ? sl + 1 : path;
+}
+
+static void
+put_common(tmpl_vars_t *v, const page_site_t *s, const char *title)
+{
+	tmpl_put(v, "publisher", or_default(s ? s->publisher_name : NULL, "Broadside"));
+	tmpl_put(v, "css_version", css_version);
+	tmpl_put(v, "title", title);
+}
+
+/* Breadcrumbs for path (a/b/c): links to each folder above; the last part is
+ * the page itself (a folder or a file), not a link. */
+static void
+put_crumbs(tmpl_vars_t *v, const page_collection_t *c, const char *path)
+{
+	const char *p = path;
+
+	tmpl_put(v, "slug", c->slug);
+	tmpl_put(v, "ctitle", or_default(c->title, c->slug));
+	tmpl_put(v, "origin", c->origin);
+	if (!*path)
+		tmpl_put(v, "at_root", "1");
+	while (*p) {
+		const char *sl = strchr(p, '/');
+		size_t end = sl ? (size_t)(sl - path) : strlen(path);
+		tmpl_vars_t *it = tmpl_push(v, "crumbs");
+		tmpl_putn(it, "name", p, (size_t)(path + end - p));
+		tmpl_putn(it, "path", path, end);
+		if (sl)
+			tmpl_put(it, "link", "1");
+		if (!sl)
+			break;
+		p = sl + 1;
+	}
+}
+
+/* Page numbers: first, a window around the current one, last. */
+static void
+put_pager(tmpl_vars_t *v, int64_t page, int64_t per_page, int64_t total)
+{
+	int64_t npages = total <= 0 ? 1 : (total - 1) / per_page + 1;
+	tmpl_vars_t *pg, *it;
+
+	if (npages <= 1 && page <= 1)
+		return;
+	pg = tmpl_push(v, "pager");
+	tmpl_put_int(pg, "cur", page);
+	tmpl_put_int(pg, "npages", npages);
+	if (page > 1)
+		tmpl_put_int(tmpl_push(pg, "prev"), "n", page - 1 < npages ? page - 1 : npages);
+	if (page < npages)
+		tmpl_put_int(tmpl_push(pg, "next"), "n", page + 1);
+	if (npages > 9)
+		tmpl_put(pg, "goto", "1");
+	/* 1 … p-2 p-1 p p+1 p+2 … last */
+	int64_t mid = page < npages ? page : npages;
+	int64_t lo = mid - 2 < 2 ? 2 : mid - 2, hi = mid + 2 > npages - 1 ? npages - 1 : mid + 2;
+	for (int64_t n = 1; n <= npages; n = n == 1 && lo > 2 ? lo : n + 1) {
+		if (n > 1 && n < lo)
+			continue;
+		if (n > hi && n < npages)
+			n = npages;
+		if ((n == lo && lo > 2) || (n == npages && hi < npages - 1))
+			tmpl_put(tmpl_push(pg, "pages"), "gap", "1");
+		it = tmpl_push(pg, "pages");
+		tmpl_put_int(it, "n", n);
+		if (n == page)
+			tmpl_put(it, "current", "1");
+	}
+}
+
+static int
+render(strbuf_t *out, const char *body, tmpl_vars_t *v)
+{
+	size_t start = out->len;
+	int rc = page_init() < 0 ? -1 : tmpl_render(templates, "layout.html", body, v, out);
+
+	if (rc < 0) {
+		log_warn("cannot render %s", body);
+		out->len = start;
+		out->s[start] = '\0';
+	}
+	tmpl_vars_free(v);
+	return rc;
+}
+
+/* ---- pages ---- */
+
+int
+page_home(strbuf_t *out, const page_site_t *s, const page_collection_t *cols, size_t n)
+{
+	tmpl_vars_t *v = tmpl_vars_new();
+	int64_t files = 0, bytes = 0;
+
+	put_common(v, s, "Home");
+	tmpl_put(v, "nosearch", "1");
+	if (s) {
+		tmpl_put(v, "statement", s->publisher_statement);
+		tmpl_put(v, "pubkey", s->publisher_pubkey);
+	}
+	if (s && s->publisher_pubkey) {
+		/* minisign -P wants the key itself: the last non-empty line. */
+		const char *k = s->publisher_pubkey, *end = k + strlen(k), *line;
+		while (end > k && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+			end--;
+		line = end;
+		while (line > k && line[-1] != '\n')
+			line--;
+		if (end > line)
+			tmpl_putn(v, "pubkey_b64", line, (size_t)(end - line));
+	}
+	for (size_t i = 0; i < n; i++) {
+		const page_collection_t *c = &cols[i];
+		tmpl_vars_t *it = tmpl_push(v, "collections");
+		tmpl_put(it, "slug", c->slug);
+		tmpl_put(it, "title", or_default(c->title, c->slug));
+		tmpl_put(it, "description", c->description);
+		tmpl_put(it, "origin", c->origin);
+		put_count(it, "files", c->files);
+		put_count(it, "bytes", c->bytes);
+		put_size(it, "size", c->bytes);
+		put_date(it, "updated", c->updated, 1);
+		files += c->files;
+		bytes += c->bytes;
+	}
+	if (n > 1) {
+		tmpl_put(v, "ncols", "1");
+		put_count(v, "total_files", files);
+		put_size(v, "total_size", bytes);
+	}
+	return render(out, "home.html", v);
+}
+
+static void
+put_sort_column(tmpl_vars_t *v, const char *col, const char *sort, int desc)
+{
+	char key[32];
+	int active = strcmp(col, sort) == 0;
+
+	snprintf(key, sizeof(key), "%s_desc", col);
+	/* Clicking the active column flips it; names start A-Z, sizes and dates
+	 * start with the largest and newest, which is what people look for. */
+	tmpl_put(v, key, active ? (desc ? "0" : "1") : (strcmp(col, "name") == 0 ? "0" : "1"));
+	if (active) {
+		snprintf(key, sizeof(key), "sort_%s", col);
+		tmpl_vars_t *it = tmpl_push(v, key);
+		tmpl_put(it, "aria", desc ? "descending" : "ascending");
+		tmpl_put(it, "arrow", desc ? "↓" : "↑");
+	}
+}
+
+int
+page_dir(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *dir,
+    const page_entry_t *e, size_t n, int64_t total, const char *sort, int desc,
+    int64_t page, int64_t per_page)
+{
+	tmpl_vars_t *v = tmpl_vars_new();
+	const char *heading;
+
+	if (!dir)
+		dir = "";
+	if (!sort || (strcmp(sort, "size") != 0 && strcmp(sort, "date") != 0))
+		sort = "name";
+	desc = desc ? 1 : 0;
+	if (per_page <= 0)
+		per_page = PAGE_DIR_PER_PAGE;
+	if (page < 1)
+		page = 1;
+	heading = *dir ? base_name(dir) : or_default(c->title, c->slug);
+	put_common(v, s, heading);
+	put_crumbs(v, c, dir);
+	tmpl_put(v, "heading", heading);
+	tmpl_put(v, "description", c->description);
+	tmpl_put(v, "sort", sort);
+	tmpl_put_int(v, "desc", desc);
+	put_sort_column(v, "name", sort, desc);
+	put_sort_column(v, "size", sort, desc);
+	put_sort_column(v, "date", sort, desc);
+	put_count(v, "total", total);
+	tmpl_put(v, "items_word", total == 1 ? "item" : "items");
+	for (size_t i = 0; i < n; i++) {
+		tmpl_vars_t *it = tmpl_push(v, "entries");
+		const char *name = or_default(e[i].name, "?");
+		if (i == 0)
+			tmpl_put(it, "first", "1");
+		if (i + 1 == n)
+			tmpl_put(it, "last", "1");
+		tmpl_put(it, "href", name);
+		put_shortened(it, "name", name, NAME_SHOWN_MAX);
+		if (e[i].is_dir) {
+			tmpl_put(it, "is_dir", "1");
+			if (e[i].files >= 0) {
+				char b[48];
+				fmt_count(e[i].files, b, sizeof(b));
+				tmpl_putf(it, "size", "%s %s", b, e[i].files == 1 ? "item" : "items");
+			} else {
+				tmpl_put(it, "size", "folder");
+			}
+		} else {
+			put_size(it, "size", e[i].size);
+			if (e[i].size >= 1000)
+				put_count(it, "bytes", e[i].size);
+		}
+		put_date(it, "date", e[i].mtime, 0);
+	}
+	put_pager(v, page, per_page, total);
+	return render(out, "dir.html", v);
+}
+
+/* The line sha256sum -c expects; GNU coreutils escapes \ and newline in the
+ * name and marks such lines with a leading backslash. */
+static void
+checksum_line(strbuf_t *b, const char *sha256, const char *name)
+{
+	int esc = strpbrk(name, "\\\n") != NULL;
+
+	if (esc)
+		strbuf_addc(b, '\\');
+	strbuf_adds(b, sha256);
+	strbuf_adds(b, "  ");
+	for (const char *p = name; *p; p++) {
+		if (esc && *p == '\\')
+			strbuf_adds(b, "\\\\");
+		else if (esc && *p == '\n')
+			strbuf_adds(b, "\\n");
+		else
+			strbuf_addc(b, *p);
+	}
+}
+
+int
+page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *path,
+    int64_t size, int64_t mtime, const char *mime, const char *sha256,
+    const char *preview, size_t preview_len, int preview_truncated)
+{
+	tmpl_vars_t *v = tmpl_vars_new();
+	const char *name, *slug = c->slug ? c->slug : "";
+	strbuf_t b;
+
+	if (!path)
+		path = "";
+	name = base_name(path);
+
+	put_common(v, s, name);
+	put_crumbs(v, c, path);
+	tmpl_put(v, "name", name);
+	tmpl_put(v, "path", path);
+	put_size(v, "size", size);
+	put_count(v, "bytes", size);
+	put_date(v, "date", mtime, 1);
+	tmpl_put(v, "mime", or_default(mime, "application/octet-stream"));
+	if (sha256 && *sha256)
+		tmpl_put(v, "sha256", sha256);
+
+	strbuf_init(&b);
+	shell_quote(&b, name, strlen(name));
+	tmpl_putn(v, "sh_name", b.s, b.len);
+	strbuf_reset(&b);
+	/* Text, not a link: the reader pastes it into a terminal. */
+	strbuf_adds(&b, "'http://");
+	strbuf_adds(&b, or_default(s ? s->onion : NULL, "ADDRESS.onion"));
+	strbuf_adds(&b, "/f/");
+	tmpl_escape_url(&b, slug, strlen(slug));
+	strbuf_addc(&b, '/');
+	tmpl_escape_url(&b, path, strlen(path));
+	strbuf_addc(&b, '\'');
+	tmpl_putn(v, "sh_url", b.s, b.len);
+	if (sha256 && *sha256) {
+		strbuf_t line;
+		strbuf_init(&line);
+		checksum_line(&line, sha256, name);
+		strbuf_reset(&b);
+		shell_quote(&b, line.s, line.len);
+		tmpl_putn(v, "sh_line", b.s, b.len);
+		tmpl_put(v, "check_name", name);
+		strbuf_release(&line);
+	}
+	strbuf_release(&b);
+
+	if (preview && preview_len > 0) {
+		size_t len = preview_len;
+		/* Do not show a character the cut split in two as U+FFFD. */
+		if (preview_truncated) {
+			size_t k = len, back = 0;
+			while (k > 0 && back < 4 && ((unsigned char)preview[k - 1] & 0xc0) == 0x80)
+				k--, back++;
+			if (k > 0 && (unsigned char)preview[k - 1] >= 0xc0) {
+				unsigned char lead = (unsigned char)preview[k - 1];
+				size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+				if (back + 1 < need)
+					len = k - 1;
+			}
+		}
+		tmpl_put(v, "has_preview", "1");
+		tmpl_putn(v, "preview", preview, len);
+		if (preview_truncated) {
+			tmpl_put(v, "truncated", "1");
+			put_size(v, "preview_size", (int64_t)preview_len);
+		}
+	}
+	return render(out, "file.html", v);
+}
+
+int
+page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll_filter,
+    const page_collection_t *cols, size_t ncols, const page_hit_t *hits, size_t n,
+    int64_t total, int total_is_estimate, const char *message, int64_t page, int64_t per_page)
+{
+	tmpl_vars_t *v = tmpl_vars_new();
+	size_t qlen = q ? strlen(q) : 0;
+	char num[40];
+
+	if (per_page <= 0)
+		per_page = PAGE_SEARCH_PER_PAGE;
+	if (page < 1)
+		page = 1;
+	/* A hostile 10 KB query would otherwise be echoed in every page link. */
+	qlen = utf8_cut(q ? q : "", qlen, PAGE_QUERY_MAX);
+	put_common(v, s, qlen ? "Search results" : "Search");
+	tmpl_put(v, "nosearch", "1");
+	tmpl_put(v, "is_search", "1");
+	if (qlen) {
+		tmpl_putn(v, "q", q, qlen);
+		tmpl_put(v, "has_query", "1");
+	}
+	/* Only a known slug is carried on: c= comes from the reader too. */
+	const char *c = "";
+	for (size_t i = 0; coll_filter && i < ncols; i++)
+		if (cols[i].slug && strcmp(coll_filter, cols[i].slug) == 0)
+			c = cols[i].slug;
+	tmpl_put(v, "c", c);
+	tmpl_put(v, "message", message);
+	for (size_t i = 0; i < ncols; i++) {
+		tmpl_vars_t *it = tmpl_push(v, "options");
+		if (i == 0)
+			tmpl_put(it, "first", "1");
+		if (i + 1 == ncols)
+			tmpl_put(it, "last", "1");
+		tmpl_put(it, "slug", cols[i].slug);
+		tmpl_put(it, "title", or_default(cols[i].title, cols[i].slug));
+		if (*c && cols[i].slug && strcmp(c, cols[i].slug) == 0)
+			tmpl_put(it, "selected", "1");
+	}
+	fmt_count(total, num, sizeof(num));
+	if (total <= 0)
+		tmpl_put(v, "count_text", "No results");
+	else
+		tmpl_putf(v, "count_text", "%s%s result%s", total_is_estimate ? "About " : "",
+		    num, total == 1 && !total_is_estimate ? "" : "s");
+	tmpl_put_int(v, "start", (page - 1) * per_page + 1);
+	for (size_t i = 0; i < n; i++) {
+		const page_hit_t *h = &hits[i];
+		tmpl_vars_t *it = tmpl_push(v, "hits");
+		const char *ctitle = h->slug;
+		if (i == 0)
+			tmpl_put(it, "first", "1");
+		if (i + 1 == n)
+			tmpl_put(it, "last", "1");
+		for (size_t k = 0; k < ncols; k++)
+			if (cols[k].slug && h->slug && strcmp(cols[k].slug, h->slug) == 0)
+				ctitle = or_default(cols[k].title, h->slug);
+		tmpl_put(it, "slug", h->slug);
+		tmpl_put(it, "path", h->path);
+		put_shortened(it, "shown_path", or_default(h->path, "?"), PATH_SHOWN_MAX);
+		tmpl_put(it, "ctitle", ctitle);
+		put_size(it, "size", h->size);
+		if (h->snippet)
+			tmpl_putn(it, "snippet", h->snippet, utf8_cut(h->snippet, strlen(h->snippet), SNIPPET_MAX));
+	}
+	if (qlen)
+		put_pager(v, page, per_page, total);
+	return render(out, "search.html", v);
+}
+
+static const struct {
+	int status;
+	const char *heading, *explain;
+} errors[] = {
+	{ 400, "Bad request", "This address or form could not be understood." },
+	{ 404, "Not found", "There is nothing at this address. It may have been moved or removed, or the link may be mistyped." },
+	{ 405, "Not allowed", "This site only serves pages and files for reading." },
+	{ 413, "Request too large", "The request sent to this site was larger than it accepts." },
+	{ 414, "Address too long", "The address is longer than this site accepts. If you were searching, try fewer words." },
+	{ 416, "Range not available", "The part of the file that was asked for does not exist. If you were resuming a download, the file may have changed: start it again from the beginning." },
+	{ 429, "Too many requests", "You are sending requests faster than this site can serve everyone fairly." },
+	{ 431, "Request headers too large", "Your browser sent more header data than this site accepts." },
+	{ 500, "Something went wrong", "The site hit an internal error. This is not your fault." },
+	{ 503, "Temporarily unavailable", "The site is busy or starting up." },
+};
+
+int
+page_error(strbuf_t *out, const page_site_t *s, int status, const char *detail, int retry_after)
+{
+	tmpl_vars_t *v = tmpl_vars_new();
+	const char *heading = "Error", *explain = "The request could not be served.";
+	char title[80];
+
+	for (size_t i = 0; i < ARRAY_LEN(errors); i++)
+		if (errors[i].status == status) {
+			heading = errors[i].heading;
+			explain = errors[i].explain;
+		}
+	snprintf(title, sizeof(title), "%d %s", status, heading);
+	put_common(v, s, title);
+	tmpl_put(v, "heading", heading);
+	tmpl_put(v, "explain", explain);
+	tmpl_put(v, "detail", detail);
+	tmpl_put_int(v, "status", status);
+	if ((status == 429 || status == 503) && retry_after > 0) {
+		if (retry_after < 120)
+			tmpl_putf(v, "retry", "%d second%s", retry_after, retry_after == 1 ? "" : "s");
+		else
+			tmpl_putf(v, "retry", "about %d minutes", (retry_after + 59) / 60);
+	}
+	return render(out, "error.html", v);
+}

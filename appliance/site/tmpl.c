@@ -1,0 +1,820 @@
+/* tmpl: templates compiled once into a flat list of ops; rendering walks the
+ * ops with a stack of variable scopes. Every value goes through an escaper:
+ * there is deliberately no "raw" filter. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "site/tmpl.h"
+
+#define MAX_DEPTH 32
+#define MAX_OUT (8u << 20)
+#define MAX_NAME 64
+
+enum filter { F_HTML, F_URL, F_IRI, F_QUERY, F_SNIPPET };
+enum op_kind { OP_TEXT, OP_VAR, OP_SECTION, OP_INVERTED, OP_PARTIAL, OP_BODY };
+
+struct op {
+	enum op_kind kind;
+	enum filter filter;
+	int in_attr;		/* OP_VAR, OP_PARTIAL: inside an attribute value */
+	size_t off, len;	/* OP_TEXT: slice of the template text */
+	size_t end;		/* sections: index of the op after the section */
+	char *name;
+};
+
+struct tmpl {
+	char *name, *text;
+	struct op *ops;
+	size_t nops, cap;
+};
+
+struct tmpl_set {
+	struct tmpl *t;
+	size_t n;
+};
+
+struct val {
+	char *key;
+	int is_list;
+	char *s;
+	size_t len;
+	tmpl_vars_t **items;
+	size_t nitems, cap;
+};
+
+struct tmpl_vars {
+	struct val *v;
+	size_t n, cap;
+};
+
+/* ---- escapers ---- */
+
+/* Decode one UTF-8 sequence; return its length (>= 1) and set *cp, or return 1
+ * and set *cp to U+FFFD for a byte that does not start a valid, shortest-form,
+ * non-surrogate sequence (so overlongs and CESU surrogates are rejected). */
+static size_t
+utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	uint32_t c = p[0];
+	size_t len;
+	uint32_t min;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) { len = 2; c &= 0x1f; min = 0x80; }
+	else if (c >= 0xe0 && c <= 0xef) { len = 3; c &= 0x0f; min = 0x800; }
+	else if (c >= 0xf0 && c <= 0xf4) { len = 4; c &= 0x07; min = 0x10000; }
+	else goto bad;
+	if (n < len)
+		goto bad;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			goto bad;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		goto bad;
+	*cp = c;
+	return len;
+bad:
+	*cp = 0xfffd;
+	return 1;
+}
+
+static void
+add_utf8(strbuf_t *out, uint32_t c)
+{
+	char b[4];
+	if (c < 0x80) {
+		strbuf_addc(out, (char)c);
+	} else if (c < 0x800) {
+		b[0] = (char)(0xc0 | (c >> 6)); b[1] = (char)(0x80 | (c & 0x3f));
+		strbuf_add(out, b, 2);
+	} else if (c < 0x10000) {
+		b[0] = (char)(0xe0 | (c >> 12)); b[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		b[2] = (char)(0x80 | (c & 0x3f));
+		strbuf_add(out, b, 3);
+	} else {
+		b[0] = (char)(0xf0 | (c >> 18)); b[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+		b[2] = (char)(0x80 | ((c >> 6) & 0x3f)); b[3] = (char)(0x80 | (c & 0x3f));
+		strbuf_add(out, b, 4);
+	}
+}
+
+/* Bidi embeddings, overrides and isolates can make "gpj.exe" look like
+ * "exe.jpg". A character reference (&#x202E;) would not help: the parser
+ * turns it back into the same control. So we replace them with U+FFFD, which
+ * shows the reader that something was there. Legitimate right-to-left names
+ * still display, and templates wrap names in <bdi> to isolate them. */
+static int
+is_bidi_control(uint32_t c)
+{
+	return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+/* Escape one code point; attr = 1 for attribute values (quotes escaped). */
+static void
+escape_cp(strbuf_t *out, uint32_t c, int attr)
+{
+	switch (c) {
+	case '&': strbuf_add(out, "&amp;", 5); return;
+	case '<': strbuf_add(out, "&lt;", 4); return;
+	case '>': strbuf_add(out, "&gt;", 4); return;
+	case '"':
+		/* Quotes only matter inside attribute values; raw in text keeps
+		 * quote-heavy snippets (CSV) small. */
+		if (attr)
+			strbuf_add(out, "&quot;", 6);
+		else
+			strbuf_addc(out, '"');
+		return;
+	case '\'':
+		if (attr)
+			strbuf_add(out, "&#39;", 5);
+		else
+			strbuf_addc(out, '\'');
+		return;
+	case '\t': case '\n': case '\r':
+		strbuf_addc(out, (char)c);
+		return;
+	}
+	if (c < 0x20)
+		add_utf8(out, 0x2400 + c);	/* a visible control picture: ␀ ␛ */
+	else if (c == 0x7f)
+		add_utf8(out, 0x2421);
+	else if ((c >= 0x80 && c <= 0x9f) || is_bidi_control(c) ||
+	    (c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe)
+		add_utf8(out, 0xfffd);
+	else
+		add_utf8(out, c);
+}
+
+/* marks = 1 turns \x02/\x03 into balanced <mark>..</mark>. */
+static void
+escape_text(strbuf_t *out, const char *s, size_t len, int marks, int attr)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int open = 0;
+
+	for (size_t i = 0; i < len;) {
+		uint32_t c;
+		i += utf8_next(p + i, len - i, &c);
+		if (marks && c == 0x02) {
+			if (!open)
+				strbuf_add(out, "<mark>", 6);
+			open = 1;
+		} else if (marks && c == 0x03) {
+			if (open)
+				strbuf_add(out, "</mark>", 7);
+			open = 0;
+		} else {
+			escape_cp(out, c, attr);
+		}
+	}
+	if (open)
+		strbuf_add(out, "</mark>", 7);
+}
+
+void
+tmpl_escape_html(strbuf_t *out, const char *s, size_t len)
+{
+	escape_text(out, s, len, 0, 1);
+}
+
+void
+tmpl_escape_text(strbuf_t *out, const char *s, size_t len)
+{
+	escape_text(out, s, len, 0, 0);
+}
+
+void
+tmpl_escape_snippet(strbuf_t *out, const char *s, size_t len)
+{
+	escape_text(out, s, len, 1, 0);
+}
+
+static void
+percent(strbuf_t *out, unsigned char c)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char b[3] = { '%', hex[c >> 4], hex[c & 15] };
+	strbuf_add(out, b, 3);
+}
+
+static int
+unreserved(unsigned char c)
+{
+	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+/* A '/' at the start or after another '/' is encoded too, so the result can
+ * never be a protocol-relative "//host" URL; ':' is always encoded, so it can
+ * never carry a scheme such as javascript:. */
+void
+tmpl_escape_url(strbuf_t *out, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (unreserved(c) || (c == '/' && i > 0 && s[i - 1] != '/'))
+			strbuf_addc(out, (char)c);
+		else
+			percent(out, c);
+	}
+}
+
+void
+tmpl_escape_query(strbuf_t *out, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (unreserved(c))
+			strbuf_addc(out, (char)c);
+		else
+			percent(out, c);
+	}
+}
+
+/* Characters an href may carry unencoded beyond ASCII: letters and symbols,
+ * but not the invisible or direction-changing ones (U+2000-U+206F holds
+ * spaces, zero-width characters and the bidi controls). */
+static int
+iri_safe(uint32_t c)
+{
+	return c >= 0xa1 && !(c >= 0x2000 && c <= 0x206f) && c != 0x3000 && c != 0xfeff &&
+	    !(c >= 0xfdd0 && c <= 0xfdef) && (c & 0xfffe) != 0xfffe && c != 0xfffd;
+}
+
+void
+tmpl_escape_iri(strbuf_t *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < len;) {
+		uint32_t c;
+		size_t n = utf8_next(p + i, len - i, &c);
+		if (n > 1 && iri_safe(c))
+			strbuf_add(out, s + i, n);
+		else if (unreserved(p[i]) || (p[i] == '/' && i > 0 && p[i - 1] != '/'))
+			strbuf_addc(out, s[i]);
+		else
+			for (size_t k = 0; k < n; k++)
+				percent(out, p[i + k]);
+		i += n;
+	}
+}
+
+/* ---- variables ---- */
+
+tmpl_vars_t *
+tmpl_vars_new(void)
+{
+	return xcalloc(1, sizeof(tmpl_vars_t));
+}
+
+static void
+val_clear(struct val *v)
+{
+	free(v->s);
+	v->s = NULL;
+	v->len = 0;
+	for (size_t i = 0; i < v->nitems; i++)
+		tmpl_vars_free_(v->items[i]);
+	free(v->items);
+	v->items = NULL;
+	v->nitems = v->cap = 0;
+	v->is_list = 0;
+}
+
+void
+tmpl_vars_free_(tmpl_vars_t *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->n; i++) {
+		val_clear(&v->v[i]);
+		free(v->v[i].key);
+	}
+	free(v->v);
+	free(v);
+}
+
+static const struct val *
+vars_find(const tmpl_vars_t *v, const char *key)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (strcmp(v->v[i].key, key) == 0)
+			return &v->v[i];
+	return NULL;
+}
+
+/* Find or add key, emptied. */
+static struct val *
+vars_slot(tmpl_vars_t *v, const char *key)
+{
+	struct val *x = (struct val *)vars_find(v, key);
+	if (x) {
+		val_clear(x);
+		return x;
+	}
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 8;
+		v->v = xrealloc(v->v, v->cap * sizeof(*v->v));
+	}
+	x = &v->v[v->n++];
+	memset(x, 0, sizeof(*x));
+	x->key = xstrdup(key);
+	return x;
+}
+
+void
+tmpl_putn(tmpl_vars_t *v, const char *key, const void *val, size_t len)
+{
+	struct val *x = vars_slot(v, key);
+	x->s = xmalloc(len + 1);
+	memcpy(x->s, val, len);
+	x->s[len] = '\0';
+	x->len = len;
+}
+
+void
+tmpl_put(tmpl_vars_t *v, const char *key, const char *val)
+{
+	if (val)
+		tmpl_putn(v, key, val, strlen(val));
+}
+
+void
+tmpl_putf(tmpl_vars_t *v, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		abort();	/* only out of memory; xmalloc's policy */
+	tmpl_putn(v, key, s, (size_t)n);
+	free(s);
+}
+
+void
+tmpl_put_int(tmpl_vars_t *v, const char *key, int64_t n)
+{
+	tmpl_putf(v, key, "%lld", (long long)n);
+}
+
+tmpl_vars_t *
+tmpl_push(tmpl_vars_t *v, const char *key)
+{
+	struct val *x = (struct val *)vars_find(v, key);
+	if (!x || !x->is_list) {
+		x = vars_slot(v, key);
+		x->is_list = 1;
+	}
+	if (x->nitems == x->cap) {
+		x->cap = x->cap ? x->cap * 2 : 8;
+		x->items = xrealloc(x->items, x->cap * sizeof(*x->items));
+	}
+	return x->items[x->nitems++] = tmpl_vars_new();
+}
+
+/* ---- compiling ---- */
+
+enum ctx { CTX_TEXT, CTX_TAG, CTX_DQ, CTX_SQ, CTX_UNQUOTED, CTX_COMMENT };
+
+/* Just enough HTML tokenising to know where a value would land. */
+struct html_ctx {
+	enum ctx ctx;
+	int after_eq;		/* in a tag, just after attr= */
+	int lt_pending;		/* text ended with '<': a value there could open a tag */
+	char attr[16];
+	size_t attr_len;
+};
+
+static void
+ctx_feed(struct html_ctx *h, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		h->lt_pending = 0;
+		switch (h->ctx) {
+		case CTX_TEXT:
+			if (c == '<') {
+				if (i + 3 < len && memcmp(s + i, "<!--", 4) == 0) {
+					h->ctx = CTX_COMMENT;
+					i += 3;
+				} else if (i + 1 == len) {
+					h->lt_pending = 1;
+				} else if (isalpha((unsigned char)s[i + 1]) || s[i + 1] == '/' || s[i + 1] == '!') {
+					h->ctx = CTX_TAG;
+					h->after_eq = 0;
+					h->attr_len = 0;
+				}
+			}
+			break;
+		case CTX_TAG:
+			if (c == '>') {
+				h->ctx = CTX_TEXT;
+			} else if (c == '"' || c == '\'') {
+				h->ctx = c == '"' ? CTX_DQ : CTX_SQ;
+				h->after_eq = 0;
+			} else if (c == '=') {
+				h->after_eq = 1;
+			} else if (isspace((unsigned char)c)) {
+				if (!h->after_eq)
+					h->attr_len = SIZE_MAX;	/* next letter starts a new name */
+			} else if (h->after_eq) {
+				h->ctx = CTX_UNQUOTED;
+				h->after_eq = 0;
+			} else {
+				if (h->attr_len == SIZE_MAX)
+					h->attr_len = 0;
+				if (h->attr_len < sizeof(h->attr) - 1)
+					h->attr[h->attr_len++] = (char)tolower((unsigned char)c);
+				h->attr[h->attr_len] = '\0';
+			}
+			break;
+		case CTX_DQ:
+		case CTX_SQ:
+			if (c == (h->ctx == CTX_DQ ? '"' : '\'')) {
+				h->ctx = CTX_TAG;
+				h->attr_len = SIZE_MAX;
+			}
+			break;
+		case CTX_UNQUOTED:
+			if (c == '>')
+				h->ctx = CTX_TEXT;
+			else if (isspace((unsigned char)c)) {
+				h->ctx = CTX_TAG;
+				h->attr_len = SIZE_MAX;
+			}
+			break;
+		case CTX_COMMENT:
+			if (c == '>' && i >= 2 && s[i - 1] == '-' && s[i - 2] == '-')
+				h->ctx = CTX_TEXT;
+			break;
+		}
+	}
+}
+
+/* Return NULL if a value with this filter may appear here, else why not. */
+static const char *
+ctx_check(const struct html_ctx *h, enum filter f)
+{
+	static const char *const url_attrs[] = { "href", "src", "action", "formaction",
+	    "cite", "poster", "data", "srcset", "background", "ping", "manifest", "content" };
+
+	if (h->lt_pending)
+		return "value right after '<'";
+	switch (h->ctx) {
+	case CTX_TEXT:
+		return NULL;
+	case CTX_DQ:
+	case CTX_SQ:
+		break;
+	default:
+		return "value outside text and quoted attribute values";
+	}
+	if (h->attr_len == SIZE_MAX || h->attr_len == 0)
+		return "value in an attribute without a name";
+	if (strncmp(h->attr, "on", 2) == 0 || strcmp(h->attr, "style") == 0 ||
+	    strcmp(h->attr, "srcdoc") == 0)
+		return "value in an event handler, style or srcdoc attribute";
+	if (f == F_SNIPPET)
+		return "|snippet inside an attribute";
+	for (size_t i = 0; i < ARRAY_LEN(url_attrs); i++)
+		if (strcmp(h->attr, url_attrs[i]) == 0 && f != F_URL && f != F_IRI && f != F_QUERY)
+			return "URL attribute needs |url, |iri or |query";
+	return NULL;
+}
+
+static struct op *
+op_add(struct tmpl *t, enum op_kind kind)
+{
+	if (t->nops == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 32;
+		t->ops = xrealloc(t->ops, t->cap * sizeof(*t->ops));
+	}
+	struct op *o = &t->ops[t->nops++];
+	memset(o, 0, sizeof(*o));
+	o->kind = kind;
+	return o;
+}
+
+static void
+tmpl_clear(struct tmpl *t)
+{
+	for (size_t i = 0; i < t->nops; i++)
+		free(t->ops[i].name);
+	free(t->ops);
+	free(t->text);
+	free(t->name);
+}
+
+static int
+valid_name(const char *s, size_t n)
+{
+	if (n == 0 || n > MAX_NAME)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("_.-@", s[i]))
+			return 0;
+	return 1;
+}
+
+static int
+line_of(const char *text, size_t off)
+{
+	int line = 1;
+	for (size_t i = 0; i < off; i++)
+		line += text[i] == '\n';
+	return line;
+}
+
+static int
+compile(struct tmpl *t, char **err)
+{
+	const char *s = t->text;
+	size_t len = strlen(s), pos = 0, stack[MAX_DEPTH], depth = 0;
+	struct html_ctx h = { .ctx = CTX_TEXT };
+	const char *why = NULL;
+
+	/* Raw-text elements would need other escaping; we never need them. */
+	static const char *const raw[] = { "<script", "<style", "<xmp", "<iframe", "<noembed",
+	    "<noframes", "<noscript", "<plaintext", "<template" };
+	for (size_t i = 0; i < len; i++)
+		for (size_t k = 0; s[i] == '<' && k < ARRAY_LEN(raw); k++)
+			if (strncasecmp(s + i, raw[k], strlen(raw[k])) == 0) {
+				pos = i;
+				why = "raw-text elements (<script>, <style>...) are not allowed";
+				goto fail;
+			}
+	while (pos < len) {
+		const char *open = strstr(s + pos, "{{");
+		size_t tlen = open ? (size_t)(open - (s + pos)) : len - pos;
+		if (tlen) {
+			struct op *o = op_add(t, OP_TEXT);
+			o->off = pos;
+			o->len = tlen;
+			ctx_feed(&h, s + pos, tlen);
+		}
+		if (!open)
+			break;
+		pos = (size_t)(open - s);
+		const char *close = strstr(open + 2, "}}");
+		if (!close) {
+			why = "unclosed {{";
+			goto fail;
+		}
+		const char *a = open + 2, *b = close;
+		size_t next = (size_t)(close + 2 - s);
+		if (*a == '!') {
+			pos = next;
+			continue;
+		}
+		char sigil = 0;
+		if (*a && strchr("#^/>", *a))
+			sigil = *a++;
+		while (a < b && *a == ' ')
+			a++;
+		while (b > a && b[-1] == ' ')
+			b--;
+		const char *bar = memchr(a, '|', (size_t)(b - a));
+		const char *nend = bar ? bar : b;
+		enum filter f = F_HTML;
+		if (bar) {
+			size_t fl = (size_t)(b - bar - 1);
+			if (sigil) { why = "filter on a section or partial"; goto fail; }
+			if (fl == 3 && !memcmp(bar + 1, "url", 3)) f = F_URL;
+			else if (fl == 5 && !memcmp(bar + 1, "query", 5)) f = F_QUERY;
+			else if (fl == 3 && !memcmp(bar + 1, "iri", 3)) f = F_IRI;
+			else if (fl == 7 && !memcmp(bar + 1, "snippet", 7)) f = F_SNIPPET;
+			else if (fl == 4 && !memcmp(bar + 1, "html", 4)) f = F_HTML;
+			else { why = "unknown filter"; goto fail; }
+		}
+		if (!valid_name(a, (size_t)(nend - a))) {
+			why = "bad name";
+			goto fail;
+		}
+		char *name = xstrndup(a, (size_t)(nend - a));
+		struct op *o;
+		switch (sigil) {
+		case '#':
+		case '^':
+			if (depth == MAX_DEPTH) {
+				free(name);
+				why = "sections nested too deeply";
+				goto fail;
+			}
+			stack[depth++] = t->nops;
+			o = op_add(t, sigil == '#' ? OP_SECTION : OP_INVERTED);
+			o->name = name;
+			break;
+		case '/':
+			if (depth == 0 || strcmp(t->ops[stack[depth - 1]].name, name) != 0) {
+				free(name);
+				why = "closing a section that is not open";
+				goto fail;
+			}
+			free(name);
+			t->ops[stack[--depth]].end = t->nops;
+			break;
+		case '>':
+			o = op_add(t, strcmp(name, "@body") == 0 ? OP_BODY : OP_PARTIAL);
+			o->name = name;
+			o->in_attr = h.ctx != CTX_TEXT;
+			break;
+		default:
+			if ((why = ctx_check(&h, f)) != NULL) {
+				free(name);
+				goto fail;
+			}
+			o = op_add(t, OP_VAR);
+			o->name = name;
+			o->filter = f;
+			o->in_attr = h.ctx != CTX_TEXT;
+			break;
+		}
+		pos = next;
+	}
+	if (depth) {
+		pos = t->ops[stack[depth - 1]].off;
+		why = "section not closed";
+		goto fail;
+	}
+	return 0;
+fail:
+	if (err)
+		*err = xasprintf("%s:%d: %s", t->name, line_of(s, pos), why);
+	return -1;
+}
+
+tmpl_set_t *
+tmpl_set_new(void)
+{
+	return xcalloc(1, sizeof(tmpl_set_t));
+}
+
+void
+tmpl_set_free_(tmpl_set_t *set)
+{
+	if (!set)
+		return;
+	for (size_t i = 0; i < set->n; i++)
+		tmpl_clear(&set->t[i]);
+	free(set->t);
+	free(set);
+}
+
+static const struct tmpl *
+set_find(const tmpl_set_t *set, const char *name)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (strcmp(set->t[i].name, name) == 0)
+			return &set->t[i];
+	return NULL;
+}
+
+int
+tmpl_set_add(tmpl_set_t *set, const char *name, const char *text, size_t len, char **err)
+{
+	struct tmpl t = { 0 };
+
+	if (err)
+		*err = NULL;
+	t.name = xstrdup(name);
+	t.text = xstrndup(text, len);	/* stops at a NUL: templates are text */
+	if (compile(&t, err) < 0 || set_find(set, name)) {
+		if (err && !*err)
+			*err = xasprintf("%s: defined twice", name);
+		tmpl_clear(&t);
+		return -1;
+	}
+	set->t = xrealloc(set->t, (set->n + 1) * sizeof(*set->t));
+	set->t[set->n++] = t;
+	return 0;
+}
+
+/* ---- rendering ---- */
+
+struct render {
+	const tmpl_set_t *set;
+	const char *body;
+	const tmpl_vars_t *scope[MAX_DEPTH + 1];
+	size_t nscope;
+	int depth;
+	int in_attr;	/* rendering a partial included inside an attribute */
+	strbuf_t *out;
+};
+
+static const struct val *
+lookup(const struct render *r, const char *name)
+{
+	for (size_t i = r->nscope; i-- > 0;) {
+		const struct val *v = vars_find(r->scope[i], name);
+		if (v)
+			return v;
+	}
+	return NULL;
+}
+
+static int render_tmpl(struct render *r, const char *name);
+
+static int
+render_ops(struct render *r, const struct tmpl *t, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		const struct op *o = &t->ops[i];
+		const struct val *v;
+
+		if (r->out->len > MAX_OUT)
+			return -1;
+		switch (o->kind) {
+		case OP_TEXT:
+			strbuf_add(r->out, t->text + o->off, o->len);
+			break;
+		case OP_VAR:
+			v = lookup(r, o->name);
+			if (!v || v->is_list)
+				break;
+			switch (o->filter) {
+			case F_HTML:
+				escape_text(r->out, v->s, v->len, 0, o->in_attr || r->in_attr);
+				break;
+			case F_URL: tmpl_escape_url(r->out, v->s, v->len); break;
+			case F_IRI: tmpl_escape_iri(r->out, v->s, v->len); break;
+			case F_QUERY: tmpl_escape_query(r->out, v->s, v->len); break;
+			case F_SNIPPET: tmpl_escape_snippet(r->out, v->s, v->len); break;
+			}
+			break;
+		case OP_SECTION:
+		case OP_INVERTED: {
+			v = lookup(r, o->name);
+			int truthy = v && (v->is_list ? v->nitems > 0 : v->len > 0);
+			if (o->kind == OP_INVERTED || !v || !v->is_list) {
+				if (truthy == (o->kind == OP_SECTION) &&
+				    render_ops(r, t, i + 1, o->end) < 0)
+					return -1;
+			} else {
+				if (r->nscope > MAX_DEPTH)
+					return -1;
+				for (size_t k = 0; k < v->nitems; k++) {
+					r->scope[r->nscope++] = v->items[k];
+					int rc = render_ops(r, t, i + 1, o->end);
+					r->nscope--;
+					if (rc < 0)
+						return -1;
+				}
+			}
+			i = o->end - 1;
+			break;
+		}
+		case OP_PARTIAL: {
+			/* A partial is compiled as text; included in an attribute,
+			 * its values must still escape quotes. */
+			int saved = r->in_attr;
+			r->in_attr |= o->in_attr;
+			int rc = render_tmpl(r, o->name);
+			r->in_attr = saved;
+			if (rc < 0)
+				return -1;
+			break;
+		}
+		case OP_BODY:
+			if (!r->body || render_tmpl(r, r->body) < 0)
+				return -1;
+			break;
+		}
+	}
+	return r->out->len > MAX_OUT ? -1 : 0;
+}
+
+static int
+render_tmpl(struct render *r, const char *name)
+{
+	const struct tmpl *t = set_find(r->set, name);
+	int rc;
+
+	if (!t || r->depth >= MAX_DEPTH)
+		return -1;
+	r->depth++;
+	rc = render_ops(r, t, 0, t->nops);
+	r->depth--;
+	return rc;
+}
+
+int
+tmpl_render(const tmpl_set_t *set, const char *name, const char *body,
+    const tmpl_vars_t *vars, strbuf_t *out)
+{
+	struct render r = { .set = set, .body = body, .out = out };
+	r.scope[r.nscope++] = vars;
+	return render_tmpl(&r, name);
+}

@@ -1,0 +1,384 @@
+/* manifest: see manifest.h. */
+#include "trust/manifest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/log.h"
+
+static const char *const served_names[] = {
+	"SHA256SUMS", "SHA256SUMS.minisig", "index.json", "index.json.minisig", "publisher.pub",
+};
+
+int
+manifest_name_valid(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(served_names); i++)
+		if (strcmp(name, served_names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+char *
+manifest_dir(const char *data_root, const char *slug)
+{
+	return xasprintf("%s/manifests/%s", data_root, slug);
+}
+
+void
+manifest_sums_line(strbuf_t *out, const char *sha256_hex, const char *path)
+{
+	/* coreutils (md5sum.c): a name with '\\', '\n' or '\r' is escaped and the
+	 * line marked with a leading backslash, so `-c` can undo it. */
+	int esc = strpbrk(path, "\\\n\r") != NULL;
+
+	if (esc)
+		strbuf_addc(out, '\\');
+	strbuf_adds(out, sha256_hex);
+	strbuf_add(out, "  ", 2);
+	if (!esc) {
+		strbuf_adds(out, path);
+	} else {
+		for (const char *p = path; *p; p++) {
+			if (*p == '\\')
+				strbuf_add(out, "\\\\", 2);
+			else if (*p == '\n')
+				strbuf_add(out, "\\n", 2);
+			else if (*p == '\r')
+				strbuf_add(out, "\\r", 2);
+			else
+				strbuf_addc(out, *p);
+		}
+	}
+	strbuf_addc(out, '\n');
+}
+
+int
+manifest_sums_parse(const char *line, size_t len, char hex[65], char **path)
+{
+	int esc = len > 0 && line[0] == '\\';
+	strbuf_t b;
+
+	if (esc) {
+		line++;
+		len--;
+	}
+	if (len < 67 || line[64] != ' ' || line[65] != ' ')
+		return -1;
+	for (int i = 0; i < 64; i++) {
+		char c = line[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return -1;
+		hex[i] = c;
+	}
+	hex[64] = '\0';
+	strbuf_init(&b);
+	for (size_t i = 66; i < len; i++) {
+		char c = line[i];
+		if (c == '\0' || c == '\n') {
+			strbuf_release(&b);
+			return -1;
+		}
+		if (esc && c == '\\') {
+			char n = i + 1 < len ? line[++i] : '\0';
+			if (n == '\\')
+				c = '\\';
+			else if (n == 'n')
+				c = '\n';
+			else if (n == 'r')
+				c = '\r';
+			else {
+				strbuf_release(&b);
+				return -1;
+			}
+		}
+		strbuf_addc(&b, c);
+	}
+	*path = strbuf_detach(&b);
+	return 0;
+}
+
+/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no
+ * surrogates, at most U+10FFFF), or 0 if invalid. */
+static size_t
+utf8_seq(const unsigned char *p)
+{
+	unsigned char c = p[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 ? 4 : 0;
+	}
+	return 0;
+}
+
+int
+manifest_json_str(strbuf_t *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	int lossy = 0;
+
+	strbuf_addc(out, '"');
+	while (*p) {
+		size_t n = utf8_seq(p);
+		if (n == 0) {
+			strbuf_adds(out, "\xef\xbf\xbd");
+			lossy = 1;
+			p++;
+		} else if (*p == '"' || *p == '\\') {
+			strbuf_addc(out, '\\');
+			strbuf_addc(out, (char)*p++);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			strbuf_addf(out, "\\u%04x", *p++);
+		} else {
+			strbuf_add(out, p, n);
+			p += n;
+		}
+	}
+	strbuf_addc(out, '"');
+	return lossy;
+}
+
+/* An output file that is hashed (BLAKE2b-512) as it is written. */
+struct out {
+	FILE *f;
+	sign_hasher_t *h;
+	char *path;
+	int failed;
+};
+
+static int
+out_open(struct out *o, const char *dir, const char *name)
+{
+	int fd;
+
+	o->path = xasprintf("%s/%s", dir, name);
+	o->h = sign_hasher_new();
+	fd = open(o->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	o->f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (o->f == NULL) {
+		log_err("cannot create %s: %s", o->path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	setvbuf(o->f, NULL, _IOFBF, 1 << 16);
+	return 0;
+}
+
+static void
+out_put(struct out *o, strbuf_t *b)
+{
+	if (b->len == 0)
+		return;
+	if (fwrite(b->s, 1, b->len, o->f) != b->len)
+		o->failed = 1;
+	sign_hasher_update(o->h, b->s, b->len);
+	strbuf_reset(b);
+}
+
+/* Flush, fsync and close; then write <name>.minisig next to it. */
+static int
+out_finish(struct out *o, const sign_key_t *k, const char *trusted)
+{
+	uint8_t hash[SIGN_HASH_LEN];
+	char *sig = NULL, *sigpath = NULL;
+	int rc = -1;
+
+	if (fflush(o->f) != 0 || fsync(fileno(o->f)) != 0)
+		o->failed = 1;
+	if (fclose(o->f) != 0)
+		o->failed = 1;
+	o->f = NULL;
+	if (o->failed) {
+		log_err("cannot write %s: %s", o->path, strerror(errno));
+		goto done;
+	}
+	sign_hasher_final(o->h, hash);
+	if ((sig = sign_signature(k, hash, trusted)) == NULL)
+		goto done;
+	sigpath = xasprintf("%s.minisig", o->path);
+	if (write_file_atomic(sigpath, sig, strlen(sig), 0644) < 0) {
+		log_err("cannot write %s: %s", sigpath, strerror(errno));
+		goto done;
+	}
+	rc = 0;
+done:
+	free(sig);
+	free(sigpath);
+	return rc;
+}
+
+static void
+out_close(struct out *o)
+{
+	if (o->f)
+		fclose(o->f);
+	sign_hasher_free(o->h);
+	free(o->path);
+	memset(o, 0, sizeof(*o));
+}
+
+struct gen {
+	struct out sums, index;
+	strbuf_t a, b;
+	int64_t files, bytes;
+};
+
+static int
+add_file(const char *relpath, const cat_file_t *f, void *arg)
+{
+	struct gen *g = arg;
+
+	manifest_sums_line(&g->a, f->sha256, relpath);
+	strbuf_adds(&g->b, g->files ? ",\n{\"path\":" : "\n{\"path\":");
+	if (manifest_json_str(&g->b, relpath)) {
+		size_t n = strlen(relpath);
+		char *b64 = xmalloc(4 * ((n + 2) / 3) + 1);
+		EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)relpath, (int)n);
+		strbuf_addf(&g->b, ",\"path_base64\":\"%s\"", b64);
+		free(b64);
+	}
+	strbuf_addf(&g->b, ",\"size\":%lld,\"sha256\":\"%s\",\"mtime\":%lld}", (long long)f->size, f->sha256,
+	    (long long)f->mtime);
+	g->files++;
+	g->bytes += f->size;
+	if (g->a.len >= 1 << 16)
+		out_put(&g->sums, &g->a);
+	if (g->b.len >= 1 << 16)
+		out_put(&g->index, &g->b);
+	return g->sums.failed || g->index.failed;
+}
+
+/* Remove dir and the plain files in it (our own manifest folders only). */
+static void
+remove_dir(const char *dir)
+{
+	for (size_t i = 0; i < ARRAY_LEN(served_names); i++) {
+		char *p = xasprintf("%s/%s", dir, served_names[i]);
+		unlink(p);
+		free(p);
+	}
+	rmdir(dir);
+}
+
+int
+manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, const sign_key_t *k)
+{
+	struct gen g;
+	char *top = xasprintf("%s/manifests", data_root);
+	char *dir = manifest_dir(data_root, col->slug);
+	char *tmp = xasprintf("%s/.%s.new.%ld", top, col->slug, (long)getpid());
+	char *trusted = NULL, *pub = NULL, *pubpath = NULL;
+	time_t now = time(NULL);
+	int rc = -1;
+
+	memset(&g, 0, sizeof(g));
+	strbuf_init(&g.a);
+	strbuf_init(&g.b);
+	if (mkdir_p(top, 0700) < 0) {
+		log_err("cannot create %s: %s", top, strerror(errno));
+		goto done;
+	}
+	remove_dir(tmp);
+	if (mkdir(tmp, 0755) < 0) {
+		log_err("cannot create %s: %s", tmp, strerror(errno));
+		goto done;
+	}
+	if (out_open(&g.sums, tmp, "SHA256SUMS") < 0 || out_open(&g.index, tmp, "index.json") < 0)
+		goto done;
+	strbuf_adds(&g.b, "{\"format\":\"broadside-index/1\",\"collection\":");
+	manifest_json_str(&g.b, col->slug);
+	strbuf_adds(&g.b, ",\"title\":");
+	manifest_json_str(&g.b, col->title);
+	strbuf_adds(&g.b, ",\"description\":");
+	manifest_json_str(&g.b, col->description);
+	strbuf_addf(&g.b, ",\"generated\":%lld,\"files\":[", (long long)now);
+	if (cat_file_each(c, col->id, add_file, &g) != 0) {
+		log_err("cannot list the files of %s", col->slug);
+		goto done;
+	}
+	strbuf_addf(&g.b, "\n],\"count\":%lld,\"bytes\":%lld}\n", (long long)g.files, (long long)g.bytes);
+	out_put(&g.sums, &g.a);
+	out_put(&g.index, &g.b);
+	trusted = xasprintf("timestamp:%lld\tfile:SHA256SUMS\tcollection:%s\tfiles:%lld", (long long)now,
+	    col->slug, (long long)g.files);
+	if (out_finish(&g.sums, k, trusted) < 0)
+		goto done;
+	free(trusted);
+	trusted = xasprintf("timestamp:%lld\tfile:index.json\tcollection:%s\tfiles:%lld", (long long)now,
+	    col->slug, (long long)g.files);
+	if (out_finish(&g.index, k, trusted) < 0)
+		goto done;
+	pub = sign_pub_format(sign_key_pub(k));
+	pubpath = xasprintf("%s/publisher.pub", tmp);
+	if (write_file_atomic(pubpath, pub, strlen(pub), 0644) < 0)
+		goto done;
+	/* Swap the new folder in whole; the old one (now at tmp) goes. */
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
+		remove_dir(tmp);
+	} else if (errno == ENOENT) {
+		if (rename(tmp, dir) < 0)
+			goto fail_rename;
+	} else {
+		goto fail_rename;
+	}
+	rc = 0;
+	goto done;
+fail_rename:
+	log_err("cannot put the manifests in place at %s: %s", dir, strerror(errno));
+done:
+	out_close(&g.sums);
+	out_close(&g.index);
+	if (rc < 0)
+		remove_dir(tmp);
+	strbuf_release(&g.a);
+	strbuf_release(&g.b);
+	free(trusted);
+	free(pub);
+	free(pubpath);
+	free(top);
+	free(dir);
+	free(tmp);
+	return rc;
+}
+
+int
+manifest_update(const char *data_root, cat_t *c, const cat_collection_t *col)
+{
+	char *keyfile = xasprintf("%s/keys/publisher.key", data_root);
+	sign_key_t *k;
+	int rc = -1;
+
+	if (access(keyfile, F_OK) < 0 && errno == ENOENT) {
+		/* Data dirs made before signing existed: make the key now. */
+		char *dir = xasprintf("%s/keys", data_root);
+		rc = sign_key_create(dir);
+		free(dir);
+		if (rc < 0)
+			goto done;
+		rc = -1;
+	}
+	if ((k = sign_key_load(keyfile)) == NULL)
+		goto done;
+	rc = manifest_write(data_root, c, col, k);
+	sign_key_free(k);
+done:
+	free(keyfile);
+	return rc;
+}

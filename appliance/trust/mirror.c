@@ -1,0 +1,890 @@
+/* mirror: see mirror.h. */
+#include "trust/mirror.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http/file.h"
+#include "base/log.h"
+#include "trust/manifest.h"
+#include "base/util.h"
+
+#define MAX_ATTEMPTS 4
+#define PATH_MAX_LEN 4096
+
+/* ---------- index.json, one line at a time ---------- */
+
+struct jp {
+	const char *p, *end;
+};
+
+static void
+skip_ws(struct jp *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\r'))
+		j->p++;
+}
+
+static int
+u4(const char *p, const char *end, unsigned *out)
+{
+	unsigned v = 0;
+	if (end - p < 4)
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		int h = hex_digit(p[i]);
+		if (h < 0)
+			return -1;
+		v = v << 4 | (unsigned)h;
+	}
+	*out = v;
+	return 0;
+}
+
+/* A JSON string (RFC 8259 7) into out as UTF-8; \u0000 is refused. */
+static int
+j_string(struct jp *j, strbuf_t *out)
+{
+	if (j->p >= j->end || *j->p != '"')
+		return -1;
+	j->p++;
+	while (j->p < j->end) {
+		unsigned char c = (unsigned char)*j->p++;
+		if (c == '"')
+			return 0;
+		if (c < 0x20)
+			return -1;
+		if (c != '\\') {
+			strbuf_addc(out, (char)c);
+			continue;
+		}
+		if (j->p >= j->end)
+			return -1;
+		c = (unsigned char)*j->p++;
+		switch (c) {
+		case '"': case '\\': case '/': strbuf_addc(out, (char)c); break;
+		case 'b': strbuf_addc(out, '\b'); break;
+		case 'f': strbuf_addc(out, '\f'); break;
+		case 'n': strbuf_addc(out, '\n'); break;
+		case 'r': strbuf_addc(out, '\r'); break;
+		case 't': strbuf_addc(out, '\t'); break;
+		case 'u': {
+			unsigned cp, lo;
+			if (u4(j->p, j->end, &cp) < 0)
+				return -1;
+			j->p += 4;
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				if (j->end - j->p < 6 || j->p[0] != '\\' || j->p[1] != 'u' ||
+				    u4(j->p + 2, j->end, &lo) < 0 || lo < 0xdc00 || lo > 0xdfff)
+					return -1;
+				j->p += 6;
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			} else if ((cp >= 0xdc00 && cp <= 0xdfff) || cp == 0) {
+				return -1;
+			}
+			if (cp < 0x80) {
+				strbuf_addc(out, (char)cp);
+			} else if (cp < 0x800) {
+				strbuf_addc(out, (char)(0xc0 | cp >> 6));
+				strbuf_addc(out, (char)(0x80 | (cp & 0x3f)));
+			} else if (cp < 0x10000) {
+				strbuf_addc(out, (char)(0xe0 | cp >> 12));
+				strbuf_addc(out, (char)(0x80 | (cp >> 6 & 0x3f)));
+				strbuf_addc(out, (char)(0x80 | (cp & 0x3f)));
+			} else {
+				strbuf_addc(out, (char)(0xf0 | cp >> 18));
+				strbuf_addc(out, (char)(0x80 | (cp >> 12 & 0x3f)));
+				strbuf_addc(out, (char)(0x80 | (cp >> 6 & 0x3f)));
+				strbuf_addc(out, (char)(0x80 | (cp & 0x3f)));
+			}
+			break;
+		}
+		default:
+			return -1;
+		}
+	}
+	return -1;
+}
+
+static int
+j_int(struct jp *j, int64_t *out)
+{
+	int64_t v = 0;
+	int neg = 0, digits = 0;
+
+	if (j->p < j->end && *j->p == '-') {
+		neg = 1;
+		j->p++;
+	}
+	while (j->p < j->end && *j->p >= '0' && *j->p <= '9') {
+		if (v > (INT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (*j->p++ - '0');
+		digits++;
+	}
+	if (digits == 0)
+		return -1;
+	*out = neg ? -v : v;
+	return 0;
+}
+
+/* Call fn for each "key": value of a flat object; stop (return 1) at a value
+ * starting with '['. Values: strings and integers. */
+typedef int (*kv_fn)(void *arg, const char *key, const strbuf_t *s, int64_t n, int is_str);
+
+static int
+j_object(const char *line, size_t len, kv_fn fn, void *arg)
+{
+	struct jp j = { line, line + len };
+	strbuf_t key, val;
+	int rc = -1;
+
+	strbuf_init(&key);
+	strbuf_init(&val);
+	skip_ws(&j);
+	if (j.p >= j.end || *j.p++ != '{')
+		goto done;
+	for (;;) {
+		int64_t n = 0;
+		int is_str;
+		strbuf_reset(&key);
+		strbuf_reset(&val);
+		skip_ws(&j);
+		if (j_string(&j, &key) < 0)
+			goto done;
+		skip_ws(&j);
+		if (j.p >= j.end || *j.p++ != ':')
+			goto done;
+		skip_ws(&j);
+		if (j.p < j.end && *j.p == '[') {
+			rc = 1;
+			goto done;
+		}
+		is_str = j.p < j.end && *j.p == '"';
+		if (is_str ? j_string(&j, &val) < 0 : j_int(&j, &n) < 0)
+			goto done;
+		if (fn(arg, key.s ? key.s : "", &val, n, is_str) < 0)
+			goto done;
+		skip_ws(&j);
+		if (j.p < j.end && *j.p == ',') {
+			j.p++;
+			continue;
+		}
+		if (j.p < j.end && *j.p == '}') {
+			j.p++;
+			break;
+		}
+		goto done;
+	}
+	skip_ws(&j);
+	if (j.p < j.end && *j.p == ',')
+		j.p++;
+	skip_ws(&j);
+	rc = j.p == j.end ? 0 : -1;
+done:
+	strbuf_release(&key);
+	strbuf_release(&val);
+	return rc;
+}
+
+struct entry_parse {
+	mirror_entry_t *e;
+	char *b64;
+	int have;     /* bit 1 path, 2 size, 4 sha256, 8 mtime */
+};
+
+static int
+entry_kv(void *arg, const char *key, const strbuf_t *s, int64_t n, int is_str)
+{
+	struct entry_parse *ep = arg;
+
+	if (strcmp(key, "path") == 0 && is_str && !(ep->have & 1)) {
+		if (strlen(s->s ? s->s : "") != s->len)
+			return -1;
+		ep->e->path = xstrdup(s->s ? s->s : "");
+		ep->have |= 1;
+	} else if (strcmp(key, "path_base64") == 0 && is_str && ep->b64 == NULL) {
+		ep->b64 = xstrdup(s->s ? s->s : "");
+	} else if (strcmp(key, "size") == 0 && !is_str && n >= 0) {
+		ep->e->size = n;
+		ep->have |= 2;
+	} else if (strcmp(key, "mtime") == 0 && !is_str) {
+		ep->e->mtime = n;
+		ep->have |= 8;
+	} else if (strcmp(key, "sha256") == 0 && is_str && s->len == 64) {
+		for (int i = 0; i < 64; i++)
+			if (hex_digit(s->s[i]) < 0 || (s->s[i] >= 'A' && s->s[i] <= 'F'))
+				return -1;
+		memcpy(ep->e->sha256, s->s, 65);
+		ep->have |= 4;
+	}
+	return 0;
+}
+
+void
+mirror_entry_clear(mirror_entry_t *e)
+{
+	free(e->path);
+	memset(e, 0, sizeof(*e));
+}
+
+int
+mirror_index_line(const char *line, size_t len, mirror_entry_t *e)
+{
+	struct entry_parse ep = { e, NULL, 0 };
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	if (len >= 1 && line[0] == ']')
+		return 1;
+	rc = j_object(line, len, entry_kv, &ep);
+	if (rc == 0 && ep.b64) {
+		/* The exact bytes of a name that is not UTF-8. */
+		size_t bl = strlen(ep.b64), pad = 0;
+		unsigned char *raw = xmalloc(bl / 4 * 3 + 4);
+		int n = bl % 4 == 0 && bl > 0 ? EVP_DecodeBlock(raw, (const unsigned char *)ep.b64, (int)bl) : -1;
+		if (bl >= 1 && ep.b64[bl - 1] == '=')
+			pad++;
+		if (bl >= 2 && ep.b64[bl - 2] == '=')
+			pad++;
+		if (n < 0 || (size_t)n < pad || memchr(raw, '\0', (size_t)n - pad) != NULL) {
+			rc = -1;
+		} else {
+			free(e->path);
+			e->path = xstrndup((const char *)raw, (size_t)n - pad);
+		}
+		free(raw);
+	}
+	free(ep.b64);
+	if (rc != 0 || ep.have != 15) {
+		mirror_entry_clear(e);
+		return -1;
+	}
+	return 0;
+}
+
+struct head_parse {
+	char **title, **description;
+	int format_ok;
+};
+
+static int
+head_kv(void *arg, const char *key, const strbuf_t *s, int64_t n, int is_str)
+{
+	struct head_parse *hp = arg;
+
+	if (!is_str)
+		return 0;
+	if (strcmp(key, "format") == 0)
+		hp->format_ok = s->s && strcmp(s->s, "broadside-index/1") == 0;
+	else if (strcmp(key, "title") == 0 && *hp->title == NULL)
+		*hp->title = xstrdup(s->s ? s->s : "");
+	else if (strcmp(key, "description") == 0 && *hp->description == NULL)
+		*hp->description = xstrdup(s->s ? s->s : "");
+	return 0;
+}
+
+int
+mirror_index_head(const char *line, size_t len, char **title, char **description)
+{
+	struct head_parse hp = { title, description, 0 };
+
+	*title = *description = NULL;
+	if (j_object(line, len, head_kv, &hp) != 1 || !hp.format_ok || *title == NULL) {
+		free(*title);
+		free(*description);
+		*title = *description = NULL;
+		return -1;
+	}
+	if (*description == NULL)
+		*description = xstrdup("");
+	return 0;
+}
+
+int
+mirror_path_safe(const char *path)
+{
+	const char *p = path;
+	size_t n = strlen(path);
+
+	if (n == 0 || n > PATH_MAX_LEN || path[0] == '/' || path[n - 1] == '/' || strchr(path, '\\'))
+		return 0;
+	for (;;) {
+		size_t l = strcspn(p, "/");
+		if (l == 0 || l > 255 || (l == 1 && p[0] == '.') || (l == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		if (p[l] == '\0')
+			return 1;
+		p += l + 1;
+	}
+}
+
+/* Reads the verified index from the work folder. */
+struct reader {
+	FILE *f;
+	char *line;
+	size_t cap;
+	char *prev;
+	int ended;
+};
+
+static int
+reader_open(struct reader *r, const char *work)
+{
+	char *p = xasprintf("%s/index.json", work);
+	ssize_t n;
+
+	memset(r, 0, sizeof(*r));
+	r->f = fopen(p, "r");
+	free(p);
+	if (r->f == NULL)
+		return -1;
+	n = getline(&r->line, &r->cap, r->f);    /* the head line */
+	return n > 0 ? 0 : -1;
+}
+
+/* 0 with an entry, 1 at the end of the list, -1 if malformed or out of order. */
+static int
+reader_next(struct reader *r, mirror_entry_t *e)
+{
+	ssize_t n;
+	int rc;
+
+	if (r->ended)
+		return 1;
+	n = getline(&r->line, &r->cap, r->f);
+	if (n <= 0)
+		return -1;
+	if (r->line[n - 1] == '\n')
+		n--;
+	rc = mirror_index_line(r->line, (size_t)n, e);
+	if (rc == 1)
+		r->ended = 1;
+	if (rc == 0) {
+		/* Strictly increasing: no duplicates, and merge-joins with the catalogue work. */
+		if (r->prev && strcmp(r->prev, e->path) >= 0) {
+			mirror_entry_clear(e);
+			return -1;
+		}
+		free(r->prev);
+		r->prev = xstrdup(e->path);
+	}
+	return rc;
+}
+
+static void
+reader_close(struct reader *r)
+{
+	if (r->f)
+		fclose(r->f);
+	free(r->line);
+	free(r->prev);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---------- manifests ---------- */
+
+struct to_fd {
+	int fd;
+	int64_t max, got;
+};
+
+static int
+body_to_fd(void *arg, const uint8_t *p, size_t n)
+{
+	struct to_fd *t = arg;
+	const uint8_t *c = p;
+
+	t->got += (int64_t)n;
+	if (t->max > 0 && t->got > t->max)
+		return -1;
+	return write_all(t->fd, c, n);
+}
+
+/* GET url path into work/name (replaced). */
+static int
+get_to_file(const mirror_opts_t *o, const char *name, int64_t max, char *err, size_t errlen)
+{
+	char *path = xasprintf("%s/%s", o->work, name), *url = xasprintf("/m/%s/%s", o->slug, name);
+	struct to_fd t = { -1, max, 0 };
+	fetch_result_t res;
+	int rc = -1;
+
+	t.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (t.fd < 0) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		goto done;
+	}
+	if (fetch_get(o->fetch, url, 0, NULL, body_to_fd, &t, &res, err, errlen) < 0)
+		goto done;
+	if (res.status != 200) {
+		snprintf(err, errlen, "%s: HTTP %d%s", url, res.status,
+		    res.status == 404 ? " (no such collection on the origin?)" : "");
+		goto done;
+	}
+	rc = 0;
+done:
+	if (t.fd >= 0)
+		close(t.fd);
+	free(path);
+	free(url);
+	return rc;
+}
+
+static int
+verify_one(const mirror_opts_t *o, const char *name, char *err, size_t errlen)
+{
+	char *sigp = xasprintf("%s/%s.minisig", o->work, name), *p = xasprintf("%s/%s", o->work, name);
+	char *tc = NULL, *want = xasprintf("\tcollection:%s\t", o->slug), e2[256];
+	size_t n;
+	char *sig = read_file_small(sigp, 4096, &n);
+	int rc = -1;
+
+	if (sig == NULL)
+		snprintf(err, errlen, "cannot read %s", sigp);
+	else if (sign_verify_file(o->pub, sig, n, p, &tc, e2, sizeof(e2)) < 0)
+		snprintf(err, errlen, "%s: %s", name, e2);
+	else if (strstr(tc, want) == NULL)
+		/* A genuine manifest of another collection is not this one's. */
+		snprintf(err, errlen, "%s is signed for another collection (%s)", name, tc);
+	else
+		rc = 0;
+	free(sig);
+	free(sigp);
+	free(p);
+	free(tc);
+	free(want);
+	return rc;
+}
+
+int
+mirror_fetch_manifests(const mirror_opts_t *o, char *err, size_t errlen)
+{
+	static const char *const names[] = { "index.json", "SHA256SUMS" };
+	char e2[512];
+
+	if (mkdir_p(o->work, 0700) < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", o->work, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+		char *sig = xasprintf("%s.minisig", names[i]);
+		int r = get_to_file(o, sig, 4096, e2, sizeof(e2)) < 0 || get_to_file(o, names[i], 0, e2, sizeof(e2)) < 0;
+		free(sig);
+		if (r) {
+			snprintf(err, errlen, "cannot fetch the manifests: %s", e2);
+			return -1;
+		}
+		if (verify_one(o, names[i], e2, sizeof(e2)) < 0) {
+			snprintf(err, errlen, "BAD SIGNATURE: %s — not mirroring anything", e2);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---------- files ---------- */
+
+struct dl {
+	int fd;
+	EVP_MD_CTX *md;
+	int64_t size, got, from;
+	const fetch_result_t *res;
+	int checked;
+	const mirror_opts_t *o;
+	mirror_progress_t *prog;
+	int64_t last_ms;
+};
+
+static int
+body_to_partial(void *arg, const uint8_t *p, size_t n)
+{
+	struct dl *d = arg;
+	struct to_fd t = { d->fd, 0, 0 };
+
+	if (!d->checked) {
+		d->checked = 1;
+		/* An error page is not file content. */
+		if (d->res->status != 200 && d->res->status != 206)
+			return -1;
+		if (d->res->status == 206 && d->res->range_start != d->from)
+			return -1;
+		/* 200 to a Range request: If-Range said the partial is stale; start over. */
+		if (d->res->status == 200 && d->from > 0) {
+			if (ftruncate(d->fd, 0) < 0 || lseek(d->fd, 0, SEEK_SET) < 0)
+				return -1;
+			EVP_DigestInit_ex(d->md, EVP_sha256(), NULL);
+			d->prog->bytes_done -= d->got;
+			d->got = 0;
+		}
+	}
+	if (d->got + (int64_t)n > d->size)
+		return -1;    /* more than the signed size: not this file */
+	if (body_to_fd(&t, p, n) < 0)
+		return -1;
+	EVP_DigestUpdate(d->md, p, n);
+	d->got += (int64_t)n;
+	d->prog->bytes_done += (int64_t)n;
+	if (d->o->progress && now_ms() - d->last_ms >= 250) {
+		d->last_ms = now_ms();
+		d->o->progress(d->o->progress_arg, d->prog, 0);
+	}
+	return 0;
+}
+
+static void
+hex_of(const uint8_t h[32], char out[65])
+{
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+/* SHA-256 of what is already in fd (the part fetched before), into md. */
+static int
+hash_prefix(int fd, EVP_MD_CTX *md, int64_t n)
+{
+	uint8_t *buf = xmalloc(1 << 20);
+	int64_t off = 0;
+	int rc = 0;
+
+	while (off < n) {
+		ssize_t r = pread(fd, buf, (size_t)(n - off < (1 << 20) ? n - off : (1 << 20)), off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			rc = -1;
+			break;
+		}
+		EVP_DigestUpdate(md, buf, (size_t)r);
+		off += r;
+	}
+	free(buf);
+	return rc;
+}
+
+static int
+hash_path(const char *path, char hex[65])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	struct stat st;
+	uint8_t h[32];
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc = -1;
+
+	if (fd >= 0 && md && fstat(fd, &st) == 0 && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+	    hash_prefix(fd, md, st.st_size) == 0) {
+		EVP_DigestFinal_ex(md, h, NULL);
+		hex_of(h, hex);
+		rc = 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	EVP_MD_CTX_free(md);
+	return rc;
+}
+
+static void
+quarantine(const mirror_opts_t *o, const char *partial, const mirror_entry_t *e, const char *got)
+{
+	char *dst = xasprintf("%s/%s", o->quarantine, got), *rep = xasprintf("%s/REPORT", o->quarantine);
+	strbuf_t line;
+	FILE *f;
+
+	mkdir_p(o->quarantine, 0700);
+	if (rename(partial, dst) < 0)
+		unlink(partial);
+	strbuf_init(&line);
+	/* REPORT: "<got hex>  <path>" as SHA256SUMS escapes it, then what was expected. */
+	manifest_sums_line(&line, got, e->path);
+	line.s[line.len - 1] = '\0';
+	if ((f = fopen(rep, "a")) != NULL) {
+		fprintf(f, "%s\texpected %s\t%lld\n", line.s, e->sha256, (long long)time(NULL));
+		fclose(f);
+	}
+	fprintf(stderr, "\rQUARANTINED: ");
+	for (const unsigned char *p = (const unsigned char *)e->path; *p; p++)
+		fprintf(stderr, *p < 0x20 || *p == 0x7f ? "\\x%02x" : "%c", *p);
+	fprintf(stderr, " — its bytes do not match the signed manifest (kept in %s)\n", o->quarantine);
+	strbuf_release(&line);
+	free(dst);
+	free(rep);
+}
+
+/* Fetch one file into place. 0 fetched, 1 quarantined, -1 failed (reported). */
+static int
+fetch_file(const mirror_opts_t *o, const mirror_entry_t *e, mirror_progress_t *prog, mirror_stats_t *st)
+{
+	char *partial = xasprintf("%s/%s", o->work, e->sha256), *enc = fetch_path_encode(e->path);
+	char *url = xasprintf("/f/%s/%s", o->slug, enc), *dst = NULL, got_hex[65], err[512];
+	struct dl d;
+	struct stat sb;
+	uint8_t h[32];
+	int rc = -1;
+
+	memset(&d, 0, sizeof(d));
+	d.o = o;
+	d.prog = prog;
+	d.size = e->size;
+	d.md = EVP_MD_CTX_new();
+	d.fd = open(partial, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (d.fd < 0 || fstat(d.fd, &sb) < 0) {
+		log_err("cannot write %s: %s", partial, strerror(errno));
+		goto done;
+	}
+	if (sb.st_size > e->size && ftruncate(d.fd, 0) < 0)
+		goto done;
+	d.got = sb.st_size > e->size ? 0 : sb.st_size;
+	if (d.got > 0)
+		st->resumed++;
+	EVP_DigestInit_ex(d.md, EVP_sha256(), NULL);
+	if (hash_prefix(d.fd, d.md, d.got) < 0)
+		goto done;
+	prog->bytes_done += d.got;
+	st->bytes_fetched -= d.got;     /* fetched by an earlier run */
+	for (int attempt = 0; d.got < e->size && attempt < MAX_ATTEMPTS; attempt++) {
+		fetch_result_t res;
+		int64_t from = d.got;
+		lseek(d.fd, from, SEEK_SET);
+		d.from = from;
+		d.res = &res;
+		d.checked = 0;
+		int r = fetch_get(o->fetch, url, from, e->sha256, body_to_partial, &d, &res, err, sizeof(err));
+		if (res.status != 0 && res.status != 200 && res.status != 206) {
+			snprintf(err, sizeof(err), "HTTP %d", res.status);
+			break;
+		}
+		if (r < 0 && d.got > from)
+			attempt = 0;      /* progress was made: keep trying */
+		if (r < 0)
+			continue;
+		if (res.status == 206 && res.range_start != from) {
+			/* Bytes at the wrong offset may be in the partial: drop it. */
+			if (ftruncate(d.fd, 0) == 0)
+				d.got = 0;
+			snprintf(err, sizeof(err), "bad Content-Range");
+			break;
+		}
+		if (d.got < e->size)
+			snprintf(err, sizeof(err), "short response");
+	}
+	if (d.got < e->size) {
+		fprintf(stderr, "\rcannot fetch ");
+		for (const unsigned char *p = (const unsigned char *)e->path; *p; p++)
+			fprintf(stderr, *p < 0x20 || *p == 0x7f ? "\\x%02x" : "%c", *p);
+		fprintf(stderr, ": %s (kept %lld bytes; run mirror again to resume)\n", err, (long long)d.got);
+		goto done;
+	}
+	EVP_DigestFinal_ex(d.md, h, NULL);
+	hex_of(h, got_hex);
+	if (strcmp(got_hex, e->sha256) != 0) {
+		close(d.fd);
+		d.fd = -1;
+		quarantine(o, partial, e, got_hex);
+		rc = 1;
+		goto done;
+	}
+	{
+		struct timespec ts[2] = { { e->mtime, 0 }, { e->mtime, 0 } };
+		futimens(d.fd, ts);
+	}
+	/* No fsync per file: mirror_sync ends with one syncfs() before anything is
+	 * catalogued, and a file torn by a crash before that has no catalogue row,
+	 * so the next run hashes it (in_place) and fetches it again. */
+	dst = xasprintf("%s/%s", o->dest, e->path);
+	{
+		char *slash = strrchr(dst, '/');
+		*slash = '\0';
+		int mk = mkdir_p(dst, 0755);
+		*slash = '/';
+		if (mk < 0 || rename(partial, dst) < 0) {
+			log_err("cannot put a fetched file in place under %s: %s", o->dest, strerror(errno));
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	if (d.fd >= 0)
+		close(d.fd);
+	EVP_MD_CTX_free(d.md);
+	free(partial);
+	free(enc);
+	free(url);
+	free(dst);
+	return rc;
+}
+
+/* 1 if dest already holds e (size, mtime and hash), else 0. */
+static int
+in_place(const mirror_opts_t *o, const mirror_entry_t *e)
+{
+	char *p = xasprintf("%s/%s", o->dest, e->path), hex[65];
+	struct stat sb;
+	cat_file_t cf;
+	int yes = 0;
+
+	if (lstat(p, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == e->size && sb.st_mtime == e->mtime) {
+		/* Catalogued with this hash at this size and mtime: no need to read it. */
+		if (o->cat && o->collection_id && cat_file_get(o->cat, o->collection_id, e->path, &cf) == 0 &&
+		    cf.size == e->size && cf.mtime == e->mtime && strcmp(cf.sha256, e->sha256) == 0)
+			yes = 1;
+		else
+			yes = hash_path(p, hex) == 0 && strcmp(hex, e->sha256) == 0;
+	}
+	free(p);
+	return yes;
+}
+
+int
+mirror_sync(const mirror_opts_t *o, mirror_stats_t *st)
+{
+	struct reader r;
+	mirror_entry_t e;
+	mirror_progress_t prog;
+	int64_t t0 = now_ms();
+	int rc = -1, n;
+
+	memset(st, 0, sizeof(*st));
+	memset(&prog, 0, sizeof(prog));
+	prog.started_ms = t0;
+	/* Pass 1: what is there to fetch (for the progress bar and ETA). */
+	if (reader_open(&r, o->work) < 0)
+		return -1;
+	while ((n = reader_next(&r, &e)) == 0) {
+		prog.files_total++;
+		char *p = xasprintf("%s/%s", o->dest, e.path);
+		struct stat sb;
+		if (!(lstat(p, &sb) == 0 && sb.st_size == e.size && sb.st_mtime == e.mtime))
+			prog.bytes_total += e.size;
+		free(p);
+		mirror_entry_clear(&e);
+	}
+	reader_close(&r);
+	if (n < 0) {
+		log_err("the index is malformed or out of order");
+		return -1;
+	}
+	if (mkdir_p(o->dest, 0755) < 0) {
+		log_err("cannot create %s: %s", o->dest, strerror(errno));
+		return -1;
+	}
+	/* Pass 2: fetch. */
+	if (reader_open(&r, o->work) < 0)
+		return -1;
+	while ((n = reader_next(&r, &e)) == 0) {
+		st->files++;
+		if (!mirror_path_safe(e.path)) {
+			st->skipped++;
+			fprintf(stderr, "\rskipped a file whose name cannot be mirrored safely\n");
+		} else if (in_place(o, &e)) {
+			st->unchanged++;
+		} else {
+			int64_t before = prog.bytes_done;
+			int fr = fetch_file(o, &e, &prog, st);
+			if (fr == 0)
+				st->fetched++;
+			else if (fr == 1)
+				st->quarantined++;
+			else
+				st->failed++;
+			st->bytes_fetched += prog.bytes_done - before;
+		}
+		prog.files_done++;
+		mirror_entry_clear(&e);
+		if (o->progress)
+			o->progress(o->progress_arg, &prog, 0);
+	}
+	if (n < 0)
+		log_err("the index is malformed or out of order");
+	else
+		rc = 0;
+	reader_close(&r);
+	{
+		int dfd = open(o->dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0 || syncfs(dfd) < 0) {
+			log_err("cannot sync %s: %s", o->dest, strerror(errno));
+			rc = -1;
+		}
+		if (dfd >= 0)
+			close(dfd);
+	}
+	if (o->progress)
+		o->progress(o->progress_arg, &prog, 1);
+	st->ms = now_ms() - t0;
+	return rc;
+}
+
+/* ---------- after ingest: catalogue == signed index ---------- */
+
+struct recon {
+	const mirror_opts_t *o;
+	struct reader r;
+	mirror_entry_t e;
+	int have, status;     /* status: 0 ok, -1 reader error */
+	int64_t missing;
+	int changed;
+};
+
+static void
+recon_advance(struct recon *x)
+{
+	mirror_entry_clear(&x->e);
+	int n = reader_next(&x->r, &x->e);
+	x->have = n == 0;
+	if (n < 0)
+		x->status = -1;
+}
+
+static int
+recon_file(const char *relpath, const cat_file_t *f, void *arg)
+{
+	struct recon *x = arg;
+
+	while (x->have && strcmp(x->e.path, relpath) < 0) {
+		x->missing++;
+		recon_advance(x);
+	}
+	if (x->have && strcmp(x->e.path, relpath) == 0 && strcmp(x->e.sha256, f->sha256) == 0) {
+		recon_advance(x);
+		return x->status;
+	}
+	/* Not in the signed index (gone upstream, or a stray), or other bytes. */
+	char *p = xasprintf("%s/%s", x->o->dest, relpath);
+	if (x->have && strcmp(x->e.path, relpath) == 0) {
+		quarantine(x->o, p, &x->e, f->sha256);
+		recon_advance(x);
+	} else {
+		unlink(p);
+	}
+	free(p);
+	x->changed = 1;
+	return x->status;
+}
+
+int
+mirror_reconcile(const mirror_opts_t *o, int64_t *missing, int *changed)
+{
+	struct recon x;
+	int rc;
+
+	memset(&x, 0, sizeof(x));
+	x.o = o;
+	if (reader_open(&x.r, o->work) < 0)
+		return -1;
+	recon_advance(&x);
+	rc = cat_file_each(o->cat, o->collection_id, recon_file, &x);
+	while (rc == 0 && x.have) {
+		x.missing++;
+		recon_advance(&x);
+	}
+	mirror_entry_clear(&x.e);
+	reader_close(&x.r);
+	*missing = x.missing;
+	*changed = x.changed;
+	return rc == 0 && x.status == 0 ? 0 : -1;
+}

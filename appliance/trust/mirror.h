@@ -1,0 +1,79 @@
+/* mirror: copy another appliance's collection through tor, proving every byte
+ * came from its publisher. The origin's index.json (manifest.h) and its
+ * .minisig are fetched first and checked against the pinned publisher key;
+ * then every listed file is fetched from /f/<slug>/<path> into a partial file
+ * named by its SHA-256 (resumed with Range + If-Range on that ETag), hashed
+ * as it arrives, and moved into place only if the hash matches. A mismatch
+ * goes to the quarantine folder with a line in its REPORT. Files already in
+ * place with the listed size and mtime (and hash) are not fetched again.
+ *
+ *   <dest>/                    the mirrored files (the collection root)
+ *   <dest>/../.<name>.partial/ partial downloads and the fetched manifests
+ *   <dest>/../<name>.quarantine/  bytes that did not match, REPORT
+ *
+ * The mirror reads index.json as broadside writes it: one file object per
+ * line, in strictly increasing byte order of path (checked). */
+#ifndef BROADSIDE_MIRROR_H
+#define BROADSIDE_MIRROR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "catalogue/cat.h"
+#include "trust/fetch.h"
+#include "trust/sign.h"
+
+typedef struct mirror_entry {
+	char *path;            /* exact bytes (path_base64 when present) */
+	int64_t size, mtime;
+	char sha256[65];
+} mirror_entry_t;
+
+void mirror_entry_clear(mirror_entry_t *e);
+
+/* Parse one line of index.json's file list ("{...}" with an optional trailing
+ * ','). 0, 1 if the line is the end of the list, -1 if malformed. */
+int mirror_index_line(const char *line, size_t len, mirror_entry_t *e);
+/* Parse the first line: title and description (caller frees). 0 or -1. */
+int mirror_index_head(const char *line, size_t len, char **title, char **description);
+/* 1 if path is safe below a root (relative, no ".", "..", empty segments or '\\'). */
+int mirror_path_safe(const char *path);
+
+typedef struct mirror_progress {
+	int64_t files_done, files_total;
+	int64_t bytes_done, bytes_total;   /* bytes to fetch in this run */
+	int64_t started_ms;
+} mirror_progress_t;
+
+typedef struct mirror_opts {
+	fetch_t *fetch;
+	const char *slug;          /* the origin's collection */
+	const char *dest;          /* collection root to fill */
+	const char *work;          /* partial folder */
+	const char *quarantine;
+	const sign_pub_t *pub;
+	cat_t *cat;                /* to skip files already catalogued, or NULL */
+	int64_t collection_id;     /* 0 if not yet registered */
+	void (*progress)(void *arg, const mirror_progress_t *p, int final);
+	void *progress_arg;
+} mirror_opts_t;
+
+typedef struct mirror_stats {
+	int64_t files, unchanged, fetched, resumed, quarantined, failed, skipped;
+	int64_t bytes_fetched;
+	int64_t ms;
+} mirror_stats_t;
+
+/* Fetch index.json, SHA256SUMS and their signatures into o->work and verify
+ * them against o->pub. 0, or -1 with err (bad signature: nothing else done). */
+int mirror_fetch_manifests(const mirror_opts_t *o, char *err, size_t errlen);
+/* Bring o->dest in line with the verified index in o->work. 0, or -1 on a
+ * local error (per-file failures are counted in st and reported). */
+int mirror_sync(const mirror_opts_t *o, mirror_stats_t *st);
+/* After ingest: make the catalogue equal to the signed index — files it lists
+ * that the index does not, or with another hash, are removed from dest (and
+ * *changed is set so the caller ingests again). *missing counts listed files
+ * not in the catalogue. 0 or -1. */
+int mirror_reconcile(const mirror_opts_t *o, int64_t *missing, int *changed);
+
+#endif
