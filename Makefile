@@ -20,7 +20,7 @@ LDFLAGS_H = -pie -Wl,-z,relro,-z,now
 
 SRCS     := $(filter-out appliance/cli/main.c,$(wildcard appliance/*/*.c))
 OBJS     := $(SRCS:appliance/%.c=$(BUILD)/obj/%.o)
-# web/ templates and the stylesheet are compiled in (scripts/embed-assets.sh).
+# web/ templates and the stylesheet are compiled in (scripts/build/embed-assets.sh).
 WEB_FILES := $(sort $(wildcard web/*.html web/*.css))
 OBJS     += $(BUILD)/obj/web_assets.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -46,9 +46,9 @@ $(BUILD)/obj/%.o: appliance/%.c
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) $(HARDEN) -c -o $@ $<
 
-$(BUILD)/gen/web_assets.c: $(WEB_FILES) scripts/embed-assets.sh
+$(BUILD)/gen/web_assets.c: $(WEB_FILES) scripts/build/embed-assets.sh
 	@mkdir -p $(dir $@)
-	sh scripts/embed-assets.sh $(WEB_FILES) > $@.tmp && mv $@.tmp $@
+	sh scripts/build/embed-assets.sh $(WEB_FILES) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/web_assets.o: $(BUILD)/gen/web_assets.c
 	@mkdir -p $(dir $@)
@@ -59,7 +59,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbroadside.a tests/unit/unit.h
 	@echo "  TEST    $@"
 	@$(CC) $(ALL_CFLAGS) -Itests/unit $(HARDEN) $(LDFLAGS_H) -o $@ $< $(BUILD)/libbroadside.a $(PKG_LIBS)
 
-# The load client for tests/integration/limit.sh and scripts/bench-limit.
+# The load client for tests/integration/limit.sh and scripts/bench/bench-limit.
 $(BUILD)/tests/loadclient: tests/loadclient.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
@@ -103,10 +103,10 @@ fuzz: deps fuzz-build
 	@bash tests/fuzz/run $(FUZZ_SECONDS)
 
 run: deps all
-	@bash scripts/run-demo
+	@bash scripts/demo/run-demo
 
 bench: deps all
-	@bash scripts/bench
+	@bash scripts/bench/run
 
 # The web templates and stylesheet are compiled into the binary.
 install: all

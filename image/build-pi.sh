@@ -32,9 +32,9 @@ else
 fi
 rm -rf "$B/src"; mkdir -p "$B/src/scripts" "$B/src/build/gen"
 cp -r "$TOP/appliance" "$TOP/web" "$TOP/Makefile" "$B/src/"
-cp "$TOP/scripts/embed-assets.sh" "$B/src/scripts/"
+cp "$TOP/scripts/build/embed-assets.sh" "$B/src/scripts/"
 # The embedded web assets are plain C: generate them here (no emulation needed).
-sh "$TOP/scripts/embed-assets.sh" $(ls "$TOP"/web/*.html "$TOP"/web/*.css | sort) >"$B/src/build/gen/web_assets.c"
+sh "$TOP/scripts/build/embed-assets.sh" $(ls "$TOP"/web/*.html "$TOP"/web/*.css | sort) >"$B/src/build/gen/web_assets.c"
 chroot "$B" sh -c 'cd /src && make -j2 all >/dev/null'
 cp "$B/src/broadside" "$OUT/broadside-arm64"
 file "$OUT/broadside-arm64" 2>/dev/null || true

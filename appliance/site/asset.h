@@ -1,5 +1,5 @@
 /* asset: the web/ templates and stylesheet, compiled into the binary by
- * scripts/embed-assets.sh so that nothing is read from disk at run time. */
+ * scripts/build/embed-assets.sh so that nothing is read from disk at run time. */
 #ifndef BROADSIDE_ASSET_H
 #define BROADSIDE_ASSET_H
 

@@ -1,4 +1,4 @@
-/* manifest_drive: regenerate one collection's manifests (scripts/bench-mirror
+/* manifest_drive: regenerate one collection's manifests (scripts/bench/bench-mirror
  * times it on a 1M-file catalogue and reads its peak RSS).
  * usage: manifest_drive DATA_DIR SLUG */
 #include <stdio.h>

@@ -78,12 +78,12 @@ check "file through the front passes sha256sum -c" bash -c "cd '$T/dl' && grep '
 # The client keeps the front descriptor it fetched first. Onionbalance's first
 # one may list only the backends whose descriptors it had by then, and on this
 # 6-relay network two backends' intro points can share a relay, which sends
-# the readers of both to the backend listed first (scripts/hs-intros; README,
+# the readers of both to the backend listed first (scripts/tools/hs-intros; README,
 # "Why the split used to be lopsided"). So before counting: fresh readers
 # (NEWNYM) until the descriptor the client holds reaches two or more backends.
 held_reaches_two() {
   local out
-  out=$(/usr/bin/python3 "$TOP/scripts/hs-intros" "$NET/client/control" "$FA" \
+  out=$(/usr/bin/python3 "$TOP/scripts/tools/hs-intros" "$NET/client/control" "$FA" \
     b1="${BA[b1]}" b2="${BA[b2]}" b3="${BA[b3]}" 2>&1)
   echo "# measured: front descriptor the client holds: $out"
   [ "$(sed -n 's/.*reached: \(.*\)  (of .*/\1/p' <<<"$out" | tr ' ' '\n' | grep -c '^b[0-9]=[1-9]')" -ge 2 ]

@@ -6,7 +6,7 @@
 
 D=$T/data
 TREE=$T/tree
-python3 "$TOP/scripts/make-sample" "$TREE" --files 4000 --size-mb 24 --seed 3 2>/dev/null
+python3 "$TOP/scripts/demo/make-sample" "$TREE" --files 4000 --size-mb 24 --seed 3 2>/dev/null
 # PDFs cost a pdftotext run each; a few are enough here.
 find "$TREE" -name '*.pdf' | tail -n +20 | xargs -r rm
 nfiles=$(find "$TREE" -type f | wc -l)
@@ -73,7 +73,7 @@ PY
 
 # Full disk: a file size limit makes SQLite's writes fail like ENOSPC would.
 mkdir -p "$T/more"
-python3 "$TOP/scripts/make-sample" "$T/more" --files 600 --size-mb 1 --seed 9 2>/dev/null
+python3 "$TOP/scripts/demo/make-sample" "$T/more" --files 600 --size-mb 1 --seed 9 2>/dev/null
 find "$T/more" -name '*.pdf' -delete
 out=$(trap '' XFSZ; ulimit -f 200; "$BROADSIDE" --data "$D" add "$T/more" --slug more --title More 2>&1); rc=$?
 echo "$out" | tail -n 3

@@ -21,7 +21,7 @@ OUT=$TOP/build/test-output/pages
 rm -rf "$OUT"; mkdir -p "$OUT"
 D=$T/data C=$T/coll
 mkdir -p "$C"
-python3 "$TOP/scripts/make-sample" "$C/sample" --files 120 --seed 4 2>/dev/null
+python3 "$TOP/scripts/demo/make-sample" "$C/sample" --files 120 --seed 4 2>/dev/null
 check "sample generated" test -d "$C/sample/springfield-pd"
 
 # Hostile names: markup, quotes, entities, bidi override, newline, invalid

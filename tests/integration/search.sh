@@ -5,7 +5,7 @@
 
 D=$T/data
 TREE=$T/tree
-python3 "$TOP/scripts/make-sample" "$TREE" --files 200 --size-mb 2 --seed 7 2>/dev/null
+python3 "$TOP/scripts/demo/make-sample" "$TREE" --files 200 --size-mb 2 --seed 7 2>/dev/null
 check "sample generated" test -d "$TREE/springfield-pd"
 
 # Planted words, one per format.
@@ -14,7 +14,7 @@ printf 'SPR-1,2021-01-01,09:00,theft,"1 Main Street",Ann Zanzibarcsv,123,arrest,
 body=$(printf 'The quokkamail shipment left the depot.' | base64)
 printf 'From: a@x\nTo: b@x\nSubject: shipment\nContent-Type: multipart/mixed; boundary=ZZ\n\n--ZZ\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n%s\n--ZZ--\n' \
   "$body" >"$TREE/springfield-pd/planted.eml"
-python3 - "$TOP/scripts/make-sample" "$TREE/springfield-pd/planted report.pdf" <<'PY'
+python3 - "$TOP/scripts/demo/make-sample" "$TREE/springfield-pd/planted report.pdf" <<'PY'
 import importlib.machinery, importlib.util, sys
 loader = importlib.machinery.SourceFileLoader("ms", sys.argv[1])
 spec = importlib.util.spec_from_loader("ms", loader); ms = importlib.util.module_from_spec(spec); loader.exec_module(ms)

@@ -79,7 +79,7 @@ check_case(const struct want *w, int html, size_t idx)
 	strbuf_release(&out);
 }
 
-/* The same hand-written one-page PDF as scripts/make-sample makes. */
+/* The same hand-written one-page PDF as scripts/demo/make-sample makes. */
 static int
 write_pdf(const char *path, const char *text)
 {

@@ -2,11 +2,11 @@
 # Visual check of the reader pages: render samples with the unit test binary,
 # serve them over loopback (root-relative /static/style.css needs a server),
 # and screenshot each at desktop (1280x900) and phone (412x900) width with
-# headless Chromium. Usage: scripts/web-screenshots.sh [OUTDIR]  (needs make unit)
+# headless Chromium. Usage: scripts/demo/web-screenshots.sh [OUTDIR]  (needs make unit)
 # Note: --blink-settings=scriptEnabled=false makes new headless Chromium skip
 # the screenshot, so it is not used; the pages contain no script anyway.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 out=${1:-build/screenshots}
 site=$(mktemp -d)
 pid=
