@@ -131,41 +131,33 @@ ll_allow(int ruleset, int abi, const char *path, uint64_t rights)
 	return rc;
 }
 
-struct roots_arg {
-	int ruleset, abi, failed;
-};
-
+/* A root reached through a symbolic link (swapped after `add`) is not what
+ * was published: leave it outside, so its files answer 403. */
 static int
-allow_root(const cat_collection_t *col, void *arg)
+allow_root(int ruleset, int abi, const sandbox_root_t *r)
 {
-	struct roots_arg *a = arg;
 	char real[PATH_MAX];
 
-	/* A root reached through a symbolic link (swapped after `add`) is not
-	 * what was published: leave it outside, so its files answer 403. */
-	if (realpath(col->root, real) == NULL) {
+	if (realpath(r->path, real) == NULL) {
 		log_warn("sandbox: collection %s: root %s: %s; its files will not be served",
-		    col->slug, col->root, strerror(errno));
+		    r->name, r->path, strerror(errno));
 		return 0;
 	}
-	if (strcmp(real, col->root) != 0) {
+	if (strcmp(real, r->path) != 0) {
 		log_warn("sandbox: collection %s: root %s now leads to %s (a symbolic link); "
-		    "not allowed, its files will not be served", col->slug, col->root, real);
+		    "not allowed, its files will not be served", r->name, r->path, real);
 		return 0;
 	}
-	if (ll_allow(a->ruleset, a->abi, col->root, FS_READ) < 0)
-		a->failed = 1;
-	return 0;
+	return ll_allow(ruleset, abi, r->path, FS_READ);
 }
 
 /* 0 applied, 1 not available on this kernel, -1 failed. */
 static int
-apply_landlock(const datadir_t *d, cat_t *cat, const char *tor_append)
+apply_landlock(const datadir_t *d, const sandbox_root_t *roots, const char *tor_append)
 {
 	struct ll_ruleset_attr attr;
 	size_t attr_size = sizeof(uint64_t);
-	struct roots_arg ra;
-	int abi = sandbox_landlock_abi(), rs, rc = -1;
+	int abi = sandbox_landlock_abi(), rs, rc = -1, failed = 0;
 	char *p;
 
 	if (abi <= 0)
@@ -186,51 +178,49 @@ apply_landlock(const datadir_t *d, cat_t *cat, const char *tor_append)
 		log_warn("sandbox: landlock_create_ruleset: %s", strerror(errno));
 		return -1;
 	}
-	memset(&ra, 0, sizeof(ra));
-	ra.ruleset = rs;
-	ra.abi = abi;
-	if (cat_collection_each(cat, allow_root, &ra) < 0)
-		ra.failed = 1;
+	for (; roots != NULL && roots->path != NULL; roots++)
+		if (allow_root(rs, abi, roots) < 0)
+			failed = 1;
 	if (ll_allow(rs, abi, d->catalogue, FS_FILE_RW) < 0)
-		ra.failed = 1;
+		failed = 1;
 	p = xasprintf("%s-wal", d->catalogue);
 	if (ll_allow(rs, abi, p, FS_FILE_RW) < 0)
-		ra.failed = 1;
+		failed = 1;
 	free(p);
 	p = xasprintf("%s-shm", d->catalogue);
 	if (ll_allow(rs, abi, p, FS_FILE_RW) < 0)
-		ra.failed = 1;
+		failed = 1;
 	free(p);
 	if (ll_allow(rs, abi, d->run, FS_DIR_RW) < 0)
-		ra.failed = 1;
+		failed = 1;
 	/* The signed manifests served at /m/ (read-only: ingest writes them). The
 	 * folder's sets are swapped in below it, so a rule on it covers them. */
 	p = datadir_path(d, "manifests");
 	if (mkdir_p(p, 0700) < 0 || ll_allow(rs, abi, p, FS_READ) < 0)
-		ra.failed = 1;
+		failed = 1;
 	free(p);
 	/* /m/publisher.pub: this one public file of keys/, never the secret key. */
 	p = datadir_path(d, "keys/publisher.pub");
 	if (access(p, F_OK) == 0 && ll_allow(rs, abi, p, LANDLOCK_ACCESS_FS_READ_FILE) < 0)
-		ra.failed = 1;
+		failed = 1;
 	free(p);
 	/* A front re-reads its backends (balance_run.h) so that `balance add` and
 	 * `balance rm` apply without a restart. */
 	p = datadir_path(d, "balance");
 	if (mkdir_p(p, 0700) < 0 || ll_allow(rs, abi, p, FS_READ) < 0)
-		ra.failed = 1;
+		failed = 1;
 	free(p);
 	/* torsup rewrites the torrc before each restart of tor. */
 	if (tor_append && ll_allow(rs, abi, tor_append, LANDLOCK_ACCESS_FS_READ_FILE) < 0)
-		ra.failed = 1;
+		failed = 1;
 	/* Nothing else of the data dir: not the config, not keys/, not the onion
 	 * keys (the address was read at start). */
 #if defined(__SANITIZE_ADDRESS__)
 	/* The sanitizer runtime reads its own maps to report. */
 	if (ll_allow(rs, abi, "/proc", FS_READ) < 0)
-		ra.failed = 1;
+		failed = 1;
 #endif
-	if (ra.failed)
+	if (failed)
 		goto done;
 	if (syscall(SYS_landlock_restrict_self, rs, 0) < 0) {
 		log_warn("sandbox: landlock_restrict_self: %s", strerror(errno));
@@ -355,7 +345,7 @@ done:
 }
 
 int
-sandbox_apply_serve(int mode, const datadir_t *d, cat_t *cat, const char *tor_append)
+sandbox_apply_serve(int mode, const datadir_t *d, const sandbox_root_t *roots, const char *tor_append)
 {
 	int missing = 0, ll;
 
@@ -363,13 +353,11 @@ sandbox_apply_serve(int mode, const datadir_t *d, cat_t *cat, const char *tor_ap
 		log_warn("sandbox = no: serve runs without Landlock and seccomp");
 		return 0;
 	}
-	/* SQLite must not spill sorts to /var/tmp: only memory is allowed now. */
-	(void)sqlite3_exec(cat_db(cat), "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		log_warn("sandbox: PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
 		missing = 1;
 	}
-	ll = apply_landlock(d, cat, tor_append);
+	ll = apply_landlock(d, roots, tor_append);
 	if (ll == 1 && errno == EPERM)
 		log_warn("sandbox: the Landlock system calls are blocked by a filter around "
 		    "us (systemd: add them to SystemCallFilter=); files are limited only by "

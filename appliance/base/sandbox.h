@@ -18,7 +18,6 @@
 #ifndef BROADSIDE_SANDBOX_H
 #define BROADSIDE_SANDBOX_H
 
-#include "catalogue/cat.h"
 #include "base/datadir.h"
 
 enum { SANDBOX_NO = 0, SANDBOX_YES = 1, SANDBOX_REQUIRED = 2 };
@@ -27,12 +26,20 @@ enum { SANDBOX_NO = 0, SANDBOX_YES = 1, SANDBOX_REQUIRED = 2 };
 int sandbox_mode_parse(const char *s);
 const char *sandbox_mode_name(int mode);
 
+/* A published folder serve may read: its collection's name (for the log) and
+ * its absolute real path. */
+typedef struct sandbox_root {
+	const char *name;
+	const char *path;
+} sandbox_root_t;
+
 /* Restrict the calling process (and its threads created later) for serving the
- * catalogue cat in data dir d; tor_append (or NULL) stays readable because the
+ * catalogue of data dir d and the folders in roots (ended by a NULL path); tor_append (or NULL) stays readable because the
  * torrc is regenerated at each restart of tor. Return 0 when applied (wholly, or partly in
  * mode yes, warned), -1 when mode is required and something could not be
  * applied (logged). Irreversible. */
-int sandbox_apply_serve(int mode, const datadir_t *d, cat_t *cat, const char *tor_append);
+int sandbox_apply_serve(int mode, const datadir_t *d, const sandbox_root_t *roots,
+    const char *tor_append);
 
 /* Landlock ABI version of this kernel, 0 if none. */
 int sandbox_landlock_abi(void);

@@ -332,18 +332,6 @@ ct_equal(const void *a, const void *b, size_t n)
 }
 
 int
-hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int
 name_ok(const char *s, size_t max, const char *also)
 {
 	size_t n = strlen(s);

@@ -46,8 +46,6 @@ int mkdir_p(const char *path, int mode);
 int64_t now_ms(void);
 /* Format a byte count for people: "1.4 GB". */
 void human_bytes(int64_t n, char *out, size_t outlen);
-/* The value of one hex digit (either case), or -1. */
-int hex_digit(int c);
 /* Whether s is a plain name, safe in file names, configs and logs: 1 to max
  * ASCII letters, digits, '-', '_' and the bytes in also. */
 int name_ok(const char *s, size_t max, const char *also);

@@ -21,7 +21,7 @@
 
 #include "catalogue/cat_int.h"
 #include "base/log.h"
-#include "catalogue/search.h"
+#include "base/text.h"
 #include "base/util.h"
 
 #define CAT_SCHEMA_VERSION 3
@@ -270,7 +270,7 @@ migrate(cat_t *c)
 		cat_exec_(c, "ROLLBACK");
 		return -1;
 	}
-	/* v2 (issue 7): collections.held — why a collection's bytes are withheld
+	/* v2: collections.held — why a collection's bytes are withheld
 	 * (restored onto files that differ from its manifest), NULL when served. */
 	if (v < 2 && (cat_exec_(c, "ALTER TABLE collections ADD COLUMN held TEXT") < 0 ||
 	    cat_exec_(c, "PRAGMA user_version = 2") < 0)) {
@@ -319,6 +319,29 @@ config_sqlite(void)
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+int
+cat_read_begin(cat_t *c)
+{
+	if (!sqlite3_get_autocommit(c->db))
+		return 0;
+	return sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 1 : -1;
+}
+
+void
+cat_read_end(cat_t *c)
+{
+	(void)sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+}
+
+int
+cat_first_use(cat_t *c, unsigned bit)
+{
+	int first = (c->once & bit) == 0;
+
+	c->once |= bit;
+	return first;
+}
+
 cat_t *
 cat_open(const char *path, int flags)
 {
@@ -341,10 +364,6 @@ cat_open(const char *path, int flags)
 	sqlite3_busy_timeout(c->db, 10000);
 	if (cat_exec_(c, "PRAGMA foreign_keys = ON") < 0)
 		goto fail;
-	if (search_register(c->db) < 0) {
-		log_err("cannot register the search ranking function on %s", path);
-		goto fail;
-	}
 	if (flags != CAT_READONLY) {
 		/* WAL: readers (serve) keep going while add writes. synchronous=NORMAL
 		 * keeps the database consistent across crashes; only the last commits may
@@ -359,6 +378,9 @@ cat_open(const char *path, int flags)
 		 * 2 MB, each search read the index's pages again from the OS (pread and
 		 * a copy each; offic* rev* on 1M files: p50 41 ms, with 32 MB 14 ms). */
 		if (cat_exec_(c, "PRAGMA cache_size = -32000") < 0)
+			goto fail;
+		/* Sorts never spill to /var/tmp: serve's sandbox allows no such file. */
+		if (cat_exec_(c, "PRAGMA temp_store = MEMORY") < 0)
 			goto fail;
 		/* An older catalogue is read as it is (serve keeps working after an
 		 * upgrade of broadside); the next add, refresh or init upgrades it. */
@@ -396,10 +418,8 @@ cat_db(cat_t *c)
 }
 
 int
-cat_slug_valid(const char *slug)
+cat_slug_valid_n(const char *slug, size_t n)
 {
-	size_t n = strlen(slug);
-
 	if (n == 0 || n > 63)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
@@ -409,6 +429,12 @@ cat_slug_valid(const char *slug)
 			return 0;
 	}
 	return 1;
+}
+
+int
+cat_slug_valid(const char *slug)
+{
+	return cat_slug_valid_n(slug, strlen(slug));
 }
 
 static char *
@@ -516,17 +542,10 @@ cat_collection_each(cat_t *c, int (*fn)(const cat_collection_t *col, void *arg),
 static void
 hex32(const unsigned char *raw, int n, char *out)
 {
-	static const char hx[] = "0123456789abcdef";
-
-	if (raw == NULL || n != 32) {
+	if (raw == NULL || n != 32)
 		out[0] = '\0';
-		return;
-	}
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = hx[raw[i] >> 4];
-		out[2 * i + 1] = hx[raw[i] & 15];
-	}
-	out[64] = '\0';
+	else
+		text_hex(out, raw, 32);
 }
 
 static void

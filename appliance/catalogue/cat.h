@@ -18,6 +18,18 @@ enum { CAT_SORT_NAME = 0, CAT_SORT_SIZE = 1, CAT_SORT_MTIME = 2 };
 
 /* Open (CAT_CREATE: create and migrate) the catalogue at path; NULL + log_err on failure. */
 cat_t *cat_open(const char *path, int flags);
+
+/* Open a read transaction, so what follows reads one snapshot: 1 begun, 0
+ * one is open already (the caller's), -1 error (each statement then reads
+ * its own). cat_read_end ends one begun here. */
+int cat_read_begin(cat_t *c);
+void cat_read_end(cat_t *c);
+
+/* Return 1 the first time bit is asked of this connection, then 0: a module
+ * that adds SQL functions to a connection (search's ranking) does it once,
+ * itself, so the catalogue needs to know nothing of it. */
+#define CAT_ONCE_SEARCH 1u
+int cat_first_use(cat_t *c, unsigned bit);
 void cat_free_(cat_t *c);
 #define cat_free(p) do { cat_free_(p); (p) = NULL; } while (0)
 /* Return the underlying connection (search and tests run their own statements). */
@@ -45,6 +57,8 @@ int cat_collection_upsert(cat_t *c, const char *slug, const char *title, const c
 int cat_collection_delete(cat_t *c, int64_t id);
 /* Return 1 if slug matches [a-z0-9][a-z0-9-]{0,62}, else 0. */
 int cat_slug_valid(const char *slug);
+/* The same for len bytes of s (a slug inside a URL). */
+int cat_slug_valid_n(const char *s, size_t len);
 
 typedef struct cat_file {
 	int64_t id, size, mtime;
@@ -114,7 +128,7 @@ int cat_collection_finish(cat_t *c, int64_t collection_id,
 #define CAT_FTS_MAX_SEGMENTS 8
 int cat_fts_tidy(cat_t *c, int max_segments);
 
-/* --- identity restore and mirrors (issue 7) --- */
+/* --- identity restore and mirrors --- */
 
 /* Point a collection at another folder (restore onto a new disk). */
 int cat_collection_set_root(cat_t *c, int64_t id, const char *root);

@@ -19,6 +19,7 @@ struct cat {
 	char *path;
 	int version;          /* schema version (a read-only open may see an older one) */
 	int told_old;         /* the operator was told an older catalogue lists slowly */
+	unsigned once;        /* cat_first_use bits */
 	sqlite3_stmt *st[S_COUNT];
 	/* Folder listings: [sort][desc][is_file]. */
 	sqlite3_stmt *list[3][2][2];

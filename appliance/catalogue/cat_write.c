@@ -442,7 +442,7 @@ cat_check(cat_t *c)
 	return rc;
 }
 
-/* --- identity restore and mirrors (issue 7): roots, holds, origins --- */
+/* --- identity restore and mirrors: roots, holds, origins --- */
 
 /* Run one UPDATE with an int64 id in ?1 and up to two text values in ?2, ?3. */
 static int

@@ -445,6 +445,10 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 	int rc = -1, nidf = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (cat_first_use(c, CAT_ONCE_SEARCH) && search_register(db) < 0) {
+		log_err("cannot register the search ranking function");
+		return -1;
+	}
 	search_parse(query ? query : "", query ? strlen(query) : 0, &q);
 	if (q.n == 0) {
 		set_message(out, query && *query ? "Your search has no words to look for; try plain words."

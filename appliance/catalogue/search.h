@@ -72,7 +72,8 @@ void search_query_clear(search_query_t *q);
 /* Return the FTS5 expression for q (caller frees); "" if q has no phrases. */
 char *search_query_fts(const search_query_t *q);
 
-/* Register the ranking function on a connection (cat_open does this). */
+/* Register the ranking function on a connection (search_run does this on a
+ * connection's first search). */
 int search_register(struct sqlite3 *db);
 
 #endif

@@ -28,6 +28,7 @@
 #include "trust/manifest.h"
 #include "onion/onion.h"
 #include "trust/sign.h"
+#include "base/text.h"
 #include "base/util.h"
 
 #define PASS_MAX 1024
@@ -249,8 +250,7 @@ hash_fd(int fd, char hex[65], int64_t *size)
 		total += r;
 	}
 	EVP_DigestFinal_ex(md, h, NULL);
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	text_hex(hex, h, 32);
 	*size = total;
 	rc = 0;
 done:

@@ -118,6 +118,46 @@ start_tor(struct serve_state *st, const datadir_t *d, const conf_t *conf, const 
 	return 0;
 }
 
+struct roots {
+	sandbox_root_t *v;
+	size_t n;
+};
+
+static int
+add_root(const cat_collection_t *col, void *arg)
+{
+	struct roots *r = arg;
+
+	r->v = xrealloc(r->v, (r->n + 2) * sizeof(*r->v));
+	r->v[r->n].name = xstrdup(col->slug);
+	r->v[r->n].path = xstrdup(col->root);
+	r->n++;
+	r->v[r->n].name = r->v[r->n].path = NULL;
+	return 0;
+}
+
+/* The sandbox reads only the collections in the catalogue now. */
+static int
+apply_sandbox(int mode, const datadir_t *d, cat_t *cat, const char *tor_append)
+{
+	struct roots r = { NULL, 0 };
+	int rc;
+
+	if (cat_collection_each(cat, add_root, &r) < 0) {
+		log_err("cannot list the collections for the sandbox");
+		rc = -1;
+		goto done;
+	}
+	rc = sandbox_apply_serve(mode, d, r.v, tor_append);
+done:
+	for (size_t i = 0; i < r.n; i++) {
+		free((char *)r.v[i].name);
+		free((char *)r.v[i].path);
+	}
+	free(r.v);
+	return rc;
+}
+
 int
 cmd_serve(int argc, char **argv, const char *data)
 {
@@ -241,8 +281,8 @@ cmd_serve(int argc, char **argv, const char *data)
 		log_err("the embedded page templates do not compile");
 		goto done;
 	}
-	handler_page_init(conf, onion[0] ? onion : NULL, handler_manifest_init(d->root));
 	srv = server_new(st.base, conf, cat);
+	handler_ctx_set_site(server_handlers(srv), d->root, onion[0] ? onion : NULL);
 	/* Its catalogue connections now, its threads after the sandbox (search_pool.h). */
 	pool = search_pool_new(st.base, search_pool_threads_auto((int)conf->search_threads), SEARCH_QUEUE_MAX, d->catalogue);
 	if (pool == NULL)
@@ -276,14 +316,14 @@ cmd_serve(int argc, char **argv, const char *data)
 			goto done;
 		st.status.tor = st.tor;
 		balance_run_start(st.balancer, st.base, st.tor);
-		balance_run_status(st.balancer, &st.status);
+		st.status.balance = st.balancer;
 		limit_set_close_circuit(server_limit(srv), close_circuit, st.tor);
 		log_info("onion address: http://%s/", onion);
 		if (admin_dir)
 			log_info("admin onion (client keys only): http://%s/, %d client%s",
 			    admin_addr, admin_clients, admin_clients == 1 ? "" : "s");
 	}
-	if (sandbox_apply_serve(conf->sandbox, d, cat, tor_append) < 0)
+	if (apply_sandbox(conf->sandbox, d, cat, tor_append) < 0)
 		goto done;
 	if (search_pool_start(pool) < 0) {
 		log_warn("searches run on the event loop: no search thread could start");

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static http_error_page_fn error_page_fn;
+#include "base/text.h"
 
 void
 http_resp_init(http_resp_t *r)
@@ -64,12 +64,6 @@ http_resp_html(http_resp_t *r, int status, strbuf_t *html)
 }
 
 void
-http_resp_set_error_page(http_error_page_fn fn)
-{
-	error_page_fn = fn;
-}
-
-void
 http_resp_error(http_resp_t *r, int status, const char *detail)
 {
 	http_resp_error_retry(r, status, detail, 0);
@@ -83,14 +77,14 @@ http_resp_error_retry(http_resp_t *r, int status, const char *detail, int retry_
 	strbuf_init(&b);
 	if (retry_after > 0)
 		http_resp_header(r, "Retry-After", "%d", retry_after);   /* RFC 9110 10.2.3 */
-	if (error_page_fn == NULL || error_page_fn(&b, status, detail, retry_after) < 0) {
+	if (r->error_page == NULL || r->error_page(r->error_arg, &b, status, detail, retry_after) < 0) {
 		strbuf_reset(&b);
 		strbuf_addf(&b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		    "<title>%d %s</title></head><body><h1>%d %s</h1>", status,
 		    http_reason(status), status, http_reason(status));
 		if (detail && *detail) {
 			strbuf_adds(&b, "<p>");
-			html_escape(&b, detail);
+			text_html(&b, detail, strlen(detail), 0);
 			strbuf_adds(&b, "</p>");
 		}
 		strbuf_adds(&b, "</body></html>\n");
@@ -174,17 +168,3 @@ http_date_parse(const char *s, time_t *out)
 	return -1;
 }
 
-void
-html_escape(strbuf_t *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': strbuf_adds(b, "&amp;"); break;
-		case '<': strbuf_adds(b, "&lt;"); break;
-		case '>': strbuf_adds(b, "&gt;"); break;
-		case '"': strbuf_adds(b, "&quot;"); break;
-		case '\'': strbuf_adds(b, "&#39;"); break;
-		default: strbuf_addc(b, *s);
-		}
-	}
-}

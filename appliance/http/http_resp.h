@@ -17,6 +17,11 @@ typedef struct http_resp {
 	struct evbuffer *body;
 	int64_t length;          /* Content-Length; -1 = the body's length */
 	int close;               /* close the connection after this response */
+	/* Styled error pages (the site's): fills html for status, or -1; NULL
+	 * gives the plain page. Set by whoever begins the response. */
+	int (*error_page)(void *arg, strbuf_t *html, int status, const char *detail,
+	    int retry_after);
+	void *error_arg;
 } http_resp_t;
 
 void http_resp_init(http_resp_t *r);
@@ -26,15 +31,11 @@ void http_resp_header(http_resp_t *r, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Set an HTML body (taking the text) with the page headers. */
 void http_resp_html(http_resp_t *r, int status, strbuf_t *html);
-/* A small HTML error page for status; detail is escaped. The reader pages
- * replace this body with the styled one when they are built in. */
+/* An HTML error page for status (r->error_page's, else a small plain one);
+ * detail is escaped. */
 void http_resp_error(http_resp_t *r, int status, const char *detail);
 /* The same with a Retry-After header and the wait shown on the page (429, 503). */
 void http_resp_error_retry(http_resp_t *r, int status, const char *detail, int retry_after);
-/* Hook for styled error pages: fills html for status, or returns -1. */
-typedef int (*http_error_page_fn)(strbuf_t *html, int status, const char *detail,
-    int retry_after);
-void http_resp_set_error_page(http_error_page_fn fn);
 
 /* Write the status line and all headers for r into out (keep_alive decides the
  * Connection field, http10 whether keep-alive must be announced). */
@@ -46,8 +47,6 @@ const char *http_reason(int status);
 void http_date_format(time_t t, char buf[30]);
 /* Parse any of the three HTTP-date forms; 0 or -1. */
 int http_date_parse(const char *s, time_t *out);
-/* Append s to b with HTML escaping (& < > " '). */
-void html_escape(strbuf_t *b, const char *s);
 
 /* The policy every HTML page carries: no scripts, nothing from elsewhere.
  * img-src allows data: only for the empty favicon link, which spares readers

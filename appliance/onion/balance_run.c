@@ -14,7 +14,6 @@
 #include "onion/procsup.h"
 #include "base/sandbox.h"
 #include "onion/spawner.h"
-#include "serve/status.h"
 #include "onion/torsup.h"
 #include "base/util.h"
 
@@ -36,7 +35,6 @@ struct balance_run {
 	struct torsup *tor;
 	struct event *tick;
 	char *ob_path;
-	struct status_src *status;
 	char *last_err;                      /* the last error reported by reload() */
 };
 
@@ -132,14 +130,22 @@ balance_run_watch_address(const balance_run_t *b)
 	return b->role == BALANCE_FRONT ? b->address : NULL;
 }
 
-static void
-fill_status(const balance_run_t *b)
+const balance_t *
+balance_run_role(const balance_run_t *b)
 {
-	if (b->status == NULL)
-		return;
-	b->status->balance = b->bal;
-	b->status->instance = b->instance[0] ? b->instance : NULL;
-	b->status->onionbalance = b->ob;
+	return b ? b->bal : NULL;
+}
+
+const char *
+balance_run_instance(const balance_run_t *b)
+{
+	return b && b->instance[0] ? b->instance : NULL;
+}
+
+struct procsup *
+balance_run_helper(const balance_run_t *b)
+{
+	return b ? b->ob : NULL;
 }
 
 /* DIR/balance changed? A new list of backends applies now; a new role or
@@ -183,7 +189,6 @@ reload(balance_run_t *b)
 	if (b->role != BALANCE_FRONT) {
 		balance_free(b->bal);
 		b->bal = now;
-		fill_status(b);
 		return;
 	}
 	y = balance_yaml(now, b->key_path, b->instance);
@@ -192,7 +197,6 @@ reload(balance_run_t *b)
 		balance_free(b->bal);
 		b->bal = now;
 		now = NULL;
-		fill_status(b);
 		if (b->ob)
 			procsup_restart(b->ob);
 	}
@@ -222,7 +226,6 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		b->ob = procsup_new(b->base, "onionbalance", argv, b->spawner);
 	}
 	procsup_start(b->ob);
-	fill_status(b);
 }
 
 void
@@ -236,13 +239,6 @@ balance_run_start(balance_run_t *b, struct event_base *base, struct torsup *tor)
 		return;
 	b->tick = event_new(b->base, -1, EV_PERSIST, tick_cb, b);
 	event_add(b->tick, &tv);
-}
-
-void
-balance_run_status(balance_run_t *b, struct status_src *src)
-{
-	b->status = src;
-	fill_status(b);
 }
 
 void

@@ -22,7 +22,6 @@
 struct conf;
 struct datadir;
 struct event_base;
-struct status_src;
 struct torsup;
 
 typedef struct balance_run balance_run_t;
@@ -45,7 +44,10 @@ const char *balance_run_watch_address(const balance_run_t *b);
  * DIR/balance). tor may be NULL (no tor: nothing to do). */
 void balance_run_start(balance_run_t *b, struct event_base *base, struct torsup *tor);
 
-/* Point the status document at our role, instance address and onionbalance. */
-void balance_run_status(balance_run_t *b, struct status_src *src);
+/* For the status document: the role (NULL when there is none), a front's own
+ * backend address (or NULL) and its onionbalance (NULL when not running). */
+const struct balance *balance_run_role(const balance_run_t *b);
+const char *balance_run_instance(const balance_run_t *b);
+struct procsup *balance_run_helper(const balance_run_t *b);
 
 #endif

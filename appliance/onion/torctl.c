@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 
 #include "base/log.h"
+#include "base/text.h"
 #include "base/util.h"
 
 struct torctl_parser {
@@ -300,31 +301,6 @@ torctl_bootstrap_problem(const char *reason, const char *warning)
 	return warning && *warning ? warning : "no progress";
 }
 
-void
-torctl_hex_encode(const uint8_t *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789ABCDEF";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-int
-torctl_hex_decode(const char *hex, uint8_t *out, size_t n)
-{
-	if (strlen(hex) != 2 * n)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
 int
 torctl_safecookie_nonce(uint8_t nonce[TORCTL_NONCE_LEN])
 {
@@ -382,8 +358,8 @@ torctl_parse_authchallenge(const char *text, uint8_t server_hash[TORCTL_HASH_LEN
 	if (strncmp(text, "AUTHCHALLENGE ", 14) != 0 ||
 	    torctl_kv_get(text, "SERVERHASH", hash, sizeof(hash)) < 0 ||
 	    torctl_kv_get(text, "SERVERNONCE", nonce, sizeof(nonce)) < 0 ||
-	    torctl_hex_decode(hash, server_hash, TORCTL_HASH_LEN) < 0 ||
-	    torctl_hex_decode(nonce, server_nonce, TORCTL_NONCE_LEN) < 0)
+	    text_unhex(server_hash, hash, TORCTL_HASH_LEN) < 0 ||
+	    text_unhex(server_nonce, nonce, TORCTL_NONCE_LEN) < 0)
 		return -1;
 	return 0;
 }

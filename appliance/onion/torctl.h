@@ -64,10 +64,6 @@ int torctl_word(const char *text, int n, char *out, size_t outlen);
  * WARNING text; never NULL. */
 const char *torctl_bootstrap_problem(const char *reason, const char *warning);
 
-/* Hex helpers: encode n bytes as upper-case hex (out holds 2n+1); decode
- * exactly n bytes from hex (either case), 0 or -1. */
-void torctl_hex_encode(const uint8_t *in, size_t n, char *out);
-int torctl_hex_decode(const char *hex, uint8_t *out, size_t n);
 
 /* SAFECOOKIE. Cookie, nonces and hashes are all 32 bytes. */
 #define TORCTL_COOKIE_LEN 32

@@ -29,6 +29,7 @@
 #include "onion/spawner.h"
 #include "onion/torctl.h"
 #include "onion/torrc.h"
+#include "base/text.h"
 #include "base/util.h"
 
 #define CONNECT_RETRY_MS    100
@@ -318,7 +319,7 @@ start_authchallenge(torsup_t *t, const torctl_reply_t *r)
 	}
 	if (torctl_safecookie_nonce(t->client_nonce) < 0)
 		return -1;
-	torctl_hex_encode(t->client_nonce, TORCTL_NONCE_LEN, hex);
+	text_hex(hex, t->client_nonce, TORCTL_NONCE_LEN);
 	ctl_send(t, R_AUTHCHALLENGE, "AUTHCHALLENGE SAFECOOKIE %s", hex);
 	return 0;
 }
@@ -345,7 +346,7 @@ answer_challenge(torsup_t *t, const torctl_reply_t *r)
 		degrade(t, "tor's control socket failed SAFECOOKIE authentication");
 		goto done;
 	}
-	torctl_hex_encode(ch, TORCTL_HASH_LEN, hex);
+	text_hex(hex, ch, TORCTL_HASH_LEN);
 	ctl_send(t, R_AUTHENTICATE, "AUTHENTICATE %s", hex);
 	rc = 0;
 done:

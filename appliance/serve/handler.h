@@ -1,41 +1,88 @@
-/* handler: what answers each kind of URL (see route.h). Each fills resp. */
+/* handler: what answers each kind of URL (see route.h), and the context they
+ * share (handler_ctx.c). Each handler fills resp. */
 #ifndef BROADSIDE_HANDLER_H
 #define BROADSIDE_HANDLER_H
 
+#include <stdint.h>
+
+#include "base/conf.h"
+#include "base/util.h"
+#include "catalogue/cat.h"
+#include "catalogue/search_pool.h"
+#include "http/file_cache.h"
 #include "serve/http_conn.h"
 #include "serve/route.h"
-#include "serve/server.h"
+#include "site/page.h"
+
+struct event_base;
+struct handler_cache;
+
+/* What the handlers share, owned by the server and passed down to every
+ * handler (no process globals): the catalogue and the caches in front of it,
+ * the search threads and what every page shows. */
+typedef struct handler_ctx {
+	const conf_t *conf;
+	cat_t *cat;
+	file_cache_t *files;          /* small files kept open a second */
+	search_pool_t *pool;          /* search threads; NULL: searches run inline */
+	page_site_t site;             /* publisher, onion address, public key */
+	char *data_root;              /* manifests/ and keys/publisher.pub below it */
+	char *pubkey_text;
+	void *in_flight;              /* searches on the pool (handler_page.c) */
+	void (*count)(void *arg, int status);   /* a response sent later */
+	void *count_arg;
+	struct handler_cache *cache;  /* handler_ctx.c */
+} handler_ctx_t;
+
+/* conf and cat stay the caller's and must outlive the context. */
+handler_ctx_t *handler_ctx_new(struct event_base *base, const conf_t *conf, cat_t *cat);
+void handler_ctx_free_(handler_ctx_t *h);
+#define handler_ctx_free(p) do { handler_ctx_free_(p); (p) = NULL; } while (0)
+/* Serve manifests from data_root and show onion (or NULL) on every page;
+ * return the publisher key file's text (owned by h) or NULL if there is none. */
+const char *handler_ctx_set_site(handler_ctx_t *h, const char *data_root, const char *onion);
+void handler_ctx_set_pool(handler_ctx_t *h, search_pool_t *pool);
+/* Count a response sent after its handler returned (a deferred search). */
+void handler_ctx_set_counter(handler_ctx_t *h, void (*count)(void *arg, int status), void *arg);
+/* A request begins: it reads the catalogue's current shared snapshot. */
+void handler_ctx_begin_request(handler_ctx_t *h);
+/* The styled error page (an http_error_page_fn with h as arg). */
+int handler_ctx_error_page(void *h, strbuf_t *html, int status, const char *detail,
+    int retry_after);
+/* Look up a collection for the file hot path: its id and root, from a cache
+ * refreshed at least every second (a removed or re-rooted collection is seen
+ * within a second; files themselves are always looked up afresh). 0 found,
+ * 1 not found, -1 error. *root stays valid until the next call; *held is set
+ * when its bytes are withheld (restored onto files that differ). */
+int handler_collection(handler_ctx_t *h, const char *slug, int64_t *id, const char **root,
+    int *held);
+/* The collection root as an O_PATH directory fd, cached per collection. */
+int handler_root_fd(handler_ctx_t *h, int64_t collection_id, const char *root);
 
 /* /f/<slug>/<path>: the bytes of a catalogued file. */
-void handler_file(server_t *s, http_conn_t *c, const http_req_t *req,
+void handler_file(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
-/* Set what every page shows (publisher, onion address, public key) and
- * install the styled error pages. The strings must outlive the server. */
-void handler_page_init(const conf_t *conf, const char *onion, const char *pubkey);
 /* /: the publisher's collections. */
-void handler_home(server_t *s, http_conn_t *c, const http_req_t *req,
+void handler_home(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
 /* /c/<slug>/[dir/]: a folder, sorted and paginated. */
-void handler_browse(server_t *s, http_conn_t *c, const http_req_t *req,
+void handler_browse(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
 /* /c/<slug>/<path>: a file's facts, how to resume and verify, a preview. */
-void handler_file_page(server_t *s, http_conn_t *c, const http_req_t *req,
+void handler_file_page(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
-/* /search?q=&c=&page=. With the server's pool the search runs there: the
- * connection is deferred (http_conn_defer), resp->status is set to 0 and
- * the page is sent when the thread is done; a full queue answers 503. */
-void handler_search(server_t *s, http_conn_t *c, const http_req_t *req,
+/* /search?q=&c=&page=. With the pool the search runs there: the connection
+ * is deferred (http_conn_defer), resp->status is set to 0 and the page is
+ * sent when the thread is done; a full queue answers 503. */
+void handler_search(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
 /* The connection is gone before its search came back. */
-void handler_search_abandoned(http_conn_t *c);
+void handler_search_abandoned(handler_ctx_t *h, http_conn_t *c);
 /* /m/<slug>/<manifest> and /m/publisher.pub: signed manifests, the public key. */
-void handler_manifest(server_t *s, http_conn_t *c, const http_req_t *req,
+void handler_manifest(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
-/* Serve manifests from data_root; return the publisher key file's text (for
- * the pages; it lives until the next call) or NULL if there is none. */
-const char *handler_manifest_init(const char *data_root);
 /* /static/<name>.css: the stylesheet, cacheable. */
-void handler_static(server_t *s, http_conn_t *c, const http_req_t *req,
+void handler_static(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
 
 #endif

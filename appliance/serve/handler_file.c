@@ -14,7 +14,7 @@
 #include "base/util.h"
 
 void
-handler_file(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *rt,
+handler_file(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const route_t *rt,
     http_resp_t *resp)
 {
 	cat_file_t f;
@@ -28,20 +28,20 @@ handler_file(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *
 	const char *base;
 
 	memset(&info, 0, sizeof(info));
-	r = server_collection(s, rt->slug, &col_id, &col_root, &held);
+	r = handler_collection(h, rt->slug, &col_id, &col_root, &held);
 	if (r != 0) {
 		http_resp_error(resp, r > 0 ? 404 : 500,
 		    r > 0 ? "There is no collection by that name." : NULL);
 		goto done;
 	}
 	if (held) {
-		/* Restored onto files that differ from the signed manifest (issue 7). */
+		/* Restored onto files that differ from the signed manifest. */
 		http_resp_error(resp, 503, "This collection is being checked after a move and "
 		    "is not served yet.");
 		http_resp_header(resp, "Retry-After", "3600");
 		goto done;
 	}
-	r = cat_file_get(server_cat(s), col_id, rt->path, &f);
+	r = cat_file_get(h->cat, col_id, rt->path, &f);
 	if (r != 0) {
 		http_resp_error(resp, r > 0 ? 404 : 500,
 		    r > 0 ? "There is no such file in this collection." : NULL);
@@ -51,16 +51,16 @@ handler_file(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *
 	 * if it no longer matches the catalogue (a refresh), it is opened again. */
 	if (f.size <= FILE_INLINE_MAX) {
 		now = now_ms();
-		fd = file_cache_get(server_file_cache(s), col_id, rt->path, now, &st);
+		fd = file_cache_get(h->files, col_id, rt->path, now, &st);
 		if (fd >= 0 && st.st_size == f.size && st.st_mtime == f.mtime) {
 			info.keep_fd = 1;
 			goto respond;
 		}
 		if (fd >= 0)
-			file_cache_drop(server_file_cache(s), col_id, rt->path);
+			file_cache_drop(h->files, col_id, rt->path);
 		fd = -1;
 	}
-	rootfd = server_root_fd(s, col_id, col_root);
+	rootfd = handler_root_fd(h, col_id, col_root);
 	if (rootfd < 0) {
 		log_warn("collection %s: cannot open its root: %s", rt->slug, strerror(errno));
 		http_resp_error(resp, 503, "This collection is not available right now.");
@@ -87,7 +87,7 @@ handler_file(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *
 		goto done;
 	}
 	if (now >= 0 && st.st_size <= FILE_INLINE_MAX) {
-		file_cache_put(server_file_cache(s), col_id, rt->path, fd, &st, now);
+		file_cache_put(h->files, col_id, rt->path, fd, &st, now);
 		info.keep_fd = 1;
 	}
 respond:
@@ -95,7 +95,7 @@ respond:
 	info.etag = f.sha256;
 	info.content_type = f.mime[0] ? f.mime : "application/octet-stream";
 	info.download_name = base ? base + 1 : rt->path;
-	info.max_ranges = (int)server_conf(s)->max_ranges;
+	info.max_ranges = (int)h->conf->max_ranges;
 	info.is_head = http_req_method(req) == HTTP_REQ_HEAD;
 	file_respond(resp, req, fd, &st, &info);
 	fd = -1;

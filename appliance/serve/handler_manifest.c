@@ -17,29 +17,8 @@
 #include "trust/manifest.h"
 #include "base/util.h"
 
-static char *data_root;
-static char *pubkey_text;
-
-const char *
-handler_manifest_init(const char *root)
-{
-	char *path;
-	size_t n;
-
-	free(data_root);
-	free(pubkey_text);
-	data_root = xstrdup(root);
-	path = xasprintf("%s/keys/publisher.pub", root);
-	pubkey_text = read_file_small(path, 4096, &n);
-	if (pubkey_text == NULL)
-		log_warn("no publisher key at %s: manifests cannot be verified "
-		    "(run `broadside init` to create one)", path);
-	free(path);
-	return pubkey_text;
-}
-
 void
-handler_manifest(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *rt,
+handler_manifest(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const route_t *rt,
     http_resp_t *resp)
 {
 	cat_collection_t col;
@@ -49,20 +28,20 @@ handler_manifest(server_t *s, http_conn_t *c, const http_req_t *req, const route
 	file_info_t info;
 
 	memset(&col, 0, sizeof(col));
-	if (data_root == NULL || !manifest_name_valid(rt->path)) {
+	if (h->data_root == NULL || !manifest_name_valid(rt->path)) {
 		http_resp_error(resp, 404, "There is nothing at this address.");
 		goto done;
 	}
 	if (rt->slug[0] == '\0') {
-		path = xasprintf("%s/keys/publisher.pub", data_root);
+		path = xasprintf("%s/keys/publisher.pub", h->data_root);
 	} else {
-		r = cat_collection_get(server_cat(s), rt->slug, &col);
+		r = cat_collection_get(h->cat, rt->slug, &col);
 		if (r != 0) {
 			http_resp_error(resp, r > 0 ? 404 : 500,
 			    r > 0 ? "There is no collection by that name." : NULL);
 			goto done;
 		}
-		path = xasprintf("%s/manifests/%s/%s", data_root, rt->slug, rt->path);
+		path = xasprintf("%s/manifests/%s/%s", h->data_root, rt->slug, rt->path);
 	}
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -81,7 +60,7 @@ handler_manifest(server_t *s, http_conn_t *c, const http_req_t *req, const route
 	info.content_type = strcmp(rt->path, "index.json") == 0 ? "application/json" :
 	    "text/plain; charset=utf-8";
 	info.download_name = rt->path;
-	info.max_ranges = (int)server_conf(s)->max_ranges;
+	info.max_ranges = (int)h->conf->max_ranges;
 	info.is_head = http_req_method(req) == HTTP_REQ_HEAD;
 	file_respond(resp, req, fd, &st, &info);
 	fd = -1;

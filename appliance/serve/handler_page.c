@@ -2,7 +2,6 @@
  * stylesheet and styled error pages. Queries the catalogue, then hands plain
  * structs to page.c, which owns all HTML and all escaping. */
 #include <errno.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,30 +14,13 @@
 #include "site/page.h"
 #include "catalogue/search_pool.h"
 #include "catalogue/search.h"
+#include "base/text.h"
 #include "base/util.h"
 
 #include <event2/buffer.h>
 
 /* Bytes of a text file shown on its page. */
 #define PREVIEW_MAX 4096
-
-static page_site_t site;
-
-static int
-error_page(strbuf_t *html, int status, const char *detail, int retry_after)
-{
-	return page_error(html, &site, status, detail, retry_after);
-}
-
-void
-handler_page_init(const conf_t *conf, const char *onion, const char *pubkey)
-{
-	site.publisher_name = conf->publisher_name;
-	site.publisher_statement = conf->publisher_statement;
-	site.onion = onion;
-	site.publisher_pubkey = pubkey;
-	http_resp_set_error_page(error_page);
-}
 
 /* Every collection, for the home page and the search filter. */
 struct colls {
@@ -101,14 +83,14 @@ colls_load(cat_t *cat, struct colls *cs)
 }
 
 void
-handler_home(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *rt,
+handler_home(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const route_t *rt,
     http_resp_t *resp)
 {
 	struct colls cs;
 	strbuf_t b;
 
 	strbuf_init(&b);
-	if (colls_load(server_cat(s), &cs) < 0 || page_home(&b, &site, cs.p, cs.n) < 0)
+	if (colls_load(h->cat, &cs) < 0 || page_home(&b, &h->site, cs.p, cs.n) < 0)
 		http_resp_error(resp, 500, NULL);
 	else
 		http_resp_html(resp, 200, &b);
@@ -141,17 +123,10 @@ redirect(http_resp_t *resp, const char *location)
 static char *
 url_path(const char *slug, const char *path, int dir)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	strbuf_t b;
 	strbuf_init(&b);
 	strbuf_addf(&b, "/c/%s/", slug);
-	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p))
-			strbuf_addc(&b, (char)*p);
-		else
-			strbuf_addf(&b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
-	}
+	text_url(&b, path, strlen(path), TEXT_URL_SLASH);
 	if (dir && path[0])
 		strbuf_addc(&b, '/');
 	return strbuf_detach(&b);
@@ -178,7 +153,7 @@ add_entry(const cat_entry_t *ce, void *arg)
 }
 
 void
-handler_browse(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *rt,
+handler_browse(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const route_t *rt,
     http_resp_t *resp)
 {
 	cat_collection_t col;
@@ -195,7 +170,7 @@ handler_browse(server_t *s, http_conn_t *c, const http_req_t *req, const route_t
 
 	strbuf_init(&b);
 	memset(&col, 0, sizeof(col));
-	if (cat_collection_get(server_cat(s), rt->slug, &col) != 0) {
+	if (cat_collection_get(h->cat, rt->slug, &col) != 0) {
 		http_resp_error(resp, 404, "There is no collection by that name.");
 		goto done;
 	}
@@ -206,7 +181,7 @@ handler_browse(server_t *s, http_conn_t *c, const http_req_t *req, const route_t
 		free(loc);
 		goto done;
 	}
-	if (cat_dir_stat(server_cat(s), col.id, rt->path, &total, &exists) < 0) {
+	if (cat_dir_stat(h->cat, col.id, rt->path, &total, &exists) < 0) {
 		http_resp_error(resp, 500, NULL);
 		goto done;
 	}
@@ -220,13 +195,13 @@ handler_browse(server_t *s, http_conn_t *c, const http_req_t *req, const route_t
 	desc = (int)query_int(rt->query, "desc", 0, 0, 1);
 	page = query_int(rt->query, "page", 1, 1, 1000000000);
 	offset = (page - 1) * PAGE_DIR_PER_PAGE;
-	if (cat_dir_list(server_cat(s), col.id, rt->path, sort, desc, offset, PAGE_DIR_PER_PAGE,
+	if (cat_dir_list(h->cat, col.id, rt->path, sort, desc, offset, PAGE_DIR_PER_PAGE,
 	    add_entry, &es) < 0) {
 		http_resp_error(resp, 500, NULL);
 		goto done;
 	}
 	to_page_coll(&col, &pc);
-	if (page_dir(&b, &site, &pc, rt->path, es.e, es.n, total, sortv, desc, page,
+	if (page_dir(&b, &h->site, &pc, rt->path, es.e, es.n, total, sortv, desc, page,
 	    PAGE_DIR_PER_PAGE) < 0)
 		http_resp_error(resp, 500, NULL);
 	else
@@ -250,7 +225,7 @@ text_like(const char *mime)
 }
 
 void
-handler_file_page(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *rt,
+handler_file_page(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const route_t *rt,
     http_resp_t *resp)
 {
 	cat_collection_t col;
@@ -264,12 +239,12 @@ handler_file_page(server_t *s, http_conn_t *c, const http_req_t *req, const rout
 
 	strbuf_init(&b);
 	memset(&col, 0, sizeof(col));
-	if (cat_collection_get(server_cat(s), rt->slug, &col) != 0) {
+	if (cat_collection_get(h->cat, rt->slug, &col) != 0) {
 		http_resp_error(resp, 404, "There is no collection by that name.");
 		goto done;
 	}
-	r = cat_file_get(server_cat(s), col.id, rt->path, &f);
-	if (r == 1 && cat_dir_stat(server_cat(s), col.id, rt->path, &entries, &exists) == 0 &&
+	r = cat_file_get(h->cat, col.id, rt->path, &f);
+	if (r == 1 && cat_dir_stat(h->cat, col.id, rt->path, &entries, &exists) == 0 &&
 	    exists) {
 		char *loc = url_path(col.slug, rt->path, 1);
 		redirect(resp, loc);
@@ -281,7 +256,7 @@ handler_file_page(server_t *s, http_conn_t *c, const http_req_t *req, const rout
 		goto done;
 	}
 	if (text_like(f.mime) && f.size > 0) {
-		int rootfd = server_root_fd(s, col.id, col.root), fd;
+		int rootfd = handler_root_fd(h, col.id, col.root), fd;
 		if (rootfd >= 0 && (fd = file_open_beneath(rootfd, rt->path)) >= 0) {
 			struct stat st;
 			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
@@ -290,7 +265,7 @@ handler_file_page(server_t *s, http_conn_t *c, const http_req_t *req, const rout
 		}
 	}
 	to_page_coll(&col, &pc);
-	if (page_file(&b, &site, &pc, rt->path, f.size, f.mtime, f.mime, f.sha256,
+	if (page_file(&b, &h->site, &pc, rt->path, f.size, f.mtime, f.mime, f.sha256,
 	    plen > 0 ? preview : NULL, plen > 0 ? (size_t)plen : 0, f.size > PREVIEW_MAX) < 0)
 		http_resp_error(resp, 500, NULL);
 	else
@@ -303,17 +278,13 @@ done:
 /* A search and its page, made on the pool's thread (or inline without one). */
 struct search_job {
 	struct search_job *next;       /* in flight (the loop's list) */
-	server_t *s;
+	handler_ctx_t *h;
 	http_conn_t *c;                /* NULL once the reader is gone */
 	char *q, *coll;
 	int64_t page;
 	int status;                    /* 200, or 500 with no html */
 	strbuf_t html;
 };
-
-/* Jobs handed to the pool, so a connection that goes can be forgotten. Only
- * the loop's thread touches it. */
-static struct search_job *in_flight;
 
 static void
 search_work(cat_t *cat, void *arg)
@@ -327,8 +298,7 @@ search_work(cat_t *cat, void *arg)
 	memset(&res, 0, sizeof(res));
 	j->status = 500;
 	/* One read transaction: the collections and the hits from one snapshot. */
-	own_txn = sqlite3_get_autocommit(cat_db(cat)) &&
-	    sqlite3_exec(cat_db(cat), "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+	own_txn = cat_read_begin(cat) == 1;
 	if (colls_load(cat, &cs) < 0)
 		goto done;
 	if (j->q && j->q[0] && search_run(cat, j->q, j->coll, (j->page - 1) * PAGE_SEARCH_PER_PAGE,
@@ -341,14 +311,14 @@ search_work(cat_t *cat, void *arg)
 		hits[i].size = res.hits[i].size;
 		hits[i].snippet = res.hits[i].snippet;
 	}
-	if (page_search(&j->html, &site, j->q, j->coll, cs.p, cs.n, hits, res.n, res.total,
+	if (page_search(&j->html, &j->h->site, j->q, j->coll, cs.p, cs.n, hits, res.n, res.total,
 	    res.total_is_estimate, res.message, j->page, PAGE_SEARCH_PER_PAGE) == 0)
 		j->status = 200;
 clear:
 	colls_clear(&cs);
 done:
 	if (own_txn)
-		(void)sqlite3_exec(cat_db(cat), "COMMIT", NULL, NULL, NULL);
+		cat_read_end(cat);
 	free(hits);
 	search_result_clear(&res);
 }
@@ -377,15 +347,20 @@ search_done(void *arg, int cancelled)
 	struct search_job *j = arg, **pp;
 	http_resp_t resp;
 
-	for (pp = &in_flight; *pp; pp = &(*pp)->next)
+	/* Jobs handed to the pool, so a connection that goes can be forgotten.
+	 * Only the loop's thread touches the list. */
+	for (pp = (struct search_job **)&j->h->in_flight; *pp; pp = &(*pp)->next)
 		if (*pp == j) {
 			*pp = j->next;
 			break;
 		}
 	if (j->c && !cancelled) {
 		http_resp_init(&resp);
+		resp.error_page = handler_ctx_error_page;
+		resp.error_arg = j->h;
 		search_fill(j, &resp);
-		server_count_response(j->s, resp.status);
+		if (j->h->count)
+			j->h->count(j->h->count_arg, resp.status);
 		http_conn_resume(j->c, &resp);
 		http_resp_clear(&resp);
 	} else if (j->c) {
@@ -395,21 +370,21 @@ search_done(void *arg, int cancelled)
 }
 
 void
-handler_search_abandoned(http_conn_t *c)
+handler_search_abandoned(handler_ctx_t *h, http_conn_t *c)
 {
-	for (struct search_job *j = in_flight; j; j = j->next)
+	for (struct search_job *j = h->in_flight; j; j = j->next)
 		if (j->c == c)
 			j->c = NULL;
 }
 
 void
-handler_search(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *rt,
+handler_search(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const route_t *rt,
     http_resp_t *resp)
 {
 	struct search_job *j = xcalloc(1, sizeof(*j));
-	search_pool_t *pool = server_pool(s);
+	search_pool_t *pool = h->pool;
 
-	j->s = s;
+	j->h = h;
 	j->c = c;
 	j->q = route_query_param(rt->query, "q");
 	j->coll = route_query_param(rt->query, "c");
@@ -426,19 +401,19 @@ handler_search(server_t *s, http_conn_t *c, const http_req_t *req, const route_t
 			search_job_free(j);
 			return;
 		}
-		j->next = in_flight;
-		in_flight = j;
+		j->next = h->in_flight;
+		h->in_flight = j;
 		http_conn_defer(c);
 		resp->status = 0;   /* nothing to count or send yet (server.c) */
 		return;
 	}
-	search_work(server_cat(s), j);
+	search_work(h->cat, j);
 	search_fill(j, resp);
 	search_job_free(j);
 }
 
 void
-handler_static(server_t *s, http_conn_t *c, const http_req_t *req, const route_t *rt,
+handler_static(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const route_t *rt,
     http_resp_t *resp)
 {
 	const unsigned char *data;

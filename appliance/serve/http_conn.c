@@ -94,6 +94,15 @@ http_conn_circuit(const http_conn_t *c, uint32_t *id)
 	return c->has_circuit;
 }
 
+/* A response on c, with its site's styled error pages. */
+static void
+begin_resp(http_conn_t *c, http_resp_t *resp)
+{
+	http_resp_init(resp);
+	resp->error_page = c->opts->error_page;
+	resp->error_arg = c->opts->error_arg;
+}
+
 static void
 on_deadline(deadline_t *d, void *arg)
 {
@@ -105,7 +114,7 @@ on_deadline(deadline_t *d, void *arg)
 	if (c->head_timer && c->state == S_HEAD && c->req && http_req_started(c->req)) {
 		http_resp_t resp;
 		struct evbuffer *out = bufferevent_get_output(c->bev);
-		http_resp_init(&resp);
+		begin_resp(c, &resp);
 		http_resp_error(&resp, 408, "The request took too long to arrive.");
 		http_resp_write_head(&resp, out, 0, 0);
 		evbuffer_add_buffer(out, resp.body);
@@ -218,7 +227,7 @@ send_error(http_conn_t *c, int status, const char *detail)
 	http_resp_t resp;
 	enum sent sent;
 
-	http_resp_init(&resp);
+	begin_resp(c, &resp);
 	http_resp_error(&resp, status, detail);
 	resp.close = 1;
 	sent = send_response(c, &resp, 0, 0);
@@ -275,7 +284,7 @@ answer(http_conn_t *c)
 	http_resp_t resp;
 	enum sent sent = SENT_PENDING;
 
-	http_resp_init(&resp);
+	begin_resp(c, &resp);
 	c->opts->handle(c->opts->arg, c, c->req, &resp);
 	/* Deferred (http_conn_defer): the answer comes with http_conn_resume.
 	 * Reading stays on, as while responding: bytes wait in the input. */
@@ -308,7 +317,7 @@ refuse(http_conn_t *c, int status, int retry_after, int close)
 	http_resp_t resp;
 	enum sent sent;
 
-	http_resp_init(&resp);
+	begin_resp(c, &resp);
 	/* The error page explains 429 and 503 itself and shows the wait. */
 	http_resp_error_retry(&resp, status, NULL, retry_after);
 	resp.close = close || http_req_method(c->req) == HTTP_REQ_OTHER;

@@ -42,6 +42,10 @@ typedef struct http_conn_opts {
 	/* Called once when the connection is gone. */
 	void (*closed)(void *arg, http_conn_t *c);
 	void *arg;
+	/* Error pages in the site's style (http_resp.h); NULL: plain ones. */
+	int (*error_page)(void *arg, strbuf_t *html, int status, const char *detail,
+	    int retry_after);
+	void *error_arg;
 } http_conn_opts_t;
 
 /* Take over fd (closed with the connection). opts must outlive it. peer is

@@ -4,20 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "base/util.h"
-
-int
-route_slug_valid(const char *s, size_t len)
-{
-	if (len == 0 || len > 63)
-		return 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && i > 0)))
-			return 0;
-	}
-	return 1;
-}
+#include "catalogue/cat.h"
 
 int
 route_decode_path(const char *s, size_t len, char **out)
@@ -46,8 +35,8 @@ route_decode_path(const char *s, size_t len, char **out)
 			int hi, lo;
 			if (i + 2 >= len)
 				goto bad;
-			hi = hex_digit((unsigned char)s[i + 1]);
-			lo = hex_digit((unsigned char)s[i + 2]);
+			hi = text_hex_digit((unsigned char)s[i + 1]);
+			lo = text_hex_digit((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				goto bad;
 			c = (unsigned char)(hi << 4 | lo);
@@ -88,7 +77,7 @@ split_slug(route_t *r, const char *p, int *trailing)
 	const char *rest = slash ? slash + 1 : "";
 	size_t rlen = strlen(rest);
 
-	if (!route_slug_valid(p, n))
+	if (!cat_slug_valid_n(p, n))
 		return -1;
 	r->slug = xstrndup(p, n);
 	*trailing = rlen == 0 || rest[rlen - 1] == '/';
@@ -181,9 +170,9 @@ route_query_param(const char *query, const char *key)
 			for (; v < e; v++) {
 				if (*v == '+') {
 					*w++ = ' ';
-				} else if (*v == '%' && e - v >= 3 && hex_digit(v[1]) >= 0 &&
-				    hex_digit(v[2]) >= 0) {
-					char c = (char)(hex_digit(v[1]) << 4 | hex_digit(v[2]));
+				} else if (*v == '%' && e - v >= 3 && text_hex_digit(v[1]) >= 0 &&
+				    text_hex_digit(v[2]) >= 0) {
+					char c = (char)(text_hex_digit(v[1]) << 4 | text_hex_digit(v[2]));
 					if (c != '\0')
 						*w++ = c;
 					v += 2;

@@ -42,7 +42,5 @@ int route_decode_path(const char *s, size_t len, char **out);
  * are kept literally, and the value may hold any bytes except NUL. */
 char *route_query_param(const char *query, const char *key);
 
-/* A slug is [a-z0-9][a-z0-9-]{0,62}. */
-int route_slug_valid(const char *s, size_t len);
 
 #endif

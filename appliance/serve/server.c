@@ -18,10 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
 
 #include "base/deadline.h"
-#include "http/file_cache.h"
 #include "serve/handler.h"
 #include "serve/limit.h"
 #include "base/log.h"
@@ -29,7 +27,6 @@
 #include "base/util.h"
 
 #define MAX_LISTENERS 4
-#define ROOT_CACHE 64
 
 struct listener {
 	server_t *server;
@@ -38,70 +35,20 @@ struct listener {
 	int is_unix;
 };
 
-struct root_fd {
-	int64_t collection_id;
-	char *root;
-	int fd;
-};
-
-#define COLL_CACHE 32
-#define COLL_CACHE_MS 1000
-
-struct coll_cache {
-	char *slug, *root;
-	int64_t id;
-	int64_t fetched;   /* now_ms() */
-	int found, held;
-};
-
-/* Requests share one read snapshot of the catalogue for at most this long.
- * Each SQLite read transaction costs lock calls (fcntl on the WAL index) and an
- * fstat; sharing one keeps a small-file request near nginx's syscall count,
- * and a commit by `add` becomes visible within this delay. */
-#define SNAPSHOT_MS 100
-
 struct server {
-	struct event *snapshot_end;
-	int in_snapshot;
-	struct coll_cache colls[COLL_CACHE];
-	int ncolls, next_evict;
+	handler_ctx_t *h;                 /* what the handlers share */
 	struct event_base *base;
 	const conf_t *conf;
-	cat_t *cat;
 	struct listener listeners[MAX_LISTENERS];
 	server_page_fn admin_page;      /* server_listen_admin() */
 	void *admin_arg;
 	int nlisteners;
 	server_stats_t stats;
-	struct root_fd roots[ROOT_CACHE];
-	int nroots;
 	limit_t *limit;
 	struct deadline_set *deadlines;   /* every connection's timeouts */
-	search_pool_t *pool;                     /* search threads; NULL: searches run inline */
-	file_cache_t *fcache;                 /* small files kept open a second */
 };
 
-static void
-end_snapshot(evutil_socket_t fd, short what, void *arg)
-{
-	server_t *s = arg;
-	if (s->in_snapshot)
-		(void)sqlite3_exec(cat_db(s->cat), "COMMIT", NULL, NULL, NULL);
-	s->in_snapshot = 0;
-}
-
-static void
-begin_snapshot(server_t *s)
-{
-	struct timeval tv = { 0, SNAPSHOT_MS * 1000 };
-
-	if (s->in_snapshot)
-		return;
-	if (sqlite3_exec(cat_db(s->cat), "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		return;   /* each statement then runs in its own transaction */
-	s->in_snapshot = 1;
-	evtimer_add(s->snapshot_end, &tv);
-}
+static void count_response(void *arg, int status);
 
 /* What both sites answer first: a method other than GET or HEAD, or a
  * malformed target, gets its error in resp (-1). 0 with rt filled; either
@@ -132,30 +79,30 @@ handle(void *arg, http_conn_t *c, http_req_t *req, http_resp_t *resp)
 	route_t rt;
 
 	s->stats.requests++;
-	begin_snapshot(s);
+	handler_ctx_begin_request(s->h);
 	if (route_or_refuse(req, &rt, resp) < 0)
 		goto done;
 	switch (rt.kind) {
 	case ROUTE_HOME:
-		handler_home(s, c, req, &rt, resp);
+		handler_home(s->h, c, req, &rt, resp);
 		break;
 	case ROUTE_FILE:
-		handler_file(s, c, req, &rt, resp);
+		handler_file(s->h, c, req, &rt, resp);
 		break;
 	case ROUTE_BROWSE:
-		handler_browse(s, c, req, &rt, resp);
+		handler_browse(s->h, c, req, &rt, resp);
 		break;
 	case ROUTE_FILE_PAGE:
-		handler_file_page(s, c, req, &rt, resp);
+		handler_file_page(s->h, c, req, &rt, resp);
 		break;
 	case ROUTE_SEARCH:
-		handler_search(s, c, req, &rt, resp);
+		handler_search(s->h, c, req, &rt, resp);
 		break;
 	case ROUTE_STATIC:
-		handler_static(s, c, req, &rt, resp);
+		handler_static(s->h, c, req, &rt, resp);
 		break;
 	case ROUTE_MANIFEST:
-		handler_manifest(s, c, req, &rt, resp);
+		handler_manifest(s->h, c, req, &rt, resp);
 		break;
 	default:
 		http_resp_error(resp, 404, "There is nothing at this address.");
@@ -164,12 +111,14 @@ handle(void *arg, http_conn_t *c, http_req_t *req, http_resp_t *resp)
 done:
 	route_clear(&rt);
 	if (resp->status != 0)   /* 0: deferred, counted when it is sent */
-		server_count_response(s, resp->status);
+		count_response(s, resp->status);
 }
 
-void
-server_count_response(server_t *s, int status)
+static void
+count_response(void *arg, int status)
 {
+	server_t *s = arg;
+
 	switch (status / 100) {
 	case 2: s->stats.responses_2xx++; break;
 	case 3: s->stats.responses_3xx++; break;
@@ -181,25 +130,15 @@ server_count_response(server_t *s, int status)
 static void
 conn_abandoned(void *arg, http_conn_t *c)
 {
-	handler_search_abandoned(c);
+	server_t *s = arg;
+
+	handler_search_abandoned(s->h, c);
 }
 
 void
 server_set_pool(server_t *s, search_pool_t *pool)
 {
-	s->pool = pool;
-}
-
-search_pool_t *
-server_pool(const server_t *s)
-{
-	return s->pool;
-}
-
-file_cache_t *
-server_file_cache(const server_t *s)
-{
-	return s->fcache;
+	handler_ctx_set_pool(s->h, pool);
 }
 
 static void
@@ -286,6 +225,8 @@ add_listener(server_t *s, int fd, int is_unix)
 	li->opts.closed = conn_closed;
 	li->opts.abandoned = conn_abandoned;
 	li->opts.arg = s;
+	li->opts.error_page = handler_ctx_error_page;
+	li->opts.error_arg = s->h;
 	li->l = evconnlistener_new(s->base, on_accept, li,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
 	if (li->l == NULL) {
@@ -351,7 +292,7 @@ handle_admin(void *arg, http_conn_t *c, http_req_t *req, http_resp_t *resp)
 		http_resp_html(resp, 200, &html);
 		http_resp_header(resp, "Cache-Control", "no-store");
 	} else if (rt.kind == ROUTE_STATIC) {
-		handler_static(s, c, req, &rt, resp);
+		handler_static(s->h, c, req, &rt, resp);
 	} else {
 		http_resp_error(resp, 404, "There is nothing at this address.");
 	}
@@ -431,11 +372,10 @@ server_new(struct event_base *base, const conf_t *conf, cat_t *cat)
 	server_t *s = xcalloc(1, sizeof(*s));
 	s->base = base;
 	s->conf = conf;
-	s->cat = cat;
 	s->stats.started = (int64_t)time(NULL);
-	s->snapshot_end = evtimer_new(base, end_snapshot, s);
 	s->deadlines = http_conn_deadlines_new(base);
-	s->fcache = file_cache_new();
+	s->h = handler_ctx_new(base, conf, cat);
+	handler_ctx_set_counter(s->h, count_response, s);
 	limit_conf_t lc;
 	limit_conf_from(&lc, conf);
 	s->limit = limit_new(base, &lc);
@@ -447,21 +387,11 @@ server_free_(server_t *s)
 {
 	if (s == NULL)
 		return;
-	end_snapshot(-1, 0, s);
-	event_free(s->snapshot_end);
 	for (int i = 0; i < s->nlisteners; i++)
 		evconnlistener_free(s->listeners[i].l);
-	for (int i = 0; i < s->nroots; i++) {
-		close(s->roots[i].fd);
-		free(s->roots[i].root);
-	}
-	for (int i = 0; i < s->ncolls; i++) {
-		free(s->colls[i].slug);
-		free(s->colls[i].root);
-	}
 	limit_free(s->limit);
 	deadline_set_free(s->deadlines);
-	file_cache_free(s->fcache);
+	handler_ctx_free(s->h);
 	free(s);
 }
 
@@ -477,99 +407,9 @@ server_limit(const server_t *s)
 	return s->limit;
 }
 
-cat_t *
-server_cat(const server_t *s)
+handler_ctx_t *
+server_handlers(const server_t *s)
 {
-	return s->cat;
+	return s->h;
 }
 
-const conf_t *
-server_conf(const server_t *s)
-{
-	return s->conf;
-}
-
-int
-server_collection(server_t *s, const char *slug, int64_t *id, const char **root, int *held)
-{
-	struct coll_cache *e = NULL;
-	cat_collection_t col;
-	int64_t now = now_ms();
-	int r;
-
-	for (int i = 0; i < s->ncolls; i++)
-		if (strcmp(s->colls[i].slug, slug) == 0)
-			e = &s->colls[i];
-	if (e && now - e->fetched < COLL_CACHE_MS)
-		goto hit;
-	memset(&col, 0, sizeof(col));
-	r = cat_collection_get(s->cat, slug, &col);
-	if (r < 0)
-		return -1;
-	if (e == NULL) {
-		/* Unknown slugs are cached too, so probing cannot bypass the cache;
-		 * a full table evicts round-robin. */
-		if (s->ncolls < COLL_CACHE)
-			e = &s->colls[s->ncolls++];
-		else {
-			e = &s->colls[s->next_evict];
-			s->next_evict = (s->next_evict + 1) % COLL_CACHE;
-			free(e->slug);
-			free(e->root);
-		}
-		e->slug = xstrdup(slug);
-		e->root = NULL;
-	}
-	free(e->root);
-	e->held = 0;
-	if (r == 0) {
-		char *why = NULL;
-		e->held = cat_collection_held(s->cat, col.id, &why) != 0;   /* errors: hold */
-		free(why);
-	}
-	e->found = r == 0;
-	e->id = r == 0 ? col.id : 0;
-	e->root = xstrdup(r == 0 ? col.root : "");
-	e->fetched = now;
-	cat_collection_clear(&col);
-hit:
-	if (!e->found)
-		return 1;
-	*id = e->id;
-	*root = e->root;
-	*held = e->held;
-	return 0;
-}
-
-int
-server_root_fd(server_t *s, int64_t collection_id, const char *root)
-{
-	struct root_fd *r = NULL;
-	int fd;
-
-	for (int i = 0; i < s->nroots; i++)
-		if (s->roots[i].collection_id == collection_id)
-			r = &s->roots[i];
-	if (r && strcmp(r->root, root) == 0)
-		return r->fd;
-	fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (r == NULL) {
-		if (s->nroots == ROOT_CACHE) {
-			/* Many collections: drop the oldest entry. */
-			close(s->roots[0].fd);
-			free(s->roots[0].root);
-			memmove(&s->roots[0], &s->roots[1], sizeof(s->roots[0]) * (ROOT_CACHE - 1));
-			s->nroots--;
-		}
-		r = &s->roots[s->nroots++];
-	} else {
-		close(r->fd);
-		free(r->root);
-	}
-	r->collection_id = collection_id;
-	r->root = xstrdup(root);
-	r->fd = fd;
-	return fd;
-}

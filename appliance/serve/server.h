@@ -9,6 +9,7 @@
 #include "base/conf.h"
 #include "serve/http_conn.h"
 #include "catalogue/search_pool.h"
+#include "serve/handler.h"
 
 struct event_base;
 typedef struct server server_t;
@@ -39,25 +40,12 @@ typedef void (*server_page_fn)(strbuf_t *html, void *arg);
 int server_listen_admin(server_t *s, const char *path, server_page_fn page, void *arg);
 
 const server_stats_t *server_stats(const server_t *s);
-/* Count a response sent later than its handler returned (a deferred search). */
-void server_count_response(server_t *s, int status);
 /* Searches run on pool's threads; without one they run on the loop. Free
  * the pool before the server: its unfinished jobs close their connections. */
 void server_set_pool(server_t *s, search_pool_t *pool);
-search_pool_t *server_pool(const server_t *s);
-/* Small files kept open for a second (file_cache.h). */
-struct file_cache *server_file_cache(const server_t *s);
-cat_t *server_cat(const server_t *s);
+/* What the handlers share (handler.h): the site's data and caches. */
+handler_ctx_t *server_handlers(const server_t *s);
 /* The per-circuit limiter (limit.h), for status and tor's circuit closing. */
 struct limit *server_limit(const server_t *s);
-const conf_t *server_conf(const server_t *s);
-/* Look up a collection for the file hot path: its id and root, from a cache
- * refreshed at least every second (a removed or re-rooted collection is seen
- * within a second; files themselves are always looked up afresh). 0 found,
- * 1 not found, -1 error. *root stays valid until the next call; *held is set
- * when its bytes are withheld (restored onto files that differ, issue 7). */
-int server_collection(server_t *s, const char *slug, int64_t *id, const char **root, int *held);
-/* The collection root as an O_PATH directory fd, cached per collection. */
-int server_root_fd(server_t *s, int64_t collection_id, const char *root);
 
 #endif

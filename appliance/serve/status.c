@@ -1,12 +1,15 @@
 /* status: see status.h. */
 #include "serve/status.h"
 
+#include "base/text.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "serve/control.h"
 #include "onion/balance.h"
+#include "onion/balance_run.h"
 #include "http/http_resp.h"
 #include "serve/limit.h"
 #include "onion/procsup.h"
@@ -25,21 +28,23 @@ json_or_null(strbuf_t *out, const char *s)
 static void
 balance_write(strbuf_t *out, int json, const status_src_t *src)
 {
-	const balance_t *b = src->balance;
+	const balance_t *b = balance_run_role(src->balance);
+	const char *instance = balance_run_instance(src->balance);
+	procsup_t *ob = balance_run_helper(src->balance);
 	enum balance_role role = b ? balance_role(b) : BALANCE_NONE;
 	procsup_status_t ps;
 
 	memset(&ps, 0, sizeof(ps));
-	if (src->onionbalance)
-		procsup_get_status(src->onionbalance, &ps);
+	if (ob)
+		procsup_get_status(ob, &ps);
 	if (!json) {
 		if (role == BALANCE_BACKEND)
 			strbuf_addf(out, "onionbalance       backend of %s\n", balance_front(b));
 		if (role != BALANCE_FRONT)
 			return;
 		strbuf_addf(out, "onionbalance       front for %zu backends%s%s; onionbalance %s, "
-		    "%d restarts\n", balance_count(b), src->instance ? " + this appliance " : "",
-		    src->instance ? src->instance : "", ps.state ? ps.state : "waiting for tor",
+		    "%d restarts\n", balance_count(b), instance ? " + this appliance " : "",
+		    instance ? instance : "", ps.state ? ps.state : "waiting for tor",
 		    ps.restarts);
 		for (size_t i = 0; i < balance_count(b); i++)
 			strbuf_addf(out, "  backend          %s %s\n", balance_address(b, i),
@@ -54,7 +59,7 @@ balance_write(strbuf_t *out, int json, const status_src_t *src)
 	json_or_null(out, role == BALANCE_BACKEND ? balance_front(b) :
 	    role == BALANCE_FRONT ? src->onion : NULL);
 	strbuf_adds(out, ",\"instance\":");
-	json_or_null(out, src->instance);
+	json_or_null(out, instance);
 	strbuf_adds(out, ",\"backends\":[");
 	for (size_t i = 0; role == BALANCE_FRONT && i < balance_count(b); i++) {
 		strbuf_adds(out, i ? ",{\"address\":" : "{\"address\":");
@@ -64,12 +69,12 @@ balance_write(strbuf_t *out, int json, const status_src_t *src)
 		strbuf_adds(out, "}");
 	}
 	strbuf_adds(out, "],\"onionbalance\":");
-	if (role == BALANCE_FRONT && src->onionbalance == NULL) {
+	if (role == BALANCE_FRONT && ob == NULL) {
 		strbuf_adds(out, "{\"state\":\"waiting for tor\",\"pid\":0,\"restarts\":0,"
 		    "\"last_line\":null}}");
 		return;
 	}
-	if (src->onionbalance == NULL) {
+	if (ob == NULL) {
 		strbuf_adds(out, "null}");
 		return;
 	}
@@ -159,7 +164,7 @@ status_write_html(strbuf_t *out, const status_src_t *src)
 	    "<title>Broadside status</title><link rel=\"stylesheet\" href=\"/static/style.css\">"
 	    "</head><body><main><h1>Broadside status</h1>\n<p>The operator's page, reached "
 	    "through the admin onion with a client key. Reload for fresh figures.</p>\n<pre>");
-	html_escape(out, text.s ? text.s : "");
+	text_html(out, text.s ? text.s : "", text.len, 0);
 	strbuf_adds(out, "</pre></main></body></html>\n");
 	strbuf_release(&text);
 }

@@ -12,9 +12,7 @@ typedef struct status_src {
 	struct torsup *tor;      /* NULL when tor is off */
 	const char *onion;       /* the address, or NULL */
 	const char *data_dir;
-	const struct balance *balance;   /* Onionbalance role (balance.h); NULL = none */
-	const char *instance;            /* a front's own backend address, or NULL */
-	struct procsup *onionbalance;    /* on a front; else NULL */
+	const struct balance_run *balance;   /* Onionbalance role (balance_run.h); NULL = none */
 	const char *admin_onion;         /* the admin onion's address, or NULL */
 	int admin_clients;
 } status_src_t;

@@ -7,6 +7,7 @@
 #include <openssl/sha.h>
 
 #include "site/asset.h"
+#include "base/text.h"
 #include "base/util.h"
 
 /* 16 bytes of SHA-256 in hex plus quotes: short, and collisions are irrelevant
@@ -25,8 +26,8 @@ etags_compute(void)
 		SHA256(asset_files[i].data, asset_files[i].len, md);
 		char *p = etags[i];
 		*p++ = '"';
-		for (size_t j = 0; j < 16; j++, p += 2)
-			snprintf(p, 3, "%02x", md[j]);
+		text_hex(p, md, 16);
+		p += 32;
 		*p++ = '"';
 		*p = '\0';
 	}

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "site/tmpl.h"
+#include "base/text.h"
 
 #define MAX_DEPTH 32
 #define MAX_OUT (8u << 20)
@@ -53,193 +54,6 @@ struct tmpl_vars {
 
 /* ---- escapers ---- */
 
-/* Decode one UTF-8 sequence; return its length (>= 1) and set *cp, or return 1
- * and set *cp to U+FFFD for a byte that does not start a valid, shortest-form,
- * non-surrogate sequence (so overlongs and CESU surrogates are rejected). */
-static size_t
-utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
-{
-	uint32_t c = p[0];
-	size_t len;
-	uint32_t min;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) { len = 2; c &= 0x1f; min = 0x80; }
-	else if (c >= 0xe0 && c <= 0xef) { len = 3; c &= 0x0f; min = 0x800; }
-	else if (c >= 0xf0 && c <= 0xf4) { len = 4; c &= 0x07; min = 0x10000; }
-	else goto bad;
-	if (n < len)
-		goto bad;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			goto bad;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		goto bad;
-	*cp = c;
-	return len;
-bad:
-	*cp = 0xfffd;
-	return 1;
-}
-
-static void
-add_utf8(strbuf_t *out, uint32_t c)
-{
-	char b[4];
-	if (c < 0x80) {
-		strbuf_addc(out, (char)c);
-	} else if (c < 0x800) {
-		b[0] = (char)(0xc0 | (c >> 6)); b[1] = (char)(0x80 | (c & 0x3f));
-		strbuf_add(out, b, 2);
-	} else if (c < 0x10000) {
-		b[0] = (char)(0xe0 | (c >> 12)); b[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		b[2] = (char)(0x80 | (c & 0x3f));
-		strbuf_add(out, b, 3);
-	} else {
-		b[0] = (char)(0xf0 | (c >> 18)); b[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-		b[2] = (char)(0x80 | ((c >> 6) & 0x3f)); b[3] = (char)(0x80 | (c & 0x3f));
-		strbuf_add(out, b, 4);
-	}
-}
-
-/* Bidi embeddings, overrides and isolates can make "gpj.exe" look like
- * "exe.jpg". A character reference (&#x202E;) would not help: the parser
- * turns it back into the same control. So we replace them with U+FFFD, which
- * shows the reader that something was there. Legitimate right-to-left names
- * still display, and templates wrap names in <bdi> to isolate them. */
-static int
-is_bidi_control(uint32_t c)
-{
-	return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
-}
-
-/* Escape one code point; attr = 1 for attribute values (quotes escaped). */
-static void
-escape_cp(strbuf_t *out, uint32_t c, int attr)
-{
-	switch (c) {
-	case '&': strbuf_add(out, "&amp;", 5); return;
-	case '<': strbuf_add(out, "&lt;", 4); return;
-	case '>': strbuf_add(out, "&gt;", 4); return;
-	case '"':
-		/* Quotes only matter inside attribute values; raw in text keeps
-		 * quote-heavy snippets (CSV) small. */
-		if (attr)
-			strbuf_add(out, "&quot;", 6);
-		else
-			strbuf_addc(out, '"');
-		return;
-	case '\'':
-		if (attr)
-			strbuf_add(out, "&#39;", 5);
-		else
-			strbuf_addc(out, '\'');
-		return;
-	case '\t': case '\n': case '\r':
-		strbuf_addc(out, (char)c);
-		return;
-	}
-	if (c < 0x20)
-		add_utf8(out, 0x2400 + c);	/* a visible control picture: ␀ ␛ */
-	else if (c == 0x7f)
-		add_utf8(out, 0x2421);
-	else if ((c >= 0x80 && c <= 0x9f) || is_bidi_control(c) ||
-	    (c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe)
-		add_utf8(out, 0xfffd);
-	else
-		add_utf8(out, c);
-}
-
-/* marks = 1 turns \x02/\x03 into balanced <mark>..</mark>. */
-static void
-escape_text(strbuf_t *out, const char *s, size_t len, int marks, int attr)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	int open = 0;
-
-	for (size_t i = 0; i < len;) {
-		uint32_t c;
-		i += utf8_next(p + i, len - i, &c);
-		if (marks && c == 0x02) {
-			if (!open)
-				strbuf_add(out, "<mark>", 6);
-			open = 1;
-		} else if (marks && c == 0x03) {
-			if (open)
-				strbuf_add(out, "</mark>", 7);
-			open = 0;
-		} else {
-			escape_cp(out, c, attr);
-		}
-	}
-	if (open)
-		strbuf_add(out, "</mark>", 7);
-}
-
-void
-tmpl_escape_html(strbuf_t *out, const char *s, size_t len)
-{
-	escape_text(out, s, len, 0, 1);
-}
-
-void
-tmpl_escape_text(strbuf_t *out, const char *s, size_t len)
-{
-	escape_text(out, s, len, 0, 0);
-}
-
-void
-tmpl_escape_snippet(strbuf_t *out, const char *s, size_t len)
-{
-	escape_text(out, s, len, 1, 0);
-}
-
-static void
-percent(strbuf_t *out, unsigned char c)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char b[3] = { '%', hex[c >> 4], hex[c & 15] };
-	strbuf_add(out, b, 3);
-}
-
-static int
-unreserved(unsigned char c)
-{
-	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-/* A '/' at the start or after another '/' is encoded too, so the result can
- * never be a protocol-relative "//host" URL; ':' is always encoded, so it can
- * never carry a scheme such as javascript:. */
-void
-tmpl_escape_url(strbuf_t *out, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (unreserved(c) || (c == '/' && i > 0 && s[i - 1] != '/'))
-			strbuf_addc(out, (char)c);
-		else
-			percent(out, c);
-	}
-}
-
-void
-tmpl_escape_query(strbuf_t *out, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (unreserved(c))
-			strbuf_addc(out, (char)c);
-		else
-			percent(out, c);
-	}
-}
-
 /* Characters an href may carry unencoded beyond ASCII: letters and symbols,
  * but not the invisible or direction-changing ones (U+2000-U+206F holds
  * spaces, zero-width characters and the bidi controls). */
@@ -250,20 +64,53 @@ iri_safe(uint32_t c)
 	    !(c >= 0xfdd0 && c <= 0xfdef) && (c & 0xfffe) != 0xfffe && c != 0xfffd;
 }
 
+/* The escapers themselves live in base/text.c; these are the template's
+ * filters (and, names kept for callers, its contract). Legitimate
+ * right-to-left names still display: templates wrap names in <bdi>. */
+void
+tmpl_escape_html(strbuf_t *out, const char *s, size_t len)
+{
+	text_html(out, s, len, TEXT_HTML_ATTR);
+}
+
+void
+tmpl_escape_text(strbuf_t *out, const char *s, size_t len)
+{
+	text_html(out, s, len, 0);
+}
+
+void
+tmpl_escape_snippet(strbuf_t *out, const char *s, size_t len)
+{
+	text_html(out, s, len, TEXT_HTML_MARKS);
+}
+
+/* A '/' at the start or after another '/' is encoded too, so the result can
+ * never be a protocol-relative "//host" URL; ':' is always encoded, so it can
+ * never carry a scheme such as javascript:. */
+void
+tmpl_escape_url(strbuf_t *out, const char *s, size_t len)
+{
+	text_url(out, s, len, TEXT_URL_SLASH | TEXT_URL_NO_START);
+}
+
+void
+tmpl_escape_query(strbuf_t *out, const char *s, size_t len)
+{
+	text_url(out, s, len, 0);
+}
+
 void
 tmpl_escape_iri(strbuf_t *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	for (size_t i = 0; i < len;) {
 		uint32_t c;
-		size_t n = utf8_next(p + i, len - i, &c);
+		size_t n = text_utf8_next(p + i, len - i, &c);
 		if (n > 1 && iri_safe(c))
 			strbuf_add(out, s + i, n);
-		else if (unreserved(p[i]) || (p[i] == '/' && i > 0 && p[i - 1] != '/'))
-			strbuf_addc(out, s[i]);
 		else
-			for (size_t k = 0; k < n; k++)
-				percent(out, p[i + k]);
+			text_url(out, s + i, n, TEXT_URL_SLASH | (i == 0 || p[i - 1] == '/' ? TEXT_URL_NO_START : 0));
 		i += n;
 	}
 }
@@ -746,7 +593,7 @@ render_ops(struct render *r, const struct tmpl *t, size_t from, size_t to)
 				break;
 			switch (o->filter) {
 			case F_HTML:
-				escape_text(r->out, v->s, v->len, 0, o->in_attr || r->in_attr);
+				text_html(r->out, v->s, v->len, o->in_attr || r->in_attr ? TEXT_HTML_ATTR : 0);
 				break;
 			case F_URL: tmpl_escape_url(r->out, v->s, v->len); break;
 			case F_IRI: tmpl_escape_iri(r->out, v->s, v->len); break;

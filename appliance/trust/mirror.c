@@ -13,6 +13,7 @@
 
 #include "http/file.h"
 #include "base/log.h"
+#include "base/text.h"
 #include "trust/manifest.h"
 #include "base/util.h"
 
@@ -39,7 +40,7 @@ u4(const char *p, const char *end, unsigned *out)
 	if (end - p < 4)
 		return -1;
 	for (int i = 0; i < 4; i++) {
-		int h = hex_digit(p[i]);
+		int h = text_hex_digit(p[i]);
 		if (h < 0)
 			return -1;
 		v = v << 4 | (unsigned)h;
@@ -220,7 +221,7 @@ entry_kv(void *arg, const char *key, const strbuf_t *s, int64_t n, int is_str)
 		ep->have |= 8;
 	} else if (strcmp(key, "sha256") == 0 && is_str && s->len == 64) {
 		for (int i = 0; i < 64; i++)
-			if (hex_digit(s->s[i]) < 0 || (s->s[i] >= 'A' && s->s[i] <= 'F'))
+			if (text_hex_digit(s->s[i]) < 0 || (s->s[i] >= 'A' && s->s[i] <= 'F'))
 				return -1;
 		memcpy(ep->e->sha256, s->s, 65);
 		ep->have |= 4;
@@ -539,13 +540,6 @@ body_to_partial(void *arg, const uint8_t *p, size_t n)
 	return 0;
 }
 
-static void
-hex_of(const uint8_t h[32], char out[65])
-{
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
-}
-
 /* SHA-256 of what is already in fd (the part fetched before), into md. */
 static int
 hash_prefix(int fd, EVP_MD_CTX *md, int64_t n)
@@ -580,7 +574,7 @@ hash_path(const char *path, char hex[65])
 	if (fd >= 0 && md && fstat(fd, &st) == 0 && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
 	    hash_prefix(fd, md, st.st_size) == 0) {
 		EVP_DigestFinal_ex(md, h, NULL);
-		hex_of(h, hex);
+		text_hex(hex, h, 32);
 		rc = 0;
 	}
 	if (fd >= 0)
@@ -681,7 +675,7 @@ fetch_file(const mirror_opts_t *o, const mirror_entry_t *e, mirror_progress_t *p
 		goto done;
 	}
 	EVP_DigestFinal_ex(d.md, h, NULL);
-	hex_of(h, got_hex);
+	text_hex(got_hex, h, 32);
 	if (strcmp(got_hex, e->sha256) != 0) {
 		close(d.fd);
 		d.fd = -1;

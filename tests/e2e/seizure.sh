@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 7 on the private Tor network (tests/tornet), one network for both drills.
+# Seizure and mirror drills on the private Tor network (tests/tornet), one network for both drills.
 # Seizure drill: appliance A publishes a collection; `backup`; A is stopped and
 # its data dir deleted; `restore` into a fresh data dir with the collection's
 # files at a new path; serve → the SAME .onion answers through the client's

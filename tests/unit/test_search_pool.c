@@ -90,6 +90,10 @@ main(void)
 	ok(p != NULL, "pool");
 	ok(search_pool_start(p) == 0, "threads started");
 	memset(jobs, 0, sizeof(jobs));
+	/* Each job takes a moment, so that on a busy machine one thread cannot
+	 * drain the queue before the other is scheduled. */
+	for (int i = 0; i < NJOBS; i++)
+		jobs[i].sleep_us = 2000;
 	for (int i = 0; i < NJOBS; i++)
 		ok(search_pool_submit(p, work, done, &jobs[i]) != NULL, "submit %d", i);
 	search_pool_stats(p, &st);

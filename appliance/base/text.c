@@ -1,0 +1,193 @@
+/* text: see text.h. */
+#include "base/text.h"
+
+#include <string.h>
+
+size_t
+text_utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	uint32_t c = p[0];
+	size_t len;
+	uint32_t min;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) { len = 2; c &= 0x1f; min = 0x80; }
+	else if (c >= 0xe0 && c <= 0xef) { len = 3; c &= 0x0f; min = 0x800; }
+	else if (c >= 0xf0 && c <= 0xf4) { len = 4; c &= 0x07; min = 0x10000; }
+	else goto bad;
+	if (n < len)
+		goto bad;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			goto bad;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		goto bad;
+	*cp = c;
+	return len;
+bad:
+	*cp = 0xfffd;
+	return 1;
+}
+
+void
+text_utf8_put(strbuf_t *out, uint32_t c)
+{
+	char b[4];
+
+	if (c < 0x80) {
+		strbuf_addc(out, (char)c);
+	} else if (c < 0x800) {
+		b[0] = (char)(0xc0 | (c >> 6)); b[1] = (char)(0x80 | (c & 0x3f));
+		strbuf_add(out, b, 2);
+	} else if (c < 0x10000) {
+		b[0] = (char)(0xe0 | (c >> 12)); b[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		b[2] = (char)(0x80 | (c & 0x3f));
+		strbuf_add(out, b, 3);
+	} else {
+		b[0] = (char)(0xf0 | (c >> 18)); b[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+		b[2] = (char)(0x80 | ((c >> 6) & 0x3f)); b[3] = (char)(0x80 | (c & 0x3f));
+		strbuf_add(out, b, 4);
+	}
+}
+
+int
+text_is_bidi_control(uint32_t c)
+{
+	return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+static const char lower_hex[] = "0123456789abcdef", upper_hex[] = "0123456789ABCDEF";
+
+void
+text_hex(char *out, const uint8_t *in, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = lower_hex[in[i] >> 4];
+		out[2 * i + 1] = lower_hex[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int
+text_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+text_unhex(uint8_t *out, const char *hex, size_t n)
+{
+	if (strlen(hex) != 2 * n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int hi = text_hex_digit(hex[2 * i]), lo = text_hex_digit(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+static int
+unreserved(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+void
+text_url(strbuf_t *out, const char *s, size_t len, unsigned flags)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = p[i];
+		int keep = unreserved(c);
+
+		if (c == '/' && (flags & TEXT_URL_SLASH))
+			keep = !(flags & TEXT_URL_NO_START) || (i > 0 && p[i - 1] != '/');
+		else if ((flags & TEXT_URL_ATTR) && c && strchr("!#$&+^`|", c))
+			keep = 1;
+		if (keep) {
+			strbuf_addc(out, (char)c);
+		} else {
+			char b[3] = { '%', upper_hex[c >> 4], upper_hex[c & 15] };
+			strbuf_add(out, b, 3);
+		}
+	}
+}
+
+/* Escape one code point. */
+static void
+html_cp(strbuf_t *out, uint32_t c, int attr)
+{
+	switch (c) {
+	case '&': strbuf_add(out, "&amp;", 5); return;
+	case '<': strbuf_add(out, "&lt;", 4); return;
+	case '>': strbuf_add(out, "&gt;", 4); return;
+	case '"':
+		/* Quotes only matter inside attribute values; raw in text keeps
+		 * quote-heavy snippets (CSV) small. */
+		if (attr)
+			strbuf_add(out, "&quot;", 6);
+		else
+			strbuf_addc(out, '"');
+		return;
+	case '\'':
+		if (attr)
+			strbuf_add(out, "&#39;", 5);
+		else
+			strbuf_addc(out, '\'');
+		return;
+	case '\t': case '\n': case '\r':
+		strbuf_addc(out, (char)c);
+		return;
+	}
+	if (c < 0x20)
+		text_utf8_put(out, 0x2400 + c);	/* a visible control picture: ␀ ␛ */
+	else if (c == 0x7f)
+		text_utf8_put(out, 0x2421);
+	else if ((c >= 0x80 && c <= 0x9f) || text_is_bidi_control(c) ||
+	    (c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe)
+		text_utf8_put(out, 0xfffd);
+	else
+		text_utf8_put(out, c);
+}
+
+void
+text_html(strbuf_t *out, const char *s, size_t len, unsigned flags)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int marks = (flags & TEXT_HTML_MARKS) != 0, attr = (flags & TEXT_HTML_ATTR) != 0;
+	int open = 0;
+
+	for (size_t i = 0; i < len;) {
+		uint32_t c;
+
+		i += text_utf8_next(p + i, len - i, &c);
+		if (marks && c == 0x02) {
+			if (!open)
+				strbuf_add(out, "<mark>", 6);
+			open = 1;
+		} else if (marks && c == 0x03) {
+			if (open)
+				strbuf_add(out, "</mark>", 7);
+			open = 0;
+		} else {
+			html_cp(out, c, attr);
+		}
+	}
+	if (open)
+		strbuf_add(out, "</mark>", 7);
+}
