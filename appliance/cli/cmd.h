@@ -23,6 +23,7 @@ int cmd_ls(int argc, char **argv, const char *data);
 int cmd_rm(int argc, char **argv, const char *data);
 int cmd_search(int argc, char **argv, const char *data);
 int cmd_address(int argc, char **argv, const char *data);
+int cmd_onion_location(int argc, char **argv, const char *data);
 int cmd_status(int argc, char **argv, const char *data);
 int cmd_backup(int argc, char **argv, const char *data);
 int cmd_restore(int argc, char **argv, const char *data);

@@ -13,6 +13,7 @@ const struct cmd cmd_table[] = {
 	{ "search", cmd_search, "full-text search the catalogue" },
 	{ "serve", cmd_serve, "serve the collections (and run tor)" },
 	{ "address", cmd_address, "print the onion address" },
+	{ "onion-location", cmd_onion_location, "print the Onion-Location header and tag for a clearnet page" },
 	{ "status", cmd_status, "show the running server: tor, onion, connections" },
 	{ "backup", cmd_backup, "write the identity (keys, config, catalogue) to an encrypted file" },
 	{ "restore", cmd_restore, "restore an identity backup into a data directory" },

@@ -27,10 +27,10 @@ struct http_req {
 
 static const char *hdr_name[HDR_COUNT] = {
 	"host", "range", "if-range", "if-match", "if-none-match",
-	"if-modified-since", "if-unmodified-since",
+	"if-modified-since", "if-unmodified-since", "x-tor2web",
 };
 /* List-valued fields may be repeated and joined (RFC 9110 5.3). */
-static const int hdr_is_list[HDR_COUNT] = { 0, 0, 0, 1, 1, 0, 0 };
+static const int hdr_is_list[HDR_COUNT] = { 0, 0, 0, 1, 1, 0, 0, 0 };
 
 static http_parser_settings settings;
 

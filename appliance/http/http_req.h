@@ -21,7 +21,9 @@ enum http_req_method { HTTP_REQ_GET, HTTP_REQ_HEAD, HTTP_REQ_OTHER };
 /* The header fields we keep. */
 enum http_hdr {
 	HDR_HOST, HDR_RANGE, HDR_IF_RANGE, HDR_IF_MATCH, HDR_IF_NONE_MATCH,
-	HDR_IF_MODIFIED_SINCE, HDR_IF_UNMODIFIED_SINCE, HDR_COUNT
+	HDR_IF_MODIFIED_SINCE, HDR_IF_UNMODIFIED_SINCE,
+	HDR_X_TOR2WEB,        /* sent by tor2web proxies: the reader is not anonymous */
+	HDR_COUNT
 };
 
 enum http_req_status {

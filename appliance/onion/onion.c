@@ -59,7 +59,7 @@ onion_address_from_pubkey(const uint8_t pubkey[32], char out[ONION_ADDRESS_LEN])
 	    EVP_DigestUpdate(md, &version, 1) != 1 ||
 	    EVP_DigestFinal_ex(md, digest, &dlen) != 1) {
 		/* Only out-of-memory makes a fixed hash fail. */
-		fputs("broadside: SHA3-256 failed\n", stderr);
+		log_err("SHA3-256 failed");
 		abort();
 	}
 	EVP_MD_CTX_free(md);

@@ -82,6 +82,17 @@ handle(void *arg, http_conn_t *c, http_req_t *req, http_resp_t *resp)
 	handler_ctx_begin_request(s->h);
 	if (route_or_refuse(req, &rt, resp) < 0)
 		goto done;
+	if (http_req_header(req, HDR_X_TOR2WEB) != NULL) {
+		/* A tor2web proxy fetched this for someone on the clearnet: the
+		 * proxy sees what they read and who they are. Tell them (as
+		 * SecureDrop does), serve nothing, and keep it out of indexes. */
+		http_resp_error(resp, 403, "You reached this site through a Tor2web proxy, "
+		    "which sees what you read and where you connect from: you are not "
+		    "anonymous. Use Tor Browser (torproject.org) and open this .onion "
+		    "address directly.");
+		http_resp_header(resp, "X-Robots-Tag", "noindex, nofollow");
+		goto done;
+	}
 	switch (rt.kind) {
 	case ROUTE_HOME:
 		handler_home(s->h, c, req, &rt, resp);

@@ -545,6 +545,7 @@ static const struct {
 	const char *heading, *explain;
 } errors[] = {
 	{ 400, "Bad request", "This address or form could not be understood." },
+	{ 403, "Not served here", "This address cannot be served to you from here." },
 	{ 404, "Not found", "There is nothing at this address. It may have been moved or removed, or the link may be mistyped." },
 	{ 405, "Not allowed", "This site only serves pages and files for reading." },
 	{ 413, "Request too large", "The request sent to this site was larger than it accepts." },
@@ -574,6 +575,7 @@ page_error(strbuf_t *out, const page_site_t *s, int status, const char *detail, 
 	tmpl_put(v, "explain", explain);
 	tmpl_put(v, "detail", detail);
 	tmpl_put_int(v, "status", status);
+	tmpl_put(v, "noindex", "1");   /* an error says nothing worth finding again */
 	if ((status == 429 || status == 503) && retry_after > 0) {
 		if (retry_after < 120)
 			tmpl_putf(v, "retry", "%d second%s", retry_after, retry_after == 1 ? "" : "s");

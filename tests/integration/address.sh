@@ -19,4 +19,8 @@ check_eq "address matches hostname" "$addr" "$(cat "$D/onion/public/hostname")"
 "$BROADSIDE" --data "$D" init >/dev/null 2>&1
 check_eq "init again keeps the key" "$("$BROADSIDE" --data "$D" address)" "$addr"
 check "address --help" bash -c "\"$BROADSIDE\" address --help | grep -q usage"
+ol=$("$BROADSIDE" --data "$D" onion-location)
+check "onion-location: the header line" grep -qx "Onion-Location: http://$addr/" <<<"$ol"
+check "onion-location: the meta tag" grep -qxF "<meta http-equiv=\"onion-location\" content=\"http://$addr/\">" <<<"$ol"
+check "onion-location: nginx keeps the path" grep -qF "add_header Onion-Location http://$addr\$request_uri;" <<<"$ol"
 done_testing

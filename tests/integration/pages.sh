@@ -61,6 +61,11 @@ check "server answers" wait_for 20 curl -sf -o /dev/null $U/
 
 # --- one page at a time: headers, weight, markup, and the text a reader sees ---
 page() { local url=$1; shift; $PC page "$url" "$@" >>"$T/page.log" 2>&1 || { tail -n 5 "$T/page.log"; return 1; }; }
+t2w=$(curl -s -D - -H 'X-Tor2web: encrypted' "$U/c/demo/")
+check "a tor2web request gets 403" grep -q '^HTTP/1.1 403' <<<"$t2w"
+check "… a page that says the reader is not anonymous" grep -q 'you are not anonymous' <<<"$t2w"
+check "… kept out of search engines (X-Robots-Tag)" grep -qi '^X-Robots-Tag: noindex' <<<"$t2w"
+check "… and the robots meta" grep -q '<meta name="robots" content="noindex' <<<"$t2w"
 check "home" page "$U/" --text 'Demo <i>&amp;</i> "q"' --text 'Sample & hostile names' --text 'publisher.pub. It reads:' --text 'minisign public key'
 check "collection root" page "$U/c/demo/" --text hostile --text many --text sample
 H=$U/c/demo/hostile/
