@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/text.h"
 #include "base/util.h"
 
 /* Column weights (title, path, body, coll): the collection marker never scores. */
@@ -32,7 +33,7 @@ utf8_clean(strbuf_t *b, const char *s, size_t n, int keep_markers)
 
 	for (size_t i = 0; i < n;) {
 		unsigned char ch = p[i];
-		size_t len = 0;
+		size_t len;
 		if (ch < 0x80) {
 			if (ch < 0x20 || ch == 0x7f)
 				strbuf_addc(b, (keep_markers && (ch == 2 || ch == 3)) ? (char)ch : ' ');
@@ -41,19 +42,9 @@ utf8_clean(strbuf_t *b, const char *s, size_t n, int keep_markers)
 			i++;
 			continue;
 		}
-		if (ch >= 0xc2 && ch <= 0xdf)
-			len = 2;
-		else if (ch >= 0xe0 && ch <= 0xef)
-			len = 3;
-		else if (ch >= 0xf0 && ch <= 0xf4)
-			len = 4;
-		int valid = len > 0 && i + len <= n;
-		for (size_t k = 1; valid && k < len; k++)
-			if ((p[i + k] & 0xc0) != 0x80)
-				valid = 0;
-		if (valid && ((ch == 0xe0 && p[i + 1] < 0xa0) || (ch == 0xed && p[i + 1] >= 0xa0) ||
-		    (ch == 0xf0 && p[i + 1] < 0x90) || (ch == 0xf4 && p[i + 1] >= 0x90)))
-			valid = 0;
+		uint32_t cp;
+		len = text_utf8_next(p + i, n - i, &cp);
+		int valid = len > 1;   /* one byte at or above 0x80: not UTF-8 */
 		if (valid) {
 			strbuf_add(b, p + i, len);
 			i += len;
