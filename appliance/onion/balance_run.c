@@ -223,7 +223,8 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	{
 		char *argv[] = { b->ob_path, "-s", b->ctl_path, "-c", b->yaml_path,
 			"-v", "warning", b->testnet ? "--is-testnet" : NULL, NULL };
-		b->ob = procsup_new(b->base, "onionbalance", argv, b->spawner);
+		b->ob = procsup_new(b->base, &(procsup_opts_t){
+			.name = "onionbalance", .argv = argv, .spawner = b->spawner });
 	}
 	procsup_start(b->ob);
 }

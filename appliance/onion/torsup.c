@@ -1,13 +1,14 @@
 /* torsup: see torsup.h.
  *
- * One tor at a time. Its lifetime: spawn → connect the control socket (retried
- * until tor has opened it) → PROTOCOLINFO → AUTHCHALLENGE → AUTHENTICATE →
- * TAKEOWNERSHIP → RESETCONF __OwningControllerProcess → SETEVENTS → follow events.
+ * One tor at a time, run by procsup (spawn, reap, restart with backoff, its
+ * log lines); this file is what is particular to tor: the torrc written before
+ * each start, and the control connection: connect (retried until tor has
+ * opened it) → PROTOCOLINFO → AUTHCHALLENGE → AUTHENTICATE → TAKEOWNERSHIP →
+ * RESETCONF __OwningControllerProcess → SETEVENTS → follow events.
  * Tor replies in order, so commands in flight are a FIFO of expected replies. */
 #include "onion/torsup.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,7 +27,7 @@
 
 #include "base/log.h"
 #include "onion/onion.h"
-#include "onion/spawner.h"
+#include "onion/procsup.h"
 #include "onion/torctl.h"
 #include "onion/torrc.h"
 #include "base/text.h"
@@ -37,11 +38,7 @@
 #define STUCK_LIMIT_MS      (60 * 1000)   /* no bootstrap progress → degraded */
 #define PUBLISH_LIMIT_MS    (5 * 60 * 1000)
 #define POLL_EVERY_MS       5000          /* GETINFO status/bootstrap-phase */
-#define BACKOFF_MIN_S       1
-#define BACKOFF_MAX_S       60
-#define STABLE_MS           (5 * 60 * 1000)
 #define SHUTDOWN_WAIT_MS    10000
-#define TOR_LINE_MAX        2048
 
 enum reply_kind {
 	R_PROTOCOLINFO, R_AUTHCHALLENGE, R_AUTHENTICATE, R_TAKEOWNERSHIP,
@@ -60,19 +57,14 @@ struct torsup {
 	char *torrc_path, *ctl_path, *cookie_path;
 	torrc_opts_t rc;
 
-	pid_t pid;
+	procsup_t *proc;               /* runs tor */
+	int via_spawner;
+	int starts;
 	int64_t spawned_ms;
-	int out_fd;                    /* tor's stdout+stderr */
-	struct event *out_ev;
-	strbuf_t out_line;
 	char last_tor_warning[200];
 
-	struct event *sigchld_ev;
-	struct event *tick_ev;         /* 1 s: reap, poll, stuck detection */
+	struct event *tick_ev;         /* 1 s: poll, stuck detection */
 	struct event *connect_ev;      /* control socket retry */
-	struct event *restart_ev;      /* backoff */
-	spawner_t *spawner;            /* not ours; NULL: fork/exec here */
-	struct event *spawner_ev;      /* the spawner reports an exit */
 
 	struct bufferevent *ctl;
 	torctl_parser_t *parser;
@@ -90,30 +82,21 @@ struct torsup {
 	int64_t progress_ms;           /* last time bootstrap advanced */
 	int64_t publishing_ms;         /* reached 100 % */
 	int stuck_reported, publish_reported;
-	int uploads, restarts, backoff_s;
+	int uploads, restarts;
 	int shutting_down;
 	int we_killed;                 /* we stopped it and already said why */
-	int64_t stop_sent_ms;          /* when we asked tor to stop, or 0 */
 	char address[ONION_ADDRESS_LEN];
 	char last_problem[256];
 };
 
-static void spawn_tor(torsup_t *t);
 static void ctl_close(torsup_t *t);
 
-/* Ask tor to exit; the tick escalates to SIGKILL if it hangs (tor 0.4.9 can
- * deadlock in its worker threads on the way out). The reaper restarts it.
- * SIGINT, not SIGTERM: with Sandbox 1, tor 0.4.9.11's main thread runs with
- * SIGTERM blocked, so SIGTERM is never seen; for a tor that is not a relay
- * SIGINT means the same thing (exit at once). */
+/* Ask tor to exit; procsup escalates to SIGKILL if it hangs (tor 0.4.9 can
+ * deadlock in its worker threads on the way out) and restarts it. */
 static void
 stop_tor(torsup_t *t)
 {
-	if (t->pid <= 0)
-		return;
-	kill(t->pid, SIGINT);
-	if (t->stop_sent_ms == 0)
-		t->stop_sent_ms = now_ms();
+	procsup_kill(t->proc);
 }
 
 static void
@@ -141,13 +124,13 @@ degrade(torsup_t *t, const char *fmt, ...)
 		set_state(t, S_DEGRADED);
 }
 
-/* ---- tor's output ------------------------------------------------------ */
-
+/* One line of tor's output (procsup's line hook). */
 static void
-tor_output_line(torsup_t *t, char *line)
+tor_output_line(void *arg, const char *line)
 {
+	torsup_t *t = arg;
 	/* "Nov 25 22:05:03.552 [warn] text": drop the date, keep the level. */
-	char *lvl = strstr(line, " [");
+	const char *lvl = strstr(line, " [");
 	const char *msg = lvl ? lvl + 1 : line;
 
 	if (strncmp(msg, "[warn]", 6) == 0 || strncmp(msg, "[err]", 5) == 0) {
@@ -159,50 +142,6 @@ tor_output_line(torsup_t *t, char *line)
 	} else {
 		log_debug("tor: %s", msg);
 	}
-}
-
-static void
-tor_output_cb(evutil_socket_t fd, short what, void *arg)
-{
-	torsup_t *t = arg;
-	char buf[4096];
-	ssize_t r = read(fd, buf, sizeof(buf));
-
-	if (r < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (r <= 0) {
-		/* tor closed its end: it is exiting. The reaper does the rest. */
-		event_free(t->out_ev);
-		t->out_ev = NULL;
-		close(t->out_fd);
-		t->out_fd = -1;
-		return;
-	}
-	for (ssize_t i = 0; i < r; i++) {
-		if (buf[i] == '\n') {
-			tor_output_line(t, t->out_line.s ? t->out_line.s : (char *)"");
-			strbuf_reset(&t->out_line);
-		} else if (t->out_line.len < TOR_LINE_MAX) {
-			strbuf_addc(&t->out_line, buf[i]);
-		}
-	}
-}
-
-static void
-close_output(torsup_t *t)
-{
-	/* Read what tor wrote before it died (its last [err] says why). */
-	for (int i = 0; t->out_ev && i < 64; i++)
-		tor_output_cb(t->out_fd, EV_READ, t);
-	if (t->out_line.len > 0)
-		tor_output_line(t, t->out_line.s);
-	if (t->out_ev)
-		event_free(t->out_ev);
-	t->out_ev = NULL;
-	if (t->out_fd >= 0)
-		close(t->out_fd);
-	t->out_fd = -1;
-	strbuf_reset(&t->out_line);
 }
 
 /* ---- control connection ------------------------------------------------ */
@@ -396,7 +335,7 @@ on_reply(torsup_t *t, enum reply_kind kind, const torctl_reply_t *r)
 		t->last_poll_ms = now_ms();
 		return 0;
 	case R_SETEVENTS:
-		log_debug("control connection ready (tor pid %ld)", (long)t->pid);
+		log_debug("control connection ready (tor pid %ld)", procsup_pid(t->proc));
 		if (t->address[0] == '\0' && t->onion_dir)
 			onion_address(t->onion_dir, t->address);
 		return 0;
@@ -438,8 +377,8 @@ ctl_read_cb(struct bufferevent *bev, void *arg)
 	}
 	return;
 drop:
-	/* Without a working control connection tor is unowned: stop it; the
-	 * reaper restarts it. */
+	/* Without a working control connection tor is unowned: stop it;
+	 * procsup restarts it. */
 	ctl_close(t);
 	t->we_killed = 1;
 	stop_tor(t);
@@ -455,7 +394,7 @@ ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 	ctl_close(t);
 	if (t->shutting_down)
 		return;
-	/* Usually tor is dying and the reaper will say so (one warning, with
+	/* Usually tor is dying and its exit will say so (one warning, with
 	 * the reason). If it is not, an unowned tor must not linger. */
 	log_info("lost the control connection to tor");
 	stop_tor(t);
@@ -488,7 +427,7 @@ connect_cb(evutil_socket_t unused, short what, void *arg)
 	struct timeval tv = { 0, CONNECT_RETRY_MS * 1000 };
 	int fd;
 
-	if (t->pid <= 0 || t->ctl != NULL)
+	if (procsup_pid(t->proc) <= 0 || t->ctl != NULL)
 		return;
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
@@ -509,88 +448,74 @@ connect_cb(evutil_socket_t unused, short what, void *arg)
 	ctl_send(t, R_PROTOCOLINFO, "PROTOCOLINFO 1");
 }
 
-/* ---- the child process ------------------------------------------------- */
+/* ---- the process (run by procsup; these are its hooks) ----------------- */
 
-static void
-restart_cb(evutil_socket_t unused, short what, void *arg)
+/* Before each start: a fresh torrc. */
+static int
+before_start(void *arg)
 {
 	torsup_t *t = arg;
 
-	if (t->shutting_down || t->pid > 0)
-		return;
-	t->restarts++;
-	spawn_tor(t);
+	if (t->starts++ > 0)
+		t->restarts++;
+	/* Stale files from a killed tor would make us talk to nobody or read an
+	 * old cookie; tor writes fresh ones. */
+	unlink(t->cookie_path);
+	unlink(t->ctl_path);
+	if (torrc_write(&t->rc, t->torrc_path) < 0) {
+		degrade(t, "cannot write %s; tor not started", t->torrc_path);
+		return -1;
+	}
+	return 0;
 }
 
 static void
-schedule_restart(torsup_t *t)
+started(void *arg, long pid)
 {
-	struct timeval tv = { t->backoff_s, 0 };
+	torsup_t *t = arg;
 
-	log_info("restarting tor in %d s", t->backoff_s);
-	event_add(t->restart_ev, &tv);
-	t->backoff_s = t->backoff_s * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : t->backoff_s * 2;
+	(void)pid;
+	t->spawned_ms = now_ms();
+	t->last_tor_warning[0] = '\0';
+	t->we_killed = 0;
+	t->bootstrap = 0;
+	t->bootstrap_summary[0] = t->bootstrap_warning[0] = t->bootstrap_reason[0] = '\0';
+	t->progress_ms = t->spawned_ms;
+	t->stuck_reported = t->publish_reported = 0;
+	if (t->state != S_DEGRADED)
+		set_state(t, S_STARTING);
+	connect_cb(-1, 0, t);
 }
 
 static void
-child_exited(torsup_t *t, int status)
+exited(void *arg, const procsup_exit_t *e)
 {
+	torsup_t *t = arg;
 	char how[64];
-	int64_t ran = now_ms() - t->spawned_ms;
 
-	if (WIFSIGNALED(status))
-		snprintf(how, sizeof(how), "was killed by signal %d", WTERMSIG(status));
-	else
-		snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(status));
-	t->pid = 0;
-	close_output(t);
 	ctl_close(t);
-	if (t->shutting_down) {
+	if (t->shutting_down || e->next == PROCSUP_NEVER) {
 		set_state(t, S_STOPPED);
 		return;
 	}
-	if (ran >= STABLE_MS)
-		t->backoff_s = BACKOFF_MIN_S;
+	if (e->start_errno) {
+		degrade(t, "cannot start tor%s: %s", t->via_spawner ? " through the spawner" : "",
+		    strerror(e->start_errno));
+		return;
+	}
+	if (WIFSIGNALED(e->status))
+		snprintf(how, sizeof(how), "was killed by signal %d", WTERMSIG(e->status));
+	else
+		snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(e->status));
 	if (t->we_killed)
 		log_info("tor %s", how);
-	else if (WIFEXITED(status) && t->last_tor_warning[0])
+	else if (WIFEXITED(e->status) && t->last_tor_warning[0])
 		/* tor stopped by itself: its last warning usually says why. */
 		degrade(t, "tor %s after %lld s (its last warning: %s); the local preview "
-		    "keeps working", how, (long long)(ran / 1000), t->last_tor_warning);
+		    "keeps working", how, (long long)(e->ran_ms / 1000), t->last_tor_warning);
 	else
 		degrade(t, "tor %s after %lld s; restarting it; the local preview keeps working", how,
-		    (long long)(ran / 1000));
-	schedule_restart(t);
-}
-
-/* 1 and *status if tor has exited (our child, or the spawner's). */
-static int
-child_done(torsup_t *t, int *status)
-{
-	if (t->spawner) {
-		int r = spawner_reap(t->spawner, t->pid, status);
-		if (r < 0)
-			*status = SIGKILL;   /* the helper is gone and took tor with it */
-		return r != 0;
-	}
-	return waitpid(t->pid, status, WNOHANG) == t->pid;
-}
-
-static void
-reap(torsup_t *t)
-{
-	int status;
-
-	if (t->pid <= 0)
-		return;
-	if (child_done(t, &status))
-		child_exited(t, status);
-}
-
-static void
-sigchld_cb(evutil_socket_t sig, short what, void *arg)
-{
-	reap(arg);
+		    (long long)(e->ran_ms / 1000));
 }
 
 static void
@@ -599,15 +524,8 @@ tick_cb(evutil_socket_t unused, short what, void *arg)
 	torsup_t *t = arg;
 	int64_t now = now_ms();
 
-	reap(t); /* in case a SIGCHLD was merged with another */
-	if (t->pid <= 0 || t->shutting_down)
+	if (procsup_pid(t->proc) <= 0 || t->shutting_down)
 		return;
-	if (t->stop_sent_ms && now - t->stop_sent_ms >= SHUTDOWN_WAIT_MS) {
-		log_info("tor (pid %ld) did not stop within %d s; killing it",
-		    (long)t->pid, SHUTDOWN_WAIT_MS / 1000);
-		kill(t->pid, SIGKILL);
-		return;
-	}
 	if (!t->authenticated && now - t->spawned_ms >= HANDSHAKE_LIMIT_MS) {
 		if (!t->we_killed)
 			degrade(t, "tor did not answer on its control socket %s within "
@@ -637,60 +555,13 @@ tick_cb(evutil_socket_t unused, short what, void *arg)
 	}
 }
 
-static void
-spawn_tor(torsup_t *t)
-{
-	char owner[32];
-	int out_fd = -1;
-	pid_t pid;
-	char *argv[] = {
-		t->tor_path, "-f", t->torrc_path, "--defaults-torrc", "/dev/null",
-		"__OwningControllerProcess", owner, NULL,
-	};
-
-	snprintf(owner, sizeof(owner), "%ld", (long)getpid());
-	/* Stale files from a killed tor would make us talk to nobody or read an
-	 * old cookie; tor writes fresh ones. */
-	unlink(t->cookie_path);
-	unlink(t->ctl_path);
-	if (torrc_write(&t->rc, t->torrc_path) < 0) {
-		degrade(t, "cannot write %s; tor not started", t->torrc_path);
-		schedule_restart(t);
-		return;
-	}
-	pid = t->spawner ? spawner_spawn(t->spawner, argv, &out_fd) :
-	    spawner_spawn_here(t->tor_path, argv, &out_fd);
-	if (pid < 0) {
-		degrade(t, "cannot start tor%s: %s", t->spawner ? " through the spawner" : "",
-		    strerror(errno));
-		schedule_restart(t);
-		return;
-	}
-	t->pid = pid;
-	t->spawned_ms = now_ms();
-	t->out_fd = out_fd;
-	evutil_make_socket_nonblocking(t->out_fd);
-	t->out_ev = event_new(t->base, t->out_fd, EV_READ | EV_PERSIST, tor_output_cb, t);
-	event_add(t->out_ev, NULL);
-	t->last_tor_warning[0] = '\0';
-	t->we_killed = 0;
-	t->stop_sent_ms = 0;
-	t->bootstrap = 0;
-	t->bootstrap_summary[0] = t->bootstrap_warning[0] = t->bootstrap_reason[0] = '\0';
-	t->progress_ms = t->spawned_ms;
-	t->stuck_reported = t->publish_reported = 0;
-	if (t->state != S_DEGRADED)
-		set_state(t, S_STARTING);
-	log_info("started tor (pid %ld)", (long)pid);
-	connect_cb(-1, 0, t);
-}
-
 /* ---- public API -------------------------------------------------------- */
 
 torsup_t *
 torsup_new(struct event_base *base, const torsup_opts_t *o)
 {
 	torsup_t *t = xcalloc(1, sizeof(*t));
+	char owner[32];
 
 	t->base = base;
 	t->tor_path = xstrdup(o->tor_path ? o->tor_path : "/usr/bin/tor");
@@ -714,18 +585,28 @@ torsup_new(struct event_base *base, const torsup_opts_t *o)
 		.ob_instance = o->ob_instance, .admin_dir = t->admin_dir,
 		.admin_socket = t->admin_socket, .admin_ssh_port = o->admin_ssh_port,
 	};
-	t->out_fd = -1;
-	strbuf_init(&t->out_line);
-	t->backoff_s = BACKOFF_MIN_S;
 	t->state = S_STOPPED;
-	t->sigchld_ev = evsignal_new(base, SIGCHLD, sigchld_cb, t);
 	t->tick_ev = event_new(base, -1, EV_PERSIST, tick_cb, t);
 	t->connect_ev = evtimer_new(base, connect_cb, t);
-	t->restart_ev = evtimer_new(base, restart_cb, t);
-	t->spawner = o->spawner;
-	if (t->spawner)
-		t->spawner_ev = event_new(base, spawner_fd(t->spawner), EV_READ | EV_PERSIST,
-		    sigchld_cb, t);
+	t->via_spawner = o->spawner != NULL;
+	/* Until TAKEOWNERSHIP, tor exits when our pid does. */
+	snprintf(owner, sizeof(owner), "%ld", (long)getpid());
+	{
+		char *argv[] = {
+			t->tor_path, "-f", t->torrc_path, "--defaults-torrc", "/dev/null",
+			"__OwningControllerProcess", owner, NULL,
+		};
+		t->proc = procsup_new(base, &(procsup_opts_t){
+			.name = "tor", .argv = argv, .spawner = o->spawner,
+			/* SIGINT, not SIGTERM: with Sandbox 1, tor 0.4.9.11's main
+			 * thread runs with SIGTERM blocked, so SIGTERM is never seen;
+			 * for a tor that is not a relay SIGINT means the same thing
+			 * (exit at once). */
+			.stop_signal = SIGINT, .stop_wait_ms = SHUTDOWN_WAIT_MS,
+			.hooks = { .arg = t, .before_start = before_start, .started = started,
+			    .line = tor_output_line, .exited = exited },
+		});
+	}
 	return t;
 }
 
@@ -759,45 +640,18 @@ torsup_start(torsup_t *t)
 		return -1;
 	t->shutting_down = 0;
 	t->last_problem[0] = '\0';
-	event_add(t->sigchld_ev, NULL);
-	if (t->spawner_ev)
-		event_add(t->spawner_ev, NULL);
 	event_add(t->tick_ev, &sec);
 	t->state = S_STARTING;
-	spawn_tor(t);
-	return t->pid > 0 ? 0 : -1;
+	return procsup_start(t->proc);
 }
 
 void
 torsup_shutdown(torsup_t *t)
 {
-	int status;
-	int64_t deadline;
-
 	t->shutting_down = 1;
-	event_del(t->restart_ev);
 	event_del(t->tick_ev);
-	event_del(t->sigchld_ev);
-	if (t->spawner_ev)
-		event_del(t->spawner_ev);
 	ctl_close(t); /* tor owns-by-connection: this alone makes it exit */
-	if (t->pid > 0) {
-		kill(t->pid, SIGINT); /* see stop_tor() */
-		deadline = now_ms() + SHUTDOWN_WAIT_MS;
-		while (!child_done(t, &status)) {
-			if (now_ms() >= deadline) {
-				log_warn("tor (pid %ld) did not exit in %d s; killing it",
-				    (long)t->pid, SHUTDOWN_WAIT_MS / 1000);
-				kill(t->pid, SIGKILL);
-				if (t->spawner == NULL)
-					waitpid(t->pid, &status, 0);
-				break;
-			}
-			usleep(20 * 1000);
-		}
-		t->pid = 0;
-	}
-	close_output(t);
+	procsup_shutdown(t->proc); /* SIGINT, SIGKILL after 10 s */
 	set_state(t, S_STOPPED);
 }
 
@@ -807,13 +661,9 @@ torsup_free_(torsup_t *t)
 	if (t == NULL)
 		return;
 	torsup_shutdown(t);
-	event_free(t->sigchld_ev);
+	procsup_free(t->proc);
 	event_free(t->tick_ev);
 	event_free(t->connect_ev);
-	event_free(t->restart_ev);
-	if (t->spawner_ev)
-		event_free(t->spawner_ev);
-	strbuf_release(&t->out_line);
 	free(t->tor_path);
 	free(t->data_dir);
 	free(t->run_dir);
@@ -836,7 +686,7 @@ torsup_get_status(const torsup_t *t, torsup_status_t *out)
 	out->bootstrap = t->bootstrap;
 	out->descriptor_uploads = t->uploads;
 	out->restarts = t->restarts;
-	out->tor_pid = t->pid > 0 ? (long)t->pid : 0;
+	out->tor_pid = procsup_pid(t->proc);
 	memcpy(out->address, t->address, sizeof(out->address));
 	snprintf(out->last_problem, sizeof(out->last_problem), "%s", t->last_problem);
 }

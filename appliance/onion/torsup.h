@@ -1,15 +1,16 @@
-/* torsup: the tor supervisor. It writes the torrc, runs tor as a child process
- * (no shell), copies tor's log into ours, speaks the control protocol on a unix
- * socket (SAFECOOKIE, TAKEOWNERSHIP so that tor exits when we do), follows
- * bootstrap and descriptor uploads, and restarts tor with exponential backoff
- * (1 s doubling to 60 s; reset after 5 minutes of stable running).
+/* torsup: the tor supervisor. It writes the torrc before each start, speaks
+ * the control protocol on a unix socket (SAFECOOKIE, TAKEOWNERSHIP so that tor
+ * exits when we do), and follows bootstrap and descriptor uploads. The process
+ * itself is procsup's (procsup.h): spawn (no shell), tor's log copied into
+ * ours, restart with exponential backoff (1 s doubling to 60 s; reset after 5
+ * minutes of stable running), stop with SIGINT.
  *
  * States: starting → bootstrapping (n %) → publishing (100 %) → published (a
  * descriptor reached an HSDir). "degraded" when the control connection is lost,
  * tor exited, or bootstrap made no progress for 60 s; "stopped" after shutdown.
  *
- * Everything runs on the caller's event_base. torsup registers a SIGCHLD signal
- * event on it and reaps only its own child. */
+ * Everything runs on the caller's event_base; procsup registers a SIGCHLD
+ * signal event on it and reaps only tor. */
 #ifndef BROADSIDE_TORSUP_H
 #define BROADSIDE_TORSUP_H
 
