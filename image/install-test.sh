@@ -38,7 +38,7 @@ lap=$SECONDS
 phase() { echo "--- $* (previous step $((SECONDS - lap)) s, total $((SECONDS - start)) s)"; lap=$SECONDS; }
 
 phase "the package: $(basename "$DEB")"
-dpkg -c "$DEB" | awk '{ print "  |", $1, $6 }'
+dpkg -c "$DEB" | awk '$1 !~ /^d/ { print "  |", $1, $6 }'
 lintian --pedantic --fail-on error,warning "$DEB" >"$OUT/lintian.log" 2>&1; rc=$?
 grep -v 'running with root privileges' "$OUT/lintian.log" | sed 's/^/  lintian: /'
 check "lintian: no error or warning that is not overridden" test "$rc" = 0
@@ -67,6 +67,7 @@ nice make -C "$TOP" --no-print-directory deb DEB_VERSION="$ver+up1" DEB_OUT="$OU
 DEB2=$(ls "$OUT"/deb-up/broadside_"$ver"+up1_amd64.deb 2>/dev/null)
 check "make deb DEB_VERSION=$ver+up1 builds" test -f "$DEB2"
 
+phase "the container's root"
 pkgs=$(sh "$TOP/scripts/install.sh" --packages | tr ' ' ',')
 rm -rf "$R"
 if [ "${REUSE_ROOT:-0}" = 1 ] && [ -d "$R.base/usr" ]; then
@@ -214,7 +215,8 @@ check "dpkg knows broadside no more" bash -c "! nsenter -t $leader -a dpkg-query
 phase "the bare package: apt install, broadside init, systemctl start"
 in_ct apt-get install -y -qq --no-install-recommends "/root/broadside/build/deb/$(basename "$DEB")" >"$OUT/apt-install.log" 2>&1; rc=$?
 check "apt install ./broadside_*.deb exits 0" test "$rc" = 0
-check "user broadside (sysusers) and /var/lib/broadside 0700 (tmpfiles)" bash -c "nsenter -t $leader -a getent passwd broadside >/dev/null && [ \"\$(stat -c '%a %U' '$R/var/lib/broadside')\" = '700 broadside' ]"
+# The container's uids are its own: stat inside it.
+check "user broadside (sysusers) and /var/lib/broadside 0700 (tmpfiles)" bash -c "nsenter -t $leader -a getent passwd broadside >/dev/null && [ \"\$(nsenter -t $leader -a stat -c '%a %U' /var/lib/broadside)\" = '700 broadside' ]"
 check "before init, the service is skipped, not failing" bash -c "! nsenter -t $leader -a systemctl is-failed -q broadside.service"
 in_ct runuser -u broadside -- broadside --data /var/lib/broadside init >"$OUT/init.log" 2>&1; rc=$?
 check "broadside init as the user broadside" test "$rc" = 0
