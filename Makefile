@@ -1,6 +1,6 @@
 # Broadside build. Plain make; every appliance/*.c except main.c goes into one
 # static library that the binary, the unit tests and the fuzz targets link.
-# Targets: all run test bench fuzz install clean deps (see README.md).
+# Targets: all run test bench fuzz deb install clean deps (see README.md).
 
 CC      ?= cc
 PREFIX  ?= /usr/local
