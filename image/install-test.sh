@@ -220,8 +220,11 @@ check "user broadside (sysusers) and /var/lib/broadside 0700 (tmpfiles)" bash -c
 check "before init, the service is skipped, not failing" bash -c "! nsenter -t $leader -a systemctl is-failed -q broadside.service"
 in_ct runuser -u broadside -- broadside --data /var/lib/broadside init >"$OUT/init.log" 2>&1; rc=$?
 check "broadside init as the user broadside" test "$rc" = 0
+# The unit reads the conffile (serve --conf), under the data dir's file.
+echo 'publisher_name = "Set in etc"' >>"$R/etc/broadside/broadside.conf"
 in_ct systemctl start broadside.service
 check_serving "systemctl start broadside: serving on its socket"
+check "the service reads /etc/broadside/broadside.conf" bash -c "printf 'PROXY TCP6 fc00:dead:beef:4dad::0:7 ::1 49 80\r\nGET / HTTP/1.1\r\nHost: x.onion\r\nConnection: close\r\n\r\n' | python3 '$TOP/tests/rawhttp.py' 'unix:$R/var/lib/broadside/run/http.sock' | grep -q 'Set in etc'"
 addr2=$(addr_of)
 check "a new identity after the purge" bash -c "echo '$addr2' | grep -Eq '^[a-z2-7]{56}\.onion\$' && [ '$addr2' != '$addr1' ]"
 sp=$(serve_pid)
