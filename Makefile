@@ -1,7 +1,7 @@
 # Broadside build. Plain make; every appliance/*/*.c except cli/main.c goes into
 # one static library that the binary, the unit tests and the fuzz targets link.
 # Sources include each other by path from appliance/ ("http/range.h").
-# Targets: all run test bench fuzz install clean deps (see README.md).
+# Targets: all run test bench fuzz deb install clean deps (see README.md).
 
 CC      ?= cc
 PREFIX  ?= /usr/local
@@ -26,7 +26,7 @@ OBJS     += $(BUILD)/obj/web_assets.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test bench fuzz install clean deps unit asan fuzz-build fuzz-short image image-pi image-test image-pi-test install-test
+.PHONY: all run test bench fuzz install clean deps unit deb asan fuzz-build fuzz-short image image-pi image-test image-pi-test install-test
 
 all: broadside
 
@@ -115,11 +115,30 @@ install: all
 clean:
 	rm -rf build broadside
 
+# The Debian package, DEB_OUT/broadside_VERSION_ARCH.deb. dpkg-buildpackage
+# wants debian/ at the top of the source, and our top level stays fixed, so it
+# builds a copy of the tree with image/debian as debian/ (offline; as root or not).
+DEB_OUT ?= build/deb
+deb:
+	@rm -rf $(DEB_OUT)/src && mkdir -p $(DEB_OUT)/src/broadside
+	@cp -r appliance web scripts image Makefile README.md $(DEB_OUT)/src/broadside/
+	@cp -r image/debian $(DEB_OUT)/src/broadside/debian
+	@# DEB_VERSION=V: a changelog entry for V on top (install-test's upgrade).
+	@if [ -n "$(DEB_VERSION)" ]; then \
+	  { printf 'broadside (%s) bookworm; urgency=medium\n\n  * Rebuilt as %s.\n\n -- %s  %s\n\n' "$(DEB_VERSION)" \
+	    "$(DEB_VERSION)" "$$(dpkg-parsechangelog -l image/debian/changelog -S Maintainer)" "$$(date -R)"; \
+	    cat image/debian/changelog; } >$(DEB_OUT)/src/broadside/debian/changelog; fi
+	@rm -f $(DEB_OUT)/broadside_*.deb
+	cd $(DEB_OUT)/src/broadside && dpkg-buildpackage -b -us -uc --no-sign >../build.log 2>&1 || { tail -n 30 ../build.log; exit 1; }
+	@mv $(DEB_OUT)/src/broadside_*.deb $(DEB_OUT)/
+	@rm -rf $(DEB_OUT)/src/broadside
+	@ls $(DEB_OUT)/broadside_*.deb
+
 -include $(OBJS:.o=.d) $(BUILD)/obj/cli/main.d
 
 # The OS image (image/, scripts/install.sh; README "The appliance image").
 IMAGE_OUT ?= build/image
-image: all
+image: deb
 	@bash image/deps.sh
 	@bash image/build.sh amd64 $(IMAGE_OUT)
 image-pi:
@@ -129,6 +148,6 @@ image-test: image
 	@bash image/test.sh $(IMAGE_OUT)
 image-pi-test: image-pi
 	@bash image/test-pi.sh $(IMAGE_OUT)
-install-test: all
+install-test: deb
 	@bash image/deps.sh
 	@bash image/install-test.sh $(IMAGE_OUT)

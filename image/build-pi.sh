@@ -25,21 +25,19 @@ else
   rm -rf "$B"
   echo "image-pi: arm64 build chroot"
   mmdebstrap --variant=minbase --architectures=arm64 \
-    --include=build-essential,pkg-config,xxd,libevent-dev,libssl-dev,libsqlite3-dev,libhttp-parser-dev,libseccomp-dev \
+    --include=build-essential,pkg-config,xxd,libevent-dev,libssl-dev,libsqlite3-dev,libhttp-parser-dev,libseccomp-dev,debhelper,dh-apparmor \
     --aptopt='Acquire::Languages "none"' --dpkgopt='path-exclude=/usr/share/man/*' \
     --dpkgopt='path-exclude=/usr/share/doc/*' \
     bookworm "$B" "deb $MIRROR bookworm main"
 fi
-rm -rf "$B/src"; mkdir -p "$B/src/scripts" "$B/src/build/gen"
-cp -r "$TOP/appliance" "$TOP/web" "$TOP/Makefile" "$B/src/"
-cp "$TOP/scripts/build/embed-assets.sh" "$B/src/scripts/"
-# The embedded web assets are plain C: generate them here (no emulation needed).
-sh "$TOP/scripts/build/embed-assets.sh" $(ls "$TOP"/web/*.html "$TOP"/web/*.css | sort) >"$B/src/build/gen/web_assets.c"
-chroot "$B" sh -c 'cd /src && make -j2 all >/dev/null'
-cp "$B/src/broadside" "$OUT/broadside-arm64"
-file "$OUT/broadside-arm64" 2>/dev/null || true
+rm -rf "$B/src"; mkdir -p "$B/src"
+cp -r "$TOP/appliance" "$TOP/web" "$TOP/scripts" "$TOP/image" "$TOP/Makefile" "$TOP/README.md" "$B/src/"
+# The arm64 package, as make deb builds the amd64 one (build.sh installs it).
+chroot "$B" sh -c 'cd /src && make deb >/dev/null'
+rm -f "$OUT"/broadside_*_arm64.deb
+cp "$B"/src/build/deb/broadside_*_arm64.deb "$OUT/"
 rm -rf "$B"
-echo "image-pi: arm64 binary in $((SECONDS - start)) s"
+echo "image-pi: arm64 package in $((SECONDS - start)) s: $(ls "$OUT"/broadside_*_arm64.deb)"
 
 bash "$TOP/image/build.sh" arm64 "$OUT"
 fi

@@ -27,15 +27,17 @@ ROOT=$OUT/rootfs-$ARCH
 start=$SECONDS
 
 case $ARCH in
-  amd64) KERNEL=linux-image-amd64; BOOTPKG=systemd-boot-efi; BIN=$TOP/broadside ;;
-  arm64) KERNEL=linux-image-arm64; BOOTPKG=raspi-firmware; BIN=$OUT/broadside-arm64 ;;
+  amd64) KERNEL=linux-image-amd64; BOOTPKG=systemd-boot-efi; DEBDIR=$TOP/build/deb ;;
+  arm64) KERNEL=linux-image-arm64; BOOTPKG=raspi-firmware; DEBDIR=$OUT ;;
   *) echo "build.sh: ARCH is amd64 or arm64" >&2; exit 2 ;;
 esac
-[ -x "$BIN" ] || { echo "build.sh: no broadside binary for $ARCH at $BIN" >&2; exit 1; }
+# Broadside goes in as its Debian package (make deb; for arm64, build-pi.sh).
+DEB=$(ls -t "$DEBDIR"/broadside_*_"$ARCH".deb 2>/dev/null | head -n 1)
+[ -f "$DEB" ] || { echo "build.sh: no broadside package for $ARCH in $DEBDIR" >&2; exit 1; }
 
 PKGS=systemd-sysv,udev,initramfs-tools,$KERNEL,$BOOTPKG,tor,nftables,apparmor,\
 unattended-upgrades,systemd-timesyncd,systemd-resolved,iproute2,procps,ca-certificates,\
-libevent-2.1-7,libevent-pthreads-2.1-7,libsqlite3-0,libssl3,libhttp-parser2.9,libseccomp2,\
+libevent-core-2.1-7,libsqlite3-0,libssl3,libhttp-parser2.9,libseccomp2,\
 media-types,poppler-utils,dosfstools
 
 # What install.sh needs inside the root.
@@ -44,13 +46,13 @@ rm -rf "$STAGE"; mkdir -p "$STAGE/scripts"
 cp -r "$TOP/image" "$STAGE/"
 cp "$TOP/scripts/install.sh" "$STAGE/scripts/"
 cp "$TOP/README.md" "$STAGE/"
-cp "$BIN" "$STAGE/broadside"
+cp "$DEB" "$STAGE/broadside.deb"
 
 if [ "${REUSE_ROOT:-0}" = 1 ] && [ -d "$ROOT/usr" ]; then
   # Development shortcut: keep the packages, redo Broadside's own steps.
   echo "image: reusing $ROOT (REUSE_ROOT=1)"
   mkdir -p "$ROOT/tmp/bs" && cp -a "$STAGE/." "$ROOT/tmp/bs/"
-  chroot "$ROOT" sh /tmp/bs/scripts/install.sh --image --binary /tmp/bs/broadside
+  chroot "$ROOT" sh /tmp/bs/scripts/install.sh --image --deb /tmp/bs/broadside.deb
   sh "$TOP/image/finish-root.sh" "$ROOT" "$ARCH"
   rm -rf "$ROOT/tmp/bs"
 else
@@ -62,7 +64,7 @@ mmdebstrap --variant=minbase --architectures="$ARCH" --include="$PKGS" \
   --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
   --essential-hook='echo "broadside" > "$1/etc/hostname"' \
   --customize-hook="mkdir -p \"\$1/tmp/bs\" && cp -a '$STAGE/.' \"\$1/tmp/bs/\"" \
-  --customize-hook='chroot "$1" sh /tmp/bs/scripts/install.sh --image --binary /tmp/bs/broadside' \
+  --customize-hook='chroot "$1" sh /tmp/bs/scripts/install.sh --image --deb /tmp/bs/broadside.deb' \
   --customize-hook="sh '$TOP/image/finish-root.sh' \"\$1\" $ARCH" \
   --customize-hook='rm -rf "$1/tmp/bs"' \
   bookworm "$ROOT" \

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# image/install-test.sh OUTDIR: make install-test. scripts/install.sh on a
-# plain Debian 12 system, as an operator runs it on a VPS, then again as an
-# upgrade. The system is a systemd-nspawn container booted with systemd, in its
+# image/install-test.sh OUTDIR: make install-test. First the Debian package on
+# the host: lintian, and both manuals rendered (man -l) with every command of
+# the command table and every key of the config parser in them. Then
+# scripts/install.sh (which installs the package) on a plain Debian 12 system,
+# as an operator runs it on a VPS, then again as a re-run; an upgrade to a
+# package with a higher version (built here); apt remove, apt purge; and the
+# bare package as any Debian user installs it: apt install, broadside init,
+# systemctl start. The system is a systemd-nspawn container booted with systemd, in its
 # own network namespace (--private-network: only loopback, so the firewall
 # the script loads stays in the container and its tor reaches nothing). The
 # container's root is Debian's minbase plus the script's own packages
@@ -24,8 +29,45 @@ finish() {
 }
 trap finish EXIT
 command -v systemd-nspawn >/dev/null || { echo "install-test: no systemd-nspawn (apt-get install systemd-container)"; echo "0 passed, 1 failed"; exit 1; }
-[ -x "$TOP/broadside" ] || { echo "install-test: build broadside first (make)"; echo "0 passed, 1 failed"; exit 1; }
+DEB=$(ls -t "$TOP"/build/deb/broadside_*_amd64.deb 2>/dev/null | head -n 1)
+[ -f "$DEB" ] || { echo "install-test: build the package first (make deb)"; echo "0 passed, 1 failed"; exit 1; }
+for t in lintian man dpkg-deb; do
+  command -v $t >/dev/null || { echo "install-test: no $t (scripts/deps.sh)"; echo "0 passed, 1 failed"; exit 1; }
+done
+lap=$SECONDS
+phase() { echo "--- $* (previous step $((SECONDS - lap)) s, total $((SECONDS - start)) s)"; lap=$SECONDS; }
 
+phase "the package: $(basename "$DEB")"
+dpkg -c "$DEB" | awk '$1 !~ /^d/ { print "  |", $1, $6 }'
+lintian --pedantic --fail-on error,warning "$DEB" >"$OUT/lintian.log" 2>&1; rc=$?
+grep -v 'running with root privileges' "$OUT/lintian.log" | sed 's/^/  lintian: /'
+check "lintian: no error or warning that is not overridden" test "$rc" = 0
+M=$OUT/deb-contents; rm -rf "$M"; dpkg-deb -x "$DEB" "$M"
+for page in man1/broadside.1 man5/broadside.conf.5; do
+  MANWIDTH=80 man -l "$M/usr/share/man/$page.gz" >"$OUT/$(basename "$page").txt" 2>/dev/null
+  warn=$(man --warnings -l "$M/usr/share/man/$page.gz" 2>&1 >/dev/null)
+  [ -n "$warn" ] && echo "$warn" | sed 's/^/  groff: /'
+  check "man -l renders $page without warnings" bash -c "[ \$(wc -l <'$OUT/$(basename "$page").txt') -gt 50 ] && [ -z '$warn' ]"
+done
+cmds=$("$M/usr/bin/broadside" help | awk '/^commands:/ { f = 1; next } f && /^  [a-z]/ { print $1 }')
+miss=""; for c in $cmds; do grep -Eq "^   $c\$" "$OUT/broadside.1.txt" || miss="$miss $c"; done
+[ -n "$miss" ] && echo "  not in broadside(1):$miss"
+check "broadside(1) has every command of the command table ($(echo $cmds | wc -w))" test -z "$miss" -a -n "$cmds"
+rm -rf "$OUT/keys-data"
+"$M/usr/bin/broadside" --data "$OUT/keys-data" init >/dev/null 2>&1
+cp "$OUT/keys-data/broadside.conf" "$OUT/init.conf" 2>/dev/null
+ckeys=$(sed -n 's/^#\([a-z_]*\) = .*/\1/p' "$OUT/init.conf"); rm -rf "$OUT/keys-data"
+miss=""; for k in $ckeys; do grep -Eq "^ +$k( |\$)" "$OUT/broadside.conf.5.txt" || miss="$miss $k"; done
+[ -n "$miss" ] && echo "  not in broadside.conf(5):$miss"
+check "broadside.conf(5) has every key of the parser's table ($(echo $ckeys | wc -w))" test -z "$miss" -a -n "$ckeys"
+check "the conffile /etc/broadside/broadside.conf is what broadside init writes" cmp -s "$M/etc/broadside/broadside.conf" "$OUT/init.conf"
+ver=$(dpkg-deb -f "$DEB" Version)
+phase "a second package, $ver+up1, for the upgrade"
+nice make -C "$TOP" --no-print-directory deb DEB_VERSION="$ver+up1" DEB_OUT="$OUT/deb-up" >"$OUT/deb-up.log" 2>&1
+DEB2=$(ls "$OUT"/deb-up/broadside_"$ver"+up1_amd64.deb 2>/dev/null)
+check "make deb DEB_VERSION=$ver+up1 builds" test -f "$DEB2"
+
+phase "the container's root"
 pkgs=$(sh "$TOP/scripts/install.sh" --packages | tr ' ' ',')
 rm -rf "$R"
 if [ "${REUSE_ROOT:-0}" = 1 ] && [ -d "$R.base/usr" ]; then
@@ -41,11 +83,13 @@ else
 fi
 cp -a "$R.base" "$R"
 [ "${REUSE_ROOT:-0}" = 1 ] || rm -rf "$R.base"
-# What an operator has after `git clone` and `make`.
-mkdir -p "$R/root/broadside/scripts"
-cp -r "$TOP/image" "$TOP/README.md" "$TOP/broadside" "$R/root/broadside/"
+# What an operator has after `git clone` and `make deb`.
+mkdir -p "$R/root/broadside/scripts" "$R/root/broadside/build/deb" "$R/root/up"
+cp -r "$TOP/image" "$TOP/README.md" "$R/root/broadside/"
 cp "$TOP/scripts/install.sh" "$R/root/broadside/scripts/"
-echo "install-test: root ready in $((SECONDS - start)) s"
+cp "$DEB" "$R/root/broadside/build/deb/"
+[ -f "${DEB2:-}" ] && cp "$DEB2" "$R/root/up/"
+phase "root ready"
 
 systemd-nspawn -q -D "$R" -b --private-network --register=no --keep-unit \
   --console=passive >"$OUT/install-nspawn.log" 2>&1 &
@@ -83,10 +127,11 @@ check_serving() { # check_serving WHAT: serve_ok as a check, the journal shown i
   check "$1" test "$ok" = 0
 }
 
-echo "--- first install"
+phase "first install (install.sh)"
 in_ct sh /root/broadside/scripts/install.sh >"$OUT/install-1.log" 2>&1; rc=$?
 sed 's/^/  | /' "$OUT/install-1.log" | grep -v '^  | *$' | head -n 30
 check "install.sh exits 0 on a plain Debian 12" test "$rc" = 0
+check "broadside installed as a package" bash -c "nsenter -t $leader -a dpkg-query -W -f='\${Status}' broadside | grep -q 'ok installed'"
 check "it prints the onion address" grep -Eq 'Broadside onion address: http://[a-z2-7]{56}\.onion/' "$OUT/install-1.log"
 check_serving "broadside.service active and serving on its socket"
 sp=$(serve_pid)
@@ -113,24 +158,78 @@ keys() { find "$R/var/lib/broadside/keys" "$R/var/lib/broadside/onion" -type f -
 key1=$(keys)
 echo "  keys: $(keys | wc -l) files"
 
-echo "--- over SSH without --keep-ssh: refused, nothing changed"
+phase "over SSH without --keep-ssh: refused, nothing changed"
 in_ct env SSH_CONNECTION="192.0.2.1 5000 192.0.2.2 22" sh /root/broadside/scripts/install.sh >"$OUT/install-ssh.log" 2>&1; rc=$?
 sed 's/^/  | /' "$OUT/install-ssh.log" | head -n 3
 check "over SSH it refuses without --keep-ssh" bash -c "[ $rc -ne 0 ] && grep -q keep-ssh '$OUT/install-ssh.log'"
 check "serve untouched by the refusal" test "$(serve_pid)" = "$sp"
 
-echo "--- upgrade: a new binary, install.sh again (--keep-ssh)"
-printf '\n' >>"$R/root/broadside/broadside"  # a different file, as after `git pull && make`
+phase "re-run: install.sh again (--keep-ssh), the same package"
 in_ct env SSH_CONNECTION="192.0.2.1 5000 192.0.2.2 22" sh /root/broadside/scripts/install.sh --keep-ssh >"$OUT/install-2.log" 2>&1; rc=$?
 sed 's/^/  | /' "$OUT/install-2.log" | grep -E 'install: (packages|done)|address' | head -n 5
 check "re-run exits 0" test "$rc" = 0
-check "re-run skips apt (packages present)" grep -q 'packages: all installed' "$OUT/install-2.log"
-check_serving "serving again after the upgrade"
+check "re-run skips apt's downloads (packages present)" grep -q 'packages: all installed' "$OUT/install-2.log"
+check_serving "serving again after the re-run"
 sp2=$(serve_pid)
-check "serve restarted on the new binary" bash -c "[ '$sp2' != '$sp' ] && cmp -s '$R/usr/bin/broadside' '$R/root/broadside/broadside' && nsenter -t $leader -a readlink /proc/$sp2/exe | grep -qx /usr/bin/broadside"
-check "same onion address after the upgrade" test "$(addr_of)" = "$addr1"
+check "serve restarted on the package's binary" bash -c "[ '$sp2' != '$sp' ] && nsenter -t $leader -a readlink /proc/$sp2/exe | grep -qx /usr/bin/broadside"
+check "same onion address after the re-run" test "$(addr_of)" = "$addr1"
 check "onion and signing keys unchanged" test "$(keys)" = "$key1"
 check "--keep-ssh opens inbound TCP 22" bash -c "nsenter -t $leader -a nft list chain inet broadside input | grep -q 'dport 22 accept'"
+
+phase "a collection in /srv/broadside, then apt upgrade to $ver+up1"
+mkdir -p "$R/srv/broadside/x" && echo "a publisher's file" >"$R/srv/broadside/x/a.txt"
+in_ct runuser -u broadside -- broadside --data /var/lib/broadside add /srv/broadside/x --slug x --title X --quiet >/dev/null 2>&1
+cat1=$(in_ct runuser -u broadside -- broadside --data /var/lib/broadside ls 2>&1)
+echo "$cat1" | sed 's/^/  ls: /'
+check "the collection is catalogued" grep -q x <<<"$cat1"
+sp=$(serve_pid)
+in_ct apt-get install -y -qq --no-install-recommends "/root/up/$(basename "${DEB2:-none}")" >"$OUT/upgrade.log" 2>&1; rc=$?
+tail -n 3 "$OUT/upgrade.log" | sed 's/^/  | /'
+check "apt install of the higher version exits 0" test "$rc" = 0
+check "the package is now $ver+up1" bash -c "[ \"\$(nsenter -t $leader -a dpkg-query -W -f='\${Version}' broadside)\" = '$ver+up1' ]"
+check_serving "serving after the upgrade"
+check "the package restarted serve" test "$(serve_pid)" != "$sp"
+check "same onion address after the upgrade" test "$(addr_of)" = "$addr1"
+check "onion and signing keys unchanged by the upgrade" test "$(keys)" = "$key1"
+check "catalogue unchanged by the upgrade" test "$(in_ct runuser -u broadside -- broadside --data /var/lib/broadside ls 2>&1)" = "$cat1"
+
+phase "apt remove: service and program gone, data kept"
+in_ct apt-get remove -y -qq broadside >"$OUT/remove.log" 2>&1; rc=$?
+check "apt remove exits 0" test "$rc" = 0
+check "broadside.service no longer runs" bash -c "! nsenter -t $leader -a systemctl is-active -q broadside.service"
+check "/usr/bin/broadside gone" test ! -e "$R/usr/bin/broadside"
+check "the data directory and its keys kept" test "$(keys)" = "$key1"
+check "the conffile kept (dpkg: rc)" bash -c "test -f '$R/etc/broadside/broadside.conf' && nsenter -t $leader -a dpkg -l broadside | grep -q '^rc'"
+
+phase "apt purge: what the package made goes, the publisher's files stay"
+in_ct apt-get purge -y -qq broadside >"$OUT/purge.log" 2>&1; rc=$?
+check "apt purge exits 0" test "$rc" = 0
+left=$(cd "$R" && ls -d var/lib/broadside etc/broadside etc/apparmor.d/broadside etc/apparmor.d/local/broadside \
+  usr/lib/sysusers.d/broadside.conf usr/lib/tmpfiles.d/broadside.conf lib/systemd/system/broadside.service \
+  etc/systemd/system/multi-user.target.wants/broadside.service 2>/dev/null)
+[ -n "$left" ] && echo "  left after purge: $left"
+check "data dir, config, AppArmor profile, unit, sysusers/tmpfiles gone" test -z "$left"
+check "the publisher's collection under /srv/broadside stays" grep -q "a publisher's file" "$R/srv/broadside/x/a.txt"
+check "dpkg knows broadside no more" bash -c "! nsenter -t $leader -a dpkg-query -W -f='\${Status}' broadside 2>/dev/null | grep -q installed"
+
+phase "the bare package: apt install, broadside init, systemctl start"
+in_ct apt-get install -y -qq --no-install-recommends "/root/broadside/build/deb/$(basename "$DEB")" >"$OUT/apt-install.log" 2>&1; rc=$?
+check "apt install ./broadside_*.deb exits 0" test "$rc" = 0
+# The container's uids are its own: stat inside it.
+check "user broadside (sysusers) and /var/lib/broadside 0700 (tmpfiles)" bash -c "nsenter -t $leader -a getent passwd broadside >/dev/null && [ \"\$(nsenter -t $leader -a stat -c '%a %U' /var/lib/broadside)\" = '700 broadside' ]"
+check "before init, the service is skipped, not failing" bash -c "! nsenter -t $leader -a systemctl is-failed -q broadside.service"
+in_ct runuser -u broadside -- broadside --data /var/lib/broadside init >"$OUT/init.log" 2>&1; rc=$?
+check "broadside init as the user broadside" test "$rc" = 0
+# The unit reads the conffile (serve --conf), under the data dir's file.
+echo 'publisher_name = "Set in etc"' >>"$R/etc/broadside/broadside.conf"
+in_ct systemctl start broadside.service
+check_serving "systemctl start broadside: serving on its socket"
+check "the service reads /etc/broadside/broadside.conf" bash -c "printf 'PROXY TCP6 fc00:dead:beef:4dad::0:7 ::1 49 80\r\nGET / HTTP/1.1\r\nHost: x.onion\r\nConnection: close\r\n\r\n' | python3 '$TOP/tests/rawhttp.py' 'unix:$R/var/lib/broadside/run/http.sock' | grep -q 'Set in etc'"
+addr2=$(addr_of)
+check "a new identity after the purge" bash -c "echo '$addr2' | grep -Eq '^[a-z2-7]{56}\.onion\$' && [ '$addr2' != '$addr1' ]"
+sp=$(serve_pid)
+check "serve is confined by its unit (user broadside, seccomp)" bash -c "[ \"\$(nsenter -t $leader -a stat -c %U /proc/$sp)\" = broadside ] && nsenter -t $leader -a cat /proc/$sp/status | grep -q '^Seccomp:[[:space:]]*2'"
+phase "done"
 echo "install-test: done in $((SECONDS - start)) s (address $addr1)"
 [ -n "${HOLD:-}" ] && { echo "holding: nsenter -t $leader -a bash"; sleep "$HOLD"; }
 echo "$p passed, $f failed"

@@ -13,6 +13,8 @@ pkgs=(
   # tests: real clients and peers
   curl wget minisign chromium python3 nginx-light wrk sqlite3 xxd procps iproute2
   openssl time
+  # the Debian package (make deb, make install-test): build, policy check, man -l
+  dpkg-dev debhelper dh-apparmor lintian man-db
 )
 
 missing=()

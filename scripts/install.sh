@@ -3,38 +3,48 @@
 # The OS image build (image/build.sh) runs the same script inside the image's
 # root (--image), so `make image-test` covers these steps.
 #
-#   sudo scripts/install.sh [--binary PATH] [--keep-ssh] [--image] [--packages]
+#   sudo scripts/install.sh [--deb FILE] [--keep-ssh] [--image] [--packages]
 #
-# Steps: packages (tor, nftables, apparmor, unattended-upgrades, timesyncd,
-# resolved); user `broadside`; /usr/bin/broadside; systemd units (serve + tor,
-# first boot); nftables (inbound drop; outbound only tor, apt, clock); journald
-# in RAM; /tmp on tmpfs; no swap; sysctl hardening; AppArmor profile (enforce);
-# daily security updates. --keep-ssh keeps inbound TCP 22 open (an existing
-# VPS you reach over SSH: without it you would lock yourself out); the
-# default, and the image, have no clearnet SSH. Re-running upgrades in place:
-# the new binary and units, serve restarted, data and keys kept. --packages
-# prints the Debian packages it needs and exits.
+# Broadside itself comes as its Debian package (`make deb`; default: the one in
+# build/deb/), installed with apt: the program, broadside.service, the AppArmor
+# profile, the user `broadside` and /var/lib/broadside, /etc/broadside, the
+# manuals. That is what any Debian 12 machine gets from `apt install`, and
+# what `apt remove`/`apt purge` take away again. This script adds what makes
+# the machine an appliance, which a package must not impose on a system it
+# shares with others: packages (nftables, apparmor, unattended-upgrades,
+# timesyncd, resolved); /srv/broadside for collections (Debian packages may not
+# make anything in /srv); the first-boot unit that runs `broadside init` and
+# shows the onion address; Debian's own tor service off; nftables (inbound
+# drop; outbound only tor, apt, clock); journald in RAM; /tmp on tmpfs; no
+# swap; sysctl hardening; daily security updates. --keep-ssh keeps inbound
+# TCP 22 open (an existing VPS you reach over SSH: without it you would lock
+# yourself out); the default, and the image, have no clearnet SSH. Re-running
+# upgrades in place: the package (re)installed, serve restarted, data and keys
+# kept. --packages prints the Debian packages it needs and exits.
 set -eu
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-BIN=$SRC/broadside
+DEB=$(ls -t "$SRC"/build/deb/broadside_*_"$(dpkg --print-architecture)".deb 2>/dev/null | head -n 1)
 IMAGE=0 KEEP_SSH=0
-# Runtime packages. The image build installs them with mmdebstrap instead.
-PKGS="tor nftables apparmor unattended-upgrades systemd-timesyncd systemd-resolved
-  libevent-2.1-7 libevent-pthreads-2.1-7 libsqlite3-0 libssl3 libhttp-parser2.9
+# This script's packages, then the package's own Depends (image/debian/control),
+# so that the image build (mmdebstrap) and install-test can have them all in
+# the root up front and the package installs without a network.
+PKGS="nftables apparmor unattended-upgrades systemd-timesyncd systemd-resolved
+  tor libevent-core-2.1-7 libsqlite3-0 libssl3 libhttp-parser2.9
   libseccomp2 media-types poppler-utils"
 while [ $# -gt 0 ]; do
   case $1 in
-    --binary) BIN=$2; shift ;;
+    --deb) DEB=$2; shift ;;
     --keep-ssh) KEEP_SSH=1 ;;
     --image) IMAGE=1 ;;
     --packages) echo $PKGS; exit 0 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 [ "$(id -u)" -eq 0 ] || { echo "install.sh: run as root" >&2; exit 1; }
-[ -x "$BIN" ] || { echo "install.sh: no binary at $BIN (run make first, or --binary)" >&2; exit 1; }
+[ -f "${DEB:-}" ] || { echo "install.sh: no package (run make deb first, or --deb FILE)" >&2; exit 1; }
+case $DEB in /*) ;; *) DEB=$(pwd)/$DEB ;; esac  # apt takes a file only as a path
 if [ "$KEEP_SSH" = 0 ] && [ -n "${SSH_CONNECTION:-}" ] && [ "$IMAGE" = 0 ]; then
   echo "install.sh: you are logged in over SSH; the firewall would cut you off." >&2
   echo "  Re-run with --keep-ssh (and plan to reach the machine another way), or from a console." >&2
@@ -59,20 +69,20 @@ if [ "$IMAGE" = 0 ]; then
   fi
 fi
 
-step "user broadside"
-getent group broadside >/dev/null || groupadd --system broadside
-getent passwd broadside >/dev/null ||
-  useradd --system --gid broadside --home-dir /var/lib/broadside --no-create-home \
-    --shell /usr/sbin/nologin broadside
+step "package $(basename "$DEB")"
+# --reinstall and --allow-downgrades: this build is what gets installed, also
+# when a re-run finds the same version (a rebuild from a newer checkout that
+# kept the changelog's version). The package's own scripts make the user and
+# the data dir, load the AppArmor profile, enable the unit and, on an upgrade,
+# restart it. Its Depends are in PKGS, so apt downloads nothing here.
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+  --reinstall --allow-downgrades "$DEB" >/dev/null
 install -d -m 0755 /srv/broadside
 
-step "binary and units"
-install -m 0755 "$BIN" /usr/bin/broadside
-install -d /usr/lib/broadside /usr/share/doc/broadside
+step "first-boot unit"
+install -d /usr/lib/broadside
 install -m 0755 "$I/firstboot" /usr/lib/broadside/firstboot
-install -m 0644 "$SRC/README.md" /usr/share/doc/broadside/README.md
-install -m 0644 "$I/broadside.service" "$I/broadside-firstboot.service" /etc/systemd/system/
-install -m 0644 "$I/broadside-preview.conf" /usr/share/doc/broadside/broadside-preview.conf
+install -m 0644 "$I/broadside-firstboot.service" /etc/systemd/system/
 # Debian's own tor service stays off: serve runs and supervises its tor.
 systemctl disable tor.service >/dev/null 2>&1 || true
 systemctl mask tor@default.service >/dev/null 2>&1 || true
@@ -97,11 +107,6 @@ if grep -qs '^[^#].*[[:space:]]swap[[:space:]]' /etc/fstab; then
 fi
 systemctl mask swap.target >/dev/null 2>&1 || true
 
-step "AppArmor profile (enforce)"
-install -m 0644 "$I/apparmor-broadside" /etc/apparmor.d/broadside
-install -d /etc/apparmor.d/local
-[ -e /etc/apparmor.d/local/broadside ] || : >/etc/apparmor.d/local/broadside
-
 step "security updates"
 install -m 0644 "$I/20auto-upgrades" "$I/50-broadside-upgrades" /etc/apt/apt.conf.d/
 
@@ -117,7 +122,9 @@ else
   step "start"
   systemctl daemon-reload
   systemctl stop tor.service tor@default.service >/dev/null 2>&1 || true
-  apparmor_parser -r /etc/apparmor.d/broadside || echo "install: AppArmor not active in this kernel" >&2
+  # The package loaded it when apparmor was running; if apt just installed
+  # apparmor itself, load it now.
+  apparmor_parser -r /etc/apparmor.d/broadside 2>/dev/null || echo "install: AppArmor not active in this kernel" >&2
   sysctl -q --system || true
   systemctl restart nftables.service systemd-journald.service
   # resolved was started by its package with LLMNR listening on every

@@ -78,4 +78,8 @@ int conf_set(conf_t *c, const char *key, const char *value, char *err, size_t er
 /* Return the commented example file (every key, its meaning, its default). */
 char *conf_example(void);
 
+/* Return broadside.conf(5) in roff, from the same key table as the parser
+ * and conf_example, so the manual cannot drift from what is accepted. */
+char *conf_man(const char *version);
+
 #endif

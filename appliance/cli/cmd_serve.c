@@ -38,13 +38,16 @@
 
 static const char serve_usage[] =
     "usage: broadside [--data DIR] serve [-n] [--listen HOST:PORT] [--no-tor]\n"
-    "                 [--tor-config-append FILE]\n\n"
+    "                 [--conf FILE] [--tor-config-append FILE]\n\n"
     "Serve the collections on the Unix socket that tor forwards the onion\n"
     "service to (DIR/run/http.sock), and run tor.\n\n"
     "  -n                  check the configuration and exit\n"
     "  --listen HOST:PORT  also serve a local preview over TCP (loopback only,\n"
     "                      unless allow_public_listen = yes)\n"
     "  --no-tor            do not start tor (preview and socket only)\n"
+    "  --conf FILE         read FILE's settings first; DIR/broadside.conf then\n"
+    "                      overrides them key by key (the Debian package's unit\n"
+    "                      passes /etc/broadside/broadside.conf)\n"
     "  --tor-config-append FILE\n"
     "                      expert option: append FILE's lines to the generated torrc\n";
 
@@ -164,11 +167,12 @@ cmd_serve(int argc, char **argv, const char *data)
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "no-tor", no_argument, NULL, 'T' },
+		{ "conf", required_argument, NULL, 'c' },
 		{ "tor-config-append", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *listen_arg = NULL, *tor_append = NULL;
+	const char *listen_arg = NULL, *tor_append = NULL, *conf_arg = NULL;
 	int check_only = 0, no_tor = 0, opt, rc = 1, port = 0;
 	datadir_t *d = NULL;
 	conf_t *conf = NULL;
@@ -194,6 +198,7 @@ cmd_serve(int argc, char **argv, const char *data)
 		case 'n': check_only = 1; break;
 		case 'l': listen_arg = optarg; break;
 		case 'T': no_tor = 1; break;
+		case 'c': conf_arg = optarg; break;
 		case 'A': tor_append = optarg; break;
 		default:
 			fputs(serve_usage, stderr);
@@ -209,6 +214,10 @@ cmd_serve(int argc, char **argv, const char *data)
 	if (datadir_check(d) < 0)
 		goto done;
 	conf = conf_new();
+	if (conf_arg && conf_load(conf, conf_arg, 0, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		goto done;
+	}
 	if (conf_load(conf, d->conf, 0, err, sizeof(err)) < 0) {
 		log_err("%s", err);
 		goto done;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "base/conf.h"
 #include "base/datadir.h"
 
 static void
@@ -48,6 +49,15 @@ main(int argc, char **argv)
 	    strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return argc < 2 ? 2 : 0;
+	}
+	/* Hidden, for the build: broadside.conf(5) from the parser's own key
+	 * table (scripts/man-pages.sh). Not in cmd_table: not an operator's command. */
+	if (strcmp(argv[1], "conf-manpage") == 0) {
+		char *man = conf_man(argc > 2 ? argv[2] : "");
+
+		fputs(man, stdout);
+		free(man);
+		return 0;
 	}
 	for (const struct cmd *c = cmd_table; c->name; c++)
 		if (strcmp(c->name, argv[1]) == 0)
