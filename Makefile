@@ -139,15 +139,15 @@ deb:
 # The OS image (image/, scripts/install.sh; README "The appliance image").
 IMAGE_OUT ?= build/image
 image: deb
-	@bash image/deps.sh
-	@bash image/build.sh amd64 $(IMAGE_OUT)
+	@bash image/build/deps.sh
+	@bash image/build/build.sh amd64 $(IMAGE_OUT)
 image-pi:
-	@bash image/deps.sh arm64
-	@bash image/build-pi.sh $(IMAGE_OUT)
+	@bash image/build/deps.sh arm64
+	@bash image/build/build-pi.sh $(IMAGE_OUT)
 image-test: image
-	@bash image/test.sh $(IMAGE_OUT)
+	@bash image/test/test.sh $(IMAGE_OUT)
 image-pi-test: image-pi
-	@bash image/test-pi.sh $(IMAGE_OUT)
+	@bash image/test/test-pi.sh $(IMAGE_OUT)
 install-test: deb
-	@bash image/deps.sh
-	@bash image/install-test.sh $(IMAGE_OUT)
+	@bash image/build/deps.sh
+	@bash image/test/install-test.sh $(IMAGE_OUT)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # scripts/install.sh: install Broadside as a hardened service on Debian 12.
-# The OS image build (image/build.sh) runs the same script inside the image's
+# The OS image build (image/build/build.sh) runs the same script inside the image's
 # root (--image), so `make image-test` covers these steps.
 #
 #   sudo scripts/install.sh [--deb FILE] [--keep-ssh] [--image] [--packages]
@@ -50,7 +50,7 @@ if [ "$KEEP_SSH" = 0 ] && [ -n "${SSH_CONNECTION:-}" ] && [ "$IMAGE" = 0 ]; then
   echo "  Re-run with --keep-ssh (and plan to reach the machine another way), or from a console." >&2
   exit 1
 fi
-I=$SRC/image
+I=$SRC/image/files
 step() { echo "install: $*"; }
 
 if [ "$IMAGE" = 0 ]; then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# image/install-test.sh OUTDIR: make install-test. First the Debian package on
+# image/test/install-test.sh OUTDIR: make install-test. First the Debian package on
 # the host: lintian, and both manuals rendered (man -l) with every command of
 # the command table and every key of the config parser in them. Then
 # scripts/install.sh (which installs the package) on a plain Debian 12 system,
@@ -15,7 +15,7 @@
 # REUSE_ROOT=1 keeps the clean root for the next run (development).
 set -uo pipefail
 OUT=${1:-build/image}
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
 R=$OUT/install-root NS_PID="" start=$SECONDS

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# image/test-pi.sh OUTDIR: make image-pi-test. Boots a copy of the Raspberry Pi
+# image/test/test-pi.sh OUTDIR: make image-pi-test. Boots a copy of the Raspberry Pi
 # image under qemu-system-aarch64 and runs the same self-test as the amd64
 # image. qemu 7.2 (Debian 12) emulates no Pi 4, so this is its generic arm64
 # "virt" machine: the image's own kernel and initrd (taken from its boot

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# image/build-pi.sh OUTDIR: make image-pi. Builds broadside for arm64 in an
+# image/build/build-pi.sh OUTDIR: make image-pi. Builds broadside for arm64 in an
 # arm64 Debian 12 chroot (qemu-user-static through binfmt_misc: no cross
 # toolchain, the same Debian -dev packages), then the Raspberry Pi 4 image
-# with image/build.sh arm64, then checks its contents (boot partition files,
+# with image/build/build.sh arm64, then checks its contents (boot partition files,
 # kernel, units). Prints "N passed, N failed". CHECK_ONLY=1 only checks an
 # image built before. Not the Pi 5: Debian 12's kernel and raspi-firmware
 # have no support for it (README).
 set -euo pipefail
 OUT=${1:-build/image}
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
 start=$SECONDS
@@ -39,7 +39,7 @@ cp "$B"/src/build/deb/broadside_*_arm64.deb "$OUT/"
 rm -rf "$B"
 echo "image-pi: arm64 package in $((SECONDS - start)) s: $(ls "$OUT"/broadside_*_arm64.deb)"
 
-bash "$TOP/image/build.sh" arm64 "$OUT"
+bash "$TOP/image/build/build.sh" arm64 "$OUT"
 fi
 
 # Contents check: the boot partition (FAT at 1 MiB), the root's kernel and units.
@@ -66,6 +66,6 @@ check "root: nftables enabled" test -L "$R/etc/systemd/system/sysinit.target.wan
 check "root: journald volatile" grep -q '^Storage=volatile' "$R/etc/systemd/journald.conf.d/broadside.conf"
 check "root: AppArmor profile" test -f "$R/etc/apparmor.d/broadside"
 check "root: no SSH server" bash -c "! ls '$R'/usr/sbin/sshd"
-echo "image-pi: done in $((SECONDS - start)) s (boot it under qemu: bash image/test-pi.sh OUTDIR, or make image-pi-test)"
+echo "image-pi: done in $((SECONDS - start)) s (boot it under qemu: bash image/test/test-pi.sh OUTDIR, or make image-pi-test)"
 echo "$p passed, $f failed"
 [ "$f" -eq 0 ]

@@ -1,5 +1,5 @@
 #!/bin/sh
-# image/finish-root.sh ROOT ARCH: the parts of the image that an existing
+# image/build/finish-root.sh ROOT ARCH: the parts of the image that an existing
 # server already has (fstab, locale-free console, root login policy, boot
 # partition hook). Runs from mmdebstrap's customize hook, outside the chroot.
 set -eu
@@ -48,7 +48,7 @@ chroot "$R" passwd -d root >/dev/null
 chroot "$R" chage -d 0 root
 # Test hook for make image-test: runs only with broadside.selftest on the
 # kernel command line.
-install -m 0755 "$R/tmp/bs/image/selftest" "$R/usr/lib/broadside/selftest"
-install -m 0644 "$R/tmp/bs/image/broadside-selftest.service" "$R/etc/systemd/system/"
+install -m 0755 "$R/tmp/bs/image/files/selftest" "$R/usr/lib/broadside/selftest"
+install -m 0644 "$R/tmp/bs/image/files/broadside-selftest.service" "$R/etc/systemd/system/"
 chroot "$R" systemctl enable broadside-selftest.service >/dev/null 2>&1
 : >"$R/etc/machine-id"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# image/build.sh ARCH OUTDIR: build the Broadside OS image from Debian 12
+# image/build/build.sh ARCH OUTDIR: build the Broadside OS image from Debian 12
 # packages only (mmdebstrap, Debian's mirror), with Broadside from this tree
 # installed by the same scripts/install.sh that an existing server uses.
 #
@@ -16,7 +16,7 @@
 set -euo pipefail
 ARCH=${1:-amd64}
 OUT=${2:-build/image}
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 SECURITY=${SECURITY:-http://deb.debian.org/debian-security}
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$TOP" log -1 --format=%ct 2>/dev/null || date +%s)}
@@ -53,7 +53,7 @@ if [ "${REUSE_ROOT:-0}" = 1 ] && [ -d "$ROOT/usr" ]; then
   echo "image: reusing $ROOT (REUSE_ROOT=1)"
   mkdir -p "$ROOT/tmp/bs" && cp -a "$STAGE/." "$ROOT/tmp/bs/"
   chroot "$ROOT" sh /tmp/bs/scripts/install.sh --image --deb /tmp/bs/broadside.deb
-  sh "$TOP/image/finish-root.sh" "$ROOT" "$ARCH"
+  sh "$TOP/image/build/finish-root.sh" "$ROOT" "$ARCH"
   rm -rf "$ROOT/tmp/bs"
 else
 rm -rf "$ROOT"
@@ -65,7 +65,7 @@ mmdebstrap --variant=minbase --architectures="$ARCH" --include="$PKGS" \
   --essential-hook='echo "broadside" > "$1/etc/hostname"' \
   --customize-hook="mkdir -p \"\$1/tmp/bs\" && cp -a '$STAGE/.' \"\$1/tmp/bs/\"" \
   --customize-hook='chroot "$1" sh /tmp/bs/scripts/install.sh --image --deb /tmp/bs/broadside.deb' \
-  --customize-hook="sh '$TOP/image/finish-root.sh' \"\$1\" $ARCH" \
+  --customize-hook="sh '$TOP/image/build/finish-root.sh' \"\$1\" $ARCH" \
   --customize-hook='rm -rf "$1/tmp/bs"' \
   bookworm "$ROOT" \
   "deb $MIRROR bookworm main non-free-firmware" \

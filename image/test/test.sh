@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# image/test.sh OUTDIR: make image-test. Boots a copy of the amd64 disk image
+# image/test/test.sh OUTDIR: make image-test. Boots a copy of the amd64 disk image
 # the way a VPS does: UEFI firmware (Debian's OVMF) -> systemd-boot on the
 # image's EFI partition -> kernel and initrd from there -> root by label.
 # Software emulation unless /dev/kvm exists; -netdev user,restrict=on: the
 # guest reaches nothing. The copy's boot entry gets broadside.selftest, so the
-# image runs image/selftest and powers off. Prints the checks and ends with
+# image runs image/files/selftest and powers off. Prints the checks and ends with
 # "N passed, N failed".
 set -uo pipefail
 OUT=${1:-build/image}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# image/selftest-report.sh LOG: what image/selftest printed on a booted image's
+# image/test/selftest-report.sh LOG: what image/files/selftest printed on a booted image's
 # serial console (test.sh, test-pi.sh): its lines, the onion address, and its
 # "N passed, N failed" last, exiting 0 only if none failed. A login prompt
 # (getty on the same serial line) may stand in front of a line.
