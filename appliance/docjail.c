@@ -329,6 +329,8 @@ child_jail(const docjail_t *j, int doc, int out, int ruleset, const struct bpf *
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* An extractor runs in a copy of the caller: drop its environment too. */
+	clearenv();
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	rl.rlim_cur = rl.rlim_max = 0;
 	if (setrlimit(RLIMIT_FSIZE, &rl) < 0 || setrlimit(RLIMIT_CORE, &rl) < 0)
