@@ -1,15 +1,21 @@
 /* docjail: see docjail.h.
  *
- * Fork per document rather than one long-lived worker fed descriptors: a
- * worker that one hostile document took over would read (and could falsify)
- * every document after it; a fresh child per document sees only its own. The
- * per-document cost is one fork of the caller plus two system calls (the
- * Landlock ruleset and the seccomp program are built once, in docjail_new);
- * README "The document jail" has the measured price.
+ * Extractors run in long-lived jailed workers, one per calling thread at a
+ * time, each fed one document descriptor after another over a socket
+ * (SCM_RIGHTS) and answering on a pipe. A fork per document was measured first:
+ * forking the caller (ingest, tens of MB mapped) costs milliseconds here, which
+ * made ingest 2.5x slower. The price of a worker: one that a hostile document
+ * took over reads the documents that come after it (documents that are being
+ * published anyway) and could falsify their index text, for at most
+ * WORKER_DOCS documents; it can reach nothing else. Any misbehaviour (a
+ * crash, the deadline, the cap, a garbled answer) ends the worker; the next
+ * document gets a fresh one.
  *
- * What the child sends back for an extractor: "BDJ1", the title's length and
- * the text's length (uint32, host order), then the title and the text. Any
- * other shape, or trailing bytes, is DOCJAIL_GARBLED. */
+ * A worker's answer: "BDJ1", a status (0 read, 1 not readable), the title's
+ * and the text's lengths (uint32, host order), then the title and the text.
+ * Any other shape, or bytes after it, is DOCJAIL_GARBLED.
+ *
+ * A tool is started per document (vfork, jail, execve by absolute path). */
 #include "docjail.h"
 
 #include <elf.h>
@@ -18,6 +24,7 @@
 #include <linux/filter.h>
 #include <linux/landlock.h>
 #include <poll.h>
+#include <pthread.h>
 #include <seccomp.h>
 
 /* libseccomp's SCMP_A0()..SCMP_A5() leave datum_b to the compound literal's
@@ -34,6 +41,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -44,8 +52,9 @@
 #include "sandbox.h"
 
 #define FRAME_MAGIC "BDJ1"
-#define FRAME_HEAD 12
+#define FRAME_HEAD 16
 #define CHILD_NOFILE 32      /* the dynamic loader opens libraries one at a time */
+#define WORKER_DOCS 256      /* documents a worker reads before a fresh one takes over */
 
 struct bpf {
 	struct sock_filter *ins;
@@ -57,7 +66,17 @@ struct tool {
 	int ruleset;             /* -1: no Landlock */
 };
 
+struct worker {
+	struct worker *next;
+	pid_t pid;
+	int sock;                /* requests: the extractor and the document's fd */
+	int out;                 /* answers */
+	int docs;
+};
+
 struct docjail {
+	pthread_mutex_t mu;
+	struct worker *idle;     /* workers waiting for a document */
 	int mode, seconds, abi;
 	int64_t mem_max;
 	size_t out_max;
@@ -158,6 +177,8 @@ static const char *const jail_calls[] = {
 	"getpid", "gettid", "getuid", "geteuid", "getgid", "getegid", "uname", "sysinfo",
 	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "tgkill", "restart_syscall",
 	"sched_getaffinity", "sched_yield", "poll", "ppoll", "exit", "exit_group",
+	/* a worker: the next document's descriptor, its own CPU time */
+	"recvmsg", "getrusage", "setrlimit",
 };
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -224,6 +245,8 @@ done:
 	return rc;
 }
 
+static int worker_stop(struct worker *w, int kill_it);
+
 docjail_t *
 docjail_new(const docjail_conf_t *conf)
 {
@@ -235,6 +258,7 @@ docjail_new(const docjail_conf_t *conf)
 	j->mem_max = conf->mem_max > 0 ? conf->mem_max : DOCJAIL_MEM_MAX;
 	j->out_max = conf->out_max > 0 ? conf->out_max : DOCJAIL_OUT_MAX;
 	j->ruleset_none = -1;
+	pthread_mutex_init(&j->mu, NULL);
 	for (int i = 0; conf->tools[i] && i < DOCJAIL_TOOLS_MAX; i++) {
 		if (conf->tools[i][0] != '/') {
 			log_err("%s: a document tool must be given by its absolute path", conf->tools[i]);
@@ -278,6 +302,12 @@ docjail_free_(docjail_t *j)
 {
 	if (j == NULL)
 		return;
+	while (j->idle) {
+		struct worker *w = j->idle;
+		j->idle = w->next;
+		(void)worker_stop(w, 1);
+	}
+	pthread_mutex_destroy(&j->mu);
 	if (j->ruleset_none >= 0)
 		close(j->ruleset_none);
 	for (int i = 0; i < j->ntools; i++) {
@@ -290,7 +320,7 @@ docjail_free_(docjail_t *j)
 	free(j);
 }
 
-/* ---- the child ---------------------------------------------------------- */
+/* ---- the jailed side ----------------------------------------------------- */
 
 static void
 child_fail(void)
@@ -298,45 +328,65 @@ child_fail(void)
 	_exit(126);
 }
 
-/* Put the document on 0, the pipe on 1, /dev/null on 2, the ruleset on 3;
- * close everything else; limit and jail. Only returns when all applied. */
-static void
-child_jail(const docjail_t *j, int doc, int out, int ruleset, const struct bpf *bpf)
+/* Address space in use now (a worker is a copy of its caller). */
+static int64_t
+vm_size(void)
 {
-	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	char buf[64];
+	long long pages = 0;
+	int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	pages = atoll(buf);
+	return (int64_t)pages * sysconf(_SC_PAGESIZE);
+}
+
+/* Move fds[i] to descriptor i (fds[i] < 0: /dev/null), close everything else,
+ * limit and jail the process (ruleset: the Landlock domain; -1 none). Only
+ * returns when everything applied. Plain system calls only: a tool's child
+ * runs this after vfork, sharing its caller's memory. */
+static void
+child_jail(const docjail_t *j, const int *fds, int nfds, int ruleset, const struct bpf *bpf,
+    int64_t as_max)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int hi[8], hi_rs = -1, rs_at = nfds;
 	struct rlimit rl;
 	sigset_t none;
-	int hi_doc, hi_out, hi_rs = -1;
 
-	/* First above every target, so no dup2 below overwrites a source. */
-	hi_doc = fcntl(doc, F_DUPFD_CLOEXEC, 10);
-	hi_out = fcntl(out, F_DUPFD_CLOEXEC, 10);
-	if (ruleset >= 0)
-		hi_rs = fcntl(ruleset, F_DUPFD_CLOEXEC, 10);
-	if (hi_doc < 0 || hi_out < 0 || null < 0 || (ruleset >= 0 && hi_rs < 0))
+	if (null < 0 || nfds > 7)
 		child_fail();
-	if (dup2(hi_doc, 0) < 0 || dup2(hi_out, 1) < 0 || dup2(null, 2) < 0 ||
-	    (hi_rs >= 0 && dup2(hi_rs, 3) < 0))
+	/* First above every target, so no dup2 below overwrites a source. */
+	for (int i = 0; i < nfds; i++)
+		if ((hi[i] = fcntl(fds[i] >= 0 ? fds[i] : null, F_DUPFD_CLOEXEC, 16)) < 0)
+			child_fail();
+	if (ruleset >= 0 && (hi_rs = fcntl(ruleset, F_DUPFD_CLOEXEC, 16)) < 0)
+		child_fail();
+	for (int i = 0; i < nfds; i++)
+		if (dup2(hi[i], i) < 0)
+			child_fail();
+	if (hi_rs >= 0 && dup2(hi_rs, rs_at) < 0)
 		child_fail();
 	/* Whatever else the caller had open (the catalogue, other documents). */
-	if (close_range(hi_rs >= 0 ? 4 : 3, ~0U, 0) < 0)
-		for (int fd = hi_rs >= 0 ? 4 : 3; fd < 65536; fd++)
+	if (close_range((unsigned)(hi_rs >= 0 ? rs_at + 1 : rs_at), ~0U, 0) < 0)
+		for (int fd = hi_rs >= 0 ? rs_at + 1 : rs_at; fd < 65536; fd++)
 			close(fd);
-	if (lseek(0, 0, SEEK_SET) < 0 && errno != ESPIPE)
-		child_fail();
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	/* An extractor runs in a copy of the caller: drop its environment too. */
-	clearenv();
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	rl.rlim_cur = rl.rlim_max = 0;
 	if (setrlimit(RLIMIT_FSIZE, &rl) < 0 || setrlimit(RLIMIT_CORE, &rl) < 0)
 		child_fail();
 	rl.rlim_cur = (rlim_t)j->seconds;
-	rl.rlim_max = (rlim_t)j->seconds + 1;
+	rl.rlim_max = (rlim_t)j->seconds * (WORKER_DOCS + 1);
 	if (setrlimit(RLIMIT_CPU, &rl) < 0)
 		child_fail();
 	rl.rlim_cur = rl.rlim_max = CHILD_NOFILE;
@@ -344,7 +394,7 @@ child_jail(const docjail_t *j, int doc, int out, int ruleset, const struct bpf *
 		child_fail();
 #if !defined(__SANITIZE_ADDRESS__)
 	/* The sanitizer's shadow memory needs terabytes of address space. */
-	rl.rlim_cur = rl.rlim_max = (rlim_t)j->mem_max;
+	rl.rlim_cur = rl.rlim_max = (rlim_t)as_max;
 	if (setrlimit(RLIMIT_AS, &rl) < 0)
 		child_fail();
 #endif
@@ -353,9 +403,9 @@ child_jail(const docjail_t *j, int doc, int out, int ruleset, const struct bpf *
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		child_fail();
 	if (hi_rs >= 0) {
-		if (syscall(SYS_landlock_restrict_self, 3, 0) < 0)
+		if (syscall(SYS_landlock_restrict_self, rs_at, 0) < 0)
 			child_fail();
-		close(3);
+		close(rs_at);
 	}
 	if (bpf->len > 0) {
 		struct sock_fprog prog = { bpf->len, bpf->ins };
@@ -364,26 +414,84 @@ child_jail(const docjail_t *j, int doc, int out, int ruleset, const struct bpf *
 	}
 }
 
-static void __attribute__((noreturn))
-child_parse(const docjail_t *j, int doc, int out, docjail_fn_t fn, void *arg)
-{
-	strbuf_t text;
-	char *title = NULL;
-	unsigned char head[FRAME_HEAD];
-	uint32_t tl, xl;
+/* A request to a worker: the extractor and a copy of its argument; the
+ * document's descriptor comes with it (SCM_RIGHTS). */
+struct request {
+	docjail_fn_t fn;
+	size_t arglen;
+	unsigned char arg[64];
+};
 
-	child_jail(j, doc, out, j->ruleset_none, &j->parse_bpf);
+static int
+recv_request(int sock, struct request *rq, int *fd)
+{
+	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } cm;
+	struct iovec iov = { rq, sizeof(*rq) };
+	struct msghdr mh;
+	ssize_t r;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cm.buf;
+	mh.msg_controllen = sizeof(cm.buf);
+	*fd = -1;
+	do
+		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (r < 0 && errno == EINTR);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return r == (ssize_t)sizeof(*rq) && *fd >= 0 ? 0 : -1;
+}
+
+/* The worker: one document at a time from the socket on fd 3, each answered
+ * on the pipe at fd 1 as FRAME_MAGIC, status, title and text lengths, title,
+ * text. It exits when the socket closes or after WORKER_DOCS documents. */
+static void __attribute__((noreturn))
+worker_main(const docjail_t *j, int sock, int out)
+{
+	const int fds[4] = { -1, out, -1, sock };
+	strbuf_t text;
+
+	/* Its caller's environment and memory came with the fork; the
+	 * environment at least can go. */
+	clearenv();
+	child_jail(j, fds, 4, j->ruleset_none, &j->parse_bpf, vm_size() + j->mem_max);
 	strbuf_init(&text);
-	if (fn(0, &text, &title, arg) < 0)
-		_exit(1);
-	tl = title ? (uint32_t)strlen(title) : 0;
-	xl = (uint32_t)text.len;
-	memcpy(head, FRAME_MAGIC, 4);
-	memcpy(head + 4, &tl, 4);
-	memcpy(head + 8, &xl, 4);
-	if (write_all(1, head, sizeof(head)) < 0 || write_all(1, title ? title : "", tl) < 0 ||
-	    write_all(1, text.s ? text.s : "", xl) < 0)
-		_exit(1);
+	for (int n = 0; n < WORKER_DOCS; n++) {
+		struct request rq;
+		struct rusage ru;
+		struct rlimit rl;
+		unsigned char head[FRAME_HEAD];
+		char *title = NULL;
+		uint32_t st, tl, xl;
+		int fd;
+
+		if (recv_request(3, &rq, &fd) < 0)
+			_exit(0);
+		/* This document's CPU time, on top of what the worker used so far. */
+		if (getrusage(RUSAGE_SELF, &ru) == 0 && getrlimit(RLIMIT_CPU, &rl) == 0) {
+			rlim_t used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec);
+			rl.rlim_cur = used + (rlim_t)j->seconds;
+			if (rl.rlim_cur > rl.rlim_max)
+				rl.rlim_cur = rl.rlim_max;
+			(void)setrlimit(RLIMIT_CPU, &rl);
+		}
+		strbuf_reset(&text);
+		st = lseek(fd, 0, SEEK_SET) < 0 || rq.fn(fd, &text, &title, rq.arglen ? rq.arg : NULL) < 0;
+		close(fd);
+		tl = title && !st ? (uint32_t)strlen(title) : 0;
+		xl = st ? 0 : (uint32_t)text.len;
+		memcpy(head, FRAME_MAGIC, 4);
+		memcpy(head + 4, &st, 4);
+		memcpy(head + 8, &tl, 4);
+		memcpy(head + 12, &xl, 4);
+		if (write_all(1, head, sizeof(head)) < 0 || write_all(1, title ? title : "", tl) < 0 ||
+		    write_all(1, text.s ? text.s : "", xl) < 0)
+			_exit(1);
+		free(title);
+	}
 	_exit(0);
 }
 
@@ -391,13 +499,16 @@ static void __attribute__((noreturn))
 child_tool(const docjail_t *j, const struct tool *t, int doc, int out, char *const argv[])
 {
 	char *const envp[] = { NULL };
+	const int fds[3] = { doc, out, -1 };
 
-	child_jail(j, doc, out, t->ruleset, &j->tool_bpf);
+	child_jail(j, fds, 3, t->ruleset, &j->tool_bpf, j->mem_max);
+	if (lseek(0, 0, SEEK_SET) < 0 && errno != ESPIPE)
+		_exit(126);
 	execve(t->path, argv, envp);
 	_exit(127);
 }
 
-/* ---- the parent --------------------------------------------------------- */
+/* ---- the caller's side --------------------------------------------------- */
 
 /* Wait for pid until deadline (ms); SIGKILL it then. Return its status. */
 static int
@@ -429,67 +540,43 @@ reap(pid_t pid, int64_t deadline, int *timed_out)
 	return status;
 }
 
-/* Read the child's output into raw, up to cap; 1 when it wrote more, 2 at the deadline. */
+/* Read from fd into raw until EOF (want = 0) or until raw holds want bytes.
+ * 0 done, 1 more than cap, 2 deadline, 3 EOF before want. */
 static int
-collect(int fd, strbuf_t *raw, size_t cap, int64_t deadline)
+collect(int fd, strbuf_t *raw, size_t want, size_t cap, int64_t deadline)
 {
 	char buf[65536];
 
-	for (;;) {
+	while (want == 0 || raw->len < want) {
 		struct pollfd p = { fd, POLLIN, 0 };
 		int64_t left = deadline - now_ms();
+		size_t room = want ? want - raw->len : sizeof(buf);
 		ssize_t r;
 		if (left <= 0)
 			return 2;
 		if (poll(&p, 1, (int)left) < 0) {
 			if (errno == EINTR)
 				continue;
-			return 0;
+			return 3;
 		}
 		if (p.revents == 0)
 			continue;
-		r = read(fd, buf, sizeof(buf));
+		r = read(fd, buf, room < sizeof(buf) ? room : sizeof(buf));
 		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (r <= 0)
-			return 0;
+			return want ? 3 : 0;
 		if (raw->len + (size_t)r > cap)
 			return 1;
 		strbuf_add(raw, buf, (size_t)r);
 	}
+	return 0;
 }
 
-/* Fork a child running parse (fn) or the tool t; collect and judge its output. */
+/* Why a child that ended (status) or was stopped (over) failed; the result. */
 static enum docjail_result
-run_child(docjail_t *j, int doc, docjail_fn_t fn, void *arg, const struct tool *t,
-    char *const argv[], strbuf_t *raw, strbuf_t *why)
+judge(const docjail_t *j, int over, int timed_out, int status, const char *tool, strbuf_t *why)
 {
-	int64_t deadline = now_ms() + (int64_t)j->seconds * 1000;
-	int pfd[2], status, timed_out = 0, over;
-	pid_t pid;
-
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		strbuf_addf(why, "cannot make a pipe: %s", strerror(errno));
-		return DOCJAIL_NO_START;
-	}
-	pid = fork();
-	if (pid == 0) {
-		close(pfd[0]);
-		if (t)
-			child_tool(j, t, doc, pfd[1], argv);
-		child_parse(j, doc, pfd[1], fn, arg);
-	}
-	close(pfd[1]);
-	if (pid < 0) {
-		strbuf_addf(why, "cannot fork: %s", strerror(errno));
-		close(pfd[0]);
-		return DOCJAIL_NO_START;
-	}
-	over = collect(pfd[0], raw, j->out_max, deadline);
-	close(pfd[0]);
-	if (over)
-		kill(pid, SIGKILL);
-	status = reap(pid, over ? now_ms() + 5000 : deadline, &timed_out);
 	if (over == 1) {
 		strbuf_addf(why, "wrote more than %zu bytes", j->out_max);
 		return DOCJAIL_OVER_CAP;
@@ -511,8 +598,8 @@ run_child(docjail_t *j, int doc, docjail_fn_t fn, void *arg, const struct tool *
 		strbuf_adds(why, "the jail could not be applied");
 		return DOCJAIL_NO_START;
 	}
-	if (t && WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-		strbuf_addf(why, "cannot run %s", t->path);
+	if (tool && WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+		strbuf_addf(why, "cannot run %s", tool);
 		return DOCJAIL_NO_START;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -522,14 +609,125 @@ run_child(docjail_t *j, int doc, docjail_fn_t fn, void *arg, const struct tool *
 	return DOCJAIL_OK;
 }
 
-enum docjail_result
-docjail_parse(docjail_t *j, int fd, docjail_fn_t fn, void *arg, strbuf_t *text, char **title,
-    strbuf_t *why)
+static struct worker *
+worker_start(docjail_t *j, strbuf_t *why)
 {
-	strbuf_t raw;
-	uint32_t tl, xl;
-	enum docjail_result r;
+	int sv[2], pfd[2];
+	struct worker *w;
+	pid_t pid;
 
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		strbuf_addf(why, "cannot make a socket: %s", strerror(errno));
+		return NULL;
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		strbuf_addf(why, "cannot make a pipe: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return NULL;
+	}
+	pid = fork();
+	if (pid == 0)
+		worker_main(j, sv[1], pfd[1]);
+	close(sv[1]);
+	close(pfd[1]);
+	if (pid < 0) {
+		strbuf_addf(why, "cannot fork: %s", strerror(errno));
+		close(sv[0]);
+		close(pfd[0]);
+		return NULL;
+	}
+	w = xcalloc(1, sizeof(*w));
+	w->pid = pid;
+	w->sock = sv[0];
+	w->out = pfd[0];
+	return w;
+}
+
+/* Stop a worker (killed unless it is done) and reap it; its status. */
+static int
+worker_stop(struct worker *w, int kill_it)
+{
+	int status, timed_out = 0;
+
+	close(w->sock);
+	close(w->out);
+	if (kill_it)
+		kill(w->pid, SIGKILL);
+	status = reap(w->pid, now_ms() + 5000, &timed_out);
+	free(w);
+	return status;
+}
+
+static struct worker *
+worker_take(docjail_t *j, strbuf_t *why)
+{
+	struct worker *w;
+
+	pthread_mutex_lock(&j->mu);
+	w = j->idle;
+	if (w)
+		j->idle = w->next;
+	pthread_mutex_unlock(&j->mu);
+	return w ? w : worker_start(j, why);
+}
+
+static void
+worker_put(docjail_t *j, struct worker *w)
+{
+	if (w->docs >= WORKER_DOCS) {
+		/* It exits by itself after that many: a fresh one next time. */
+		(void)worker_stop(w, 0);
+		return;
+	}
+	pthread_mutex_lock(&j->mu);
+	w->next = j->idle;
+	j->idle = w;
+	pthread_mutex_unlock(&j->mu);
+}
+
+static int
+send_request(struct worker *w, const struct request *rq, int fd)
+{
+	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } cm;
+	struct iovec iov = { (void *)rq, sizeof(*rq) };
+	struct msghdr mh;
+	struct cmsghdr *c;
+	ssize_t r;
+
+	memset(&mh, 0, sizeof(mh));
+	memset(&cm, 0, sizeof(cm));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cm.buf;
+	mh.msg_controllen = sizeof(cm.buf);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	do
+		r = sendmsg(w->sock, &mh, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	return r == (ssize_t)sizeof(*rq) ? 0 : -1;
+}
+
+enum docjail_result
+docjail_parse(docjail_t *j, int fd, docjail_fn_t fn, void *arg, size_t arglen, strbuf_t *text,
+    char **title, strbuf_t *why)
+{
+	int64_t deadline = now_ms() + (int64_t)j->seconds * 1000;
+	struct request rq;
+	struct worker *w;
+	strbuf_t raw;
+	uint32_t st, tl, xl;
+	enum docjail_result r;
+	int over;
+
+	if (arglen > sizeof(rq.arg)) {
+		strbuf_adds(why, "extractor argument too large");
+		return DOCJAIL_NO_START;
+	}
 	if (j->mode == SANDBOX_NO) {
 		/* The operator turned the jail off: parse here, as before. */
 		if (lseek(fd, 0, SEEK_SET) < 0 || fn(fd, text, title, arg) < 0) {
@@ -538,21 +736,71 @@ docjail_parse(docjail_t *j, int fd, docjail_fn_t fn, void *arg, strbuf_t *text, 
 		}
 		return DOCJAIL_OK;
 	}
+	memset(&rq, 0, sizeof(rq));
+	rq.fn = fn;
+	rq.arglen = arglen;
+	if (arglen)
+		memcpy(rq.arg, arg, arglen);
+	w = worker_take(j, why);
+	if (w == NULL)
+		return DOCJAIL_NO_START;
+	if (send_request(w, &rq, fd) < 0) {
+		/* A worker that died between documents (it had had its share of
+		 * them, or was killed): once more with a fresh one. */
+		(void)worker_stop(w, 1);
+		if ((w = worker_start(j, why)) == NULL)
+			return DOCJAIL_NO_START;
+		if (send_request(w, &rq, fd) < 0) {
+			strbuf_addf(why, "cannot hand the document over: %s", strerror(errno));
+			(void)worker_stop(w, 1);
+			return DOCJAIL_NO_START;
+		}
+	}
+	w->docs++;
 	strbuf_init(&raw);
-	r = run_child(j, fd, fn, arg, NULL, NULL, &raw, why);
-	if (r != DOCJAIL_OK)
+	over = collect(w->out, &raw, FRAME_HEAD, j->out_max, deadline);
+	if (over == 0) {
+		if (memcmp(raw.s, FRAME_MAGIC, 4) != 0) {
+			over = 4;
+		} else {
+			memcpy(&st, raw.s + 4, 4);
+			memcpy(&tl, raw.s + 8, 4);
+			memcpy(&xl, raw.s + 12, 4);
+			if ((uint64_t)tl + xl > j->out_max)
+				over = 1;
+			else
+				over = collect(w->out, &raw, FRAME_HEAD + (size_t)tl + xl, j->out_max + FRAME_HEAD,
+				    deadline);
+		}
+	}
+	if (over == 0) {
+		/* Nothing may follow the frame: the worker answers once per document
+		 * (the end of the pipe, after its last document, is fine). */
+		int pending = 0;
+		if (ioctl(w->out, FIONREAD, &pending) == 0 && pending > 0)
+			over = 4;
+	}
+	if (over != 0) {
+		int status = worker_stop(w, over != 3);
+		if (over == 4) {
+			strbuf_adds(why, "its output was not in the expected framing");
+			r = DOCJAIL_GARBLED;
+		} else {
+			r = judge(j, over == 3 ? 0 : over, 0, status, NULL, why);
+			if (r == DOCJAIL_OK) {
+				strbuf_adds(why, "it stopped without an answer");
+				r = DOCJAIL_GARBLED;
+			}
+		}
 		goto done;
+	}
+	worker_put(j, w);
+	if (st != 0) {
+		strbuf_adds(why, "its parser could not read it");
+		r = DOCJAIL_FAILED;
+		goto done;
+	}
 	r = DOCJAIL_GARBLED;
-	if (raw.len < FRAME_HEAD || memcmp(raw.s, FRAME_MAGIC, 4) != 0) {
-		strbuf_adds(why, "its output was not in the expected framing");
-		goto done;
-	}
-	memcpy(&tl, raw.s + 4, 4);
-	memcpy(&xl, raw.s + 8, 4);
-	if ((uint64_t)FRAME_HEAD + tl + xl != raw.len) {
-		strbuf_adds(why, "its output's lengths did not add up");
-		goto done;
-	}
 	if (tl > 0 && memchr(raw.s + FRAME_HEAD, '\0', tl) != NULL) {
 		strbuf_adds(why, "its title held a NUL byte");
 		goto done;
@@ -571,9 +819,12 @@ done:
 enum docjail_result
 docjail_tool(docjail_t *j, int fd, char *const argv[], strbuf_t *out, strbuf_t *why)
 {
+	int64_t deadline = now_ms() + (int64_t)j->seconds * 1000;
 	const struct tool *t = NULL;
-	strbuf_t raw;
+	int pfd[2], status, timed_out = 0, over;
 	enum docjail_result r;
+	strbuf_t raw;
+	pid_t pid;
 
 	for (int i = 0; i < j->ntools; i++)
 		if (strcmp(j->tools[i].path, argv[0]) == 0)
@@ -582,8 +833,28 @@ docjail_tool(docjail_t *j, int fd, char *const argv[], strbuf_t *out, strbuf_t *
 		strbuf_addf(why, "%s is not one of the jail's tools", argv[0]);
 		return DOCJAIL_NO_START;
 	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		strbuf_addf(why, "cannot make a pipe: %s", strerror(errno));
+		return DOCJAIL_NO_START;
+	}
+	/* vfork: the tool is exec'd at once, and a fork of a large caller costs
+	 * milliseconds of page-table copying. The child only makes system calls. */
+	pid = vfork();
+	if (pid == 0)
+		child_tool(j, t, fd, pfd[1], argv);
+	close(pfd[1]);
+	if (pid < 0) {
+		strbuf_addf(why, "cannot start %s: %s", t->path, strerror(errno));
+		close(pfd[0]);
+		return DOCJAIL_NO_START;
+	}
 	strbuf_init(&raw);
-	r = run_child(j, fd, NULL, NULL, t, argv, &raw, why);
+	over = collect(pfd[0], &raw, 0, j->out_max, deadline);
+	close(pfd[0]);
+	if (over)
+		kill(pid, SIGKILL);
+	status = reap(pid, over ? now_ms() + 5000 : deadline, &timed_out);
+	r = judge(j, over, timed_out, status, t->path, why);
 	if (r == DOCJAIL_OK)
 		strbuf_add(out, raw.s ? raw.s : "", raw.len);
 	strbuf_release(&raw);

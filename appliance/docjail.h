@@ -13,11 +13,12 @@
  * exec'd by absolute path as the child's last step). The parent kills it at a
  * wall-clock deadline or when it writes more than the output cap.
  *
- * Two kinds of work run inside: an extractor function (in-process parsers: the
- * child is a fork of the caller, which holds no key in memory) and an
- * external tool. A new format is one more extractor function or tool. The
- * jail is built once (Landlock rulesets and seccomp programs are prepared in
- * docjail_new), so each document costs one fork. */
+ * Two kinds of work run inside: an extractor function, in a long-lived jailed
+ * worker (a fork of the caller, which holds no key in memory) fed one document
+ * descriptor at a time and replaced after any misbehaviour or 256 documents;
+ * and an external tool, in a fresh child per document. A new format is one
+ * more extractor function or tool. The jail is built once (Landlock rulesets
+ * and seccomp programs are prepared in docjail_new). */
 #ifndef BROADSIDE_DOCJAIL_H
 #define BROADSIDE_DOCJAIL_H
 
@@ -63,10 +64,12 @@ docjail_t *docjail_new(const docjail_conf_t *conf);
 void docjail_free_(docjail_t *j);
 #define docjail_free(p) do { docjail_free_(p); (p) = NULL; } while (0)
 
-/* Run fn on the document open at fd in a jailed child; append what it found to
- * text and *title. Safe to call from several threads at once. On anything but
- * DOCJAIL_OK, text and title are untouched and why says what happened. */
-enum docjail_result docjail_parse(docjail_t *j, int fd, docjail_fn_t fn, void *arg,
+/* Run fn on the document open at fd in a jailed worker (arg: arglen bytes, at
+ * most 64, copied to it; fn must be a function of this program); append what it
+ * found to text and *title. Safe to call from several threads at once. On
+ * anything but DOCJAIL_OK, text and title are untouched and why says what
+ * happened. */
+enum docjail_result docjail_parse(docjail_t *j, int fd, docjail_fn_t fn, void *arg, size_t arglen,
     strbuf_t *text, char **title, strbuf_t *why);
 
 /* Run the tool argv[0] (one of conf->tools) with the document open at fd as its

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -578,11 +579,16 @@ int
 extract_fd(int fd, strbuf_t *out, char **title, void *arg)
 {
 	enum extract_kind kind = *(const enum extract_kind *)arg;
-	char *buf = xmalloc(EXTRACT_INPUT_MAX);
+	struct stat st;
+	/* Sized to the file: most are small, and a 1 MiB buffer per document is
+	 * an mmap and munmap each time. */
+	size_t want = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < EXTRACT_INPUT_MAX ?
+	    (size_t)st.st_size + 1 : EXTRACT_INPUT_MAX;
+	char *buf = xmalloc(want);
 	size_t n = 0;
 
-	while (n < EXTRACT_INPUT_MAX) {
-		ssize_t r = read(fd, buf + n, EXTRACT_INPUT_MAX - n);
+	while (n < want) {
+		ssize_t r = read(fd, buf + n, want - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -627,7 +633,7 @@ extract_jailed(docjail_t *j, const char *pdftotext, enum extract_kind kind, int 
 		char *argv[] = { (char *)pdftotext, "-q", "-enc", "UTF-8", "-nopgbrk", "-", "-", NULL };
 		r = docjail_tool(j, fd, argv, &raw, why);
 	} else {
-		r = docjail_parse(j, fd, extract_fd, &kind, &raw, &t, why);
+		r = docjail_parse(j, fd, extract_fd, &kind, sizeof(kind), &raw, &t, why);
 	}
 	if (r == DOCJAIL_OK) {
 		/* What comes back is as untrusted as what went in: valid UTF-8, no
