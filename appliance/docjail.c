@@ -457,7 +457,10 @@ worker_main(const docjail_t *j, int sock, int out)
 	/* Its caller's environment and memory came with the fork; the
 	 * environment at least can go. */
 	clearenv();
-	child_jail(j, fds, 4, j->ruleset_none, &j->parse_bpf, vm_size() + j->mem_max);
+	int64_t vm = vm_size();
+
+	/* Unknown (no /proc): room for a copy of a large caller. */
+	child_jail(j, fds, 4, j->ruleset_none, &j->parse_bpf, (vm > 0 ? vm : 4 * j->mem_max) + j->mem_max);
 	strbuf_init(&text);
 	for (int n = 0; n < WORKER_DOCS; n++) {
 		struct request rq;
