@@ -213,6 +213,29 @@ PY
 }
 check "no byte of either key is in the catalogue" keys_absent
 
+# Hostile documents for the in-process parsers: deep nesting, a huge file,
+# binary noise named as mail. Each is read (or listed), and add goes on.
+DOCS=$T/docs
+mkdir -p "$DOCS"
+python3 - "$DOCS" <<'PY'
+import os, sys
+d = sys.argv[1]
+open(d + "/deep.html", "w").write("<div><b>" * 120000 + " deepmarker")
+open(d + "/nest.eml", "w").write("Subject: nestmarker\n" + "".join(
+    f"Content-Type: multipart/mixed; boundary=b{i}\n\n--b{i}\n" for i in range(5000)) + "\ninner\n")
+with open(d + "/huge.html", "w") as f:
+    f.write("<title>hugemarker</title>")
+    for i in range(200000):
+        f.write("<p>filler words of a big page</p>\n")
+open(d + "/noise.eml", "wb").write(os.urandom(3 << 20))
+PY
+"$BROADSIDE" --data "$D" add "$DOCS" --slug docs --title Docs >"$T/out3" 2>"$T/err3"
+check "add of hostile documents finishes" grep -q '^docs: 4 files, 4 added' "$T/out3"
+check "none of them is unreadable" sh -c "! grep -q 'could not read' '$T/err3'"
+check_eq "deeply nested HTML is indexed" "$(count deepmarker)" 1
+check_eq "deeply nested mail is indexed" "$(count nestmarker)" 1
+check_eq "a 7 MB page is indexed (its title)" "$(count hugemarker)" 1
+
 # 3. A folder swapped for a symlink to a secret folder while add runs, again
 # and again: the walk and every open go beneath the root's descriptor with no
 # symlink on the way, so the secret is never read.
