@@ -140,6 +140,9 @@ static const struct conf_key keys[] = {
 	K(onionbalance_path, T_STR, "/usr/sbin/onionbalance", 1, 4096,
 	  "The onionbalance program, run on an Onionbalance front (see\n"
 	  "`broadside balance --help`)."),
+	K(pdftotext_path, T_STR, "/usr/bin/pdftotext", 1, 4096,
+	  "The pdftotext program (poppler-utils), by its absolute path (PATH is\n"
+	  "never searched). It runs in the document jail with the PDF on its stdin."),
 	K(balance_serve_here, T_BOOL, "yes", 0, 0,
 	  "On a front: also serve readers from this appliance, as one of the\n"
 	  "backends (under a second key, onion/instance). no: this machine only\n"
@@ -152,7 +155,9 @@ static const struct conf_key keys[] = {
 	  "collection roots known at start, no exec, no inet sockets. yes: apply what\n"
 	  "the kernel supports and warn about the rest; required: refuse to start\n"
 	  "unless all of it applies; no: off. A collection added while serve runs\n"
-	  "is served after a restart of serve."),
+	  "is served after a restart of serve. The same setting governs the document\n"
+	  "jail of add, refresh and mirror (every document parsed in a child that\n"
+	  "can reach nothing but that document); no: documents are parsed in-process."),
 };
 
 static void

@@ -56,6 +56,8 @@ typedef struct conf {
 	int64_t admin_ssh_port;         /* admin onion's port 22 target; 0 = none */
 	/* Onionbalance (balance.h) */
 	char *onionbalance_path;
+	/* the document jail (docjail.h) */
+	char *pdftotext_path;
 	int balance_serve_here;
 	int balance_testnet;
 	/* self-sandboxing of serve (sandbox.h): SANDBOX_NO / _YES / _REQUIRED */

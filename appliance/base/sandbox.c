@@ -43,7 +43,6 @@
 #endif
 #define LL_NET_BIND_TCP               (1ULL << 0)    /* ABI 4 */
 #define LL_NET_CONNECT_TCP            (1ULL << 1)
-#define LL_SCOPE_ABSTRACT_UNIX        (1ULL << 0)    /* ABI 6 */
 
 struct ll_ruleset_attr {        /* struct landlock_ruleset_attr, grown */
 	uint64_t handled_access_fs;
@@ -84,8 +83,8 @@ sandbox_landlock_abi(void)
 
 /* ---- Landlock ---------------------------------------------------------- */
 
-static uint64_t
-fs_rights(int abi)
+uint64_t
+sandbox_landlock_fs_rights(int abi)
 {
 	uint64_t r = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |
 	    LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR |
@@ -103,10 +102,8 @@ fs_rights(int abi)
 	return r;
 }
 
-/* Allow rights beneath path (a file gets only the file rights). A path that
- * does not exist is skipped; 0, or -1 on another failure (logged). */
-static int
-ll_allow(int ruleset, int abi, const char *path, uint64_t rights)
+int
+sandbox_landlock_allow(int ruleset, int abi, const char *path, uint64_t rights)
 {
 	struct landlock_path_beneath_attr pb;
 	struct stat st;
@@ -121,7 +118,7 @@ ll_allow(int ruleset, int abi, const char *path, uint64_t rights)
 	if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
 		rights &= LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
 		    LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_EXECUTE;
-	pb.allowed_access = rights & fs_rights(abi);
+	pb.allowed_access = rights & sandbox_landlock_fs_rights(abi);
 	pb.parent_fd = fd;
 	if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0)
 		log_warn("sandbox: landlock rule for %s: %s", path, strerror(errno));
@@ -148,76 +145,86 @@ allow_root(int ruleset, int abi, const sandbox_root_t *r)
 		    "not allowed, its files will not be served", r->name, r->path, real);
 		return 0;
 	}
-	return ll_allow(ruleset, abi, r->path, FS_READ);
+	return sandbox_landlock_allow(ruleset, abi, r->path, FS_READ);
+}
+
+int
+sandbox_landlock_ruleset(int abi, uint64_t scoped)
+{
+	struct ll_ruleset_attr attr;
+	size_t attr_size = sizeof(uint64_t);
+	int rs;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.handled_access_fs = sandbox_landlock_fs_rights(abi);
+	if (abi >= 4) {
+		attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+		attr_size = 2 * sizeof(uint64_t);
+	}
+	if (abi >= 6) {
+		attr.scoped = scoped;
+		attr_size = 3 * sizeof(uint64_t);
+	}
+	rs = (int)syscall(SYS_landlock_create_ruleset, &attr, attr_size, 0);
+	if (rs < 0)
+		log_warn("sandbox: landlock_create_ruleset: %s", strerror(errno));
+	return rs;
 }
 
 /* 0 applied, 1 not available on this kernel, -1 failed. */
 static int
 apply_landlock(const datadir_t *d, const sandbox_root_t *roots, const char *tor_append)
 {
-	struct ll_ruleset_attr attr;
-	size_t attr_size = sizeof(uint64_t);
 	int abi = sandbox_landlock_abi(), rs, rc = -1, failed = 0;
 	char *p;
 
 	if (abi <= 0)
 		return 1;
-	memset(&attr, 0, sizeof(attr));
-	attr.handled_access_fs = fs_rights(abi);
-	if (abi >= 4) {
-		/* No TCP bind or connect at all: the preview socket is bound already. */
-		attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
-		attr_size = 2 * sizeof(uint64_t);
-	}
-	if (abi >= 6) {
-		attr.scoped = LL_SCOPE_ABSTRACT_UNIX;   /* not signals: we stop tor */
-		attr_size = 3 * sizeof(uint64_t);
-	}
-	rs = (int)syscall(SYS_landlock_create_ruleset, &attr, attr_size, 0);
-	if (rs < 0) {
-		log_warn("sandbox: landlock_create_ruleset: %s", strerror(errno));
+	/* No TCP bind or connect at all (the preview socket is bound already); no
+	 * abstract unix sockets; signals stay allowed: we stop tor. */
+	rs = sandbox_landlock_ruleset(abi, SANDBOX_SCOPE_ABSTRACT_UNIX);
+	if (rs < 0)
 		return -1;
-	}
 	for (; roots != NULL && roots->path != NULL; roots++)
 		if (allow_root(rs, abi, roots) < 0)
 			failed = 1;
-	if (ll_allow(rs, abi, d->catalogue, FS_FILE_RW) < 0)
+	if (sandbox_landlock_allow(rs, abi, d->catalogue, FS_FILE_RW) < 0)
 		failed = 1;
 	p = xasprintf("%s-wal", d->catalogue);
-	if (ll_allow(rs, abi, p, FS_FILE_RW) < 0)
+	if (sandbox_landlock_allow(rs, abi, p, FS_FILE_RW) < 0)
 		failed = 1;
 	free(p);
 	p = xasprintf("%s-shm", d->catalogue);
-	if (ll_allow(rs, abi, p, FS_FILE_RW) < 0)
+	if (sandbox_landlock_allow(rs, abi, p, FS_FILE_RW) < 0)
 		failed = 1;
 	free(p);
-	if (ll_allow(rs, abi, d->run, FS_DIR_RW) < 0)
+	if (sandbox_landlock_allow(rs, abi, d->run, FS_DIR_RW) < 0)
 		failed = 1;
 	/* The signed manifests served at /m/ (read-only: ingest writes them). The
 	 * folder's sets are swapped in below it, so a rule on it covers them. */
 	p = datadir_path(d, "manifests");
-	if (mkdir_p(p, 0700) < 0 || ll_allow(rs, abi, p, FS_READ) < 0)
+	if (mkdir_p(p, 0700) < 0 || sandbox_landlock_allow(rs, abi, p, FS_READ) < 0)
 		failed = 1;
 	free(p);
 	/* /m/publisher.pub: this one public file of keys/, never the secret key. */
 	p = datadir_path(d, "keys/publisher.pub");
-	if (access(p, F_OK) == 0 && ll_allow(rs, abi, p, LANDLOCK_ACCESS_FS_READ_FILE) < 0)
+	if (access(p, F_OK) == 0 && sandbox_landlock_allow(rs, abi, p, LANDLOCK_ACCESS_FS_READ_FILE) < 0)
 		failed = 1;
 	free(p);
 	/* A front re-reads its backends (balance_run.h) so that `balance add` and
 	 * `balance rm` apply without a restart. */
 	p = datadir_path(d, "balance");
-	if (mkdir_p(p, 0700) < 0 || ll_allow(rs, abi, p, FS_READ) < 0)
+	if (mkdir_p(p, 0700) < 0 || sandbox_landlock_allow(rs, abi, p, FS_READ) < 0)
 		failed = 1;
 	free(p);
 	/* torsup rewrites the torrc before each restart of tor. */
-	if (tor_append && ll_allow(rs, abi, tor_append, LANDLOCK_ACCESS_FS_READ_FILE) < 0)
+	if (tor_append && sandbox_landlock_allow(rs, abi, tor_append, LANDLOCK_ACCESS_FS_READ_FILE) < 0)
 		failed = 1;
 	/* Nothing else of the data dir: not the config, not keys/, not the onion
 	 * keys (the address was read at start). */
 #if defined(__SANITIZE_ADDRESS__)
 	/* The sanitizer runtime reads its own maps to report. */
-	if (ll_allow(rs, abi, "/proc", FS_READ) < 0)
+	if (sandbox_landlock_allow(rs, abi, "/proc", FS_READ) < 0)
 		failed = 1;
 #endif
 	if (failed)
@@ -275,9 +282,10 @@ static const char *const allowed_sanitizer[] = {
 };
 #endif
 
-static int
-add_allow(scmp_filter_ctx ctx, const char *name)
+int
+sandbox_seccomp_allow(void *filter, const char *name)
 {
+	scmp_filter_ctx ctx = filter;
 	int nr = seccomp_syscall_resolve_name(name);
 	if (nr == __NR_SCMP_ERROR)
 		return 0;   /* not on this architecture (e.g. open on arm64) */
@@ -299,10 +307,10 @@ apply_seccomp(void)
 		return -1;
 	}
 	for (size_t i = 0; i < ARRAY_LEN(allowed); i++)
-		r |= add_allow(ctx, allowed[i]);
+		r |= sandbox_seccomp_allow(ctx, allowed[i]);
 #if defined(__SANITIZE_ADDRESS__)
 	for (size_t i = 0; i < ARRAY_LEN(allowed_sanitizer); i++)
-		r |= add_allow(ctx, allowed_sanitizer[i]);
+		r |= sandbox_seccomp_allow(ctx, allowed_sanitizer[i]);
 #else
 	/* Memory may be mapped, never executable: no new code in this process. */
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,

@@ -18,6 +18,8 @@
 #ifndef BROADSIDE_SANDBOX_H
 #define BROADSIDE_SANDBOX_H
 
+#include <stdint.h>
+
 #include "base/datadir.h"
 
 enum { SANDBOX_NO = 0, SANDBOX_YES = 1, SANDBOX_REQUIRED = 2 };
@@ -43,6 +45,22 @@ int sandbox_apply_serve(int mode, const datadir_t *d, const sandbox_root_t *root
 
 /* Landlock ABI version of this kernel, 0 if none. */
 int sandbox_landlock_abi(void);
+
+/* Pieces shared with the document jail (docjail.h). */
+#define SANDBOX_SCOPE_ABSTRACT_UNIX (1ULL << 0)   /* Landlock ABI 6 */
+#define SANDBOX_SCOPE_SIGNAL        (1ULL << 1)   /* Landlock ABI 6 */
+/* Every file-system right Landlock ABI abi knows. */
+uint64_t sandbox_landlock_fs_rights(int abi);
+/* A ruleset that handles every file-system right, TCP bind and connect (ABI 4+)
+ * and the scopes given (ABI 6+): nothing is allowed until rules are added. Its
+ * fd, or -1 (logged). */
+int sandbox_landlock_ruleset(int abi, uint64_t scoped);
+/* Allow rights beneath path (a file gets only the file rights). A path that
+ * does not exist is skipped; 0, or -1 on another failure (logged). */
+int sandbox_landlock_allow(int ruleset, int abi, const char *path, uint64_t rights);
+/* Allow system call name in the libseccomp filter (a scmp_filter_ctx); a call
+ * this architecture lacks is skipped. 0, or -1 (logged). */
+int sandbox_seccomp_allow(void *filter, const char *name);
 
 /* Test hook: when BROADSIDE_SANDBOX_PROBE is set, try what the sandbox must
  * forbid (open the path in that variable, an AF_INET/AF_INET6 socket, exec of

@@ -17,9 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "catalogue/extract.h"
+#include "docs/docjail.h"
+#include "docs/extract.h"
+#include "http/file.h"
 #include "base/log.h"
 #include "catalogue/mime.h"
+#include "base/sandbox.h"
 #include "base/util.h"
 
 #define READ_CHUNK (1024 * 1024)
@@ -30,11 +33,12 @@
 
 struct job {
 	struct job *next;
-	char *abspath, *relpath, *name;
+	char *relpath, *name;
 	int64_t dir_id, existing_id, size, mtime;
 	/* results */
 	int err;                 /* errno; 0 = ok */
 	const char *why;         /* what failed, for the list of problems */
+	strbuf_t unread;         /* why its text could not be read ("" = it could) */
 	unsigned char sha[32];
 	const char *mime;
 	char *title;
@@ -50,6 +54,9 @@ struct ingest {
 	cat_t *c;
 	int64_t cid;
 	const char *root;
+	int rootfd;              /* everything is opened beneath it, never by path */
+	docjail_t *jail;
+	const char *pdftotext;
 	const ingest_opts_t *o;
 	ingest_stats_t *st;
 	/* queue */
@@ -64,8 +71,8 @@ struct ingest {
 	struct bitset seen_files, seen_dirs;
 	/* progress */
 	int64_t total_files, total_bytes, done_bytes, last_draw, start;
-	strbuf_t problems;
-	int nproblems;
+	strbuf_t problems, unread;
+	int nproblems, nunread;
 };
 
 static void
@@ -148,10 +155,13 @@ hash_job(struct ingest *in, struct job *j, unsigned char *buf)
 	int fd = -1;
 	enum extract_kind kind = EXTRACT_NONE;
 
-	fd = open(j->abspath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	/* Beneath the root, no symlink anywhere on the way: a folder swapped for
+	 * a symlink since the walk listed it is refused (ELOOP), not followed. */
+	fd = file_open_beneath(in->rootfd, j->relpath);
 	if (fd < 0) {
 		j->err = errno;
-		j->why = errno == ENOENT ? "vanished" : "cannot open";
+		j->why = errno == ENOENT ? "vanished" : errno == ELOOP || errno == EXDEV ?
+		    "a symbolic link on its way (swapped in during the walk?)" : "cannot open";
 		goto done;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -187,8 +197,6 @@ hash_job(struct ingest *in, struct job *j, unsigned char *buf)
 			head = have;
 			j->mime = mime_detect(j->name, buf, head);
 			kind = extract_kind_of(j->mime, j->name);
-			if (kind != EXTRACT_NONE && kind != EXTRACT_PDF)
-				extract_run(kind, j->abspath, (const char *)buf, head, &j->text, &j->title);
 		}
 		EVP_DigestUpdate(md, buf, have);
 		total += (int64_t)have;
@@ -210,8 +218,13 @@ hash_job(struct ingest *in, struct job *j, unsigned char *buf)
 	}
 	j->size = total;
 	j->mtime = st.st_mtim.tv_sec;
-	if (kind == EXTRACT_PDF && total <= EXTRACT_PDF_MAX_BYTES)
-		extract_pdf(j->abspath, &j->text);
+	if (kind != EXTRACT_NONE && (kind != EXTRACT_PDF || total <= EXTRACT_PDF_MAX_BYTES)) {
+		/* The document's bytes are parsed only in the jail (docjail.h). */
+		enum docjail_result r = extract_jailed(in->jail, in->pdftotext, kind, fd, &j->text,
+		    &j->title, &j->unread);
+		if (r != DOCJAIL_OK && j->unread.len == 0)
+			strbuf_adds(&j->unread, docjail_result_name(r));
+	}
 	if (j->title == NULL) {
 		/* The title is indexed and shown in snippets: valid UTF-8, no control bytes. */
 		strbuf_t t;
@@ -257,11 +270,11 @@ worker(void *arg)
 static void
 job_free(struct job *j)
 {
-	free(j->abspath);
 	free(j->relpath);
 	free(j->name);
 	free(j->title);
 	strbuf_release(&j->text);
+	strbuf_release(&j->unread);
 	free(j);
 }
 
@@ -347,6 +360,17 @@ write_result(struct ingest *in, struct job *j)
 	if (cat_file_put(in->c, &p, &id) < 0)
 		return -1;
 	bit_set(&in->seen_files, id);
+	if (j->unread.len > 0) {
+		/* Catalogued and findable by name; its text is not in the index. */
+		in->st->unread++;
+		if (in->nunread++ < MAX_LISTED_ERRORS) {
+			strbuf_adds(&in->unread, "  ");
+			add_printable(&in->unread, j->relpath);
+			strbuf_adds(&in->unread, ": could not read: ");
+			add_printable(&in->unread, j->unread.s);
+			strbuf_addc(&in->unread, '\n');
+		}
+	}
 	if (j->existing_id)
 		in->st->changed++;
 	else
@@ -397,7 +421,7 @@ drain(struct ingest *in, int below)
 }
 
 static int
-submit(struct ingest *in, const char *abspath, const char *relpath, const char *name, int64_t dir_id,
+submit(struct ingest *in, const char *relpath, const char *name, int64_t dir_id,
     int64_t existing_id, const struct stat *st)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
@@ -406,7 +430,6 @@ submit(struct ingest *in, const char *abspath, const char *relpath, const char *
 		free(j);
 		return -1;
 	}
-	j->abspath = xstrdup(abspath);
 	j->relpath = xstrdup(relpath);
 	j->name = xstrdup(name);
 	j->dir_id = dir_id;
@@ -414,6 +437,7 @@ submit(struct ingest *in, const char *abspath, const char *relpath, const char *
 	j->size = st->st_size;
 	j->mtime = st->st_mtim.tv_sec;
 	strbuf_init(&j->text);
+	strbuf_init(&j->unread);
 	pthread_mutex_lock(&in->mu);
 	in->inflight++;
 	if (in->todo_tail)
@@ -440,11 +464,13 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Read a folder's entry names, sorted (so catalogue order and progress are stable). */
+/* Read the entry names of the folder open at dirfd, sorted (so catalogue order
+ * and progress are stable). dirfd stays the caller's. */
 static char **
-read_names(const char *path, size_t *n, int *err)
+read_names(int dirfd, size_t *n, int *err)
 {
-	DIR *d = opendir(path);
+	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 	char **names = NULL;
 	size_t cap = 0;
@@ -452,6 +478,8 @@ read_names(const char *path, size_t *n, int *err)
 	*n = 0;
 	if (d == NULL) {
 		*err = errno;
+		if (fd >= 0)
+			close(fd);
 		return NULL;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -476,11 +504,10 @@ walk(struct ingest *in, int count_only)
 {
 	struct frame *stack = xmalloc(sizeof(*stack));
 	size_t depth_n = 1, cap = 1;
-	strbuf_t abs, rel;
+	strbuf_t rel;
 	int rc = 0;
 
 	stack[0] = (struct frame){ xstrdup(""), 0, 0 };
-	strbuf_init(&abs);
 	strbuf_init(&rel);
 	while (depth_n > 0 && rc == 0) {
 		struct frame f = stack[--depth_n];
@@ -489,15 +516,18 @@ walk(struct ingest *in, int count_only)
 		int err = 0;
 		char **names;
 		const char *slash = strrchr(f.rel, '/');
+		/* The folder is opened beneath the root with no symlink on the way, and
+		 * its entries are looked at relative to it: one swapped for a symlink
+		 * after it was listed is refused, never followed. */
+		int dirfd = f.rel[0] ? file_open_beneath(in->rootfd, f.rel) :
+		    fcntl(in->rootfd, F_DUPFD_CLOEXEC, 0);
 
-		strbuf_reset(&abs);
-		strbuf_adds(&abs, in->root);
-		if (f.rel[0]) {
-			strbuf_addc(&abs, '/');
-			strbuf_adds(&abs, f.rel);
-		}
-		names = read_names(abs.s, &n, &err);
+		names = dirfd >= 0 ? read_names(dirfd, &n, &err) : NULL;
+		if (dirfd < 0)
+			err = errno;
 		if (names == NULL && err != 0) {
+			if (dirfd >= 0)
+				close(dirfd);
 			if (!count_only)
 				problem(in, f.rel, "cannot read folder", err);
 			free(f.rel);
@@ -513,7 +543,6 @@ walk(struct ingest *in, int count_only)
 		}
 		for (size_t i = 0; i < n && rc == 0; i++) {
 			struct stat st;
-			size_t base = abs.len;
 
 			strbuf_reset(&rel);
 			if (f.rel[0]) {
@@ -521,8 +550,6 @@ walk(struct ingest *in, int count_only)
 				strbuf_addc(&rel, '/');
 			}
 			strbuf_adds(&rel, names[i]);
-			strbuf_addc(&abs, '/');
-			strbuf_adds(&abs, names[i]);
 			if (strchr(names[i], '\\') != NULL) {
 				/* Addresses may not carry a backslash (route.h), so no reader
 				 * could fetch it: say so instead of listing a dead link. */
@@ -531,7 +558,7 @@ walk(struct ingest *in, int count_only)
 					list_entry(in, rel.s, "not published: its name holds a backslash, "
 					    "which web addresses may not carry; rename it", 0);
 				}
-			} else if (lstat(abs.s, &st) < 0) {
+			} else if (fstatat(dirfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
 				if (!count_only)
 					problem(in, rel.s, "vanished", errno);
 			} else if (S_ISLNK(st.st_mode)) {
@@ -559,12 +586,10 @@ walk(struct ingest *in, int count_only)
 					in->st->unchanged++;
 					in->done_bytes += st.st_size;
 					bit_set(&in->seen_files, cf.id);
-				} else if (submit(in, abs.s, rel.s, names[i], dir_id, found == 0 ? cf.id : 0, &st) < 0) {
+				} else if (submit(in, rel.s, names[i], dir_id, found == 0 ? cf.id : 0, &st) < 0) {
 					rc = -1;
 				}
 			}
-			abs.len = base;
-			abs.s[base] = '\0';
 		}
 		/* names[0..nsub) now hold subfolder relpaths; the rest are still names. */
 		for (size_t i = nsub; i < n; i++)
@@ -577,6 +602,7 @@ walk(struct ingest *in, int count_only)
 			stack[depth_n++] = (struct frame){ names[i - 1], dir_id, f.depth + 1 };
 		n = 0;
 next:
+		close(dirfd);
 		for (size_t i = 0; i < n; i++)
 			free(names[i]);
 		free(names);
@@ -587,7 +613,6 @@ next:
 	while (depth_n > 0)
 		free(stack[--depth_n].rel);
 	free(stack);
-	strbuf_release(&abs);
 	strbuf_release(&rel);
 	return rc;
 }
@@ -602,16 +627,26 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 	int rc = -1, started = 0;
 	char b1[32], b2[32];
 
-	{
-		/* An unreadable root (an unmounted disk, a permissions change) must not
-		 * look like a folder whose files were all deleted. */
-		DIR *probe = opendir(root);
-		if (probe == NULL) {
-			log_err("cannot read %s: %s; the catalogue was not changed", root, strerror(errno));
-			memset(st, 0, sizeof(*st));
-			return -1;
-		}
-		closedir(probe);
+	int rootfd;
+	docjail_t *jail;
+	docjail_conf_t jc;
+
+	/* An unreadable root (an unmounted disk, a permissions change) must not
+	 * look like a folder whose files were all deleted. */
+	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rootfd < 0) {
+		log_err("cannot read %s: %s; the catalogue was not changed", root, strerror(errno));
+		memset(st, 0, sizeof(*st));
+		return -1;
+	}
+	memset(&jc, 0, sizeof(jc));
+	jc.mode = o->sandbox;
+	jc.tools[0] = o->pdftotext_path ? o->pdftotext_path : EXTRACT_PDFTOTEXT;
+	jail = docjail_new(&jc);
+	if (jail == NULL) {
+		close(rootfd);
+		memset(st, 0, sizeof(*st));
+		return -1;
 	}
 	if (nthreads < 1)
 		nthreads = 1;
@@ -622,10 +657,14 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 	in.c = c;
 	in.cid = collection_id;
 	in.root = root;
+	in.rootfd = rootfd;
+	in.jail = jail;
+	in.pdftotext = jc.tools[0];
 	in.o = o;
 	in.st = st;
 	in.start = now_ms();
 	strbuf_init(&in.problems);
+	strbuf_init(&in.unread);
 	pthread_mutex_init(&in.mu, NULL);
 	pthread_cond_init(&in.todo_cv, NULL);
 	pthread_cond_init(&in.done_cv, NULL);
@@ -696,6 +735,13 @@ stop:
 		if (in.nproblems > MAX_LISTED_ERRORS)
 			fprintf(stderr, "  ... and %d more\n", in.nproblems - MAX_LISTED_ERRORS);
 	}
+	if (in.nunread > 0) {
+		fprintf(stderr, "broadside: %lld file%s could not be read for the search index "
+		    "(catalogued, findable by name only):\n%s", (long long)st->unread,
+		    st->unread == 1 ? "" : "s", in.unread.s);
+		if (in.nunread > MAX_LISTED_ERRORS)
+			fprintf(stderr, "  ... and %d more\n", in.nunread - MAX_LISTED_ERRORS);
+	}
 	if (!o->quiet) {
 		human_bytes(st->hashed, b1, sizeof(b1));
 		human_bytes(st->ms > 0 ? st->hashed * 1000 / st->ms : st->hashed, b2, sizeof(b2));
@@ -709,6 +755,9 @@ stop:
 	free(in.seen_files.w);
 	free(in.seen_dirs.w);
 	strbuf_release(&in.problems);
+	strbuf_release(&in.unread);
+	docjail_free(jail);
+	close(rootfd);
 	return rc;
 }
 

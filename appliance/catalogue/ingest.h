@@ -3,7 +3,10 @@
  * write to SQLite; worker threads hash (SHA-256, streaming), type and extract the
  * files that are new or whose size or mtime changed. Writes are batched in
  * transactions that each leave a consistent catalogue, so a killed ingest is
- * simply run again; entries for files gone from disk are removed at the end. */
+ * simply run again; entries for files gone from disk are removed at the end.
+ * Files and folders are opened beneath the root's descriptor with no symlink on
+ * the way (file_open_beneath), and every document is parsed in the document
+ * jail (docjail.h); one it cannot read is catalogued by name and listed. */
 #ifndef BROADSIDE_INGEST_H
 #define BROADSIDE_INGEST_H
 
@@ -15,6 +18,8 @@ typedef struct ingest_opts {
 	int threads;      /* hashing workers; 0 = number of CPUs */
 	int progress;     /* 1: live progress bar on stderr; 0: one summary line */
 	int quiet;        /* no summary line either */
+	int sandbox;      /* the document jail (docjail.h): SANDBOX_YES, _REQUIRED or _NO */
+	const char *pdftotext_path;   /* absolute; NULL = EXTRACT_PDFTOTEXT */
 } ingest_opts_t;
 
 typedef struct ingest_stats {
@@ -25,6 +30,7 @@ typedef struct ingest_stats {
 	int64_t symlinks;     /* skipped: symlinks */
 	int64_t special;      /* skipped: devices, fifos, sockets, names with a backslash */
 	int64_t errors;       /* unreadable, vanished or changing files and folders */
+	int64_t unread;       /* catalogued, but their text could not be read (docjail.h) */
 	int64_t ms;           /* wall time */
 } ingest_stats_t;
 

@@ -15,6 +15,13 @@ extern const struct cmd cmd_table[];
 /* Print usage and return 0 if argv holds --help or -h; commands call this first. */
 int cmd_wants_help(int argc, char **argv, const char *usage);
 
+struct ingest_opts;
+struct conf;
+/* Fill the document jail's part of o (sandbox mode, pdftotext_path) from the data
+ * dir's config, kept in *conf (the caller frees it after ingest). -1 (printed) on
+ * a bad config. */
+int cmd_ingest_opts(const char *data, struct ingest_opts *o, struct conf **conf);
+
 int cmd_init(int argc, char **argv, const char *data);
 int cmd_serve(int argc, char **argv, const char *data);
 int cmd_add(int argc, char **argv, const char *data);

@@ -11,6 +11,7 @@
 
 #include "catalogue/cat.h"
 #include "cli/cmd.h"
+#include "base/conf.h"
 #include "base/datadir.h"
 #include "catalogue/ingest.h"
 #include "base/log.h"
@@ -65,13 +66,39 @@ print_safe(FILE *f, const char *s)
 	}
 }
 
+int
+cmd_ingest_opts(const char *data, ingest_opts_t *o, conf_t **conf)
+{
+	datadir_t *d = datadir_new(data);
+	char err[512];
+	int rc = 0;
+
+	*conf = conf_new();
+	if (conf_load(*conf, d->conf, 1, err, sizeof(err)) < 0) {
+		fprintf(stderr, "broadside: %s\n", err);
+		rc = -1;
+	}
+	o->sandbox = (*conf)->sandbox;
+	o->pdftotext_path = (*conf)->pdftotext_path;
+	datadir_free(d);
+	return rc;
+}
+
 static int
 run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int threads, int quiet)
 {
 	ingest_opts_t o = { .threads = threads, .progress = !quiet && isatty(2), .quiet = quiet };
 	ingest_stats_t st;
+	conf_t *conf = NULL;
+	int rc;
 
-	if (ingest_run(c, col->id, col->root, &o, &st) < 0)
+	if (cmd_ingest_opts(data, &o, &conf) < 0) {
+		conf_free(conf);
+		return -1;
+	}
+	rc = ingest_run(c, col->id, col->root, &o, &st);
+	conf_free(conf);
+	if (rc < 0)
 		return -1;
 	printf("%s: %lld files, %lld added, %lld changed, %lld unchanged, %lld removed, "
 	    "%lld symlinks skipped, %lld other skipped, %lld unreadable\n", col->slug,

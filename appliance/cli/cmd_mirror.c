@@ -16,6 +16,7 @@
 
 #include "catalogue/cat.h"
 #include "cli/cmd.h"
+#include "base/conf.h"
 #include "base/datadir.h"
 #include "trust/fetch.h"
 #include "catalogue/ingest.h"
@@ -109,12 +110,17 @@ done:
 }
 
 static int
-run_ingest(cat_t *c, int64_t id, const char *root, int quiet)
+run_ingest(const char *data, cat_t *c, int64_t id, const char *root, int quiet)
 {
 	ingest_opts_t io = { .threads = 0, .progress = !quiet && isatty(2), .quiet = 1 };
 	ingest_stats_t ist;
+	conf_t *conf = NULL;
+	int rc = -1;
 
-	return ingest_run(c, id, root, &io, &ist);
+	if (cmd_ingest_opts(data, &io, &conf) == 0)
+		rc = ingest_run(c, id, root, &io, &ist);
+	conf_free(conf);
+	return rc;
 }
 
 int
@@ -281,7 +287,7 @@ cmd_mirror(int argc, char **argv, const char *data)
 		goto done;
 	o.collection_id = id;
 	for (int round = 0; round < 2; round++) {
-		if (run_ingest(c, id, real, quiet) < 0 || mirror_reconcile(&o, &missing, &changed) < 0)
+		if (run_ingest(data, c, id, real, quiet) < 0 || mirror_reconcile(&o, &missing, &changed) < 0)
 			goto done;
 		if (!changed)
 			break;

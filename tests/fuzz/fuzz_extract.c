@@ -1,9 +1,12 @@
 /* fuzz_extract: the HTML, mail and plain-text extractors on any bytes. The first
- * byte picks the extractor. Output must be valid UTF-8, within the cap, and free
+ * byte picks the extractor (and whether it reads from a descriptor, as in the
+ * document jail). Output must be valid UTF-8, within the cap, and free
  * of the snippet marker bytes. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "catalogue/extract.h"
 #include "catalogue/mime.h"
@@ -19,7 +22,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	strbuf_init(&out);
-	switch (data[0] % 3) {
+	switch (data[0] % 6) {
+	case 3:
+	case 4:
+	case 5: {
+		/* The jail's extractor reads its document from a descriptor (run here
+		 * in-process: the jail itself has its own tests). */
+		static const enum extract_kind kinds[] = { EXTRACT_HTML, EXTRACT_EML, EXTRACT_PLAIN };
+		enum extract_kind kind = kinds[data[0] % 6 - 3];
+		int fd = memfd_create("fuzz", MFD_CLOEXEC);
+		if (fd < 0 || write(fd, data + 1, size - 1) != (ssize_t)(size - 1) || lseek(fd, 0, SEEK_SET) < 0 ||
+		    extract_fd(fd, &out, &title, &kind) < 0)
+			abort();
+		close(fd);
+		break;
+	}
 	case 0:
 		extract_html((const char *)data + 1, size - 1, &out, &title);
 		break;

@@ -1,12 +1,14 @@
 /* test_extract: tables of HTML, mail and text inputs and what the index must get;
  * PDF through the real pdftotext on a PDF written here by hand. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "catalogue/extract.h"
+#include "docs/extract.h"
 #include "catalogue/mime.h"
+#include "base/sandbox.h"
 #include "unit.h"
 #include "base/util.h"
 
@@ -161,13 +163,31 @@ main(void)
 	ok(mkdtemp(dir) != NULL, "mkdtemp");
 	pdf = xasprintf("%s/r (1) 'q'.pdf", dir);
 	ok(write_pdf(pdf, "Quarterly report on zeppelin patrols") == 0, "write pdf");
-	strbuf_init(&out);
-	ok(extract_pdf(pdf, &out) == 0, "pdftotext ran");
-	ok(out.s && strstr(out.s, "zeppelin patrols") != NULL, "pdf text: %s", out.s ? out.s : "");
-	strbuf_release(&out);
-	strbuf_init(&out);
-	ok(extract_pdf("/nonexistent.pdf", &out) < 0, "missing pdf fails cleanly");
-	strbuf_release(&out);
+	{
+		/* pdftotext in the document jail, the PDF on its stdin. */
+		docjail_conf_t jc = { .mode = SANDBOX_YES, .tools = { EXTRACT_PDFTOTEXT } };
+		docjail_t *jail = docjail_new(&jc);
+		strbuf_t why;
+		int fd = open(pdf, O_RDONLY | O_CLOEXEC);
+
+		ok(jail != NULL && fd >= 0, "jail and pdf");
+		strbuf_init(&out);
+		strbuf_init(&why);
+		ok(extract_jailed(jail, EXTRACT_PDFTOTEXT, EXTRACT_PDF, fd, &out, NULL, &why) == DOCJAIL_OK,
+		    "pdftotext ran: %s", why.s ? why.s : "");
+		ok(out.s && strstr(out.s, "zeppelin patrols") != NULL, "pdf text: %s", out.s ? out.s : "");
+		close(fd);
+		strbuf_reset(&out);
+		strbuf_reset(&why);
+		fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+		ok(extract_jailed(jail, EXTRACT_PDFTOTEXT, EXTRACT_PDF, fd, &out, NULL, &why) == DOCJAIL_FAILED,
+		    "not a pdf: fails cleanly (%s)", why.s ? why.s : "");
+		ok(out.len == 0, "and adds no text");
+		close(fd);
+		strbuf_release(&out);
+		strbuf_release(&why);
+		docjail_free(jail);
+	}
 	free(pdf);
 	cmd = xasprintf("rm -rf '%s'", dir);
 	(void)!system(cmd);

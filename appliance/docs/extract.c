@@ -5,19 +5,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/log.h"
-
-extern char **environ;
 
 enum extract_kind
 extract_kind_of(const char *mime, const char *name)
@@ -578,100 +573,81 @@ extract_eml(const char *p, size_t n, strbuf_t *out, char **title)
 	part_text(p, n, out, 0);
 }
 
-/* --- PDF --- */
+/* --- reading a document from its descriptor (inside the jail) --- */
 
 int
-extract_pdf(const char *path, strbuf_t *out)
+extract_fd(int fd, strbuf_t *out, char **title, void *arg)
 {
-	char *argv[] = { "pdftotext", "-q", "-enc", "UTF-8", "-nopgbrk", (char *)path, "-", NULL };
-	posix_spawn_file_actions_t fa;
-	int pfd[2] = { -1, -1 }, status = 0, rc = -1, killed = 0;
-	pid_t pid = -1;
-	int64_t deadline = now_ms() + EXTRACT_PDF_SECONDS * 1000;
-	strbuf_t raw;
-	char buf[16384];
+	enum extract_kind kind = *(const enum extract_kind *)arg;
+	struct stat st;
+	/* Sized to the file: most are small, and a 1 MiB buffer per document is
+	 * an mmap and munmap each time. */
+	size_t want = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < EXTRACT_INPUT_MAX ?
+	    (size_t)st.st_size + 1 : EXTRACT_INPUT_MAX;
+	char *buf = xmalloc(want);
+	size_t n = 0;
 
-	strbuf_init(&raw);
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return -1;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	/* No shell: the path goes to pdftotext as one argument, whatever its bytes. */
-	if (posix_spawnp(&pid, "pdftotext", &fa, NULL, argv, environ) != 0) {
-		log_warn("cannot run pdftotext (install poppler-utils): PDFs are indexed by name only");
-		pid = -1;
-		goto done;
-	}
-	close(pfd[1]);
-	pfd[1] = -1;
-	for (;;) {
-		struct pollfd pl = { .fd = pfd[0], .events = POLLIN };
-		int64_t left = deadline - now_ms();
-		ssize_t r;
-		if (left <= 0) {
-			killed = 1;
-			break;
-		}
-		if (poll(&pl, 1, (int)left) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (pl.revents == 0)
-			continue;
-		r = read(pfd[0], buf, sizeof(buf));
+	while (n < want) {
+		ssize_t r = read(fd, buf + n, want - n);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
-			break;
-		if (raw.len < EXTRACT_TEXT_MAX)
-			strbuf_add(&raw, buf, (size_t)r);
-		if (raw.len >= EXTRACT_TEXT_MAX) {
-			/* Enough text; stop the child instead of draining a huge document. */
-			killed = 2;
-			break;
+		if (r < 0) {
+			free(buf);
+			return -1;
 		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
 	}
-	if (killed)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (killed == 1)
-		log_warn("pdftotext took longer than %d s on a file; it is indexed by name only", EXTRACT_PDF_SECONDS);
-	else if (killed == 2 || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
-		rc = 0;
-	if (rc == 0)
-		extract_utf8(out, raw.s ? raw.s : "", raw.len);
-done:
-	posix_spawn_file_actions_destroy(&fa);
-	if (pfd[0] >= 0)
-		close(pfd[0]);
-	if (pfd[1] >= 0)
-		close(pfd[1]);
-	strbuf_release(&raw);
-	return rc;
-}
-
-int
-extract_run(enum extract_kind kind, const char *path, const char *head, size_t n,
-    strbuf_t *out, char **title)
-{
 	switch (kind) {
 	case EXTRACT_PLAIN:
-		extract_utf8(out, head, n);
-		return 0;
+		extract_utf8(out, buf, n);
+		break;
 	case EXTRACT_HTML:
-		extract_html(head, n, out, title);
-		return 0;
+		extract_html(buf, n, out, title);
+		break;
 	case EXTRACT_EML:
-		extract_eml(head, n, out, title);
-		return 0;
+		extract_eml(buf, n, out, title);
+		break;
 	case EXTRACT_PDF:
-		return extract_pdf(path, out);
 	case EXTRACT_NONE:
 		break;
 	}
+	free(buf);
 	return 0;
+}
+
+enum docjail_result
+extract_jailed(docjail_t *j, const char *pdftotext, enum extract_kind kind, int fd, strbuf_t *out,
+    char **title, strbuf_t *why)
+{
+	strbuf_t raw;
+	char *t = NULL;
+	enum docjail_result r;
+
+	if (kind == EXTRACT_NONE)
+		return DOCJAIL_OK;
+	strbuf_init(&raw);
+	if (kind == EXTRACT_PDF) {
+		/* "-" for both files: the document is the tool's stdin, the text its stdout. */
+		char *argv[] = { (char *)pdftotext, "-q", "-enc", "UTF-8", "-nopgbrk", "-", "-", NULL };
+		r = docjail_tool(j, fd, argv, &raw, why);
+	} else {
+		r = docjail_parse(j, fd, extract_fd, &kind, sizeof(kind), &raw, &t, why);
+	}
+	if (r == DOCJAIL_OK) {
+		/* What comes back is as untrusted as what went in: valid UTF-8, no
+		 * control bytes, within the cap, whatever the child sent. */
+		extract_utf8(out, raw.s ? raw.s : "", raw.len);
+		if (t && title) {
+			strbuf_t tb;
+			strbuf_init(&tb);
+			extract_utf8(&tb, t, strlen(t) < EXTRACT_TITLE_MAX ? strlen(t) : EXTRACT_TITLE_MAX);
+			free(*title);
+			*title = strbuf_detach(&tb);
+		}
+	}
+	free(t);
+	strbuf_release(&raw);
+	return r;
 }

@@ -2,19 +2,21 @@
  * Inputs are untrusted bytes; outputs are valid UTF-8, capped in size. Plain text,
  * CSV/TSV, JSON and XML are taken as they are; HTML loses its tags, scripts and
  * styles and has its entities decoded; mail (.eml) keeps Subject/From/To/Date and
- * its text parts (quoted-printable and base64 decoded); PDF goes through pdftotext
- * in a child process with a time and an output cap. */
+ * its text parts (quoted-printable and base64 decoded); PDF goes through pdftotext.
+ * Every document is read inside the document jail (docjail.h). */
 #ifndef BROADSIDE_EXTRACT_H
 #define BROADSIDE_EXTRACT_H
 
 #include <stddef.h>
 
+#include "docs/docjail.h"
 #include "base/util.h"
 
 #define EXTRACT_TEXT_MAX (256 * 1024)     /* text kept per file */
 #define EXTRACT_INPUT_MAX (1024 * 1024)   /* bytes read from a text-like file */
 #define EXTRACT_PDF_MAX_BYTES (256LL * 1024 * 1024)
-#define EXTRACT_PDF_SECONDS 10
+#define EXTRACT_TITLE_MAX 1024              /* bytes of a title kept */
+#define EXTRACT_PDFTOTEXT "/usr/bin/pdftotext"
 
 enum extract_kind { EXTRACT_NONE = 0, EXTRACT_PLAIN, EXTRACT_HTML, EXTRACT_EML, EXTRACT_PDF };
 
@@ -28,11 +30,16 @@ void extract_utf8(strbuf_t *out, const char *p, size_t n);
 void extract_html(const char *p, size_t n, strbuf_t *out, char **title);
 /* Append the headers and text parts of a mail message to out; set *title to its Subject. */
 void extract_eml(const char *p, size_t n, strbuf_t *out, char **title);
-/* Append the text pdftotext finds in the file at path; -1 if it failed or timed out. */
-int extract_pdf(const char *path, strbuf_t *out);
+/* An extractor for the document jail (docjail_fn_t): read up to
+ * EXTRACT_INPUT_MAX bytes from fd and extract them as *(enum extract_kind *)arg
+ * (every kind but PDF). */
+int extract_fd(int fd, strbuf_t *out, char **title, void *arg);
 
-/* Extract by kind from the head of a file already read (PDF reads path). */
-int extract_run(enum extract_kind kind, const char *path, const char *head, size_t n,
-    strbuf_t *out, char **title);
+/* Extract the document open at fd by kind inside the jail j: PDF through the
+ * tool pdftotext (an absolute path, one of j's tools), the rest through
+ * extract_fd. The child's output is checked again here (UTF-8, caps). On
+ * anything but DOCJAIL_OK, out and title are untouched and why says why. */
+enum docjail_result extract_jailed(docjail_t *j, const char *pdftotext, enum extract_kind kind,
+    int fd, strbuf_t *out, char **title, strbuf_t *why);
 
 #endif

@@ -1,0 +1,865 @@
+/* docjail: see docjail.h.
+ *
+ * Extractors run in long-lived jailed workers, one per calling thread at a
+ * time, each fed one document descriptor after another over a socket
+ * (SCM_RIGHTS) and answering on a pipe. A fork per document was measured first:
+ * forking the caller (ingest, tens of MB mapped) costs milliseconds here, which
+ * made ingest 2.5x slower. The price of a worker: one that a hostile document
+ * took over reads the documents that come after it (documents that are being
+ * published anyway) and could falsify their index text, for at most
+ * WORKER_DOCS documents; it can reach nothing else. Any misbehaviour (a
+ * crash, the deadline, the cap, a garbled answer) ends the worker; the next
+ * document gets a fresh one.
+ *
+ * A worker's answer: "BDJ1", a status (0 read, 1 not readable), the title's
+ * and the text's lengths (uint32, host order), then the title and the text.
+ * Any other shape, or bytes after it, is DOCJAIL_GARBLED.
+ *
+ * A tool is started per document (vfork, jail, execve by absolute path). */
+#include "docjail.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/landlock.h>
+#include <poll.h>
+#include <pthread.h>
+#include <seccomp.h>
+
+/* libseccomp's SCMP_A0()..SCMP_A5() leave datum_b to the compound literal's
+ * zero-fill, which clang's -Wmissing-field-initializers flags. */
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wmissing-field-initializers"
+#endif
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sandbox.h"
+
+#define FRAME_MAGIC "BDJ1"
+#define FRAME_HEAD 16
+#define CHILD_NOFILE 32      /* the dynamic loader opens libraries one at a time */
+#define WORKER_DOCS 256      /* documents a worker reads before a fresh one takes over */
+
+struct bpf {
+	struct sock_filter *ins;
+	unsigned short len;
+};
+
+struct tool {
+	char *path;
+	int ruleset;             /* -1: no Landlock */
+};
+
+struct worker {
+	struct worker *next;
+	pid_t pid;
+	int sock;                /* requests: the extractor and the document's fd */
+	int out;                 /* answers */
+	int docs;
+};
+
+struct docjail {
+	pthread_mutex_t mu;
+	struct worker *idle;     /* workers waiting for a document */
+	int mode, seconds, abi;
+	int64_t mem_max;
+	size_t out_max;
+	int ruleset_none;        /* -1: no Landlock */
+	struct bpf parse_bpf, tool_bpf;   /* len 0: no seccomp */
+	struct tool tools[DOCJAIL_TOOLS_MAX];
+	int ntools;
+};
+
+const char *
+docjail_result_name(enum docjail_result r)
+{
+	switch (r) {
+	case DOCJAIL_OK: return "read";
+	case DOCJAIL_FAILED: return "not readable by its parser";
+	case DOCJAIL_CRASHED: return "its parser crashed";
+	case DOCJAIL_TIMEOUT: return "its parser timed out";
+	case DOCJAIL_OVER_CAP: return "its parser wrote more than allowed";
+	case DOCJAIL_GARBLED: return "its parser's output was garbled";
+	case DOCJAIL_NO_START: return "its parser could not start";
+	}
+	return "?";
+}
+
+/* ---- building the jail (parent, once) ---------------------------------- */
+
+/* The ELF interpreter (dynamic loader) named in program path, into out; "" if none. */
+static void
+elf_interp(const char *path, char *out, size_t outlen)
+{
+	unsigned char buf[4096];
+	Elf64_Ehdr eh;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? pread(fd, buf, sizeof(buf), 0) : -1;
+
+	out[0] = '\0';
+	if (n < (ssize_t)sizeof(eh))
+		goto done;
+	memcpy(&eh, buf, sizeof(eh));
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr))
+		goto done;
+	for (unsigned i = 0; i < eh.e_phnum && i < 64; i++) {
+		Elf64_Phdr ph;
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * sizeof(ph))) != sizeof(ph))
+			break;
+		if (ph.p_type == PT_INTERP && ph.p_filesz > 1 && ph.p_filesz < outlen &&
+		    pread(fd, out, ph.p_filesz, (off_t)ph.p_offset) == (ssize_t)ph.p_filesz) {
+			out[ph.p_filesz - 1] = '\0';
+			break;
+		}
+	}
+done:
+	if (fd >= 0)
+		close(fd);
+}
+
+/* The tool's Landlock domain: its binary and loader readable and executable,
+ * shared libraries and the tool's data readable, nothing else. */
+static int
+tool_ruleset(int abi, const char *path)
+{
+	static const char *const libs[] = {
+		"/usr/lib", "/lib", "/lib64", "/usr/lib64", "/etc/ld.so.cache",
+		"/usr/share/poppler",   /* pdftotext: character maps for CJK fonts */
+	};
+	const uint64_t rx = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE;
+	char interp[256];
+	int rs = sandbox_landlock_ruleset(abi, SANDBOX_SCOPE_ABSTRACT_UNIX | SANDBOX_SCOPE_SIGNAL);
+	int failed = 0;
+
+	if (rs < 0)
+		return -1;
+	failed |= sandbox_landlock_allow(rs, abi, path, rx) < 0;
+	elf_interp(path, interp, sizeof(interp));
+	if (interp[0])
+		failed |= sandbox_landlock_allow(rs, abi, interp, rx) < 0;
+	for (size_t i = 0; i < ARRAY_LEN(libs); i++)
+		failed |= sandbox_landlock_allow(rs, abi, libs[i],
+		    LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR) < 0;
+	if (failed) {
+		close(rs);
+		return -1;
+	}
+	return rs;
+}
+
+/* What a parser (and a tool such as pdftotext) calls: reading its input,
+ * writing its output, memory, time, signals to itself. No socket, no open
+ * beyond what Landlock allows, no new process. */
+static const char *const jail_calls[] = {
+	"read", "write", "readv", "writev", "pread64", "preadv", "lseek", "close", "dup",
+	"dup2", "dup3", "fcntl", "fstat", "newfstatat", "stat", "lstat", "statx", "openat", "open",
+	"access", "faccessat", "faccessat2", "readlink", "readlinkat", "getdents64", "getcwd",
+	"brk", "munmap", "mremap", "madvise", "futex", "set_robust_list", "get_robust_list",
+	"rseq", "set_tid_address", "arch_prctl", "prlimit64", "getrlimit", "getrandom",
+	"clock_gettime", "clock_getres", "gettimeofday", "time", "nanosleep", "clock_nanosleep",
+	"getpid", "gettid", "getuid", "geteuid", "getgid", "getegid", "uname", "sysinfo",
+	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "tgkill", "restart_syscall",
+	"sched_getaffinity", "sched_yield", "poll", "ppoll", "exit", "exit_group",
+	/* a worker: the next document's descriptor, its own CPU time */
+	"recvmsg", "getrusage", "setrlimit",
+};
+
+#if defined(__SANITIZE_ADDRESS__)
+static const char *const jail_calls_sanitizer[] = {
+	"mmap", "mprotect", "prctl", "sched_setaffinity", "getdents",
+};
+#endif
+
+static int
+build_bpf(int with_exec, struct bpf *out)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+	int r = 0, mfd = -1, rc = -1;
+	struct stat st;
+
+	memset(out, 0, sizeof(*out));
+	if (ctx == NULL)
+		return -1;
+	for (size_t i = 0; i < ARRAY_LEN(jail_calls); i++)
+		r |= sandbox_seccomp_allow(ctx, jail_calls[i]);
+#if defined(__SANITIZE_ADDRESS__)
+	for (size_t i = 0; i < ARRAY_LEN(jail_calls_sanitizer); i++)
+		r |= sandbox_seccomp_allow(ctx, jail_calls_sanitizer[i]);
+#else
+	if (with_exec) {
+		/* The loader maps the tool's libraries executable. */
+		r |= sandbox_seccomp_allow(ctx, "mmap");
+		r |= sandbox_seccomp_allow(ctx, "mprotect");
+	} else {
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+		    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+		    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	}
+#endif
+	/* Only the one exec that starts the tool: Landlock allows no other binary. */
+	if (with_exec)
+		r |= sandbox_seccomp_allow(ctx, "execve");
+	/* Threads, never a process (clone3's flags are out of a filter's sight). */
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, TCGETS));
+	if (r != 0)
+		goto done;
+	/* Export once to memory; each child then needs only prctl(). */
+	mfd = (int)syscall(SYS_memfd_create, "docjail-bpf", MFD_CLOEXEC);
+	if (mfd < 0 || seccomp_export_bpf(ctx, mfd) < 0 || fstat(mfd, &st) < 0 ||
+	    st.st_size <= 0 || st.st_size % (off_t)sizeof(struct sock_filter) != 0 ||
+	    st.st_size / (off_t)sizeof(struct sock_filter) > 65535)
+		goto done;
+	out->ins = xmalloc((size_t)st.st_size);
+	if (pread(mfd, out->ins, (size_t)st.st_size, 0) != st.st_size) {
+		free(out->ins);
+		out->ins = NULL;
+		goto done;
+	}
+	out->len = (unsigned short)(st.st_size / (off_t)sizeof(struct sock_filter));
+	rc = 0;
+done:
+	if (mfd >= 0)
+		close(mfd);
+	seccomp_release(ctx);
+	return rc;
+}
+
+static int worker_stop(struct worker *w, int kill_it);
+
+docjail_t *
+docjail_new(const docjail_conf_t *conf)
+{
+	docjail_t *j = xcalloc(1, sizeof(*j));
+	int missing = 0;
+
+	j->mode = conf->mode;
+	j->seconds = conf->seconds > 0 ? conf->seconds : DOCJAIL_SECONDS;
+	j->mem_max = conf->mem_max > 0 ? conf->mem_max : DOCJAIL_MEM_MAX;
+	j->out_max = conf->out_max > 0 ? conf->out_max : DOCJAIL_OUT_MAX;
+	j->ruleset_none = -1;
+	pthread_mutex_init(&j->mu, NULL);
+	for (int i = 0; conf->tools[i] && i < DOCJAIL_TOOLS_MAX; i++) {
+		if (conf->tools[i][0] != '/') {
+			log_err("%s: a document tool must be given by its absolute path", conf->tools[i]);
+			docjail_free_(j);
+			return NULL;
+		}
+		j->tools[i].path = xstrdup(conf->tools[i]);
+		j->tools[i].ruleset = -1;
+		j->ntools = i + 1;
+	}
+	if (j->mode == SANDBOX_NO)
+		return j;
+	j->abi = sandbox_landlock_abi();
+	if (j->abi > 0) {
+		j->ruleset_none = sandbox_landlock_ruleset(j->abi,
+		    SANDBOX_SCOPE_ABSTRACT_UNIX | SANDBOX_SCOPE_SIGNAL);
+		missing |= j->ruleset_none < 0;
+		for (int i = 0; i < j->ntools; i++) {
+			j->tools[i].ruleset = tool_ruleset(j->abi, j->tools[i].path);
+			missing |= j->tools[i].ruleset < 0;
+		}
+	} else {
+		log_warn("document jail: this kernel has no Landlock; parsers are limited by seccomp, "
+		    "rlimits and permissions only");
+		missing = 1;
+	}
+	if (build_bpf(0, &j->parse_bpf) < 0 || build_bpf(1, &j->tool_bpf) < 0) {
+		log_warn("document jail: cannot build the seccomp filter");
+		missing = 1;
+	}
+	if (missing && j->mode == SANDBOX_REQUIRED) {
+		log_err("sandbox = required, and the document jail could not be built fully (see above)");
+		docjail_free_(j);
+		return NULL;
+	}
+	return j;
+}
+
+void
+docjail_free_(docjail_t *j)
+{
+	if (j == NULL)
+		return;
+	while (j->idle) {
+		struct worker *w = j->idle;
+		j->idle = w->next;
+		(void)worker_stop(w, 1);
+	}
+	pthread_mutex_destroy(&j->mu);
+	if (j->ruleset_none >= 0)
+		close(j->ruleset_none);
+	for (int i = 0; i < j->ntools; i++) {
+		if (j->tools[i].ruleset >= 0)
+			close(j->tools[i].ruleset);
+		free(j->tools[i].path);
+	}
+	free(j->parse_bpf.ins);
+	free(j->tool_bpf.ins);
+	free(j);
+}
+
+/* ---- the jailed side ----------------------------------------------------- */
+
+static void
+child_fail(void)
+{
+	_exit(126);
+}
+
+/* Address space in use now (a worker is a copy of its caller). */
+static int64_t
+vm_size(void)
+{
+	char buf[64];
+	long long pages = 0;
+	int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	pages = atoll(buf);
+	return (int64_t)pages * sysconf(_SC_PAGESIZE);
+}
+
+/* Move fds[i] to descriptor i (fds[i] < 0: /dev/null), close everything else,
+ * limit and jail the process (ruleset: the Landlock domain; -1 none). Only
+ * returns when everything applied. Plain system calls only: a tool's child
+ * runs this after vfork, sharing its caller's memory. */
+static void
+child_jail(const docjail_t *j, const int *fds, int nfds, int ruleset, const struct bpf *bpf,
+    int64_t as_max)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int hi[8], hi_rs = -1, rs_at = nfds;
+	struct rlimit rl;
+	sigset_t none;
+
+	if (null < 0 || nfds > 7)
+		child_fail();
+	/* First above every target, so no dup2 below overwrites a source. */
+	for (int i = 0; i < nfds; i++)
+		if ((hi[i] = fcntl(fds[i] >= 0 ? fds[i] : null, F_DUPFD_CLOEXEC, 16)) < 0)
+			child_fail();
+	if (ruleset >= 0 && (hi_rs = fcntl(ruleset, F_DUPFD_CLOEXEC, 16)) < 0)
+		child_fail();
+	for (int i = 0; i < nfds; i++)
+		if (dup2(hi[i], i) < 0)
+			child_fail();
+	if (hi_rs >= 0 && dup2(hi_rs, rs_at) < 0)
+		child_fail();
+	/* Whatever else the caller had open (the catalogue, other documents). */
+	if (close_range((unsigned)(hi_rs >= 0 ? rs_at + 1 : rs_at), ~0U, 0) < 0)
+		for (int fd = hi_rs >= 0 ? rs_at + 1 : rs_at; fd < 65536; fd++)
+			close(fd);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	rl.rlim_cur = rl.rlim_max = 0;
+	if (setrlimit(RLIMIT_FSIZE, &rl) < 0 || setrlimit(RLIMIT_CORE, &rl) < 0)
+		child_fail();
+	rl.rlim_cur = (rlim_t)j->seconds;
+	rl.rlim_max = (rlim_t)j->seconds * (WORKER_DOCS + 1);
+	if (setrlimit(RLIMIT_CPU, &rl) < 0)
+		child_fail();
+	rl.rlim_cur = rl.rlim_max = CHILD_NOFILE;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		child_fail();
+#if !defined(__SANITIZE_ADDRESS__)
+	/* The sanitizer's shadow memory needs terabytes of address space. */
+	rl.rlim_cur = rl.rlim_max = (rlim_t)as_max;
+	if (setrlimit(RLIMIT_AS, &rl) < 0)
+		child_fail();
+#endif
+	if (j->mode == SANDBOX_NO)
+		return;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		child_fail();
+	if (hi_rs >= 0) {
+		if (syscall(SYS_landlock_restrict_self, rs_at, 0) < 0)
+			child_fail();
+		close(rs_at);
+	}
+	if (bpf->len > 0) {
+		struct sock_fprog prog = { bpf->len, bpf->ins };
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+			child_fail();
+	}
+}
+
+/* A request to a worker: the extractor and a copy of its argument; the
+ * document's descriptor comes with it (SCM_RIGHTS). */
+struct request {
+	docjail_fn_t fn;
+	size_t arglen;
+	unsigned char arg[64];
+};
+
+static int
+recv_request(int sock, struct request *rq, int *fd)
+{
+	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } cm;
+	struct iovec iov = { rq, sizeof(*rq) };
+	struct msghdr mh;
+	ssize_t r;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cm.buf;
+	mh.msg_controllen = sizeof(cm.buf);
+	*fd = -1;
+	do
+		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (r < 0 && errno == EINTR);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return r == (ssize_t)sizeof(*rq) && *fd >= 0 ? 0 : -1;
+}
+
+/* The worker: one document at a time from the socket on fd 3, each answered
+ * on the pipe at fd 1 as FRAME_MAGIC, status, title and text lengths, title,
+ * text. It exits when the socket closes or after WORKER_DOCS documents. */
+static void __attribute__((noreturn))
+worker_main(const docjail_t *j, int sock, int out)
+{
+	const int fds[4] = { -1, out, -1, sock };
+	strbuf_t text;
+
+	/* Its caller's environment and memory came with the fork; the
+	 * environment at least can go. */
+	clearenv();
+	int64_t vm = vm_size();
+
+	/* Unknown (no /proc): room for a copy of a large caller. */
+	child_jail(j, fds, 4, j->ruleset_none, &j->parse_bpf, (vm > 0 ? vm : 4 * j->mem_max) + j->mem_max);
+	strbuf_init(&text);
+	for (int n = 0; n < WORKER_DOCS; n++) {
+		struct request rq;
+		struct rusage ru;
+		struct rlimit rl;
+		unsigned char head[FRAME_HEAD];
+		char *title = NULL;
+		uint32_t st, tl, xl;
+		int fd;
+
+		if (recv_request(3, &rq, &fd) < 0)
+			_exit(0);
+		/* This document's CPU time, on top of what the worker used so far. */
+		if (getrusage(RUSAGE_SELF, &ru) == 0 && getrlimit(RLIMIT_CPU, &rl) == 0) {
+			rlim_t used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec);
+			rl.rlim_cur = used + (rlim_t)j->seconds;
+			if (rl.rlim_cur > rl.rlim_max)
+				rl.rlim_cur = rl.rlim_max;
+			(void)setrlimit(RLIMIT_CPU, &rl);
+		}
+		strbuf_reset(&text);
+		st = lseek(fd, 0, SEEK_SET) < 0 || rq.fn(fd, &text, &title, rq.arglen ? rq.arg : NULL) < 0;
+		close(fd);
+		tl = title && !st ? (uint32_t)strlen(title) : 0;
+		xl = st ? 0 : (uint32_t)text.len;
+		memcpy(head, FRAME_MAGIC, 4);
+		memcpy(head + 4, &st, 4);
+		memcpy(head + 8, &tl, 4);
+		memcpy(head + 12, &xl, 4);
+		if (write_all(1, head, sizeof(head)) < 0 || write_all(1, title ? title : "", tl) < 0 ||
+		    write_all(1, text.s ? text.s : "", xl) < 0)
+			_exit(1);
+		free(title);
+	}
+	_exit(0);
+}
+
+static void __attribute__((noreturn))
+child_tool(const docjail_t *j, const struct tool *t, int doc, int out, char *const argv[])
+{
+	char *const envp[] = { NULL };
+	const int fds[3] = { doc, out, -1 };
+
+	child_jail(j, fds, 3, t->ruleset, &j->tool_bpf, j->mem_max);
+	if (lseek(0, 0, SEEK_SET) < 0 && errno != ESPIPE)
+		_exit(126);
+	execve(t->path, argv, envp);
+	_exit(127);
+}
+
+/* ---- the caller's side --------------------------------------------------- */
+
+/* Wait for pid until deadline (ms); SIGKILL it then. Return its status. */
+static int
+reap(pid_t pid, int64_t deadline, int *timed_out)
+{
+	int status = 0, pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR))
+			break;
+		int64_t left = deadline - now_ms();
+		if (left <= 0) {
+			*timed_out = 1;
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			break;
+		}
+		if (pfd >= 0) {
+			struct pollfd p = { pfd, POLLIN, 0 };
+			(void)poll(&p, 1, (int)left);
+		} else {
+			usleep(2000);
+		}
+	}
+	if (pfd >= 0)
+		close(pfd);
+	return status;
+}
+
+/* Read from fd into raw until EOF (want = 0) or until raw holds want bytes.
+ * 0 done, 1 more than cap, 2 deadline, 3 EOF before want. */
+static int
+collect(int fd, strbuf_t *raw, size_t want, size_t cap, int64_t deadline)
+{
+	char buf[65536];
+
+	while (want == 0 || raw->len < want) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		int64_t left = deadline - now_ms();
+		size_t room = want ? want - raw->len : sizeof(buf);
+		ssize_t r;
+		if (left <= 0)
+			return 2;
+		if (poll(&p, 1, (int)left) < 0) {
+			if (errno == EINTR)
+				continue;
+			return 3;
+		}
+		if (p.revents == 0)
+			continue;
+		r = read(fd, buf, room < sizeof(buf) ? room : sizeof(buf));
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r <= 0)
+			return want ? 3 : 0;
+		if (raw->len + (size_t)r > cap)
+			return 1;
+		strbuf_add(raw, buf, (size_t)r);
+	}
+	return 0;
+}
+
+/* Why a child that ended (status) or was stopped (over) failed; the result. */
+static enum docjail_result
+judge(const docjail_t *j, int over, int timed_out, int status, const char *tool, strbuf_t *why)
+{
+	if (over == 1) {
+		strbuf_addf(why, "wrote more than %zu bytes", j->out_max);
+		return DOCJAIL_OVER_CAP;
+	}
+	if (over == 2 || timed_out) {
+		strbuf_addf(why, "still running after %d s", j->seconds);
+		return DOCJAIL_TIMEOUT;
+	}
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		if (sig == SIGXCPU)
+			strbuf_addf(why, "used more than %d s of CPU", j->seconds);
+		else
+			strbuf_addf(why, "crashed (signal %d, %s)%s", sig, strsignal(sig),
+			    sig == SIGABRT || sig == SIGSEGV ? "; perhaps out of its memory limit" : "");
+		return DOCJAIL_CRASHED;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 126) {
+		strbuf_adds(why, "the jail could not be applied");
+		return DOCJAIL_NO_START;
+	}
+	if (tool && WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+		strbuf_addf(why, "cannot run %s", tool);
+		return DOCJAIL_NO_START;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		strbuf_addf(why, "exited with status %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return DOCJAIL_FAILED;
+	}
+	return DOCJAIL_OK;
+}
+
+static struct worker *
+worker_start(docjail_t *j, strbuf_t *why)
+{
+	int sv[2], pfd[2];
+	struct worker *w;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		strbuf_addf(why, "cannot make a socket: %s", strerror(errno));
+		return NULL;
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		strbuf_addf(why, "cannot make a pipe: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return NULL;
+	}
+	pid = fork();
+	if (pid == 0)
+		worker_main(j, sv[1], pfd[1]);
+	close(sv[1]);
+	close(pfd[1]);
+	if (pid < 0) {
+		strbuf_addf(why, "cannot fork: %s", strerror(errno));
+		close(sv[0]);
+		close(pfd[0]);
+		return NULL;
+	}
+	w = xcalloc(1, sizeof(*w));
+	w->pid = pid;
+	w->sock = sv[0];
+	w->out = pfd[0];
+	return w;
+}
+
+/* Stop a worker (killed unless it is done) and reap it; its status. */
+static int
+worker_stop(struct worker *w, int kill_it)
+{
+	int status, timed_out = 0;
+
+	close(w->sock);
+	close(w->out);
+	if (kill_it)
+		kill(w->pid, SIGKILL);
+	status = reap(w->pid, now_ms() + 5000, &timed_out);
+	free(w);
+	return status;
+}
+
+static struct worker *
+worker_take(docjail_t *j, strbuf_t *why)
+{
+	struct worker *w;
+
+	pthread_mutex_lock(&j->mu);
+	w = j->idle;
+	if (w)
+		j->idle = w->next;
+	pthread_mutex_unlock(&j->mu);
+	return w ? w : worker_start(j, why);
+}
+
+static void
+worker_put(docjail_t *j, struct worker *w)
+{
+	if (w->docs >= WORKER_DOCS) {
+		/* It exits by itself after that many: a fresh one next time. */
+		(void)worker_stop(w, 0);
+		return;
+	}
+	pthread_mutex_lock(&j->mu);
+	w->next = j->idle;
+	j->idle = w;
+	pthread_mutex_unlock(&j->mu);
+}
+
+static int
+send_request(struct worker *w, const struct request *rq, int fd)
+{
+	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } cm;
+	struct iovec iov = { (void *)rq, sizeof(*rq) };
+	struct msghdr mh;
+	struct cmsghdr *c;
+	ssize_t r;
+
+	memset(&mh, 0, sizeof(mh));
+	memset(&cm, 0, sizeof(cm));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cm.buf;
+	mh.msg_controllen = sizeof(cm.buf);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	do
+		r = sendmsg(w->sock, &mh, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	return r == (ssize_t)sizeof(*rq) ? 0 : -1;
+}
+
+enum docjail_result
+docjail_parse(docjail_t *j, int fd, docjail_fn_t fn, void *arg, size_t arglen, strbuf_t *text,
+    char **title, strbuf_t *why)
+{
+	int64_t deadline = now_ms() + (int64_t)j->seconds * 1000;
+	struct request rq;
+	struct worker *w;
+	strbuf_t raw;
+	uint32_t st, tl, xl;
+	enum docjail_result r;
+	int over;
+
+	if (arglen > sizeof(rq.arg)) {
+		strbuf_adds(why, "extractor argument too large");
+		return DOCJAIL_NO_START;
+	}
+	if (j->mode == SANDBOX_NO) {
+		/* The operator turned the jail off: parse here, as before. */
+		if (lseek(fd, 0, SEEK_SET) < 0 || fn(fd, text, title, arg) < 0) {
+			strbuf_adds(why, "its parser failed");
+			return DOCJAIL_FAILED;
+		}
+		return DOCJAIL_OK;
+	}
+	memset(&rq, 0, sizeof(rq));
+	rq.fn = fn;
+	rq.arglen = arglen;
+	if (arglen)
+		memcpy(rq.arg, arg, arglen);
+	w = worker_take(j, why);
+	if (w == NULL)
+		return DOCJAIL_NO_START;
+	if (send_request(w, &rq, fd) < 0) {
+		/* A worker that died between documents (it had had its share of
+		 * them, or was killed): once more with a fresh one. */
+		(void)worker_stop(w, 1);
+		if ((w = worker_start(j, why)) == NULL)
+			return DOCJAIL_NO_START;
+		if (send_request(w, &rq, fd) < 0) {
+			strbuf_addf(why, "cannot hand the document over: %s", strerror(errno));
+			(void)worker_stop(w, 1);
+			return DOCJAIL_NO_START;
+		}
+	}
+	w->docs++;
+	strbuf_init(&raw);
+	over = collect(w->out, &raw, FRAME_HEAD, j->out_max, deadline);
+	if (over == 0) {
+		if (memcmp(raw.s, FRAME_MAGIC, 4) != 0) {
+			over = 4;
+		} else {
+			memcpy(&st, raw.s + 4, 4);
+			memcpy(&tl, raw.s + 8, 4);
+			memcpy(&xl, raw.s + 12, 4);
+			if ((uint64_t)tl + xl > j->out_max)
+				over = 1;
+			else
+				over = collect(w->out, &raw, FRAME_HEAD + (size_t)tl + xl, j->out_max + FRAME_HEAD,
+				    deadline);
+		}
+	}
+	if (over == 0) {
+		/* Nothing may follow the frame: the worker answers once per document
+		 * (the end of the pipe, after its last document, is fine). */
+		int pending = 0;
+		if (ioctl(w->out, FIONREAD, &pending) == 0 && pending > 0)
+			over = 4;
+	}
+	if (over != 0) {
+		int status = worker_stop(w, over != 3);
+		if (over == 4) {
+			strbuf_adds(why, "its output was not in the expected framing");
+			r = DOCJAIL_GARBLED;
+		} else {
+			r = judge(j, over == 3 ? 0 : over, 0, status, NULL, why);
+			if (r == DOCJAIL_OK) {
+				strbuf_adds(why, "it stopped without an answer");
+				r = DOCJAIL_GARBLED;
+			}
+		}
+		goto done;
+	}
+	worker_put(j, w);
+	if (st != 0) {
+		strbuf_adds(why, "its parser could not read it");
+		r = DOCJAIL_FAILED;
+		goto done;
+	}
+	r = DOCJAIL_GARBLED;
+	if (tl > 0 && memchr(raw.s + FRAME_HEAD, '\0', tl) != NULL) {
+		strbuf_adds(why, "its title held a NUL byte");
+		goto done;
+	}
+	if (title && tl > 0) {
+		free(*title);
+		*title = xstrndup(raw.s + FRAME_HEAD, tl);
+	}
+	strbuf_add(text, raw.s + FRAME_HEAD + tl, xl);
+	r = DOCJAIL_OK;
+done:
+	strbuf_release(&raw);
+	return r;
+}
+
+enum docjail_result
+docjail_tool(docjail_t *j, int fd, char *const argv[], strbuf_t *out, strbuf_t *why)
+{
+	int64_t deadline = now_ms() + (int64_t)j->seconds * 1000;
+	const struct tool *t = NULL;
+	int pfd[2], status, timed_out = 0, over;
+	enum docjail_result r;
+	strbuf_t raw;
+	pid_t pid;
+
+	for (int i = 0; i < j->ntools; i++)
+		if (strcmp(j->tools[i].path, argv[0]) == 0)
+			t = &j->tools[i];
+	if (t == NULL) {
+		strbuf_addf(why, "%s is not one of the jail's tools", argv[0]);
+		return DOCJAIL_NO_START;
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		strbuf_addf(why, "cannot make a pipe: %s", strerror(errno));
+		return DOCJAIL_NO_START;
+	}
+	/* vfork: the tool is exec'd at once, and a fork of a large caller costs
+	 * milliseconds of page-table copying. The child only makes system calls. */
+	pid = vfork();
+	if (pid == 0)
+		child_tool(j, t, fd, pfd[1], argv);
+	close(pfd[1]);
+	if (pid < 0) {
+		strbuf_addf(why, "cannot start %s: %s", t->path, strerror(errno));
+		close(pfd[0]);
+		return DOCJAIL_NO_START;
+	}
+	strbuf_init(&raw);
+	over = collect(pfd[0], &raw, 0, j->out_max, deadline);
+	close(pfd[0]);
+	if (over)
+		kill(pid, SIGKILL);
+	status = reap(pid, over ? now_ms() + 5000 : deadline, &timed_out);
+	r = judge(j, over, timed_out, status, t->path, why);
+	if (r == DOCJAIL_OK)
+		strbuf_add(out, raw.s ? raw.s : "", raw.len);
+	strbuf_release(&raw);
+	return r;
+}
