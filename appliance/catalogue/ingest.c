@@ -19,7 +19,7 @@
 
 #include "docs/docjail.h"
 #include "docs/extract.h"
-#include "http/file.h"
+#include "base/beneath.h"
 #include "base/log.h"
 #include "catalogue/mime.h"
 #include "base/sandbox.h"
@@ -157,7 +157,7 @@ hash_job(struct ingest *in, struct job *j, unsigned char *buf)
 
 	/* Beneath the root, no symlink anywhere on the way: a folder swapped for
 	 * a symlink since the walk listed it is refused (ELOOP), not followed. */
-	fd = file_open_beneath(in->rootfd, j->relpath);
+	fd = beneath_open(in->rootfd, j->relpath);
 	if (fd < 0) {
 		j->err = errno;
 		j->why = errno == ENOENT ? "vanished" : errno == ELOOP || errno == EXDEV ?
@@ -519,7 +519,7 @@ walk(struct ingest *in, int count_only)
 		/* The folder is opened beneath the root with no symlink on the way, and
 		 * its entries are looked at relative to it: one swapped for a symlink
 		 * after it was listed is refused, never followed. */
-		int dirfd = f.rel[0] ? file_open_beneath(in->rootfd, f.rel) :
+		int dirfd = f.rel[0] ? beneath_open(in->rootfd, f.rel) :
 		    fcntl(in->rootfd, F_DUPFD_CLOEXEC, 0);
 
 		names = dirfd >= 0 ? read_names(dirfd, &n, &err) : NULL;

@@ -5,7 +5,7 @@
  * transactions that each leave a consistent catalogue, so a killed ingest is
  * simply run again; entries for files gone from disk are removed at the end.
  * Files and folders are opened beneath the root's descriptor with no symlink on
- * the way (file_open_beneath), and every document is parsed in the document
+ * the way (beneath_open), and every document is parsed in the document
  * jail (docjail.h); one it cannot read is catalogued by name and listed. */
 #ifndef BROADSIDE_INGEST_H
 #define BROADSIDE_INGEST_H

@@ -23,7 +23,7 @@
 #include "catalogue/cat.h"
 #include "cli/cmd.h"
 #include "base/datadir.h"
-#include "http/file.h"
+#include "base/beneath.h"
 #include "base/log.h"
 #include "trust/manifest.h"
 #include "onion/onion.h"
@@ -280,7 +280,7 @@ verify_file(const char *relpath, const cat_file_t *f, void *arg)
 	struct stat st;
 	char hex[65];
 	int64_t size;
-	int fd = v->rootfd >= 0 ? file_open_beneath(v->rootfd, relpath) : -1;
+	int fd = v->rootfd >= 0 ? beneath_open(v->rootfd, relpath) : -1;
 
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		v->missing++;

@@ -16,7 +16,7 @@
  * Any other shape, or bytes after it, is DOCJAIL_GARBLED.
  *
  * A tool is started per document (vfork, jail, execve by absolute path). */
-#include "docjail.h"
+#include "docs/docjail.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -48,8 +48,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "sandbox.h"
+#include "base/log.h"
+#include "base/sandbox.h"
 
 #define FRAME_MAGIC "BDJ1"
 #define FRAME_HEAD 16

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define DOCJAIL_TOOLS_MAX 8
 #define DOCJAIL_SECONDS 10                      /* per document, wall clock and CPU */

@@ -1,6 +1,6 @@
 /* extract: see extract.h. Everything here reads attacker-chosen bytes: every
  * loop is bounded by the input length and every output by EXTRACT_TEXT_MAX. */
-#include "catalogue/extract.h"
+#include "docs/extract.h"
 
 #include <ctype.h>
 #include <errno.h>

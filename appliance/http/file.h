@@ -1,24 +1,17 @@
-/* file: serving one regular file below a collection root — opening it without
- * ever leaving the root or following a symlink, and answering with validators,
+/* file: serving one regular file below a collection root (opened with
+ * base/beneath.h): answering with validators,
  * conditionals and ranges (RFC 9110 8.8, 13, 14) with zero-copy bodies. */
 #ifndef BROADSIDE_FILE_H
 #define BROADSIDE_FILE_H
 
 #include <sys/stat.h>
 
+#include "base/beneath.h"
 #include "http/http_req.h"
 #include "http/http_resp.h"
 
-/* Open relpath ("a/b.csv") below the directory dirfd for reading. Symlinks
- * anywhere on the way are refused (ELOOP), as is any escape from dirfd (EXDEV).
- * Uses openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS), or a component-by-component
- * walk with O_NOFOLLOW where the kernel lacks openat2. Returns an fd or -1. */
-int file_open_beneath(int dirfd, const char *relpath);
-/* Force the walk even where openat2 exists (tests cover both paths). */
-void file_set_force_walk(int on);
-
 /* The one place errno becomes an HTTP status: ENOENT, ENOTDIR and the refusals
- * above → 404, EACCES/EPERM → 403, everything else → 500. */
+ * of beneath_open (base/beneath.h) → 404, EACCES/EPERM → 403, everything else → 500. */
 int file_errno_status(int err);
 
 /* Whole files up to this size are read into the response (one write with

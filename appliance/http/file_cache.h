@@ -6,7 +6,7 @@
  * neighbours), so the fd and its stat are kept for FILE_CACHE_TTL_MS: within that
  * window a change on disk is noticed late, exactly as nginx's
  * open_file_cache_valid does (its default is 60 s). Each entry was opened by
- * file_open_beneath, so the symlink and root rules held when it was opened;
+ * beneath_open, so the symlink and root rules held when it was opened;
  * the catalogue is still asked on every request. */
 #ifndef BROADSIDE_FILE_CACHE_H
 #define BROADSIDE_FILE_CACHE_H

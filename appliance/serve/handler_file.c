@@ -66,7 +66,7 @@ handler_file(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 		http_resp_error(resp, 503, "This collection is not available right now.");
 		goto done;
 	}
-	fd = file_open_beneath(rootfd, rt->path);
+	fd = beneath_open(rootfd, rt->path);
 	if (fd < 0) {
 		int status = file_errno_status(errno);
 		http_resp_error(resp, status, status == 404 ?

@@ -257,7 +257,7 @@ handler_file_page(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const
 	}
 	if (text_like(f.mime) && f.size > 0) {
 		int rootfd = handler_root_fd(h, col.id, col.root), fd;
-		if (rootfd >= 0 && (fd = file_open_beneath(rootfd, rt->path)) >= 0) {
+		if (rootfd >= 0 && (fd = beneath_open(rootfd, rt->path)) >= 0) {
 			struct stat st;
 			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 				plen = pread(fd, preview, sizeof(preview), 0);

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http/file.h"
+#include "base/beneath.h"
 #include "base/log.h"
 #include "base/text.h"
 #include "trust/manifest.h"

@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "catalogue/extract.h"
+#include "docs/extract.h"
 #include "catalogue/mime.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -15,12 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "docjail.h"
-#include "extract.h"
-#include "mime.h"
-#include "sandbox.h"
+#include "docs/docjail.h"
+#include "docs/extract.h"
+#include "catalogue/mime.h"
+#include "base/sandbox.h"
 #include "unit.h"
-#include "util.h"
+#include "base/util.h"
 
 static char secret_path[256];
 

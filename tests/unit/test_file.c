@@ -26,8 +26,8 @@ main(void)
 	p = xasprintf("%s/root", dir); root = open(p, O_PATH | O_DIRECTORY); free(p);
 
 	for (int walk = 0; walk < 2; walk++) {
-		file_set_force_walk(walk);
-		int fd = file_open_beneath(root, "sub/a.txt");
+		beneath_set_force_walk(walk);
+		int fd = beneath_open(root, "sub/a.txt");
 		ok(fd >= 0, "regular file opens (walk %d)", walk);
 		if (fd >= 0)
 			close(fd);
@@ -35,7 +35,7 @@ main(void)
 			"../outside.txt", "nope", "sub/nope", "sub/a.txt/x", "", "/etc/passwd" };
 		for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
 			errno = 0;
-			fd = file_open_beneath(root, refused[i]);
+			fd = beneath_open(root, refused[i]);
 			ok(fd < 0, "'%s' refused (walk %d)", refused[i], walk);
 			if (fd >= 0)
 				close(fd);
