@@ -407,8 +407,10 @@ process(http_conn_t *c)
 		evbuffer_drain(in, used);
 		if (!was_started && http_req_started(c->req)) {
 			arm_deadline(c, c->opts->header_timeout, 1);
-			if (c->lc)
-				limit_conn_head_started(c->lc);
+			if (c->lc && limit_conn_head_started(c->lc) < 0) {
+				http_conn_free(c);
+				return;
+			}
 		}
 		if (st == HTTP_REQ_ERROR) {
 			send_error(c, http_req_error(c->req), NULL);
