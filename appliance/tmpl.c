@@ -53,71 +53,6 @@ struct tmpl_vars {
 
 /* ---- escapers ---- */
 
-/* Decode one UTF-8 sequence; return its length (>= 1) and set *cp, or return 1
- * and set *cp to U+FFFD for a byte that does not start a valid, shortest-form,
- * non-surrogate sequence (so overlongs and CESU surrogates are rejected). */
-static size_t
-utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
-{
-	uint32_t c = p[0];
-	size_t len;
-	uint32_t min;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) { len = 2; c &= 0x1f; min = 0x80; }
-	else if (c >= 0xe0 && c <= 0xef) { len = 3; c &= 0x0f; min = 0x800; }
-	else if (c >= 0xf0 && c <= 0xf4) { len = 4; c &= 0x07; min = 0x10000; }
-	else goto bad;
-	if (n < len)
-		goto bad;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			goto bad;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		goto bad;
-	*cp = c;
-	return len;
-bad:
-	*cp = 0xfffd;
-	return 1;
-}
-
-static void
-add_utf8(strbuf_t *out, uint32_t c)
-{
-	char b[4];
-	if (c < 0x80) {
-		strbuf_addc(out, (char)c);
-	} else if (c < 0x800) {
-		b[0] = (char)(0xc0 | (c >> 6)); b[1] = (char)(0x80 | (c & 0x3f));
-		strbuf_add(out, b, 2);
-	} else if (c < 0x10000) {
-		b[0] = (char)(0xe0 | (c >> 12)); b[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		b[2] = (char)(0x80 | (c & 0x3f));
-		strbuf_add(out, b, 3);
-	} else {
-		b[0] = (char)(0xf0 | (c >> 18)); b[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-		b[2] = (char)(0x80 | ((c >> 6) & 0x3f)); b[3] = (char)(0x80 | (c & 0x3f));
-		strbuf_add(out, b, 4);
-	}
-}
-
-/* Bidi embeddings, overrides and isolates can make "gpj.exe" look like
- * "exe.jpg". A character reference (&#x202E;) would not help: the parser
- * turns it back into the same control. So we replace them with U+FFFD, which
- * shows the reader that something was there. Legitimate right-to-left names
- * still display, and templates wrap names in <bdi> to isolate them. */
-static int
-is_bidi_control(uint32_t c)
-{
-	return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
-}
-
 /* Escape one code point; attr = 1 for attribute values (quotes escaped). */
 static void
 escape_cp(strbuf_t *out, uint32_t c, int attr)
@@ -144,15 +79,10 @@ escape_cp(strbuf_t *out, uint32_t c, int attr)
 		strbuf_addc(out, (char)c);
 		return;
 	}
-	if (c < 0x20)
-		add_utf8(out, 0x2400 + c);	/* a visible control picture: ␀ ␛ */
-	else if (c == 0x7f)
-		add_utf8(out, 0x2421);
-	else if ((c >= 0x80 && c <= 0x9f) || is_bidi_control(c) ||
-	    (c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe)
-		add_utf8(out, 0xfffd);
-	else
-		add_utf8(out, c);
+	/* Controls, bidi overrides (a character reference would not help: the
+	 * parser turns &#x202E; back into the control) and noncharacters are
+	 * replaced by something visible; templates wrap names in <bdi>. */
+	util_utf8_add(out, util_cp_visible(c));
 }
 
 /* marks = 1 turns \x02/\x03 into balanced <mark>..</mark>. */
@@ -164,7 +94,7 @@ escape_text(strbuf_t *out, const char *s, size_t len, int marks, int attr)
 
 	for (size_t i = 0; i < len;) {
 		uint32_t c;
-		i += utf8_next(p + i, len - i, &c);
+		i += util_utf8_next(p + i, len - i, &c);
 		if (marks && c == 0x02) {
 			if (!open)
 				strbuf_add(out, "<mark>", 6);
@@ -256,7 +186,7 @@ tmpl_escape_iri(strbuf_t *out, const char *s, size_t len)
 	const unsigned char *p = (const unsigned char *)s;
 	for (size_t i = 0; i < len;) {
 		uint32_t c;
-		size_t n = utf8_next(p + i, len - i, &c);
+		size_t n = util_utf8_next(p + i, len - i, &c);
 		if (n > 1 && iri_safe(c))
 			strbuf_add(out, s + i, n);
 		else if (unreserved(p[i]) || (p[i] == '/' && i > 0 && p[i - 1] != '/'))

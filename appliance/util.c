@@ -373,3 +373,103 @@ write_all(int fd, const void *p, size_t n)
 	}
 	return 0;
 }
+
+/* ---- untrusted text: names from the catalogue and from mirrors ---- */
+
+size_t
+util_utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	uint32_t c = p[0];
+	size_t len;
+	uint32_t min;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) { len = 2; c &= 0x1f; min = 0x80; }
+	else if (c >= 0xe0 && c <= 0xef) { len = 3; c &= 0x0f; min = 0x800; }
+	else if (c >= 0xf0 && c <= 0xf4) { len = 4; c &= 0x07; min = 0x10000; }
+	else goto bad;
+	if (n < len)
+		goto bad;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			goto bad;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		goto bad;
+	*cp = c;
+	return len;
+bad:
+	*cp = 0xfffd;
+	return 1;
+}
+
+void
+util_utf8_add(strbuf_t *out, uint32_t c)
+{
+	char b[4];
+	if (c < 0x80) {
+		strbuf_addc(out, (char)c);
+	} else if (c < 0x800) {
+		b[0] = (char)(0xc0 | (c >> 6)); b[1] = (char)(0x80 | (c & 0x3f));
+		strbuf_add(out, b, 2);
+	} else if (c < 0x10000) {
+		b[0] = (char)(0xe0 | (c >> 12)); b[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		b[2] = (char)(0x80 | (c & 0x3f));
+		strbuf_add(out, b, 3);
+	} else {
+		b[0] = (char)(0xf0 | (c >> 18)); b[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+		b[2] = (char)(0x80 | ((c >> 6) & 0x3f)); b[3] = (char)(0x80 | (c & 0x3f));
+		strbuf_add(out, b, 4);
+	}
+}
+
+/* Bidi embeddings, overrides and isolates can make "gpj.exe" look like
+ * "exe.jpg"; C0/C1 controls move a terminal's cursor or start escape
+ * sequences; noncharacters have no business in a name. */
+uint32_t
+util_cp_visible(uint32_t c)
+{
+	if (c < 0x20)
+		return 0x2400 + c;	/* a visible control picture: ␀ ␛ */
+	if (c == 0x7f)
+		return 0x2421;
+	if ((c >= 0x80 && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
+	    (c >= 0x2066 && c <= 0x2069) || (c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe)
+		return 0xfffd;
+	return c;
+}
+
+void
+util_term_escape(strbuf_t *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < len;) {
+		uint32_t c;
+		size_t n = util_utf8_next(p + i, len - i, &c);
+		int invalid = c == 0xfffd && n == 1 && p[i] >= 0x80;
+
+		if (invalid || c == '\\' || util_cp_visible(c) != c) {
+			for (size_t k = 0; k < n; k++)
+				strbuf_addf(out, "\\x%02x", p[i + k]);
+		} else {
+			strbuf_add(out, p + i, n);
+		}
+		i += n;
+	}
+}
+
+void
+util_term_print(FILE *f, const char *s)
+{
+	strbuf_t b;
+
+	strbuf_init(&b);
+	util_term_escape(&b, s ? s : "", s ? strlen(s) : 0);
+	fwrite(b.s, 1, b.len, f);
+	strbuf_release(&b);
+}

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
+#include <stdio.h>
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
@@ -55,6 +56,25 @@ int name_ok(const char *s, size_t max, const char *also);
 int write_all(int fd, const void *p, size_t n);
 /* Constant-time comparison of n bytes. */
 int ct_equal(const void *a, const void *b, size_t n);
+
+/* Untrusted text (names from the catalogue, from mirrors, from a backup):
+ * one rule for what must not reach a reader or an operator as it is. */
+/* Decode one UTF-8 sequence of the n bytes at p; return its length (>= 1) and
+ * set *cp, or return 1 and set *cp to U+FFFD for a byte that does not start a
+ * valid, shortest-form, non-surrogate sequence. */
+size_t util_utf8_next(const unsigned char *p, size_t n, uint32_t *cp);
+/* Append code point c as UTF-8. */
+void util_utf8_add(strbuf_t *out, uint32_t c);
+/* Return what to show instead of c: C0 controls become control pictures
+ * (U+2400 + c), DEL U+2421; C1 controls, bidi embeddings, overrides and
+ * isolates and noncharacters U+FFFD; anything else is c itself. */
+uint32_t util_cp_visible(uint32_t c);
+/* Append len bytes of s for a terminal: every byte of invalid UTF-8, of a
+ * code point util_cp_visible would replace, and of a backslash becomes \xNN;
+ * the rest (printable UTF-8) stays as it is. */
+void util_term_escape(strbuf_t *out, const char *s, size_t len);
+/* Write the NUL-terminated s (NULL: nothing) to f with util_term_escape. */
+void util_term_print(FILE *f, const char *s);
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
