@@ -287,11 +287,7 @@ report(struct verify *v, const char *what, const char *relpath)
 	if (v->reported++ >= REPORT_MAX)
 		return;
 	fprintf(stderr, "  %s: %s: ", v->slug, what);
-	for (const unsigned char *p = (const unsigned char *)relpath; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(stderr, "\\x%02x", *p);
-		else
-			fputc(*p, stderr);
+	util_term_print(stderr, relpath);
 	fputc('\n', stderr);
 }
 

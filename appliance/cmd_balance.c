@@ -61,8 +61,11 @@ list(const datadir_t *d)
 		break;
 	case BALANCE_FRONT:
 		printf("role: front for %s\n", addr);
-		for (size_t i = 0; i < balance_count(b); i++)
-			printf("backend: %s %s\n", balance_address(b, i), balance_name(b, i));
+		for (size_t i = 0; i < balance_count(b); i++) {
+			printf("backend: %s ", balance_address(b, i));
+			util_term_print(stdout, balance_name(b, i));
+			putchar('\n');
+		}
 		break;
 	}
 	balance_free(b);

@@ -53,18 +53,6 @@ open_catalogue(const char *data, int flags)
 	return c;
 }
 
-/* Print a path or name whose bytes may be anything, without letting them act on the terminal. */
-static void
-print_safe(FILE *f, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\x%02x", *p);
-		else
-			fputc(*p, f);
-	}
-}
-
 static int
 run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int threads, int quiet)
 {
@@ -323,7 +311,7 @@ print_collection(const cat_collection_t *col, void *arg)
 	if (col->updated > 0 && gmtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
 	printf("%-20s %9lld  %10s  %-16s  ", col->slug, (long long)col->files, size, when);
-	print_safe(stdout, col->origin ? col->origin : col->root);
+	util_term_print(stdout, col->origin ? col->origin : col->root);
 	putchar('\n');
 	return 0;
 }

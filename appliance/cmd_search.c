@@ -60,18 +60,24 @@ repeat_timing(cat_t *c, const char *q, const char *collection, int64_t offset, i
 static void
 print_snippet(const char *s, int tty)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == 2)
-			fputs(tty ? "\033[1m" : "[", stdout);
-		else if (*p == 3)
-			fputs(tty ? "\033[0m" : "]", stdout);
-		else if (*p == '\n' || *p == '\t')
-			putchar(' ');
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\x%02x", *p);
-		else
-			putchar(*p);
+	strbuf_t b;
+
+	strbuf_init(&b);
+	while (*s) {
+		size_t n = strcspn(s, "\002\003\n\t");
+		util_term_escape(&b, s, n);
+		s += n;
+		if (*s == 2)
+			strbuf_adds(&b, tty ? "\033[1m" : "[");
+		else if (*s == 3)
+			strbuf_adds(&b, tty ? "\033[0m" : "]");
+		else if (*s)
+			strbuf_addc(&b, ' ');
+		if (*s)
+			s++;
 	}
+	fwrite(b.s, 1, b.len, stdout);
+	strbuf_release(&b);
 }
 
 /* Return the length of the valid UTF-8 character at p, 0 if invalid (JSON must be UTF-8). */
@@ -199,7 +205,7 @@ cmd_search(int argc, char **argv, const char *data)
 			char size[32];
 			human_bytes(r.hits[i].size, size, sizeof(size));
 			printf("\n%s/", r.hits[i].slug);
-			print_snippet(r.hits[i].path, 0);
+			util_term_print(stdout, r.hits[i].path);
 			printf("  (%s)\n    ", size);
 			print_snippet(r.hits[i].snippet, tty);
 			putchar('\n');

@@ -7,6 +7,7 @@
 #include "admin.h"
 #include "cmd.h"
 #include "datadir.h"
+#include "util.h"
 
 static const char status_usage[] =
     "usage: broadside [--data DIR] status [--json]\n\n"
@@ -35,7 +36,20 @@ cmd_status(int argc, char **argv, const char *data)
 	sock = datadir_path(d, "run/admin.sock");
 	answer = admin_request(sock, json ? "status" : "status text");
 	if (answer && answer[0]) {
-		fputs(answer, stdout);
+		if (json) {
+			fputs(answer, stdout);
+		} else {
+			/* The text names what tor, onionbalance and the operator said:
+			 * line by line, nothing in it may act on the terminal. */
+			for (char *line = answer, *nl; *line; line = nl ? nl + 1 : line + strlen(line)) {
+				nl = strchr(line, '\n');
+				if (nl)
+					*nl = '\0';
+				util_term_print(stdout, line);
+				if (nl)
+					putchar('\n');
+			}
+		}
 		rc = 0;
 	}
 	free(answer);

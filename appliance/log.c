@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "util.h"
+
 static enum log_level max_level = LOG_INFO;
 static int timestamps;
 
@@ -58,7 +60,13 @@ vlog(enum log_level lvl, const char *func, const char *fmt, va_list ap)
 		fprintf(stderr, "%sbroadside: ", ts);
 	else
 		fprintf(stderr, "%sbroadside: %s: ", ts, tag[lvl]);
-	vfprintf(stderr, fmt, ap);
+	/* Messages carry names from the catalogue, from mirrors and from tor:
+	 * nothing in them may act on the operator's terminal. */
+	strbuf_t b;
+	strbuf_init(&b);
+	strbuf_vaddf(&b, fmt, ap);
+	util_term_print(stderr, b.s);
+	strbuf_release(&b);
 	fputc('\n', stderr);
 }
 
