@@ -274,7 +274,12 @@ json_str(FILE *f, const char *s)
 			fprintf(f, "\\u%04x", *p);   /* a path's invalid byte, read as Latin-1 */
 		else if (*p >= 0x80) {
 			size_t len = utf8_char_ok(p);
-			fwrite(p, 1, len, f);
+			uint32_t c;
+			util_utf8_next(p, len, &c);
+			if (util_cp_visible(c) != c && c <= 0xffff)
+				fprintf(f, "\\u%04x", (unsigned)c);   /* C1, bidi: not raw on a terminal */
+			else
+				fwrite(p, 1, len, f);
 			p += len - 1;
 		} else
 			fputc(*p, f);

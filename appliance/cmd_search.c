@@ -105,7 +105,12 @@ json_str(const char *s)
 			printf("\\u%04x", *p);   /* a name's invalid byte, read as Latin-1 */
 		else if (*p >= 0x80) {
 			size_t len = utf8_char_ok(p);
-			fwrite(p, 1, len, stdout);
+			uint32_t c;
+			util_utf8_next(p, len, &c);
+			if (util_cp_visible(c) != c && c <= 0xffff)
+				printf("\\u%04x", (unsigned)c);   /* C1, bidi: not raw on a terminal */
+			else
+				fwrite(p, 1, len, stdout);
 			p += len - 1;
 		} else
 			putchar(*p);

@@ -43,9 +43,13 @@ echo changed >>"$C/$EVIL"
 run refresh $BROADSIDE --data "$A" refresh demo
 run ls $BROADSIDE --data "$A" ls
 shows ls 'x\x1b[2J'
+run ls-json $BROADSIDE --data "$A" ls --json
+check "ls --json is still JSON" python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$T/out.ls-json"
 run search $BROADSIDE --data "$A" search needle
 shows search 'needle'
 run search-collection $BROADSIDE --data "$A" search needle --collection demo
+run search-json $BROADSIDE --data "$A" search needle --json
+check "search --json is still JSON" python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$T/out.search-json"
 
 # restore's report names the files that are missing: restore onto an empty folder.
 $BROADSIDE --data "$A" backup "$T/a.bk" --passphrase-file "$T/pass" >/dev/null 2>&1
