@@ -3,7 +3,8 @@
 # catalogue; a wrong passphrase, a truncated file or any flipped byte is refused
 # with nothing written; an existing identity needs --force; --data-root moves
 # collections; restored collections whose files differ are held (not served)
-# until refresh.
+# until refresh; a crafted header's scrypt cost is refused before any work;
+# a passphrase under 12 characters needs --weak-passphrase.
 . "$(dirname "$0")/../lib.sh"
 A=$T/a C=$T/coll
 mkdir -p "$C/sub"

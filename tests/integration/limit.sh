@@ -8,6 +8,8 @@
 #   3. request-rate and connection caps → 429, a full server → 503, both with
 #      Retry-After; other circuits keep being served
 #   4. 500 slowloris sockets + a normal reader: its requests stay fast, RSS bounded
+#   5. (run before 4) keep-alive connections of one circuit each starting a slow
+#      head: only circuit_pending_heads of them are held, the rest closed
 . "$(dirname "$0")/../lib.sh"
 LC=$TOP/build/tests/loadclient
 [ -x "$LC" ] || { echo "build/tests/loadclient missing (make unit)"; exit 1; }
