@@ -7,6 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/util.h"
+#include "base/text.h"
+
 static enum log_level max_level = LOG_INFO;
 static int timestamps;
 
@@ -58,7 +61,13 @@ vlog(enum log_level lvl, const char *func, const char *fmt, va_list ap)
 		fprintf(stderr, "%sbroadside: ", ts);
 	else
 		fprintf(stderr, "%sbroadside: %s: ", ts, tag[lvl]);
-	vfprintf(stderr, fmt, ap);
+	/* Messages carry names from the catalogue, from mirrors and from tor:
+	 * nothing in them may act on the operator's terminal. */
+	strbuf_t b;
+	strbuf_init(&b);
+	strbuf_vaddf(&b, fmt, ap);
+	text_term_print(stderr, b.s);
+	strbuf_release(&b);
 	fputc('\n', stderr);
 }
 

@@ -61,6 +61,50 @@ text_is_bidi_control(uint32_t c)
 	return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
+uint32_t
+text_cp_visible(uint32_t c)
+{
+	if (c < 0x20)
+		return 0x2400 + c;	/* a visible control picture: ␀ ␛ */
+	if (c == 0x7f)
+		return 0x2421;
+	if ((c >= 0x80 && c <= 0x9f) || text_is_bidi_control(c) ||
+	    (c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe)
+		return 0xfffd;
+	return c;
+}
+
+void
+text_term_escape(strbuf_t *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < len;) {
+		uint32_t c;
+		size_t n = text_utf8_next(p + i, len - i, &c);
+		int invalid = c == 0xfffd && n == 1 && p[i] >= 0x80;
+
+		if (invalid || c == '\\' || text_cp_visible(c) != c) {
+			for (size_t k = 0; k < n; k++)
+				strbuf_addf(out, "\\x%02x", p[i + k]);
+		} else {
+			strbuf_add(out, p + i, n);
+		}
+		i += n;
+	}
+}
+
+void
+text_term_print(FILE *f, const char *s)
+{
+	strbuf_t b;
+
+	strbuf_init(&b);
+	text_term_escape(&b, s ? s : "", s ? strlen(s) : 0);
+	fwrite(b.s, 1, b.len, f);
+	strbuf_release(&b);
+}
+
 static const char lower_hex[] = "0123456789abcdef", upper_hex[] = "0123456789ABCDEF";
 
 void
@@ -154,15 +198,7 @@ html_cp(strbuf_t *out, uint32_t c, int attr)
 		strbuf_addc(out, (char)c);
 		return;
 	}
-	if (c < 0x20)
-		text_utf8_put(out, 0x2400 + c);	/* a visible control picture: ␀ ␛ */
-	else if (c == 0x7f)
-		text_utf8_put(out, 0x2421);
-	else if ((c >= 0x80 && c <= 0x9f) || text_is_bidi_control(c) ||
-	    (c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe)
-		text_utf8_put(out, 0xfffd);
-	else
-		text_utf8_put(out, c);
+	text_utf8_put(out, text_cp_visible(c));
 }
 
 void

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "base/util.h"
 
@@ -20,6 +21,17 @@ void text_utf8_put(strbuf_t *out, uint32_t c);
 /* Bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069): they
  * can make "gpj.exe" look like "exe.jpg". */
 int text_is_bidi_control(uint32_t c);
+/* The one rule for untrusted text (names from the catalogue, mirrors, a
+ * backup) shown to a reader or an operator: what to show instead of c. C0
+ * controls become control pictures (U+2400 + c), DEL U+2421; C1 controls,
+ * bidi controls and noncharacters U+FFFD; anything else is c itself. */
+uint32_t text_cp_visible(uint32_t c);
+/* Append len bytes of s for a terminal: every byte of invalid UTF-8, of a
+ * code point text_cp_visible would replace, and of a backslash becomes \xNN;
+ * the rest (printable UTF-8) stays as it is. */
+void text_term_escape(strbuf_t *out, const char *s, size_t len);
+/* Write the NUL-terminated s (NULL: nothing) to f with text_term_escape. */
+void text_term_print(FILE *f, const char *s);
 
 /* n bytes as 2n lowercase hex digits and a NUL into out. */
 void text_hex(char *out, const uint8_t *in, size_t n);

@@ -24,6 +24,7 @@
 #include "catalogue/mime.h"
 #include "base/sandbox.h"
 #include "base/util.h"
+#include "base/text.h"
 
 #define READ_CHUNK (1024 * 1024)
 #define MAX_INFLIGHT 64
@@ -110,21 +111,6 @@ keep_dir(int64_t id, void *arg)
 	return bit_get(&((struct ingest *)arg)->seen_dirs, id);
 }
 
-/* Names are arbitrary bytes: escape anything that could move a terminal's cursor. */
-static void
-add_printable(strbuf_t *b, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f || *p == '\\')
-			strbuf_addf(b, "\\x%02x", *p);
-		else if (*p == 0xe2 && p[1] == 0x80 && (p[2] == 0xae || p[2] == 0xad || p[2] == 0xaa ||
-		    p[2] == 0xab || p[2] == 0xac))
-			strbuf_addf(b, "\\x%02x", *p);   /* bidi overrides would reorder the line */
-		else
-			strbuf_addc(b, (char)*p);
-	}
-}
-
 /* One line of the report the publisher sees after add/refresh. */
 static void
 list_entry(struct ingest *in, const char *relpath, const char *why, int err)
@@ -132,7 +118,8 @@ list_entry(struct ingest *in, const char *relpath, const char *why, int err)
 	if (in->nproblems++ >= MAX_LISTED_ERRORS)
 		return;
 	strbuf_adds(&in->problems, "  ");
-	add_printable(&in->problems, relpath[0] ? relpath : ".");
+	/* Names are arbitrary bytes: the report goes to a terminal. */
+	text_term_escape(&in->problems, relpath[0] ? relpath : ".", relpath[0] ? strlen(relpath) : 1);
 	strbuf_addf(&in->problems, ": %s%s%s\n", why, err ? ": " : "", err ? strerror(err) : "");
 }
 
@@ -365,9 +352,9 @@ write_result(struct ingest *in, struct job *j)
 		in->st->unread++;
 		if (in->nunread++ < MAX_LISTED_ERRORS) {
 			strbuf_adds(&in->unread, "  ");
-			add_printable(&in->unread, j->relpath);
+			text_term_escape(&in->unread, j->relpath, strlen(j->relpath));
 			strbuf_adds(&in->unread, ": could not read: ");
-			add_printable(&in->unread, j->unread.s);
+			text_term_escape(&in->unread, j->unread.s, j->unread.len);
 			strbuf_addc(&in->unread, '\n');
 		}
 	}
@@ -745,7 +732,9 @@ stop:
 	if (!o->quiet) {
 		human_bytes(st->hashed, b1, sizeof(b1));
 		human_bytes(st->ms > 0 ? st->hashed * 1000 / st->ms : st->hashed, b2, sizeof(b2));
-		fprintf(stderr, "broadside: %s: %lld files, %s hashed in %.1f s (%s/s)%s\n", root,
+		fputs("broadside: ", stderr);
+		text_term_print(stderr, root);
+		fprintf(stderr, ": %lld files, %s hashed in %.1f s (%s/s)%s\n",
 		    (long long)st->files, b1, (double)st->ms / 1000.0, b2, rc == 0 ? "" : ", stopped by an error");
 	}
 	pthread_mutex_destroy(&in.mu);

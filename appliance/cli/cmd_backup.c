@@ -32,16 +32,18 @@
 #include "base/util.h"
 
 #define PASS_MAX 1024
+#define MIN_PASS_CHARS 12
 #define MAX_MAPS 16
 #define REPORT_MAX 10
 
 static const char backup_usage[] =
-    "usage: broadside [--data DIR] backup FILE [--passphrase-file F]\n\n"
+    "usage: broadside [--data DIR] backup FILE [--passphrase-file F] [--weak-passphrase]\n\n"
     "Write the identity of this appliance — onion keys, the publisher signing key,\n"
     "broadside.conf and a consistent snapshot of the catalogue — to FILE, encrypted\n"
     "with a passphrase (scrypt N=2^17, AES-256-GCM). The collections' files are not\n"
     "included: copy them separately. The passphrase is asked twice on the terminal,\n"
-    "or read from the first line of F. Keep FILE and the passphrase apart.\n";
+    "or read from the first line of F, and must be at least 12 characters long\n"
+    "unless --weak-passphrase. Keep FILE and the passphrase apart.\n";
 
 static const char restore_usage[] =
     "usage: broadside [--data DIR] restore FILE [--force] [--data-root OLD=NEW]...\n"
@@ -54,9 +56,20 @@ static const char restore_usage[] =
     "a collection with missing or different files is held (its files are not\n"
     "served) until `broadside refresh SLUG` re-reads and re-signs them.\n";
 
-/* The passphrase: first line of file, or typed twice (confirm) without echo. */
+/* Characters, not bytes: a UTF-8 continuation byte starts none. */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		n += (*p & 0xc0) != 0x80;
+	return n;
+}
+
+/* The passphrase: first line of file, or typed twice (confirm) without echo.
+ * A new one (confirm) shorter than MIN_PASS_CHARS needs weak_ok. */
 static int
-get_passphrase(const char *file, int confirm, char *out, size_t outlen)
+get_passphrase(const char *file, int confirm, int weak_ok, char *out, size_t outlen)
 {
 	char again[PASS_MAX];
 	struct termios old, noecho;
@@ -103,9 +116,16 @@ check:
 		log_err("the passphrase is empty");
 		goto done;
 	}
-	if (confirm && strlen(out) < 12)
+	if (confirm && utf8_chars(out) < MIN_PASS_CHARS) {
+		if (!weak_ok) {
+			log_err("a passphrase of %zu characters is too weak for a backup that may be "
+			    "seized: use at least %d characters (five or more random words are better), or "
+			    "--weak-passphrase", utf8_chars(out), MIN_PASS_CHARS);
+			goto done;
+		}
 		log_warn("a passphrase of %zu characters is weak for a backup that may be seized; "
-		    "prefer five or more random words", strlen(out));
+		    "prefer five or more random words", utf8_chars(out));
+	}
 	rc = 0;
 done:
 	OPENSSL_cleanse(again, sizeof(again));
@@ -120,13 +140,15 @@ cmd_backup(int argc, char **argv, const char *data)
 	const char *out = NULL, *passfile = NULL;
 	char pass[PASS_MAX];
 	datadir_t *d = NULL;
-	int rc = 1;
+	int rc = 1, weak_ok = 0;
 
 	if (cmd_wants_help(argc, argv, backup_usage))
 		return 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--passphrase-file") == 0 && i + 1 < argc)
 			passfile = argv[++i];
+		else if (strcmp(argv[i], "--weak-passphrase") == 0)
+			weak_ok = 1;
 		else if (argv[i][0] != '-' && out == NULL)
 			out = argv[i];
 		else {
@@ -142,7 +164,7 @@ cmd_backup(int argc, char **argv, const char *data)
 	d = datadir_new(data);
 	if (datadir_check(d) < 0)
 		goto done;
-	if (get_passphrase(passfile, 1, pass, sizeof(pass)) < 0)
+	if (get_passphrase(passfile, 1, weak_ok, pass, sizeof(pass)) < 0)
 		goto done;
 	if (backup_write(d->root, out, pass, strlen(pass), BACKUP_LOG2_N) < 0)
 		goto done;
@@ -265,11 +287,7 @@ report(struct verify *v, const char *what, const char *relpath)
 	if (v->reported++ >= REPORT_MAX)
 		return;
 	fprintf(stderr, "  %s: %s: ", v->slug, what);
-	for (const unsigned char *p = (const unsigned char *)relpath; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(stderr, "\\x%02x", *p);
-		else
-			fputc(*p, stderr);
+	text_term_print(stderr, relpath);
 	fputc('\n', stderr);
 }
 
@@ -490,7 +508,7 @@ cmd_restore(int argc, char **argv, const char *data)
 		log_err("cannot read %s: %s", in, strerror(errno));
 		goto done;
 	}
-	if (get_passphrase(passfile, 0, pass, sizeof(pass)) < 0)
+	if (get_passphrase(passfile, 0, 0, pass, sizeof(pass)) < 0)
 		goto done;
 	/* Stage next to the target (same file system, so renames are atomic). */
 	if (exists) {

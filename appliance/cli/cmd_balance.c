@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "onion/onion.h"
 #include "base/util.h"
+#include "base/text.h"
 
 static const char balance_usage[] =
     "usage: broadside [--data DIR] balance ls\n"
@@ -61,8 +62,11 @@ list(const datadir_t *d)
 		break;
 	case BALANCE_FRONT:
 		printf("role: front for %s\n", addr);
-		for (size_t i = 0; i < balance_count(b); i++)
-			printf("backend: %s %s\n", balance_address(b, i), balance_name(b, i));
+		for (size_t i = 0; i < balance_count(b); i++) {
+			printf("backend: %s ", balance_address(b, i));
+			text_term_print(stdout, balance_name(b, i));
+			putchar('\n');
+		}
 		break;
 	}
 	balance_free(b);

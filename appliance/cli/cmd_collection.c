@@ -18,6 +18,7 @@
 #include "trust/manifest.h"
 #include "catalogue/mime.h"
 #include "base/util.h"
+#include "base/text.h"
 
 static const char add_usage[] =
     "usage: broadside [--data DIR] add PATH --slug SLUG --title TITLE [--description TEXT]\n"
@@ -52,18 +53,6 @@ open_catalogue(const char *data, int flags)
 		c = cat_open(d->catalogue, flags);
 	datadir_free(d);
 	return c;
-}
-
-/* Print a path or name whose bytes may be anything, without letting them act on the terminal. */
-static void
-print_safe(FILE *f, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\x%02x", *p);
-		else
-			fputc(*p, f);
-	}
 }
 
 int
@@ -313,7 +302,12 @@ json_str(FILE *f, const char *s)
 			fprintf(f, "\\u%04x", *p);   /* a path's invalid byte, read as Latin-1 */
 		else if (*p >= 0x80) {
 			size_t len = utf8_char_ok(p);
-			fwrite(p, 1, len, f);
+			uint32_t c;
+			text_utf8_next(p, len, &c);
+			if (text_cp_visible(c) != c && c <= 0xffff)
+				fprintf(f, "\\u%04x", (unsigned)c);   /* C1, bidi: not raw on a terminal */
+			else
+				fwrite(p, 1, len, f);
 			p += len - 1;
 		} else
 			fputc(*p, f);
@@ -350,7 +344,7 @@ print_collection(const cat_collection_t *col, void *arg)
 	if (col->updated > 0 && gmtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
 	printf("%-20s %9lld  %10s  %-16s  ", col->slug, (long long)col->files, size, when);
-	print_safe(stdout, col->origin ? col->origin : col->root);
+	text_term_print(stdout, col->origin ? col->origin : col->root);
 	putchar('\n');
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include "catalogue/mime.h"
 #include "catalogue/search.h"
 #include "base/util.h"
+#include "base/text.h"
 
 static const char search_usage[] =
     "usage: broadside [--data DIR] search QUERY... [--collection SLUG] [--limit N] [--offset N] [--json]\n"
@@ -60,18 +61,24 @@ repeat_timing(cat_t *c, const char *q, const char *collection, int64_t offset, i
 static void
 print_snippet(const char *s, int tty)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == 2)
-			fputs(tty ? "\033[1m" : "[", stdout);
-		else if (*p == 3)
-			fputs(tty ? "\033[0m" : "]", stdout);
-		else if (*p == '\n' || *p == '\t')
-			putchar(' ');
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\x%02x", *p);
-		else
-			putchar(*p);
+	strbuf_t b;
+
+	strbuf_init(&b);
+	while (*s) {
+		size_t n = strcspn(s, "\002\003\n\t");
+		text_term_escape(&b, s, n);
+		s += n;
+		if (*s == 2)
+			strbuf_adds(&b, tty ? "\033[1m" : "[");
+		else if (*s == 3)
+			strbuf_adds(&b, tty ? "\033[0m" : "]");
+		else if (*s)
+			strbuf_addc(&b, ' ');
+		if (*s)
+			s++;
 	}
+	fwrite(b.s, 1, b.len, stdout);
+	strbuf_release(&b);
 }
 
 /* Return the length of the valid UTF-8 character at p, 0 if invalid (JSON must be UTF-8). */
@@ -99,7 +106,12 @@ json_str(const char *s)
 			printf("\\u%04x", *p);   /* a name's invalid byte, read as Latin-1 */
 		else if (*p >= 0x80) {
 			size_t len = utf8_char_ok(p);
-			fwrite(p, 1, len, stdout);
+			uint32_t c;
+			text_utf8_next(p, len, &c);
+			if (text_cp_visible(c) != c && c <= 0xffff)
+				printf("\\u%04x", (unsigned)c);   /* C1, bidi: not raw on a terminal */
+			else
+				fwrite(p, 1, len, stdout);
 			p += len - 1;
 		} else
 			putchar(*p);
@@ -199,7 +211,7 @@ cmd_search(int argc, char **argv, const char *data)
 			char size[32];
 			human_bytes(r.hits[i].size, size, sizeof(size));
 			printf("\n%s/", r.hits[i].slug);
-			print_snippet(r.hits[i].path, 0);
+			text_term_print(stdout, r.hits[i].path);
 			printf("  (%s)\n    ", size);
 			print_snippet(r.hits[i].snippet, tty);
 			putchar('\n');

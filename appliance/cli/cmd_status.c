@@ -7,6 +7,8 @@
 #include "serve/control.h"
 #include "cli/cmd.h"
 #include "base/datadir.h"
+#include "base/util.h"
+#include "base/text.h"
 
 static const char status_usage[] =
     "usage: broadside [--data DIR] status [--json]\n\n"
@@ -35,7 +37,20 @@ cmd_status(int argc, char **argv, const char *data)
 	sock = datadir_path(d, "run/admin.sock");
 	answer = control_request(sock, json ? "status" : "status text");
 	if (answer && answer[0]) {
-		fputs(answer, stdout);
+		if (json) {
+			fputs(answer, stdout);
+		} else {
+			/* The text names what tor, onionbalance and the operator said:
+			 * line by line, nothing in it may act on the terminal. */
+			for (char *line = answer, *nl; *line; line = nl ? nl + 1 : line + strlen(line)) {
+				nl = strchr(line, '\n');
+				if (nl)
+					*nl = '\0';
+				text_term_print(stdout, line);
+				if (nl)
+					putchar('\n');
+			}
+		}
 		rc = 0;
 	}
 	free(answer);

@@ -11,6 +11,7 @@
 
 #include "http/range.h"
 #include "base/util.h"
+#include "base/text.h"
 
 /* Whole files up to this size are copied into the response, not sendfile'd. */
 
@@ -35,7 +36,7 @@ file_errno_status(int err)
 char *
 file_content_disposition(const char *name)
 {
-	strbuf_t b;
+	strbuf_t b, u;
 	static const char hex[] = "0123456789ABCDEF";
 
 	strbuf_init(&b);
@@ -46,7 +47,15 @@ file_content_disposition(const char *name)
 		strbuf_addc(&b, (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\' &&
 		    *p != '%') ? (char)*p : '_');
 	strbuf_adds(&b, "\"; filename*=UTF-8''");
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+	/* The browser shows and saves this name: the pages' rule applies
+	 * (text_cp_visible), so "evil<U+202E>gpj.exe" cannot pose as a .jpg. */
+	strbuf_init(&u);
+	for (size_t i = 0, n = strlen(name); i < n;) {
+		uint32_t c;
+		i += text_utf8_next((const unsigned char *)name + i, n - i, &c);
+		text_utf8_put(&u, text_cp_visible(c));
+	}
+	for (const unsigned char *p = (const unsigned char *)u.s; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') || strchr("!#$&+-.^_`|~", *p))
 			strbuf_addc(&b, (char)*p);
@@ -56,6 +65,7 @@ file_content_disposition(const char *name)
 			strbuf_addc(&b, hex[*p & 15]);
 		}
 	}
+	strbuf_release(&u);
 	return strbuf_detach(&b);
 }
 

@@ -416,8 +416,10 @@ process(http_conn_t *c)
 		evbuffer_drain(in, used);
 		if (!was_started && http_req_started(c->req)) {
 			arm_deadline(c, c->opts->header_timeout, 1);
-			if (c->lc)
-				limit_conn_head_started(c->lc);
+			if (c->lc && limit_conn_head_started(c->lc) < 0) {
+				http_conn_free(c);
+				return;
+			}
 		}
 		if (st == HTTP_REQ_ERROR) {
 			send_error(c, http_req_error(c->req), NULL);
@@ -626,9 +628,12 @@ http_conn_new(struct event_base *base, int fd, const char *peer, const http_conn
 	c->parked = event_new(base, fd, EV_READ | EV_PERSIST, on_readable, c);
 	if (c->parked == NULL || event_add(c->parked, NULL) < 0) {
 		log_warn("cannot set up a connection");
-		if (c->parked == NULL)
-			evutil_closesocket(fd);
-		http_conn_free(c);
+		/* Not http_conn_free: closed() must not report a connection the
+		 * caller never counted open. */
+		if (c->parked)
+			event_free(c->parked);
+		evutil_closesocket(fd);
+		free(c);
 		return NULL;
 	}
 	if (opts->limit)

@@ -665,10 +665,22 @@ limit_conn_identify(limit_conn_t *lc, int has_circuit, uint32_t circuit, const c
 	return 0;
 }
 
-void
+int
 limit_conn_head_started(limit_conn_t *lc)
 {
+	limit_t *l = lc->l;
+	struct entry *e = lc->e;
+
+	/* A keep-alive connection starting its next head is one more pending
+	 * head of its circuit, as a new connection would be: without this a
+	 * circuit holds a slow head on every connection it has open. */
+	if (lc->phase != PH_HEAD && l->conf.enabled && e && e != &l->overflow &&
+	    e->pending >= l->conf.circuit_pending_heads) {
+		l->hits.circuit_pending_heads++;
+		return -1;
+	}
 	set_phase(lc, PH_HEAD);
+	return 0;
 }
 
 void

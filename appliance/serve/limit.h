@@ -85,8 +85,10 @@ void limit_conn_free_(limit_conn_t *lc);
  * too many connections still sending a head (close it without a word). */
 int limit_conn_identify(limit_conn_t *lc, int has_circuit, uint32_t circuit,
     const char *peer);
-/* The connection began a request head / became an idle keep-alive. */
-void limit_conn_head_started(limit_conn_t *lc);
+/* The connection began a request head. Return 0, or -1 when its circuit
+ * already has its cap of heads pending (close it without a word). */
+int limit_conn_head_started(limit_conn_t *lc);
+/* The connection became an idle keep-alive. */
 void limit_conn_idle(limit_conn_t *lc);
 /* A complete head for target arrived: decide. A queued request hears back
  * through ops->admitted. */

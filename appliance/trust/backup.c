@@ -22,7 +22,8 @@
 #include "base/util.h"
 
 #define TAG_LEN 16
-#define MAX_KDF_MEM (1ULL << 30)
+/* scrypt's memory at the parameters backup_write uses (128 MiB). */
+#define MAX_KDF_MEM (128ULL * BACKUP_R << BACKUP_LOG2_N)
 #define NAME_MAX_LEN 512
 
 static const uint8_t magic[8] = { 'B', 'R', 'D', 'S', 'B', 'K', 'U', 'P' };
@@ -81,11 +82,18 @@ backup_header_parse(const uint8_t *buf, size_t len, backup_header_t *h, char *er
 		snprintf(err, errlen, "backup format version %u is newer than this broadside knows (1)", h->version);
 		return -1;
 	}
-	/* scrypt needs 128·r·N bytes (and p times the work): refuse what a
-	 * crafted file could use to exhaust memory or time. */
-	if (h->kdf != 1 || h->aead != 1 || h->log2_n < 10 || h->log2_n > 22 || h->r < 1 || h->r > 32 ||
-	    h->p < 1 || h->p > 16 || (128ULL * h->r << h->log2_n) > MAX_KDF_MEM ||
-	    h->log2_chunk < 10 || h->log2_chunk > 24) {
+	/* scrypt needs 128·r·N bytes and p times the work: a crafted file may
+	 * ask for no more than backup_write itself uses, so a forged header
+	 * costs nothing before "wrong passphrase" (a 1 GB Pi survives it). */
+	if (h->kdf != 1 || h->log2_n < 10 || h->log2_n > BACKUP_LOG2_N || h->r != BACKUP_R ||
+	    h->p != BACKUP_P) {
+		snprintf(err, errlen, "backup header asks for scrypt parameters this broadside never "
+		    "writes (kdf %u, N=2^%u, r=%u, p=%u; at most N=2^%d, r=%d, p=%d): refused before "
+		    "any work", h->kdf, h->log2_n, (unsigned)h->r, (unsigned)h->p, BACKUP_LOG2_N,
+		    BACKUP_R, BACKUP_P);
+		return -1;
+	}
+	if (h->aead != 1 || h->log2_chunk < 10 || h->log2_chunk > 24) {
 		snprintf(err, errlen, "backup header has unsupported or unsafe parameters");
 		return -1;
 	}
@@ -796,8 +804,10 @@ backup_read(const char *in_path, const char *pass, size_t passlen, const char *t
 		res = BACKUP_ERR_FORMAT;
 		goto done;
 	}
-	if (derive(&h, pass, passlen, key, check) < 0)
+	if (derive(&h, pass, passlen, key, check) < 0) {
+		snprintf(err, errlen, "cannot derive the key (scrypt failed)");
 		goto done;
+	}
 	if (CRYPTO_memcmp(check, h.check, sizeof(check)) != 0) {
 		snprintf(err, errlen, "wrong passphrase (or the backup's header is damaged)");
 		res = BACKUP_ERR_PASSPHRASE;

@@ -601,9 +601,9 @@ quarantine(const mirror_opts_t *o, const char *partial, const mirror_entry_t *e,
 		fprintf(f, "%s\texpected %s\t%lld\n", line.s, e->sha256, (long long)time(NULL));
 		fclose(f);
 	}
-	fprintf(stderr, "\rQUARANTINED: ");
-	for (const unsigned char *p = (const unsigned char *)e->path; *p; p++)
-		fprintf(stderr, *p < 0x20 || *p == 0x7f ? "\\x%02x" : "%c", *p);
+	/* \r clears the progress line, when there is one. */
+	fprintf(stderr, "%sQUARANTINED: ", o->progress ? "\r" : "");
+	text_term_print(stderr, e->path);
 	fprintf(stderr, " — its bytes do not match the signed manifest (kept in %s)\n", o->quarantine);
 	strbuf_release(&line);
 	free(dst);
@@ -668,9 +668,8 @@ fetch_file(const mirror_opts_t *o, const mirror_entry_t *e, mirror_progress_t *p
 			snprintf(err, sizeof(err), "short response");
 	}
 	if (d.got < e->size) {
-		fprintf(stderr, "\rcannot fetch ");
-		for (const unsigned char *p = (const unsigned char *)e->path; *p; p++)
-			fprintf(stderr, *p < 0x20 || *p == 0x7f ? "\\x%02x" : "%c", *p);
+		fprintf(stderr, "%scannot fetch ", o->progress ? "\r" : "");
+		text_term_print(stderr, e->path);
 		fprintf(stderr, ": %s (kept %lld bytes; run mirror again to resume)\n", err, (long long)d.got);
 		goto done;
 	}
@@ -774,7 +773,8 @@ mirror_sync(const mirror_opts_t *o, mirror_stats_t *st)
 		st->files++;
 		if (!mirror_path_safe(e.path)) {
 			st->skipped++;
-			fprintf(stderr, "\rskipped a file whose name cannot be mirrored safely\n");
+			fprintf(stderr, "%sskipped a file whose name cannot be mirrored safely\n",
+			    o->progress ? "\r" : "");
 		} else if (in_place(o, &e)) {
 			st->unchanged++;
 		} else {

@@ -3,7 +3,8 @@
 # catalogue; a wrong passphrase, a truncated file or any flipped byte is refused
 # with nothing written; an existing identity needs --force; --data-root moves
 # collections; restored collections whose files differ are held (not served)
-# until refresh.
+# until refresh; a crafted header's scrypt cost is refused before any work;
+# a passphrase under 12 characters needs --weak-passphrase.
 . "$(dirname "$0")/../lib.sh"
 A=$T/a C=$T/coll
 mkdir -p "$C/sub"
@@ -117,4 +118,40 @@ check_eq "… releases the hold" "$(sqlite3 "$T/e/catalogue.db" "SELECT held IS 
 served_again() { [ "$(curl -s $U/f/demo/big.bin | sha256sum)" == "$(sha256sum <"$C/big.bin")" ]; }
 check "… and the file is served again" wait_for 10 served_again
 check "… and sha256sum -c passes on the manifest" bash -c "cd '$T/disk3/coll' && curl -s $U/m/demo/SHA256SUMS | sha256sum --quiet -c -"
+# --- a crafted header's KDF cost is refused before any work ---
+# (scrypt needs 128*r*N bytes and p times the work; backup writes N=2^17, r=8, p=1)
+craft() { # craft LOG2N R P OUT: b.bk with these scrypt parameters in its header
+  python3 -c 'import sys, struct
+b = bytearray(open(sys.argv[1], "rb").read())
+b[10] = int(sys.argv[2]); b[11:15] = struct.pack(">I", int(sys.argv[3])); b[15:19] = struct.pack(">I", int(sys.argv[4]))
+open(sys.argv[5], "wb").write(b)' "$T/b.bk" "$@"
+}
+for kdf in "20 8 16" "20 8 1" "17 8 16" "18 8 1" "17 32 1" "22 1 1"; do
+  craft $kdf "$T/kdf.bk"
+  /usr/bin/time -f "%e %M" -o "$T/kdf.time" timeout 20 \
+    $BROADSIDE --data "$T/nokdf" restore "$T/kdf.bk" --passphrase-file "$T/pass" >"$T/kdf.out" 2>&1
+  read -r secs rss < <(tail -n 1 "$T/kdf.time")
+  echo "# scrypt log2(N) r p = $kdf: ${secs} s, max RSS ${rss} KiB: $(tail -n 2 "$T/kdf.out" | tr '\n' ' ')"
+  check "crafted KDF header ($kdf) refused in under 1 s (${secs} s)" awk -v s="$secs" 'BEGIN { exit !(s < 1) }'
+  check "… without the memory (max RSS ${rss} KiB < 64 MiB)" test "$rss" -lt 65536
+  check "… saying why" grep -q "scrypt parameters" "$T/kdf.out"
+  check "… and nothing written" bash -c "! ls -d '$T/nokdf'* >/dev/null 2>&1"
+done
+craft 17 8 1 "$T/kdf.bk"
+check "the parameters backup writes are still accepted" $BROADSIDE --data "$T/k2" restore "$T/kdf.bk" --passphrase-file "$T/pass"
+
+# --- a passphrase under 12 characters is refused unless --weak-passphrase ---
+printf 'short pass\n' >"$T/short"
+out=$($BROADSIDE --data "$A" backup "$T/weak.bk" --passphrase-file "$T/short" 2>&1); rc=$?
+echo "# $out"
+check "a 10-character passphrase is refused" test $rc -ne 0
+check "… saying why" grep -q "12 characters" <<<"$out"
+check "… and no file written" test ! -e "$T/weak.bk"
+printf '\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\n' >"$T/short8"
+check "characters are counted, not bytes (11 two-byte characters refused)" \
+  bash -c "! $BROADSIDE --data '$A' backup '$T/weak.bk' --passphrase-file '$T/short8' 2>/dev/null"
+check "--weak-passphrase accepts it" $BROADSIDE --data "$A" backup "$T/weak.bk" --passphrase-file "$T/short" --weak-passphrase
+check "… and the backup restores" $BROADSIDE --data "$T/w" restore "$T/weak.bk" --passphrase-file "$T/short"
+printf '123456789012\n' >"$T/twelve"
+check "12 characters are enough" $BROADSIDE --data "$A" backup "$T/twelve.bk" --passphrase-file "$T/twelve"
 done_testing

@@ -10,6 +10,8 @@ echo "hello world" >"$C/sub/a.txt"
 head -c 1048576 /dev/urandom >"$C/random.bin"
 head -c 300 /dev/urandom >"$C/deep/er/small.bin"
 printf 'quote"and<angle>&amp\n' >"$C/sub/we\"ird <name> & 'q'.txt"
+printf 'MZ' >"$C/sub/evil"$'\xe2\x80\xae'"gpj.exe"
+printf 'x' >"$C/sub/esc"$'\x1b'"[31m"$'\r'"x.txt"
 printf 'back\n' >"$C/sub/back\\slash.txt"
 truncate -s 5G "$C/sparse-5g.img"
 # The resume tests move the whole file through curl and wget twice; under ASan
@@ -50,6 +52,12 @@ check "no Date header" bash -c "! grep -qi '^Date:' <<<\"\$1\"" _ "$h"
 check "Content-Type from mime.types" grep -q '^Content-Type: text/plain' <<<"$(hdr $U/f/demo/sub/a.txt)"
 check_eq "weird name served" "$(curl -s "$U/f/demo/sub/we%22ird%20%3Cname%3E%20%26%20'q'.txt")" 'quote"and<angle>&amp'
 check "RFC 6266 filename*" grep -q "filename\*=UTF-8''we%22ird%20%3Cname%3E%20&%20%27q%27.txt" <<<"$(hdr "$U/f/demo/sub/we%22ird%20%3Cname%3E%20%26%20'q'.txt")"
+h=$(hdr "$U/f/demo/sub/evil%E2%80%AEgpj.exe")
+echo "# $(grep -i '^content-disposition' <<<"$h")"
+check "filename*: a bidi override is replaced as on the pages" grep -q "filename\*=UTF-8''evil%EF%BF%BDgpj.exe$" <<<"$h"
+h=$(hdr "$U/f/demo/sub/esc%1B%5B31m%0Dx.txt")
+echo "# $(grep -i '^content-disposition' <<<"$h")"
+check "filename*: ESC and CR become control pictures" grep -q "filename\*=UTF-8''esc%E2%90%9B%5B31m%E2%90%8Dx.txt$" <<<"$h"
 check_eq "empty file" "$(code $U/f/demo/empty.txt)" 200
 check_eq "nested file" "$(code $U/f/demo/deep/er/small.bin)" 200
 

@@ -8,6 +8,8 @@
 #   3. request-rate and connection caps → 429, a full server → 503, both with
 #      Retry-After; other circuits keep being served
 #   4. 500 slowloris sockets + a normal reader: its requests stay fast, RSS bounded
+#   5. (run before 4) keep-alive connections of one circuit each starting a slow
+#      head: only circuit_pending_heads of them are held, the rest closed
 . "$(dirname "$0")/../lib.sh"
 LC=$TOP/build/tests/loadclient
 [ -x "$LC" ] || { echo "build/tests/loadclient missing (make unit)"; exit 1; }
@@ -103,6 +105,56 @@ h = json.loads(sys.argv[1])["limits"]["hits"]
 assert h["circuit_requests"] >= 18 and h["circuit_connections"] >= 6, h
 assert h["download_wait_timeouts"] + h["max_downloads"] >= 1, h
 ' "$js"
+
+# --- 5: pending heads on keep-alive connections ---
+# 16 connections of one circuit each finish a request, then each starts a slow
+# head: only circuit_pending_heads (8) of them may hold one; the rest are closed.
+serve
+out=$(python3 - "$SOCK" <<'PY'
+import socket, sys, time
+conns = []
+for i in range(16):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    s.settimeout(5)
+    s.sendall(b"PROXY TCP6 fc00:dead:beef:4dad::0:77 ::1 77 80\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    got = b""
+    while b"\r\n\r\n" not in got:
+        b = s.recv(65536)
+        if not b:
+            break
+        got += b
+    head, _, body = got.partition(b"\r\n\r\n")
+    n = [int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
+    while n and len(body) < n[0]:
+        b = s.recv(65536)
+        if not b:
+            break
+        body += b
+    print("served", got.split(b"\r\n", 1)[0].decode())
+    conns.append(s)
+for s in conns:
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")   # a head that never ends
+time.sleep(1.5)
+held = 0
+for s in conns:
+    s.settimeout(0.2)
+    try:
+        held += s.recv(1) != b""
+    except socket.timeout:
+        held += 1
+    except OSError:
+        pass
+print("held", held)
+PY
+)
+echo "$out"
+check_eq "16 keep-alive requests served" "$(grep -c '^served HTTP/1.1 200' <<<"$out")" 16
+check_eq "slow heads held on keep-alive connections: the cap (8)" "$(val held "$out")" 8
+check "status counts the refused heads" python3 -c '
+import json, sys
+assert json.loads(sys.argv[1])["limits"]["hits"]["circuit_pending_heads"] >= 8
+' "$(status_json)"
 
 # --- 4: slowloris ---
 serve "max_connections = 256"

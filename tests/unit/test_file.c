@@ -9,6 +9,7 @@
 #include "unit.h"
 #include "http/file.h"
 #include "base/util.h"
+#include "base/text.h"
 
 int
 main(void)
@@ -49,8 +50,18 @@ main(void)
 	char *cd = file_content_disposition("r\xc3\xa9sum\xc3\xa9 \"x\".pdf");
 	is_str(cd, "attachment; filename=\"r__sum__ _x_.pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%22x%22.pdf", "RFC 6266");
 	free(cd);
+	/* filename* follows the pages' rule (text_cp_visible): controls become
+	 * control pictures, bidi overrides, C1 and invalid bytes U+FFFD. */
 	cd = file_content_disposition("a\r\nb;c%.txt");
-	is_str(cd, "attachment; filename=\"a__b;c_.txt\"; filename*=UTF-8''a%0D%0Ab%3Bc%25.txt", "controls");
+	is_str(cd, "attachment; filename=\"a__b;c_.txt\"; filename*=UTF-8''a%E2%90%8D%E2%90%8Ab%3Bc%25.txt", "controls");
+	free(cd);
+	cd = file_content_disposition("evil\xe2\x80\xaegpj.exe");
+	is_str(cd, "attachment; filename=\"evil___gpj.exe\"; filename*=UTF-8''evil%EF%BF%BDgpj.exe",
+	    "a bidi override does not reach filename*");
+	free(cd);
+	cd = file_content_disposition("\x1b[31m\xe2\x81\xa6x\xc2\x9by\xffz\xe2\x80\x8b.txt");
+	is_str(cd, "attachment; filename=\"_[31m___x__y_z___.txt\"; filename*=UTF-8''%E2%90%9B%5B31m%EF%BF%BDx%EF%BF%BDy%EF%BF%BDz%E2%80%8B.txt",
+	    "ESC, an isolate, C1 and an invalid byte replaced; other characters kept");
 	free(cd);
 
 	p = xasprintf("rm -rf '%s'", dir);

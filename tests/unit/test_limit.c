@@ -312,6 +312,51 @@ test_evict_expire_table(struct event_base *base)
 	limit_free(l);
 }
 
+/* Keep-alive connections that each start a new head count against the
+ * circuit's pending heads just as new connections do. */
+static void
+test_pending_keepalive(struct event_base *base)
+{
+	limit_conf_t c = base_conf();
+	limit_answer_t a;
+	limit_conn_t *lc[4];
+	int owners[4], refused = 0;
+	limit_t *l;
+	strbuf_t st;
+
+	c.circuit_pending_heads = 2;
+	l = limit_new(base, &c);
+	limit_set_clock(l, test_clock, NULL);
+	/* One at a time, so each connection gets in: complete heads, idle. */
+	for (int i = 0; i < 4; i++) {
+		lc[i] = conn(l, 9, &owners[i]);
+		ok(admit(lc[i], "/", &a) == 0, "keep-alive %d served", i);
+		limit_conn_request_done(lc[i]);
+		limit_conn_idle(lc[i]);
+	}
+	for (int i = 0; i < 4; i++)
+		if (limit_conn_head_started(lc[i]) < 0)
+			refused++;
+	is_int(refused, 2, "two slow heads on idle keep-alives fill the cap; the other two are refused");
+	strbuf_init(&st);
+	limit_write_status(l, &st, 1);
+	ok(strstr(st.s, "\"circuit_pending_heads\":2,") != NULL, "hits counted: %s", st.s);
+	ok(strstr(st.s, "\"sending_head\":2,") != NULL, "two heads pending");
+	strbuf_release(&st);
+	/* A refused head is closed by the caller; then another may start. */
+	limit_conn_free(lc[2]);
+	limit_conn_free(lc[3]);
+	ok(admit(lc[0], "/", &a) == 0, "a pending head completes");
+	limit_conn_request_done(lc[0]);
+	limit_conn_idle(lc[1]);
+	ok(limit_conn_head_started(lc[0]) == 0, "room again for a head");
+	/* The same connection starting again is not counted twice. */
+	ok(limit_conn_head_started(lc[0]) == 0, "an already pending head is not refused");
+	limit_conn_free(lc[0]);
+	limit_conn_free(lc[1]);
+	limit_free(l);
+}
+
 static void
 test_disabled(struct event_base *base)
 {
@@ -347,6 +392,7 @@ main(void)
 	test_search_and_close(base);
 	test_downloads(base);
 	test_evict_expire_table(base);
+	test_pending_keepalive(base);
 	test_disabled(base);
 	is_int(limit_classify("/f/a/b", 6), LIMIT_DOWNLOAD, "classify /f/");
 	is_int(limit_classify("/%66/a/b", 8), LIMIT_DOWNLOAD, "classify encoded /f/");
