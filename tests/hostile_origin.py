@@ -3,10 +3,10 @@
 usage: hostile_origin.py PORTFILE ROOT
 Serves GET /X from the file ROOT/X (404 if missing). Before each request it
 reads ROOT/mode (one line, "static" if absent) and, for a request whose last path
-segment starts with NAME, answers instead:
+segment is NAME (or starts with it, for NAME ending in '*'), answers instead:
   huge NAME          Content-Length 1 GiB of zeros, streamed (nothing stored)
   chunked NAME       an endless chunked body
-  random NAME        random bytes, new ones on every request
+  random NAME        random bytes (as many as the file has), new ones every time
   trickle NAME SECS  1 byte every SECS seconds (Content-Length 1 MiB)
 Every answer ends within 120 s, or when the client goes away."""
 import os, sys, time
@@ -39,7 +39,8 @@ class H(BaseHTTPRequestHandler):
         path = unquote_to_bytes(self.path.split("?")[0])
         end = time.monotonic() + LIMIT_S
         try:
-            if len(mode) >= 2 and path.rsplit(b"/", 1)[-1].startswith(mode[1].encode()):
+            last, want = path.rsplit(b"/", 1)[-1], mode[1].encode() if len(mode) >= 2 else None
+            if want and (last == want or (want.endswith(b"*") and last.startswith(want[:-1]))):
                 if mode[0] == "huge":
                     self.head(200, 1 << 30)
                     zeros, sent = bytes(1 << 16), 0
@@ -54,7 +55,8 @@ class H(BaseHTTPRequestHandler):
                         self.wfile.write(chunk)
                     return
                 if mode[0] == "random":
-                    body = os.urandom(3000)
+                    real = os.path.join(root, path.lstrip(b"/"))
+                    body = os.urandom(os.path.getsize(real) if os.path.isfile(real) else 3000)
                     self.head(200, len(body))
                     self.wfile.write(body)
                     return

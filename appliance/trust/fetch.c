@@ -8,6 +8,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,8 @@ struct fetch {
 	int socks_port;            /* 0: direct */
 	int fd;
 	uint8_t *buf;
+	int64_t deadline_ms, min_rate, min_rate_time_s;
+	int deadline_passed;
 };
 
 /* Per-response parser state. */
@@ -40,12 +43,24 @@ struct resp {
 	int in_value, complete, stopped, keep_alive;
 };
 
+/* Seconds a blocking call may wait: IO_TIMEOUT_S, or less before the deadline. */
+static int64_t
+io_timeout_s(const fetch_t *f)
+{
+	int64_t left;
+
+	if (f->deadline_ms == 0)
+		return IO_TIMEOUT_S;
+	left = (f->deadline_ms - now_ms() + 999) / 1000;
+	return left < 1 ? 1 : left < IO_TIMEOUT_S ? left : IO_TIMEOUT_S;
+}
+
 static int
-connect_tcp(const char *host, int port, char *err, size_t errlen)
+connect_tcp(const fetch_t *f, const char *host, int port, char *err, size_t errlen)
 {
 	struct addrinfo hints, *ai = NULL;
 	char portstr[16];
-	struct timeval tv = { IO_TIMEOUT_S, 0 };
+	struct timeval tv = { (time_t)io_timeout_s(f), 0 };
 	int fd = -1, one = 1, r;
 
 	memset(&hints, 0, sizeof(hints));
@@ -127,7 +142,7 @@ socks5_connect(fetch_t *f, char *err, size_t errlen)
 {
 	uint8_t req[300], rep[4];
 	size_t hl = strlen(f->host), n = 0;
-	int fd = connect_tcp(f->socks_host, f->socks_port, err, errlen);
+	int fd = connect_tcp(f, f->socks_host, f->socks_port, err, errlen);
 
 	if (fd < 0)
 		return -1;
@@ -287,8 +302,11 @@ on_complete(http_parser *p)
 	return 0;
 }
 
-/* One request/response on the open connection. 0 complete, -1 error, -2 the
- * kept-alive connection was closed before any response byte (retry). */
+#define EXCHANGE_RETRY 1
+
+/* One request/response on the open connection. 0 complete, FETCH_* on
+ * failure, EXCHANGE_RETRY if the kept-alive connection was closed before any
+ * response byte. */
 static int
 exchange(fetch_t *f, const char *path, int64_t from, const char *etag, fetch_body_fn fn, void *arg,
     fetch_result_t *res, char *err, size_t errlen)
@@ -297,7 +315,7 @@ exchange(fetch_t *f, const char *path, int64_t from, const char *etag, fetch_bod
 	http_parser parser;
 	struct resp r;
 	strbuf_t req;
-	int64_t got_any = 0;
+	int64_t got_any = 0, win_start, win_bytes = 0, last_byte;
 	int rc = -1;
 
 	http_parser_settings_init(&settings);
@@ -321,16 +339,53 @@ exchange(fetch_t *f, const char *path, int64_t from, const char *etag, fetch_bod
 	}
 	strbuf_adds(&req, "\r\n");
 	if (send_all(f->fd, req.s, req.len) < 0) {
-		rc = -2;
+		rc = EXCHANGE_RETRY;
 		goto done;
 	}
+	win_start = last_byte = now_ms();
 	while (!r.complete) {
+		int64_t now = now_ms(), wait = IO_TIMEOUT_S * 1000 - (now - last_byte);
+		struct pollfd pfd = { f->fd, POLLIN, 0 };
+		if (f->deadline_ms && now >= f->deadline_ms) {
+			f->deadline_passed = 1;
+			snprintf(err, errlen, "the deadline passed");
+			rc = FETCH_DEADLINE;
+			goto done;
+		}
+		if (f->min_rate && now - win_start >= f->min_rate_time_s * 1000) {
+			if (win_bytes < f->min_rate * f->min_rate_time_s) {
+				snprintf(err, errlen, "slower than %lld bytes/s for %lld s", (long long)f->min_rate,
+				    (long long)f->min_rate_time_s);
+				rc = FETCH_TOO_SLOW;
+				goto done;
+			}
+			win_start = now;
+			win_bytes = 0;
+		}
+		if (wait <= 0) {
+			snprintf(err, errlen, "receive: nothing for %d s", IO_TIMEOUT_S);
+			goto done;
+		}
+		/* Wake at least once a second to check the bounds above. */
+		if ((f->deadline_ms || f->min_rate) && wait > 1000)
+			wait = 1000;
+		int pr = poll(&pfd, 1, (int)wait);
+		if (pr < 0 && errno != EINTR) {
+			snprintf(err, errlen, "poll: %s", strerror(errno));
+			goto done;
+		}
+		if (pr <= 0)
+			continue;
 		ssize_t n = recv(f->fd, f->buf, READ_BUF, 0);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0) {
 			snprintf(err, errlen, "receive: %s", strerror(errno));
 			goto done;
+		}
+		if (n > 0) {
+			last_byte = now_ms();
+			win_bytes += n;
 		}
 		if (n == 0) {
 			/* EOF ends a body without length (and nothing else). */
@@ -338,7 +393,7 @@ exchange(fetch_t *f, const char *path, int64_t from, const char *etag, fetch_bod
 			if (r.complete)
 				break;
 			if (got_any == 0)
-				rc = -2;
+				rc = EXCHANGE_RETRY;
 			snprintf(err, errlen, "the connection closed mid-response");
 			goto done;
 		}
@@ -376,22 +431,41 @@ fetch_get(fetch_t *f, const char *path, int64_t from, const char *etag, fetch_bo
 		memset(res, 0, sizeof(*res));
 		res->range_start = -1;
 		res->content_length = -1;
+		if (f->deadline_ms && now_ms() >= f->deadline_ms) {
+			f->deadline_passed = 1;
+			snprintf(err, errlen, "the deadline passed");
+			return FETCH_DEADLINE;
+		}
 		if (f->fd < 0) {
 			f->fd = f->socks_port ? socks5_connect(f, err, errlen) :
-			    connect_tcp(f->host, f->port, err, errlen);
+			    connect_tcp(f, f->host, f->port, err, errlen);
 			if (f->fd < 0)
 				return -1;
 		}
 		rc = exchange(f, path, from, etag, fn, arg, res, err, errlen);
-		if (rc == 0)
-			return 0;
-		if (rc == -2 && reused)
+		if (rc == 0 || rc == FETCH_DEADLINE || rc == FETCH_TOO_SLOW)
+			return rc;
+		if (rc == EXCHANGE_RETRY && reused)
 			continue;     /* the server closed an idle kept-alive connection */
-		if (rc == -2)
+		if (rc == EXCHANGE_RETRY)
 			snprintf(err, errlen, "the server closed the connection without answering");
 		return -1;
 	}
 	return -1;
+}
+
+void
+fetch_set_limits(fetch_t *f, int64_t deadline_ms, int64_t min_rate, int64_t min_rate_time_s)
+{
+	f->deadline_ms = deadline_ms;
+	f->min_rate = min_rate_time_s > 0 ? min_rate : 0;
+	f->min_rate_time_s = min_rate_time_s;
+}
+
+int
+fetch_deadline_passed(const fetch_t *f)
+{
+	return f->deadline_passed;
 }
 
 int

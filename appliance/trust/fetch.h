@@ -21,6 +21,18 @@ fetch_t *fetch_new(const char *host, int port, const char *socks);
 void fetch_free_(fetch_t *f);
 #define fetch_free(p) do { fetch_free_(p); (p) = NULL; } while (0)
 
+/* Bounds for every later request. Stop when now_ms() passes deadline_ms (0 =
+ * none), and when fewer than min_rate * min_rate_time bytes arrive in a window
+ * of min_rate_time seconds (0 = no minimum; libcurl's LOW_SPEED_LIMIT/TIME). */
+void fetch_set_limits(fetch_t *f, int64_t deadline_ms, int64_t min_rate, int64_t min_rate_time_s);
+/* 1 once a request stopped because the deadline passed, else 0. */
+int fetch_deadline_passed(const fetch_t *f);
+
+/* fetch_get's failures: a network or protocol error, the deadline, too slow. */
+#define FETCH_ERR (-1)
+#define FETCH_DEADLINE (-2)
+#define FETCH_TOO_SLOW (-3)
+
 /* Called with each piece of the body; non-zero stops the transfer. */
 typedef int (*fetch_body_fn)(void *arg, const uint8_t *p, size_t n);
 
@@ -34,7 +46,8 @@ typedef struct fetch_result {
 /* GET path (already percent-encoded). If from > 0, ask for bytes from..end
  * with If-Range: "etag" (when etag is non-NULL). Reuses the connection when it
  * can and reconnects once if a kept-alive one was closed. 0 when a complete
- * response arrived (any status), -1 on a network error (err says what). */
+ * response arrived (any status), else FETCH_ERR, FETCH_DEADLINE or
+ * FETCH_TOO_SLOW (err says what). */
 int fetch_get(fetch_t *f, const char *path, int64_t from, const char *etag, fetch_body_fn fn, void *arg,
     fetch_result_t *res, char *err, size_t errlen);
 

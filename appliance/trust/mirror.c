@@ -1,6 +1,7 @@
 /* mirror: see mirror.h. */
 #include "trust/mirror.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -18,6 +19,7 @@
 
 #define MAX_ATTEMPTS 4
 #define PATH_MAX_LEN 4096
+#define SIG_MAX 4096
 
 /* ---------- index.json, one line at a time ---------- */
 
@@ -408,22 +410,40 @@ body_to_fd(void *arg, const uint8_t *p, size_t n)
 	return write_all(t->fd, c, n);
 }
 
-/* GET url path into work/name (replaced). */
+static const char *const manifest_files[] = {
+	"index.json", "index.json.minisig", "SHA256SUMS", "SHA256SUMS.minisig",
+};
+
+void
+mirror_manifests_clean(const char *work)
+{
+	for (size_t i = 0; i < ARRAY_LEN(manifest_files); i++) {
+		char *p = xasprintf("%s/%s", work, manifest_files[i]);
+		unlink(p);
+		free(p);
+	}
+}
+
+/* GET /m/<slug>/name into work/name (replaced), at most max bytes. */
 static int
 get_to_file(const mirror_opts_t *o, const char *name, int64_t max, char *err, size_t errlen)
 {
 	char *path = xasprintf("%s/%s", o->work, name), *url = xasprintf("/m/%s/%s", o->slug, name);
 	struct to_fd t = { -1, max, 0 };
 	fetch_result_t res;
-	int rc = -1;
+	int rc = -1, r;
 
 	t.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (t.fd < 0) {
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		goto done;
 	}
-	if (fetch_get(o->fetch, url, 0, NULL, body_to_fd, &t, &res, err, errlen) < 0)
+	if ((r = fetch_get(o->fetch, url, 0, NULL, body_to_fd, &t, &res, err, errlen)) < 0) {
+		if (t.got > max)
+			snprintf(err, errlen, "%s is larger than %lld bytes (%s)", name, (long long)max,
+			    max == SIG_MAX ? "a signature is ~300" : "--max-manifest-size");
 		goto done;
+	}
 	if (res.status != 200) {
 		snprintf(err, errlen, "%s: HTTP %d%s", url, res.status,
 		    res.status == 404 ? " (no such collection on the origin?)" : "");
@@ -438,37 +458,141 @@ done:
 	return rc;
 }
 
+/* Check work/name against its signature and the trusted comment's file and
+ * collection; fill tc and hash (BLAKE2b-512 of the file). */
 static int
-verify_one(const mirror_opts_t *o, const char *name, char *err, size_t errlen)
+verify_one(const mirror_opts_t *o, const char *name, manifest_tc_t *tc, uint8_t hash[SIGN_HASH_LEN],
+    char *err, size_t errlen)
 {
 	char *sigp = xasprintf("%s/%s.minisig", o->work, name), *p = xasprintf("%s/%s", o->work, name);
-	char *tc = NULL, *want = xasprintf("\tcollection:%s\t", o->slug), e2[256];
+	char e2[256];
 	size_t n;
 	char *sig = read_file_small(sigp, 4096, &n);
+	sign_sig_t s;
 	int rc = -1;
 
-	if (sig == NULL)
-		snprintf(err, errlen, "cannot read %s", sigp);
-	else if (sign_verify_file(o->pub, sig, n, p, &tc, e2, sizeof(e2)) < 0)
-		snprintf(err, errlen, "%s: %s", name, e2);
-	else if (strstr(tc, want) == NULL)
+	memset(&s, 0, sizeof(s));
+	if (sig == NULL) {
+		snprintf(err, errlen, "BAD SIGNATURE: cannot read %s.minisig", name);
+	} else if (sign_sig_parse(sig, n, &s) < 0) {
+		snprintf(err, errlen, "BAD SIGNATURE: %s.minisig is not a minisign signature", name);
+	} else if (sign_hash_file(p, hash) < 0) {
+		snprintf(err, errlen, "cannot read %s: %s", p, strerror(errno));
+	} else if (sign_verify(o->pub, &s, hash, e2, sizeof(e2)) < 0) {
+		snprintf(err, errlen, "BAD SIGNATURE: %s: %s", name, e2);
+	} else if (manifest_tc_parse(s.trusted, tc) < 0) {
+		snprintf(err, errlen, "%s: the signed trusted comment is malformed", name);
+	} else if (strcmp(tc->file, name) != 0) {
+		/* A genuine signature over another file (SHA256SUMS's served as index.json's). */
+		snprintf(err, errlen, "%s: signed as file:%s, not %s (a genuine signature for another file)", name,
+		    tc->file[0] ? tc->file : "(none)", name);
+	} else if (strcmp(tc->collection, o->slug) != 0) {
 		/* A genuine manifest of another collection is not this one's. */
-		snprintf(err, errlen, "%s is signed for another collection (%s)", name, tc);
-	else
+		snprintf(err, errlen, "%s is signed for another collection (%s)", name, tc->collection);
+	} else {
 		rc = 0;
+	}
+	sign_sig_clear(&s);
 	free(sig);
 	free(sigp);
 	free(p);
-	free(tc);
-	free(want);
 	return rc;
+}
+
+static int
+same_hash(const char *dir, const char *name, const uint8_t hash[SIGN_HASH_LEN])
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	uint8_t h[SIGN_HASH_LEN];
+	int same = sign_hash_file(p, h) == 0 && memcmp(h, hash, SIGN_HASH_LEN) == 0;
+
+	free(p);
+	return same;
+}
+
+/* Count the installed index's files and those the new one no longer lists
+ * (both sorted: one merge). -1 if the installed index cannot be read. */
+static int
+count_removed(const char *installed, const char *work, int64_t *old_n, int64_t *removed)
+{
+	struct reader a, b;
+	mirror_entry_t ea, eb;
+	int na, nb, rc = -1;
+
+	*old_n = *removed = 0;
+	if (reader_open(&a, installed) < 0)
+		return -1;
+	if (reader_open(&b, work) < 0) {
+		reader_close(&a);
+		return -1;
+	}
+	memset(&eb, 0, sizeof(eb));
+	nb = reader_next(&b, &eb);
+	while ((na = reader_next(&a, &ea)) == 0) {
+		(*old_n)++;
+		while (nb == 0 && strcmp(eb.path, ea.path) < 0) {
+			mirror_entry_clear(&eb);
+			nb = reader_next(&b, &eb);
+		}
+		if (!(nb == 0 && strcmp(eb.path, ea.path) == 0))
+			(*removed)++;
+		mirror_entry_clear(&ea);
+	}
+	if (na == 1 && nb >= 0)
+		rc = 0;
+	mirror_entry_clear(&eb);
+	reader_close(&a);
+	reader_close(&b);
+	return rc;
+}
+
+/* The checks against the installed set (mirror.h). */
+static int
+check_installed(const mirror_opts_t *o, const manifest_tc_t *tc, const uint8_t hix[SIGN_HASH_LEN],
+    const uint8_t hsums[SIGN_HASH_LEN], char *err, size_t errlen)
+{
+	manifest_version_t inst;
+	char vn[48], vi[48];
+	int64_t old_n, removed;
+	int c;
+
+	if (o->installed == NULL || manifest_dir_version(o->installed, &inst) == 0)
+		return 0;       /* a first mirror: nothing to compare with */
+	manifest_version_format(&tc->version, vn, sizeof(vn));
+	manifest_version_format(&inst, vi, sizeof(vi));
+	c = manifest_version_cmp(&tc->version, &inst);
+	if (c < 0) {
+		snprintf(err, errlen, "rollback: the origin's manifests are version %s, older than the installed "
+		    "version %s; whoever holds the publisher key may be replaying an old, genuinely signed set. "
+		    "Refused; keeping version %s", vn, vi, vi);
+		return -1;
+	}
+	/* Two unversioned sets (an origin not yet upgraded) cannot be ordered. */
+	if (c == 0 && inst.time != 0 &&
+	    !(same_hash(o->installed, "index.json", hix) && same_hash(o->installed, "SHA256SUMS", hsums))) {
+		snprintf(err, errlen, "equivocation: the origin serves version %s, the same version as the installed "
+		    "one but other content (signed twice by the key holder). Refused; keeping it", vn);
+		return -1;
+	}
+	if (o->max_removals_pct < 100 && count_removed(o->installed, o->work, &old_n, &removed) == 0 &&
+	    removed * 100 > old_n * o->max_removals_pct) {
+		snprintf(err, errlen, "removals: version %s removes %lld of the %lld installed files (more than "
+		    "%d%%); not mirroring it. If the publisher really removed them, run again with "
+		    "--accept-removals (or a higher --max-removals PCT)", vn, (long long)removed, (long long)old_n,
+		    o->max_removals_pct);
+		return -1;
+	}
+	return 0;
 }
 
 int
 mirror_fetch_manifests(const mirror_opts_t *o, char *err, size_t errlen)
 {
 	static const char *const names[] = { "index.json", "SHA256SUMS" };
-	char e2[512];
+	manifest_tc_t tc[2];
+	uint8_t hash[2][SIGN_HASH_LEN];
+	char e2[512], va[48], vb[48];
+	int rc = -1;
 
 	if (mkdir_p(o->work, 0700) < 0) {
 		snprintf(err, errlen, "cannot create %s: %s", o->work, strerror(errno));
@@ -476,18 +600,32 @@ mirror_fetch_manifests(const mirror_opts_t *o, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
 		char *sig = xasprintf("%s.minisig", names[i]);
-		int r = get_to_file(o, sig, 4096, e2, sizeof(e2)) < 0 || get_to_file(o, names[i], 0, e2, sizeof(e2)) < 0;
+		int r = get_to_file(o, sig, SIG_MAX, e2, sizeof(e2)) < 0 ||
+		    get_to_file(o, names[i], o->max_manifest, e2, sizeof(e2)) < 0;
 		free(sig);
 		if (r) {
-			snprintf(err, errlen, "cannot fetch the manifests: %s", e2);
-			return -1;
+			snprintf(err, errlen, "cannot fetch the manifests: %s — not mirroring anything", e2);
+			goto done;
 		}
-		if (verify_one(o, names[i], e2, sizeof(e2)) < 0) {
-			snprintf(err, errlen, "BAD SIGNATURE: %s — not mirroring anything", e2);
-			return -1;
+		if (verify_one(o, names[i], &tc[i], hash[i], e2, sizeof(e2)) < 0) {
+			snprintf(err, errlen, "%s — not mirroring anything", e2);
+			goto done;
 		}
 	}
-	return 0;
+	if (manifest_version_cmp(&tc[0].version, &tc[1].version) != 0) {
+		manifest_version_format(&tc[0].version, va, sizeof(va));
+		manifest_version_format(&tc[1].version, vb, sizeof(vb));
+		snprintf(err, errlen, "mix-and-match: index.json is version %s but SHA256SUMS is version %s (each "
+		    "genuinely signed, from two versions). Refused; keeping the installed version", va, vb);
+		goto done;
+	}
+	if (check_installed(o, &tc[0], hash[0], hash[1], err, errlen) < 0)
+		goto done;
+	rc = 0;
+done:
+	if (rc < 0)
+		mirror_manifests_clean(o->work);
+	return rc;
 }
 
 /* ---------- files ---------- */
@@ -589,6 +727,25 @@ hash_path(const char *path, char hex[65])
 	return rc;
 }
 
+/* Bytes of bodies in the quarantine folder (not the REPORT). */
+static int64_t
+quarantine_bytes(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct stat sb;
+	int64_t sum = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, "REPORT") != 0 && fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(sb.st_mode))
+			sum += sb.st_size;
+	closedir(d);
+	return sum;
+}
+
 static void
 quarantine(const mirror_opts_t *o, const char *partial, const mirror_entry_t *e, const char *got)
 {
@@ -596,15 +753,23 @@ quarantine(const mirror_opts_t *o, const char *partial, const mirror_entry_t *e,
 	strbuf_t line;
 	FILE *f;
 
+	struct stat sb;
+	int kept = 0;
+
 	mkdir_p(o->quarantine, 0700);
-	if (rename(partial, dst) < 0)
+	/* Bodies are kept up to quarantine_max bytes in all; a hostile origin can
+	 * send new garbage on every run, so beyond that only the REPORT line stays. */
+	if (lstat(partial, &sb) == 0 && quarantine_bytes(o->quarantine) + sb.st_size <= o->quarantine_max)
+		kept = rename(partial, dst) == 0;
+	if (!kept)
 		unlink(partial);
 	strbuf_init(&line);
 	/* REPORT: "<got hex>  <path>" as SHA256SUMS escapes it, then what was expected. */
 	manifest_sums_line(&line, got, e->path);
 	line.s[line.len - 1] = '\0';
 	if ((f = fopen(rep, "a")) != NULL) {
-		fprintf(f, "%s\texpected %s\t%lld\n", line.s, e->sha256, (long long)time(NULL));
+		fprintf(f, "%s\texpected %s\t%lld%s\n", line.s, e->sha256, (long long)time(NULL),
+		    kept ? "" : "\tbody not kept (quarantine full)");
 		fclose(f);
 	}
 	fprintf(stderr, "\rQUARANTINED: ");
@@ -616,7 +781,8 @@ quarantine(const mirror_opts_t *o, const char *partial, const mirror_entry_t *e,
 	free(rep);
 }
 
-/* Fetch one file into place. 0 fetched, 1 quarantined, -1 failed (reported). */
+/* Fetch one file into place. 0 fetched, 1 quarantined, -1 failed (reported),
+ * -2 the deadline passed (partial kept). */
 static int
 fetch_file(const mirror_opts_t *o, const mirror_entry_t *e, mirror_progress_t *prog, mirror_stats_t *st)
 {
@@ -655,6 +821,12 @@ fetch_file(const mirror_opts_t *o, const mirror_entry_t *e, mirror_progress_t *p
 		d.res = &res;
 		d.checked = 0;
 		int r = fetch_get(o->fetch, url, from, e->sha256, body_to_partial, &d, &res, err, sizeof(err));
+		if (r == FETCH_DEADLINE || r == FETCH_TOO_SLOW) {
+			/* Not worth retrying now: an origin this slow is slow again. */
+			if (r == FETCH_DEADLINE)
+				rc = -2;
+			break;
+		}
 		if (res.status != 0 && res.status != 200 && res.status != 206) {
 			snprintf(err, sizeof(err), "HTTP %d", res.status);
 			break;
@@ -673,6 +845,8 @@ fetch_file(const mirror_opts_t *o, const mirror_entry_t *e, mirror_progress_t *p
 		if (d.got < e->size)
 			snprintf(err, sizeof(err), "short response");
 	}
+	if (d.got < e->size && rc == -2)
+		goto done;
 	if (d.got < e->size) {
 		fprintf(stderr, "\rcannot fetch ");
 		for (const unsigned char *p = (const unsigned char *)e->path; *p; p++)
@@ -786,6 +960,12 @@ mirror_sync(const mirror_opts_t *o, mirror_stats_t *st)
 		} else {
 			int64_t before = prog.bytes_done;
 			int fr = fetch_file(o, &e, &prog, st);
+			if (fr == -2) {
+				st->bytes_fetched += prog.bytes_done - before;
+				st->deadline = 1;
+				mirror_entry_clear(&e);
+				break;
+			}
 			if (fr == 0)
 				st->fetched++;
 			else if (fr == 1)
@@ -801,7 +981,7 @@ mirror_sync(const mirror_opts_t *o, mirror_stats_t *st)
 	}
 	if (n < 0)
 		log_err("the index is malformed or out of order");
-	else
+	else if (!st->deadline)
 		rc = 0;
 	reader_close(&r);
 	{
