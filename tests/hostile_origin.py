@@ -7,7 +7,7 @@ segment is NAME (or starts with it, for NAME ending in '*'), answers instead:
   huge NAME          Content-Length 1 GiB of zeros, streamed (nothing stored)
   chunked NAME       an endless chunked body
   random NAME        random bytes (as many as the file has), new ones every time
-  trickle NAME SECS  1 byte every SECS seconds (Content-Length 1 MiB)
+  trickle NAME SECS  1 byte every SECS seconds (Content-Length: the file's, or 1 MiB)
 Every answer ends within 120 s, or when the client goes away."""
 import os, sys, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -61,7 +61,8 @@ class H(BaseHTTPRequestHandler):
                     self.wfile.write(body)
                     return
                 if mode[0] == "trickle":
-                    self.head(200, 1 << 20)
+                    real = os.path.join(root, path.lstrip(b"/"))
+                    self.head(200, os.path.getsize(real) if os.path.isfile(real) else 1 << 20)
                     while time.monotonic() < end:
                         self.wfile.write(b"x")
                         self.wfile.flush()

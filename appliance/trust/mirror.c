@@ -438,8 +438,8 @@ get_to_file(const mirror_opts_t *o, const char *name, int64_t max, char *err, si
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		goto done;
 	}
-	if ((r = fetch_get(o->fetch, url, 0, NULL, body_to_fd, &t, &res, err, errlen)) < 0) {
-		if (t.got > max)
+	if ((r = fetch_get(o->fetch, url, 0, NULL, max, body_to_fd, &t, &res, err, errlen)) < 0) {
+		if (r == FETCH_TOO_BIG || t.got > max)
 			snprintf(err, errlen, "%s is larger than %lld bytes (%s)", name, (long long)max,
 			    max == SIG_MAX ? "a signature is ~300" : "--max-manifest-size");
 		goto done;
@@ -820,7 +820,7 @@ fetch_file(const mirror_opts_t *o, const mirror_entry_t *e, mirror_progress_t *p
 		d.from = from;
 		d.res = &res;
 		d.checked = 0;
-		int r = fetch_get(o->fetch, url, from, e->sha256, body_to_partial, &d, &res, err, sizeof(err));
+		int r = fetch_get(o->fetch, url, from, e->sha256, e->size, body_to_partial, &d, &res, err, sizeof(err));
 		if (r == FETCH_DEADLINE || r == FETCH_TOO_SLOW) {
 			/* Not worth retrying now: an origin this slow is slow again. */
 			if (r == FETCH_DEADLINE)
