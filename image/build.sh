@@ -35,7 +35,7 @@ esac
 
 PKGS=systemd-sysv,udev,initramfs-tools,$KERNEL,$BOOTPKG,tor,nftables,apparmor,\
 unattended-upgrades,systemd-timesyncd,systemd-resolved,iproute2,procps,ca-certificates,\
-libevent-2.1-7,libevent-pthreads-2.1-7,libsqlite3-0,libssl3,libhttp-parser2.9,libseccomp2,\
+libevent-2.1-7,libevent-pthreads-2.1-7,libsqlite3-0,libssl3,libhttp-parser2.9,libcurl4,libseccomp2,\
 media-types,poppler-utils,dosfstools
 
 # What install.sh needs inside the root.

@@ -21,7 +21,7 @@ IMAGE=0 KEEP_SSH=0
 # Runtime packages. The image build installs them with mmdebstrap instead.
 PKGS="tor nftables apparmor unattended-upgrades systemd-timesyncd systemd-resolved
   libevent-2.1-7 libevent-pthreads-2.1-7 libsqlite3-0 libssl3 libhttp-parser2.9
-  libseccomp2 media-types poppler-utils"
+  libcurl4 libseccomp2 media-types poppler-utils"
 while [ $# -gt 0 ]; do
   case $1 in
     --binary) BIN=$2; shift ;;
