@@ -366,11 +366,15 @@ next_arg:;
 		char got[32], speed[32];
 		human_bytes(st.bytes_fetched, got, sizeof(got));
 		human_bytes(st.ms > 0 ? st.bytes_fetched * 1000 / st.ms : 0, speed, sizeof(speed));
+		manifest_version_t v;
+		char vs[48];
+		manifest_dir_version(installed, &v);
+		manifest_version_format(&v, vs, sizeof(vs));
 		printf("mirror %s: %lld files, %lld fetched (%lld resumed), %lld unchanged, %lld quarantined, "
-		    "%lld failed, %lld skipped; %s in %.1f s (%s/s)\n", slug, (long long)st.files,
+		    "%lld failed, %lld skipped; %s in %.1f s (%s/s); version %s installed\n", slug, (long long)st.files,
 		    (long long)st.fetched, (long long)st.resumed, (long long)st.unchanged,
 		    (long long)st.quarantined, (long long)st.failed, (long long)st.skipped, got,
-		    (double)st.ms / 1000.0, speed);
+		    (double)st.ms / 1000.0, speed, vs);
 	}
 	if (st.quarantined || st.failed || missing) {
 		fprintf(stderr, "mirror %s is incomplete: %lld listed files are not here%s; what is here is "

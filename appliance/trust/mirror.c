@@ -424,6 +424,15 @@ mirror_manifests_clean(const char *work)
 	}
 }
 
+/* Name the options behind fetch's "slower than …" in err. */
+static void
+slow_hint(char *err, size_t errlen)
+{
+	size_t n = strlen(err);
+
+	snprintf(err + n, errlen - n, " (--min-rate, --min-rate-time)");
+}
+
 /* GET /m/<slug>/name into work/name (replaced), at most max bytes. */
 static int
 get_to_file(const mirror_opts_t *o, const char *name, int64_t max, char *err, size_t errlen)
@@ -442,6 +451,8 @@ get_to_file(const mirror_opts_t *o, const char *name, int64_t max, char *err, si
 		if (r == FETCH_TOO_BIG || t.got > max)
 			snprintf(err, errlen, "%s is larger than %lld bytes (%s)", name, (long long)max,
 			    max == SIG_MAX ? "a signature is ~300" : "--max-manifest-size");
+		else if (r == FETCH_TOO_SLOW)
+			slow_hint(err, errlen);
 		goto done;
 	}
 	if (res.status != 200) {
@@ -825,6 +836,8 @@ fetch_file(const mirror_opts_t *o, const mirror_entry_t *e, mirror_progress_t *p
 			/* Not worth retrying now: an origin this slow is slow again. */
 			if (r == FETCH_DEADLINE)
 				rc = -2;
+			else
+				slow_hint(err, sizeof(err));
 			break;
 		}
 		if (res.status != 0 && res.status != 200 && res.status != 206) {

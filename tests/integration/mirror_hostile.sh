@@ -137,7 +137,7 @@ hostile "random index.json" random index.json
 check "… BAD SIGNATURE" grep -q "BAD SIGNATURE" <<<"$out"
 hostile "random index.json again" random index.json
 hostile "1 byte per 0.5 s index.json" trickle index.json 0.5
-check "… says the rate" grep -q "slower than 1000 bytes/s for 2 s" <<<"$out"
+check "… says the rate" grep -q "slower than 1000 bytes/s for 2 s (--min-rate, --min-rate-time)" <<<"$out"
 INST=v4   # its manifests verify: they are installed, the garbled files are not
 hostile "random file bodies" random rnd-*
 check "… quarantined" grep -q "QUARANTINED: rnd-" <<<"$out"
