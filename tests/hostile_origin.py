@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A loopback origin for mirror tests that can lie and stall.
 usage: hostile_origin.py PORTFILE ROOT
-Serves GET /X from the file ROOT/X (404 if missing). Before each request it
+Serves GET /X from the file ROOT/X (404 if missing), logging each path to
+ROOT/requests.log. Before each request it
 reads ROOT/mode (one line, "static" if absent) and, for a request whose last path
 segment is NAME (or starts with it, for NAME ending in '*'), answers instead:
   huge NAME          Content-Length 1 GiB of zeros, streamed (nothing stored)
@@ -37,6 +38,8 @@ class H(BaseHTTPRequestHandler):
         except OSError:
             mode = ["static"]
         path = unquote_to_bytes(self.path.split("?")[0])
+        with open(os.path.join(root, b"requests.log"), "ab") as log:
+            log.write(path + b"\n")
         end = time.monotonic() + LIMIT_S
         try:
             last, want = path.rsplit(b"/", 1)[-1], mode[1].encode() if len(mode) >= 2 else None

@@ -469,43 +469,60 @@ done:
 	return rc;
 }
 
-/* Check work/name against its signature and the trusted comment's file and
- * collection; fill tc and hash (BLAKE2b-512 of the file). */
+/* A fetched manifest's signature, and what it says. */
+struct signed_file {
+	const char *name;
+	sign_sig_t sig;
+	manifest_tc_t tc;
+	uint8_t hash[SIGN_HASH_LEN];     /* BLAKE2b-512 of the file, once fetched */
+};
+
+/* Read work/<name>.minisig; check its trusted comment against the key (before
+ * the file is fetched) and its file: and collection: fields. */
 static int
-verify_one(const mirror_opts_t *o, const char *name, manifest_tc_t *tc, uint8_t hash[SIGN_HASH_LEN],
-    char *err, size_t errlen)
+check_sig(const mirror_opts_t *o, struct signed_file *m, char *err, size_t errlen)
 {
-	char *sigp = xasprintf("%s/%s.minisig", o->work, name), *p = xasprintf("%s/%s", o->work, name);
-	char e2[256];
+	char *sigp = xasprintf("%s/%s.minisig", o->work, m->name), e2[256];
 	size_t n;
-	char *sig = read_file_small(sigp, 4096, &n);
-	sign_sig_t s;
+	char *text = read_file_small(sigp, SIG_MAX, &n);
 	int rc = -1;
 
-	memset(&s, 0, sizeof(s));
-	if (sig == NULL) {
-		snprintf(err, errlen, "BAD SIGNATURE: cannot read %s.minisig", name);
-	} else if (sign_sig_parse(sig, n, &s) < 0) {
-		snprintf(err, errlen, "BAD SIGNATURE: %s.minisig is not a minisign signature", name);
-	} else if (sign_hash_file(p, hash) < 0) {
-		snprintf(err, errlen, "cannot read %s: %s", p, strerror(errno));
-	} else if (sign_verify(o->pub, &s, hash, e2, sizeof(e2)) < 0) {
-		snprintf(err, errlen, "BAD SIGNATURE: %s: %s", name, e2);
-	} else if (manifest_tc_parse(s.trusted, tc) < 0) {
-		snprintf(err, errlen, "%s: the signed trusted comment is malformed", name);
-	} else if (strcmp(tc->file, name) != 0) {
+	if (text == NULL) {
+		snprintf(err, errlen, "BAD SIGNATURE: cannot read %s.minisig", m->name);
+	} else if (sign_sig_parse(text, n, &m->sig) < 0) {
+		snprintf(err, errlen, "BAD SIGNATURE: %s.minisig is not a minisign signature", m->name);
+	} else if (sign_verify_trusted(o->pub, &m->sig, e2, sizeof(e2)) < 0) {
+		snprintf(err, errlen, "BAD SIGNATURE: %s: %s", m->name, e2);
+	} else if (manifest_tc_parse(m->sig.trusted, &m->tc) < 0) {
+		snprintf(err, errlen, "%s: the signed trusted comment is malformed", m->name);
+	} else if (strcmp(m->tc.file, m->name) != 0) {
 		/* A genuine signature over another file (SHA256SUMS's served as index.json's). */
-		snprintf(err, errlen, "%s: signed as file:%s, not %s (a genuine signature for another file)", name,
-		    tc->file[0] ? tc->file : "(none)", name);
-	} else if (strcmp(tc->collection, o->slug) != 0) {
+		snprintf(err, errlen, "%s: signed as file:%s, not %s (a genuine signature for another file)", m->name,
+		    m->tc.file[0] ? m->tc.file : "(none)", m->name);
+	} else if (strcmp(m->tc.collection, o->slug) != 0) {
 		/* A genuine manifest of another collection is not this one's. */
-		snprintf(err, errlen, "%s is signed for another collection (%s)", name, tc->collection);
+		snprintf(err, errlen, "%s is signed for another collection (%s)", m->name, m->tc.collection);
 	} else {
 		rc = 0;
 	}
-	sign_sig_clear(&s);
-	free(sig);
+	free(text);
 	free(sigp);
+	return rc;
+}
+
+/* Check work/<name> against its signature. */
+static int
+check_file(const mirror_opts_t *o, struct signed_file *m, char *err, size_t errlen)
+{
+	char *p = xasprintf("%s/%s", o->work, m->name), e2[256];
+	int rc = -1;
+
+	if (sign_hash_file(p, m->hash) < 0)
+		snprintf(err, errlen, "cannot read %s: %s", p, strerror(errno));
+	else if (sign_verify(o->pub, &m->sig, m->hash, e2, sizeof(e2)) < 0)
+		snprintf(err, errlen, "BAD SIGNATURE: %s: %s", m->name, e2);
+	else
+		rc = 0;
 	free(p);
 	return rc;
 }
@@ -557,30 +574,39 @@ count_removed(const char *installed, const char *work, int64_t *old_n, int64_t *
 	return rc;
 }
 
-/* The checks against the installed set (mirror.h). */
+/* The version against the installed one: known from the signatures alone. */
 static int
-check_installed(const mirror_opts_t *o, const manifest_tc_t *tc, const uint8_t hix[SIGN_HASH_LEN],
-    const uint8_t hsums[SIGN_HASH_LEN], char *err, size_t errlen)
+check_version(const mirror_opts_t *o, const manifest_version_t *v, manifest_version_t *inst, char *err,
+    size_t errlen)
 {
-	manifest_version_t inst;
 	char vn[48], vi[48];
-	int64_t old_n, removed;
-	int c;
 
-	if (o->installed == NULL || manifest_dir_version(o->installed, &inst) == 0)
+	if (o->installed == NULL || manifest_dir_version(o->installed, inst) == 0)
 		return 0;       /* a first mirror: nothing to compare with */
-	manifest_version_format(&tc->version, vn, sizeof(vn));
-	manifest_version_format(&inst, vi, sizeof(vi));
-	c = manifest_version_cmp(&tc->version, &inst);
-	if (c < 0) {
-		snprintf(err, errlen, "rollback: the origin's manifests are version %s, older than the installed "
-		    "version %s; whoever holds the publisher key may be replaying an old, genuinely signed set. "
-		    "Refused; keeping version %s", vn, vi, vi);
-		return -1;
-	}
+	if (manifest_version_cmp(v, inst) >= 0)
+		return 0;
+	manifest_version_format(v, vn, sizeof(vn));
+	manifest_version_format(inst, vi, sizeof(vi));
+	snprintf(err, errlen, "rollback: the origin's manifests are version %s, older than the installed "
+	    "version %s; whoever holds the publisher key may be replaying an old, genuinely signed set. "
+	    "Refused; keeping version %s", vn, vi, vi);
+	return -1;
+}
+
+/* What needs the fetched files: the same version with other bytes, removals. */
+static int
+check_content(const mirror_opts_t *o, const struct signed_file *ix, const struct signed_file *sums,
+    const manifest_version_t *inst, char *err, size_t errlen)
+{
+	char vn[48];
+	int64_t old_n, removed;
+
+	if (o->installed == NULL || access(o->installed, F_OK) != 0)
+		return 0;
+	manifest_version_format(&ix->tc.version, vn, sizeof(vn));
 	/* Two unversioned sets (an origin not yet upgraded) cannot be ordered. */
-	if (c == 0 && inst.time != 0 &&
-	    !(same_hash(o->installed, "index.json", hix) && same_hash(o->installed, "SHA256SUMS", hsums))) {
+	if (manifest_version_cmp(&ix->tc.version, inst) == 0 && inst->time != 0 &&
+	    !(same_hash(o->installed, "index.json", ix->hash) && same_hash(o->installed, "SHA256SUMS", sums->hash))) {
 		snprintf(err, errlen, "equivocation: the origin serves version %s, the same version as the installed "
 		    "one but other content (signed twice by the key holder). Refused; keeping it", vn);
 		return -1;
@@ -599,41 +625,57 @@ check_installed(const mirror_opts_t *o, const manifest_tc_t *tc, const uint8_t h
 int
 mirror_fetch_manifests(const mirror_opts_t *o, char *err, size_t errlen)
 {
-	static const char *const names[] = { "index.json", "SHA256SUMS" };
-	manifest_tc_t tc[2];
-	uint8_t hash[2][SIGN_HASH_LEN];
+	struct signed_file m[2];
+	manifest_version_t inst = { 0, 0 };
 	char e2[512], va[48], vb[48];
 	int rc = -1;
 
+	memset(m, 0, sizeof(m));
+	m[0].name = "index.json";
+	m[1].name = "SHA256SUMS";
 	if (mkdir_p(o->work, 0700) < 0) {
 		snprintf(err, errlen, "cannot create %s: %s", o->work, strerror(errno));
 		return -1;
 	}
-	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
-		char *sig = xasprintf("%s.minisig", names[i]);
-		int r = get_to_file(o, sig, SIG_MAX, e2, sizeof(e2)) < 0 ||
-		    get_to_file(o, names[i], o->max_manifest, e2, sizeof(e2)) < 0;
+	/* Signatures first: a refused version costs two small requests, not the manifests. */
+	for (size_t i = 0; i < ARRAY_LEN(m); i++) {
+		char *sig = xasprintf("%s.minisig", m[i].name);
+		int r = get_to_file(o, sig, SIG_MAX, e2, sizeof(e2));
 		free(sig);
-		if (r) {
+		if (r < 0) {
 			snprintf(err, errlen, "cannot fetch the manifests: %s — not mirroring anything", e2);
 			goto done;
 		}
-		if (verify_one(o, names[i], &tc[i], hash[i], e2, sizeof(e2)) < 0) {
+		if (check_sig(o, &m[i], e2, sizeof(e2)) < 0) {
 			snprintf(err, errlen, "%s — not mirroring anything", e2);
 			goto done;
 		}
 	}
-	if (manifest_version_cmp(&tc[0].version, &tc[1].version) != 0) {
-		manifest_version_format(&tc[0].version, va, sizeof(va));
-		manifest_version_format(&tc[1].version, vb, sizeof(vb));
+	if (manifest_version_cmp(&m[0].tc.version, &m[1].tc.version) != 0) {
+		manifest_version_format(&m[0].tc.version, va, sizeof(va));
+		manifest_version_format(&m[1].tc.version, vb, sizeof(vb));
 		snprintf(err, errlen, "mix-and-match: index.json is version %s but SHA256SUMS is version %s (each "
 		    "genuinely signed, from two versions). Refused; keeping the installed version", va, vb);
 		goto done;
 	}
-	if (check_installed(o, &tc[0], hash[0], hash[1], err, errlen) < 0)
+	if (check_version(o, &m[0].tc.version, &inst, err, errlen) < 0)
+		goto done;
+	for (size_t i = 0; i < ARRAY_LEN(m); i++) {
+		if (get_to_file(o, m[i].name, o->max_manifest, e2, sizeof(e2)) < 0) {
+			snprintf(err, errlen, "cannot fetch the manifests: %s — not mirroring anything", e2);
+			goto done;
+		}
+		if (check_file(o, &m[i], e2, sizeof(e2)) < 0) {
+			snprintf(err, errlen, "%s — not mirroring anything", e2);
+			goto done;
+		}
+	}
+	if (check_content(o, &m[0], &m[1], &inst, err, errlen) < 0)
 		goto done;
 	rc = 0;
 done:
+	sign_sig_clear(&m[0].sig);
+	sign_sig_clear(&m[1].sig);
 	if (rc < 0)
 		mirror_manifests_clean(o->work);
 	return rc;

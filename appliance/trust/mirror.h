@@ -21,7 +21,8 @@
  * fetched set is refused, and deleted, if either signature is bad, if a
  * trusted comment names another file or collection, if index.json and
  * SHA256SUMS carry different versions, if its version is older than the
- * installed one, or the same with other bytes, or if it removes more than
+ * installed one (these from the signatures alone, before the manifests are
+ * fetched), or the same with other bytes, or if it removes more than
  * max_removals_pct of the installed files. */
 #ifndef BROADSIDE_MIRROR_H
 #define BROADSIDE_MIRROR_H

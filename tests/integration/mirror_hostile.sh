@@ -53,11 +53,14 @@ check_eq "the same v2 again is fine" "$rc" 0
 
 # The rollback of the review: the origin's key holder serves v1 (genuinely signed).
 serve v1
+: >"$R/requests.log"
 out=$(mirror 2>&1); rc=$?
 echo "$out" | sed 's/^/# /'
 check "rollback to v1: non-zero exit" test "$rc" -ne 0
 check "… the message names the attack" grep -q "rollback: .*older than the installed" <<<"$out"
 check "… B keeps v2 (exposed.txt not fetched back, new.txt kept, v2 manifests served)" keeps_v2
+check "… refused from the signatures alone: v1's manifests were not downloaded" \
+  bash -c "grep -q '^/m/demo/index.json.minisig$' '$R/requests.log' && ! grep -q '^/m/demo/index.json$' '$R/requests.log'"
 check "… no fetched manifest left behind" bash -c "! ls '$B/mirrors/.demo.partial' 2>/dev/null | grep -q '^index.json\|^SHA256SUMS'"
 
 # v2's index.json with v1's SHA256SUMS.
@@ -133,9 +136,17 @@ hostile "1 GiB index.json" huge index.json
 check "… says the cap" grep -q "index.json is larger than 1048576 bytes (--max-manifest-size)" <<<"$out"
 hostile "endless chunked SHA256SUMS" chunked SHA256SUMS
 check "… says the cap" grep -q "SHA256SUMS is larger than 1048576 bytes" <<<"$out"
+BOUNDS=(--min-rate 1000 --min-rate-time 2 --deadline 20 --quarantine-max 4000)
+hostile "endless chunked index.json, the default cap" chunked index.json
+check "… says the default cap" grep -q "index.json is larger than 67108864 bytes" <<<"$out"
+BOUNDS=(--max-manifest-size 1048576 --min-rate 1000 --min-rate-time 2 --deadline 20 --quarantine-max 4000)
 hostile "random index.json" random index.json
 check "… BAD SIGNATURE" grep -q "BAD SIGNATURE" <<<"$out"
 hostile "random index.json again" random index.json
+hostile "random index.json.minisig" random index.json.minisig
+check "… BAD SIGNATURE" grep -q "BAD SIGNATURE: index.json.minisig is not a minisign signature" <<<"$out"
+hostile "1 GiB SHA256SUMS.minisig" huge SHA256SUMS.minisig
+check "… says the cap" grep -q "SHA256SUMS.minisig is larger than 4096 bytes" <<<"$out"
 hostile "1 byte per 0.5 s index.json" trickle index.json 0.5
 check "… says the rate" grep -q "slower than 1000 bytes/s for 2 s (--min-rate, --min-rate-time)" <<<"$out"
 INST=v4   # its manifests verify: they are installed, the garbled files are not
