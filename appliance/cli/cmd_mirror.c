@@ -341,7 +341,6 @@ next_arg:;
 	}
 	if (mirror_sync(&o, &st) < 0)
 		goto done;
-
 	/* Register, catalogue, then make the catalogue exactly the signed index. */
 	if (id == 0 && (cat_collection_upsert(c, slug, title, desc, real, &id) < 0 ||
 	    cat_collection_set_origin(c, id, origin, pubtext) < 0))
