@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,9 +27,21 @@
 #include "trust/sign.h"
 #include "base/util.h"
 
+/* Bounds on what an origin can make a mirror do (README "Mirroring"). An
+ * index.json line is ~92 bytes plus the path, so 64 MiB holds ~400,000 files
+ * with 70-byte paths; a bigger collection needs --max-manifest-size. */
+#define DEF_MAX_MANIFEST (64LL << 20)
+#define DEF_MAX_REMOVALS 10
+#define DEF_QUARANTINE_MAX (64LL << 20)
+#define DEF_DEADLINE_S (24 * 3600)
+#define DEF_MIN_RATE 1024
+#define DEF_MIN_RATE_TIME_S 120
+
 static const char mirror_usage[] =
     "usage: broadside [--data DIR] mirror URL --publisher-key KEY [--collection SLUG]\n"
-    "                 [--socks HOST:PORT] [--into FOLDER] [--quiet]\n\n"
+    "                 [--socks HOST:PORT] [--into FOLDER] [--quiet] [--accept-removals]\n"
+    "                 [--max-removals PCT] [--max-manifest-size BYTES] [--quarantine-max BYTES]\n"
+    "                 [--deadline SECONDS] [--min-rate BYTES_PER_S] [--min-rate-time SECONDS]\n\n"
     "Mirror collection SLUG of the appliance at URL (http://<address>.onion/, or a\n"
     "/c/SLUG/ or /m/SLUG/ address there) through tor's SOCKS port (default\n"
     "127.0.0.1:9050; nothing is fetched any other way). KEY is the publisher's\n"
@@ -38,6 +51,15 @@ static const char mirror_usage[] =
     "the .quarantine folder beside it and reported. Interrupt it any time: running\n"
     "it again resumes partial files and fetches only what changed. The collection\n"
     "is then catalogued and served here as a mirror of URL.\n"
+    "Signed manifests older than the installed ones (rollback), of two versions\n"
+    "(mix-and-match), or of the installed version with other content are refused.\n"
+    "  --accept-removals     accept a version that removes many files (default: at\n"
+    "                        most --max-removals PCT of them, 10)\n"
+    "  --max-manifest-size   bytes per manifest (default 64 MiB)\n"
+    "  --quarantine-max      bytes of mismatching bodies kept (default 64 MiB)\n"
+    "  --deadline            stop after SECONDS (default 86400; run again to resume)\n"
+    "  --min-rate, --min-rate-time  drop a transfer slower than BYTES_PER_S for\n"
+    "                        SECONDS (default 1024 and 120; 0 = no minimum)\n"
     "  --socks none   connect directly: only for an origin on 127.0.0.1 (tests, benchmarks)\n";
 
 static void
@@ -139,6 +161,19 @@ cmd_mirror(int argc, char **argv, const char *data)
 	mirror_opts_t o;
 	mirror_stats_t st;
 	int64_t id = 0, missing = 0;
+	int64_t max_manifest = DEF_MAX_MANIFEST, max_removals = DEF_MAX_REMOVALS, quarantine_max = DEF_QUARANTINE_MAX;
+	int64_t deadline_s = DEF_DEADLINE_S, min_rate = DEF_MIN_RATE, min_rate_time = DEF_MIN_RATE_TIME_S;
+	int lock_fd = -1;
+	char *installed = NULL;
+	static const struct {
+		const char *name;
+		int64_t min, max;
+	} num_opts[] = {
+		{ "--max-manifest-size", 4096, INT64_MAX / 2 }, { "--max-removals", 0, 100 },
+		{ "--quarantine-max", 0, INT64_MAX / 2 }, { "--deadline", 1, 365LL * 86400 },
+		{ "--min-rate", 0, INT64_MAX / 1000000 }, { "--min-rate-time", 0, 86400 },
+	};
+	int64_t *num_dst[] = { &max_manifest, &max_removals, &quarantine_max, &deadline_s, &min_rate, &min_rate_time };
 
 	memset(&col, 0, sizeof(col));
 	memset(&o, 0, sizeof(o));
@@ -157,7 +192,22 @@ cmd_mirror(int argc, char **argv, const char *data)
 		else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
 			quiet = 1;
 			continue;
-		} else if (argv[i][0] != '-' && url == NULL) {
+		} else if (strcmp(argv[i], "--accept-removals") == 0) {
+			max_removals = 100;
+			continue;
+		}
+		for (size_t k = 0; k < ARRAY_LEN(num_opts) && dst == NULL; k++) {
+			if (strcmp(argv[i], num_opts[k].name) != 0)
+				continue;
+			if (i + 1 >= argc || parse_int64(argv[i + 1], num_opts[k].min, num_opts[k].max, num_dst[k]) < 0) {
+				log_err("%s wants a number from %lld to %lld", argv[i], (long long)num_opts[k].min,
+				    (long long)num_opts[k].max);
+				return 2;
+			}
+			i++;
+			goto next_arg;
+		}
+		if (dst == NULL && argv[i][0] != '-' && url == NULL) {
 			url = argv[i];
 			continue;
 		}
@@ -166,6 +216,7 @@ cmd_mirror(int argc, char **argv, const char *data)
 			return 2;
 		}
 		*dst = argv[++i];
+next_arg:;
 	}
 	if (url == NULL || keyarg == NULL) {
 		fputs(mirror_usage, stderr);
@@ -246,11 +297,24 @@ cmd_mirror(int argc, char **argv, const char *data)
 		free(a);
 		free(b);
 	}
+	/* One run per collection at a time: two would share partial files and
+	 * install manifests over each other. The lock goes with the process. */
+	if (mkdir_p(work, 0700) < 0 || (lock_fd = open(work, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		log_err("cannot create %s: %s", work, strerror(errno));
+		goto done;
+	}
+	if (flock(lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		log_err("another mirror run of %s is in progress (it holds the lock on %s); not starting a second",
+		    slug, work);
+		goto done;
+	}
 	f = fetch_new(host, port, socks);
 	if (f == NULL) {
 		log_err("--socks %s is not HOST:PORT", socks);
 		goto done;
 	}
+	fetch_set_limits(f, now_ms() + deadline_s * 1000, min_rate, min_rate_time);
+	installed = manifest_dir(d->root, slug);
 	o.fetch = f;
 	o.slug = slug;
 	o.dest = real;
@@ -259,6 +323,10 @@ cmd_mirror(int argc, char **argv, const char *data)
 	o.pub = &pub;
 	o.cat = c;
 	o.collection_id = id;
+	o.installed = installed;
+	o.max_manifest = max_manifest;
+	o.max_removals_pct = (int)max_removals;
+	o.quarantine_max = quarantine_max;
 	o.progress = !quiet && isatty(2) ? show_progress : NULL;
 	if (mirror_fetch_manifests(&o, err, sizeof(err)) < 0) {
 		log_err("%s: %s", origin, err);
@@ -303,11 +371,15 @@ cmd_mirror(int argc, char **argv, const char *data)
 		char got[32], speed[32];
 		human_bytes(st.bytes_fetched, got, sizeof(got));
 		human_bytes(st.ms > 0 ? st.bytes_fetched * 1000 / st.ms : 0, speed, sizeof(speed));
+		manifest_version_t v;
+		char vs[48];
+		manifest_dir_version(installed, &v);
+		manifest_version_format(&v, vs, sizeof(vs));
 		printf("mirror %s: %lld files, %lld fetched (%lld resumed), %lld unchanged, %lld quarantined, "
-		    "%lld failed, %lld skipped; %s in %.1f s (%s/s)\n", slug, (long long)st.files,
+		    "%lld failed, %lld skipped; %s in %.1f s (%s/s); version %s installed\n", slug, (long long)st.files,
 		    (long long)st.fetched, (long long)st.resumed, (long long)st.unchanged,
 		    (long long)st.quarantined, (long long)st.failed, (long long)st.skipped, got,
-		    (double)st.ms / 1000.0, speed);
+		    (double)st.ms / 1000.0, speed, vs);
 	}
 	if (st.quarantined || st.failed || missing) {
 		fprintf(stderr, "mirror %s is incomplete: %lld listed files are not here%s; what is here is "
@@ -317,6 +389,15 @@ cmd_mirror(int argc, char **argv, const char *data)
 	}
 	rc = 0;
 done:
+	if (f && fetch_deadline_passed(f))
+		fprintf(stderr, "mirror %s stopped: the deadline of %lld s (--deadline) passed; what was fetched and "
+		    "verified is kept, run the mirror again to resume\n", slug, (long long)deadline_s);
+	/* Manifests are installed by rename on success; whatever is left was refused. */
+	if (work)
+		mirror_manifests_clean(work);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	free(installed);
 	fetch_free(f);
 	cat_collection_clear(&col);
 	cat_free(c);

@@ -37,7 +37,6 @@ char *
 file_content_disposition(const char *name)
 {
 	strbuf_t b, u;
-	static const char hex[] = "0123456789ABCDEF";
 
 	strbuf_init(&b);
 	strbuf_adds(&b, "attachment; filename=\"");
@@ -55,16 +54,7 @@ file_content_disposition(const char *name)
 		i += text_utf8_next((const unsigned char *)name + i, n - i, &c);
 		text_utf8_put(&u, text_cp_visible(c));
 	}
-	for (const unsigned char *p = (const unsigned char *)u.s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("!#$&+-.^_`|~", *p))
-			strbuf_addc(&b, (char)*p);
-		else {
-			strbuf_addc(&b, '%');
-			strbuf_addc(&b, hex[*p >> 4]);
-			strbuf_addc(&b, hex[*p & 15]);
-		}
-	}
+	text_url(&b, u.s, u.len, TEXT_URL_ATTR);   /* RFC 8187 attr-chars stay */
 	strbuf_release(&u);
 	return strbuf_detach(&b);
 }

@@ -1,13 +1,17 @@
-/* fetch: a small blocking HTTP/1.1 GET client for the mirror, reaching the
- * origin only through a SOCKS5 proxy (tor's SocksPort) with the host name sent
- * to the proxy (RFC 1928 ATYP 3), so names are resolved by tor and nothing
- * leaves this machine outside tor. The one exception is FETCH_DIRECT, allowed
- * only for a loopback origin (benchmarks and tests without tor).
+/* fetch: a blocking HTTP/1.1 GET client for the mirror, built on libcurl. It
+ * reaches the origin only through a SOCKS5 proxy (tor's SocksPort) as
+ * socks5h://, so the host name is sent to the proxy (RFC 1928 ATYP 3) and
+ * resolved by tor: nothing leaves this machine outside tor. The one exception
+ * is a direct connection, allowed only for a loopback origin (benchmarks and
+ * tests without tor).
  *
- * Why not curl as a subprocess: one keep-alive connection for thousands of
- * files (one tor stream, no process per file), the body hashed as it arrives
- * (no second read), exact control of Range/If-Range resume, no hostile file
- * names on a command line. Responses are parsed by libhttp-parser. */
+ * libcurl as a library, not curl as a subprocess: one reused handle keeps one
+ * keep-alive connection (one tor stream) for thousands of files, the body is
+ * handed to a callback that hashes it as it arrives, Range/If-Range resume is
+ * ours to control, no file name reaches a command line; and the bounds a
+ * hostile origin needs are libcurl's own (CURLOPT_MAXFILESIZE_LARGE,
+ * CURLOPT_LOW_SPEED_LIMIT/TIME, CURLOPT_TIMEOUT_MS). Only http:// is allowed,
+ * redirects are not followed, proxy environment variables are ignored. */
 #ifndef BROADSIDE_FETCH_H
 #define BROADSIDE_FETCH_H
 
@@ -21,6 +25,20 @@ fetch_t *fetch_new(const char *host, int port, const char *socks);
 void fetch_free_(fetch_t *f);
 #define fetch_free(p) do { fetch_free_(p); (p) = NULL; } while (0)
 
+/* Bounds for every later request. Stop when now_ms() passes deadline_ms (0 =
+ * none), and when fewer than min_rate * min_rate_time bytes arrive in a window
+ * of min_rate_time seconds (0 = no minimum; libcurl's LOW_SPEED_LIMIT/TIME). */
+void fetch_set_limits(fetch_t *f, int64_t deadline_ms, int64_t min_rate, int64_t min_rate_time_s);
+/* 1 once a request stopped because the deadline passed, else 0. */
+int fetch_deadline_passed(const fetch_t *f);
+
+/* fetch_get's failures: a network or protocol error, the deadline, too slow,
+ * a body larger than max_body. */
+#define FETCH_ERR (-1)
+#define FETCH_DEADLINE (-2)
+#define FETCH_TOO_SLOW (-3)
+#define FETCH_TOO_BIG (-4)
+
 /* Called with each piece of the body; non-zero stops the transfer. */
 typedef int (*fetch_body_fn)(void *arg, const uint8_t *p, size_t n);
 
@@ -32,11 +50,12 @@ typedef struct fetch_result {
 } fetch_result_t;
 
 /* GET path (already percent-encoded). If from > 0, ask for bytes from..end
- * with If-Range: "etag" (when etag is non-NULL). Reuses the connection when it
- * can and reconnects once if a kept-alive one was closed. 0 when a complete
- * response arrived (any status), -1 on a network error (err says what). */
-int fetch_get(fetch_t *f, const char *path, int64_t from, const char *etag, fetch_body_fn fn, void *arg,
-    fetch_result_t *res, char *err, size_t errlen);
+ * with If-Range: "etag" (when etag is non-NULL). A body of more than max_body
+ * bytes (0: no cap) is refused, by its Content-Length before it starts. Reuses
+ * the connection when it can. 0 when a complete response arrived (any
+ * status), else one of FETCH_ERR, _DEADLINE, _TOO_SLOW, _TOO_BIG (err says what). */
+int fetch_get(fetch_t *f, const char *path, int64_t from, const char *etag, int64_t max_body, fetch_body_fn fn,
+    void *arg, fetch_result_t *res, char *err, size_t errlen);
 
 /* Parse "http://host[:port]/path" (host may be an .onion). 0 or -1. */
 int fetch_parse_url(const char *url, char **host, int *port, char **path);

@@ -105,6 +105,105 @@ manifest_sums_parse(const char *line, size_t len, char hex[65], char **path)
 	return 0;
 }
 
+int
+manifest_tc_parse(const char *tc, manifest_tc_t *out)
+{
+	const char *p = tc;
+
+	memset(out, 0, sizeof(*out));
+	out->files = -1;
+	while (*p) {
+		size_t n = strcspn(p, "\t"), k;
+		const char *colon = memchr(p, ':', n);
+		if (colon) {
+			k = (size_t)(colon - p);
+			const char *v = colon + 1;
+			size_t vl = n - k - 1;
+			char *val = xstrndup(v, vl);
+			int bad = 0;
+			if (k == 4 && memcmp(p, "file", 4) == 0) {
+				bad = vl >= sizeof(out->file) || out->file[0];
+				if (!bad)
+					memcpy(out->file, val, vl + 1);
+			} else if (k == 10 && memcmp(p, "collection", 10) == 0) {
+				bad = vl >= sizeof(out->collection) || out->collection[0];
+				if (!bad)
+					memcpy(out->collection, val, vl + 1);
+			} else if (k == 5 && memcmp(p, "files", 5) == 0) {
+				bad = parse_int64(val, 0, INT64_MAX, &out->files) < 0;
+			} else if (k == 7 && memcmp(p, "version", 7) == 0) {
+				char *dash = strchr(val, '-');
+				bad = dash == NULL || out->version.time != 0;
+				if (!bad) {
+					*dash = '\0';
+					bad = parse_int64(val, 1, INT64_MAX, &out->version.time) < 0 ||
+					    parse_int64(dash + 1, 0, INT64_MAX, &out->version.counter) < 0;
+				}
+			}
+			free(val);
+			if (bad)
+				return -1;
+		}
+		p += n;
+		if (*p == '\t')
+			p++;
+	}
+	return 0;
+}
+
+int
+manifest_version_cmp(const manifest_version_t *a, const manifest_version_t *b)
+{
+	if (a->time != b->time)
+		return a->time < b->time ? -1 : 1;
+	if (a->counter != b->counter)
+		return a->counter < b->counter ? -1 : 1;
+	return 0;
+}
+
+void
+manifest_version_format(const manifest_version_t *v, char *out, size_t outlen)
+{
+	if (v->time == 0)
+		snprintf(out, outlen, "none");
+	else
+		snprintf(out, outlen, "%lld-%lld", (long long)v->time, (long long)v->counter);
+}
+
+int
+manifest_dir_version(const char *dir, manifest_version_t *v)
+{
+	char *p = xasprintf("%s/index.json.minisig", dir);
+	size_t n;
+	char *text = read_file_small(p, 4096, &n);
+	sign_sig_t s;
+	manifest_tc_t tc;
+	int rc = 0;
+
+	memset(v, 0, sizeof(*v));
+	if (text && sign_sig_parse(text, n, &s) == 0) {
+		if (manifest_tc_parse(s.trusted, &tc) == 0)
+			*v = tc.version;
+		rc = 1;
+		sign_sig_clear(&s);
+	}
+	free(text);
+	free(p);
+	return rc;
+}
+
+manifest_version_t
+manifest_version_next(const manifest_version_t *prev, int64_t now)
+{
+	manifest_version_t v = { now, 0 };
+
+	if (now <= prev->time) {
+		v.time = prev->time;
+		v.counter = prev->counter + 1;
+	}
+	return v;
+}
+
 /* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no
  * surrogates, at most U+10FFFF), or 0 if invalid. */
 static size_t
@@ -286,6 +385,8 @@ manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, con
 	char *tmp = xasprintf("%s/.%s.new.%ld", top, col->slug, (long)getpid());
 	char *trusted = NULL, *pub = NULL, *pubpath = NULL;
 	time_t now = time(NULL);
+	manifest_version_t prev, ver;
+	char vs[48];
 	int rc = -1;
 
 	memset(&g, 0, sizeof(g));
@@ -316,13 +417,17 @@ manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, con
 	strbuf_addf(&g.b, "\n],\"count\":%lld,\"bytes\":%lld}\n", (long long)g.files, (long long)g.bytes);
 	out_put(&g.sums, &g.a);
 	out_put(&g.index, &g.b);
-	trusted = xasprintf("timestamp:%lld\tfile:SHA256SUMS\tcollection:%s\tfiles:%lld", (long long)now,
-	    col->slug, (long long)g.files);
+	/* The version grows from the one being replaced (kept in its signature). */
+	manifest_dir_version(dir, &prev);
+	ver = manifest_version_next(&prev, (int64_t)now);
+	manifest_version_format(&ver, vs, sizeof(vs));
+	trusted = xasprintf("timestamp:%lld\tfile:SHA256SUMS\tcollection:%s\tfiles:%lld\tversion:%s", (long long)now,
+	    col->slug, (long long)g.files, vs);
 	if (out_finish(&g.sums, k, trusted) < 0)
 		goto done;
 	free(trusted);
-	trusted = xasprintf("timestamp:%lld\tfile:index.json\tcollection:%s\tfiles:%lld", (long long)now,
-	    col->slug, (long long)g.files);
+	trusted = xasprintf("timestamp:%lld\tfile:index.json\tcollection:%s\tfiles:%lld\tversion:%s", (long long)now,
+	    col->slug, (long long)g.files, vs);
 	if (out_finish(&g.index, k, trusted) < 0)
 		goto done;
 	pub = sign_pub_format(sign_key_pub(k));

@@ -14,7 +14,13 @@
  *                         U+FFFD in "path" plus "path_base64" with its exact bytes.
  *   SHA256SUMS.minisig, index.json.minisig
  *                         minisign signatures (sign.h) by the publisher key; the
- *                         trusted comment says timestamp, file, collection, count.
+ *                         trusted comment is tab-separated "key:value" fields:
+ *                         timestamp:<unix>  file:<name>  collection:<slug>
+ *                         files:<count>  version:<unix>-<counter>
+ *                         The version is the same in both and grows with every
+ *                         regeneration (the counter tells apart two made in one
+ *                         second, or after the clock went back), so a mirror can
+ *                         refuse an older, genuinely signed set (mirror.h).
  *   publisher.pub         the public key that signed them.
  *
  * The four files are built in a fresh folder and swapped in with one
@@ -38,6 +44,33 @@ int manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col,
 char *manifest_dir(const char *data_root, const char *slug);
 /* 1 if name is a file served below /m/<slug>/, else 0. */
 int manifest_name_valid(const char *name);
+
+/* A manifest's version; {0, 0} is "none" (signed before versions existed),
+ * older than every real one. */
+typedef struct manifest_version {
+	int64_t time, counter;
+} manifest_version_t;
+
+/* The fields of a trusted comment that mirrors check. */
+typedef struct manifest_tc {
+	char file[32];             /* "" if absent */
+	char collection[64];
+	int64_t files;             /* -1 if absent */
+	manifest_version_t version;
+} manifest_tc_t;
+
+/* Parse a trusted comment (untrusted text until its signature is checked). 0 or -1. */
+int manifest_tc_parse(const char *tc, manifest_tc_t *out);
+/* <0, 0, >0 as a is older than, the same as, newer than b. */
+int manifest_version_cmp(const manifest_version_t *a, const manifest_version_t *b);
+/* "1764765600-3", or "none" (out: at least 48 bytes). */
+void manifest_version_format(const manifest_version_t *v, char *out, size_t outlen);
+/* The version of the manifests in dir (from index.json.minisig's trusted
+ * comment): 1 found, 0 if dir holds none (or an unversioned set: v = none). */
+int manifest_dir_version(const char *dir, manifest_version_t *v);
+/* The version after prev at time now: {now, 0}, or {prev.time, prev.counter + 1}
+ * when now is not later than prev (same second, clock set back). */
+manifest_version_t manifest_version_next(const manifest_version_t *prev, int64_t now);
 
 /* Append one SHA256SUMS line for path, escaped as coreutils does. */
 void manifest_sums_line(strbuf_t *out, const char *sha256_hex, const char *path);

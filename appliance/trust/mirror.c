@@ -1,6 +1,7 @@
 /* mirror: see mirror.h. */
 #include "trust/mirror.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -19,6 +20,7 @@
 
 #define MAX_ATTEMPTS 4
 #define PATH_MAX_LEN 4096
+#define SIG_MAX 4096
 
 /* ---------- index.json, one line at a time ---------- */
 
@@ -409,22 +411,51 @@ body_to_fd(void *arg, const uint8_t *p, size_t n)
 	return write_all(t->fd, c, n);
 }
 
-/* GET url path into work/name (replaced). */
+static const char *const manifest_files[] = {
+	"index.json", "index.json.minisig", "SHA256SUMS", "SHA256SUMS.minisig",
+};
+
+void
+mirror_manifests_clean(const char *work)
+{
+	for (size_t i = 0; i < ARRAY_LEN(manifest_files); i++) {
+		char *p = xasprintf("%s/%s", work, manifest_files[i]);
+		unlink(p);
+		free(p);
+	}
+}
+
+/* Name the options behind fetch's "slower than …" in err. */
+static void
+slow_hint(char *err, size_t errlen)
+{
+	size_t n = strlen(err);
+
+	snprintf(err + n, errlen - n, " (--min-rate, --min-rate-time)");
+}
+
+/* GET /m/<slug>/name into work/name (replaced), at most max bytes. */
 static int
 get_to_file(const mirror_opts_t *o, const char *name, int64_t max, char *err, size_t errlen)
 {
 	char *path = xasprintf("%s/%s", o->work, name), *url = xasprintf("/m/%s/%s", o->slug, name);
 	struct to_fd t = { -1, max, 0 };
 	fetch_result_t res;
-	int rc = -1;
+	int rc = -1, r;
 
 	t.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (t.fd < 0) {
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		goto done;
 	}
-	if (fetch_get(o->fetch, url, 0, NULL, body_to_fd, &t, &res, err, errlen) < 0)
+	if ((r = fetch_get(o->fetch, url, 0, NULL, max, body_to_fd, &t, &res, err, errlen)) < 0) {
+		if (r == FETCH_TOO_BIG || t.got > max)
+			snprintf(err, errlen, "%s is larger than %lld bytes (%s)", name, (long long)max,
+			    max == SIG_MAX ? "a signature is ~300" : "--max-manifest-size");
+		else if (r == FETCH_TOO_SLOW)
+			slow_hint(err, errlen);
 		goto done;
+	}
 	if (res.status != 200) {
 		snprintf(err, errlen, "%s: HTTP %d%s", url, res.status,
 		    res.status == 404 ? " (no such collection on the origin?)" : "");
@@ -439,56 +470,216 @@ done:
 	return rc;
 }
 
+/* A fetched manifest's signature, and what it says. */
+struct signed_file {
+	const char *name;
+	sign_sig_t sig;
+	manifest_tc_t tc;
+	uint8_t hash[SIGN_HASH_LEN];     /* BLAKE2b-512 of the file, once fetched */
+};
+
+/* Read work/<name>.minisig; check its trusted comment against the key (before
+ * the file is fetched) and its file: and collection: fields. */
 static int
-verify_one(const mirror_opts_t *o, const char *name, char *err, size_t errlen)
+check_sig(const mirror_opts_t *o, struct signed_file *m, char *err, size_t errlen)
 {
-	char *sigp = xasprintf("%s/%s.minisig", o->work, name), *p = xasprintf("%s/%s", o->work, name);
-	char *tc = NULL, *want = xasprintf("\tcollection:%s\t", o->slug), e2[256];
+	char *sigp = xasprintf("%s/%s.minisig", o->work, m->name), e2[256];
 	size_t n;
-	char *sig = read_file_small(sigp, 4096, &n);
+	char *text = read_file_small(sigp, SIG_MAX, &n);
 	int rc = -1;
 
-	if (sig == NULL)
-		snprintf(err, errlen, "cannot read %s", sigp);
-	else if (sign_verify_file(o->pub, sig, n, p, &tc, e2, sizeof(e2)) < 0)
-		snprintf(err, errlen, "%s: %s", name, e2);
-	else if (strstr(tc, want) == NULL)
+	if (text == NULL) {
+		snprintf(err, errlen, "BAD SIGNATURE: cannot read %s.minisig", m->name);
+	} else if (sign_sig_parse(text, n, &m->sig) < 0) {
+		snprintf(err, errlen, "BAD SIGNATURE: %s.minisig is not a minisign signature", m->name);
+	} else if (sign_verify_trusted(o->pub, &m->sig, e2, sizeof(e2)) < 0) {
+		snprintf(err, errlen, "BAD SIGNATURE: %s: %s", m->name, e2);
+	} else if (manifest_tc_parse(m->sig.trusted, &m->tc) < 0) {
+		snprintf(err, errlen, "%s: the signed trusted comment is malformed", m->name);
+	} else if (strcmp(m->tc.file, m->name) != 0) {
+		/* A genuine signature over another file (SHA256SUMS's served as index.json's). */
+		snprintf(err, errlen, "%s: signed as file:%s, not %s (a genuine signature for another file)", m->name,
+		    m->tc.file[0] ? m->tc.file : "(none)", m->name);
+	} else if (strcmp(m->tc.collection, o->slug) != 0) {
 		/* A genuine manifest of another collection is not this one's. */
-		snprintf(err, errlen, "%s is signed for another collection (%s)", name, tc);
+		snprintf(err, errlen, "%s is signed for another collection (%s)", m->name, m->tc.collection);
+	} else {
+		rc = 0;
+	}
+	free(text);
+	free(sigp);
+	return rc;
+}
+
+/* Check work/<name> against its signature. */
+static int
+check_file(const mirror_opts_t *o, struct signed_file *m, char *err, size_t errlen)
+{
+	char *p = xasprintf("%s/%s", o->work, m->name), e2[256];
+	int rc = -1;
+
+	if (sign_hash_file(p, m->hash) < 0)
+		snprintf(err, errlen, "cannot read %s: %s", p, strerror(errno));
+	else if (sign_verify(o->pub, &m->sig, m->hash, e2, sizeof(e2)) < 0)
+		snprintf(err, errlen, "BAD SIGNATURE: %s: %s", m->name, e2);
 	else
 		rc = 0;
-	free(sig);
-	free(sigp);
 	free(p);
-	free(tc);
-	free(want);
 	return rc;
+}
+
+static int
+same_hash(const char *dir, const char *name, const uint8_t hash[SIGN_HASH_LEN])
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	uint8_t h[SIGN_HASH_LEN];
+	int same = sign_hash_file(p, h) == 0 && memcmp(h, hash, SIGN_HASH_LEN) == 0;
+
+	free(p);
+	return same;
+}
+
+/* Count the installed index's files and those the new one no longer lists
+ * (both sorted: one merge). -1 if the installed index cannot be read. */
+static int
+count_removed(const char *installed, const char *work, int64_t *old_n, int64_t *removed)
+{
+	struct reader a, b;
+	mirror_entry_t ea, eb;
+	int na, nb, rc = -1;
+
+	*old_n = *removed = 0;
+	if (reader_open(&a, installed) < 0)
+		return -1;
+	if (reader_open(&b, work) < 0) {
+		reader_close(&a);
+		return -1;
+	}
+	memset(&eb, 0, sizeof(eb));
+	nb = reader_next(&b, &eb);
+	while ((na = reader_next(&a, &ea)) == 0) {
+		(*old_n)++;
+		while (nb == 0 && strcmp(eb.path, ea.path) < 0) {
+			mirror_entry_clear(&eb);
+			nb = reader_next(&b, &eb);
+		}
+		if (!(nb == 0 && strcmp(eb.path, ea.path) == 0))
+			(*removed)++;
+		mirror_entry_clear(&ea);
+	}
+	if (na == 1 && nb >= 0)
+		rc = 0;
+	mirror_entry_clear(&eb);
+	reader_close(&a);
+	reader_close(&b);
+	return rc;
+}
+
+/* The version against the installed one: known from the signatures alone. */
+static int
+check_version(const mirror_opts_t *o, const manifest_version_t *v, manifest_version_t *inst, char *err,
+    size_t errlen)
+{
+	char vn[48], vi[48];
+
+	if (o->installed == NULL || manifest_dir_version(o->installed, inst) == 0)
+		return 0;       /* a first mirror: nothing to compare with */
+	if (manifest_version_cmp(v, inst) >= 0)
+		return 0;
+	manifest_version_format(v, vn, sizeof(vn));
+	manifest_version_format(inst, vi, sizeof(vi));
+	snprintf(err, errlen, "rollback: the origin's manifests are version %s, older than the installed "
+	    "version %s; whoever holds the publisher key may be replaying an old, genuinely signed set. "
+	    "Refused; keeping version %s", vn, vi, vi);
+	return -1;
+}
+
+/* What needs the fetched files: the same version with other bytes, removals. */
+static int
+check_content(const mirror_opts_t *o, const struct signed_file *ix, const struct signed_file *sums,
+    const manifest_version_t *inst, char *err, size_t errlen)
+{
+	char vn[48];
+	int64_t old_n, removed;
+
+	if (o->installed == NULL || access(o->installed, F_OK) != 0)
+		return 0;
+	manifest_version_format(&ix->tc.version, vn, sizeof(vn));
+	/* Two unversioned sets (an origin not yet upgraded) cannot be ordered. */
+	if (manifest_version_cmp(&ix->tc.version, inst) == 0 && inst->time != 0 &&
+	    !(same_hash(o->installed, "index.json", ix->hash) && same_hash(o->installed, "SHA256SUMS", sums->hash))) {
+		snprintf(err, errlen, "equivocation: the origin serves version %s, the same version as the installed "
+		    "one but other content (signed twice by the key holder). Refused; keeping it", vn);
+		return -1;
+	}
+	if (o->max_removals_pct < 100 && count_removed(o->installed, o->work, &old_n, &removed) == 0 &&
+	    removed * 100 > old_n * o->max_removals_pct) {
+		snprintf(err, errlen, "removals: version %s removes %lld of the %lld installed files (more than "
+		    "%d%%); not mirroring it. If the publisher really removed them, run again with "
+		    "--accept-removals (or a higher --max-removals PCT)", vn, (long long)removed, (long long)old_n,
+		    o->max_removals_pct);
+		return -1;
+	}
+	return 0;
 }
 
 int
 mirror_fetch_manifests(const mirror_opts_t *o, char *err, size_t errlen)
 {
-	static const char *const names[] = { "index.json", "SHA256SUMS" };
-	char e2[512];
+	struct signed_file m[2];
+	manifest_version_t inst = { 0, 0 };
+	char e2[512], va[48], vb[48];
+	int rc = -1;
 
+	memset(m, 0, sizeof(m));
+	m[0].name = "index.json";
+	m[1].name = "SHA256SUMS";
 	if (mkdir_p(o->work, 0700) < 0) {
 		snprintf(err, errlen, "cannot create %s: %s", o->work, strerror(errno));
 		return -1;
 	}
-	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
-		char *sig = xasprintf("%s.minisig", names[i]);
-		int r = get_to_file(o, sig, 4096, e2, sizeof(e2)) < 0 || get_to_file(o, names[i], 0, e2, sizeof(e2)) < 0;
+	/* Signatures first: a refused version costs two small requests, not the manifests. */
+	for (size_t i = 0; i < ARRAY_LEN(m); i++) {
+		char *sig = xasprintf("%s.minisig", m[i].name);
+		int r = get_to_file(o, sig, SIG_MAX, e2, sizeof(e2));
 		free(sig);
-		if (r) {
-			snprintf(err, errlen, "cannot fetch the manifests: %s", e2);
-			return -1;
+		if (r < 0) {
+			snprintf(err, errlen, "cannot fetch the manifests: %s — not mirroring anything", e2);
+			goto done;
 		}
-		if (verify_one(o, names[i], e2, sizeof(e2)) < 0) {
-			snprintf(err, errlen, "BAD SIGNATURE: %s — not mirroring anything", e2);
-			return -1;
+		if (check_sig(o, &m[i], e2, sizeof(e2)) < 0) {
+			snprintf(err, errlen, "%s — not mirroring anything", e2);
+			goto done;
 		}
 	}
-	return 0;
+	if (manifest_version_cmp(&m[0].tc.version, &m[1].tc.version) != 0) {
+		manifest_version_format(&m[0].tc.version, va, sizeof(va));
+		manifest_version_format(&m[1].tc.version, vb, sizeof(vb));
+		snprintf(err, errlen, "mix-and-match: index.json is version %s but SHA256SUMS is version %s (each "
+		    "genuinely signed, from two versions). Refused; keeping the installed version", va, vb);
+		goto done;
+	}
+	if (check_version(o, &m[0].tc.version, &inst, err, errlen) < 0)
+		goto done;
+	for (size_t i = 0; i < ARRAY_LEN(m); i++) {
+		if (get_to_file(o, m[i].name, o->max_manifest, e2, sizeof(e2)) < 0) {
+			snprintf(err, errlen, "cannot fetch the manifests: %s — not mirroring anything", e2);
+			goto done;
+		}
+		if (check_file(o, &m[i], e2, sizeof(e2)) < 0) {
+			snprintf(err, errlen, "%s — not mirroring anything", e2);
+			goto done;
+		}
+	}
+	if (check_content(o, &m[0], &m[1], &inst, err, errlen) < 0)
+		goto done;
+	rc = 0;
+done:
+	sign_sig_clear(&m[0].sig);
+	sign_sig_clear(&m[1].sig);
+	if (rc < 0)
+		mirror_manifests_clean(o->work);
+	return rc;
 }
 
 /* ---------- files ---------- */
@@ -583,6 +774,25 @@ hash_path(const char *path, char hex[65])
 	return rc;
 }
 
+/* Bytes of bodies in the quarantine folder (not the REPORT). */
+static int64_t
+quarantine_bytes(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct stat sb;
+	int64_t sum = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, "REPORT") != 0 && fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(sb.st_mode))
+			sum += sb.st_size;
+	closedir(d);
+	return sum;
+}
+
 static void
 quarantine(const mirror_opts_t *o, const char *partial, const mirror_entry_t *e, const char *got)
 {
@@ -590,15 +800,23 @@ quarantine(const mirror_opts_t *o, const char *partial, const mirror_entry_t *e,
 	strbuf_t line;
 	FILE *f;
 
+	struct stat sb;
+	int kept = 0;
+
 	mkdir_p(o->quarantine, 0700);
-	if (rename(partial, dst) < 0)
+	/* Bodies are kept up to quarantine_max bytes in all; a hostile origin can
+	 * send new garbage on every run, so beyond that only the REPORT line stays. */
+	if (lstat(partial, &sb) == 0 && quarantine_bytes(o->quarantine) + sb.st_size <= o->quarantine_max)
+		kept = rename(partial, dst) == 0;
+	if (!kept)
 		unlink(partial);
 	strbuf_init(&line);
 	/* REPORT: "<got hex>  <path>" as SHA256SUMS escapes it, then what was expected. */
 	manifest_sums_line(&line, got, e->path);
 	line.s[line.len - 1] = '\0';
 	if ((f = fopen(rep, "a")) != NULL) {
-		fprintf(f, "%s\texpected %s\t%lld\n", line.s, e->sha256, (long long)time(NULL));
+		fprintf(f, "%s\texpected %s\t%lld%s\n", line.s, e->sha256, (long long)time(NULL),
+		    kept ? "" : "\tbody not kept (quarantine full)");
 		fclose(f);
 	}
 	/* \r clears the progress line, when there is one. */
@@ -610,7 +828,8 @@ quarantine(const mirror_opts_t *o, const char *partial, const mirror_entry_t *e,
 	free(rep);
 }
 
-/* Fetch one file into place. 0 fetched, 1 quarantined, -1 failed (reported). */
+/* Fetch one file into place. 0 fetched, 1 quarantined, -1 failed (reported),
+ * -2 the deadline passed (partial kept). */
 static int
 fetch_file(const mirror_opts_t *o, const mirror_entry_t *e, mirror_progress_t *prog, mirror_stats_t *st)
 {
@@ -648,7 +867,15 @@ fetch_file(const mirror_opts_t *o, const mirror_entry_t *e, mirror_progress_t *p
 		d.from = from;
 		d.res = &res;
 		d.checked = 0;
-		int r = fetch_get(o->fetch, url, from, e->sha256, body_to_partial, &d, &res, err, sizeof(err));
+		int r = fetch_get(o->fetch, url, from, e->sha256, e->size, body_to_partial, &d, &res, err, sizeof(err));
+		if (r == FETCH_DEADLINE || r == FETCH_TOO_SLOW) {
+			/* Not worth retrying now: an origin this slow is slow again. */
+			if (r == FETCH_DEADLINE)
+				rc = -2;
+			else
+				slow_hint(err, sizeof(err));
+			break;
+		}
 		if (res.status != 0 && res.status != 200 && res.status != 206) {
 			snprintf(err, sizeof(err), "HTTP %d", res.status);
 			break;
@@ -667,6 +894,8 @@ fetch_file(const mirror_opts_t *o, const mirror_entry_t *e, mirror_progress_t *p
 		if (d.got < e->size)
 			snprintf(err, sizeof(err), "short response");
 	}
+	if (d.got < e->size && rc == -2)
+		goto done;
 	if (d.got < e->size) {
 		fprintf(stderr, "%scannot fetch ", o->progress ? "\r" : "");
 		text_term_print(stderr, e->path);
@@ -780,6 +1009,12 @@ mirror_sync(const mirror_opts_t *o, mirror_stats_t *st)
 		} else {
 			int64_t before = prog.bytes_done;
 			int fr = fetch_file(o, &e, &prog, st);
+			if (fr == -2) {
+				st->bytes_fetched += prog.bytes_done - before;
+				st->deadline = 1;
+				mirror_entry_clear(&e);
+				break;
+			}
 			if (fr == 0)
 				st->fetched++;
 			else if (fr == 1)
@@ -795,7 +1030,7 @@ mirror_sync(const mirror_opts_t *o, mirror_stats_t *st)
 	}
 	if (n < 0)
 		log_err("the index is malformed or out of order");
-	else
+	else if (!st->deadline)
 		rc = 0;
 	reader_close(&r);
 	{

@@ -12,7 +12,18 @@
  *   <dest>/../<name>.quarantine/  bytes that did not match, REPORT
  *
  * The mirror reads index.json as broadside writes it: one file object per
- * line, in strictly increasing byte order of path (checked). */
+ * line, in strictly increasing byte order of path (checked).
+ *
+ * Rollback: the installed version of a collection is the version in the
+ * trusted comment of its installed, origin-signed manifests
+ * (<data>/manifests/<slug>/, manifest.h), so it is as durable as they are
+ * (swapped in atomically, in the identity backup, served to readers). A
+ * fetched set is refused, and deleted, if either signature is bad, if a
+ * trusted comment names another file or collection, if index.json and
+ * SHA256SUMS carry different versions, if its version is older than the
+ * installed one (these from the signatures alone, before the manifests are
+ * fetched), or the same with other bytes, or if it removes more than
+ * max_removals_pct of the installed files. */
 #ifndef BROADSIDE_MIRROR_H
 #define BROADSIDE_MIRROR_H
 
@@ -53,6 +64,10 @@ typedef struct mirror_opts {
 	const char *quarantine;
 	const sign_pub_t *pub;
 	cat_t *cat;                /* to skip files already catalogued, or NULL */
+	const char *installed;     /* the installed manifests' folder (may not exist) */
+	int64_t max_manifest;      /* bytes per fetched manifest */
+	int max_removals_pct;      /* refuse a set that removes more; >= 100: any */
+	int64_t quarantine_max;    /* bytes of mismatching bodies kept */
 	int64_t collection_id;     /* 0 if not yet registered */
 	void (*progress)(void *arg, const mirror_progress_t *p, int final);
 	void *progress_arg;
@@ -62,11 +77,15 @@ typedef struct mirror_stats {
 	int64_t files, unchanged, fetched, resumed, quarantined, failed, skipped;
 	int64_t bytes_fetched;
 	int64_t ms;
+	int deadline;              /* stopped: the fetch deadline passed */
 } mirror_stats_t;
 
-/* Fetch index.json, SHA256SUMS and their signatures into o->work and verify
- * them against o->pub. 0, or -1 with err (bad signature: nothing else done). */
+/* Fetch index.json, SHA256SUMS and their signatures into o->work, verify them
+ * against o->pub and check them against the installed set (above). 0, or -1
+ * with err naming what was refused (the fetched files are deleted). */
 int mirror_fetch_manifests(const mirror_opts_t *o, char *err, size_t errlen);
+/* Delete fetched manifests left in the work folder. */
+void mirror_manifests_clean(const char *work);
 /* Bring o->dest in line with the verified index in o->work. 0, or -1 on a
  * local error (per-file failures are counted in st and reported). */
 int mirror_sync(const mirror_opts_t *o, mirror_stats_t *st);

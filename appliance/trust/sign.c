@@ -446,8 +446,7 @@ sign_sig_clear(sign_sig_t *s)
 }
 
 int
-sign_verify(const sign_pub_t *pub, const sign_sig_t *s, const uint8_t hash[SIGN_HASH_LEN],
-    char *err, size_t errlen)
+sign_verify_trusted(const sign_pub_t *pub, const sign_sig_t *s, char *err, size_t errlen)
 {
 	size_t tlen = strlen(s->trusted);
 	uint8_t *gmsg;
@@ -464,10 +463,6 @@ sign_verify(const sign_pub_t *pub, const sign_sig_t *s, const uint8_t hash[SIGN_
 		snprintf(err, errlen, "signed by key %s, not by the expected key %s", a, b);
 		return -1;
 	}
-	if (ed25519_verify(pub->pk, hash, SIGN_HASH_LEN, s->sig) < 0) {
-		snprintf(err, errlen, "signature verification failed: the file is not what the publisher signed");
-		return -1;
-	}
 	gmsg = xmalloc(64 + tlen);
 	memcpy(gmsg, s->sig, 64);
 	memcpy(gmsg + 64, s->trusted, tlen);
@@ -476,6 +471,19 @@ sign_verify(const sign_pub_t *pub, const sign_sig_t *s, const uint8_t hash[SIGN_
 	if (rc < 0)
 		snprintf(err, errlen, "the trusted comment was altered (global signature fails)");
 	return rc;
+}
+
+int
+sign_verify(const sign_pub_t *pub, const sign_sig_t *s, const uint8_t hash[SIGN_HASH_LEN],
+    char *err, size_t errlen)
+{
+	if (sign_verify_trusted(pub, s, err, errlen) < 0)
+		return -1;
+	if (ed25519_verify(pub->pk, hash, SIGN_HASH_LEN, s->sig) < 0) {
+		snprintf(err, errlen, "signature verification failed: the file is not what the publisher signed");
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -82,6 +82,10 @@ void sign_sig_clear(sign_sig_t *s);
  * with a reason in err otherwise. Legacy "Ed" signatures are refused. */
 int sign_verify(const sign_pub_t *pub, const sign_sig_t *s, const uint8_t hash[SIGN_HASH_LEN],
     char *err, size_t errlen);
+/* Check only what needs no file: algorithm, key id and the global signature,
+ * so the trusted comment is known to be the key holder's before the file is
+ * fetched (sign_verify checks the file too). 0, or -1 with err. */
+int sign_verify_trusted(const sign_pub_t *pub, const sign_sig_t *s, char *err, size_t errlen);
 /* Verify the file at path against .minisig text; on success, if trusted_out is
  * non-NULL, set it to a copy of the trusted comment. 0 or -1 with err. */
 int sign_verify_file(const sign_pub_t *pub, const char *sig_text, size_t sig_len,

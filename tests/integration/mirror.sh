@@ -75,6 +75,9 @@ check "refresh refuses a mirror" bash -c "! $BROADSIDE --data '$B' refresh demo 
 echo "new" >"$C/new.txt"; rm "$C/a.txt"
 $BROADSIDE --data "$A" refresh demo -q >/dev/null
 out=$(mirror --socks 127.0.0.1:$SP -q 2>&1)
+check "removing 1 of 4 files needs --accept-removals" grep -q "removes 1 of the 4 installed files" <<<"$out"
+check "… and nothing changed" test -e "$B/mirrors/demo/a.txt"
+out=$(mirror --socks 127.0.0.1:$SP -q --accept-removals 2>&1)
 check "re-run fetches only the new file" grep -q ' 1 fetched (0 resumed), 3 unchanged' <<<"$out"
 check "… drops what A removed" test ! -e "$B/mirrors/demo/a.txt"
 check_eq "… and B no longer lists it" "$(curl -s -o /dev/null -w '%{http_code}' $UB/f/demo/a.txt)" 404
