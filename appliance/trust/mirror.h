@@ -32,23 +32,8 @@
 
 #include "catalogue/cat.h"
 #include "trust/fetch.h"
+#include "trust/mirror_index.h"
 #include "trust/sign.h"
-
-typedef struct mirror_entry {
-	char *path;            /* exact bytes (path_base64 when present) */
-	int64_t size, mtime;
-	char sha256[65];
-} mirror_entry_t;
-
-void mirror_entry_clear(mirror_entry_t *e);
-
-/* Parse one line of index.json's file list ("{...}" with an optional trailing
- * ','). 0, 1 if the line is the end of the list, -1 if malformed. */
-int mirror_index_line(const char *line, size_t len, mirror_entry_t *e);
-/* Parse the first line: title and description (caller frees). 0 or -1. */
-int mirror_index_head(const char *line, size_t len, char **title, char **description);
-/* 1 if path is safe below a root (relative, no ".", "..", empty segments or '\\'). */
-int mirror_path_safe(const char *path);
 
 typedef struct mirror_progress {
 	int64_t files_done, files_total;

@@ -20,7 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sign_sig_t sig;
 	sign_pub_t pub;
 	char hex[65], err[256], *path = NULL, *t = NULL, *d = NULL;
-	mirror_entry_t e;
+	mirror_index_entry_t e;
 	uint8_t hash[SIGN_HASH_LEN];
 
 	memset(hash, 0, sizeof(hash));
@@ -48,10 +48,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mirror_index_line(s, size, &e) == 0) {
 		if (e.path == NULL || e.size < 0)
 			abort();
-		if (mirror_path_safe(e.path) && (e.path[0] == '/' || strstr(e.path, "\\") ||
+		if (mirror_index_path_safe(e.path) && (e.path[0] == '/' || strstr(e.path, "\\") ||
 		    strcmp(e.path, "..") == 0 || strncmp(e.path, "../", 3) == 0 || strstr(e.path, "/../")))
 			abort();
-		mirror_entry_clear(&e);
+		mirror_index_entry_clear(&e);
 	}
 	if (mirror_index_head(s, size, &t, &d) == 0) {
 		free(t);
