@@ -15,6 +15,7 @@
 #include "serve/limit.h"
 #include "base/log.h"
 #include "http/proxy.h"
+#include "serve/route.h"
 #include "base/util.h"
 
 enum conn_state {
@@ -35,10 +36,12 @@ struct http_conn {
 	struct event *parked;      /* the read event while parked, else NULL */
 	const http_conn_opts_t *opts;
 	http_req_t *req;
+	route_t *rt;               /* the current request's route, parsed once */
 	limit_conn_t *lc;
 	deadline_t deadline;       /* on opts->deadlines */
 	uint32_t circuit;
 	uint16_t refuse_status, refuse_retry;
+	uint16_t route_status;     /* 400 or 405 for the current request, else 0 */
 	uint8_t state;             /* enum conn_state */
 	uint8_t close_after;       /* close once the output is flushed */
 	uint8_t peer_eof;          /* the client will send nothing more */
@@ -47,6 +50,35 @@ struct http_conn {
 };
 
 static void process(http_conn_t *c);
+
+/* The request is answered: its route goes with it. */
+static void
+forget_route(http_conn_t *c)
+{
+	if (c->rt) {
+		route_clear(c->rt);
+		free(c->rt);
+		c->rt = NULL;
+	}
+	c->route_status = 0;
+}
+
+/* Route the complete head once: the limiter's class and the handler both
+ * read this (nothing decodes the target a second time). */
+static enum limit_class
+route_request(http_conn_t *c)
+{
+	size_t tlen;
+	const char *target = http_req_target(c->req, &tlen);
+
+	forget_route(c);
+	c->rt = xcalloc(1, sizeof(*c->rt));
+	if (http_req_method(c->req) == HTTP_REQ_OTHER)
+		c->route_status = 405;
+	else if (route_parse(target, tlen, c->rt) < 0)
+		c->route_status = 400;
+	return limit_class_of(c->route_status ? NULL : c->rt);
+}
 static void park(http_conn_t *c);
 
 static void
@@ -83,6 +115,7 @@ http_conn_free_(http_conn_t *c)
 	if (fd >= 0)
 		evutil_closesocket(fd);
 	http_req_free(c->req);
+	forget_route(c);
 	free(c);
 }
 
@@ -183,6 +216,7 @@ response_done(http_conn_t *c)
 	/* Dropped when idle, with the bufferevent (park); the next request
 	 * makes a new one. */
 	http_req_free(c->req);
+	forget_route(c);
 	c->state = S_HEAD;
 	if (c->lc)
 		limit_conn_idle(c->lc);
@@ -285,7 +319,15 @@ answer(http_conn_t *c)
 	enum sent sent = SENT_PENDING;
 
 	begin_resp(c, &resp);
-	c->opts->handle(c->opts->arg, c, c->req, &resp);
+	if (c->rt == NULL)
+		(void)route_request(c);   /* no limiter on this listener */
+	if (c->route_status == 405) {
+		http_resp_error(&resp, 405, "Only GET and HEAD are served here.");
+		http_resp_header(&resp, "Allow", "GET, HEAD");
+	} else if (c->route_status) {
+		http_resp_error(&resp, 400, "That address is malformed.");
+	}
+	c->opts->handle(c->opts->arg, c, c->req, c->route_status ? NULL : c->rt, &resp);
 	/* Deferred (http_conn_defer): the answer comes with http_conn_resume.
 	 * Reading stays on, as while responding: bytes wait in the input. */
 	if (c->state == S_WORK)
@@ -333,15 +375,12 @@ static enum sent
 admit(http_conn_t *c)
 {
 	limit_answer_t a;
-	size_t tlen;
-	const char *target;
 
 	if (c->refuse_status)
 		return refuse(c, c->refuse_status, c->refuse_retry, 1);
 	if (c->lc == NULL)
 		return answer(c);
-	target = http_req_target(c->req, &tlen);
-	limit_conn_admit(c->lc, target, tlen, &a);
+	limit_conn_admit(c->lc, route_request(c), &a);
 	if (a.wait) {
 		/* Parked: nothing is read or timed here until on_admitted. */
 		c->state = S_WAIT;

@@ -22,6 +22,7 @@
 struct event_base;
 struct deadline_set;
 struct limit;
+struct route;
 typedef struct http_conn http_conn_t;
 
 typedef struct http_conn_opts {
@@ -34,8 +35,12 @@ typedef struct http_conn_opts {
 	struct deadline_set *deadlines;
 	/* Budgets per circuit and under overload (limit.h); NULL = none. */
 	struct limit *limit;
-	/* Fill resp for req. Must not free the connection. */
-	void (*handle)(void *arg, http_conn_t *c, http_req_t *req, http_resp_t *resp);
+	/* Fill resp for req, routed as rt. rt is NULL when routing refused the
+	 * request (another method than GET or HEAD: 405; a malformed target:
+	 * 400) and resp holds that answer already. Must not free the
+	 * connection. */
+	void (*handle)(void *arg, http_conn_t *c, http_req_t *req, const struct route *rt,
+	    http_resp_t *resp);
 	/* A connection whose answer was deferred (http_conn_defer) is gone
 	 * before http_conn_resume: forget it. Called before closed. */
 	void (*abandoned)(void *arg, http_conn_t *c);

@@ -16,6 +16,7 @@
 #define LIMIT_PRIVATE
 #include "serve/limit.h"
 #include "serve/limit_bucket.h"
+#include "serve/route.h"
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -551,38 +552,16 @@ limit_set_close_circuit(limit_t *l, void (*fn)(void *, uint32_t), void *arg)
 	l->close_arg = arg;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 enum limit_class
-limit_classify(const char *target, size_t len)
+limit_class_of(const route_t *rt)
 {
-	char head[8];
-	size_t n = 0, i = 1;
-
-	/* Decode just enough of the path, as route.c will (so "/%66/..." is a
-	 * download too), without route_parse's allocations on every request. */
-	if (len == 0 || target[0] != '/')
+	if (rt == NULL)
 		return LIMIT_PAGE;
-	while (i < len && target[i] != '?' && n < sizeof(head)) {
-		char c = target[i++];
-		if (c == '%' && i + 1 < len && hexval(target[i]) >= 0 && hexval(target[i + 1]) >= 0) {
-			c = (char)(hexval(target[i]) * 16 + hexval(target[i + 1]));
-			i += 2;
-		}
-		head[n++] = c;
+	switch (rt->kind) {
+	case ROUTE_FILE: return LIMIT_DOWNLOAD;
+	case ROUTE_SEARCH: return LIMIT_SEARCH;
+	default: return LIMIT_PAGE;
 	}
-	if (n >= 2 && head[0] == 'f' && head[1] == '/')
-		return LIMIT_DOWNLOAD;
-	if (n == 6 && memcmp(head, "search", 6) == 0 && (i == len || target[i] == '?'))
-		return LIMIT_SEARCH;
-	return LIMIT_PAGE;
 }
 
 /* ---- connections ---- */
@@ -690,18 +669,16 @@ limit_conn_idle(limit_conn_t *lc)
 }
 
 void
-limit_conn_admit(limit_conn_t *lc, const char *target, size_t len, limit_answer_t *ans)
+limit_conn_admit(limit_conn_t *lc, enum limit_class cls, limit_answer_t *ans)
 {
 	limit_t *l = lc->l;
 	struct entry *e = lc->e;
 	double wait = 0, t = now(l);
-	enum limit_class cls;
 
 	memset(ans, 0, sizeof(*ans));
 	set_phase(lc, PH_BUSY);
 	if (!l->conf.enabled || e == NULL)
 		return;
-	cls = limit_classify(target, len);
 	/* Over the cap when it connected; if others have closed since, it is
 	 * within the cap now. */
 	if (lc->over_cap && e->conns <= l->conf.circuit_connections)

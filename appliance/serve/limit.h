@@ -46,6 +46,11 @@ void limit_conf_from(limit_conf_t *lc, const conf_t *c);
 /* What a request is, as far as budgets go. */
 enum limit_class { LIMIT_PAGE, LIMIT_DOWNLOAD, LIMIT_SEARCH };
 
+struct route;
+/* The class of a routed request (/f/ bytes, /search, the rest); NULL (a
+ * request routing refused) is a page. */
+enum limit_class limit_class_of(const struct route *rt);
+
 /* The limiter's answer to a request. */
 typedef struct limit_answer {
 	int status;          /* 0 = go on, 429 or 503 = refuse */
@@ -72,8 +77,6 @@ void limit_free_(limit_t *l);
 void limit_set_close_circuit(limit_t *l, void (*fn)(void *arg, uint32_t circuit),
     void *arg);
 
-/* Classify a request target by the stable URL layout (/f/ bytes, /search). */
-enum limit_class limit_classify(const char *target, size_t len);
 
 /* Track a new connection; owner is handed back through ops. */
 limit_conn_t *limit_conn_new(limit_t *l, void *owner, const limit_conn_ops_t *ops);
@@ -90,10 +93,10 @@ int limit_conn_identify(limit_conn_t *lc, int has_circuit, uint32_t circuit,
 int limit_conn_head_started(limit_conn_t *lc);
 /* The connection became an idle keep-alive. */
 void limit_conn_idle(limit_conn_t *lc);
-/* A complete head for target arrived: decide. A queued request hears back
- * through ops->admitted. */
-void limit_conn_admit(limit_conn_t *lc, const char *target, size_t len,
-    limit_answer_t *ans);
+/* A complete head of class cls (the route's kind, parsed once by the
+ * connection) arrived: decide. A queued request hears back through
+ * ops->admitted. */
+void limit_conn_admit(limit_conn_t *lc, enum limit_class cls, limit_answer_t *ans);
 /* The admitted download's body goes out on bev: pace it. */
 void limit_conn_download_begin(limit_conn_t *lc, struct bufferevent *bev);
 /* The response is written (or abandoned): release its slots. */

@@ -50,38 +50,15 @@ struct server {
 
 static void count_response(void *arg, int status);
 
-/* What both sites answer first: a method other than GET or HEAD, or a
- * malformed target, gets its error in resp (-1). 0 with rt filled; either
- * way the caller clears rt. */
-static int
-route_or_refuse(http_req_t *req, route_t *rt, http_resp_t *resp)
-{
-	size_t tlen;
-	const char *target = http_req_target(req, &tlen);
-
-	memset(rt, 0, sizeof(*rt));
-	if (http_req_method(req) == HTTP_REQ_OTHER) {
-		http_resp_error(resp, 405, "Only GET and HEAD are served here.");
-		http_resp_header(resp, "Allow", "GET, HEAD");
-		return -1;
-	}
-	if (route_parse(target, tlen, rt) < 0) {
-		http_resp_error(resp, 400, "That address is malformed.");
-		return -1;
-	}
-	return 0;
-}
-
 static void
-handle(void *arg, http_conn_t *c, http_req_t *req, http_resp_t *resp)
+handle(void *arg, http_conn_t *c, http_req_t *req, const route_t *rt, http_resp_t *resp)
 {
 	server_t *s = arg;
-	route_t rt;
 
 	s->stats.requests++;
+	if (rt == NULL)
+		goto done;   /* refused by routing (400, 405): resp is filled */
 	handler_ctx_begin_request(s->h);
-	if (route_or_refuse(req, &rt, resp) < 0)
-		goto done;
 	if (http_req_header(req, HDR_X_TOR2WEB) != NULL) {
 		/* A tor2web proxy fetched this for someone on the clearnet: the
 		 * proxy sees what they read and who they are. Tell them (as
@@ -93,34 +70,33 @@ handle(void *arg, http_conn_t *c, http_req_t *req, http_resp_t *resp)
 		http_resp_header(resp, "X-Robots-Tag", "noindex, nofollow");
 		goto done;
 	}
-	switch (rt.kind) {
+	switch (rt->kind) {
 	case ROUTE_HOME:
-		handler_home(s->h, c, req, &rt, resp);
+		handler_home(s->h, c, req, rt, resp);
 		break;
 	case ROUTE_FILE:
-		handler_file(s->h, c, req, &rt, resp);
+		handler_file(s->h, c, req, rt, resp);
 		break;
 	case ROUTE_BROWSE:
-		handler_browse(s->h, c, req, &rt, resp);
+		handler_browse(s->h, c, req, rt, resp);
 		break;
 	case ROUTE_FILE_PAGE:
-		handler_file_page(s->h, c, req, &rt, resp);
+		handler_file_page(s->h, c, req, rt, resp);
 		break;
 	case ROUTE_SEARCH:
-		handler_search(s->h, c, req, &rt, resp);
+		handler_search(s->h, c, req, rt, resp);
 		break;
 	case ROUTE_STATIC:
-		handler_static(s->h, c, req, &rt, resp);
+		handler_static(s->h, c, req, rt, resp);
 		break;
 	case ROUTE_MANIFEST:
-		handler_manifest(s->h, c, req, &rt, resp);
+		handler_manifest(s->h, c, req, rt, resp);
 		break;
 	default:
 		http_resp_error(resp, 404, "There is nothing at this address.");
 		break;
 	}
 done:
-	route_clear(&rt);
 	if (resp->status != 0)   /* 0: deferred, counted when it is sent */
 		count_response(s, resp->status);
 }
@@ -289,26 +265,23 @@ server_listen_unix(server_t *s, const char *path)
 /* The admin onion's requests: the status page and its stylesheet, nothing
  * of the readers' site. */
 static void
-handle_admin(void *arg, http_conn_t *c, http_req_t *req, http_resp_t *resp)
+handle_admin(void *arg, http_conn_t *c, http_req_t *req, const route_t *rt, http_resp_t *resp)
 {
 	server_t *s = arg;
-	route_t rt;
 
-	if (route_or_refuse(req, &rt, resp) < 0)
-		goto done;
-	if (rt.kind == ROUTE_HOME) {
+	if (rt == NULL)
+		return;
+	if (rt->kind == ROUTE_HOME) {
 		strbuf_t html;
 		strbuf_init(&html);
 		s->admin_page(&html, s->admin_arg);
 		http_resp_html(resp, 200, &html);
 		http_resp_header(resp, "Cache-Control", "no-store");
-	} else if (rt.kind == ROUTE_STATIC) {
-		handler_static(s->h, c, req, &rt, resp);
+	} else if (rt->kind == ROUTE_STATIC) {
+		handler_static(s->h, c, req, rt, resp);
 	} else {
 		http_resp_error(resp, 404, "There is nothing at this address.");
 	}
-done:
-	route_clear(&rt);
 }
 
 int

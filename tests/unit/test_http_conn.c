@@ -21,7 +21,7 @@ on_closed(void *arg, http_conn_t *c)
 }
 
 static void
-handle(void *arg, http_conn_t *c, http_req_t *req, http_resp_t *resp)
+handle(void *arg, http_conn_t *c, http_req_t *req, const struct route *rt, http_resp_t *resp)
 {
 }
 

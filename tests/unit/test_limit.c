@@ -8,6 +8,7 @@
 #include "unit.h"
 #define LIMIT_PRIVATE
 #include "serve/limit.h"
+#include "serve/route.h"
 
 static double clock_now = 1000.0;
 static double test_clock(void *arg) { return clock_now; }
@@ -72,10 +73,23 @@ conn(limit_t *l, uint32_t id, void *owner)
 	return lc;
 }
 
+/* The class of a target as the connection finds it: routed once. */
+static enum limit_class
+classify(const char *target)
+{
+	route_t rt;
+	enum limit_class cls;
+
+	memset(&rt, 0, sizeof(rt));
+	cls = limit_class_of(route_parse(target, strlen(target), &rt) < 0 ? NULL : &rt);
+	route_clear(&rt);
+	return cls;
+}
+
 static int
 admit(limit_conn_t *lc, const char *target, limit_answer_t *a)
 {
-	limit_conn_admit(lc, target, strlen(target), a);
+	limit_conn_admit(lc, classify(target), a);
 	return a->wait ? -2 : a->status;
 }
 
@@ -394,10 +408,11 @@ main(void)
 	test_evict_expire_table(base);
 	test_pending_keepalive(base);
 	test_disabled(base);
-	is_int(limit_classify("/f/a/b", 6), LIMIT_DOWNLOAD, "classify /f/");
-	is_int(limit_classify("/%66/a/b", 8), LIMIT_DOWNLOAD, "classify encoded /f/");
-	is_int(limit_classify("/search?q=x", 11), LIMIT_SEARCH, "classify search");
-	is_int(limit_classify("/c/a/b", 6), LIMIT_PAGE, "classify page");
+	is_int(classify("/f/a/b"), LIMIT_DOWNLOAD, "classify /f/");
+	is_int(classify("/%66/a/b"), LIMIT_DOWNLOAD, "classify encoded /f/");
+	is_int(classify("/search?q=x"), LIMIT_SEARCH, "classify search");
+	is_int(classify("/c/a/b"), LIMIT_PAGE, "classify page");
+	is_int(classify("/f/../x"), LIMIT_PAGE, "a target routing refuses is a page");
 	event_base_free(base);
 	return unit_done();
 }
