@@ -3,7 +3,8 @@
  * abandoned requests, the three deadlines, the PROXY line, and the
  * connection's callbacks. The module's .c is included (unit.h says why), so a
  * case can see whether a connection is parked or how much input it holds;
- * every name of this file is t_* so as not to meet the module's statics. */
+ * the helpers here are t_* and the cases long phrases, so as not to meet the
+ * module's statics. */
 #include "serve/http_conn.c"
 
 #include <signal.h>
