@@ -1,4 +1,5 @@
-/* http_conn: see http_conn.h. */
+/* http_conn: see http_conn.h. tests/unit/test_http_conn.c includes this file
+ * to see a connection's state (tests/unit/unit.h says why). */
 #include "serve/http_conn.h"
 
 #include <errno.h>
@@ -218,6 +219,9 @@ response_done(http_conn_t *c)
 	http_req_free(c->req);
 	forget_route(c);
 	c->state = S_HEAD;
+	/* Off if the input filled up meanwhile (read_cb). */
+	if (!c->peer_eof && !(bufferevent_get_enabled(c->bev) & EV_READ))
+		bufferevent_enable(c->bev, EV_READ);
 	if (c->lc)
 		limit_conn_idle(c->lc);
 	arm_deadline(c, c->opts->idle_timeout, 0);
@@ -479,10 +483,28 @@ process(http_conn_t *c)
 	park(c);
 }
 
+/* Bound what a client can make us buffer: one head plus a little. */
+static size_t
+read_max(const http_conn_opts_t *o)
+{
+	return o->limits.max_header_bytes + o->limits.max_target + 4096;
+}
+
 static void
 read_cb(struct bufferevent *bev, void *arg)
 {
-	process(arg);
+	http_conn_t *c = arg;
+
+	if (c->state == S_HEAD || c->state == S_PROXY) {
+		process(c);
+		return;
+	}
+	/* A response is pending and pipelined bytes wait. libevent calls this
+	 * again on every loop pass while the input is at the read watermark and
+	 * reading is on (bufferevent_inbuf_wm_check): a busy loop for as long as
+	 * the answer takes. Reading goes off until response_done. */
+	if (evbuffer_get_length(bufferevent_get_input(bev)) >= read_max(c->opts))
+		bufferevent_disable(bev, EV_READ);
 }
 
 static void
@@ -514,13 +536,6 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 	/* Errors and the write timeout (a reader who stopped reading). */
 	http_conn_free(c);
-}
-
-/* Bound what a client can make us buffer: one head plus a little. */
-static size_t
-read_max(const http_conn_opts_t *o)
-{
-	return o->limits.max_header_bytes + o->limits.max_target + 4096;
 }
 
 static int
@@ -560,9 +575,13 @@ read_into(struct evbuffer *in, evutil_socket_t fd, size_t max)
 
 		if (nv <= 0)
 			return total > 0 ? total : -1;
+		/* The space reserved may be larger than asked (a chain's whole
+		 * room); reading into all of it would pass max. */
+		size_t room = want;
 		for (int i = 0; i < nv; i++) {
 			iov[i].iov_base = v[i].iov_base;
-			iov[i].iov_len = v[i].iov_len;
+			iov[i].iov_len = v[i].iov_len < room ? v[i].iov_len : room;
+			room -= iov[i].iov_len;
 		}
 		n = readv(fd, iov, nv);
 		if (n <= 0) {

@@ -39,8 +39,8 @@ static const struct {
 	{ "PROXY \r\n", PROXY_INVALID, 0, 0, 0 },
 };
 
-int
-main(void)
+static void
+table(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		proxy_info_t info;
@@ -53,12 +53,28 @@ main(void)
 		is_int(info.circuit_id, cases[i].circuit, "circuit, case %zu", i);
 		is_int(consumed, cases[i].consumed, "consumed, case %zu", i);
 	}
-	/* Every prefix of a valid line needs more, never invalid. */
+}
+
+/* Every prefix of a valid line needs more, never invalid. */
+static void
+prefixes(void)
+{
 	const char *line = "PROXY TCP6 fc00:dead:beef:4dad::0:31 ::1 49 80\r\n";
 	for (size_t n = 0; n < strlen(line); n++) {
 		proxy_info_t info;
 		size_t c;
 		is_int(proxy_parse(line, n, &c, &info), PROXY_NEED_MORE, "prefix %zu", n);
 	}
-	return unit_done();
+}
+
+static const unit_case_t unit_cases[] = {
+	UNIT_CASE(table),
+	UNIT_CASE(prefixes),
+	UNIT_CASES_END
+};
+
+int
+main(int argc, char **argv)
+{
+	return unit_main(unit_cases, argc, argv);
 }
