@@ -4,6 +4,7 @@
 #define BROADSIDE_UTIL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -54,6 +55,15 @@ int name_ok(const char *s, size_t max, const char *also);
 int write_all(int fd, const void *p, size_t n);
 /* Constant-time comparison of n bytes. */
 int ct_equal(const void *a, const void *b, size_t n);
+
+/* Send len bytes of buf on the Unix socket sock, with the descriptor fd
+ * attached (SCM_RIGHTS) unless it is -1; EINTR retried, no SIGPIPE.
+ * sendmsg's result. */
+ssize_t fd_send(int sock, const void *buf, size_t len, int fd);
+/* Receive one message of at most len bytes; a descriptor that came with it
+ * (close-on-exec) goes to *fd, or is closed when fd is NULL; *fd is -1 when
+ * none came. recvmsg's result (EINTR retried). */
+ssize_t fd_recv(int sock, void *buf, size_t len, int flags, int *fd);
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

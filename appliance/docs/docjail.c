@@ -425,23 +425,8 @@ struct request {
 static int
 recv_request(int sock, struct request *rq, int *fd)
 {
-	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } cm;
-	struct iovec iov = { rq, sizeof(*rq) };
-	struct msghdr mh;
-	ssize_t r;
+	ssize_t r = fd_recv(sock, rq, sizeof(*rq), 0, fd);
 
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cm.buf;
-	mh.msg_controllen = sizeof(cm.buf);
-	*fd = -1;
-	do
-		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (r < 0 && errno == EINTR);
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			memcpy(fd, CMSG_DATA(c), sizeof(int));
 	return r == (ssize_t)sizeof(*rq) && *fd >= 0 ? 0 : -1;
 }
 
@@ -692,27 +677,7 @@ worker_put(docjail_t *j, struct worker *w)
 static int
 send_request(struct worker *w, const struct request *rq, int fd)
 {
-	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } cm;
-	struct iovec iov = { (void *)rq, sizeof(*rq) };
-	struct msghdr mh;
-	struct cmsghdr *c;
-	ssize_t r;
-
-	memset(&mh, 0, sizeof(mh));
-	memset(&cm, 0, sizeof(cm));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cm.buf;
-	mh.msg_controllen = sizeof(cm.buf);
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	do
-		r = sendmsg(w->sock, &mh, MSG_NOSIGNAL);
-	while (r < 0 && errno == EINTR);
-	return r == (ssize_t)sizeof(*rq) ? 0 : -1;
+	return fd_send(w->sock, rq, sizeof(*rq), fd) == (ssize_t)sizeof(*rq) ? 0 : -1;
 }
 
 enum docjail_result

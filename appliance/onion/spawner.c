@@ -54,25 +54,8 @@ static void
 send_msg(int fd, int type, int pid, int value, int pass_fd)
 {
 	struct msg m = { type, pid, value };
-	struct iovec iov = { &m, sizeof(m) };
-	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } cm;
-	struct msghdr mh;
 
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	if (pass_fd >= 0) {
-		memset(&cm, 0, sizeof(cm));
-		mh.msg_control = cm.buf;
-		mh.msg_controllen = sizeof(cm.buf);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
-	}
-	while (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR)
-		;
+	(void)fd_send(fd, &m, sizeof(m), pass_fd);
 }
 
 static void __attribute__((noreturn))
@@ -258,32 +241,12 @@ spawner_free_(spawner_t *s)
 static int
 take_msg(spawner_t *s, int flags, struct msg *m, int *fd_out)
 {
-	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } cm;
-	struct iovec iov = { m, sizeof(*m) };
-	struct msghdr mh;
-	ssize_t r;
+	ssize_t r = fd_recv(s->fd, m, sizeof(*m), flags, fd_out);
 
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cm.buf;
-	mh.msg_controllen = sizeof(cm.buf);
-	do
-		r = recvmsg(s->fd, &mh, flags | MSG_CMSG_CLOEXEC);
-	while (r < 0 && errno == EINTR);
 	if (r < 0 && errno == EAGAIN)
 		return 0;
 	if (r != (ssize_t)sizeof(*m))
 		return -1;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			int fd;
-			memcpy(&fd, CMSG_DATA(c), sizeof(fd));
-			if (fd_out)
-				*fd_out = fd;
-			else
-				close(fd);
-		}
 	if (m->type == MSG_EXITED && s->nexits < EXITS_MAX) {
 		s->exits[s->nexits].pid = m->pid;
 		s->exits[s->nexits].status = m->value;
