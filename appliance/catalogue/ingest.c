@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <pthread.h>
@@ -291,6 +292,23 @@ txn_maybe_commit(struct ingest *in, int force)
 	return cat_commit(in->c);
 }
 
+/* Tell the caller's say(), printf-style. */
+static void __attribute__((format(printf, 3, 4)))
+say(const ingest_opts_t *o, int progress, const char *fmt, ...)
+{
+	strbuf_t b;
+	va_list ap;
+
+	if (o->say == NULL)
+		return;
+	strbuf_init(&b);
+	va_start(ap, fmt);
+	strbuf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	o->say(o->say_arg, progress, b.s ? b.s : "");
+	strbuf_release(&b);
+}
+
 static void
 progress_draw(struct ingest *in, int final)
 {
@@ -308,14 +326,14 @@ progress_draw(struct ingest *in, int final)
 	human_bytes(in->done_bytes + 0, b1, sizeof(b1));
 	human_bytes(in->total_bytes, b2, sizeof(b2));
 	human_bytes((int64_t)rate, b3, sizeof(b3));
-	fprintf(stderr, "\r\033[K%lld/%lld files  %s/%s  %s/s", (long long)in->st->files,
-	    (long long)in->total_files, b1, b2, b3);
 	if (!final && rate > 0 && in->total_bytes > in->done_bytes) {
 		int64_t eta = (int64_t)((double)(in->total_bytes - in->done_bytes) / rate);
-		fprintf(stderr, "  ETA %lld:%02lld", (long long)(eta / 60), (long long)(eta % 60));
+		say(in->o, 1, "%lld/%lld files  %s/%s  %s/s  ETA %lld:%02lld", (long long)in->st->files,
+		    (long long)in->total_files, b1, b2, b3, (long long)(eta / 60), (long long)(eta % 60));
+	} else {
+		say(in->o, 1, "%lld/%lld files  %s/%s  %s/s%s", (long long)in->st->files,
+		    (long long)in->total_files, b1, b2, b3, final ? "\n" : "");
 	}
-	if (final)
-		fputc('\n', stderr);
 }
 
 static int
@@ -716,26 +734,29 @@ stop:
 	st->ms = now_ms() - in.start;
 	progress_draw(&in, 1);
 	if (in.nproblems > 0) {
-		fprintf(stderr, "broadside: %lld file%s or folder%s could not be read and %s skipped:\n%s",
+		say(o, 0, "broadside: %lld file%s or folder%s could not be read and %s skipped:\n%s",
 		    (long long)st->errors, st->errors == 1 ? "" : "s", st->errors == 1 ? "" : "s",
 		    st->errors == 1 ? "was" : "were", in.problems.s);
 		if (in.nproblems > MAX_LISTED_ERRORS)
-			fprintf(stderr, "  ... and %d more\n", in.nproblems - MAX_LISTED_ERRORS);
+			say(o, 0, "  ... and %d more\n", in.nproblems - MAX_LISTED_ERRORS);
 	}
 	if (in.nunread > 0) {
-		fprintf(stderr, "broadside: %lld file%s could not be read for the search index "
+		say(o, 0, "broadside: %lld file%s could not be read for the search index "
 		    "(catalogued, findable by name only):\n%s", (long long)st->unread,
 		    st->unread == 1 ? "" : "s", in.unread.s);
 		if (in.nunread > MAX_LISTED_ERRORS)
-			fprintf(stderr, "  ... and %d more\n", in.nunread - MAX_LISTED_ERRORS);
+			say(o, 0, "  ... and %d more\n", in.nunread - MAX_LISTED_ERRORS);
 	}
 	if (!o->quiet) {
 		human_bytes(st->hashed, b1, sizeof(b1));
 		human_bytes(st->ms > 0 ? st->hashed * 1000 / st->ms : st->hashed, b2, sizeof(b2));
-		fputs("broadside: ", stderr);
-		text_term_print(stderr, root);
-		fprintf(stderr, ": %lld files, %s hashed in %.1f s (%s/s)%s\n",
+		strbuf_t r;
+
+		strbuf_init(&r);
+		text_term_escape(&r, root, strlen(root));
+		say(o, 0, "broadside: %s: %lld files, %s hashed in %.1f s (%s/s)%s\n", r.s ? r.s : "",
 		    (long long)st->files, b1, (double)st->ms / 1000.0, b2, rc == 0 ? "" : ", stopped by an error");
+		strbuf_release(&r);
 	}
 	pthread_mutex_destroy(&in.mu);
 	pthread_cond_destroy(&in.todo_cv);

@@ -16,10 +16,16 @@
 
 typedef struct ingest_opts {
 	int threads;      /* hashing workers; 0 = number of CPUs */
-	int progress;     /* 1: live progress bar on stderr; 0: one summary line */
+	int progress;     /* 1: a live progress line; 0: only the summary line */
 	int quiet;        /* no summary line either */
 	int sandbox;      /* the document jail (docjail.h): SANDBOX_YES, _REQUIRED or _NO */
 	const char *pdftotext_path;   /* absolute; NULL = EXTRACT_PDFTOTEXT */
+	/* What the operator is told, as text already escaped for a terminal:
+	 * progress = 1 for the progress line (each replaces the last; the final
+	 * one ends in a newline), 0 for report and summary lines. NULL: nothing
+	 * is said (library code never prints; the command decides). */
+	void (*say)(void *arg, int progress, const char *text);
+	void *say_arg;
 } ingest_opts_t;
 
 typedef struct ingest_stats {

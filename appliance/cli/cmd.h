@@ -38,4 +38,9 @@ int cmd_mirror(int argc, char **argv, const char *data);
 int cmd_balance(int argc, char **argv, const char *data);
 int cmd_admin(int argc, char **argv, const char *data);
 
+/* Tell the operator (stderr) what a library run reports: a progress line
+ * (progress = 1) replaces the last one on the terminal; other text is
+ * printed as it is. The text is already escaped for a terminal. */
+void cmd_say(void *arg, int progress, const char *text);
+
 #endif

@@ -76,7 +76,8 @@ cmd_ingest_opts(const char *data, ingest_opts_t *o, conf_t **conf)
 static int
 run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int threads, int quiet)
 {
-	ingest_opts_t o = { .threads = threads, .progress = !quiet && isatty(2), .quiet = quiet };
+	ingest_opts_t o = { .threads = threads, .progress = !quiet && isatty(2), .quiet = quiet,
+	    .say = cmd_say };
 	ingest_stats_t st;
 	conf_t *conf = NULL;
 	int rc;

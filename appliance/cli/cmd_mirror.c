@@ -134,7 +134,7 @@ done:
 static int
 run_ingest(const char *data, cat_t *c, int64_t id, const char *root, int quiet)
 {
-	ingest_opts_t io = { .threads = 0, .progress = !quiet && isatty(2), .quiet = 1 };
+	ingest_opts_t io = { .threads = 0, .progress = !quiet && isatty(2), .quiet = 1, .say = cmd_say };
 	ingest_stats_t ist;
 	conf_t *conf = NULL;
 	int rc = -1;
@@ -328,6 +328,7 @@ next_arg:;
 	o.max_removals_pct = (int)max_removals;
 	o.quarantine_max = quarantine_max;
 	o.progress = !quiet && isatty(2) ? show_progress : NULL;
+	o.say = cmd_say;
 	if (mirror_fetch_manifests(&o, err, sizeof(err)) < 0) {
 		log_err("%s: %s", origin, err);
 		goto done;

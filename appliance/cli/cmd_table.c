@@ -36,3 +36,11 @@ cmd_wants_help(int argc, char **argv, const char *usage)
 	}
 	return 0;
 }
+
+void
+cmd_say(void *arg, int progress, const char *text)
+{
+	if (progress)
+		fputs("\r\033[K", stderr);
+	fputs(text, stderr);
+}

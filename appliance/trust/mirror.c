@@ -376,6 +376,23 @@ done:
 
 /* ---------- files ---------- */
 
+/* Tell the operator: prefix, the untrusted path escaped, then suffix (a
+ * line that replaces the progress line, when there is one). */
+static void
+say_path(const mirror_opts_t *o, const char *prefix, const char *path, const char *suffix)
+{
+	strbuf_t t;
+
+	if (o->say == NULL)
+		return;
+	strbuf_init(&t);
+	strbuf_adds(&t, prefix);
+	text_term_escape(&t, path, strlen(path));
+	strbuf_adds(&t, suffix);
+	o->say(o->progress_arg, o->progress != NULL, t.s);
+	strbuf_release(&t);
+}
+
 struct dl {
 	int fd;
 	EVP_MD_CTX *md;
@@ -511,10 +528,12 @@ quarantine(const mirror_opts_t *o, const char *partial, const mirror_index_entry
 		    kept ? "" : "\tbody not kept (quarantine full)");
 		fclose(f);
 	}
-	/* \r clears the progress line, when there is one. */
-	fprintf(stderr, "%sQUARANTINED: ", o->progress ? "\r" : "");
-	text_term_print(stderr, e->path);
-	fprintf(stderr, " — its bytes do not match the signed manifest (kept in %s)\n", o->quarantine);
+	{
+		char *why = xasprintf(" — its bytes do not match the signed manifest (kept in %s)\n",
+		    o->quarantine);
+		say_path(o, "QUARANTINED: ", e->path, why);
+		free(why);
+	}
 	strbuf_release(&line);
 	free(dst);
 	free(rep);
@@ -589,9 +608,11 @@ fetch_file(const mirror_opts_t *o, const mirror_index_entry_t *e, mirror_progres
 	if (d.got < e->size && rc == -2)
 		goto done;
 	if (d.got < e->size) {
-		fprintf(stderr, "%scannot fetch ", o->progress ? "\r" : "");
-		text_term_print(stderr, e->path);
-		fprintf(stderr, ": %s (kept %lld bytes; run mirror again to resume)\n", err, (long long)d.got);
+		char *why = xasprintf(": %s (kept %lld bytes; run mirror again to resume)\n", err,
+		    (long long)d.got);
+
+		say_path(o, "cannot fetch ", e->path, why);
+		free(why);
 		goto done;
 	}
 	EVP_DigestFinal_ex(d.md, h, NULL);
@@ -694,8 +715,7 @@ mirror_sync(const mirror_opts_t *o, mirror_stats_t *st)
 		st->files++;
 		if (!mirror_index_path_safe(e.path)) {
 			st->skipped++;
-			fprintf(stderr, "%sskipped a file whose name cannot be mirrored safely\n",
-			    o->progress ? "\r" : "");
+			say_path(o, "skipped a file whose name cannot be mirrored safely", "", "\n");
 		} else if (in_place(o, &e)) {
 			st->unchanged++;
 		} else {

@@ -56,6 +56,9 @@ typedef struct mirror_opts {
 	int64_t collection_id;     /* 0 if not yet registered */
 	void (*progress)(void *arg, const mirror_progress_t *p, int final);
 	void *progress_arg;
+	/* A line for the operator (a file quarantined, not fetched, skipped),
+	 * already escaped for a terminal; NULL: nothing is said. */
+	void (*say)(void *arg, int progress, const char *text);
 } mirror_opts_t;
 
 typedef struct mirror_stats {
