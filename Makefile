@@ -123,7 +123,7 @@ run:
 
 bench:
 	@bash scripts/deps.sh bench
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/loadclient
 	@bash scripts/bench
 
 # The web templates and stylesheet are compiled into the binary.
