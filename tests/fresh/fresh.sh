@@ -38,7 +38,7 @@ finish() {
   echo "$p passed, $f failed"
 }
 trap finish EXIT
-trap 'exit 1' INT TERM HUP  # so that finish runs when tests/run's timeout stops us
+trap 'echo "fresh: stopped by a signal"; f=$((f+1)); exit 1' INT TERM HUP  # finish runs on tests/run's timeout too
 fail_now() { echo "fresh: $*"; f=$((f+1)); exit 1; }
 
 [ "$(id -u)" = 0 ] || fail_now "needs root (mmdebstrap, chroot)"
