@@ -7,9 +7,16 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   ?= build
 
+# pkg-config runs once, when make reads this file. On a new machine that is
+# before scripts/deps.sh has installed the -dev packages, so the targets that
+# install packages (run test bench fuzz image install-test) call deps.sh first and
+# then a new make for the build, which reads this file again and finds them.
 PKGS     = libevent_core libevent_pthreads libcrypto sqlite3 libseccomp libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser -lpthread -lm
+PKG_OK     := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
+# Expanded only when a compile runs, so make clean works without the libraries.
+NEED_PKGS = $(if $(PKG_OK),,$(error pkg-config finds no $(PKGS): run scripts/deps.sh build or make run))
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wformat=2 -Wno-unused-parameter
@@ -42,7 +49,7 @@ $(BUILD)/libbroadside.a: $(OBJS)
 	@ar rcs $@ $^
 
 $(BUILD)/obj/%.o: appliance/%.c
-	@mkdir -p $(dir $@)
+	$(NEED_PKGS)@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) $(HARDEN) -c -o $@ $<
 
@@ -67,16 +74,21 @@ $(BUILD)/tests/loadclient: tests/loadclient.c
 
 unit: $(UNITS) $(BUILD)/tests/loadclient
 
+# make deps: what make run needs; scripts/deps.sh PURPOSE for the others.
 deps:
-	@bash scripts/deps.sh
+	@bash scripts/deps.sh run
 
 # The whole suite: unit, integration, the same under ASan+UBSan, short fuzz runs,
 # then end-to-end on a private Tor network. tests/run prints "N passed, N failed".
-test: deps
+# deps first, the builds in new makes (see PKG_CFLAGS). TESTS_ONLY (tests/run)
+# without asan or fuzz skips building them.
+want_stage = $(if $(TESTS_ONLY),$(findstring $(1),$(TESTS_ONLY)),yes)
+test:
+	@bash scripts/deps.sh test
 	@$(MAKE) --no-print-directory all unit
-	@$(MAKE) --no-print-directory asan
-	@$(MAKE) --no-print-directory fuzz-build
-	@bash tests/run
+	$(if $(call want_stage,asan),@$(MAKE) --no-print-directory asan)
+	$(if $(call want_stage,fuzz),@$(MAKE) --no-print-directory fuzz-build)
+	@TESTS_ONLY=$(TESTS_ONLY) bash tests/run
 
 # Sanitizer build in its own tree; tests/run uses it when it exists.
 asan:
@@ -99,13 +111,20 @@ build/fuzz/%: tests/fuzz/%.c build/fuzzobj/libbroadside.a
 
 # Each fuzz target for FUZZ_SECONDS (default 60) from its seed corpus.
 FUZZ_SECONDS ?= 60
-fuzz: deps fuzz-build
+fuzz:
+	@bash scripts/deps.sh test
+	@$(MAKE) --no-print-directory fuzz-build
 	@bash tests/fuzz/run $(FUZZ_SECONDS)
 
-run: deps all
+# deps, then the build in a new make (see PKG_CFLAGS), then the demo.
+run:
+	@bash scripts/deps.sh run
+	@$(MAKE) --no-print-directory all
 	@bash scripts/demo/run-demo
 
-bench: deps all
+bench:
+	@bash scripts/deps.sh bench
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/loadclient
 	@bash scripts/bench/run
 
 # The web templates and stylesheet are compiled into the binary.
@@ -120,6 +139,7 @@ clean:
 # builds a copy of the tree with image/debian as debian/ (offline; as root or not).
 DEB_OUT ?= build/deb
 deb:
+	@bash scripts/deps.sh build package
 	@rm -rf $(DEB_OUT)/src && mkdir -p $(DEB_OUT)/src/broadside
 	@cp -r appliance web scripts image Makefile README.md $(DEB_OUT)/src/broadside/
 	@cp -r image/debian $(DEB_OUT)/src/broadside/debian
@@ -138,16 +158,18 @@ deb:
 
 # The OS image (image/, scripts/install.sh; README "The appliance image").
 IMAGE_OUT ?= build/image
-image: deb
-	@bash image/build/deps.sh
+image:
+	@bash scripts/deps.sh build package image
+	@$(MAKE) --no-print-directory deb
 	@bash image/build/build.sh amd64 $(IMAGE_OUT)
 image-pi:
-	@bash image/build/deps.sh arm64
+	@bash scripts/deps.sh image-pi
 	@bash image/build/build-pi.sh $(IMAGE_OUT)
 image-test: image
 	@bash image/test/test.sh $(IMAGE_OUT)
 image-pi-test: image-pi
 	@bash image/test/test-pi.sh $(IMAGE_OUT)
-install-test: deb
-	@bash image/build/deps.sh
+install-test:
+	@bash scripts/deps.sh build package image
+	@$(MAKE) --no-print-directory deb
 	@bash image/test/install-test.sh $(IMAGE_OUT)

@@ -1,21 +1,52 @@
 #!/usr/bin/env bash
-# Install the Debian packages Broadside needs to build, test and run. Idempotent:
-# packages already present are not touched and apt is not called at all when
-# nothing is missing. Runs as root, or through sudo.
+# scripts/deps.sh PURPOSE...: install the Debian 12 packages one purpose needs.
+#   build  compile broadside and its unit tests
+#   run    build + what `broadside serve` and the demo (scripts/run-demo) use
+#   test   run + what tests/ calls (clients, peers, clang for the fuzzers,
+#          the image tools, since make test builds and boots the image too)
+#   bench  run + the peers and load tools scripts/bench* measure against
+#   image  the host tools for make image / image-test / install-test;
+#          image-pi adds the arm64 emulation for make image-pi
+# `deps.sh --list PURPOSE...` prints the packages and installs nothing.
+# Idempotent: apt is not called when every package is installed already.
+# Runs as root, or through sudo. Everything is --no-install-recommends, so a
+# package here is one the code really calls (Recommends are not a safety net).
 set -euo pipefail
 
-pkgs=(
-  # build
-  build-essential pkg-config clang libevent-dev libssl-dev libsqlite3-dev
-  libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev
-  # run
-  tor onionbalance media-types poppler-utils
-  # tests: real clients and peers
-  curl wget minisign chromium python3 nginx-light wrk sqlite3 xxd procps iproute2
-  openssl time
-  # the Debian package (make deb, make install-test): build, policy check, man -l
-  dpkg-dev debhelper dh-apparmor lintian man-db
-)
+build=(build-essential pkg-config xxd libevent-dev libssl-dev libsqlite3-dev
+       libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev)
+# onionbalance only when an appliance is an Onionbalance front; the demo is not.
+run=("${build[@]}" tor media-types poppler-utils python3)
+image=(mmdebstrap systemd-container qemu-system-x86 qemu-utils ovmf dosfstools
+       mtools fdisk e2fsprogs)
+# the Debian package (make deb): build it, check its policy (lintian), man -l
+package=(dpkg-dev debhelper dh-apparmor lintian man-db)
+image_pi=("${image[@]}" qemu-user-static binfmt-support arch-test qemu-system-arm)
+# libclang-rt-14-dev holds libFuzzer and clang's sanitizer runtimes; clang
+# only recommends it.
+test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium sqlite3
+      openssl procps iproute2 onionbalance "${image[@]}" "${package[@]}")
+bench=("${run[@]}" nginx-light wrk time curl wget minisign sqlite3 openssl procps
+       iproute2 onionbalance)
+
+list=0
+[ "${1:-}" = --list ] && { list=1; shift; }
+[ $# -gt 0 ] || { echo "usage: scripts/deps.sh [--list] build|run|test|bench|package|image|image-pi ..." >&2; exit 2; }
+pkgs=()
+for purpose in "$@"; do
+  case $purpose in
+    build) pkgs+=("${build[@]}") ;;
+    run) pkgs+=("${run[@]}") ;;
+    test) pkgs+=("${test[@]}") ;;
+    bench) pkgs+=("${bench[@]}") ;;
+    image) pkgs+=("${image[@]}") ;;
+    package) pkgs+=("${package[@]}") ;;
+    image-pi) pkgs+=("${image_pi[@]}") ;;
+    *) echo "deps: unknown purpose '$purpose' (build run test bench package image image-pi)" >&2; exit 2 ;;
+  esac
+done
+mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" | sort -u)
+if [ $list = 1 ]; then echo "${pkgs[*]}"; exit 0; fi
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -25,7 +56,7 @@ for p in "${pkgs[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "deps: installing ${missing[*]}"
+echo "deps ($*): installing ${missing[*]}"
 sudo=()
 [ "$(id -u)" -ne 0 ] && sudo=(sudo)
 export DEBIAN_FRONTEND=noninteractive
@@ -37,4 +68,7 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
   "${sudo[@]}" chmod 755 /usr/sbin/policy-rc.d
   trap '"${sudo[@]}" rm -f /usr/sbin/policy-rc.d' EXIT
 fi
+before=$(dpkg-query -W -f='${db:Status-Abbrev}\n' | grep -c '^ii' || true)
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+after=$(dpkg-query -W -f='${db:Status-Abbrev}\n' | grep -c '^ii' || true)
+echo "deps ($*): $((after - before)) packages installed with their dependencies"
