@@ -35,6 +35,7 @@ int cmd_status(int argc, char **argv, const char *data);
 int cmd_backup(int argc, char **argv, const char *data);
 int cmd_restore(int argc, char **argv, const char *data);
 int cmd_mirror(int argc, char **argv, const char *data);
+int cmd_mirrors(int argc, char **argv, const char *data);
 int cmd_balance(int argc, char **argv, const char *data);
 int cmd_admin(int argc, char **argv, const char *data);
 

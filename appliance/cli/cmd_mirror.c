@@ -24,6 +24,7 @@
 #include "base/log.h"
 #include "trust/manifest.h"
 #include "trust/mirror.h"
+#include "trust/mirrors.h"
 #include "trust/sign.h"
 #include "base/util.h"
 
@@ -85,8 +86,9 @@ show_progress(void *arg, const mirror_progress_t *p, int final)
 
 /* Put the origin's verified manifests (and its key) in <data>/manifests/<slug>. */
 static int
-install_manifests(const char *data_root, const char *slug, const char *work, const sign_pub_t *pub)
+install_manifests(const char *data_root, const char *slug, const char *work, const sign_pub_t *pub, int have_list)
 {
+	static const char *const list_names[] = { "mirrors.txt", "mirrors.txt.minisig" };
 	static const char *const names[] = { "index.json", "index.json.minisig", "SHA256SUMS",
 		"SHA256SUMS.minisig" };
 	char *top = xasprintf("%s/manifests", data_root), *dir = manifest_dir(data_root, slug);
@@ -110,6 +112,21 @@ install_manifests(const char *data_root, const char *slug, const char *work, con
 		if (r < 0)
 			goto done;
 	}
+	/* The origin's signed address list: the newly fetched one, else the
+	 * installed one is carried over (an origin that stopped publishing it, or
+	 * is gone, leaves readers the last list it signed). */
+	for (size_t i = 0; i < ARRAY_LEN(list_names); i++) {
+		char *a = xasprintf("%s/%s", work, list_names[i]), *b = xasprintf("%s/%s", tmp, list_names[i]);
+		char *o = xasprintf("%s/%s", dir, list_names[i]);
+		int r = have_list ? rename(a, b) : link(o, b);
+		if (r < 0 && !have_list && errno == ENOENT)
+			r = 0;
+		free(a);
+		free(b);
+		free(o);
+		if (r < 0)
+			goto done;
+	}
 	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) < 0 &&
 	    (errno != ENOENT || rename(tmp, dir) < 0))
 		goto done;
@@ -120,6 +137,11 @@ done:
 	/* Either the old set (after the exchange) or a failed new one. */
 	for (size_t i = 0; i <= ARRAY_LEN(names); i++) {
 		char *p = xasprintf("%s/%s", tmp, i < ARRAY_LEN(names) ? names[i] : "publisher.pub");
+		unlink(p);
+		free(p);
+	}
+	for (size_t i = 0; i < ARRAY_LEN(list_names); i++) {
+		char *p = xasprintf("%s/%s", tmp, list_names[i]);
 		unlink(p);
 		free(p);
 	}
@@ -163,7 +185,7 @@ cmd_mirror(int argc, char **argv, const char *data)
 	int64_t id = 0, missing = 0;
 	int64_t max_manifest = DEF_MAX_MANIFEST, max_removals = DEF_MAX_REMOVALS, quarantine_max = DEF_QUARANTINE_MAX;
 	int64_t deadline_s = DEF_DEADLINE_S, min_rate = DEF_MIN_RATE, min_rate_time = DEF_MIN_RATE_TIME_S;
-	int lock_fd = -1;
+	int lock_fd = -1, have_list = 0, list_refused = 0;
 	char *installed = NULL;
 	static const struct {
 		const char *name;
@@ -333,6 +355,14 @@ next_arg:;
 		log_err("%s: %s", origin, err);
 		goto done;
 	}
+	/* The origin's address list rides along; a refused one is reported and
+	 * the installed one kept, the files are still mirrored. */
+	have_list = mirrors_fetch(f, &pub, work, installed, err, sizeof(err));
+	if (have_list < 0) {
+		log_err("%s: %s; keeping the installed address list", origin, err);
+		list_refused = 1;
+		have_list = 0;
+	}
 	{
 		char *p = xasprintf("%s/index.json", work);
 		FILE *ix = fopen(p, "r");
@@ -366,7 +396,7 @@ next_arg:;
 		cat_collection_hold(c, id, "mirror: files changed during verification");
 		goto done;
 	}
-	if (cat_collection_hold(c, id, NULL) < 0 || install_manifests(d->root, slug, work, &pub) < 0)
+	if (cat_collection_hold(c, id, NULL) < 0 || install_manifests(d->root, slug, work, &pub, have_list) < 0)
 		goto done;
 	{
 		char got[32], speed[32];
@@ -388,14 +418,20 @@ next_arg:;
 		    st.quarantined ? " (see the quarantine REPORT)" : "");
 		goto done;
 	}
-	rc = 0;
+	rc = list_refused;
 done:
 	if (f && fetch_deadline_passed(f))
 		fprintf(stderr, "mirror %s stopped: the deadline of %lld s (--deadline) passed; what was fetched and "
 		    "verified is kept, run the mirror again to resume\n", slug, (long long)deadline_s);
 	/* Manifests are installed by rename on success; whatever is left was refused. */
-	if (work)
+	if (work) {
 		mirror_manifests_clean(work);
+		for (int i = 0; i < 2; i++) {
+			char *p = xasprintf("%s/mirrors.txt%s", work, i ? ".minisig" : "");
+			unlink(p);
+			free(p);
+		}
+	}
 	if (lock_fd >= 0)
 		close(lock_fd);
 	free(installed);

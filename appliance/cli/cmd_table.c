@@ -20,6 +20,7 @@ const struct cmd cmd_table[] = {
 	{ "admin", cmd_admin, "the operator's onion (status page, SSH) for clients with a key" },
 	{ "balance", cmd_balance, "spread the onion address over several appliances (Onionbalance)" },
 	{ "mirror", cmd_mirror, "mirror another appliance's collection through tor, verified" },
+	{ "mirrors", cmd_mirrors, "keep the signed list of the addresses that serve your collections" },
 	{ NULL, NULL, NULL },
 };
 

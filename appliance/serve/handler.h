@@ -42,6 +42,25 @@ void handler_ctx_free_(handler_ctx_t *h);
  * return the publisher key file's text (owned by h) or NULL if there is none. */
 const char *handler_ctx_set_site(handler_ctx_t *h, const char *data_root, const char *onion);
 void handler_ctx_set_pool(handler_ctx_t *h, search_pool_t *pool);
+
+/* What one page shows: h->site plus the other addresses of the collection
+ * (the origin publisher's signed list for a mirrored slug, else this site's
+ * own), without the address the reader is on (Host) or this site's onion.
+ * Owns its strings, so a search thread may render with it. */
+typedef struct handler_site {
+	page_site_t site;
+	page_mirror_t *m;
+	char *slug;
+} handler_site_t;
+/* Fill out for a page about slug (NULL: no collection); req may be NULL.
+ * The signed lists are re-read when their file changes (checked at most
+ * once a second). */
+void handler_site_get(handler_ctx_t *h, const http_req_t *req, const char *slug, handler_site_t *out);
+void handler_site_clear(handler_site_t *s);
+/* The slug of the only collection here when it is a mirror, else NULL: its
+ * origin's list stands for the site's own on a mirror of one collection
+ * (home page, /m/mirrors.txt). Cached for a second. */
+const char *handler_sole_mirror(handler_ctx_t *h);
 /* Count a response sent after its handler returned (a deferred search). */
 void handler_ctx_set_counter(handler_ctx_t *h, void (*count)(void *arg, int status), void *arg);
 /* A request begins: it reads the catalogue's current shared snapshot. */

@@ -5,12 +5,14 @@
 #include <event2/event.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/log.h"
 #include "base/util.h"
 #include "serve/handler.h"
+#include "trust/mirrors.h"
 
 #define ROOT_CACHE 64
 
@@ -36,7 +38,27 @@ struct coll_cache {
  * and a commit by `add` becomes visible within this delay. */
 #define SNAPSHOT_MS 100
 
+/* Signed address lists: this site's own (slug "") and, on a mirror, each
+ * origin's per collection. Re-read when the file's identity changes. */
+#define LIST_CACHE 33
+#define LIST_CHECK_MS 1000
+
+struct list_cache {
+	char *slug;
+	mirrors_list_t l;
+	int exists;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	int64_t checked;
+};
+
 struct handler_cache {
+	struct list_cache lists[LIST_CACHE];
+	int nlists, next_list;
+	char *sole;                /* handler_sole_mirror's answer, NULL: none */
+	int64_t sole_checked;
 	cat_t *cat;
 	struct event *snapshot_end;
 	int in_snapshot;
@@ -191,6 +213,11 @@ handler_ctx_free_(handler_ctx_t *h)
 		free(c->colls[i].slug);
 		free(c->colls[i].root);
 	}
+	free(c->sole);
+	for (int i = 0; i < c->nlists; i++) {
+		free(c->lists[i].slug);
+		mirrors_clear(&c->lists[i].l);
+	}
 	free(c);
 	file_cache_free(h->files);
 	free(h->data_root);
@@ -242,6 +269,156 @@ handler_ctx_error_page(void *arg, strbuf_t *html, int status, const char *detail
     int retry_after)
 {
 	handler_ctx_t *h = arg;
+	handler_site_t hs;
+	int rc;
 
-	return page_error(html, &h->site, status, detail, retry_after);
+	handler_site_get(h, NULL, NULL, &hs);
+	rc = page_error(html, &hs.site, status, detail, retry_after);
+	handler_site_clear(&hs);
+	return rc;
+}
+
+/* The signed list for slug ("" : this site's own); NULL if there is none. */
+static const struct list_cache *
+list_get(handler_ctx_t *h, const char *slug)
+{
+	struct handler_cache *c = h->cache;
+	struct list_cache *e = NULL;
+	struct stat st;
+	char *path;
+	int64_t now = now_ms();
+
+	if (h->data_root == NULL)
+		return NULL;
+	for (int i = 0; i < c->nlists; i++)
+		if (strcmp(c->lists[i].slug, slug) == 0)
+			e = &c->lists[i];
+	if (e && now - e->checked < LIST_CHECK_MS)
+		return e->exists ? e : NULL;
+	if (e == NULL) {
+		if (c->nlists < LIST_CACHE) {
+			e = &c->lists[c->nlists++];
+		} else {
+			/* Slot 0 is this site's own list, read on every page: keep it. */
+			e = &c->lists[1 + c->next_list++ % (LIST_CACHE - 1)];
+			free(e->slug);
+			mirrors_clear(&e->l);
+		}
+		memset(e, 0, sizeof(*e));
+		e->slug = xstrdup(slug);
+	}
+	e->checked = now;
+	path = slug[0] ? xasprintf("%s/manifests/%s/mirrors.txt", h->data_root, slug) :
+	    xasprintf("%s/manifests/mirrors.txt", h->data_root);
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+		e->exists = 0;
+		mirrors_clear(&e->l);
+	} else if (!e->exists || st.st_dev != e->dev || st.st_ino != e->ino || st.st_size != e->size ||
+	    st.st_mtim.tv_sec != e->mtime.tv_sec || st.st_mtim.tv_nsec != e->mtime.tv_nsec) {
+		mirrors_clear(&e->l);
+		e->exists = mirrors_load(path, &e->l) == 1;
+		if (!e->exists)
+			log_warn("%s is not a list of onion addresses; not shown", path);
+		e->dev = st.st_dev;
+		e->ino = st.st_ino;
+		e->size = st.st_size;
+		e->mtime = st.st_mtim;
+	}
+	free(path);
+	return e->exists ? e : NULL;
+}
+
+/* The host name of a Host header value, lower-cased, without port. */
+static void
+host_name(const char *host, char out[MIRRORS_ADDR_LEN])
+{
+	size_t n = host ? strcspn(host, ":") : 0, i;
+
+	out[0] = '\0';
+	if (n == 0 || n >= MIRRORS_ADDR_LEN)
+		return;
+	for (i = 0; i < n; i++)
+		out[i] = (char)(host[i] >= 'A' && host[i] <= 'Z' ? host[i] + 32 : host[i]);
+	out[n] = '\0';
+}
+
+struct sole {
+	int n;
+	char *slug;
+};
+
+static int
+count_coll(const cat_collection_t *col, void *arg)
+{
+	struct sole *so = arg;
+
+	if (so->n++ == 0 && col->origin)
+		so->slug = xstrdup(col->slug);
+	return 0;
+}
+
+const char *
+handler_sole_mirror(handler_ctx_t *h)
+{
+	struct handler_cache *c = h->cache;
+	struct sole so = { 0, NULL };
+	int64_t now = now_ms();
+
+	if (c->sole_checked && now - c->sole_checked < LIST_CHECK_MS)
+		return c->sole;
+	c->sole_checked = now;
+	free(c->sole);
+	c->sole = NULL;
+	begin_snapshot(c);
+	if (cat_collection_each(h->cat, count_coll, &so) == 0 && so.n == 1)
+		c->sole = so.slug;
+	else
+		free(so.slug);
+	return c->sole;
+}
+
+void
+handler_site_get(handler_ctx_t *h, const http_req_t *req, const char *slug, handler_site_t *out)
+{
+	const struct list_cache *e = NULL;
+	char viewed[MIRRORS_ADDR_LEN];
+	size_t n = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->site = h->site;
+	out->site.mirrors = NULL;
+	out->site.nmirrors = 0;
+	out->site.mirrors_slug = NULL;
+	if (slug && slug[0] && (e = list_get(h, slug)) != NULL)
+		out->slug = xstrdup(slug);
+	else if ((e = list_get(h, "")) == NULL && (slug = handler_sole_mirror(h)) != NULL &&
+	    (e = list_get(h, slug)) != NULL)
+		out->slug = xstrdup(slug);
+	if (e == NULL || e->l.n == 0)
+		return;
+	host_name(req ? http_req_header(req, HDR_HOST) : NULL, viewed);
+	out->m = xcalloc(e->l.n, sizeof(*out->m));
+	for (size_t i = 0; i < e->l.n; i++) {
+		const mirrors_entry_t *m = &e->l.e[i];
+		if (strcmp(m->addr, viewed) == 0 || (h->site.onion && strcmp(m->addr, h->site.onion) == 0))
+			continue;
+		out->m[n].addr = xstrdup(m->addr);
+		out->m[n].note = xstrdup(m->note);
+		n++;
+	}
+	out->site.mirrors = out->m;
+	out->site.nmirrors = n;
+	out->site.mirrors_slug = out->slug;
+}
+
+void
+handler_site_clear(handler_site_t *s)
+{
+	for (size_t i = 0; i < s->site.nmirrors; i++) {
+		free((char *)s->m[i].addr);
+		free((char *)s->m[i].note);
+	}
+	free(s->m);
+	free(s->slug);
+	memset(s, 0, sizeof(*s));
 }

@@ -1,5 +1,6 @@
 /* handler_manifest: /m/<slug>/<name> — a collection's signed manifests (see
- * manifest.h) — and /m/publisher.pub, the publisher's minisign public key.
+ * manifest.h) — /m/publisher.pub, the publisher's minisign public key, and
+ * /m/mirrors.txt(.minisig), the publisher's signed address list (mirrors.h).
  * Served from the files `add`/`refresh`/`mirror` wrote, with validators and
  * ranges like any file. Only names in manifest.h's list, and only for a
  * collection the catalogue still holds (`rm` leaves the folder behind). */
@@ -33,7 +34,8 @@ handler_manifest(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const 
 		goto done;
 	}
 	if (rt->slug[0] == '\0') {
-		path = xasprintf("%s/keys/publisher.pub", h->data_root);
+		path = strcmp(rt->path, "publisher.pub") == 0 ? xasprintf("%s/keys/publisher.pub", h->data_root) :
+		    xasprintf("%s/manifests/%s", h->data_root, rt->path);
 	} else {
 		r = cat_collection_get(h->cat, rt->slug, &col);
 		if (r != 0) {
@@ -42,8 +44,20 @@ handler_manifest(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const 
 			goto done;
 		}
 		path = xasprintf("%s/manifests/%s/%s", h->data_root, rt->slug, rt->path);
+		/* A collection published here has no list of its own: the
+		 * publisher's list is the one that names its addresses. */
+		if (col.origin == NULL && strncmp(rt->path, "mirrors.txt", 11) == 0) {
+			free(path);
+			path = xasprintf("%s/manifests/%s", h->data_root, rt->path);
+		}
 	}
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && rt->slug[0] == '\0' && strncmp(rt->path, "mirrors.txt", 11) == 0 &&
+	    handler_sole_mirror(h) != NULL) {
+		free(path);
+		path = xasprintf("%s/manifests/%s/%s", h->data_root, handler_sole_mirror(h), rt->path);
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	}
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		int status = fd < 0 ? file_errno_status(errno) : 404;
 		http_resp_error(resp, status, status == 404 ?

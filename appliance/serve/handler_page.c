@@ -88,12 +88,15 @@ handler_home(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 {
 	struct colls cs;
 	strbuf_t b;
+	handler_site_t hs;
 
 	strbuf_init(&b);
-	if (colls_load(h->cat, &cs) < 0 || page_home(&b, &h->site, cs.p, cs.n) < 0)
+	handler_site_get(h, req, NULL, &hs);
+	if (colls_load(h->cat, &cs) < 0 || page_home(&b, &hs.site, cs.p, cs.n) < 0)
 		http_resp_error(resp, 500, NULL);
 	else
 		http_resp_html(resp, 200, &b);
+	handler_site_clear(&hs);
 	strbuf_release(&b);
 	colls_clear(&cs);
 }
@@ -157,6 +160,7 @@ handler_browse(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const ro
     http_resp_t *resp)
 {
 	cat_collection_t col;
+	handler_site_t hs;
 	page_collection_t pc;
 	struct entries es = { NULL, 0 };
 	int64_t total = 0, page, offset;
@@ -201,11 +205,13 @@ handler_browse(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const ro
 		goto done;
 	}
 	to_page_coll(&col, &pc);
-	if (page_dir(&b, &h->site, &pc, rt->path, es.e, es.n, total, sortv, desc, page,
+	handler_site_get(h, req, col.slug, &hs);
+	if (page_dir(&b, &hs.site, &pc, rt->path, es.e, es.n, total, sortv, desc, page,
 	    PAGE_DIR_PER_PAGE) < 0)
 		http_resp_error(resp, 500, NULL);
 	else
 		http_resp_html(resp, 200, &b);
+	handler_site_clear(&hs);
 done:
 	for (size_t i = 0; i < es.n; i++) {
 		free((char *)es.e[i].name);
@@ -229,6 +235,7 @@ handler_file_page(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const
     http_resp_t *resp)
 {
 	cat_collection_t col;
+	handler_site_t hs;
 	page_collection_t pc;
 	cat_file_t f;
 	char preview[PREVIEW_MAX];
@@ -265,11 +272,13 @@ handler_file_page(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const
 		}
 	}
 	to_page_coll(&col, &pc);
-	if (page_file(&b, &h->site, &pc, rt->path, f.size, f.mtime, f.mime, f.sha256,
+	handler_site_get(h, req, col.slug, &hs);
+	if (page_file(&b, &hs.site, &pc, rt->path, f.size, f.mtime, f.mime, f.sha256,
 	    plen > 0 ? preview : NULL, plen > 0 ? (size_t)plen : 0, f.size > PREVIEW_MAX) < 0)
 		http_resp_error(resp, 500, NULL);
 	else
 		http_resp_html(resp, 200, &b);
+	handler_site_clear(&hs);
 done:
 	strbuf_release(&b);
 	cat_collection_clear(&col);
@@ -283,6 +292,7 @@ struct search_job {
 	char *q, *coll;
 	int64_t page;
 	int status;                    /* 200, or 500 with no html */
+	handler_site_t site;           /* copied on the loop's thread */
 	strbuf_t html;
 };
 
@@ -311,7 +321,7 @@ search_work(cat_t *cat, void *arg)
 		hits[i].size = res.hits[i].size;
 		hits[i].snippet = res.hits[i].snippet;
 	}
-	if (page_search(&j->html, &j->h->site, j->q, j->coll, cs.p, cs.n, hits, res.n, res.total,
+	if (page_search(&j->html, &j->site.site, j->q, j->coll, cs.p, cs.n, hits, res.n, res.total,
 	    res.total_is_estimate, res.message, j->page, PAGE_SEARCH_PER_PAGE) == 0)
 		j->status = 200;
 clear:
@@ -327,6 +337,7 @@ static void
 search_job_free(struct search_job *j)
 {
 	strbuf_release(&j->html);
+	handler_site_clear(&j->site);
 	free(j->q);
 	free(j->coll);
 	free(j);
@@ -394,6 +405,7 @@ handler_search(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const ro
 		free(j->coll);
 		j->coll = NULL;
 	}
+	handler_site_get(h, req, j->coll && cat_slug_valid(j->coll) ? j->coll : NULL, &j->site);
 	if (pool) {
 		if (search_pool_submit(pool, search_work, search_done, j) == NULL) {
 			/* Every search thread is busy and the queue is full. */

@@ -124,10 +124,11 @@ route_parse(const char *target, size_t len, route_t *out)
 	} else if (strncmp(path, "static/", 7) == 0 && path[7] && !strchr(path + 7, '/')) {
 		out->kind = ROUTE_STATIC;
 		out->path = xstrdup(path + 7);
-	} else if (strcmp(path, "m/publisher.pub") == 0) {
+	} else if (strcmp(path, "m/publisher.pub") == 0 || strcmp(path, "m/mirrors.txt") == 0 ||
+	    strcmp(path, "m/mirrors.txt.minisig") == 0) {
 		out->kind = ROUTE_MANIFEST;
 		out->slug = xstrdup("");
-		out->path = xstrdup("publisher.pub");
+		out->path = xstrdup(path + 2);
 	} else if (path[0] && path[1] == '/' && strchr("cfm", path[0])) {
 		if (split_slug(out, path + 2, &trailing) < 0) {
 			route_clear(out);

@@ -174,6 +174,18 @@ put_common(tmpl_vars_t *v, const page_site_t *s, const char *title)
 	tmpl_put(v, "publisher", or_default(s ? s->publisher_name : NULL, "Broadside"));
 	tmpl_put(v, "css_version", css_version);
 	tmpl_put(v, "title", title);
+	if (s && s->nmirrors) {
+		tmpl_vars_t *m = tmpl_push(v, "also");
+		tmpl_put(m, "mslug", s->mirrors_slug);
+		for (size_t i = 0; i < s->nmirrors; i++) {
+			tmpl_vars_t *it = tmpl_push(m, "mirrors");
+			tmpl_put(it, "addr", s->mirrors[i].addr);
+			if (s->mirrors[i].note && s->mirrors[i].note[0])
+				tmpl_put(it, "note", s->mirrors[i].note);
+			if (i + 1 < s->nmirrors)
+				tmpl_put(it, "sep", "1");
+		}
+	}
 }
 
 /* Breadcrumbs for path (a/b/c): links to each folder above; the last part is

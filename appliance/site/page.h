@@ -17,10 +17,21 @@
 /* Longest query echoed back or carried in links; longer ones are cut. */
 #define PAGE_QUERY_MAX 256
 
+/* Another address the collection is at (from the publisher's signed list). */
+typedef struct page_mirror {
+	const char *addr, *note;	/* "<56>.onion", plain text ("" if none) */
+} page_mirror_t;
+
 typedef struct page_site {
 	const char *publisher_name, *publisher_statement;
 	const char *publisher_pubkey;	/* minisign public key file text or NULL */
 	const char *onion;		/* "xyz.onion" for the resume commands, or NULL */
+	/* Shown on every page as "This collection is also at: …" (nothing if
+	 * n is 0), with a link to the signed list: /m/<mirrors_slug>/mirrors.txt,
+	 * or /m/mirrors.txt when mirrors_slug is NULL. */
+	const page_mirror_t *mirrors;
+	size_t nmirrors;
+	const char *mirrors_slug;
 } page_site_t;
 
 typedef struct page_collection {

@@ -15,6 +15,7 @@
 
 static const char *const served_names[] = {
 	"SHA256SUMS", "SHA256SUMS.minisig", "index.json", "index.json.minisig", "publisher.pub",
+	"mirrors.txt", "mirrors.txt.minisig",   /* on a mirror: the origin's address list (mirrors.h) */
 };
 
 int
