@@ -168,23 +168,37 @@ base_name(const char *path)
 	return sl ? sl + 1 : path;
 }
 
+/* "<56 base32>.onion" */
+static int
+onion_like(const char *a)
+{
+	return a && strlen(a) == 62 && strspn(a, "abcdefghijklmnopqrstuvwxyz234567") == 56 &&
+	    strcmp(a + 56, ".onion") == 0;
+}
+
 static void
 put_common(tmpl_vars_t *v, const page_site_t *s, const char *title)
 {
 	tmpl_put(v, "publisher", or_default(s ? s->publisher_name : NULL, "Broadside"));
 	tmpl_put(v, "css_version", css_version);
 	tmpl_put(v, "title", title);
-	if (s && s->nmirrors) {
-		tmpl_vars_t *m = tmpl_push(v, "also");
-		tmpl_put(m, "mslug", s->mirrors_slug);
-		for (size_t i = 0; i < s->nmirrors; i++) {
-			tmpl_vars_t *it = tmpl_push(m, "mirrors");
-			tmpl_put(it, "addr", s->mirrors[i].addr);
-			if (s->mirrors[i].note && s->mirrors[i].note[0])
-				tmpl_put(it, "note", s->mirrors[i].note);
-			if (i + 1 < s->nmirrors)
-				tmpl_put(it, "sep", "1");
+	if (s == NULL)
+		return;
+	tmpl_vars_t *m = NULL, *last = NULL;
+	for (size_t i = 0; i < s->nmirrors; i++) {
+		/* Only an onion address becomes a link off this site. */
+		if (!onion_like(s->mirrors[i].addr))
+			continue;
+		if (m == NULL) {
+			m = tmpl_push(v, "also");
+			tmpl_put(m, "mslug", s->mirrors_slug);
 		}
+		if (last)
+			tmpl_put(last, "sep", "1");
+		last = tmpl_push(m, "mirrors");
+		tmpl_put(last, "addr", s->mirrors[i].addr);
+		if (s->mirrors[i].note && s->mirrors[i].note[0])
+			tmpl_put(last, "note", s->mirrors[i].note);
 	}
 }
 

@@ -119,6 +119,10 @@ check_markup(const char *s)
 			if (is_url) {
 				if (e - v == 6 && !strncmp(v, "data:,", 6))
 					;	/* the empty favicon */
+				else if (e - v == 70 && !strncmp(v, "http://", 7) &&
+				    strspn(v + 7, "abcdefghijklmnopqrstuvwxyz234567") == 56 &&
+				    !strncmp(v + 63, ".onion/", 7))
+					;	/* another address of the collection */
 				else if (memchr(v, ':', (size_t)(e - v)))
 					return "scheme in a URL";
 				else if (e - v >= 2 && v[0] == '/' && v[1] == '/')
@@ -162,7 +166,7 @@ static const char pubkey[] = "untrusted comment: minisign public key 3F1B2C4D5E6
 static const page_site_t site = { "The Open Ledger Project",
 	"Documents about public spending in the region, 2014-2024, as received. "
 	"Verify every download before you rely on it.", pubkey,
-	"ledgerx7f3kq2vbhsm3pjyd4wz5ogcknlqzgu6vqevdmr4qjv3wacad.onion" };
+	"ledgerx7f3kq2vbhsm3pjyd4wz5ogcknlqzgu6vqevdmr4qjv3wacad.onion", NULL, 0, NULL };
 static const page_collection_t cols[] = {
 	{ "budgets", "Municipal budgets", "Approved and draft budgets with annexes, scanned and as text.",
 	  18342, 48271630211LL, 1764108000, NULL },
@@ -196,7 +200,9 @@ static const page_hit_t hits[] = {
 static void
 render_all(const char *h, int *count)
 {
-	page_site_t s = { h, h, h, h };
+	page_mirror_t m[3] = { { h, h }, { "ok", "" },
+		{ "o2jmhljvic5yapacbm5o4zwnrcdremru5igg44kdycw5op7ughwzpnid.onion", h } };
+	page_site_t s = { h, h, h, h, m, 3, h };
 	page_collection_t c[2] = { { h, h, h, 1, 2, 3, h }, { "ok", h, NULL, 0, 0, 0, NULL } };
 	page_entry_t e[3] = { { h, 0, 1, 1, -1, h }, { h, 1, 0, 0, 5, NULL }, { "x", 0, 5000, -5, -1, NULL } };
 	page_hit_t hh[2] = { { h, h, 10, h }, { "ok", "p", 1, NULL } };
