@@ -199,7 +199,8 @@ backup_name_valid(const char *name)
 	if (strcmp(name, "broadside.conf") == 0 || strcmp(name, "catalogue.db") == 0 ||
 	    strcmp(name, "meta") == 0 || strcmp(name, "keys/publisher.key") == 0 ||
 	    strcmp(name, "keys/publisher.pub") == 0 || strcmp(name, "balance/front") == 0 ||
-	    strcmp(name, "balance/backends") == 0)
+	    strcmp(name, "balance/backends") == 0 || strcmp(name, "mirrors.txt") == 0 ||
+	    strcmp(name, "manifests/mirrors.txt") == 0 || strcmp(name, "manifests/mirrors.txt.minisig") == 0)
 		return 1;
 	for (;;) {
 		const char *sl = strchr(p, '/');
@@ -616,6 +617,18 @@ backup_write(const char *data_root, const char *out_path, const char *pass, size
 	p = xasprintf("%s/balance/backends", data_root);
 	if (enc_file(&e, "balance/backends", p, 1) < 0)
 		goto done;
+	/* The publisher's address list and its signed copy (mirrors.h), whose
+	 * version the next change grows from. */
+	{
+		static const char *const lists[] = { "mirrors.txt", "manifests/mirrors.txt",
+			"manifests/mirrors.txt.minisig" };
+		for (size_t i = 0; i < ARRAY_LEN(lists); i++) {
+			free(p);
+			p = xasprintf("%s/%s", data_root, lists[i]);
+			if (enc_file(&e, lists[i], p, 1) < 0)
+				goto done;
+		}
+	}
 	if (add_mirror_manifests(&e, data_root, snap) < 0 || enc_file(&e, "catalogue.db", snap, 0) < 0)
 		goto done;
 	end[0] = 'Z';

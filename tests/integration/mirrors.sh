@@ -121,4 +121,15 @@ check "an older signed list is refused" test $rc -ne 0
 check "… as a rollback" grep -q "mirrors.txt: version .* is older than the installed .*rollback" <<<"$out"
 check "… B keeps the newer one" grep -q "$M2 second" "$B/manifests/demo/mirrors.txt"
 check "B's copy still verifies against A's key" minisign -V -q -p "$A/keys/publisher.pub" -m "$B/manifests/demo/mirrors.txt"
+
+# The lists outlive the server: in the identity backup, the publisher's and
+# the mirror's (whose version stays the anchor against rollback).
+echo "correct horse battery staple" >"$T/pass"
+check "backup of A" $BROADSIDE --data "$A" backup "$T/a.bk" --passphrase-file "$T/pass"
+check "restore of A elsewhere" bash -c "$BROADSIDE --data '$T/ra' restore '$T/a.bk' --passphrase-file '$T/pass' >/dev/null"
+check "… mirrors ls shows M1 and M2" bash -c "$BROADSIDE --data '$T/ra' mirrors ls | grep -q '$M1' && $BROADSIDE --data '$T/ra' mirrors ls | grep -q '$M2'"
+check "… the signed list verifies" minisign -V -q -p "$A/keys/publisher.pub" -m "$T/ra/manifests/mirrors.txt"
+check "backup of B" $BROADSIDE --data "$B" backup "$T/b.bk" --passphrase-file "$T/pass"
+check "restore of B elsewhere" bash -c "$BROADSIDE --data '$T/rb' restore '$T/b.bk' --passphrase-file '$T/pass' >/dev/null"
+check "… B's copy of A's list is back, as signed" cmp "$B/manifests/demo/mirrors.txt.minisig" "$T/rb/manifests/demo/mirrors.txt.minisig"
 done_testing
