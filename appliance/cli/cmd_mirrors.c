@@ -5,9 +5,11 @@
  * the note "origin", so a reader on a mirror learns it too and comes back
  * when it does. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "base/datadir.h"
@@ -65,7 +67,7 @@ cmd_mirrors(int argc, char **argv, const char *data)
 	char addr[ONION_ADDRESS_LEN], own[ONION_ADDRESS_LEN];
 	const char *note = "", *verb;
 	char *path = NULL;
-	int rc = 1, r;
+	int rc = 1, r, lock_fd = -1;
 
 	memset(&l, 0, sizeof(l));
 	if (cmd_wants_help(argc, argv, mirrors_usage))
@@ -98,6 +100,12 @@ cmd_mirrors(int argc, char **argv, const char *data)
 	d = datadir_new(data);
 	if (datadir_check(d) < 0)
 		goto done;
+	/* Two changes at once must not lose one: each reads, edits and writes
+	 * the list holding a lock on the data directory. */
+	if ((lock_fd = open(d->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || flock(lock_fd, LOCK_EX) < 0) {
+		log_err("cannot lock %s: %s", d->root, strerror(errno));
+		goto done;
+	}
 	own_address(d, own);
 	path = datadir_path(d, "mirrors.txt");
 	if (mirrors_load(path, &l) < 0) {
@@ -154,6 +162,8 @@ usage:
 	fputs(mirrors_usage, stderr);
 	return 2;
 done:
+	if (lock_fd >= 0)
+		close(lock_fd);
 	mirrors_clear(&l);
 	free(path);
 	datadir_free(d);

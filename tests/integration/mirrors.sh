@@ -132,4 +132,11 @@ check "… the signed list verifies" minisign -V -q -p "$A/keys/publisher.pub" -
 check "backup of B" $BROADSIDE --data "$B" backup "$T/b.bk" --passphrase-file "$T/pass"
 check "restore of B elsewhere" bash -c "$BROADSIDE --data '$T/rb' restore '$T/b.bk' --passphrase-file '$T/pass' >/dev/null"
 check "… B's copy of A's list is back, as signed" cmp "$B/manifests/demo/mirrors.txt.minisig" "$T/rb/manifests/demo/mirrors.txt.minisig"
+
+# Changes at once are not lost (each holds a lock on the data directory).
+pp=()
+for k in 1 2 3 4 5 6 7 8; do $BROADSIDE --data "$T/ra" mirrors add "$(addr par$k)" >/dev/null & pp+=($!); done
+wait "${pp[@]}"
+check_eq "8 adds at once: all 8 listed (with A, M1, M2)" "$($BROADSIDE --data "$T/ra" mirrors ls | wc -l)" 11
+check "… and the signed list names them all" bash -c "[ \$(grep -vc '^#' '$T/ra/manifests/mirrors.txt') = 11 ] && minisign -V -q -p '$A/keys/publisher.pub' -m '$T/ra/manifests/mirrors.txt'"
 done_testing
