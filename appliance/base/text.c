@@ -101,7 +101,8 @@ text_term_print(FILE *f, const char *s)
 
 	strbuf_init(&b);
 	text_term_escape(&b, s ? s : "", s ? strlen(s) : 0);
-	fwrite(b.s, 1, b.len, f);
+	if (b.len > 0)   /* an empty strbuf has no storage, and fwrite wants some */
+		fwrite(b.s, 1, b.len, f);
 	strbuf_release(&b);
 }
 
