@@ -77,7 +77,8 @@ print_snippet(const char *s, int tty)
 		if (*s)
 			s++;
 	}
-	fwrite(b.s, 1, b.len, stdout);
+	if (b.len > 0)
+		fwrite(b.s, 1, b.len, stdout);
 	strbuf_release(&b);
 }
 
