@@ -7,7 +7,7 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   ?= build
 
-PKGS     = libevent_core libevent_pthreads libcrypto sqlite3 libseccomp libcurl
+PKGS     = libevent_core libevent_pthreads libcrypto sqlite3 libseccomp libcurl libzip expat
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser -lpthread -lm
 

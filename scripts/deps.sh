@@ -7,7 +7,7 @@ set -euo pipefail
 pkgs=(
   # build
   build-essential pkg-config clang libevent-dev libssl-dev libsqlite3-dev
-  libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev
+  libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev libzip-dev libexpat1-dev
   # run
   tor onionbalance media-types poppler-utils
   # tests: real clients and peers

@@ -21,6 +21,9 @@ extract_kind_of(const char *mime, const char *name)
 		"text/plain", "text/csv", "text/tab-separated-values", "application/json", "application/xml",
 		"text/xml", "text/markdown", "text/x-markdown", "application/x-ndjson",
 	};
+	static const char *const office[] = {
+		"docx", "docm", "dotx", "xlsx", "xlsm", "pptx", "pptm", "odt", "ott", "ods", "odp",
+	};
 	const char *dot = strrchr(name, '.');
 
 	if (dot && (strcasecmp(dot, ".eml") == 0 || strcasecmp(dot, ".mbox") == 0))
@@ -31,6 +34,14 @@ extract_kind_of(const char *mime, const char *name)
 		return EXTRACT_HTML;
 	if (strcmp(mime, "application/pdf") == 0)
 		return EXTRACT_PDF;
+	if (dot) {
+		for (size_t i = 0; i < ARRAY_LEN(office); i++)
+			if (strcasecmp(dot + 1, office[i]) == 0)
+				return EXTRACT_OFFICE;
+	}
+	if (strncmp(mime, "application/vnd.openxmlformats-officedocument.", 46) == 0 ||
+	    strncmp(mime, "application/vnd.oasis.opendocument.", 35) == 0)
+		return EXTRACT_OFFICE;
 	for (size_t i = 0; i < ARRAY_LEN(plain); i++)
 		if (strcmp(mime, plain[i]) == 0)
 			return EXTRACT_PLAIN;
@@ -580,6 +591,10 @@ extract_fd(int fd, strbuf_t *out, char **title, void *arg)
 {
 	enum extract_kind kind = *(const enum extract_kind *)arg;
 	struct stat st;
+
+	if (kind == EXTRACT_OFFICE)
+		return extract_office_fd(fd, out, title);
+
 	/* Sized to the file: most are small, and a 1 MiB buffer per document is
 	 * an mmap and munmap each time. */
 	size_t want = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < EXTRACT_INPUT_MAX ?
@@ -610,6 +625,7 @@ extract_fd(int fd, strbuf_t *out, char **title, void *arg)
 		extract_eml(buf, n, out, title);
 		break;
 	case EXTRACT_PDF:
+	case EXTRACT_OFFICE:
 	case EXTRACT_NONE:
 		break;
 	}
