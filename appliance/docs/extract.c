@@ -145,6 +145,66 @@ extract_utf8(strbuf_t *out, const char *s, size_t n)
 	}
 }
 
+/* UTF-16 (after its byte-order mark) to UTF-8 in out, up to the text cap. */
+static void
+utf16_decode(strbuf_t *out, const unsigned char *p, size_t n, int be)
+{
+	strbuf_t u;
+
+	strbuf_init(&u);
+	for (size_t i = 0; i + 1 < n && u.len < EXTRACT_TEXT_MAX; i += 2) {
+		unsigned c = be ? (unsigned)p[i] << 8 | p[i + 1] : (unsigned)p[i + 1] << 8 | p[i];
+		if (c >= 0xd800 && c <= 0xdbff && i + 3 < n) {
+			unsigned d = be ? (unsigned)p[i + 2] << 8 | p[i + 3] : (unsigned)p[i + 3] << 8 | p[i + 2];
+			if (d >= 0xdc00 && d <= 0xdfff) {
+				c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+				i += 2;
+			}
+		}
+		put_cp(&u, c);   /* a lone surrogate (or NUL) becomes U+FFFD */
+	}
+	/* Again through extract_utf8: control characters blanked, the cap held. */
+	extract_utf8(out, u.s ? u.s : "", u.len);
+	strbuf_release(&u);
+}
+
+void
+extract_text(strbuf_t *out, const char *s, size_t n, int truncated)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (n >= 2 && ((p[0] == 0xff && p[1] == 0xfe) || (p[0] == 0xfe && p[1] == 0xff))) {
+		int be = p[0] == 0xfe;
+		if (truncated && n >= 4) {
+			/* Do not end on half a unit or half a surrogate pair. */
+			n -= (n - 2) % 2;
+			unsigned last = be ? (unsigned)p[n - 2] << 8 | p[n - 1] : (unsigned)p[n - 1] << 8 | p[n - 2];
+			if (last >= 0xd800 && last <= 0xdbff)
+				n -= 2;
+		}
+		utf16_decode(out, p + 2, n - 2, be);
+		return;
+	}
+	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
+		p += 3;
+		n -= 3;
+	}
+	if (truncated && n > 0) {
+		/* A UTF-8 sequence cut by the end: drop it rather than read its bytes as Latin-1. */
+		size_t k = n, back = 0;
+		while (k > 0 && back < 3 && (p[k - 1] & 0xc0) == 0x80) {
+			k--;
+			back++;
+		}
+		if (k > 0 && p[k - 1] >= 0xc2 && p[k - 1] <= 0xf4 && utf8_len(p + k - 1, n - k + 1) == 0) {
+			size_t need = p[k - 1] >= 0xf0 ? 4 : p[k - 1] >= 0xe0 ? 3 : 2;
+			if (n - (k - 1) < need)
+				n = k - 1;
+		}
+	}
+	extract_utf8(out, (const char *)p, n);
+}
+
 /* --- HTML --- */
 
 static const struct { const char *name; unsigned cp; } entities[] = {
@@ -614,9 +674,20 @@ extract_fd(int fd, strbuf_t *out, char **title, void *arg)
 			break;
 		n += (size_t)r;
 	}
+	if (n >= 2 && (kind == EXTRACT_HTML || kind == EXTRACT_EML) &&
+	    (((unsigned char)buf[0] == 0xff && (unsigned char)buf[1] == 0xfe) ||
+	    ((unsigned char)buf[0] == 0xfe && (unsigned char)buf[1] == 0xff))) {
+		/* A UTF-16 page or message: its parser reads the UTF-8 of it. */
+		strbuf_t u;
+		strbuf_init(&u);
+		extract_text(&u, buf, n, n == want);
+		free(buf);
+		n = u.len;
+		buf = u.s ? strbuf_detach(&u) : xstrdup("");
+	}
 	switch (kind) {
 	case EXTRACT_PLAIN:
-		extract_utf8(out, buf, n);
+		extract_text(out, buf, n, n == want);
 		break;
 	case EXTRACT_HTML:
 		extract_html(buf, n, out, title);

@@ -35,6 +35,14 @@ enum extract_kind extract_kind_of(const char *mime, const char *name);
 /* Append p[0..n) to out as UTF-8: invalid bytes are read as Latin-1, control
  * characters other than tab and newline become spaces. Stops at EXTRACT_TEXT_MAX. */
 void extract_utf8(strbuf_t *out, const char *p, size_t n);
+/* Append the text file p[0..n) to out as UTF-8, whichever way a leak's text
+ * files come: a UTF-16 byte-order mark (LE or BE) means UTF-16 (an unpaired
+ * surrogate becomes U+FFFD), a UTF-8 mark is dropped, and otherwise it is
+ * extract_utf8 (bytes that are not UTF-8 read as Latin-1). truncated: p is
+ * only the start of the file, and a character cut at its end is dropped.
+ * The one decoding for the index and for every place text is shown (the
+ * file page's preview), so both read a file alike. */
+void extract_text(strbuf_t *out, const char *p, size_t n, int truncated);
 /* Append the text of an HTML document to out; set *title (caller frees) if it has one. */
 void extract_html(const char *p, size_t n, strbuf_t *out, char **title);
 /* Append the headers and text parts of a mail message to out; set *title to its Subject. */

@@ -2,7 +2,9 @@
 # (docx, xlsx, pptx, odt, ods, odp) are findable by a word of their text through
 # `add` and `search`; hostile ones (a zip bomb, 100,000 entries, deep nesting,
 # a truncated archive, garbage named .docx) are reported as "could not read" or
-# give capped text, and ingest goes on. Then a folder of 200 docx files, timed.
+# give capped text, and ingest goes on. Text files in UTF-16 (with its mark, LE
+# and BE) and Latin-1 are findable, and the file page shows them decoded alike.
+# Then a folder of 200 docx files, timed.
 . "$(dirname "$0")/../lib.sh"
 
 D=$T/data
@@ -69,6 +71,9 @@ full = io.BytesIO(); z(full, docx('truncatedword', 't'))
 open(h + 'half.docx', 'wb').write(full.getvalue()[:len(full.getvalue()) // 2])
 open(h + 'garbage.docx', 'wb').write(b'garbageword, not a zip\n' * 100)
 open(tree + '/plain.txt', 'w').write('an ordinary note about echidnas\n')
+open(tree + '/utf16le.txt', 'wb').write('\ufeffUTF-16 LE: caf\u00e9 wallabyle \U0001f600\n'.encode('utf-16-le'))
+open(tree + '/utf16be.txt', 'wb').write('\ufeffUTF-16 BE: na\u00efve kangaroobe\n'.encode('utf-16-be'))
+open(tree + '/latin1.txt', 'wb').write('Latin-1: d\u00e9j\u00e0 vu possumlatin\n'.encode('latin-1'))
 for i in range(200):
     z(f'{many}/doc{i:03}.docx', docx(f'serial{i:03}word lorem ipsum dolor ' * 20, f'Document {i}'))
 PY
@@ -79,7 +84,7 @@ rc=$?
 cat "$T/out" "$T/err"
 check_eq "add exits 0" "$rc" 0
 check "and finishes within a minute ($((SECONDS - start)) s)" test $((SECONDS - start)) -lt 60
-check "every file is catalogued" grep -q '^leak: 12 files, 12 added' "$T/out"
+check "every file is catalogued" grep -q '^leak: 15 files, 15 added' "$T/out"
 
 hits() { "$BROADSIDE" --data "$D" search "$@" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])'; }
 for w in quokkaword wombatcell 77123 platypusslide numbatletter bilbysheet dugongslide echidnas; do
@@ -94,6 +99,22 @@ check "the deep docx is reported" grep -q 'hostile/deep.docx: could not read' "$
 check "the 100,000-entry docx is reported" grep -q 'hostile/many.docx: could not read' "$T/err"
 check_eq "nothing of the deep docx is indexed" "$(hits deepword)" 0
 check_eq "nothing of the garbage is indexed" "$(hits garbageword)" 0
+for w in wallabyle kangaroobe possumlatin; do
+  check_eq "findable: $w" "$(hits "$w")" 1
+done
+check_eq "UTF-16 decoded in the index" "$(hits café)" 1
+check_eq "Latin-1 decoded in the index" "$(hits déjà)" 1
+
+echo "limits = no" >>"$D/broadside.conf"
+PORT=$(free_port)
+U=http://127.0.0.1:$PORT
+bg_start "$T/serve.log" "$BROADSIDE" --data "$D" serve --no-tor --listen 127.0.0.1:$PORT
+check "serve" wait_for 20 curl -sf -o /dev/null $U/
+check "the UTF-16 LE file page shows its text" sh -c "curl -s $U/c/leak/utf16le.txt | grep -q 'café wallabyle 😀'"
+check "the UTF-16 BE file page shows its text" sh -c "curl -s $U/c/leak/utf16be.txt | grep -q 'naïve kangaroobe'"
+check "the Latin-1 file page shows its text" sh -c "curl -s $U/c/leak/latin1.txt | grep -q 'déjà vu possumlatin'"
+check "a docx file page answers" sh -c "curl -sf $U/c/leak/office/memo.docx | grep -q 'memo.docx'"
+check "and shows no zip bytes as text" sh -c "! curl -s $U/c/leak/office/memo.docx | grep -q 'class=\"preview\"'"
 
 # 200 docx files: files per second through the jail.
 t0=$(date +%s.%N)
