@@ -394,6 +394,8 @@ extract_office_fd(int fd, strbuf_t *out, char **title)
 		    out->len < EXTRACT_TEXT_MAX)
 			strbuf_addc(out, '\n');
 	}
+	while (tb.len > 0 && (tb.s[tb.len - 1] == ' ' || tb.s[tb.len - 1] == '\n' || tb.s[tb.len - 1] == '\t'))
+		tb.len--;       /* a blank title is no title */
 	if (tb.len > 0 && title) {
 		strbuf_t t;
 		strbuf_init(&t);
