@@ -20,7 +20,12 @@
 
 #include "base/log.h"
 
-#define OFFICE_CHUNK (64 * 1024)   /* inflated bytes handed to the parser at a time */
+/* Inflated bytes handed to the parser at a time: 64 KiB, doubling up to
+ * 4 MiB. expat scans an unfinished token again from its start on every call,
+ * so a token as long as the part (one 32 MiB comment) would cost quadratic
+ * time in fixed pieces (9 s here); in doubling ones it is a few passes. */
+#define OFFICE_CHUNK (64 * 1024)
+#define OFFICE_CHUNK_MAX (4 * 1024 * 1024)
 
 enum part_mode { PART_TEXT, PART_SHEET, PART_META };
 
@@ -224,8 +229,8 @@ read_part(zip_t *za, const struct part *pt, strbuf_t *out, strbuf_t *title, zip_
 	zip_file_t *zf = zip_fopen_index(za, pt->idx, 0);
 	zip_uint64_t left = EXTRACT_OFFICE_PART_MAX;
 	int rc = -1;
-
 	char *buf;
+	size_t chunk = OFFICE_CHUNK;
 
 	if (zf == NULL)
 		return -1;
@@ -241,7 +246,7 @@ read_part(zip_t *za, const struct part *pt, strbuf_t *out, strbuf_t *title, zip_
 	XML_SetStartDoctypeDeclHandler(x.p, x_doctype);
 	XML_SetParamEntityParsing(x.p, XML_PARAM_ENTITY_PARSING_NEVER);
 	for (;;) {
-		size_t want = OFFICE_CHUNK;
+		size_t want = chunk;
 		zip_int64_t n;
 		if (out->len >= EXTRACT_TEXT_MAX && pt->mode != PART_META) {
 			rc = 0;
@@ -263,6 +268,10 @@ read_part(zip_t *za, const struct part *pt, strbuf_t *out, strbuf_t *title, zip_
 		if (n == 0) {
 			rc = 0;
 			break;
+		}
+		if ((size_t)n == chunk && chunk < OFFICE_CHUNK_MAX) {
+			chunk *= 2;
+			buf = xrealloc(buf, chunk);
 		}
 	}
 	if (x.too_deep)

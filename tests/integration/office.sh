@@ -54,13 +54,21 @@ z(o + 'show.odp', odf('application/vnd.oasis.opendocument.presentation',
     '<office:presentation><draw:page><draw:frame><draw:text-box><text:p>dugongslide</text:p>'
     '</draw:text-box></draw:frame></draw:page></office:presentation>'))
 h = tree + '/hostile/'
-# A zip bomb: 1 GiB of one letter inflated from about a megabyte.
+# A zip bomb: 256 MiB of one letter (past both inflate caps) from a quarter megabyte.
 with zipfile.ZipFile(h + 'bomb.docx', 'w', zipfile.ZIP_DEFLATED) as f:
     f.writestr(*CT)
     with f.open('word/document.xml', 'w', force_zip64=True) as e:
         e.write(b'<w:document><w:p><w:t>bombstart ')
         chunk = b'a' * (1 << 20)
-        for _ in range(1024):
+        for _ in range(256):
+            e.write(chunk)
+# A bomb the parser would have to hold whole: one 256 MiB comment.
+with zipfile.ZipFile(h + 'comment.docx', 'w', zipfile.ZIP_DEFLATED) as f:
+    f.writestr(*CT)
+    with f.open('word/document.xml', 'w', force_zip64=True) as e:
+        e.write(b'<w:document><!--')
+        chunk = b'a' * (1 << 20)
+        for _ in range(256):
             e.write(chunk)
 with zipfile.ZipFile(h + 'many.docx', 'w', zipfile.ZIP_STORED) as f:
     f.writestr(*CT)
@@ -84,7 +92,7 @@ rc=$?
 cat "$T/out" "$T/err"
 check_eq "add exits 0" "$rc" 0
 check "and finishes within a minute ($((SECONDS - start)) s)" test $((SECONDS - start)) -lt 60
-check "every file is catalogued" grep -q '^leak: 15 files, 15 added' "$T/out"
+check "every file is catalogued" grep -q '^leak: 16 files, 16 added' "$T/out"
 
 hits() { "$BROADSIDE" --data "$D" search "$@" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])'; }
 for w in quokkaword wombatcell 77123 platypusslide numbatletter bilbysheet dugongslide echidnas; do
@@ -96,6 +104,7 @@ check "the bomb gives capped text" test "$(hits bombstart)" = 1
 check "the truncated docx is reported" grep -q 'hostile/half.docx: could not read' "$T/err"
 check "the garbage docx is reported" grep -q 'hostile/garbage.docx: could not read' "$T/err"
 check "the deep docx is reported" grep -q 'hostile/deep.docx: could not read' "$T/err"
+check "the comment bomb is reported" grep -q 'hostile/comment.docx: could not read' "$T/err"
 check "the 100,000-entry docx is reported" grep -q 'hostile/many.docx: could not read' "$T/err"
 check_eq "nothing of the deep docx is indexed" "$(hits deepword)" 0
 check_eq "nothing of the garbage is indexed" "$(hits garbageword)" 0

@@ -240,6 +240,26 @@ test_hostile(void)
 		free(path);
 	}
 
+	/* A bomb the parser must hold whole (one 100 MiB comment): the part's
+	 * inflate cap ends it, with nothing to index. */
+	{
+		size_t n = 100u * 1024 * 1024;
+		char *big = xmalloc(n + 1);
+		strcpy(big, "<w:document><!--");
+		memset(big + 16, 'a', n - 16);
+		big[n] = '\0';
+		const char *docx[] = { CT, CTX, "word/document.xml", big, NULL };
+		struct timespec t0, t1;
+		path = write_zip("comment.docx", docx);
+		free(big);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		want_unread("comment.docx", path);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		/* Read twice (in-process and jailed): linear, not quadratic, in the token. */
+		ok(t1.tv_sec - t0.tv_sec < 5, "comment.docx: read within 5 s (%ld s)", (long)(t1.tv_sec - t0.tv_sec));
+		free(path);
+	}
+
 	/* 100,000 entries: over the entry cap. */
 	{
 		char *p2 = xasprintf("%s/many.docx", dir);
