@@ -239,6 +239,8 @@ handler_file_page(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const
 	page_collection_t pc;
 	cat_file_t f;
 	char preview[PREVIEW_MAX];
+	char prev[1024], next[1024];   /* names: at most 255 bytes on Linux */
+	page_nav_t nav = { NULL, NULL };
 	ssize_t plen = -1;
 	int r, exists = 0;
 	int64_t entries;
@@ -276,9 +278,14 @@ handler_file_page(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const
 	 * the same text the search found. */
 	if (plen > 0)
 		extract_text(&shown, preview, (size_t)plen, f.size > plen);
+	/* Neighbours are a nicety: a failed lookup leaves them out. */
+	if (cat_file_neighbours(h->cat, f.id, prev, next, sizeof(prev)) == 0) {
+		nav.prev = prev[0] ? prev : NULL;
+		nav.next = next[0] ? next : NULL;
+	}
 	to_page_coll(&col, &pc);
 	if (page_file(&b, &h->site, &pc, rt->path, f.size, f.mtime, f.mime, f.sha256,
-	    shown.len > 0 ? shown.s : NULL, shown.len, f.size > PREVIEW_MAX) < 0)
+	    shown.len > 0 ? shown.s : NULL, shown.len, f.size > PREVIEW_MAX, &nav) < 0)
 		http_resp_error(resp, 500, NULL);
 	else
 		http_resp_html(resp, 200, &b);
