@@ -22,13 +22,15 @@ import sys
 import time
 import urllib.parse
 
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; media-src 'self'; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
 MAX_HTML = 30 * 1024
 # Every element the templates use; anything else came from data.
 TAGS = set("""html head meta title link body header div a bdi form label input button main
 nav ol ul li span h1 h2 h3 p table thead tbody tr th td footer br dl dt dd code section pre
-select option details summary mark""".split())
+select option details summary mark figure figcaption img audio video""".split())
+# A file page may show its own file from /f/ (image, audio, video), nothing else.
+MEDIA = {"img", "audio", "video"}
 BIDI = {chr(c) for c in list(range(0x202A, 0x202F)) + list(range(0x2066, 0x206A))}
 
 failures = []
@@ -120,7 +122,7 @@ def check_page(url, r, body):
     if BIDI & set(text):
         fail(f"{url}: bidi control characters {sorted(hex(ord(c)) for c in BIDI & set(text))}")
     low = text.lower()
-    for bad in ("<script", "<style", "<iframe", "<object", "<embed", "<img", "javascript:"):
+    for bad in ("<script", "<style", "<iframe", "<object", "<embed", "javascript:"):
         if bad in low:
             fail(f"{url}: contains {bad!r}")
     p = Page()
@@ -134,8 +136,14 @@ def check_page(url, r, body):
     # Exactly one subresource: the stylesheet. The favicon is data:, (no request).
     sub = [(t, k, v, rel) for t, k, v, rel, _ in p.links if t != "a" and t != "form"]
     sheets = [v for t, k, v, rel in sub if t == "link" and "stylesheet" in rel.split()]
-    others = [s for s in sub if not (s[0] == "link" and ("stylesheet" in s[3].split() or
-                                                           (s[3] == "icon" and s[2] == "data:,")))]
+    path = urllib.parse.urlsplit(url).path
+    own = "/f/" + path[3:] if path.startswith("/c/") else None
+    media = [s for s in sub if s[0] in MEDIA]
+    if len(media) > 1 or any(s[2] != own for s in media):
+        fail(f"{url}: media other than its own file {media[:3]}")
+    others = [s for s in sub if s[0] not in MEDIA and
+              not (s[0] == "link" and ("stylesheet" in s[3].split() or
+                                        (s[3] == "icon" and s[2] == "data:,")))]
     if len(sheets) != 1 or not sheets[0].startswith("/static/"):
         fail(f"{url}: stylesheets {sheets}")
     if others:

@@ -101,7 +101,8 @@ text_term_print(FILE *f, const char *s)
 
 	strbuf_init(&b);
 	text_term_escape(&b, s ? s : "", s ? strlen(s) : 0);
-	fwrite(b.s, 1, b.len, f);
+	if (b.len > 0)   /* an empty strbuf has no storage, and fwrite wants some */
+		fwrite(b.s, 1, b.len, f);
 	strbuf_release(&b);
 }
 
@@ -226,4 +227,38 @@ text_html(strbuf_t *out, const char *s, size_t len, unsigned flags)
 	}
 	if (open)
 		strbuf_add(out, "</mark>", 7);
+}
+
+int
+text_json(strbuf_t *out, const char *s, unsigned flags)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t len = strlen((const char *)p);
+	int lossy = 0;
+
+	strbuf_addc(out, '"');
+	for (size_t i = 0; i < len;) {
+		uint32_t c;
+		size_t n = text_utf8_next(p + i, len - i, &c);
+
+		if (n == 1 && p[i] >= 0x80) {   /* not UTF-8 */
+			if (flags & TEXT_JSON_LATIN1) {
+				strbuf_addf(out, "\\u%04x", p[i]);
+			} else {
+				strbuf_adds(out, "\xef\xbf\xbd");
+				lossy = 1;
+			}
+		} else if (c == '"' || c == '\\') {
+			strbuf_addc(out, '\\');
+			strbuf_addc(out, (char)c);
+		} else if (c < 0x20 || c == 0x7f ||
+		    ((flags & TEXT_JSON_VISIBLE) && text_cp_visible(c) != c && c <= 0xffff)) {
+			strbuf_addf(out, "\\u%04x", (unsigned)c);
+		} else {
+			strbuf_add(out, p + i, n);
+		}
+		i += n;
+	}
+	strbuf_addc(out, '"');
+	return lossy;
 }

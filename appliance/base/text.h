@@ -49,6 +49,15 @@ int text_hex_digit(int c);
 enum { TEXT_URL_SLASH = 1, TEXT_URL_NO_START = 2, TEXT_URL_ATTR = 4 };
 void text_url(strbuf_t *out, const char *s, size_t len, unsigned flags);
 
+/* s as a JSON string, quotes included (RFC 8259 7): " and \ escaped, C0
+ * controls and DEL as \u00XX, valid UTF-8 kept. An invalid byte becomes
+ * U+FFFD, or with TEXT_JSON_LATIN1 the \u00XX of that byte read as
+ * Latin-1 (a name's bytes stay recoverable). TEXT_JSON_VISIBLE also escapes
+ * what text_cp_visible would replace (C1, bidi controls): output meant for a
+ * terminal. Return 1 if a byte was replaced by U+FFFD, else 0. */
+enum { TEXT_JSON_LATIN1 = 1, TEXT_JSON_VISIBLE = 2 };
+int text_json(strbuf_t *out, const char *s, unsigned flags);
+
 /* HTML-escape s: & < > always, " and ' with TEXT_HTML_ATTR (attribute
  * values); control characters become visible control pictures (U+2400...),
  * C1 controls, noncharacters and bidi controls U+FFFD (a character reference

@@ -605,6 +605,32 @@ cat_file_each(cat_t *c, int64_t collection_id,
 	return ret;
 }
 
+int
+cat_file_neighbours(cat_t *c, int64_t file_id, char *prev, char *next, size_t len)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, ret = 0;
+
+	prev[0] = next[0] = '\0';
+	if (c->version < 3)
+		return 0;
+	/* Two probes of files_dir_pos_name; a folder being renumbered may show a
+	 * stale neighbour until its ingest ends, never a file of another folder. */
+	if (sqlite3_prepare_v2(c->db, "SELECT n.pos_name - f.pos_name, n.name FROM files f"
+	    " JOIN files n ON n.dir_id = f.dir_id AND n.pos_name IN (f.pos_name - 1, f.pos_name + 1)"
+	    " WHERE f.id = ?1 AND f.pos_name IS NOT NULL", -1, &s, NULL) != SQLITE_OK)
+		return cat_db_error_(c, "look up neighbours");
+	sqlite3_bind_int64(s, 1, file_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 1);
+		snprintf(sqlite3_column_int64(s, 0) < 0 ? prev : next, len, "%s", name ? name : "");
+	}
+	if (rc != SQLITE_DONE)
+		ret = cat_db_error_(c, "look up neighbours");
+	sqlite3_finalize(s);
+	return ret;
+}
+
 /* Return the folder's id (0 if missing) with its direct counts; -1 on error. */
 static int64_t
 dir_lookup(cat_t *c, int64_t collection_id, const char *dir, int64_t *ndirs, int64_t *nfiles)

@@ -69,6 +69,11 @@ typedef struct cat_file {
 /* Look up a file by its relative path ('/'-separated, no leading slash): 0 found,
  * 1 not found, -1 error. Cached statement, no allocation (the server's hot path). */
 int cat_file_get(cat_t *c, int64_t collection_id, const char *relpath, cat_file_t *out);
+/* The files just before and after file_id in its folder in name order (the
+ * folder listing's order): their names into prev/next (each of len bytes;
+ * "" if none, or on a catalogue without folder positions). One index lookup
+ * each. 0 or -1. */
+int cat_file_neighbours(cat_t *c, int64_t file_id, char *prev, char *next, size_t len);
 /* Call fn for every file of a collection in path (byte) order, streaming. Non-zero from fn stops. */
 int cat_file_each(cat_t *c, int64_t collection_id,
     int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg);

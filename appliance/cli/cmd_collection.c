@@ -278,42 +278,17 @@ done:
 	return bad ? 2 : rc;
 }
 
-/* Return the length of the valid UTF-8 character at p, 0 if invalid (JSON must be UTF-8). */
-static size_t
-utf8_char_ok(const unsigned char *p)
-{
-	size_t len = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc0 ? 2 : 1;
-
-	for (size_t i = 1; i < len; i++)
-		if (p[i] == 0)
-			return 0;
-	return len > 1 && mime_is_utf8(p, len) && (p[len - 1] & 0xc0) == 0x80 ? len : 0;
-}
-
 static void
 json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else if (*p >= 0x80 && !utf8_char_ok(p))
-			fprintf(f, "\\u%04x", *p);   /* a path's invalid byte, read as Latin-1 */
-		else if (*p >= 0x80) {
-			size_t len = utf8_char_ok(p);
-			uint32_t c;
-			text_utf8_next(p, len, &c);
-			if (text_cp_visible(c) != c && c <= 0xffff)
-				fprintf(f, "\\u%04x", (unsigned)c);   /* C1, bidi: not raw on a terminal */
-			else
-				fwrite(p, 1, len, f);
-			p += len - 1;
-		} else
-			fputc(*p, f);
-	}
-	fputc('"', f);
+	strbuf_t b;
+
+	strbuf_init(&b);
+	/* Invalid bytes as Latin-1 \u00XX (a name stays recoverable); C1 and
+	 * bidi controls escaped: this goes to a terminal. */
+	(void)text_json(&b, s, TEXT_JSON_LATIN1 | TEXT_JSON_VISIBLE);
+	fwrite(b.s, 1, b.len, f);
+	strbuf_release(&b);
 }
 
 static int

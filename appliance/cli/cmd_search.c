@@ -77,46 +77,22 @@ print_snippet(const char *s, int tty)
 		if (*s)
 			s++;
 	}
-	fwrite(b.s, 1, b.len, stdout);
+	if (b.len > 0)
+		fwrite(b.s, 1, b.len, stdout);
 	strbuf_release(&b);
-}
-
-/* Return the length of the valid UTF-8 character at p, 0 if invalid (JSON must be UTF-8). */
-static size_t
-utf8_char_ok(const unsigned char *p)
-{
-	size_t len = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc0 ? 2 : 1;
-
-	for (size_t i = 1; i < len; i++)
-		if (p[i] == 0)
-			return 0;
-	return len > 1 && mime_is_utf8(p, len) && (p[len - 1] & 0xc0) == 0x80 ? len : 0;
 }
 
 static void
 json_str(const char *s)
 {
-	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
-		else if (*p >= 0x80 && !utf8_char_ok(p))
-			printf("\\u%04x", *p);   /* a name's invalid byte, read as Latin-1 */
-		else if (*p >= 0x80) {
-			size_t len = utf8_char_ok(p);
-			uint32_t c;
-			text_utf8_next(p, len, &c);
-			if (text_cp_visible(c) != c && c <= 0xffff)
-				printf("\\u%04x", (unsigned)c);   /* C1, bidi: not raw on a terminal */
-			else
-				fwrite(p, 1, len, stdout);
-			p += len - 1;
-		} else
-			putchar(*p);
-	}
-	putchar('"');
+	strbuf_t b;
+
+	strbuf_init(&b);
+	/* Invalid bytes as Latin-1 \u00XX (a name stays recoverable); C1 and
+	 * bidi controls escaped: this goes to a terminal. */
+	(void)text_json(&b, s, TEXT_JSON_LATIN1 | TEXT_JSON_VISIBLE);
+	fwrite(b.s, 1, b.len, stdout);
+	strbuf_release(&b);
 }
 
 int

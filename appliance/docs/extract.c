@@ -21,6 +21,9 @@ extract_kind_of(const char *mime, const char *name)
 		"text/plain", "text/csv", "text/tab-separated-values", "application/json", "application/xml",
 		"text/xml", "text/markdown", "text/x-markdown", "application/x-ndjson",
 	};
+	static const char *const office[] = {
+		"docx", "docm", "dotx", "xlsx", "xlsm", "pptx", "pptm", "odt", "ott", "ods", "odp",
+	};
 	const char *dot = strrchr(name, '.');
 
 	if (dot && (strcasecmp(dot, ".eml") == 0 || strcasecmp(dot, ".mbox") == 0))
@@ -31,6 +34,14 @@ extract_kind_of(const char *mime, const char *name)
 		return EXTRACT_HTML;
 	if (strcmp(mime, "application/pdf") == 0)
 		return EXTRACT_PDF;
+	if (dot) {
+		for (size_t i = 0; i < ARRAY_LEN(office); i++)
+			if (strcasecmp(dot + 1, office[i]) == 0)
+				return EXTRACT_OFFICE;
+	}
+	if (strncmp(mime, "application/vnd.openxmlformats-officedocument.", 46) == 0 ||
+	    strncmp(mime, "application/vnd.oasis.opendocument.", 35) == 0)
+		return EXTRACT_OFFICE;
 	for (size_t i = 0; i < ARRAY_LEN(plain); i++)
 		if (strcmp(mime, plain[i]) == 0)
 			return EXTRACT_PLAIN;
@@ -132,6 +143,66 @@ extract_utf8(strbuf_t *out, const char *s, size_t n)
 			i += len;
 		}
 	}
+}
+
+/* UTF-16 (after its byte-order mark) to UTF-8 in out, up to the text cap. */
+static void
+utf16_decode(strbuf_t *out, const unsigned char *p, size_t n, int be)
+{
+	strbuf_t u;
+
+	strbuf_init(&u);
+	for (size_t i = 0; i + 1 < n && u.len < EXTRACT_TEXT_MAX; i += 2) {
+		unsigned c = be ? (unsigned)p[i] << 8 | p[i + 1] : (unsigned)p[i + 1] << 8 | p[i];
+		if (c >= 0xd800 && c <= 0xdbff && i + 3 < n) {
+			unsigned d = be ? (unsigned)p[i + 2] << 8 | p[i + 3] : (unsigned)p[i + 3] << 8 | p[i + 2];
+			if (d >= 0xdc00 && d <= 0xdfff) {
+				c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+				i += 2;
+			}
+		}
+		put_cp(&u, c);   /* a lone surrogate (or NUL) becomes U+FFFD */
+	}
+	/* Again through extract_utf8: control characters blanked, the cap held. */
+	extract_utf8(out, u.s ? u.s : "", u.len);
+	strbuf_release(&u);
+}
+
+void
+extract_text(strbuf_t *out, const char *s, size_t n, int truncated)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (n >= 2 && ((p[0] == 0xff && p[1] == 0xfe) || (p[0] == 0xfe && p[1] == 0xff))) {
+		int be = p[0] == 0xfe;
+		if (truncated && n >= 4) {
+			/* Do not end on half a unit or half a surrogate pair. */
+			n -= (n - 2) % 2;
+			unsigned last = be ? (unsigned)p[n - 2] << 8 | p[n - 1] : (unsigned)p[n - 1] << 8 | p[n - 2];
+			if (last >= 0xd800 && last <= 0xdbff)
+				n -= 2;
+		}
+		utf16_decode(out, p + 2, n - 2, be);
+		return;
+	}
+	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
+		p += 3;
+		n -= 3;
+	}
+	if (truncated && n > 0) {
+		/* A UTF-8 sequence cut by the end: drop it rather than read its bytes as Latin-1. */
+		size_t k = n, back = 0;
+		while (k > 0 && back < 3 && (p[k - 1] & 0xc0) == 0x80) {
+			k--;
+			back++;
+		}
+		if (k > 0 && p[k - 1] >= 0xc2 && p[k - 1] <= 0xf4 && utf8_len(p + k - 1, n - k + 1) == 0) {
+			size_t need = p[k - 1] >= 0xf0 ? 4 : p[k - 1] >= 0xe0 ? 3 : 2;
+			if (n - (k - 1) < need)
+				n = k - 1;
+		}
+	}
+	extract_utf8(out, (const char *)p, n);
 }
 
 /* --- HTML --- */
@@ -580,6 +651,10 @@ extract_fd(int fd, strbuf_t *out, char **title, void *arg)
 {
 	enum extract_kind kind = *(const enum extract_kind *)arg;
 	struct stat st;
+
+	if (kind == EXTRACT_OFFICE)
+		return extract_office_fd(fd, out, title);
+
 	/* Sized to the file: most are small, and a 1 MiB buffer per document is
 	 * an mmap and munmap each time. */
 	size_t want = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < EXTRACT_INPUT_MAX ?
@@ -599,9 +674,20 @@ extract_fd(int fd, strbuf_t *out, char **title, void *arg)
 			break;
 		n += (size_t)r;
 	}
+	if (n >= 2 && (kind == EXTRACT_HTML || kind == EXTRACT_EML) &&
+	    (((unsigned char)buf[0] == 0xff && (unsigned char)buf[1] == 0xfe) ||
+	    ((unsigned char)buf[0] == 0xfe && (unsigned char)buf[1] == 0xff))) {
+		/* A UTF-16 page or message: its parser reads the UTF-8 of it. */
+		strbuf_t u;
+		strbuf_init(&u);
+		extract_text(&u, buf, n, n == want);
+		free(buf);
+		n = u.len;
+		buf = u.s ? strbuf_detach(&u) : xstrdup("");
+	}
 	switch (kind) {
 	case EXTRACT_PLAIN:
-		extract_utf8(out, buf, n);
+		extract_text(out, buf, n, n == want);
 		break;
 	case EXTRACT_HTML:
 		extract_html(buf, n, out, title);
@@ -610,6 +696,7 @@ extract_fd(int fd, strbuf_t *out, char **title, void *arg)
 		extract_eml(buf, n, out, title);
 		break;
 	case EXTRACT_PDF:
+	case EXTRACT_OFFICE:
 	case EXTRACT_NONE:
 		break;
 	}

@@ -2,7 +2,9 @@
  * Inputs are untrusted bytes; outputs are valid UTF-8, capped in size. Plain text,
  * CSV/TSV, JSON and XML are taken as they are; HTML loses its tags, scripts and
  * styles and has its entities decoded; mail (.eml) keeps Subject/From/To/Date and
- * its text parts (quoted-printable and base64 decoded); PDF goes through pdftotext.
+ * its text parts (quoted-printable and base64 decoded); Office Open XML and
+ * OpenDocument files give the text of their XML parts (extract_office.c); PDF
+ * goes through pdftotext.
  * Every document is read inside the document jail (docjail.h). */
 #ifndef BROADSIDE_EXTRACT_H
 #define BROADSIDE_EXTRACT_H
@@ -17,8 +19,15 @@
 #define EXTRACT_PDF_MAX_BYTES (256LL * 1024 * 1024)
 #define EXTRACT_TITLE_MAX 1024              /* bytes of a title kept */
 #define EXTRACT_PDFTOTEXT "/usr/bin/pdftotext"
+/* Office archives: what one document may make the parser do. */
+#define EXTRACT_OFFICE_ENTRIES_MAX 20000    /* entries in the archive, else not readable */
+#define EXTRACT_OFFICE_PARTS_MAX 2000       /* XML parts parsed */
+#define EXTRACT_OFFICE_PART_MAX (32ULL * 1024 * 1024)   /* bytes inflated per part */
+#define EXTRACT_OFFICE_DOC_MAX (128ULL * 1024 * 1024)   /* bytes inflated per document */
+#define EXTRACT_OFFICE_DEPTH_MAX 256        /* XML nesting */
 
-enum extract_kind { EXTRACT_NONE = 0, EXTRACT_PLAIN, EXTRACT_HTML, EXTRACT_EML, EXTRACT_PDF };
+enum extract_kind { EXTRACT_NONE = 0, EXTRACT_PLAIN, EXTRACT_HTML, EXTRACT_EML, EXTRACT_PDF,
+	EXTRACT_OFFICE };
 
 /* Decide how to extract a file from its media type and name. */
 enum extract_kind extract_kind_of(const char *mime, const char *name);
@@ -26,10 +35,23 @@ enum extract_kind extract_kind_of(const char *mime, const char *name);
 /* Append p[0..n) to out as UTF-8: invalid bytes are read as Latin-1, control
  * characters other than tab and newline become spaces. Stops at EXTRACT_TEXT_MAX. */
 void extract_utf8(strbuf_t *out, const char *p, size_t n);
+/* Append the text file p[0..n) to out as UTF-8, whichever way a leak's text
+ * files come: a UTF-16 byte-order mark (LE or BE) means UTF-16 (an unpaired
+ * surrogate becomes U+FFFD), a UTF-8 mark is dropped, and otherwise it is
+ * extract_utf8 (bytes that are not UTF-8 read as Latin-1). truncated: p is
+ * only the start of the file, and a character cut at its end is dropped.
+ * The one decoding for the index and for every place text is shown (the
+ * file page's preview), so both read a file alike. */
+void extract_text(strbuf_t *out, const char *p, size_t n, int truncated);
 /* Append the text of an HTML document to out; set *title (caller frees) if it has one. */
 void extract_html(const char *p, size_t n, strbuf_t *out, char **title);
 /* Append the headers and text parts of a mail message to out; set *title to its Subject. */
 void extract_eml(const char *p, size_t n, strbuf_t *out, char **title);
+/* Append the text of the Office Open XML or OpenDocument archive open at fd
+ * (read with pread only) to out; set *title from its core properties. The
+ * format is told by the archive's parts, not its name. 0, or -1 if it is not
+ * such an archive or nothing of it could be parsed. */
+int extract_office_fd(int fd, strbuf_t *out, char **title);
 /* An extractor for the document jail (docjail_fn_t): read up to
  * EXTRACT_INPUT_MAX bytes from fd and extract them as *(enum extract_kind *)arg
  * (every kind but PDF). */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "http/range.h"
@@ -33,13 +34,39 @@ file_errno_status(int err)
 	}
 }
 
+/* Types a browser shows with its own viewer, which runs no script of the
+ * file's: raster images, audio, video and plain text. Not SVG (a document that
+ * can carry script), not HTML, XML, PDF or office types: those stay downloads.
+ * Exact names, case-insensitive, parameters ignored. */
+static const char *const inline_types[] = {
+	"image/jpeg", "image/png", "image/gif", "image/webp",
+	"audio/mpeg", "audio/ogg", "audio/flac", "audio/x-wav", "audio/wav", "audio/mp4",
+	"audio/aac", "audio/webm", "audio/opus",
+	"video/mp4", "video/webm", "video/ogg",
+	"text/plain",
+};
+
+int
+file_is_inline(const char *content_type)
+{
+	size_t n;
+
+	if (content_type == NULL)
+		return 0;
+	n = strcspn(content_type, "; \t");
+	for (size_t i = 0; i < ARRAY_LEN(inline_types); i++)
+		if (strlen(inline_types[i]) == n && strncasecmp(content_type, inline_types[i], n) == 0)
+			return 1;
+	return 0;
+}
+
 char *
-file_content_disposition(const char *name)
+file_content_disposition(const char *name, int is_inline)
 {
 	strbuf_t b, u;
 
 	strbuf_init(&b);
-	strbuf_adds(&b, "attachment; filename=\"");
+	strbuf_adds(&b, is_inline ? "inline; filename=\"" : "attachment; filename=\"");
 	/* The quoted fallback is plain ASCII without quotes, backslashes or
 	 * controls; the real name travels in filename* (RFC 8187 encoding). */
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
@@ -164,7 +191,8 @@ file_respond(http_resp_t *resp, const http_req_t *req, int fd, const struct stat
 		goto done;
 	}
 	{
-		char *cd = file_content_disposition(info->download_name);
+		char *cd = file_content_disposition(info->download_name,
+		    file_is_inline(info->content_type));
 		http_resp_header(resp, "Content-Disposition", "%s", cd);
 		free(cd);
 	}

@@ -32,7 +32,12 @@ typedef struct file_info {
 void file_respond(http_resp_t *resp, const http_req_t *req, int fd,
     const struct stat *st, const file_info_t *info);
 
-/* Content-Disposition value for name (RFC 6266: ASCII fallback + filename*). */
-char *file_content_disposition(const char *name);
+/* 1 if a browser may show content_type itself (Content-Disposition: inline):
+ * raster images, audio, video, text/plain. Everything else is a download. */
+int file_is_inline(const char *content_type);
+
+/* Content-Disposition value for name (RFC 6266: ASCII fallback + filename*),
+ * "inline" or "attachment". */
+char *file_content_disposition(const char *name, int is_inline);
 
 #endif

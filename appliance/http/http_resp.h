@@ -50,8 +50,9 @@ int http_date_parse(const char *s, time_t *out);
 
 /* The policy every HTML page carries: no scripts, nothing from elsewhere.
  * img-src allows data: only for the empty favicon link, which spares readers
- * a third request (and a 404) per page. */
-#define HTTP_CSP "default-src 'none'; style-src 'self'; img-src 'self' data:; " \
+ * a third request (and a 404) per page. media-src lets a file page play its
+ * own audio or video from /f/. */
+#define HTTP_CSP "default-src 'none'; style-src 'self'; img-src 'self' data:; media-src 'self'; " \
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 #endif

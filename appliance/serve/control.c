@@ -171,39 +171,3 @@ control_request(const char *path, const char *cmd)
 	return strbuf_detach(&b);
 }
 
-void
-json_string(strbuf_t *b, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	strbuf_addc(b, '"');
-	while (*p) {
-		unsigned char c = *p;
-		if (c == '"' || c == '\\') {
-			strbuf_addc(b, '\\');
-			strbuf_addc(b, (char)c);
-			p++;
-		} else if (c < 0x20) {
-			strbuf_addf(b, "\\u%04x", c);
-			p++;
-		} else if (c < 0x80) {
-			strbuf_addc(b, (char)c);
-			p++;
-		} else {
-			/* Copy a well-formed UTF-8 sequence, replace anything else. */
-			int n = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-			int okseq = n > 0 && c >= 0xc2 && c <= 0xf4;
-			for (int i = 1; okseq && i < n; i++)
-				if ((p[i] & 0xc0) != 0x80)
-					okseq = 0;
-			if (okseq) {
-				strbuf_add(b, p, (size_t)n);
-				p += n;
-			} else {
-				strbuf_adds(b, "\\ufffd");
-				p++;
-			}
-		}
-	}
-	strbuf_addc(b, '"');
-}

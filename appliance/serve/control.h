@@ -21,7 +21,5 @@ void control_free_(control_t *a);
  * frees) or NULL with a message logged. */
 char *control_request(const char *path, const char *cmd);
 
-/* Append s as a JSON string (quoted, escaped; invalid UTF-8 bytes as \ufffd). */
-void json_string(strbuf_t *b, const char *s);
 
 #endif

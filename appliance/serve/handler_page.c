@@ -14,6 +14,7 @@
 #include "site/page.h"
 #include "catalogue/search_pool.h"
 #include "catalogue/search.h"
+#include "docs/extract.h"
 #include "base/text.h"
 #include "base/util.h"
 
@@ -170,9 +171,10 @@ handler_browse(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const ro
 	size_t tlen;
 	const char *target = http_req_target(req, &tlen);
 	const char *q = memchr(target, '?', tlen);
-	strbuf_t b;
+	strbuf_t b, shown;
 
 	strbuf_init(&b);
+	strbuf_init(&shown);
 	memset(&col, 0, sizeof(col));
 	if (cat_collection_get(h->cat, rt->slug, &col) != 0) {
 		http_resp_error(resp, 404, "There is no collection by that name.");
@@ -226,7 +228,12 @@ done:
 static int
 text_like(const char *mime)
 {
-	return strncmp(mime, "text/", 5) == 0 || strstr(mime, "json") || strstr(mime, "xml") ||
+	size_t n = strlen(mime);
+
+	/* "+xml" and "/xml", not every type with xml in its name: an Office
+	 * Open XML file ("...openxmlformats...") is a zip archive. */
+	return strncmp(mime, "text/", 5) == 0 || strstr(mime, "json") ||
+	    (n >= 4 && (strcmp(mime + n - 4, "/xml") == 0 || strcmp(mime + n - 4, "+xml") == 0)) ||
 	    strstr(mime, "csv");
 }
 
@@ -239,12 +246,15 @@ handler_file_page(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const
 	page_collection_t pc;
 	cat_file_t f;
 	char preview[PREVIEW_MAX];
+	char prev[1024], next[1024];   /* names: at most 255 bytes on Linux */
+	page_nav_t nav = { NULL, NULL };
 	ssize_t plen = -1;
 	int r, exists = 0;
 	int64_t entries;
-	strbuf_t b;
+	strbuf_t b, shown;
 
 	strbuf_init(&b);
+	strbuf_init(&shown);
 	memset(&col, 0, sizeof(col));
 	if (cat_collection_get(h->cat, rt->slug, &col) != 0) {
 		http_resp_error(resp, 404, "There is no collection by that name.");
@@ -271,15 +281,25 @@ handler_file_page(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const
 			close(fd);
 		}
 	}
+	/* Decoded as the index decodes it (UTF-16, Latin-1): the preview shows
+	 * the same text the search found. */
+	if (plen > 0)
+		extract_text(&shown, preview, (size_t)plen, f.size > plen);
+	/* Neighbours are a nicety: a failed lookup leaves them out. */
+	if (cat_file_neighbours(h->cat, f.id, prev, next, sizeof(prev)) == 0) {
+		nav.prev = prev[0] ? prev : NULL;
+		nav.next = next[0] ? next : NULL;
+	}
 	to_page_coll(&col, &pc);
 	handler_site_get(h, req, col.slug, &hs);
 	if (page_file(&b, &hs.site, &pc, rt->path, f.size, f.mtime, f.mime, f.sha256,
-	    plen > 0 ? preview : NULL, plen > 0 ? (size_t)plen : 0, f.size > PREVIEW_MAX) < 0)
+	    shown.len > 0 ? shown.s : NULL, shown.len, f.size > PREVIEW_MAX, &nav) < 0)
 		http_resp_error(resp, 500, NULL);
 	else
 		http_resp_html(resp, 200, &b);
 	handler_site_clear(&hs);
 done:
+	strbuf_release(&shown);
 	strbuf_release(&b);
 	cat_collection_clear(&col);
 }

@@ -19,7 +19,7 @@ static void
 json_or_null(strbuf_t *out, const char *s)
 {
 	if (s && *s)
-		json_string(out, s);
+		text_json(out, s, 0);
 	else
 		strbuf_adds(out, "null");
 }
@@ -54,7 +54,7 @@ balance_write(strbuf_t *out, int json, const status_src_t *src)
 		return;
 	}
 	strbuf_adds(out, ",\"balance\":{\"role\":");
-	json_string(out, balance_role_name(role));
+	text_json(out, balance_role_name(role), 0);
 	strbuf_adds(out, ",\"front\":");
 	json_or_null(out, role == BALANCE_BACKEND ? balance_front(b) :
 	    role == BALANCE_FRONT ? src->onion : NULL);
@@ -63,7 +63,7 @@ balance_write(strbuf_t *out, int json, const status_src_t *src)
 	strbuf_adds(out, ",\"backends\":[");
 	for (size_t i = 0; role == BALANCE_FRONT && i < balance_count(b); i++) {
 		strbuf_adds(out, i ? ",{\"address\":" : "{\"address\":");
-		json_string(out, balance_address(b, i));
+		text_json(out, balance_address(b, i), 0);
 		strbuf_adds(out, ",\"name\":");
 		json_or_null(out, balance_name(b, i));
 		strbuf_adds(out, "}");
@@ -79,7 +79,7 @@ balance_write(strbuf_t *out, int json, const status_src_t *src)
 		return;
 	}
 	strbuf_adds(out, "{\"state\":");
-	json_string(out, ps.state);
+	text_json(out, ps.state, 0);
 	strbuf_addf(out, ",\"pid\":%ld,\"restarts\":%d,\"last_line\":", ps.pid, ps.restarts);
 	json_or_null(out, ps.last_line);
 	strbuf_adds(out, "}}");
@@ -122,18 +122,18 @@ status_write(strbuf_t *out, int json, const status_src_t *src)
 	}
 	strbuf_adds(out, "{\"onion\":");
 	if (src->onion)
-		json_string(out, src->onion);
+		text_json(out, src->onion, 0);
 	else
 		strbuf_adds(out, "null");
 	strbuf_adds(out, ",\"data\":");
-	json_string(out, src->data_dir);
+	text_json(out, src->data_dir, 0);
 	strbuf_addf(out, ",\"uptime\":%lld", (long long)uptime);
 	strbuf_adds(out, ",\"tor\":{\"state\":");
-	json_string(out, ts.state);
+	text_json(out, ts.state, 0);
 	strbuf_addf(out, ",\"bootstrap\":%d,\"descriptor_uploads\":%d,\"restarts\":%d,\"pid\":%ld,"
 	    "\"problem\":", ts.bootstrap, ts.descriptor_uploads, ts.restarts, ts.tor_pid);
 	if (ts.last_problem[0])
-		json_string(out, ts.last_problem);
+		text_json(out, ts.last_problem, 0);
 	else
 		strbuf_adds(out, "null");
 	strbuf_adds(out, "}");

@@ -9,6 +9,7 @@
 
 #include "site/asset.h"
 #include "base/log.h"
+#include "site/kind.h"
 #include "site/page.h"
 #include "site/tmpl.h"
 
@@ -425,20 +426,57 @@ checksum_line(strbuf_t *b, const char *sha256, const char *name)
 int
 page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *path,
     int64_t size, int64_t mtime, const char *mime, const char *sha256,
-    const char *preview, size_t preview_len, int preview_truncated)
+    const char *preview, size_t preview_len, int preview_truncated, const page_nav_t *nav)
 {
 	tmpl_vars_t *v = tmpl_vars_new();
 	const char *name, *slug = c->slug ? c->slug : "";
+	char words[160];
 	strbuf_t b;
 
 	if (!path)
 		path = "";
 	name = base_name(path);
 
-	put_common(v, s, name);
+	/* "name — folder/path"; at the top, the collection's title. */
+	strbuf_init(&b);
+	strbuf_adds(&b, name);
+	strbuf_adds(&b, " — ");
+	if (name > path)
+		strbuf_add(&b, path, (size_t)(name - 1 - path));
+	else
+		strbuf_adds(&b, or_default(c->title, slug));
+	put_common(v, s, b.s);
+	strbuf_release(&b);
 	put_crumbs(v, c, path);
 	tmpl_put(v, "name", name);
 	tmpl_put(v, "path", path);
+	kind_describe(mime, words, sizeof(words));
+	tmpl_put(v, "kind", words);
+	kind_duration(size, PAGE_TOR_RATE, words, sizeof(words));
+	tmpl_put(v, "duration", words);
+	tmpl_put(v, "rate", "1 MB/s");
+	switch (kind_show(mime)) {
+	case KIND_SHOW_IMAGE: tmpl_put(v, "show_image", "1"); break;
+	case KIND_SHOW_AUDIO: tmpl_put(v, "show_audio", "1"); break;
+	case KIND_SHOW_VIDEO: tmpl_put(v, "show_video", "1"); break;
+	default: break;
+	}
+	if (nav && (nav->prev || nav->next)) {
+		tmpl_vars_t *it = tmpl_push(v, "nav");
+		const char *side[2] = { nav->prev, nav->next };
+		for (int k = 0; k < 2; k++) {
+			tmpl_vars_t *o;
+			if (side[k] == NULL)
+				continue;
+			o = tmpl_push(it, k ? "next" : "prev");
+			strbuf_init(&b);
+			strbuf_add(&b, path, (size_t)(name - path));   /* the folder, with its '/' */
+			strbuf_adds(&b, side[k]);
+			tmpl_putn(o, "path", b.s, b.len);
+			strbuf_release(&b);
+			put_shortened(o, "name", side[k], NAME_SHOWN_MAX);
+		}
+	}
 	put_size(v, "size", size);
 	put_count(v, "bytes", size);
 	put_date(v, "date", mtime, 1);

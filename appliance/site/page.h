@@ -69,11 +69,22 @@ int page_dir(strbuf_t *out, const page_site_t *s, const page_collection_t *c, co
     const page_entry_t *e, size_t n, int64_t total, const char *sort, int desc,
     int64_t page, int64_t per_page);
 
-/* Append a file page: facts, download link /f/<slug>/<path>, how to resume and
- * verify, and a text preview of preview_len bytes (any bytes) if non-NULL. */
+/* The files before and after one in its folder, by name; NULL for none. */
+typedef struct page_nav {
+	const char *prev, *next;	/* names in the same folder */
+} page_nav_t;
+
+/* Assumed rate for the download time shown on file pages (bytes/s): a
+ * usual Tor circuit. */
+#define PAGE_TOR_RATE 1000000
+
+/* Append a file page: what it is, its size and download time, the content
+ * (an image, audio or video from /f/<slug>/<path>, or a text preview of
+ * preview_len bytes, any bytes, if non-NULL), previous/next file (nav may be
+ * NULL), then facts and the terminal help folded under <details>. */
 int page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *path,
     int64_t size, int64_t mtime, const char *mime, const char *sha256,
-    const char *preview, size_t preview_len, int preview_truncated);
+    const char *preview, size_t preview_len, int preview_truncated, const page_nav_t *nav);
 
 /* Append a search page. q: raw query (any bytes) or NULL/"" for the empty
  * form; coll_filter: selected slug or NULL; message: a friendly sentence or

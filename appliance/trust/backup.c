@@ -521,6 +521,8 @@ done:
 	return rc;
 }
 
+static const char *const pub_lists[] = { "mirrors.txt", "manifests/mirrors.txt", "manifests/mirrors.txt.minisig" };
+
 static int
 add_mirror_manifests(struct enc *e, const char *data_root, const char *db)
 {
@@ -617,17 +619,12 @@ backup_write(const char *data_root, const char *out_path, const char *pass, size
 	p = xasprintf("%s/balance/backends", data_root);
 	if (enc_file(&e, "balance/backends", p, 1) < 0)
 		goto done;
-	/* The publisher's address list and its signed copy (mirrors.h), whose
-	 * version the next change grows from. */
-	{
-		static const char *const lists[] = { "mirrors.txt", "manifests/mirrors.txt",
-			"manifests/mirrors.txt.minisig" };
-		for (size_t i = 0; i < ARRAY_LEN(lists); i++) {
-			free(p);
-			p = xasprintf("%s/%s", data_root, lists[i]);
-			if (enc_file(&e, lists[i], p, 1) < 0)
-				goto done;
-		}
+	/* The publisher's address list and its signed copy (mirrors.h). */
+	for (size_t i = 0; i < ARRAY_LEN(pub_lists); i++) {
+		free(p);
+		p = xasprintf("%s/%s", data_root, pub_lists[i]);
+		if (enc_file(&e, pub_lists[i], p, 1) < 0)
+			goto done;
 	}
 	if (add_mirror_manifests(&e, data_root, snap) < 0 || enc_file(&e, "catalogue.db", snap, 0) < 0)
 		goto done;

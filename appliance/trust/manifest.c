@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/text.h"
 
 static const char *const served_names[] = {
 	"SHA256SUMS", "SHA256SUMS.minisig", "index.json", "index.json.minisig", "publisher.pub",
@@ -205,53 +206,10 @@ manifest_version_next(const manifest_version_t *prev, int64_t now)
 	return v;
 }
 
-/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no
- * surrogates, at most U+10FFFF), or 0 if invalid. */
-static size_t
-utf8_seq(const unsigned char *p)
-{
-	unsigned char c = p[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 ? 4 : 0;
-	}
-	return 0;
-}
-
 int
 manifest_json_str(strbuf_t *out, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	int lossy = 0;
-
-	strbuf_addc(out, '"');
-	while (*p) {
-		size_t n = utf8_seq(p);
-		if (n == 0) {
-			strbuf_adds(out, "\xef\xbf\xbd");
-			lossy = 1;
-			p++;
-		} else if (*p == '"' || *p == '\\') {
-			strbuf_addc(out, '\\');
-			strbuf_addc(out, (char)*p++);
-		} else if (*p < 0x20 || *p == 0x7f) {
-			strbuf_addf(out, "\\u%04x", *p++);
-		} else {
-			strbuf_add(out, p, n);
-			p += n;
-		}
-	}
-	strbuf_addc(out, '"');
-	return lossy;
+	return text_json(out, s, 0);
 }
 
 /* An output file that is hashed (BLAKE2b-512) as it is written. */

@@ -3,7 +3,8 @@
 # file names and a folder long enough to paginate. Headers, escaping, weight
 # and the one subresource on every page (tests/pagecheck.py); a link checker
 # over every reachable page; headless Chromium with JavaScript off loading
-# home, a folder, a file page and a search (DOM content, no CSP violation or
+# home, a folder, file pages (text, image, video) and a search (DOM content,
+# no CSP violation or
 # console message), with screenshots in build/test-output/pages/.
 #
 # JavaScript off: --blink-settings=scriptEnabled=false makes this Chromium
@@ -48,6 +49,30 @@ for i in range(130):
     with open(os.path.join(m, b"f%03d.txt" % i), "wb") as f:
         f.write(b"%d\n" % i + b"." * ((i * 37) % 11))   # sizes repeat, out of name order
 PY
+# One file of each kind the file page and /f/ treat apart, in name order (the
+# previous/next links are checked against it). The PNG is a real image (zlib
+# by hand: no image library here); the .jpg, .mp4 and .mp3 only need their
+# type, which comes from the name; the tar and PDF come from tar and the sample.
+M=$C/media; mkdir -p "$M"
+printf 'plain words here\n' >"$M/a-notes.txt"
+printf 'id,name\n1,one\n' >"$M/b-table.csv"
+printf 'From: a@example.org\nSubject: hello\n\nbody\n' >"$M/c-mail.eml"
+python3 - "$M/d-photo.png" <<'PY'
+import struct, sys, zlib
+w, h = 64, 48
+raw = b"".join(b"\0" + bytes(v for x in range(w) for v in (x * 4, y * 5, 128)) for y in range(h))
+def chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+    + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+PY
+printf '\xff\xd8\xff\xe0not really a jpeg' >"$M/e-photo.jpg"
+printf '\0\0\0\x18ftypisom\0\0\0\0isommp41' >"$M/f-clip.mp4"
+printf 'ID3\3\0\0\0\0\0\0' >"$M/g-song.mp3"
+printf '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>\n' >"$M/h-draw.svg"
+printf '<!DOCTYPE html><p>hi<script>alert(1)</script>\n' >"$M/i-page.html"
+cp "$(find "$C/sample" -name '*.pdf' | sort | head -n 1)" "$M/j-doc.pdf"
+printf 'at the top\n' >"$C/hello"
+tar -C "$M" -cf "$T/k-arch.tar" a-notes.txt && mv "$T/k-arch.tar" "$M/"
 
 $BROADSIDE --data "$D" init >/dev/null
 # The link checker walks hundreds of pages in seconds: a robot, not a reader.
@@ -119,6 +144,53 @@ check "404 page" page "$U/c/demo/nothing-here" --status 404
 check "404 page, unknown route" page "$U/%3Cscript%3E" --status 404
 check_eq "stylesheet answers" "$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "$U$(curl -s $U/ | grep -o '/static/style.css?v=[0-9a-f]*')")" "200 text/css; charset=utf-8"
 
+# --- /f/: inline for images, audio, video and plain text, else attachment ---
+hdr() { curl -s -o /dev/null -D - "$@" | tr -d '\r'; }
+for f in a-notes.txt d-photo.png e-photo.jpg f-clip.mp4 g-song.mp3; do
+  h=$(hdr "$U/f/demo/media/$f")
+  check "/f/ $f: inline, same name encoding" grep -qx "Content-Disposition: inline; filename=\"$f\"; filename\*=UTF-8''$f" <<<"$h"
+  check "/f/ $f: sandbox CSP" grep -qx "Content-Security-Policy: default-src 'none'; sandbox" <<<"$h"
+  check "/f/ $f: nosniff" grep -qx 'X-Content-Type-Options: nosniff' <<<"$h"
+done
+for f in b-table.csv c-mail.eml h-draw.svg i-page.html j-doc.pdf k-arch.tar; do
+  h=$(hdr "$U/f/demo/media/$f")
+  check "/f/ $f: attachment" grep -qx "Content-Disposition: attachment; filename=\"$f\"; filename\*=UTF-8''$f" <<<"$h"
+  check "/f/ $f: sandbox CSP" grep -qx "Content-Security-Policy: default-src 'none'; sandbox" <<<"$h"
+done
+check "/f/ plain text: no charset claimed (the encoding is not known)" grep -qx 'Content-Type: text/plain' <<<"$(hdr "$U/f/demo/media/a-notes.txt")"
+h=$(hdr -r 0-3 "$U/f/demo/media/d-photo.png")
+check "/f/ inline image: a range still answers 206" grep -q '^HTTP/1.1 206' <<<"$h"
+check "/f/ inline image: … with the inline disposition" grep -q '^Content-Disposition: inline;' <<<"$h"
+etag=$(hdr "$U/f/demo/media/d-photo.png" | sed -n 's/^ETag: //p')
+check_eq "/f/ inline image: If-None-Match still answers 304" "$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$U/f/demo/media/d-photo.png")" 304
+
+# --- the file page leads with the content ---
+fp() { curl -s "$U/c/demo/media/$1"; }
+p=$(fp d-photo.png)
+check "image page: <img> from /f/" grep -qF '<img src="/f/demo/media/d-photo.png"' <<<"$p"
+check "image page: says PNG image" grep -qF '<span class="what">PNG image</span>' <<<"$p"
+check "image page: size and time at the stated rate" grep -qE 'B · a second or less to download at 1 MB/s over Tor' <<<"$p"
+check "image page: previous file by name" grep -qF '<a rel="prev" href="/c/demo/media/c-mail.eml">' <<<"$p"
+check "image page: next file by name" grep -qF '<a rel="next" href="/c/demo/media/e-photo.jpg">' <<<"$p"
+check "image page: title names the file and its folder" grep -qF '<title>d-photo.png — media · ' <<<"$p"
+check "image page: terminal help folded under <details>" grep -qF '<details class="help"><summary>' <<<"$p"
+check "image page: the image comes before the help" python3 -c 'import sys; s=sys.stdin.read(); sys.exit(not 0 < s.index("<img src=") < s.index("<details") < s.index("sha256sum -c"))' <<<"$p"
+p=$(fp f-clip.mp4)
+check "mp4 page: <video controls preload=none> from /f/" grep -qF '<video controls preload="none" src="/f/demo/media/f-clip.mp4">' <<<"$p"
+check "mp4 page: says MP4 video" grep -qF '>MP4 video<' <<<"$p"
+check "mp3 page: <audio controls preload=none> from /f/" grep -qF '<audio controls preload="none" src="/f/demo/media/g-song.mp3">' <<<"$(fp g-song.mp3)"
+check "svg page: no <img> (SVG is a document)" bash -c '! grep -q "<img" <<<"$1"' _ "$(fp h-draw.svg)"
+p=$(fp a-notes.txt)
+check "text page: Plain text" grep -qF '>Plain text<' <<<"$p"
+check "text page: the preview before the help" python3 -c 'import sys; s=sys.stdin.read(); sys.exit(not 0 < s.index("plain words here") < s.index("<details"))' <<<"$p"
+check "first file: no previous link" bash -c '! grep -q "rel=\"prev\"" <<<"$1"' _ "$p"
+check "last file: no next link" bash -c '! grep -q "rel=\"next\"" <<<"$1"' _ "$(fp k-arch.tar)"
+for kv in "b-table.csv:Spreadsheet (CSV)" "c-mail.eml:E-mail message" "j-doc.pdf:PDF document" \
+    "k-arch.tar:Tar archive" "e-photo.jpg:JPEG image" "i-page.html:Web page (HTML)"; do
+  check "${kv%%:*}: '${kv#*:}'" grep -qF "<span class=\"what\">${kv#*:}</span>" <<<"$(fp "${kv%%:*}")"
+done
+check "root file: title names the collection" grep -qF '<title>hello — ' <<<"$(curl -s "$U/c/demo/hello")"
+
 # --- link checker: every page reachable from / ---
 # /m/ (SHA256SUMS, signature, publisher.pub) is linked from every page but
 # not served yet: listed as KNOWN MISSING, not failed, until it is.
@@ -154,7 +226,7 @@ console_clean() { ! grep -aE "$CONSOLE_RE" "$1"; }
 CPORT=$(free_port)
 cat >"$T/control.py" <<'PY'
 import http.server, sys
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; media-src 'self'; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
 PAGES = {"/csp": (CSP, b'<!DOCTYPE html><html><head><style>p{color:red}</style></head>'
                        b'<body><p id="x">violating page</p></body></html>'),
@@ -195,7 +267,7 @@ browse() {
   local w
   # Under ASan the server is what is tested; screenshots once are enough.
   [ -n "${ASAN_SLOW:-}" ] && return
-  for w in 1280 412; do
+  for w in 1280 390; do
     chrome "$OUT/$name-$w.log" --window-size=$w,900 --screenshot="$OUT/$name-$w.png" "$url" >/dev/null
     check "chromium $name: screenshot at $w px" test -s "$OUT/$name-$w.png"
     check "chromium $name $w px: no CSP violation or console message" console_clean "$OUT/$name-$w.log"
@@ -204,6 +276,8 @@ browse() {
 browse home "$U/" 'Collections' 'Demo &lt;i&gt;&amp;amp;&lt;/i&gt; "q"' 'How to verify'
 browse folder "$H" 'hostile' '&lt;img src=x onerror=alert(1)&gt;.txt' '&lt;script&gt;alert(1)&lt;'
 browse file "$U/c/demo/hostile/q%22uo%27te.txt" 'Download' 'SHA-256' "q\"uo'te.txt"
+browse image "$U/c/demo/media/d-photo.png" '<img src="/f/demo/media/d-photo.png"' 'PNG image' '<details class="help">'
+browse video "$U/c/demo/media/f-clip.mp4" '<video controls="" preload="none"' 'MP4 video'
 browse search "$U/search?q=zeppelin" 'zeppelin' '<mark>' 'onerror=alert(1)&gt;.txt'
 check "DOM has no script element" bash -c "! grep -qi '<script' \"$OUT\"/*.dom.html"
 ls "$OUT"/*.png | sed "s|^$TOP/|# screenshot |"

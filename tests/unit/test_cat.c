@@ -458,6 +458,21 @@ main(void)
 	is_str(b.s, "a \"q\".txt;b.txt;sub/c.txt;z\nnl;", "path order");
 	strbuf_release(&b);
 
+	{
+		/* Neighbours by name among the folder's files (folders are not files). */
+		char prev[300], next[300];
+		ok(cat_file_neighbours(ro, id1, prev, next, sizeof(prev)) == 0, "neighbours");
+		is_str(prev, "a \"q\".txt", "previous file by name");
+		is_str(next, "z\nnl", "next file by name");
+		ok(cat_file_neighbours(ro, id2, prev, next, sizeof(prev)) == 0 && prev[0] == '\0', "first file: no previous");
+		is_str(next, "b.txt", "first file: next");
+		is_int(cat_file_get(ro, cid, "sub/c.txt", &f), 0, "get the only file of sub");
+		ok(cat_file_neighbours(ro, f.id, prev, next, sizeof(prev)) == 0 && !prev[0] && !next[0],
+		    "alone in its folder: no neighbours");
+		ok(cat_file_neighbours(ro, 999999, prev, next, sizeof(prev)) == 0 && !prev[0] && !next[0],
+		    "unknown id: none");
+	}
+
 	/* Update an existing file: the index follows. */
 	ok(cat_begin(c) == 0, "begin");
 	{

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "docs/extract.h"
@@ -158,6 +159,45 @@ main(void)
 		ok(out.len <= EXTRACT_TEXT_MAX, "html capped (%zu)", out.len);
 		strbuf_release(&out);
 		free(big);
+	}
+
+	/* One decoding for every text: UTF-16 with its mark, UTF-8's mark dropped, Latin-1. */
+	{
+		static const struct { const char *in; size_t n; int trunc; const char *want; } enc[] = {
+			{ "\xff\xfeH\0i\0", 6, 0, "Hi" },
+			{ "\xfe\xff\0H\0i", 6, 0, "Hi" },
+			{ "\xff\xfe\xe9\0t\0\xe9\0", 8, 0, "\xc3\xa9t\xc3\xa9" },
+			{ "\xff\xfe\x3d\xd8\x00\xde", 6, 0, "\xf0\x9f\x98\x80" },
+			{ "\xfe\xff\xd8\x3d\xde\x00", 6, 0, "\xf0\x9f\x98\x80" },
+			{ "\xff\xfe\x00\xd8" "A\0", 6, 0, "\xef\xbf\xbd" "A" },
+			{ "\xff\xfe\x01\0\r\0\n\0", 8, 0, "  \n" },
+			{ "\xff\xfe" "A\0B", 5, 1, "A" },
+			{ "\xff\xfe" "A\0\x3d\xd8", 6, 1, "A" },
+			{ "\xef\xbb\xbf" "abc", 6, 0, "abc" },
+			{ "caf\xe9 ok", 7, 0, "caf\xc3\xa9 ok" },
+			{ "ab\xc3", 3, 1, "ab" },
+			{ "ab\xc3", 3, 0, "ab\xc3\x83" },
+			{ "ab\xe2\x82", 4, 1, "ab" },
+			{ "ab\xe2\x82\xac", 5, 1, "ab\xe2\x82\xac" },
+		};
+		for (size_t i = 0; i < ARRAY_LEN(enc); i++) {
+			strbuf_init(&out);
+			extract_text(&out, enc[i].in, enc[i].n, enc[i].trunc);
+			is_str(out.s ? out.s : "", enc[i].want, "extract_text case %zu", i);
+			strbuf_release(&out);
+		}
+		/* A UTF-16 page through the jail's reader: its markup goes, its text stays. */
+		static const char page16[] = "\xff\xfe<\0p\0>\0\xe9\0t\0\xe9\0<\0/\0p\0>\0";
+		enum extract_kind k = EXTRACT_HTML;
+		int fd = memfd_create("t", MFD_CLOEXEC);
+		ok(fd >= 0 && write(fd, page16, sizeof(page16) - 1) == (ssize_t)sizeof(page16) - 1 &&
+		    lseek(fd, 0, SEEK_SET) == 0, "memfd");
+		strbuf_init(&out);
+		ok(extract_fd(fd, &out, NULL, &k) == 0, "utf-16 html read");
+		ok(out.s && strstr(out.s, "\xc3\xa9t\xc3\xa9") && !strstr(out.s, "<p>"), "utf-16 html text: %s",
+		    out.s ? out.s : "");
+		strbuf_release(&out);
+		close(fd);
 	}
 
 	ok(mkdtemp(dir) != NULL, "mkdtemp");

@@ -47,22 +47,37 @@ main(void)
 	is_int(file_errno_status(EACCES), 403, "EACCES");
 	is_int(file_errno_status(EIO), 500, "EIO");
 
-	char *cd = file_content_disposition("r\xc3\xa9sum\xc3\xa9 \"x\".pdf");
+	char *cd = file_content_disposition("r\xc3\xa9sum\xc3\xa9 \"x\".pdf", 0);
 	is_str(cd, "attachment; filename=\"r__sum__ _x_.pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%22x%22.pdf", "RFC 6266");
 	free(cd);
 	/* filename* follows the pages' rule (text_cp_visible): controls become
 	 * control pictures, bidi overrides, C1 and invalid bytes U+FFFD. */
-	cd = file_content_disposition("a\r\nb;c%.txt");
+	cd = file_content_disposition("a\r\nb;c%.txt", 0);
 	is_str(cd, "attachment; filename=\"a__b;c_.txt\"; filename*=UTF-8''a%E2%90%8D%E2%90%8Ab%3Bc%25.txt", "controls");
 	free(cd);
-	cd = file_content_disposition("evil\xe2\x80\xaegpj.exe");
+	cd = file_content_disposition("evil\xe2\x80\xaegpj.exe", 0);
 	is_str(cd, "attachment; filename=\"evil___gpj.exe\"; filename*=UTF-8''evil%EF%BF%BDgpj.exe",
 	    "a bidi override does not reach filename*");
 	free(cd);
-	cd = file_content_disposition("\x1b[31m\xe2\x81\xa6x\xc2\x9by\xffz\xe2\x80\x8b.txt");
+	cd = file_content_disposition("\x1b[31m\xe2\x81\xa6x\xc2\x9by\xffz\xe2\x80\x8b.txt", 0);
 	is_str(cd, "attachment; filename=\"_[31m___x__y_z___.txt\"; filename*=UTF-8''%E2%90%9B%5B31m%EF%BF%BDx%EF%BF%BDy%EF%BF%BDz%E2%80%8B.txt",
 	    "ESC, an isolate, C1 and an invalid byte replaced; other characters kept");
 	free(cd);
+
+	cd = file_content_disposition("photo.jpg", 1);
+	is_str(cd, "inline; filename=\"photo.jpg\"; filename*=UTF-8''photo.jpg", "inline keeps the name encoding");
+	free(cd);
+	{
+		static const char *const shown[] = { "image/jpeg", "image/png", "image/gif", "image/webp",
+		    "audio/mpeg", "audio/ogg", "video/mp4", "video/webm", "text/plain", "Text/Plain; charset=utf-8" };
+		static const char *const kept[] = { "image/svg+xml", "text/html", "application/xhtml+xml",
+		    "application/xml", "text/xml", "application/pdf", "application/msword", "text/csv",
+		    "application/octet-stream", "image/jpeg2", "text/plainx", "", NULL };
+		for (size_t i = 0; i < ARRAY_LEN(shown); i++)
+			ok(file_is_inline(shown[i]), "%s inline", shown[i]);
+		for (size_t i = 0; i < ARRAY_LEN(kept); i++)
+			ok(!file_is_inline(kept[i]), "%s attachment", kept[i] ? kept[i] : "NULL");
+	}
 
 	p = xasprintf("rm -rf '%s'", dir);
 	(void)!system(p);

@@ -45,5 +45,27 @@ main(void)
 	is_int(text_cp_visible(0x9b), 0xfffd, "C1 replaced");
 	is_int(text_cp_visible(0x1fffe), 0xfffd, "noncharacter replaced");
 	is_int(text_cp_visible(0x5d0), 0x5d0, "Hebrew kept");
+	/* text_json: one JSON string encoder for manifests, status and the CLI. */
+	{
+		static const struct { const char *in; unsigned flags; const char *out; int lossy; } js[] = {
+			{ "plain", 0, "\"plain\"", 0 },
+			{ "q\"b\\", 0, "\"q\\\"b\\\\\"", 0 },
+			{ "tab\tesc\x1b del\x7f", 0, "\"tab\\u0009esc\\u001b del\\u007f\"", 0 },
+			{ "caf\xc3\xa9", 0, "\"caf\xc3\xa9\"", 0 },
+			{ "bad\xff", 0, "\"bad\xef\xbf\xbd\"", 1 },
+			{ "bad\xff", TEXT_JSON_LATIN1, "\"bad\\u00ff\"", 0 },
+			{ "evil\xe2\x80\xaegpj", 0, "\"evil\xe2\x80\xaegpj\"", 0 },
+			{ "evil\xe2\x80\xaegpj", TEXT_JSON_VISIBLE, "\"evil\\u202egpj\"", 0 },
+			{ "c1\xc2\x9b", TEXT_JSON_VISIBLE, "\"c1\\u009b\"", 0 },
+		};
+		for (size_t i = 0; i < sizeof(js) / sizeof(js[0]); i++) {
+			strbuf_t b;
+			strbuf_init(&b);
+			int lossy = text_json(&b, js[i].in, js[i].flags);
+			is_str(b.s, js[i].out, "text_json case %zu", i);
+			is_int(lossy, js[i].lossy, "text_json case %zu: lossy", i);
+			strbuf_release(&b);
+		}
+	}
 	return unit_done();
 }

@@ -1,0 +1,423 @@
+/* extract_office: the text of Office Open XML (docx, xlsx, pptx) and
+ * OpenDocument (odt, ods, odp) files, run inside the document jail on the
+ * descriptor it was given. libzip reads the archive through a source of our
+ * own that only preads the descriptor (no path, no FILE, nothing to open);
+ * expat streams each XML part with no DTD, no external entity and a depth
+ * limit. Every count is bounded: entries in the archive, parts read, bytes
+ * inflated per part and per document, nesting depth, and the text itself
+ * (EXTRACT_TEXT_MAX). A zip bomb ends as capped text or as "not readable". */
+#include "docs/extract.h"
+
+#include <errno.h>
+#include <expat.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zip.h>
+
+#include "base/log.h"
+
+/* Inflated bytes handed to the parser at a time: 64 KiB, doubling up to
+ * 4 MiB. expat scans an unfinished token again from its start on every call,
+ * so a token as long as the part (one 32 MiB comment) would cost quadratic
+ * time in fixed pieces (9 s here); in doubling ones it is a few passes. */
+#define OFFICE_CHUNK (64 * 1024)
+#define OFFICE_CHUNK_MAX (4 * 1024 * 1024)
+
+enum part_mode { PART_TEXT, PART_SHEET, PART_META };
+
+struct part {
+	zip_uint64_t idx;
+	int rank;               /* order of reading: properties, body, sheets, the rest */
+	long num;               /* slide3 before slide10 */
+	const char *name;
+	enum part_mode mode;
+};
+
+/* ---- the archive, read through pread on the descriptor ---------------- */
+
+struct fdsrc {
+	int fd;
+	zip_int64_t size, pos;
+	zip_error_t err;
+};
+
+static zip_int64_t
+fdsrc_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+{
+	struct fdsrc *s = ud;
+
+	switch (cmd) {
+	case ZIP_SOURCE_OPEN:
+		s->pos = 0;
+		return 0;
+	case ZIP_SOURCE_READ: {
+		ssize_t r;
+		if (len > (zip_uint64_t)(s->size - s->pos))
+			len = (zip_uint64_t)(s->size - s->pos);
+		if (len > (zip_uint64_t)SSIZE_MAX)
+			len = SSIZE_MAX;
+		do
+			r = pread(s->fd, data, (size_t)len, (off_t)s->pos);
+		while (r < 0 && errno == EINTR);
+		if (r < 0) {
+			zip_error_set(&s->err, ZIP_ER_READ, errno);
+			return -1;
+		}
+		s->pos += r;
+		return r;
+	}
+	case ZIP_SOURCE_CLOSE:
+	case ZIP_SOURCE_FREE:
+		return 0;
+	case ZIP_SOURCE_STAT: {
+		zip_stat_t *st = data;
+		if (len < sizeof(*st)) {
+			zip_error_set(&s->err, ZIP_ER_INVAL, 0);
+			return -1;
+		}
+		zip_stat_init(st);
+		st->size = (zip_uint64_t)s->size;
+		st->valid |= ZIP_STAT_SIZE;
+		return sizeof(*st);
+	}
+	case ZIP_SOURCE_ERROR:
+		return zip_error_to_data(&s->err, data, len);
+	case ZIP_SOURCE_SEEK: {
+		zip_int64_t np = zip_source_seek_compute_offset((zip_uint64_t)s->pos, (zip_uint64_t)s->size,
+		    data, len, &s->err);
+		if (np < 0)
+			return -1;
+		s->pos = np;
+		return 0;
+	}
+	case ZIP_SOURCE_TELL:
+		return s->pos;
+	case ZIP_SOURCE_SUPPORTS:
+		return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
+		    ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, ZIP_SOURCE_SEEK, ZIP_SOURCE_TELL,
+		    ZIP_SOURCE_SUPPORTS, -1);
+	default:
+		zip_error_set(&s->err, ZIP_ER_OPNOTSUPP, 0);
+		return -1;
+	}
+}
+
+/* ---- one XML part ------------------------------------------------------ */
+
+struct xml_text {
+	XML_Parser p;
+	strbuf_t *out;
+	strbuf_t *title;        /* PART_META: dc:title goes here */
+	enum part_mode mode;
+	int depth;
+	int too_deep;
+	int in_title, in_value, shared;
+};
+
+static const char *
+local_name(const char *n)
+{
+	const char *c = strrchr(n, ':');
+	return c ? c + 1 : n;
+}
+
+static int
+name_in(const char *n, const char *const *set)
+{
+	for (; *set; set++)
+		if (strcmp(n, *set) == 0)
+			return 1;
+	return 0;
+}
+
+static void XMLCALL
+x_start(void *ud, const XML_Char *name, const XML_Char **attr)
+{
+	static const char *const tabs[] = { "tab", NULL };
+	static const char *const breaks[] = { "br", "cr", "line-break", NULL };
+	struct xml_text *x = ud;
+	const char *ln = local_name(name);
+
+	if (++x->depth > EXTRACT_OFFICE_DEPTH_MAX) {
+		x->too_deep = 1;
+		XML_StopParser(x->p, XML_FALSE);
+		return;
+	}
+	if (x->mode == PART_META) {
+		x->in_title = strcmp(name, "dc:title") == 0;
+		return;
+	}
+	if (x->mode == PART_SHEET) {
+		/* A cell: its value is text unless it is an index into the shared strings. */
+		if (strcmp(ln, "c") == 0) {
+			x->shared = 0;
+			for (size_t i = 0; attr[i] && attr[i + 1]; i += 2)
+				if (strcmp(attr[i], "t") == 0 && strcmp(attr[i + 1], "s") == 0)
+					x->shared = 1;
+		}
+		x->in_value = strcmp(ln, "v") == 0 ? !x->shared : strcmp(ln, "t") == 0;
+		return;
+	}
+	if (x->out->len >= EXTRACT_TEXT_MAX)
+		return;
+	if (name_in(ln, tabs))
+		strbuf_addc(x->out, '\t');
+	else if (name_in(ln, breaks))
+		strbuf_addc(x->out, '\n');
+	else if (strcmp(name, "text:s") == 0)
+		strbuf_addc(x->out, ' ');
+}
+
+static void XMLCALL
+x_end(void *ud, const XML_Char *name)
+{
+	static const char *const lines[] = { "p", "h", "si", "row", "tr", "table-row", NULL };
+	static const char *const cells[] = { "tc", "c", "table-cell", NULL };
+	struct xml_text *x = ud;
+	const char *ln = local_name(name);
+
+	x->depth--;
+	x->in_title = 0;
+	x->in_value = 0;
+	if (x->mode == PART_META || x->out->len >= EXTRACT_TEXT_MAX)
+		return;
+	if (name_in(ln, lines))
+		strbuf_addc(x->out, '\n');
+	else if (name_in(ln, cells))
+		strbuf_addc(x->out, '\t');
+}
+
+static void XMLCALL
+x_chars(void *ud, const XML_Char *s, int len)
+{
+	struct xml_text *x = ud;
+
+	if (len <= 0)
+		return;
+	if (x->mode == PART_META) {
+		if (x->in_title && x->title->len < EXTRACT_TITLE_MAX)
+			strbuf_add(x->title, s, (size_t)len < EXTRACT_TITLE_MAX - x->title->len ?
+			    (size_t)len : EXTRACT_TITLE_MAX - x->title->len);
+		return;
+	}
+	if (x->mode == PART_SHEET && !x->in_value)
+		return;
+	extract_utf8(x->out, s, (size_t)len);
+}
+
+/* Any DOCTYPE ends the part: office files have none, and a DTD is where
+ * entity expansion attacks live. */
+static void XMLCALL
+x_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid, int has_internal)
+{
+	struct xml_text *x = ud;
+
+	x->too_deep = 1;
+	XML_StopParser(x->p, XML_FALSE);
+}
+
+/* Parse the part at p->idx; *budget is what may still be inflated of the
+ * document. 0 if it parsed (or the text cap was reached), -1 if not. */
+static int
+read_part(zip_t *za, const struct part *pt, strbuf_t *out, strbuf_t *title, zip_uint64_t *budget)
+{
+	struct xml_text x = { .out = out, .title = title, .mode = pt->mode };
+	zip_file_t *zf = zip_fopen_index(za, pt->idx, 0);
+	zip_uint64_t left = EXTRACT_OFFICE_PART_MAX;
+	int rc = -1;
+	char *buf;
+	size_t chunk = OFFICE_CHUNK;
+
+	if (zf == NULL)
+		return -1;
+	buf = xmalloc(OFFICE_CHUNK);
+	/* UTF-8, UTF-16, Latin-1 and ASCII are built in; any other declared
+	 * encoding is an error, never a file opened to find a converter. */
+	x.p = XML_ParserCreate(NULL);
+	if (x.p == NULL)
+		goto done;
+	XML_SetUserData(x.p, &x);
+	XML_SetElementHandler(x.p, x_start, x_end);
+	XML_SetCharacterDataHandler(x.p, x_chars);
+	XML_SetStartDoctypeDeclHandler(x.p, x_doctype);
+	XML_SetParamEntityParsing(x.p, XML_PARAM_ENTITY_PARSING_NEVER);
+	for (;;) {
+		size_t want = chunk;
+		zip_int64_t n;
+		if (out->len >= EXTRACT_TEXT_MAX && pt->mode != PART_META) {
+			rc = 0;
+			break;
+		}
+		if (left == 0 || *budget == 0)
+			break;          /* capped: keep the text so far */
+		if (want > left)
+			want = (size_t)left;
+		if (want > *budget)
+			want = (size_t)*budget;
+		n = zip_fread(zf, buf, want);
+		if (n < 0)
+			break;
+		left -= (zip_uint64_t)n;
+		*budget -= (zip_uint64_t)n;
+		if (XML_Parse(x.p, buf, (int)n, n == 0) != XML_STATUS_OK)
+			break;
+		if (n == 0) {
+			rc = 0;
+			break;
+		}
+		if ((size_t)n == chunk && chunk < OFFICE_CHUNK_MAX) {
+			chunk *= 2;
+			buf = xrealloc(buf, chunk);
+		}
+	}
+	if (x.too_deep)
+		rc = -1;
+done:
+	if (x.p)
+		XML_ParserFree(x.p);
+	zip_fclose(zf);
+	free(buf);
+	return rc;
+}
+
+/* ---- which parts hold the text ---------------------------------------- */
+
+static int
+name_match(const char *name, const char *prefix, const char *suffix)
+{
+	size_t n = strlen(name), p = strlen(prefix), s = strlen(suffix);
+	return n >= p + s && strncmp(name, prefix, p) == 0 && strcmp(name + n - s, suffix) == 0 &&
+	    strchr(name + p, '/') == NULL;
+}
+
+/* The part's mode and rank, or -1 if it holds no text we index. */
+static int
+classify(const char *name, int odf, struct part *pt)
+{
+	static const struct { const char *prefix, *suffix; int rank; enum part_mode mode; } ooxml[] = {
+		{ "docProps/core", ".xml", 0, PART_META },
+		{ "word/document", ".xml", 1, PART_TEXT },
+		{ "xl/sharedStrings", ".xml", 1, PART_TEXT },
+		{ "ppt/slides/slide", ".xml", 1, PART_TEXT },
+		{ "xl/worksheets/sheet", ".xml", 2, PART_SHEET },
+		{ "word/footnotes", ".xml", 3, PART_TEXT },
+		{ "word/endnotes", ".xml", 3, PART_TEXT },
+		{ "word/comments", ".xml", 3, PART_TEXT },
+		{ "word/header", ".xml", 3, PART_TEXT },
+		{ "word/footer", ".xml", 3, PART_TEXT },
+		{ "ppt/notesSlides/notesSlide", ".xml", 3, PART_TEXT },
+	};
+
+	if (odf) {
+		if (strcmp(name, "meta.xml") == 0 || strcmp(name, "content.xml") == 0) {
+			pt->rank = name[0] == 'm' ? 0 : 1;
+			pt->mode = name[0] == 'm' ? PART_META : PART_TEXT;
+			pt->num = 0;
+			return 0;
+		}
+		return -1;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(ooxml); i++) {
+		if (!name_match(name, ooxml[i].prefix, ooxml[i].suffix))
+			continue;
+		/* core.xml exactly; numbered parts: digits only between prefix and ".xml". */
+		const char *d = name + strlen(ooxml[i].prefix), *e = name + strlen(name) - 4;
+		char *end;
+		long num = d == e ? 0 : strtol(d, &end, 10);
+		if (d != e && (end != e || *d < '0' || *d > '9'))
+			continue;
+		pt->rank = ooxml[i].rank;
+		pt->mode = ooxml[i].mode;
+		pt->num = num;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+part_cmp(const void *a, const void *b)
+{
+	const struct part *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	if (x->num != y->num)
+		return x->num < y->num ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+int
+extract_office_fd(int fd, strbuf_t *out, char **title)
+{
+	struct stat st;
+	struct fdsrc src = { .fd = fd };
+	zip_error_t err;
+	zip_source_t *zs;
+	zip_t *za;
+	zip_int64_t n;
+	struct part *parts = NULL;
+	size_t nparts = 0, read_ok = 0;
+	zip_uint64_t budget = EXTRACT_OFFICE_DOC_MAX;
+	int odf, rc = -1;
+	strbuf_t tb;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	src.size = st.st_size;
+	zip_error_init(&src.err);
+	zip_error_init(&err);
+	zs = zip_source_function_create(fdsrc_cb, &src, &err);
+	if (zs == NULL)
+		return -1;
+	za = zip_open_from_source(zs, ZIP_RDONLY, &err);
+	if (za == NULL) {
+		zip_source_free(zs);
+		zip_error_fini(&err);
+		return -1;
+	}
+	n = zip_get_num_entries(za, 0);
+	if (n <= 0 || n > EXTRACT_OFFICE_ENTRIES_MAX)
+		goto done;
+	odf = zip_name_locate(za, "[Content_Types].xml", 0) < 0;
+	if (odf && zip_name_locate(za, "content.xml", 0) < 0)
+		goto done;
+	parts = xcalloc(EXTRACT_OFFICE_PARTS_MAX, sizeof(*parts));
+	for (zip_int64_t i = 0; i < n && nparts < EXTRACT_OFFICE_PARTS_MAX; i++) {
+		const char *name = zip_get_name(za, (zip_uint64_t)i, 0);
+		if (name == NULL || classify(name, odf, &parts[nparts]) < 0)
+			continue;
+		parts[nparts].idx = (zip_uint64_t)i;
+		parts[nparts].name = name;
+		nparts++;
+	}
+	qsort(parts, nparts, sizeof(*parts), part_cmp);
+	strbuf_init(&tb);
+	for (size_t i = 0; i < nparts && budget > 0; i++) {
+		if (read_part(za, &parts[i], out, &tb, &budget) == 0)
+			read_ok++;
+		if (parts[i].mode != PART_META && out->len > 0 && out->s[out->len - 1] != '\n' &&
+		    out->len < EXTRACT_TEXT_MAX)
+			strbuf_addc(out, '\n');
+	}
+	while (tb.len > 0 && (tb.s[tb.len - 1] == ' ' || tb.s[tb.len - 1] == '\n' || tb.s[tb.len - 1] == '\t'))
+		tb.len--;       /* a blank title is no title */
+	if (tb.len > 0 && title) {
+		strbuf_t t;
+		strbuf_init(&t);
+		extract_utf8(&t, tb.s, tb.len);
+		free(*title);
+		*title = strbuf_detach(&t);
+	}
+	strbuf_release(&tb);
+	/* Readable if some part parsed, or if broken parts still gave text. */
+	rc = read_ok > 0 || out->len > 0 ? 0 : -1;
+done:
+	free(parts);
+	zip_discard(za);
+	zip_error_fini(&err);
+	return rc;
+}

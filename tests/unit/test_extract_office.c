@@ -1,0 +1,311 @@
+/* test_extract_office: Office Open XML and OpenDocument files written here with
+ * libzip (the same library that reads them, but its writer), read in-process
+ * and through the document jail; then hostile archives: a zip bomb, 100,000
+ * entries, deep nesting, an entity bomb, a truncated archive, garbage. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zip.h>
+
+#include "docs/extract.h"
+#include "catalogue/mime.h"
+#include "base/sandbox.h"
+#include "unit.h"
+#include "base/util.h"
+
+#define CT "[Content_Types].xml"
+#define CTX "<?xml version=\"1.0\"?><Types xmlns=\"x\"/>"
+#define W "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\""
+
+static char dir[] = "/tmp/test_extract_office.XXXXXX";
+static docjail_t *jail;
+
+/* Write a zip of name/content pairs (NULL-terminated); content of length
+ * given by the next entry when name starts with '@' is not used: all are strings. */
+static char *
+write_zip(const char *file, const char *const *parts)
+{
+	char *path = xasprintf("%s/%s", dir, file);
+	int err = 0;
+	zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &err);
+
+	ok(z != NULL, "zip_open %s", path);
+	for (size_t i = 0; z && parts[i] && parts[i + 1]; i += 2) {
+		zip_source_t *s = zip_source_buffer(z, parts[i + 1], strlen(parts[i + 1]), 0);
+		ok(s && zip_file_add(z, parts[i], s, ZIP_FL_ENC_UTF_8) >= 0, "add %s", parts[i]);
+	}
+	ok(z && zip_close(z) == 0, "zip_close %s", path);
+	return path;
+}
+
+/* Extract path in-process and in the jail; both must agree. */
+static enum docjail_result
+read_doc(const char *path, strbuf_t *out, char **title)
+{
+	strbuf_t why, out2;
+	char *t2 = NULL;
+	enum extract_kind k = EXTRACT_OFFICE;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc_in;
+	enum docjail_result r;
+
+	strbuf_init(&why);
+	strbuf_init(&out2);
+	ok(fd >= 0, "open %s", path);
+	rc_in = extract_fd(fd, &out2, &t2, &k);
+	(void)lseek(fd, 0, SEEK_END);   /* the jail must rewind it itself */
+	r = extract_jailed(jail, EXTRACT_PDFTOTEXT, EXTRACT_OFFICE, fd, out, title, &why);
+	ok((rc_in == 0) == (r == DOCJAIL_OK), "%s: in-process %d, jailed %s (%s)", path, rc_in,
+	    docjail_result_name(r), why.s ? why.s : "");
+	if (r == DOCJAIL_OK)
+		ok(out->len == out2.len, "%s: same text in and out of the jail (%zu, %zu)", path, out->len,
+		    out2.len);
+	close(fd);
+	free(t2);
+	strbuf_release(&out2);
+	strbuf_release(&why);
+	return r;
+}
+
+static void
+want_text(const char *file, const char *const *parts, const char *const *has, const char *title)
+{
+	char *path = write_zip(file, parts), *t = NULL;
+	strbuf_t out;
+
+	strbuf_init(&out);
+	ok(read_doc(path, &out, &t) == DOCJAIL_OK, "%s read", file);
+	for (size_t i = 0; has[i]; i++)
+		ok(out.s && strstr(out.s, has[i]), "%s has '%s': %s", file, has[i], out.s ? out.s : "");
+	ok(out.s == NULL || mime_is_utf8((const unsigned char *)out.s, out.len), "%s: UTF-8", file);
+	if (title)
+		is_str(t, title, "%s title", file);
+	free(t);
+	free(path);
+	strbuf_release(&out);
+}
+
+static void
+want_unread(const char *file, const char *path)
+{
+	strbuf_t out;
+	enum docjail_result r;
+
+	strbuf_init(&out);
+	r = read_doc(path, &out, NULL);
+	ok(r == DOCJAIL_FAILED, "%s: not readable (%s)", file, docjail_result_name(r));
+	ok(out.len == 0, "%s: no text", file);
+	strbuf_release(&out);
+}
+
+static void
+test_formats(void)
+{
+	const char *docx[] = {
+		CT, CTX,
+		"word/document.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document " W "><w:body>"
+		"<w:p><w:r><w:t>Zeppelin</w:t></w:r><w:r><w:t xml:space=\"preserve\"> budget</w:t></w:r></w:p>"
+		"<w:p><w:r><w:t>caf\xc3\xa9</w:t><w:tab/><w:t>&amp;co</w:t></w:r></w:p></w:body></w:document>",
+		"word/footer1.xml", "<w:ftr " W "><w:p><w:r><w:t>Confidential footer</w:t></w:r></w:p></w:ftr>",
+		"docProps/core.xml", "<cp:coreProperties xmlns:cp=\"c\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
+		"<dc:title>Annual memo</dc:title><dc:creator>Someone</dc:creator></cp:coreProperties>",
+		NULL,
+	};
+	const char *docx_has[] = { "Zeppelin budget", "caf\xc3\xa9\t&co", "Confidential footer", NULL };
+	const char *xlsx[] = {
+		CT, CTX,
+		"xl/sharedStrings.xml", "<sst><si><t>Hangar</t></si><si><t>Mooring mast</t></si></sst>",
+		"xl/worksheets/sheet1.xml", "<worksheet><sheetData><row><c r=\"A1\" t=\"s\"><v>1</v></c>"
+		"<c r=\"B1\"><v>4217</v></c><c t=\"inlineStr\"><is><t>inline words</t></is></c>"
+		"<c><f>SUM(B1)</f><v>99</v></c></row></sheetData></worksheet>",
+		NULL,
+	};
+	const char *xlsx_has[] = { "Hangar", "Mooring mast", "4217", "inline words", NULL };
+	const char *pptx[] = {
+		CT, CTX,
+		"ppt/slides/slide10.xml", "<p:sld xmlns:a=\"a\" xmlns:p=\"p\"><a:p><a:r><a:t>omega</a:t></a:r></a:p></p:sld>",
+		"ppt/slides/slide2.xml", "<p:sld xmlns:a=\"a\" xmlns:p=\"p\"><a:p><a:r><a:t>alpha</a:t></a:r></a:p></p:sld>",
+		"ppt/slides/_rels/slide2.xml.rels", "<Relationships><r>not text</r></Relationships>",
+		NULL,
+	};
+	const char *pptx_has[] = { "alpha\nomega", NULL };
+	const char *odt[] = {
+		"mimetype", "application/vnd.oasis.opendocument.text",
+		"content.xml", "<office:document-content xmlns:office=\"o\" xmlns:text=\"t\"><office:body><office:text>"
+		"<text:h>Heading words</text:h><text:p>two<text:s/>words<text:line-break/>next</text:p>"
+		"</office:text></office:body></office:document-content>",
+		"meta.xml", "<office:document-meta xmlns:office=\"o\" xmlns:dc=\"d\"><office:meta>"
+		"<dc:title>ODF title</dc:title></office:meta></office:document-meta>",
+		NULL,
+	};
+	const char *odt_has[] = { "Heading words\n", "two words\nnext", NULL };
+	const char *ods[] = {
+		"mimetype", "application/vnd.oasis.opendocument.spreadsheet",
+		"content.xml", "<office:document-content xmlns:office=\"o\" xmlns:table=\"t\" xmlns:text=\"x\">"
+		"<table:table><table:table-row><table:table-cell><text:p>Dirigible</text:p></table:table-cell>"
+		"<table:table-cell><text:p>1929</text:p></table:table-cell></table:table-row></table:table>"
+		"</office:document-content>",
+		NULL,
+	};
+	const char *ods_has[] = { "Dirigible", "1929", NULL };
+
+	want_text("memo.docx", docx, docx_has, "Annual memo");
+	want_text("sheet.xlsx", xlsx, xlsx_has, NULL);
+	want_text("deck.pptx", pptx, pptx_has, NULL);
+	want_text("letter.odt", odt, odt_has, "ODF title");
+	want_text("table.ods", ods, ods_has, NULL);
+}
+
+static void
+test_hostile(void)
+{
+	strbuf_t out, b;
+	char *path;
+	FILE *f;
+
+	/* Garbage with an office name, and an archive with no office part. */
+	path = xasprintf("%s/garbage.docx", dir);
+	f = fopen(path, "w");
+	ok(f != NULL, "garbage");
+	fputs("this is not a zip at all\n", f);
+	fclose(f);
+	want_unread("garbage.docx", path);
+	free(path);
+	{
+		const char *plain[] = { "readme.txt", "hello", NULL };
+		path = write_zip("plain.odt", plain);
+		want_unread("plain.odt", path);
+		free(path);
+	}
+
+	/* Truncated: the first half of a real docx (its central directory is gone). */
+	{
+		const char *docx[] = { CT, CTX, "word/document.xml", "<w:document><w:p><w:t>lost</w:t></w:p></w:document>", NULL };
+		path = write_zip("whole.docx", docx);
+		char *cmd = xasprintf("head -c 80 '%s' > '%s/half.docx'", path, dir);
+		ok(system(cmd) == 0, "truncate");
+		free(cmd);
+		free(path);
+		path = xasprintf("%s/half.docx", dir);
+		want_unread("half.docx", path);
+		free(path);
+	}
+
+	/* Deeply nested XML: over the depth limit, nothing is read. */
+	strbuf_init(&b);
+	for (int i = 0; i < 100000; i++)
+		strbuf_adds(&b, "<w:p>");
+	strbuf_adds(&b, "<w:t>buried</w:t>");
+	{
+		const char *docx[] = { CT, CTX, "word/document.xml", b.s, NULL };
+		path = write_zip("deep.docx", docx);
+		want_unread("deep.docx", path);
+		free(path);
+	}
+	strbuf_release(&b);
+
+	/* An entity bomb behind a DOCTYPE: refused at the DOCTYPE. */
+	{
+		const char *docx[] = { CT, CTX, "word/document.xml",
+		    "<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
+		    "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\"><!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">"
+		    "<!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\"><!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">]>"
+		    "<d><w:t>&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;</w:t></d>", NULL };
+		path = write_zip("laughs.docx", docx);
+		want_unread("laughs.docx", path);
+		free(path);
+	}
+
+	/* A zip bomb: 200 MiB of text inflated from a small file ends as capped text, quickly. */
+	{
+		size_t n = 200u * 1024 * 1024;
+		char *big = xmalloc(n + 64);
+		struct timespec t0, t1;
+		strcpy(big, "<w:document><w:p><w:t>");
+		memset(big + 22, 'a', n - 22);
+		big[n] = '\0';
+		const char *docx[] = { CT, CTX, "word/document.xml", big, NULL };
+		path = write_zip("bomb.docx", docx);
+		free(big);
+		strbuf_init(&out);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		ok(read_doc(path, &out, NULL) == DOCJAIL_OK, "bomb.docx: capped text");
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ok(out.len > 0 && out.len <= EXTRACT_TEXT_MAX, "bomb.docx: text capped (%zu)", out.len);
+		ok(t1.tv_sec - t0.tv_sec < 5, "bomb.docx: read within 5 s");
+		strbuf_release(&out);
+		free(path);
+	}
+
+	/* A bomb the parser must hold whole (one 100 MiB comment): the part's
+	 * inflate cap ends it, with nothing to index. */
+	{
+		size_t n = 100u * 1024 * 1024;
+		char *big = xmalloc(n + 1);
+		strcpy(big, "<w:document><!--");
+		memset(big + 16, 'a', n - 16);
+		big[n] = '\0';
+		const char *docx[] = { CT, CTX, "word/document.xml", big, NULL };
+		struct timespec t0, t1;
+		path = write_zip("comment.docx", docx);
+		free(big);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		want_unread("comment.docx", path);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		/* Read twice (in-process and jailed): linear, not quadratic, in the token. */
+		ok(t1.tv_sec - t0.tv_sec < 5, "comment.docx: read within 5 s (%ld s)", (long)(t1.tv_sec - t0.tv_sec));
+		free(path);
+	}
+
+	/* 100,000 entries: over the entry cap. */
+	{
+		char *p2 = xasprintf("%s/many.docx", dir);
+		int err = 0;
+		zip_t *z = zip_open(p2, ZIP_CREATE | ZIP_TRUNCATE, &err);
+		zip_source_t *s = zip_source_buffer(z, CTX, strlen(CTX), 0);
+		ok(s && zip_file_add(z, CT, s, 0) >= 0, "many: content types");
+		for (int i = 0; z && i < 100000; i++) {
+			char name[32];
+			snprintf(name, sizeof(name), "word/header%d.xml", i);
+			s = zip_source_buffer(z, "<w:t>h</w:t>", 12, 0);
+			if (s == NULL || zip_file_add(z, name, s, 0) < 0) {
+				ok(0, "many: add %d", i);
+				break;
+			}
+			zip_set_file_compression(z, (zip_uint64_t)i + 1, ZIP_CM_STORE, 0);
+		}
+		ok(z && zip_close(z) == 0, "many: written");
+		want_unread("many.docx", p2);
+		free(p2);
+	}
+}
+
+int
+main(void)
+{
+	docjail_conf_t jc = { .mode = SANDBOX_YES };
+	static const struct { const char *mime, *name; } kinds[] = {
+		{ "application/zip", "a.docx" }, { "application/octet-stream", "b.XLSX" },
+		{ "application/zip", "c.pptx" }, { "application/vnd.oasis.opendocument.text", "d" },
+		{ "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "e" },
+		{ "application/zip", "f.ods" }, { "application/zip", "g.odp" },
+	};
+	char *cmd;
+
+	for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
+		ok(extract_kind_of(kinds[i].mime, kinds[i].name) == EXTRACT_OFFICE, "office kind of %s", kinds[i].name);
+	ok(extract_kind_of("application/zip", "h.zip") == EXTRACT_NONE, "a zip is not an office file");
+	ok(mkdtemp(dir) != NULL, "mkdtemp");
+	jail = docjail_new(&jc);
+	ok(jail != NULL, "jail");
+	test_formats();
+	test_hostile();
+	docjail_free(jail);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	(void)!system(cmd);
+	free(cmd);
+	return unit_done();
+}
