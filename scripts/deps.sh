@@ -20,7 +20,7 @@ run=("${build[@]}" tor media-types poppler-utils python3)
 image=(mmdebstrap systemd-container qemu-system-x86 qemu-utils ovmf dosfstools
        mtools fdisk e2fsprogs)
 # the Debian package (make deb): build it, check its policy (lintian), man -l
-package=(dpkg-dev debhelper dh-apparmor lintian man-db)
+package=(debhelper dh-apparmor lintian man-db)   # dpkg-dev comes with build-essential
 image_pi=("${image[@]}" qemu-user-static binfmt-support arch-test qemu-system-arm)
 # libclang-rt-14-dev holds libFuzzer and clang's sanitizer runtimes; clang
 # only recommends it.
