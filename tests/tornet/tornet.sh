@@ -12,6 +12,8 @@
 #   tornet.sh newnym DIR  the client forgets its circuits and onion descriptors
 #
 # Source it to get the functions tornet_start/tornet_wait/tornet_stop instead.
+# With TORNET_SHARED=DIR2 set (and no TORNET_RELAYS), start joins the network
+# already running in DIR2 instead of starting one, and stop leaves it running.
 # If TORNET_OWNER_PID is set (a test sets it to $$), the network dies with that
 # process even if its trap never runs (kill -9): a watchdog runs tornet_stop when
 # the owner is gone, and every tor also gets __OwningControllerProcess. The
@@ -52,11 +54,26 @@ _tornet_launch() { # DIR NAME : start DIR/NAME/torrc in the background, record i
   echo "$! $name" >>"$dir/pids"
 }
 
+# DIR joins the network already running at TORNET_SHARED (tests/run starts one
+# for the whole e2e stage: each network costs 30-60 s before its first
+# consensus). DIR gets the shared env, the lines a service needs and a link to
+# the client; its pids file starts empty, so tornet_stop DIR stops only the
+# extra tors the test launched itself (_tornet_launch DIR NAME).
+_tornet_join() { # DIR
+  local dir=$1 shared=$TORNET_SHARED
+  [ -s "$shared/env" ] || { echo "tornet: no network at TORNET_SHARED=$shared" >&2; return 1; }
+  cp "$shared/dirauthorities" "$shared/service-torrc-append" "$dir/" || return 1
+  ln -sfn "$shared/client" "$dir/client" || return 1
+  : >"$dir/pids"
+  { grep -v '^TORNET_PIDS=' "$shared/env"; echo 'TORNET_PIDS=""'; } >"$dir/env"
+}
+
 tornet_start() { # DIR
   local dir=$1 i p ports or dirp fp v3
   mkdir -p "$dir" && chmod 700 "$dir" || return 1
   dir=$(cd "$dir" && pwd)
   if [ -s "$dir/pids" ]; then echo "tornet: $dir already has a network" >&2; return 1; fi
+  if [ -n "${TORNET_SHARED:-}" ] && [ -z "${TORNET_RELAYS:-}" ]; then _tornet_join "$dir"; return; fi
   : >"$dir/dirauthorities"
   : >"$dir/pids"
   local nr=${TORNET_RELAYS:-3} nodes
