@@ -27,7 +27,7 @@ image_pi=("${image[@]}" qemu-user-static binfmt-support arch-test qemu-system-ar
 test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium sqlite3
       openssl procps iproute2 onionbalance "${image[@]}" "${package[@]}")
 bench=("${run[@]}" nginx-light wrk time curl wget minisign sqlite3 openssl procps
-       iproute2 onionbalance)
+       iproute2 onionbalance valgrind strace)
 
 list=0
 [ "${1:-}" = --list ] && { list=1; shift; }

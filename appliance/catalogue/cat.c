@@ -111,6 +111,7 @@ static const char schema_v3[] =
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_FILE_GET] = "SELECT id, size, mtime, sha256, mime FROM files WHERE collection_id = ?1 AND path = ?2",
+	[S_DATA_VERSION] = "PRAGMA data_version",
 	[S_FILE_EACH] = "SELECT path, id, size, mtime, sha256, mime FROM files WHERE collection_id = ?1 ORDER BY path",
 	[S_COLL_GET] = "SELECT id, slug, title, description, root, origin, publisher_key, files, bytes, created, updated"
 	    " FROM collections WHERE slug = ?1",
@@ -580,6 +581,19 @@ cat_file_get(cat_t *c, int64_t collection_id, const char *relpath, cat_file_t *o
 	if (rc == SQLITE_DONE)
 		return 1;
 	return cat_db_error_(c, "look up file");
+}
+
+int64_t
+cat_data_version(cat_t *c)
+{
+	sqlite3_stmt *s = cat_stmt_(c, S_DATA_VERSION);
+	int64_t v = -1;
+
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	if (s)
+		sqlite3_reset(s);
+	return v;
 }
 
 int

@@ -69,6 +69,10 @@ typedef struct cat_file {
 /* Look up a file by its relative path ('/'-separated, no leading slash): 0 found,
  * 1 not found, -1 error. Cached statement, no allocation (the server's hot path). */
 int cat_file_get(cat_t *c, int64_t collection_id, const char *relpath, cat_file_t *out);
+/* A number that changes whenever another connection commits to the catalogue
+ * (SQLite's data_version): cheaper than any lookup, so a cache of answers can
+ * ask it instead of the question. -1 on error. */
+int64_t cat_data_version(cat_t *c);
 /* The files just before and after file_id in its folder in name order (the
  * folder listing's order): their names into prev/next (each of len bytes;
  * "" if none, or on a catalogue without folder positions). One index lookup

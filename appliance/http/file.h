@@ -25,7 +25,13 @@ typedef struct file_info {
 	int max_ranges;
 	int is_head;
 	int keep_fd;               /* fd stays the caller's (file_cache.h) */
+	const char *headers;       /* file_fixed_headers() kept from an earlier answer, or NULL */
 } file_info_t;
+
+/* The headers every answer for this file carries (validators, the download
+ * CSP, Content-Disposition), built once so that a kept file (file_cache.h)
+ * costs no formatting. Freed by the caller. */
+char *file_fixed_headers(const struct stat *st, const file_info_t *info);
 
 /* Answer req from the open regular file fd (taken: closed when the response
  * is gone, unless info->keep_fd). Sets status, headers and body on resp. */

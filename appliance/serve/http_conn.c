@@ -37,8 +37,8 @@ struct http_conn {
 	struct event *parked;      /* the read event while parked, else NULL */
 	const http_conn_opts_t *opts;
 	http_req_t *req;
-	route_t *rt;               /* the current request's route, parsed once */
 	limit_conn_t *lc;
+	route_t rt;                /* the current request's route, parsed once */
 	deadline_t deadline;       /* on opts->deadlines */
 	uint32_t circuit;
 	uint16_t refuse_status, refuse_retry;
@@ -48,6 +48,7 @@ struct http_conn {
 	uint8_t peer_eof;          /* the client will send nothing more */
 	uint8_t head_timer;        /* the deadline running is the header timeout */
 	uint8_t has_circuit;
+	uint8_t routed;            /* rt holds this request's route */
 };
 
 static void process(http_conn_t *c);
@@ -56,11 +57,9 @@ static void process(http_conn_t *c);
 static void
 forget_route(http_conn_t *c)
 {
-	if (c->rt) {
-		route_clear(c->rt);
-		free(c->rt);
-		c->rt = NULL;
-	}
+	if (c->routed)
+		route_clear(&c->rt);
+	c->routed = 0;
 	c->route_status = 0;
 }
 
@@ -73,12 +72,12 @@ route_request(http_conn_t *c)
 	const char *target = http_req_target(c->req, &tlen);
 
 	forget_route(c);
-	c->rt = xcalloc(1, sizeof(*c->rt));
+	c->routed = 1;
 	if (http_req_method(c->req) == HTTP_REQ_OTHER)
 		c->route_status = 405;
-	else if (route_parse(target, tlen, c->rt) < 0)
+	else if (route_parse(target, tlen, &c->rt) < 0)
 		c->route_status = 400;
-	return limit_class_of(c->route_status ? NULL : c->rt);
+	return limit_class_of(c->route_status ? NULL : &c->rt);
 }
 static void park(http_conn_t *c);
 
@@ -323,7 +322,7 @@ answer(http_conn_t *c)
 	enum sent sent = SENT_PENDING;
 
 	begin_resp(c, &resp);
-	if (c->rt == NULL)
+	if (!c->routed)
 		(void)route_request(c);   /* no limiter on this listener */
 	if (c->route_status == 405) {
 		http_resp_error(&resp, 405, "Only GET and HEAD are served here.");
@@ -331,7 +330,7 @@ answer(http_conn_t *c)
 	} else if (c->route_status) {
 		http_resp_error(&resp, 400, "That address is malformed.");
 	}
-	c->opts->handle(c->opts->arg, c, c->req, c->route_status ? NULL : c->rt, &resp);
+	c->opts->handle(c->opts->arg, c, c->req, c->route_status ? NULL : &c->rt, &resp);
 	/* Deferred (http_conn_defer): the answer comes with http_conn_resume.
 	 * Reading stays on, as while responding: bytes wait in the input. */
 	if (c->state == S_WORK)
