@@ -160,11 +160,9 @@ static const struct conf_key keys[] = {
 	  "Percent by which each interval is made randomly longer or shorter, so\n"
 	  "that mirrors do not all call on their origin at the same moment."),
 	K(mirror_socks, T_STR, "", 0, 200,
-	  "HOST:PORT of a tor SocksPort on this machine for the scheduled mirror\n"
-	  "runs. Empty: serve's own tor opens one (mirror_socks_port)."),
-	K(mirror_socks_port, T_INT, "9052", 1, 65535,
-	  "The loopback SocksPort serve's tor opens when it follows mirrors; the\n"
-	  "scheduled runs reach the origins through it (nothing else does)."),
+	  "The tor SocksPort on this machine the scheduled mirror runs use:\n"
+	  "HOST:PORT or unix:/PATH. Empty: serve's own tor opens one for them only,\n"
+	  "on the Unix socket DIR/run/socks.sock (no TCP port, no other user)."),
 	K(mirror_max_manifest_size, T_INT, "67108864", 4096, 1LL << 40,
 	  "Bytes one fetched manifest may have (mirror --max-manifest-size).\n"
 	  "64 MiB holds ~400,000 files with 70-byte paths."),

@@ -63,8 +63,7 @@ typedef struct conf {
 	/* following mirrored collections (serve/mirror_sched.h); durations in seconds */
 	int64_t mirror_interval;        /* 0 = never */
 	int64_t mirror_jitter;          /* percent */
-	char *mirror_socks;             /* "" = serve's own tor, on mirror_socks_port */
-	int64_t mirror_socks_port;
+	char *mirror_socks;             /* "" = serve's own tor, on run/socks.sock */
 	int64_t mirror_max_manifest_size;
 	int64_t mirror_quarantine_max;
 	int64_t mirror_deadline;

@@ -33,18 +33,22 @@
 
 static const char mirror_usage[] =
     "usage: broadside [--data DIR] mirror URL --publisher-key KEY [--collection SLUG]\n"
-    "                 [--socks HOST:PORT] [--into FOLDER] [--quiet] [--accept-removals]\n"
-    "                 [--max-removals PCT] [--max-manifest-size BYTES] [--quarantine-max BYTES]\n"
-    "                 [--deadline SECONDS] [--min-rate BYTES_PER_S] [--min-rate-time SECONDS]\n\n"
+    "                 [--socks HOST:PORT|unix:/PATH] [--into FOLDER] [--quiet]\n"
+    "                 [--accept-removals] [--max-removals PCT] [--max-manifest-size BYTES]\n"
+    "                 [--quarantine-max BYTES] [--deadline SECONDS] [--min-rate BYTES_PER_S]\n"
+    "                 [--min-rate-time SECONDS]\n\n"
     "Mirror collection SLUG of the appliance at URL (http://<address>.onion/, or a\n"
     "/c/SLUG/ or /m/SLUG/ address there) through tor's SOCKS port (default\n"
-    "127.0.0.1:9050; nothing is fetched any other way). KEY is the publisher's\n"
-    "minisign public key (a file, or its base64 line), pinned: a manifest it did not\n"
-    "sign stops the mirror. Files go to DIR/mirrors/SLUG (or FOLDER); each one is\n"
-    "checked against the signed SHA-256 before it is kept; a mismatch is moved to\n"
-    "the .quarantine folder beside it and reported. Interrupt it any time: running\n"
-    "it again resumes partial files and fetches only what changed. The collection\n"
-    "is then catalogued and served here as a mirror of URL.\n"
+    "127.0.0.1:9050, or unix:/PATH; nothing is fetched any other way). KEY is\n"
+    "the publisher's minisign public key (a file, or its base64 line), pinned: a\n"
+    "manifest it did not sign stops the mirror. Files go to DIR/mirrors/SLUG (or\n"
+    "FOLDER); each one is checked against the signed SHA-256 before it is kept; a\n"
+    "mismatch is moved to the .quarantine folder beside it and reported. Interrupt\n"
+    "it any time: running it again resumes partial files and fetches only what\n"
+    "changed. A new version is installed only once all of it is verified (until\n"
+    "then readers get the installed one). The collection is then catalogued and\n"
+    "served here as a mirror of URL. The bounds below default to the config's\n"
+    "mirror_* keys.\n"
     "Signed manifests older than the installed ones (rollback), of two versions\n"
     "(mix-and-match), or of the installed version with other content are refused.\n"
     "  --accept-removals     accept a version that removes many files (default: at\n"
@@ -351,7 +355,7 @@ next_arg:;
 	record = 1;     /* from here on, every run's outcome goes to mirror-state/ */
 	f = fetch_new(host, port, socks);
 	if (f == NULL) {
-		log_err("--socks %s is not HOST:PORT", socks);
+		log_err("--socks %s is not HOST:PORT or unix:/PATH", socks);
 		goto done;
 	}
 	fetch_set_limits(f, now_ms() + deadline_s * 1000, min_rate, min_rate_time);

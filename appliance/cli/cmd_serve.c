@@ -59,7 +59,7 @@ struct serve_state {
 	balance_run_t *balancer;   /* the Onionbalance role (balance_run.h) */
 	spawner_t *mirror_spawner;   /* runs `broadside mirror` outside our sandbox */
 	mirror_sched_t *mirrors;
-	int socks_port;            /* our tor's SocksPort for the mirror runs, 0 = none */
+	char *socks_socket;        /* our tor's SocksPort for the mirror runs, NULL = none */
 	status_src_t status;
 };
 
@@ -117,7 +117,7 @@ start_tor(struct serve_state *st, const datadir_t *d, const conf_t *conf, const 
 	o.intro_dos = conf->onion_intro_dos;
 	o.sandbox = conf->tor_sandbox;
 	o.spawner = st->spawner;
-	o.socks_port = st->socks_port;
+	o.socks_socket = st->socks_socket;
 	st->tor = torsup_new(st->base, &o);
 	if (st->tor == NULL || torsup_start(st->tor) < 0) {
 		log_err("cannot start tor (%s)", conf->tor_path);
@@ -189,8 +189,8 @@ plan_mirrors(struct serve_state *st, const datadir_t *d, const conf_t *conf, int
 	if (conf->mirror_socks[0]) {
 		*socks = xstrdup(conf->mirror_socks);
 	} else if (own_tor) {
-		st->socks_port = (int)conf->mirror_socks_port;
-		*socks = xasprintf("127.0.0.1:%d", st->socks_port);
+		st->socks_socket = datadir_path(d, "run/socks.sock");
+		*socks = xasprintf("unix:%s", st->socks_socket);
 	} else {
 		log_warn("mirrors are not followed: tor is off here and mirror_socks is empty");
 		return 0;
@@ -462,6 +462,7 @@ done:
 	spawner_free(st.mirror_spawner);   /* a run still going is stopped */
 	followed_clear(&followed);
 	free(mirror_socks);
+	free(st.socks_socket);
 	control_free(admin);
 	if (admin_sock)
 		unlink(admin_sock);

@@ -91,9 +91,9 @@ check_eq "… B still serves the old bytes of changing.txt" "$(curl -s $UB/f/dem
 check_eq "… not big.bin yet" "$(curl -s -o /dev/null -w '%{http_code}' $UB/f/demo/big.bin)" 404
 check "… and the old signed SHA256SUMS" cmp -s <(curl -s $UB/m/demo/SHA256SUMS) "$T/old-sums"
 check_eq "… status says running" "$(m "['state']")" running
-check "the new version arrives" wait_for 20 curl -sf -o /dev/null $UB/f/demo/big.bin
-check_eq "… with the new bytes of changing.txt" "$(curl -s $UB/f/demo/changing.txt)" "version two of the changing file, longer"
-check "… and its signed SHA256SUMS verifies B's files" bash -c "curl -s $UB/m/demo/SHA256SUMS >'$T/s' && cd '$B/mirrors/demo' && sha256sum --quiet -c '$T/s'"
+check "the new version arrives" wait_for 60 curl -sf -o /dev/null $UB/f/demo/big.bin
+check "… with the new bytes of changing.txt" wait_for 10 bash -c "[ \"\$(curl -s $UB/f/demo/changing.txt)\" = 'version two of the changing file, longer' ]"
+check "… and its signed SHA256SUMS verifies B's files" wait_for 10 bash -c "curl -s $UB/m/demo/SHA256SUMS >'$T/s' && cd '$B/mirrors/demo' && sha256sum --quiet -c '$T/s'"
 
 # A failed run (a tampered file) keeps the installed version and says so.
 wait_for 10 bash -c "[ \"\$($BROADSIDE --data '$B' status --json | grep -o '\"state\":\"[a-z]*\"' | head -1)\" = '\"state\":\"waiting\"' ]"
