@@ -19,6 +19,8 @@
 #define RETRY_MAX_S 600         /* a failed run is retried within this */
 #define FIRST_RUN_MAX_S 30      /* the first run after start, within this */
 #define LINE_KEEP 300
+#define RUNNING_MAX 2           /* runs at once; more wait (tor and disk are shared) */
+#define BUSY_WAIT_S 30
 
 struct job {
 	mirror_sched_t *s;
@@ -121,6 +123,15 @@ run(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (j->pid > 0)
 		return;
+	{
+		int running = 0;
+		for (int i = 0; i < s->njobs; i++)
+			running += s->jobs[i].pid > 0;
+		if (running >= RUNNING_MAX) {
+			arm(j, wall_ms() + jittered_ms(BUSY_WAIT_S, s->jitter_pct));
+			return;
+		}
+	}
 	if (j->out_ev) {   /* the last run's pipe, not yet at its end */
 		event_free(j->out_ev);
 		j->out_ev = NULL;

@@ -2,7 +2,8 @@
  *
  * Each collection mirrored here is re-run every mirror_interval (from the end
  * of one run to the start of the next, made randomly longer or shorter by
- * mirror_jitter percent; a failed run is retried after at most 10 minutes).
+ * mirror_jitter percent; a failed run is retried after at most 10 minutes;
+ * at most two run at once, a third waits 30 s and tries again).
  * A run is `broadside --data DIR mirror ORIGIN ...` as a child of a spawner
  * (onion/spawner.h) forked before serve sandboxes itself: the run needs what
  * serve's sandbox forbids (exec, TCP to tor's SocksPort, writing the data
