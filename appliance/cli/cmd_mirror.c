@@ -30,7 +30,6 @@
 #include "trust/sign.h"
 #include "base/util.h"
 
-
 static const char mirror_usage[] =
     "usage: broadside [--data DIR] mirror URL --publisher-key KEY [--collection SLUG]\n"
     "                 [--socks HOST:PORT|unix:/PATH] [--into FOLDER] [--quiet]\n"
