@@ -11,7 +11,7 @@
 #include "base/sandbox.h"
 #include "base/util.h"
 
-enum conf_type { T_STR, T_BOOL, T_INT, T_LEVEL, T_SANDBOX };
+enum conf_type { T_STR, T_BOOL, T_INT, T_LEVEL, T_SANDBOX, T_DURATION };
 
 struct conf_key {
 	const char *name;
@@ -150,6 +150,36 @@ static const struct conf_key keys[] = {
 	K(balance_testnet, T_BOOL, "no", 0, 0,
 	  "Run onionbalance with --is-testnet (a private Tor network with\n"
 	  "TestingTorNetwork 1; tests only)."),
+	K(mirror_interval, T_DURATION, "4h", 0, 30LL * 86400,
+	  "How often serve re-runs the mirror of each collection mirrored here\n"
+	  "(`broadside mirror`), through its own tor, so that mirrors follow their\n"
+	  "origin: a number with s, m, h or d (seconds without a unit), counted\n"
+	  "from the end of one run to the start of the next. 0 = never (run\n"
+	  "`broadside mirror` by hand). Intervals of seconds are for tests."),
+	K(mirror_jitter, T_INT, "10", 0, 50,
+	  "Percent by which each interval is made randomly longer or shorter, so\n"
+	  "that mirrors do not all call on their origin at the same moment."),
+	K(mirror_socks, T_STR, "", 0, 200,
+	  "The tor SocksPort on this machine the scheduled mirror runs use:\n"
+	  "HOST:PORT or unix:/PATH. Empty: serve's own tor opens one for them only,\n"
+	  "on the Unix socket DIR/run/socks.sock (no TCP port, no other user)."),
+	K(mirror_max_manifest_size, T_INT, "67108864", 4096, 1LL << 40,
+	  "Bytes one fetched manifest may have (mirror --max-manifest-size).\n"
+	  "64 MiB holds ~400,000 files with 70-byte paths."),
+	K(mirror_quarantine_max, T_INT, "67108864", 0, 1LL << 40,
+	  "Bytes of mismatching bodies a mirror keeps in its quarantine in all\n"
+	  "(mirror --quarantine-max); the REPORT lines are always kept."),
+	K(mirror_deadline, T_DURATION, "24h", 1, 365LL * 86400,
+	  "A mirror run stops after this long, keeping what it verified\n"
+	  "(mirror --deadline); the next run resumes."),
+	K(mirror_min_rate, T_INT, "1024", 0, 1LL << 40,
+	  "Bytes per second below which a mirror transfer is dropped, measured over\n"
+	  "mirror_min_rate_time (mirror --min-rate). 0 = no minimum."),
+	K(mirror_min_rate_time, T_DURATION, "120", 0, 86400,
+	  "The window of mirror_min_rate (mirror --min-rate-time)."),
+	K(mirror_max_removals, T_INT, "10", 0, 100,
+	  "Percent of the installed files a new version may remove before a mirror\n"
+	  "refuses it (mirror --max-removals; --accept-removals by hand)."),
 	K(sandbox, T_SANDBOX, "yes", 0, 0,
 	  "Sandbox serve itself once started (Landlock + seccomp): read-only on the\n"
 	  "collection roots known at start, no exec, no inet sockets. yes: apply what\n"
@@ -159,6 +189,30 @@ static const struct conf_key keys[] = {
 	  "jail of add, refresh and mirror (every document parsed in a child that\n"
 	  "can reach nothing but that document); no: documents are parsed in-process."),
 };
+
+int
+conf_parse_duration(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	static const struct { char unit; int64_t mult; } units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 },
+		{ 'd', 86400 } };
+	size_t n = strlen(s);
+	int64_t mult = 1, v;
+	char num[32];
+
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n + 1);
+	for (size_t i = 0; i < ARRAY_LEN(units); i++)
+		if (num[n - 1] == units[i].unit) {
+			mult = units[i].mult;
+			num[--n] = '\0';
+			break;
+		}
+	if (parse_int64(num, 0, INT64_MAX / 86400, &v) < 0 || v * mult < min || v * mult > max)
+		return -1;
+	*out = v * mult;
+	return 0;
+}
 
 static void
 set_default(conf_t *c, const struct conf_key *k)
@@ -175,6 +229,9 @@ set_default(conf_t *c, const struct conf_key *k)
 		break;
 	case T_INT:
 		(void)parse_int64(k->def, k->min, k->max, (int64_t *)p);
+		break;
+	case T_DURATION:
+		(void)conf_parse_duration(k->def, k->min, k->max, (int64_t *)p);
 		break;
 	case T_SANDBOX:
 		*(int *)p = sandbox_mode_parse(k->def);
@@ -264,6 +321,13 @@ conf_set(conf_t *c, const char *key, const char *value, char *err, size_t errlen
 			return -1;
 		}
 		*(int *)p = sandbox_mode_parse(value);
+		return 0;
+	case T_DURATION:
+		if (conf_parse_duration(value, k->min, k->max, (int64_t *)p) < 0) {
+			snprintf(err, errlen, "%s: '%s' is not a duration from %lld to %lld seconds "
+			    "(a number with s, m, h or d)", key, value, (long long)k->min, (long long)k->max);
+			return -1;
+		}
 		return 0;
 	case T_INT:
 		if (parse_int64(value, k->min, k->max, (int64_t *)p) < 0) {
@@ -486,6 +550,10 @@ conf_man(const char *version)
 			break;
 		case T_SANDBOX:
 			strbuf_adds(&b, "yes, required or no.");
+			break;
+		case T_DURATION:
+			strbuf_addf(&b, "A duration (a number with s, m, h or d) from %lld to %lld seconds.",
+			    (long long)k->min, (long long)k->max);
 			break;
 		}
 		if (k->def[0] == '\0') {

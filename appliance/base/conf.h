@@ -60,6 +60,16 @@ typedef struct conf {
 	char *pdftotext_path;
 	int balance_serve_here;
 	int balance_testnet;
+	/* following mirrored collections (serve/mirror_sched.h); durations in seconds */
+	int64_t mirror_interval;        /* 0 = never */
+	int64_t mirror_jitter;          /* percent */
+	char *mirror_socks;             /* "" = serve's own tor, on run/socks.sock */
+	int64_t mirror_max_manifest_size;
+	int64_t mirror_quarantine_max;
+	int64_t mirror_deadline;
+	int64_t mirror_min_rate;
+	int64_t mirror_min_rate_time;
+	int64_t mirror_max_removals;
 	/* self-sandboxing of serve (sandbox.h): SANDBOX_NO / _YES / _REQUIRED */
 	int sandbox;
 } conf_t;
@@ -73,6 +83,10 @@ void conf_free_(conf_t *c);
  * "path:line: what is wrong" into err and return -1. A missing file is an error
  * unless missing_ok. */
 int conf_load(conf_t *c, const char *path, int missing_ok, char *err, size_t errlen);
+
+/* Parse a duration: a whole number with an optional unit s, m, h or d, into
+ * seconds from min to max. 0 or -1. */
+int conf_parse_duration(const char *s, int64_t min, int64_t max, int64_t *out);
 
 /* Set one key from text (command-line overrides use the same checks). */
 int conf_set(conf_t *c, const char *key, const char *value, char *err, size_t errlen);

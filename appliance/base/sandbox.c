@@ -206,6 +206,11 @@ apply_landlock(const datadir_t *d, const sandbox_root_t *roots, const char *tor_
 	if (mkdir_p(p, 0700) < 0 || sandbox_landlock_allow(rs, abi, p, FS_READ) < 0)
 		failed = 1;
 	free(p);
+	/* What the scheduled mirror runs record, for `status`. */
+	p = datadir_path(d, "mirror-state");
+	if (mkdir_p(p, 0755) < 0 || sandbox_landlock_allow(rs, abi, p, FS_READ) < 0)
+		failed = 1;
+	free(p);
 	/* /m/publisher.pub: this one public file of keys/, never the secret key. */
 	p = datadir_path(d, "keys/publisher.pub");
 	if (access(p, F_OK) == 0 && sandbox_landlock_allow(rs, abi, p, LANDLOCK_ACCESS_FS_READ_FILE) < 0)

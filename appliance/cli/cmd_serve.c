@@ -22,6 +22,7 @@
 #include "onion/balance_run.h"
 #include "serve/handler.h"
 #include "serve/limit.h"
+#include "serve/mirror_sched.h"
 #include "onion/onion.h"
 #include "site/page.h"
 #include "catalogue/search_pool.h"
@@ -56,6 +57,9 @@ struct serve_state {
 	torsup_t *tor;
 	spawner_t *spawner;     /* starts tor outside our sandbox (spawner.h) */
 	balance_run_t *balancer;   /* the Onionbalance role (balance_run.h) */
+	spawner_t *mirror_spawner;   /* runs `broadside mirror` outside our sandbox */
+	mirror_sched_t *mirrors;
+	char *socks_socket;        /* our tor's SocksPort for the mirror runs, NULL = none */
 	status_src_t status;
 };
 
@@ -113,11 +117,92 @@ start_tor(struct serve_state *st, const datadir_t *d, const conf_t *conf, const 
 	o.intro_dos = conf->onion_intro_dos;
 	o.sandbox = conf->tor_sandbox;
 	o.spawner = st->spawner;
+	o.socks_socket = st->socks_socket;
 	st->tor = torsup_new(st->base, &o);
 	if (st->tor == NULL || torsup_start(st->tor) < 0) {
 		log_err("cannot start tor (%s)", conf->tor_path);
 		return -1;
 	}
+	return 0;
+}
+
+/* The collections this appliance mirrors: serve re-runs each on a schedule. */
+struct followed {
+	char **slug, **origin, **key;
+	size_t n;
+};
+
+static int
+add_followed(const cat_collection_t *col, void *arg)
+{
+	struct followed *f = arg;
+
+	if (col->origin == NULL || col->publisher_key == NULL)
+		return 0;
+	f->slug = xrealloc(f->slug, (f->n + 1) * sizeof(char *));
+	f->origin = xrealloc(f->origin, (f->n + 1) * sizeof(char *));
+	f->key = xrealloc(f->key, (f->n + 1) * sizeof(char *));
+	f->slug[f->n] = xstrdup(col->slug);
+	f->origin[f->n] = xstrdup(col->origin);
+	f->key[f->n] = xstrdup(col->publisher_key);
+	f->n++;
+	return 0;
+}
+
+static void
+followed_clear(struct followed *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->slug[i]);
+		free(f->origin[i]);
+		free(f->key[i]);
+	}
+	free(f->slug);
+	free(f->origin);
+	free(f->key);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Decide how mirrors are followed, before anything is opened: the runs need a
+ * spawner forked now (they exec, and reach tor over TCP) and a SOCKS port.
+ * *socks is the proxy the runs use (caller frees), NULL when not following. */
+static int
+plan_mirrors(struct serve_state *st, const datadir_t *d, const conf_t *conf, int own_tor, struct followed *f,
+    char **socks)
+{
+	char exe[4096];
+	ssize_t n;
+	cat_t *c;
+
+	*socks = NULL;
+	if (conf->mirror_interval == 0)
+		return 0;
+	if ((c = cat_open(d->catalogue, CAT_READONLY)) == NULL)
+		return -1;
+	if (cat_collection_each(c, add_followed, f) < 0) {
+		cat_free(c);
+		return -1;
+	}
+	cat_free(c);
+	if (f->n == 0)
+		return 0;
+	if (conf->mirror_socks[0]) {
+		*socks = xstrdup(conf->mirror_socks);
+	} else if (own_tor) {
+		st->socks_socket = datadir_path(d, "run/socks.sock");
+		*socks = xasprintf("unix:%s", st->socks_socket);
+	} else {
+		log_warn("mirrors are not followed: tor is off here and mirror_socks is empty");
+		return 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0) {
+		log_err("cannot find this program (/proc/self/exe) to run the mirrors: %s", strerror(errno));
+		return -1;
+	}
+	exe[n] = '\0';
+	if ((st->mirror_spawner = spawner_new(exe)) == NULL)
+		return -1;
 	return 0;
 }
 
@@ -187,7 +272,8 @@ cmd_serve(int argc, char **argv, const char *data)
 	int admin_clients = 0;
 	struct event *sigint = NULL, *sigterm = NULL;
 	char err[512];
-	char *sock = NULL;
+	char *sock = NULL, *mirror_socks = NULL;
+	struct followed followed = { NULL, NULL, NULL, 0 };
 
 	if (cmd_wants_help(argc, argv, serve_usage))
 		return 0;
@@ -269,6 +355,8 @@ cmd_serve(int argc, char **argv, const char *data)
 		}
 	}
 
+	if (plan_mirrors(&st, d, conf, conf->tor && !no_tor, &followed, &mirror_socks) < 0)
+		goto done;
 	/* Sandboxed, we could not start tor (it would inherit the sandbox):
 	 * fork its spawner now, before any catalogue, listener or reader fd. */
 	if (conf->sandbox != SANDBOX_NO && conf->tor && !no_tor &&
@@ -312,6 +400,18 @@ cmd_serve(int argc, char **argv, const char *data)
 			goto done;
 		st.status.admin_onion = admin_addr;
 		st.status.admin_clients = admin_clients;
+	}
+	if (st.mirror_spawner) {
+		char exe[4096];
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		exe[n > 0 ? n : 0] = '\0';
+		st.mirrors = mirror_sched_new(st.base, st.mirror_spawner, exe, d->root, conf, mirror_socks);
+		for (size_t i = 0; i < followed.n; i++)
+			mirror_sched_add(st.mirrors, followed.slug[i], followed.origin[i], followed.key[i]);
+		log_info("following %zu mirrored collection%s every %lld s (±%lld%%) through %s", followed.n,
+		    followed.n == 1 ? "" : "s", (long long)conf->mirror_interval, (long long)conf->mirror_jitter,
+		    mirror_socks);
+		st.status.mirrors = st.mirrors;
 	}
 	st.status.server = srv;
 	st.status.onion = onion[0] ? onion : NULL;
@@ -358,6 +458,11 @@ done:
 	balance_run_free(st.balancer);   /* stops onionbalance before tor */
 	torsup_free(st.tor);
 	spawner_free(st.spawner);
+	mirror_sched_free(st.mirrors);
+	spawner_free(st.mirror_spawner);   /* a run still going is stopped */
+	followed_clear(&followed);
+	free(mirror_socks);
+	free(st.socks_socket);
 	control_free(admin);
 	if (admin_sock)
 		unlink(admin_sock);

@@ -53,7 +53,7 @@ static const char *state_names[] = {
 struct torsup {
 	struct event_base *base;
 	char *tor_path, *data_dir, *run_dir, *onion_dir, *http_socket, *append;
-	char *admin_dir, *admin_socket;
+	char *admin_dir, *admin_socket, *socks_socket;
 	char *torrc_path, *ctl_path, *cookie_path;
 	torrc_opts_t rc;
 
@@ -574,6 +574,7 @@ torsup_new(struct event_base *base, const torsup_opts_t *o)
 	t->admin_dir = o->admin_dir ? xstrdup(o->admin_dir) : NULL;
 	t->admin_socket = o->admin_socket ? xstrdup(o->admin_socket) : NULL;
 	t->append = o->config_append ? xstrdup(o->config_append) : NULL;
+	t->socks_socket = o->socks_socket ? xstrdup(o->socks_socket) : NULL;
 	t->torrc_path = xasprintf("%s/torrc", t->run_dir);
 	t->ctl_path = torrc_control_socket(t->run_dir);
 	t->cookie_path = torrc_cookie_file(t->run_dir);
@@ -582,6 +583,7 @@ torsup_new(struct event_base *base, const torsup_opts_t *o)
 		.http_socket = t->http_socket, .config_append = t->append,
 		.max_streams = o->max_streams, .pow = o->pow, .intro_dos = o->intro_dos,
 		.sandbox = o->sandbox, .socks_port = o->socks_port,
+		.socks_socket = t->socks_socket,
 		.ob_instance = o->ob_instance, .admin_dir = t->admin_dir,
 		.admin_socket = t->admin_socket, .admin_ssh_port = o->admin_ssh_port,
 	};
@@ -672,6 +674,7 @@ torsup_free_(torsup_t *t)
 	free(t->admin_socket);
 	free(t->http_socket);
 	free(t->append);
+	free(t->socks_socket);
 	free(t->torrc_path);
 	free(t->ctl_path);
 	free(t->cookie_path);

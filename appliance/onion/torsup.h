@@ -42,6 +42,7 @@ typedef struct torsup_opts {
 	const char *config_append;   /* file or NULL */
 	int max_streams, pow, intro_dos, sandbox;
 	int socks_port;              /* 0 = SocksPort 0 */
+	const char *socks_socket;    /* if set: SocksPort unix:PATH (copied) */
 	struct spawner *spawner;     /* start tor through this helper (spawner.h)
 	                              * instead of fork/exec; NULL = ourselves */
 } torsup_opts_t;

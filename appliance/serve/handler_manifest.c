@@ -16,6 +16,7 @@
 #include "serve/handler.h"
 #include "base/log.h"
 #include "trust/manifest.h"
+#include "trust/mirrors.h"
 #include "base/util.h"
 
 void
@@ -35,7 +36,7 @@ handler_manifest(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const 
 	}
 	if (rt->slug[0] == '\0') {
 		path = strcmp(rt->path, "publisher.pub") == 0 ? xasprintf("%s/keys/publisher.pub", h->data_root) :
-		    xasprintf("%s/manifests/%s", h->data_root, rt->path);
+		    mirrors_published_path(h->data_root, rt->path);
 	} else {
 		r = cat_collection_get(h->cat, rt->slug, &col);
 		if (r != 0) {
@@ -48,7 +49,7 @@ handler_manifest(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const 
 		 * publisher's list is the one that names its addresses. */
 		if (col.origin == NULL && strncmp(rt->path, "mirrors.txt", 11) == 0) {
 			free(path);
-			path = xasprintf("%s/manifests/%s", h->data_root, rt->path);
+			path = mirrors_published_path(h->data_root, rt->path);
 		}
 	}
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);

@@ -12,6 +12,7 @@
 #include "onion/balance_run.h"
 #include "http/http_resp.h"
 #include "serve/limit.h"
+#include "serve/mirror_sched.h"
 #include "onion/procsup.h"
 #include "onion/torsup.h"
 
@@ -117,6 +118,7 @@ status_write(strbuf_t *out, int json, const status_src_t *src)
 		    (unsigned long long)st->responses_3xx, (unsigned long long)st->responses_4xx,
 		    (unsigned long long)st->responses_5xx);
 		balance_write(out, 0, src);
+		mirror_sched_write_status(src->mirrors, out, 0);
 		limit_write_status(server_limit(src->server), out, 0);
 		return;
 	}
@@ -138,6 +140,7 @@ status_write(strbuf_t *out, int json, const status_src_t *src)
 		strbuf_adds(out, "null");
 	strbuf_adds(out, "}");
 	balance_write(out, 1, src);
+	mirror_sched_write_status(src->mirrors, out, 1);
 	strbuf_adds(out, ",\"admin_onion\":");
 	json_or_null(out, src->admin_onion);
 	strbuf_addf(out, ",\"admin_clients\":%d", src->admin_clients);
