@@ -9,8 +9,9 @@
  *    sockets. A collection added while serve runs is outside the allowed set
  *    until serve restarts (its files answer 403 and the log says so).
  *  - seccomp (libseccomp): an allow-list of the calls serve makes; others fail
- *    with EPERM. socket() only for AF_UNIX (tor's control socket); no exec, no
- *    fork, no ptrace, no executable mappings.
+ *    with EPERM. No socket() at all (tor's control connection is a socket
+ *    the spawner hands over); no exec, no fork, no ptrace, no executable
+ *    mappings.
  *
  * Modes (config key `sandbox`): "yes" applies what the kernel supports and
  * warns about the rest (Raspberry Pi and old VPS kernels lack Landlock);

@@ -89,29 +89,36 @@ close_circuit(void *arg, uint32_t circuit)
 	(void)torsup_close_circuit(arg, circuit);
 }
 
+/* What tor runs. Serve's files live in run/; tor's own (torrc, control
+ * socket, cookie) in its DataDirectory, which the sandbox does not reach. */
+static void
+tor_opts(torsup_opts_t *o, struct serve_state *st, const datadir_t *d, const conf_t *conf,
+    const char *sock, const char *append, const char *admin_dir, const char *admin_sock)
+{
+	memset(o, 0, sizeof(*o));
+	o->tor_path = conf->tor_path;
+	o->tor_data_dir = d->tor;
+	o->run_dir = d->tor;
+	o->onion_dir = balance_run_onion_dir(st->balancer);
+	o->ob_instance = balance_run_ob_instance(st->balancer);
+	o->watch_address = balance_run_watch_address(st->balancer);
+	o->admin_dir = admin_dir;
+	o->admin_socket = admin_sock;
+	o->admin_ssh_port = (int)conf->admin_ssh_port;
+	o->http_socket = sock;
+	o->config_append = append;
+	o->max_streams = (int)conf->onion_max_streams;
+	o->pow = conf->onion_pow;
+	o->intro_dos = conf->onion_intro_dos;
+	o->sandbox = conf->tor_sandbox;
+}
+
 /* Start tor for the onion service; the preview keeps working if tor cannot. */
 static int
-start_tor(struct serve_state *st, const datadir_t *d, const conf_t *conf, const char *sock,
-    const char *append, const char *admin_dir, const char *admin_sock)
+start_tor(struct serve_state *st, const torsup_opts_t *opts, const conf_t *conf)
 {
-	torsup_opts_t o;
+	torsup_opts_t o = *opts;
 
-	memset(&o, 0, sizeof(o));
-	o.tor_path = conf->tor_path;
-	o.tor_data_dir = d->tor;
-	o.run_dir = d->run;
-	o.onion_dir = balance_run_onion_dir(st->balancer);
-	o.ob_instance = balance_run_ob_instance(st->balancer);
-	o.watch_address = balance_run_watch_address(st->balancer);
-	o.admin_dir = admin_dir;
-	o.admin_socket = admin_sock;
-	o.admin_ssh_port = (int)conf->admin_ssh_port;
-	o.http_socket = sock;
-	o.config_append = append;
-	o.max_streams = (int)conf->onion_max_streams;
-	o.pow = conf->onion_pow;
-	o.intro_dos = conf->onion_intro_dos;
-	o.sandbox = conf->tor_sandbox;
 	o.spawner = st->spawner;
 	st->tor = torsup_new(st->base, &o);
 	if (st->tor == NULL || torsup_start(st->tor) < 0) {
@@ -188,6 +195,7 @@ cmd_serve(int argc, char **argv, const char *data)
 	struct event *sigint = NULL, *sigterm = NULL;
 	char err[512];
 	char *sock = NULL;
+	torsup_opts_t topts;
 
 	if (cmd_wants_help(argc, argv, serve_usage))
 		return 0;
@@ -269,15 +277,30 @@ cmd_serve(int argc, char **argv, const char *data)
 		}
 	}
 
-	/* Sandboxed, we could not start tor (it would inherit the sandbox):
-	 * fork its spawner now, before any catalogue, listener or reader fd. */
-	if (conf->sandbox != SANDBOX_NO && conf->tor && !no_tor &&
-	    (st.spawner = spawner_new(conf->tor_path)) == NULL)
-		goto done;
-	/* The Onionbalance role decides which service tor runs; a front's
-	 * onionbalance gets its own spawner, forked here for the same reason. */
+	sock = datadir_path(d, "run/http.sock");
+	if (admin_dir)
+		admin_http = datadir_path(d, "run/admin-http.sock");
+	/* The Onionbalance role decides which service tor runs. */
 	if (conf->tor && !no_tor && (st.balancer = balance_run_new(d, conf, onion)) == NULL)
 		goto done;
+	if (conf->tor && !no_tor)
+		tor_opts(&topts, &st, d, conf, sock, tor_append, admin_dir, admin_http);
+	/* Sandboxed, we could not start tor (it would inherit the sandbox), and
+	 * tor must not take orders from a sandboxed server that may be someone
+	 * else's code: fork the spawner now, before any catalogue, listener or
+	 * reader fd, with tor's configuration; it writes the torrc and filters
+	 * the control port (spawner.h). */
+	if (conf->sandbox != SANDBOX_NO && conf->tor && !no_tor) {
+		torrc_opts_t trc;
+		torsup_torrc_opts(&topts, &trc);
+		st.spawner = spawner_new(&(spawner_opts_t){
+			.tor_path = conf->tor_path, .torrc = &trc,
+			.ob_path = balance_run_yaml(st.balancer) ? conf->onionbalance_path : NULL,
+			.ob_yaml = balance_run_yaml(st.balancer), .ob_testnet = conf->balance_testnet,
+		});
+		if (st.spawner == NULL)
+			goto done;
+	}
 	cat = cat_open(d->catalogue, CAT_READONLY);
 	if (cat == NULL)
 		goto done;
@@ -301,13 +324,11 @@ cmd_serve(int argc, char **argv, const char *data)
 		log_err("cannot create %s: %s", d->run, strerror(errno));
 		goto done;
 	}
-	sock = datadir_path(d, "run/http.sock");
 	if (server_listen_unix(srv, sock) < 0)
 		goto done;
 	if (conf->listen[0] && server_listen_tcp(srv, conf->listen, &port) < 0)
 		goto done;
 	if (admin_dir) {
-		admin_http = datadir_path(d, "run/admin-http.sock");
 		if (server_listen_admin(srv, admin_http, admin_page, &st) < 0)
 			goto done;
 		st.status.admin_onion = admin_addr;
@@ -321,10 +342,10 @@ cmd_serve(int argc, char **argv, const char *data)
 	if (admin == NULL)
 		goto done;
 	if (conf->tor && !no_tor) {
-		if (start_tor(&st, d, conf, sock, tor_append, admin_dir, admin_http) < 0)
+		if (start_tor(&st, &topts, conf) < 0)
 			goto done;
 		st.status.tor = st.tor;
-		balance_run_start(st.balancer, st.base, st.tor);
+		balance_run_start(st.balancer, st.base, st.tor, st.spawner);
 		st.status.balance = st.balancer;
 		limit_set_close_circuit(server_limit(srv), close_circuit, st.tor);
 		log_info("onion address: http://%s/", onion);
@@ -332,7 +353,8 @@ cmd_serve(int argc, char **argv, const char *data)
 			log_info("admin onion (client keys only): http://%s/, %d client%s",
 			    admin_addr, admin_clients, admin_clients == 1 ? "" : "s");
 	}
-	if (apply_sandbox(conf->sandbox, d, cat, tor_append) < 0)
+	/* The spawner reads the append file; serve needs it only without one. */
+	if (apply_sandbox(conf->sandbox, d, cat, st.spawner ? NULL : tor_append) < 0)
 		goto done;
 	if (search_pool_start(pool) < 0) {
 		log_warn("searches run on the event loop: no search thread could start");
