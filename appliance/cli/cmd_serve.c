@@ -29,6 +29,7 @@
 #include "serve/server.h"
 #include "onion/spawner.h"
 #include "serve/status.h"
+#include "onion/torprobe.h"
 #include "onion/torsup.h"
 #include "base/util.h"
 
@@ -361,6 +362,8 @@ cmd_serve(int argc, char **argv, const char *data)
 		server_set_pool(srv, NULL);
 	}
 	sandbox_probe();
+	if (getenv("BROADSIDE_TOR_PROBE") && st.tor)
+		torprobe_run(d->root, conf->tor_path);
 	sigint = evsignal_new(st.base, SIGINT, on_signal, &st);
 	sigterm = evsignal_new(st.base, SIGTERM, on_signal, &st);
 	evsignal_add(sigint, NULL);
