@@ -39,7 +39,14 @@ static const char *const ob_getinfo[] = {
 /* stem reads it after authenticating to decide on TAKEOWNERSHIP (it is the
  * spawner's pid, so stem never asks). */
 static const char *const ob_getconf[] = { "__OwningControllerProcess", NULL };
-static const char *const ob_events[] = { "STATUS_CLIENT", "HS_DESC", "HS_DESC_CONTENT", NULL };
+/* stem's Controller subscribes to SIGNAL, CONF_CHANGED and STATUS_SERVER
+ * for its own caches at every connect (and logs when it cannot). Both
+ * programs run outside serve's sandbox as the same user and could read
+ * these anyway; serve cannot reach their sockets. */
+static const char *const ob_events[] = {
+	"STATUS_CLIENT", "HS_DESC", "HS_DESC_CONTENT", "SIGNAL", "CONF_CHANGED", "STATUS_SERVER",
+	NULL,
+};
 static const char *const ob_signals[] = { "ACTIVE", "NEWNYM", NULL };
 
 static const char *const vg_getinfo[] = {
@@ -50,7 +57,7 @@ static const char *const vg_getconf[] = {
 };
 static const char *const vg_events[] = {
 	"CIRC", "BW", "ORCONN", "NETWORK_LIVENESS", "CIRC_BW", "CIRC_MINOR",
-	"BUILDTIMEOUT_SET", "NEWCONSENSUS", "SIGNAL", NULL,
+	"BUILDTIMEOUT_SET", "NEWCONSENSUS", "SIGNAL", "CONF_CHANGED", "STATUS_SERVER", NULL,
 };
 
 static const struct profile profiles[CTLFILTER_NPROFILES] = {

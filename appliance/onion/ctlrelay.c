@@ -291,17 +291,19 @@ static int
 from_tor(struct client *c)
 {
 	ssize_t got = recv(c->ufd, c->up + c->uplen, LINE_MAX_LEN - c->uplen, MSG_DONTWAIT);
-	size_t line = 0;
+	size_t line = 0, sent = 0;
 
 	if (got < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
 	if (got <= 0)
 		return -1;
 	c->uplen += (size_t)got;
+	/* Lines go on in one write per batch (GETINFO ns/all is thousands),
+	 * cut only where an answer of ours must follow a reply. */
 	for (char *nl; (nl = memchr(c->up + line, '\n', c->uplen - line)) != NULL; ) {
 		size_t end = (size_t)(nl - c->up) + 1;
 		int k = ctlfilter_reply_line(&c->rs, c->up + line, end - line);
-		if (k < 0 || send_all(c->cfd, c->up + line, end - line) < 0)
+		if (k < 0)
 			return -1;
 		line = end;
 		if (k != CTLFILTER_R_REPLY)
@@ -312,6 +314,11 @@ from_tor(struct client *c)
 			return -1;
 		c->qhead = (c->qhead + 1) % QUEUE_MAX;
 		c->qlen--;
+		if (c->qlen == 0 || c->queue[c->qhead] == NULL)
+			continue;
+		if (send_all(c->cfd, c->up + sent, line - sent) < 0)
+			return -1;
+		sent = line;
 		while (c->qlen > 0 && c->queue[c->qhead] != NULL) {
 			if (send_all(c->cfd, c->queue[c->qhead], strlen(c->queue[c->qhead])) < 0)
 				return -1;
@@ -319,6 +326,8 @@ from_tor(struct client *c)
 			c->qlen--;
 		}
 	}
+	if (line > sent && send_all(c->cfd, c->up + sent, line - sent) < 0)
+		return -1;
 	memmove(c->up, c->up + line, c->uplen - line);
 	c->uplen -= line;
 	return c->uplen == LINE_MAX_LEN ? -1 : 0;
