@@ -133,6 +133,10 @@ static const struct conf_key keys[] = {
 	  "introductions (tor's defaults: 25/s, burst 200)."),
 	K(tor_sandbox, T_BOOL, "yes", 0, 0,
 	  "Run tor with Sandbox 1 (seccomp)."),
+	K(tor_group, T_STR, "", 0, 64,
+	  "Run tor in this group (the OS image: broadside-tor, the only group its\n"
+	  "firewall lets out). Needs CAP_SETGID, which only the spawner keeps.\n"
+	  "Empty: tor runs in serve's group."),
 	K(admin_ssh_port, T_INT, "0", 0, 65535,
 	  "With an admin onion (`broadside admin add-client`): forward its port 22\n"
 	  "to 127.0.0.1:N, e.g. 22 for a local sshd, reachable only by clients\n"

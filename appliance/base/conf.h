@@ -53,6 +53,7 @@ typedef struct conf {
 	int onion_pow;
 	int onion_intro_dos;
 	int tor_sandbox;
+	char *tor_group;                /* "" = serve's group */
 	int64_t admin_ssh_port;         /* admin onion's port 22 target; 0 = none */
 	/* Onionbalance (balance.h) */
 	char *onionbalance_path;

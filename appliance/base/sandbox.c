@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/landlock.h>
 #include <seccomp.h>
 
@@ -390,6 +391,27 @@ sandbox_apply_serve(int mode, const datadir_t *d, const sandbox_root_t *roots, c
 		log_warn("sandbox: applied only in part (see above); set sandbox = required to "
 		    "refuse to start in that case");
 	return 0;
+}
+
+/* ---- capabilities ---------------------------------------------------------- */
+
+int
+sandbox_drop_setid_caps(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	uint32_t drop = (1U << CAP_SETGID) | (1U << CAP_SETUID);
+
+	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, CAP_SETGID, 0, 0);
+	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, CAP_SETUID, 0, 0);
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -1;
+	if (!((d[0].effective | d[0].permitted | d[0].inheritable) & drop))
+		return 0;
+	d[0].effective &= ~drop;
+	d[0].permitted &= ~drop;
+	d[0].inheritable &= ~drop;
+	return syscall(SYS_capset, &h, d) < 0 ? -1 : 0;
 }
 
 /* ---- test hook --------------------------------------------------------- */

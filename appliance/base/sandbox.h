@@ -63,6 +63,13 @@ int sandbox_landlock_allow(int ruleset, int abi, const char *path, uint64_t righ
  * this architecture lacks is skipped. 0, or -1 (logged). */
 int sandbox_seccomp_allow(void *filter, const char *name);
 
+/* Give up CAP_SETGID and CAP_SETUID (effective, permitted, inheritable,
+ * ambient), which the OS image's unit grants so that the spawner can run tor
+ * in its own group (the firewall lets only that group out): serve drops them
+ * right after forking the spawner, and the spawner in each child before
+ * exec. 0 (also when there was nothing to drop), -1 on failure. */
+int sandbox_drop_setid_caps(void);
+
 /* Test hook: when BROADSIDE_SANDBOX_PROBE is set, try what the sandbox must
  * forbid (open the path in that variable, an AF_INET/AF_INET6 socket, exec of
  * /bin/true) and log each outcome as "sandbox probe: ...". An exec that

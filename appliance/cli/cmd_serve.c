@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,14 +294,29 @@ cmd_serve(int argc, char **argv, const char *data)
 	 * the control port (spawner.h). */
 	if (conf->sandbox != SANDBOX_NO && conf->tor && !no_tor) {
 		torrc_opts_t trc;
+		long gid = 0;
+		if (conf->tor_group[0]) {
+			struct group *g = getgrnam(conf->tor_group);
+			if (g == NULL || g->gr_gid == 0) {
+				log_err("tor_group: no group named '%s' (or it is root's)", conf->tor_group);
+				goto done;
+			}
+			gid = (long)g->gr_gid;
+		}
 		torsup_torrc_opts(&topts, &trc);
 		st.spawner = spawner_new(&(spawner_opts_t){
 			.tor_path = conf->tor_path, .torrc = &trc,
 			.ob_path = balance_run_yaml(st.balancer) ? conf->onionbalance_path : NULL,
 			.ob_yaml = balance_run_yaml(st.balancer), .ob_testnet = conf->balance_testnet,
+			.tor_gid = gid,
 		});
 		if (st.spawner == NULL)
 			goto done;
+	}
+	/* Only the spawner may change groups (to run tor in tor_group). */
+	if (sandbox_drop_setid_caps() < 0) {
+		log_err("cannot drop CAP_SETGID: %s", strerror(errno));
+		goto done;
 	}
 	cat = cat_open(d->catalogue, CAT_READONLY);
 	if (cat == NULL)

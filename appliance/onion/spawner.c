@@ -20,9 +20,11 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/sandbox.h"
 #include "base/util.h"
 #include "onion/ctlfilter.h"
 #include "onion/ctlrelay.h"
@@ -75,11 +77,23 @@ send_msg(int fd, int type, int pid, int value, int pass_fd)
 }
 
 static void __attribute__((noreturn))
-child_exec(const char *path, char **argv, int out)
+child_exec(const char *path, char **argv, int out, long gid)
 {
 	int null = open("/dev/null", O_RDONLY);
 	sigset_t none;
 
+	/* tor in its own group, the one the firewall lets out; fail closed. */
+	if (gid > 0 && (setgroups(0, NULL) < 0 ||
+	    setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid) < 0)) {
+		dprintf(out, "broadside spawner: cannot switch to group %ld: %s\n", gid,
+		    strerror(errno));
+		_exit(126);
+	}
+	/* No child keeps the capability to change groups. */
+	if (sandbox_drop_setid_caps() < 0) {
+		dprintf(out, "broadside spawner: cannot drop CAP_SETGID: %s\n", strerror(errno));
+		_exit(126);
+	}
 	setpgid(0, 0);   /* our terminal's Ctrl-C is for serve; tor stops when told */
 	if (null >= 0)
 		dup2(null, 0);
@@ -209,7 +223,8 @@ do_start(int sock, int which)
 	p->started_ms = now_ms();
 	pid = fork();
 	if (pid == 0)
-		child_exec(p->argv[0], p->argv, pipefd[1]);
+		child_exec(p->argv[0], p->argv, pipefd[1],
+		    which == SPAWNER_TOR ? opts->tor_gid : 0);
 	close(pipefd[1]);
 	if (pid > 0)
 		p->pid = pid;
@@ -488,7 +503,7 @@ spawner_spawn_here(const char *path, char *const argv[], int *out_fd)
 		return -1;
 	pid = fork();
 	if (pid == 0)
-		child_exec(path, (char **)argv, pipefd[1]);
+		child_exec(path, (char **)argv, pipefd[1], 0);
 	close(pipefd[1]);
 	if (pid < 0) {
 		int e = errno;

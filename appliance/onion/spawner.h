@@ -43,6 +43,9 @@ typedef struct spawner_opts {
 	const char *ob_yaml;         /* its configuration file */
 	int ob_testnet;              /* --is-testnet */
 	const char *vanguards_path;  /* vanguards, or NULL: never started */
+	long tor_gid;                /* run tor in this group (needs CAP_SETGID,
+	                              * which the helper keeps and every child
+	                              * loses); 0: our own group (never root's) */
 } spawner_opts_t;
 
 /* Fork the helper. Everything o points to is copied by the fork. NULL

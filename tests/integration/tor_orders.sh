@@ -19,6 +19,12 @@ $BROADSIDE --data "$D" add "$C" --slug demo --title Demo >/dev/null 2>&1
 printf 'DisableNetwork 1\n' >"$T/tor-append"
 ll_abi=$(python3 -c 'import ctypes; print(max(ctypes.CDLL(None).syscall(444, None, 0, 1), 0))')
 
+# tor in a group of its own (the image's firewall lets only that group out):
+# needs CAP_SETGID, so only when this test runs as root.
+if [ "$(id -u)" = 0 ] && getent group nogroup >/dev/null; then
+  echo "tor_group = nogroup" >>"$D/broadside.conf"
+fi
+
 PORT=$(free_port)
 bg_start "$T/serve.log" env BROADSIDE_TOR_PROBE=1 $BROADSIDE --data "$D" serve \
   --listen 127.0.0.1:$PORT --tor-config-append "$T/tor-append"
@@ -96,6 +102,16 @@ tor_pid=$($BROADSIDE --data "$D" status --json | python3 -c 'import json,sys; pr
 owner=$(sed -n 's/^250 __OwningControllerProcess=//p' <<<"$cfg")
 check "tor's owner is the spawner" grep -q broadside-spawn "/proc/$owner/comm"
 check "tor's command line has no bridge" bash -c "! tr '\0' ' ' </proc/$tor_pid/cmdline | grep -qi bridge"
+
+if grep -q '^tor_group = nogroup' "$D/broadside.conf"; then
+  check_eq "tor runs in tor_group" "$(awk '/^Gid:/ {print $2}' /proc/$tor_pid/status)" "$(getent group nogroup | cut -d: -f3)"
+  capeff() { printf '%d' "0x$(awk '/^CapEff:/ {print $2}' /proc/$1/status)"; }
+  check "serve gave up CAP_SETGID and CAP_SETUID" [ $(( $(capeff $SERVE_PID) & 0xc0 )) -eq 0 ]
+  check "the spawner kept CAP_SETGID" [ $(( $(capeff $owner) & 0x40 )) -ne 0 ]
+  check "serve's group is not tor's" [ "$(awk '/^Gid:/ {print $2}' /proc/$SERVE_PID/status)" != "$(getent group nogroup | cut -d: -f3)" ]
+else
+  echo "# not root: tor_group not tried"
+fi
 
 # --- serve still works ----------------------------------------------------------------
 check "serve survived" kill -0 "$SERVE_PID"
