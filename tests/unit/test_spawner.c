@@ -138,6 +138,20 @@ static const char ob_script[] =
     "try:\n"
     "    c.get_info('dir/status-vote/current/consensus-microdesc')\n"
     "except stem.ControllerError: pass\n"   /* no consensus yet: tor's 551 */
+    /* HSFETCH and +HSPOST as onionbalance itself frames them: tor must
+     * answer (whatever it says offline), not the filter's 510. */
+    "addr = 'pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd'\n"
+    "try:\n"
+    "    c.get_hidden_service_descriptor(addr, await_result=False)\n"
+    "except stem.ControllerError as e:\n"
+    "    assert '510' not in str(e), e\n"
+    "from onionbalance.common.descriptor import upload_descriptor\n"
+    "try:\n"
+    "    upload_descriptor(c, 'hs-descriptor 3\\ndescriptor-lifetime 180\\n', "
+    "hsdirs=['ABCDEF0123456789ABCDEF0123456789ABCDEF01'], v3_onion_address=addr)\n"
+    "except stem.ControllerError as e:\n"
+    "    assert '510' not in str(e), e\n"
+    "    print('HSPOST answered by tor:', e)\n"
     "try:\n"
     "    c.set_conf('UseBridges', '1'); sys.exit('SETCONF passed')\n"
     "except stem.ControllerError: pass\n"
@@ -230,6 +244,14 @@ main(void)
 
 	sock = spawner_socket_path(dir, CTLFILTER_ONIONBALANCE);
 	is_int(stem(sock, ob_script), 0, "stem as onionbalance: all it sends passes");
+	{
+		char *o = xasprintf("%s/stem.out", tmp);
+		char *text = read_file_small(o, 65536, NULL);
+		ok(text && strstr(text, "HSPOST answered by tor"), "HSPOST reached tor: %s",
+		    text ? text : "");
+		free(text);
+		free(o);
+	}
 	free(sock);
 	sock = spawner_socket_path(dir, CTLFILTER_VANGUARDS);
 	is_int(stem(sock, vg_script), 0, "stem as vanguards: all it sends passes");
