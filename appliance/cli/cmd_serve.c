@@ -291,8 +291,9 @@ cmd_serve(int argc, char **argv, const char *data)
 	 * tor must not take orders from a sandboxed server that may be someone
 	 * else's code: fork the spawner now, before any catalogue, listener or
 	 * reader fd, with tor's configuration; it writes the torrc and filters
-	 * the control port (spawner.h). */
-	if (conf->sandbox != SANDBOX_NO && conf->tor && !no_tor) {
+	 * the control port (spawner.h). tor_group needs it too, sandbox or not:
+	 * the image's firewall lets only that group out. */
+	if ((conf->sandbox != SANDBOX_NO || conf->tor_group[0]) && conf->tor && !no_tor) {
 		torrc_opts_t trc;
 		long gid = 0;
 		if (conf->tor_group[0]) {
