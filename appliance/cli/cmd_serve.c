@@ -379,7 +379,8 @@ cmd_serve(int argc, char **argv, const char *data)
 		server_set_pool(srv, NULL);
 	}
 	sandbox_probe();
-	if (getenv("BROADSIDE_TOR_PROBE") && st.tor)
+	/* Test hook: only where it proves something (serve behind the spawner). */
+	if (getenv("BROADSIDE_TOR_PROBE") && st.tor && st.spawner)
 		torprobe_run(d->root, conf->tor_path);
 	sigint = evsignal_new(st.base, SIGINT, on_signal, &st);
 	sigterm = evsignal_new(st.base, SIGTERM, on_signal, &st);
