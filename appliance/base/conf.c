@@ -133,6 +133,10 @@ static const struct conf_key keys[] = {
 	  "introductions (tor's defaults: 25/s, burst 200)."),
 	K(tor_sandbox, T_BOOL, "yes", 0, 0,
 	  "Run tor with Sandbox 1 (seccomp)."),
+	K(tor_group, T_STR, "", 0, 64,
+	  "Run tor in this group (the OS image: broadside-tor, the only group its\n"
+	  "firewall lets out). Needs CAP_SETGID, which only the spawner keeps.\n"
+	  "Empty: tor runs in serve's group."),
 	K(admin_ssh_port, T_INT, "0", 0, 65535,
 	  "With an admin onion (`broadside admin add-client`): forward its port 22\n"
 	  "to 127.0.0.1:N, e.g. 22 for a local sshd, reachable only by clients\n"
@@ -162,7 +166,7 @@ static const struct conf_key keys[] = {
 	K(mirror_socks, T_STR, "", 0, 200,
 	  "The tor SocksPort on this machine the scheduled mirror runs use:\n"
 	  "HOST:PORT or unix:/PATH. Empty: serve's own tor opens one for them only,\n"
-	  "on the Unix socket DIR/run/socks.sock (no TCP port, no other user)."),
+	  "on the Unix socket DIR/tor/socks.sock (no TCP port, no other user)."),
 	K(mirror_max_manifest_size, T_INT, "67108864", 4096, 1LL << 40,
 	  "Bytes one fetched manifest may have (mirror --max-manifest-size).\n"
 	  "64 MiB holds ~400,000 files with 70-byte paths."),

@@ -53,6 +53,7 @@ typedef struct conf {
 	int onion_pow;
 	int onion_intro_dos;
 	int tor_sandbox;
+	char *tor_group;                /* "" = serve's group */
 	int64_t admin_ssh_port;         /* admin onion's port 22 target; 0 = none */
 	/* Onionbalance (balance.h) */
 	char *onionbalance_path;
@@ -63,7 +64,7 @@ typedef struct conf {
 	/* following mirrored collections (serve/mirror_sched.h); durations in seconds */
 	int64_t mirror_interval;        /* 0 = never */
 	int64_t mirror_jitter;          /* percent */
-	char *mirror_socks;             /* "" = serve's own tor, on run/socks.sock */
+	char *mirror_socks;             /* "" = serve's own tor, on tor/socks.sock */
 	int64_t mirror_max_manifest_size;
 	int64_t mirror_quarantine_max;
 	int64_t mirror_deadline;
