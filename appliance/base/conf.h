@@ -60,6 +60,10 @@ typedef struct conf {
 	char *pdftotext_path;
 	int balance_serve_here;
 	int balance_testnet;
+	/* the vanguards addon (vanguards_run.h) */
+	int vanguards;
+	char *vanguards_path;
+	int vanguards_testnet;
 	/* self-sandboxing of serve (sandbox.h): SANDBOX_NO / _YES / _REQUIRED */
 	int sandbox;
 } conf_t;

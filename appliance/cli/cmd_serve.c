@@ -30,6 +30,7 @@
 #include "onion/spawner.h"
 #include "serve/status.h"
 #include "onion/torsup.h"
+#include "onion/vanguards_run.h"
 #include "base/util.h"
 
 /* Searches waiting or running on the pool at once, more get 503: a memory
@@ -56,6 +57,7 @@ struct serve_state {
 	torsup_t *tor;
 	spawner_t *spawner;     /* starts tor outside our sandbox (spawner.h) */
 	balance_run_t *balancer;   /* the Onionbalance role (balance_run.h) */
+	vanguards_run_t *vanguards;   /* the vanguards addon, NULL when off */
 	status_src_t status;
 };
 
@@ -111,7 +113,13 @@ start_tor(struct serve_state *st, const datadir_t *d, const conf_t *conf, const 
 	o.max_streams = (int)conf->onion_max_streams;
 	o.pow = conf->onion_pow;
 	o.intro_dos = conf->onion_intro_dos;
-	o.sandbox = conf->tor_sandbox;
+	/* vanguards sets tor's options at run time (SETCONF), and tor 0.4.9.11
+	 * under Sandbox 1 dies on any SETCONF while it runs an onion service
+	 * (it re-reads the service's key directory, which its sandbox forbids). */
+	o.sandbox = conf->tor_sandbox && st->vanguards == NULL;
+	if (conf->tor_sandbox && st->vanguards)
+		log_info("tor runs without Sandbox 1: vanguards changes its options while it "
+		    "runs, which tor's sandbox does not survive");
 	o.spawner = st->spawner;
 	st->tor = torsup_new(st->base, &o);
 	if (st->tor == NULL || torsup_start(st->tor) < 0) {
@@ -278,6 +286,11 @@ cmd_serve(int argc, char **argv, const char *data)
 	 * onionbalance gets its own spawner, forked here for the same reason. */
 	if (conf->tor && !no_tor && (st.balancer = balance_run_new(d, conf, onion)) == NULL)
 		goto done;
+	/* vanguards too: its own spawner, forked before anything is open. */
+	if (conf->tor && !no_tor && conf->vanguards &&
+	    (st.vanguards = vanguards_run_new(d, conf, balance_role(
+	    balance_run_role(st.balancer)) == BALANCE_BACKEND)) == NULL)
+		goto done;
 	cat = cat_open(d->catalogue, CAT_READONLY);
 	if (cat == NULL)
 		goto done;
@@ -326,6 +339,8 @@ cmd_serve(int argc, char **argv, const char *data)
 		st.status.tor = st.tor;
 		balance_run_start(st.balancer, st.base, st.tor);
 		st.status.balance = st.balancer;
+		vanguards_run_start(st.vanguards, st.base, st.tor);
+		st.status.vanguards = st.vanguards;
 		limit_set_close_circuit(server_limit(srv), close_circuit, st.tor);
 		log_info("onion address: http://%s/", onion);
 		if (admin_dir)
@@ -356,6 +371,7 @@ done:
 	if (st.tor)
 		torsup_shutdown(st.tor);
 	balance_run_free(st.balancer);   /* stops onionbalance before tor */
+	vanguards_run_free(st.vanguards);
 	torsup_free(st.tor);
 	spawner_free(st.spawner);
 	control_free(admin);

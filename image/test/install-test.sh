@@ -60,7 +60,8 @@ ckeys=$(sed -n 's/^#\([a-z_]*\) = .*/\1/p' "$OUT/init.conf"); rm -rf "$OUT/keys-
 miss=""; for k in $ckeys; do grep -Eq "^ +$k( |\$)" "$OUT/broadside.conf.5.txt" || miss="$miss $k"; done
 [ -n "$miss" ] && echo "  not in broadside.conf(5):$miss"
 check "broadside.conf(5) has every key of the parser's table ($(echo $ckeys | wc -w))" test -z "$miss" -a -n "$ckeys"
-check "the conffile /etc/broadside/broadside.conf is what broadside init writes" cmp -s "$M/etc/broadside/broadside.conf" "$OUT/init.conf"
+sed 's/^#vanguards = no$/vanguards = yes/' "$OUT/init.conf" >"$OUT/init-vanguards.conf"
+check "the conffile /etc/broadside/broadside.conf is what broadside init writes, vanguards on" cmp -s "$M/etc/broadside/broadside.conf" "$OUT/init-vanguards.conf"
 ver=$(dpkg-deb -f "$DEB" Version)
 phase "a second package, $ver+up1, for the upgrade"
 nice make -C "$TOP" --no-print-directory deb DEB_VERSION="$ver+up1" DEB_OUT="$OUT/deb-up" >"$OUT/deb-up.log" 2>&1

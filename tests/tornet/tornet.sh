@@ -101,6 +101,12 @@ TestingV3AuthInitialDistDelay 4
 V3AuthVotingInterval 20
 V3AuthVoteDelay 4
 V3AuthDistDelay 4
+# Every relay Fast and Stable from the first vote (as a real relay earns by
+# bandwidth and uptime): vanguards picks its layers only among Fast, Stable,
+# non-authority relays, and with fewer than it needs it loops forever.
+AuthDirFastGuarantee 1
+AuthDirVoteStableGuaranteeMinUptime 0
+AuthDirVoteStableGuaranteeMTBF 0
 EOF
     } >"$dir/a$i/torrc"
   done
