@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -19,18 +20,23 @@
 #include "onion/torsup.h"
 
 #define TICK_S 2          /* look at tor's state and an imported state this often */
-#define STATE_MAX (1 << 20)   /* a state file holds ~11 relays and rendguard's counts */
+/* vanguards writes its state once it has chosen the layers, seconds after it
+ * connects; with too few Fast and Stable relays in the consensus it loops
+ * for ever instead (a young private network). */
+#define STALL_S 60
 
 struct vanguards_run {
 	struct event_base *base;
-	char *program, *config_path, *state_path;
+	char *program, *config_path, *own_state;
 	char *front_state;       /* a backend's copy of the front's state, else NULL */
-	struct timespec front_mtime;   /* of the copy last applied */
-	off_t front_size;
+	const char *state_path;  /* what this run uses: own_state or front_state */
+	ino_t front_ino;         /* of the front's copy this run uses; 0: own state */
 	spawner_t *spawner;      /* starts vanguards when serve is sandboxed */
 	procsup_t *proc;
 	struct torsup *tor;
 	struct event *tick;
+	time_t started;          /* the current run's start; 0 once it wrote its state */
+	int stalled;             /* we stopped it: keep saying why */
 	char last_error[256];
 };
 
@@ -91,36 +97,19 @@ vanguards_run_config(const char *control_path, const char *state_path, int testn
 	return strbuf_detach(&b);
 }
 
-/* A backend uses the front's layers: copy the front's state file (imported
- * with `balance vanguards-state`) over ours when it is new. Return 1 if it
- * was copied, 0 if there is nothing new, -1 on error (logged). */
-static int
-import_front_state(vanguards_run_t *v)
+/* A backend uses the front's layers: vanguards runs on the copy of the
+ * front's state that `balance vanguards-state` put in balance/ (so serve,
+ * which cannot write there once sandboxed, copies nothing). The command
+ * replaces the file (a new inode); vanguards rewrites it in place: a new
+ * inode is a new import. Return its inode, 0 if there is none. */
+static ino_t
+front_state_ino(const vanguards_run_t *v)
 {
 	struct stat st;
-	char *text;
-	size_t len;
-	int rc;
 
-	if (v->front_state == NULL || stat(v->front_state, &st) < 0)
+	if (v->front_state == NULL || stat(v->front_state, &st) < 0 || st.st_size == 0)
 		return 0;
-	if (st.st_mtim.tv_sec == v->front_mtime.tv_sec &&
-	    st.st_mtim.tv_nsec == v->front_mtime.tv_nsec && st.st_size == v->front_size)
-		return 0;
-	v->front_mtime = st.st_mtim;
-	v->front_size = st.st_size;
-	if ((text = read_file_small(v->front_state, STATE_MAX, &len)) == NULL) {
-		log_warn("vanguards: cannot read the front's state %s", v->front_state);
-		return -1;
-	}
-	rc = write_file_atomic(v->state_path, text, len, 0600);
-	free(text);
-	if (rc < 0) {
-		log_warn("vanguards: cannot write %s", v->state_path);
-		return -1;
-	}
-	log_info("vanguards: using the front's layers from %s", v->front_state);
-	return 1;
+	return st.st_ino;
 }
 
 vanguards_run_t *
@@ -132,15 +121,18 @@ vanguards_run_new(const struct datadir *d, const struct conf *conf, int backend)
 	char *text = NULL;
 
 	v->program = xstrdup(conf->vanguards_path);
-	v->config_path = datadir_path(d, "run/vanguards.conf");
-	v->state_path = datadir_path(d, "vanguards/state");
+	/* Not in run/: a sandboxed serve can write there, and this file names the
+	 * socket vanguards trusts and where it logs. */
+	v->config_path = datadir_path(d, "vanguards/vanguards.conf");
+	v->own_state = datadir_path(d, "vanguards/state");
+	v->state_path = v->own_state;
 	if (backend)
 		v->front_state = datadir_path(d, "balance/vanguards.state");
 	if (mkdir_p(dir, 0700) < 0 || mkdir_p(d->run, 0700) < 0) {
 		log_err("cannot create %s or %s", dir, d->run);
 		goto fail;
 	}
-	text = vanguards_run_config(ctl, v->state_path, conf->vanguards_testnet);
+	text = vanguards_run_config(ctl, v->own_state, conf->vanguards_testnet);
 	if (write_file_atomic(v->config_path, text, strlen(text), 0600) < 0) {
 		log_err("cannot write %s", v->config_path);
 		goto fail;
@@ -175,12 +167,47 @@ line_cb(void *arg, const char *line)
 }
 
 static void
+started_cb(void *arg, long pid)
+{
+	vanguards_run_t *v = arg;
+
+	(void)pid;
+	v->started = time(NULL);
+}
+
+/* Still no state written by this run after STALL_S: it is stuck; restart it. */
+static void
+check_stalled(vanguards_run_t *v)
+{
+	struct stat st;
+
+	if (v->started == 0 || procsup_pid(v->proc) == 0)
+		return;
+	if (stat(v->state_path, &st) == 0 && st.st_mtime >= v->started) {
+		v->started = 0;
+		return;
+	}
+	if (time(NULL) - v->started < STALL_S)
+		return;
+	snprintf(v->last_error, sizeof(v->last_error), "chose no layers within %d s "
+	    "(too few Fast, Stable relays with bandwidth in the consensus?)", STALL_S);
+	log_warn("vanguards %s; restarting it", v->last_error);
+	v->started = 0;
+	v->stalled = 1;
+	procsup_kill(v->proc);
+}
+
+static void
 exited_cb(void *arg, const procsup_exit_t *e)
 {
 	vanguards_run_t *v = arg;
 
 	if (e->next == PROCSUP_NEVER)
 		return;
+	if (v->stalled) {
+		v->stalled = 0;
+		return;
+	}
 	if (e->start_errno)
 		snprintf(v->last_error, sizeof(v->last_error), "cannot start %s: %s",
 		    v->program, strerror(e->start_errno));
@@ -196,18 +223,40 @@ exited_cb(void *arg, const procsup_exit_t *e)
 }
 
 static void
+start_proc(vanguards_run_t *v)
+{
+	char *argv[8];
+
+	v->front_ino = front_state_ino(v);
+	v->state_path = v->front_ino ? v->front_state : v->own_state;
+	if (v->front_ino)
+		log_info("vanguards: using the front's layers from %s", v->front_state);
+	vanguards_run_argv(v->program, v->config_path, v->state_path, argv, ARRAY_LEN(argv));
+	v->proc = procsup_new(v->base, &(procsup_opts_t){
+		.name = "vanguards", .argv = argv, .spawner = v->spawner,
+		.hooks = { .arg = v, .started = started_cb, .line = line_cb,
+		    .exited = exited_cb } });
+	procsup_start(v->proc);
+}
+
+static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	vanguards_run_t *v = arg;
 	torsup_status_t ts;
-	char *argv[8];
+	ino_t ino;
 
 	(void)fd;
 	(void)what;
 	if (v->proc) {
-		/* A new copy of the front's state: vanguards reads it at start. */
-		if (import_front_state(v) == 1)
-			procsup_restart(v->proc);
+		/* A new copy of the front's state: run vanguards on it. */
+		ino = front_state_ino(v);
+		if (ino != 0 && ino != v->front_ino) {
+			procsup_free(v->proc);   /* stops it */
+			start_proc(v);
+		} else {
+			check_stalled(v);
+		}
 		return;
 	}
 	/* vanguards reads tor's consensus file at start and retries every
@@ -215,12 +264,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	torsup_get_status(v->tor, &ts);
 	if (ts.bootstrap < 100 || strcmp(ts.state, "stopped") == 0)
 		return;
-	(void)import_front_state(v);
-	vanguards_run_argv(v->program, v->config_path, v->state_path, argv, ARRAY_LEN(argv));
-	v->proc = procsup_new(v->base, &(procsup_opts_t){
-		.name = "vanguards", .argv = argv, .spawner = v->spawner,
-		.hooks = { .arg = v, .line = line_cb, .exited = exited_cb } });
-	procsup_start(v->proc);
+	start_proc(v);
 }
 
 void
@@ -245,7 +289,7 @@ vanguards_run_helper(const vanguards_run_t *v)
 int
 vanguards_run_front_layers(const vanguards_run_t *v)
 {
-	return v && v->front_state && v->front_size > 0;
+	return v && v->front_ino != 0;
 }
 
 const char *
@@ -265,7 +309,7 @@ vanguards_run_free_(vanguards_run_t *v)
 	spawner_free(v->spawner);
 	free(v->program);
 	free(v->config_path);
-	free(v->state_path);
+	free(v->own_state);
 	free(v->front_state);
 	free(v);
 }

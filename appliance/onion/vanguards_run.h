@@ -7,19 +7,20 @@
  * two entry guards evenly, and watches circuits for the side channels that
  * guard discovery uses (bandguards, rendguard), closing the suspicious ones.
  *
- * Before tor starts it writes run/vanguards.conf (the control socket, the
- * state file vanguards/state, logging to stdout) and, when serve is
- * sandboxed, forks the program's spawner. Once tor has bootstrapped it runs
- * vanguards under procsup (restart with backoff); vanguards reconnects by
- * itself when tor restarts.
+ * Before tor starts it writes vanguards/vanguards.conf (the control socket,
+ * the state file vanguards/state, logging to stdout; not in run/, which a
+ * sandboxed serve may write) and, when serve is sandboxed, forks the
+ * program's spawner. Once tor has bootstrapped it runs vanguards under
+ * procsup (restart with backoff; a run that chose no layers within a minute
+ * is restarted too); vanguards reconnects by itself when tor restarts.
  *
  * Onionbalance: vanguards' documentation asks that every backend use the
  * front's layer-2 and layer-3 relays (more distinct layers, more exposure),
  * by copying the front's state file to the backends at least hourly. On a
  * backend, `broadside balance vanguards-state FILE` puts that copy in
- * balance/vanguards.state; whenever it changes, it replaces vanguards/state
- * and vanguards restarts on it: tor pins the front's layers, and the
- * backend's own circuit watchers keep running. */
+ * balance/vanguards.state; vanguards then runs on it (restarted within 2 s
+ * of each new copy): tor pins the front's layers, and the backend's own
+ * circuit watchers keep running. */
 #ifndef BROADSIDE_VANGUARDS_RUN_H
 #define BROADSIDE_VANGUARDS_RUN_H
 

@@ -4,7 +4,8 @@
 # `status --json` shows vanguards running; tor's HSLayer2Nodes/HSLayer3Nodes
 # are set (read through the test's own control connection, with stem);
 # kill -9 of vanguards → serve restarts it, the layers stay the same (its state
-# file). The network has 3 relays, so vanguards_testnet pins 2 + 2 (and its
+# file). Then as an Onionbalance backend: `balance vanguards-state` with a
+# front's state → tor pins the front's layers, and readers still get files. The network has 3 relays, so vanguards_testnet pins 2 + 2 (and its
 # authorities vote every relay Fast and Stable, tests/tornet/tornet.sh).
 # Debian's python3 for stem: the one in PATH may be another.
 source "$(dirname "$0")/lib.sh"
@@ -36,12 +37,22 @@ layers_set() { # two relay fingerprints in each layer
 }
 running() { [ "$(json "$D" vanguards.state)" = running ]; }
 
+# Relays vanguards may pick: Fast, Stable, not authorities.
+eligible() { # the client's consensus → their count
+  awk '/^r /{a=0} /^s /{ if ($0 !~ / Authority/ && $0 ~ / Fast/ && $0 ~ / Stable/) n++ } END { print n + 0 }' \
+    "$NET/client/cached-microdesc-consensus" 2>/dev/null || echo 0
+}
 check "private network starts" tornet_start "$NET"
 source "$NET/env"
 check "network has a consensus" tornet_wait "$NET"
+# The first consensus may list fewer relays than vanguards needs (serve
+# restarts a vanguards that chose nothing after 60 s, but the test is lean).
+three() { [ "$(eligible)" -ge 3 ]; }
+check "the consensus has 3 relays vanguards may pick" wait_for 120 three
 
 t0=$(now)
 bg_start "$T/serve.log" $BROADSIDE --data "$D" serve --tor-config-append "$NET/service-torrc-append"
+SERVE=$BG_PID
 check "status reaches published" wait_for 240 published "$D"
 echo "# measured: serve to published with vanguards: $(since "$t0") s"
 check "status --json: vanguards running" wait_for 30 running
@@ -65,8 +76,54 @@ check_eq "restart counted" "$(json "$D" vanguards.restarts)" 1
 check "status --json names the last error" bash -c "$BROADSIDE --data $D status --json | grep -q 'killed by signal 9'"
 check "running again" wait_for 30 running
 sleep 3   # it re-applies the layers from its state once connected
-check_eq "the same layer-2 relays after the restart (state file)" "$(tor_conf HSLayer2Nodes)" "$L2"
+check_eq "the restarted vanguards read its state file (no new one)" \
+  "$(grep -c 'Creating new vanguard state file' "$T/serve.log")" 1
+check_eq "the same layer-2 relays after the restart" "$(tor_conf HSLayer2Nodes)" "$L2"
 check_eq "the same layer-3 relays after the restart" "$(tor_conf HSLayer3Nodes)" "$L3"
 check "a reader still downloads" retry 120 dl
 check "no traceback from vanguards" bash -c "! grep -q Traceback $T/serve.log"
+
+# An Onionbalance backend takes the front's layers: a state file like the
+# front's vanguards writes (here ours with other relays put in, through
+# vanguards' own classes), imported while serve runs.
+kill "$SERVE"; wait "$SERVE" 2>/dev/null
+FRONT=$($BROADSIDE --data "$T/front" init >/dev/null 2>&1; $BROADSIDE --data "$T/front" address)
+$BROADSIDE --data "$D" balance join "$FRONT" >/dev/null 2>&1
+bg_start "$T/backend.log" $BROADSIDE --data "$D" serve --tor-config-append "$NET/service-torrc-append"
+SERVE=$BG_PID
+check "backend: vanguards running" wait_for 120 running
+check "backend: its own layers until it gets the front's" wait_for 60 layers_set
+OWN2=$(tor_conf HSLayer2Nodes)
+/usr/bin/python3 - "$D/vanguards/state" "$T/front.state" "$OWN2" "$NET/client/cached-microdesc-consensus" <<'PY'
+import pickle, sys, time
+from vanguards.vanguards import GuardNode
+state = pickle.load(open(sys.argv[1], "rb"))
+own = set(f.lstrip("$") for f in sys.argv[3].split(","))
+# The relays in the consensus (base64 identities), as hex fingerprints.
+import base64
+fps = []
+flags = None
+for line in open(sys.argv[4]):
+    if line.startswith("r "):
+        ident = line.split()[2]
+        fps.append([base64.b64decode(ident + "=" * (-len(ident) % 4)).hex().upper(), ""])
+    elif line.startswith("s ") and fps:
+        fps[-1][1] = line
+pick = [f for f, s in fps if " Authority" not in s and " Fast" in s and " Stable" in s]
+# Another pair than the backend's own.
+pairs = [(a, b) for i, a in enumerate(pick) for b in pick[i + 1:] if {a, b} != own]
+a, b = pairs[0]
+now = time.time()
+state.layer2 = [GuardNode(a, now, now + 30 * 86400), GuardNode(b, now, now + 30 * 86400)]
+state.layer3 = [GuardNode(b, now, now + 86400), GuardNode(a, now, now + 86400)]
+pickle.dump(state, open(sys.argv[2], "wb"))
+print(a + "," + b, file=open(sys.argv[2] + ".l2", "w"))
+PY
+FRONT_L2=$(cat "$T/front.state.l2")
+check "a front state with another pair of relays" test -n "$FRONT_L2" -a "$FRONT_L2" != "$OWN2"
+check "balance vanguards-state imports it" $BROADSIDE --data "$D" balance vanguards-state "$T/front.state"
+front_l2() { [ "$(tor_conf HSLayer2Nodes)" = "$FRONT_L2" ]; }
+check "tor pins the front's layer-2 relays within seconds" wait_for 60 front_l2
+check_eq "status --json: the front's layers" "$(json "$D" vanguards.layers)" front
+check "a reader downloads from the backend's own address" retry 120 dl
 done_testing

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # vanguards: what serve prepares for the vanguards addon, without the Tor
 # network (tor runs with DisableNetwork 1, so vanguards waits for tor's
-# consensus and never starts). run/vanguards.conf as vanguards itself reads
+# consensus and never starts). vanguards/vanguards.conf as vanguards itself reads
 # it (through its own config reader); the state
 # directory; tor without Sandbox 1; status; `balance vanguards-state` only on
 # a backend and only with a state file. tests/e2e/vanguards.sh runs it.
@@ -25,7 +25,7 @@ wait_for 20 test -S "$D/run/admin.sock"
 check_eq "status --json: off" "$(json vanguards.state)" off
 check "status: off" bash -c "$BROADSIDE --data $D status | grep -q '^vanguards  *off'"
 check "tor keeps Sandbox 1 without vanguards" grep -qx 'Sandbox 1' "$D/run/torrc"
-check "no vanguards.conf" test ! -e "$D/run/vanguards.conf"
+check "no vanguards.conf" test ! -e "$D/vanguards/vanguards.conf"
 kill "$BG_PID"; wait "$BG_PID" 2>/dev/null
 
 printf 'vanguards = yes\n' >>"$D/broadside.conf"
@@ -34,14 +34,14 @@ wait_for 20 test -S "$D/run/admin.sock"
 check_eq "status --json: waiting for tor" "$(json vanguards.state)" "waiting for tor"
 check_eq "status --json: its own layers" "$(json vanguards.layers)" own
 check "status: waiting" bash -c "$BROADSIDE --data $D status | grep -q '^vanguards  *waiting for tor'"
-check "run/vanguards.conf is 0600" test "$(stat -c %a "$D/run/vanguards.conf")" = 600
+check "vanguards/vanguards.conf is 0600" test "$(stat -c %a "$D/vanguards/vanguards.conf")" = 600
 check "vanguards/ is 0700" test "$(stat -c %a "$D/vanguards")" = 700
 check "tor runs without Sandbox 1 (SETCONF would kill it)" bash -c "! grep -qx 'Sandbox 1' $D/run/torrc"
 check "… and serve says why" grep -q "without Sandbox 1" "$T/on.log"
 # What vanguards makes of our file, through its own config reader (its
 # --generate_config writes its settings before it reads --config).
 eff_dump() {
-  /usr/bin/python3 - "$D/run/vanguards.conf" >"$T/effective.conf" 2>/dev/null <<'PY'
+  /usr/bin/python3 - "$D/vanguards/vanguards.conf" >"$T/effective.conf" 2>/dev/null <<'PY'
 import sys
 from vanguards import config, vanguards, bandguards, rendguard
 config.apply_config(sys.argv[1])

@@ -11,13 +11,13 @@ static void
 argv_is_program_config_state(void)
 {
 	char *argv[8];
-	size_t n = vanguards_run_argv("/usr/bin/vanguards", "/d/run/vanguards.conf",
+	size_t n = vanguards_run_argv("/usr/bin/vanguards", "/d/vanguards/vanguards.conf",
 	    "/d/vanguards/state", argv, 8);
 
 	is_int(n, 5, "five arguments");
 	is_str(argv[0], "/usr/bin/vanguards", "the program first (the spawner checks it)");
 	is_str(argv[1], "--config", "");
-	is_str(argv[2], "/d/run/vanguards.conf", "");
+	is_str(argv[2], "/d/vanguards/vanguards.conf", "");
 	is_str(argv[3], "--state", "");
 	is_str(argv[4], "/d/vanguards/state", "");
 	ok(argv[5] == NULL, "NULL-terminated");
