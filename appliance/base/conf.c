@@ -158,8 +158,8 @@ static const struct conf_key keys[] = {
 	K(vanguards_path, T_STR, "/usr/bin/vanguards", 1, 4096,
 	  "The vanguards program."),
 	K(vanguards_testnet, T_BOOL, "no", 0, 0,
-	  "Pin 2 layer-2 and 2 layer-3 relays instead of 3 and 8 (a private Tor\n"
-	  "network with TestingTorNetwork 1 and 3 relays; tests only)."),
+	  "Pin 3 layer-3 relays instead of 8 (a private Tor network with\n"
+	  "TestingTorNetwork 1 and few relays; tests only)."),
 	K(sandbox, T_SANDBOX, "yes", 0, 0,
 	  "Sandbox serve itself once started (Landlock + seccomp): read-only on the\n"
 	  "collection roots known at start, no exec, no inet sockets. yes: apply what\n"

@@ -368,10 +368,10 @@ cmd_serve(int argc, char **argv, const char *data)
 	event_base_dispatch(st.base);
 	rc = 0;
 done:
+	vanguards_run_free(st.vanguards);   /* before tor: it would warn that tor went away */
 	if (st.tor)
 		torsup_shutdown(st.tor);
 	balance_run_free(st.balancer);   /* stops onionbalance before tor */
-	vanguards_run_free(st.vanguards);
 	torsup_free(st.tor);
 	spawner_free(st.spawner);
 	control_free(admin);

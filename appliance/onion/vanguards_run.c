@@ -79,14 +79,16 @@ vanguards_run_config(const char *control_path, const char *state_path, int testn
 	     * exit: our torrc is generated, and the watchers would not run. */
 	    "one_shot_vanguards = False\n"
 	    "loglevel = NOTICE\nlogfile =\n");
-	/* The addon's defaults, except on a private network: its 3 relays
-	 * (authorities are never picked) cannot fill 3 + 8 distinct slots, and
-	 * vanguards would loop forever looking for an eighth layer-3 relay. */
+	/* The addon's defaults, except on a private network: its few relays
+	 * (authorities are never picked) cannot fill 8 distinct layer-3 slots,
+	 * and vanguards would loop for ever. 3 there: the tests run 6 relays, as
+	 * guard, layer 2, layer 3 and the reader's rendezvous point must all
+	 * differ (README "Vanguards"). */
 	strbuf_addf(&b, "[Vanguards]\nlayer1_lifetime_days = 0\n"
 	    "min_layer2_lifetime_hours = 24\nmax_layer2_lifetime_hours = 1080\n"
 	    "min_layer3_lifetime_hours = 1\nmax_layer3_lifetime_hours = 48\n"
 	    "num_layer1_guards = 2\nnum_layer2_guards = %d\nnum_layer3_guards = %d\n",
-	    testnet ? 2 : 3, testnet ? 2 : 8);
+	    3, testnet ? 3 : 8);
 	strbuf_adds(&b, "[Bandguards]\ncirc_max_age_hours = 24\ncirc_max_hsdesc_kilobytes = 30\n"
 	    "circ_max_megabytes = 0\ncirc_max_disconnected_secs = 30\n"
 	    "conn_max_disconnected_secs = 15\n"

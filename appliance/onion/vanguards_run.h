@@ -1,8 +1,8 @@
 /* vanguards_run: the full vanguards defence next to tor (Debian's
  * `vanguards`, the Tor Project's addon), run like onionbalance (balance_run.h).
  *
- * tor 0.4.9 gives onion services vanguards-lite: a second hop chosen from a
- * small set that rotates within about a day. The addon pins layer-2 (days to
+ * tor 0.4.9 gives onion services vanguards-lite: a second hop chosen from 4
+ * relays kept about a week, a third hop picked anew for each circuit. The addon pins layer-2 (days to
  * weeks) and layer-3 (hours) relays through HSLayer2Nodes/HSLayer3Nodes, uses
  * two entry guards evenly, and watches circuits for the side channels that
  * guard discovery uses (bandguards, rendguard), closing the suspicious ones.

@@ -68,8 +68,8 @@ check "serve -n accepts the keys" $BROADSIDE --data "$D" serve -n
 bg_start "$T/testnet.log" $BROADSIDE --data "$D" serve --tor-config-append "$T/tor-append"
 wait_for 20 test -S "$D/run/admin.sock"
 eff_dump
-check_eq "vanguards_testnet: 2 layer-2 relays" "$(eff num_layer2_guards)" 2
-check_eq "vanguards_testnet: 2 layer-3 relays" "$(eff num_layer3_guards)" 2
+check_eq "vanguards_testnet: 3 layer-2 relays" "$(eff num_layer2_guards)" 3
+check_eq "vanguards_testnet: 3 layer-3 relays" "$(eff num_layer3_guards)" 3
 kill "$BG_PID"; wait "$BG_PID" 2>/dev/null
 
 # The front's state on a backend.
@@ -81,7 +81,7 @@ $BROADSIDE --data "$D" balance join "$FRONT" >/dev/null 2>&1
 echo "not a pickle" >"$T/bad.state"
 check "vanguards-state refuses a file that is not a state" bash -c "! $BROADSIDE --data $D balance vanguards-state $T/bad.state 2>$T/err"
 check "… and says why" grep -q "not a vanguards state file" "$T/err"
-check "vanguards-state takes the front's state on a backend" $BROADSIDE --data "$D" balance vanguards-state "$T/front.state"
+check "vanguards-state takes the front's state on a backend" bash -c "$BROADSIDE --data $D balance vanguards-state $T/front.state >/dev/null"
 check "… into balance/vanguards.state, 0600" test "$(stat -c %a "$D/balance/vanguards.state")" = 600
 check "… byte for byte" cmp -s "$T/front.state" "$D/balance/vanguards.state"
 done_testing

@@ -39,8 +39,8 @@ config_names_socket_state_and_layers(void)
 	ok(strstr(c, "\nnum_layer3_guards = 8\n") != NULL, "8 layer-3");
 	free(c);
 	c = vanguards_run_config("/d/run/control", "/d/vanguards/state", 1);
-	ok(strstr(c, "\nnum_layer2_guards = 2\n") != NULL, "testnet: 2 layer-2");
-	ok(strstr(c, "\nnum_layer3_guards = 2\n") != NULL, "testnet: 2 layer-3");
+	ok(strstr(c, "\nnum_layer2_guards = 3\n") != NULL, "testnet: 3 layer-2");
+	ok(strstr(c, "\nnum_layer3_guards = 3\n") != NULL, "testnet: 3 layer-3");
 	free(c);
 }
 
