@@ -16,7 +16,9 @@ set -euo pipefail
 build=(build-essential pkg-config xxd libevent-dev libssl-dev libsqlite3-dev
        libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev libzip-dev libexpat1-dev)
 # onionbalance only when an appliance is an Onionbalance front; the demo is not.
-run=("${build[@]}" tor media-types poppler-utils python3)
+# vanguards: off in a checkout's config, on in the installed package's; here so
+# that `vanguards = yes` works after make run (it brings python3-stem).
+run=("${build[@]}" tor media-types poppler-utils python3 vanguards)
 image=(mmdebstrap systemd-container qemu-system-x86 qemu-utils ovmf dosfstools
        mtools fdisk e2fsprogs)
 # the Debian package (make deb): build it, check its policy (lintian), man -l

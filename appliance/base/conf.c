@@ -184,6 +184,16 @@ static const struct conf_key keys[] = {
 	K(mirror_max_removals, T_INT, "10", 0, 100,
 	  "Percent of the installed files a new version may remove before a mirror\n"
 	  "refuses it (mirror --max-removals; --accept-removals by hand)."),
+	K(vanguards, T_BOOL, "no", 0, 0,
+	  "Run the full vanguards defence (Debian's vanguards) next to tor: pinned\n"
+	  "layer-2 and layer-3 relays and circuit watchers against guard discovery\n"
+	  "(see the README's \"Vanguards\"). The installed package turns it on in\n"
+	  "/etc/broadside/broadside.conf; a checkout (make run, the tests) leaves it off."),
+	K(vanguards_path, T_STR, "/usr/bin/vanguards", 1, 4096,
+	  "The vanguards program."),
+	K(vanguards_testnet, T_BOOL, "no", 0, 0,
+	  "Pin 3 layer-3 relays instead of 8 (a private Tor network with\n"
+	  "TestingTorNetwork 1 and few relays; tests only)."),
 	K(sandbox, T_SANDBOX, "yes", 0, 0,
 	  "Sandbox serve itself once started (Landlock + seccomp): read-only on the\n"
 	  "collection roots known at start, no exec, no inet sockets. yes: apply what\n"

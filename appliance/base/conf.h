@@ -71,6 +71,10 @@ typedef struct conf {
 	int64_t mirror_min_rate;
 	int64_t mirror_min_rate_time;
 	int64_t mirror_max_removals;
+	/* the vanguards addon (vanguards_run.h) */
+	int vanguards;
+	char *vanguards_path;
+	int vanguards_testnet;
 	/* self-sandboxing of serve (sandbox.h): SANDBOX_NO / _YES / _REQUIRED */
 	int sandbox;
 } conf_t;

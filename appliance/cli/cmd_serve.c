@@ -33,6 +33,7 @@
 #include "serve/status.h"
 #include "onion/torprobe.h"
 #include "onion/torsup.h"
+#include "onion/vanguards_run.h"
 #include "base/util.h"
 
 /* Searches waiting or running on the pool at once, more get 503: a memory
@@ -62,6 +63,7 @@ struct serve_state {
 	runner_t *mirror_runner;     /* runs `broadside mirror` outside our sandbox */
 	mirror_sched_t *mirrors;
 	char *socks_socket;        /* our tor's SocksPort for the mirror runs, NULL = none */
+	vanguards_run_t *vanguards;   /* the vanguards addon, NULL when off */
 	status_src_t status;
 };
 
@@ -116,7 +118,13 @@ tor_opts(torsup_opts_t *o, struct serve_state *st, const datadir_t *d, const con
 	o->max_streams = (int)conf->onion_max_streams;
 	o->pow = conf->onion_pow;
 	o->intro_dos = conf->onion_intro_dos;
-	o->sandbox = conf->tor_sandbox;
+	/* vanguards sets tor's options at run time (SETCONF), and tor 0.4.9.11
+	 * under Sandbox 1 dies on any SETCONF while it runs an onion service
+	 * (it re-reads the service's key directory, which its sandbox forbids). */
+	o->sandbox = conf->tor_sandbox && st->vanguards == NULL;
+	if (conf->tor_sandbox && st->vanguards)
+		log_info("tor runs without Sandbox 1: vanguards changes its options while it "
+		    "runs, which tor's sandbox does not survive");
 }
 
 /* Start tor for the onion service; the preview keeps working if tor cannot. */
@@ -296,6 +304,7 @@ cmd_serve(int argc, char **argv, const char *data)
 	char *sock = NULL, *mirror_socks = NULL;
 	struct followed followed = { NULL, NULL, NULL, 0 };
 	torsup_opts_t topts;
+	int filtered;
 
 	if (cmd_wants_help(argc, argv, serve_usage))
 		return 0;
@@ -385,6 +394,13 @@ cmd_serve(int argc, char **argv, const char *data)
 	/* The Onionbalance role decides which service tor runs. */
 	if (conf->tor && !no_tor && (st.balancer = balance_run_new(d, conf, onion)) == NULL)
 		goto done;
+	/* vanguards: its config written now, before anything is open; the
+	 * spawner starts it and gives it its own filtered control socket. */
+	filtered = (conf->sandbox != SANDBOX_NO || conf->tor_group[0]) && conf->tor && !no_tor;
+	if (conf->tor && !no_tor && conf->vanguards &&
+	    (st.vanguards = vanguards_run_new(d, conf, balance_role(
+	    balance_run_role(st.balancer)) == BALANCE_BACKEND, filtered)) == NULL)
+		goto done;
 	if (conf->tor && !no_tor)
 		tor_opts(&topts, &st, d, conf, sock, tor_append, admin_dir, admin_http);
 	/* Sandboxed, we could not start tor (it would inherit the sandbox), and
@@ -393,8 +409,9 @@ cmd_serve(int argc, char **argv, const char *data)
 	 * reader fd, with tor's configuration; it writes the torrc and filters
 	 * the control port (spawner.h). tor_group needs it too, sandbox or not:
 	 * the image's firewall lets only that group out. */
-	if ((conf->sandbox != SANDBOX_NO || conf->tor_group[0]) && conf->tor && !no_tor) {
+	if (filtered) {
 		torrc_opts_t trc;
+		const char *vg_conf = NULL, *vg_state = NULL, *vg_front = NULL;
 		long gid = 0;
 		if (conf->tor_group[0]) {
 			struct group *g = getgrnam(conf->tor_group);
@@ -405,11 +422,16 @@ cmd_serve(int argc, char **argv, const char *data)
 			gid = (long)g->gr_gid;
 		}
 		torsup_torrc_opts(&topts, &trc);
+		if (st.vanguards)
+			vanguards_run_paths(st.vanguards, &vg_conf, &vg_state, &vg_front);
 		st.spawner = spawner_new(&(spawner_opts_t){
 			.tor_path = conf->tor_path, .torrc = &trc,
 			.ob_path = balance_run_yaml(st.balancer) ? conf->onionbalance_path : NULL,
 			.ob_yaml = balance_run_yaml(st.balancer), .ob_testnet = conf->balance_testnet,
 			.tor_gid = gid,
+			.vanguards_path = st.vanguards ? conf->vanguards_path : NULL,
+			.vanguards_config = vg_conf, .vanguards_state = vg_state,
+			.vanguards_front_state = vg_front,
 		});
 		if (st.spawner == NULL)
 			goto done;
@@ -474,6 +496,8 @@ cmd_serve(int argc, char **argv, const char *data)
 		st.status.tor = st.tor;
 		balance_run_start(st.balancer, st.base, st.tor, st.spawner);
 		st.status.balance = st.balancer;
+		vanguards_run_start(st.vanguards, st.base, st.tor, st.spawner);
+		st.status.vanguards = st.vanguards;
 		limit_set_close_circuit(server_limit(srv), close_circuit, st.tor);
 		log_info("onion address: http://%s/", onion);
 		if (admin_dir)
@@ -505,6 +529,7 @@ cmd_serve(int argc, char **argv, const char *data)
 	event_base_dispatch(st.base);
 	rc = 0;
 done:
+	vanguards_run_free(st.vanguards);   /* before tor: it would warn that tor went away */
 	if (st.tor)
 		torsup_shutdown(st.tor);
 	balance_run_free(st.balancer);   /* stops onionbalance before tor */

@@ -138,8 +138,12 @@ build_progs(void)
 		memcpy(progs[SPAWNER_ONIONBALANCE].argv, v, sizeof(v));
 	}
 	if (opts->vanguards_path) {
-		char *v[] = { xstrdup(opts->vanguards_path), "--control_socket",
-			sock_path[CTLFILTER_VANGUARDS], "--state",
+		/* Its config names the filtered socket (onion/vanguards_run.c);
+		 * --state is chosen at each start (vanguards_state). */
+		char *v[] = { xstrdup(opts->vanguards_path), "--config",
+			opts->vanguards_config ? xstrdup(opts->vanguards_config) :
+			xasprintf("%s/vanguards.conf", dir), "--state",
+			opts->vanguards_state ? xstrdup(opts->vanguards_state) :
 			xasprintf("%s/vanguards.state", dir), NULL };
 		memcpy(progs[SPAWNER_VANGUARDS].argv, v, sizeof(v));
 	}
@@ -186,6 +190,22 @@ prog_of(pid_t pid)
 	return -1;
 }
 
+/* A backend runs vanguards on the front's layers once the operator has put
+ * a copy of the front's state in place (`balance vanguards-state`), else on
+ * its own state. */
+static const char *
+vanguards_state(void)
+{
+	static char *own;
+	struct stat st;
+
+	if (own == NULL)
+		own = progs[SPAWNER_VANGUARDS].argv[4];
+	if (opts->vanguards_front_state && stat(opts->vanguards_front_state, &st) == 0 && st.st_size > 0)
+		return opts->vanguards_front_state;
+	return own;
+}
+
 static void
 do_start(int sock, int which)
 {
@@ -216,6 +236,8 @@ do_start(int sock, int which)
 			return;
 		}
 	}
+	if (which == SPAWNER_VANGUARDS)
+		p->argv[4] = (char *)vanguards_state();
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		send_msg(sock, MSG_SPAWNED, -errno, 0, -1);
 		return;

@@ -43,6 +43,10 @@ typedef struct spawner_opts {
 	const char *ob_yaml;         /* its configuration file */
 	int ob_testnet;              /* --is-testnet */
 	const char *vanguards_path;  /* vanguards, or NULL: never started */
+	const char *vanguards_config;   /* its config (NULL: <run_dir>/vanguards.conf) */
+	const char *vanguards_state;    /* its own state (NULL: <run_dir>/vanguards.state) */
+	const char *vanguards_front_state;   /* a backend's copy of the front's, used
+	                                      * when present; NULL: none */
 	long tor_gid;                /* run tor in this group (needs CAP_SETGID,
 	                              * which the helper keeps and every child
 	                              * loses); 0: our own group (never root's) */

@@ -60,9 +60,10 @@ ckeys=$(sed -n 's/^#\([a-z_]*\) = .*/\1/p' "$OUT/init.conf"); rm -rf "$OUT/keys-
 miss=""; for k in $ckeys; do grep -Eq "^ +$k( |\$)" "$OUT/broadside.conf.5.txt" || miss="$miss $k"; done
 [ -n "$miss" ] && echo "  not in broadside.conf(5):$miss"
 check "broadside.conf(5) has every key of the parser's table ($(echo $ckeys | wc -w))" test -z "$miss" -a -n "$ckeys"
-# ... with tor in its own group (debian/rules sets tor_group; sysusers makes it).
-check "the conffile /etc/broadside/broadside.conf is what broadside init writes, with tor_group = broadside-tor" \
-  bash -c "sed 's/^#tor_group = .*/tor_group = broadside-tor/' '$OUT/init.conf' | cmp -s - '$M/etc/broadside/broadside.conf'"
+# ... with tor in its own group (debian/rules sets tor_group; sysusers makes it) and vanguards on.
+sed -e 's/^#tor_group = .*/tor_group = broadside-tor/' -e 's/^#vanguards = no$/vanguards = yes/' "$OUT/init.conf" >"$OUT/init-package.conf"
+check "the conffile /etc/broadside/broadside.conf is what broadside init writes, with tor_group = broadside-tor and vanguards on" \
+  cmp -s "$M/etc/broadside/broadside.conf" "$OUT/init-package.conf"
 ver=$(dpkg-deb -f "$DEB" Version)
 phase "a second package, $ver+up1, for the upgrade"
 nice make -C "$TOP" --no-print-directory deb DEB_VERSION="$ver+up1" DEB_OUT="$OUT/deb-up" >"$OUT/deb-up.log" 2>&1
