@@ -22,6 +22,11 @@ struct conf;
  * a bad config. */
 int cmd_ingest_opts(const char *data, struct ingest_opts *o, struct conf **conf);
 
+/* Lock the data directory against other changing commands (flock, released
+ * when the descriptor is closed, at the latest at exit): what ingest reads
+ * must not change under it (a withholding). The descriptor, or -1 (logged). */
+int cmd_lock_data(const char *data);
+
 struct cat;
 struct cat_collection;
 /* Ingest a local collection (refresh), report, re-sign its manifests and

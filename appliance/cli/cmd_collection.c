@@ -80,13 +80,20 @@ cmd_run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int thre
 	    .say = cmd_say };
 	ingest_stats_t st;
 	conf_t *conf = NULL;
-	int rc;
+	int rc, lock;
 
 	if (cmd_ingest_opts(data, &o, &conf) < 0) {
 		conf_free(conf);
 		return -1;
 	}
+	/* Withholding (cmd_withhold.c) waits for a running ingest, whose walk
+	 * read the rules once at its start. */
+	if ((lock = cmd_lock_data(data)) < 0) {
+		conf_free(conf);
+		return -1;
+	}
 	rc = ingest_run(c, col->id, col->root, &o, &st);
+	close(lock);
 	conf_free(conf);
 	if (rc < 0)
 		return -1;

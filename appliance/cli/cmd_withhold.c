@@ -56,14 +56,15 @@ open_catalogue(const char *data)
 	return c;
 }
 
-/* The collection slug, local (a mirror serves its origin's signed set). */
+/* The collection slug: 0 local, 1 not catalogued yet (a rule may come
+ * before `add`), -1 a mirror (it serves its origin's signed set) or an error. */
 static int
 local_collection(cat_t *c, const char *slug, cat_collection_t *col)
 {
 	int found = cat_collection_get(c, slug, col);
 
-	if (found == 1) {
-		log_err("no collection '%s' (see `broadside ls`)", slug);
+	if (found == 1 && !cat_slug_valid(slug)) {
+		log_err("'%s' is not a collection name ([a-z0-9][a-z0-9-]{0,62})", slug);
 		return -1;
 	}
 	if (found == 0 && col->origin != NULL) {
@@ -109,7 +110,7 @@ cmd_withhold(int argc, char **argv, const char *data)
 	char *pattern = NULL;
 	cat_t *c = NULL;
 	int64_t files = 0, dirs = 0;
-	int rc = 1;
+	int rc = 1, lock = -1, found;
 
 	if (cmd_wants_help(argc, argv, withhold_usage))
 		return 0;
@@ -136,8 +137,19 @@ cmd_withhold(int argc, char **argv, const char *data)
 	}
 	if (pattern_arg(path, &pattern) < 0)
 		return 2;
-	if ((c = open_catalogue(data)) == NULL || local_collection(c, slug, &col) != 0)
+	if ((c = open_catalogue(data)) == NULL || (found = local_collection(c, slug, &col)) < 0 ||
+	    (lock = cmd_lock_data(data)) < 0)
 		goto done;
+	if (found == 1) {
+		/* Withholding before `add` publishes anything: the walk skips it. */
+		if (cat_withhold_add(c, slug, 0, pattern, reason, &files, &dirs) < 0)
+			goto done;
+		printf("%s: withheld ", slug);
+		text_term_print(stdout, pattern);
+		printf(": there is no collection %s yet; `add` will leave out what this matches\n", slug);
+		rc = 0;
+		goto done;
+	}
 	if (cat_withhold_add(c, col.slug, col.id, pattern, reason, &files, &dirs) < 0)
 		goto done;
 	printf("%s: withheld ", col.slug);
@@ -156,6 +168,8 @@ cmd_withhold(int argc, char **argv, const char *data)
 	printf("%s: manifests re-signed\n", col.slug);
 	rc = 0;
 done:
+	if (lock >= 0)
+		close(lock);
 	cat_collection_clear(&col);
 	cat_free(c);
 	free(pattern);

@@ -117,6 +117,15 @@ $BROADSIDE --data "$T/r" rm demo >/dev/null
 $BROADSIDE --data "$T/r" add "$C" --slug demo --title "Demo" -q >/dev/null 2>&1
 check "a new add of the slug keeps the withholding" bash -c "! grep -q 'leak\.txt' '$T/r/manifests/demo/SHA256SUMS'"
 
+# A withholding waits for a running ingest (it read the rules when it began).
+flock "$A" sleep 1.5 &
+FL=$!
+sleep 0.3
+out=$($BROADSIDE --data "$A" withhold demo pub/f40.txt --reason "after the ingest" 2>&1)
+wait $FL
+check "withhold waits for a command changing the data dir" grep -q "waiting for another command" <<<"$out"
+check "… then withholds" grep -q "withheld pub/f40.txt: 1 file" <<<"$out"
+
 # --- globs ---
 out=$($BROADSIDE --data "$A" withhold demo '*.eml' --reason "mail" 2>&1)
 check "a glob without '/' matches at any depth" grep -q "withheld \*.eml: 2 files and 0 folders" <<<"$out"
@@ -129,7 +138,11 @@ out=$($BROADSIDE --data "$A" withhold demo 'nothing/here' --reason "typo?" 2>&1)
 check "a path that matches nothing is said" grep -q "nothing catalogued matches" <<<"$out"
 check "withhold refuses '..'" bash -c "! $BROADSIDE --data '$A' withhold demo ../x --reason r 2>/dev/null"
 check "withhold needs a reason" bash -c "! $BROADSIDE --data '$A' withhold demo leak.txt 2>/dev/null"
-check "withhold refuses an unknown collection" bash -c "! $BROADSIDE --data '$A' withhold nosuch leak.txt --reason r 2>/dev/null"
+out=$($BROADSIDE --data "$A" withhold later leak.txt --reason "before add" 2>&1)
+check "withhold before add says so" grep -q "there is no collection later yet" <<<"$out"
+$BROADSIDE --data "$A" add "$C" --slug later --title "Later" -q >/dev/null 2>&1
+check "… and add leaves it out" bash -c "! grep -q 'leak\.txt' '$A/manifests/later/SHA256SUMS' && grep -q 'pub/f01.txt' '$A/manifests/later/SHA256SUMS'"
+check "withhold refuses a bad collection name" bash -c "! $BROADSIDE --data '$A' withhold 'No/such' leak.txt --reason r 2>/dev/null"
 
 # --- the reason is the publisher's, printed escaped ---
 $BROADSIDE --data "$A" withhold demo pub/f10.txt --reason $'evil \e[2J\e]0;title\a \u202egpj.exe\tend' >/dev/null 2>&1
