@@ -101,14 +101,56 @@ cat_withhold_match(const char *pattern, const char *relpath)
 	return hit;
 }
 
-/* Ids of a collection's files or folders that the pattern matches, sorted. */
+/* Rules: literal paths sorted for bsearch (a review may withhold thousands of
+ * files at once), globs tried one by one. */
+struct cat_withhold_rules {
+	char **literal, **glob;
+	size_t nlit, nglob;
+};
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+rules_add(cat_withhold_rules_t *r, const char *pattern)
+{
+	if (strpbrk(pattern, "*?[") == NULL) {
+		r->literal = xrealloc(r->literal, (r->nlit + 1) * sizeof(*r->literal));
+		r->literal[r->nlit++] = xstrdup(pattern);
+	} else {
+		r->glob = xrealloc(r->glob, (r->nglob + 1) * sizeof(*r->glob));
+		r->glob[r->nglob++] = xstrdup(pattern);
+	}
+}
+
+static void
+rules_sort(cat_withhold_rules_t *r)
+{
+	if (r->nlit > 1)
+		qsort(r->literal, r->nlit, sizeof(*r->literal), str_cmp);
+}
+
+/* A path longer than any pattern: compared with each literal. */
+static int
+slow_literal(const cat_withhold_rules_t *r, const char *relpath)
+{
+	for (size_t i = 0; i < r->nlit; i++)
+		if (cat_withhold_match(r->literal[i], relpath))
+			return 1;
+	return 0;
+}
+
+/* Ids of a collection's files or folders that the rules match, sorted. */
 struct idset {
 	int64_t *id;
 	size_t n, cap;
 };
 
 static int
-collect(cat_t *c, const char *sql, int64_t col_id, const char *pattern, struct idset *set)
+collect(cat_t *c, const char *sql, int64_t col_id, const cat_withhold_rules_t *r, struct idset *set)
 {
 	sqlite3_stmt *s = NULL;
 	int step;
@@ -119,7 +161,7 @@ collect(cat_t *c, const char *sql, int64_t col_id, const char *pattern, struct i
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *path = (const char *)sqlite3_column_text(s, 1);
 
-		if (path == NULL || !cat_withhold_match(pattern, path))
+		if (path == NULL || !cat_withhold_rules_match(r, path))
 			continue;
 		if (set->n == set->cap) {
 			set->cap = set->cap ? set->cap * 2 : 64;
@@ -163,9 +205,10 @@ keep_dir(int64_t id, void *arg)
 }
 
 int
-cat_withhold_add(cat_t *c, const char *slug, int64_t col_id, const char *pattern,
+cat_withhold_add(cat_t *c, const char *slug, int64_t col_id, const char *const *patterns, size_t npatterns,
     const char *reason, int64_t *files, int64_t *dirs)
 {
+	cat_withhold_rules_t r = { NULL, NULL, 0, 0 };
 	sqlite3 *db = cat_db(c);
 	sqlite3_stmt *s = NULL;
 	struct both b = { { 0 }, { 0 } };
@@ -182,15 +225,20 @@ cat_withhold_add(cat_t *c, const char *slug, int64_t col_id, const char *pattern
 		cat_db_error_(c, "record the withholding");
 		goto done;
 	}
-	sqlite3_bind_text(s, 1, slug, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, pattern, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, (int64_t)time(NULL));
-	if (cat_step_done_(c, s, "record the withholding") < 0)
-		goto done;
+	for (size_t i = 0; i < npatterns; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, slug, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, patterns[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, (int64_t)time(NULL));
+		if (cat_step_done_(c, s, "record the withholding") < 0)
+			goto done;
+		rules_add(&r, patterns[i]);
+	}
+	rules_sort(&r);
 	if (col_id > 0) {
-		if (collect(c, "SELECT id, path FROM files WHERE collection_id = ?1", col_id, pattern, &b.files) < 0 ||
-		    collect(c, "SELECT id, path FROM dirs WHERE collection_id = ?1 AND depth > 0", col_id, pattern,
+		if (collect(c, "SELECT id, path FROM files WHERE collection_id = ?1", col_id, &r, &b.files) < 0 ||
+		    collect(c, "SELECT id, path FROM dirs WHERE collection_id = ?1 AND depth > 0", col_id, &r,
 		    &b.dirs) < 0)
 			goto done;
 		if (b.files.n > 1)
@@ -219,6 +267,12 @@ done:
 	(void)cat_exec_(c, "PRAGMA secure_delete = OFF");
 	free(b.files.id);
 	free(b.dirs.id);
+	for (size_t i = 0; i < r.nlit; i++)
+		free(r.literal[i]);
+	for (size_t i = 0; i < r.nglob; i++)
+		free(r.glob[i]);
+	free(r.literal);
+	free(r.glob);
 	return rc;
 }
 
@@ -265,10 +319,6 @@ cat_withhold_each(cat_t *c, const char *slug,
 	return rc;
 }
 
-struct cat_withhold_rules {
-	char **pattern;
-	size_t n;
-};
 
 cat_withhold_rules_t *
 cat_withhold_rules_load(cat_t *c, int64_t col_id)
@@ -284,14 +334,14 @@ cat_withhold_rules_load(cat_t *c, int64_t col_id)
 		return NULL;
 	}
 	sqlite3_bind_int64(s, 1, col_id);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		r->pattern = xrealloc(r->pattern, (r->n + 1) * sizeof(*r->pattern));
-		r->pattern[r->n++] = xstrdup((const char *)sqlite3_column_text(s, 0));
-	}
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		rules_add(r, (const char *)sqlite3_column_text(s, 0));
 	sqlite3_finalize(s);
 	if (step != SQLITE_DONE) {
 		cat_db_error_(c, "read withholdings");
 		cat_withhold_rules_free(r);
+	} else {
+		rules_sort(r);
 	}
 	return r;
 }
@@ -299,16 +349,33 @@ cat_withhold_rules_load(cat_t *c, int64_t col_id)
 int
 cat_withhold_rules_match(const cat_withhold_rules_t *r, const char *relpath)
 {
-	for (size_t i = 0; i < r->n; i++)
-		if (cat_withhold_match(r->pattern[i], relpath))
+	char buf[CAT_WITHHOLD_PATTERN_MAX + 1];
+	size_t len = strlen(relpath);
+
+	for (size_t i = 0; i < r->nglob; i++)
+		if (cat_withhold_match(r->glob[i], relpath))
 			return 1;
+	if (r->nlit == 0 || len > CAT_WITHHOLD_PATTERN_MAX)
+		return r->nlit > 0 && len > CAT_WITHHOLD_PATTERN_MAX && slow_literal(r, relpath);
+	/* The path itself and each of its folders, one lookup each. */
+	memcpy(buf, relpath, len + 1);
+	for (size_t i = len + 1; i-- > 0;) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		{
+			const char *key = buf;
+			if (bsearch(&key, r->literal, r->nlit, sizeof(*r->literal), str_cmp))
+				return 1;
+		}
+	}
 	return 0;
 }
 
 size_t
 cat_withhold_rules_count(const cat_withhold_rules_t *r)
 {
-	return r->n;
+	return r->nlit + r->nglob;
 }
 
 void
@@ -316,8 +383,11 @@ cat_withhold_rules_free_(cat_withhold_rules_t *r)
 {
 	if (r == NULL)
 		return;
-	for (size_t i = 0; i < r->n; i++)
-		free(r->pattern[i]);
-	free(r->pattern);
+	for (size_t i = 0; i < r->nlit; i++)
+		free(r->literal[i]);
+	for (size_t i = 0; i < r->nglob; i++)
+		free(r->glob[i]);
+	free(r->literal);
+	free(r->glob);
 	free(r);
 }

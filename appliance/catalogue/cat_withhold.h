@@ -32,11 +32,12 @@ int cat_withhold_normalise(const char *pattern, char **out, const char **why);
 /* Return 1 if relpath (a file's or folder's path) is withheld by pattern. */
 int cat_withhold_match(const char *pattern, const char *relpath);
 
-/* Record the rule (a new reason replaces the old one) and remove what it
- * matches from collection col_id (slug), in one transaction; then merge the
- * search index and overwrite the freed pages, so the withheld text is not left
- * in the catalogue file. Counts what left in *files and *dirs. 0 or -1. */
-int cat_withhold_add(cat_t *c, const char *slug, int64_t col_id, const char *pattern,
+/* Record the rules (normalised patterns; a new reason replaces an old one)
+ * and remove what they match from collection col_id (slug; 0: none yet), in
+ * one transaction; then merge the search index and overwrite the freed pages,
+ * so the withheld text is not left in the catalogue file. Counts what left in
+ * *files and *dirs. 0 or -1. */
+int cat_withhold_add(cat_t *c, const char *slug, int64_t col_id, const char *const *patterns, size_t npatterns,
     const char *reason, int64_t *files, int64_t *dirs);
 /* Forget the rule: 0, 1 if there was none, -1 on error. The caller refreshes
  * the collection to bring the files back. */

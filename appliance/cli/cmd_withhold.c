@@ -142,7 +142,7 @@ cmd_withhold(int argc, char **argv, const char *data)
 		goto done;
 	if (found == 1) {
 		/* Withholding before `add` publishes anything: the walk skips it. */
-		if (cat_withhold_add(c, slug, 0, pattern, reason, &files, &dirs) < 0)
+		if (cat_withhold_add(c, slug, 0, (const char *const *)&pattern, 1, reason, &files, &dirs) < 0)
 			goto done;
 		printf("%s: withheld ", slug);
 		text_term_print(stdout, pattern);
@@ -150,7 +150,7 @@ cmd_withhold(int argc, char **argv, const char *data)
 		rc = 0;
 		goto done;
 	}
-	if (cat_withhold_add(c, col.slug, col.id, pattern, reason, &files, &dirs) < 0)
+	if (cat_withhold_add(c, col.slug, col.id, (const char *const *)&pattern, 1, reason, &files, &dirs) < 0)
 		goto done;
 	printf("%s: withheld ", col.slug);
 	text_term_print(stdout, pattern);

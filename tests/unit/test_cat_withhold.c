@@ -102,19 +102,19 @@ t_catalogue(void)
 	ok(cat_commit(c) == 0 && cat_collection_finish(c, cid, keep_all, keep_all, NULL, &removed) == 0, "finish");
 	is_int(unit_sql_int(cat_db(c), "SELECT count(*) FROM fts WHERE fts MATCH 'wombatword'"), 1, "indexed");
 
-	ok(cat_withhold_add(c, "leak", cid, "a.txt", "source", &files, &dirs) == 0, "withhold a file");
+	ok(cat_withhold_add(c, "leak", cid, (const char *[]){ "a.txt" }, 1, "source", &files, &dirs) == 0, "withhold a file");
 	is_int(files, 1, "one file");
 	is_int(dirs, 0, "no folder");
 	is_int(cat_file_get(c, cid, "a.txt", &f), 1, "the file is absent");
 	is_int(unit_sql_int(cat_db(c), "SELECT count(*) FROM fts WHERE fts MATCH 'wombatword'"), 0, "not in the index");
 	is_int(unit_sql_int(cat_db(c), "SELECT count(*) FROM docs"), 2, "its text is gone");
-	ok(cat_withhold_add(c, "leak", cid, "sec", "memo", &files, &dirs) == 0, "withhold a folder");
+	ok(cat_withhold_add(c, "leak", cid, (const char *[]){ "sec" }, 1, "memo", &files, &dirs) == 0, "withhold a folder");
 	is_int(files, 2, "two files");
 	is_int(dirs, 1, "one folder");
 	ok(cat_dir_stat(c, cid, "sec", &entries, &exists) == 0 && !exists, "the folder is absent");
 	is_int(unit_sql_int(cat_db(c), "SELECT files FROM collections WHERE id = 1"), 0, "collection counts 0 files");
 	ok(cat_check(c) == 0, "integrity");
-	ok(cat_withhold_add(c, "leak", cid, "sec", "memo, again", &files, &dirs) == 0, "withhold again: new reason");
+	ok(cat_withhold_add(c, "leak", cid, (const char *[]){ "sec" }, 1, "memo, again", &files, &dirs) == 0, "withhold again: new reason");
 	is_int(files, 0, "nothing more left");
 	ok(cat_withhold_each(c, "leak", count_rule, &n) == 0, "each");
 	is_int(n, 2, "two rules");
