@@ -114,7 +114,20 @@ static const char schema_v4[] =
     "  pattern TEXT NOT NULL,"     /* a path or a glob, relative to the collection's root */
     "  reason TEXT NOT NULL,"      /* for the publisher only: never served */
     "  created INTEGER NOT NULL,"
-    "  PRIMARY KEY (slug, pattern));";
+    "  PRIMARY KEY (slug, pattern));"
+    /* The publisher's review (review.h): never served. A file is read again
+     * when its checksum or the rules changed. */
+    "CREATE TABLE review_files ("
+    "  id INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,"
+    "  sha256 BLOB NOT NULL,"
+    "  rules INTEGER NOT NULL,"
+    "  reviewed INTEGER NOT NULL);"
+    "CREATE TABLE review_findings ("
+    "  file_id INTEGER NOT NULL REFERENCES review_files(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL,"
+    "  count INTEGER NOT NULL,"
+    "  excerpts TEXT NOT NULL,"   /* up to three redacted excerpts, one a line */
+    "  PRIMARY KEY (file_id, kind)) WITHOUT ROWID;";
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_FILE_GET] = "SELECT id, size, mtime, sha256, mime FROM files WHERE collection_id = ?1 AND path = ?2",

@@ -52,6 +52,7 @@ int cmd_admin(int argc, char **argv, const char *data);
 int cmd_withhold(int argc, char **argv, const char *data);
 int cmd_unwithhold(int argc, char **argv, const char *data);
 int cmd_withheld(int argc, char **argv, const char *data);
+int cmd_review(int argc, char **argv, const char *data);
 
 /* Tell the operator (stderr) what a library run reports: a progress line
  * (progress = 1) replaces the last one on the terminal; other text is

@@ -17,6 +17,7 @@ const struct cmd cmd_table[] = {
 	{ "refresh", cmd_refresh, "re-read collections: new, changed and removed files" },
 	{ "ls", cmd_ls, "list the collections" },
 	{ "rm", cmd_rm, "remove a collection from the catalogue (files stay on disk)" },
+	{ "review", cmd_review, "find personal data in a collection before publishing it (never changes a file)" },
 	{ "withhold", cmd_withhold, "keep a file or folder out of publication (it stays on disk)" },
 	{ "unwithhold", cmd_unwithhold, "publish a withheld file or folder again" },
 	{ "withheld", cmd_withheld, "list what is withheld, with the reasons" },

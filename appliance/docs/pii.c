@@ -313,28 +313,41 @@ pii_scan(const char *t, size_t len, pii_fn fn, void *arg)
 	}
 }
 
-/* Append text[a, b) with every digit masked and white space folded. */
-static void
-context(strbuf_t *out, const char *t, size_t a, size_t b)
+static int
+is_space(int c)
 {
-	int space = 0;
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
-	for (size_t i = a; i < b; i++) {
-		unsigned char c = (unsigned char)t[i];
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-			space = 1;
-			continue;
-		}
-		if (space)
+/* Append text[a, b) with white space folded and every digit masked; a word
+ * holding '@' (another address) or cut at either edge (cut_a, cut_b: a part
+ * of something that may be personal) is masked whole. */
+static void
+context(strbuf_t *out, const char *t, size_t a, size_t b, int cut_a, int cut_b)
+{
+	size_t i = a;
+
+	while (i < b) {
+		size_t ws = i, we;
+		int mask;
+
+		while (i < b && is_space((unsigned char)t[i]))
+			i++;
+		if (i > ws)
 			strbuf_addc(out, ' ');
-		space = 0;
-		if (is_digit(c))
-			strbuf_adds(out, "\xe2\x80\xa2");
-		else
-			strbuf_addc(out, (char)c);
+		if (i == b)
+			break;
+		for (we = i; we < b && !is_space((unsigned char)t[we]); we++)
+			;
+		mask = memchr(t + i, '@', we - i) != NULL || (cut_a && i == a) || (cut_b && we == b);
+		for (; i < we; i++) {
+			unsigned char c = (unsigned char)t[i];
+			if (is_digit(c) || (mask && is_alnum(c)))
+				strbuf_adds(out, "\xe2\x80\xa2");
+			else
+				strbuf_addc(out, (char)c);
+		}
 	}
-	if (space)
-		strbuf_addc(out, ' ');
 }
 
 /* Move p back (or forward, dir 1) to the start of a UTF-8 character. */
@@ -374,7 +387,7 @@ pii_excerpt(strbuf_t *out, const char *t, size_t len, size_t off, size_t mlen)
 			tld = i;
 	if (a > 0)
 		strbuf_adds(out, "\xe2\x80\xa6");
-	context(out, t, a, off);
+	context(out, t, a, off, a > 0 && !is_space((unsigned char)t[a - 1]), 0);
 	for (size_t i = off; i < off + mlen; i++) {
 		unsigned char c = (unsigned char)t[i];
 		int show = at ? (i == off || i == at || i >= tld) : (i >= keep_from || !is_alnum(c));
@@ -385,7 +398,7 @@ pii_excerpt(strbuf_t *out, const char *t, size_t len, size_t off, size_t mlen)
 		else
 			strbuf_adds(out, "\xe2\x80\xa2");
 	}
-	context(out, t, off + mlen, b);
+	context(out, t, off + mlen, b, 0, b < len && !is_space((unsigned char)t[b]));
 	if (b < len)
 		strbuf_adds(out, "\xe2\x80\xa6");
 }

@@ -1,0 +1,55 @@
+/* review: what could hurt someone in a collection, for the publisher to look
+ * at before publishing (`broadside review`). Reads the text the document jail
+ * extracted at ingest (docs.body, up to 256 KiB a file) and each file's path,
+ * looks for the patterns of docs/pii.h, and keeps per file and kind a count
+ * and up to REVIEW_EXCERPTS redacted excerpts in the catalogue's review
+ * tables, which nothing serves. A file is read again only when its checksum
+ * changed or the rules did (REVIEW_RULES), so a second run reads only what
+ * changed; results are committed in batches, so an interrupted run resumes.
+ * Never changes a file. */
+#ifndef BROADSIDE_REVIEW_H
+#define BROADSIDE_REVIEW_H
+
+#include <stdint.h>
+
+#include "catalogue/cat.h"
+
+#define REVIEW_RULES 1        /* raise when a rule changes: every file is read again */
+#define REVIEW_EXCERPTS 3
+
+/* More findings for one file, read from its bytes (metadata) by the caller's
+ * jailed reader: call add(kind, excerpt, ctx) for each. 0, or -1 to stop. */
+typedef int (*review_add_fn)(void *ctx, const char *kind, const char *excerpt);
+typedef int (*review_meta_fn)(void *arg, const char *relpath, const char *mime, review_add_fn add, void *ctx);
+
+typedef struct review_opts {
+	/* Called every few hundred files and at the end. */
+	void (*progress)(void *arg, int64_t done, int64_t total);
+	review_meta_fn meta;   /* NULL: text only */
+	void *arg;
+} review_opts_t;
+
+typedef struct review_stats {
+	int64_t files;        /* in the collection */
+	int64_t read;         /* new or changed since the last review */
+	int64_t ms;
+} review_stats_t;
+
+/* Review collection col_id: 0 or -1 (logged). */
+int review_run(cat_t *c, int64_t col_id, const review_opts_t *o, review_stats_t *st);
+
+typedef struct review_finding {
+	const char *path, *kind, *excerpts;   /* excerpts: one a line */
+	int64_t count;
+} review_finding_t;
+/* Call fn for every finding of the collection, by path then kind; non-zero stops. */
+int review_each(cat_t *c, int64_t col_id, int (*fn)(const review_finding_t *f, void *arg), void *arg);
+
+typedef struct review_folder {
+	const char *folder, *kind;   /* folder "" = the collection's top */
+	int64_t count, files;        /* findings, and files with one */
+} review_folder_t;
+/* Call fn for every (folder, kind) with findings among the folder's own files. */
+int review_folders(cat_t *c, int64_t col_id, int (*fn)(const review_folder_t *f, void *arg), void *arg);
+
+#endif
