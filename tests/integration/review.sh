@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# review: planted personal data in real files (text, a docx written with
+# python3's zipfile, a PDF from make-sample, a mail, a file name) is found,
+# per kind and file; card numbers and IBANs that fail their check, and
+# SSN-like numbers that cannot be SSNs, are never reported; excerpts are
+# redacted; the per-folder table and totals add up; a second run reads
+# nothing, a changed file is read again; the files are never changed;
+# --kinds filters; --withhold-kinds withholds in one step; names are printed
+# escaped.
+. "$(dirname "$0")/../lib.sh"
+D=$T/data C=$T/coll
+mkdir -p "$C/hr/deep" "$C/clean"
+cat >"$C/notes.txt" <<'EOF'
+Valid cards: Visa 4111 1111 1111 1111, Mastercard 5555-5555-5555-4444, Amex 378282246310005.
+Invalid cards: 4111 1111 1111 1112, 5555555555554445, 3782 822463 10006, 1234 5678 9012 3456.
+Phones: (555) 123-4567, +44 20 7946 0958, 555.123.4567 and 1-800-555-0199.
+Not phones: order 5551234567, dated 2021-03-04, version 1.2.3.4.
+EOF
+cat >"$C/hr/deep/staff.csv" <<'EOF'
+name,ssn,iban
+A,078-05-1120,DE89 3704 0044 0532 0130 00
+B,219-09-9999,GB82WEST12345698765432
+C,666-12-3456,DE89 3704 0044 0532 0130 01
+D,912-12-3456,GB82WEST12345698765433
+EOF
+printf 'From: clerk@example.org\nTo: desk@example.org\nSubject: call back\n\nPlease ring +1 (202) 555-0143 before noon.\n' >"$C/hr/call.eml"
+echo "nothing personal in here" >"$C/clean/readme.txt"
+echo "a name that is an address" >"$C/clean/jane.doe@example.org.txt"
+printf 'x' >"$C/clean/$(printf 'evil\033[2J\xe2\x80\xaegpj.exe mallory@example.net')"
+python3 - "$C" "$TOP/scripts/demo/make-sample" <<'PY'
+import importlib.machinery, importlib.util, sys, zipfile
+c = sys.argv[1]
+loader = importlib.machinery.SourceFileLoader("ms", sys.argv[2])
+spec = importlib.util.spec_from_loader("ms", loader); ms = importlib.util.module_from_spec(spec); loader.exec_module(ms)
+open(c + "/hr/transfer.pdf", "wb").write(ms.make_pdf(["Wire to FR14 2004 1010 0505 0001 3M02 606", "thanks"]))
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+with zipfile.ZipFile(c + "/memo.docx", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+    z.writestr("word/document.xml", f'<?xml version="1.0" encoding="UTF-8"?><w:document {W}><w:body>'
+               '<w:p><w:r><w:t>Refund to card 6011 1111 1111 1117, ask john.smith@corp.example.com</w:t></w:r></w:p>'
+               '</w:body></w:document>')
+PY
+sums() { (cd "$C" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum; }
+before=$(sums)
+$BROADSIDE --data "$D" init >/dev/null 2>&1
+$BROADSIDE --data "$D" add "$C" --slug hr --title "HR" -q >/dev/null 2>&1
+out=$($BROADSIDE --data "$D" review hr --json 2>"$T/err"); rc=$?
+check_eq "review --json succeeds" "$rc" 0
+check "… and is JSON" python3 -c 'import json,sys; json.loads(sys.argv[1])' "$out"
+count() { # count PATH KIND: the finding count of one file and kind
+  python3 -c 'import json,sys
+r = json.loads(sys.argv[1])
+print(sum(f["count"] for f in r["findings"] if f["path"] == sys.argv[2] and f["kind"] == sys.argv[3]))' "$out" "$1" "$2"; }
+check_eq "notes.txt: the 3 valid cards, none of the 4 invalid ones" "$(count notes.txt card)" 3
+check_eq "notes.txt: 4 phone numbers in 4 formats" "$(count notes.txt phone)" 4
+check_eq "notes.txt: no other kind" "$(count notes.txt ssn)$(count notes.txt iban)$(count notes.txt email)" 000
+check_eq "staff.csv: 2 valid SSN-like numbers (not 666-, not 9xx-)" "$(count hr/deep/staff.csv ssn)" 2
+check_eq "staff.csv: 2 IBANs with a valid check, not the 2 without" "$(count hr/deep/staff.csv iban)" 2
+check_eq "staff.csv: nothing else (an invalid IBAN is no phone)" "$(count hr/deep/staff.csv phone)$(count hr/deep/staff.csv card)" 00
+check_eq "call.eml: the phone in the body" "$(count hr/call.eml phone)" 1
+check_eq "call.eml: the addresses in the headers" "$(count hr/call.eml email)" 2
+check_eq "transfer.pdf (through pdftotext in the jail): the IBAN" "$(count hr/transfer.pdf iban)" 1
+check_eq "memo.docx: the card" "$(count memo.docx card)" 1
+check_eq "memo.docx: the address" "$(count memo.docx email)" 1
+check_eq "a file name that is an address" "$(count clean/jane.doe@example.org.txt email)" 1
+check_eq "clean/readme.txt: nothing" "$(count clean/readme.txt email)" 0
+check "excerpts hide the numbers" bash -c "! grep -Eq '4111 1111|5555-5555|078-05|0532 0130|555\) 123|john\.smith|clerk@' <<<\"\$1\"" _ "$out"
+check "… but keep the last two digits" grep -q '••11' <<<"$out"
+total() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])["total"][sys.argv[2]])' "$out" "$1"; }
+check_eq "total: cards" "$(total card)" 4
+check_eq "total: ssn" "$(total ssn)" 2
+check_eq "total: iban" "$(total iban)" 3
+folder() { python3 -c 'import json,sys
+r = json.loads(sys.argv[1])
+print([f["counts"][sys.argv[3]] for f in r["folders"] if f["folder"] == sys.argv[2]][0])' "$out" "$1" "$2"; }
+check_eq "per folder: hr/deep has the 2 SSNs" "$(folder hr/deep ssn)" 2
+check_eq "per folder: hr has the PDF's IBAN" "$(folder hr iban)" 1
+check_eq "per folder: the top has 4 cards" "$(folder '' card)" 4
+
+# Text: escaped names, a table, and what is re-read.
+txt=$($BROADSIDE --data "$D" review hr 2>"$T/err2")
+check "a second run reads nothing" grep -q "0 read" "$T/err2"
+check "text: a table per folder with a total" bash -c "grep -q '^By folder' <<<\"\$1\" && grep -q 'total (7 files with findings)' <<<\"\$1\"" _ "$txt"
+check "text: a hostile name is escaped" bash -c "grep -q 'evil\\\\x1b\[2J\\\\xe2\\\\x80\\\\xaegpj.exe' <<<\"\$1\" && ! grep -q $'\e' <<<\"\$1\"" _ "$txt"
+echo "now with 219-09-9999" >>"$C/clean/readme.txt"
+$BROADSIDE --data "$D" refresh hr -q >/dev/null 2>&1
+$BROADSIDE --data "$D" review hr >/dev/null 2>"$T/err3"
+check "after a change, only that file is read again" grep -q "1 read" "$T/err3"
+check_eq "… and its new finding is there" "$($BROADSIDE --data "$D" review hr --json 2>/dev/null | python3 -c 'import json,sys
+print(sum(f["count"] for f in json.load(sys.stdin)["findings"] if f["path"] == "clean/readme.txt"))')" 1
+only=$($BROADSIDE --data "$D" review hr --kinds card -q)
+check "--kinds card shows cards only" bash -c "grep -q ' card ' <<<\"\$1\" && ! grep -Eq ' (ssn|iban|phone|email) ' <<<\"\$1\"" _ "$only"
+check "--kinds refuses an unknown kind" bash -c "! $BROADSIDE --data '$D' review hr --kinds cards 2>/dev/null"
+before_now=$(sums)
+
+# --withhold-kinds: every file with a card, in one step.
+$BROADSIDE --data "$D" review hr --withhold-kinds card -q >/dev/null 2>"$T/wh"
+check "--withhold-kinds lists what it withheld" bash -c "grep -q 'withheld: notes.txt (card)' '$T/wh' && grep -q 'withheld: memo.docx (card)' '$T/wh'"
+check "… 2 files" grep -q "2 files withheld" "$T/wh"
+check "… gone from the manifest" bash -c "! grep -Eq 'notes\.txt|memo\.docx' '$D/manifests/hr/SHA256SUMS'"
+check "… which verifies" minisign -V -q -p "$D/keys/publisher.pub" -m "$D/manifests/hr/SHA256SUMS"
+check "… withheld gives the reason" bash -c "$BROADSIDE --data '$D' withheld hr | grep -q 'review found: card'"
+check_eq "… and the review no longer counts them" "$($BROADSIDE --data "$D" review hr --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"]["card"])')" 0
+check_eq "the files were never changed by review" "$(sums)" "$before_now"
+check "… nor before the edit (only readme.txt changed)" test "$before" != "$before_now"
+done_testing
