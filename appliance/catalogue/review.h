@@ -17,21 +17,23 @@
 #define REVIEW_RULES 1        /* raise when a rule changes: every file is read again */
 #define REVIEW_EXCERPTS 3
 
-/* More findings for one file, read from its bytes (metadata) by the caller's
- * jailed reader: call add(kind, excerpt, ctx) for each. 0, or -1 to stop. */
-typedef int (*review_add_fn)(void *ctx, const char *kind, const char *excerpt);
-typedef int (*review_meta_fn)(void *arg, const char *relpath, const char *mime, review_add_fn add, void *ctx);
+struct docjail;
 
 typedef struct review_opts {
 	/* Called every few hundred files and at the end. */
 	void (*progress)(void *arg, int64_t done, int64_t total);
-	review_meta_fn meta;   /* NULL: text only */
 	void *arg;
+	/* Metadata (docs/meta.h) is read when jail is set: each file opened
+	 * beneath rootfd (the collection's root), read in the jail. */
+	struct docjail *jail;
+	int rootfd;
+	const char *pdfinfo;   /* absolute; NULL = META_PDFINFO */
 } review_opts_t;
 
 typedef struct review_stats {
 	int64_t files;        /* in the collection */
 	int64_t read;         /* new or changed since the last review */
+	int64_t unread;       /* whose metadata could not be read (gone, or refused by the jail) */
 	int64_t ms;
 } review_stats_t;
 

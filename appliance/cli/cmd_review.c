@@ -2,6 +2,9 @@
  * someone (review.h), per file and per folder, and `--withhold-kinds` to
  * withhold every file with such findings in one step. Reads; never changes a
  * file. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,21 +18,31 @@
 #include "catalogue/cat_withhold.h"
 #include "catalogue/review.h"
 #include "cli/cmd.h"
+#include "base/conf.h"
+#include "catalogue/ingest.h"
+#include "docs/docjail.h"
+#include "docs/meta.h"
 #include "trust/manifest.h"
 
 static const char review_usage[] =
     "usage: broadside [--data DIR] review SLUG [--json] [--kinds K,...] [--withhold-kinds K,...] [--quiet]\n\n"
     "Look through collection SLUG for what could hurt someone before you publish it,\n"
     "and list each finding with its file, kind and a redacted excerpt, then a table\n"
-    "per folder. Kinds: email, phone, ssn (US Social Security-like), card (payment\n"
-    "cards, Luhn-checked), iban (checked), in the text the search index holds and in\n"
-    "file names. It helps a human review; it does not replace one: it finds no\n"
-    "names, street addresses, faces or handwriting. Results stay in the catalogue\n"
-    "(never served), so a second run reads only new and changed files.\n"
+    "per folder. In the text the search index holds and in file names: email, phone,\n"
+    "ssn (US Social Security-like), card (payment cards, Luhn-checked), iban\n"
+    "(checked). In documents' own metadata, read in the document jail: gps, camera\n"
+    "(make, model, serial) and author, software (JPEG EXIF; PDF Info; Office and\n"
+    "OpenDocument properties), comments and revisions (tracked changes, Word). It\n"
+    "helps a human review; it does not replace one: it finds no names, street\n"
+    "addresses, faces or handwriting. Originals are published byte for byte, with\n"
+    "their metadata. Results stay in the catalogue (never served), so a second run\n"
+    "reads only new and changed files. Files are never changed.\n"
     "--kinds shows only those kinds; --withhold-kinds withholds every file with a\n"
     "finding of those kinds (`broadside withhold`) and lists them.\n";
 
-static const char *const known_kinds[] = { "email", "phone", "ssn", "card", "iban" };
+/* The text patterns (docs/pii.h), then what metadata says (docs/meta.h). */
+static const char *const known_kinds[] = { "email", "phone", "ssn", "card", "iban", "gps", "camera", "author",
+	"software", "comments", "revisions" };
 #define NKINDS (sizeof(known_kinds) / sizeof(known_kinds[0]))
 
 /* Parse "a,b" into a bit per known kind; -1 (printed) on an unknown one. */
@@ -47,7 +60,8 @@ parse_kinds(const char *list, unsigned *bits)
 		if (i == NKINDS) {
 			fputs("broadside: unknown kind '", stderr);
 			text_term_print(stderr, k);
-			fputs("' (email, phone, ssn, card, iban)\n", stderr);
+			fputs("' (email, phone, ssn, card, iban, gps, camera, author, software, comments, "
+			    "revisions)\n", stderr);
 			rc = -1;
 			break;
 		}
@@ -141,7 +155,7 @@ print_finding(const review_finding_t *f, void *arg)
 		text_term_print(stdout, f->path);
 		fputc('\n', stdout);
 	}
-	printf("  %-6s %4lld  ", f->kind, (long long)f->count);
+	printf("  %-9s %4lld  ", f->kind, (long long)f->count);
 	for (const char *p = f->excerpts, *e; p && *p; p = *e ? e + 1 : e) {
 		char *one;
 		e = strchr(p, '\n');
@@ -149,7 +163,7 @@ print_finding(const review_finding_t *f, void *arg)
 			e = p + strlen(p);
 		one = xstrndup(p, (size_t)(e - p));
 		if (p != f->excerpts)
-			fputs("\n               ", stdout);
+			fputs("\n                  ", stdout);
 		text_term_print(stdout, one);
 		free(one);
 	}
@@ -185,7 +199,7 @@ folder_flush(struct folders *f)
 	} else {
 		for (size_t k = 0; k < NKINDS; k++)
 			if (f->r->show & (1u << k))
-				printf(" %6lld", (long long)f->counts[k]);
+				printf(" %9lld", (long long)f->counts[k]);
 		fputs("  ", stdout);
 		text_term_print(stdout, f->folder[0] ? f->folder : "(top)");
 		fputc('\n', stdout);
@@ -217,6 +231,33 @@ progress(void *arg, int64_t done, int64_t total)
 {
 	if (*(int *)arg)
 		fprintf(stderr, "\r\033[Kreviewed %lld of %lld files", (long long)done, (long long)total);
+}
+
+/* The document jail for metadata (as ingest's: the config's sandbox mode;
+ * pdfinfo beside pdftotext_path) and the collection's root. */
+static int
+open_jail(const char *data, const cat_collection_t *col, review_opts_t *o, conf_t **conf, char **pdfinfo)
+{
+	ingest_opts_t io = { 0 };
+	docjail_conf_t jc = { 0 };
+	char *dir;
+
+	if (cmd_ingest_opts(data, &io, conf) < 0)
+		return -1;
+	dir = xstrdup(io.pdftotext_path ? io.pdftotext_path : "/usr/bin/pdftotext");
+	*pdfinfo = xasprintf("%s/pdfinfo", dirname(dir));
+	free(dir);
+	o->rootfd = open(col->root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (o->rootfd < 0) {
+		log_err("cannot read %s: %s", col->root, strerror(errno));
+		return -1;
+	}
+	jc.mode = io.sandbox;
+	jc.tools[0] = *pdfinfo;
+	o->pdfinfo = *pdfinfo;
+	if ((o->jail = docjail_new(&jc)) == NULL)
+		return -1;
+	return 0;
 }
 
 /* Withhold the files collected in r (review --withhold-kinds). */
@@ -267,6 +308,8 @@ cmd_review(int argc, char **argv, const char *data)
 	cat_collection_t col = { 0 };
 	datadir_t *d = NULL;
 	cat_t *c = NULL;
+	conf_t *conf = NULL;
+	char *pdfinfo = NULL;
 	int quiet = 0, tty = 0, rc = 1;
 
 	if (cmd_wants_help(argc, argv, review_usage))
@@ -310,8 +353,13 @@ cmd_review(int argc, char **argv, const char *data)
 	tty = !quiet && isatty(2);
 	o.progress = progress;
 	o.arg = &tty;
+	if (open_jail(data, &col, &o, &conf, &pdfinfo) < 0)
+		goto done;
 	if (review_run(c, col.id, &o, &st) < 0)
 		goto done;
+	if (st.unread > 0 && !quiet)
+		fprintf(stderr, "%s: the metadata of %lld file%s could not be read (gone, or refused by the "
+		    "document jail)\n", col.slug, (long long)st.unread, st.unread == 1 ? "" : "s");
 	if (tty)
 		fputs("\r\033[K", stderr);
 	if (!quiet)
@@ -332,7 +380,7 @@ cmd_review(int argc, char **argv, const char *data)
 		printf("\nBy folder (findings in the folder's own files):\n");
 		for (size_t k = 0; k < NKINDS; k++)
 			if (r.show & (1u << k))
-				printf(" %6s", known_kinds[k]);
+				printf(" %9s", known_kinds[k]);
 		fputs("  folder\n", stdout);
 	}
 	if (review_folders(c, col.id, folder_row, &f) != 0)
@@ -350,7 +398,7 @@ cmd_review(int argc, char **argv, const char *data)
 	} else {
 		for (size_t k = 0; k < NKINDS; k++)
 			if (r.show & (1u << k))
-				printf(" %6lld", (long long)r.total[k]);
+				printf(" %9lld", (long long)r.total[k]);
 		printf("  total (%lld file%s with findings)\n", (long long)r.files_with, r.files_with == 1 ? "" : "s");
 	}
 	fflush(stdout);
@@ -371,5 +419,10 @@ done:
 	cat_collection_clear(&col);
 	cat_free(c);
 	datadir_free(d);
+	docjail_free(o.jail);
+	if (o.rootfd > 0)
+		close(o.rootfd);
+	conf_free(conf);
+	free(pdfinfo);
 	return rc;
 }

@@ -345,7 +345,7 @@ context(strbuf_t *out, const char *t, size_t a, size_t b, int cut_a, int cut_b)
 			if (is_digit(c) || (mask && is_alnum(c)))
 				strbuf_adds(out, "\xe2\x80\xa2");
 			else
-				strbuf_addc(out, (char)c);
+				strbuf_addc(out, c < 0x20 || c == 0x7f ? ' ' : (char)c);
 		}
 	}
 }
@@ -365,7 +365,7 @@ void
 pii_excerpt(strbuf_t *out, const char *t, size_t len, size_t off, size_t mlen)
 {
 	size_t a = off > PII_CONTEXT ? off - PII_CONTEXT : 0, b = off + mlen + PII_CONTEXT;
-	size_t keep_from = off + mlen, alnum = 0, at = 0, tld = off + mlen;
+	size_t keep_from = off + mlen, alnum = 0, at = 0, tld = off + mlen, whole = mlen;
 
 	if (off > len || mlen > len - off)
 		return;
@@ -373,6 +373,12 @@ pii_excerpt(strbuf_t *out, const char *t, size_t len, size_t off, size_t mlen)
 		b = len;
 	a = char_start(t, len, a, 1);
 	b = char_start(t, len, b, 0);
+	/* The top-level domain of the whole address, before a long one is cut. */
+	for (size_t i = off; i < off + mlen; i++)
+		if (t[i] == '@')
+			at = i;
+		else if (at && t[i] == '.')
+			tld = i;
 	if (mlen > 64)
 		mlen = 64;
 	/* What stays visible of the finding: its last two letters or digits, or
@@ -380,17 +386,13 @@ pii_excerpt(strbuf_t *out, const char *t, size_t len, size_t off, size_t mlen)
 	for (size_t i = off + mlen; i > off && alnum < 2; i--)
 		if (is_alnum((unsigned char)t[i - 1]) && ++alnum == 2)
 			keep_from = i - 1;
-	for (size_t i = off; i < off + mlen; i++)
-		if (t[i] == '@')
-			at = i;
-		else if (at && t[i] == '.')
-			tld = i;
 	if (a > 0)
 		strbuf_adds(out, "\xe2\x80\xa6");
 	context(out, t, a, off, a > 0 && !is_space((unsigned char)t[a - 1]), 0);
 	for (size_t i = off; i < off + mlen; i++) {
 		unsigned char c = (unsigned char)t[i];
-		int show = at ? (i == off || i == at || i >= tld) : (i >= keep_from || !is_alnum(c));
+		/* (An address's top-level domain is letters; a digit is never shown there.) */
+		int show = at ? (i == off || i == at || i >= tld) && !is_digit(c) : (i >= keep_from || !is_alnum(c));
 		if (show && c >= 0x20 && c < 0x7f)
 			strbuf_addc(out, (char)c);
 		else if (show)
@@ -398,7 +400,11 @@ pii_excerpt(strbuf_t *out, const char *t, size_t len, size_t off, size_t mlen)
 		else
 			strbuf_adds(out, "\xe2\x80\xa2");
 	}
-	context(out, t, off + mlen, b, 0, b < len && !is_space((unsigned char)t[b]));
+	if (whole > mlen)
+		strbuf_adds(out, "\xe2\x80\xa6");   /* the rest of a long finding: not shown */
+	if (b < off + whole)
+		b = off + whole;
+	context(out, t, off + whole, b, 0, b < len && !is_space((unsigned char)t[b]));
 	if (b < len)
 		strbuf_adds(out, "\xe2\x80\xa6");
 }

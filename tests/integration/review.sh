@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # review: planted personal data in real files (text, a docx written with
 # python3's zipfile, a PDF from make-sample, a mail, a file name) is found,
+# and metadata written by real tools (Pillow's GPS EXIF, exiftool's serial
+# number and PDF Author, a docx's properties, comment and tracked change) is
+# read in the document jail;
 # per kind and file; card numbers and IBANs that fail their check, and
 # SSN-like numbers that cannot be SSNs, are never reported; excerpts are
 # redacted; the per-folder table and totals add up; a second run reads
@@ -40,6 +43,38 @@ with zipfile.ZipFile(c + "/memo.docx", "w", zipfile.ZIP_DEFLATED) as z:
                '<w:p><w:r><w:t>Refund to card 6011 1111 1111 1117, ask john.smith@corp.example.com</w:t></w:r></w:p>'
                '</w:body></w:document>')
 PY
+# Metadata, written by real tools: Pillow puts GPS and camera EXIF into a
+# JPEG, exiftool a serial number into it and an Author into a PDF; the docx
+# has core.xml/app.xml properties, a comment and a tracked change.
+mkdir -p "$C/media"
+/usr/bin/python3 - "$C/media" <<'PY'
+import sys, zipfile
+from PIL import Image
+d = sys.argv[1]
+img = Image.new("RGB", (32, 32), (200, 10, 10))
+exif = Image.Exif()
+exif[0x010F] = "Canon"; exif[0x0110] = "EOS 5D"; exif[0x0131] = "GIMP 2.10"; exif[0x013B] = "Jane Photographer"
+exif[0x8825] = {1: "N", 2: (52.0, 31.0, 12.0), 3: "E", 4: (13.0, 24.0, 18.0)}
+img.save(d + "/photo.jpg", exif=exif)
+Image.new("RGB", (8, 8)).save(d + "/plain.jpg")
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+with zipfile.ZipFile(d + "/minutes.docx", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+    z.writestr("word/document.xml", f'<?xml version="1.0" encoding="UTF-8"?><w:document {W}><w:body><w:p>'
+        '<w:ins w:id="1" w:author="Bob Editor"><w:r><w:t>added</w:t></w:r></w:ins><w:r><w:t>Minutes</w:t></w:r></w:p></w:body></w:document>')
+    z.writestr("word/comments.xml", f'<?xml version="1.0" encoding="UTF-8"?><w:comments {W}><w:comment w:id="0" '
+        'w:author="Carol Reviewer"><w:p><w:r><w:t>check this</w:t></w:r></w:p></w:comment></w:comments>')
+    z.writestr("docProps/core.xml", '<?xml version="1.0" encoding="UTF-8"?><cp:coreProperties '
+        'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        '<dc:title>Minutes</dc:title><dc:creator>Alice Author</dc:creator><cp:lastModifiedBy>Dave Insider</cp:lastModifiedBy></cp:coreProperties>')
+    z.writestr("docProps/app.xml", '<?xml version="1.0" encoding="UTF-8"?><Properties '
+        'xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Company>Springfield PD</Company></Properties>')
+open(d + "/garbage.jpg", "wb").write(b"\xff\xd8\xff\xe1\xff\xffExif\0\0" + bytes(range(256)) * 40)
+open(d + "/notzip.docx", "wb").write(b"PK\3\4" + b"\xff" * 5000)
+PY
+exiftool -q -overwrite_original -SerialNumber=SN12345678 "$C/media/photo.jpg"
+cp "$C/hr/transfer.pdf" "$C/media/authored.pdf"
+exiftool -q -overwrite_original -Author="Jane Source" -Creator="Word for Mac" "$C/media/authored.pdf"
 sums() { (cd "$C" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum; }
 before=$(sums)
 $BROADSIDE --data "$D" init >/dev/null 2>&1
@@ -64,12 +99,30 @@ check_eq "memo.docx: the card" "$(count memo.docx card)" 1
 check_eq "memo.docx: the address" "$(count memo.docx email)" 1
 check_eq "a file name that is an address" "$(count clean/jane.doe@example.org.txt email)" 1
 check_eq "clean/readme.txt: nothing" "$(count clean/readme.txt email)" 0
+excerpt() { # excerpt PATH KIND: the excerpts of one file and kind, one a line
+  python3 -c 'import json,sys
+r = json.loads(sys.argv[1])
+for f in r["findings"]:
+    if f["path"] == sys.argv[2] and f["kind"] == sys.argv[3]: print("\n".join(f["excerpts"]))' "$out" "$1" "$2"; }
+check "photo.jpg (Pillow): the GPS position" grep -q "position near 52.5 N, 13.4 E" <<<"$(excerpt media/photo.jpg gps)"
+check "photo.jpg: the camera" grep -q "Canon EOS 5D" <<<"$(excerpt media/photo.jpg camera)"
+check "photo.jpg (exiftool): the serial number, masked" bash -c "grep -q 'serial number ending 78' <<<\"\$1\" && ! grep -q SN123 <<<\"\$1\"" _ "$(excerpt media/photo.jpg camera)"
+check "photo.jpg: the artist" grep -q "artist: Jane Photographer" <<<"$(excerpt media/photo.jpg author)"
+check "photo.jpg: the software" grep -q "GIMP" <<<"$(excerpt media/photo.jpg software)"
+check_eq "plain.jpg: no metadata" "$(count media/plain.jpg gps)$(count media/plain.jpg camera)" 00
+check "authored.pdf (exiftool, read by pdfinfo in the jail): the author" grep -q "author: Jane Source" <<<"$(excerpt media/authored.pdf author)"
+check "… and the creator" grep -q "creator: Word for Mac" <<<"$(excerpt media/authored.pdf software)"
+check "minutes.docx: core.xml author and last modified by" bash -c "grep -q 'author: Alice Author' <<<\"\$1\" && grep -q 'last modified by: Dave Insider' <<<\"\$1\"" _ "$(excerpt media/minutes.docx author)"
+check "minutes.docx: app.xml company" grep -q "company: Springfield PD" <<<"$(excerpt media/minutes.docx author)"
+check "minutes.docx: the comment and its author" grep -q "1 comment, the first by Carol Reviewer" <<<"$(excerpt media/minutes.docx comments)"
+check "minutes.docx: the tracked change" grep -q "1 tracked change, the first by Bob Editor" <<<"$(excerpt media/minutes.docx revisions)"
+check_eq "garbage.jpg and notzip.docx: reviewed, nothing invented" "$(count media/garbage.jpg gps)$(count media/notzip.docx author)" 00
 check "excerpts hide the numbers" bash -c "! grep -Eq '4111 1111|5555-5555|078-05|0532 0130|555\) 123|john\.smith|clerk@' <<<\"\$1\"" _ "$out"
 check "… but keep the last two digits" grep -q '••11' <<<"$out"
 total() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])["total"][sys.argv[2]])' "$out" "$1"; }
 check_eq "total: cards" "$(total card)" 4
 check_eq "total: ssn" "$(total ssn)" 2
-check_eq "total: iban" "$(total iban)" 3
+check_eq "total: iban (authored.pdf is a copy of transfer.pdf)" "$(total iban)" 4
 folder() { python3 -c 'import json,sys
 r = json.loads(sys.argv[1])
 print([f["counts"][sys.argv[3]] for f in r["folders"] if f["folder"] == sys.argv[2]][0])' "$out" "$1" "$2"; }
@@ -80,7 +133,7 @@ check_eq "per folder: the top has 4 cards" "$(folder '' card)" 4
 # Text: escaped names, a table, and what is re-read.
 txt=$($BROADSIDE --data "$D" review hr 2>"$T/err2")
 check "a second run reads nothing" grep -q "0 read" "$T/err2"
-check "text: a table per folder with a total" bash -c "grep -q '^By folder' <<<\"\$1\" && grep -q 'total (7 files with findings)' <<<\"\$1\"" _ "$txt"
+check "text: a table per folder with a total" bash -c "grep -q '^By folder' <<<\"\$1\" && grep -q 'total (10 files with findings)' <<<\"\$1\"" _ "$txt"
 check "text: a hostile name is escaped" bash -c "grep -q 'evil\\\\x1b\[2J\\\\xe2\\\\x80\\\\xaegpj.exe' <<<\"\$1\" && ! grep -q $'\e' <<<\"\$1\"" _ "$txt"
 echo "now with 219-09-9999" >>"$C/clean/readme.txt"
 $BROADSIDE --data "$D" refresh hr -q >/dev/null 2>&1
