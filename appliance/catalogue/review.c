@@ -1,7 +1,9 @@
 /* review: see review.h. */
 #include "catalogue/review.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "docs/pii.h"
 
 #define BATCH 500
+#define BATCH_BYTES (16 * 1024 * 1024)   /* of text held at once: bounds the memory */
 #define MAX_KINDS 32
 
 /* One file's findings, by kind name. */
@@ -160,77 +163,147 @@ read_meta(const review_opts_t *o, const char *path, const char *mime, struct tal
 	return rc;
 }
 
-static int
-review_one(cat_t *c, sqlite3_stmt **q, int64_t id, const review_opts_t *o, struct tally *t, review_stats_t *st)
+/* One file of a batch: read from the catalogue by the main thread, looked at
+ * by a worker, written back by the main thread. */
+struct job {
+	int64_t id;
+	char *path, *mime, *body;
+	size_t body_len;
+	unsigned char sha[32];
+	int present, unread;
+	struct tally t;
+};
+
+struct batch {
+	struct job *jobs;
+	size_t n, next;
+	pthread_mutex_t mu;
+	const review_opts_t *o;
+};
+
+static void
+look(const review_opts_t *o, struct job *j)
 {
-	sqlite3_stmt *r = q[Q_READ];
-	int rc = -1;
+	/* Names are published too: "jane.doe@example.org.eml". */
+	scan_text(&j->t, j->path, strlen(j->path));
+	if (j->body)
+		scan_text(&j->t, j->body, j->body_len);
+	if (o->jail && read_meta(o, j->path, j->mime ? j->mime : "", &j->t) < 0)
+		j->unread = 1;
+}
 
-	t->n = 0;
-	sqlite3_reset(r);
-	sqlite3_bind_int64(r, 1, id);
-	if ((rc = sqlite3_step(r)) != SQLITE_ROW) {
+/* Workers take files one at a time: a PDF's pdfinfo (a jailed process
+ * each) costs what a thousand text scans do. */
+static void *
+worker(void *arg)
+{
+	struct batch *b = arg;
+
+	for (;;) {
+		size_t i;
+		pthread_mutex_lock(&b->mu);
+		i = b->next++;
+		pthread_mutex_unlock(&b->mu);
+		if (i >= b->n)
+			break;
+		if (b->jobs[i].present)
+			look(b->o, &b->jobs[i]);
+	}
+	return NULL;
+}
+
+static void
+job_clear(struct job *j)
+{
+	free(j->path);
+	free(j->mime);
+	free(j->body);
+	for (int k = 0; k < MAX_KINDS; k++)
+		strbuf_release(&j->t.text[k]);
+	memset(j, 0, sizeof(*j));
+}
+
+/* Read the batch's rows; at most BATCH files or BATCH_BYTES of text. */
+static int
+load(cat_t *c, sqlite3_stmt *r, const int64_t *ids, size_t n, struct job *jobs, size_t *taken)
+{
+	size_t bytes = 0, i;
+
+	for (i = 0; i < n && i < BATCH && bytes < BATCH_BYTES; i++) {
+		struct job *j = &jobs[i];
+		int step;
+
+		j->id = ids[i];
+		for (int k = 0; k < MAX_KINDS; k++)
+			strbuf_init(&j->t.text[k]);
 		sqlite3_reset(r);
-		return rc == SQLITE_DONE ? 0 : fail_db(c, "review");   /* DONE: removed meanwhile */
+		sqlite3_bind_int64(r, 1, ids[i]);
+		if ((step = sqlite3_step(r)) == SQLITE_DONE)
+			continue;       /* removed meanwhile */
+		if (step != SQLITE_ROW) {
+			*taken = i + 1;
+			return fail_db(c, "review");
+		}
+		if (sqlite3_column_bytes(r, 0) == 32)
+			memcpy(j->sha, sqlite3_column_blob(r, 0), 32);
+		j->path = xstrdup(sqlite3_column_text(r, 1) ? (const char *)sqlite3_column_text(r, 1) : "");
+		j->mime = xstrdup(sqlite3_column_text(r, 2) ? (const char *)sqlite3_column_text(r, 2) : "");
+		if (sqlite3_column_type(r, 3) != SQLITE_NULL) {
+			j->body_len = (size_t)sqlite3_column_bytes(r, 3);
+			j->body = xstrndup((const char *)sqlite3_column_text(r, 3), j->body_len);
+			bytes += j->body_len;
+		}
+		j->present = 1;
 	}
-	rc = -1;
-	{
-		const char *path = (const char *)sqlite3_column_text(r, 1);
-		const char *mime = (const char *)sqlite3_column_text(r, 2);
-		const char *body = (const char *)sqlite3_column_text(r, 3);
+	sqlite3_reset(r);
+	*taken = i;
+	return 0;
+}
 
-		/* Names are published too: "jane.doe@example.org.eml". */
-		if (path)
-			scan_text(t, path, strlen(path));
-		if (body)
-			scan_text(t, body, (size_t)sqlite3_column_bytes(r, 3));
-		if (o->jail && path && read_meta(o, path, mime ? mime : "", t) < 0)
-			st->unread++;
-	}
+static int
+store(cat_t *c, sqlite3_stmt **q, const struct job *j)
+{
 	sqlite3_reset(q[Q_FORGET]);
-	sqlite3_bind_int64(q[Q_FORGET], 1, id);
+	sqlite3_bind_int64(q[Q_FORGET], 1, j->id);
 	if (sqlite3_step(q[Q_FORGET]) != SQLITE_DONE)
-		goto fail;
+		return fail_db(c, "store the review");
 	sqlite3_reset(q[Q_DONE]);
-	sqlite3_bind_int64(q[Q_DONE], 1, id);
-	sqlite3_bind_value(q[Q_DONE], 2, sqlite3_column_value(r, 0));
+	sqlite3_bind_int64(q[Q_DONE], 1, j->id);
+	sqlite3_bind_blob(q[Q_DONE], 2, j->sha, 32, SQLITE_STATIC);
 	sqlite3_bind_int(q[Q_DONE], 3, REVIEW_RULES);
 	sqlite3_bind_int64(q[Q_DONE], 4, (int64_t)time(NULL));
 	if (sqlite3_step(q[Q_DONE]) != SQLITE_DONE)
-		goto fail;
-	for (int k = 0; k < t->n; k++) {
+		return fail_db(c, "store the review");
+	for (int k = 0; k < j->t.n; k++) {
 		sqlite3_stmt *f = q[Q_FINDING];
 		sqlite3_reset(f);
-		sqlite3_bind_int64(f, 1, id);
-		sqlite3_bind_text(f, 2, t->kind[k], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(f, 3, t->count[k]);
-		sqlite3_bind_text(f, 4, t->text[k].s ? t->text[k].s : "", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(f, 1, j->id);
+		sqlite3_bind_text(f, 2, j->t.kind[k], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(f, 3, j->t.count[k]);
+		sqlite3_bind_text(f, 4, j->t.text[k].s ? j->t.text[k].s : "", -1, SQLITE_STATIC);
 		if (sqlite3_step(f) != SQLITE_DONE)
-			goto fail;
+			return fail_db(c, "store the review");
 	}
-	rc = 0;
-	goto done;
-fail:
-	fail_db(c, "store the review");
-done:
-	sqlite3_reset(r);
-	return rc;
+	return 0;
 }
 
 int
 review_run(cat_t *c, int64_t col_id, const review_opts_t *o, review_stats_t *st)
 {
 	sqlite3_stmt *q[Q_N] = { NULL };
-	struct tally *t = xcalloc(1, sizeof(*t));
+	struct job *jobs = xcalloc(BATCH, sizeof(*jobs));
+	pthread_t threads[REVIEW_THREADS_MAX];
 	int64_t *ids = NULL;
 	struct timespec t0, t1;
-	size_t n = 0;
-	int rc = -1, in_txn = 0;
+	size_t n = 0, done_n = 0, taken = 0;
+	int rc = -1, nthreads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(st, 0, sizeof(*st));
-	for (int k = 0; k < MAX_KINDS; k++)
-		strbuf_init(&t->text[k]);
+	if (nthreads < 1)
+		nthreads = 1;
+	if (nthreads > REVIEW_THREADS_MAX)
+		nthreads = REVIEW_THREADS_MAX;
 	if (todo_ids(c, col_id, &ids, &n, &st->files) < 0)
 		goto done;
 	for (int i = 0; i < Q_N; i++)
@@ -238,32 +311,47 @@ review_run(cat_t *c, int64_t col_id, const review_opts_t *o, review_stats_t *st)
 			fail_db(c, "review");
 			goto done;
 		}
-	for (size_t i = 0; i < n; i++) {
-		if (!in_txn) {
-			if (cat_begin(c) < 0)
-				goto done;
-			in_txn = 1;
+	while (done_n < n) {
+		struct batch b = { .jobs = jobs, .o = o };
+		int started = 0, ok;
+
+		ok = load(c, q[Q_READ], ids + done_n, n - done_n, jobs, &taken) == 0;
+		b.n = taken;
+		pthread_mutex_init(&b.mu, NULL);
+		for (; ok && started < nthreads && (size_t)started < taken; started++)
+			if (pthread_create(&threads[started], NULL, worker, &b) != 0)
+				break;
+		if (ok && started == 0)
+			worker(&b);
+		for (int i = 0; i < started; i++)
+			pthread_join(threads[i], NULL);
+		pthread_mutex_destroy(&b.mu);
+		/* One transaction a batch: an interrupted run keeps what it committed. */
+		if (ok && (ok = cat_begin(c) == 0)) {
+			for (size_t i = 0; ok && i < taken; i++)
+				if (jobs[i].present) {
+					ok = store(c, q, &jobs[i]) == 0;
+					st->read++;
+					st->unread += jobs[i].unread;
+				}
+			if (!ok || cat_commit(c) < 0) {
+				cat_rollback(c);
+				ok = 0;
+			}
 		}
-		if (review_one(c, q, ids[i], o, t, st) < 0)
+		for (size_t i = 0; i < taken; i++)
+			job_clear(&jobs[i]);
+		if (!ok)
 			goto done;
-		st->read++;
-		if ((i + 1) % BATCH == 0 || i + 1 == n) {
-			if (cat_commit(c) < 0)
-				goto done;
-			in_txn = 0;
-			if (o->progress)
-				o->progress(o->arg, st->files - (int64_t)n + (int64_t)i + 1, st->files);
-		}
+		done_n += taken;
+		if (o->progress)
+			o->progress(o->arg, st->files - (int64_t)n + (int64_t)done_n, st->files);
 	}
 	rc = 0;
 done:
-	if (in_txn)
-		cat_rollback(c);
 	for (int i = 0; i < Q_N; i++)
 		sqlite3_finalize(q[i]);
-	for (int k = 0; k < MAX_KINDS; k++)
-		strbuf_release(&t->text[k]);
-	free(t);
+	free(jobs);
 	free(ids);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	st->ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;

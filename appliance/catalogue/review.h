@@ -28,7 +28,10 @@ typedef struct review_opts {
 	struct docjail *jail;
 	int rootfd;
 	const char *pdfinfo;   /* absolute; NULL = META_PDFINFO */
+	int threads;           /* files looked at in parallel; 0 = number of CPUs */
 } review_opts_t;
+
+#define REVIEW_THREADS_MAX 16
 
 typedef struct review_stats {
 	int64_t files;        /* in the collection */
