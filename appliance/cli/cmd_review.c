@@ -32,7 +32,8 @@ static const char review_usage[] =
     "ssn (US Social Security-like), card (payment cards, Luhn-checked), iban\n"
     "(checked). In documents' own metadata, read in the document jail: gps, camera\n"
     "(make, model, serial) and author, software (JPEG EXIF; PDF Info; Office and\n"
-    "OpenDocument properties), comments and revisions (tracked changes, Word). It\n"
+    "OpenDocument properties), comments and revisions (tracked changes, Word),\n"
+    "mailhost (e-mail headers naming internal hosts or private addresses). It\n"
     "helps a human review; it does not replace one: it finds no names, street\n"
     "addresses, faces or handwriting. Originals are published byte for byte, with\n"
     "their metadata. Results stay in the catalogue (never served), so a second run\n"
@@ -42,7 +43,7 @@ static const char review_usage[] =
 
 /* The text patterns (docs/pii.h), then what metadata says (docs/meta.h). */
 static const char *const known_kinds[] = { "email", "phone", "ssn", "card", "iban", "gps", "camera", "author",
-	"software", "comments", "revisions" };
+	"software", "comments", "revisions", "mailhost" };
 #define NKINDS (sizeof(known_kinds) / sizeof(known_kinds[0]))
 
 /* Parse "a,b" into a bit per known kind; -1 (printed) on an unknown one. */
@@ -61,7 +62,7 @@ parse_kinds(const char *list, unsigned *bits)
 			fputs("broadside: unknown kind '", stderr);
 			text_term_print(stderr, k);
 			fputs("' (email, phone, ssn, card, iban, gps, camera, author, software, comments, "
-			    "revisions)\n", stderr);
+			    "revisions, mailhost)\n", stderr);
 			rc = -1;
 			break;
 		}

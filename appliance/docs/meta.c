@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "docs/extract.h"
 
-const char *const meta_kinds[] = { "gps", "camera", "author", "software", "comments", "revisions", NULL };
+const char *const meta_kinds[] = { "gps", "camera", "author", "software", "comments", "revisions", "mailhost",
+	NULL };
 
 enum meta_format
 meta_format_of(const char *mime, const char *name)
@@ -25,9 +27,19 @@ meta_format_of(const char *mime, const char *name)
 		return META_OFFICE;
 	case EXTRACT_PDF:
 		return META_PDF;
+	case EXTRACT_EML:
+		return META_MAIL;
 	default:
 		return META_NONE;
 	}
+}
+
+static void line(strbuf_t *out, const char *kind, const char *label, const char *value);
+
+static void
+mailhost_line(strbuf_t *out, const char *v)
+{
+	line(out, "mailhost", "", v);
 }
 
 /* A finding line; the value's tabs and line ends become spaces. */
@@ -174,6 +186,111 @@ meta_pdfinfo_lines(const char *txt, size_t n, strbuf_t *out)
 	}
 }
 
+static int
+mail_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* A private or link-local IPv4 address at p (not loopback: "from
+ * localhost" says nothing): its length, or 0. */
+static size_t
+private_v4(const char *p, const char *end)
+{
+	unsigned o[4];
+	const char *q = p;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = 0;
+		int nd = 0;
+		while (q < end && mail_digit(*q) && nd < 4)
+			v = v * 10 + (unsigned)(*q++ - '0'), nd++;
+		if (nd == 0 || nd > 3 || v > 255)
+			return 0;
+		o[i] = v;
+		if (i < 3 && (q >= end || *q++ != '.'))
+			return 0;
+	}
+	if (q < end && (mail_digit(*q) || *q == '.'))
+		return 0;
+	if (o[0] == 10 || (o[0] == 172 && o[1] >= 16 && o[1] <= 31) || (o[0] == 192 && o[1] == 168) ||
+	    (o[0] == 169 && o[1] == 254) || (o[0] == 100 && o[1] >= 64 && o[1] <= 127))
+		return (size_t)(q - p);
+	return 0;
+}
+
+static int
+host_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || mail_digit(c) || c == '-' || c == '.';
+}
+
+/* A host name under an internal-looking domain at p: its length, or 0. */
+static size_t
+internal_name(const char *p, const char *end)
+{
+	static const char *const suffixes[] = { ".local", ".lan", ".internal", ".corp", ".intranet",
+		".localdomain", ".home", ".priv" };
+	size_t n = 0;
+
+	while (p + n < end && host_char((unsigned char)p[n]) && n < 253)
+		n++;
+	while (n > 0 && (p[n - 1] == '.' || p[n - 1] == '-'))
+		n--;
+	for (size_t i = 0; i < ARRAY_LEN(suffixes); i++) {
+		size_t sl = strlen(suffixes[i]);
+		if (n > sl && strncasecmp(p + n - sl, suffixes[i], sl) == 0)
+			return n;
+	}
+	return 0;
+}
+
+void
+meta_mail(const char *p, size_t n, strbuf_t *out)
+{
+	static const char *const names[] = { "Received:", "X-Originating-IP:", "X-Sender-IP:", "X-Forwarded-For:",
+		"Message-ID:" };
+	const char *end = p + n;
+	int found = 0;
+
+	/* Header lines until the blank line; a folded line continues its header. */
+	for (const char *hdr = p; hdr < end && found < 8;) {
+		const char *e = memchr(hdr, '\n', (size_t)(end - hdr)), *hdr_end;
+		size_t which = ARRAY_LEN(names);
+		if (e == NULL)
+			e = end;
+		if (e == hdr || (e == hdr + 1 && hdr[0] == '\r'))
+			break;
+		for (size_t i = 0; i < ARRAY_LEN(names); i++)
+			if ((size_t)(e - hdr) > strlen(names[i]) && strncasecmp(hdr, names[i], strlen(names[i])) == 0)
+				which = i;
+		hdr_end = e;
+		while (hdr_end + 1 < end && (hdr_end[1] == ' ' || hdr_end[1] == '\t')) {
+			const char *next = memchr(hdr_end + 1, '\n', (size_t)(end - hdr_end - 1));
+			hdr_end = next ? next : end;
+		}
+		for (const char *q = hdr + (which < ARRAY_LEN(names) ? strlen(names[which]) : 0);
+		    which < ARRAY_LEN(names) && q < hdr_end && found < 8; q++) {
+			size_t len = 0;
+			if ((q == hdr || !host_char((unsigned char)q[-1])) &&
+			    ((len = private_v4(q, hdr_end)) > 0 || (len = internal_name(q, hdr_end)) > 0)) {
+				char v[META_VALUE_MAX + 1];
+				snprintf(v, sizeof(v), "%.*s names %.*s", (int)strlen(names[which]) - 1, names[which],
+				    (int)(len < 120 ? len : 120), q);
+				/* A header names its host twice ("from x (x [ip])"): once is enough. */
+				char needle[META_VALUE_MAX + 4];
+				snprintf(needle, sizeof(needle), "\t%s\n", v);
+				if (out->s == NULL || strstr(out->s, needle) == NULL) {
+					mailhost_line(out, v);
+					found++;
+				}
+				q += len - 1;
+			}
+		}
+		hdr = hdr_end < end ? hdr_end + 1 : end;
+	}
+}
+
 /* What runs in the jailed worker: *(enum meta_format *)arg says which reader. */
 static int
 meta_fd(int fd, strbuf_t *out, char **title, void *arg)
@@ -184,19 +301,26 @@ meta_fd(int fd, strbuf_t *out, char **title, void *arg)
 	size_t n = 0;
 	int rc;
 
+	size_t want = f == META_MAIL ? META_MAIL_READ : META_EXIF_READ;
+
 	if (f == META_OFFICE)
 		return extract_office_meta_fd(fd, out);
-	if (f != META_JPEG)
+	if (f != META_JPEG && f != META_MAIL)
 		return -1;
-	buf = xmalloc(META_EXIF_READ);
-	while (n < META_EXIF_READ && (r = pread(fd, buf + n, META_EXIF_READ - n, (off_t)n)) != 0) {
+	buf = xmalloc(want);
+	while (n < want && (r = pread(fd, buf + n, want - n, (off_t)n)) != 0) {
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			break;
 		n += (size_t)r;
 	}
-	rc = n > 0 ? meta_exif(buf, n, out) : -1;
+	if (f == META_MAIL) {
+		meta_mail((const char *)buf, n, out);
+		rc = 0;
+	} else {
+		rc = n > 0 ? meta_exif(buf, n, out) : -1;
+	}
 	free(buf);
 	return rc;
 }

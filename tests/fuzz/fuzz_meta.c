@@ -1,6 +1,6 @@
 /* fuzz_meta: the review's metadata readers on any bytes, as the document jail
  * runs them (here in-process): libexif through meta_exif, pdfinfo's output
- * through meta_pdfinfo_lines, an office archive through
+ * through meta_pdfinfo_lines, a mail's headers through meta_mail, an office archive through
  * extract_office_meta_fd. The first byte picks one. Every line is
  * "kind<TAB>text" with a known kind and valid UTF-8. */
 #include <stdint.h>
@@ -43,7 +43,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	strbuf_init(&out);
-	switch (data[0] % 3) {
+	switch (data[0] % 4) {
+	case 3:
+		meta_mail((const char *)data + 1, size - 1, &out);
+		check_lines(&out, 1);
+		break;
 	case 0:
 		(void)meta_exif(data + 1, size - 1, &out);
 		check_lines(&out, 1);

@@ -3,7 +3,7 @@
 # python3's zipfile, a PDF from make-sample, a mail, a file name) is found,
 # and metadata written by real tools (Pillow's GPS EXIF, exiftool's serial
 # number and PDF Author, a docx's properties, comment and tracked change) is
-# read in the document jail;
+# read in the document jail, as are a mail's headers naming internal hosts;
 # per kind and file; card numbers and IBANs that fail their check, and
 # SSN-like numbers that cannot be SSNs, are never reported; excerpts are
 # redacted; the per-folder table and totals add up; a second run reads
@@ -26,7 +26,7 @@ B,219-09-9999,GB82WEST12345698765432
 C,666-12-3456,DE89 3704 0044 0532 0130 01
 D,912-12-3456,GB82WEST12345698765433
 EOF
-printf 'From: clerk@example.org\nTo: desk@example.org\nSubject: call back\n\nPlease ring +1 (202) 555-0143 before noon.\n' >"$C/hr/call.eml"
+printf 'Received: from mx1.example.org (mx1.example.org [203.0.113.5])\n\tby gw.example.net\nReceived: from pc-0042.corp.internal\n (pc-0042.corp.internal [10.20.30.40])\n\tby mail.example.org\nX-Originating-IP: [192.168.7.12]\nFrom: clerk@example.org\nTo: desk@example.org\nSubject: call back\n\nPlease ring +1 (202) 555-0143 before noon. Received: from 10.9.9.9\n' >"$C/hr/call.eml"
 echo "nothing personal in here" >"$C/clean/readme.txt"
 echo "a name that is an address" >"$C/clean/jane.doe@example.org.txt"
 printf 'x' >"$C/clean/$(printf 'evil\033[2J\xe2\x80\xaegpj.exe mallory@example.net')"
@@ -86,6 +86,11 @@ count() { # count PATH KIND: the finding count of one file and kind
   python3 -c 'import json,sys
 r = json.loads(sys.argv[1])
 print(sum(f["count"] for f in r["findings"] if f["path"] == sys.argv[2] and f["kind"] == sys.argv[3]))' "$out" "$1" "$2"; }
+excerpt() { # excerpt PATH KIND: the excerpts of one file and kind, one a line
+  python3 -c 'import json,sys
+r = json.loads(sys.argv[1])
+for f in r["findings"]:
+    if f["path"] == sys.argv[2] and f["kind"] == sys.argv[3]: print("\n".join(f["excerpts"]))' "$out" "$1" "$2"; }
 check_eq "notes.txt: the 3 valid cards, none of the 4 invalid ones" "$(count notes.txt card)" 3
 check_eq "notes.txt: 4 phone numbers in 4 formats" "$(count notes.txt phone)" 4
 check_eq "notes.txt: no other kind" "$(count notes.txt ssn)$(count notes.txt iban)$(count notes.txt email)" 000
@@ -94,16 +99,13 @@ check_eq "staff.csv: 2 IBANs with a valid check, not the 2 without" "$(count hr/
 check_eq "staff.csv: nothing else (an invalid IBAN is no phone)" "$(count hr/deep/staff.csv phone)$(count hr/deep/staff.csv card)" 00
 check_eq "call.eml: the phone in the body" "$(count hr/call.eml phone)" 1
 check_eq "call.eml: the addresses in the headers" "$(count hr/call.eml email)" 2
+check_eq "call.eml: the internal host, its address and the originating address in the headers" "$(count hr/call.eml mailhost)" 3
+check "… named" bash -c "grep -q 'Received names pc-0042.corp.internal' <<<\"\$1\" && grep -q 'X-Originating-IP names 192.168.7.12' <<<\"\$1\"" _ "$(excerpt hr/call.eml mailhost)"
 check_eq "transfer.pdf (through pdftotext in the jail): the IBAN" "$(count hr/transfer.pdf iban)" 1
 check_eq "memo.docx: the card" "$(count memo.docx card)" 1
 check_eq "memo.docx: the address" "$(count memo.docx email)" 1
 check_eq "a file name that is an address" "$(count clean/jane.doe@example.org.txt email)" 1
 check_eq "clean/readme.txt: nothing" "$(count clean/readme.txt email)" 0
-excerpt() { # excerpt PATH KIND: the excerpts of one file and kind, one a line
-  python3 -c 'import json,sys
-r = json.loads(sys.argv[1])
-for f in r["findings"]:
-    if f["path"] == sys.argv[2] and f["kind"] == sys.argv[3]: print("\n".join(f["excerpts"]))' "$out" "$1" "$2"; }
 check "photo.jpg (Pillow): the GPS position" grep -q "position near 52.5 N, 13.4 E" <<<"$(excerpt media/photo.jpg gps)"
 check "photo.jpg: the camera" grep -q "Canon EOS 5D" <<<"$(excerpt media/photo.jpg camera)"
 check "photo.jpg (exiftool): the serial number, masked" bash -c "grep -q 'serial number ending 78' <<<\"\$1\" && ! grep -q SN123 <<<\"\$1\"" _ "$(excerpt media/photo.jpg camera)"
