@@ -158,4 +158,33 @@ check "… withheld gives the reason" bash -c "$BROADSIDE --data '$D' withheld h
 check_eq "… and the review no longer counts them" "$($BROADSIDE --data "$D" review hr --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"]["card"])')" 0
 check_eq "the files were never changed by review" "$(sums)" "$before_now"
 check "… nor before the edit (only readme.txt changed)" test "$before" != "$before_now"
+# A hostile pdfinfo (a C stand-in at the path review derives from
+# pdftotext_path) runs in the jail: it cannot read the publisher key nor
+# open a socket, and review goes on.
+mkdir -p "$T/tools"
+cp /usr/bin/pdftotext "$T/tools/pdftotext"
+cat >"$T/standin.c" <<EOF
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
+int main(void)
+{
+	char buf[64];
+	int fd = open("$D/keys/publisher.key", O_RDONLY);
+	long n = fd >= 0 ? (long)read(fd, buf, sizeof(buf)) : -1;
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	printf("Author: key bytes %ld\nProducer: socket %d\n", n, s >= 0 ? 0 : -1);
+	return 0;
+}
+EOF
+cc -o "$T/tools/pdfinfo" "$T/standin.c"
+echo "pdftotext_path = $T/tools/pdftotext" >>"$D/broadside.conf"
+cp "$C/hr/transfer.pdf" "$C/media/again.pdf"
+$BROADSIDE --data "$D" refresh hr -q >/dev/null 2>&1
+out=$($BROADSIDE --data "$D" review hr --json 2>/dev/null); rc=$?
+check_eq "review with a hostile pdfinfo finishes" "$rc" 0
+check "… which ran in the jail: the key was out of its reach" grep -q "author: key bytes -1" <<<"$(excerpt media/again.pdf author)"
+check "… and so was any socket" grep -q "producer: socket -1" <<<"$(excerpt media/again.pdf software)"
+check "… nothing of the key in the catalogue" bash -c "! grep -aq \"\$(sed -n 2p '$D/keys/publisher.key' | cut -c1-20)\" '$D/catalogue.db'"
 done_testing
