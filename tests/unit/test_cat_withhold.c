@@ -114,7 +114,8 @@ t_catalogue(void)
 	ok(cat_dir_stat(c, cid, "sec", &entries, &exists) == 0 && !exists, "the folder is absent");
 	is_int(unit_sql_int(cat_db(c), "SELECT files FROM collections WHERE id = 1"), 0, "collection counts 0 files");
 	ok(cat_check(c) == 0, "integrity");
-	ok(cat_withhold_add(c, "leak", cid, (const char *[]){ "sec" }, 1, "memo, again", &files, &dirs) == 0, "withhold again: new reason");
+	ok(cat_withhold_add(c, "leak", cid, (const char *[]){ "sec" }, 1, "memo, again", &files, &dirs) == 0,
+	    "withhold again: new reason");
 	is_int(files, 0, "nothing more left");
 	ok(cat_withhold_each(c, "leak", count_rule, &n) == 0, "each");
 	is_int(n, 2, "two rules");
@@ -135,7 +136,8 @@ t_catalogue(void)
 	is_int(cat_withhold_remove(c, "leak", "a.txt"), 1, "unwithhold twice: none");
 
 	/* An older catalogue gains the table on its first writer open. */
-	ok(sqlite3_exec(cat_db(c), "DROP TABLE withheld; DROP TABLE review_findings; DROP TABLE review_files; PRAGMA user_version = 3", NULL, NULL, NULL) == SQLITE_OK,
+	ok(sqlite3_exec(cat_db(c), "DROP TABLE withheld; DROP TABLE review_findings; DROP TABLE review_files;"
+	    " PRAGMA user_version = 3", NULL, NULL, NULL) == SQLITE_OK,
 	    "downgrade to v3");
 	cat_free(c);
 	c = cat_open(path, CAT_READWRITE);
