@@ -250,8 +250,10 @@ open_jail(const char *data, const cat_collection_t *col, review_opts_t *o, conf_
 	free(dir);
 	o->rootfd = open(col->root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (o->rootfd < 0) {
-		log_err("cannot read %s: %s", col->root, strerror(errno));
-		return -1;
+		/* The text is in the catalogue: review that, and say what is missing. */
+		log_warn("cannot read %s: %s; reviewing the catalogued text only, no metadata", col->root,
+		    strerror(errno));
+		return 0;
 	}
 	jc.mode = io.sandbox;
 	jc.tools[0] = *pdfinfo;

@@ -63,6 +63,29 @@ for v in f c r p i d; do
     check "/$v/demo/$p answers like a path that never existed" same_as_never "$v" "$p"
   done
 done
+# A view of the whole collection or folder (a folder archive, a listing)
+# must not carry them either: archives are opened and their names listed.
+no_trace() { # no_trace URL: 404, or a body that names neither
+  local c; c=$(curl -s -o "$T/view.bin" -w '%{http_code}' "$U/$1")
+  [ "$c" != 200 ] && return 0
+  python3 - "$T/view.bin" <<'PY'
+import io, sys, tarfile, zipfile
+data = open(sys.argv[1], "rb").read()
+names = []
+try:
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+except Exception:
+    try:
+        names = tarfile.open(fileobj=io.BytesIO(data)).getnames()
+    except Exception:
+        names = [data.decode("latin-1")]
+bad = [n for n in names if "leak.txt" in n or "secret/" in n or "quokkaleakword" in n]
+sys.exit(1 if bad else 0)
+PY
+}
+for v in c d r p i; do
+  check "/$v/demo/ shows no trace of them" no_trace "$v/demo/"
+done
 check_eq "/f/ of the withheld file: 404" "$(code f/demo/leak.txt)" 404
 check_eq "the folder page: 404" "$(code c/demo/secret/)" 404
 folder=$(curl -s "$U/c/demo/")
