@@ -260,8 +260,11 @@ load(cat_t *c, sqlite3_stmt *r, const int64_t *ids, size_t n, struct job *jobs, 
 	return 0;
 }
 
+/* Without the jail (the folder could not be opened) a file is stored as read
+ * by rules 0, so the next run reads its metadata. One whose metadata the jail
+ * could not read is not retried: the same bytes fail the same way. */
 static int
-store(cat_t *c, sqlite3_stmt **q, const struct job *j)
+store(cat_t *c, sqlite3_stmt **q, const struct job *j, int with_meta)
 {
 	sqlite3_reset(q[Q_FORGET]);
 	sqlite3_bind_int64(q[Q_FORGET], 1, j->id);
@@ -270,7 +273,7 @@ store(cat_t *c, sqlite3_stmt **q, const struct job *j)
 	sqlite3_reset(q[Q_DONE]);
 	sqlite3_bind_int64(q[Q_DONE], 1, j->id);
 	sqlite3_bind_blob(q[Q_DONE], 2, j->sha, 32, SQLITE_STATIC);
-	sqlite3_bind_int(q[Q_DONE], 3, REVIEW_RULES);
+	sqlite3_bind_int(q[Q_DONE], 3, with_meta ? REVIEW_RULES : 0);
 	sqlite3_bind_int64(q[Q_DONE], 4, (int64_t)time(NULL));
 	if (sqlite3_step(q[Q_DONE]) != SQLITE_DONE)
 		return fail_db(c, "store the review");
@@ -330,7 +333,7 @@ review_run(cat_t *c, int64_t col_id, const review_opts_t *o, review_stats_t *st)
 		if (ok && (ok = cat_begin(c) == 0)) {
 			for (size_t i = 0; ok && i < taken; i++)
 				if (jobs[i].present) {
-					ok = store(c, q, &jobs[i]) == 0;
+					ok = store(c, q, &jobs[i], o->jail != NULL) == 0;
 					st->read++;
 					st->unread += jobs[i].unread;
 				}
