@@ -28,22 +28,22 @@ static const char review_usage[] =
     "usage: broadside [--data DIR] review SLUG [--json] [--kinds K,...] [--withhold-kinds K,...] [--quiet]\n\n"
     "Look through collection SLUG for what could hurt someone before you publish it,\n"
     "and list each finding with its file, kind and a redacted excerpt, then a table\n"
-    "per folder. In the text the search index holds and in file names: email, phone,\n"
-    "ssn (US Social Security-like), card (payment cards, Luhn-checked), iban\n"
-    "(checked). In documents' own metadata, read in the document jail: gps, camera\n"
-    "(make, model, serial) and author, software (JPEG EXIF; PDF Info; Office and\n"
-    "OpenDocument properties), comments and revisions (tracked changes, Word),\n"
-    "mailhost (e-mail headers naming internal hosts or private addresses). It\n"
-    "helps a human review; it does not replace one: it finds no names, street\n"
-    "addresses, faces or handwriting. Originals are published byte for byte, with\n"
-    "their metadata. Results stay in the catalogue (never served), so a second run\n"
-    "reads only new and changed files. Files are never changed.\n"
+    "per folder. In the text the search index holds and in file names: email,\n"
+    "phone, ssn (US Social Security-like), card (payment cards, Luhn-checked), iban\n"
+    "(checked), street (\"742 Evergreen Terrace\"). In documents' own metadata, read\n"
+    "in the document jail: gps, camera (make, model, serial), author, software\n"
+    "(JPEG EXIF; PDF Info; Office and OpenDocument properties), comments and\n"
+    "revisions (Word), mailhost (e-mail headers naming internal hosts or private\n"
+    "addresses). It helps a human review; it does not replace one: it finds no\n"
+    "names, faces or handwriting. Originals are published byte for byte, with their\n"
+    "metadata. Results stay in the catalogue (never served), so a second run reads\n"
+    "only new and changed files. Files are never changed.\n"
     "--kinds shows only those kinds; --withhold-kinds withholds every file with a\n"
     "finding of those kinds (`broadside withhold`) and lists them.\n";
 
 /* The text patterns (docs/pii.h), then what metadata says (docs/meta.h). */
-static const char *const known_kinds[] = { "email", "phone", "ssn", "card", "iban", "gps", "camera", "author",
-	"software", "comments", "revisions", "mailhost" };
+static const char *const known_kinds[] = { "email", "phone", "ssn", "card", "iban", "street", "gps", "camera",
+	"author", "software", "comments", "revisions", "mailhost" };
 #define NKINDS (sizeof(known_kinds) / sizeof(known_kinds[0]))
 
 /* Parse "a,b" into a bit per known kind; -1 (printed) on an unknown one. */
@@ -61,7 +61,7 @@ parse_kinds(const char *list, unsigned *bits)
 		if (i == NKINDS) {
 			fputs("broadside: unknown kind '", stderr);
 			text_term_print(stderr, k);
-			fputs("' (email, phone, ssn, card, iban, gps, camera, author, software, comments, "
+			fputs("' (email, phone, ssn, card, iban, street, gps, camera, author, software, comments, "
 			    "revisions, mailhost)\n", stderr);
 			rc = -1;
 			break;

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-static const char *const kind_names[PII_KINDS] = { "email", "phone", "ssn", "card", "iban" };
+static const char *const kind_names[PII_KINDS] = { "email", "phone", "ssn", "card", "iban", "street" };
 
 const char *
 pii_kind_name(enum pii_kind k)
@@ -217,6 +217,39 @@ numeric(const char *t, size_t len, size_t i, size_t *end)
 	return -1;
 }
 
+/* A street address starting with the house number at text[i]: its end, or 0. */
+static size_t
+street(const char *t, size_t len, size_t i)
+{
+	static const char *const words[] = { "Street", "St", "Avenue", "Ave", "Road", "Rd", "Boulevard", "Blvd",
+		"Lane", "Ln", "Drive", "Dr", "Court", "Ct", "Way", "Terrace", "Place", "Pl", "Square", "Sq",
+		"Parkway", "Highway", "Hwy", "Close", "Crescent" };
+	size_t j = i, nd = 0;
+
+	while (j < len && is_digit(t[j]) && nd < 6)
+		j++, nd++;
+	if (nd == 0 || nd > 5)
+		return 0;
+	if (j < len && is_upper(t[j]) && j + 1 < len && t[j + 1] == ' ')
+		j++;            /* 221B */
+	for (int w = 0; w < 5; w++) {
+		size_t s, e;
+		if (j + 1 >= len || t[j] != ' ' || !is_upper(t[j + 1]))
+			return 0;
+		s = ++j;
+		while (j < len && ((t[j] >= 'a' && t[j] <= 'z') || (j == s && is_upper(t[j]))))
+			j++;
+		e = j;
+		if (e - s < 2 || (j < len && is_alnum((unsigned char)t[j])))
+			return 0;
+		/* The street word ends it, but not as the first word ("5 Court"). */
+		for (size_t k = 0; w > 0 && k < ARRAY_LEN(words); k++)
+			if (strlen(words[k]) == e - s && memcmp(words[k], t + s, e - s) == 0)
+				return j < len && t[j] == '.' ? j + 1 : j;
+	}
+	return 0;
+}
+
 /* An e-mail address around the '@' at text[at]: its start and end, or 0. */
 static int
 email(const char *t, size_t len, size_t at, size_t floor, size_t *start, size_t *end)
@@ -306,6 +339,10 @@ pii_scan(const char *t, size_t len, pii_fn fn, void *arg)
 			/* A run that is not a finding is skipped whole: the digits
 			 * of an invalid card are not a phone number either. */
 			k = numeric(t, len, i, &e);
+			if (k < 0 && is_digit(c) && (s = street(t, len, i)) > 0) {
+				k = PII_STREET;
+				e = s;
+			}
 			if (k >= 0 && fn((enum pii_kind)k, i, e - i, arg))
 				return;
 			next = e;

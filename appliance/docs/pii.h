@@ -18,7 +18,12 @@
  *          SSN-shaped.
  *   iban   two capital letters, two check digits, 11-30 letters or digits
  *          (groups of four may be spaced), mod 97 = 1.
- * Nothing finds names, street addresses, faces or handwriting. */
+ *   street a house number (1-5 digits, a letter may follow), one to four
+ *          capitalised words and a street word (Street, St, Avenue, Ave,
+ *          Road, Rd, Boulevard, Blvd, Lane, Ln, Drive, Dr, Court, Ct, Way,
+ *          Terrace, Place, Pl, Square, Sq, Parkway, Highway, Hwy, Close,
+ *          Crescent): "742 Evergreen Terrace", "221B Baker Street".
+ * Nothing finds names, other forms of address, faces or handwriting. */
 #ifndef BROADSIDE_PII_H
 #define BROADSIDE_PII_H
 
@@ -26,9 +31,9 @@
 
 #include "base/util.h"
 
-enum pii_kind { PII_EMAIL, PII_PHONE, PII_SSN, PII_CARD, PII_IBAN, PII_KINDS };
+enum pii_kind { PII_EMAIL, PII_PHONE, PII_SSN, PII_CARD, PII_IBAN, PII_STREET, PII_KINDS };
 
-/* "email", "phone", "ssn", "card", "iban". */
+/* "email", "phone", "ssn", "card", "iban", "street". */
 const char *pii_kind_name(enum pii_kind k);
 /* The kind named name, or -1. */
 int pii_kind_parse(const char *name);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# review: planted personal data in real files (text, a docx written with
+# review: planted personal data (addresses, numbers, street addresses) in real files (text, a docx written with
 # python3's zipfile, a PDF from make-sample, a mail, a file name) is found,
 # and metadata written by real tools (Pillow's GPS EXIF, exiftool's serial
 # number and PDF Author, a docx's properties, comment and tracked change) is
@@ -18,6 +18,7 @@ Valid cards: Visa 4111 1111 1111 1111, Mastercard 5555-5555-5555-4444, Amex 3782
 Invalid cards: 4111 1111 1111 1112, 5555555555554445, 3782 822463 10006, 1234 5678 9012 3456.
 Phones: (555) 123-4567, +44 20 7946 0958, 555.123.4567 and 1-800-555-0199.
 Not phones: order 5551234567, dated 2021-03-04, version 1.2.3.4.
+Home: 742 Evergreen Terrace; office: 221B Baker Street; not: the 2020 Annual Report.
 EOF
 cat >"$C/hr/deep/staff.csv" <<'EOF'
 name,ssn,iban
@@ -94,6 +95,7 @@ for f in r["findings"]:
 check_eq "notes.txt: the 3 valid cards, none of the 4 invalid ones" "$(count notes.txt card)" 3
 check_eq "notes.txt: 4 phone numbers in 4 formats" "$(count notes.txt phone)" 4
 check_eq "notes.txt: no other kind" "$(count notes.txt ssn)$(count notes.txt iban)$(count notes.txt email)" 000
+check_eq "notes.txt: 2 street addresses, not a year before capitals" "$(count notes.txt street)" 2
 check_eq "staff.csv: 2 valid SSN-like numbers (not 666-, not 9xx-)" "$(count hr/deep/staff.csv ssn)" 2
 check_eq "staff.csv: 2 IBANs with a valid check, not the 2 without" "$(count hr/deep/staff.csv iban)" 2
 check_eq "staff.csv: nothing else (an invalid IBAN is no phone)" "$(count hr/deep/staff.csv phone)$(count hr/deep/staff.csv card)" 00

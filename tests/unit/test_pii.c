@@ -58,6 +58,10 @@ t_found(void)
 		{ "IBAN DE89 3704 0044 0532 0130 00 AND MORE", PII_IBAN, "DE89 3704 0044 0532 0130 00" },
 		{ "GB82WEST12345698765432", PII_IBAN, "GB82WEST12345698765432" },
 		{ "FR1420041010050500013M02606.", PII_IBAN, "FR1420041010050500013M02606" },
+		{ "lives at 742 Evergreen Terrace, Springfield", PII_STREET, "742 Evergreen Terrace" },
+		{ "221B Baker Street", PII_STREET, "221B Baker Street" },
+		{ "from 10 Downing St. today", PII_STREET, "10 Downing St." },
+		{ "1 Main Street", PII_STREET, "1 Main Street" },
 	};
 	static const char *const no[] = {
 		"Visa 4111 1111 1111 1112 exp",      /* Luhn fails */
@@ -73,6 +77,7 @@ t_found(void)
 		"ISBN 978-3-16-148410-0",
 		"not@an address", "a@b", "x@y.c", "@example.org",
 		"ab4111111111111111",                /* glued to letters */
+		"the 2020 Annual Report", "5 Court cases", "12 officers on Main Street", "123456 Long Road",
 	};
 	for (size_t i = 0; i < ARRAY_LEN(yes); i++) {
 		struct found f = scan(yes[i].text);
