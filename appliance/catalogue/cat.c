@@ -24,7 +24,7 @@
 #include "base/text.h"
 #include "base/util.h"
 
-#define CAT_SCHEMA_VERSION 3
+#define CAT_SCHEMA_VERSION 4
 #define CAT_SCHEMA_OLDEST_READ 2   /* read-only opens still list v2 folders (by OFFSET) */
 
 static const char schema_v1[] =
@@ -108,6 +108,26 @@ static const char schema_v3[] =
     "CREATE INDEX dirs_parent_pos_bytes ON dirs(parent_id, pos_bytes);"
     "CREATE INDEX dirs_parent_pos_mtime ON dirs(parent_id, pos_mtime);";
 
+static const char schema_v4[] =
+    "CREATE TABLE withheld ("
+    "  slug TEXT NOT NULL,"
+    "  pattern TEXT NOT NULL,"     /* a path or a glob, relative to the collection's root */
+    "  reason TEXT NOT NULL,"      /* for the publisher only: never served */
+    "  created INTEGER NOT NULL,"
+    "  PRIMARY KEY (slug, pattern));"
+    /* The publisher's review (review.h): never served. A file is read again
+     * when its checksum or the rules changed. */
+    "CREATE TABLE review_files ("
+    "  id INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,"
+    "  sha256 BLOB NOT NULL,"
+    "  rules INTEGER NOT NULL,"
+    "  reviewed INTEGER NOT NULL);"
+    "CREATE TABLE review_findings ("
+    "  file_id INTEGER NOT NULL REFERENCES review_files(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL,"
+    "  count INTEGER NOT NULL,"
+    "  excerpts TEXT NOT NULL,"   /* up to three redacted excerpts, one a line */
+    "  PRIMARY KEY (file_id, kind)) WITHOUT ROWID;";
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_FILE_GET] = "SELECT id, size, mtime, sha256, mime FROM files WHERE collection_id = ?1 AND path = ?2",
@@ -290,6 +310,12 @@ migrate(cat_t *c)
 			cat_exec_(c, "ROLLBACK");
 			return -1;
 		}
+	}
+	/* v4: withholdings (cat_withhold.h), keyed by slug so that `rm` and a new
+	 * `add` of the same slug cannot publish again what the publisher withheld. */
+	if (v < 4 && (cat_exec_(c, schema_v4) < 0 || cat_exec_(c, "PRAGMA user_version = 4") < 0)) {
+		cat_exec_(c, "ROLLBACK");
+		return -1;
 	}
 	if (cat_exec_(c, "COMMIT") < 0)
 		return -1;

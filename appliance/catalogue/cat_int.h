@@ -37,6 +37,11 @@ int cat_exec_(cat_t *c, const char *sql);
  * transaction: files of folders marked pos_stale, and every subfolder (their
  * totals change at each ingest); 0 or -1. */
 int cat_positions_update_(cat_t *c, int64_t collection_id);
+/* cat_collection_finish inside the caller's transaction (withholding uses it
+ * too): delete what keep_* refuse, recount folders, positions and totals. */
+int cat_collection_prune_(cat_t *c, int64_t collection_id,
+    int (*keep_file)(int64_t id, void *arg), int (*keep_dir)(int64_t id, void *arg), void *arg,
+    int64_t *removed);
 /* Mark the folder of file_id for renumbering at the end of the ingest; 0 or -1. */
 int cat_dir_stale_(cat_t *c, int64_t file_id);
 

@@ -328,7 +328,7 @@ done:
 }
 
 int
-cat_collection_finish(cat_t *c, int64_t collection_id,
+cat_collection_prune_(cat_t *c, int64_t collection_id,
     int (*keep_file)(int64_t id, void *arg), int (*keep_dir)(int64_t id, void *arg), void *arg,
     int64_t *removed)
 {
@@ -336,30 +336,38 @@ cat_collection_finish(cat_t *c, int64_t collection_id,
 	int rc = -1;
 
 	*removed = 0;
-	if (cat_begin(c) < 0)
-		return -1;
 	if (delete_unkept(c, "SELECT id FROM files WHERE collection_id = ?1", collection_id, keep_file, arg, 1,
 	    removed) < 0)
-		goto done;
+		return -1;
 	/* Deepest folders first so no folder is removed under a kept child. */
 	if (delete_unkept(c, "SELECT id FROM dirs WHERE collection_id = ?1 ORDER BY depth DESC", collection_id,
 	    keep_dir, arg, 0, NULL) < 0)
-		goto done;
+		return -1;
 	if (recount(c, collection_id) < 0)
-		goto done;
+		return -1;
 	if (sqlite3_prepare_v2(c->db, "UPDATE collections SET (files, bytes) = (SELECT files, bytes FROM dirs"
-	    " WHERE collection_id = ?1 AND depth = 0), updated = ?2 WHERE id = ?1", -1, &s, NULL) != SQLITE_OK) {
-		cat_db_error_(c, "update totals");
-		goto done;
-	}
+	    " WHERE collection_id = ?1 AND depth = 0), updated = ?2 WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+		return cat_db_error_(c, "update totals");
 	sqlite3_bind_int64(s, 1, collection_id);
 	sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
-	if (cat_step_done_(c, s, "update collection") < 0)
-		goto done;
-	if ((rc = cat_commit(c)) == 0)
-		cat_fts_tidy(c, CAT_FTS_MAX_SEGMENTS);
-done:
+	rc = cat_step_done_(c, s, "update collection");
 	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+cat_collection_finish(cat_t *c, int64_t collection_id,
+    int (*keep_file)(int64_t id, void *arg), int (*keep_dir)(int64_t id, void *arg), void *arg,
+    int64_t *removed)
+{
+	int rc = -1;
+
+	*removed = 0;
+	if (cat_begin(c) < 0)
+		return -1;
+	if (cat_collection_prune_(c, collection_id, keep_file, keep_dir, arg, removed) == 0 &&
+	    (rc = cat_commit(c)) == 0)
+		cat_fts_tidy(c, CAT_FTS_MAX_SEGMENTS);
 	if (rc < 0)
 		cat_rollback(c);
 	return rc;

@@ -22,6 +22,7 @@
 #include "docs/extract.h"
 #include "base/beneath.h"
 #include "base/log.h"
+#include "catalogue/cat_withhold.h"
 #include "catalogue/mime.h"
 #include "base/sandbox.h"
 #include "base/util.h"
@@ -58,6 +59,7 @@ struct ingest {
 	const char *root;
 	int rootfd;              /* everything is opened beneath it, never by path */
 	docjail_t *jail;
+	cat_withhold_rules_t *rules;   /* what the publisher withheld: never read */
 	const char *pdftotext;
 	const ingest_opts_t *o;
 	ingest_stats_t *st;
@@ -555,7 +557,10 @@ walk(struct ingest *in, int count_only)
 				strbuf_addc(&rel, '/');
 			}
 			strbuf_adds(&rel, names[i]);
-			if (strchr(names[i], '\\') != NULL) {
+			if (cat_withhold_rules_match(in->rules, rel.s)) {
+				if (!count_only)
+					in->st->withheld++;
+			} else if (strchr(names[i], '\\') != NULL) {
 				/* Addresses may not carry a backslash (route.h), so no reader
 				 * could fetch it: say so instead of listing a dead link. */
 				if (!count_only) {
@@ -664,6 +669,11 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 	in.root = root;
 	in.rootfd = rootfd;
 	in.jail = jail;
+	if ((in.rules = cat_withhold_rules_load(c, collection_id)) == NULL) {
+		docjail_free(jail);
+		close(rootfd);
+		return -1;
+	}
 	in.pdftotext = jc.tools[0];
 	in.o = o;
 	in.st = st;
@@ -767,6 +777,7 @@ stop:
 	strbuf_release(&in.problems);
 	strbuf_release(&in.unread);
 	docjail_free(jail);
+	cat_withhold_rules_free(in.rules);
 	close(rootfd);
 	return rc;
 }
