@@ -86,6 +86,10 @@ int cat_file_each(cat_t *c, int64_t collection_id,
 int cat_file_each_below(cat_t *c, int64_t collection_id, const char *dir,
     int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg);
 
+/* The files and bytes below folder dir, at any depth, as the last ingest
+ * counted them: 0, 1 if there is no such folder, -1. (cat_below.c) */
+int cat_dir_totals(cat_t *c, int64_t collection_id, const char *dir, int64_t *files, int64_t *bytes);
+
 /* One entry of a folder listing; strings are valid until the callback returns. */
 typedef struct cat_entry {
 	const char *name;      /* raw bytes of the name, no '/' */

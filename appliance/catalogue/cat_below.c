@@ -65,3 +65,28 @@ done:
 	free(hi);
 	return ret;
 }
+
+int
+cat_dir_totals(cat_t *c, int64_t collection_id, const char *dir, int64_t *files, int64_t *bytes)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*files = *bytes = 0;
+	if (sqlite3_prepare_v2(c->db, "SELECT files, bytes FROM dirs WHERE collection_id = ?1 AND path = ?2",
+	    -1, &s, NULL) != SQLITE_OK)
+		return cat_db_error_(c, "read folder totals");
+	sqlite3_bind_int64(s, 1, collection_id);
+	sqlite3_bind_text(s, 2, dir, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*files = sqlite3_column_int64(s, 0);
+		*bytes = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return cat_db_error_(c, "read folder totals");
+}
