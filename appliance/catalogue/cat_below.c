@@ -10,16 +10,35 @@
 #include "base/text.h"
 #include "base/util.h"
 
+/* A reader opened on a catalogue older than v5 sees the CRC-32 column as
+ * soon as a writer has upgraded it (folder listings switch at v3 themselves). */
+static void
+see_upgrade(cat_t *c)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (c->version < 3 || c->version >= 5)
+		return;
+	if (sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) >= 5)
+		c->version = 5;
+	sqlite3_finalize(s);
+}
+
 int
 cat_file_each_below(cat_t *c, int64_t collection_id, const char *dir,
     int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg)
 {
 	sqlite3_stmt *s = NULL;
-	int with_crc = c->version >= 5, rc, ret = 0;
+	int with_crc, rc, ret = 0;
 	char *lo = NULL, *hi = NULL;
+	const char *sql;
+
+	see_upgrade(c);
+	with_crc = c->version >= 5;
 	/* "d/" <= path < "d0" is every path below d ('0' follows '/'), one range
 	 * of the (collection_id, path) index, in byte order. */
-	const char *sql = with_crc ?
+	sql = with_crc ?
 	    "SELECT path, id, size, mtime, sha256, mime, crc32 FROM files WHERE collection_id = ?1"
 	    " AND path >= ?2 AND path < ?3 ORDER BY path" :
 	    "SELECT path, id, size, mtime, sha256, mime, NULL FROM files WHERE collection_id = ?1"
