@@ -16,6 +16,7 @@
 #include "catalogue/ingest.h"
 #include "base/log.h"
 #include "trust/manifest.h"
+#include "trust/mirrors.h"
 #include "catalogue/mime.h"
 #include "base/util.h"
 #include "base/text.h"
@@ -96,8 +97,14 @@ run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int threads,
 	    (long long)st.removed, (long long)st.symlinks, (long long)st.special, (long long)st.errors);
 	fflush(stdout);
 	/* What was just catalogued is what gets signed (a mirror keeps the origin's). */
-	if (col->origin == NULL && manifest_update(data, c, col) < 0)
-		return -1;
+	if (col->origin == NULL) {
+		char **addrs = NULL;
+		size_t naddrs = mirrors_site_addresses(data, &addrs);
+		int r = manifest_update(data, c, col, (const char *const *)addrs, naddrs);
+		mirrors_addresses_free(addrs, naddrs);
+		if (r < 0)
+			return -1;
+	}
 	/* Re-read and re-signed: a collection held after a restore is served again. */
 	if (cat_collection_hold(c, col->id, NULL) < 0)
 		return -1;

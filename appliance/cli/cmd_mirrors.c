@@ -53,10 +53,16 @@ static int
 remanifest_one(const cat_collection_t *col, void *arg)
 {
 	void **a = arg;
+	char **addrs = NULL;
+	size_t naddrs;
 
 	/* A collection mirrored from elsewhere keeps its origin's signed files. */
-	if (col->origin == NULL && manifest_update(a[0], a[1], col) < 0)
+	if (col->origin != NULL)
+		return 0;
+	naddrs = mirrors_site_addresses(a[0], &addrs);
+	if (manifest_update(a[0], a[1], col, (const char *const *)addrs, naddrs) < 0)
 		*(int *)a[2] = -1;
+	mirrors_addresses_free(addrs, naddrs);
 	return 0;
 }
 

@@ -13,7 +13,6 @@
 
 #include "base/log.h"
 #include "base/text.h"
-#include "trust/mirrors.h"
 
 static const char *const served_names[] = {
 	"SHA256SUMS", "SHA256SUMS.minisig", "index.json", "index.json.minisig", "publisher.pub",
@@ -299,7 +298,7 @@ struct gen {
 	strbuf_t a, b, m, u;
 	int64_t files, bytes, skipped;
 	const char *slug;
-	char **addrs;        /* every address that serves the collection, this one first */
+	const char *const *addrs;   /* every address that serves it, this one first */
 	size_t naddrs;
 };
 
@@ -359,42 +358,6 @@ metalink_file(struct gen *g, const char *relpath, const cat_file_t *f)
 	strbuf_release(&path);
 }
 
-/* This appliance's onion address (from tor's hostname file), then every
- * address of the publisher's mirrors list. */
-static void
-metalink_addrs(const char *data_root, struct gen *g)
-{
-	char *p = xasprintf("%s/onion/public/hostname", data_root), buf[128];
-	FILE *fp = fopen(p, "re");
-	mirrors_list_t l;
-
-	if (fp != NULL) {
-		if (fgets(buf, sizeof(buf), fp) != NULL) {
-			buf[strcspn(buf, "\r\n")] = '\0';
-			if (mirrors_addr_valid(buf)) {
-				g->addrs = xrealloc(g->addrs, (g->naddrs + 1) * sizeof(*g->addrs));
-				g->addrs[g->naddrs++] = xstrdup(buf);
-			}
-		}
-		fclose(fp);
-	}
-	free(p);
-	p = xasprintf("%s/mirrors.txt", data_root);
-	memset(&l, 0, sizeof(l));
-	if (mirrors_load(p, &l) > 0)
-		for (size_t i = 0; i < l.n; i++) {
-			size_t j = 0;
-			while (j < g->naddrs && strcmp(g->addrs[j], l.e[i].addr) != 0)
-				j++;
-			if (j < g->naddrs)
-				continue;
-			g->addrs = xrealloc(g->addrs, (g->naddrs + 1) * sizeof(*g->addrs));
-			g->addrs[g->naddrs++] = xstrdup(l.e[i].addr);
-		}
-	mirrors_clear(&l);
-	free(p);
-}
-
 static int
 add_file(const char *relpath, const cat_file_t *f, void *arg)
 {
@@ -438,7 +401,8 @@ remove_dir(const char *dir)
 }
 
 int
-manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, const sign_key_t *k)
+manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, const sign_key_t *k,
+    const char *const *addrs, size_t naddrs)
 {
 	struct gen g;
 	char *top = xasprintf("%s/manifests", data_root);
@@ -456,7 +420,8 @@ manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, con
 	strbuf_init(&g.m);
 	strbuf_init(&g.u);
 	g.slug = col->slug;
-	metalink_addrs(data_root, &g);
+	g.addrs = addrs;
+	g.naddrs = naddrs;
 	if (mkdir_p(top, 0700) < 0) {
 		log_err("cannot create %s: %s", top, strerror(errno));
 		goto done;
@@ -551,9 +516,7 @@ done:
 	strbuf_release(&g.b);
 	strbuf_release(&g.m);
 	strbuf_release(&g.u);
-	for (size_t i = 0; i < g.naddrs; i++)
-		free(g.addrs[i]);
-	free(g.addrs);
+
 	free(trusted);
 	free(pub);
 	free(pubpath);
@@ -564,7 +527,8 @@ done:
 }
 
 int
-manifest_update(const char *data_root, cat_t *c, const cat_collection_t *col)
+manifest_update(const char *data_root, cat_t *c, const cat_collection_t *col,
+    const char *const *addrs, size_t naddrs)
 {
 	char *keyfile = xasprintf("%s/keys/publisher.key", data_root);
 	sign_key_t *k;
@@ -581,7 +545,7 @@ manifest_update(const char *data_root, cat_t *c, const cat_collection_t *col)
 	}
 	if ((k = sign_key_load(keyfile)) == NULL)
 		goto done;
-	rc = manifest_write(data_root, c, col, k);
+	rc = manifest_write(data_root, c, col, k, addrs, naddrs);
 	sign_key_free(k);
 done:
 	free(keyfile);
