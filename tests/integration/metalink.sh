@@ -4,8 +4,9 @@
 # (minisign -V), every file with size, SHA-256 and a URL on this onion and on
 # every address of the signed mirrors list. aria2c downloads the collection
 # from two Broadside instances at once (loopback: the onion hosts are mapped to
-# the two preview ports after the signature is checked), checks every hash,
-# and a byte changed on one instance is caught and fetched again from the other.
+# the two preview ports after the signature is checked), checks every hash;
+# a byte changed on one instance is caught (aria2c refuses the copy, exit 32)
+# and the file is fetched again, from the other, when aria2c is run again.
 . "$(dirname "$0")/../lib.sh"
 A=$T/a B=$T/b C=$T/coll G=$T/got
 mkdir -p "$C/sub dir" "$G"
@@ -13,7 +14,7 @@ for i in 1 2 3; do head -c $((300000 * i + 17)) /dev/urandom >"$C/sub dir/part $
 # No '&' in a name here: aria2c 1.36 (libxml2) saves "a&amp;b" as "a&#38;b".
 printf 'caf\xc3\xa9\n' >"$C/caf$(printf '\xc3\xa9') \"<co>\".txt"
 : >"$C/empty"
-head -c 2000000 /dev/urandom >"$C/big.bin"
+head -c 6000000 /dev/urandom >"$C/big.bin"
 $BROADSIDE --data "$A" init >/dev/null 2>&1
 $BROADSIDE --data "$B" init >/dev/null 2>&1
 OA=$(cat "$A/onion/public/hostname") OB=$(cat "$B/onion/public/hostname")
@@ -61,10 +62,23 @@ check_eq "urls.txt: one URL a file, on this onion" "$(grep -c "^http://$OA/f/dem
 sed -e "s|http://$OA/|http://127.0.0.1:$PA/|" -e "s|http://$OB/|http://127.0.0.1:$PB/|" \
   "$G/collection.meta4" >"$G/local.meta4"
 (cd "$C" && find . -type f -printf '%P\0' | sort -z | xargs -0 sha256sum) >"$G/all.sums"
-aria() { aria2c -q --dir="$1" --log="$1.log" --log-level=notice -M "$G/local.meta4" --max-connection-per-server=1 --split=2 \
+aria() { # aria DIR [METALINK [OPTIONS]]
+  local dir=$1 ml=${2:-$G/local.meta4}; shift; [ $# -gt 0 ] && shift
+  aria2c -q --dir="$dir" --log="$dir.log" --log-level=notice -M "$ml" --max-concurrent-downloads=1 \
+  --max-connection-per-server=1 --split=2 \
   --min-split-size=1M --connect-timeout=5 --timeout=10 --max-tries=5 --retry-wait=1 \
-  --uri-selector=inorder --allow-overwrite=true --auto-file-renaming=false --console-log-level=error; }
-aria "$G/one"
+  --uri-selector=inorder --allow-overwrite=true --auto-file-renaming=false --console-log-level=error "$@"; }
+# aria2c shuffles URLs of equal priority: this copy prefers A and B by turns,
+# file by file, so one run surely reads from both.
+python3 - "$G/local.meta4" "$G/turns.meta4" "$PA" "$PB" <<'PY'
+import re, sys
+s = open(sys.argv[1]).read(); n = [0]
+def turn(m):
+    n[0] += 1; first = sys.argv[3 + n[0] % 2]
+    return re.sub(r"<url>(http://127\.0\.0\.1:(\d+)/)", lambda u: '<url priority="%d">%s' % (1 if u.group(2) == first else 2, u.group(1)), m.group(0))
+open(sys.argv[2], "w").write(re.sub(r"<file .*?</file>", turn, s, flags=re.S))
+PY
+aria "$G/one" "$G/turns.meta4" --split=1
 check "aria2c: every file, sha256sum -c passes" bash -c "cd '$G/one' && sha256sum --quiet -c '$G/all.sums'"
 check "aria2c read from A" grep -aq 'GET /f/demo/' "$T/a.log"
 check "aria2c read from B" grep -aq 'GET /f/demo/' "$T/b.log"
@@ -74,22 +88,31 @@ python3 - "$T/coll-b/big.bin" <<'PY'
 import os, sys
 p = sys.argv[1]; st = os.stat(p)
 with open(p, "r+b") as f:
-    f.seek(1500000); b = f.read(1); f.seek(1500000); f.write(bytes([b[0] ^ 0xff]))
+    f.seek(5500000); b = f.read(1); f.seek(5500000); f.write(bytes([b[0] ^ 0xff]))
 os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
 PY
 check "B now serves a wrong byte" bash -c "! cmp -s <(curl -sf http://127.0.0.1:$PB/f/demo/big.bin) '$C/big.bin'"
+# aria2c shuffles URLs of equal priority; to make the tampered copy the one
+# it reads, this copy of the metalink prefers B (priority 1 over 2).
+sed -e "s|<url>http://127.0.0.1:$PB/|<url priority=\"1\">http://127.0.0.1:$PB/|" \
+    -e "s|<url>http://127.0.0.1:$PA/|<url priority=\"2\">http://127.0.0.1:$PA/|" "$G/local.meta4" >"$G/prefer-b.meta4"
 NA=$(wc -l <"$T/a.log") NB=$(wc -l <"$T/b.log")
-aria "$G/two" >"$G/aria2.out" 2>&1
-check "aria2c fetched part of big.bin from B (the tampered copy)" bash -c "tail -n +$((NB + 1)) '$T/b.log' | grep -aq 'GET /f/demo/big.bin'"
-check "aria2c caught it: the SHA-256 check failed" grep -qi 'checksum error' "$G/two.log"
-# What a reader does after a failed check: run it again; the good copy wins.
-for _ in 1 2 3 4; do
+aria "$G/two" "$G/prefer-b.meta4" --split=1 >"$G/aria2.out" 2>&1
+rc=$?
+check "aria2c read big.bin from B (the tampered copy)" bash -c "tail -n +$((NB + 1)) '$T/b.log' | grep -aq 'GET /f/demo/big.bin'"
+check_eq "aria2c caught it: exit 32 (checksum error)" "$rc" 32
+check "aria2c's log names the file" grep -q 'Checksum error detected. file=.*big.bin' "$G/two.log"
+check "the bad copy did not pass for a good one" bash -c "! (cd '$G/two' && sha256sum --quiet -c '$G/all.sums' >/dev/null 2>&1)"
+# The reader runs it again with the signed metalink (equal priorities): aria2c
+# picks among the addresses at random until a copy passes (2^-10 that all ten
+# runs read B), and the good copy comes from A.
+NA=$(wc -l <"$T/a.log")
+for _ in $(seq 10); do
   (cd "$G/two" && sha256sum --quiet -c "$G/all.sums" >/dev/null 2>&1) && break
-  rm -f "$G/two/big.bin"
-  aria "$G/two" >>"$G/aria2.out" 2>&1
+  aria "$G/two" "$G/local.meta4" --split=1 >>"$G/aria2.out" 2>&1
 done
-check "aria2c: the collection passes sha256sum -c after all" bash -c "cd '$G/two' && sha256sum --quiet -c '$G/all.sums'"
-check "and fetched it again (from A)" bash -c "tail -n +$((NA + 1)) '$T/a.log' | grep -aq 'GET /f/demo/big.bin'"
+check "aria2c: fetched again, the collection passes sha256sum -c" bash -c "cd '$G/two' && sha256sum --quiet -c '$G/all.sums'"
+check "the good copy came from A" bash -c "tail -n +$((NA + 1)) '$T/a.log' | grep -aq 'GET /f/demo/big.bin'"
 
 # wget with the plain list (hosts mapped the same way).
 sed "s|http://$OA/|http://127.0.0.1:$PA/|" "$G/urls.txt" >"$G/local-urls.txt"
