@@ -67,7 +67,7 @@ static const char *const tags[] = { "html", "head", "meta", "title", "link", "bo
 	"div", "a", "form", "label", "input", "button", "main", "footer", "br", "h1", "h2", "h3",
 	"p", "section", "ol", "ul", "li", "pre", "code", "nav", "span", "table", "thead",
 	"tbody", "tr", "th", "td", "dl", "dt", "dd", "bdi", "select", "option", "details",
-	"summary", "mark", "strong" };
+	"summary", "mark" };
 static const char *const attrs[] = { "lang", "charset", "name", "content", "rel", "href",
 	"class", "role", "action", "method", "for", "id", "type", "placeholder", "value",
 	"title", "aria-label", "aria-current", "aria-sort", "scope", "start", "min", "max",
