@@ -25,7 +25,7 @@ package=(debhelper dh-apparmor lintian man-db)   # dpkg-dev comes with build-ess
 image_pi=("${image[@]}" qemu-user-static binfmt-support arch-test qemu-system-arm)
 # libclang-rt-14-dev holds libFuzzer and clang's sanitizer runtimes; clang
 # only recommends it.
-test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium sqlite3
+test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium sqlite3 aria2 unzip
       openssl procps iproute2 onionbalance "${image[@]}" "${package[@]}")
 bench=("${run[@]}" nginx-light wrk time curl wget minisign sqlite3 openssl procps
        iproute2 onionbalance)
