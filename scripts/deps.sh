@@ -14,7 +14,8 @@
 set -euo pipefail
 
 build=(build-essential pkg-config xxd libevent-dev libssl-dev libsqlite3-dev
-       libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev libzip-dev libexpat1-dev libexif-dev)
+       libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev libzip-dev libexpat1-dev libexif-dev
+       libdeflate-dev)
 # onionbalance only when an appliance is an Onionbalance front; the demo is not.
 # vanguards: off in a checkout's config, on in the installed package's; here so
 # that `vanguards = yes` works after make run (it brings python3-stem).
@@ -27,7 +28,7 @@ image_pi=("${image[@]}" qemu-user-static binfmt-support arch-test qemu-system-ar
 # libclang-rt-14-dev holds libFuzzer and clang's sanitizer runtimes; clang
 # only recommends it.
 # python3-pil and libimage-exiftool-perl write the review test's metadata
-test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium sqlite3 python3-pil libimage-exiftool-perl
+test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium sqlite3 python3-pil libimage-exiftool-perl aria2 unzip
       openssl procps iproute2 onionbalance "${image[@]}" "${package[@]}")
 bench=("${run[@]}" nginx-light wrk time curl wget minisign sqlite3 openssl procps
        iproute2 onionbalance valgrind strace)

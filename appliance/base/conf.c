@@ -58,6 +58,11 @@ static const struct conf_key keys[] = {
 	K(max_ranges, T_INT, "16", 1, 256,
 	  "Most byte ranges honoured in one request; more, or overlapping ones,\n"
 	  "get the whole file instead (RFC 9110 14.2 allows ignoring Range)."),
+	K(archive_max_files, T_INT, "20000", 0, 10000000,
+	  "Most files in one folder archive (/d/, tar or zip). A larger folder's\n"
+	  "page says so and points to the collection's metalink instead. 0: none."),
+	K(archive_max_bytes, T_INT, "137438953472", 0, INT64_MAX,
+	  "Most bytes in one folder archive (default 128 GiB); larger: as above."),
 	K(max_connections, T_INT, "4096", 16, 1000000,
 	  "Most simultaneous connections. When full, the oldest idle keep-alive\n"
 	  "connection, or the one that has been sending its request head the\n"

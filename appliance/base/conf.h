@@ -27,6 +27,8 @@ typedef struct conf {
 	int64_t max_headers;
 	int64_t max_header_bytes;
 	int64_t max_ranges;
+	int64_t archive_max_files;      /* folder archives (/d/): larger folders get none */
+	int64_t archive_max_bytes;
 	int64_t max_connections;
 	int64_t search_threads;
 	/* limits per tor circuit and under overload (limit.c) */

@@ -24,7 +24,7 @@
 #include "base/text.h"
 #include "base/util.h"
 
-#define CAT_SCHEMA_VERSION 4
+#define CAT_SCHEMA_VERSION 5
 #define CAT_SCHEMA_OLDEST_READ 2   /* read-only opens still list v2 folders (by OFFSET) */
 
 static const char schema_v1[] =
@@ -132,6 +132,8 @@ static const char schema_v4[] =
 static const char *const stmt_sql[S_COUNT] = {
 	[S_FILE_GET] = "SELECT id, size, mtime, sha256, mime FROM files WHERE collection_id = ?1 AND path = ?2",
 	[S_DATA_VERSION] = "PRAGMA data_version",
+	[S_FILE_GET_CRC] = "SELECT id, size, mtime, sha256, mime, crc32 FROM files"
+	    " WHERE collection_id = ?1 AND path = ?2",
 	[S_FILE_EACH] = "SELECT path, id, size, mtime, sha256, mime FROM files WHERE collection_id = ?1 ORDER BY path",
 	[S_COLL_GET] = "SELECT id, slug, title, description, root, origin, publisher_key, files, bytes, created, updated"
 	    " FROM collections WHERE slug = ?1",
@@ -144,9 +146,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_COLL_UPDATE] = "UPDATE collections SET title = ?2, description = ?3 WHERE id = ?1",
 	[S_DIR_GET] = "SELECT id FROM dirs WHERE collection_id = ?1 AND path = ?2",
 	[S_DIR_INSERT] = "INSERT INTO dirs (collection_id, parent_id, path, name, depth) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[S_FILE_INSERT] = "INSERT INTO files (collection_id, dir_id, path, name, size, mtime, sha256, mime, indexed_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[S_FILE_UPDATE] = "UPDATE files SET size = ?2, mtime = ?3, sha256 = ?4, mime = ?5, indexed_at = ?6 WHERE id = ?1",
+	[S_FILE_INSERT] = "INSERT INTO files (collection_id, dir_id, path, name, size, mtime, sha256, mime, indexed_at,"
+	    " crc32) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[S_FILE_UPDATE] = "UPDATE files SET size = ?2, mtime = ?3, sha256 = ?4, mime = ?5, indexed_at = ?6,"
+	    " crc32 = ?7 WHERE id = ?1",
 	[S_DOC_UPSERT] = "INSERT OR REPLACE INTO docs (id, title, body) VALUES (?1, ?2, ?3)",
 	/* External content: FTS5 needs the old values to remove an entry. */
 	[S_FTS_DELETE] = "INSERT INTO fts (fts, rowid, title, path, body, coll)"
@@ -316,6 +319,21 @@ migrate(cat_t *c)
 	if (v < 4 && (cat_exec_(c, schema_v4) < 0 || cat_exec_(c, "PRAGMA user_version = 4") < 0)) {
 		cat_exec_(c, "ROLLBACK");
 		return -1;
+	}
+	/* v5: files.crc32, the zip archives' CRC-32 (ingest computes it in the
+	 * same read as the SHA-256); read once here for what is catalogued. A
+	 * file that cannot be read as catalogued keeps NULL, and the next
+	 * refresh reads it again. */
+	if (v < 5) {
+		if (v >= 1)
+			log_info("upgrading catalogue %s to schema version 5 (CRC-32 of every file "
+			    "for zip archives: every catalogued file is read once)", c->path);
+		if (cat_exec_(c, "ALTER TABLE files ADD COLUMN crc32 INTEGER") < 0 ||
+		    (v >= 1 && cat_crc_backfill_(c) < 0) ||
+		    cat_exec_(c, "PRAGMA user_version = 5") < 0) {
+			cat_exec_(c, "ROLLBACK");
+			return -1;
+		}
 	}
 	if (cat_exec_(c, "COMMIT") < 0)
 		return -1;
@@ -581,6 +599,8 @@ file_from_row(sqlite3_stmt *s, int base, cat_file_t *out)
 	const unsigned char *m;
 
 	out->id = sqlite3_column_int64(s, base);
+	out->has_crc = 0;
+	out->crc32 = 0;
 	out->size = sqlite3_column_int64(s, base + 1);
 	out->mtime = sqlite3_column_int64(s, base + 2);
 	hex32(sqlite3_column_blob(s, base + 3), sqlite3_column_bytes(s, base + 3), out->sha256);
@@ -591,7 +611,8 @@ file_from_row(sqlite3_stmt *s, int base, cat_file_t *out)
 int
 cat_file_get(cat_t *c, int64_t collection_id, const char *relpath, cat_file_t *out)
 {
-	sqlite3_stmt *s = cat_stmt_(c, S_FILE_GET);
+	int with_crc = c->version >= 5;
+	sqlite3_stmt *s = cat_stmt_(c, with_crc ? S_FILE_GET_CRC : S_FILE_GET);
 	int rc;
 
 	if (s == NULL)
@@ -599,8 +620,11 @@ cat_file_get(cat_t *c, int64_t collection_id, const char *relpath, cat_file_t *o
 	sqlite3_bind_int64(s, 1, collection_id);
 	sqlite3_bind_text(s, 2, relpath, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		file_from_row(s, 0, out);
+		out->has_crc = with_crc && sqlite3_column_type(s, 5) != SQLITE_NULL;
+		out->crc32 = out->has_crc ? (uint32_t)sqlite3_column_int64(s, 5) : 0;
+	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
 		return 0;

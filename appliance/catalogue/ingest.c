@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <libdeflate.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -43,6 +44,7 @@ struct job {
 	const char *why;         /* what failed, for the list of problems */
 	strbuf_t unread;         /* why its text could not be read ("" = it could) */
 	unsigned char sha[32];
+	uint32_t crc;            /* CRC-32 for zip archives, from the same read */
 	const char *mime;
 	char *title;
 	strbuf_t text;
@@ -189,6 +191,9 @@ hash_job(struct ingest *in, struct job *j, unsigned char *buf)
 			kind = extract_kind_of(j->mime, j->name);
 		}
 		EVP_DigestUpdate(md, buf, have);
+		/* The zip archives' CRC-32 from the bytes already in hand: no
+		 * second read (libdeflate folds with PCLMUL, ~3x zlib's speed). */
+		j->crc = (uint32_t)libdeflate_crc32(j->crc, buf, have);
 		total += (int64_t)have;
 		pthread_mutex_lock(&in->mu);
 		in->hashed += (int64_t)have;
@@ -360,6 +365,7 @@ write_result(struct ingest *in, struct job *j)
 	p.size = j->size;
 	p.mtime = j->mtime;
 	p.sha256 = j->sha;
+	p.crc32 = j->crc;
 	p.mime = j->mime;
 	p.title = j->title;
 	p.body = j->text.s;
@@ -592,7 +598,8 @@ walk(struct ingest *in, int count_only)
 				in->st->bytes += st.st_size;
 				if (found < 0) {
 					rc = -1;
-				} else if (found == 0 && cf.size == st.st_size && cf.mtime == st.st_mtim.tv_sec) {
+				} else if (found == 0 && cf.size == st.st_size && cf.mtime == st.st_mtim.tv_sec &&
+				    cf.has_crc) {
 					in->st->unchanged++;
 					in->done_bytes += st.st_size;
 					bit_set(&in->seen_files, cf.id);

@@ -17,6 +17,8 @@ int cmd_wants_help(int argc, char **argv, const char *usage);
 
 struct ingest_opts;
 struct conf;
+struct cat;
+struct cat_collection;
 /* Fill the document jail's part of o (sandbox mode, pdftotext_path) from the data
  * dir's config, kept in *conf (the caller frees it after ingest). -1 (printed) on
  * a bad config. */
@@ -58,5 +60,9 @@ int cmd_review(int argc, char **argv, const char *data);
  * (progress = 1) replaces the last one on the terminal; other text is
  * printed as it is. The text is already escaped for a terminal. */
 void cmd_say(void *arg, int progress, const char *text);
+
+/* Write and sign a collection's manifests (and metalink) with every address
+ * this site is known at (mirrors_site_addresses). 0 or -1 (logged). */
+int cmd_sign_manifests(const char *data, struct cat *c, const struct cat_collection *col);
 
 #endif

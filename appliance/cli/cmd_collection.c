@@ -16,6 +16,7 @@
 #include "catalogue/ingest.h"
 #include "base/log.h"
 #include "trust/manifest.h"
+#include "trust/mirrors.h"
 #include "catalogue/mime.h"
 #include "base/util.h"
 #include "base/text.h"
@@ -74,6 +75,17 @@ cmd_ingest_opts(const char *data, ingest_opts_t *o, conf_t **conf)
 }
 
 int
+cmd_sign_manifests(const char *data, cat_t *c, const cat_collection_t *col)
+{
+	char **addrs = NULL;
+	size_t naddrs = mirrors_site_addresses(data, &addrs);
+	int r = manifest_update(data, c, col, (const char *const *)addrs, naddrs);
+
+	mirrors_addresses_free(addrs, naddrs);
+	return r;
+}
+
+int
 cmd_run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int threads, int quiet)
 {
 	ingest_opts_t o = { .threads = threads, .progress = !quiet && isatty(2), .quiet = quiet,
@@ -106,7 +118,7 @@ cmd_run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int thre
 	putchar('\n');
 	fflush(stdout);
 	/* What was just catalogued is what gets signed (a mirror keeps the origin's). */
-	if (col->origin == NULL && manifest_update(data, c, col) < 0)
+	if (col->origin == NULL && cmd_sign_manifests(data, c, col) < 0)
 		return -1;
 	/* Re-read and re-signed: a collection held after a restore is served again. */
 	if (cat_collection_hold(c, col->id, NULL) < 0)

@@ -287,7 +287,7 @@ withhold_found(const char *data, cat_t *c, const cat_collection_t *col, struct r
 	    files == 1 ? "" : "s", col->slug);
 	{
 		cat_collection_t now;
-		if (cat_collection_get(c, col->slug, &now) == 0 && manifest_update(data, c, &now) == 0) {
+		if (cat_collection_get(c, col->slug, &now) == 0 && cmd_sign_manifests(data, c, &now) == 0) {
 			fprintf(stderr, "%s: manifests re-signed\n", col->slug);
 			rc = 0;
 		}

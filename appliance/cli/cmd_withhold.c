@@ -97,7 +97,7 @@ resign(const char *data, cat_t *c, const char *slug)
 	int rc = -1;
 
 	if (cat_collection_get(c, slug, &col) == 0)
-		rc = manifest_update(data, c, &col);
+		rc = cmd_sign_manifests(data, c, &col);
 	cat_collection_clear(&col);
 	return rc;
 }
