@@ -583,6 +583,34 @@ cat_file_get(cat_t *c, int64_t collection_id, const char *relpath, cat_file_t *o
 }
 
 int
+cat_doc_get(cat_t *c, int64_t file_id, char **body, size_t *len)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*body = NULL;
+	*len = 0;
+	if (sqlite3_prepare_v2(c->db, "SELECT body FROM docs WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+		return cat_db_error_(c, "read text");
+	sqlite3_bind_int64(s, 1, file_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+		*len = t ? (size_t)sqlite3_column_bytes(s, 0) : 0;
+		*body = xmalloc(*len + 1);
+		if (*len)
+			memcpy(*body, t, *len);
+		(*body)[*len] = '\0';
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return cat_db_error_(c, "read text");
+}
+
+int
 cat_file_each(cat_t *c, int64_t collection_id,
     int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg)
 {

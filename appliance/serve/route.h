@@ -4,6 +4,7 @@
  *   /c/<slug>/[dir/]       browse          /c/<slug>/<path> file page
  *   /f/<slug>/<path>       file bytes      /search?q=&c=&page=
  *   /m/<slug>/<manifest>   manifests       /m/publisher.pub
+ *   /r/<slug>/<path>       reading view (?page=N&q=)
  * A decoded path never holds NUL, a backslash, an encoded slash, an empty
  * segment, "." or "..", so it can be used as a path below a collection root. */
 #ifndef BROADSIDE_ROUTE_H
@@ -20,6 +21,7 @@ enum route_kind {
 	ROUTE_SEARCH,
 	ROUTE_MANIFEST,    /* /m/<slug>/<name> ; slug "" for /m/publisher.pub */
 	ROUTE_STATIC,      /* /static/<name> */
+	ROUTE_READ,        /* /r/<slug>/<path> */
 };
 
 typedef struct route {

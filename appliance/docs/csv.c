@@ -1,0 +1,68 @@
+/* csv: see csv.h. */
+#include "docs/csv.h"
+
+#include <string.h>
+
+static void
+cell_end(csv_row_t *row, strbuf_t *cells, size_t start)
+{
+	if (row->n < CSV_CELLS_MAX) {
+		row->off[row->n] = start;
+		row->len[row->n] = cells->len - start;
+		row->n++;
+	} else {
+		row->more++;
+		cells->len = start;   /* not kept: take back its bytes */
+		if (cells->s)
+			cells->s[start] = '\0';
+	}
+}
+
+size_t
+csv_row_read(const char *s, size_t len, char sep, strbuf_t *cells, csv_row_t *row)
+{
+	size_t i = 0, start = cells->len;
+	int quoted = 0, quotes = sep == ',';
+
+	row->n = row->more = 0;
+	if (len == 0)
+		return 0;
+	for (;;) {
+		if (i == len) {
+			cell_end(row, cells, start);
+			return i;
+		}
+		char c = s[i];
+		if (quoted) {
+			if (c == '"' && i + 1 < len && s[i + 1] == '"') {
+				strbuf_addc(cells, '"');
+				i += 2;
+			} else if (c == '"') {
+				quoted = 0;
+				i++;
+			} else {
+				strbuf_addc(cells, c);
+				i++;
+			}
+			continue;
+		}
+		if (c == '\n' || c == '\r') {
+			cell_end(row, cells, start);
+			i++;
+			if (c == '\r' && i < len && s[i] == '\n')
+				i++;
+			return i;
+		}
+		if (c == sep) {
+			cell_end(row, cells, start);
+			start = cells->len;
+			i++;
+		} else if (c == '"' && quotes && cells->len == start) {
+			quoted = 1;   /* a quote opens a field only at its start */
+			i++;
+		} else {
+			strbuf_addc(cells, c);
+			i++;
+		}
+	}
+}

@@ -1,0 +1,116 @@
+/* page_read: the reading view (see page.h). The text is cut into plain runs
+ * and marked hits here; the template escapes every byte of both. */
+#include <string.h>
+
+#include "site/kind.h"
+#include "site/mark.h"
+#include "site/page.h"
+#include "site/page_int.h"
+#include "site/tmpl.h"
+
+static const char *
+base_name(const char *path)
+{
+	const char *sl = strrchr(path, '/');
+	return sl ? sl + 1 : path;
+}
+
+/* The text as runs: {{#segs}} with t, and hit/n on a marked run. */
+static void
+put_marked(tmpl_vars_t *v, const char *text, size_t len, const mark_terms_t *t)
+{
+	size_t at = 0, s, e;
+	int64_t n = 0;
+
+	while (n < PAGE_READ_MARKS_MAX && mark_next(t, text, len, at, &s, &e)) {
+		if (s > at)
+			tmpl_putn(tmpl_push(v, "segs"), "t", text + at, s - at);
+		tmpl_vars_t *h = tmpl_push(v, "segs");
+		tmpl_putn(h, "t", text + s, e - s);
+		tmpl_put(h, "hit", "1");
+		tmpl_put_int(h, "n", ++n);
+		at = e;
+	}
+	if (at < len)
+		tmpl_putn(tmpl_push(v, "segs"), "t", text + at, len - at);
+	if (n > 0)
+		tmpl_put_int(v, "hits", n);
+}
+
+static void
+put_pages(tmpl_vars_t *v, const page_read_t *r)
+{
+	tmpl_vars_t *pg;
+
+	tmpl_put_int(v, "cur", r->page);
+	tmpl_put_int(v, "npages", r->npages);
+	if (r->npages <= 1)
+		return;
+	pg = tmpl_push(v, "pager");
+	tmpl_put_int(pg, "cur", r->page);
+	tmpl_put_int(pg, "npages", r->npages);
+	if (r->page > 1)
+		tmpl_put_int(tmpl_push(pg, "prev"), "n", r->page - 1);
+	if (r->page < r->npages)
+		tmpl_put_int(tmpl_push(pg, "next"), "n", r->page + 1);
+}
+
+int
+page_read(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const page_read_t *r)
+{
+	tmpl_vars_t *v = tmpl_vars_new();
+	const char *path = r->path ? r->path : "", *name = base_name(path);
+	char words[160];
+	mark_terms_t terms;
+	strbuf_t b;
+
+	strbuf_init(&b);
+	strbuf_adds(&b, name);
+	strbuf_adds(&b, " — reading");
+	page_put_common_(v, s, b.s);
+	strbuf_release(&b);
+	page_put_crumbs_(v, c, path);
+	tmpl_put(v, "name", name);
+	tmpl_put(v, "path", path);
+	kind_describe(r->mime, words, sizeof(words));
+	tmpl_put(v, "kind", words);
+	page_put_size_(v, "size", r->size);
+	tmpl_put(v, "note", r->note);
+	if (r->q && r->q[0]) {
+		size_t ql = strlen(r->q);
+		tmpl_putn(v, "q", r->q, ql > PAGE_QUERY_MAX ? PAGE_QUERY_MAX : ql);
+	}
+	put_pages(v, r);
+	mark_terms_parse(r->q, &terms);
+	switch (r->kind) {
+	case PAGE_READ_MAIL:
+		for (size_t i = 0; i < r->nheaders; i++) {
+			tmpl_vars_t *h = tmpl_push(v, "headers");
+			tmpl_putn(h, "hname", r->headers[2 * i].s, r->headers[2 * i].len);
+			tmpl_putn(h, "hvalue", r->headers[2 * i + 1].s, r->headers[2 * i + 1].len);
+		}
+		tmpl_put(v, "is_mail", "1");
+		__attribute__((fallthrough));   /* the body is text */
+	case PAGE_READ_TEXT:
+	case PAGE_READ_PROSE:
+		tmpl_put(v, r->kind == PAGE_READ_TEXT ? "mono" : "prose", "1");
+		if (r->text && r->text_len > 0) {
+			tmpl_put(v, "has_text", "1");
+			put_marked(tmpl_push(v, "body"), r->text, r->text_len, &terms);
+		}
+		break;
+	case PAGE_READ_TABLE:
+		for (size_t i = 0; i < r->nrows; i++) {
+			tmpl_vars_t *row = tmpl_push(v, i == 0 && r->page == 1 ? "thead" : "rows");
+			for (size_t k = 0; k < r->rows[i].n; k++)
+				tmpl_putn(tmpl_push(row, "cells"), "t", r->rows[i].cells[k].s,
+				    r->rows[i].cells[k].len);
+			if (r->rows[i].more)
+				tmpl_put_int(row, "more", (int64_t)r->rows[i].more);
+		}
+		if (r->nrows > 0)
+			tmpl_put(v, "has_table", "1");
+		break;
+	}
+	return page_render_(out, "read.html", v);
+}
