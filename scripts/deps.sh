@@ -14,7 +14,8 @@
 set -euo pipefail
 
 build=(build-essential pkg-config xxd libevent-dev libssl-dev libsqlite3-dev
-       libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev libzip-dev libexpat1-dev)
+       libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev libzip-dev libexpat1-dev
+       libarchive-dev)
 # onionbalance only when an appliance is an Onionbalance front; the demo is not.
 run=("${build[@]}" tor media-types poppler-utils python3)
 image=(mmdebstrap systemd-container qemu-system-x86 qemu-utils ovmf dosfstools

@@ -8,6 +8,7 @@
  *    ingest (docs.body in the catalogue, at most EXTRACT_TEXT_MAX), paged.
  * Work per request is one window (READ_PAGE + READ_SLACK bytes), or, to
  * find the first hit of q, at most READ_HIT_PAGES windows. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -195,6 +196,44 @@ mail_head(const char *t, size_t len, page_cell_t *pairs, size_t max, size_t *n)
 	return at < len ? at + 1 : len;
 }
 
+/* The listing the jail wrote after EXTRACT_LIST_SEP: "<t>\t<size>\t<name>\n"
+ * lines, and "+\t<n>\t" or ">\t<n>\t" for entries left out. */
+static void
+listing(const char *p, size_t len, page_read_t *r, page_item_t **items)
+{
+	size_t at = 0, n = 0;
+
+	*items = NULL;
+	while (at < len) {
+		const char *nl = memchr(p + at, '\n', len - at);
+		size_t end = nl ? (size_t)(nl - p) : len;
+		const char *line = p + at, *t2;
+		int64_t size = 0;
+		if (end - at >= 4 && line[1] == '\t' &&
+		    (t2 = memchr(line + 2, '\t', end - at - 2)) != NULL) {
+			char num[24];
+			size_t nl2 = (size_t)(t2 - line - 2);
+			if (nl2 > 0 && nl2 < sizeof(num)) {
+				memcpy(num, line + 2, nl2);
+				num[nl2] = '\0';
+				if (parse_int64(num, 0, INT64_MAX, &size) < 0)
+					size = -1;
+			}
+			if (size >= 0 && (line[0] == '+' || line[0] == '>')) {
+				r->items_more = size;
+				r->items_more_min = line[0] == '>';
+			} else if (size >= 0 && strchr("fda", line[0]) && n < EXTRACT_LIST_MAX) {
+				*items = xrealloc(*items, (n + 1) * sizeof(**items));
+				(*items)[n++] = (page_item_t){ line[0], size, t2 + 1,
+				    (size_t)(p + end - t2 - 1) };
+			}
+		}
+		at = end + 1;
+	}
+	r->items = *items;
+	r->nitems = n;
+}
+
 void
 handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const route_t *rt,
     http_resp_t *resp)
@@ -206,6 +245,7 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 	page_read_t r;
 	page_cell_t pairs[10];
 	page_row_t *rows = NULL;
+	page_item_t *items = NULL;
 	page_cell_t *cells = NULL;
 	mark_terms_t terms;
 	strbuf_t b, text, cellbuf;
@@ -289,10 +329,16 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 		}
 	} else if (kind != EXTRACT_NONE) {
 		size_t off = 0, start, end;
+		const char *sep;
 		rc = cat_doc_get(h->cat, f.id, &body, &blen);
 		if (rc < 0) {
 			http_resp_error(resp, 500, NULL);
 			goto done;
+		}
+		if (blen > 0 && (sep = memchr(body, EXTRACT_LIST_SEP, blen)) != NULL) {
+			size_t k = (size_t)(sep - body);
+			listing(sep + 1, blen - k - 1, &r, &items);
+			blen = k;
 		}
 		if (kind == EXTRACT_EML && blen > 0) {
 			r.kind = PAGE_READ_MAIL;
@@ -321,7 +367,11 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 			r.text = body + off + base + start;
 			r.text_len = end - start;
 		}
-		if (blen == 0 || rc == 1)
+		if (kind == EXTRACT_ARCHIVE && r.nitems == 0 && r.items_more == 0)
+			r.note = "The contents of this archive could not be listed.";
+		else if (kind == EXTRACT_ARCHIVE)
+			;
+		else if (blen == 0 || rc == 1)
 			r.note = "No text could be read from this file when it was published "
 			    "(a scan without text, or a document the reader could not parse).";
 		else if (blen >= EXTRACT_TEXT_MAX - 4)
@@ -343,6 +393,7 @@ done:
 	if (fd >= 0)
 		close(fd);
 	free(rows);
+	free(items);
 	free(cells);
 	free(body);
 	free(pagearg);

@@ -114,6 +114,14 @@ enum page_read_kind {
 	PAGE_READ_TABLE,               /* rows of cells (CSV, TSV) */
 };
 
+/* An entry of an archive or an attachment of a message. */
+typedef struct page_item {
+	char type;                     /* 'f' file, 'd' folder, 'a' attachment */
+	int64_t size;
+	const char *name;              /* any bytes */
+	size_t name_len;
+} page_item_t;
+
 /* Marked search hits per page; past this the text is shown unmarked. */
 #define PAGE_READ_MARKS_MAX 500
 
@@ -129,6 +137,10 @@ typedef struct page_read {
 	size_t nrows;
 	const page_cell_t *headers;    /* PAGE_READ_MAIL: name, value, name, value ... */
 	size_t nheaders;               /* pairs */
+	const page_item_t *items;      /* an archive's entries, a message's attachments */
+	size_t nitems;
+	int64_t items_more;            /* entries not listed ... */
+	int items_more_min;            /* ... at least that many */
 	const char *note;              /* a sentence shown above the text, or NULL */
 } page_read_t;
 

@@ -112,5 +112,34 @@ page_read(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 			tmpl_put(v, "has_table", "1");
 		break;
 	}
+	int64_t nhit = 0;
+	for (size_t i = 0; i < r->nitems; i++) {
+		tmpl_vars_t *it = tmpl_push(v, "items");
+		const char *nm = r->items[i].name;
+		size_t s0, e0, nl = r->items[i].name_len;
+		if (nhit < PAGE_READ_MARKS_MAX && mark_next(&terms, nm, nl, 0, &s0, &e0)) {
+			/* The first match in a name is marked (and numbered). */
+			tmpl_putn(it, "iname", nm, s0);
+			tmpl_putn(it, "ihit", nm + s0, e0 - s0);
+			tmpl_put_int(it, "n", ++nhit);
+			tmpl_putn(it, "ipost", nm + e0, nl - e0);
+		} else {
+			tmpl_putn(it, "iname", nm, nl);
+		}
+		if (r->items[i].type == 'd')
+			tmpl_put(it, "dir", "1");
+		else
+			page_put_size_(it, "isize", r->items[i].size);
+	}
+	if (r->nitems > 0 || r->items_more > 0) {
+		tmpl_put(v, "has_items", "1");
+		tmpl_put(v, "items_heading", r->kind == PAGE_READ_MAIL ? "Attachments" : "Contents");
+		page_put_count_(v, "nitems", (int64_t)r->nitems);
+	}
+	if (r->items_more > 0) {
+		page_put_count_(v, "more", r->items_more);
+		if (r->items_more_min)
+			tmpl_put(v, "more_min", "1");
+	}
 	return page_render_(out, "read.html", v);
 }
