@@ -776,36 +776,11 @@ extract_jailed(docjail_t *j, const char *pdftotext, enum extract_kind kind, int 
 	}
 	if (r == DOCJAIL_OK) {
 		/* What comes back is as untrusted as what went in: valid UTF-8, no
-		 * control bytes, within the cap, whatever the child sent. A listing
-		 * follows a NUL; it keeps its room at the end of the text. */
-		const char *nul = raw.s ? memchr(raw.s, '\0', raw.len) : NULL;
-		size_t tlen = nul ? (size_t)(nul - raw.s) : raw.len;
-		strbuf_t list;
-		strbuf_init(&list);
-		if (nul) {
-			size_t ll = raw.len - tlen - 1, cut = 0;
-			/* Whole lines only, within the listing's share. */
-			for (size_t i = 0; i < ll && i < EXTRACT_LIST_BYTES; i++)
-				if (nul[1 + i] == '\n')
-					cut = i + 1;
-			extract_utf8(&list, nul + 1, cut);
-		}
-		size_t start = out->len;
-		extract_utf8(out, raw.s ? raw.s : "", tlen);
-		if (list.len > 0) {
-			size_t room = EXTRACT_TEXT_MAX - list.len - 1;
-			if (out->len > room) {
-				/* Shorten the text at a character boundary. */
-				size_t k = room > start ? room : start;
-				while (k > start && ((unsigned char)out->s[k] & 0xc0) == 0x80)
-					k--;
-				out->len = k;
-				out->s[k] = '\0';
-			}
-			strbuf_addc(out, EXTRACT_LIST_SEP);
-			strbuf_add(out, list.s, list.len);
-		}
-		strbuf_release(&list);
+		 * control bytes, within the cap, whatever the child sent. */
+		if (kind == EXTRACT_EML || kind == EXTRACT_ARCHIVE)
+			extract_join_listing(out, raw.s ? raw.s : "", raw.len);
+		else
+			extract_utf8(out, raw.s ? raw.s : "", raw.len);
 		if (t && title) {
 			strbuf_t tb;
 			strbuf_init(&tb);

@@ -68,6 +68,10 @@ int extract_office_fd(int fd, strbuf_t *out, char **title);
 int extract_archive_fd(int fd, strbuf_t *list);
 /* Append one listing line (see EXTRACT_LIST_SEP) for a name of len bytes. */
 void extract_list_line(strbuf_t *list, char type, int64_t size, const char *name, size_t len);
+/* Append a jailed child's answer raw[0..len) to out: its text, then its
+ * listing (after a NUL in raw) behind EXTRACT_LIST_SEP, both made valid
+ * UTF-8 without control bytes, whole listing lines only, within the cap. */
+void extract_join_listing(strbuf_t *out, const char *raw, size_t len);
 /* An extractor for the document jail (docjail_fn_t): read up to
  * EXTRACT_INPUT_MAX bytes from fd and extract them as *(enum extract_kind *)arg
  * (every kind but PDF). */

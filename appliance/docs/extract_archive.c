@@ -1,4 +1,4 @@
-/* extract_archive: the list of what a zip, tar (plain or gzip, bzip2, xz
+/* extract_archive: listings (EXTRACT_LIST_SEP). The list of what a zip, tar (plain or gzip, bzip2, xz
  * compressed) or 7z archive holds, through libarchive, inside the document
  * jail. libarchive reads through callbacks of ours that only pread the
  * descriptor the jail was given (nothing to open), and seek, so a zip is
@@ -125,4 +125,37 @@ done:
 	archive_read_free(a);
 	free(s);
 	return rc;
+}
+
+void
+extract_join_listing(strbuf_t *out, const char *raw, size_t len)
+{
+	const char *nul = memchr(raw, '\0', len);
+	size_t tlen = nul ? (size_t)(nul - raw) : len, start = out->len;
+	strbuf_t list;
+
+	strbuf_init(&list);
+	if (nul) {
+		size_t ll = len - tlen - 1, cut = 0;
+		/* Whole lines only, within the listing's share. */
+		for (size_t i = 0; i < ll && i < EXTRACT_LIST_BYTES; i++)
+			if (nul[1 + i] == '\n')
+				cut = i + 1;
+		extract_utf8(&list, nul + 1, cut);
+	}
+	extract_utf8(out, raw, tlen);
+	if (list.len > 0) {
+		/* The listing keeps its room at the end: the text gives way. */
+		size_t room = EXTRACT_TEXT_MAX - list.len - 1;
+		if (out->len > room) {
+			size_t k = room > start ? room : start;
+			while (k > start && ((unsigned char)out->s[k] & 0xc0) == 0x80)
+				k--;
+			out->len = k;
+			out->s[k] = '\0';
+		}
+		strbuf_addc(out, EXTRACT_LIST_SEP);
+		strbuf_add(out, list.s, list.len);
+	}
+	strbuf_release(&list);
 }

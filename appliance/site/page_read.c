@@ -17,10 +17,10 @@ base_name(const char *path)
 
 /* The text as runs: {{#segs}} with t, and hit/n on a marked run. */
 static void
-put_marked(tmpl_vars_t *v, const char *text, size_t len, const mark_terms_t *t)
+put_marked(tmpl_vars_t *v, const char *text, size_t len, const mark_terms_t *t, int64_t *nhit)
 {
 	size_t at = 0, s, e;
-	int64_t n = 0;
+	int64_t n = *nhit;
 
 	while (n < PAGE_READ_MARKS_MAX && mark_next(t, text, len, at, &s, &e)) {
 		if (s > at)
@@ -33,8 +33,24 @@ put_marked(tmpl_vars_t *v, const char *text, size_t len, const mark_terms_t *t)
 	}
 	if (at < len)
 		tmpl_putn(tmpl_push(v, "segs"), "t", text + at, len - at);
-	if (n > 0)
-		tmpl_put_int(v, "hits", n);
+	*nhit = n;
+}
+
+/* s as "iname" with its first match (if any, and while marks are left)
+ * split out as "ihit" (numbered "n") and "ipost". */
+static void
+put_marked_once(tmpl_vars_t *it, const char *s, size_t len, const mark_terms_t *t, int64_t *nhit)
+{
+	size_t s0, e0;
+
+	if (*nhit < PAGE_READ_MARKS_MAX && mark_next(t, s, len, 0, &s0, &e0)) {
+		tmpl_putn(it, "iname", s, s0);
+		tmpl_putn(it, "ihit", s + s0, e0 - s0);
+		tmpl_put_int(it, "n", ++*nhit);
+		tmpl_putn(it, "ipost", s + e0, len - e0);
+	} else {
+		tmpl_putn(it, "iname", s, len);
+	}
 }
 
 static void
@@ -82,12 +98,14 @@ page_read(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 	}
 	put_pages(v, r);
 	mark_terms_parse(r->q, &terms);
+	/* Hits are numbered in page order: headers, the text, then names. */
+	int64_t nhit = 0;
 	switch (r->kind) {
 	case PAGE_READ_MAIL:
 		for (size_t i = 0; i < r->nheaders; i++) {
 			tmpl_vars_t *h = tmpl_push(v, "headers");
 			tmpl_putn(h, "hname", r->headers[2 * i].s, r->headers[2 * i].len);
-			tmpl_putn(h, "hvalue", r->headers[2 * i + 1].s, r->headers[2 * i + 1].len);
+			put_marked_once(h, r->headers[2 * i + 1].s, r->headers[2 * i + 1].len, &terms, &nhit);
 		}
 		tmpl_put(v, "is_mail", "1");
 		__attribute__((fallthrough));   /* the body is text */
@@ -96,7 +114,7 @@ page_read(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 		tmpl_put(v, r->kind == PAGE_READ_TEXT ? "mono" : "prose", "1");
 		if (r->text && r->text_len > 0) {
 			tmpl_put(v, "has_text", "1");
-			put_marked(tmpl_push(v, "body"), r->text, r->text_len, &terms);
+			put_marked(tmpl_push(v, "body"), r->text, r->text_len, &terms, &nhit);
 		}
 		break;
 	case PAGE_READ_TABLE:
@@ -112,20 +130,9 @@ page_read(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 			tmpl_put(v, "has_table", "1");
 		break;
 	}
-	int64_t nhit = 0;
 	for (size_t i = 0; i < r->nitems; i++) {
 		tmpl_vars_t *it = tmpl_push(v, "items");
-		const char *nm = r->items[i].name;
-		size_t s0, e0, nl = r->items[i].name_len;
-		if (nhit < PAGE_READ_MARKS_MAX && mark_next(&terms, nm, nl, 0, &s0, &e0)) {
-			/* The first match in a name is marked (and numbered). */
-			tmpl_putn(it, "iname", nm, s0);
-			tmpl_putn(it, "ihit", nm + s0, e0 - s0);
-			tmpl_put_int(it, "n", ++nhit);
-			tmpl_putn(it, "ipost", nm + e0, nl - e0);
-		} else {
-			tmpl_putn(it, "iname", nm, nl);
-		}
+		put_marked_once(it, r->items[i].name, r->items[i].name_len, &terms, &nhit);
 		if (r->items[i].type == 'd')
 			tmpl_put(it, "dir", "1");
 		else
@@ -141,5 +148,7 @@ page_read(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 		if (r->items_more_min)
 			tmpl_put(v, "more_min", "1");
 	}
+	if (nhit > 0)
+		tmpl_put_int(v, "hits", nhit);
 	return page_render_(out, "read.html", v);
 }
