@@ -207,11 +207,23 @@ text_html(strbuf_t *out, const char *s, size_t len, unsigned flags)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	int marks = (flags & TEXT_HTML_MARKS) != 0, attr = (flags & TEXT_HTML_ATTR) != 0;
+	int cells = (flags & TEXT_HTML_CELLS) != 0;
 	int open = 0;
 
 	for (size_t i = 0; i < len;) {
 		uint32_t c;
+		size_t run = i;
 
+		/* Runs of printable ASCII that need no escape go in one copy: a
+		 * reading view's page is 64 KiB of mostly such text. */
+		while (run < len && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '&' && p[run] != '<' &&
+		    p[run] != '>' && (!attr || (p[run] != '"' && p[run] != '\'')))
+			run++;
+		if (run > i) {
+			strbuf_add(out, s + i, run - i);
+			i = run;
+			continue;
+		}
 		i += text_utf8_next(p + i, len - i, &c);
 		if (marks && c == 0x02) {
 			if (!open)
@@ -221,6 +233,8 @@ text_html(strbuf_t *out, const char *s, size_t len, unsigned flags)
 			if (open)
 				strbuf_add(out, "</mark>", 7);
 			open = 0;
+		} else if (cells && c == 0x1f) {
+			strbuf_add(out, "</td><td>", 9);
 		} else {
 			html_cp(out, c, attr);
 		}

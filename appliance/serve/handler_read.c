@@ -144,8 +144,10 @@ table_rows(const char *text, size_t len, char sep, strbuf_t *cells_buf, page_row
 		at += used;
 		if (row.n == 1 && row.len[0] == 0 && at >= len)
 			break;   /* the line end of the last row */
-		counts = xrealloc(counts, (n + 1) * sizeof(*counts));
-		more = xrealloc(more, (n + 1) * sizeof(*more));
+		if ((n & (n - 1)) == 0) {   /* at 0, 1, 2, 4, ...: doubling */
+			counts = xrealloc(counts, (n ? 2 * n : 1) * sizeof(*counts));
+			more = xrealloc(more, (n ? 2 * n : 1) * sizeof(*more));
+		}
 		counts[n] = row.n;
 		more[n] = row.more;
 		if (ncells + row.n > cap) {

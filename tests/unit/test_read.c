@@ -91,6 +91,26 @@ page(void)
 }
 
 static void
+table(void)
+{
+	page_collection_t c = { "demo", "Demo", "", 1, 1, 0, NULL };
+	page_cell_t h[] = { { "id", 2 }, { "<th>", 4 } };
+	page_cell_t r1[] = { { "1", 1 }, { "</td></tr><script>x</script>", 28 }, { "a\x1f" "b", 3 } };
+	page_row_t rows[] = { { h, 2, 0 }, { r1, 3, 7 } };
+	page_read_t r = { .kind = PAGE_READ_TABLE, .path = "t.csv", .mime = "text/csv", .size = 10,
+		.page = 1, .npages = 1, .rows = rows, .nrows = 2 };
+	strbuf_t b;
+
+	strbuf_init(&b);
+	ok(page_read(&b, NULL, &c, &r) == 0, "renders");
+	ok(strstr(b.s, "<th scope=\"col\">id</th><th scope=\"col\">&lt;th&gt;</th>") != NULL, "header row, escaped");
+	ok(strstr(b.s, "<tr><td>1</td><td>&lt;/td&gt;&lt;/tr&gt;&lt;script&gt;x&lt;/script&gt;</td><td>a b</td>"
+	    "<td>… 7 more</td></tr>") != NULL, "body row: cells escaped, a \\x1f in data is no boundary");
+	ok(!strstr(b.s, "<script>"), "no markup from cells");
+	strbuf_release(&b);
+}
+
+static void
 mail_listing(void)
 {
 	const char *m = "Subject: s\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\n"
@@ -117,7 +137,7 @@ int
 main(int argc, char **argv)
 {
 	static const unit_case_t cases[] = {
-		UNIT_CASE(marks), UNIT_CASE(csv), UNIT_CASE(page), UNIT_CASE(mail_listing), UNIT_CASES_END
+		UNIT_CASE(marks), UNIT_CASE(csv), UNIT_CASE(page), UNIT_CASE(table), UNIT_CASE(mail_listing), UNIT_CASES_END
 	};
 	return unit_main(cases, argc, argv);
 }
