@@ -304,6 +304,7 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 		r.npages = npages_of(f.size, per);
 		if (page > r.npages)
 			page = r.npages;
+		int have = 0;   /* text holds page `page` already */
 		if (terms.n > 0 && pagearg == NULL) {
 			/* Open at the first page with a hit, looking a bounded way. */
 			for (int64_t p = 1; p <= r.npages && p <= READ_HIT_PAGES; p++) {
@@ -312,13 +313,16 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 				file_page_text(fd, f.size, p, per, e, &text);
 				if (text.len && mark_next(&terms, text.s, text.len, 0, &s, &en)) {
 					page = p;
+					have = 1;
 					break;
 				}
 			}
 		}
-		strbuf_reset(&text);
-		if (f.size > 0)
-			file_page_text(fd, f.size, page, per, e, &text);
+		if (!have) {
+			strbuf_reset(&text);
+			if (f.size > 0)
+				file_page_text(fd, f.size, page, per, e, &text);
+		}
 		r.page = page;
 		if (sep) {
 			r.kind = PAGE_READ_TABLE;

@@ -1,6 +1,7 @@
 /* mark: see mark.h. */
 #include "site/mark.h"
 
+#include <ctype.h>
 #include <string.h>
 
 static int
@@ -35,6 +36,8 @@ mark_terms_parse(const char *q, mark_terms_t *out)
 			out->t[out->n].w[i] = (char)lower(w[i]);
 		out->t[out->n].len = n;
 		out->t[out->n].prefix = *p == '*' && n >= 3;
+		out->first[(unsigned char)out->t[out->n].w[0]] = 1;
+		out->first[(unsigned char)toupper((unsigned char)out->t[out->n].w[0])] = 1;
 		out->n++;
 	}
 }
@@ -72,7 +75,8 @@ mark_next(const mark_terms_t *t, const char *str, size_t len, size_t from, size_
 	if (t->n == 0)
 		return 0;
 	for (size_t i = from; i < len; i++) {
-		if (!word_byte(s[i]) || (i > 0 && word_byte(s[i - 1])))
+		/* Most bytes start no word of the query: one table look each. */
+		if (!t->first[s[i]] || (i > 0 && word_byte(s[i - 1])))
 			continue;
 		if (match_at(t, s, len, i, end)) {
 			*start = i;

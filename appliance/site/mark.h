@@ -18,6 +18,7 @@ typedef struct mark_terms {
 		size_t len;
 		int prefix;
 	} t[MARK_TERMS_MAX];
+	unsigned char first[256];   /* bytes a word may start with, either case */
 } mark_terms_t;
 
 /* Split q (NUL-terminated, any bytes; NULL is no words) into words: runs
