@@ -769,7 +769,7 @@ extract_jailed(docjail_t *j, const char *pdftotext, enum extract_kind kind, int 
 	strbuf_init(&raw);
 	if (kind == EXTRACT_PDF) {
 		/* "-" for both files: the document is the tool's stdin, the text its stdout. */
-		char *argv[] = { (char *)pdftotext, "-q", "-enc", "UTF-8", "-nopgbrk", "-", "-", NULL };
+		char *argv[] = { (char *)pdftotext, "-q", "-enc", "UTF-8", "-", "-", NULL };
 		r = docjail_tool(j, fd, argv, &raw, why);
 	} else {
 		r = docjail_parse(j, fd, extract_fd, &kind, sizeof(kind), &raw, &t, why);
@@ -779,6 +779,8 @@ extract_jailed(docjail_t *j, const char *pdftotext, enum extract_kind kind, int 
 		 * control bytes, within the cap, whatever the child sent. */
 		if (kind == EXTRACT_EML || kind == EXTRACT_ARCHIVE)
 			extract_join_listing(out, raw.s ? raw.s : "", raw.len);
+		else if (kind == EXTRACT_PDF)
+			extract_pdf_pages(out, raw.s ? raw.s : "", raw.len);
 		else
 			extract_utf8(out, raw.s ? raw.s : "", raw.len);
 		if (t && title) {

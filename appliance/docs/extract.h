@@ -33,6 +33,10 @@
  * 'd' folder, 'a' attachment; a last line "+\t<n>\t" (or '>': more than n)
  * counts entries not listed. The listing's names are indexed too. */
 #define EXTRACT_LIST_SEP '\x1e'
+/* Between the pages of a PDF's text (pdftotext's form feeds): U+2029
+ * PARAGRAPH SEPARATOR, which the index reads as a space and the reading view
+ * as "PDF page N". */
+#define EXTRACT_PAGE_SEP "\xe2\x80\xa9"
 #define EXTRACT_LIST_MAX 1000              /* entries listed */
 #define EXTRACT_LIST_BYTES (96 * 1024)     /* bytes of listing kept */
 #define EXTRACT_ARCHIVE_COUNT_MAX 100000   /* entries counted past the listing */
@@ -72,6 +76,9 @@ void extract_list_line(strbuf_t *list, char type, int64_t size, const char *name
  * listing (after a NUL in raw) behind EXTRACT_LIST_SEP, both made valid
  * UTF-8 without control bytes, whole listing lines only, within the cap. */
 void extract_join_listing(strbuf_t *out, const char *raw, size_t len);
+/* Append pdftotext's output p[0..n) (a form feed after each page) to out
+ * as UTF-8 with EXTRACT_PAGE_SEP between the pages, within the cap. */
+void extract_pdf_pages(strbuf_t *out, const char *p, size_t n);
 /* An extractor for the document jail (docjail_fn_t): read up to
  * EXTRACT_INPUT_MAX bytes from fd and extract them as *(enum extract_kind *)arg
  * (every kind but PDF). */

@@ -1,6 +1,7 @@
-/* extract_archive: listings (EXTRACT_LIST_SEP). The list of what a zip, tar (plain or gzip, bzip2, xz
- * compressed) or 7z archive holds, through libarchive, inside the document
- * jail. libarchive reads through callbacks of ours that only pread the
+/* extract_archive: the structure a jailed child's answer carries beyond its
+ * text — listings (EXTRACT_LIST_SEP) and a PDF's pages (EXTRACT_PAGE_SEP) —
+ * and the list of what a zip, tar (plain or gzip, bzip2, xz compressed) or 7z
+ * archive holds, through libarchive, inside the document jail. libarchive reads through callbacks of ours that only pread the
  * descriptor the jail was given (nothing to open), and seek, so a zip is
  * read by its central directory. No entry's data is inflated except what
  * stepping over it in a compressed stream costs (the jail's CPU limit). */
@@ -158,4 +159,21 @@ extract_join_listing(strbuf_t *out, const char *raw, size_t len)
 		strbuf_add(out, list.s, list.len);
 	}
 	strbuf_release(&list);
+}
+
+/* pdftotext's pages (a form feed after each) with EXTRACT_PAGE_SEP between. */
+void
+extract_pdf_pages(strbuf_t *out, const char *p, size_t n)
+{
+	const char *end = p + n;
+
+	while (p < end && out->len < EXTRACT_TEXT_MAX) {
+		const char *ff = memchr(p, '\f', (size_t)(end - p));
+		extract_utf8(out, p, (size_t)((ff ? ff : end) - p));
+		if (ff == NULL || ff + 1 >= end)
+			break;
+		if (out->len + 3 <= EXTRACT_TEXT_MAX)
+			strbuf_adds(out, EXTRACT_PAGE_SEP);
+		p = ff + 1;
+	}
 }

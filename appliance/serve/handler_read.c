@@ -236,6 +236,33 @@ listing(const char *p, size_t len, page_read_t *r, page_item_t **items)
 	r->nitems = n;
 }
 
+/* A PDF's text by its own pages (EXTRACT_PAGE_SEP between them): page
+ * `page`, or with find_hit the first page with a hit of terms. */
+static void
+pdf_page(const char *t, size_t len, const mark_terms_t *terms, int find_hit, int64_t page,
+    page_read_t *r)
+{
+	const char *p = t, *end = t + len, *q;
+	size_t s, e;
+	int64_t n = 1, hit_page = 0;
+
+	if (find_hit && terms->n > 0 && mark_next(terms, t, len, 0, &s, &e))
+		hit_page = 1;
+	for (q = t; (q = memmem(q, (size_t)(end - q), EXTRACT_PAGE_SEP, 3)) != NULL; q += 3) {
+		if (hit_page && (size_t)(q - t) < s && hit_page == n)
+			hit_page = n + 1;
+		n++;
+	}
+	r->npages = n;
+	r->page_word = "PDF page";
+	r->page = hit_page ? hit_page : page > n ? n : page;
+	for (int64_t k = 1; k < r->page; k++)
+		p = (const char *)memmem(p, (size_t)(end - p), EXTRACT_PAGE_SEP, 3) + 3;
+	q = memmem(p, (size_t)(end - p), EXTRACT_PAGE_SEP, 3);
+	r->text = p;
+	r->text_len = (size_t)((q ? q : end) - p);
+}
+
 void
 handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const route_t *rt,
     http_resp_t *resp)
@@ -351,6 +378,10 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 			off = mail_head(body, blen, pairs, ARRAY_LEN(pairs) / 2, &r.nheaders);
 			r.headers = pairs;
 		}
+		if (kind == EXTRACT_PDF && memmem(body, blen, EXTRACT_PAGE_SEP, 3) != NULL) {
+			pdf_page(body, blen, &terms, pagearg == NULL, page, &r);
+			goto render;
+		}
 		r.npages = npages_of((int64_t)(blen - off), READ_PAGE);
 		if (page > r.npages)
 			page = r.npages;
@@ -387,6 +418,7 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 		r.note = "There is no text to read in this kind of file; download it, or see "
 		    "its page.";
 	}
+render:
 	pc = (page_collection_t){ col.slug, col.title, col.description, col.files, col.bytes,
 	    col.updated, col.origin };
 	handler_site_get(h, req, col.slug, &hs);

@@ -131,6 +131,7 @@ typedef struct page_read {
 	int64_t size;
 	const char *q;                 /* the search that led here (any bytes) or NULL */
 	int64_t page, npages;
+	const char *page_word;         /* "PDF page" where pages are the document's own; NULL: "Page" */
 	const char *text;              /* this page's text (UTF-8 from extract) */
 	size_t text_len;
 	const page_row_t *rows;        /* PAGE_READ_TABLE */

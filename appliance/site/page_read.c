@@ -58,6 +58,7 @@ put_pages(tmpl_vars_t *v, const page_read_t *r)
 {
 	tmpl_vars_t *pg;
 
+	tmpl_put(v, "page_word", r->page_word ? r->page_word : "Page");
 	tmpl_put_int(v, "cur", r->page);
 	tmpl_put_int(v, "npages", r->npages);
 	if (r->npages <= 1)

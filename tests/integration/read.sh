@@ -3,7 +3,7 @@
 # made by real tools (python's zipfile, tar, iconv-like encoders): a text with
 # a hit on line 400, Latin-1 and UTF-16 (LE and BE, paged), a 50,000-row CSV
 # (every row exactly once across its pages), an e-mail with an HTML part and
-# an attachment, an HTML page, a zip with a hostile name and 1,200 entries, a
+# an attachment, an HTML page, a three-page PDF (paged by its own pages), a zip with a hostile name and 1,200 entries, a
 # tar.gz; hostile markup never becomes markup; the file page and search link
 # the view. Headless Chromium with JavaScript off (the profile's content
 # setting, as pages.sh) at 1280x900 and 390x844: the content is in the DOM,
@@ -67,6 +67,27 @@ with zipfile.ZipFile(f"{d}/arch.zip", "w") as z:
     z.writestr("sub/<img src=x onerror=alert(1)>.txt", "x" * 1234)
     for i in range(1200):
         z.writestr(f"many/f{i:04d}.txt", "y")
+# A three-page PDF (pdftotext reads it in the jail): the view pages by its own pages.
+def pdf(pages):
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", None]
+    kids = []
+    for text in pages:
+        stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+        kids.append(len(objs) + 1)
+        objs.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
+                    b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (len(objs) + 2, 3 * len(pages) + 3))
+        objs.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        objs.append(b"<< >>")   # unused: keeps the numbering simple
+    objs[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(pages))
+    objs.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    out, offs = bytearray(b"%PDF-1.4\n"), []
+    for i, o in enumerate(objs, 1):
+        offs.append(len(out)); out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    x = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offs)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, x)
+    return bytes(out)
+open(f"{d}/three.pdf", "wb").write(pdf(["first page words", "second page holds zeppelin", "third page words"]))
 PY
 mkdir -p "$T/t/inner" && echo hello >"$T/t/inner/hello.txt" && tar -C "$T/t" -czf "$C/docs/arch.tar.gz" inner
 
@@ -129,6 +150,11 @@ check "mail: no markup from the message" hasnt "$p" '<b>bold'
 check "HTML page as text, never its markup" page "$R/page.html" --text 'Heading words' --text 'Para & italic'
 check "HTML page: no iframe, no heading of the document" bash -c '! grep -qE "<iframe|<h1>Heading" <<<"$1"' _ "$(curl -s "$R/page.html")"
 
+p=$(curl -s "$R/three.pdf?q=zeppelin")
+check "PDF: opened at its own page with the hit" has "$p" 'PDF page 2 of 3'
+check "PDF: the hit marked" has "$p" '<mark id="hit1">zeppelin</mark>'
+check "PDF: page 3 by its number" page "$R/three.pdf?page=3" --text 'third page words'
+check "PDF: one page's text a page" hasnt "$(curl -s "$R/three.pdf?page=3")" 'first page words'
 p=$(curl -s "$R/arch.zip")
 check "zip: entries listed, names escaped" page "$R/arch.zip" --text 'sub/<img src=x onerror=alert(1)>.txt' --text 'many/f0000.txt'
 check "zip: sizes" has "$p" '1.2 kB'
