@@ -1,7 +1,8 @@
 /* fuzz_archive: the archive lister (libarchive: zip, tar and its compressed
  * forms, 7z) on any bytes, read from a descriptor as in the document jail
  * (run here in-process), then the listing joined behind the text as
- * extract_jailed does. The listing must be lines of "<t>\t<size>\t<name>",
+ * extract_jailed does, and as pdftotext's answer split into pages
+ * (extract_pdf_pages). The listing must be lines of "<t>\t<size>\t<name>",
  * the joined text valid UTF-8 within the cap. Seeds: a zip, a tar, a tar.gz
  * and a 7z (tests/fuzz/corpus/archive). */
 #include <stdint.h>
@@ -41,6 +42,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		at = (size_t)(nl - list.s) + 1;
 	}
 	extract_join_listing(&out, list.s, list.len);
+	if (out.len > EXTRACT_TEXT_MAX || (out.s && !mime_is_utf8((const unsigned char *)out.s, out.len)))
+		abort();
+	/* The same bytes as pdftotext's answer: pages apart, valid UTF-8, capped. */
+	strbuf_reset(&out);
+	extract_pdf_pages(&out, (const char *)data, size);
 	if (out.len > EXTRACT_TEXT_MAX || (out.s && !mime_is_utf8((const unsigned char *)out.s, out.len)))
 		abort();
 	strbuf_release(&list);
