@@ -299,6 +299,17 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 		http_resp_error(resp, 404, "There is no collection by that name.");
 		goto done;
 	}
+	{
+		int64_t id;
+		const char *root;
+		int held = 0;
+		if (handler_collection(h, rt->slug, &id, &root, &held) == 0 && held) {
+			/* Restored onto files that differ from the signed manifest. */
+			http_resp_error_retry(resp, 503, "This collection is being checked after a move "
+			    "and is not served yet.", 3600);
+			goto done;
+		}
+	}
 	rc = cat_file_get(h->cat, col.id, rt->path, &f);
 	if (rc != 0) {
 		http_resp_error(resp, rc > 0 ? 404 : 500, "There is no such file in this collection.");
