@@ -72,34 +72,73 @@ page_bounds(const char *b, size_t blen, int64_t rest, int64_t page, size_t per, 
 		*end = *start;
 }
 
-/* Read page `page` of the file at fd and append its text (UTF-8) to out. */
-static int
-file_page_text(int fd, int64_t size, int64_t page, size_t per, enum enc e, strbuf_t *out)
+/* Read page `page` of the file at fd: a buffer (caller frees) holding its
+ * bytes from b + 2 (two spare bytes before them for a UTF-16 mark), and the
+ * page's bounds within them. */
+static char *
+page_window(int fd, int64_t size, int64_t page, size_t per, enum enc e, size_t *start, size_t *end,
+    size_t *got)
 {
 	int64_t base = (page - 1) * (int64_t)per;
 	size_t want = (size_t)(size - base < (int64_t)(per + READ_SLACK) ? size - base :
-	    (int64_t)(per + READ_SLACK)), got = 0, start, end;
+	    (int64_t)(per + READ_SLACK));
 	char *b = xmalloc(want + 2);
 
-	while (got < want) {
-		ssize_t r = pread(fd, b + 2 + got, want - got, base + (off_t)got);
+	*got = 0;
+	while (*got < want) {
+		ssize_t r = pread(fd, b + 2 + *got, want - *got, base + (off_t)*got);
 		if (r <= 0)
 			break;
-		got += (size_t)r;
+		*got += (size_t)r;
 	}
-	page_bounds(b + 2, got, size - base, page, per, e, &start, &end);
+	page_bounds(b + 2, *got, size - base, page, per, e, start, end);
+	return b;
+}
+
+/* Append the text (UTF-8) of the page in b (from page_window) to out. */
+static void
+window_text(char *b, size_t start, size_t end, int64_t page, enum enc e, int truncated, strbuf_t *out)
+{
 	if (e != ENC_8 && page > 1) {
 		/* The mark is only at the file's start: put it back for the decoder
 		 * in the two bytes before the page (b has room before its data). */
 		char *m = b + start;
 		m[0] = e == ENC_16LE ? (char)0xff : (char)0xfe;
 		m[1] = e == ENC_16LE ? (char)0xfe : (char)0xff;
-		extract_text(out, m, end - start + 2, base + (int64_t)end < size);
+		extract_text(out, m, end - start + 2, truncated);
 	} else {
-		extract_text(out, b + 2 + start, end - start, base + (int64_t)end < size);
+		extract_text(out, b + 2 + start, end - start, truncated);
 	}
+}
+
+/* Read page `page` of the file at fd and append its text (UTF-8) to out.
+ * With terms (ASCII words, a file that is not UTF-16), only a page whose raw
+ * bytes hold a hit is decoded: return 1 then, 0 for no hit. */
+static int
+file_page_text(int fd, int64_t size, int64_t page, size_t per, enum enc e,
+    const mark_terms_t *terms, strbuf_t *out)
+{
+	size_t start, end, got, s, en;
+	char *b = page_window(fd, size, page, per, e, &start, &end, &got);
+	int64_t base = (page - 1) * (int64_t)per;
+	int hit = terms == NULL || mark_next(terms, b + 2 + start, end - start, 0, &s, &en);
+
+	if (hit)
+		window_text(b, start, end, page, e, base + (int64_t)end < size, out);
 	free(b);
-	return 0;
+	return hit;
+}
+
+/* Whether a raw (UTF-8 or Latin-1) page can be searched for terms before
+ * decoding: their words are ASCII, which both encodings keep as they are. */
+static int
+terms_ascii(const mark_terms_t *t)
+{
+	for (size_t k = 0; k < t->n; k++)
+		for (size_t i = 0; i < t->t[k].len; i++)
+			if ((unsigned char)t->t[k].w[i] >= 0x80)
+				return 0;
+	return 1;
 }
 
 static enum enc
@@ -345,11 +384,13 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 		int have = 0;   /* text holds page `page` already */
 		if (terms.n > 0 && pagearg == NULL) {
 			/* Open at the first page with a hit, looking a bounded way. */
+			int raw = e == ENC_8 && terms_ascii(&terms);
 			for (int64_t p = 1; p <= r.npages && p <= READ_HIT_PAGES; p++) {
 				size_t s, en;
 				strbuf_reset(&text);
-				file_page_text(fd, f.size, p, per, e, &text);
-				if (text.len && mark_next(&terms, text.s, text.len, 0, &s, &en)) {
+				if (raw ? file_page_text(fd, f.size, p, per, e, &terms, &text) :
+				    (file_page_text(fd, f.size, p, per, e, NULL, &text),
+				    text.len && mark_next(&terms, text.s, text.len, 0, &s, &en))) {
 					page = p;
 					have = 1;
 					break;
@@ -359,7 +400,7 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 		if (!have) {
 			strbuf_reset(&text);
 			if (f.size > 0)
-				file_page_text(fd, f.size, page, per, e, &text);
+				file_page_text(fd, f.size, page, per, e, NULL, &text);
 		}
 		r.page = page;
 		if (sep) {
