@@ -600,8 +600,16 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		put_shortened(it, "shown_path", or_default(h->path, "?"), PATH_SHOWN_MAX);
 		tmpl_put(it, "ctitle", ctitle);
 		page_put_size_(it, "size", h->size);
-		if (h->snippet)
-			tmpl_putn(it, "snippet", h->snippet, utf8_cut(h->snippet, strlen(h->snippet), SNIPPET_MAX));
+		if (h->snippet) {
+			/* A listing's separator (an archive's entries, a message's
+			 * attachments follow the text after \x1e) reads as a space. */
+			size_t sl = utf8_cut(h->snippet, strlen(h->snippet), SNIPPET_MAX);
+			char *sn = xstrndup(h->snippet, sl);
+			for (char *sep = sn; (sep = strchr(sep, '\x1e')) != NULL; sep++)
+				*sep = ' ';
+			tmpl_putn(it, "snippet", sn, sl);
+			free(sn);
+		}
 	}
 	if (qlen)
 		put_pager(v, page, per_page, total);
