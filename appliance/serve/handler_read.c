@@ -457,7 +457,9 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 			r.text_len = end - start;
 		}
 		if (kind == EXTRACT_ARCHIVE && r.nitems == 0 && r.items_more == 0)
-			r.note = "The contents of this archive could not be listed.";
+			r.note = "The contents of this archive were not listed when it was added "
+			    "(it could not be read, or an older version added it: a refresh after "
+			    "it changes lists it).";
 		else if (kind == EXTRACT_ARCHIVE)
 			;
 		else if (blen == 0 || rc == 1)
