@@ -3,7 +3,7 @@
 # made by real tools (python's zipfile, tar, iconv-like encoders): a text with
 # a hit on line 400, Latin-1 and UTF-16 (LE and BE, paged), a 50,000-row CSV
 # (every row exactly once across its pages), an e-mail with an HTML part and
-# an attachment, an HTML page, a three-page PDF (paged by its own pages), a zip with a hostile name and 1,200 entries, a
+# an attachment, an HTML page, a Word file, a three-page PDF (paged by its own pages), a zip with a hostile name and 1,200 entries, a
 # tar.gz; hostile markup never becomes markup; the file page and search link
 # the view. Headless Chromium with JavaScript off (the profile's content
 # setting, as pages.sh) at 1280x900 and 390x844: the content is in the DOM,
@@ -87,6 +87,13 @@ def pdf(pages):
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offs)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, x)
     return bytes(out)
+# A Word file (python's zipfile): its text, never its XML.
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+with zipfile.ZipFile(f"{d}/memo.docx", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr('[Content_Types].xml', '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+    z.writestr('word/document.xml', '<?xml version="1.0" encoding="UTF-8"?>'
+               f'<w:document {W}><w:body><w:p><w:r><w:t>The hangar &lt;script&gt; memo</w:t></w:r></w:p>'
+               '<w:p><w:r><w:t>Second paragraph</w:t></w:r></w:p></w:body></w:document>')
 open(f"{d}/three.pdf", "wb").write(pdf(["first page words", "second page holds zeppelin", "third page words"]))
 PY
 mkdir -p "$T/t/inner" && echo hello >"$T/t/inner/hello.txt" && tar -C "$T/t" -czf "$C/docs/arch.tar.gz" inner
@@ -155,6 +162,8 @@ check "PDF: opened at its own page with the hit" has "$p" 'PDF page 2 of 3'
 check "PDF: the hit marked" has "$p" '<mark id="hit1">zeppelin</mark>'
 check "PDF: page 3 by its number" page "$R/three.pdf?page=3" --text 'third page words'
 check "PDF: one page's text a page" hasnt "$(curl -s "$R/three.pdf?page=3")" 'first page words'
+check "Word file as text" page "$R/memo.docx" --text 'The hangar <script> memo' --text 'Second paragraph'
+check "Word file: none of its XML" hasnt "$(curl -s "$R/memo.docx")" 'w:t'
 p=$(curl -s "$R/arch.zip")
 check "zip: entries listed, names escaped" page "$R/arch.zip" --text 'sub/<img src=x onerror=alert(1)>.txt' --text 'many/f0000.txt'
 check "zip: sizes" has "$p" '1.2 kB'
