@@ -113,6 +113,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_FILE_GET] = "SELECT id, size, mtime, sha256, mime FROM files WHERE collection_id = ?1 AND path = ?2",
 	[S_DATA_VERSION] = "PRAGMA data_version",
 	[S_FILE_EACH] = "SELECT path, id, size, mtime, sha256, mime FROM files WHERE collection_id = ?1 ORDER BY path",
+	[S_FILE_EACH_DIR] = "SELECT path, id, size, mtime, sha256, mime FROM files WHERE collection_id = ?1"
+	    " ORDER BY dir_id, path",   /* one folder's rows together */
 	[S_COLL_GET] = "SELECT id, slug, title, description, root, origin, publisher_key, files, bytes, created, updated"
 	    " FROM collections WHERE slug = ?1",
 	[S_COLL_GET_ID] = "SELECT id, slug, title, description, root, origin, publisher_key, files, bytes, created, updated"
@@ -596,14 +598,14 @@ cat_data_version(cat_t *c)
 	return v;
 }
 
-int
-cat_file_each(cat_t *c, int64_t collection_id,
+static int
+file_each(cat_t *c, int which, int64_t collection_id,
     int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg)
 {
 	sqlite3_stmt *s = NULL;
 	int rc, ret = 0;
 
-	if (sqlite3_prepare_v2(c->db, stmt_sql[S_FILE_EACH], -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(c->db, stmt_sql[which], -1, &s, NULL) != SQLITE_OK)
 		return cat_db_error_(c, "list files");
 	sqlite3_bind_int64(s, 1, collection_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -617,6 +619,20 @@ cat_file_each(cat_t *c, int64_t collection_id,
 		ret = cat_db_error_(c, "list files");
 	sqlite3_finalize(s);
 	return ret;
+}
+
+int
+cat_file_each(cat_t *c, int64_t collection_id,
+    int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg)
+{
+	return file_each(c, S_FILE_EACH, collection_id, fn, arg);
+}
+
+int
+cat_file_each_by_folder(cat_t *c, int64_t collection_id,
+    int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg)
+{
+	return file_each(c, S_FILE_EACH_DIR, collection_id, fn, arg);
 }
 
 int
