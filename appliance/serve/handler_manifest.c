@@ -1,5 +1,5 @@
-/* handler_manifest: /m/<slug>/<name> — a collection's signed manifests (see
- * manifest.h) — /m/publisher.pub, the publisher's minisign public key, and
+/* handler_manifest: /m/<slug>/<name> — a collection's signed manifests and
+ * its folders' lists, /m/<slug>/sums/<key>/SHA256SUMS[.minisig] (see manifest.h) — /m/publisher.pub, the publisher's minisign public key, and
  * /m/mirrors.txt(.minisig), the publisher's signed address list (mirrors.h).
  * Served from the files `add`/`refresh`/`mirror` wrote, with validators and
  * ranges like any file. Only names in manifest.h's list, and only for a
