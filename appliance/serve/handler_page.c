@@ -292,11 +292,17 @@ handler_file_page(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const
 		nav.prev = prev[0] ? prev : NULL;
 		nav.next = next[0] ? next : NULL;
 	}
-	/* A mirror serves only the origin's signed files: it has no folder lists. */
-	if (col.origin == NULL) {
+	/* Link the folder's signed list when there is one: a mirror serves only
+	 * the origin's files, and manifests written before folder lists existed
+	 * have none until the next add or refresh. */
+	if (col.origin == NULL && h->data_root) {
 		const char *sl = strrchr(rt->path, '/');
+		char *lp;
 		manifest_folder_key(rt->path, sl ? (size_t)(sl - rt->path) : 0, folder_key);
-		nav.folder_key = folder_key;
+		lp = xasprintf("%s/manifests/%s/sums/%s", h->data_root, col.slug, folder_key);
+		if (access(lp, F_OK) == 0)
+			nav.folder_key = folder_key;
+		free(lp);
 	}
 	to_page_coll(&col, &pc);
 	handler_site_get(h, req, col.slug, &hs);

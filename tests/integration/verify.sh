@@ -132,6 +132,12 @@ check "naming files: good ones pass" named "a.txt '-dash.txt'"
 check "naming a missing file fails" fails named "a.txt gone.txt"
 check "… and says which" grep -q 'FAILED.*: gone.txt$' "$T/list.out"
 
+# Manifests from before folder lists: the page offers none rather than a dead link.
+mv "$M/sums" "$T/sums.keep"
+check "no folder list, no signed-list commands" test -z "$(pre "$(page a.txt)" check-signed)"
+check "… the file's own checks stay" test -n "$(pre "$(page a.txt)" check-named)"
+mv "$T/sums.keep" "$M/sums"
+
 # Withdrawn files leave their folder's list; a folder left empty loses it.
 rm -r "$C/deep"
 $BROADSIDE --data "$D" refresh demo -q >/dev/null
