@@ -14,9 +14,12 @@
 set -euo pipefail
 
 build=(build-essential pkg-config xxd libevent-dev libssl-dev libsqlite3-dev
-       libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev libzip-dev libexpat1-dev)
+       libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev libzip-dev libexpat1-dev libexif-dev
+       libdeflate-dev)
 # onionbalance only when an appliance is an Onionbalance front; the demo is not.
-run=("${build[@]}" tor media-types poppler-utils python3)
+# vanguards: off in a checkout's config, on in the installed package's; here so
+# that `vanguards = yes` works after make run (it brings python3-stem).
+run=("${build[@]}" tor media-types poppler-utils python3 vanguards)
 image=(mmdebstrap systemd-container qemu-system-x86 qemu-utils ovmf dosfstools
        mtools fdisk e2fsprogs)
 # the Debian package (make deb): build it, check its policy (lintian), man -l
@@ -24,7 +27,8 @@ package=(debhelper dh-apparmor lintian man-db)   # dpkg-dev comes with build-ess
 image_pi=("${image[@]}" qemu-user-static binfmt-support arch-test qemu-system-arm)
 # libclang-rt-14-dev holds libFuzzer and clang's sanitizer runtimes; clang
 # only recommends it.
-test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium sqlite3
+# python3-pil and libimage-exiftool-perl write the review test's metadata
+test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium sqlite3 python3-pil libimage-exiftool-perl aria2 unzip
       openssl procps iproute2 onionbalance "${image[@]}" "${package[@]}")
 bench=("${run[@]}" nginx-light wrk time curl wget minisign sqlite3 openssl procps
        iproute2 onionbalance valgrind strace)

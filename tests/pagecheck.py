@@ -4,7 +4,7 @@
   pagecheck.py crawl BASE [--max-pages N] [--max-seconds S]
       Walk every page reachable from BASE/ (a/link/form targets) and check each
       HTML page (see check_page) and each link: no absolute or external URL, every
-      internal target answers 200 (/f/ and /m/ with HEAD), #fragments exist.
+      internal target answers 200 (/f/, /d/ and /m/ with HEAD), #fragments exist.
       --known-missing PREFIX lists 404s under PREFIX without failing (a route
       that is linked but not served yet).
   pagecheck.py page URL [--text T]... [--status N]
@@ -206,7 +206,7 @@ def crawl(base, max_pages, max_seconds):
             t = u.path + ("?" + u.query if u.query else "")
             if u.fragment:
                 frag_checks.append((target, href, u.path + ("?" + u.query if u.query else ""), u.fragment))
-            if t.startswith("/f/") or t.startswith("/m/") or t.startswith("/static/"):
+            if t.startswith(("/f/", "/m/", "/static/", "/d/")):   # bytes: HEAD only
                 if t not in checked_links:
                     checked_links[t] = c.req("HEAD", t)[0]
                 if checked_links[t] != 200 and any(t.startswith(k) for k in KNOWN_MISSING):

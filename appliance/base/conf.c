@@ -58,6 +58,11 @@ static const struct conf_key keys[] = {
 	K(max_ranges, T_INT, "16", 1, 256,
 	  "Most byte ranges honoured in one request; more, or overlapping ones,\n"
 	  "get the whole file instead (RFC 9110 14.2 allows ignoring Range)."),
+	K(archive_max_files, T_INT, "20000", 0, 10000000,
+	  "Most files in one folder archive (/d/, tar or zip). A larger folder's\n"
+	  "page says so and points to the collection's metalink instead. 0: none."),
+	K(archive_max_bytes, T_INT, "137438953472", 0, INT64_MAX,
+	  "Most bytes in one folder archive (default 128 GiB); larger: as above."),
 	K(max_connections, T_INT, "4096", 16, 1000000,
 	  "Most simultaneous connections. When full, the oldest idle keep-alive\n"
 	  "connection, or the one that has been sending its request head the\n"
@@ -133,6 +138,10 @@ static const struct conf_key keys[] = {
 	  "introductions (tor's defaults: 25/s, burst 200)."),
 	K(tor_sandbox, T_BOOL, "yes", 0, 0,
 	  "Run tor with Sandbox 1 (seccomp)."),
+	K(tor_group, T_STR, "", 0, 64,
+	  "Run tor in this group (the OS image: broadside-tor, the only group its\n"
+	  "firewall lets out). Needs CAP_SETGID, which only the spawner keeps.\n"
+	  "Empty: tor runs in serve's group."),
 	K(admin_ssh_port, T_INT, "0", 0, 65535,
 	  "With an admin onion (`broadside admin add-client`): forward its port 22\n"
 	  "to 127.0.0.1:N, e.g. 22 for a local sshd, reachable only by clients\n"
@@ -162,7 +171,7 @@ static const struct conf_key keys[] = {
 	K(mirror_socks, T_STR, "", 0, 200,
 	  "The tor SocksPort on this machine the scheduled mirror runs use:\n"
 	  "HOST:PORT or unix:/PATH. Empty: serve's own tor opens one for them only,\n"
-	  "on the Unix socket DIR/run/socks.sock (no TCP port, no other user)."),
+	  "on the Unix socket DIR/tor/socks.sock (no TCP port, no other user)."),
 	K(mirror_max_manifest_size, T_INT, "67108864", 4096, 1LL << 40,
 	  "Bytes one fetched manifest may have (mirror --max-manifest-size).\n"
 	  "64 MiB holds ~400,000 files with 70-byte paths."),
@@ -180,6 +189,16 @@ static const struct conf_key keys[] = {
 	K(mirror_max_removals, T_INT, "10", 0, 100,
 	  "Percent of the installed files a new version may remove before a mirror\n"
 	  "refuses it (mirror --max-removals; --accept-removals by hand)."),
+	K(vanguards, T_BOOL, "no", 0, 0,
+	  "Run the full vanguards defence (Debian's vanguards) next to tor: pinned\n"
+	  "layer-2 and layer-3 relays and circuit watchers against guard discovery\n"
+	  "(see the README's \"Vanguards\"). The installed package turns it on in\n"
+	  "/etc/broadside/broadside.conf; a checkout (make run, the tests) leaves it off."),
+	K(vanguards_path, T_STR, "/usr/bin/vanguards", 1, 4096,
+	  "The vanguards program."),
+	K(vanguards_testnet, T_BOOL, "no", 0, 0,
+	  "Pin 3 layer-3 relays instead of 8 (a private Tor network with\n"
+	  "TestingTorNetwork 1 and few relays; tests only)."),
 	K(sandbox, T_SANDBOX, "yes", 0, 0,
 	  "Sandbox serve itself once started (Landlock + seccomp): read-only on the\n"
 	  "collection roots known at start, no exec, no inet sockets. yes: apply what\n"

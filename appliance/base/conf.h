@@ -27,6 +27,8 @@ typedef struct conf {
 	int64_t max_headers;
 	int64_t max_header_bytes;
 	int64_t max_ranges;
+	int64_t archive_max_files;      /* folder archives (/d/): larger folders get none */
+	int64_t archive_max_bytes;
 	int64_t max_connections;
 	int64_t search_threads;
 	/* limits per tor circuit and under overload (limit.c) */
@@ -53,6 +55,7 @@ typedef struct conf {
 	int onion_pow;
 	int onion_intro_dos;
 	int tor_sandbox;
+	char *tor_group;                /* "" = serve's group */
 	int64_t admin_ssh_port;         /* admin onion's port 22 target; 0 = none */
 	/* Onionbalance (balance.h) */
 	char *onionbalance_path;
@@ -63,13 +66,17 @@ typedef struct conf {
 	/* following mirrored collections (serve/mirror_sched.h); durations in seconds */
 	int64_t mirror_interval;        /* 0 = never */
 	int64_t mirror_jitter;          /* percent */
-	char *mirror_socks;             /* "" = serve's own tor, on run/socks.sock */
+	char *mirror_socks;             /* "" = serve's own tor, on tor/socks.sock */
 	int64_t mirror_max_manifest_size;
 	int64_t mirror_quarantine_max;
 	int64_t mirror_deadline;
 	int64_t mirror_min_rate;
 	int64_t mirror_min_rate_time;
 	int64_t mirror_max_removals;
+	/* the vanguards addon (vanguards_run.h) */
+	int vanguards;
+	char *vanguards_path;
+	int vanguards_testnet;
 	/* self-sandboxing of serve (sandbox.h): SANDBOX_NO / _YES / _REQUIRED */
 	int sandbox;
 } conf_t;

@@ -24,7 +24,7 @@
 #include "base/text.h"
 #include "base/util.h"
 
-#define CAT_SCHEMA_VERSION 3
+#define CAT_SCHEMA_VERSION 5
 #define CAT_SCHEMA_OLDEST_READ 2   /* read-only opens still list v2 folders (by OFFSET) */
 
 static const char schema_v1[] =
@@ -108,13 +108,33 @@ static const char schema_v3[] =
     "CREATE INDEX dirs_parent_pos_bytes ON dirs(parent_id, pos_bytes);"
     "CREATE INDEX dirs_parent_pos_mtime ON dirs(parent_id, pos_mtime);";
 
+static const char schema_v4[] =
+    "CREATE TABLE withheld ("
+    "  slug TEXT NOT NULL,"
+    "  pattern TEXT NOT NULL,"     /* a path or a glob, relative to the collection's root */
+    "  reason TEXT NOT NULL,"      /* for the publisher only: never served */
+    "  created INTEGER NOT NULL,"
+    "  PRIMARY KEY (slug, pattern));"
+    /* The publisher's review (review.h): never served. A file is read again
+     * when its checksum or the rules changed. */
+    "CREATE TABLE review_files ("
+    "  id INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,"
+    "  sha256 BLOB NOT NULL,"
+    "  rules INTEGER NOT NULL,"
+    "  reviewed INTEGER NOT NULL);"
+    "CREATE TABLE review_findings ("
+    "  file_id INTEGER NOT NULL REFERENCES review_files(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL,"
+    "  count INTEGER NOT NULL,"
+    "  excerpts TEXT NOT NULL,"   /* up to three redacted excerpts, one a line */
+    "  PRIMARY KEY (file_id, kind)) WITHOUT ROWID;";
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_FILE_GET] = "SELECT id, size, mtime, sha256, mime FROM files WHERE collection_id = ?1 AND path = ?2",
 	[S_DATA_VERSION] = "PRAGMA data_version",
+	[S_FILE_GET_CRC] = "SELECT id, size, mtime, sha256, mime, crc32 FROM files"
+	    " WHERE collection_id = ?1 AND path = ?2",
 	[S_FILE_EACH] = "SELECT path, id, size, mtime, sha256, mime FROM files WHERE collection_id = ?1 ORDER BY path",
-	[S_FILE_EACH_DIR] = "SELECT path, id, size, mtime, sha256, mime FROM files WHERE collection_id = ?1"
-	    " ORDER BY dir_id, path",   /* one folder's rows together */
 	[S_COLL_GET] = "SELECT id, slug, title, description, root, origin, publisher_key, files, bytes, created, updated"
 	    " FROM collections WHERE slug = ?1",
 	[S_COLL_GET_ID] = "SELECT id, slug, title, description, root, origin, publisher_key, files, bytes, created, updated"
@@ -126,9 +146,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_COLL_UPDATE] = "UPDATE collections SET title = ?2, description = ?3 WHERE id = ?1",
 	[S_DIR_GET] = "SELECT id FROM dirs WHERE collection_id = ?1 AND path = ?2",
 	[S_DIR_INSERT] = "INSERT INTO dirs (collection_id, parent_id, path, name, depth) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[S_FILE_INSERT] = "INSERT INTO files (collection_id, dir_id, path, name, size, mtime, sha256, mime, indexed_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[S_FILE_UPDATE] = "UPDATE files SET size = ?2, mtime = ?3, sha256 = ?4, mime = ?5, indexed_at = ?6 WHERE id = ?1",
+	[S_FILE_INSERT] = "INSERT INTO files (collection_id, dir_id, path, name, size, mtime, sha256, mime, indexed_at,"
+	    " crc32) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[S_FILE_UPDATE] = "UPDATE files SET size = ?2, mtime = ?3, sha256 = ?4, mime = ?5, indexed_at = ?6,"
+	    " crc32 = ?7 WHERE id = ?1",
 	[S_DOC_UPSERT] = "INSERT OR REPLACE INTO docs (id, title, body) VALUES (?1, ?2, ?3)",
 	/* External content: FTS5 needs the old values to remove an entry. */
 	[S_FTS_DELETE] = "INSERT INTO fts (fts, rowid, title, path, body, coll)"
@@ -289,6 +310,27 @@ migrate(cat_t *c)
 			    "about 30 s per million files, once)", c->path);
 		if (cat_exec_(c, schema_v3) < 0 || positions_all(c) < 0 ||
 		    cat_exec_(c, "PRAGMA user_version = 3") < 0) {
+			cat_exec_(c, "ROLLBACK");
+			return -1;
+		}
+	}
+	/* v4: withholdings (cat_withhold.h), keyed by slug so that `rm` and a new
+	 * `add` of the same slug cannot publish again what the publisher withheld. */
+	if (v < 4 && (cat_exec_(c, schema_v4) < 0 || cat_exec_(c, "PRAGMA user_version = 4") < 0)) {
+		cat_exec_(c, "ROLLBACK");
+		return -1;
+	}
+	/* v5: files.crc32, the zip archives' CRC-32 (ingest computes it in the
+	 * same read as the SHA-256); read once here for what is catalogued. A
+	 * file that cannot be read as catalogued keeps NULL, and the next
+	 * refresh reads it again. */
+	if (v < 5) {
+		if (v >= 1)
+			log_info("upgrading catalogue %s to schema version 5 (CRC-32 of every file "
+			    "for zip archives: every catalogued file is read once)", c->path);
+		if (cat_exec_(c, "ALTER TABLE files ADD COLUMN crc32 INTEGER") < 0 ||
+		    (v >= 1 && cat_crc_backfill_(c) < 0) ||
+		    cat_exec_(c, "PRAGMA user_version = 5") < 0) {
 			cat_exec_(c, "ROLLBACK");
 			return -1;
 		}
@@ -557,6 +599,8 @@ file_from_row(sqlite3_stmt *s, int base, cat_file_t *out)
 	const unsigned char *m;
 
 	out->id = sqlite3_column_int64(s, base);
+	out->has_crc = 0;
+	out->crc32 = 0;
 	out->size = sqlite3_column_int64(s, base + 1);
 	out->mtime = sqlite3_column_int64(s, base + 2);
 	hex32(sqlite3_column_blob(s, base + 3), sqlite3_column_bytes(s, base + 3), out->sha256);
@@ -567,7 +611,8 @@ file_from_row(sqlite3_stmt *s, int base, cat_file_t *out)
 int
 cat_file_get(cat_t *c, int64_t collection_id, const char *relpath, cat_file_t *out)
 {
-	sqlite3_stmt *s = cat_stmt_(c, S_FILE_GET);
+	int with_crc = c->version >= 5;
+	sqlite3_stmt *s = cat_stmt_(c, with_crc ? S_FILE_GET_CRC : S_FILE_GET);
 	int rc;
 
 	if (s == NULL)
@@ -575,8 +620,11 @@ cat_file_get(cat_t *c, int64_t collection_id, const char *relpath, cat_file_t *o
 	sqlite3_bind_int64(s, 1, collection_id);
 	sqlite3_bind_text(s, 2, relpath, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		file_from_row(s, 0, out);
+		out->has_crc = with_crc && sqlite3_column_type(s, 5) != SQLITE_NULL;
+		out->crc32 = out->has_crc ? (uint32_t)sqlite3_column_int64(s, 5) : 0;
+	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
 		return 0;
@@ -598,14 +646,14 @@ cat_data_version(cat_t *c)
 	return v;
 }
 
-static int
-file_each(cat_t *c, int which, int64_t collection_id,
+int
+cat_file_each(cat_t *c, int64_t collection_id,
     int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg)
 {
 	sqlite3_stmt *s = NULL;
 	int rc, ret = 0;
 
-	if (sqlite3_prepare_v2(c->db, stmt_sql[which], -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(c->db, stmt_sql[S_FILE_EACH], -1, &s, NULL) != SQLITE_OK)
 		return cat_db_error_(c, "list files");
 	sqlite3_bind_int64(s, 1, collection_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -619,20 +667,6 @@ file_each(cat_t *c, int which, int64_t collection_id,
 		ret = cat_db_error_(c, "list files");
 	sqlite3_finalize(s);
 	return ret;
-}
-
-int
-cat_file_each(cat_t *c, int64_t collection_id,
-    int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg)
-{
-	return file_each(c, S_FILE_EACH, collection_id, fn, arg);
-}
-
-int
-cat_file_each_by_folder(cat_t *c, int64_t collection_id,
-    int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg)
-{
-	return file_each(c, S_FILE_EACH_DIR, collection_id, fn, arg);
 }
 
 int

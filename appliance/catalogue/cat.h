@@ -64,6 +64,8 @@ typedef struct cat_file {
 	int64_t id, size, mtime;
 	char sha256[65];      /* lower-case hex */
 	char mime[128];
+	int has_crc;          /* crc32 is known (schema v5, read by the last ingest) */
+	uint32_t crc32;       /* CRC-32 (ISO-HDLC, as zip uses) of the bytes */
 } cat_file_t;
 
 /* Look up a file by its relative path ('/'-separated, no leading slash): 0 found,
@@ -85,6 +87,16 @@ int cat_file_each(cat_t *c, int64_t collection_id,
  * consecutive, in path order; folders in no particular order), streaming. */
 int cat_file_each_by_folder(cat_t *c, int64_t collection_id,
     int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg);
+
+/* Call fn for every file below folder dir ("" = the whole collection), at
+ * any depth, in path (byte) order, with crc32 filled where known (schema v5).
+ * Non-zero from fn stops and is returned; -1 on error. (cat_below.c) */
+int cat_file_each_below(cat_t *c, int64_t collection_id, const char *dir,
+    int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg);
+
+/* The files and bytes below folder dir, at any depth, as the last ingest
+ * counted them: 0, 1 if there is no such folder, -1. (cat_below.c) */
+int cat_dir_totals(cat_t *c, int64_t collection_id, const char *dir, int64_t *files, int64_t *bytes);
 
 /* One entry of a folder listing; strings are valid until the callback returns. */
 typedef struct cat_entry {
@@ -123,6 +135,7 @@ typedef struct cat_file_put {
 	const char *relpath, *name;
 	int64_t size, mtime;
 	const unsigned char *sha256;
+	uint32_t crc32;
 	const char *mime, *title, *body;
 	size_t body_len;
 } cat_file_put_t;

@@ -16,6 +16,7 @@
 #include "catalogue/ingest.h"
 #include "base/log.h"
 #include "trust/manifest.h"
+#include "trust/mirrors.h"
 #include "catalogue/mime.h"
 #include "base/util.h"
 #include "base/text.h"
@@ -73,30 +74,51 @@ cmd_ingest_opts(const char *data, ingest_opts_t *o, conf_t **conf)
 	return rc;
 }
 
-static int
-run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int threads, int quiet)
+int
+cmd_sign_manifests(const char *data, cat_t *c, const cat_collection_t *col)
+{
+	char **addrs = NULL;
+	size_t naddrs = mirrors_site_addresses(data, &addrs);
+	int r = manifest_update(data, c, col, (const char *const *)addrs, naddrs);
+
+	mirrors_addresses_free(addrs, naddrs);
+	return r;
+}
+
+int
+cmd_run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int threads, int quiet)
 {
 	ingest_opts_t o = { .threads = threads, .progress = !quiet && isatty(2), .quiet = quiet,
 	    .say = cmd_say };
 	ingest_stats_t st;
 	conf_t *conf = NULL;
-	int rc;
+	int rc, lock;
 
 	if (cmd_ingest_opts(data, &o, &conf) < 0) {
 		conf_free(conf);
 		return -1;
 	}
+	/* Withholding (cmd_withhold.c) waits for a running ingest, whose walk
+	 * read the rules once at its start. */
+	if ((lock = cmd_lock_data(data)) < 0) {
+		conf_free(conf);
+		return -1;
+	}
 	rc = ingest_run(c, col->id, col->root, &o, &st);
+	close(lock);
 	conf_free(conf);
 	if (rc < 0)
 		return -1;
 	printf("%s: %lld files, %lld added, %lld changed, %lld unchanged, %lld removed, "
-	    "%lld symlinks skipped, %lld other skipped, %lld unreadable\n", col->slug,
+	    "%lld symlinks skipped, %lld other skipped, %lld unreadable", col->slug,
 	    (long long)st.files, (long long)st.added, (long long)st.changed, (long long)st.unchanged,
 	    (long long)st.removed, (long long)st.symlinks, (long long)st.special, (long long)st.errors);
+	if (st.withheld > 0)
+		printf(", %lld withheld (see `broadside withheld %s`)", (long long)st.withheld, col->slug);
+	putchar('\n');
 	fflush(stdout);
 	/* What was just catalogued is what gets signed (a mirror keeps the origin's). */
-	if (col->origin == NULL && manifest_update(data, c, col) < 0)
+	if (col->origin == NULL && cmd_sign_manifests(data, c, col) < 0)
 		return -1;
 	/* Re-read and re-signed: a collection held after a restore is served again. */
 	if (cat_collection_hold(c, col->id, NULL) < 0)
@@ -202,7 +224,7 @@ cmd_add(int argc, char **argv, const char *data)
 		goto done;
 	if (cat_collection_get(c, slug, &col) != 0)
 		goto done;
-	if (run_ingest(data, c, &col, threads, quiet) < 0)
+	if (cmd_run_ingest(data, c, &col, threads, quiet) < 0)
 		goto done;
 	rc = 0;
 done:
@@ -263,7 +285,7 @@ cmd_refresh(int argc, char **argv, const char *data)
 			log_err("no collection '%s' (see `broadside ls`)", l.slugs[i]);
 		else if (found == 0 && col.origin != NULL)
 			log_err("collection '%s' is a mirror; it is updated by `broadside mirror`", l.slugs[i]);
-		else if (found == 0 && run_ingest(data, c, &col, threads, quiet) == 0) {
+		else if (found == 0 && cmd_run_ingest(data, c, &col, threads, quiet) == 0) {
 			cat_collection_clear(&col);
 			continue;
 		}

@@ -52,6 +52,11 @@ void extract_eml(const char *p, size_t n, strbuf_t *out, char **title);
  * format is told by the archive's parts, not its name. 0, or -1 if it is not
  * such an archive or nothing of it could be parsed. */
 int extract_office_fd(int fd, strbuf_t *out, char **title);
+/* For the review: what an office document's properties say about who made it
+ * and with what, and whether it holds comments or tracked changes, as lines
+ * "kind<TAB>text" (kinds author, software, comments, revisions). The same
+ * bounds as extract_office_fd. 0, or -1 if it is not such an archive. */
+int extract_office_meta_fd(int fd, strbuf_t *out);
 /* An extractor for the document jail (docjail_fn_t): read up to
  * EXTRACT_INPUT_MAX bytes from fd and extract them as *(enum extract_kind *)arg
  * (every kind but PDF). */

@@ -119,8 +119,8 @@ etag_list_matches(const char *field, const char *etag, int weak)
 }
 
 /* RFC 9110 13.1.5: If-Range holds a strong tag or an exact Last-Modified date. */
-static int
-if_range_ok(const char *v, const char *etag, time_t mtime)
+int
+file_if_range_ok(const char *v, const char *etag, time_t mtime)
 {
 	time_t t;
 	if (v == NULL)
@@ -131,8 +131,8 @@ if_range_ok(const char *v, const char *etag, time_t mtime)
 }
 
 /* RFC 9110 13.2.2, steps 1-4; returns 0 to go on, or the status to send. */
-static int
-preconditions(const http_req_t *req, const char *etag, time_t mtime)
+int
+file_preconditions(const http_req_t *req, const char *etag, time_t mtime)
 {
 	const char *v;
 	time_t t;
@@ -202,8 +202,8 @@ file_respond(http_resp_t *resp, const http_req_t *req, int fd, const struct stat
 
 	if (max > (int)ARRAY_LEN(ranges))
 		max = (int)ARRAY_LEN(ranges);
-	pre = preconditions(req, info->etag, st->st_mtime);
-	if (!pre && if_range_ok(http_req_header(req, HDR_IF_RANGE), info->etag, st->st_mtime))
+	pre = file_preconditions(req, info->etag, st->st_mtime);
+	if (!pre && file_if_range_ok(http_req_header(req, HDR_IF_RANGE), info->etag, st->st_mtime))
 		rs = range_parse(http_req_header(req, HDR_RANGE), size, ranges, max, &nranges);
 	fixed = info->headers ? (char *)info->headers : (built = file_fixed_headers(st, info));
 	hlen = strlen(fixed);

@@ -26,6 +26,11 @@ void
 http_resp_clear(http_resp_t *r)
 {
 	strbuf_release(&r->headers);
+	if (r->more_free)
+		r->more_free(r->more_arg);
+	r->more = NULL;
+	r->more_free = NULL;
+	r->more_arg = NULL;
 	if (r->body)
 		evbuffer_free(r->body);
 	r->body = NULL;

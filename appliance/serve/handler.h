@@ -81,6 +81,11 @@ int handler_root_fd(handler_ctx_t *h, int64_t collection_id, const char *root);
 /* /f/<slug>/<path>: the bytes of a catalogued file. */
 void handler_file(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
+/* /d/<slug>[/<dir>].tar|.zip: a folder (or the collection) as one archive
+ * made from the catalogue, with Range, If-Range and a strong ETag as for a
+ * file; bodies stream from the files (handler_archive.c). */
+void handler_archive(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
+    const route_t *rt, http_resp_t *resp);
 /* /: the publisher's collections. */
 void handler_home(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);

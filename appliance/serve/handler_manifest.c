@@ -74,6 +74,7 @@ handler_manifest(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const 
 	memset(&info, 0, sizeof(info));
 	info.etag = etag;
 	info.content_type = strcmp(rt->path, "index.json") == 0 ? "application/json" :
+	    strcmp(rt->path, "collection.meta4") == 0 ? "application/metalink4+xml" :   /* RFC 5854 7 */
 	    "text/plain; charset=utf-8";
 	info.download_name = strrchr(rt->path, '/') ? strrchr(rt->path, '/') + 1 : rt->path;
 	info.max_ranges = (int)h->conf->max_ranges;

@@ -165,6 +165,7 @@ handler_browse(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const ro
 	handler_site_t hs;
 	page_collection_t pc;
 	struct entries es = { NULL, 0 };
+	page_archive_t ar;
 	int64_t total = 0, page, offset;
 	int exists = 0, desc, sort;
 	char *sortname = route_query_param(rt->query, "sort");
@@ -207,10 +208,20 @@ handler_browse(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const ro
 		http_resp_error(resp, 500, NULL);
 		goto done;
 	}
+	{
+		/* The archive offer from the folder's totals: no listing of its files. */
+		int64_t nf = 0, nb = 0;
+		if (cat_dir_totals(h->cat, col.id, rt->path, &nf, &nb) < 0)
+			nf = 0;
+		ar.files = nf;
+		ar.bytes = nb;
+		ar.too_large = (h->conf->archive_max_files > 0 && nf > h->conf->archive_max_files) ||
+		    (h->conf->archive_max_bytes > 0 && nb > h->conf->archive_max_bytes);
+	}
 	to_page_coll(&col, &pc);
 	handler_site_get(h, req, col.slug, &hs);
-	if (page_dir(&b, &hs.site, &pc, rt->path, es.e, es.n, total, sortv, desc, page,
-	    PAGE_DIR_PER_PAGE) < 0)
+	if (page_dir_archive(&b, &hs.site, &pc, rt->path, es.e, es.n, total, sortv, desc, page,
+	    PAGE_DIR_PER_PAGE, &ar) < 0)
 		http_resp_error(resp, 500, NULL);
 	else
 		http_resp_html(resp, 200, &b);

@@ -39,6 +39,7 @@ struct http_conn {
 	http_req_t *req;
 	limit_conn_t *lc;
 	route_t rt;                /* the current request's route, parsed once */
+	struct more *more;         /* a body still being made (http_resp.h), else NULL */
 	deadline_t deadline;       /* on opts->deadlines */
 	uint32_t circuit;
 	uint16_t refuse_status, refuse_retry;
@@ -52,6 +53,25 @@ struct http_conn {
 };
 
 static void process(http_conn_t *c);
+
+/* A response body made while it is sent (resp->more), held apart so that an
+ * idle connection pays one pointer for it. */
+struct more {
+	int (*more)(void *arg, struct evbuffer *out);
+	void (*more_free)(void *arg);
+	void *arg;
+};
+
+static void
+more_end(http_conn_t *c)
+{
+	if (c->more) {
+		if (c->more->more_free)
+			c->more->more_free(c->more->arg);
+		free(c->more);
+		c->more = NULL;
+	}
+}
 
 /* The request is answered: its route goes with it. */
 static void
@@ -114,6 +134,7 @@ http_conn_free_(http_conn_t *c)
 	}
 	if (fd >= 0)
 		evutil_closesocket(fd);
+	more_end(c);
 	http_req_free(c->req);
 	forget_route(c);
 	free(c);
@@ -241,6 +262,16 @@ send_response(http_conn_t *c, http_resp_t *resp, int is_head, int keep_alive)
 	http_resp_write_head(resp, out, keep_alive, http10);
 	if (!is_head && resp->status != 304)
 		evbuffer_add_buffer(out, resp->body);
+	if (resp->more && !is_head && resp->status != 304) {
+		/* The connection owns the body's maker from here (more_end). */
+		c->more = xmalloc(sizeof(*c->more));
+		c->more->more = resp->more;
+		c->more->more_free = resp->more_free;
+		c->more->arg = resp->more_arg;
+		resp->more = NULL;
+		resp->more_free = NULL;
+		resp->more_arg = NULL;
+	}
 	c->close_after = !keep_alive;
 	c->state = S_RESPOND;
 	deadline_disarm(c->opts->deadlines, &c->deadline);
@@ -254,6 +285,16 @@ send_response(http_conn_t *c, http_resp_t *resp, int is_head, int keep_alive)
 		log_msg(c->opts->log_requests ? LOG_INFO : LOG_DEBUG, __func__,
 		    "%s %.*s %d", http_req_method_name(c->req), (int)(tlen > 200 ? 200 : tlen),
 		    t, resp->status);
+	}
+	if (c->more) {
+		/* The first piece goes with the head; write_cb asks for the rest. */
+		int r = c->more->more(c->more->arg, out);
+		if (r <= 0)
+			more_end(c);
+		if (r < 0)
+			c->close_after = 1;   /* short body: the reader resumes */
+		bufferevent_enable(c->bev, EV_WRITE);
+		return SENT_PENDING;
 	}
 	return flush_now(c);
 }
@@ -513,6 +554,21 @@ write_cb(struct bufferevent *bev, void *arg)
 
 	if (c->state != S_RESPOND)
 		return;
+	if (c->more) {
+		struct evbuffer *out = bufferevent_get_output(bev);
+		int r = c->more->more(c->more->arg, out);
+		if (r < 0) {
+			/* A file changed under the archive: the reader sees a short
+			 * body and resumes with If-Range, which then gets the new one. */
+			http_conn_free(c);
+			return;
+		}
+		if (r == 0)
+			more_end(c);
+		if (evbuffer_get_length(out) > 0)
+			return;   /* EV_WRITE stays on */
+		more_end(c);
+	}
 	/* Off again, so that adding the next response does not arm it. */
 	bufferevent_disable(c->bev, EV_WRITE);
 	if (response_done(c) < 0)

@@ -36,11 +36,10 @@ struct job {
 
 struct mirror_sched {
 	struct event_base *base;
-	spawner_t *spawner;
-	struct event *spawner_ev;
-	char *exe, *data, *socks;
+	runner_t *runner;
+	struct event *runner_ev;
+	char *data;
 	int64_t interval_s, jitter_pct;
-	int64_t max_manifest, quarantine_max, deadline_s, min_rate, min_rate_time, max_removals;
 	struct job jobs[JOBS_MAX];
 	int njobs;
 };
@@ -114,10 +113,6 @@ run(evutil_socket_t fd, short what, void *arg)
 {
 	struct job *j = arg;
 	mirror_sched_t *s = j->s;
-	char n[6][24];
-	char *argv[] = { s->exe, "--data", s->data, "mirror", j->origin, "--publisher-key", j->key, "--socks",
-		s->socks, "--quiet", "--max-manifest-size", n[0], "--quarantine-max", n[1], "--deadline", n[2],
-		"--min-rate", n[3], "--min-rate-time", n[4], "--max-removals", n[5], NULL };
 
 	(void)fd;
 	(void)what;
@@ -138,13 +133,7 @@ run(evutil_socket_t fd, short what, void *arg)
 		close(j->out_fd);
 		j->out_fd = -1;
 	}
-	snprintf(n[0], sizeof(n[0]), "%lld", (long long)s->max_manifest);
-	snprintf(n[1], sizeof(n[1]), "%lld", (long long)s->quarantine_max);
-	snprintf(n[2], sizeof(n[2]), "%lld", (long long)s->deadline_s);
-	snprintf(n[3], sizeof(n[3]), "%lld", (long long)s->min_rate);
-	snprintf(n[4], sizeof(n[4]), "%lld", (long long)s->min_rate_time);
-	snprintf(n[5], sizeof(n[5]), "%lld", (long long)s->max_removals);
-	j->pid = spawner_spawn(s->spawner, argv, &j->out_fd);
+	j->pid = runner_run(s->runner, (int)(j - s->jobs), &j->out_fd);
 	if (j->pid < 0) {
 		log_warn("mirror %s: cannot start a run: %s; trying again later", j->slug, strerror(errno));
 		j->pid = 0;
@@ -184,7 +173,7 @@ ended(struct job *j, int status)
 }
 
 static void
-spawner_cb(evutil_socket_t fd, short what, void *arg)
+runner_cb(evutil_socket_t fd, short what, void *arg)
 {
 	mirror_sched_t *s = arg;
 	int status;
@@ -193,38 +182,45 @@ spawner_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	for (int i = 0; i < s->njobs; i++) {
 		struct job *j = &s->jobs[i];
-		int r = j->pid > 0 ? spawner_reap(s->spawner, j->pid, &status) : 0;
+		int r = j->pid > 0 ? runner_reap(s->runner, j->pid, &status) : 0;
 		if (r == 1)
 			ended(j, status);
 		else if (r < 0) {
-			log_warn("the mirror runs' spawner is gone; mirrors are no longer followed");
-			event_del(s->spawner_ev);
+			log_warn("the mirror runs' runner is gone; mirrors are no longer followed");
+			event_del(s->runner_ev);
 			return;
 		}
 	}
 }
 
+char **
+mirror_sched_argv(const char *exe, const char *data_root, const conf_t *conf, const char *socks,
+    const char *origin, const char *key)
+{
+	const char *v[] = { exe, "--data", data_root, "mirror", origin, "--publisher-key", key, "--socks", socks,
+		"--quiet", "--max-manifest-size", NULL, "--quarantine-max", NULL, "--deadline", NULL, "--min-rate",
+		NULL, "--min-rate-time", NULL, "--max-removals", NULL };
+	int64_t n[] = { conf->mirror_max_manifest_size, conf->mirror_quarantine_max, conf->mirror_deadline,
+		conf->mirror_min_rate, conf->mirror_min_rate_time, conf->mirror_max_removals };
+	char **argv = xcalloc(ARRAY_LEN(v) + 1, sizeof(*argv));
+
+	for (size_t i = 0, k = 0; i < ARRAY_LEN(v); i++)
+		argv[i] = v[i] ? xstrdup(v[i]) : xasprintf("%lld", (long long)n[k++]);
+	return argv;
+}
+
 mirror_sched_t *
-mirror_sched_new(struct event_base *base, spawner_t *spawner, const char *exe, const char *data_root,
-    const conf_t *conf, const char *socks)
+mirror_sched_new(struct event_base *base, runner_t *runner, const char *data_root, const conf_t *conf)
 {
 	mirror_sched_t *s = xcalloc(1, sizeof(*s));
 
 	s->base = base;
-	s->spawner = spawner;
-	s->exe = xstrdup(exe);
+	s->runner = runner;
 	s->data = xstrdup(data_root);
-	s->socks = xstrdup(socks);
 	s->interval_s = conf->mirror_interval;
 	s->jitter_pct = conf->mirror_jitter;
-	s->max_manifest = conf->mirror_max_manifest_size;
-	s->quarantine_max = conf->mirror_quarantine_max;
-	s->deadline_s = conf->mirror_deadline;
-	s->min_rate = conf->mirror_min_rate;
-	s->min_rate_time = conf->mirror_min_rate_time;
-	s->max_removals = conf->mirror_max_removals;
-	s->spawner_ev = event_new(base, spawner_fd(spawner), EV_READ | EV_PERSIST, spawner_cb, s);
-	event_add(s->spawner_ev, NULL);
+	s->runner_ev = event_new(base, runner_fd(runner), EV_READ | EV_PERSIST, runner_cb, s);
+	event_add(s->runner_ev, NULL);
 	return s;
 }
 
@@ -279,10 +275,8 @@ mirror_sched_free_(mirror_sched_t *s)
 		free(j->origin);
 		free(j->key);
 	}
-	event_free(s->spawner_ev);
-	free(s->exe);
+	event_free(s->runner_ev);
 	free(s->data);
-	free(s->socks);
 	free(s);
 }
 

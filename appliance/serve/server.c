@@ -92,6 +92,9 @@ handle(void *arg, http_conn_t *c, http_req_t *req, const route_t *rt, http_resp_
 	case ROUTE_MANIFEST:
 		handler_manifest(s->h, c, req, rt, resp);
 		break;
+	case ROUTE_ARCHIVE:
+		handler_archive(s->h, c, req, rt, resp);
+		break;
 	default:
 		http_resp_error(resp, 404, "There is nothing at this address.");
 		break;

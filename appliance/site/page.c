@@ -359,6 +359,14 @@ page_dir(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const 
     const page_entry_t *e, size_t n, int64_t total, const char *sort, int desc,
     int64_t page, int64_t per_page)
 {
+	return page_dir_archive(out, s, c, dir, e, n, total, sort, desc, page, per_page, NULL);
+}
+
+int
+page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *dir,
+    const page_entry_t *e, size_t n, int64_t total, const char *sort, int desc,
+    int64_t page, int64_t per_page, const page_archive_t *ar)
+{
 	tmpl_vars_t *v = tmpl_vars_new();
 	const char *heading;
 
@@ -409,6 +417,14 @@ page_dir(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const 
 		put_date(it, "date", e[i].mtime, 0);
 	}
 	put_pager(v, page, per_page, total);
+	if (ar != NULL && ar->files > 0) {
+		tmpl_vars_t *a = tmpl_push(v, ar->too_large ? "archive_big" : "archive");
+		const char *sep = *dir ? "/" : "";
+		tmpl_putf(a, "tar", "%s%s%s.tar", c->slug, sep, dir);
+		tmpl_putf(a, "zip", "%s%s%s.zip", c->slug, sep, dir);
+		put_count(a, "files", ar->files);
+		put_size(a, "size", ar->bytes);
+	}
 	return render(out, "dir.html", v);
 }
 

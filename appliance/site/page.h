@@ -69,6 +69,18 @@ int page_dir(strbuf_t *out, const page_site_t *s, const page_collection_t *c, co
     const page_entry_t *e, size_t n, int64_t total, const char *sort, int desc,
     int64_t page, int64_t per_page);
 
+/* What a folder page offers to download at once: its archives
+ * (/d/<slug>[/<dir>].tar|.zip) or, above the limits, the collection's
+ * metalink instead. */
+typedef struct page_archive {
+	int64_t files, bytes;   /* below the folder, at any depth */
+	int too_large;          /* over archive_max_files or archive_max_bytes */
+} page_archive_t;
+/* page_dir with the download offer of ar (NULL: none). */
+int page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *dir,
+    const page_entry_t *e, size_t n, int64_t total, const char *sort, int desc,
+    int64_t page, int64_t per_page, const page_archive_t *ar);
+
 /* The files before and after one in its folder, by name; NULL for none. */
 typedef struct page_nav {
 	const char *prev, *next;	/* names in the same folder */

@@ -18,6 +18,7 @@
 static const char *const served_names[] = {
 	"SHA256SUMS", "SHA256SUMS.minisig", "index.json", "index.json.minisig", "publisher.pub",
 	"mirrors.txt", "mirrors.txt.minisig",   /* on a mirror: the origin's address list (mirrors.h) */
+	"collection.meta4", "collection.meta4.minisig", "urls.txt", "urls.txt.minisig",
 };
 
 int
@@ -344,10 +345,69 @@ out_close(struct out *o)
 }
 
 struct gen {
-	struct out sums, index;
-	strbuf_t a, b;
-	int64_t files, bytes;
+	struct out sums, index, meta4, urls;
+	strbuf_t a, b, m, u;
+	int64_t files, bytes, skipped;
+	const char *slug;
+	const char *const *addrs;   /* every address that serves it, this one first */
+	size_t naddrs;
 };
+
+/* A name as XML 1.0 text: 1 if it can be written exactly (valid UTF-8, no
+ * control character), else 0 and nothing is written. */
+static int
+xml_text(strbuf_t *out, const char *s)
+{
+	size_t n = strlen(s), start = out->len;
+
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t k = text_utf8_next((const unsigned char *)s + i, n - i, &cp);
+		if ((cp == 0xfffd && !(k == 3 && (unsigned char)s[i] == 0xef)) || cp < 0x20 || cp == 0x7f ||
+		    (cp >= 0x80 && cp < 0xa0) || cp == 0xfffe || cp == 0xffff) {
+			out->len = start;
+			out->s[start] = '\0';
+			return 0;
+		}
+		switch (cp) {
+		case '&': strbuf_adds(out, "&amp;"); break;
+		case '<': strbuf_adds(out, "&lt;"); break;
+		case '>': strbuf_adds(out, "&gt;"); break;
+		case '"': strbuf_adds(out, "&quot;"); break;
+		case '\'': strbuf_adds(out, "&apos;"); break;
+		default: strbuf_add(out, s + i, k); break;
+		}
+		i += k;
+	}
+	return 1;
+}
+
+/* One <file> of the metalink (RFC 5854 4.1.2) and its lines of urls.txt. */
+static void
+metalink_file(struct gen *g, const char *relpath, const cat_file_t *f)
+{
+	size_t start = g->m.len;
+	strbuf_t path;
+
+	strbuf_adds(&g->m, "  <file name=\"");
+	if (!xml_text(&g->m, relpath)) {
+		/* Not expressible in XML: the reader fetches it from /f/ alone. */
+		g->m.len = start;
+		g->m.s[start] = '\0';
+		g->skipped++;
+		return;
+	}
+	strbuf_init(&path);
+	text_url(&path, relpath, strlen(relpath), TEXT_URL_SLASH | TEXT_URL_NO_START);
+	strbuf_addf(&g->m, "\">\n    <size>%lld</size>\n    <hash type=\"sha-256\">%s</hash>\n",
+	    (long long)f->size, f->sha256);
+	for (size_t i = 0; i < g->naddrs; i++)
+		strbuf_addf(&g->m, "    <url>http://%s/f/%s/%s</url>\n", g->addrs[i], g->slug, path.s);
+	strbuf_adds(&g->m, "  </file>\n");
+	if (g->naddrs > 0)
+		strbuf_addf(&g->u, "http://%s/f/%s/%s\n", g->addrs[0], g->slug, path.s);
+	strbuf_release(&path);
+}
 
 static int
 add_file(const char *relpath, const cat_file_t *f, void *arg)
@@ -365,13 +425,18 @@ add_file(const char *relpath, const cat_file_t *f, void *arg)
 	}
 	strbuf_addf(&g->b, ",\"size\":%lld,\"sha256\":\"%s\",\"mtime\":%lld}", (long long)f->size, f->sha256,
 	    (long long)f->mtime);
+	metalink_file(g, relpath, f);
 	g->files++;
 	g->bytes += f->size;
 	if (g->a.len >= 1 << 16)
 		out_put(&g->sums, &g->a);
 	if (g->b.len >= 1 << 16)
 		out_put(&g->index, &g->b);
-	return g->sums.failed || g->index.failed;
+	if (g->m.len >= 1 << 16)
+		out_put(&g->meta4, &g->m);
+	if (g->u.len >= 1 << 16)
+		out_put(&g->urls, &g->u);
+	return g->sums.failed || g->index.failed || g->meta4.failed || g->urls.failed;
 }
 
 /* The per-folder lists: one SHA256SUMS per folder holding files, signed. */
@@ -498,7 +563,8 @@ remove_dir(const char *dir)
 }
 
 int
-manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, const sign_key_t *k)
+manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, const sign_key_t *k,
+    const char *const *addrs, size_t naddrs)
 {
 	struct gen g;
 	char *top = xasprintf("%s/manifests", data_root);
@@ -513,6 +579,11 @@ manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, con
 	memset(&g, 0, sizeof(g));
 	strbuf_init(&g.a);
 	strbuf_init(&g.b);
+	strbuf_init(&g.m);
+	strbuf_init(&g.u);
+	g.slug = col->slug;
+	g.addrs = addrs;
+	g.naddrs = naddrs;
 	if (mkdir_p(top, 0700) < 0) {
 		log_err("cannot create %s: %s", top, strerror(errno));
 		goto done;
@@ -522,8 +593,20 @@ manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, con
 		log_err("cannot create %s: %s", tmp, strerror(errno));
 		goto done;
 	}
-	if (out_open(&g.sums, tmp, "SHA256SUMS") < 0 || out_open(&g.index, tmp, "index.json") < 0)
+	if (out_open(&g.sums, tmp, "SHA256SUMS") < 0 || out_open(&g.index, tmp, "index.json") < 0 ||
+	    out_open(&g.meta4, tmp, "collection.meta4") < 0 || out_open(&g.urls, tmp, "urls.txt") < 0)
 		goto done;
+	{
+		/* RFC 5854: every file with its size, SHA-256 and an address on
+		 * each appliance that serves it (aria2c fetches from all at once). */
+		char when[32];
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		strbuf_addf(&g.m, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		    "<metalink xmlns=\"urn:ietf:params:xml:ns:metalink\">\n"
+		    "  <generator>Broadside</generator>\n  <published>%s</published>\n", when);
+	}
 	strbuf_adds(&g.b, "{\"format\":\"broadside-index/1\",\"collection\":");
 	manifest_json_str(&g.b, col->slug);
 	strbuf_adds(&g.b, ",\"title\":");
@@ -536,8 +619,14 @@ manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, con
 		goto done;
 	}
 	strbuf_addf(&g.b, "\n],\"count\":%lld,\"bytes\":%lld}\n", (long long)g.files, (long long)g.bytes);
+	strbuf_adds(&g.m, "</metalink>\n");
 	out_put(&g.sums, &g.a);
 	out_put(&g.index, &g.b);
+	out_put(&g.meta4, &g.m);
+	out_put(&g.urls, &g.u);
+	if (g.skipped > 0)
+		log_warn("%s: %lld names are not valid UTF-8 text and are left out of its metalink",
+		    col->slug, (long long)g.skipped);
 	/* The version grows from the one being replaced (kept in its signature). */
 	manifest_dir_version(dir, &prev);
 	ver = manifest_version_next(&prev, (int64_t)now);
@@ -552,6 +641,16 @@ manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, con
 	trusted = xasprintf("timestamp:%lld\tfile:index.json\tcollection:%s\tfiles:%lld\tversion:%s", (long long)now,
 	    col->slug, (long long)g.files, vs);
 	if (out_finish(&g.index, k, trusted) < 0)
+		goto done;
+	free(trusted);
+	trusted = xasprintf("timestamp:%lld\tfile:collection.meta4\tcollection:%s\tfiles:%lld\tversion:%s",
+	    (long long)now, col->slug, (long long)(g.files - g.skipped), vs);
+	if (out_finish(&g.meta4, k, trusted) < 0)
+		goto done;
+	free(trusted);
+	trusted = xasprintf("timestamp:%lld\tfile:urls.txt\tcollection:%s\tfiles:%lld\tversion:%s",
+	    (long long)now, col->slug, (long long)g.files, vs);
+	if (out_finish(&g.urls, k, trusted) < 0)
 		goto done;
 	pub = sign_pub_format(sign_key_pub(k));
 	pubpath = xasprintf("%s/publisher.pub", tmp);
@@ -573,10 +672,15 @@ fail_rename:
 done:
 	out_close(&g.sums);
 	out_close(&g.index);
+	out_close(&g.meta4);
+	out_close(&g.urls);
 	if (rc < 0)
 		remove_dir(tmp);
 	strbuf_release(&g.a);
 	strbuf_release(&g.b);
+	strbuf_release(&g.m);
+	strbuf_release(&g.u);
+
 	free(trusted);
 	free(pub);
 	free(pubpath);
@@ -587,7 +691,8 @@ done:
 }
 
 int
-manifest_update(const char *data_root, cat_t *c, const cat_collection_t *col)
+manifest_update(const char *data_root, cat_t *c, const cat_collection_t *col,
+    const char *const *addrs, size_t naddrs)
 {
 	char *keyfile = xasprintf("%s/keys/publisher.key", data_root);
 	sign_key_t *k;
@@ -604,7 +709,7 @@ manifest_update(const char *data_root, cat_t *c, const cat_collection_t *col)
 	}
 	if ((k = sign_key_load(keyfile)) == NULL)
 		goto done;
-	rc = manifest_write(data_root, c, col, k);
+	rc = manifest_write(data_root, c, col, k, addrs, naddrs);
 	sign_key_free(k);
 done:
 	free(keyfile);

@@ -21,6 +21,10 @@
  *                         regeneration (the counter tells apart two made in one
  *                         second, or after the clock went back), so a mirror can
  *                         refuse an older, genuinely signed set (mirror.h).
+ *   collection.meta4      RFC 5854 metalink: every file whose name is XML text, with
+ *                         its size, SHA-256 and http://<addr>/f/<slug>/<path> on
+ *                         every address given; urls.txt: one URL a file, on the
+ *                         first address. Both signed as above (file:<name>).
  *   publisher.pub         the public key that signed them.
  *   sums/<key>/SHA256SUMS, sums/<key>/SHA256SUMS.minisig
  *                         the lines of SHA256SUMS for the files directly in one
@@ -43,10 +47,14 @@
 #include "trust/sign.h"
 #include "base/util.h"
 
-/* Regenerate the manifests of col, signed with the key in <data>/keys. 0 or -1 (logged). */
-int manifest_update(const char *data_root, cat_t *c, const cat_collection_t *col);
+/* Regenerate the manifests of col, signed with the key in <data>/keys: the
+ * metalink and urls.txt name addrs[0..naddrs) (mirrors_site_addresses: this
+ * onion first, then the publisher's list). 0 or -1 (logged). */
+int manifest_update(const char *data_root, cat_t *c, const cat_collection_t *col,
+    const char *const *addrs, size_t naddrs);
 /* The same with a loaded key. */
-int manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, const sign_key_t *k);
+int manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, const sign_key_t *k,
+    const char *const *addrs, size_t naddrs);
 
 /* Return <data>/manifests/<slug> (caller frees). */
 char *manifest_dir(const char *data_root, const char *slug);

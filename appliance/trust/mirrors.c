@@ -352,3 +352,49 @@ done:
 	free(wsig);
 	return rc;
 }
+
+static void
+push_addr(char ***a, size_t *n, const char *addr)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*a)[i], addr) == 0)
+			return;
+	*a = xrealloc(*a, (*n + 1) * sizeof(**a));
+	(*a)[(*n)++] = xstrdup(addr);
+}
+
+size_t
+mirrors_site_addresses(const char *data_root, char ***out)
+{
+	char *p = xasprintf("%s/onion/public/hostname", data_root), buf[128];
+	FILE *fp = fopen(p, "re");
+	mirrors_list_t l;
+	size_t n = 0;
+
+	*out = NULL;
+	if (fp != NULL) {
+		if (fgets(buf, sizeof(buf), fp) != NULL) {
+			buf[strcspn(buf, "\r\n")] = '\0';
+			if (mirrors_addr_valid(buf))
+				push_addr(out, &n, buf);
+		}
+		fclose(fp);
+	}
+	free(p);
+	p = xasprintf("%s/mirrors.txt", data_root);
+	memset(&l, 0, sizeof(l));
+	if (mirrors_load(p, &l) > 0)
+		for (size_t i = 0; i < l.n; i++)
+			push_addr(out, &n, l.e[i].addr);
+	mirrors_clear(&l);
+	free(p);
+	return n;
+}
+
+void
+mirrors_addresses_free(char **a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(a[i]);
+	free(a);
+}

@@ -59,6 +59,13 @@ int mirrors_rm(mirrors_list_t *l, const char *addr);
 void mirrors_copy(mirrors_list_t *dst, const mirrors_list_t *src);
 void mirrors_clear(mirrors_list_t *l);
 
+/* Every address that serves this site's collections: its own onion (tor's
+ * hostname file under <data>/onion/public, if there is one) first, then the
+ * publisher's list (<data>/mirrors.txt). Return the count; *out holds
+ * strings, freed with mirrors_addresses_free. */
+size_t mirrors_site_addresses(const char *data_root, char ***out);
+void mirrors_addresses_free(char **a, size_t n);
+
 /* The folder below <data>/manifests that holds the published pair (not a slug). */
 #define MIRRORS_PUBLISHED_DIR "_mirrors"
 /* Where the published name (mirrors.txt or its .minisig) is: in the folder,

@@ -138,9 +138,21 @@ check "no folder list, no signed-list commands" test -z "$(pre "$(page a.txt)" c
 check "… the file's own checks stay" test -n "$(pre "$(page a.txt)" check-named)"
 mv "$T/sums.keep" "$M/sums"
 
+# A withheld file leaves its folder's list (re-signed at once); a withheld
+# folder's list goes.
+k_x=$(python3 -c 'import hashlib; print(hashlib.sha256(b"deep/x").hexdigest()[:32])')
+k_sub=$(python3 -c 'import hashlib; print(hashlib.sha256(b"sub dir").hexdigest()[:32])')
+check "withhold a file" $BROADSIDE --data "$D" withhold demo "deep/x/-dash.txt" --reason test
+curl -sf -o "$T/x.sums" $U/m/demo/sums/$k_x/SHA256SUMS; curl -sf -o "$T/x.sums.minisig" $U/m/demo/sums/$k_x/SHA256SUMS.minisig
+check "… it is not in its folder's list" fails grep -q 'dash' "$T/x.sums"
+check "… the others are" grep -q 'two  spaces' "$T/x.sums"
+check "… which verifies" minisign -Vq -p "$D/keys/publisher.pub" -m "$T/x.sums"
+check "withhold a folder" $BROADSIDE --data "$D" withhold demo "sub dir" --reason test
+check_eq "… its list is gone" "$(curl -s -o /dev/null -w '%{http_code}' $U/m/demo/sums/$k_sub/SHA256SUMS)" 404
+
 # Withdrawn files leave their folder's list; a folder left empty loses it.
 rm -r "$C/deep"
 $BROADSIDE --data "$D" refresh demo -q >/dev/null
-check_eq "refresh: one list per folder with files" "$(ls "$M/sums" | grep -vc minisig)" 2
+check_eq "refresh: one list per folder with files" "$(ls "$M/sums" | grep -vc minisig)" 1
 check "refresh: no temp folders left" bash -c "! ls -a '$D/manifests' | grep -q '^\.demo'"
 done_testing

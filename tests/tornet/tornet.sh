@@ -75,6 +75,7 @@ tornet_start() { # DIR
   if [ -s "$dir/pids" ]; then echo "tornet: $dir already has a network" >&2; return 1; fi
   if [ -n "${TORNET_SHARED:-}" ] && [ -z "${TORNET_RELAYS:-}" ]; then _tornet_join "$dir"; return; fi
   : >"$dir/dirauthorities"
+  : >"$dir/bw-lines"
   : >"$dir/pids"
   local nr=${TORNET_RELAYS:-3} nodes
   [ "$nr" -ge 3 ] 2>/dev/null || { echo "tornet: TORNET_RELAYS must be 3 or more" >&2; return 1; }
@@ -93,6 +94,7 @@ tornet_start() { # DIR
         --datadirectory "$dir/a$i" 2>/dev/null | awk '{print $2 $3 $4 $5 $6 $7 $8 $9 $10 $11}')
     [ -n "$v3" ] && [ -n "$fp" ] || { echo "tornet: no fingerprint for a$i" >&2; return 1; }
     echo "DirAuthority a$i orport=$or no-v2 v3ident=$v3 127.0.0.1:$dirp $fp" >>"$dir/dirauthorities"
+    echo "node_id=\$$fp bw=1000" >>"$dir/bw-lines"
   done
 
   for i in 0 1 2; do
@@ -118,6 +120,16 @@ TestingV3AuthInitialDistDelay 4
 V3AuthVotingInterval 20
 V3AuthVoteDelay 4
 V3AuthDistDelay 4
+# Every relay Fast and Stable from the first vote (as a real relay earns by
+# bandwidth and uptime): vanguards picks its layers only among Fast, Stable,
+# non-authority relays, and with fewer than it needs it loops forever.
+AuthDirFastGuarantee 1
+AuthDirVoteStableGuaranteeMinUptime 0
+AuthDirVoteStableGuaranteeMTBF 0
+# The same measured bandwidth for every relay (a bandwidth authority's file):
+# relays advertise ~0 until traffic has flowed, and vanguards weights its
+# picks by bandwidth, so it could only ever pick the one relay that had some.
+V3BandwidthsFile $dir/bandwidths
 EOF
     } >"$dir/a$i/torrc"
   done
@@ -126,6 +138,11 @@ EOF
     nodes="$nodes r$i"
     or=${ports[$((6 + i * 2))]} dirp=${ports[$((7 + i * 2))]}
     mkdir -p "$dir/r$i" && chmod 700 "$dir/r$i"
+    # Its identity now, for the bandwidth file (tor keeps these keys).
+    fp=$("$TORNET_TOR" --quiet --ignore-missing-torrc --list-fingerprint --orport 1 \
+        --datadirectory "$dir/r$i" 2>/dev/null | awk '{print $2 $3 $4 $5 $6 $7 $8 $9 $10 $11}')
+    [ -n "$fp" ] || { echo "tornet: no fingerprint for r$i" >&2; return 1; }
+    echo "node_id=\$$fp bw=1000" >>"$dir/bw-lines"
     { _tornet_common "$dir"; cat <<EOF
 Nickname r$i
 DataDirectory $dir/r$i
@@ -141,6 +158,7 @@ AssumeReachable 1
 EOF
     } >"$dir/r$i/torrc"
   done
+  { date +%s; cat "$dir/bw-lines"; } >"$dir/bandwidths"
   SOCKS_PORT=${ports[$((6 + 2 * nr))]}
   mkdir -p "$dir/client" && chmod 700 "$dir/client"
   { _tornet_common "$dir"; cat <<EOF

@@ -84,9 +84,9 @@ main(void)
 	free(text);
 
 	/* The mirror runs' SOCKS port on a Unix socket, instead of TCP. */
-	o.socks_socket = "/d/run/socks.sock";
+	o.socks_socket = "/d/tor/socks.sock";
 	text = torrc_text(&o);
-	ok(text && strstr(text, "SocksPort unix:/d/run/socks.sock\n") && !strstr(text, "SocksPort 127"),
+	ok(text && strstr(text, "SocksPort unix:/d/tor/socks.sock\n") && !strstr(text, "SocksPort 127"),
 	    "SocksPort unix: for the mirror runs");
 	free(text);
 	o.socks_socket = "/d/run/so cks";
