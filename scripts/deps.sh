@@ -15,7 +15,7 @@ set -euo pipefail
 
 build=(build-essential pkg-config xxd libevent-dev libssl-dev libsqlite3-dev
        libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev libzip-dev libexpat1-dev libexif-dev
-       libdeflate-dev)
+       libdeflate-dev libarchive-dev)
 # onionbalance only when an appliance is an Onionbalance front; the demo is not.
 # vanguards: off in a checkout's config, on in the installed package's; here so
 # that `vanguards = yes` works after make run (it brings python3-stem).

@@ -80,6 +80,10 @@ int64_t cat_data_version(cat_t *c);
  * "" if none, or on a catalogue without folder positions). One index lookup
  * each. 0 or -1. */
 int cat_file_neighbours(cat_t *c, int64_t file_id, char *prev, char *next, size_t len);
+/* The text extracted (in the document jail, at ingest) for file_id: body
+ * (caller frees; "" when the file has none) and its length. 0 found, 1 no
+ * text row, -1 error. */
+int cat_doc_get(cat_t *c, int64_t file_id, char **body, size_t *len);
 /* Call fn for every file of a collection in path (byte) order, streaming. Non-zero from fn stops. */
 int cat_file_each(cat_t *c, int64_t collection_id,
     int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg);

@@ -33,6 +33,13 @@ sqlite3_stmt *cat_stmt_(cat_t *c, enum stmt_id id);
 int cat_step_done_(cat_t *c, sqlite3_stmt *s, const char *what);
 /* Run SQL text without results; 0 or -1. */
 int cat_exec_(cat_t *c, const char *sql);
+/* The single integer a PRAGMA returns; -1 on error. */
+int64_t cat_pragma_int_(cat_t *c, const char *sql);
+
+#define CAT_SCHEMA_VERSION 5
+#define CAT_SCHEMA_OLDEST_READ 2   /* read-only opens still list v2 folders (by OFFSET) */
+/* Bring the catalogue to CAT_SCHEMA_VERSION (cat_schema.c); sets c->version. */
+int cat_migrate_(cat_t *c);
 /* Renumber the folder positions of one collection inside the caller's
  * transaction: files of folders marked pos_stale, and every subfolder (their
  * totals change at each ingest); 0 or -1. */

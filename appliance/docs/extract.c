@@ -24,6 +24,10 @@ extract_kind_of(const char *mime, const char *name)
 	static const char *const office[] = {
 		"docx", "docm", "dotx", "xlsx", "xlsm", "pptx", "pptm", "odt", "ott", "ods", "odp",
 	};
+	static const char *const archive[] = {
+		"application/zip", "application/x-tar", "application/x-gtar", "application/x-gtar-compressed",
+		"application/x-7z-compressed",
+	};
 	const char *dot = strrchr(name, '.');
 
 	if (dot && (strcasecmp(dot, ".eml") == 0 || strcasecmp(dot, ".mbox") == 0))
@@ -45,6 +49,12 @@ extract_kind_of(const char *mime, const char *name)
 	for (size_t i = 0; i < ARRAY_LEN(plain); i++)
 		if (strcmp(mime, plain[i]) == 0)
 			return EXTRACT_PLAIN;
+	for (size_t i = 0; i < ARRAY_LEN(archive); i++)
+		if (strcmp(mime, archive[i]) == 0)
+			return EXTRACT_ARCHIVE;
+	if (dot && (strcasecmp(dot, ".tgz") == 0 || strcasecmp(dot, ".tbz2") == 0 ||
+	    strcasecmp(dot, ".txz") == 0 || strcasestr(name, ".tar.") != NULL))
+		return EXTRACT_ARCHIVE;
 	if (strncmp(mime, "text/", 5) == 0)
 		return EXTRACT_PLAIN;
 	return EXTRACT_NONE;
@@ -454,7 +464,7 @@ header_decode(const char *p, size_t n, strbuf_t *out)
 struct part {
 	const char *body;
 	size_t body_len;
-	char ctype[128], boundary[128], encoding[32];
+	char ctype[128], boundary[128], encoding[32], filename[256];
 	int is_attachment;
 };
 
@@ -558,15 +568,35 @@ part_parse(const char *p, size_t n, struct part *pt, strbuf_t *tmp)
 		}
 		pt->ctype[k] = '\0';
 		header_param(tmp->s, "boundary", pt->boundary, sizeof(pt->boundary));
+		header_param(tmp->s, "name", pt->filename, sizeof(pt->filename));
 	}
 	if (header_get(p, hlen, "Content-Transfer-Encoding", tmp))
 		snprintf(pt->encoding, sizeof(pt->encoding), "%s", tmp->s);
-	if (header_get(p, hlen, "Content-Disposition", tmp) && strncasecmp(tmp->s, "attachment", 10) == 0)
-		pt->is_attachment = 1;
+	if (header_get(p, hlen, "Content-Disposition", tmp)) {
+		char fn[sizeof(pt->filename)];
+		if (strncasecmp(tmp->s, "attachment", 10) == 0)
+			pt->is_attachment = 1;
+		header_param(tmp->s, "filename", fn, sizeof(fn));
+		if (fn[0])
+			memcpy(pt->filename, fn, sizeof(fn));
+	}
+}
+
+/* Size of a part's body once decoded (base64 is 3 bytes in 4). */
+static int64_t
+decoded_size(const struct part *pt)
+{
+	if (strcasecmp(pt->encoding, "base64") == 0) {
+		int64_t k = 0;
+		for (size_t i = 0; i < pt->body_len; i++)
+			k += b64val((unsigned char)pt->body[i]) >= 0;
+		return k * 3 / 4;
+	}
+	return (int64_t)pt->body_len;
 }
 
 static void
-part_text(const char *p, size_t n, strbuf_t *out, int depth)
+part_text(const char *p, size_t n, strbuf_t *out, strbuf_t *list, int depth)
 {
 	struct part pt;
 	strbuf_t tmp, dec;
@@ -590,7 +620,7 @@ part_text(const char *p, size_t n, strbuf_t *out, int depth)
 			if (start < end)
 				start++;
 			next = memmem(start, (size_t)(end - start), delim, dl);
-			part_text(start, (size_t)((next ? next : end) - start), out, depth + 1);
+			part_text(start, (size_t)((next ? next : end) - start), out, list, depth + 1);
 			cur = next;
 		}
 	} else if (!pt.is_attachment && (strcmp(pt.ctype, "text/plain") == 0 || strcmp(pt.ctype, "text/html") == 0 ||
@@ -611,9 +641,18 @@ part_text(const char *p, size_t n, strbuf_t *out, int depth)
 		if (strcmp(pt.ctype, "text/html") == 0)
 			extract_html(body, len, out, NULL);
 		else if (strcmp(pt.ctype, "message/rfc822") == 0)
-			part_text(body, len, out, depth + 1);
+			part_text(body, len, out, list, depth + 1);
 		else
 			extract_utf8(out, body, len);
+	} else if (list && depth > 0 && strncmp(pt.ctype, "multipart/", 10) != 0 &&
+	    list->len < EXTRACT_LIST_BYTES) {
+		/* An attachment, or a part no reader shows inline: listed by name. */
+		const char *name = pt.filename[0] ? pt.filename : "(no name)";
+		strbuf_t dn;
+		strbuf_init(&dn);
+		header_decode(name, strlen(name), &dn);
+		extract_list_line(list, 'a', decoded_size(&pt), dn.s ? dn.s : "", dn.len);
+		strbuf_release(&dn);
 	}
 	strbuf_release(&tmp);
 	strbuf_release(&dec);
@@ -641,7 +680,15 @@ extract_eml(const char *p, size_t n, strbuf_t *out, char **title)
 	}
 	strbuf_release(&val);
 	strbuf_addc(out, '\n');
-	part_text(p, n, out, 0);
+	strbuf_init(&val);
+	part_text(p, n, out, &val, 0);
+	if (val.len) {
+		/* The listing after a NUL (extract_jailed moves it behind
+		 * EXTRACT_LIST_SEP); text never holds one. */
+		strbuf_addc(out, '\0');
+		strbuf_add(out, val.s, val.len);
+	}
+	strbuf_release(&val);
 }
 
 /* --- reading a document from its descriptor (inside the jail) --- */
@@ -654,6 +701,10 @@ extract_fd(int fd, strbuf_t *out, char **title, void *arg)
 
 	if (kind == EXTRACT_OFFICE)
 		return extract_office_fd(fd, out, title);
+	if (kind == EXTRACT_ARCHIVE) {
+		strbuf_addc(out, '\0');   /* no text, only the listing */
+		return extract_archive_fd(fd, out);
+	}
 
 	/* Sized to the file: most are small, and a 1 MiB buffer per document is
 	 * an mmap and munmap each time. */
@@ -697,6 +748,7 @@ extract_fd(int fd, strbuf_t *out, char **title, void *arg)
 		break;
 	case EXTRACT_PDF:
 	case EXTRACT_OFFICE:
+	case EXTRACT_ARCHIVE:
 	case EXTRACT_NONE:
 		break;
 	}
@@ -717,7 +769,7 @@ extract_jailed(docjail_t *j, const char *pdftotext, enum extract_kind kind, int 
 	strbuf_init(&raw);
 	if (kind == EXTRACT_PDF) {
 		/* "-" for both files: the document is the tool's stdin, the text its stdout. */
-		char *argv[] = { (char *)pdftotext, "-q", "-enc", "UTF-8", "-nopgbrk", "-", "-", NULL };
+		char *argv[] = { (char *)pdftotext, "-q", "-enc", "UTF-8", "-", "-", NULL };
 		r = docjail_tool(j, fd, argv, &raw, why);
 	} else {
 		r = docjail_parse(j, fd, extract_fd, &kind, sizeof(kind), &raw, &t, why);
@@ -725,7 +777,12 @@ extract_jailed(docjail_t *j, const char *pdftotext, enum extract_kind kind, int 
 	if (r == DOCJAIL_OK) {
 		/* What comes back is as untrusted as what went in: valid UTF-8, no
 		 * control bytes, within the cap, whatever the child sent. */
-		extract_utf8(out, raw.s ? raw.s : "", raw.len);
+		if (kind == EXTRACT_EML || kind == EXTRACT_ARCHIVE)
+			extract_join_listing(out, raw.s ? raw.s : "", raw.len);
+		else if (kind == EXTRACT_PDF)
+			extract_pdf_pages(out, raw.s ? raw.s : "", raw.len);
+		else
+			extract_utf8(out, raw.s ? raw.s : "", raw.len);
 		if (t && title) {
 			strbuf_t tb;
 			strbuf_init(&tb);

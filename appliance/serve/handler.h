@@ -100,6 +100,10 @@ void handler_file_page(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
  * sent when the thread is done; a full queue answers 503. */
 void handler_search(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
+/* /r/<slug>/<path>?page=N&q=: a document's text, one page at a time, with
+ * the words of q marked (handler_read.c). */
+void handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
+    const route_t *rt, http_resp_t *resp);
 /* The connection is gone before its search came back. */
 void handler_search_abandoned(handler_ctx_t *h, http_conn_t *c);
 /* /m/<slug>/<manifest> and /m/publisher.pub: signed manifests, the public key. */

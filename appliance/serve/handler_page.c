@@ -237,6 +237,13 @@ done:
 	cat_collection_clear(&col);
 }
 
+static const char *
+base_name(const char *path)
+{
+	const char *sl = strrchr(path, '/');
+	return sl ? sl + 1 : path;
+}
+
 static int
 text_like(const char *mime)
 {
@@ -318,7 +325,8 @@ handler_file_page(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const
 	to_page_coll(&col, &pc);
 	handler_site_get(h, req, col.slug, &hs);
 	if (page_file(&b, &hs.site, &pc, rt->path, f.size, f.mtime, f.mime, f.sha256,
-	    shown.len > 0 ? shown.s : NULL, shown.len, f.size > PREVIEW_MAX, &nav) < 0)
+	    shown.len > 0 ? shown.s : NULL, shown.len, f.size > PREVIEW_MAX, &nav,
+	    extract_kind_of(f.mime, base_name(rt->path)) != EXTRACT_NONE) < 0)
 		http_resp_error(resp, 500, NULL);
 	else
 		http_resp_html(resp, 200, &b);

@@ -6,6 +6,7 @@
  *   /m/<slug>/<manifest>   manifests       /m/publisher.pub
  *   /d/<slug>.tar|.zip     the collection as one archive
  *   /d/<slug>/<dir>.tar|.zip   a folder as one archive
+ *   /r/<slug>/<path>       reading view (?page=N&q=)
  * A decoded path never holds NUL, a backslash, an encoded slash, an empty
  * segment, "." or "..", so it can be used as a path below a collection root. */
 #ifndef BROADSIDE_ROUTE_H
@@ -23,6 +24,7 @@ enum route_kind {
 	ROUTE_MANIFEST,    /* /m/<slug>/<name> ; slug "" for /m/publisher.pub */
 	ROUTE_STATIC,      /* /static/<name> */
 	ROUTE_ARCHIVE,     /* /d/<slug>[/<dir>].tar|.zip */
+	ROUTE_READ,        /* /r/<slug>/<path> */
 };
 
 enum { ROUTE_ARCHIVE_TAR = 1, ROUTE_ARCHIVE_ZIP = 2 };

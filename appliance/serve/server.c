@@ -86,6 +86,9 @@ handle(void *arg, http_conn_t *c, http_req_t *req, const route_t *rt, http_resp_
 	case ROUTE_SEARCH:
 		handler_search(s->h, c, req, rt, resp);
 		break;
+	case ROUTE_READ:
+		handler_read(s->h, c, req, rt, resp);
+		break;
 	case ROUTE_STATIC:
 		handler_static(s->h, c, req, rt, resp);
 		break;

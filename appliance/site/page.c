@@ -13,6 +13,7 @@
 #include "site/kind.h"
 #include "site/page.h"
 #include "site/tmpl.h"
+#include "site/page_int.h"
 
 /* Longest name or path shown in a listing; the link keeps the full name. */
 #define NAME_SHOWN_MAX 96
@@ -78,16 +79,16 @@ fmt_count(int64_t n, char *out, size_t outlen)
 	out[j] = '\0';
 }
 
-static void
-put_count(tmpl_vars_t *v, const char *key, int64_t n)
+void
+page_put_count_(tmpl_vars_t *v, const char *key, int64_t n)
 {
 	char b[40];
 	fmt_count(n, b, sizeof(b));
 	tmpl_put(v, key, b);
 }
 
-static void
-put_size(tmpl_vars_t *v, const char *key, int64_t n)
+void
+page_put_size_(tmpl_vars_t *v, const char *key, int64_t n)
 {
 	char b[32];
 	human_bytes(n < 0 ? 0 : n, b, sizeof(b));
@@ -197,8 +198,8 @@ onion_like(const char *a)
 	    strcmp(a + 56, ".onion") == 0;
 }
 
-static void
-put_common(tmpl_vars_t *v, const page_site_t *s, const char *title)
+void
+page_put_common_(tmpl_vars_t *v, const page_site_t *s, const char *title)
 {
 	tmpl_put(v, "publisher", or_default(s ? s->publisher_name : NULL, "Broadside"));
 	tmpl_put(v, "css_version", css_version);
@@ -225,8 +226,8 @@ put_common(tmpl_vars_t *v, const page_site_t *s, const char *title)
 
 /* Breadcrumbs for path (a/b/c): links to each folder above; the last part is
  * the page itself (a folder or a file), not a link. */
-static void
-put_crumbs(tmpl_vars_t *v, const page_collection_t *c, const char *path)
+void
+page_put_crumbs_(tmpl_vars_t *v, const page_collection_t *c, const char *path)
 {
 	const char *p = path;
 
@@ -284,8 +285,8 @@ put_pager(tmpl_vars_t *v, int64_t page, int64_t per_page, int64_t total)
 	}
 }
 
-static int
-render(strbuf_t *out, const char *body, tmpl_vars_t *v)
+int
+page_render_(strbuf_t *out, const char *body, tmpl_vars_t *v)
 {
 	size_t start = out->len;
 	int rc = page_init() < 0 ? -1 : tmpl_render(templates, "layout.html", body, v, out);
@@ -307,7 +308,7 @@ page_home(strbuf_t *out, const page_site_t *s, const page_collection_t *cols, si
 	tmpl_vars_t *v = tmpl_vars_new();
 	int64_t files = 0, bytes = 0;
 
-	put_common(v, s, "Home");
+	page_put_common_(v, s, "Home");
 	tmpl_put(v, "nosearch", "1");
 	if (s) {
 		tmpl_put(v, "statement", s->publisher_statement);
@@ -321,19 +322,19 @@ page_home(strbuf_t *out, const page_site_t *s, const page_collection_t *cols, si
 		tmpl_put(it, "title", or_default(c->title, c->slug));
 		tmpl_put(it, "description", c->description);
 		tmpl_put(it, "origin", c->origin);
-		put_count(it, "files", c->files);
-		put_count(it, "bytes", c->bytes);
-		put_size(it, "size", c->bytes);
+		page_put_count_(it, "files", c->files);
+		page_put_count_(it, "bytes", c->bytes);
+		page_put_size_(it, "size", c->bytes);
 		put_date(it, "updated", c->updated, 1);
 		files += c->files;
 		bytes += c->bytes;
 	}
 	if (n > 1) {
 		tmpl_put(v, "ncols", "1");
-		put_count(v, "total_files", files);
-		put_size(v, "total_size", bytes);
+		page_put_count_(v, "total_files", files);
+		page_put_size_(v, "total_size", bytes);
 	}
-	return render(out, "home.html", v);
+	return page_render_(out, "home.html", v);
 }
 
 static void
@@ -380,8 +381,8 @@ page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c
 	if (page < 1)
 		page = 1;
 	heading = *dir ? base_name(dir) : or_default(c->title, c->slug);
-	put_common(v, s, heading);
-	put_crumbs(v, c, dir);
+	page_put_common_(v, s, heading);
+	page_put_crumbs_(v, c, dir);
 	tmpl_put(v, "heading", heading);
 	tmpl_put(v, "description", c->description);
 	tmpl_put(v, "sort", sort);
@@ -389,7 +390,7 @@ page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c
 	put_sort_column(v, "name", sort, desc);
 	put_sort_column(v, "size", sort, desc);
 	put_sort_column(v, "date", sort, desc);
-	put_count(v, "total", total);
+	page_put_count_(v, "total", total);
 	tmpl_put(v, "items_word", total == 1 ? "item" : "items");
 	for (size_t i = 0; i < n; i++) {
 		tmpl_vars_t *it = tmpl_push(v, "entries");
@@ -410,9 +411,9 @@ page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c
 				tmpl_put(it, "size", "folder");
 			}
 		} else {
-			put_size(it, "size", e[i].size);
+			page_put_size_(it, "size", e[i].size);
 			if (e[i].size >= 1000)
-				put_count(it, "bytes", e[i].size);
+				page_put_count_(it, "bytes", e[i].size);
 		}
 		put_date(it, "date", e[i].mtime, 0);
 	}
@@ -422,10 +423,10 @@ page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c
 		const char *sep = *dir ? "/" : "";
 		tmpl_putf(a, "tar", "%s%s%s.tar", c->slug, sep, dir);
 		tmpl_putf(a, "zip", "%s%s%s.zip", c->slug, sep, dir);
-		put_count(a, "files", ar->files);
-		put_size(a, "size", ar->bytes);
+		page_put_count_(a, "files", ar->files);
+		page_put_size_(a, "size", ar->bytes);
 	}
-	return render(out, "dir.html", v);
+	return page_render_(out, "dir.html", v);
 }
 
 /* Whether a file name can be carried whole in a pasted shell line and shown
@@ -471,7 +472,8 @@ checksum_line(strbuf_t *b, const char *sha256, const char *name)
 int
 page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *path,
     int64_t size, int64_t mtime, const char *mime, const char *sha256,
-    const char *preview, size_t preview_len, int preview_truncated, const page_nav_t *nav)
+    const char *preview, size_t preview_len, int preview_truncated, const page_nav_t *nav,
+    int readable)
 {
 	tmpl_vars_t *v = tmpl_vars_new();
 	const char *name, *slug = c->slug ? c->slug : "";
@@ -490,9 +492,9 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 		strbuf_add(&b, path, (size_t)(name - 1 - path));
 	else
 		strbuf_adds(&b, or_default(c->title, slug));
-	put_common(v, s, b.s);
+	page_put_common_(v, s, b.s);
 	strbuf_release(&b);
-	put_crumbs(v, c, path);
+	page_put_crumbs_(v, c, path);
 	tmpl_put(v, "name", name);
 	tmpl_put(v, "path", path);
 	kind_describe(mime, words, sizeof(words));
@@ -522,8 +524,10 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 			put_shortened(o, "name", side[k], NAME_SHOWN_MAX);
 		}
 	}
-	put_size(v, "size", size);
-	put_count(v, "bytes", size);
+	if (readable)
+		tmpl_put(v, "readable", "1");
+	page_put_size_(v, "size", size);
+	page_put_count_(v, "bytes", size);
 	put_date(v, "date", mtime, 1);
 	tmpl_put(v, "mime", or_default(mime, "application/octet-stream"));
 	if (sha256 && *sha256)
@@ -595,10 +599,10 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 		tmpl_putn(v, "preview", preview, len);
 		if (preview_truncated) {
 			tmpl_put(v, "truncated", "1");
-			put_size(v, "preview_size", (int64_t)preview_len);
+			page_put_size_(v, "preview_size", (int64_t)preview_len);
 		}
 	}
-	return render(out, "file.html", v);
+	return page_render_(out, "file.html", v);
 }
 
 int
@@ -616,7 +620,7 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		page = 1;
 	/* A hostile 10 KB query would otherwise be echoed in every page link. */
 	qlen = utf8_cut(q ? q : "", qlen, PAGE_QUERY_MAX);
-	put_common(v, s, qlen ? "Search results" : "Search");
+	page_put_common_(v, s, qlen ? "Search results" : "Search");
 	tmpl_put(v, "nosearch", "1");
 	tmpl_put(v, "is_search", "1");
 	if (qlen) {
@@ -663,13 +667,21 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		tmpl_put(it, "path", h->path);
 		put_shortened(it, "shown_path", or_default(h->path, "?"), PATH_SHOWN_MAX);
 		tmpl_put(it, "ctitle", ctitle);
-		put_size(it, "size", h->size);
-		if (h->snippet)
-			tmpl_putn(it, "snippet", h->snippet, utf8_cut(h->snippet, strlen(h->snippet), SNIPPET_MAX));
+		page_put_size_(it, "size", h->size);
+		if (h->snippet) {
+			/* A listing's separator (an archive's entries, a message's
+			 * attachments follow the text after \x1e) reads as a space. */
+			size_t sl = utf8_cut(h->snippet, strlen(h->snippet), SNIPPET_MAX);
+			char *sn = xstrndup(h->snippet, sl);
+			for (char *sep = sn; (sep = strchr(sep, '\x1e')) != NULL; sep++)
+				*sep = ' ';
+			tmpl_putn(it, "snippet", sn, sl);
+			free(sn);
+		}
 	}
 	if (qlen)
 		put_pager(v, page, per_page, total);
-	return render(out, "search.html", v);
+	return page_render_(out, "search.html", v);
 }
 
 static const struct {
@@ -702,7 +714,7 @@ page_error(strbuf_t *out, const page_site_t *s, int status, const char *detail, 
 			explain = errors[i].explain;
 		}
 	snprintf(title, sizeof(title), "%d %s", status, heading);
-	put_common(v, s, title);
+	page_put_common_(v, s, title);
 	tmpl_put(v, "heading", heading);
 	tmpl_put(v, "explain", explain);
 	tmpl_put(v, "detail", detail);
@@ -714,5 +726,5 @@ page_error(strbuf_t *out, const page_site_t *s, int status, const char *detail, 
 		else
 			tmpl_putf(v, "retry", "about %d minutes", (retry_after + 59) / 60);
 	}
-	return render(out, "error.html", v);
+	return page_render_(out, "error.html", v);
 }
