@@ -87,6 +87,10 @@ int cat_doc_get(cat_t *c, int64_t file_id, char **body, size_t *len);
 /* Call fn for every file of a collection in path (byte) order, streaming. Non-zero from fn stops. */
 int cat_file_each(cat_t *c, int64_t collection_id,
     int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg);
+/* The same files grouped by folder (the files directly in one folder are
+ * consecutive, in path order; folders in no particular order), streaming. */
+int cat_file_each_by_folder(cat_t *c, int64_t collection_id,
+    int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg);
 
 /* Call fn for every file below folder dir ("" = the whole collection), at
  * any depth, in path (byte) order, with crc32 filled where known (schema v5).

@@ -1,5 +1,6 @@
-/* cat_below: every file below a folder, in path order (folder archives).
- * Part of the cat module (cat.h); it reads only. */
+/* cat_below: every file below a folder, in path order (folder archives), and
+ * every file grouped by folder (the folders' signed lists). Part of the cat
+ * module (cat.h); it reads only. */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +26,42 @@ see_upgrade(cat_t *c)
 	sqlite3_finalize(s);
 }
 
+/* Call fn for each row of s (path, id, size, mtime, sha256, mime, crc32). */
+static int
+each_row(cat_t *c, sqlite3_stmt *s, int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg,
+    const char *what)
+{
+	int rc, ret = 0;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		cat_file_t f;
+		const unsigned char *sha = sqlite3_column_blob(s, 4);
+		const unsigned char *m = sqlite3_column_text(s, 5);
+
+		memset(&f, 0, sizeof(f));
+		f.id = sqlite3_column_int64(s, 1);
+		f.size = sqlite3_column_int64(s, 2);
+		f.mtime = sqlite3_column_int64(s, 3);
+		if (sha != NULL && sqlite3_column_bytes(s, 4) == 32)
+			text_hex(f.sha256, sha, 32);
+		snprintf(f.mime, sizeof(f.mime), "%s", m ? (const char *)m : "application/octet-stream");
+		f.has_crc = sqlite3_column_type(s, 6) != SQLITE_NULL;
+		f.crc32 = f.has_crc ? (uint32_t)sqlite3_column_int64(s, 6) : 0;
+		ret = fn((const char *)sqlite3_column_text(s, 0), &f, arg);
+		if (ret != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = cat_db_error_(c, what);
+	return ret;
+}
+
 int
 cat_file_each_below(cat_t *c, int64_t collection_id, const char *dir,
     int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg)
 {
 	sqlite3_stmt *s = NULL;
-	int with_crc, rc, ret = 0;
+	int with_crc, ret = 0;
 	char *lo = NULL, *hi = NULL;
 	const char *sql;
 
@@ -58,30 +89,34 @@ cat_file_each_below(cat_t *c, int64_t collection_id, const char *dir,
 		sqlite3_bind_text(s, 3, hi, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_blob(s, 3, "\xff", 1, SQLITE_STATIC);   /* text sorts below any blob */
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		cat_file_t f;
-		const unsigned char *sha = sqlite3_column_blob(s, 4);
-		const unsigned char *m = sqlite3_column_text(s, 5);
-
-		memset(&f, 0, sizeof(f));
-		f.id = sqlite3_column_int64(s, 1);
-		f.size = sqlite3_column_int64(s, 2);
-		f.mtime = sqlite3_column_int64(s, 3);
-		if (sha != NULL && sqlite3_column_bytes(s, 4) == 32)
-			text_hex(f.sha256, sha, 32);
-		snprintf(f.mime, sizeof(f.mime), "%s", m ? (const char *)m : "application/octet-stream");
-		f.has_crc = sqlite3_column_type(s, 6) != SQLITE_NULL;
-		f.crc32 = f.has_crc ? (uint32_t)sqlite3_column_int64(s, 6) : 0;
-		ret = fn((const char *)sqlite3_column_text(s, 0), &f, arg);
-		if (ret != 0)
-			break;
-	}
-	if (ret == 0 && rc != SQLITE_DONE)
-		ret = cat_db_error_(c, "list files below a folder");
+	ret = each_row(c, s, fn, arg, "list files below a folder");
 done:
 	sqlite3_finalize(s);
 	free(lo);
 	free(hi);
+	return ret;
+}
+
+int
+cat_file_each_by_folder(cat_t *c, int64_t collection_id,
+    int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg)
+{
+	sqlite3_stmt *s = NULL;
+	int ret;
+
+	see_upgrade(c);
+	/* By dir_id: the rows of one folder come together (a sort of the
+	 * collection's rows, which SQLite spills to temporary files). */
+	if (sqlite3_prepare_v2(c->db, c->version >= 5 ?
+	    "SELECT path, id, size, mtime, sha256, mime, crc32 FROM files WHERE collection_id = ?1"
+	    " ORDER BY dir_id, path" :
+	    "SELECT path, id, size, mtime, sha256, mime, NULL FROM files WHERE collection_id = ?1"
+	    " ORDER BY dir_id, path",
+	    -1, &s, NULL) != SQLITE_OK)
+		return cat_db_error_(c, "list files by folder");
+	sqlite3_bind_int64(s, 1, collection_id);
+	ret = each_row(c, s, fn, arg, "list files by folder");
+	sqlite3_finalize(s);
 	return ret;
 }
 

@@ -17,6 +17,7 @@
 #include "docs/extract.h"
 #include "base/text.h"
 #include "base/util.h"
+#include "trust/manifest.h"
 
 #include <event2/buffer.h>
 
@@ -265,7 +266,8 @@ handler_file_page(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const
 	cat_file_t f;
 	char preview[PREVIEW_MAX];
 	char prev[1024], next[1024];   /* names: at most 255 bytes on Linux */
-	page_nav_t nav = { NULL, NULL };
+	page_nav_t nav = { NULL, NULL, NULL };
+	char folder_key[MANIFEST_FOLDER_KEY_LEN + 1];
 	ssize_t plen = -1;
 	int r, exists = 0;
 	int64_t entries;
@@ -307,6 +309,18 @@ handler_file_page(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const
 	if (cat_file_neighbours(h->cat, f.id, prev, next, sizeof(prev)) == 0) {
 		nav.prev = prev[0] ? prev : NULL;
 		nav.next = next[0] ? next : NULL;
+	}
+	/* Link the folder's signed list when there is one: a mirror serves only
+	 * the origin's files, and manifests written before folder lists existed
+	 * have none until the next add or refresh. */
+	if (col.origin == NULL && h->data_root) {
+		const char *sl = strrchr(rt->path, '/');
+		char *lp;
+		manifest_folder_key(rt->path, sl ? (size_t)(sl - rt->path) : 0, folder_key);
+		lp = xasprintf("%s/manifests/%s/sums/%s", h->data_root, col.slug, folder_key);
+		if (access(lp, F_OK) == 0)
+			nav.folder_key = folder_key;
+		free(lp);
 	}
 	to_page_coll(&col, &pc);
 	handler_site_get(h, req, col.slug, &hs);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "site/asset.h"
+#include "base/text.h"
 #include "base/log.h"
 #include "site/kind.h"
 #include "site/page.h"
@@ -163,6 +164,25 @@ or_default(const char *s, const char *def)
 	return s && *s ? s : def;
 }
 
+/* minisign -P wants the key itself: the last non-empty line of the key file. */
+static void
+put_pubkey_b64(tmpl_vars_t *v, const page_site_t *s)
+{
+	const char *k, *end, *line;
+
+	if (s == NULL || s->publisher_pubkey == NULL)
+		return;
+	k = s->publisher_pubkey;
+	end = k + strlen(k);
+	while (end > k && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+		end--;
+	line = end;
+	while (line > k && line[-1] != '\n')
+		line--;
+	if (end > line)
+		tmpl_putn(v, "pubkey_b64", line, (size_t)(end - line));
+}
+
 static const char *
 base_name(const char *path)
 {
@@ -294,17 +314,7 @@ page_home(strbuf_t *out, const page_site_t *s, const page_collection_t *cols, si
 		tmpl_put(v, "statement", s->publisher_statement);
 		tmpl_put(v, "pubkey", s->publisher_pubkey);
 	}
-	if (s && s->publisher_pubkey) {
-		/* minisign -P wants the key itself: the last non-empty line. */
-		const char *k = s->publisher_pubkey, *end = k + strlen(k), *line;
-		while (end > k && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
-			end--;
-		line = end;
-		while (line > k && line[-1] != '\n')
-			line--;
-		if (end > line)
-			tmpl_putn(v, "pubkey_b64", line, (size_t)(end - line));
-	}
+	put_pubkey_b64(v, s);
 	for (size_t i = 0; i < n; i++) {
 		const page_collection_t *c = &cols[i];
 		tmpl_vars_t *it = tmpl_push(v, "collections");
@@ -419,6 +429,25 @@ page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c
 	return page_render_(out, "dir.html", v);
 }
 
+/* Whether a file name can be carried whole in a pasted shell line and shown
+ * as it is: valid UTF-8 with nothing text_cp_visible would replace (controls,
+ * newlines, bidi controls). Others get commands that use the hash only. */
+static int
+shell_name_safe(const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0) {
+		uint32_t cp;
+		size_t k = text_utf8_next((const unsigned char *)s, n, &cp);
+		if ((cp == 0xfffd && (k != 3 || memcmp(s, "\xef\xbf\xbd", 3) != 0)) || text_cp_visible(cp) != cp)
+			return 0;
+		s += k;
+		n -= k;
+	}
+	return 1;
+}
+
 /* The line sha256sum -c expects; GNU coreutils escapes \ and newline in the
  * name and marks such lines with a leading backslash. */
 static void
@@ -518,14 +547,37 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 	strbuf_addc(&b, '\'');
 	tmpl_putn(v, "sh_url", b.s, b.len);
 	if (sha256 && *sha256) {
+		int safe = shell_name_safe(name);
 		strbuf_t line;
 		strbuf_init(&line);
-		checksum_line(&line, sha256, name);
 		strbuf_reset(&b);
-		shell_quote(&b, line.s, line.len);
-		tmpl_putn(v, "sh_line", b.s, b.len);
-		tmpl_put(v, "check_name", name);
+		if (safe) {
+			checksum_line(&line, sha256, name);
+			shell_quote(&b, line.s, line.len);
+			tmpl_putn(v, "sh_line", b.s, b.len);
+			tmpl_put(v, "check_name", name);
+			strbuf_reset(&b);
+			shell_quote(&b, name, strlen(name));
+		} else {
+			strbuf_adds(&b, "FILE");
+			tmpl_put(v, "sh_file_placeholder", "1");
+		}
+		tmpl_putn(v, "sh_file", b.s, b.len);
 		strbuf_release(&line);
+		put_pubkey_b64(v, s);
+		if (nav && nav->folder_key) {
+			tmpl_put(v, "folder_key", nav->folder_key);
+			strbuf_reset(&b);
+			strbuf_adds(&b, "'http://");
+			strbuf_adds(&b, or_default(s ? s->onion : NULL, "ADDRESS.onion"));
+			strbuf_adds(&b, "/m/");
+			tmpl_escape_url(&b, slug, strlen(slug));
+			strbuf_addf(&b, "/sums/%s/SHA256SUMS'", nav->folder_key);
+			tmpl_putn(v, "sh_sums_url", b.s, b.len);
+			b.len--;
+			strbuf_adds(&b, ".minisig'");
+			tmpl_putn(v, "sh_sig_url", b.s, b.len);
+		}
 	}
 	strbuf_release(&b);
 

@@ -84,6 +84,7 @@ int page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_
 /* The files before and after one in its folder, by name; NULL for none. */
 typedef struct page_nav {
 	const char *prev, *next;	/* names in the same folder */
+	const char *folder_key;		/* the folder's signed list is /m/<slug>/sums/<key>/SHA256SUMS; NULL: none */
 } page_nav_t;
 
 /* Assumed rate for the download time shown on file pages (bytes/s): a

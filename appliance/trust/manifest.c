@@ -1,6 +1,7 @@
 /* manifest: see manifest.h. */
 #include "trust/manifest.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -27,6 +28,39 @@ manifest_name_valid(const char *name)
 		if (strcmp(name, served_names[i]) == 0)
 			return 1;
 	return 0;
+}
+
+void
+manifest_folder_key(const char *dir, size_t len, char out[MANIFEST_FOLDER_KEY_LEN + 1])
+{
+	static const char hexd[] = "0123456789abcdef";
+	unsigned char md[32];
+
+	EVP_Digest(dir, len, md, NULL, EVP_sha256(), NULL);
+	for (int i = 0; i < MANIFEST_FOLDER_KEY_LEN / 2; i++) {
+		out[2 * i] = hexd[md[i] >> 4];
+		out[2 * i + 1] = hexd[md[i] & 15];
+	}
+	out[MANIFEST_FOLDER_KEY_LEN] = '\0';
+}
+
+char *
+manifest_served_path(const char *name)
+{
+	size_t k = MANIFEST_FOLDER_KEY_LEN;
+	const char *rest;
+
+	if (manifest_name_valid(name))
+		return xstrdup(name);
+	/* sums/<key>/SHA256SUMS[.minisig] is kept flat on disk: sums/<key>[.minisig]. */
+	if (strncmp(name, "sums/", 5) != 0 || strspn(name + 5, "0123456789abcdef") != k || name[5 + k] != '/')
+		return NULL;
+	rest = name + 5 + k + 1;
+	if (strcmp(rest, "SHA256SUMS") == 0)
+		return xasprintf("sums/%.*s", (int)k, name + 5);
+	if (strcmp(rest, "SHA256SUMS.minisig") == 0)
+		return xasprintf("sums/%.*s.minisig", (int)k, name + 5);
+	return NULL;
 }
 
 char *
@@ -219,6 +253,7 @@ struct out {
 	sign_hasher_t *h;
 	char *path;
 	int failed;
+	int nosync;   /* a folder list: the whole set is synced once (syncfs) instead */
 };
 
 static int
@@ -251,6 +286,22 @@ out_put(struct out *o, strbuf_t *b)
 	strbuf_reset(b);
 }
 
+/* Write a new file in one go, not synced (the caller syncs the folder's file system). */
+static int
+write_file_plain(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	size_t len = strlen(text);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = write_all(fd, text, len) == 0 ? 0 : -1;
+	if (close(fd) < 0)
+		rc = -1;
+	return rc;
+}
+
 /* Flush, fsync and close; then write <name>.minisig next to it. */
 static int
 out_finish(struct out *o, const sign_key_t *k, const char *trusted)
@@ -259,7 +310,7 @@ out_finish(struct out *o, const sign_key_t *k, const char *trusted)
 	char *sig = NULL, *sigpath = NULL;
 	int rc = -1;
 
-	if (fflush(o->f) != 0 || fsync(fileno(o->f)) != 0)
+	if (fflush(o->f) != 0 || (!o->nosync && fsync(fileno(o->f)) != 0))
 		o->failed = 1;
 	if (fclose(o->f) != 0)
 		o->failed = 1;
@@ -272,7 +323,7 @@ out_finish(struct out *o, const sign_key_t *k, const char *trusted)
 	if ((sig = sign_signature(k, hash, trusted)) == NULL)
 		goto done;
 	sigpath = xasprintf("%s.minisig", o->path);
-	if (write_file_atomic(sigpath, sig, strlen(sig), 0644) < 0) {
+	if (o->nosync ? write_file_plain(sigpath, sig) < 0 : write_file_atomic(sigpath, sig, strlen(sig), 0644) < 0) {
 		log_err("cannot write %s: %s", sigpath, strerror(errno));
 		goto done;
 	}
@@ -388,10 +439,121 @@ add_file(const char *relpath, const cat_file_t *f, void *arg)
 	return g->sums.failed || g->index.failed || g->meta4.failed || g->urls.failed;
 }
 
+/* The per-folder lists: one SHA256SUMS per folder holding files, signed. */
+struct folders {
+	struct out o;
+	strbuf_t buf, dir;
+	const char *sumsdir, *slug, *vs;
+	const sign_key_t *k;
+	int64_t now, files;
+	int open, failed;
+};
+
+static int
+folder_finish(struct folders *f)
+{
+	char key[MANIFEST_FOLDER_KEY_LEN + 1], *trusted;
+	int rc;
+
+	if (!f->open)
+		return 0;
+	out_put(&f->o, &f->buf);
+	manifest_folder_key(f->dir.s, f->dir.len, key);
+	trusted = xasprintf("timestamp:%lld\tfile:folder-SHA256SUMS\tcollection:%s\tfiles:%lld\tversion:%s\tfolder:%s",
+	    (long long)f->now, f->slug, (long long)f->files, f->vs, key);
+	rc = out_finish(&f->o, f->k, trusted);
+	free(trusted);
+	out_close(&f->o);
+	f->open = 0;
+	return rc;
+}
+
+static int
+add_folder_file(const char *relpath, const cat_file_t *file, void *arg)
+{
+	struct folders *f = arg;
+	const char *sl = strrchr(relpath, '/');
+	size_t dl = sl ? (size_t)(sl - relpath) : 0;
+
+	if (!f->open || f->dir.len != dl || memcmp(f->dir.s, relpath, dl) != 0) {
+		char key[MANIFEST_FOLDER_KEY_LEN + 1];
+		if (folder_finish(f) < 0)
+			return f->failed = 1;
+		strbuf_reset(&f->dir);
+		strbuf_add(&f->dir, relpath, dl);
+		manifest_folder_key(relpath, dl, key);
+		f->o.nosync = 1;
+		/* O_EXCL: a folder seen twice (rows not grouped) fails loudly. */
+		if (out_open(&f->o, f->sumsdir, key) < 0)
+			return f->failed = 1;
+		f->open = 1;
+		f->files = 0;
+	}
+	manifest_sums_line(&f->buf, file->sha256, relpath);
+	f->files++;
+	if (f->buf.len >= 1 << 16)
+		out_put(&f->o, &f->buf);
+	return f->o.failed;
+}
+
+/* Write <tmp>/sums/<key> and <key>.minisig for every folder, then sync them all at once. */
+static int
+write_folders(const char *tmp, cat_t *c, const cat_collection_t *col, const sign_key_t *k, int64_t now,
+    const char *vs)
+{
+	struct folders f;
+	char *sums = xasprintf("%s/sums", tmp);
+	int rc = -1, fd;
+
+	memset(&f, 0, sizeof(f));
+	strbuf_init(&f.buf);
+	strbuf_init(&f.dir);
+	f.sumsdir = sums;
+	f.slug = col->slug;
+	f.vs = vs;
+	f.k = k;
+	f.now = now;
+	if (mkdir(sums, 0755) < 0) {
+		log_err("cannot create %s: %s", sums, strerror(errno));
+		goto done;
+	}
+	if (cat_file_each_by_folder(c, col->id, add_folder_file, &f) != 0 || f.failed || folder_finish(&f) < 0) {
+		log_err("cannot write the folder lists of %s", col->slug);
+		goto done;
+	}
+	fd = open(sums, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || syncfs(fd) < 0 || fsync(fd) < 0) {
+		log_err("cannot sync %s: %s", sums, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto done;
+	}
+	close(fd);
+	rc = 0;
+done:
+	out_close(&f.o);
+	strbuf_release(&f.buf);
+	strbuf_release(&f.dir);
+	free(sums);
+	return rc;
+}
+
 /* Remove dir and the plain files in it (our own manifest folders only). */
 static void
 remove_dir(const char *dir)
 {
+	char *sums = xasprintf("%s/sums", dir);
+	DIR *d = opendir(sums);
+
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d)) != NULL)
+			if (e->d_name[0] != '.')
+				unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
+	}
+	rmdir(sums);
+	free(sums);
 	for (size_t i = 0; i < ARRAY_LEN(served_names); i++) {
 		char *p = xasprintf("%s/%s", dir, served_names[i]);
 		unlink(p);
@@ -469,6 +631,8 @@ manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, con
 	manifest_dir_version(dir, &prev);
 	ver = manifest_version_next(&prev, (int64_t)now);
 	manifest_version_format(&ver, vs, sizeof(vs));
+	if (write_folders(tmp, c, col, k, (int64_t)now, vs) < 0)
+		goto done;
 	trusted = xasprintf("timestamp:%lld\tfile:SHA256SUMS\tcollection:%s\tfiles:%lld\tversion:%s", (long long)now,
 	    col->slug, (long long)g.files, vs);
 	if (out_finish(&g.sums, k, trusted) < 0)

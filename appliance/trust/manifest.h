@@ -26,8 +26,16 @@
  *                         every address given; urls.txt: one URL a file, on the
  *                         first address. Both signed as above (file:<name>).
  *   publisher.pub         the public key that signed them.
+ *   sums/<key>/SHA256SUMS, sums/<key>/SHA256SUMS.minisig
+ *                         the lines of SHA256SUMS for the files directly in one
+ *                         folder (so a reader checks one file with a download of
+ *                         its folder's size, not the collection's); key is
+ *                         manifest_folder_key(folder path). Signed like the others,
+ *                         trusted comment file:folder-SHA256SUMS, files:<in this
+ *                         list>, the same version, and folder:<key>. Kept flat on
+ *                         disk as sums/<key> and sums/<key>.minisig.
  *
- * The four files are built in a fresh folder and swapped in with one
+ * The files are built in a fresh folder and swapped in with one
  * renameat2(RENAME_EXCHANGE), so a reader never sees a half-written set. Rows
  * stream from cat_file_each: memory stays constant however many files. */
 #ifndef BROADSIDE_MANIFEST_H
@@ -50,8 +58,16 @@ int manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col,
 
 /* Return <data>/manifests/<slug> (caller frees). */
 char *manifest_dir(const char *data_root, const char *slug);
-/* 1 if name is a file served below /m/<slug>/, else 0. */
+/* 1 if name is one of the top-level files served below /m/<slug>/, else 0. */
 int manifest_name_valid(const char *name);
+/* The file below <data>/manifests/<slug>/ that /m/<slug>/<name> serves, a
+ * top-level name or a folder list; NULL if name is neither (caller frees). */
+char *manifest_served_path(const char *name);
+
+#define MANIFEST_FOLDER_KEY_LEN 32
+/* The key of folder dir (len bytes, "" for the collection's top): the first
+ * 128 bits of its SHA-256, in hex. */
+void manifest_folder_key(const char *dir, size_t len, char out[MANIFEST_FOLDER_KEY_LEN + 1]);
 
 /* A manifest's version; {0, 0} is "none" (signed before versions existed),
  * older than every real one. */
