@@ -58,6 +58,8 @@ typedef struct conf {
 	char *onionbalance_path;
 	/* the document jail (docjail.h) */
 	char *pdftotext_path;
+	char *pdftoppm_path, *pdfinfo_path;   /* page images (render.h) */
+	int64_t render_cache_mb, render_queue;
 	int balance_serve_here;
 	int balance_testnet;
 	/* self-sandboxing of serve (sandbox.h): SANDBOX_NO / _YES / _REQUIRED */

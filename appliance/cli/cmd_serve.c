@@ -28,6 +28,7 @@
 #include "base/sandbox.h"
 #include "serve/server.h"
 #include "onion/spawner.h"
+#include "docs/render.h"
 #include "serve/status.h"
 #include "onion/torsup.h"
 #include "base/util.h"
@@ -56,6 +57,7 @@ struct serve_state {
 	torsup_t *tor;
 	spawner_t *spawner;     /* starts tor outside our sandbox (spawner.h) */
 	balance_run_t *balancer;   /* the Onionbalance role (balance_run.h) */
+	render_t *render;       /* makes page images in the document jail (render.h) */
 	status_src_t status;
 };
 
@@ -274,6 +276,14 @@ cmd_serve(int argc, char **argv, const char *data)
 	if (conf->sandbox != SANDBOX_NO && conf->tor && !no_tor &&
 	    (st.spawner = spawner_new(conf->tor_path)) == NULL)
 		goto done;
+	/* The render process too: sandboxed, serve could not start the jailed
+	 * tools that draw PDF pages and re-encode images. */
+	{
+		render_tools_t rtools = { conf->pdftoppm_path, conf->pdftotext_path, conf->pdfinfo_path };
+		st.render = render_start(conf->sandbox, &rtools);
+		if (st.render == NULL)
+			log_warn("page images are off: the render process did not start");
+	}
 	/* The Onionbalance role decides which service tor runs; a front's
 	 * onionbalance gets its own spawner, forked here for the same reason. */
 	if (conf->tor && !no_tor && (st.balancer = balance_run_new(d, conf, onion)) == NULL)
@@ -297,6 +307,14 @@ cmd_serve(int argc, char **argv, const char *data)
 	if (pool == NULL)
 		goto done;
 	server_set_pool(srv, pool);
+	{
+		char *cache = datadir_path(d, "cache"), *pinned = datadir_path(d, "pages");
+		int r = handler_render_setup(server_handlers(srv), st.base, st.render, cache, pinned);
+		free(cache);
+		free(pinned);
+		if (r < 0)
+			goto done;
+	}
 	if (mkdir_p(d->run, 0700) < 0) {
 		log_err("cannot create %s: %s", d->run, strerror(errno));
 		goto done;
@@ -371,6 +389,7 @@ done:
 		event_free(sigterm);
 	search_pool_free(pool);   /* closes the connections whose search it held */
 	server_free(srv);
+	render_free(st.render);
 	if (st.base)
 		event_base_free(st.base);
 	cat_free(cat);

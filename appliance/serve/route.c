@@ -129,7 +129,7 @@ route_parse(const char *target, size_t len, route_t *out)
 		out->kind = ROUTE_MANIFEST;
 		out->slug = xstrdup("");
 		out->path = xstrdup(path + 2);
-	} else if (path[0] && path[1] == '/' && strchr("cfm", path[0])) {
+	} else if (path[0] && path[1] == '/' && strchr("cfmpi", path[0])) {
 		if (split_slug(out, path + 2, &trailing) < 0) {
 			route_clear(out);
 			out->kind = ROUTE_NOT_FOUND;
@@ -141,7 +141,8 @@ route_parse(const char *target, size_t len, route_t *out)
 		else if (trailing || out->path[0] == '\0')
 			out->kind = ROUTE_NOT_FOUND;
 		else
-			out->kind = path[0] == 'f' ? ROUTE_FILE : ROUTE_MANIFEST;
+			out->kind = path[0] == 'f' ? ROUTE_FILE : path[0] == 'p' ? ROUTE_PDF_PAGE :
+			    path[0] == 'i' ? ROUTE_DERIVED : ROUTE_MANIFEST;
 	} else {
 		out->kind = ROUTE_NOT_FOUND;
 	}

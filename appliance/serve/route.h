@@ -4,6 +4,7 @@
  *   /c/<slug>/[dir/]       browse          /c/<slug>/<path> file page
  *   /f/<slug>/<path>       file bytes      /search?q=&c=&page=
  *   /m/<slug>/<manifest>   manifests       /m/publisher.pub
+ *   /p/<slug>/<path>?n=N   a PDF's page N  /i/<slug>/<path>[?n=N] derived image
  * A decoded path never holds NUL, a backslash, an encoded slash, an empty
  * segment, "." or "..", so it can be used as a path below a collection root. */
 #ifndef BROADSIDE_ROUTE_H
@@ -20,6 +21,8 @@ enum route_kind {
 	ROUTE_SEARCH,
 	ROUTE_MANIFEST,    /* /m/<slug>/<name> ; slug "" for /m/publisher.pub */
 	ROUTE_STATIC,      /* /static/<name> */
+	ROUTE_PDF_PAGE,    /* /p/<slug>/<path>?n=N: page N of a PDF, its image and text */
+	ROUTE_DERIVED,     /* /i/<slug>/<path>: an image's clean copy; ?n=N a PDF page's PNG */
 };
 
 typedef struct route {
