@@ -96,11 +96,15 @@ run_page(docjail_t *j, const render_tools_t *t, int page, int doc, const int out
 	if (r != DOCJAIL_OK)
 		goto done;
 	pages = pages_of(&info);
+	/* Known from here on, even if the page fails: the view still shows
+	 * "page N of M" and its neighbours, and a page past the end is a 404. */
+	strbuf_addf(&text, "%lld\n", (long long)pages);
 	if (pages < 1 || page < 1 || page > pages) {
 		strbuf_addf(why, "there is no page %d", page);
+		if (pages >= 1)
+			(void)put_file(out[1], &text);
 		goto done;
 	}
-	strbuf_addf(&text, "%lld\n", (long long)pages);
 	if (out[1] >= 0) {
 		char *argv[] = { (char *)t->pdftotext, "-q", "-enc", "UTF-8", "-nopgbrk", "-f", pg,
 		    "-l", pg, "-", "-", NULL };
@@ -117,10 +121,12 @@ run_page(docjail_t *j, const render_tools_t *t, int page, int doc, const int out
 		    "-scale-to-x", w, "-scale-to-y", "-1", "-x", "0", "-y", "0", "-W", w, "-H", hmax,
 		    "-singlefile", "-", NULL };
 		r = docjail_tool(j, doc, argv, &png, why);
-		if (r != DOCJAIL_OK)
-			goto done;
-		if (png.len < 8 || memcmp(png.s, "\x89PNG\r\n\x1a\n", 8) != 0) {
+		if (r == DOCJAIL_OK && (png.len < 8 || memcmp(png.s, "\x89PNG\r\n\x1a\n", 8) != 0)) {
 			strbuf_adds(why, "pdftoppm wrote no PNG");
+			r = DOCJAIL_GARBLED;
+		}
+		if (r != DOCJAIL_OK) {
+			(void)put_file(out[1], &text);   /* the text, without the image */
 			goto done;
 		}
 	}

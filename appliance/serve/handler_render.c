@@ -431,7 +431,9 @@ page_view(handler_ctx_t *h, const http_req_t *req, const char *slug, const char 
 	}
 	memset(&col, 0, sizeof(col));
 	strbuf_init(&html);
-	if (cat_collection_get(h->cat, slug, &col) != 0) {
+	if (nl && d->n > pages) {
+		http_resp_error(resp, 404, "There is no such page in this document.");
+	} else if (cat_collection_get(h->cat, slug, &col) != 0) {
 		http_resp_error(resp, 404, "There is no collection by that name.");
 	} else {
 		memset(&pc, 0, sizeof(pc));

@@ -152,8 +152,10 @@ render_cache_create(render_cache_t *rc, const char *name)
 	return fd;
 }
 
+/* Oldest first, down to nine tenths of the bound; never keep, the file just
+ * made (a reader is waiting for it). */
 static void
-evict(render_cache_t *rc)
+evict(render_cache_t *rc, const char *keep)
 {
 	struct entry *e = NULL;
 	size_t n = 0;
@@ -162,7 +164,8 @@ evict(render_cache_t *rc)
 	rc->bytes = scan(rc->dir, 0, &e, &n);
 	qsort(e, n, sizeof(*e), by_age);
 	for (size_t i = 0; i < n; i++) {
-		if (rc->bytes > goal && unlinkat(rc->dir, e[i].name, 0) == 0) {
+		if (rc->bytes > goal && strcmp(e[i].name, keep) != 0 &&
+		    unlinkat(rc->dir, e[i].name, 0) == 0) {
 			rc->bytes -= e[i].size;
 			rc->evicted++;
 		}
@@ -182,7 +185,7 @@ render_cache_commit(render_cache_t *rc, const char *name, int keep)
 	} else {
 		rc->bytes += st.st_size;
 		if (rc->bytes > rc->max)
-			evict(rc);
+			evict(rc, name);
 	}
 	free(t);
 }
