@@ -96,7 +96,9 @@ render_cache_new(const char *dir, const char *pinned, int64_t max_bytes)
 	}
 	rc = xcalloc(1, sizeof(*rc));
 	rc->dir = fd;
-	rc->pinned = pinned ? open(pinned, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	/* Made now if missing: `add --render-pages` may fill it while we run. */
+	rc->pinned = pinned && mkdir_p(pinned, 0700) == 0 ?
+	    open(pinned, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	rc->max = max_bytes;
 	rc->bytes = scan(fd, 1, NULL, NULL);
 	return rc;

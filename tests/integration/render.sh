@@ -64,6 +64,14 @@ printf 'plain words\n' >"$C/notes.txt"
 $BROADSIDE --data "$D" init >/dev/null
 printf 'render_cache_mb = 1\nrender_queue = 8\n' >>"$D/broadside.conf"
 $BROADSIDE --data "$D" add "$C" --slug r --title Render --quiet >/dev/null 2>&1
+# A collection rendered at ingest: serve only reads what add made.
+P=$T/pre; mkdir -p "$P"
+pdfunite "$T/p4.pdf" "$T/p5.pdf" "$P/two.pdf"
+cp "$C/photo.jpg" "$P/same-photo.jpg"
+pre=$($BROADSIDE --data "$D" add "$P" --slug pre --title Pre --quiet --render-pages 2>&1)
+echo "# $pre" | grep 'rendered'
+check "add --render-pages: 2 pages and 1 image" grep -q 'pre: 2 pages and 1 images rendered, 0 already there, 0 could not be rendered' <<<"$pre"
+check "add --render-pages: again, all there already" grep -q ' 0 pages and 0 images rendered, 3 already there' <<<"$($BROADSIDE --data "$D" refresh pre --quiet --render-pages 2>&1)"
 PORT=$(free_port)
 U=http://127.0.0.1:$PORT
 SOCK=$D/run/http.sock
@@ -111,6 +119,13 @@ import sys; from PIL import Image
 im = Image.open(sys.argv[1]); assert im.mode == "RGBA", im.mode
 assert not {k for k in im.info if k not in ("dpi", "gamma", "srgb")} and not im.getexif(), im.info' "$T/pic.png"
 check "PNG copy: exiftool finds no author or comment" bash -c '! exiftool "$1" | grep -qiE "Whistle|secret|SpyCam"' _ "$T/pic.png"
+
+# --- pages rendered at ingest ---
+two=$(sha256sum <"$P/two.pdf" | cut -c1-64)
+check "pre-rendered page view: page 2 of 2 with its text" bash -c 'grep -qF "Page 2 of 2" <<<"$1" && grep -qF "Page 5 says quinoa5" <<<"$1"' _ "$(curl -s "$U/p/pre/two.pdf?n=2")"
+check_eq "pre-rendered page image" "$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "$U/i/pre/two.pdf?n=2")" "200 image/png"
+check_eq "pre-rendered image copy" "$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "$U/i/pre/same-photo.jpg")" "200 image/jpeg"
+check "serve rendered none of them (nothing of them in its cache)" bash -c '! ls "$1" | grep -q "^$2"' _ "$D/cache" "$two"
 
 # --- a hostile PDF ---
 p=$(curl -s "$U/p/r/hostile.pdf?n=1")
