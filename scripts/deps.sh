@@ -14,8 +14,11 @@
 set -euo pipefail
 
 build=(build-essential pkg-config xxd libevent-dev libssl-dev libsqlite3-dev
-       libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev libzip-dev libexpat1-dev)
+       libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev libzip-dev libexpat1-dev
+       libjpeg62-turbo-dev libpng-dev)
 # onionbalance only when an appliance is an Onionbalance front; the demo is not.
+# poppler-utils: pdftotext, pdfinfo, pdftoppm (its fonts come through fontconfig's
+# dependencies: fonts-dejavu-core or another).
 run=("${build[@]}" tor media-types poppler-utils python3)
 image=(mmdebstrap systemd-container qemu-system-x86 qemu-utils ovmf dosfstools
        mtools fdisk e2fsprogs)
@@ -24,7 +27,10 @@ package=(debhelper dh-apparmor lintian man-db)   # dpkg-dev comes with build-ess
 image_pi=("${image[@]}" qemu-user-static binfmt-support arch-test qemu-system-arm)
 # libclang-rt-14-dev holds libFuzzer and clang's sanitizer runtimes; clang
 # only recommends it.
+# python3-pil and libimage-exiftool-perl: render.sh makes a JPEG with GPS EXIF
+# and reads what its clean copy still carries.
 test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium sqlite3
+      python3-pil libimage-exiftool-perl
       openssl procps iproute2 onionbalance "${image[@]}" "${package[@]}")
 bench=("${run[@]}" nginx-light wrk time curl wget minisign sqlite3 openssl procps
        iproute2 onionbalance)
