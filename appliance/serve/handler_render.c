@@ -20,6 +20,7 @@
 #include "docs/image.h"
 #include "docs/render.h"
 #include "http/file.h"
+#include "http/file_cache.h"
 #include "serve/handler.h"
 #include "serve/render_cache.h"
 
@@ -27,6 +28,7 @@
 #define WAITERS_MAX 8                /* readers waiting on one job */
 #define RETRY_BUSY 5                 /* seconds, with a 503 */
 #define RETRY_CIRCUIT 2              /* seconds, with a 429 */
+#define DERIVED_KEY (-1)             /* the file cache's collection for copies (ids are >= 1) */
 
 /* A reader waiting for a job: what to answer once it is done. */
 struct waiter {
@@ -462,18 +464,31 @@ image_file(handler_ctx_t *h, const http_req_t *req, struct doc *d, const char *c
 	char name[112], etag[128];
 	struct stat st;
 	file_info_t info;
+	int64_t now;
 	int fd;
 
+	memset(&info, 0, sizeof(info));
 	snprintf(name, sizeof(name), "%s%s", d->name, d->n > 0 ? ".png" : "");
-	if ((fd = render_cache_open(h->render->cache, name, &st)) < 0)
-		return 1;
+	/* Small copies stay open a second, as small files do for /f/ (the name
+	 * is the content's, so a kept descriptor can never be stale). */
+	now = now_ms();
+	fd = file_cache_get(h->files, DERIVED_KEY, name, now, &st);
+	if (fd >= 0) {
+		info.keep_fd = 1;
+	} else {
+		if ((fd = render_cache_open(h->render->cache, name, &st)) < 0)
+			return 1;
+		if (st.st_size > 0 && st.st_size <= FILE_INLINE_MAX) {
+			file_cache_put(h->files, DERIVED_KEY, name, fd, &st, now);
+			info.keep_fd = 1;
+		}
+	}
 	if (st.st_size == 0) {
 		close(fd);
 		http_resp_error(resp, 404, d->n > 0 ? "We could not render this page." :
 		    "We could not make a clean copy of this image.");
 		return 0;
 	}
-	memset(&info, 0, sizeof(info));
 	snprintf(etag, sizeof(etag), "%s", d->name);
 	info.etag = etag;
 	info.content_type = ctype;

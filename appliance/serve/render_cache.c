@@ -118,21 +118,20 @@ render_cache_free_(render_cache_t *rc)
 int
 render_cache_open(render_cache_t *rc, const char *name, struct stat *st)
 {
-	int fd = -1;
+	int fd = -1, touch = 1;
 
 	if (rc->pinned >= 0)
 		fd = openat(rc->pinned, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		fd = openat(rc->dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return -1;
-		if (fstat(fd, st) == 0 && st->st_mtime < time(NULL) - TOUCH_EVERY)
-			(void)futimens(fd, NULL);   /* used now: last in line for eviction */
-	}
+	if (fd >= 0)
+		touch = 0;
+	else if ((fd = openat(rc->dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
 	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
 		close(fd);
 		return -1;
 	}
+	if (touch && st->st_mtime < time(NULL) - TOUCH_EVERY)
+		(void)futimens(fd, NULL);   /* used now: last in line for eviction */
 	return fd;
 }
 
