@@ -1,6 +1,7 @@
 /* image: a clean copy of a raster image (image.h). libjpeg and libpng do the
  * decoding and encoding; this file only moves pixels between them. */
 #include <setjmp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,77 @@ jerr_quiet(j_common_ptr c, int level)
 	(void)level;   /* warnings (a corrupt stretch) are not worth a line */
 }
 
+static unsigned
+get16(const unsigned char *p, int le)
+{
+	return le ? (unsigned)p[0] | (unsigned)p[1] << 8 : (unsigned)p[0] << 8 | p[1];
+}
+
+static uint32_t
+get32(const unsigned char *p, int le)
+{
+	return le ? (uint32_t)get16(p, 1) | (uint32_t)get16(p + 2, 1) << 16 :
+	    (uint32_t)get16(p, 0) << 16 | get16(p + 2, 0);
+}
+
+/* The EXIF orientation (1-8) from a saved APP1 marker; 1 if there is none.
+ * The one value of the metadata the copy honours, by turning its pixels. */
+static int
+exif_orientation(j_decompress_ptr d)
+{
+	for (jpeg_saved_marker_ptr m = d->marker_list; m; m = m->next) {
+		const unsigned char *t = m->data + 6;
+		size_t n = m->data_length;
+		uint32_t ifd;
+		int le;
+
+		if (m->marker != JPEG_APP0 + 1 || n < 6 + 8 || memcmp(m->data, "Exif\0\0", 6) != 0)
+			continue;
+		n -= 6;
+		if (memcmp(t, "II*\0", 4) != 0 && memcmp(t, "MM\0*", 4) != 0)
+			return 1;
+		le = t[0] == 'I';
+		ifd = get32(t + 4, le);
+		if (ifd > n - 2)
+			return 1;
+		unsigned count = get16(t + ifd, le);
+		for (unsigned i = 0; i < count && ifd + 2 + (size_t)(i + 1) * 12 <= n; i++) {
+			const unsigned char *e = t + ifd + 2 + (size_t)i * 12;
+			if (get16(e, le) == 0x0112 && get16(e + 2, le) == 3) {
+				unsigned v = get16(e + 8, le);
+				return v >= 1 && v <= 8 ? (int)v : 1;
+			}
+		}
+		return 1;
+	}
+	return 1;
+}
+
+/* Turn the decoded pixels upright: for each output pixel, the source one
+ * (EXIF 2-8: mirrored, 180, mirrored vertically, transposed, 90 clockwise,
+ * transversed, 90 anticlockwise). Orientations 5-8 swap width and height. */
+static void
+orient(const unsigned char *src, unsigned char *dst, unsigned w, unsigned h, unsigned c, int o)
+{
+	unsigned ow = o >= 5 ? h : w, oh = o >= 5 ? w : h;
+
+	for (unsigned y = 0; y < oh; y++)
+		for (unsigned x = 0; x < ow; x++) {
+			unsigned sx, sy;
+			switch (o) {
+			case 2: sx = w - 1 - x; sy = y; break;
+			case 3: sx = w - 1 - x; sy = h - 1 - y; break;
+			case 4: sx = x; sy = h - 1 - y; break;
+			case 5: sx = y; sy = x; break;
+			case 6: sx = y; sy = h - 1 - x; break;
+			case 7: sx = w - 1 - y; sy = h - 1 - x; break;
+			case 8: sx = w - 1 - y; sy = x; break;
+			default: sx = x; sy = y; break;
+			}
+			memcpy(dst + ((size_t)y * ow + x) * c, src + ((size_t)sy * w + sx) * c, c);
+		}
+}
+
 /* JPEG: scaled while decoding (libjpeg scales by n/8 in the DCT), then
  * encoded at quality 85 with no marker but the JFIF header. */
 static int
@@ -74,7 +146,9 @@ clean_jpeg(const strbuf_t *in, strbuf_t *out)
 	unsigned char *volatile mem = NULL;
 	unsigned long memlen = 0;
 	JSAMPROW volatile row = NULL;
-	volatile int rc = -1, e_made = 0;
+	unsigned char *volatile all = NULL, *volatile turned = NULL;
+	volatile int rc = -1, e_made = 0, o = 1;
+	size_t stride;
 	unsigned side;
 
 	memset(&d, 0, sizeof(d));
@@ -89,9 +163,13 @@ clean_jpeg(const strbuf_t *in, strbuf_t *out)
 		goto done;
 	jpeg_create_decompress(&d);
 	jpeg_mem_src(&d, (const unsigned char *)in->s, (unsigned long)in->len);
-	/* No marker is saved: APPn (EXIF, XMP, ICC) and COM are skipped unread. */
+	/* Only APP1 is kept, to read the orientation from; the other APPn (XMP
+	 * is APP1 too, ICC APP2) and COM are skipped unread, and nothing saved
+	 * is ever written to the copy. */
+	jpeg_save_markers(&d, JPEG_APP0 + 1, 0xffff);
 	if (jpeg_read_header(&d, TRUE) != JPEG_HEADER_OK)
 		goto done;
+	o = exif_orientation(&d);
 	side = d.image_width > d.image_height ? d.image_width : d.image_height;
 	if ((unsigned long long)d.image_width * d.image_height > IMAGE_PIXELS_MAX * 4ULL ||
 	    side > IMAGE_SIDE_MAX * 8)
@@ -107,21 +185,41 @@ clean_jpeg(const strbuf_t *in, strbuf_t *out)
 	jpeg_create_compress(&e);
 	e_made = 1;
 	jpeg_mem_dest(&e, (unsigned char **)&mem, &memlen);
-	e.image_width = d.output_width;
-	e.image_height = d.output_height;
+	e.image_width = o >= 5 ? d.output_height : d.output_width;
+	e.image_height = o >= 5 ? d.output_width : d.output_height;
 	e.input_components = d.output_components;
 	e.in_color_space = d.out_color_space;
 	jpeg_set_defaults(&e);
 	jpeg_set_quality(&e, 85, TRUE);
 	jpeg_start_compress(&e, TRUE);
-	row = malloc((size_t)d.output_width * (size_t)d.output_components);
-	if (row == NULL)
-		goto done;
-	while (d.output_scanline < d.output_height) {
-		JSAMPROW r = row;
-		if (jpeg_read_scanlines(&d, &r, 1) != 1)
+	stride = (size_t)d.output_width * (size_t)d.output_components;
+	if (o == 1) {
+		/* Upright: a row at a time. */
+		row = malloc(stride);
+		if (row == NULL)
 			goto done;
-		jpeg_write_scanlines(&e, &r, 1);
+		while (d.output_scanline < d.output_height) {
+			JSAMPROW r = row;
+			if (jpeg_read_scanlines(&d, &r, 1) != 1)
+				goto done;
+			jpeg_write_scanlines(&e, &r, 1);
+		}
+	} else {
+		/* To be turned: the whole image (at most IMAGE_SIDE_MAX square). */
+		all = malloc(stride * d.output_height);
+		turned = malloc(stride * d.output_height);
+		if (all == NULL || turned == NULL)
+			goto done;
+		while (d.output_scanline < d.output_height) {
+			JSAMPROW r = all + stride * d.output_scanline;
+			if (jpeg_read_scanlines(&d, &r, 1) != 1)
+				goto done;
+		}
+		orient(all, turned, d.output_width, d.output_height, (unsigned)d.output_components, o);
+		for (size_t y = 0; y < e.image_height; y++) {
+			JSAMPROW r = turned + (size_t)y * e.image_width * (size_t)d.output_components;
+			jpeg_write_scanlines(&e, &r, 1);
+		}
 	}
 	jpeg_finish_compress(&e);
 	jpeg_finish_decompress(&d);
@@ -129,6 +227,8 @@ clean_jpeg(const strbuf_t *in, strbuf_t *out)
 	rc = 0;
 done:
 	free(row);
+	free(all);
+	free(turned);
 	if (e_made)
 		jpeg_destroy_compress(&e);
 	jpeg_destroy_decompress(&d);

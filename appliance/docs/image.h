@@ -4,7 +4,9 @@
  * IMAGE_SIDE_MAX pixels on its longer side: nothing of the original file but
  * its pixels reaches the copy (no EXIF and so no GPS, no XMP, no ICC profile,
  * no comments or text chunks, no trailing bytes), and the reader's browser
- * decodes a file we wrote, not one a hostile author crafted. Run it in the
+ * decodes a file we wrote, not one a hostile author crafted. A JPEG's EXIF
+ * orientation is applied to the pixels (a sideways photo comes out upright)
+ * and then dropped with the rest. Run it in the
  * document jail (docjail_parse); it reads only the descriptor it is given. */
 #ifndef BROADSIDE_IMAGE_H
 #define BROADSIDE_IMAGE_H

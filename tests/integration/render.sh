@@ -5,7 +5,8 @@
 #   its image, its text, previous/next; its PNG 1000 px wide; past the end 404;
 # - a JPEG with GPS and camera EXIF, XMP, an ICC profile and a comment (PIL,
 #   exiftool) and a PNG with text chunks and eXIf: the copies carry none of it
-#   (exiftool), are capped at 1600 px, and the originals stay downloads as they were;
+#   (exiftool), are capped at 1600 px, a sideways photo is turned upright by
+#   its orientation tag, and the originals stay downloads as they were;
 # - a hostile PDF: fails in the jail, the page says so, serve goes on;
 # - 50 circuits asking at once for uncached pages get 503 (or 429: a second
 #   at once on one circuit) with Retry-After, while /f/ downloads and file
@@ -50,6 +51,12 @@ info = PngImagePlugin.PngInfo()
 info.add_text("Author", "Whistle Blower")
 info.add_itxt("Comment", "secret place", zip=True)
 Image.new("RGBA", (300, 200), (10, 200, 30, 128)).save(f"{d}/pic.png", pnginfo=info, exif=exif.tobytes())
+# Taken sideways: stored 300x200, left half red, right half blue, EXIF
+# orientation 6 (turn 90 degrees clockwise to show).
+side = Image.new("RGB", (300, 200), (220, 0, 0))
+side.paste((0, 0, 220), (150, 0, 300, 200))
+ex = Image.Exif(); ex[0x0112] = 6
+side.save(f"{d}/sideways.jpg", exif=ex.tobytes(), quality=95)
 # Noise, so the copies are large (eviction): ~420 kB each.
 random.seed(7)
 for i in range(4):
@@ -126,6 +133,14 @@ check "pre-rendered page view: page 2 of 2 with its text" bash -c 'grep -qF "Pag
 check_eq "pre-rendered page image" "$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "$U/i/pre/two.pdf?n=2")" "200 image/png"
 check_eq "pre-rendered image copy" "$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "$U/i/pre/same-photo.jpg")" "200 image/jpeg"
 check "serve rendered none of them (nothing of them in its cache)" bash -c '! ls "$1" | grep -q "^$2"' _ "$D/cache" "$two"
+
+curl -s -o "$T/sideways.jpg" "$U/i/r/sideways.jpg"
+check "JPEG copy: turned upright by its EXIF orientation, then without it" $PY -c '
+import sys; from PIL import Image
+im = Image.open(sys.argv[1]); assert im.size == (200, 300), im.size
+assert not im.getexif(), dict(im.getexif())
+top, bottom = im.getpixel((100, 40)), im.getpixel((100, 260))
+assert top[0] > 150 and top[2] < 80 and bottom[2] > 150 and bottom[0] < 80, (top, bottom)' "$T/sideways.jpg"
 
 # --- a hostile PDF ---
 p=$(curl -s "$U/p/r/hostile.pdf?n=1")
