@@ -409,7 +409,6 @@ page_view(handler_ctx_t *h, const http_req_t *req, const char *slug, const char 
 		return 1;
 	strbuf_init(&text);
 	if (st.st_size > 0 && st.st_size <= TEXT_MAX) {
-		strbuf_add(&text, NULL, 0);
 		char *buf = xmalloc((size_t)st.st_size);
 		ssize_t got = pread(fd, buf, (size_t)st.st_size, 0);
 		if (got > 0)
