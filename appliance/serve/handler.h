@@ -112,7 +112,7 @@ void handler_render(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
 /* The connection is gone before its page was made. */
 void handler_render_abandoned(handler_ctx_t *h, http_conn_t *c);
-/* Append the render counters as a JSON member ("render":{...}). */
+/* Append the render counters as a JSON member ("render":{...}, or null). */
 void handler_render_status(handler_ctx_t *h, strbuf_t *out);
 
 /* /m/<slug>/<manifest> and /m/publisher.pub: signed manifests, the public key. */

@@ -58,6 +58,7 @@ struct handler_render {
 	struct event *ev;
 	struct job *jobs;             /* the first is running once sent */
 	int njobs, queue_max;
+	int dead;                     /* the render process is gone */
 	uint32_t next_id;
 	int64_t made, failed, refused_busy, refused_circuit;
 };
@@ -106,56 +107,81 @@ circuit_waiting(const struct handler_render *r, uint32_t circuit)
 	return 0;
 }
 
+/* Put a job's files in place (keep) or throw them away. */
 static void
-send_next(struct handler_render *r)
+job_files(struct handler_render *r, const struct job *j, int keep)
 {
-	struct job *j = r->jobs;
-	char png[112], txt[112];
-	int out[2] = { -1, -1 };
-
-	while (j && !j->sent) {
-		if (j->what == RENDER_PAGE) {
-			snprintf(png, sizeof(png), "%s.png", j->name);
-			snprintf(txt, sizeof(txt), "%s.txt", j->name);
-			out[0] = render_cache_create(r->cache, png);
-			out[1] = render_cache_create(r->cache, txt);
-		} else {
-			out[0] = render_cache_create(r->cache, j->name);
-		}
-		if (out[0] >= 0 && (j->what != RENDER_PAGE || out[1] >= 0) &&
-		    render_send(r->proc, j->id, j->what, j->page, j->kind, j->doc, out) == 0)
-			j->sent = 1;
-		for (int i = 0; i < 2; i++)
-			if (out[i] >= 0)
-				close(out[i]);
-		close(j->doc);
-		j->doc = -1;
-		if (j->sent)
-			return;
-		/* Could not hand it over: answer its readers from what there is. */
-		log_warn("render: cannot hand a job to the render process");
-		break;
-	}
-}
-
-/* A job is done (ok: it made its files): put them in place, answer every
- * reader waiting on it, start the next. */
-static void
-job_done(handler_ctx_t *h, struct job *j, int ok)
-{
-	struct handler_render *r = h->render;
-	struct waiter *w, *next;
 	char png[112], txt[112];
 
 	if (j->what == RENDER_PAGE) {
 		snprintf(png, sizeof(png), "%s.png", j->name);
 		snprintf(txt, sizeof(txt), "%s.txt", j->name);
-		/* A failure is kept too (empty files): a hostile PDF is tried once. */
-		render_cache_commit(r->cache, png, 1);
-		render_cache_commit(r->cache, txt, 1);
+		render_cache_commit(r->cache, png, keep);
+		render_cache_commit(r->cache, txt, keep);
 	} else {
-		render_cache_commit(r->cache, j->name, 1);
+		render_cache_commit(r->cache, j->name, keep);
 	}
+}
+
+/* Hand the first job to the render process. 0, or -1 when it could not be
+ * (no cache file: the disk; no answer from the socket: the process is gone
+ * for good, since a sandboxed serve cannot start another). */
+static int
+send_head(struct handler_render *r)
+{
+	struct job *j = r->jobs;
+	char png[112], txt[112];
+	int out[2] = { -1, -1 };
+
+	if (r->dead)
+		return -1;
+	if (j->what == RENDER_PAGE) {
+		snprintf(png, sizeof(png), "%s.png", j->name);
+		snprintf(txt, sizeof(txt), "%s.txt", j->name);
+		out[0] = render_cache_create(r->cache, png);
+		out[1] = render_cache_create(r->cache, txt);
+	} else {
+		out[0] = render_cache_create(r->cache, j->name);
+	}
+	if (out[0] >= 0 && (j->what != RENDER_PAGE || out[1] >= 0)) {
+		if (render_send(r->proc, j->id, j->what, j->page, j->kind, j->doc, out) == 0) {
+			j->sent = 1;
+		} else {
+			log_warn("render: the render process is gone; pages are not rendered any more");
+			r->dead = 1;
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		if (out[i] >= 0)
+			close(out[i]);
+	close(j->doc);
+	j->doc = -1;
+	return j->sent ? 0 : -1;
+}
+
+static void job_done(handler_ctx_t *h, struct job *j, int ok);
+
+/* After a job: the next one; those that cannot be handed over fail. */
+static void
+send_next(handler_ctx_t *h)
+{
+	struct handler_render *r = h->render;
+
+	while (r->jobs && !r->jobs->sent && send_head(r) < 0)
+		job_done(h, r->jobs, 0);
+}
+
+/* A job is done (ok: it made its files): put them in place, answer every
+ * reader waiting on it (the caller sends the next). */
+static void
+job_done(handler_ctx_t *h, struct job *j, int ok)
+{
+	struct handler_render *r = h->render;
+	struct waiter *w, *next;
+
+	/* A failure is kept too (empty files): a hostile PDF is tried once. One
+	 * never handed over is not a failure of the document. */
+	job_files(r, j, j->sent);
 	if (ok)
 		r->made++;
 	else
@@ -170,7 +196,6 @@ job_done(handler_ctx_t *h, struct job *j, int ok)
 	if (j->doc >= 0)
 		close(j->doc);
 	free(j);
-	send_next(r);
 	for (; w; w = next) {
 		next = w->next;
 		if (w->c) {
@@ -201,9 +226,12 @@ on_answer(evutil_socket_t fd, short what, void *arg)
 	while ((got = render_recv(r->proc, &id, &ok)) == 0) {
 		if (r->jobs && r->jobs->sent && r->jobs->id == id)
 			job_done(h, r->jobs, ok);
+		send_next(h);
 	}
 	if (got < 0) {
-		log_warn("render: the render process is gone; pages are not rendered any more");
+		if (!r->dead)
+			log_warn("render: the render process is gone; pages are not rendered any more");
+		r->dead = 1;
 		event_del(r->ev);
 		while (r->jobs)
 			job_done(h, r->jobs, 0);
@@ -274,8 +302,10 @@ handler_render_status(handler_ctx_t *h, strbuf_t *out)
 {
 	struct handler_render *r = h->render;
 
-	if (r == NULL)
+	if (r == NULL) {
+		strbuf_adds(out, "\"render\":null");
 		return;
+	}
 	strbuf_addf(out, "\"render\":{\"made\":%lld,\"failed\":%lld,\"busy\":%lld,"
 	    "\"circuit\":%lld,\"queued\":%d,\"cache_bytes\":%lld,\"evicted\":%lld}",
 	    (long long)r->made, (long long)r->failed, (long long)r->refused_busy,
@@ -336,7 +366,7 @@ start_job(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, enum route_ki
 	uint32_t circuit = 0;
 	int fd = -1;
 
-	if (r->proc == NULL) {
+	if (r->proc == NULL || r->dead) {
 		http_resp_error_retry(resp, 503, "Pages are not rendered on this server right now.",
 		    3600);
 		return;
@@ -382,8 +412,16 @@ start_job(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, enum route_ki
 	w->next = j->waiters;
 	j->waiters = w;
 	j->nwaiters++;
-	if (r->jobs == j && !j->sent)
-		send_next(r);
+	if (r->jobs == j && !j->sent && send_head(r) < 0) {
+		/* Before the connection is deferred: answer it now. */
+		r->jobs = j->next;
+		r->njobs--;
+		job_files(r, j, 0);
+		waiter_free(j->waiters);
+		free(j);
+		http_resp_error_retry(resp, 503, "Pages cannot be made right now.", RETRY_BUSY);
+		return;
+	}
 	http_conn_defer(c);
 	resp->status = 0;
 }

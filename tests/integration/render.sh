@@ -15,7 +15,8 @@
 #   is made again;
 # - Chromium with JavaScript off at 1280x900 and 390x844 on a page view and a
 #   JPEG's file page (DOM, no console message, screenshots in
-#   build/test-output/render/).
+#   build/test-output/render/);
+# - the render process killed: cached pages still served, the rest 503.
 . "$(dirname "$0")/../lib.sh"
 OUT=$TOP/build/test-output/render
 rm -rf "$OUT"; mkdir -p "$OUT"
@@ -83,6 +84,7 @@ PORT=$(free_port)
 U=http://127.0.0.1:$PORT
 SOCK=$D/run/http.sock
 bg_start "$T/serve.log" $BROADSIDE --data "$D" serve --no-tor --listen 127.0.0.1:$PORT
+SERVE_PID=$BG_PID
 check "server answers" wait_for 20 curl -sf -o /dev/null $U/
 
 # --- a PDF page ---
@@ -212,6 +214,12 @@ read -r _ nfast _ nbad _ p95 _ _ <<<"$(grep '^fast' "$T/load.out")"
 check "load: downloads and file pages all 200 ($nfast requests)" test "$nfast" -ge 10 -a "$nbad" -eq 0
 check "load: downloads and file pages p95 under 100 ms (${p95} ms)" awk -v p="$p95" 'BEGIN { exit !(p < 100) }'
 
+js=$($BROADSIDE --data "$D" status --json 2>/dev/null)
+check "status --json counts pages made, failed and refused" $PY -c '
+import json, sys
+r = json.loads(sys.argv[1])["render"]
+assert r["made"] >= 10 and r["failed"] >= 1 and r["busy"] >= 30 and r["circuit"] >= 1, r' "$js"
+
 # --- the cache stays bounded, oldest out first ---
 for i in 0 1 2 3; do curl -s -o /dev/null "$U/i/r/noise$i.png"; done
 bytes=$(du -sb "$D/cache" | cut -f1)
@@ -256,6 +264,15 @@ browse photo "$U/c/r/photo.jpg" '<img src="/i/r/photo.jpg"' 'metadata'
 chrome "$OUT/hostile.log" --dump-dom "$U/p/r/hostile.pdf?n=1" >"$OUT/hostile.dom.html"
 check "chromium hostile PDF: the page says it could not be rendered" grep -qF 'We could not render this page' "$OUT/hostile.dom.html"
 ls "$OUT"/*.png | sed "s|^$TOP/|# screenshot |"
+
+# --- the render process killed: cached pages still served, the rest 503 ---
+rp=$(pgrep -P "$SERVE_PID" | head -n 1)
+check "the render process is serve's child" test -n "$rp"
+[ -n "$rp" ] && kill -9 "$rp"
+sleep 0.5
+h=$(curl -s -D - -o /dev/null "$U/p/r/sixty.pdf?n=58")
+check "render process gone: an uncached page gets 503 with Retry-After" bash -c 'grep -q "^HTTP/1.1 503" <<<"$1" && grep -qi "^Retry-After:" <<<"$1"' _ "$h"
+check_eq "render process gone: a cached page is still served" "$(curl -s -o /dev/null -w '%{http_code}' "$U/i/r/three.pdf?n=2")" 200
 
 check_eq "server still running" "$(curl -s -o /dev/null -w '%{http_code}' $U/)" 200
 done_testing
