@@ -15,8 +15,10 @@ set -euo pipefail
 
 build=(build-essential pkg-config xxd libevent-dev libssl-dev libsqlite3-dev
        libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev libzip-dev libexpat1-dev libexif-dev
-       libdeflate-dev libarchive-dev)
+       libdeflate-dev libarchive-dev libjpeg62-turbo-dev libpng-dev)
 # onionbalance only when an appliance is an Onionbalance front; the demo is not.
+# poppler-utils: pdftotext, pdfinfo, pdftoppm (its fonts come through fontconfig's
+# dependencies: fonts-dejavu-core or another).
 # vanguards: off in a checkout's config, on in the installed package's; here so
 # that `vanguards = yes` works after make run (it brings python3-stem).
 run=("${build[@]}" tor media-types poppler-utils python3 vanguards)

@@ -152,6 +152,19 @@ static const struct conf_key keys[] = {
 	K(pdftotext_path, T_STR, "/usr/bin/pdftotext", 1, 4096,
 	  "The pdftotext program (poppler-utils), by its absolute path (PATH is\n"
 	  "never searched). It runs in the document jail with the PDF on its stdin."),
+	K(pdftoppm_path, T_STR, "/usr/bin/pdftoppm", 1, 4096,
+	  "The pdftoppm program (poppler-utils) that draws PDF pages as images for\n"
+	  "the page view (/p/), by absolute path; it runs in the document jail."),
+	K(pdfinfo_path, T_STR, "/usr/bin/pdfinfo", 1, 4096,
+	  "The pdfinfo program (poppler-utils) that counts a PDF's pages, by\n"
+	  "absolute path; it runs in the document jail."),
+	K(render_cache_mb, T_INT, "256", 1, 1000000,
+	  "MB of page images and clean image copies kept in DIR/cache; the least\n"
+	  "recently used go first. Pages made by `add --render-pages` (DIR/pages)\n"
+	  "are not counted and never evicted."),
+	K(render_queue, T_INT, "8", 0, 1000,
+	  "Pages or images waiting to be made while one is being made; more get\n"
+	  "503 with Retry-After. Each circuit may wait for one at a time (429)."),
 	K(balance_serve_here, T_BOOL, "yes", 0, 0,
 	  "On a front: also serve readers from this appliance, as one of the\n"
 	  "backends (under a second key, onion/instance). no: this machine only\n"

@@ -61,6 +61,8 @@ typedef struct conf {
 	char *onionbalance_path;
 	/* the document jail (docjail.h) */
 	char *pdftotext_path;
+	char *pdftoppm_path, *pdfinfo_path;   /* page images (render.h) */
+	int64_t render_cache_mb, render_queue;
 	int balance_serve_here;
 	int balance_testnet;
 	/* following mirrored collections (serve/mirror_sched.h); durations in seconds */

@@ -201,6 +201,16 @@ apply_landlock(const datadir_t *d, const sandbox_root_t *roots, const char *tor_
 	free(p);
 	if (sandbox_landlock_allow(rs, abi, d->run, FS_DIR_RW) < 0)
 		failed = 1;
+	/* Page images and clean image copies (render_cache.h): written here,
+	 * evicted here; those made at ingest (pages/) only read. */
+	p = datadir_path(d, "cache");
+	if (mkdir_p(p, 0700) < 0 || sandbox_landlock_allow(rs, abi, p, FS_DIR_RW) < 0)
+		failed = 1;
+	free(p);
+	p = datadir_path(d, "pages");
+	if (mkdir_p(p, 0700) < 0 || sandbox_landlock_allow(rs, abi, p, FS_READ) < 0)
+		failed = 1;
+	free(p);
 	/* The signed manifests served at /m/ (read-only: ingest writes them). The
 	 * folder's sets are swapped in below it, so a rule on it covers them. */
 	p = datadir_path(d, "manifests");
@@ -262,7 +272,7 @@ static const char *const allowed[] = {
 	"openat", "openat2", "open", "fstat", "newfstatat", "stat", "lstat", "statx",
 	"fstatfs", "statfs", "access", "faccessat", "faccessat2", "readlink", "readlinkat",
 	"getdents64", "unlink", "unlinkat", "rename", "renameat", "renameat2", "fchmod",
-	"fchmodat", "getcwd", "umask",
+	"fchmodat", "getcwd", "umask", "utimensat",
 	/* event loop */
 	"epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_ctl", "poll", "ppoll", "select",
 	"pselect6", "pipe2", "eventfd2", "timerfd_settime", "timerfd_gettime",

@@ -33,7 +33,8 @@ struct cat;
 struct cat_collection;
 /* Ingest a local collection (refresh), report, re-sign its manifests and
  * release a hold: 0, or -1 (printed). */
-int cmd_run_ingest(const char *data, struct cat *c, const struct cat_collection *col, int threads, int quiet);
+int cmd_run_ingest(const char *data, struct cat *c, const struct cat_collection *col, int threads, int quiet,
+    int render);
 
 int cmd_init(int argc, char **argv, const char *data);
 int cmd_serve(int argc, char **argv, const char *data);

@@ -18,20 +18,24 @@
 #include "trust/manifest.h"
 #include "trust/mirrors.h"
 #include "catalogue/mime.h"
+#include "catalogue/prerender.h"
 #include "base/util.h"
 #include "base/text.h"
 
 static const char add_usage[] =
     "usage: broadside [--data DIR] add PATH --slug SLUG --title TITLE [--description TEXT]\n"
-    "                 [--threads N] [--quiet]\n\n"
+    "                 [--threads N] [--quiet] [--render-pages]\n\n"
     "Catalogue the folder PATH as collection SLUG ([a-z0-9][a-z0-9-]{0,62}): hash every\n"
     "file (SHA-256), record its type, and index its text for search. Files are read in\n"
     "place, never copied. Symlinks are skipped. Running it again on the same SLUG and\n"
     "PATH refreshes it: only new or changed (size or mtime) files are read again, and\n"
-    "files gone from PATH leave the catalogue. Safe to interrupt; run it again.\n";
+    "files gone from PATH leave the catalogue. Safe to interrupt; run it again.\n"
+    "--render-pages also draws every page of every PDF (and a copy of every JPEG\n"
+    "and PNG without its metadata) now, in the document jail, into DIR/pages, so\n"
+    "that serve shows them without rendering anything itself.\n";
 
 static const char refresh_usage[] =
-    "usage: broadside [--data DIR] refresh [SLUG...] [--threads N] [--quiet]\n\n"
+    "usage: broadside [--data DIR] refresh [SLUG...] [--threads N] [--quiet] [--render-pages]\n\n"
     "Bring collections (all local ones without SLUG) in line with their folders:\n"
     "new and changed files are read, removed ones leave the catalogue.\n";
 
@@ -85,8 +89,39 @@ cmd_sign_manifests(const char *data, cat_t *c, const cat_collection_t *col)
 	return r;
 }
 
+/* --render-pages: what serve would render, made now (prerender.h). */
+static int
+render_pages(const char *data, cat_t *c, const cat_collection_t *col)
+{
+	datadir_t *d = datadir_new(data);
+	conf_t *conf = conf_new();
+	char err[512], *dir = datadir_path(d, "pages");
+	prerender_stats_t st;
+	int64_t t0 = now_ms();
+	int rc = -1;
+
+	if (conf_load(conf, d->conf, 1, err, sizeof(err)) < 0) {
+		fprintf(stderr, "broadside: %s\n", err);
+		goto done;
+	}
+	render_tools_t tools = { conf->pdftoppm_path, conf->pdftotext_path, conf->pdfinfo_path };
+	if (prerender_collection(c, col->id, col->root, dir, conf->sandbox, &tools, &st) < 0)
+		goto done;
+	printf("%s: %lld pages and %lld images rendered, %lld already there, %lld could not be "
+	    "rendered, in %.1f s\n", col->slug, (long long)st.pages, (long long)st.images,
+	    (long long)st.skipped, (long long)st.failed, (double)(now_ms() - t0) / 1000.0);
+	fflush(stdout);
+	rc = 0;
+done:
+	free(dir);
+	conf_free(conf);
+	datadir_free(d);
+	return rc;
+}
+
 int
-cmd_run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int threads, int quiet)
+cmd_run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int threads, int quiet,
+    int render)
 {
 	ingest_opts_t o = { .threads = threads, .progress = !quiet && isatty(2), .quiet = quiet,
 	    .say = cmd_say };
@@ -123,15 +158,19 @@ cmd_run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int thre
 	/* Re-read and re-signed: a collection held after a restore is served again. */
 	if (cat_collection_hold(c, col->id, NULL) < 0)
 		return -1;
-	return 0;
+	return render ? render_pages(data, c, col) : 0;
 }
 
-/* Parse "--threads N" / "--quiet" shared by add and refresh; return 1 if argv[*i] was one. */
+/* Parse "--threads N" / "--quiet" / "--render-pages" shared by add and refresh; return 1 if argv[*i] was one. */
 static int
-common_opt(int argc, char **argv, int *i, int *threads, int *quiet, int *bad)
+common_opt(int argc, char **argv, int *i, int *threads, int *quiet, int *render, int *bad)
 {
 	int64_t v;
 
+	if (strcmp(argv[*i], "--render-pages") == 0) {
+		*render = 1;
+		return 1;
+	}
 	if (strcmp(argv[*i], "--quiet") == 0 || strcmp(argv[*i], "-q") == 0) {
 		*quiet = 1;
 		return 1;
@@ -157,14 +196,14 @@ cmd_add(int argc, char **argv, const char *data)
 	cat_collection_t col = { 0 };
 	cat_t *c = NULL;
 	struct stat st;
-	int threads = 0, quiet = 0, bad = 0, rc = 1, found;
+	int threads = 0, quiet = 0, render = 0, bad = 0, rc = 1, found;
 	int64_t id;
 
 	if (cmd_wants_help(argc, argv, add_usage))
 		return 0;
 	for (int i = 1; i < argc && !bad; i++) {
 		const char **dst = NULL;
-		if (common_opt(argc, argv, &i, &threads, &quiet, &bad))
+		if (common_opt(argc, argv, &i, &threads, &quiet, &render, &bad))
 			continue;
 		if (strcmp(argv[i], "--slug") == 0)
 			dst = &slug;
@@ -224,7 +263,7 @@ cmd_add(int argc, char **argv, const char *data)
 		goto done;
 	if (cat_collection_get(c, slug, &col) != 0)
 		goto done;
-	if (cmd_run_ingest(data, c, &col, threads, quiet) < 0)
+	if (cmd_run_ingest(data, c, &col, threads, quiet, render) < 0)
 		goto done;
 	rc = 0;
 done:
@@ -255,12 +294,12 @@ cmd_refresh(int argc, char **argv, const char *data)
 {
 	struct refresh_list l = { NULL, 0 };
 	cat_t *c = NULL;
-	int threads = 0, quiet = 0, bad = 0, rc = 1;
+	int threads = 0, quiet = 0, render = 0, bad = 0, rc = 1;
 
 	if (cmd_wants_help(argc, argv, refresh_usage))
 		return 0;
 	for (int i = 1; i < argc && !bad; i++) {
-		if (common_opt(argc, argv, &i, &threads, &quiet, &bad))
+		if (common_opt(argc, argv, &i, &threads, &quiet, &render, &bad))
 			continue;
 		if (argv[i][0] == '-') {
 			bad = 1;
@@ -285,7 +324,7 @@ cmd_refresh(int argc, char **argv, const char *data)
 			log_err("no collection '%s' (see `broadside ls`)", l.slugs[i]);
 		else if (found == 0 && col.origin != NULL)
 			log_err("collection '%s' is a mirror; it is updated by `broadside mirror`", l.slugs[i]);
-		else if (found == 0 && cmd_run_ingest(data, c, &col, threads, quiet) == 0) {
+		else if (found == 0 && cmd_run_ingest(data, c, &col, threads, quiet, render) == 0) {
 			cat_collection_clear(&col);
 			continue;
 		}

@@ -30,6 +30,7 @@
 #include "base/sandbox.h"
 #include "serve/server.h"
 #include "onion/spawner.h"
+#include "docs/render.h"
 #include "serve/status.h"
 #include "onion/torprobe.h"
 #include "onion/torsup.h"
@@ -64,6 +65,7 @@ struct serve_state {
 	mirror_sched_t *mirrors;
 	char *socks_socket;        /* our tor's SocksPort for the mirror runs, NULL = none */
 	vanguards_run_t *vanguards;   /* the vanguards addon, NULL when off */
+	render_t *render;       /* makes page images in the document jail (render.h) */
 	status_src_t status;
 };
 
@@ -392,6 +394,14 @@ cmd_serve(int argc, char **argv, const char *data)
 	if (admin_dir)
 		admin_http = datadir_path(d, "run/admin-http.sock");
 	/* The Onionbalance role decides which service tor runs. */
+	/* The render process: sandboxed: sandboxed, serve could not start the jailed
+	 * tools that draw PDF pages and re-encode images. */
+	{
+		render_tools_t rtools = { conf->pdftoppm_path, conf->pdftotext_path, conf->pdfinfo_path };
+		st.render = render_start(conf->sandbox, &rtools);
+		if (st.render == NULL)
+			log_warn("page images are off: the render process did not start");
+	}
 	if (conf->tor && !no_tor && (st.balancer = balance_run_new(d, conf, onion)) == NULL)
 		goto done;
 	/* vanguards: its config written now, before anything is open; the
@@ -460,6 +470,14 @@ cmd_serve(int argc, char **argv, const char *data)
 	if (pool == NULL)
 		goto done;
 	server_set_pool(srv, pool);
+	{
+		char *cache = datadir_path(d, "cache"), *pinned = datadir_path(d, "pages");
+		int r = handler_render_setup(server_handlers(srv), st.base, st.render, cache, pinned);
+		free(cache);
+		free(pinned);
+		if (r < 0)
+			goto done;
+	}
 	if (mkdir_p(d->run, 0700) < 0) {
 		log_err("cannot create %s: %s", d->run, strerror(errno));
 		goto done;
@@ -553,6 +571,7 @@ done:
 		event_free(sigterm);
 	search_pool_free(pool);   /* closes the connections whose search it held */
 	server_free(srv);
+	render_free(st.render);
 	if (st.base)
 		event_base_free(st.base);
 	cat_free(cat);

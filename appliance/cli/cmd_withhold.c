@@ -230,7 +230,7 @@ cmd_unwithhold(int argc, char **argv, const char *data)
 	/* The rule outlives its collection (cat_withhold.h): nothing to refresh then. */
 	if ((r = cat_collection_get(c, slug, &col)) < 0)
 		goto done;
-	if (r == 0 && col.origin == NULL && cmd_run_ingest(data, c, &col, threads, quiet) < 0)
+	if (r == 0 && col.origin == NULL && cmd_run_ingest(data, c, &col, threads, quiet, 0) < 0)
 		goto done;
 	rc = 0;
 done:

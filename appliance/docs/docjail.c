@@ -142,6 +142,9 @@ tool_ruleset(int abi, const char *path)
 	static const char *const libs[] = {
 		"/usr/lib", "/lib", "/lib64", "/usr/lib64", "/etc/ld.so.cache",
 		"/usr/share/poppler",   /* pdftotext: character maps for CJK fonts */
+		/* pdftoppm: fontconfig and the fonts that stand in for a PDF's
+		 * unembedded ones (without them the page's text is not drawn) */
+		"/etc/fonts", "/usr/share/fontconfig", "/usr/share/fonts", "/var/cache/fontconfig",
 	};
 	const uint64_t rx = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE;
 	char interp[256];

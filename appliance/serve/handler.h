@@ -32,6 +32,7 @@ typedef struct handler_ctx {
 	void (*count)(void *arg, int status);   /* a response sent later */
 	void *count_arg;
 	struct handler_cache *cache;  /* handler_ctx.c */
+	struct handler_render *render;   /* page images (handler_render.c); NULL: none */
 } handler_ctx_t;
 
 /* conf and cat stay the caller's and must outlive the context. */
@@ -106,6 +107,23 @@ void handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
 /* The connection is gone before its search came back. */
 void handler_search_abandoned(handler_ctx_t *h, http_conn_t *c);
+struct render;
+/* Serve /p/ and /i/: cached pages and image copies from cache_dir (made,
+ * and bounded by conf->render_cache_mb) and pinned_dir (made at ingest),
+ * the rest made by proc (render.h; NULL: only what is cached). 0 or -1. */
+int handler_render_setup(handler_ctx_t *h, struct event_base *base, struct render *proc,
+    const char *cache_dir, const char *pinned_dir);
+void handler_render_free(handler_ctx_t *h);
+/* /p/<slug>/<path>?n=N and /i/<slug>/<path>[?n=N]: a page view, a page's
+ * image, an image's clean copy. Not cached: the connection is deferred
+ * until the render process has made it (or refused: 429, 503). */
+void handler_render(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
+    const route_t *rt, http_resp_t *resp);
+/* The connection is gone before its page was made. */
+void handler_render_abandoned(handler_ctx_t *h, http_conn_t *c);
+/* Append the render counters as a JSON member ("render":{...}, or null). */
+void handler_render_status(handler_ctx_t *h, strbuf_t *out);
+
 /* /m/<slug>/<manifest> and /m/publisher.pub: signed manifests, the public key. */
 void handler_manifest(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);

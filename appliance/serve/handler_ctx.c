@@ -202,6 +202,7 @@ handler_ctx_free_(handler_ctx_t *h)
 	if (h == NULL)
 		return;
 	c = h->cache;
+	handler_render_free(h);
 
 	end_snapshot(-1, 0, c);
 	event_free(c->snapshot_end);

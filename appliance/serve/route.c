@@ -146,7 +146,7 @@ route_parse(const char *target, size_t len, route_t *out)
 		}
 		out->kind = ROUTE_ARCHIVE;
 		out->archive = fmt;
-	} else if (path[0] && path[1] == '/' && strchr("cfmr", path[0])) {
+	} else if (path[0] && path[1] == '/' && strchr("cfmrpi", path[0])) {
 		if (split_slug(out, path + 2, &trailing) < 0) {
 			route_clear(out);
 			out->kind = ROUTE_NOT_FOUND;
@@ -158,7 +158,8 @@ route_parse(const char *target, size_t len, route_t *out)
 		else if (trailing || out->path[0] == '\0')
 			out->kind = ROUTE_NOT_FOUND;
 		else
-			out->kind = path[0] == 'f' ? ROUTE_FILE : path[0] == 'r' ? ROUTE_READ : ROUTE_MANIFEST;
+			out->kind = path[0] == 'f' ? ROUTE_FILE : path[0] == 'r' ? ROUTE_READ :
+			    path[0] == 'p' ? ROUTE_PDF_PAGE : path[0] == 'i' ? ROUTE_DERIVED : ROUTE_MANIFEST;
 	} else {
 		out->kind = ROUTE_NOT_FOUND;
 	}

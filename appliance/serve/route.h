@@ -7,6 +7,7 @@
  *   /d/<slug>.tar|.zip     the collection as one archive
  *   /d/<slug>/<dir>.tar|.zip   a folder as one archive
  *   /r/<slug>/<path>       reading view (?page=N&q=)
+ *   /p/<slug>/<path>?n=N   a PDF's page N  /i/<slug>/<path>[?n=N] derived image
  * A decoded path never holds NUL, a backslash, an encoded slash, an empty
  * segment, "." or "..", so it can be used as a path below a collection root. */
 #ifndef BROADSIDE_ROUTE_H
@@ -25,6 +26,8 @@ enum route_kind {
 	ROUTE_STATIC,      /* /static/<name> */
 	ROUTE_ARCHIVE,     /* /d/<slug>[/<dir>].tar|.zip */
 	ROUTE_READ,        /* /r/<slug>/<path> */
+	ROUTE_PDF_PAGE,    /* /p/<slug>/<path>?n=N: page N of a PDF, its image and text */
+	ROUTE_DERIVED,     /* /i/<slug>/<path>: an image's clean copy; ?n=N a PDF page's PNG */
 };
 
 enum { ROUTE_ARCHIVE_TAR = 1, ROUTE_ARCHIVE_ZIP = 2 };

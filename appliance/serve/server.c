@@ -98,6 +98,10 @@ handle(void *arg, http_conn_t *c, http_req_t *req, const route_t *rt, http_resp_
 	case ROUTE_ARCHIVE:
 		handler_archive(s->h, c, req, rt, resp);
 		break;
+	case ROUTE_PDF_PAGE:
+	case ROUTE_DERIVED:
+		handler_render(s->h, c, req, rt, resp);
+		break;
 	default:
 		http_resp_error(resp, 404, "There is nothing at this address.");
 		break;
@@ -126,6 +130,7 @@ conn_abandoned(void *arg, http_conn_t *c)
 	server_t *s = arg;
 
 	handler_search_abandoned(s->h, c);
+	handler_render_abandoned(s->h, c);
 }
 
 void

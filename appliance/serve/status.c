@@ -13,6 +13,7 @@
 #include "http/http_resp.h"
 #include "serve/limit.h"
 #include "serve/mirror_sched.h"
+#include "serve/handler.h"
 #include "onion/procsup.h"
 #include "onion/torsup.h"
 #include "onion/vanguards_run.h"
@@ -189,6 +190,8 @@ status_write(strbuf_t *out, int json, const status_src_t *src)
 	    (unsigned long long)st->responses_2xx, (unsigned long long)st->responses_3xx,
 	    (unsigned long long)st->responses_4xx, (unsigned long long)st->responses_5xx);
 	limit_write_status(server_limit(src->server), out, 1);
+	strbuf_adds(out, ",");
+	handler_render_status(server_handlers(src->server), out);
 	strbuf_adds(out, "}");
 }
 

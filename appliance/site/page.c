@@ -503,7 +503,13 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 	tmpl_put(v, "duration", words);
 	tmpl_put(v, "rate", "1 MB/s");
 	switch (kind_show(mime)) {
-	case KIND_SHOW_IMAGE: tmpl_put(v, "show_image", "1"); break;
+	case KIND_SHOW_IMAGE:
+		/* JPEG and PNG are shown from the clean copy (/i/, no metadata). */
+		if (mime && (strcmp(mime, "image/jpeg") == 0 || strcmp(mime, "image/png") == 0))
+			tmpl_put(v, "clean_image", "1");
+		else
+			tmpl_put(v, "show_image", "1");
+		break;
 	case KIND_SHOW_AUDIO: tmpl_put(v, "show_audio", "1"); break;
 	case KIND_SHOW_VIDEO: tmpl_put(v, "show_video", "1"); break;
 	default: break;
@@ -530,6 +536,8 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 	page_put_count_(v, "bytes", size);
 	put_date(v, "date", mtime, 1);
 	tmpl_put(v, "mime", or_default(mime, "application/octet-stream"));
+	if (mime && strcmp(mime, "application/pdf") == 0)
+		tmpl_put(v, "pdf_pages", "1");
 	if (sha256 && *sha256)
 		tmpl_put(v, "sha256", sha256);
 
@@ -603,6 +611,47 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 		}
 	}
 	return page_render_(out, "file.html", v);
+}
+
+int
+page_pdf_page(strbuf_t *out, const page_site_t *s, const page_collection_t *c,
+    const char *path, int64_t n, int64_t pages, int image, const char *why,
+    const char *text, size_t text_len)
+{
+	tmpl_vars_t *v = tmpl_vars_new();
+	const char *name;
+	char num[24];
+	strbuf_t b;
+
+	if (!path)
+		path = "";
+	name = base_name(path);
+	strbuf_init(&b);
+	strbuf_addf(&b, "%s, page %lld of %lld", name, (long long)n, (long long)pages);
+	page_put_common_(v, s, b.s);
+	strbuf_release(&b);
+	page_put_crumbs_(v, c, path);
+	tmpl_put(v, "name", name);
+	tmpl_put(v, "path", path);
+	snprintf(num, sizeof(num), "%lld", (long long)n);
+	tmpl_put(v, "n", num);
+	snprintf(num, sizeof(num), "%lld", (long long)pages);
+	tmpl_put(v, "pages", num);
+	if (n > 1) {
+		snprintf(num, sizeof(num), "%lld", (long long)(n - 1));
+		tmpl_put(v, "prev", num);
+	}
+	if (n < pages) {
+		snprintf(num, sizeof(num), "%lld", (long long)(n + 1));
+		tmpl_put(v, "next", num);
+	}
+	if (image)
+		tmpl_put(v, "image", "1");
+	else if (why && *why)
+		tmpl_put(v, "why", why);
+	if (text && text_len > 0)
+		tmpl_putn(v, "text", text, text_len);
+	return page_render_(out, "pdfpage.html", v);
 }
 
 int

@@ -101,6 +101,15 @@ int page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, c
     const char *preview, size_t preview_len, int preview_truncated, const page_nav_t *nav,
     int readable);
 
+/* Append the view of page n of pages of a PDF: the page's image from
+ * /i/<slug>/<path>?n=N (or, when image is 0, a line saying it could not be
+ * rendered, why: a short reason or NULL), previous/next page, and the page's
+ * text (any bytes; NULL or empty: none) beneath it for screen readers and
+ * copying. */
+int page_pdf_page(strbuf_t *out, const page_site_t *s, const page_collection_t *c,
+    const char *path, int64_t n, int64_t pages, int image, const char *why,
+    const char *text, size_t text_len);
+
 /* Append a search page. q: raw query (any bytes) or NULL/"" for the empty
  * form; coll_filter: selected slug or NULL; message: a friendly sentence or
  * NULL; total_is_estimate shows "about N". Links: /search?q=&c=&page=. */
