@@ -394,14 +394,6 @@ cmd_serve(int argc, char **argv, const char *data)
 	if (admin_dir)
 		admin_http = datadir_path(d, "run/admin-http.sock");
 	/* The Onionbalance role decides which service tor runs. */
-	/* The render process: sandboxed: sandboxed, serve could not start the jailed
-	 * tools that draw PDF pages and re-encode images. */
-	{
-		render_tools_t rtools = { conf->pdftoppm_path, conf->pdftotext_path, conf->pdfinfo_path };
-		st.render = render_start(conf->sandbox, &rtools);
-		if (st.render == NULL)
-			log_warn("page images are off: the render process did not start");
-	}
 	if (conf->tor && !no_tor && (st.balancer = balance_run_new(d, conf, onion)) == NULL)
 		goto done;
 	/* vanguards: its config written now, before anything is open; the
@@ -445,6 +437,14 @@ cmd_serve(int argc, char **argv, const char *data)
 		});
 		if (st.spawner == NULL)
 			goto done;
+	}
+	/* The render process: sandboxed, serve could not start the jailed
+	 * tools that draw PDF pages and re-encode images. */
+	{
+		render_tools_t rtools = { conf->pdftoppm_path, conf->pdftotext_path, conf->pdfinfo_path };
+		st.render = render_start(conf->sandbox, &rtools);
+		if (st.render == NULL)
+			log_warn("page images are off: the render process did not start");
 	}
 	/* Only the spawner may change groups (to run tor in tor_group). */
 	if (sandbox_drop_setid_caps() < 0) {

@@ -23,17 +23,21 @@
 
 static const char bridge_lines[] = "UseBridges 1\nBridge 192.0.2.1:443\nSandbox 0\n";
 
-/* The spawner's socket: the one SOCK_SEQPACKET socket serve holds. */
+/* Every SOCK_SEQPACKET socket serve holds: the spawner's, and those of its
+ * other helpers (the render process, the mirror runner). An attacker tries
+ * them all; up to 8, in fd order. */
 static int
-find_spawner(void)
+find_seqpackets(int *out, int max)
 {
-	for (int fd = 3; fd < 1024; fd++) {
+	int n = 0;
+
+	for (int fd = 3; fd < 1024 && n < max; fd++) {
 		int type = 0;
-		socklen_t n = sizeof(type);
-		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &n) == 0 && type == SOCK_SEQPACKET)
-			return fd;
+		socklen_t len = sizeof(type);
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_SEQPACKET)
+			out[n++] = fd;
 	}
-	return -1;
+	return n;
 }
 
 static void
@@ -240,16 +244,21 @@ static const char *const hostile[] = {
 void
 torprobe_run(const char *root, const char *tor_path)
 {
-	int sp = find_spawner(), ctl;
+	int socks[8], nsocks = find_seqpackets(socks, 8), sp = -1, ctl;
 	char line[256];
 
-	log_info("tor probe: spawner socket: %s", sp >= 0 ? "found" : "none");
+	log_info("tor probe: helper sockets: %d", nsocks);
 	try_files(root);
-	if (sp >= 0)
-		timeouts(sp, 3);
 	ctl = direct(root);
-	if (ctl < 0 && sp >= 0)
-		ctl = via_spawner(sp);
+	/* The spawner is the one that hands out a control connection. */
+	for (int i = 0; ctl < 0 && i < nsocks; i++) {
+		timeouts(socks[i], 3);
+		if ((ctl = via_spawner(socks[i])) >= 0)
+			sp = socks[i];
+	}
+	if (sp < 0 && nsocks > 0)
+		sp = socks[nsocks - 1];
+	log_info("tor probe: spawner socket: %s", sp >= 0 ? "found" : "none");
 	log_info("tor probe: control connection: %s", ctl >= 0 ? "yes" : "none");
 	if (ctl >= 0)
 		timeouts(ctl, 5);

@@ -29,7 +29,7 @@ ADDR=$($BROADSIDE --data "$D" address)
 
 # tor's value of an option, through a control connection of our own.
 tor_conf() { # tor_conf OPTION
-  /usr/bin/python3 - "$D/run/control" "$1" <<'PY' 2>/dev/null
+  /usr/bin/python3 - "$D/tor/control" "$1" <<'PY' 2>/dev/null
 import sys
 from stem.control import Controller
 with Controller.from_socket_file(sys.argv[1]) as c:

@@ -12,8 +12,9 @@
 #   tornet.sh newnym DIR  the client forgets its circuits and onion descriptors
 #
 # Source it to get the functions tornet_start/tornet_wait/tornet_stop instead.
-# With TORNET_SHARED=DIR2 set (and no TORNET_RELAYS), start joins the network
-# already running in DIR2 instead of starting one, and stop leaves it running.
+# With TORNET_SHARED=DIR2 set (and TORNET_RELAYS, if set, no more than that
+# network has), start joins the network already running in DIR2 instead of
+# starting one, and stop leaves it running.
 # If TORNET_OWNER_PID is set (a test sets it to $$), the network dies with that
 # process even if its trap never runs (kill -9): a watchdog runs tornet_stop when
 # the owner is gone, and every tor also gets __OwningControllerProcess. The
@@ -59,6 +60,10 @@ _tornet_launch() { # DIR NAME : start DIR/NAME/torrc in the background, record i
 # consensus). DIR gets the shared env, the lines a service needs and a link to
 # the client; its pids file starts empty, so tornet_stop DIR stops only the
 # extra tors the test launched itself (_tornet_launch DIR NAME).
+_tornet_shared_relays() { # how many relays the shared network has (0: none)
+  sed -n 's/^TORNET_NRELAYS=//p' "$TORNET_SHARED/env" 2>/dev/null | grep . || echo 0
+}
+
 _tornet_join() { # DIR
   local dir=$1 shared=$TORNET_SHARED
   [ -s "$shared/env" ] || { echo "tornet: no network at TORNET_SHARED=$shared" >&2; return 1; }
@@ -73,7 +78,9 @@ tornet_start() { # DIR
   mkdir -p "$dir" && chmod 700 "$dir" || return 1
   dir=$(cd "$dir" && pwd)
   if [ -s "$dir/pids" ]; then echo "tornet: $dir already has a network" >&2; return 1; fi
-  if [ -n "${TORNET_SHARED:-}" ] && [ -z "${TORNET_RELAYS:-}" ]; then _tornet_join "$dir"; return; fi
+  if [ -n "${TORNET_SHARED:-}" ] && [ "${TORNET_RELAYS:-3}" -le "$(_tornet_shared_relays)" ]; then
+    _tornet_join "$dir"; return
+  fi
   : >"$dir/dirauthorities"
   : >"$dir/bw-lines"
   : >"$dir/pids"
@@ -176,6 +183,7 @@ EOF
   {
     echo "SOCKS_PORT=$SOCKS_PORT"
     echo "TORNET_DIR=$dir"
+    echo "TORNET_NRELAYS=$nr"
     echo "TORNET_PIDS=\"$(awk '{printf "%s ", $1}' "$dir/pids")\""
   } >"$dir/env"
   if [ -n "${TORNET_OWNER_PID:-}" ]; then
