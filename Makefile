@@ -33,7 +33,7 @@ OBJS     += $(BUILD)/obj/web_assets.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test bench fuzz install clean deps unit deb asan fuzz-build fuzz-short image image-pi image-test image-pi-test install-test
+.PHONY: print-libs all run test bench fuzz install clean deps unit deb asan fuzz-build fuzz-short image image-pi image-test image-pi-test install-test
 
 all: broadside
 
@@ -173,3 +173,7 @@ install-test:
 	@bash scripts/deps.sh build package image
 	@$(MAKE) --no-print-directory deb
 	@bash image/test/install-test.sh $(IMAGE_OUT)
+
+# What a program linked against build/libbroadside.a needs (tests' drivers).
+print-libs:
+	@echo $(PKG_LIBS)

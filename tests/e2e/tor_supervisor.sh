@@ -50,7 +50,7 @@ fi
 # shellcheck disable=SC2046
 check "driver builds" cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g \
   "${SAN[@]}" -I"$TOP/appliance" -o "$DRIVE" "$TOP/tests/tornet/torsup_drive.c" "$LIB" \
-  $(pkg-config --libs libevent_core libcrypto)
+  $(make -s -C "$TOP" --no-print-directory print-libs)
 [ -x "$DRIVE" ] || { done_testing; exit 1; }
 
 t0=$(now)
