@@ -143,6 +143,9 @@ static const struct conf_key keys[] = {
 	K(pdftotext_path, T_STR, "/usr/bin/pdftotext", 1, 4096,
 	  "The pdftotext program (poppler-utils), by its absolute path (PATH is\n"
 	  "never searched). It runs in the document jail with the PDF on its stdin."),
+	K(unrtf_path, T_STR, "/usr/bin/unrtf", 1, 4096,
+	  "The unrtf program, for RTF documents and attachments, by its absolute\n"
+	  "path. It runs in the document jail with the RTF on its stdin."),
 	K(balance_serve_here, T_BOOL, "yes", 0, 0,
 	  "On a front: also serve readers from this appliance, as one of the\n"
 	  "backends (under a second key, onion/instance). no: this machine only\n"

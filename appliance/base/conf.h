@@ -58,6 +58,7 @@ typedef struct conf {
 	char *onionbalance_path;
 	/* the document jail (docjail.h) */
 	char *pdftotext_path;
+	char *unrtf_path;
 	int balance_serve_here;
 	int balance_testnet;
 	/* self-sandboxing of serve (sandbox.h): SANDBOX_NO / _YES / _REQUIRED */

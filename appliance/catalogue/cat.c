@@ -24,7 +24,7 @@
 #include "base/text.h"
 #include "base/util.h"
 
-#define CAT_SCHEMA_VERSION 3
+#define CAT_SCHEMA_VERSION 6
 #define CAT_SCHEMA_OLDEST_READ 2   /* read-only opens still list v2 folders (by OFFSET) */
 
 static const char schema_v1[] =
@@ -108,6 +108,24 @@ static const char schema_v3[] =
     "CREATE INDEX dirs_parent_pos_bytes ON dirs(parent_id, pos_bytes);"
     "CREATE INDEX dirs_parent_pos_mtime ON dirs(parent_id, pos_mtime);";
 
+/* v6: parts, the attachments of a message, each with an index entry of its
+ * own. Their ids are negative (the smallest minus one), so index rowids of
+ * files (positive, = files.id) and of parts never meet; fts_src gives both,
+ * with file_id to find a file's entries in one lookup. */
+static const char schema_v6[] =
+    "CREATE TABLE parts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  title TEXT NOT NULL,"
+    "  body TEXT);"
+    "CREATE INDEX parts_file ON parts(file_id);"
+    "DROP VIEW fts_src;"
+    "CREATE VIEW fts_src AS SELECT d.id AS id, d.title AS title, f.path AS path,"
+    "  d.body AS body, 'c' || f.collection_id AS coll, f.collection_id AS collection_id, d.id AS file_id"
+    "  FROM docs d JOIN files f ON f.id = d.id"
+    " UNION ALL SELECT p.id, p.title, f.path || ' \xe2\x80\xba ' || p.name, p.body, 'c' || f.collection_id,"
+    "  f.collection_id, p.file_id FROM parts p JOIN files f ON f.id = p.file_id;";
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_FILE_GET] = "SELECT id, size, mtime, sha256, mime FROM files WHERE collection_id = ?1 AND path = ?2",
@@ -129,10 +147,13 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_DOC_UPSERT] = "INSERT OR REPLACE INTO docs (id, title, body) VALUES (?1, ?2, ?3)",
 	/* External content: FTS5 needs the old values to remove an entry. */
 	[S_FTS_DELETE] = "INSERT INTO fts (fts, rowid, title, path, body, coll)"
-	    " SELECT 'delete', id, title, path, body, coll FROM fts_src WHERE id = ?1",
+	    " SELECT 'delete', id, title, path, body, coll FROM fts_src WHERE file_id = ?1",
 	[S_FTS_INSERT] = "INSERT INTO fts (rowid, title, path, body, coll)"
 	    " SELECT id, title, path, body, coll FROM fts_src WHERE id = ?1",
 	[S_FILE_DELETE] = "DELETE FROM files WHERE id = ?1",
+	[S_PART_DELETE] = "DELETE FROM parts WHERE file_id = ?1",
+	[S_PART_INSERT] = "INSERT INTO parts (id, file_id, name, title, body)"
+	    " VALUES ((SELECT coalesce(min(id), 0) - 1 FROM parts), ?1, ?2, ?3, ?4)",
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
@@ -289,6 +310,10 @@ migrate(cat_t *c)
 			cat_exec_(c, "ROLLBACK");
 			return -1;
 		}
+	}
+	if (v < 6 && (cat_exec_(c, schema_v6) < 0 || cat_exec_(c, "PRAGMA user_version = 6") < 0)) {
+		cat_exec_(c, "ROLLBACK");
+		return -1;
 	}
 	if (cat_exec_(c, "COMMIT") < 0)
 		return -1;

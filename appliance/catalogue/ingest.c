@@ -45,6 +45,7 @@ struct job {
 	const char *mime;
 	char *title;
 	strbuf_t text;
+	extract_parts_t parts;   /* a message's attachments */
 };
 
 struct bitset {
@@ -58,7 +59,7 @@ struct ingest {
 	const char *root;
 	int rootfd;              /* everything is opened beneath it, never by path */
 	docjail_t *jail;
-	const char *pdftotext;
+	extract_tools_t tools;
 	const ingest_opts_t *o;
 	ingest_stats_t *st;
 	/* queue */
@@ -208,8 +209,8 @@ hash_job(struct ingest *in, struct job *j, unsigned char *buf)
 	j->mtime = st.st_mtim.tv_sec;
 	if (kind != EXTRACT_NONE && (kind != EXTRACT_PDF || total <= EXTRACT_PDF_MAX_BYTES)) {
 		/* The document's bytes are parsed only in the jail (docjail.h). */
-		enum docjail_result r = extract_jailed(in->jail, in->pdftotext, kind, fd, &j->text,
-		    &j->title, &j->unread);
+		enum docjail_result r = extract_document(in->jail, &in->tools, kind, fd, &j->text,
+		    &j->title, &j->parts, &j->unread);
 		if (r != DOCJAIL_OK && j->unread.len == 0)
 			strbuf_adds(&j->unread, docjail_result_name(r));
 	}
@@ -263,6 +264,7 @@ job_free(struct job *j)
 	free(j->title);
 	strbuf_release(&j->text);
 	strbuf_release(&j->unread);
+	extract_parts_clear(&j->parts);
 	free(j);
 }
 
@@ -340,6 +342,7 @@ static int
 write_result(struct ingest *in, struct job *j)
 {
 	cat_file_put_t p;
+	cat_part_put_t *parts = NULL;
 	int64_t id;
 
 	in->done_bytes += j->size;
@@ -362,7 +365,20 @@ write_result(struct ingest *in, struct job *j)
 	p.title = j->title;
 	p.body = j->text.s;
 	p.body_len = j->text.len;
-	if (cat_file_put(in->c, &p, &id) < 0)
+	if (j->parts.n > 0) {
+		parts = xcalloc(j->parts.n, sizeof(*parts));
+		for (size_t i = 0; i < j->parts.n; i++) {
+			parts[i].name = j->parts.v[i].name;
+			parts[i].title = j->parts.v[i].title;
+			parts[i].body = j->parts.v[i].text.s;
+			parts[i].body_len = j->parts.v[i].text.len;
+		}
+		p.parts = parts;
+		p.nparts = j->parts.n;
+	}
+	int put = cat_file_put(in->c, &p, &id);
+	free(parts);
+	if (put < 0)
 		return -1;
 	bit_set(&in->seen_files, id);
 	if (j->unread.len > 0) {
@@ -647,6 +663,7 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 	memset(&jc, 0, sizeof(jc));
 	jc.mode = o->sandbox;
 	jc.tools[0] = o->pdftotext_path ? o->pdftotext_path : EXTRACT_PDFTOTEXT;
+	jc.tools[1] = o->unrtf_path ? o->unrtf_path : EXTRACT_UNRTF;
 	jail = docjail_new(&jc);
 	if (jail == NULL) {
 		close(rootfd);
@@ -664,7 +681,8 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 	in.root = root;
 	in.rootfd = rootfd;
 	in.jail = jail;
-	in.pdftotext = jc.tools[0];
+	in.tools.pdftotext = jc.tools[0];
+	in.tools.unrtf = jc.tools[1];
 	in.o = o;
 	in.st = st;
 	in.start = now_ms();

@@ -20,6 +20,7 @@ typedef struct ingest_opts {
 	int quiet;        /* no summary line either */
 	int sandbox;      /* the document jail (docjail.h): SANDBOX_YES, _REQUIRED or _NO */
 	const char *pdftotext_path;   /* absolute; NULL = EXTRACT_PDFTOTEXT */
+	const char *unrtf_path;       /* absolute; NULL = EXTRACT_UNRTF */
 	/* What the operator is told, as text already escaped for a terminal:
 	 * progress = 1 for the progress line (each replaces the last; the final
 	 * one ends in a newline), 0 for report and summary lines. NULL: nothing

@@ -17,7 +17,7 @@ int cmd_wants_help(int argc, char **argv, const char *usage);
 
 struct ingest_opts;
 struct conf;
-/* Fill the document jail's part of o (sandbox mode, pdftotext_path) from the data
+/* Fill the document jail's part of o (sandbox mode, pdftotext_path, unrtf_path) from the data
  * dir's config, kept in *conf (the caller frees it after ingest). -1 (printed) on
  * a bad config. */
 int cmd_ingest_opts(const char *data, struct ingest_opts *o, struct conf **conf);

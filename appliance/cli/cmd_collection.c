@@ -69,6 +69,7 @@ cmd_ingest_opts(const char *data, ingest_opts_t *o, conf_t **conf)
 	}
 	o->sandbox = (*conf)->sandbox;
 	o->pdftotext_path = (*conf)->pdftotext_path;
+	o->unrtf_path = (*conf)->unrtf_path;
 	datadir_free(d);
 	return rc;
 }

@@ -142,6 +142,7 @@ tool_ruleset(int abi, const char *path)
 	static const char *const libs[] = {
 		"/usr/lib", "/lib", "/lib64", "/usr/lib64", "/etc/ld.so.cache",
 		"/usr/share/poppler",   /* pdftotext: character maps for CJK fonts */
+		"/usr/share/unrtf",     /* unrtf: its output formats and character maps */
 	};
 	const uint64_t rx = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE;
 	char interp[256];

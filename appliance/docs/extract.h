@@ -4,7 +4,9 @@
  * styles and has its entities decoded; mail (.eml) keeps Subject/From/To/Date and
  * its text parts (quoted-printable and base64 decoded); Office Open XML and
  * OpenDocument files give the text of their XML parts (extract_office.c); PDF
- * goes through pdftotext.
+ * goes through pdftotext, RTF through unrtf; Outlook .msg files are read with
+ * libolecf (extract_msg.c). The attachments of a message (.eml or .msg) come
+ * back as parts of their own, each with its name (extract_mail.c).
  * Every document is read inside the document jail (docjail.h). */
 #ifndef BROADSIDE_EXTRACT_H
 #define BROADSIDE_EXTRACT_H
@@ -19,6 +21,14 @@
 #define EXTRACT_PDF_MAX_BYTES (256LL * 1024 * 1024)
 #define EXTRACT_TITLE_MAX 1024              /* bytes of a title kept */
 #define EXTRACT_PDFTOTEXT "/usr/bin/pdftotext"
+#define EXTRACT_UNRTF "/usr/bin/unrtf"
+/* Messages: what one .eml or .msg may make the parser do. */
+#define EXTRACT_MSG_MAX (64LL * 1024 * 1024)    /* bytes of a .msg read (more: not readable) */
+#define EXTRACT_ATTACH_MAX 32               /* attachments read per message, every level */
+#define EXTRACT_ATTACH_DEPTH 3              /* messages attached to messages */
+#define EXTRACT_ATTACH_BYTES (64LL * 1024 * 1024)  /* decoded attachment bytes per message */
+#define EXTRACT_ATTACH_RAW_MAX (12 * 1024 * 1024)  /* a PDF or RTF attachment handed to its tool */
+#define EXTRACT_PART_NAME_MAX 512           /* bytes of an attachment's name kept */
 /* Office archives: what one document may make the parser do. */
 #define EXTRACT_OFFICE_ENTRIES_MAX 20000    /* entries in the archive, else not readable */
 #define EXTRACT_OFFICE_PARTS_MAX 2000       /* XML parts parsed */
@@ -27,7 +37,26 @@
 #define EXTRACT_OFFICE_DEPTH_MAX 256        /* XML nesting */
 
 enum extract_kind { EXTRACT_NONE = 0, EXTRACT_PLAIN, EXTRACT_HTML, EXTRACT_EML, EXTRACT_PDF,
-	EXTRACT_OFFICE };
+	EXTRACT_OFFICE, EXTRACT_RTF, EXTRACT_MSG };
+
+/* The external tools, by absolute path (NULL: the EXTRACT_ defaults). */
+typedef struct extract_tools {
+	const char *pdftotext, *unrtf;
+} extract_tools_t;
+
+/* An attachment of a message, findable on its own: its name ("budget.docx";
+ * a nested one "inner.eml › budget.docx"), title and text, all valid UTF-8. */
+typedef struct extract_part {
+	char *name, *title;
+	strbuf_t text;
+} extract_part_t;
+
+typedef struct extract_parts {
+	extract_part_t *v;
+	size_t n;
+} extract_parts_t;
+
+void extract_parts_clear(extract_parts_t *p);
 
 /* Decide how to extract a file from its media type and name. */
 enum extract_kind extract_kind_of(const char *mime, const char *name);
@@ -52,10 +81,25 @@ void extract_eml(const char *p, size_t n, strbuf_t *out, char **title);
  * format is told by the archive's parts, not its name. 0, or -1 if it is not
  * such an archive or nothing of it could be parsed. */
 int extract_office_fd(int fd, strbuf_t *out, char **title);
+/* Append the text of the Office archive p[0..n) (an attachment) to out. */
+int extract_office_mem(const void *p, size_t n, strbuf_t *out, char **title);
 /* An extractor for the document jail (docjail_fn_t): read up to
  * EXTRACT_INPUT_MAX bytes from fd and extract them as *(enum extract_kind *)arg
- * (every kind but PDF). */
+ * (every kind but PDF and RTF). A message's attachments follow its text as
+ * records (extract_mail.c), which extract_document splits off. */
 int extract_fd(int fd, strbuf_t *out, char **title, void *arg);
+/* What extract_attachment_fd is asked for: attachment number index (in the
+ * order of the records) of the message of kind EXTRACT_EML or EXTRACT_MSG. */
+struct extract_att_req {
+	enum extract_kind kind;
+	int index;
+};
+/* An extractor for the jail: the decoded bytes of one attachment (a PDF or
+ * RTF, for its tool), arg a struct extract_att_req. */
+int extract_attachment_fd(int fd, strbuf_t *out, char **title, void *arg);
+/* Append the text of the Outlook message p[0..n) (headers, body, and its
+ * attachments as records) to out; set *title to its subject. -1: not one. */
+int extract_msg(const void *p, size_t n, strbuf_t *out, char **title);
 
 /* Extract the document open at fd by kind inside the jail j: PDF through the
  * tool pdftotext (an absolute path, one of j's tools), the rest through
@@ -63,5 +107,11 @@ int extract_fd(int fd, strbuf_t *out, char **title, void *arg);
  * anything but DOCJAIL_OK, out and title are untouched and why says why. */
 enum docjail_result extract_jailed(docjail_t *j, const char *pdftotext, enum extract_kind kind,
     int fd, strbuf_t *out, char **title, strbuf_t *why);
+/* The same for every kind, with the tools of t (each one of j's tools), and a
+ * message's attachments into parts (NULL: dropped); a PDF or RTF attachment is
+ * handed to its tool in a jail of its own. An attachment that cannot be read
+ * is still a part (findable by its name). */
+enum docjail_result extract_document(docjail_t *j, const extract_tools_t *t, enum extract_kind kind,
+    int fd, strbuf_t *out, char **title, extract_parts_t *parts, strbuf_t *why);
 
 #endif

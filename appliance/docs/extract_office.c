@@ -350,6 +350,10 @@ part_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* The archive of source zs (taken over) to out and *title. */
+static int
+office_from_source(zip_source_t *zs, zip_error_t *err, strbuf_t *out, char **title);
+
 int
 extract_office_fd(int fd, strbuf_t *out, char **title)
 {
@@ -357,13 +361,7 @@ extract_office_fd(int fd, strbuf_t *out, char **title)
 	struct fdsrc src = { .fd = fd };
 	zip_error_t err;
 	zip_source_t *zs;
-	zip_t *za;
-	zip_int64_t n;
-	struct part *parts = NULL;
-	size_t nparts = 0, read_ok = 0;
-	zip_uint64_t budget = EXTRACT_OFFICE_DOC_MAX;
-	int odf, rc = -1;
-	strbuf_t tb;
+	int rc;
 
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return -1;
@@ -373,10 +371,41 @@ extract_office_fd(int fd, strbuf_t *out, char **title)
 	zs = zip_source_function_create(fdsrc_cb, &src, &err);
 	if (zs == NULL)
 		return -1;
-	za = zip_open_from_source(zs, ZIP_RDONLY, &err);
+	rc = office_from_source(zs, &err, out, title);
+	zip_error_fini(&err);
+	return rc;
+}
+
+int
+extract_office_mem(const void *p, size_t n, strbuf_t *out, char **title)
+{
+	zip_error_t err;
+	zip_source_t *zs;
+	int rc;
+
+	zip_error_init(&err);
+	zs = zip_source_buffer_create(n ? p : "", n, 0, &err);
+	if (zs == NULL)
+		return -1;
+	rc = office_from_source(zs, &err, out, title);
+	zip_error_fini(&err);
+	return rc;
+}
+
+static int
+office_from_source(zip_source_t *zs, zip_error_t *err, strbuf_t *out, char **title)
+{
+	zip_t *za;
+	zip_int64_t n;
+	struct part *parts = NULL;
+	size_t nparts = 0, read_ok = 0;
+	zip_uint64_t budget = EXTRACT_OFFICE_DOC_MAX;
+	int odf, rc = -1;
+	strbuf_t tb;
+
+	za = zip_open_from_source(zs, ZIP_RDONLY, err);
 	if (za == NULL) {
 		zip_source_free(zs);
-		zip_error_fini(&err);
 		return -1;
 	}
 	n = zip_get_num_entries(za, 0);
@@ -418,6 +447,5 @@ extract_office_fd(int fd, strbuf_t *out, char **title)
 done:
 	free(parts);
 	zip_discard(za);
-	zip_error_fini(&err);
 	return rc;
 }

@@ -49,6 +49,7 @@ typedef struct page_entry {
 
 typedef struct page_hit {
 	const char *slug, *path;
+	const char *part;		/* the attachment the words are in, or NULL */
 	int64_t size;
 	const char *snippet;		/* text with \x02..\x03 around matches */
 } page_hit_t;
