@@ -365,17 +365,10 @@ write_result(struct ingest *in, struct job *j)
 	p.title = j->title;
 	p.body = j->text.s;
 	p.body_len = j->text.len;
-	if (j->parts.n > 0) {
-		parts = xcalloc(j->parts.n, sizeof(*parts));
-		for (size_t i = 0; i < j->parts.n; i++) {
-			parts[i].name = j->parts.v[i].name;
-			parts[i].title = j->parts.v[i].title;
-			parts[i].body = j->parts.v[i].text.s;
-			parts[i].body_len = j->parts.v[i].text.len;
-		}
-		p.parts = parts;
-		p.nparts = j->parts.n;
-	}
+	p.parts = parts = j->parts.n ? xcalloc(j->parts.n, sizeof(*parts)) : NULL;
+	for (p.nparts = 0; p.nparts < j->parts.n; p.nparts++)
+		parts[p.nparts] = (cat_part_put_t){ j->parts.v[p.nparts].name, j->parts.v[p.nparts].title,
+			j->parts.v[p.nparts].text.s, j->parts.v[p.nparts].text.len };
 	int put = cat_file_put(in->c, &p, &id);
 	free(parts);
 	if (put < 0)
