@@ -374,16 +374,24 @@ write_result(struct ingest *in, struct job *j)
 	if (put < 0)
 		return -1;
 	bit_set(&in->seen_files, id);
-	if (j->unread.len > 0) {
+	for (size_t i = 0; i <= j->parts.n; i++) {
 		/* Catalogued and findable by name; its text is not in the index. */
+		const extract_part_t *pt = i < j->parts.n ? &j->parts.v[i] : NULL;
+		const char *why = pt ? pt->unread : j->unread.len ? j->unread.s : NULL;
+		if (why == NULL)
+			continue;
 		in->st->unread++;
-		if (in->nunread++ < MAX_LISTED_ERRORS) {
-			strbuf_adds(&in->unread, "  ");
-			text_term_escape(&in->unread, j->relpath, strlen(j->relpath));
-			strbuf_adds(&in->unread, ": could not read: ");
-			text_term_escape(&in->unread, j->unread.s, j->unread.len);
-			strbuf_addc(&in->unread, '\n');
-		}
+		if (in->nunread++ >= MAX_LISTED_ERRORS)
+			continue;
+		strbuf_adds(&in->unread, "  ");
+		text_term_escape(&in->unread, j->relpath, strlen(j->relpath));
+		if (pt)   /* an attachment: "report.eml › scan.pdf" */
+			strbuf_adds(&in->unread, " \xe2\x80\xba ");
+		if (pt)
+			text_term_escape(&in->unread, pt->name, strlen(pt->name));
+		strbuf_adds(&in->unread, ": could not read: ");
+		text_term_escape(&in->unread, why, strlen(why));
+		strbuf_addc(&in->unread, '\n');
 	}
 	if (j->existing_id)
 		in->st->changed++;

@@ -506,6 +506,7 @@ extract_parts_clear(extract_parts_t *p)
 	for (size_t i = 0; i < p->n; i++) {
 		free(p->v[i].name);
 		free(p->v[i].title);
+		free(p->v[i].unread);
 		strbuf_release(&p->v[i].text);
 	}
 	free(p->v);
@@ -621,19 +622,21 @@ split_parts(docjail_t *j, const extract_tools_t *t, enum extract_kind kind, int 
 		} else if (k == 'P' || k == 'R') {
 			/* Its bytes, fetched by a jailed parser, then to its tool. */
 			struct extract_att_req rq = { kind, (int)idx };
+			enum docjail_result r;
 			strbuf_t bytes, why;
 			strbuf_init(&bytes);
 			strbuf_init(&why);
-			if (docjail_parse(j, fd, extract_attachment_fd, &rq, sizeof(rq), &bytes, NULL, &why) ==
-			    DOCJAIL_OK) {
+			r = docjail_parse(j, fd, extract_attachment_fd, &rq, sizeof(rq), &bytes, NULL, &why);
+			if (r == DOCJAIL_OK) {
 				int afd = memfd_of(bytes.s ? bytes.s : "", bytes.len);
-				if (afd >= 0) {
-					strbuf_reset(&why);
-					(void)tool_text(j, t, k == 'P' ? EXTRACT_PDF : EXTRACT_RTF, afd, &p->text,
-					    &p->title, &why);
+				strbuf_reset(&why);
+				r = afd < 0 ? DOCJAIL_NO_START : tool_text(j, t, k == 'P' ? EXTRACT_PDF : EXTRACT_RTF,
+				    afd, &p->text, &p->title, &why);
+				if (afd >= 0)
 					close(afd);
-				}
 			}
+			if (r != DOCJAIL_OK)
+				p->unread = xstrdup(why.len ? why.s : docjail_result_name(r));
 			strbuf_release(&bytes);
 			strbuf_release(&why);
 		}

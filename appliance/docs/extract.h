@@ -49,6 +49,7 @@ typedef struct extract_tools {
 typedef struct extract_part {
 	char *name, *title;
 	strbuf_t text;
+	char *unread;       /* why its tool could not read it, or NULL */
 } extract_part_t;
 
 typedef struct extract_parts {
