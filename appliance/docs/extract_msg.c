@@ -1,7 +1,9 @@
 /* extract_msg: Outlook messages (.msg), read inside the document jail.
  * A .msg is an OLE compound file (a file system in a file: storages and
- * streams); libolecf reads it from memory through a libbfio memory range,
- * so nothing is opened. Each property is a stream "__substg1.0_TTTTYYYY"
+ * streams); libolecf reads it from memory through a libbfio handle of our
+ * own (memio below), so nothing is opened. Not libbfio's own memory range:
+ * fuzz_msg found it reading past the end of its buffer when asked to read
+ * beyond the range (a heap overflow, Debian 12's libbfio 20170123). Each property is a stream "__substg1.0_TTTTYYYY"
  * (tag, type: 001F UTF-16LE, 001E 8-bit, 0102 binary); each attachment a
  * storage "__attach_version1.0_#N" with its name, media type and data, or an
  * embedded message (a storage of the same shape, read the same way). Every
@@ -10,6 +12,7 @@
 
 #include <libbfio.h>
 #include <libolecf.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +60,12 @@ item_name(libolecf_item_t *it, char *buf, size_t len)
 	return libolecf_item_get_utf8_name(it, (uint8_t *)buf, len, NULL) == 1 ? 0 : -1;
 }
 
-/* The stream's bytes, at most MSG_STREAM_MAX of them, into raw. */
+/* No stream of a well-formed file is larger than the file: a stream whose
+ * sector chain loops is read no further than that (fuzz_msg: 16 MiB of a
+ * looping chain took libolecf seconds). The size of the file being read. */
+static _Thread_local size_t file_size;
+
+/* The stream's bytes, at most MSG_STREAM_MAX (and the file's size), into raw. */
 static void
 stream_read(libolecf_item_t *it, strbuf_t *raw)
 {
@@ -69,6 +77,8 @@ stream_read(libolecf_item_t *it, strbuf_t *raw)
 		return;
 	if (size > MSG_STREAM_MAX)
 		size = MSG_STREAM_MAX;
+	if (size > file_size)
+		size = (uint32_t)file_size;
 	buf = xmalloc(size);
 	r = libolecf_stream_read_buffer(it, buf, size, NULL);
 	if (r > 0)
@@ -149,6 +159,112 @@ storage_read(libolecf_item_t *st, struct props *pr, void (*fn)(libolecf_item_t *
 next:
 		libolecf_item_free(&it, NULL);
 	}
+}
+
+/* ---- the bytes, for libbfio: every read bounded by the buffer ---- */
+
+struct memio {
+	const uint8_t *p;
+	size_t n;
+	off64_t pos;
+	int open;
+};
+
+static int
+mio_free(intptr_t **h, libbfio_error_t **e)
+{
+	(void)e;
+	*h = NULL;      /* not ours to free: it lives on extract_msg_att_'s stack */
+	return 1;
+}
+
+static int
+mio_clone(intptr_t **dst, intptr_t *src, libbfio_error_t **e)
+{
+	(void)e;
+	*dst = src;
+	return 1;
+}
+
+static int
+mio_open(intptr_t *h, int flags, libbfio_error_t **e)
+{
+	struct memio *m = (struct memio *)h;
+
+	(void)e;
+	if (flags & LIBBFIO_ACCESS_FLAG_WRITE)
+		return -1;
+	m->pos = 0;
+	m->open = 1;
+	return 1;
+}
+
+static int
+mio_close(intptr_t *h, libbfio_error_t **e)
+{
+	(void)e;
+	((struct memio *)h)->open = 0;
+	return 0;
+}
+
+static ssize_t
+mio_read(intptr_t *h, uint8_t *buf, size_t size, libbfio_error_t **e)
+{
+	struct memio *m = (struct memio *)h;
+	size_t k;
+
+	(void)e;
+	if (m->pos < 0 || (uint64_t)m->pos >= m->n)
+		return 0;
+	k = m->n - (size_t)m->pos;
+	if (k > size)
+		k = size;
+	memcpy(buf, m->p + m->pos, k);
+	m->pos += (off64_t)k;
+	return (ssize_t)k;
+}
+
+static ssize_t
+mio_write(intptr_t *h, const uint8_t *buf, size_t size, libbfio_error_t **e)
+{
+	(void)h, (void)buf, (void)size, (void)e;
+	return -1;
+}
+
+static off64_t
+mio_seek(intptr_t *h, off64_t off, int whence, libbfio_error_t **e)
+{
+	struct memio *m = (struct memio *)h;
+	off64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? m->pos : whence == SEEK_END ?
+	    (off64_t)m->n : -1;
+
+	(void)e;
+	if (base < 0 || off < -base || off > INT64_MAX / 2)
+		return -1;
+	m->pos = base + off;
+	return m->pos;
+}
+
+static int
+mio_exists(intptr_t *h, libbfio_error_t **e)
+{
+	(void)h, (void)e;
+	return 1;
+}
+
+static int
+mio_is_open(intptr_t *h, libbfio_error_t **e)
+{
+	(void)e;
+	return ((struct memio *)h)->open;
+}
+
+static int
+mio_size(intptr_t *h, size64_t *size, libbfio_error_t **e)
+{
+	(void)e;
+	*size = ((struct memio *)h)->n;
+	return 1;
 }
 
 struct walk {
@@ -248,20 +364,127 @@ message_text(libolecf_item_t *st, strbuf_t *out, char **title, struct extract_at
 	props_clear(&pr);
 }
 
+static uint32_t
+le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The header's counts, each sector of which must be in the file: libolecf
+ * sizes its tables by them before reading (fuzz_msg: a 4 GB allocation from
+ * a 600-byte file). */
+static int
+header_sane(const uint8_t *p, size_t n)
+{
+	unsigned shift = n >= 512 ? (unsigned)p[0x1e] | (unsigned)p[0x1f] << 8 : 0;
+	uint64_t sectors;
+
+	if (shift != 9 && shift != 12)
+		return 0;
+	sectors = n >> shift;
+	return ((unsigned)p[0x20] | (unsigned)p[0x21] << 8) == 6 && le32(p + 0x2c) <= sectors &&
+	    le32(p + 0x40) <= sectors && le32(p + 0x48) <= sectors;
+}
+
+/* A table of sector links has no cycle: each chain ends (at a value of
+ * 0xfffffffa or more, or one past the table) within as many steps as there
+ * are sectors. libolecf follows chains without such a check: one looping
+ * chain of a 6 KB file kept it busy for 2 s (fuzz_msg). O(n): each entry is
+ * walked once (a functional graph's cycles, by colouring). */
+static int
+acyclic(const uint32_t *next, size_t n)
+{
+	unsigned char *state = xcalloc(n ? n : 1, 1);   /* 0 new, 1 on this walk, 2 done */
+	int ok = 1;
+
+	for (size_t i = 0; i < n && ok; i++) {
+		size_t k = i;
+		while (k < n && state[k] == 0) {
+			state[k] = 1;
+			k = next[k];
+		}
+		if (k < n && state[k] == 1)
+			ok = 0;
+		for (k = i; k < n && state[k] == 1; k = next[k])
+			state[k] = 2;
+	}
+	free(state);
+	return ok;
+}
+
+/* Sector sid of the file, if all of it is there. */
+static const uint8_t *
+sector(const uint8_t *p, size_t n, unsigned shift, size_t sid)
+{
+	return sid < (n >> shift) && ((sid + 2) << shift) <= n ? p + ((sid + 1) << shift) : NULL;
+}
+
+/* The sector allocation table (SAT) and the short-sector one (SSAT) read
+ * from the header, the master table and the SAT chain: both must be free of
+ * cycles. 0 when a table cannot be read at all (libolecf then says so). */
+static int
+chains_sane(const uint8_t *p, size_t n)
+{
+	unsigned shift = (unsigned)p[0x1e] | (unsigned)p[0x1f] << 8;
+	size_t per = ((size_t)1 << shift) / 4, nsat = le32(p + 0x2c), sectors = n >> shift;
+	uint32_t *sat = xcalloc(nsat * per + 1, sizeof(*sat)), *ssat = NULL, sid;
+	const uint8_t *msat = NULL, *s;
+	size_t have = 0, nssat = 0, k = 0;
+	int ok = 0;
+
+	/* Master table: 109 ids in the header, then a chain of sectors of ids,
+	 * each ending in the next one's id. */
+	for (size_t m = 0; have < nsat; m++) {
+		if (m < 109) {
+			sid = le32(p + 0x4c + 4 * m);
+		} else {
+			if (msat == NULL || k == per - 1) {
+				if ((msat = sector(p, n, shift, msat ? le32(msat + 4 * k) : le32(p + 0x44))) == NULL)
+					goto done;
+				k = 0;
+			}
+			sid = le32(msat + 4 * k++);
+		}
+		if ((s = sector(p, n, shift, sid)) == NULL)
+			goto done;
+		for (size_t e = 0; e < per; e++)
+			sat[have * per + e] = le32(s + 4 * e);
+		have++;
+	}
+	if (!acyclic(sat, nsat * per))
+		goto done;
+	/* The SSAT: a chain in the SAT (now known to end). */
+	ssat = xcalloc(sectors * per + 1, sizeof(*ssat));
+	for (sid = le32(p + 0x3c); sid < nsat * per && nssat < sectors; sid = sat[sid]) {
+		if ((s = sector(p, n, shift, sid)) == NULL)
+			goto done;
+		for (size_t e = 0; e < per; e++)
+			ssat[nssat * per + e] = le32(s + 4 * e);
+		nssat++;
+	}
+	ok = acyclic(ssat, nssat * per);
+done:
+	free(sat);
+	free(ssat);
+	return ok;
+}
+
 int
 extract_msg_att_(const void *p, size_t n, strbuf_t *out, char **title, struct extract_att *a,
     const char *prefix)
 {
+	struct memio mio = { p, n, 0, 0 };
 	libbfio_handle_t *h = NULL;
 	libolecf_file_t *f = NULL;
 	libolecf_item_t *root = NULL;
 	int rc = -1;
 
-	if (n < 8 || memcmp(p, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8) != 0)
+	if (n < 512 || memcmp(p, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8) != 0 || !header_sane(p, n) ||
+	    !chains_sane(p, n))
 		return -1;
-	/* libbfio only reads the range; the cast drops a const it keeps. */
-	if (libbfio_memory_range_initialize(&h, NULL) != 1 ||
-	    libbfio_memory_range_set(h, (uint8_t *)(uintptr_t)p, n, NULL) != 1 ||
+	if (libbfio_handle_initialize(&h, (intptr_t *)&mio, mio_free, mio_clone, mio_open, mio_close,
+	    mio_read, mio_write, mio_seek, mio_exists, mio_is_open, mio_size,
+	    LIBBFIO_FLAG_IO_HANDLE_NON_MANAGED | LIBBFIO_FLAG_IO_HANDLE_CLONE_BY_REFERENCE, NULL) != 1 ||
 	    libolecf_file_initialize(&f, NULL) != 1)
 		goto done;
 	if (libolecf_file_open_file_io_handle(f, h, LIBOLECF_OPEN_READ, NULL) != 1) {
@@ -269,7 +492,10 @@ extract_msg_att_(const void *p, size_t n, strbuf_t *out, char **title, struct ex
 		goto done;
 	}
 	if (libolecf_file_get_root_item(f, &root, NULL) == 1) {
+		size_t outer = file_size;   /* a .msg attached to a .msg: restored after it */
+		file_size = n;
 		message_text(root, out, title, a, prefix);
+		file_size = outer;
 		libolecf_item_free(&root, NULL);
 		rc = 0;
 	}
