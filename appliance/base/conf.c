@@ -146,6 +146,16 @@ static const struct conf_key keys[] = {
 	K(unrtf_path, T_STR, "/usr/bin/unrtf", 1, 4096,
 	  "The unrtf program, for RTF documents and attachments, by its absolute\n"
 	  "path. It runs in the document jail with the RTF on its stdin."),
+	K(ocr_languages, T_STR, "eng", 1, 256,
+	  "Languages OCR reads (`add --ocr`, `refresh --ocr`), as tesseract names\n"
+	  "them, separated by spaces or +: \"eng deu\". Each needs its Debian\n"
+	  "package (tesseract-ocr-deu ...)."),
+	K(tesseract_path, T_STR, "/usr/bin/tesseract", 1, 4096,
+	  "The tesseract program (OCR), by its absolute path; it runs in the\n"
+	  "document jail, one image at a time on its stdin."),
+	K(pdftoppm_path, T_STR, "/usr/bin/pdftoppm", 1, 4096,
+	  "The pdftoppm program (poppler-utils), which renders the pages of a PDF\n"
+	  "without text for OCR, by its absolute path, in the document jail."),
 	K(balance_serve_here, T_BOOL, "yes", 0, 0,
 	  "On a front: also serve readers from this appliance, as one of the\n"
 	  "backends (under a second key, onion/instance). no: this machine only\n"

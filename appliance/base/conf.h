@@ -59,6 +59,7 @@ typedef struct conf {
 	/* the document jail (docjail.h) */
 	char *pdftotext_path;
 	char *unrtf_path;
+	char *ocr_languages, *tesseract_path, *pdftoppm_path;
 	int balance_serve_here;
 	int balance_testnet;
 	/* self-sandboxing of serve (sandbox.h): SANDBOX_NO / _YES / _REQUIRED */

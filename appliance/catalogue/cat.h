@@ -128,6 +128,9 @@ typedef struct cat_file_put {
 	size_t nparts;
 } cat_file_put_t;
 
+/* Of file id: the length of its text (*body_len) and whether it has a part
+ * named name (*has). 0 or -1. */
+int cat_file_part_state(cat_t *c, int64_t id, const char *name, int64_t *body_len, int *has);
 /* Insert or replace a file row, its text, its parts and their index entries; set *id. */
 int cat_file_put(cat_t *c, const cat_file_put_t *p, int64_t *id);
 /* Remove a file, its text and its index entry. */

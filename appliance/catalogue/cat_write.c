@@ -223,6 +223,23 @@ cat_file_put(cat_t *c, const cat_file_put_t *p, int64_t *id)
 }
 
 int
+cat_file_part_state(cat_t *c, int64_t id, const char *name, int64_t *body_len, int *has)
+{
+	sqlite3_stmt *s = cat_stmt_(c, S_PART_STATE);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_ROW)
+		return cat_db_error_(c, "read a file's parts");
+	*body_len = sqlite3_column_int64(s, 0);
+	*has = sqlite3_column_int(s, 1);
+	sqlite3_reset(s);
+	return 0;
+}
+
+int
 cat_file_delete(cat_t *c, int64_t id)
 {
 	sqlite3_stmt *s;

@@ -4,6 +4,7 @@
  * (plus pending sibling folders on its stack), at most MAX_INFLIGHT files are
  * between the walker and the writer, and "seen" is a bitmap over row ids. */
 #include "catalogue/ingest.h"
+#include "catalogue/ingest_ocr.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -45,7 +46,9 @@ struct job {
 	const char *mime;
 	char *title;
 	strbuf_t text;
-	extract_parts_t parts;   /* a message's attachments */
+	extract_parts_t parts;   /* a message's attachments; OCR's text */
+	int ocr_pages;
+	int64_t ocr_ms;
 };
 
 struct bitset {
@@ -73,7 +76,7 @@ struct ingest {
 	int64_t batch, batch_start;
 	struct bitset seen_files, seen_dirs;
 	/* progress */
-	int64_t total_files, total_bytes, done_bytes, last_draw, start;
+	int64_t total_files, total_bytes, done_bytes, last_draw, start, ocr_ms;
 	strbuf_t problems, unread;
 	int nproblems, nunread;
 };
@@ -214,6 +217,12 @@ hash_job(struct ingest *in, struct job *j, unsigned char *buf)
 		if (r != DOCJAIL_OK && j->unread.len == 0)
 			strbuf_adds(&j->unread, docjail_result_name(r));
 	}
+	if (in->o->ocr && extract_ocr_wanted(j->mime, j->text.len) &&
+	    (kind != EXTRACT_PDF || total <= EXTRACT_PDF_MAX_BYTES)) {
+		int64_t t0 = now_ms();
+		ingest_ocr_file(in->jail, &in->tools, kind == EXTRACT_PDF, fd, &j->parts, &j->ocr_pages);
+		j->ocr_ms = now_ms() - t0;
+	}
 	if (j->title == NULL) {
 		/* The title is indexed and shown in snippets: valid UTF-8, no control bytes. */
 		strbuf_t t;
@@ -328,7 +337,11 @@ progress_draw(struct ingest *in, int final)
 	human_bytes(in->done_bytes + 0, b1, sizeof(b1));
 	human_bytes(in->total_bytes, b2, sizeof(b2));
 	human_bytes((int64_t)rate, b3, sizeof(b3));
-	if (!final && rate > 0 && in->total_bytes > in->done_bytes) {
+	if (in->o->ocr && !final) {
+		/* OCR takes seconds a page: its own line, pages and files so far. */
+		say(in->o, 1, "%lld/%lld files  OCR: %lld pages of %lld files", (long long)in->st->files,
+		    (long long)in->total_files, (long long)in->st->ocr_pages, (long long)in->st->ocr_files);
+	} else if (!final && rate > 0 && in->total_bytes > in->done_bytes) {
 		int64_t eta = (int64_t)((double)(in->total_bytes - in->done_bytes) / rate);
 		say(in->o, 1, "%lld/%lld files  %s/%s  %s/s  ETA %lld:%02lld", (long long)in->st->files,
 		    (long long)in->total_files, b1, b2, b3, (long long)(eta / 60), (long long)(eta % 60));
@@ -393,6 +406,9 @@ write_result(struct ingest *in, struct job *j)
 		text_term_escape(&in->unread, why, strlen(why));
 		strbuf_addc(&in->unread, '\n');
 	}
+	in->st->ocr_files += j->ocr_pages > 0;
+	in->st->ocr_pages += j->ocr_pages;
+	in->ocr_ms += j->ocr_ms;
 	if (j->existing_id)
 		in->st->changed++;
 	else
@@ -604,7 +620,8 @@ walk(struct ingest *in, int count_only)
 				in->st->bytes += st.st_size;
 				if (found < 0) {
 					rc = -1;
-				} else if (found == 0 && cf.size == st.st_size && cf.mtime == st.st_mtim.tv_sec) {
+				} else if (found == 0 && cf.size == st.st_size && cf.mtime == st.st_mtim.tv_sec &&
+				    !(in->o->ocr && ingest_ocr_due(in->c, &cf))) {
 					in->st->unchanged++;
 					in->done_bytes += st.st_size;
 					bit_set(&in->seen_files, cf.id);
@@ -665,6 +682,10 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 	jc.mode = o->sandbox;
 	jc.tools[0] = o->pdftotext_path ? o->pdftotext_path : EXTRACT_PDFTOTEXT;
 	jc.tools[1] = o->unrtf_path ? o->unrtf_path : EXTRACT_UNRTF;
+	if (o->ocr) {
+		jc.tools[2] = o->tesseract_path ? o->tesseract_path : EXTRACT_TESSERACT;
+		jc.tools[3] = o->pdftoppm_path ? o->pdftoppm_path : EXTRACT_PDFTOPPM;
+	}
 	jail = docjail_new(&jc);
 	if (jail == NULL) {
 		close(rootfd);
@@ -684,6 +705,9 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 	in.jail = jail;
 	in.tools.pdftotext = jc.tools[0];
 	in.tools.unrtf = jc.tools[1];
+	in.tools.tesseract = jc.tools[2];
+	in.tools.pdftoppm = jc.tools[3];
+	in.tools.ocr_languages = o->ocr_languages;
 	in.o = o;
 	in.st = st;
 	in.start = now_ms();
@@ -766,6 +790,10 @@ stop:
 		if (in.nunread > MAX_LISTED_ERRORS)
 			say(o, 0, "  ... and %d more\n", in.nunread - MAX_LISTED_ERRORS);
 	}
+	if (o->ocr && !o->quiet)
+		say(o, 0, "broadside: OCR read %lld pages of %lld files in %.1f s of work (%.1f pages a minute "
+		    "per thread)\n", (long long)st->ocr_pages, (long long)st->ocr_files, (double)in.ocr_ms / 1000.0,
+		    in.ocr_ms > 0 ? (double)st->ocr_pages * 60000.0 / (double)in.ocr_ms : 0.0);
 	if (!o->quiet) {
 		human_bytes(st->hashed, b1, sizeof(b1));
 		human_bytes(st->ms > 0 ? st->hashed * 1000 / st->ms : st->hashed, b2, sizeof(b2));

@@ -143,6 +143,7 @@ tool_ruleset(int abi, const char *path)
 		"/usr/lib", "/lib", "/lib64", "/usr/lib64", "/etc/ld.so.cache",
 		"/usr/share/poppler",   /* pdftotext: character maps for CJK fonts */
 		"/usr/share/unrtf",     /* unrtf: its output formats and character maps */
+		"/usr/share/tesseract-ocr",   /* tesseract: its language models */
 	};
 	const uint64_t rx = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE;
 	char interp[256];

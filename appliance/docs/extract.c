@@ -683,7 +683,7 @@ enum docjail_result
 extract_jailed(docjail_t *j, const char *pdftotext, enum extract_kind kind, int fd, strbuf_t *out,
     char **title, strbuf_t *why)
 {
-	extract_tools_t t = { pdftotext, NULL };
+	extract_tools_t t = { .pdftotext = pdftotext };
 
 	return extract_document(j, &t, kind, fd, out, title, NULL, why);
 }

@@ -42,7 +42,27 @@ enum extract_kind { EXTRACT_NONE = 0, EXTRACT_PLAIN, EXTRACT_HTML, EXTRACT_EML, 
 /* The external tools, by absolute path (NULL: the EXTRACT_ defaults). */
 typedef struct extract_tools {
 	const char *pdftotext, *unrtf;
+	const char *tesseract, *pdftoppm;   /* OCR (extract_ocr.c) */
+	const char *ocr_languages;          /* tesseract's -l: "eng+deu"; NULL: eng */
 } extract_tools_t;
+
+#define EXTRACT_TESSERACT "/usr/bin/tesseract"
+#define EXTRACT_PDFTOPPM "/usr/bin/pdftoppm"
+#define EXTRACT_OCR_PART "text read by OCR"   /* the part OCR's text is kept as */
+#define EXTRACT_OCR_PAGES_MAX 100           /* pages of one PDF read by OCR */
+#define EXTRACT_OCR_PDF_TEXT 64             /* a PDF with less text than this is OCR'd */
+
+/* Whether OCR reads a file of media type mime whose text (by its own
+ * extractor) is text_len bytes long: an image tesseract reads, or a PDF
+ * without a text layer. */
+int extract_ocr_wanted(const char *mime, size_t text_len);
+/* Read the image or PDF (kind EXTRACT_PDF) at fd by OCR, each page in the
+ * jail: pdftoppm renders a PDF's pages one at a time, tesseract reads each
+ * image. Append the text to out and the pages read to *pages. A page whose
+ * tool fails ends the document (a PDF's first page past its end ends it
+ * too); why says why if no page was read. */
+enum docjail_result extract_ocr(docjail_t *j, const extract_tools_t *t, int is_pdf, int fd, strbuf_t *out,
+    int *pages, strbuf_t *why);
 
 /* An attachment of a message, findable on its own: its name ("budget.docx";
  * a nested one "inner.eml › budget.docx"), title and text, all valid UTF-8. */
