@@ -50,7 +50,7 @@ typedef struct extract_tools {
 #define EXTRACT_PDFTOPPM "/usr/bin/pdftoppm"
 #define EXTRACT_OCR_PART "text read by OCR"   /* the part OCR's text is kept as */
 #define EXTRACT_OCR_PAGES_MAX 100           /* pages of one PDF read by OCR */
-#define EXTRACT_OCR_PDF_TEXT 64             /* a PDF with less text than this is OCR'd */
+#define EXTRACT_OCR_PDF_TEXT 16             /* a PDF with less text than this (bytes) has no text layer: OCR */
 
 /* Whether OCR reads a file of media type mime whose text (by its own
  * extractor) is text_len bytes long: an image tesseract reads, or a PDF

@@ -35,11 +35,21 @@ extract_ocr_wanted(const char *mime, size_t text_len)
 static enum docjail_result
 ocr_image(docjail_t *j, const extract_tools_t *t, int fd, strbuf_t *out, strbuf_t *why)
 {
-	char *argv[] = { (char *)(t->tesseract ? t->tesseract : EXTRACT_TESSERACT), "stdin", "stdout",
-		"-l", (char *)(t->ocr_languages && *t->ocr_languages ? t->ocr_languages : "eng"), NULL };
+	char langs[256], *argv[] = { (char *)(t->tesseract ? t->tesseract : EXTRACT_TESSERACT), "stdin",
+		"stdout", "-l", langs, NULL };
 	enum docjail_result r;
+	size_t k = 0;
 	strbuf_t raw;
 
+	/* "eng deu" as tesseract writes it: "eng+deu". */
+	for (const char *l = t->ocr_languages ? t->ocr_languages : ""; *l && k + 1 < sizeof(langs); l++)
+		if (*l != ' ' || (k > 0 && langs[k - 1] != '+'))
+			langs[k++] = *l == ' ' ? '+' : *l;
+	while (k > 0 && langs[k - 1] == '+')
+		k--;
+	langs[k] = '\0';
+	if (k == 0)
+		snprintf(langs, sizeof(langs), "eng");
 	strbuf_init(&raw);
 	r = docjail_tool(j, fd, argv, &raw, why);
 	if (r == DOCJAIL_OK) {
