@@ -61,7 +61,7 @@ struct ingest {
 	int64_t cid;
 	const char *root;
 	int rootfd;              /* everything is opened beneath it, never by path */
-	docjail_t *jail;
+	docjail_t *jail, *ocr_jail;   /* ocr_jail: --ocr only, a longer deadline */
 	extract_tools_t tools;
 	const ingest_opts_t *o;
 	ingest_stats_t *st;
@@ -220,7 +220,7 @@ hash_job(struct ingest *in, struct job *j, unsigned char *buf)
 	if (in->o->ocr && extract_ocr_wanted(j->mime, j->text.len) &&
 	    (kind != EXTRACT_PDF || total <= EXTRACT_PDF_MAX_BYTES)) {
 		int64_t t0 = now_ms();
-		ingest_ocr_file(in->jail, &in->tools, kind == EXTRACT_PDF, fd, &j->parts, &j->ocr_pages);
+		ingest_ocr_file(in->ocr_jail, &in->tools, kind == EXTRACT_PDF, fd, &j->parts, &j->ocr_pages);
 		j->ocr_ms = now_ms() - t0;
 	}
 	if (j->title == NULL) {
@@ -682,12 +682,12 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 	jc.mode = o->sandbox;
 	jc.tools[0] = o->pdftotext_path ? o->pdftotext_path : EXTRACT_PDFTOTEXT;
 	jc.tools[1] = o->unrtf_path ? o->unrtf_path : EXTRACT_UNRTF;
-	if (o->ocr) {
-		jc.tools[2] = o->tesseract_path ? o->tesseract_path : EXTRACT_TESSERACT;
-		jc.tools[3] = o->pdftoppm_path ? o->pdftoppm_path : EXTRACT_PDFTOPPM;
-	}
 	jail = docjail_new(&jc);
-	if (jail == NULL) {
+	in.ocr_jail = jail && o->ocr ? ingest_ocr_jail(o->sandbox, o->tesseract_path, o->pdftoppm_path,
+	    o->ocr_languages, &in.tools) : NULL;
+	if (jail == NULL || (o->ocr && in.ocr_jail == NULL)) {
+		docjail_free(jail);
+	docjail_free(in.ocr_jail);
 		close(rootfd);
 		memset(st, 0, sizeof(*st));
 		return -1;
@@ -697,7 +697,11 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 	if (nthreads > 64)
 		nthreads = 64;
 	memset(st, 0, sizeof(*st));
+	docjail_t *ocr_jail = in.ocr_jail;
+	extract_tools_t ocr_tools = in.tools;
 	memset(&in, 0, sizeof(in));
+	in.ocr_jail = ocr_jail;
+	in.tools = ocr_tools;
 	in.c = c;
 	in.cid = collection_id;
 	in.root = root;
@@ -705,9 +709,6 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 	in.jail = jail;
 	in.tools.pdftotext = jc.tools[0];
 	in.tools.unrtf = jc.tools[1];
-	in.tools.tesseract = jc.tools[2];
-	in.tools.pdftoppm = jc.tools[3];
-	in.tools.ocr_languages = o->ocr_languages;
 	in.o = o;
 	in.st = st;
 	in.start = now_ms();

@@ -4,6 +4,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+docjail_t *
+ingest_ocr_jail(int sandbox, const char *tesseract, const char *pdftoppm, const char *languages,
+    extract_tools_t *t)
+{
+	docjail_conf_t jc;
+
+	memset(&jc, 0, sizeof(jc));
+	jc.mode = sandbox;
+	jc.seconds = INGEST_OCR_SECONDS;
+	t->tesseract = jc.tools[0] = tesseract ? tesseract : EXTRACT_TESSERACT;
+	t->pdftoppm = jc.tools[1] = pdftoppm ? pdftoppm : EXTRACT_PDFTOPPM;
+	t->ocr_languages = languages;
+	/* tesseract's OpenMP threads spin while they wait: on a busy machine
+	 * that burnt as much system time as the OCR itself. Ingest's own
+	 * threads are the parallelism. */
+	jc.tool_env[0] = "OMP_THREAD_LIMIT=1";
+	return docjail_new(&jc);
+}
+
 void
 ingest_ocr_file(docjail_t *j, const extract_tools_t *t, int is_pdf, int fd, extract_parts_t *parts,
     int *pages)

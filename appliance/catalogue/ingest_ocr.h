@@ -8,6 +8,14 @@
 #include "catalogue/cat.h"
 #include "docs/extract.h"
 
+#define INGEST_OCR_SECONDS 120   /* per page and tool: a dense page takes tesseract 5-30 s */
+
+/* The jail OCR runs in (tesseract and pdftoppm, NULL: the defaults;
+ * INGEST_OCR_SECONDS); their paths and the languages into t. NULL (logged)
+ * as docjail_new. */
+docjail_t *ingest_ocr_jail(int sandbox, const char *tesseract, const char *pdftoppm, const char *languages,
+    extract_tools_t *t);
+
 /* Read the image or PDF at fd by OCR in the jail j; add its text to parts
  * as the OCR part (with why it could not be read, if so); count pages. */
 void ingest_ocr_file(docjail_t *j, const extract_tools_t *t, int is_pdf, int fd, extract_parts_t *parts,
