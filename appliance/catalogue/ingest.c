@@ -667,8 +667,9 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 	char b1[32], b2[32];
 
 	int rootfd;
-	docjail_t *jail;
+	docjail_t *jail, *ocr_jail;
 	docjail_conf_t jc;
+	extract_tools_t tools = { 0 };
 
 	/* An unreadable root (an unmounted disk, a permissions change) must not
 	 * look like a folder whose files were all deleted. */
@@ -683,11 +684,10 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 	jc.tools[0] = o->pdftotext_path ? o->pdftotext_path : EXTRACT_PDFTOTEXT;
 	jc.tools[1] = o->unrtf_path ? o->unrtf_path : EXTRACT_UNRTF;
 	jail = docjail_new(&jc);
-	in.ocr_jail = jail && o->ocr ? ingest_ocr_jail(o->sandbox, o->tesseract_path, o->pdftoppm_path,
-	    o->ocr_languages, &in.tools) : NULL;
-	if (jail == NULL || (o->ocr && in.ocr_jail == NULL)) {
+	ocr_jail = jail && o->ocr ? ingest_ocr_jail(o->sandbox, o->tesseract_path, o->pdftoppm_path,
+	    o->ocr_languages, &tools) : NULL;
+	if (jail == NULL || (o->ocr && ocr_jail == NULL)) {
 		docjail_free(jail);
-	docjail_free(in.ocr_jail);
 		close(rootfd);
 		memset(st, 0, sizeof(*st));
 		return -1;
@@ -697,11 +697,9 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 	if (nthreads > 64)
 		nthreads = 64;
 	memset(st, 0, sizeof(*st));
-	docjail_t *ocr_jail = in.ocr_jail;
-	extract_tools_t ocr_tools = in.tools;
 	memset(&in, 0, sizeof(in));
 	in.ocr_jail = ocr_jail;
-	in.tools = ocr_tools;
+	in.tools = tools;
 	in.c = c;
 	in.cid = collection_id;
 	in.root = root;
@@ -815,6 +813,7 @@ stop:
 	strbuf_release(&in.problems);
 	strbuf_release(&in.unread);
 	docjail_free(jail);
+	docjail_free(ocr_jail);
 	close(rootfd);
 	return rc;
 }
