@@ -17,8 +17,7 @@ build=(build-essential pkg-config xxd libevent-dev libssl-dev libsqlite3-dev
        libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev libzip-dev libexpat1-dev
        libolecf-dev libbfio-dev)
 # onionbalance only when an appliance is an Onionbalance front; the demo is not.
-# tesseract-ocr (with its English model) for add --ocr, which is opt-in.
-run=("${build[@]}" tor media-types poppler-utils unrtf tesseract-ocr tesseract-ocr-eng python3)
+run=("${build[@]}" tor media-types poppler-utils unrtf python3)
 image=(mmdebstrap systemd-container qemu-system-x86 qemu-utils ovmf dosfstools
        mtools fdisk e2fsprogs)
 # the Debian package (make deb): build it, check its policy (lintian), man -l
@@ -27,9 +26,10 @@ image_pi=("${image[@]}" qemu-user-static binfmt-support arch-test qemu-system-ar
 # libclang-rt-14-dev holds libFuzzer and clang's sanitizer runtimes; clang
 # only recommends it.
 # enscript and libgsf-bin (gsf createole) write the RTF and .msg test documents;
-# python3-pil and fonts-dejavu-core draw the words that OCR must find.
+# python3-pil and fonts-dejavu-core draw the words that OCR (add --ocr, opt-in,
+# so not in run: tesseract-ocr and its English model) must find.
 test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium sqlite3 enscript libgsf-bin
-      python3-pil fonts-dejavu-core
+      python3-pil fonts-dejavu-core tesseract-ocr tesseract-ocr-eng
       openssl procps iproute2 onionbalance "${image[@]}" "${package[@]}")
 bench=("${run[@]}" nginx-light wrk time curl wget minisign sqlite3 openssl procps
        iproute2 onionbalance)
