@@ -4,7 +4,7 @@
   pagecheck.py crawl BASE [--max-pages N] [--max-seconds S]
       Walk every page reachable from BASE/ (a/link/form targets) and check each
       HTML page (see check_page) and each link: no absolute or external URL, every
-      internal target answers 200 (/f/ and /m/ with HEAD), #fragments exist.
+      internal target answers 200 (/f/, /d/ and /m/ with HEAD), #fragments exist.
       --known-missing PREFIX lists 404s under PREFIX without failing (a route
       that is linked but not served yet).
   pagecheck.py page URL [--text T]... [--status N]
@@ -25,11 +25,14 @@ import urllib.parse
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; media-src 'self'; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
 MAX_HTML = 30 * 1024
+# The reading view (/r/) shows up to 64 KiB of a document's text a page: its
+# HTML is bounded by that text escaped (at worst "<" x 4) plus the page.
+MAX_HTML_READ = 320 * 1024
 # Every element the templates use; anything else came from data.
 TAGS = set("""html head meta title link body header div a bdi form label input button main
 nav ol ul li span h1 h2 h3 p table thead tbody tr th td footer br dl dt dd code section pre
 select option details summary mark figure figcaption img audio video""".split())
-# A file page may show its own file from /f/ (image, audio, video), nothing else.
+# A file page may show its own file (image, audio, video), nothing else.
 MEDIA = {"img", "audio", "video"}
 BIDI = {chr(c) for c in list(range(0x202A, 0x202F)) + list(range(0x2066, 0x206A))}
 
@@ -112,8 +115,9 @@ def check_page(url, r, body):
             fail(f"{url}: has {k}: {h[k]!r}")
     if not h.get("content-type", "").startswith("text/html; charset=utf-8"):
         fail(f"{url}: Content-Type {h.get('content-type')!r}")
-    if len(body) > MAX_HTML:
-        fail(f"{url}: {len(body)} bytes of HTML > {MAX_HTML}")
+    limit = MAX_HTML_READ if urllib.parse.urlsplit(url).path.startswith("/r/") else MAX_HTML
+    if len(body) > limit:
+        fail(f"{url}: {len(body)} bytes of HTML > {limit}")
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -137,9 +141,13 @@ def check_page(url, r, body):
     sub = [(t, k, v, rel) for t, k, v, rel, _ in p.links if t != "a" and t != "form"]
     sheets = [v for t, k, v, rel in sub if t == "link" and "stylesheet" in rel.split()]
     path = urllib.parse.urlsplit(url).path
-    own = "/f/" + path[3:] if path.startswith("/c/") else None
+    # Its own file: the bytes (/f/), the clean copy of an image (/i/), or
+    # on a PDF's page view (/p/) that page's image (/i/...?n=N).
+    q = urllib.parse.urlsplit(url).query
+    own = {"/f/" + path[3:], "/i/" + path[3:]} if path.startswith("/c/") else \
+        {"/i/" + path[3:] + ("?" + q if q else "")} if path.startswith("/p/") else set()
     media = [s for s in sub if s[0] in MEDIA]
-    if len(media) > 1 or any(s[2] != own for s in media):
+    if len(media) > 1 or any(s[2] not in own for s in media):
         fail(f"{url}: media other than its own file {media[:3]}")
     others = [s for s in sub if s[0] not in MEDIA and
               not (s[0] == "link" and ("stylesheet" in s[3].split() or
@@ -206,7 +214,7 @@ def crawl(base, max_pages, max_seconds):
             t = u.path + ("?" + u.query if u.query else "")
             if u.fragment:
                 frag_checks.append((target, href, u.path + ("?" + u.query if u.query else ""), u.fragment))
-            if t.startswith("/f/") or t.startswith("/m/") or t.startswith("/static/"):
+            if t.startswith(("/f/", "/i/", "/m/", "/static/", "/d/")):   # bytes: HEAD only
                 if t not in checked_links:
                     checked_links[t] = c.req("HEAD", t)[0]
                 if checked_links[t] != 200 and any(t.startswith(k) for k in KNOWN_MISSING):

@@ -11,7 +11,7 @@
 #include "base/sandbox.h"
 #include "base/util.h"
 
-enum conf_type { T_STR, T_BOOL, T_INT, T_LEVEL, T_SANDBOX };
+enum conf_type { T_STR, T_BOOL, T_INT, T_LEVEL, T_SANDBOX, T_DURATION };
 
 struct conf_key {
 	const char *name;
@@ -58,6 +58,11 @@ static const struct conf_key keys[] = {
 	K(max_ranges, T_INT, "16", 1, 256,
 	  "Most byte ranges honoured in one request; more, or overlapping ones,\n"
 	  "get the whole file instead (RFC 9110 14.2 allows ignoring Range)."),
+	K(archive_max_files, T_INT, "20000", 0, 10000000,
+	  "Most files in one folder archive (/d/, tar or zip). A larger folder's\n"
+	  "page says so and points to the collection's metalink instead. 0: none."),
+	K(archive_max_bytes, T_INT, "137438953472", 0, INT64_MAX,
+	  "Most bytes in one folder archive (default 128 GiB); larger: as above."),
 	K(max_connections, T_INT, "4096", 16, 1000000,
 	  "Most simultaneous connections. When full, the oldest idle keep-alive\n"
 	  "connection, or the one that has been sending its request head the\n"
@@ -133,6 +138,10 @@ static const struct conf_key keys[] = {
 	  "introductions (tor's defaults: 25/s, burst 200)."),
 	K(tor_sandbox, T_BOOL, "yes", 0, 0,
 	  "Run tor with Sandbox 1 (seccomp)."),
+	K(tor_group, T_STR, "", 0, 64,
+	  "Run tor in this group (the OS image: broadside-tor, the only group its\n"
+	  "firewall lets out). Needs CAP_SETGID, which only the spawner keeps.\n"
+	  "Empty: tor runs in serve's group."),
 	K(admin_ssh_port, T_INT, "0", 0, 65535,
 	  "With an admin onion (`broadside admin add-client`): forward its port 22\n"
 	  "to 127.0.0.1:N, e.g. 22 for a local sshd, reachable only by clients\n"
@@ -154,8 +163,19 @@ static const struct conf_key keys[] = {
 	  "The tesseract program (OCR), by its absolute path; it runs in the\n"
 	  "document jail, one image at a time on its stdin."),
 	K(pdftoppm_path, T_STR, "/usr/bin/pdftoppm", 1, 4096,
-	  "The pdftoppm program (poppler-utils), which renders the pages of a PDF\n"
-	  "without text for OCR, by its absolute path, in the document jail."),
+	  "The pdftoppm program (poppler-utils) that draws PDF pages as images for\n"
+	  "the page view (/p/) and for OCR of PDF pages without text, by absolute\n"
+	  "path; it runs in the document jail."),
+	K(pdfinfo_path, T_STR, "/usr/bin/pdfinfo", 1, 4096,
+	  "The pdfinfo program (poppler-utils) that counts a PDF's pages, by\n"
+	  "absolute path; it runs in the document jail."),
+	K(render_cache_mb, T_INT, "256", 1, 1000000,
+	  "MB of page images and clean image copies kept in DIR/cache; the least\n"
+	  "recently used go first. Pages made by `add --render-pages` (DIR/pages)\n"
+	  "are not counted and never evicted."),
+	K(render_queue, T_INT, "8", 0, 1000,
+	  "Pages or images waiting to be made while one is being made; more get\n"
+	  "503 with Retry-After. Each circuit may wait for one at a time (429)."),
 	K(balance_serve_here, T_BOOL, "yes", 0, 0,
 	  "On a front: also serve readers from this appliance, as one of the\n"
 	  "backends (under a second key, onion/instance). no: this machine only\n"
@@ -163,6 +183,46 @@ static const struct conf_key keys[] = {
 	K(balance_testnet, T_BOOL, "no", 0, 0,
 	  "Run onionbalance with --is-testnet (a private Tor network with\n"
 	  "TestingTorNetwork 1; tests only)."),
+	K(mirror_interval, T_DURATION, "4h", 0, 30LL * 86400,
+	  "How often serve re-runs the mirror of each collection mirrored here\n"
+	  "(`broadside mirror`), through its own tor, so that mirrors follow their\n"
+	  "origin: a number with s, m, h or d (seconds without a unit), counted\n"
+	  "from the end of one run to the start of the next. 0 = never (run\n"
+	  "`broadside mirror` by hand). Intervals of seconds are for tests."),
+	K(mirror_jitter, T_INT, "10", 0, 50,
+	  "Percent by which each interval is made randomly longer or shorter, so\n"
+	  "that mirrors do not all call on their origin at the same moment."),
+	K(mirror_socks, T_STR, "", 0, 200,
+	  "The tor SocksPort on this machine the scheduled mirror runs use:\n"
+	  "HOST:PORT or unix:/PATH. Empty: serve's own tor opens one for them only,\n"
+	  "on the Unix socket DIR/tor/socks.sock (no TCP port, no other user)."),
+	K(mirror_max_manifest_size, T_INT, "67108864", 4096, 1LL << 40,
+	  "Bytes one fetched manifest may have (mirror --max-manifest-size).\n"
+	  "64 MiB holds ~400,000 files with 70-byte paths."),
+	K(mirror_quarantine_max, T_INT, "67108864", 0, 1LL << 40,
+	  "Bytes of mismatching bodies a mirror keeps in its quarantine in all\n"
+	  "(mirror --quarantine-max); the REPORT lines are always kept."),
+	K(mirror_deadline, T_DURATION, "24h", 1, 365LL * 86400,
+	  "A mirror run stops after this long, keeping what it verified\n"
+	  "(mirror --deadline); the next run resumes."),
+	K(mirror_min_rate, T_INT, "1024", 0, 1LL << 40,
+	  "Bytes per second below which a mirror transfer is dropped, measured over\n"
+	  "mirror_min_rate_time (mirror --min-rate). 0 = no minimum."),
+	K(mirror_min_rate_time, T_DURATION, "120", 0, 86400,
+	  "The window of mirror_min_rate (mirror --min-rate-time)."),
+	K(mirror_max_removals, T_INT, "10", 0, 100,
+	  "Percent of the installed files a new version may remove before a mirror\n"
+	  "refuses it (mirror --max-removals; --accept-removals by hand)."),
+	K(vanguards, T_BOOL, "no", 0, 0,
+	  "Run the full vanguards defence (Debian's vanguards) next to tor: pinned\n"
+	  "layer-2 and layer-3 relays and circuit watchers against guard discovery\n"
+	  "(see the README's \"Vanguards\"). The installed package turns it on in\n"
+	  "/etc/broadside/broadside.conf; a checkout (make run, the tests) leaves it off."),
+	K(vanguards_path, T_STR, "/usr/bin/vanguards", 1, 4096,
+	  "The vanguards program."),
+	K(vanguards_testnet, T_BOOL, "no", 0, 0,
+	  "Pin 3 layer-3 relays instead of 8 (a private Tor network with\n"
+	  "TestingTorNetwork 1 and few relays; tests only)."),
 	K(sandbox, T_SANDBOX, "yes", 0, 0,
 	  "Sandbox serve itself once started (Landlock + seccomp): read-only on the\n"
 	  "collection roots known at start, no exec, no inet sockets. yes: apply what\n"
@@ -172,6 +232,30 @@ static const struct conf_key keys[] = {
 	  "jail of add, refresh and mirror (every document parsed in a child that\n"
 	  "can reach nothing but that document); no: documents are parsed in-process."),
 };
+
+int
+conf_parse_duration(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	static const struct { char unit; int64_t mult; } units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 },
+		{ 'd', 86400 } };
+	size_t n = strlen(s);
+	int64_t mult = 1, v;
+	char num[32];
+
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n + 1);
+	for (size_t i = 0; i < ARRAY_LEN(units); i++)
+		if (num[n - 1] == units[i].unit) {
+			mult = units[i].mult;
+			num[--n] = '\0';
+			break;
+		}
+	if (parse_int64(num, 0, INT64_MAX / 86400, &v) < 0 || v * mult < min || v * mult > max)
+		return -1;
+	*out = v * mult;
+	return 0;
+}
 
 static void
 set_default(conf_t *c, const struct conf_key *k)
@@ -188,6 +272,9 @@ set_default(conf_t *c, const struct conf_key *k)
 		break;
 	case T_INT:
 		(void)parse_int64(k->def, k->min, k->max, (int64_t *)p);
+		break;
+	case T_DURATION:
+		(void)conf_parse_duration(k->def, k->min, k->max, (int64_t *)p);
 		break;
 	case T_SANDBOX:
 		*(int *)p = sandbox_mode_parse(k->def);
@@ -277,6 +364,13 @@ conf_set(conf_t *c, const char *key, const char *value, char *err, size_t errlen
 			return -1;
 		}
 		*(int *)p = sandbox_mode_parse(value);
+		return 0;
+	case T_DURATION:
+		if (conf_parse_duration(value, k->min, k->max, (int64_t *)p) < 0) {
+			snprintf(err, errlen, "%s: '%s' is not a duration from %lld to %lld seconds "
+			    "(a number with s, m, h or d)", key, value, (long long)k->min, (long long)k->max);
+			return -1;
+		}
 		return 0;
 	case T_INT:
 		if (parse_int64(value, k->min, k->max, (int64_t *)p) < 0) {
@@ -499,6 +593,10 @@ conf_man(const char *version)
 			break;
 		case T_SANDBOX:
 			strbuf_adds(&b, "yes, required or no.");
+			break;
+		case T_DURATION:
+			strbuf_addf(&b, "A duration (a number with s, m, h or d) from %lld to %lld seconds.",
+			    (long long)k->min, (long long)k->max);
 			break;
 		}
 		if (k->def[0] == '\0') {

@@ -27,6 +27,8 @@ typedef struct conf {
 	int64_t max_headers;
 	int64_t max_header_bytes;
 	int64_t max_ranges;
+	int64_t archive_max_files;      /* folder archives (/d/): larger folders get none */
+	int64_t archive_max_bytes;
 	int64_t max_connections;
 	int64_t search_threads;
 	/* limits per tor circuit and under overload (limit.c) */
@@ -53,15 +55,32 @@ typedef struct conf {
 	int onion_pow;
 	int onion_intro_dos;
 	int tor_sandbox;
+	char *tor_group;                /* "" = serve's group */
 	int64_t admin_ssh_port;         /* admin onion's port 22 target; 0 = none */
 	/* Onionbalance (balance.h) */
 	char *onionbalance_path;
 	/* the document jail (docjail.h) */
 	char *pdftotext_path;
 	char *unrtf_path;
-	char *ocr_languages, *tesseract_path, *pdftoppm_path;
+	char *ocr_languages, *tesseract_path;   /* OCR; pdftoppm_path below too */
+	char *pdftoppm_path, *pdfinfo_path;   /* page images (render.h) */
+	int64_t render_cache_mb, render_queue;
 	int balance_serve_here;
 	int balance_testnet;
+	/* following mirrored collections (serve/mirror_sched.h); durations in seconds */
+	int64_t mirror_interval;        /* 0 = never */
+	int64_t mirror_jitter;          /* percent */
+	char *mirror_socks;             /* "" = serve's own tor, on tor/socks.sock */
+	int64_t mirror_max_manifest_size;
+	int64_t mirror_quarantine_max;
+	int64_t mirror_deadline;
+	int64_t mirror_min_rate;
+	int64_t mirror_min_rate_time;
+	int64_t mirror_max_removals;
+	/* the vanguards addon (vanguards_run.h) */
+	int vanguards;
+	char *vanguards_path;
+	int vanguards_testnet;
 	/* self-sandboxing of serve (sandbox.h): SANDBOX_NO / _YES / _REQUIRED */
 	int sandbox;
 } conf_t;
@@ -75,6 +94,10 @@ void conf_free_(conf_t *c);
  * "path:line: what is wrong" into err and return -1. A missing file is an error
  * unless missing_ok. */
 int conf_load(conf_t *c, const char *path, int missing_ok, char *err, size_t errlen);
+
+/* Parse a duration: a whole number with an optional unit s, m, h or d, into
+ * seconds from min to max. 0 or -1. */
+int conf_parse_duration(const char *s, int64_t min, int64_t max, int64_t *out);
 
 /* Set one key from text (command-line overrides use the same checks). */
 int conf_set(conf_t *c, const char *key, const char *value, char *err, size_t errlen);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/landlock.h>
 #include <seccomp.h>
 
@@ -200,10 +201,25 @@ apply_landlock(const datadir_t *d, const sandbox_root_t *roots, const char *tor_
 	free(p);
 	if (sandbox_landlock_allow(rs, abi, d->run, FS_DIR_RW) < 0)
 		failed = 1;
+	/* Page images and clean image copies (render_cache.h): written here,
+	 * evicted here; those made at ingest (pages/) only read. */
+	p = datadir_path(d, "cache");
+	if (mkdir_p(p, 0700) < 0 || sandbox_landlock_allow(rs, abi, p, FS_DIR_RW) < 0)
+		failed = 1;
+	free(p);
+	p = datadir_path(d, "pages");
+	if (mkdir_p(p, 0700) < 0 || sandbox_landlock_allow(rs, abi, p, FS_READ) < 0)
+		failed = 1;
+	free(p);
 	/* The signed manifests served at /m/ (read-only: ingest writes them). The
 	 * folder's sets are swapped in below it, so a rule on it covers them. */
 	p = datadir_path(d, "manifests");
 	if (mkdir_p(p, 0700) < 0 || sandbox_landlock_allow(rs, abi, p, FS_READ) < 0)
+		failed = 1;
+	free(p);
+	/* What the scheduled mirror runs record, for `status`. */
+	p = datadir_path(d, "mirror-state");
+	if (mkdir_p(p, 0755) < 0 || sandbox_landlock_allow(rs, abi, p, FS_READ) < 0)
 		failed = 1;
 	free(p);
 	/* /m/publisher.pub: this one public file of keys/, never the secret key. */
@@ -217,11 +233,12 @@ apply_landlock(const datadir_t *d, const sandbox_root_t *roots, const char *tor_
 	if (mkdir_p(p, 0700) < 0 || sandbox_landlock_allow(rs, abi, p, FS_READ) < 0)
 		failed = 1;
 	free(p);
-	/* torsup rewrites the torrc before each restart of tor. */
+	/* tor_append: read only without the spawner (which writes the torrc). */
 	if (tor_append && sandbox_landlock_allow(rs, abi, tor_append, LANDLOCK_ACCESS_FS_READ_FILE) < 0)
 		failed = 1;
 	/* Nothing else of the data dir: not the config, not keys/, not the onion
-	 * keys (the address was read at start). */
+	 * keys (the address was read at start), not tor/ (the torrc, tor's
+	 * control socket and cookie, the filtered sockets: the spawner's). */
 #if defined(__SANITIZE_ADDRESS__)
 	/* The sanitizer runtime reads its own maps to report. */
 	if (sandbox_landlock_allow(rs, abi, "/proc", FS_READ) < 0)
@@ -245,7 +262,7 @@ done:
 
 /* What serve calls once running: the event loop, readers' sockets, files
  * beneath roots, SQLite (pread, locks, the WAL's shared memory), tor's control
- * socket and signals to tor, the generated torrc. */
+ * connection (a socket the spawner made) and signals to tor. */
 static const char *const allowed[] = {
 	/* I/O */
 	"read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev",
@@ -255,7 +272,7 @@ static const char *const allowed[] = {
 	"openat", "openat2", "open", "fstat", "newfstatat", "stat", "lstat", "statx",
 	"fstatfs", "statfs", "access", "faccessat", "faccessat2", "readlink", "readlinkat",
 	"getdents64", "unlink", "unlinkat", "rename", "renameat", "renameat2", "fchmod",
-	"fchmodat", "getcwd", "umask",
+	"fchmodat", "getcwd", "umask", "utimensat",
 	/* event loop */
 	"epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_ctl", "poll", "ppoll", "select",
 	"pselect6", "pipe2", "eventfd2", "timerfd_settime", "timerfd_gettime",
@@ -324,9 +341,11 @@ apply_seccomp(void)
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
 	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
 #endif
-	/* Unix sockets only (tor's control socket); never AF_INET/AF_INET6. */
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+	/* No new socket at all: the listeners are bound, tor's control
+	 * connection comes from the spawner (spawner.h). Landlock does not
+	 * cover connect() to a unix socket's path, so this is what keeps serve
+	 * off tor's own control socket and the filtered sockets of onionbalance
+	 * and vanguards. socketpair() stays for libevent's notifications. */
 	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socketpair), 1,
 	    SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
 	/* libevent asks how much is readable; isatty() asks TCGETS. */
@@ -344,7 +363,7 @@ apply_seccomp(void)
 		log_warn("sandbox: seccomp: cannot load the filter (kernel without seccomp?)");
 		goto done;
 	}
-	log_info("sandbox: seccomp filter loaded (allow-list; unix sockets only; no exec, "
+	log_info("sandbox: seccomp filter loaded (allow-list; no new sockets; no exec, "
 	    "no fork)");
 	rc = 0;
 done:
@@ -387,6 +406,27 @@ sandbox_apply_serve(int mode, const datadir_t *d, const sandbox_root_t *roots, c
 		log_warn("sandbox: applied only in part (see above); set sandbox = required to "
 		    "refuse to start in that case");
 	return 0;
+}
+
+/* ---- capabilities ---------------------------------------------------------- */
+
+int
+sandbox_drop_setid_caps(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	uint32_t drop = (1U << CAP_SETGID) | (1U << CAP_SETUID);
+
+	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, CAP_SETGID, 0, 0);
+	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, CAP_SETUID, 0, 0);
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -1;
+	if (!((d[0].effective | d[0].permitted | d[0].inheritable) & drop))
+		return 0;
+	d[0].effective &= ~drop;
+	d[0].permitted &= ~drop;
+	d[0].inheritable &= ~drop;
+	return syscall(SYS_capset, &h, d) < 0 ? -1 : 0;
 }
 
 /* ---- test hook --------------------------------------------------------- */

@@ -9,8 +9,9 @@
  *    sockets. A collection added while serve runs is outside the allowed set
  *    until serve restarts (its files answer 403 and the log says so).
  *  - seccomp (libseccomp): an allow-list of the calls serve makes; others fail
- *    with EPERM. socket() only for AF_UNIX (tor's control socket); no exec, no
- *    fork, no ptrace, no executable mappings.
+ *    with EPERM. No socket() at all (tor's control connection is a socket
+ *    the spawner hands over); no exec, no fork, no ptrace, no executable
+ *    mappings.
  *
  * Modes (config key `sandbox`): "yes" applies what the kernel supports and
  * warns about the rest (Raspberry Pi and old VPS kernels lack Landlock);
@@ -61,6 +62,13 @@ int sandbox_landlock_allow(int ruleset, int abi, const char *path, uint64_t righ
 /* Allow system call name in the libseccomp filter (a scmp_filter_ctx); a call
  * this architecture lacks is skipped. 0, or -1 (logged). */
 int sandbox_seccomp_allow(void *filter, const char *name);
+
+/* Give up CAP_SETGID and CAP_SETUID (effective, permitted, inheritable,
+ * ambient), which the OS image's unit grants so that the spawner can run tor
+ * in its own group (the firewall lets only that group out): serve drops them
+ * right after forking the spawner, and the spawner in each child before
+ * exec. 0 (also when there was nothing to drop), -1 on failure. */
+int sandbox_drop_setid_caps(void);
 
 /* Test hook: when BROADSIDE_SANDBOX_PROBE is set, try what the sandbox must
  * forbid (open the path in that variable, an AF_INET/AF_INET6 socket, exec of

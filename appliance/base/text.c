@@ -173,6 +173,23 @@ text_url(strbuf_t *out, const char *s, size_t len, unsigned flags)
 	}
 }
 
+/* Bytes copied as they are: 2 anywhere, 1 in text but not in attribute
+ * values (quotes), 0 never (markup, controls, non-ASCII). */
+static const unsigned char html_plain[256] = {
+	[' '] = 2, ['!'] = 2, ['"'] = 1, ['#'] = 2, ['$'] = 2, ['%'] = 2, ['\''] = 1,
+	['('] = 2, [')'] = 2, ['*'] = 2, ['+'] = 2, [','] = 2, ['-'] = 2, ['.'] = 2, ['/'] = 2,
+	['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2,
+	['8'] = 2, ['9'] = 2, [':'] = 2, [';'] = 2, ['='] = 2, ['?'] = 2, ['@'] = 2,
+	['A'] = 2, ['B'] = 2, ['C'] = 2, ['D'] = 2, ['E'] = 2, ['F'] = 2, ['G'] = 2, ['H'] = 2,
+	['I'] = 2, ['J'] = 2, ['K'] = 2, ['L'] = 2, ['M'] = 2, ['N'] = 2, ['O'] = 2, ['P'] = 2,
+	['Q'] = 2, ['R'] = 2, ['S'] = 2, ['T'] = 2, ['U'] = 2, ['V'] = 2, ['W'] = 2, ['X'] = 2,
+	['Y'] = 2, ['Z'] = 2, ['['] = 2, ['\\'] = 2, [']'] = 2, ['^'] = 2, ['_'] = 2, ['`'] = 2,
+	['a'] = 2, ['b'] = 2, ['c'] = 2, ['d'] = 2, ['e'] = 2, ['f'] = 2, ['g'] = 2, ['h'] = 2,
+	['i'] = 2, ['j'] = 2, ['k'] = 2, ['l'] = 2, ['m'] = 2, ['n'] = 2, ['o'] = 2, ['p'] = 2,
+	['q'] = 2, ['r'] = 2, ['s'] = 2, ['t'] = 2, ['u'] = 2, ['v'] = 2, ['w'] = 2, ['x'] = 2,
+	['y'] = 2, ['z'] = 2, ['{'] = 2, ['|'] = 2, ['}'] = 2, ['~'] = 2, ['\n'] = 2,
+};
+
 /* Escape one code point. */
 static void
 html_cp(strbuf_t *out, uint32_t c, int attr)
@@ -207,11 +224,22 @@ text_html(strbuf_t *out, const char *s, size_t len, unsigned flags)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	int marks = (flags & TEXT_HTML_MARKS) != 0, attr = (flags & TEXT_HTML_ATTR) != 0;
+	int cells = (flags & TEXT_HTML_CELLS) != 0;
 	int open = 0;
 
 	for (size_t i = 0; i < len;) {
 		uint32_t c;
+		size_t run = i;
 
+		/* Runs of printable ASCII that need no escape go in one copy: a
+		 * reading view's page is 64 KiB of mostly such text. */
+		while (run < len && html_plain[p[run]] > attr)
+			run++;
+		if (run > i) {
+			strbuf_add(out, s + i, run - i);
+			i = run;
+			continue;
+		}
 		i += text_utf8_next(p + i, len - i, &c);
 		if (marks && c == 0x02) {
 			if (!open)
@@ -221,6 +249,8 @@ text_html(strbuf_t *out, const char *s, size_t len, unsigned flags)
 			if (open)
 				strbuf_add(out, "</mark>", 7);
 			open = 0;
+		} else if (cells && c == 0x1f) {
+			strbuf_add(out, "</td><td>", 9);
 		} else {
 			html_cp(out, c, attr);
 		}

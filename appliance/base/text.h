@@ -63,8 +63,9 @@ int text_json(strbuf_t *out, const char *s, unsigned flags);
  * C1 controls, noncharacters and bidi controls U+FFFD (a character reference
  * would not help: the parser turns it back into the control); invalid UTF-8
  * U+FFFD. TEXT_HTML_MARKS turns \x02 ... \x03 (search-hit marks) into
- * balanced <mark> ... </mark>. */
-enum { TEXT_HTML_ATTR = 1, TEXT_HTML_MARKS = 2 };
+ * balanced <mark> ... </mark>; TEXT_HTML_CELLS turns \x1f into </td><td>
+ * (the cells of one table row in one value). */
+enum { TEXT_HTML_ATTR = 1, TEXT_HTML_MARKS = 2, TEXT_HTML_CELLS = 4 };
 void text_html(strbuf_t *out, const char *s, size_t len, unsigned flags);
 
 #endif

@@ -24,111 +24,12 @@
 #include "base/text.h"
 #include "base/util.h"
 
-#define CAT_SCHEMA_VERSION 6
-#define CAT_SCHEMA_OLDEST_READ 2   /* read-only opens still list v2 folders (by OFFSET) */
-
-static const char schema_v1[] =
-    "CREATE TABLE collections ("
-    "  id INTEGER PRIMARY KEY,"
-    "  slug TEXT NOT NULL UNIQUE,"
-    "  title TEXT NOT NULL,"
-    "  description TEXT NOT NULL DEFAULT '',"
-    "  root TEXT NOT NULL,"
-    "  origin TEXT,"
-    "  publisher_key TEXT,"
-    "  files INTEGER NOT NULL DEFAULT 0,"
-    "  bytes INTEGER NOT NULL DEFAULT 0,"
-    "  created INTEGER NOT NULL,"
-    "  updated INTEGER NOT NULL);"
-    "CREATE TABLE dirs ("
-    "  id INTEGER PRIMARY KEY,"
-    "  collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,"
-    "  parent_id INTEGER REFERENCES dirs(id) ON DELETE CASCADE,"
-    "  path TEXT NOT NULL,"
-    "  name TEXT NOT NULL,"
-    "  depth INTEGER NOT NULL,"
-    "  files INTEGER NOT NULL DEFAULT 0,"      /* files below, recursively */
-    "  bytes INTEGER NOT NULL DEFAULT 0,"
-    "  mtime INTEGER NOT NULL DEFAULT 0,"
-    "  nfiles INTEGER NOT NULL DEFAULT 0,"     /* files directly inside */
-    "  ndirs INTEGER NOT NULL DEFAULT 0,"      /* folders directly inside */
-    "  UNIQUE (collection_id, path));"
-    "CREATE INDEX dirs_parent_name ON dirs(parent_id, name);"
-    "CREATE INDEX dirs_parent_bytes ON dirs(parent_id, bytes, name);"
-    "CREATE INDEX dirs_parent_mtime ON dirs(parent_id, mtime, name);"
-    "CREATE TABLE files ("
-    "  id INTEGER PRIMARY KEY,"
-    "  collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,"
-    "  dir_id INTEGER NOT NULL REFERENCES dirs(id) ON DELETE CASCADE,"
-    "  path TEXT NOT NULL,"
-    "  name TEXT NOT NULL,"
-    "  size INTEGER NOT NULL,"
-    "  mtime INTEGER NOT NULL,"
-    "  sha256 BLOB NOT NULL,"
-    "  mime TEXT NOT NULL,"
-    "  indexed_at INTEGER NOT NULL,"
-    "  UNIQUE (collection_id, path));"
-    "CREATE INDEX files_dir_name ON files(dir_id, name);"
-    "CREATE INDEX files_dir_size ON files(dir_id, size, name);"
-    "CREATE INDEX files_dir_mtime ON files(dir_id, mtime, name);"
-    "CREATE TABLE docs ("
-    "  id INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,"
-    "  title TEXT NOT NULL,"
-    "  body TEXT);"
-    "CREATE VIEW fts_src AS SELECT d.id AS id, d.title AS title, f.path AS path,"
-    "  d.body AS body, 'c' || f.collection_id AS coll, f.collection_id AS collection_id"
-    "  FROM docs d JOIN files f ON f.id = d.id;"
-    "CREATE VIRTUAL TABLE fts USING fts5(title, path, body, coll,"
-    "  content='fts_src', content_rowid='id',"
-    "  tokenize='unicode61 remove_diacritics 2');";
-
-/* v3: folder positions. The (dir, sort key) indexes only served OFFSET listings;
- * the position indexes replace them (and still lead with dir_id/parent_id for the
- * foreign-key cascades and the counts in cat_collection_finish). */
-static const char schema_v3[] =
-    "ALTER TABLE files ADD COLUMN pos_name INTEGER;"
-    "ALTER TABLE files ADD COLUMN pos_size INTEGER;"
-    "ALTER TABLE files ADD COLUMN pos_mtime INTEGER;"
-    "ALTER TABLE dirs ADD COLUMN pos_name INTEGER;"
-    "ALTER TABLE dirs ADD COLUMN pos_bytes INTEGER;"
-    "ALTER TABLE dirs ADD COLUMN pos_mtime INTEGER;"
-    /* 1: a file of this folder was added, changed or removed since its files
-     * were last numbered (new folders start so). */
-    "ALTER TABLE dirs ADD COLUMN pos_stale INTEGER NOT NULL DEFAULT 1;"
-    "DROP INDEX files_dir_name;"
-    "DROP INDEX files_dir_size;"
-    "DROP INDEX files_dir_mtime;"
-    "DROP INDEX dirs_parent_name;"
-    "DROP INDEX dirs_parent_bytes;"
-    "DROP INDEX dirs_parent_mtime;"
-    "CREATE INDEX files_dir_pos_name ON files(dir_id, pos_name);"
-    "CREATE INDEX files_dir_pos_size ON files(dir_id, pos_size);"
-    "CREATE INDEX files_dir_pos_mtime ON files(dir_id, pos_mtime);"
-    "CREATE INDEX dirs_parent_pos_name ON dirs(parent_id, pos_name);"
-    "CREATE INDEX dirs_parent_pos_bytes ON dirs(parent_id, pos_bytes);"
-    "CREATE INDEX dirs_parent_pos_mtime ON dirs(parent_id, pos_mtime);";
-
-/* v6: parts, the attachments of a message, each with an index entry of its
- * own. Their ids are negative (the smallest minus one), so index rowids of
- * files (positive, = files.id) and of parts never meet; fts_src gives both,
- * with file_id to find a file's entries in one lookup. */
-static const char schema_v6[] =
-    "CREATE TABLE parts ("
-    "  id INTEGER PRIMARY KEY,"
-    "  file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,"
-    "  name TEXT NOT NULL,"
-    "  title TEXT NOT NULL,"
-    "  body TEXT);"
-    "CREATE INDEX parts_file ON parts(file_id);"
-    "DROP VIEW fts_src;"
-    "CREATE VIEW fts_src AS SELECT d.id AS id, d.title AS title, f.path AS path,"
-    "  d.body AS body, 'c' || f.collection_id AS coll, f.collection_id AS collection_id, d.id AS file_id"
-    "  FROM docs d JOIN files f ON f.id = d.id"
-    " UNION ALL SELECT p.id, p.title, f.path || ' \xe2\x80\xba ' || p.name, p.body, 'c' || f.collection_id,"
-    "  f.collection_id, p.file_id FROM parts p JOIN files f ON f.id = p.file_id;";
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_FILE_GET] = "SELECT id, size, mtime, sha256, mime FROM files WHERE collection_id = ?1 AND path = ?2",
+	[S_DATA_VERSION] = "PRAGMA data_version",
+	[S_FILE_GET_CRC] = "SELECT id, size, mtime, sha256, mime, crc32 FROM files"
+	    " WHERE collection_id = ?1 AND path = ?2",
 	[S_FILE_EACH] = "SELECT path, id, size, mtime, sha256, mime FROM files WHERE collection_id = ?1 ORDER BY path",
 	[S_COLL_GET] = "SELECT id, slug, title, description, root, origin, publisher_key, files, bytes, created, updated"
 	    " FROM collections WHERE slug = ?1",
@@ -141,9 +42,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_COLL_UPDATE] = "UPDATE collections SET title = ?2, description = ?3 WHERE id = ?1",
 	[S_DIR_GET] = "SELECT id FROM dirs WHERE collection_id = ?1 AND path = ?2",
 	[S_DIR_INSERT] = "INSERT INTO dirs (collection_id, parent_id, path, name, depth) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[S_FILE_INSERT] = "INSERT INTO files (collection_id, dir_id, path, name, size, mtime, sha256, mime, indexed_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[S_FILE_UPDATE] = "UPDATE files SET size = ?2, mtime = ?3, sha256 = ?4, mime = ?5, indexed_at = ?6 WHERE id = ?1",
+	[S_FILE_INSERT] = "INSERT INTO files (collection_id, dir_id, path, name, size, mtime, sha256, mime, indexed_at,"
+	    " crc32) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[S_FILE_UPDATE] = "UPDATE files SET size = ?2, mtime = ?3, sha256 = ?4, mime = ?5, indexed_at = ?6,"
+	    " crc32 = ?7 WHERE id = ?1",
 	[S_DOC_UPSERT] = "INSERT OR REPLACE INTO docs (id, title, body) VALUES (?1, ?2, ?3)",
 	/* External content: FTS5 needs the old values to remove an entry. */
 	[S_FTS_DELETE] = "INSERT INTO fts (fts, rowid, title, path, body, coll)"
@@ -227,8 +129,8 @@ cat_exec_(cat_t *c, const char *sql)
 	return 0;
 }
 
-static int64_t
-pragma_int(cat_t *c, const char *sql)
+int64_t
+cat_pragma_int_(cat_t *c, const char *sql)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t v = -1;
@@ -239,89 +141,6 @@ pragma_int(cat_t *c, const char *sql)
 	return v;
 }
 
-/* Set the folder positions of every collection (migration to v3). */
-static int
-positions_all(cat_t *c)
-{
-	sqlite3_stmt *s = NULL;
-	int64_t *ids = NULL;
-	size_t n = 0;
-	int rc = -1, step;
-
-	/* Ids first: the updates must not run under an open read of collections. */
-	if (sqlite3_prepare_v2(c->db, "SELECT id FROM collections", -1, &s, NULL) != SQLITE_OK)
-		goto fail_db;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		ids = xrealloc(ids, (n + 1) * sizeof(*ids));
-		ids[n++] = sqlite3_column_int64(s, 0);
-	}
-	if (step != SQLITE_DONE)
-		goto fail_db;
-	for (size_t i = 0; i < n; i++)
-		if (cat_positions_update_(c, ids[i]) < 0)
-			goto done;
-	rc = 0;
-	goto done;
-fail_db:
-	cat_db_error_(c, "upgrade catalogue");
-done:
-	sqlite3_finalize(s);
-	free(ids);
-	return rc;
-}
-
-static int
-migrate(cat_t *c)
-{
-	int64_t v = pragma_int(c, "PRAGMA user_version");
-
-	if (v < 0)
-		return cat_db_error_(c, "read schema version");
-	if (v > CAT_SCHEMA_VERSION) {
-		log_err("%s has schema version %lld; this broadside knows up to %d (upgrade broadside)",
-		    c->path, (long long)v, CAT_SCHEMA_VERSION);
-		return -1;
-	}
-	c->version = (int)v;
-	if (v == CAT_SCHEMA_VERSION)
-		return 0;
-	/* Each step runs in one transaction with its version bump, so a crash leaves
-	 * either the old or the new schema. */
-	if (cat_exec_(c, "BEGIN IMMEDIATE") < 0)
-		return -1;
-	if (v < 1 && (cat_exec_(c, schema_v1) < 0 || cat_exec_(c, "PRAGMA user_version = 1") < 0)) {
-		cat_exec_(c, "ROLLBACK");
-		return -1;
-	}
-	/* v2: collections.held — why a collection's bytes are withheld
-	 * (restored onto files that differ from its manifest), NULL when served. */
-	if (v < 2 && (cat_exec_(c, "ALTER TABLE collections ADD COLUMN held TEXT") < 0 ||
-	    cat_exec_(c, "PRAGMA user_version = 2") < 0)) {
-		cat_exec_(c, "ROLLBACK");
-		return -1;
-	}
-	/* v3: folder positions, computed here for what is already catalogued (about
-	 * 30 s per million files on a busy 2-core machine), so deep pages are fast
-	 * from the first request after the upgrade. */
-	if (v < 3) {
-		if (v >= 1)
-			log_info("upgrading catalogue %s to schema version 3 (folder positions; "
-			    "about 30 s per million files, once)", c->path);
-		if (cat_exec_(c, schema_v3) < 0 || positions_all(c) < 0 ||
-		    cat_exec_(c, "PRAGMA user_version = 3") < 0) {
-			cat_exec_(c, "ROLLBACK");
-			return -1;
-		}
-	}
-	if (v < 6 && (cat_exec_(c, schema_v6) < 0 || cat_exec_(c, "PRAGMA user_version = 6") < 0)) {
-		cat_exec_(c, "ROLLBACK");
-		return -1;
-	}
-	if (cat_exec_(c, "COMMIT") < 0)
-		return -1;
-	c->version = CAT_SCHEMA_VERSION;
-	return 0;
-}
 
 static void
 list_stmts_free(cat_t *c)
@@ -398,7 +217,7 @@ cat_open(const char *path, int flags)
 		if (cat_exec_(c, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 		    " PRAGMA cache_size = -16000") < 0)
 			goto fail;
-		if (migrate(c) < 0)
+		if (cat_migrate_(c) < 0)
 			goto fail;
 	} else {
 		/* Readers (serve, search) get a 32 MB page cache: with SQLite's default
@@ -411,7 +230,7 @@ cat_open(const char *path, int flags)
 			goto fail;
 		/* An older catalogue is read as it is (serve keeps working after an
 		 * upgrade of broadside); the next add, refresh or init upgrades it. */
-		int64_t v = pragma_int(c, "PRAGMA user_version");
+		int64_t v = cat_pragma_int_(c, "PRAGMA user_version");
 		if (v < CAT_SCHEMA_OLDEST_READ || v > CAT_SCHEMA_VERSION) {
 			log_err("catalogue %s has schema version %lld, expected %d (run `broadside init`)",
 			    path, (long long)v, CAT_SCHEMA_VERSION);
@@ -581,6 +400,8 @@ file_from_row(sqlite3_stmt *s, int base, cat_file_t *out)
 	const unsigned char *m;
 
 	out->id = sqlite3_column_int64(s, base);
+	out->has_crc = 0;
+	out->crc32 = 0;
 	out->size = sqlite3_column_int64(s, base + 1);
 	out->mtime = sqlite3_column_int64(s, base + 2);
 	hex32(sqlite3_column_blob(s, base + 3), sqlite3_column_bytes(s, base + 3), out->sha256);
@@ -591,7 +412,8 @@ file_from_row(sqlite3_stmt *s, int base, cat_file_t *out)
 int
 cat_file_get(cat_t *c, int64_t collection_id, const char *relpath, cat_file_t *out)
 {
-	sqlite3_stmt *s = cat_stmt_(c, S_FILE_GET);
+	int with_crc = c->version >= 5;
+	sqlite3_stmt *s = cat_stmt_(c, with_crc ? S_FILE_GET_CRC : S_FILE_GET);
 	int rc;
 
 	if (s == NULL)
@@ -599,14 +421,58 @@ cat_file_get(cat_t *c, int64_t collection_id, const char *relpath, cat_file_t *o
 	sqlite3_bind_int64(s, 1, collection_id);
 	sqlite3_bind_text(s, 2, relpath, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		file_from_row(s, 0, out);
+		out->has_crc = with_crc && sqlite3_column_type(s, 5) != SQLITE_NULL;
+		out->crc32 = out->has_crc ? (uint32_t)sqlite3_column_int64(s, 5) : 0;
+	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc == SQLITE_DONE)
 		return 1;
 	return cat_db_error_(c, "look up file");
+}
+
+int64_t
+cat_data_version(cat_t *c)
+{
+	sqlite3_stmt *s = cat_stmt_(c, S_DATA_VERSION);
+	int64_t v = -1;
+
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	if (s)
+		sqlite3_reset(s);
+	return v;
+}
+
+int
+cat_doc_get(cat_t *c, int64_t file_id, char **body, size_t *len)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*body = NULL;
+	*len = 0;
+	if (sqlite3_prepare_v2(c->db, "SELECT body FROM docs WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+		return cat_db_error_(c, "read text");
+	sqlite3_bind_int64(s, 1, file_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+		*len = t ? (size_t)sqlite3_column_bytes(s, 0) : 0;
+		*body = xmalloc(*len + 1);
+		if (*len)
+			memcpy(*body, t, *len);
+		(*body)[*len] = '\0';
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return cat_db_error_(c, "read text");
 }
 
 int
@@ -739,7 +605,7 @@ cat_dir_list(cat_t *c, int64_t collection_id, const char *dir, int sort, int des
 		return 1;
 	/* A reader opened on an older catalogue switches to positions once a writer
 	 * has upgraded it (the header read is cheap: page 1 is cached). */
-	if (c->version < CAT_SCHEMA_VERSION && pragma_int(c, "PRAGMA user_version") == CAT_SCHEMA_VERSION) {
+	if (c->version < CAT_SCHEMA_VERSION && cat_pragma_int_(c, "PRAGMA user_version") == CAT_SCHEMA_VERSION) {
 		list_stmts_free(c);
 		c->version = CAT_SCHEMA_VERSION;
 	} else if (c->version < CAT_SCHEMA_VERSION && !c->told_old) {

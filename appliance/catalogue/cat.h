@@ -64,19 +64,43 @@ typedef struct cat_file {
 	int64_t id, size, mtime;
 	char sha256[65];      /* lower-case hex */
 	char mime[128];
+	int has_crc;          /* crc32 is known (schema v5, read by the last ingest) */
+	uint32_t crc32;       /* CRC-32 (ISO-HDLC, as zip uses) of the bytes */
 } cat_file_t;
 
 /* Look up a file by its relative path ('/'-separated, no leading slash): 0 found,
  * 1 not found, -1 error. Cached statement, no allocation (the server's hot path). */
 int cat_file_get(cat_t *c, int64_t collection_id, const char *relpath, cat_file_t *out);
+/* A number that changes whenever another connection commits to the catalogue
+ * (SQLite's data_version): cheaper than any lookup, so a cache of answers can
+ * ask it instead of the question. -1 on error. */
+int64_t cat_data_version(cat_t *c);
 /* The files just before and after file_id in its folder in name order (the
  * folder listing's order): their names into prev/next (each of len bytes;
  * "" if none, or on a catalogue without folder positions). One index lookup
  * each. 0 or -1. */
 int cat_file_neighbours(cat_t *c, int64_t file_id, char *prev, char *next, size_t len);
+/* The text extracted (in the document jail, at ingest) for file_id: body
+ * (caller frees; "" when the file has none) and its length. 0 found, 1 no
+ * text row, -1 error. */
+int cat_doc_get(cat_t *c, int64_t file_id, char **body, size_t *len);
 /* Call fn for every file of a collection in path (byte) order, streaming. Non-zero from fn stops. */
 int cat_file_each(cat_t *c, int64_t collection_id,
     int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg);
+/* The same files grouped by folder (the files directly in one folder are
+ * consecutive, in path order; folders in no particular order), streaming. */
+int cat_file_each_by_folder(cat_t *c, int64_t collection_id,
+    int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg);
+
+/* Call fn for every file below folder dir ("" = the whole collection), at
+ * any depth, in path (byte) order, with crc32 filled where known (schema v5).
+ * Non-zero from fn stops and is returned; -1 on error. (cat_below.c) */
+int cat_file_each_below(cat_t *c, int64_t collection_id, const char *dir,
+    int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg);
+
+/* The files and bytes below folder dir, at any depth, as the last ingest
+ * counted them: 0, 1 if there is no such folder, -1. (cat_below.c) */
+int cat_dir_totals(cat_t *c, int64_t collection_id, const char *dir, int64_t *files, int64_t *bytes);
 
 /* One entry of a folder listing; strings are valid until the callback returns. */
 typedef struct cat_entry {
@@ -122,6 +146,7 @@ typedef struct cat_file_put {
 	const char *relpath, *name;
 	int64_t size, mtime;
 	const unsigned char *sha256;
+	uint32_t crc32;
 	const char *mime, *title, *body;
 	size_t body_len;
 	const cat_part_put_t *parts;   /* its attachments, nparts of them */

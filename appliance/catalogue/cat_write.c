@@ -3,14 +3,19 @@
  * the external-content FTS table in the same transaction, so a crash at any point
  * leaves files, docs and fts in agreement. */
 #include <errno.h>
+#include <fcntl.h>
+#include <libdeflate.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "catalogue/cat.h"
 #include "catalogue/cat_int.h"
+#include "base/beneath.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -173,6 +178,7 @@ cat_file_put(cat_t *c, const cat_file_put_t *p, int64_t *id)
 		sqlite3_bind_blob(s, 4, p->sha256, 32, SQLITE_STATIC);
 		sqlite3_bind_text(s, 5, p->mime, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 6, now);
+		sqlite3_bind_int64(s, 7, p->crc32);
 		if (cat_step_done_(c, s, "update file") < 0)
 			return -1;
 		*id = p->existing_id;
@@ -188,6 +194,7 @@ cat_file_put(cat_t *c, const cat_file_put_t *p, int64_t *id)
 		sqlite3_bind_blob(s, 7, p->sha256, 32, SQLITE_STATIC);
 		sqlite3_bind_text(s, 8, p->mime, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 9, now);
+		sqlite3_bind_int64(s, 10, p->crc32);
 		if (cat_step_done_(c, s, "add file") < 0)
 			return -1;
 		*id = sqlite3_last_insert_rowid(c->db);
@@ -362,7 +369,7 @@ done:
 }
 
 int
-cat_collection_finish(cat_t *c, int64_t collection_id,
+cat_collection_prune_(cat_t *c, int64_t collection_id,
     int (*keep_file)(int64_t id, void *arg), int (*keep_dir)(int64_t id, void *arg), void *arg,
     int64_t *removed)
 {
@@ -370,30 +377,38 @@ cat_collection_finish(cat_t *c, int64_t collection_id,
 	int rc = -1;
 
 	*removed = 0;
-	if (cat_begin(c) < 0)
-		return -1;
 	if (delete_unkept(c, "SELECT id FROM files WHERE collection_id = ?1", collection_id, keep_file, arg, 1,
 	    removed) < 0)
-		goto done;
+		return -1;
 	/* Deepest folders first so no folder is removed under a kept child. */
 	if (delete_unkept(c, "SELECT id FROM dirs WHERE collection_id = ?1 ORDER BY depth DESC", collection_id,
 	    keep_dir, arg, 0, NULL) < 0)
-		goto done;
+		return -1;
 	if (recount(c, collection_id) < 0)
-		goto done;
+		return -1;
 	if (sqlite3_prepare_v2(c->db, "UPDATE collections SET (files, bytes) = (SELECT files, bytes FROM dirs"
-	    " WHERE collection_id = ?1 AND depth = 0), updated = ?2 WHERE id = ?1", -1, &s, NULL) != SQLITE_OK) {
-		cat_db_error_(c, "update totals");
-		goto done;
-	}
+	    " WHERE collection_id = ?1 AND depth = 0), updated = ?2 WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+		return cat_db_error_(c, "update totals");
 	sqlite3_bind_int64(s, 1, collection_id);
 	sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
-	if (cat_step_done_(c, s, "update collection") < 0)
-		goto done;
-	if ((rc = cat_commit(c)) == 0)
-		cat_fts_tidy(c, CAT_FTS_MAX_SEGMENTS);
-done:
+	rc = cat_step_done_(c, s, "update collection");
 	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+cat_collection_finish(cat_t *c, int64_t collection_id,
+    int (*keep_file)(int64_t id, void *arg), int (*keep_dir)(int64_t id, void *arg), void *arg,
+    int64_t *removed)
+{
+	int rc = -1;
+
+	*removed = 0;
+	if (cat_begin(c) < 0)
+		return -1;
+	if (cat_collection_prune_(c, collection_id, keep_file, keep_dir, arg, removed) == 0 &&
+	    (rc = cat_commit(c)) == 0)
+		cat_fts_tidy(c, CAT_FTS_MAX_SEGMENTS);
 	if (rc < 0)
 		cat_rollback(c);
 	return rc;
@@ -580,4 +595,114 @@ cat_fts_tidy(cat_t *c, int max_segments)
 		return -1;
 	}
 	return cat_commit(c);
+}
+
+/* The CRC-32 of the file at relpath beneath rootfd if it is still the one
+ * catalogued (size, mtime); 0 or -1. */
+static int
+crc_of(int rootfd, const char *relpath, int64_t size, int64_t mtime, unsigned char *buf,
+    size_t buflen, uint32_t *crc)
+{
+	int fd = beneath_open(rootfd, relpath);
+	struct stat st;
+	int64_t total = 0;
+	uint32_t c = 0;
+	int rc = -1;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != size || st.st_mtime != mtime)
+		goto done;
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	for (;;) {
+		ssize_t r = read(fd, buf, buflen);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto done;
+		if (r == 0)
+			break;
+		c = (uint32_t)libdeflate_crc32(c, buf, (size_t)r);
+		total += r;
+	}
+	if (total == size) {
+		*crc = c;
+		rc = 0;
+	}
+done:
+	close(fd);
+	return rc;
+}
+
+int
+cat_crc_backfill_(cat_t *c)
+{
+	sqlite3_stmt *cols = NULL, *files = NULL, *upd = NULL;
+	size_t buflen = 1024 * 1024;
+	unsigned char *buf = xmalloc(buflen);
+	int64_t done_files = 0, skipped = 0;
+	int rc = -1, step;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT id, root FROM collections ORDER BY id", -1, &cols, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(c->db, "SELECT id, path, size, mtime FROM files WHERE collection_id = ?1"
+	    " AND id > ?2 ORDER BY id LIMIT 512", -1, &files, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(c->db, "UPDATE files SET crc32 = ?2 WHERE id = ?1", -1, &upd, NULL) != SQLITE_OK)
+		goto fail_db;
+	while ((step = sqlite3_step(cols)) == SQLITE_ROW) {
+		int64_t cid = sqlite3_column_int64(cols, 0), last = 0;
+		const char *root = (const char *)sqlite3_column_text(cols, 1);
+		int rootfd = root ? open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+		int64_t got;
+
+		if (rootfd < 0) {
+			log_warn("cannot read %s for the CRC-32 upgrade; `broadside refresh` reads its files later",
+			    root ? root : "(no root)");
+			continue;
+		}
+		do {
+			got = 0;
+			sqlite3_reset(files);
+			sqlite3_bind_int64(files, 1, cid);
+			sqlite3_bind_int64(files, 2, last);
+			while ((step = sqlite3_step(files)) == SQLITE_ROW) {
+				uint32_t crc;
+				last = sqlite3_column_int64(files, 0);
+				got++;
+				if (crc_of(rootfd, (const char *)sqlite3_column_text(files, 1),
+				    sqlite3_column_int64(files, 2), sqlite3_column_int64(files, 3), buf, buflen,
+				    &crc) < 0) {
+					skipped++;
+					continue;
+				}
+				sqlite3_reset(upd);
+				sqlite3_bind_int64(upd, 1, last);
+				sqlite3_bind_int64(upd, 2, crc);
+				if (sqlite3_step(upd) != SQLITE_DONE) {
+					close(rootfd);
+					goto fail_db;
+				}
+				done_files++;
+			}
+			if (step != SQLITE_DONE) {
+				close(rootfd);
+				goto fail_db;
+			}
+		} while (got > 0);
+		close(rootfd);
+	}
+	if (step != SQLITE_DONE)
+		goto fail_db;
+	if (done_files + skipped > 0)
+		log_info("CRC-32 read for %lld files%s", (long long)done_files, skipped ?
+		    "; some could not be read as catalogued (`broadside refresh` reads them)" : "");
+	rc = 0;
+	goto done;
+fail_db:
+	cat_db_error_(c, "upgrade catalogue (CRC-32)");
+done:
+	sqlite3_finalize(cols);
+	sqlite3_finalize(files);
+	sqlite3_finalize(upd);
+	free(buf);
+	return rc;
 }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <libdeflate.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include "docs/extract.h"
 #include "base/beneath.h"
 #include "base/log.h"
+#include "catalogue/cat_withhold.h"
 #include "catalogue/mime.h"
 #include "base/sandbox.h"
 #include "base/util.h"
@@ -43,6 +45,7 @@ struct job {
 	const char *why;         /* what failed, for the list of problems */
 	strbuf_t unread;         /* why its text could not be read ("" = it could) */
 	unsigned char sha[32];
+	uint32_t crc;            /* CRC-32 for zip archives, from the same read */
 	const char *mime;
 	char *title;
 	strbuf_t text;
@@ -63,6 +66,7 @@ struct ingest {
 	int rootfd;              /* everything is opened beneath it, never by path */
 	docjail_t *jail, *ocr_jail;   /* ocr_jail: --ocr only, a longer deadline */
 	extract_tools_t tools;
+	cat_withhold_rules_t *rules;   /* what the publisher withheld: never read */
 	const ingest_opts_t *o;
 	ingest_stats_t *st;
 	/* queue */
@@ -191,6 +195,9 @@ hash_job(struct ingest *in, struct job *j, unsigned char *buf)
 			kind = extract_kind_of(j->mime, j->name);
 		}
 		EVP_DigestUpdate(md, buf, have);
+		/* The zip archives' CRC-32 from the bytes already in hand: no
+		 * second read (libdeflate folds with PCLMUL, ~3x zlib's speed). */
+		j->crc = (uint32_t)libdeflate_crc32(j->crc, buf, have);
 		total += (int64_t)have;
 		pthread_mutex_lock(&in->mu);
 		in->hashed += (int64_t)have;
@@ -374,6 +381,7 @@ write_result(struct ingest *in, struct job *j)
 	p.size = j->size;
 	p.mtime = j->mtime;
 	p.sha256 = j->sha;
+	p.crc32 = j->crc;
 	p.mime = j->mime;
 	p.title = j->title;
 	p.body = j->text.s;
@@ -588,7 +596,10 @@ walk(struct ingest *in, int count_only)
 				strbuf_addc(&rel, '/');
 			}
 			strbuf_adds(&rel, names[i]);
-			if (strchr(names[i], '\\') != NULL) {
+			if (cat_withhold_rules_match(in->rules, rel.s)) {
+				if (!count_only)
+					in->st->withheld++;
+			} else if (strchr(names[i], '\\') != NULL) {
 				/* Addresses may not carry a backslash (route.h), so no reader
 				 * could fetch it: say so instead of listing a dead link. */
 				if (!count_only) {
@@ -621,7 +632,7 @@ walk(struct ingest *in, int count_only)
 				if (found < 0) {
 					rc = -1;
 				} else if (found == 0 && cf.size == st.st_size && cf.mtime == st.st_mtim.tv_sec &&
-				    !(in->o->ocr && ingest_ocr_due(in->c, &cf))) {
+				    cf.has_crc && !(in->o->ocr && ingest_ocr_due(in->c, &cf))) {
 					in->st->unchanged++;
 					in->done_bytes += st.st_size;
 					bit_set(&in->seen_files, cf.id);
@@ -705,6 +716,12 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 	in.root = root;
 	in.rootfd = rootfd;
 	in.jail = jail;
+	if ((in.rules = cat_withhold_rules_load(c, collection_id)) == NULL) {
+		docjail_free(jail);
+		docjail_free(ocr_jail);
+		close(rootfd);
+		return -1;
+	}
 	in.tools.pdftotext = jc.tools[0];
 	in.tools.unrtf = jc.tools[1];
 	in.o = o;
@@ -814,6 +831,7 @@ stop:
 	strbuf_release(&in.unread);
 	docjail_free(jail);
 	docjail_free(ocr_jail);
+	cat_withhold_rules_free(in.rules);
 	close(rootfd);
 	return rc;
 }

@@ -40,6 +40,7 @@ typedef struct ingest_stats {
 	int64_t symlinks;     /* skipped: symlinks */
 	int64_t special;      /* skipped: devices, fifos, sockets, names with a backslash */
 	int64_t errors;       /* unreadable, vanished or changing files and folders */
+	int64_t withheld;     /* skipped: files and folders the publisher withheld (cat_withhold.h) */
 	int64_t unread;       /* catalogued, but their text could not be read (docjail.h) */
 	int64_t ocr_files, ocr_pages;   /* read by OCR */
 	int64_t ms;           /* wall time */

@@ -17,10 +17,24 @@ int cmd_wants_help(int argc, char **argv, const char *usage);
 
 struct ingest_opts;
 struct conf;
+struct cat;
+struct cat_collection;
 /* Fill the document jail's part of o (sandbox mode, pdftotext_path, unrtf_path) from the data
  * dir's config, kept in *conf (the caller frees it after ingest). -1 (printed) on
  * a bad config. */
 int cmd_ingest_opts(const char *data, struct ingest_opts *o, struct conf **conf);
+
+/* Lock the data directory against other changing commands (flock, released
+ * when the descriptor is closed, at the latest at exit): what ingest reads
+ * must not change under it (a withholding). The descriptor, or -1 (logged). */
+int cmd_lock_data(const char *data);
+
+struct cat;
+struct cat_collection;
+/* Ingest a local collection (refresh), report, re-sign its manifests and
+ * release a hold: 0, or -1 (printed). */
+int cmd_run_ingest(const char *data, struct cat *c, const struct cat_collection *col, int threads, int quiet,
+    int render);
 
 int cmd_init(int argc, char **argv, const char *data);
 int cmd_serve(int argc, char **argv, const char *data);
@@ -38,10 +52,18 @@ int cmd_mirror(int argc, char **argv, const char *data);
 int cmd_mirrors(int argc, char **argv, const char *data);
 int cmd_balance(int argc, char **argv, const char *data);
 int cmd_admin(int argc, char **argv, const char *data);
+int cmd_withhold(int argc, char **argv, const char *data);
+int cmd_unwithhold(int argc, char **argv, const char *data);
+int cmd_withheld(int argc, char **argv, const char *data);
+int cmd_review(int argc, char **argv, const char *data);
 
 /* Tell the operator (stderr) what a library run reports: a progress line
  * (progress = 1) replaces the last one on the terminal; other text is
  * printed as it is. The text is already escaped for a terminal. */
 void cmd_say(void *arg, int progress, const char *text);
+
+/* Write and sign a collection's manifests (and metalink) with every address
+ * this site is known at (mirrors_site_addresses). 0 or -1 (logged). */
+int cmd_sign_manifests(const char *data, struct cat *c, const struct cat_collection *col);
 
 #endif

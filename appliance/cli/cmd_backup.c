@@ -26,6 +26,7 @@
 #include "base/beneath.h"
 #include "base/log.h"
 #include "trust/manifest.h"
+#include "trust/mirrors.h"
 #include "onion/onion.h"
 #include "trust/sign.h"
 #include "base/text.h"
@@ -394,7 +395,13 @@ check_collection(struct post *p, int64_t id)
 	    "HELD: not served until `broadside refresh` (see above)" : "served");
 	/* Local collections are re-signed with the restored key; mirrors keep the
 	 * origin's signed manifests, restored from the backup. */
-	rc = col.origin == NULL ? manifest_write(p->data_root, p->cat, &col, p->key) : 0;
+	rc = 0;
+	if (col.origin == NULL) {
+		char **addrs = NULL;
+		size_t naddrs = mirrors_site_addresses(p->data_root, &addrs);
+		rc = manifest_write(p->data_root, p->cat, &col, p->key, (const char *const *)addrs, naddrs);
+		mirrors_addresses_free(addrs, naddrs);
+	}
 done:
 	if (v.rootfd >= 0)
 		close(v.rootfd);

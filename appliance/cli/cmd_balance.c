@@ -20,7 +20,8 @@ static const char balance_usage[] =
     "       broadside [--data DIR] balance add ADDRESS.onion [NAME]\n"
     "       broadside [--data DIR] balance rm ADDRESS.onion|NAME\n"
     "       broadside [--data DIR] balance join FRONT.onion\n"
-    "       broadside [--data DIR] balance leave\n\n"
+    "       broadside [--data DIR] balance leave\n"
+    "       broadside [--data DIR] balance vanguards-state FILE\n\n"
     "Spread one onion address over several appliances with Onionbalance.\n\n"
     "On the front (the appliance whose address readers use, restored from its\n"
     "backup anywhere): `balance add` each backend's address (`broadside address`\n"
@@ -31,7 +32,12 @@ static const char balance_usage[] =
     "of serve.\n\n"
     "On each backend: `balance join FRONT.onion`, then restart serve. Backends\n"
     "hold the same collections (`broadside mirror`, or shared storage); the\n"
-    "signed manifests let anyone check that they do. `balance leave` undoes join.\n";
+    "signed manifests let anyone check that they do. `balance leave` undoes join.\n\n"
+    "With vanguards = yes, every backend should pin the front's layer-2 and\n"
+    "layer-3 relays: copy the front's DIR/vanguards/state to each backend at\n"
+    "least hourly, over a channel you trust (it names those relays, and it is a\n"
+    "Python pickle that vanguards loads), and there run `balance\n"
+    "vanguards-state FILE`; a running serve applies it within seconds.\n";
 
 static int
 own_address(const datadir_t *d, char out[ONION_ADDRESS_LEN])
@@ -73,6 +79,45 @@ list(const datadir_t *d)
 	return 0;
 }
 
+/* A backend takes the front's vanguards state (vanguards_run.h). Only a
+ * backend: elsewhere the layers are this appliance's own. */
+static int
+import_vanguards_state(const datadir_t *d, const char *file, char *err, size_t errlen)
+{
+	balance_t *b = balance_load(d->root);
+	char *text = NULL, *dst = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	if (b == NULL) {
+		snprintf(err, errlen, "cannot read %s/balance", d->root);
+		return -1;
+	}
+	if (balance_role(b) != BALANCE_BACKEND) {
+		snprintf(err, errlen, "only a backend takes the front's vanguards state "
+		    "(`balance join FRONT.onion` first)");
+		goto done;
+	}
+	/* vanguards writes a pickle (protocol 2 or later: 0x80 first). */
+	if ((text = read_file_small(file, 1 << 20, &len)) == NULL || len < 2 ||
+	    (unsigned char)text[0] != 0x80) {
+		snprintf(err, errlen, "%s: not a vanguards state file (the front's "
+		    "DIR/vanguards/state, at most 1 MiB)", file);
+		goto done;
+	}
+	dst = datadir_path(d, "balance/vanguards.state");
+	if (write_file_atomic(dst, text, len, 0600) < 0) {
+		snprintf(err, errlen, "cannot write %s", dst);
+		goto done;
+	}
+	rc = 0;
+done:
+	free(text);
+	free(dst);
+	balance_free(b);
+	return rc;
+}
+
 int
 cmd_balance(int argc, char **argv, const char *data)
 {
@@ -105,6 +150,8 @@ cmd_balance(int argc, char **argv, const char *data)
 		if (r == 0)
 			fprintf(stderr, "broadside: this appliance is now a backend of that front; "
 			    "restart serve to apply\n");
+	} else if (strcmp(sub, "vanguards-state") == 0 && argc == 3) {
+		r = import_vanguards_state(d, argv[2], err, sizeof(err));
 	} else if (strcmp(sub, "leave") == 0 && argc == 2) {
 		r = balance_leave(d->root, err, sizeof(err));
 		if (r == 0)

@@ -16,24 +16,29 @@
 #include "catalogue/ingest.h"
 #include "base/log.h"
 #include "trust/manifest.h"
+#include "trust/mirrors.h"
 #include "catalogue/mime.h"
+#include "catalogue/prerender.h"
 #include "base/util.h"
 #include "base/text.h"
 
 static const char add_usage[] =
     "usage: broadside [--data DIR] add PATH --slug SLUG --title TITLE [--description TEXT]\n"
-    "                 [--threads N] [--quiet] [--ocr]\n\n"
+    "                 [--threads N] [--quiet] [--render-pages] [--ocr]\n\n"
     "Catalogue the folder PATH as collection SLUG ([a-z0-9][a-z0-9-]{0,62}): hash every\n"
     "file (SHA-256), record its type, and index its text for search. Files are read in\n"
     "place, never copied. Symlinks are skipped. Running it again on the same SLUG and\n"
     "PATH refreshes it: only new or changed (size or mtime) files are read again, and\n"
     "files gone from PATH leave the catalogue. Safe to interrupt; run it again.\n"
+    "--render-pages also draws every page of every PDF (and a copy of every JPEG\n"
+    "and PNG without its metadata) now, in the document jail, into DIR/pages, so\n"
+    "that serve shows them without rendering anything itself.\n"
     "--ocr: also read images and PDFs without text by OCR (tesseract, languages from\n"
     "ocr_languages); slow (seconds a page), so only when asked, and resumable: a file\n"
     "read by OCR once is not read again until it changes.\n";
 
 static const char refresh_usage[] =
-    "usage: broadside [--data DIR] refresh [SLUG...] [--threads N] [--quiet] [--ocr]\n\n"
+    "usage: broadside [--data DIR] refresh [SLUG...] [--threads N] [--quiet] [--render-pages] [--ocr]\n\n"
     "Bring collections (all local ones without SLUG) in line with their folders:\n"
     "new and changed files are read, removed ones leave the catalogue.\n";
 
@@ -83,43 +88,99 @@ cmd_ingest_opts(const char *data, ingest_opts_t *o, conf_t **conf)
 /* add/refresh --ocr (one command per process). */
 static int want_ocr;
 
+int
+cmd_sign_manifests(const char *data, cat_t *c, const cat_collection_t *col)
+{
+	char **addrs = NULL;
+	size_t naddrs = mirrors_site_addresses(data, &addrs);
+	int r = manifest_update(data, c, col, (const char *const *)addrs, naddrs);
+
+	mirrors_addresses_free(addrs, naddrs);
+	return r;
+}
+
+/* --render-pages: what serve would render, made now (prerender.h). */
 static int
-run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int threads, int quiet)
+render_pages(const char *data, cat_t *c, const cat_collection_t *col)
+{
+	datadir_t *d = datadir_new(data);
+	conf_t *conf = conf_new();
+	char err[512], *dir = datadir_path(d, "pages");
+	prerender_stats_t st;
+	int64_t t0 = now_ms();
+	int rc = -1;
+
+	if (conf_load(conf, d->conf, 1, err, sizeof(err)) < 0) {
+		fprintf(stderr, "broadside: %s\n", err);
+		goto done;
+	}
+	render_tools_t tools = { conf->pdftoppm_path, conf->pdftotext_path, conf->pdfinfo_path };
+	if (prerender_collection(c, col->id, col->root, dir, conf->sandbox, &tools, &st) < 0)
+		goto done;
+	printf("%s: %lld pages and %lld images rendered, %lld already there, %lld could not be "
+	    "rendered, in %.1f s\n", col->slug, (long long)st.pages, (long long)st.images,
+	    (long long)st.skipped, (long long)st.failed, (double)(now_ms() - t0) / 1000.0);
+	fflush(stdout);
+	rc = 0;
+done:
+	free(dir);
+	conf_free(conf);
+	datadir_free(d);
+	return rc;
+}
+
+int
+cmd_run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int threads, int quiet,
+    int render)
 {
 	ingest_opts_t o = { .threads = threads, .progress = !quiet && isatty(2), .quiet = quiet,
 	    .say = cmd_say, .ocr = want_ocr };
 	ingest_stats_t st;
 	conf_t *conf = NULL;
-	int rc;
+	int rc, lock;
 
 	if (cmd_ingest_opts(data, &o, &conf) < 0) {
 		conf_free(conf);
 		return -1;
 	}
+	/* Withholding (cmd_withhold.c) waits for a running ingest, whose walk
+	 * read the rules once at its start. */
+	if ((lock = cmd_lock_data(data)) < 0) {
+		conf_free(conf);
+		return -1;
+	}
 	rc = ingest_run(c, col->id, col->root, &o, &st);
+	close(lock);
 	conf_free(conf);
 	if (rc < 0)
 		return -1;
 	printf("%s: %lld files, %lld added, %lld changed, %lld unchanged, %lld removed, "
-	    "%lld symlinks skipped, %lld other skipped, %lld unreadable\n", col->slug,
+	    "%lld symlinks skipped, %lld other skipped, %lld unreadable", col->slug,
 	    (long long)st.files, (long long)st.added, (long long)st.changed, (long long)st.unchanged,
 	    (long long)st.removed, (long long)st.symlinks, (long long)st.special, (long long)st.errors);
+	if (st.withheld > 0)
+		printf(", %lld withheld (see `broadside withheld %s`)", (long long)st.withheld, col->slug);
+	putchar('\n');
 	fflush(stdout);
 	/* What was just catalogued is what gets signed (a mirror keeps the origin's). */
-	if (col->origin == NULL && manifest_update(data, c, col) < 0)
+	if (col->origin == NULL && cmd_sign_manifests(data, c, col) < 0)
 		return -1;
 	/* Re-read and re-signed: a collection held after a restore is served again. */
 	if (cat_collection_hold(c, col->id, NULL) < 0)
 		return -1;
-	return 0;
+	return render ? render_pages(data, c, col) : 0;
 }
 
-/* Parse "--threads N" / "--quiet" / "--ocr" shared by add and refresh; return 1 if argv[*i] was one. */
+/* Parse "--threads N" / "--quiet" / "--render-pages" / "--ocr" shared by add and refresh; return 1 if argv[*i] was one. */
 static int
-common_opt(int argc, char **argv, int *i, int *threads, int *quiet, int *bad)
+common_opt(int argc, char **argv, int *i, int *threads, int *quiet, int *render, int *bad)
 {
 	int64_t v;
 
+	if (strcmp(argv[*i], "--render-pages") == 0) {
+		*render = 1;
+		return 1;
+	}
 	if (strcmp(argv[*i], "--quiet") == 0 || strcmp(argv[*i], "-q") == 0) {
 		*quiet = 1;
 		return 1;
@@ -149,14 +210,14 @@ cmd_add(int argc, char **argv, const char *data)
 	cat_collection_t col = { 0 };
 	cat_t *c = NULL;
 	struct stat st;
-	int threads = 0, quiet = 0, bad = 0, rc = 1, found;
+	int threads = 0, quiet = 0, render = 0, bad = 0, rc = 1, found;
 	int64_t id;
 
 	if (cmd_wants_help(argc, argv, add_usage))
 		return 0;
 	for (int i = 1; i < argc && !bad; i++) {
 		const char **dst = NULL;
-		if (common_opt(argc, argv, &i, &threads, &quiet, &bad))
+		if (common_opt(argc, argv, &i, &threads, &quiet, &render, &bad))
 			continue;
 		if (strcmp(argv[i], "--slug") == 0)
 			dst = &slug;
@@ -216,7 +277,7 @@ cmd_add(int argc, char **argv, const char *data)
 		goto done;
 	if (cat_collection_get(c, slug, &col) != 0)
 		goto done;
-	if (run_ingest(data, c, &col, threads, quiet) < 0)
+	if (cmd_run_ingest(data, c, &col, threads, quiet, render) < 0)
 		goto done;
 	rc = 0;
 done:
@@ -247,12 +308,12 @@ cmd_refresh(int argc, char **argv, const char *data)
 {
 	struct refresh_list l = { NULL, 0 };
 	cat_t *c = NULL;
-	int threads = 0, quiet = 0, bad = 0, rc = 1;
+	int threads = 0, quiet = 0, render = 0, bad = 0, rc = 1;
 
 	if (cmd_wants_help(argc, argv, refresh_usage))
 		return 0;
 	for (int i = 1; i < argc && !bad; i++) {
-		if (common_opt(argc, argv, &i, &threads, &quiet, &bad))
+		if (common_opt(argc, argv, &i, &threads, &quiet, &render, &bad))
 			continue;
 		if (argv[i][0] == '-') {
 			bad = 1;
@@ -277,7 +338,7 @@ cmd_refresh(int argc, char **argv, const char *data)
 			log_err("no collection '%s' (see `broadside ls`)", l.slugs[i]);
 		else if (found == 0 && col.origin != NULL)
 			log_err("collection '%s' is a mirror; it is updated by `broadside mirror`", l.slugs[i]);
-		else if (found == 0 && run_ingest(data, c, &col, threads, quiet) == 0) {
+		else if (found == 0 && cmd_run_ingest(data, c, &col, threads, quiet, render) == 0) {
 			cat_collection_clear(&col);
 			continue;
 		}

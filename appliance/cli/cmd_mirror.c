@@ -24,34 +24,30 @@
 #include "base/log.h"
 #include "trust/manifest.h"
 #include "trust/mirror.h"
+#include "trust/mirror_install.h"
+#include "trust/mirror_state.h"
 #include "trust/mirrors.h"
 #include "trust/sign.h"
 #include "base/util.h"
 
-/* Bounds on what an origin can make a mirror do (README "Mirroring"). An
- * index.json line is ~92 bytes plus the path, so 64 MiB holds ~400,000 files
- * with 70-byte paths; a bigger collection needs --max-manifest-size. */
-#define DEF_MAX_MANIFEST (64LL << 20)
-#define DEF_MAX_REMOVALS 10
-#define DEF_QUARANTINE_MAX (64LL << 20)
-#define DEF_DEADLINE_S (24 * 3600)
-#define DEF_MIN_RATE 1024
-#define DEF_MIN_RATE_TIME_S 120
-
 static const char mirror_usage[] =
     "usage: broadside [--data DIR] mirror URL --publisher-key KEY [--collection SLUG]\n"
-    "                 [--socks HOST:PORT] [--into FOLDER] [--quiet] [--accept-removals]\n"
-    "                 [--max-removals PCT] [--max-manifest-size BYTES] [--quarantine-max BYTES]\n"
-    "                 [--deadline SECONDS] [--min-rate BYTES_PER_S] [--min-rate-time SECONDS]\n\n"
+    "                 [--socks HOST:PORT|unix:/PATH] [--into FOLDER] [--quiet]\n"
+    "                 [--accept-removals] [--max-removals PCT] [--max-manifest-size BYTES]\n"
+    "                 [--quarantine-max BYTES] [--deadline SECONDS] [--min-rate BYTES_PER_S]\n"
+    "                 [--min-rate-time SECONDS]\n\n"
     "Mirror collection SLUG of the appliance at URL (http://<address>.onion/, or a\n"
     "/c/SLUG/ or /m/SLUG/ address there) through tor's SOCKS port (default\n"
-    "127.0.0.1:9050; nothing is fetched any other way). KEY is the publisher's\n"
-    "minisign public key (a file, or its base64 line), pinned: a manifest it did not\n"
-    "sign stops the mirror. Files go to DIR/mirrors/SLUG (or FOLDER); each one is\n"
-    "checked against the signed SHA-256 before it is kept; a mismatch is moved to\n"
-    "the .quarantine folder beside it and reported. Interrupt it any time: running\n"
-    "it again resumes partial files and fetches only what changed. The collection\n"
-    "is then catalogued and served here as a mirror of URL.\n"
+    "127.0.0.1:9050, or unix:/PATH; nothing is fetched any other way). KEY is\n"
+    "the publisher's minisign public key (a file, or its base64 line), pinned: a\n"
+    "manifest it did not sign stops the mirror. Files go to DIR/mirrors/SLUG (or\n"
+    "FOLDER); each one is checked against the signed SHA-256 before it is kept; a\n"
+    "mismatch is moved to the .quarantine folder beside it and reported. Interrupt\n"
+    "it any time: running it again resumes partial files and fetches only what\n"
+    "changed. A new version is installed only once all of it is verified (until\n"
+    "then readers get the installed one). The collection is then catalogued and\n"
+    "served here as a mirror of URL. The bounds below default to the config's\n"
+    "mirror_* keys.\n"
     "Signed manifests older than the installed ones (rollback), of two versions\n"
     "(mix-and-match), or of the installed version with other content are refused.\n"
     "  --accept-removals     accept a version that removes many files (default: at\n"
@@ -183,10 +179,13 @@ cmd_mirror(int argc, char **argv, const char *data)
 	mirror_opts_t o;
 	mirror_stats_t st;
 	int64_t id = 0, missing = 0;
-	int64_t max_manifest = DEF_MAX_MANIFEST, max_removals = DEF_MAX_REMOVALS, quarantine_max = DEF_QUARANTINE_MAX;
-	int64_t deadline_s = DEF_DEADLINE_S, min_rate = DEF_MIN_RATE, min_rate_time = DEF_MIN_RATE_TIME_S;
-	int lock_fd = -1, have_list = 0, list_refused = 0;
-	char *installed = NULL;
+	/* Bounds on what an origin can make a mirror do: the config's mirror_*
+	 * keys (README "Mirroring"), each overridden by its option. */
+	int64_t max_manifest, max_removals, quarantine_max, deadline_s, min_rate, min_rate_time;
+	int lock_fd = -1, have_list = 0, list_refused = 0, was_installed = 0, record = 0;
+	char *installed = NULL, *failure = NULL;
+	manifest_version_t seen = { 0, 0 };
+	conf_t *conf = conf_new();
 	static const struct {
 		const char *name;
 		int64_t min, max;
@@ -199,8 +198,26 @@ cmd_mirror(int argc, char **argv, const char *data)
 
 	memset(&col, 0, sizeof(col));
 	memset(&o, 0, sizeof(o));
-	if (cmd_wants_help(argc, argv, mirror_usage))
+	if (cmd_wants_help(argc, argv, mirror_usage)) {
+		conf_free(conf);
 		return 0;
+	}
+	{
+		datadir_t *cd = datadir_new(data);
+		int bad = conf_load(conf, cd->conf, 1, err, sizeof(err));
+		datadir_free(cd);
+		if (bad < 0) {
+			log_err("%s", err);
+			conf_free(conf);
+			return 2;
+		}
+	}
+	max_manifest = conf->mirror_max_manifest_size;
+	max_removals = conf->mirror_max_removals;
+	quarantine_max = conf->mirror_quarantine_max;
+	deadline_s = conf->mirror_deadline;
+	min_rate = conf->mirror_min_rate;
+	min_rate_time = conf->mirror_min_rate_time;
 	for (int i = 1; i < argc; i++) {
 		const char **dst = NULL;
 		if (strcmp(argv[i], "--publisher-key") == 0)
@@ -224,6 +241,7 @@ cmd_mirror(int argc, char **argv, const char *data)
 			if (i + 1 >= argc || parse_int64(argv[i + 1], num_opts[k].min, num_opts[k].max, num_dst[k]) < 0) {
 				log_err("%s wants a number from %lld to %lld", argv[i], (long long)num_opts[k].min,
 				    (long long)num_opts[k].max);
+				conf_free(conf);
 				return 2;
 			}
 			i++;
@@ -235,6 +253,7 @@ cmd_mirror(int argc, char **argv, const char *data)
 		}
 		if (dst == NULL || i + 1 >= argc) {
 			fputs(mirror_usage, stderr);
+			conf_free(conf);
 			return 2;
 		}
 		*dst = argv[++i];
@@ -242,10 +261,12 @@ next_arg:;
 	}
 	if (url == NULL || keyarg == NULL) {
 		fputs(mirror_usage, stderr);
+		conf_free(conf);
 		return 2;
 	}
 	if (fetch_parse_url(url, &host, &port, &upath) < 0) {
 		log_err("%s is not an http:// address", url);
+		conf_free(conf);
 		return 2;
 	}
 	if (slug_arg) {
@@ -330,9 +351,10 @@ next_arg:;
 		    slug, work);
 		goto done;
 	}
+	record = 1;     /* from here on, every run's outcome goes to mirror-state/ */
 	f = fetch_new(host, port, socks);
 	if (f == NULL) {
-		log_err("--socks %s is not HOST:PORT", socks);
+		log_err("--socks %s is not HOST:PORT or unix:/PATH", socks);
 		goto done;
 	}
 	fetch_set_limits(f, now_ms() + deadline_s * 1000, min_rate, min_rate_time);
@@ -351,8 +373,11 @@ next_arg:;
 	o.quarantine_max = quarantine_max;
 	o.progress = !quiet && isatty(2) ? show_progress : NULL;
 	o.say = cmd_say;
+	o.seen = &seen;
+	was_installed = access(installed, F_OK) == 0;
 	if (mirror_fetch_manifests(&o, err, sizeof(err)) < 0) {
 		log_err("%s: %s", origin, err);
+		failure = xstrdup(err);
 		goto done;
 	}
 	/* The origin's address list rides along; a refused one is reported and
@@ -360,6 +385,7 @@ next_arg:;
 	have_list = mirrors_fetch(f, &pub, work, installed, err, sizeof(err));
 	if (have_list < 0) {
 		log_err("%s: %s; keeping the installed address list", origin, err);
+		failure = xasprintf("%s; keeping the installed address list", err);
 		list_refused = 1;
 		have_list = 0;
 	}
@@ -378,6 +404,24 @@ next_arg:;
 	}
 	if (mirror_sync(&o, &st) < 0)
 		goto done;
+	/* A version that is not whole stays staged: readers keep the installed
+	 * one (a first mirror, with nothing installed, serves what verified). */
+	if ((st.quarantined || st.failed) && was_installed) {
+		char vs[48];
+		manifest_version_t v;
+		manifest_dir_version(installed, &v);
+		manifest_version_format(&v, vs, sizeof(vs));
+		free(failure);
+		failure = xasprintf("incomplete: %lld files quarantined, %lld not fetched; keeping version %s "
+		    "(what verified is staged; the next run resumes)", (long long)st.quarantined, (long long)st.failed, vs);
+		fprintf(stderr, "mirror %s %s\n", slug, failure);
+		goto done;
+	}
+	{
+		int64_t put;
+		if (mirror_install(&o, &put) < 0)
+			goto done;
+	}
 	/* Register, catalogue, then make the catalogue exactly the signed index. */
 	if (id == 0 && (cat_collection_upsert(c, slug, title, desc, real, &id) < 0 ||
 	    cat_collection_set_origin(c, id, origin, pubtext) < 0))
@@ -413,6 +457,9 @@ next_arg:;
 		    (double)st.ms / 1000.0, speed, vs);
 	}
 	if (st.quarantined || st.failed || missing) {
+		free(failure);
+		failure = xasprintf("incomplete: %lld listed files are not here%s", (long long)missing,
+		    st.quarantined ? " (see the quarantine REPORT)" : "");
 		fprintf(stderr, "mirror %s is incomplete: %lld listed files are not here%s; what is here is "
 		    "verified and served. Run the mirror again to retry.\n", slug, (long long)missing,
 		    st.quarantined ? " (see the quarantine REPORT)" : "");
@@ -420,6 +467,14 @@ next_arg:;
 	}
 	rc = list_refused;
 done:
+	if (record) {
+		if (rc != 0 && failure == NULL)
+			failure = xstrdup(f && fetch_deadline_passed(f) ? "stopped at the deadline (mirror_deadline); "
+			    "the next run resumes" : "the run failed (see the log)");
+		(void)mirror_state_record(d->root, slug, seen.time ? &seen : NULL, rc == 0 ? NULL : failure);
+	}
+	free(failure);
+	conf_free(conf);
 	if (f && fetch_deadline_passed(f))
 		fprintf(stderr, "mirror %s stopped: the deadline of %lld s (--deadline) passed; what was fetched and "
 		    "verified is kept, run the mirror again to resume\n", slug, (long long)deadline_s);

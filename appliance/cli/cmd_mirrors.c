@@ -18,6 +18,8 @@
 #include "base/util.h"
 #include "cli/cmd.h"
 #include "onion/onion.h"
+#include "catalogue/cat.h"
+#include "trust/manifest.h"
 #include "trust/mirrors.h"
 #include "trust/sign.h"
 
@@ -45,6 +47,39 @@ own_address(const datadir_t *d, char out[ONION_ADDRESS_LEN])
 		out[0] = '\0';
 	free(key);
 	free(dir);
+}
+
+static int
+remanifest_one(const cat_collection_t *col, void *arg)
+{
+	void **a = arg;
+	char **addrs = NULL;
+	size_t naddrs;
+
+	/* A collection mirrored from elsewhere keeps its origin's signed files. */
+	if (col->origin != NULL)
+		return 0;
+	naddrs = mirrors_site_addresses(a[0], &addrs);
+	if (manifest_update(a[0], a[1], col, (const char *const *)addrs, naddrs) < 0)
+		*(int *)a[2] = -1;
+	mirrors_addresses_free(addrs, naddrs);
+	return 0;
+}
+
+/* The metalinks list every address of the list: sign them anew. */
+static int
+remanifest(const datadir_t *d)
+{
+	cat_t *c = cat_open(d->catalogue, CAT_READWRITE);
+	int rc = 0;
+	void *a[3] = { (void *)d->root, c, &rc };
+
+	if (c == NULL)
+		return -1;
+	if (cat_collection_each(c, remanifest_one, a) < 0)
+		rc = -1;
+	cat_free(c);
+	return rc;
 }
 
 static int
@@ -153,6 +188,8 @@ cmd_mirrors(int argc, char **argv, const char *data)
 	}
 	if (publish(d, &l, own) < 0)
 		goto done;
+	if (remanifest(d) < 0)
+		log_warn("the collections' metalinks could not all be signed anew; `broadside refresh` does it");
 	printf("%s %s; the signed list at /m/mirrors.txt names %zu address%s\n", addr,
 	    strcmp(verb, "add") == 0 ? "added" : "removed", l.n + (own[0] != 0),
 	    l.n + (own[0] != 0) == 1 ? "" : "es");

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,14 +23,18 @@
 #include "onion/balance_run.h"
 #include "serve/handler.h"
 #include "serve/limit.h"
+#include "serve/mirror_sched.h"
 #include "onion/onion.h"
 #include "site/page.h"
 #include "catalogue/search_pool.h"
 #include "base/sandbox.h"
 #include "serve/server.h"
 #include "onion/spawner.h"
+#include "docs/render.h"
 #include "serve/status.h"
+#include "onion/torprobe.h"
 #include "onion/torsup.h"
+#include "onion/vanguards_run.h"
 #include "base/util.h"
 
 /* Searches waiting or running on the pool at once, more get 503: a memory
@@ -56,6 +61,11 @@ struct serve_state {
 	torsup_t *tor;
 	spawner_t *spawner;     /* starts tor outside our sandbox (spawner.h) */
 	balance_run_t *balancer;   /* the Onionbalance role (balance_run.h) */
+	runner_t *mirror_runner;     /* runs `broadside mirror` outside our sandbox */
+	mirror_sched_t *mirrors;
+	char *socks_socket;        /* our tor's SocksPort for the mirror runs, NULL = none */
+	vanguards_run_t *vanguards;   /* the vanguards addon, NULL when off */
+	render_t *render;       /* makes page images in the document jail (render.h) */
 	status_src_t status;
 };
 
@@ -89,36 +99,142 @@ close_circuit(void *arg, uint32_t circuit)
 	(void)torsup_close_circuit(arg, circuit);
 }
 
+/* What tor runs. Serve's files live in run/; tor's own (torrc, control
+ * socket, cookie) in its DataDirectory, which the sandbox does not reach. */
+static void
+tor_opts(torsup_opts_t *o, struct serve_state *st, const datadir_t *d, const conf_t *conf,
+    const char *sock, const char *append, const char *admin_dir, const char *admin_sock)
+{
+	memset(o, 0, sizeof(*o));
+	o->tor_path = conf->tor_path;
+	o->tor_data_dir = d->tor;
+	o->run_dir = d->tor;
+	o->onion_dir = balance_run_onion_dir(st->balancer);
+	o->ob_instance = balance_run_ob_instance(st->balancer);
+	o->watch_address = balance_run_watch_address(st->balancer);
+	o->admin_dir = admin_dir;
+	o->admin_socket = admin_sock;
+	o->admin_ssh_port = (int)conf->admin_ssh_port;
+	o->http_socket = sock;
+	o->config_append = append;
+	o->max_streams = (int)conf->onion_max_streams;
+	o->pow = conf->onion_pow;
+	o->intro_dos = conf->onion_intro_dos;
+	/* vanguards sets tor's options at run time (SETCONF), and tor 0.4.9.11
+	 * under Sandbox 1 dies on any SETCONF while it runs an onion service
+	 * (it re-reads the service's key directory, which its sandbox forbids). */
+	o->sandbox = conf->tor_sandbox && st->vanguards == NULL;
+	if (conf->tor_sandbox && st->vanguards)
+		log_info("tor runs without Sandbox 1: vanguards changes its options while it "
+		    "runs, which tor's sandbox does not survive");
+}
+
 /* Start tor for the onion service; the preview keeps working if tor cannot. */
 static int
-start_tor(struct serve_state *st, const datadir_t *d, const conf_t *conf, const char *sock,
-    const char *append, const char *admin_dir, const char *admin_sock)
+start_tor(struct serve_state *st, const torsup_opts_t *opts, const conf_t *conf)
 {
-	torsup_opts_t o;
+	torsup_opts_t o = *opts;
 
-	memset(&o, 0, sizeof(o));
-	o.tor_path = conf->tor_path;
-	o.tor_data_dir = d->tor;
-	o.run_dir = d->run;
-	o.onion_dir = balance_run_onion_dir(st->balancer);
-	o.ob_instance = balance_run_ob_instance(st->balancer);
-	o.watch_address = balance_run_watch_address(st->balancer);
-	o.admin_dir = admin_dir;
-	o.admin_socket = admin_sock;
-	o.admin_ssh_port = (int)conf->admin_ssh_port;
-	o.http_socket = sock;
-	o.config_append = append;
-	o.max_streams = (int)conf->onion_max_streams;
-	o.pow = conf->onion_pow;
-	o.intro_dos = conf->onion_intro_dos;
-	o.sandbox = conf->tor_sandbox;
 	o.spawner = st->spawner;
+	o.socks_socket = st->socks_socket;
 	st->tor = torsup_new(st->base, &o);
 	if (st->tor == NULL || torsup_start(st->tor) < 0) {
 		log_err("cannot start tor (%s)", conf->tor_path);
 		return -1;
 	}
 	return 0;
+}
+
+/* The collections this appliance mirrors: serve re-runs each on a schedule. */
+struct followed {
+	char **slug, **origin, **key;
+	size_t n;
+};
+
+static int
+add_followed(const cat_collection_t *col, void *arg)
+{
+	struct followed *f = arg;
+
+	if (col->origin == NULL || col->publisher_key == NULL)
+		return 0;
+	f->slug = xrealloc(f->slug, (f->n + 1) * sizeof(char *));
+	f->origin = xrealloc(f->origin, (f->n + 1) * sizeof(char *));
+	f->key = xrealloc(f->key, (f->n + 1) * sizeof(char *));
+	f->slug[f->n] = xstrdup(col->slug);
+	f->origin[f->n] = xstrdup(col->origin);
+	f->key[f->n] = xstrdup(col->publisher_key);
+	f->n++;
+	return 0;
+}
+
+static void
+followed_clear(struct followed *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->slug[i]);
+		free(f->origin[i]);
+		free(f->key[i]);
+	}
+	free(f->slug);
+	free(f->origin);
+	free(f->key);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Decide how mirrors are followed, before anything is opened: the runs need a
+ * spawner forked now (they exec, and reach tor over TCP) and a SOCKS port.
+ * *socks is the proxy the runs use (caller frees), NULL when not following. */
+static int
+plan_mirrors(struct serve_state *st, const datadir_t *d, const conf_t *conf, int own_tor, struct followed *f,
+    char **socks)
+{
+	char exe[4096];
+	ssize_t n;
+	cat_t *c;
+
+	*socks = NULL;
+	if (conf->mirror_interval == 0)
+		return 0;
+	if ((c = cat_open(d->catalogue, CAT_READONLY)) == NULL)
+		return -1;
+	if (cat_collection_each(c, add_followed, f) < 0) {
+		cat_free(c);
+		return -1;
+	}
+	cat_free(c);
+	if (f->n == 0)
+		return 0;
+	if (conf->mirror_socks[0]) {
+		*socks = xstrdup(conf->mirror_socks);
+	} else if (own_tor) {
+		st->socks_socket = datadir_path(d, "tor/socks.sock");   /* beside tor's other sockets, out of our reach */
+		*socks = xasprintf("unix:%s", st->socks_socket);
+	} else {
+		log_warn("mirrors are not followed: tor is off here and mirror_socks is empty");
+		return 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0) {
+		log_err("cannot find this program (/proc/self/exe) to run the mirrors: %s", strerror(errno));
+		return -1;
+	}
+	exe[n] = '\0';
+	/* Every run's command is fixed now: the sandboxed serve can only ask
+	 * for run N (base/runner.h). */
+	{
+		char ***jobs = xcalloc(f->n, sizeof(*jobs));
+		for (size_t i = 0; i < f->n; i++)
+			jobs[i] = mirror_sched_argv(exe, d->root, conf, *socks, f->origin[i], f->key[i]);
+		st->mirror_runner = runner_new((char *const *const *)jobs, (int)f->n);
+		for (size_t i = 0; i < f->n; i++) {
+			for (char **a = jobs[i]; *a; a++)
+				free(*a);
+			free(jobs[i]);
+		}
+		free(jobs);
+	}
+	return st->mirror_runner ? 0 : -1;
 }
 
 struct roots {
@@ -187,7 +303,10 @@ cmd_serve(int argc, char **argv, const char *data)
 	int admin_clients = 0;
 	struct event *sigint = NULL, *sigterm = NULL;
 	char err[512];
-	char *sock = NULL;
+	char *sock = NULL, *mirror_socks = NULL;
+	struct followed followed = { NULL, NULL, NULL, 0 };
+	torsup_opts_t topts;
+	int filtered;
 
 	if (cmd_wants_help(argc, argv, serve_usage))
 		return 0;
@@ -269,15 +388,69 @@ cmd_serve(int argc, char **argv, const char *data)
 		}
 	}
 
-	/* Sandboxed, we could not start tor (it would inherit the sandbox):
-	 * fork its spawner now, before any catalogue, listener or reader fd. */
-	if (conf->sandbox != SANDBOX_NO && conf->tor && !no_tor &&
-	    (st.spawner = spawner_new(conf->tor_path)) == NULL)
+	if (plan_mirrors(&st, d, conf, conf->tor && !no_tor, &followed, &mirror_socks) < 0)
 		goto done;
-	/* The Onionbalance role decides which service tor runs; a front's
-	 * onionbalance gets its own spawner, forked here for the same reason. */
+	sock = datadir_path(d, "run/http.sock");
+	if (admin_dir)
+		admin_http = datadir_path(d, "run/admin-http.sock");
+	/* The Onionbalance role decides which service tor runs. */
+	/* The render process: sandboxed: sandboxed, serve could not start the jailed
+	 * tools that draw PDF pages and re-encode images. */
+	{
+		render_tools_t rtools = { conf->pdftoppm_path, conf->pdftotext_path, conf->pdfinfo_path };
+		st.render = render_start(conf->sandbox, &rtools);
+		if (st.render == NULL)
+			log_warn("page images are off: the render process did not start");
+	}
 	if (conf->tor && !no_tor && (st.balancer = balance_run_new(d, conf, onion)) == NULL)
 		goto done;
+	/* vanguards: its config written now, before anything is open; the
+	 * spawner starts it and gives it its own filtered control socket. */
+	filtered = (conf->sandbox != SANDBOX_NO || conf->tor_group[0]) && conf->tor && !no_tor;
+	if (conf->tor && !no_tor && conf->vanguards &&
+	    (st.vanguards = vanguards_run_new(d, conf, balance_role(
+	    balance_run_role(st.balancer)) == BALANCE_BACKEND, filtered)) == NULL)
+		goto done;
+	if (conf->tor && !no_tor)
+		tor_opts(&topts, &st, d, conf, sock, tor_append, admin_dir, admin_http);
+	/* Sandboxed, we could not start tor (it would inherit the sandbox), and
+	 * tor must not take orders from a sandboxed server that may be someone
+	 * else's code: fork the spawner now, before any catalogue, listener or
+	 * reader fd, with tor's configuration; it writes the torrc and filters
+	 * the control port (spawner.h). tor_group needs it too, sandbox or not:
+	 * the image's firewall lets only that group out. */
+	if (filtered) {
+		torrc_opts_t trc;
+		const char *vg_conf = NULL, *vg_state = NULL, *vg_front = NULL;
+		long gid = 0;
+		if (conf->tor_group[0]) {
+			struct group *g = getgrnam(conf->tor_group);
+			if (g == NULL || g->gr_gid == 0) {
+				log_err("tor_group: no group named '%s' (or it is root's)", conf->tor_group);
+				goto done;
+			}
+			gid = (long)g->gr_gid;
+		}
+		torsup_torrc_opts(&topts, &trc);
+		if (st.vanguards)
+			vanguards_run_paths(st.vanguards, &vg_conf, &vg_state, &vg_front);
+		st.spawner = spawner_new(&(spawner_opts_t){
+			.tor_path = conf->tor_path, .torrc = &trc,
+			.ob_path = balance_run_yaml(st.balancer) ? conf->onionbalance_path : NULL,
+			.ob_yaml = balance_run_yaml(st.balancer), .ob_testnet = conf->balance_testnet,
+			.tor_gid = gid,
+			.vanguards_path = st.vanguards ? conf->vanguards_path : NULL,
+			.vanguards_config = vg_conf, .vanguards_state = vg_state,
+			.vanguards_front_state = vg_front,
+		});
+		if (st.spawner == NULL)
+			goto done;
+	}
+	/* Only the spawner may change groups (to run tor in tor_group). */
+	if (sandbox_drop_setid_caps() < 0) {
+		log_err("cannot drop CAP_SETGID: %s", strerror(errno));
+		goto done;
+	}
 	cat = cat_open(d->catalogue, CAT_READONLY);
 	if (cat == NULL)
 		goto done;
@@ -297,21 +470,36 @@ cmd_serve(int argc, char **argv, const char *data)
 	if (pool == NULL)
 		goto done;
 	server_set_pool(srv, pool);
+	{
+		char *cache = datadir_path(d, "cache"), *pinned = datadir_path(d, "pages");
+		int r = handler_render_setup(server_handlers(srv), st.base, st.render, cache, pinned);
+		free(cache);
+		free(pinned);
+		if (r < 0)
+			goto done;
+	}
 	if (mkdir_p(d->run, 0700) < 0) {
 		log_err("cannot create %s: %s", d->run, strerror(errno));
 		goto done;
 	}
-	sock = datadir_path(d, "run/http.sock");
 	if (server_listen_unix(srv, sock) < 0)
 		goto done;
 	if (conf->listen[0] && server_listen_tcp(srv, conf->listen, &port) < 0)
 		goto done;
 	if (admin_dir) {
-		admin_http = datadir_path(d, "run/admin-http.sock");
 		if (server_listen_admin(srv, admin_http, admin_page, &st) < 0)
 			goto done;
 		st.status.admin_onion = admin_addr;
 		st.status.admin_clients = admin_clients;
+	}
+	if (st.mirror_runner) {
+		st.mirrors = mirror_sched_new(st.base, st.mirror_runner, d->root, conf);
+		for (size_t i = 0; i < followed.n; i++)
+			mirror_sched_add(st.mirrors, followed.slug[i], followed.origin[i], followed.key[i]);
+		log_info("following %zu mirrored collection%s every %lld s (±%lld%%) through %s", followed.n,
+		    followed.n == 1 ? "" : "s", (long long)conf->mirror_interval, (long long)conf->mirror_jitter,
+		    mirror_socks);
+		st.status.mirrors = st.mirrors;
 	}
 	st.status.server = srv;
 	st.status.onion = onion[0] ? onion : NULL;
@@ -321,24 +509,30 @@ cmd_serve(int argc, char **argv, const char *data)
 	if (admin == NULL)
 		goto done;
 	if (conf->tor && !no_tor) {
-		if (start_tor(&st, d, conf, sock, tor_append, admin_dir, admin_http) < 0)
+		if (start_tor(&st, &topts, conf) < 0)
 			goto done;
 		st.status.tor = st.tor;
-		balance_run_start(st.balancer, st.base, st.tor);
+		balance_run_start(st.balancer, st.base, st.tor, st.spawner);
 		st.status.balance = st.balancer;
+		vanguards_run_start(st.vanguards, st.base, st.tor, st.spawner);
+		st.status.vanguards = st.vanguards;
 		limit_set_close_circuit(server_limit(srv), close_circuit, st.tor);
 		log_info("onion address: http://%s/", onion);
 		if (admin_dir)
 			log_info("admin onion (client keys only): http://%s/, %d client%s",
 			    admin_addr, admin_clients, admin_clients == 1 ? "" : "s");
 	}
-	if (apply_sandbox(conf->sandbox, d, cat, tor_append) < 0)
+	/* The spawner reads the append file; serve needs it only without one. */
+	if (apply_sandbox(conf->sandbox, d, cat, st.spawner ? NULL : tor_append) < 0)
 		goto done;
 	if (search_pool_start(pool) < 0) {
 		log_warn("searches run on the event loop: no search thread could start");
 		server_set_pool(srv, NULL);
 	}
 	sandbox_probe();
+	/* Test hook: only where it proves something (serve behind the spawner). */
+	if (getenv("BROADSIDE_TOR_PROBE") && st.tor && st.spawner)
+		torprobe_run(d->root, conf->tor_path);
 	sigint = evsignal_new(st.base, SIGINT, on_signal, &st);
 	sigterm = evsignal_new(st.base, SIGTERM, on_signal, &st);
 	evsignal_add(sigint, NULL);
@@ -353,11 +547,17 @@ cmd_serve(int argc, char **argv, const char *data)
 	event_base_dispatch(st.base);
 	rc = 0;
 done:
+	vanguards_run_free(st.vanguards);   /* before tor: it would warn that tor went away */
 	if (st.tor)
 		torsup_shutdown(st.tor);
 	balance_run_free(st.balancer);   /* stops onionbalance before tor */
 	torsup_free(st.tor);
 	spawner_free(st.spawner);
+	mirror_sched_free(st.mirrors);
+	runner_free(st.mirror_runner);   /* a run still going is stopped */
+	followed_clear(&followed);
+	free(mirror_socks);
+	free(st.socks_socket);
 	control_free(admin);
 	if (admin_sock)
 		unlink(admin_sock);
@@ -371,6 +571,7 @@ done:
 		event_free(sigterm);
 	search_pool_free(pool);   /* closes the connections whose search it held */
 	server_free(srv);
+	render_free(st.render);
 	if (st.base)
 		event_base_free(st.base);
 	cat_free(cat);

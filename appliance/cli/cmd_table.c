@@ -1,8 +1,15 @@
 /* cmd_table: the list of subcommands, in the order `broadside help` shows them. */
 #include "cli/cmd.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "base/datadir.h"
+#include "base/log.h"
 
 const struct cmd cmd_table[] = {
 	{ "init", cmd_init, "create the data directory, config, catalogue and keys" },
@@ -10,6 +17,10 @@ const struct cmd cmd_table[] = {
 	{ "refresh", cmd_refresh, "re-read collections: new, changed and removed files" },
 	{ "ls", cmd_ls, "list the collections" },
 	{ "rm", cmd_rm, "remove a collection from the catalogue (files stay on disk)" },
+	{ "review", cmd_review, "find personal data in a collection before publishing it (never changes a file)" },
+	{ "withhold", cmd_withhold, "keep a file or folder out of publication (it stays on disk)" },
+	{ "unwithhold", cmd_unwithhold, "publish a withheld file or folder again" },
+	{ "withheld", cmd_withheld, "list what is withheld, with the reasons" },
 	{ "search", cmd_search, "full-text search the catalogue" },
 	{ "serve", cmd_serve, "serve the collections (and run tor)" },
 	{ "address", cmd_address, "print the onion address" },
@@ -44,4 +55,23 @@ cmd_say(void *arg, int progress, const char *text)
 	if (progress)
 		fputs("\r\033[K", stderr);
 	fputs(text, stderr);
+}
+
+int
+cmd_lock_data(const char *data)
+{
+	datadir_t *d = datadir_new(data);
+	int fd = open(d->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+		fprintf(stderr, "broadside: waiting for another command to finish changing %s\n", d->root);
+		if (flock(fd, LOCK_EX) < 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd < 0)
+		log_err("cannot lock %s: %s", d->root, strerror(errno));
+	datadir_free(d);
+	return fd;
 }

@@ -145,6 +145,9 @@ tool_ruleset(int abi, const char *path)
 		"/usr/share/poppler",   /* pdftotext: character maps for CJK fonts */
 		"/usr/share/unrtf",     /* unrtf: its output formats and character maps */
 		"/usr/share/tesseract-ocr",   /* tesseract: its language models */
+		/* pdftoppm: fontconfig and the fonts that stand in for a PDF's
+		 * unembedded ones (without them the page's text is not drawn) */
+		"/etc/fonts", "/usr/share/fontconfig", "/usr/share/fonts", "/var/cache/fontconfig",
 	};
 	const uint64_t rx = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE;
 	char interp[256];

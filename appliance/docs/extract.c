@@ -27,6 +27,10 @@ extract_kind_of(const char *mime, const char *name)
 	static const char *const office[] = {
 		"docx", "docm", "dotx", "xlsx", "xlsm", "pptx", "pptm", "odt", "ott", "ods", "odp",
 	};
+	static const char *const archive[] = {
+		"application/zip", "application/x-tar", "application/x-gtar", "application/x-gtar-compressed",
+		"application/x-7z-compressed",
+	};
 	const char *dot = strrchr(name, '.');
 
 	if (dot && (strcasecmp(dot, ".eml") == 0 || strcasecmp(dot, ".mbox") == 0))
@@ -53,6 +57,12 @@ extract_kind_of(const char *mime, const char *name)
 	for (size_t i = 0; i < ARRAY_LEN(plain); i++)
 		if (strcmp(mime, plain[i]) == 0)
 			return EXTRACT_PLAIN;
+	for (size_t i = 0; i < ARRAY_LEN(archive); i++)
+		if (strcmp(mime, archive[i]) == 0)
+			return EXTRACT_ARCHIVE;
+	if (dot && (strcasecmp(dot, ".tgz") == 0 || strcasecmp(dot, ".tbz2") == 0 ||
+	    strcasecmp(dot, ".txz") == 0 || strcasestr(name, ".tar.") != NULL))
+		return EXTRACT_ARCHIVE;
 	if (strncmp(mime, "text/", 5) == 0)
 		return EXTRACT_PLAIN;
 	return EXTRACT_NONE;
@@ -411,6 +421,7 @@ message(enum extract_kind kind, const char *buf, size_t n, strbuf_t *out, char *
 
 	memset(&a, 0, sizeof(a));
 	strbuf_init(&a.recs);
+	strbuf_init(&a.list);
 	strbuf_init(&text);
 	a.want = want;
 	a.raw = out;
@@ -420,7 +431,13 @@ message(enum extract_kind kind, const char *buf, size_t n, strbuf_t *out, char *
 		rc = extract_msg_att_(buf, n, want < 0 ? out : &text, title, &a, "");
 	if (want < 0 && a.recs.len)
 		strbuf_add(out, a.recs.s, a.recs.len);
+	if (want < 0 && a.list.len) {
+		/* The listing last, after a NUL, which neither text nor records hold. */
+		strbuf_addc(out, '\0');
+		strbuf_add(out, a.list.s, a.list.len);
+	}
 	strbuf_release(&a.recs);
+	strbuf_release(&a.list);
 	strbuf_release(&text);
 	return rc;
 }
@@ -435,6 +452,10 @@ extract_fd(int fd, strbuf_t *out, char **title, void *arg)
 
 	if (kind == EXTRACT_OFFICE)
 		return extract_office_fd(fd, out, title);
+	if (kind == EXTRACT_ARCHIVE) {
+		strbuf_addc(out, '\0');   /* no text, only the listing */
+		return extract_archive_fd(fd, out);
+	}
 	/* A message is read whole (up to a bound): its attachments are in it. */
 	buf = read_upto(fd, message_kind ? (size_t)EXTRACT_MSG_MAX : EXTRACT_INPUT_MAX, &n, &full);
 	if (buf == NULL)
@@ -543,10 +564,10 @@ tool_text(docjail_t *j, const extract_tools_t *t, enum extract_kind kind, int fd
 	strbuf_init(&raw);
 	if (kind == EXTRACT_PDF) {
 		/* "-" for both files: the document is the tool's stdin, the text its stdout. */
-		char *argv[] = { (char *)pdftotext, "-q", "-enc", "UTF-8", "-nopgbrk", "-", "-", NULL };
+		char *argv[] = { (char *)pdftotext, "-q", "-enc", "UTF-8", "-", "-", NULL };
 		r = docjail_tool(j, fd, argv, &raw, why);
 		if (r == DOCJAIL_OK)
-			extract_utf8(out, raw.s ? raw.s : "", raw.len);
+			extract_pdf_pages(out, raw.s ? raw.s : "", raw.len);
 	} else {
 		/* HTML keeps every character (its text mode writes Latin-1 and '?'). */
 		char *argv[] = { (char *)unrtf, "--nopict", "--html", NULL };
@@ -660,12 +681,27 @@ extract_document(docjail_t *j, const extract_tools_t *t, enum extract_kind kind,
 	r = docjail_parse(j, fd, extract_fd, &kind, sizeof(kind), &raw, &tt, why);
 	if (r == DOCJAIL_OK) {
 		/* What comes back is as untrusted as what went in: valid UTF-8, no
-		 * control bytes, within the cap, whatever the child sent. */
-		const char *rec = raw.len ? memchr(raw.s, EXTRACT_REC, raw.len) : NULL;
-		size_t main_len = rec ? (size_t)(rec - raw.s) : raw.len;
-		extract_utf8(out, raw.s ? raw.s : "", main_len);
-		if (rec && (kind == EXTRACT_EML || kind == EXTRACT_MSG))
-			split_parts(j, t, kind, fd, rec, raw.len - main_len, parts);
+		 * control bytes, within the cap, whatever the child sent.
+		 * A message's answer is its text, its records, then a NUL and its
+		 * listing; an archive's a NUL and its listing. */
+		const char *s = raw.s ? raw.s : "", *nul = memchr(s, '\0', raw.len);
+		size_t body_len = nul ? (size_t)(nul - s) : raw.len;
+		int message_kind = kind == EXTRACT_EML || kind == EXTRACT_MSG;
+		const char *rec = message_kind ? memchr(s, EXTRACT_REC, body_len) : NULL;
+		size_t text_len = rec ? (size_t)(rec - s) : body_len;
+		if (message_kind || kind == EXTRACT_ARCHIVE) {
+			strbuf_t joined;
+			strbuf_init(&joined);
+			strbuf_add(&joined, s, text_len);
+			if (nul)
+				strbuf_add(&joined, nul, raw.len - body_len);
+			extract_join_listing(out, joined.s ? joined.s : "", joined.len);
+			strbuf_release(&joined);
+		} else {
+			extract_utf8(out, s, raw.len);
+		}
+		if (rec)
+			split_parts(j, t, kind, fd, rec, body_len - text_len, parts);
 		if (tt && title) {
 			strbuf_t tb;
 			strbuf_init(&tb);

@@ -12,6 +12,7 @@
 #define BROADSIDE_EXTRACT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "docs/docjail.h"
 #include "base/util.h"
@@ -36,8 +37,22 @@
 #define EXTRACT_OFFICE_DOC_MAX (128ULL * 1024 * 1024)   /* bytes inflated per document */
 #define EXTRACT_OFFICE_DEPTH_MAX 256        /* XML nesting */
 
+/* A listing (an archive's entries, a message's attachments) follows the text
+ * in the extracted text after this byte, which text never holds (control
+ * bytes become spaces): lines "<type>\t<size>\t<name>\n", type 'f' file,
+ * 'd' folder, 'a' attachment; a last line "+\t<n>\t" (or '>': more than n)
+ * counts entries not listed. The listing's names are indexed too. */
+#define EXTRACT_LIST_SEP '\x1e'
+/* Between the pages of a PDF's text (pdftotext's form feeds): U+2029
+ * PARAGRAPH SEPARATOR, which the index reads as a space and the reading view
+ * as "PDF page N". */
+#define EXTRACT_PAGE_SEP "\xe2\x80\xa9"
+#define EXTRACT_LIST_MAX 1000              /* entries listed */
+#define EXTRACT_LIST_BYTES (96 * 1024)     /* bytes of listing kept */
+#define EXTRACT_ARCHIVE_COUNT_MAX 100000   /* entries counted past the listing */
+
 enum extract_kind { EXTRACT_NONE = 0, EXTRACT_PLAIN, EXTRACT_HTML, EXTRACT_EML, EXTRACT_PDF,
-	EXTRACT_OFFICE, EXTRACT_RTF, EXTRACT_MSG };
+	EXTRACT_OFFICE, EXTRACT_RTF, EXTRACT_MSG, EXTRACT_ARCHIVE };
 
 /* The external tools, by absolute path (NULL: the EXTRACT_ defaults). */
 typedef struct extract_tools {
@@ -104,6 +119,23 @@ void extract_eml(const char *p, size_t n, strbuf_t *out, char **title);
 int extract_office_fd(int fd, strbuf_t *out, char **title);
 /* Append the text of the Office archive p[0..n) (an attachment) to out. */
 int extract_office_mem(const void *p, size_t n, strbuf_t *out, char **title);
+/* For the review: what an office document's properties say about who made it
+ * and with what, and whether it holds comments or tracked changes, as lines
+ * "kind<TAB>text" (kinds author, software, comments, revisions). The same
+ * bounds as extract_office_fd. 0, or -1 if it is not such an archive. */
+int extract_office_meta_fd(int fd, strbuf_t *out);
+/* Append the listing of the zip, tar or 7z archive open at fd (pread and
+ * seek only) to list; 0, or -1 if it is no archive libarchive reads. */
+int extract_archive_fd(int fd, strbuf_t *list);
+/* Append one listing line (see EXTRACT_LIST_SEP) for a name of len bytes. */
+void extract_list_line(strbuf_t *list, char type, int64_t size, const char *name, size_t len);
+/* Append a jailed child's answer raw[0..len) to out: its text, then its
+ * listing (after a NUL in raw) behind EXTRACT_LIST_SEP, both made valid
+ * UTF-8 without control bytes, whole listing lines only, within the cap. */
+void extract_join_listing(strbuf_t *out, const char *raw, size_t len);
+/* Append pdftotext's output p[0..n) (a form feed after each page) to out
+ * as UTF-8 with EXTRACT_PAGE_SEP between the pages, within the cap. */
+void extract_pdf_pages(strbuf_t *out, const char *p, size_t n);
 /* An extractor for the document jail (docjail_fn_t): read up to
  * EXTRACT_INPUT_MAX bytes from fd and extract them as *(enum extract_kind *)arg
  * (every kind but PDF and RTF). A message's attachments follow its text as

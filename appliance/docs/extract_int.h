@@ -6,7 +6,11 @@
  * kind 'T' (its text follows), 'P' (a PDF) or 'R' (an RTF) whose bytes the
  * parent asks for by index (extract_attachment_fd) and hands to the tool.
  * Text and names come out of extract_utf8, which turns every control byte
- * into a space, so neither can hold a separator. */
+ * into a space, so neither can hold a separator (nor a NUL).
+ *
+ * After the records, a NUL and the listing of the message's own attachments
+ * (extract_list_line: name and decoded size, for the reading view), which
+ * extract_join_listing puts behind EXTRACT_LIST_SEP. */
 #ifndef BROADSIDE_EXTRACT_INT_H
 #define BROADSIDE_EXTRACT_INT_H
 
@@ -25,7 +29,13 @@ struct extract_att {
 	int count;            /* attachments met so far, every level */
 	int64_t bytes;        /* their decoded bytes */
 	int depth;            /* messages within messages */
+	strbuf_t list;        /* listing lines of the top message's attachments */
+	int list_only;        /* only the listing: no records, no raw bytes */
 };
+
+/* Add a listing line for an attachment named name of size bytes, if it is
+ * one of the top message's own (a->depth 0) and the listing has room. */
+void extract_att_list_(struct extract_att *a, const char *name, int64_t size);
 
 /* Record the attachment p[0..n) named name (prefix: the names of the
  * messages it is nested in, "" at the top), of media type ctype ("" if

@@ -349,7 +349,31 @@ extract_eml_att_(const char *p, size_t n, strbuf_t *out, char **title, struct ex
 void
 extract_eml(const char *p, size_t n, strbuf_t *out, char **title)
 {
-	extract_eml_att_(p, n, out, title, NULL, "");
+	struct extract_att a;
+
+	memset(&a, 0, sizeof(a));
+	a.want = -1;
+	a.list_only = 1;
+	strbuf_init(&a.recs);
+	strbuf_init(&a.list);
+	extract_eml_att_(p, n, out, title, &a, "");
+	if (a.list.len) {
+		/* The listing after a NUL, as the jail's answer carries it. */
+		strbuf_addc(out, '\0');
+		strbuf_add(out, a.list.s, a.list.len);
+	}
+	strbuf_release(&a.recs);
+	strbuf_release(&a.list);
+}
+
+void
+extract_att_list_(struct extract_att *a, const char *name, int64_t size)
+{
+	if (a->depth > 0 || a->list.len >= EXTRACT_LIST_BYTES)
+		return;
+	if (name[0] == '\0')
+		name = "(no name)";
+	extract_list_line(&a->list, 'a', size, name, strnlen(name, EXTRACT_PART_NAME_MAX));
 }
 
 
@@ -399,7 +423,8 @@ extract_att_add_(struct extract_att *a, const char *prefix, const char *name, co
 	char *title = NULL, unnamed[32];
 	int idx;
 
-	if (a->count >= EXTRACT_ATTACH_MAX || a->bytes + (int64_t)n > EXTRACT_ATTACH_BYTES)
+	extract_att_list_(a, name, (int64_t)n);
+	if (a->list_only || a->count >= EXTRACT_ATTACH_MAX || a->bytes + (int64_t)n > EXTRACT_ATTACH_BYTES)
 		return;
 	idx = a->count++;
 	a->bytes += (int64_t)n;

@@ -289,10 +289,12 @@ attachment(libolecf_item_t *st, void *arg)
 	storage_read(st, &pr, NULL, NULL);
 	name = pr.att_long.len ? pr.att_long.s : pr.att_short.len ? pr.att_short.s :
 	    pr.att_name.len ? pr.att_name.s : "";
+	if (pr.embedded != NULL)
+		extract_att_list_(a, name, 0);   /* its size is no one number */
 	if (pr.embedded == NULL) {
 		extract_att_add_(a, w->prefix, name, pr.att_mime.len ? pr.att_mime.s : "",
 		    (const unsigned char *)(pr.att_data.s ? pr.att_data.s : ""), pr.att_data.len);
-	} else if (a->count < EXTRACT_ATTACH_MAX) {
+	} else if (!a->list_only && a->count < EXTRACT_ATTACH_MAX) {
 		/* The same steps as extract_att_add_ takes for an attached .eml. */
 		int idx = a->count++;
 		strbuf_t text, sub, outer = a->recs;

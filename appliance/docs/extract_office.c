@@ -27,7 +27,8 @@
 #define OFFICE_CHUNK (64 * 1024)
 #define OFFICE_CHUNK_MAX (4 * 1024 * 1024)
 
-enum part_mode { PART_TEXT, PART_SHEET, PART_META };
+/* PART_PROPS and PART_MARKS read metadata for the review (extract_office_meta_fd). */
+enum part_mode { PART_TEXT, PART_SHEET, PART_META, PART_PROPS, PART_MARKS };
 
 struct part {
 	zip_uint64_t idx;
@@ -116,6 +117,24 @@ struct xml_text {
 	int depth;
 	int too_deep;
 	int in_title, in_value, shared;
+	/* PART_PROPS: which property is open; PART_MARKS: comments and tracked
+	 * changes counted, with the first author named. */
+	int prop;
+	int64_t comments, changes;
+	strbuf_t *who;
+};
+
+/* Properties that say who made a document, with what, for whom. */
+static const struct { const char *name, *kind, *label; } office_props[] = {
+	{ "dc:creator", "author", "author" },
+	{ "cp:lastModifiedBy", "author", "last modified by" },
+	{ "meta:initial-creator", "author", "created by" },
+	{ "Company", "author", "company" },
+	{ "Manager", "author", "manager" },
+	{ "Template", "software", "template" },
+	{ "Application", "software", "application" },
+	{ "meta:generator", "software", "generator" },
+	{ "meta:printed-by", "author", "printed by" },
 };
 
 static const char *
@@ -151,6 +170,24 @@ x_start(void *ud, const XML_Char *name, const XML_Char **attr)
 		x->in_title = strcmp(name, "dc:title") == 0;
 		return;
 	}
+	if (x->mode == PART_PROPS) {
+		x->prop = -1;
+		strbuf_reset(x->title);
+		for (size_t i = 0; i < ARRAY_LEN(office_props); i++)
+			if (strcmp(name, office_props[i].name) == 0)
+				x->prop = (int)i;
+		return;
+	}
+	if (x->mode == PART_MARKS) {
+		int comment = strcmp(name, "w:comment") == 0, change = strcmp(name, "w:ins") == 0 ||
+		    strcmp(name, "w:del") == 0;
+		x->comments += comment;
+		x->changes += change;
+		for (size_t i = 0; (comment || change) && x->who->len == 0 && attr[i] && attr[i + 1]; i += 2)
+			if (strcmp(attr[i], "w:author") == 0)
+				extract_utf8(x->who, attr[i + 1], strnlen(attr[i + 1], 200));
+		return;
+	}
 	if (x->mode == PART_SHEET) {
 		/* A cell: its value is text unless it is an index into the shared strings. */
 		if (strcmp(ln, "c") == 0) {
@@ -183,6 +220,19 @@ x_end(void *ud, const XML_Char *name)
 	x->depth--;
 	x->in_title = 0;
 	x->in_value = 0;
+	if (x->mode == PART_PROPS && x->prop >= 0) {
+		/* One line for the review: kind, tab, what it says. */
+		if (x->title->len > 0 && x->out->len < EXTRACT_TEXT_MAX) {
+			strbuf_addf(x->out, "%s\t%s: ", office_props[x->prop].kind, office_props[x->prop].label);
+			for (size_t i = 0; i < x->title->len; i++)
+				if (x->title->s[i] == '\t' || x->title->s[i] == '\n')
+					x->title->s[i] = ' ';
+			extract_utf8(x->out, x->title->s, x->title->len);
+			strbuf_addc(x->out, '\n');
+		}
+		x->prop = -1;
+		strbuf_reset(x->title);
+	}
 	if (x->mode == PART_META || x->out->len >= EXTRACT_TEXT_MAX)
 		return;
 	if (name_in(ln, lines))
@@ -197,6 +247,13 @@ x_chars(void *ud, const XML_Char *s, int len)
 	struct xml_text *x = ud;
 
 	if (len <= 0)
+		return;
+	if (x->mode == PART_PROPS) {
+		if (x->prop >= 0 && x->title->len < 200)
+			strbuf_add(x->title, s, (size_t)len < 200 - x->title->len ? (size_t)len : 200 - x->title->len);
+		return;
+	}
+	if (x->mode == PART_MARKS)
 		return;
 	if (x->mode == PART_META) {
 		if (x->in_title && x->title->len < EXTRACT_TITLE_MAX)
@@ -225,15 +282,19 @@ x_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char 
 static int
 read_part(zip_t *za, const struct part *pt, strbuf_t *out, strbuf_t *title, zip_uint64_t *budget)
 {
-	struct xml_text x = { .out = out, .title = title, .mode = pt->mode };
+	strbuf_t who;
+	struct xml_text x = { .out = out, .title = title, .mode = pt->mode, .prop = -1, .who = &who };
 	zip_file_t *zf = zip_fopen_index(za, pt->idx, 0);
 	zip_uint64_t left = EXTRACT_OFFICE_PART_MAX;
 	int rc = -1;
 	char *buf;
 	size_t chunk = OFFICE_CHUNK;
 
-	if (zf == NULL)
+	strbuf_init(&who);
+	if (zf == NULL) {
+		strbuf_release(&who);
 		return -1;
+	}
 	buf = xmalloc(OFFICE_CHUNK);
 	/* UTF-8, UTF-16, Latin-1 and ASCII are built in; any other declared
 	 * encoding is an error, never a file opened to find a converter. */
@@ -276,7 +337,22 @@ read_part(zip_t *za, const struct part *pt, strbuf_t *out, strbuf_t *title, zip_
 	}
 	if (x.too_deep)
 		rc = -1;
+	if (pt->mode == PART_MARKS && (x.comments > 0 || x.changes > 0)) {
+		strbuf_addf(out, "%s\t%lld %s", x.comments ? "comments" : "revisions",
+		    (long long)(x.comments ? x.comments : x.changes),
+		    x.comments ? (x.comments == 1 ? "comment" : "comments") :
+		    (x.changes == 1 ? "tracked change" : "tracked changes"));
+		if (who.len > 0) {
+			strbuf_adds(out, ", the first by ");
+			for (size_t i = 0; i < who.len; i++)
+				if (who.s[i] == '\t' || who.s[i] == '\n')
+					who.s[i] = ' ';
+			strbuf_add(out, who.s, who.len);
+		}
+		strbuf_addc(out, '\n');
+	}
 done:
+	strbuf_release(&who);
 	if (x.p)
 		XML_ParserFree(x.p);
 	zip_fclose(zf);
@@ -350,28 +426,83 @@ part_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* The archive of source zs (taken over) to out and *title. */
+/* The archive za (closed here) to out and *title. */
 static int
-office_from_source(zip_source_t *zs, zip_error_t *err, strbuf_t *out, char **title);
+office_from_zip(zip_t *za, strbuf_t *out, char **title);
+
+/* Open the archive at fd read-only through src (which must outlive it). */
+static zip_t *
+zip_open_fd(int fd, struct fdsrc *src, zip_error_t *err)
+{
+	struct stat st;
+	zip_source_t *zs;
+	zip_t *za;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return NULL;
+	src->fd = fd;
+	src->size = st.st_size;
+	zip_error_init(&src->err);
+	zip_error_init(err);
+	zs = zip_source_function_create(fdsrc_cb, src, err);
+	if (zs == NULL)
+		return NULL;
+	za = zip_open_from_source(zs, ZIP_RDONLY, err);
+	if (za == NULL) {
+		zip_source_free(zs);
+		zip_error_fini(err);
+	}
+	return za;
+}
+
+int
+extract_office_meta_fd(int fd, strbuf_t *out)
+{
+	static const struct { const char *name; enum part_mode mode; } wanted[] = {
+		{ "docProps/core.xml", PART_PROPS }, { "docProps/app.xml", PART_PROPS }, { "meta.xml", PART_PROPS },
+		{ "word/comments.xml", PART_MARKS }, { "word/document.xml", PART_MARKS },
+	};
+	struct fdsrc src;
+	zip_error_t err;
+	zip_t *za;
+	zip_uint64_t budget = EXTRACT_OFFICE_DOC_MAX;
+	zip_int64_t n;
+	strbuf_t scratch;
+	int rc = -1;
+
+	if ((za = zip_open_fd(fd, &src, &err)) == NULL)
+		return -1;
+	n = zip_get_num_entries(za, 0);
+	if (n <= 0 || n > EXTRACT_OFFICE_ENTRIES_MAX)
+		goto done;
+	strbuf_init(&scratch);
+	for (size_t i = 0; i < ARRAY_LEN(wanted) && budget > 0; i++) {
+		zip_int64_t idx = zip_name_locate(za, wanted[i].name, 0);
+		struct part pt = { .mode = wanted[i].mode, .name = wanted[i].name };
+		if (idx < 0)
+			continue;
+		pt.idx = (zip_uint64_t)idx;
+		(void)read_part(za, &pt, out, &scratch, &budget);
+	}
+	strbuf_release(&scratch);
+	rc = 0;
+done:
+	zip_discard(za);
+	zip_error_fini(&err);
+	return rc;
+}
 
 int
 extract_office_fd(int fd, strbuf_t *out, char **title)
 {
-	struct stat st;
-	struct fdsrc src = { .fd = fd };
+	struct fdsrc src;
 	zip_error_t err;
-	zip_source_t *zs;
+	zip_t *za;
 	int rc;
 
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+	if ((za = zip_open_fd(fd, &src, &err)) == NULL)
 		return -1;
-	src.size = st.st_size;
-	zip_error_init(&src.err);
-	zip_error_init(&err);
-	zs = zip_source_function_create(fdsrc_cb, &src, &err);
-	if (zs == NULL)
-		return -1;
-	rc = office_from_source(zs, &err, out, title);
+	rc = office_from_zip(za, out, title);
 	zip_error_fini(&err);
 	return rc;
 }
@@ -381,21 +512,29 @@ extract_office_mem(const void *p, size_t n, strbuf_t *out, char **title)
 {
 	zip_error_t err;
 	zip_source_t *zs;
+	zip_t *za;
 	int rc;
 
 	zip_error_init(&err);
 	zs = zip_source_buffer_create(n ? p : "", n, 0, &err);
-	if (zs == NULL)
+	if (zs == NULL) {
+		zip_error_fini(&err);
 		return -1;
-	rc = office_from_source(zs, &err, out, title);
+	}
+	za = zip_open_from_source(zs, ZIP_RDONLY, &err);
+	if (za == NULL) {
+		zip_source_free(zs);
+		zip_error_fini(&err);
+		return -1;
+	}
+	rc = office_from_zip(za, out, title);
 	zip_error_fini(&err);
 	return rc;
 }
 
 static int
-office_from_source(zip_source_t *zs, zip_error_t *err, strbuf_t *out, char **title)
+office_from_zip(zip_t *za, strbuf_t *out, char **title)
 {
-	zip_t *za;
 	zip_int64_t n;
 	struct part *parts = NULL;
 	size_t nparts = 0, read_ok = 0;
@@ -403,11 +542,6 @@ office_from_source(zip_source_t *zs, zip_error_t *err, strbuf_t *out, char **tit
 	int odf, rc = -1;
 	strbuf_t tb;
 
-	za = zip_open_from_source(zs, ZIP_RDONLY, err);
-	if (za == NULL) {
-		zip_source_free(zs);
-		return -1;
-	}
 	n = zip_get_num_entries(za, 0);
 	if (n <= 0 || n > EXTRACT_OFFICE_ENTRIES_MAX)
 		goto done;

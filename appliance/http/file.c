@@ -119,8 +119,8 @@ etag_list_matches(const char *field, const char *etag, int weak)
 }
 
 /* RFC 9110 13.1.5: If-Range holds a strong tag or an exact Last-Modified date. */
-static int
-if_range_ok(const char *v, const char *etag, time_t mtime)
+int
+file_if_range_ok(const char *v, const char *etag, time_t mtime)
 {
 	time_t t;
 	if (v == NULL)
@@ -131,8 +131,8 @@ if_range_ok(const char *v, const char *etag, time_t mtime)
 }
 
 /* RFC 9110 13.2.2, steps 1-4; returns 0 to go on, or the status to send. */
-static int
-preconditions(const http_req_t *req, const char *etag, time_t mtime)
+int
+file_preconditions(const http_req_t *req, const char *etag, time_t mtime)
 {
 	const char *v;
 	time_t t;
@@ -154,11 +154,45 @@ preconditions(const http_req_t *req, const char *etag, time_t mtime)
 	return 0;
 }
 
+char *
+file_fixed_headers(const struct stat *st, const file_info_t *info)
+{
+	char lm[30], *cd;
+	http_resp_t r;   /* borrowed for its header rules (no CR/LF in a value) */
+
+	memset(&r, 0, sizeof(r));
+	strbuf_init(&r.headers);
+	http_date_format(st->st_mtime, lm);
+	http_resp_header(&r, "ETag", "\"%s\"", info->etag);
+	http_resp_header(&r, "Last-Modified", "%s", lm);
+	http_resp_header(&r, "Accept-Ranges", "bytes");
+	/* Downloads are never rendered here: a leaked HTML file must not run. */
+	http_resp_header(&r, "Content-Security-Policy", "default-src 'none'; sandbox");
+	http_resp_header(&r, "Cache-Control", "no-cache");
+	cd = file_content_disposition(info->download_name, file_is_inline(info->content_type));
+	http_resp_header(&r, "Content-Disposition", "%s", cd);   /* last: file_respond cuts it */
+	free(cd);
+	return strbuf_detach(&r.headers);
+}
+
+static void
+content_type(http_resp_t *resp, const char *type)
+{
+	if (strpbrk(type, "\r\n")) {   /* the header rules, without a format */
+		http_resp_header(resp, "Content-Type", "%s", type);
+		return;
+	}
+	strbuf_add(&resp->headers, "Content-Type: ", 14);
+	strbuf_adds(&resp->headers, type);
+	strbuf_add(&resp->headers, "\r\n", 2);
+}
+
 void
 file_respond(http_resp_t *resp, const http_req_t *req, int fd, const struct stat *st,
     const file_info_t *info)
 {
-	char lm[30], boundary[40];
+	char boundary[40], *built = NULL, *fixed, *cd;
+	size_t hlen;
 	range_t ranges[256];
 	int nranges = 0, max = info->max_ranges;
 	int64_t size = st->st_size;
@@ -168,33 +202,27 @@ file_respond(http_resp_t *resp, const http_req_t *req, int fd, const struct stat
 
 	if (max > (int)ARRAY_LEN(ranges))
 		max = (int)ARRAY_LEN(ranges);
-	http_date_format(st->st_mtime, lm);
-	http_resp_header(resp, "ETag", "\"%s\"", info->etag);
-	http_resp_header(resp, "Last-Modified", "%s", lm);
-	http_resp_header(resp, "Accept-Ranges", "bytes");
-	/* Downloads are never rendered here: a leaked HTML file must not run. */
-	http_resp_header(resp, "Content-Security-Policy", "default-src 'none'; sandbox");
-	http_resp_header(resp, "Cache-Control", "no-cache");
-
-	pre = preconditions(req, info->etag, st->st_mtime);
+	pre = file_preconditions(req, info->etag, st->st_mtime);
+	if (!pre && file_if_range_ok(http_req_header(req, HDR_IF_RANGE), info->etag, st->st_mtime))
+		rs = range_parse(http_req_header(req, HDR_RANGE), size, ranges, max, &nranges);
+	fixed = info->headers ? (char *)info->headers : (built = file_fixed_headers(st, info));
+	hlen = strlen(fixed);
+	/* A 304 or 416 carries the validators, not Content-Disposition (RFC 9110
+	 * 15.4.5), which file_fixed_headers puts last. */
+	if ((pre || rs == RANGE_UNSATISFIABLE) && (cd = strstr(fixed, "Content-Disposition: ")) != NULL)
+		hlen = (size_t)(cd - fixed);
+	strbuf_add(&resp->headers, fixed, hlen);
+	free(built);
 	if (pre) {
 		resp->status = pre;
 		resp->length = 0;
 		goto done;
 	}
-	if (if_range_ok(http_req_header(req, HDR_IF_RANGE), info->etag, st->st_mtime))
-		rs = range_parse(http_req_header(req, HDR_RANGE), size, ranges, max, &nranges);
 	if (rs == RANGE_UNSATISFIABLE) {
 		resp->status = 416;
 		http_resp_header(resp, "Content-Range", "bytes */%lld", (long long)size);
 		resp->length = 0;
 		goto done;
-	}
-	{
-		char *cd = file_content_disposition(info->download_name,
-		    file_is_inline(info->content_type));
-		http_resp_header(resp, "Content-Disposition", "%s", cd);
-		free(cd);
 	}
 	if (!info->is_head && size > 0 && size <= FILE_INLINE_MAX && rs == RANGE_IGNORE) {
 		/* Small whole files go inline: one write for head and body instead
@@ -206,7 +234,7 @@ file_respond(http_resp_t *resp, const http_req_t *req, int fd, const struct stat
 				v.iov_len = (size_t)size;
 				evbuffer_commit_space(resp->body, &v, 1);
 				resp->status = 200;
-				http_resp_header(resp, "Content-Type", "%s", info->content_type);
+				content_type(resp, info->content_type);
 				resp->length = size;
 				goto done;
 			}
@@ -228,7 +256,7 @@ file_respond(http_resp_t *resp, const http_req_t *req, int fd, const struct stat
 	}
 	if (rs == RANGE_IGNORE) {
 		resp->status = 200;
-		http_resp_header(resp, "Content-Type", "%s", info->content_type);
+		content_type(resp, info->content_type);
 		resp->length = size;
 		if (seg)
 			evbuffer_add_file_segment(resp->body, seg, 0, size);

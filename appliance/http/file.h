@@ -25,12 +25,25 @@ typedef struct file_info {
 	int max_ranges;
 	int is_head;
 	int keep_fd;               /* fd stays the caller's (file_cache.h) */
+	const char *headers;       /* file_fixed_headers() kept from an earlier answer, or NULL */
 } file_info_t;
+
+/* The headers every answer for this file carries (validators, the download
+ * CSP, Content-Disposition), built once so that a kept file (file_cache.h)
+ * costs no formatting. Freed by the caller. */
+char *file_fixed_headers(const struct stat *st, const file_info_t *info);
 
 /* Answer req from the open regular file fd (taken: closed when the response
  * is gone, unless info->keep_fd). Sets status, headers and body on resp. */
 void file_respond(http_resp_t *resp, const http_req_t *req, int fd,
     const struct stat *st, const file_info_t *info);
+
+/* RFC 9110 13.2.2 steps 1-4 for a representation with this strong tag and
+ * date: 0 to go on, else the status to answer (412 or 304). */
+int file_preconditions(const http_req_t *req, const char *etag, time_t mtime);
+/* RFC 9110 13.1.5: may Range apply (If-Range v absent, or it names this
+ * strong tag or exactly this date)? 1 or 0. */
+int file_if_range_ok(const char *v, const char *etag, time_t mtime);
 
 /* 1 if a browser may show content_type itself (Content-Disposition: inline):
  * raster images, audio, video, text/plain. Everything else is a download. */

@@ -12,12 +12,12 @@
 struct slot {
 	char *path;          /* NULL: empty */
 	int64_t collection, opened_ms;
-	int fd;
-	struct stat st;
+	file_cache_entry_t e;   /* its strings are the slot's */
 };
 
 struct file_cache {
 	struct slot slots[FILE_CACHE_SLOTS];
+	int64_t generation;
 };
 
 static struct slot *
@@ -35,8 +35,11 @@ slot_clear(struct slot *sl)
 {
 	if (sl->path == NULL)
 		return;
-	close(sl->fd);
+	close(sl->e.fd);
 	free(sl->path);
+	free((char *)sl->e.etag);
+	free((char *)sl->e.content_type);
+	free((char *)sl->e.headers);
 	sl->path = NULL;
 }
 
@@ -63,7 +66,8 @@ matches(const struct slot *sl, int64_t collection, const char *relpath)
 }
 
 int
-file_cache_get(file_cache_t *fc, int64_t collection, const char *relpath, int64_t now_ms, struct stat *st)
+file_cache_get(file_cache_t *fc, int64_t collection, const char *relpath, int64_t now_ms,
+    file_cache_entry_t *e)
 {
 	struct slot *sl = slot_for(fc, collection, relpath);
 
@@ -73,12 +77,12 @@ file_cache_get(file_cache_t *fc, int64_t collection, const char *relpath, int64_
 		slot_clear(sl);
 		return -1;
 	}
-	*st = sl->st;
-	return sl->fd;
+	*e = sl->e;
+	return 0;
 }
 
 void
-file_cache_put(file_cache_t *fc, int64_t collection, const char *relpath, int fd, const struct stat *st,
+file_cache_put(file_cache_t *fc, int64_t collection, const char *relpath, const file_cache_entry_t *e,
     int64_t now_ms)
 {
 	struct slot *sl = slot_for(fc, collection, relpath);
@@ -87,8 +91,21 @@ file_cache_put(file_cache_t *fc, int64_t collection, const char *relpath, int fd
 	sl->path = xstrdup(relpath);
 	sl->collection = collection;
 	sl->opened_ms = now_ms;
-	sl->fd = fd;
-	sl->st = *st;
+	sl->e.fd = e->fd;
+	sl->e.st = e->st;
+	sl->e.etag = xstrdup(e->etag ? e->etag : "");
+	sl->e.content_type = xstrdup(e->content_type ? e->content_type : "");
+	sl->e.headers = xstrdup(e->headers ? e->headers : "");
+}
+
+void
+file_cache_generation(file_cache_t *fc, int64_t generation)
+{
+	if (generation == fc->generation)
+		return;
+	for (int i = 0; i < FILE_CACHE_SLOTS; i++)
+		slot_clear(&fc->slots[i]);
+	fc->generation = generation;
 }
 
 void

@@ -17,6 +17,15 @@ typedef struct http_resp {
 	struct evbuffer *body;
 	int64_t length;          /* Content-Length; -1 = the body's length */
 	int close;               /* close the connection after this response */
+	/* A body made while it is sent (a folder archive): the connection calls
+	 * more(more_arg, out) each time its output has drained, to append the
+	 * next piece: 1 more follows (at least one byte was added), 0 the body
+	 * is complete, -1 abort (the connection is closed). more_free(more_arg)
+	 * once, when the response is done or the connection gone. length must
+	 * be set. Not called for HEAD or a 304. */
+	int (*more)(void *arg, struct evbuffer *out);
+	void (*more_free)(void *arg);
+	void *more_arg;
 	/* Styled error pages (the site's): fills html for status, or -1; NULL
 	 * gives the plain page. Set by whoever begins the response. */
 	int (*error_page)(void *arg, strbuf_t *html, int status, const char *detail,

@@ -30,7 +30,7 @@ struct balance_run {
 	int ob_instance, testnet;
 	int restart_warned;                  /* said that DIR/balance needs a restart */
 	char *yaml;                          /* what onionbalance runs with */
-	spawner_t *spawner;                  /* starts onionbalance when sandboxed */
+	spawner_t *spawner;                  /* serve's, or NULL: run it ourselves */
 	procsup_t *ob;
 	struct torsup *tor;
 	struct event *tick;
@@ -63,7 +63,7 @@ balance_run_new(const struct datadir *d, const struct conf *conf, const char *ad
 	b->instance_dir = datadir_path(d, "onion/instance");
 	b->yaml_path = datadir_path(d, "run/onionbalance.yaml");
 	b->key_path = datadir_path(d, "onion/public/hs_ed25519_secret_key");
-	b->ctl_path = datadir_path(d, "run/control");
+	b->ctl_path = datadir_path(d, "tor/control");
 	b->ob_path = xstrdup(conf->onionbalance_path);
 	b->testnet = conf->balance_testnet;
 	snprintf(b->address, sizeof(b->address), "%s", address);
@@ -96,8 +96,6 @@ balance_run_new(const struct datadir *d, const struct conf *conf, const char *ad
 			b->ob_instance = 1;
 		}
 		if (mkdir_p(d->run, 0700) < 0 || write_yaml(b, b->bal) < 0)
-			goto fail;
-		if (conf->sandbox != SANDBOX_NO && (b->spawner = spawner_new(b->ob_path)) == NULL)
 			goto fail;
 		log_info("onionbalance: this appliance is the front of %s for %zu backends%s%s",
 		    b->address, balance_count(b->bal), b->instance[0] ? " and itself as " : "",
@@ -224,17 +222,26 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		char *argv[] = { b->ob_path, "-s", b->ctl_path, "-c", b->yaml_path,
 			"-v", "warning", b->testnet ? "--is-testnet" : NULL, NULL };
 		b->ob = procsup_new(b->base, &(procsup_opts_t){
-			.name = "onionbalance", .argv = argv, .spawner = b->spawner });
+			.name = "onionbalance", .argv = argv, .spawner = b->spawner,
+			.prog = SPAWNER_ONIONBALANCE });
 	}
 	procsup_start(b->ob);
 }
 
+const char *
+balance_run_yaml(const balance_run_t *b)
+{
+	return b && b->role == BALANCE_FRONT ? b->yaml_path : NULL;
+}
+
 void
-balance_run_start(balance_run_t *b, struct event_base *base, struct torsup *tor)
+balance_run_start(balance_run_t *b, struct event_base *base, struct torsup *tor,
+    struct spawner *spawner)
 {
 	struct timeval tv = { TICK_S, 0 };
 
 	b->base = base;
+	b->spawner = spawner;
 	b->tor = tor;
 	if (tor == NULL)
 		return;
@@ -250,7 +257,6 @@ balance_run_free_(balance_run_t *b)
 	if (b->tick)
 		event_free(b->tick);
 	procsup_free(b->ob);
-	spawner_free(b->spawner);
 	balance_free(b->bal);
 	free(b->root);
 	free(b->public_dir);

@@ -8,8 +8,9 @@
  *   front    tor does not publish onion/public itself: with balance_serve_here
  *            it runs onion/instance as a backend of our own address, else no
  *            service at all. run/onionbalance.yaml lists the backends, and
- *            onionbalance runs under procsup.h against tor's control socket,
- *            started once tor answers there.
+ *            onionbalance runs under procsup.h, started once tor has
+ *            bootstrapped; through the spawner (spawner.h) it talks to tor on
+ *            its own filtered socket.
  * It re-reads DIR/balance every few seconds: on a front a changed list of
  * backends rewrites the YAML and restarts onionbalance; a changed role, or a
  * backend's changed front, is logged and not applied (it needs a restart of
@@ -22,13 +23,13 @@
 struct conf;
 struct datadir;
 struct event_base;
+struct spawner;
 struct torsup;
 
 typedef struct balance_run balance_run_t;
 
 /* Read the role and prepare the files. address is the publisher's address
- * (onion/public). When sandboxed, this also forks onionbalance's spawner, so
- * call it before opening anything a reader could reach. NULL (logged) on error. */
+ * (onion/public). NULL (logged) on error. */
 balance_run_t *balance_run_new(const struct datadir *d, const struct conf *conf,
     const char *address);
 void balance_run_free_(balance_run_t *b);
@@ -40,9 +41,15 @@ const char *balance_run_onion_dir(const balance_run_t *b);
 int balance_run_ob_instance(const balance_run_t *b);
 const char *balance_run_watch_address(const balance_run_t *b);
 
+/* A front's onionbalance YAML (for the spawner, which runs onionbalance
+ * with it), or NULL when this appliance is no front. */
+const char *balance_run_yaml(const balance_run_t *b);
+
 /* Begin supervising (a front: start onionbalance once tor is up; watch
- * DIR/balance). tor may be NULL (no tor: nothing to do). */
-void balance_run_start(balance_run_t *b, struct event_base *base, struct torsup *tor);
+ * DIR/balance). tor may be NULL (no tor: nothing to do). spawner: serve's
+ * (onionbalance is started through it), or NULL to run it ourselves. */
+void balance_run_start(balance_run_t *b, struct event_base *base, struct torsup *tor,
+    struct spawner *spawner);
 
 /* For the status document: the role (NULL when there is none), a front's own
  * backend address (or NULL) and its onionbalance (NULL when not running). */

@@ -28,6 +28,7 @@ struct procsup {
 	char *name;
 	char *argv[ARGV_MAX + 1];
 	struct spawner *spawner;      /* not ours */
+	int prog;                     /* the spawner's name for it */
 	int stop_signal, stop_wait_ms;
 	procsup_hooks_t hooks;
 	struct event *sigchld_ev, *spawner_ev, *restart_ev, *out_ev;
@@ -43,6 +44,17 @@ struct procsup {
 };
 
 static void spawn(procsup_t *p);
+
+/* Through the spawner when it started it: the same user could signal it, but
+ * where tor runs as its own user only the spawner can. */
+static void
+signal_child(procsup_t *p, int sig)
+{
+	if (p->spawner)
+		(void)spawner_stop(p->spawner, p->prog, sig == SIGKILL);
+	else
+		kill(p->pid, sig);
+}
 
 static void
 output_line(procsup_t *p, const char *line)
@@ -204,7 +216,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	/* tor 0.4.9 can deadlock in its worker threads on the way out. */
 	log_info("%s (pid %ld) did not stop within %d s; killing it", p->name, (long)p->pid,
 	    p->stop_wait_ms / 1000);
-	kill(p->pid, SIGKILL);
+	signal_child(p, SIGKILL);
 	p->killed_hard = 1;
 }
 
@@ -230,7 +242,7 @@ spawn(procsup_t *p)
 		retry_later(p, 1);
 		return;
 	}
-	pid = p->spawner ? spawner_spawn(p->spawner, p->argv, &out_fd) :
+	pid = p->spawner ? spawner_start(p->spawner, p->prog, &out_fd) :
 	    spawner_spawn_here(p->argv[0], p->argv, &out_fd);
 	if (pid < 0) {
 		procsup_exit_t e = { .start_errno = errno, .next = PROCSUP_BACKOFF };
@@ -272,6 +284,7 @@ procsup_new(struct event_base *base, const procsup_opts_t *o)
 		p->argv[n] = xstrdup(o->argv[n]);
 	p->argv[n] = NULL;
 	p->spawner = o->spawner;
+	p->prog = o->prog;
 	p->stop_signal = o->stop_signal ? o->stop_signal : SIGTERM;
 	p->stop_wait_ms = o->stop_wait_ms > 0 ? o->stop_wait_ms : STOP_WAIT_MS;
 	p->hooks = o->hooks;
@@ -308,7 +321,7 @@ procsup_kill(procsup_t *p)
 {
 	if (p->pid <= 0)
 		return;
-	kill(p->pid, p->stop_signal);
+	signal_child(p, p->stop_signal);
 	if (p->kill_sent_ms == 0)
 		p->kill_sent_ms = now_ms();
 }
@@ -337,11 +350,11 @@ stop_and_wait(procsup_t *p)
 
 	if (p->pid <= 0)
 		return;
-	kill(p->pid, p->stop_signal);
+	signal_child(p, p->stop_signal);
 	if (!wait_exit(p, p->stop_wait_ms, &status)) {
 		log_warn("%s (pid %ld) did not exit in %d s; killing it", p->name, (long)p->pid,
 		    p->stop_wait_ms / 1000);
-		kill(p->pid, SIGKILL);
+		signal_child(p, SIGKILL);
 		if (!wait_exit(p, p->stop_wait_ms, &status)) {
 			log_warn("%s (pid %ld) is still there after SIGKILL; leaving it",
 			    p->name, (long)p->pid);

@@ -49,8 +49,11 @@ typedef struct procsup_hooks {
 
 typedef struct procsup_opts {
 	const char *name;          /* for the log: "tor", "onionbalance" */
-	char *const *argv;         /* argv[0] is the program's path */
+	char *const *argv;         /* argv[0] is the program's path (only for
+	                            * the log with a spawner, which builds the
+	                            * argv itself) */
 	struct spawner *spawner;   /* NULL: fork/exec here */
+	int prog;                  /* with a spawner: which (enum spawner_prog) */
 	int stop_signal;           /* how to ask it to stop; 0: SIGTERM */
 	int stop_wait_ms;          /* then SIGKILL after this; 0: 5000 */
 	procsup_hooks_t hooks;     /* any may be NULL */

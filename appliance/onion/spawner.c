@@ -1,7 +1,8 @@
 /* spawner: see spawner.h. Messages are fixed-size records on a SOCK_SEQPACKET
  * socketpair, so one read is one message:
- *   server → helper: SPAWN with the argv as NUL-separated strings after it;
+ *   server → helper: START {program}, STOP {program, hard}, CONNECT;
  *   helper → server: SPAWNED {pid or -errno} (+ the pipe's read end, SCM_RIGHTS),
+ *                    CONNECTED {0 or -errno} (+ the filtered control socket),
  *                    EXITED {pid, status} whenever a child ends. */
 #include "onion/spawner.h"
 
@@ -10,19 +11,26 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/sandbox.h"
 #include "base/util.h"
+#include "onion/ctlfilter.h"
+#include "onion/ctlrelay.h"
 
-enum { MSG_SPAWN = 1, MSG_SPAWNED = 2, MSG_EXITED = 3 };
-#define ARGS_MAX 8192
+enum { MSG_START = 1, MSG_SPAWNED = 2, MSG_EXITED = 3, MSG_STOP = 4, MSG_CONNECT = 5,
+	MSG_CONNECTED = 6 };
 #define EXITS_MAX 16
 
 struct msg {
@@ -36,19 +44,29 @@ struct spawner {
 	int nexits;
 };
 
+char *
+spawner_socket_path(const char *dir, int profile)
+{
+	return xasprintf("%s/ctl-%s", dir, ctlfilter_profile_name(profile));
+}
+
 /* ---- the helper process ------------------------------------------------ */
 
-static pid_t kids[8];   /* children still running */
+#define START_GAP_MS 1000   /* the least backoff, whatever serve asks */
 
-static void
-kid_set(pid_t old, pid_t new)
-{
-	for (size_t i = 0; i < ARRAY_LEN(kids); i++)
-		if (kids[i] == old) {
-			kids[i] = new;
-			return;
-		}
-}
+struct prog {
+	char *argv[12];
+	int stop_signal;
+	pid_t pid;
+	int64_t started_ms;
+};
+
+static struct prog progs[SPAWNER_NPROGS];
+static const spawner_opts_t *opts;
+static char *torrc_path, *ctl_path, *cookie_path;
+static char *sock_path[CTLFILTER_NPROFILES];
+static int listen_fd[CTLFILTER_NPROFILES] = { -1, -1, -1 };
+static ctlrelay_t *relay;
 
 static void
 send_msg(int fd, int type, int pid, int value, int pass_fd)
@@ -59,11 +77,23 @@ send_msg(int fd, int type, int pid, int value, int pass_fd)
 }
 
 static void __attribute__((noreturn))
-child_exec(const char *path, char **argv, int out)
+child_exec(const char *path, char **argv, int out, long gid)
 {
 	int null = open("/dev/null", O_RDONLY);
 	sigset_t none;
 
+	/* tor in its own group, the one the firewall lets out; fail closed. */
+	if (gid > 0 && (setgroups(0, NULL) < 0 ||
+	    setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid) < 0)) {
+		dprintf(out, "broadside spawner: cannot switch to group %ld: %s\n", gid,
+		    strerror(errno));
+		_exit(126);
+	}
+	/* No child keeps the capability to change groups. */
+	if (sandbox_drop_setid_caps() < 0) {
+		dprintf(out, "broadside spawner: cannot drop CAP_SETGID: %s\n", strerror(errno));
+		_exit(126);
+	}
 	setpgid(0, 0);   /* our terminal's Ctrl-C is for serve; tor stops when told */
 	if (null >= 0)
 		dup2(null, 0);
@@ -80,36 +110,174 @@ child_exec(const char *path, char **argv, int out)
 	_exit(127);
 }
 
+/* The argv of each program, from the configuration we were forked with. */
 static void
-do_spawn(int sock, const char *path, char *buf, size_t len)
+build_progs(void)
 {
-	char *argv[64];
-	size_t n = 0;
+	char owner[32];
+	const char *dir = opts->torrc->run_dir;
+
+	snprintf(owner, sizeof(owner), "%ld", (long)getpid());
+	torrc_path = xasprintf("%s/torrc", dir);
+	ctl_path = torrc_control_socket(dir);
+	cookie_path = torrc_cookie_file(dir);
+	for (int i = 0; i < CTLFILTER_NPROFILES; i++)
+		sock_path[i] = spawner_socket_path(dir, i);
+	{
+		/* tor exits when we do: no orphan tor if serve and we are killed. */
+		char *v[] = { xstrdup(opts->tor_path), "-f", torrc_path, "--defaults-torrc",
+			"/dev/null", "__OwningControllerProcess", xstrdup(owner), NULL };
+		memcpy(progs[SPAWNER_TOR].argv, v, sizeof(v));
+		/* SIGINT: with Sandbox 1, tor 0.4.9's main thread never sees SIGTERM. */
+		progs[SPAWNER_TOR].stop_signal = SIGINT;
+	}
+	if (opts->ob_path) {
+		char *v[] = { xstrdup(opts->ob_path), "-s", sock_path[CTLFILTER_ONIONBALANCE],
+			"-c", xstrdup(opts->ob_yaml), "-v", "warning",
+			opts->ob_testnet ? "--is-testnet" : NULL, NULL };
+		memcpy(progs[SPAWNER_ONIONBALANCE].argv, v, sizeof(v));
+	}
+	if (opts->vanguards_path) {
+		/* Its config names the filtered socket (onion/vanguards_run.c);
+		 * --state is chosen at each start (vanguards_state). */
+		char *v[] = { xstrdup(opts->vanguards_path), "--config",
+			opts->vanguards_config ? xstrdup(opts->vanguards_config) :
+			xasprintf("%s/vanguards.conf", dir), "--state",
+			opts->vanguards_state ? xstrdup(opts->vanguards_state) :
+			xasprintf("%s/vanguards.state", dir), NULL };
+		memcpy(progs[SPAWNER_VANGUARDS].argv, v, sizeof(v));
+	}
+	progs[SPAWNER_ONIONBALANCE].stop_signal = progs[SPAWNER_VANGUARDS].stop_signal = SIGTERM;
+}
+
+/* The filtered sockets of onionbalance and vanguards, in our directory. */
+static void
+listen_profiles(void)
+{
+	for (int i = CTLFILTER_ONIONBALANCE; i < CTLFILTER_NPROFILES; i++) {
+		struct sockaddr_un sa;
+		int fd;
+
+		if (progs[i == CTLFILTER_ONIONBALANCE ? SPAWNER_ONIONBALANCE :
+		    SPAWNER_VANGUARDS].argv[0] == NULL)
+			continue;
+		memset(&sa, 0, sizeof(sa));
+		sa.sun_family = AF_UNIX;
+		if (strlen(sock_path[i]) >= sizeof(sa.sun_path)) {
+			log_warn("the control socket path %s is too long", sock_path[i]);
+			continue;
+		}
+		memcpy(sa.sun_path, sock_path[i], strlen(sock_path[i]) + 1);
+		unlink(sock_path[i]);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+		    listen(fd, 4) < 0) {
+			log_warn("cannot listen on %s: %s", sock_path[i], strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		listen_fd[i] = fd;
+	}
+}
+
+static int
+prog_of(pid_t pid)
+{
+	for (int i = 0; i < SPAWNER_NPROGS; i++)
+		if (progs[i].pid == pid)
+			return i;
+	return -1;
+}
+
+/* A backend runs vanguards on the front's layers once the operator has put
+ * a copy of the front's state in place (`balance vanguards-state`), else on
+ * its own state. */
+static const char *
+vanguards_state(void)
+{
+	static char *own;
+	struct stat st;
+
+	if (own == NULL)
+		own = progs[SPAWNER_VANGUARDS].argv[4];
+	if (opts->vanguards_front_state && stat(opts->vanguards_front_state, &st) == 0 && st.st_size > 0)
+		return opts->vanguards_front_state;
+	return own;
+}
+
+static void
+do_start(int sock, int which)
+{
+	struct prog *p;
 	int pipefd[2];
 	pid_t pid;
 
-	for (size_t off = 0; off < len && n < ARRAY_LEN(argv) - 1; ) {
-		argv[n++] = buf + off;
-		off += strlen(buf + off) + 1;
-	}
-	argv[n] = NULL;
-	/* The one program we were made for, nothing else. */
-	if (n == 0 || strcmp(argv[0], path) != 0) {
+	if (which < 0 || which >= SPAWNER_NPROGS || progs[which].argv[0] == NULL) {
 		send_msg(sock, MSG_SPAWNED, -EPERM, 0, -1);
 		return;
 	}
+	p = &progs[which];
+	if (p->pid > 0) {
+		send_msg(sock, MSG_SPAWNED, -EBUSY, 0, -1);
+		return;
+	}
+	if (p->started_ms && now_ms() - p->started_ms < START_GAP_MS) {
+		send_msg(sock, MSG_SPAWNED, -EAGAIN, 0, -1);
+		return;
+	}
+	if (which == SPAWNER_TOR) {
+		/* Stale files from a killed tor would make us talk to nobody or
+		 * read an old cookie; tor writes fresh ones. */
+		unlink(cookie_path);
+		unlink(ctl_path);
+		if (torrc_write(opts->torrc, torrc_path) < 0) {
+			send_msg(sock, MSG_SPAWNED, -EINVAL, 0, -1);
+			return;
+		}
+	}
+	if (which == SPAWNER_VANGUARDS)
+		p->argv[4] = (char *)vanguards_state();
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		send_msg(sock, MSG_SPAWNED, -errno, 0, -1);
 		return;
 	}
+	p->started_ms = now_ms();
 	pid = fork();
 	if (pid == 0)
-		child_exec(path, argv, pipefd[1]);
+		child_exec(p->argv[0], p->argv, pipefd[1],
+		    which == SPAWNER_TOR ? opts->tor_gid : 0);
 	close(pipefd[1]);
 	if (pid > 0)
-		kid_set(0, pid);
+		p->pid = pid;
 	send_msg(sock, MSG_SPAWNED, pid < 0 ? -errno : pid, 0, pid < 0 ? -1 : pipefd[0]);
 	close(pipefd[0]);
+}
+
+static void
+do_stop(int which, int hard)
+{
+	if (which >= 0 && which < SPAWNER_NPROGS && progs[which].pid > 0)
+		kill(progs[which].pid, hard ? SIGKILL : progs[which].stop_signal);
+}
+
+static void
+do_connect(int sock)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		send_msg(sock, MSG_CONNECTED, -errno, 0, -1);
+		return;
+	}
+	/* Serve's connection always gets serve's profile. */
+	if (ctlrelay_add(relay, sv[1], CTLFILTER_SERVE) < 0) {
+		send_msg(sock, MSG_CONNECTED, -errno, 0, -1);
+		close(sv[0]);
+		return;
+	}
+	send_msg(sock, MSG_CONNECTED, 0, 0, sv[0]);
+	close(sv[0]);
 }
 
 static void
@@ -119,7 +287,9 @@ reap_children(int sock)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		kid_set(pid, 0);
+		int i = prog_of(pid);
+		if (i >= 0)
+			progs[i].pid = 0;
 		send_msg(sock, MSG_EXITED, pid, status, -1);
 	}
 }
@@ -130,9 +300,12 @@ helper_exit(void)
 {
 	int status;
 
-	for (size_t i = 0; i < ARRAY_LEN(kids); i++)
-		if (kids[i] > 0)
-			kill(kids[i], SIGTERM);
+	for (int i = 0; i < CTLFILTER_NPROFILES; i++)
+		if (listen_fd[i] >= 0)
+			unlink(sock_path[i]);
+	ctlrelay_free(relay);
+	for (int i = SPAWNER_NPROGS - 1; i >= 0; i--)
+		do_stop(i, 0);
 	for (int i = 0; i < 60; i++) {
 		while (waitpid(-1, &status, WNOHANG) > 0)
 			;
@@ -140,18 +313,41 @@ helper_exit(void)
 			_exit(0);
 		usleep(50 * 1000);
 	}
-	for (size_t i = 0; i < ARRAY_LEN(kids); i++)
-		if (kids[i] > 0)
-			kill(kids[i], SIGKILL);
+	for (int i = 0; i < SPAWNER_NPROGS; i++)
+		do_stop(i, 1);
 	_exit(0);
 }
 
+static void
+on_request(int sock)
+{
+	struct msg m;
+	ssize_t r = recv(sock, &m, sizeof(m), 0);
+
+	if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
+		helper_exit();
+	if (r != (ssize_t)sizeof(m))
+		return;
+	switch (m.type) {
+	case MSG_START:
+		do_start(sock, m.pid);
+		break;
+	case MSG_STOP:
+		do_stop(m.pid, m.value);
+		break;
+	case MSG_CONNECT:
+		do_connect(sock);
+		break;
+	default:
+		break;
+	}
+}
+
 static void __attribute__((noreturn))
-helper_main(int sock, const char *path)
+helper_main(int sock)
 {
 	sigset_t chld;
 	int sfd;
-	static char buf[sizeof(struct msg) + ARGS_MAX];
 
 	/* Keep the helper out of the terminal's process group signals: serve
 	 * decides when tor stops. */
@@ -163,35 +359,49 @@ helper_main(int sock, const char *path)
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
 	sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (mkdir_p(opts->torrc->run_dir, 0700) < 0 || chmod(opts->torrc->run_dir, 0700) < 0)
+		log_warn("cannot create %s: %s", opts->torrc->run_dir, strerror(errno));
+	build_progs();
+	listen_profiles();
+	relay = ctlrelay_new(ctl_path, cookie_path);
 	for (;;) {
-		struct pollfd p[2] = { { sock, POLLIN, 0 }, { sfd, POLLIN, 0 } };
-		if (poll(p, 2, sfd < 0 ? 500 : -1) < 0 && errno != EINTR)
-			helper_exit();
+		struct pollfd p[4 + CTLFILTER_NPROFILES + 2 * 16];
+		size_t n = 0, nrelay;
+		p[n++] = (struct pollfd){ sock, POLLIN, 0 };
+		p[n++] = (struct pollfd){ sfd, POLLIN, 0 };
+		for (int i = 0; i < CTLFILTER_NPROFILES; i++)
+			p[n++] = (struct pollfd){ listen_fd[i], POLLIN, 0 };
+		nrelay = ctlrelay_pollfds(relay, p + n, ARRAY_LEN(p) - n);
+		if (poll(p, n + nrelay, sfd < 0 ? 500 : -1) < 0) {
+			if (errno != EINTR)
+				helper_exit();
+			continue;
+		}
 		if (sfd >= 0 && (p[1].revents & POLLIN)) {
 			struct signalfd_siginfo si;
 			while (read(sfd, &si, sizeof(si)) == sizeof(si))
 				;
 		}
 		reap_children(sock);
-		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			ssize_t r = recv(sock, buf, sizeof(buf) - 1, 0);
-			struct msg m;
-			if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
-				helper_exit();
-			if (r < (ssize_t)sizeof(m))
+		ctlrelay_handle(relay, p + n, nrelay);
+		for (int i = 0; i < CTLFILTER_NPROFILES; i++) {
+			int c;
+			if (listen_fd[i] < 0 || !(p[2 + i].revents & POLLIN))
 				continue;
-			memcpy(&m, buf, sizeof(m));
-			buf[r] = '\0';
-			if (m.type == MSG_SPAWN)
-				do_spawn(sock, path, buf + sizeof(m), (size_t)r - sizeof(m));
+			c = accept4(listen_fd[i], NULL, NULL, SOCK_CLOEXEC);
+			if (c >= 0 && ctlrelay_add(relay, c, i) < 0)
+				log_info("control filter: %s connected before tor listens (%s)",
+				    ctlfilter_profile_name(i), strerror(errno));
 		}
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
+			on_request(sock);
 	}
 }
 
 /* ---- the server's side ------------------------------------------------- */
 
 spawner_t *
-spawner_new(const char *path)
+spawner_new(const spawner_opts_t *o)
 {
 	int sv[2];
 	pid_t pid;
@@ -209,14 +419,14 @@ spawner_new(const char *path)
 		return NULL;
 	}
 	if (pid == 0) {
-		char *p = xstrdup(path);
 		/* Keep only our end of the socket (as fd 3) and stdio. */
 		if (dup3(sv[1], 3, 0) < 0)
 			_exit(1);
 		if (close_range(4, ~0U, 0) < 0)
 			for (int fd = 4; fd < 4096; fd++)
 				close(fd);
-		helper_main(3, p);
+		opts = o;   /* our copy of serve's memory, as it was at the fork */
+		helper_main(3);
 	}
 	close(sv[1]);
 	s = xcalloc(1, sizeof(*s));
@@ -255,30 +465,22 @@ take_msg(spawner_t *s, int flags, struct msg *m, int *fd_out)
 	return m->type;
 }
 
-pid_t
-spawner_spawn(spawner_t *s, char *const argv[], int *out_fd)
+/* Send a request and wait for its answer (exits that come first are queued). */
+static int
+ask(spawner_t *s, int type, int arg, int answer, int *fd_out)
 {
-	static char buf[sizeof(struct msg) + ARGS_MAX];
-	struct msg m = { MSG_SPAWN, 0, 0 };
-	size_t len = sizeof(m);
+	struct msg m = { type, arg, 0 };
 	int t;
 
-	memcpy(buf, &m, sizeof(m));
-	for (int i = 0; argv[i]; i++) {
-		size_t n = strlen(argv[i]) + 1;
-		if (len + n > sizeof(buf)) {
-			errno = E2BIG;
-			return -1;
-		}
-		memcpy(buf + len, argv[i], n);
-		len += n;
-	}
-	if (send(s->fd, buf, len, MSG_NOSIGNAL) < 0)
+	if (send(s->fd, &m, sizeof(m), MSG_NOSIGNAL) < 0)
 		return -1;
-	*out_fd = -1;
-	while ((t = take_msg(s, 0, &m, out_fd)) == MSG_EXITED)
+	*fd_out = -1;
+	while ((t = take_msg(s, 0, &m, fd_out)) == MSG_EXITED)
 		;
-	if (t != MSG_SPAWNED) {
+	if (t != answer) {
+		if (*fd_out >= 0)
+			close(*fd_out);
+		*fd_out = -1;
 		errno = EPIPE;
 		return -1;
 	}
@@ -287,6 +489,30 @@ spawner_spawn(spawner_t *s, char *const argv[], int *out_fd)
 		return -1;
 	}
 	return m.pid;
+}
+
+pid_t
+spawner_start(spawner_t *s, int prog, int *out_fd)
+{
+	return ask(s, MSG_START, prog, MSG_SPAWNED, out_fd);
+}
+
+int
+spawner_stop(spawner_t *s, int prog, int hard)
+{
+	struct msg m = { MSG_STOP, prog, hard };
+
+	return send(s->fd, &m, sizeof(m), MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+int
+spawner_connect(spawner_t *s)
+{
+	int fd = -1;
+
+	if (ask(s, MSG_CONNECT, CTLFILTER_SERVE, MSG_CONNECTED, &fd) < 0)
+		return -1;
+	return fd;
 }
 
 pid_t
@@ -299,7 +525,7 @@ spawner_spawn_here(const char *path, char *const argv[], int *out_fd)
 		return -1;
 	pid = fork();
 	if (pid == 0)
-		child_exec(path, (char **)argv, pipefd[1]);
+		child_exec(path, (char **)argv, pipefd[1], 0);
 	close(pipefd[1]);
 	if (pid < 0) {
 		int e = errno;

@@ -16,6 +16,7 @@ typedef struct torrc_opts {
 	int intro_dos;              /* HiddenServiceEnableIntroDoSDefense */
 	int sandbox;                /* Sandbox 1 */
 	int socks_port;             /* 0 = SocksPort 0, else SocksPort 127.0.0.1:N */
+	const char *socks_socket;   /* if set: SocksPort unix:PATH instead */
 	const char *admin_dir;      /* the admin onion's HiddenServiceDir (client
 	                             * authorization: admin_onion.h), or NULL */
 	const char *admin_socket;   /* its port 80 target (unix socket) */

@@ -28,6 +28,7 @@
 #include "base/log.h"
 #include "onion/onion.h"
 #include "onion/procsup.h"
+#include "onion/spawner.h"
 #include "onion/torctl.h"
 #include "onion/torrc.h"
 #include "base/text.h"
@@ -53,11 +54,12 @@ static const char *state_names[] = {
 struct torsup {
 	struct event_base *base;
 	char *tor_path, *data_dir, *run_dir, *onion_dir, *http_socket, *append;
-	char *admin_dir, *admin_socket;
+	char *admin_dir, *admin_socket, *socks_socket;
 	char *torrc_path, *ctl_path, *cookie_path;
 	torrc_opts_t rc;
 
 	procsup_t *proc;               /* runs tor */
+	struct spawner *spawner;       /* starts tor and filters its control port */
 	int via_spawner;
 	int starts;
 	int64_t spawned_ms;
@@ -90,6 +92,7 @@ struct torsup {
 };
 
 static void ctl_close(torsup_t *t);
+static void ctl_ready(torsup_t *t);
 
 /* Ask tor to exit; procsup escalates to SIGKILL if it hangs (tor 0.4.9 can
  * deadlock in its worker threads on the way out) and restarts it. */
@@ -321,18 +324,7 @@ on_reply(torsup_t *t, enum reply_kind kind, const torctl_reply_t *r)
 	case R_AUTHCHALLENGE:
 		return answer_challenge(t, r);
 	case R_AUTHENTICATE:
-		t->authenticated = 1;
-		/* From now on tor exits when this connection closes: no orphan tor
-		 * if we crash. The command-line owner pid is then redundant. */
-		ctl_send(t, R_TAKEOWNERSHIP, "TAKEOWNERSHIP");
-		/* Under Sandbox 1 any RESETCONF makes tor 0.4.9 re-load the onion
-		 * keys, which seccomp forbids (opendir on HiddenServiceDir), and tor
-		 * dies "in a broken state". Owner pid = our pid is harmless to keep. */
-		if (!t->rc.sandbox)
-			ctl_send(t, R_RESETCONF, "RESETCONF __OwningControllerProcess");
-		ctl_send(t, R_SETEVENTS, "SETEVENTS STATUS_CLIENT HS_DESC");
-		ctl_send(t, R_BOOTSTRAP, "GETINFO status/bootstrap-phase");
-		t->last_poll_ms = now_ms();
+		ctl_ready(t);
 		return 0;
 	case R_SETEVENTS:
 		log_debug("control connection ready (tor pid %ld)", procsup_pid(t->proc));
@@ -342,6 +334,28 @@ on_reply(torsup_t *t, enum reply_kind kind, const torctl_reply_t *r)
 	default:
 		return 0;
 	}
+}
+
+/* Authenticated: ask for what we follow. */
+static void
+ctl_ready(torsup_t *t)
+{
+	t->authenticated = 1;
+	/* Through the spawner, tor's owner is the spawner (its pid on
+	 * tor's command line), and the filter refuses ownership games. */
+	if (!t->spawner) {
+		/* From now on tor exits when this connection closes: no orphan
+		 * tor if we crash. The command-line owner pid is then redundant. */
+		ctl_send(t, R_TAKEOWNERSHIP, "TAKEOWNERSHIP");
+		/* Under Sandbox 1 any RESETCONF makes tor 0.4.9 re-load the onion
+		 * keys, which seccomp forbids (opendir on HiddenServiceDir), and tor
+		 * dies "in a broken state". Owner pid = our pid is harmless to keep. */
+		if (!t->rc.sandbox)
+			ctl_send(t, R_RESETCONF, "RESETCONF __OwningControllerProcess");
+	}
+	ctl_send(t, R_SETEVENTS, "SETEVENTS STATUS_CLIENT HS_DESC");
+	ctl_send(t, R_BOOTSTRAP, "GETINFO status/bootstrap-phase");
+	t->last_poll_ms = now_ms();
 }
 
 static void
@@ -429,6 +443,21 @@ connect_cb(evutil_socket_t unused, short what, void *arg)
 
 	if (procsup_pid(t->proc) <= 0 || t->ctl != NULL)
 		return;
+	if (t->spawner) {
+		/* A connection through the filter, authenticated by the spawner. */
+		if ((fd = spawner_connect(t->spawner)) < 0) {
+			if (now_ms() - t->spawned_ms < HANDSHAKE_LIMIT_MS)
+				event_add(t->connect_ev, &tv);
+			return;
+		}
+		evutil_make_socket_nonblocking(fd);
+		t->ctl = bufferevent_socket_new(t->base, fd, BEV_OPT_CLOSE_ON_FREE);
+		t->parser = torctl_parser_new();
+		bufferevent_setcb(t->ctl, ctl_read_cb, NULL, ctl_event_cb, t);
+		bufferevent_enable(t->ctl, EV_READ | EV_WRITE);
+		ctl_ready(t);
+		return;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	memcpy(sa.sun_path, t->ctl_path, strlen(t->ctl_path) + 1);
@@ -458,6 +487,8 @@ before_start(void *arg)
 
 	if (t->starts++ > 0)
 		t->restarts++;
+	if (t->spawner)
+		return 0;   /* the spawner writes the torrc */
 	/* Stale files from a killed tor would make us talk to nobody or read an
 	 * old cookie; tor writes fresh ones. */
 	unlink(t->cookie_path);
@@ -557,6 +588,19 @@ tick_cb(evutil_socket_t unused, short what, void *arg)
 
 /* ---- public API -------------------------------------------------------- */
 
+void
+torsup_torrc_opts(const torsup_opts_t *o, torrc_opts_t *rc)
+{
+	*rc = (torrc_opts_t){
+		.data_dir = o->tor_data_dir, .run_dir = o->run_dir, .onion_dir = o->onion_dir,
+		.http_socket = o->http_socket, .config_append = o->config_append,
+		.max_streams = o->max_streams, .pow = o->pow, .intro_dos = o->intro_dos,
+		.sandbox = o->sandbox, .socks_port = o->socks_port, .socks_socket = o->socks_socket,
+		.ob_instance = o->ob_instance, .admin_dir = o->admin_dir,
+		.admin_socket = o->admin_socket, .admin_ssh_port = o->admin_ssh_port,
+	};
+}
+
 torsup_t *
 torsup_new(struct event_base *base, const torsup_opts_t *o)
 {
@@ -574,21 +618,24 @@ torsup_new(struct event_base *base, const torsup_opts_t *o)
 	t->admin_dir = o->admin_dir ? xstrdup(o->admin_dir) : NULL;
 	t->admin_socket = o->admin_socket ? xstrdup(o->admin_socket) : NULL;
 	t->append = o->config_append ? xstrdup(o->config_append) : NULL;
+	t->socks_socket = o->socks_socket ? xstrdup(o->socks_socket) : NULL;
 	t->torrc_path = xasprintf("%s/torrc", t->run_dir);
 	t->ctl_path = torrc_control_socket(t->run_dir);
 	t->cookie_path = torrc_cookie_file(t->run_dir);
-	t->rc = (torrc_opts_t){
-		.data_dir = t->data_dir, .run_dir = t->run_dir, .onion_dir = t->onion_dir,
-		.http_socket = t->http_socket, .config_append = t->append,
-		.max_streams = o->max_streams, .pow = o->pow, .intro_dos = o->intro_dos,
-		.sandbox = o->sandbox, .socks_port = o->socks_port,
-		.ob_instance = o->ob_instance, .admin_dir = t->admin_dir,
-		.admin_socket = t->admin_socket, .admin_ssh_port = o->admin_ssh_port,
-	};
+	torsup_torrc_opts(o, &t->rc);
+	t->rc.data_dir = t->data_dir;
+	t->rc.run_dir = t->run_dir;
+	t->rc.onion_dir = t->onion_dir;
+	t->rc.http_socket = t->http_socket;
+	t->rc.config_append = t->append;
+	t->rc.admin_dir = t->admin_dir;
+	t->rc.admin_socket = t->admin_socket;
+	t->rc.socks_socket = t->socks_socket;
 	t->state = S_STOPPED;
 	t->tick_ev = event_new(base, -1, EV_PERSIST, tick_cb, t);
 	t->connect_ev = evtimer_new(base, connect_cb, t);
 	t->via_spawner = o->spawner != NULL;
+	t->spawner = o->spawner;
 	/* Until TAKEOWNERSHIP, tor exits when our pid does. */
 	snprintf(owner, sizeof(owner), "%ld", (long)getpid());
 	{
@@ -597,7 +644,7 @@ torsup_new(struct event_base *base, const torsup_opts_t *o)
 			"__OwningControllerProcess", owner, NULL,
 		};
 		t->proc = procsup_new(base, &(procsup_opts_t){
-			.name = "tor", .argv = argv, .spawner = o->spawner,
+			.name = "tor", .argv = argv, .spawner = o->spawner, .prog = SPAWNER_TOR,
 			/* SIGINT, not SIGTERM: with Sandbox 1, tor 0.4.9.11's main
 			 * thread runs with SIGTERM blocked, so SIGTERM is never seen;
 			 * for a tor that is not a relay SIGINT means the same thing
@@ -636,8 +683,15 @@ torsup_start(torsup_t *t)
 		    t->tor_path, strerror(errno));
 		return -1;
 	}
-	if (torrc_write(&t->rc, t->torrc_path) < 0)
+	if (t->spawner) {
+		/* The spawner writes it at each start; say now if it cannot. */
+		char *text = torrc_text(&t->rc);
+		if (text == NULL)
+			return -1;
+		free(text);
+	} else if (torrc_write(&t->rc, t->torrc_path) < 0) {
 		return -1;
+	}
 	t->shutting_down = 0;
 	t->last_problem[0] = '\0';
 	event_add(t->tick_ev, &sec);
@@ -672,6 +726,7 @@ torsup_free_(torsup_t *t)
 	free(t->admin_socket);
 	free(t->http_socket);
 	free(t->append);
+	free(t->socks_socket);
 	free(t->torrc_path);
 	free(t->ctl_path);
 	free(t->cookie_path);

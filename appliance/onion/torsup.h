@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "onion/onion.h"
+#include "onion/torrc.h"
 
 struct event_base;
 struct spawner;
@@ -26,7 +27,8 @@ typedef struct torsup torsup_t;
 typedef struct torsup_opts {
 	const char *tor_path;        /* /usr/bin/tor */
 	const char *tor_data_dir;    /* <data>/tor  (DataDirectory) */
-	const char *run_dir;         /* <data>/run  (torrc, control socket, cookie) */
+	const char *run_dir;         /* torrc, control socket, cookie: <data>/tor,
+	                              * which serve's sandbox does not reach */
 	const char *onion_dir;       /* <data>/onion/public (HiddenServiceDir);
 	                              * NULL: no service of our own (an Onionbalance
 	                              * front that does not serve) */
@@ -42,8 +44,11 @@ typedef struct torsup_opts {
 	const char *config_append;   /* file or NULL */
 	int max_streams, pow, intro_dos, sandbox;
 	int socks_port;              /* 0 = SocksPort 0 */
-	struct spawner *spawner;     /* start tor through this helper (spawner.h)
-	                              * instead of fork/exec; NULL = ourselves */
+	const char *socks_socket;    /* if set: SocksPort unix:PATH (copied) */
+	struct spawner *spawner;     /* start tor through this helper (spawner.h),
+	                              * which writes the torrc, and talk to tor
+	                              * through its control filter; NULL = fork,
+	                              * exec and connect ourselves */
 } torsup_opts_t;
 
 typedef struct torsup_status {
@@ -55,6 +60,10 @@ typedef struct torsup_status {
 	char address[ONION_ADDRESS_LEN];
 	char last_problem[256];   /* operator-readable; "" when none */
 } torsup_status_t;
+
+/* The torrc options opts stands for (pointers into opts; for the spawner,
+ * which must know them before the supervisor exists). */
+void torsup_torrc_opts(const torsup_opts_t *opts, torrc_opts_t *rc);
 
 /* Return a supervisor for base; opts is copied. Nothing runs until _start(). */
 torsup_t *torsup_new(struct event_base *base, const torsup_opts_t *opts);

@@ -32,6 +32,7 @@ typedef struct handler_ctx {
 	void (*count)(void *arg, int status);   /* a response sent later */
 	void *count_arg;
 	struct handler_cache *cache;  /* handler_ctx.c */
+	struct handler_render *render;   /* page images (handler_render.c); NULL: none */
 } handler_ctx_t;
 
 /* conf and cat stay the caller's and must outlive the context. */
@@ -81,6 +82,11 @@ int handler_root_fd(handler_ctx_t *h, int64_t collection_id, const char *root);
 /* /f/<slug>/<path>: the bytes of a catalogued file. */
 void handler_file(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
+/* /d/<slug>[/<dir>].tar|.zip: a folder (or the collection) as one archive
+ * made from the catalogue, with Range, If-Range and a strong ETag as for a
+ * file; bodies stream from the files (handler_archive.c). */
+void handler_archive(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
+    const route_t *rt, http_resp_t *resp);
 /* /: the publisher's collections. */
 void handler_home(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
@@ -95,8 +101,29 @@ void handler_file_page(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
  * sent when the thread is done; a full queue answers 503. */
 void handler_search(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
+/* /r/<slug>/<path>?page=N&q=: a document's text, one page at a time, with
+ * the words of q marked (handler_read.c). */
+void handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
+    const route_t *rt, http_resp_t *resp);
 /* The connection is gone before its search came back. */
 void handler_search_abandoned(handler_ctx_t *h, http_conn_t *c);
+struct render;
+/* Serve /p/ and /i/: cached pages and image copies from cache_dir (made,
+ * and bounded by conf->render_cache_mb) and pinned_dir (made at ingest),
+ * the rest made by proc (render.h; NULL: only what is cached). 0 or -1. */
+int handler_render_setup(handler_ctx_t *h, struct event_base *base, struct render *proc,
+    const char *cache_dir, const char *pinned_dir);
+void handler_render_free(handler_ctx_t *h);
+/* /p/<slug>/<path>?n=N and /i/<slug>/<path>[?n=N]: a page view, a page's
+ * image, an image's clean copy. Not cached: the connection is deferred
+ * until the render process has made it (or refused: 429, 503). */
+void handler_render(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
+    const route_t *rt, http_resp_t *resp);
+/* The connection is gone before its page was made. */
+void handler_render_abandoned(handler_ctx_t *h, http_conn_t *c);
+/* Append the render counters as a JSON member ("render":{...}, or null). */
+void handler_render_status(handler_ctx_t *h, strbuf_t *out);
+
 /* /m/<slug>/<manifest> and /m/publisher.pub: signed manifests, the public key. */
 void handler_manifest(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);

@@ -202,6 +202,7 @@ handler_ctx_free_(handler_ctx_t *h)
 	if (h == NULL)
 		return;
 	c = h->cache;
+	handler_render_free(h);
 
 	end_snapshot(-1, 0, c);
 	event_free(c->snapshot_end);
@@ -309,7 +310,7 @@ list_get(handler_ctx_t *h, const char *slug)
 	}
 	e->checked = now;
 	path = slug[0] ? xasprintf("%s/manifests/%s/mirrors.txt", h->data_root, slug) :
-	    xasprintf("%s/manifests/mirrors.txt", h->data_root);
+	    mirrors_published_path(h->data_root, "mirrors.txt");
 	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
 		e->exists = 0;
 		mirrors_clear(&e->l);

@@ -13,6 +13,14 @@
 #include "base/log.h"
 #include "base/util.h"
 
+static const char *
+base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return b ? b + 1 : path;
+}
+
 void
 handler_file(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const route_t *rt,
     http_resp_t *resp)
@@ -23,9 +31,10 @@ handler_file(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 	int held;
 	struct stat st;
 	int rootfd, fd = -1, r;
-	int64_t now = -1;   /* set: the file is small enough to be kept open */
+	int64_t now;
 	file_info_t info;
-	const char *base;
+	file_cache_entry_t kept;
+	char *fixed = NULL;
 
 	memset(&info, 0, sizeof(info));
 	r = handler_collection(h, rt->slug, &col_id, &col_root, &held);
@@ -41,25 +50,28 @@ handler_file(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 		http_resp_header(resp, "Retry-After", "3600");
 		goto done;
 	}
+	/* A small file served within the last second is still open, and what the
+	 * catalogue said of it is kept with it while the catalogue is unchanged
+	 * (file_cache.h). */
+	now = now_ms();
+	file_cache_generation(h->files, cat_data_version(h->cat));
+	if (file_cache_get(h->files, col_id, rt->path, now, &kept) == 0) {
+		fd = kept.fd;
+		st = kept.st;
+		info.keep_fd = 1;
+		info.etag = kept.etag;
+		info.content_type = kept.content_type;
+		info.headers = kept.headers;
+		goto respond;
+	}
 	r = cat_file_get(h->cat, col_id, rt->path, &f);
 	if (r != 0) {
 		http_resp_error(resp, r > 0 ? 404 : 500,
 		    r > 0 ? "There is no such file in this collection." : NULL);
 		goto done;
 	}
-	/* A small file served within the last second is still open (file_cache.h);
-	 * if it no longer matches the catalogue (a refresh), it is opened again. */
-	if (f.size <= FILE_INLINE_MAX) {
-		now = now_ms();
-		fd = file_cache_get(h->files, col_id, rt->path, now, &st);
-		if (fd >= 0 && st.st_size == f.size && st.st_mtime == f.mtime) {
-			info.keep_fd = 1;
-			goto respond;
-		}
-		if (fd >= 0)
-			file_cache_drop(h->files, col_id, rt->path);
-		fd = -1;
-	}
+	info.etag = f.sha256;
+	info.content_type = f.mime[0] ? f.mime : "application/octet-stream";
 	rootfd = handler_root_fd(h, col_id, col_root);
 	if (rootfd < 0) {
 		log_warn("collection %s: cannot open its root: %s", rt->slug, strerror(errno));
@@ -86,20 +98,26 @@ handler_file(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 		http_resp_header(resp, "Retry-After", "3600");
 		goto done;
 	}
-	if (now >= 0 && st.st_size <= FILE_INLINE_MAX) {
-		file_cache_put(h->files, col_id, rt->path, fd, &st, now);
+	if (st.st_size <= FILE_INLINE_MAX) {
+		file_info_t built = info;
+		built.download_name = base_name(rt->path);
+		kept.fd = fd;
+		kept.st = st;
+		kept.etag = info.etag;
+		kept.content_type = info.content_type;
+		kept.headers = fixed = file_fixed_headers(&st, &built);
+		file_cache_put(h->files, col_id, rt->path, &kept, now);
 		info.keep_fd = 1;
+		info.headers = fixed;
 	}
 respond:
-	base = strrchr(rt->path, '/');
-	info.etag = f.sha256;
-	info.content_type = f.mime[0] ? f.mime : "application/octet-stream";
-	info.download_name = base ? base + 1 : rt->path;
+	info.download_name = base_name(rt->path);
 	info.max_ranges = (int)h->conf->max_ranges;
 	info.is_head = http_req_method(req) == HTTP_REQ_HEAD;
 	file_respond(resp, req, fd, &st, &info);
 	fd = -1;
 done:
+	free(fixed);
 	if (fd >= 0 && !info.keep_fd)
 		close(fd);
 }

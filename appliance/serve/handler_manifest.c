@@ -1,5 +1,5 @@
-/* handler_manifest: /m/<slug>/<name> — a collection's signed manifests (see
- * manifest.h) — /m/publisher.pub, the publisher's minisign public key, and
+/* handler_manifest: /m/<slug>/<name> — a collection's signed manifests and
+ * its folders' lists, /m/<slug>/sums/<key>/SHA256SUMS[.minisig] (see manifest.h) — /m/publisher.pub, the publisher's minisign public key, and
  * /m/mirrors.txt(.minisig), the publisher's signed address list (mirrors.h).
  * Served from the files `add`/`refresh`/`mirror` wrote, with validators and
  * ranges like any file. Only names in manifest.h's list, and only for a
@@ -16,6 +16,7 @@
 #include "serve/handler.h"
 #include "base/log.h"
 #include "trust/manifest.h"
+#include "trust/mirrors.h"
 #include "base/util.h"
 
 void
@@ -23,19 +24,20 @@ handler_manifest(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const 
     http_resp_t *resp)
 {
 	cat_collection_t col;
-	char *path = NULL, etag[80];
+	char *path = NULL, *rel = NULL, etag[80];
 	struct stat st;
 	int fd = -1, r;
 	file_info_t info;
 
 	memset(&col, 0, sizeof(col));
-	if (h->data_root == NULL || !manifest_name_valid(rt->path)) {
+	if (h->data_root == NULL || (rel = manifest_served_path(rt->path)) == NULL ||
+	    (rt->slug[0] == '\0' && strcmp(rel, rt->path) != 0)) {
 		http_resp_error(resp, 404, "There is nothing at this address.");
 		goto done;
 	}
 	if (rt->slug[0] == '\0') {
 		path = strcmp(rt->path, "publisher.pub") == 0 ? xasprintf("%s/keys/publisher.pub", h->data_root) :
-		    xasprintf("%s/manifests/%s", h->data_root, rt->path);
+		    mirrors_published_path(h->data_root, rt->path);
 	} else {
 		r = cat_collection_get(h->cat, rt->slug, &col);
 		if (r != 0) {
@@ -43,12 +45,12 @@ handler_manifest(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const 
 			    r > 0 ? "There is no collection by that name." : NULL);
 			goto done;
 		}
-		path = xasprintf("%s/manifests/%s/%s", h->data_root, rt->slug, rt->path);
+		path = xasprintf("%s/manifests/%s/%s", h->data_root, rt->slug, rel);
 		/* A collection published here has no list of its own: the
 		 * publisher's list is the one that names its addresses. */
 		if (col.origin == NULL && strncmp(rt->path, "mirrors.txt", 11) == 0) {
 			free(path);
-			path = xasprintf("%s/manifests/%s", h->data_root, rt->path);
+			path = mirrors_published_path(h->data_root, rt->path);
 		}
 	}
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -72,8 +74,9 @@ handler_manifest(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const 
 	memset(&info, 0, sizeof(info));
 	info.etag = etag;
 	info.content_type = strcmp(rt->path, "index.json") == 0 ? "application/json" :
+	    strcmp(rt->path, "collection.meta4") == 0 ? "application/metalink4+xml" :   /* RFC 5854 7 */
 	    "text/plain; charset=utf-8";
-	info.download_name = rt->path;
+	info.download_name = strrchr(rt->path, '/') ? strrchr(rt->path, '/') + 1 : rt->path;
 	info.max_ranges = (int)h->conf->max_ranges;
 	info.is_head = http_req_method(req) == HTTP_REQ_HEAD;
 	file_respond(resp, req, fd, &st, &info);
@@ -82,5 +85,6 @@ done:
 	if (fd >= 0)
 		close(fd);
 	free(path);
+	free(rel);
 	cat_collection_clear(&col);
 }

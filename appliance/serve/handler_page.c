@@ -17,6 +17,7 @@
 #include "docs/extract.h"
 #include "base/text.h"
 #include "base/util.h"
+#include "trust/manifest.h"
 
 #include <event2/buffer.h>
 
@@ -164,6 +165,7 @@ handler_browse(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const ro
 	handler_site_t hs;
 	page_collection_t pc;
 	struct entries es = { NULL, 0 };
+	page_archive_t ar;
 	int64_t total = 0, page, offset;
 	int exists = 0, desc, sort;
 	char *sortname = route_query_param(rt->query, "sort");
@@ -206,10 +208,20 @@ handler_browse(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const ro
 		http_resp_error(resp, 500, NULL);
 		goto done;
 	}
+	{
+		/* The archive offer from the folder's totals: no listing of its files. */
+		int64_t nf = 0, nb = 0;
+		if (cat_dir_totals(h->cat, col.id, rt->path, &nf, &nb) < 0)
+			nf = 0;
+		ar.files = nf;
+		ar.bytes = nb;
+		ar.too_large = (h->conf->archive_max_files > 0 && nf > h->conf->archive_max_files) ||
+		    (h->conf->archive_max_bytes > 0 && nb > h->conf->archive_max_bytes);
+	}
 	to_page_coll(&col, &pc);
 	handler_site_get(h, req, col.slug, &hs);
-	if (page_dir(&b, &hs.site, &pc, rt->path, es.e, es.n, total, sortv, desc, page,
-	    PAGE_DIR_PER_PAGE) < 0)
+	if (page_dir_archive(&b, &hs.site, &pc, rt->path, es.e, es.n, total, sortv, desc, page,
+	    PAGE_DIR_PER_PAGE, &ar) < 0)
 		http_resp_error(resp, 500, NULL);
 	else
 		http_resp_html(resp, 200, &b);
@@ -223,6 +235,13 @@ done:
 	free(sortname);
 	strbuf_release(&b);
 	cat_collection_clear(&col);
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *sl = strrchr(path, '/');
+	return sl ? sl + 1 : path;
 }
 
 static int
@@ -247,7 +266,8 @@ handler_file_page(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const
 	cat_file_t f;
 	char preview[PREVIEW_MAX];
 	char prev[1024], next[1024];   /* names: at most 255 bytes on Linux */
-	page_nav_t nav = { NULL, NULL };
+	page_nav_t nav = { NULL, NULL, NULL };
+	char folder_key[MANIFEST_FOLDER_KEY_LEN + 1];
 	ssize_t plen = -1;
 	int r, exists = 0;
 	int64_t entries;
@@ -290,10 +310,23 @@ handler_file_page(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const
 		nav.prev = prev[0] ? prev : NULL;
 		nav.next = next[0] ? next : NULL;
 	}
+	/* Link the folder's signed list when there is one: a mirror serves only
+	 * the origin's files, and manifests written before folder lists existed
+	 * have none until the next add or refresh. */
+	if (col.origin == NULL && h->data_root) {
+		const char *sl = strrchr(rt->path, '/');
+		char *lp;
+		manifest_folder_key(rt->path, sl ? (size_t)(sl - rt->path) : 0, folder_key);
+		lp = xasprintf("%s/manifests/%s/sums/%s", h->data_root, col.slug, folder_key);
+		if (access(lp, F_OK) == 0)
+			nav.folder_key = folder_key;
+		free(lp);
+	}
 	to_page_coll(&col, &pc);
 	handler_site_get(h, req, col.slug, &hs);
 	if (page_file(&b, &hs.site, &pc, rt->path, f.size, f.mtime, f.mime, f.sha256,
-	    shown.len > 0 ? shown.s : NULL, shown.len, f.size > PREVIEW_MAX, &nav) < 0)
+	    shown.len > 0 ? shown.s : NULL, shown.len, f.size > PREVIEW_MAX, &nav,
+	    extract_kind_of(f.mime, base_name(rt->path)) != EXTRACT_NONE) < 0)
 		http_resp_error(resp, 500, NULL);
 	else
 		http_resp_html(resp, 200, &b);

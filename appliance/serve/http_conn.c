@@ -37,8 +37,9 @@ struct http_conn {
 	struct event *parked;      /* the read event while parked, else NULL */
 	const http_conn_opts_t *opts;
 	http_req_t *req;
-	route_t *rt;               /* the current request's route, parsed once */
 	limit_conn_t *lc;
+	route_t rt;                /* the current request's route, parsed once */
+	struct more *more;         /* a body still being made (http_resp.h), else NULL */
 	deadline_t deadline;       /* on opts->deadlines */
 	uint32_t circuit;
 	uint16_t refuse_status, refuse_retry;
@@ -48,19 +49,37 @@ struct http_conn {
 	uint8_t peer_eof;          /* the client will send nothing more */
 	uint8_t head_timer;        /* the deadline running is the header timeout */
 	uint8_t has_circuit;
+	uint8_t routed;            /* rt holds this request's route */
 };
 
 static void process(http_conn_t *c);
+
+/* A response body made while it is sent (resp->more), held apart so that an
+ * idle connection pays one pointer for it. */
+struct more {
+	int (*more)(void *arg, struct evbuffer *out);
+	void (*more_free)(void *arg);
+	void *arg;
+};
+
+static void
+more_end(http_conn_t *c)
+{
+	if (c->more) {
+		if (c->more->more_free)
+			c->more->more_free(c->more->arg);
+		free(c->more);
+		c->more = NULL;
+	}
+}
 
 /* The request is answered: its route goes with it. */
 static void
 forget_route(http_conn_t *c)
 {
-	if (c->rt) {
-		route_clear(c->rt);
-		free(c->rt);
-		c->rt = NULL;
-	}
+	if (c->routed)
+		route_clear(&c->rt);
+	c->routed = 0;
 	c->route_status = 0;
 }
 
@@ -73,12 +92,12 @@ route_request(http_conn_t *c)
 	const char *target = http_req_target(c->req, &tlen);
 
 	forget_route(c);
-	c->rt = xcalloc(1, sizeof(*c->rt));
+	c->routed = 1;
 	if (http_req_method(c->req) == HTTP_REQ_OTHER)
 		c->route_status = 405;
-	else if (route_parse(target, tlen, c->rt) < 0)
+	else if (route_parse(target, tlen, &c->rt) < 0)
 		c->route_status = 400;
-	return limit_class_of(c->route_status ? NULL : c->rt);
+	return limit_class_of(c->route_status ? NULL : &c->rt);
 }
 static void park(http_conn_t *c);
 
@@ -115,6 +134,7 @@ http_conn_free_(http_conn_t *c)
 	}
 	if (fd >= 0)
 		evutil_closesocket(fd);
+	more_end(c);
 	http_req_free(c->req);
 	forget_route(c);
 	free(c);
@@ -242,6 +262,16 @@ send_response(http_conn_t *c, http_resp_t *resp, int is_head, int keep_alive)
 	http_resp_write_head(resp, out, keep_alive, http10);
 	if (!is_head && resp->status != 304)
 		evbuffer_add_buffer(out, resp->body);
+	if (resp->more && !is_head && resp->status != 304) {
+		/* The connection owns the body's maker from here (more_end). */
+		c->more = xmalloc(sizeof(*c->more));
+		c->more->more = resp->more;
+		c->more->more_free = resp->more_free;
+		c->more->arg = resp->more_arg;
+		resp->more = NULL;
+		resp->more_free = NULL;
+		resp->more_arg = NULL;
+	}
 	c->close_after = !keep_alive;
 	c->state = S_RESPOND;
 	deadline_disarm(c->opts->deadlines, &c->deadline);
@@ -255,6 +285,16 @@ send_response(http_conn_t *c, http_resp_t *resp, int is_head, int keep_alive)
 		log_msg(c->opts->log_requests ? LOG_INFO : LOG_DEBUG, __func__,
 		    "%s %.*s %d", http_req_method_name(c->req), (int)(tlen > 200 ? 200 : tlen),
 		    t, resp->status);
+	}
+	if (c->more) {
+		/* The first piece goes with the head; write_cb asks for the rest. */
+		int r = c->more->more(c->more->arg, out);
+		if (r <= 0)
+			more_end(c);
+		if (r < 0)
+			c->close_after = 1;   /* short body: the reader resumes */
+		bufferevent_enable(c->bev, EV_WRITE);
+		return SENT_PENDING;
 	}
 	return flush_now(c);
 }
@@ -323,7 +363,7 @@ answer(http_conn_t *c)
 	enum sent sent = SENT_PENDING;
 
 	begin_resp(c, &resp);
-	if (c->rt == NULL)
+	if (!c->routed)
 		(void)route_request(c);   /* no limiter on this listener */
 	if (c->route_status == 405) {
 		http_resp_error(&resp, 405, "Only GET and HEAD are served here.");
@@ -331,7 +371,7 @@ answer(http_conn_t *c)
 	} else if (c->route_status) {
 		http_resp_error(&resp, 400, "That address is malformed.");
 	}
-	c->opts->handle(c->opts->arg, c, c->req, c->route_status ? NULL : c->rt, &resp);
+	c->opts->handle(c->opts->arg, c, c->req, c->route_status ? NULL : &c->rt, &resp);
 	/* Deferred (http_conn_defer): the answer comes with http_conn_resume.
 	 * Reading stays on, as while responding: bytes wait in the input. */
 	if (c->state == S_WORK)
@@ -514,6 +554,21 @@ write_cb(struct bufferevent *bev, void *arg)
 
 	if (c->state != S_RESPOND)
 		return;
+	if (c->more) {
+		struct evbuffer *out = bufferevent_get_output(bev);
+		int r = c->more->more(c->more->arg, out);
+		if (r < 0) {
+			/* A file changed under the archive: the reader sees a short
+			 * body and resumes with If-Range, which then gets the new one. */
+			http_conn_free(c);
+			return;
+		}
+		if (r == 0)
+			more_end(c);
+		if (evbuffer_get_length(out) > 0)
+			return;   /* EV_WRITE stays on */
+		more_end(c);
+	}
 	/* Off again, so that adding the next response does not arm it. */
 	bufferevent_disable(c->bev, EV_WRITE);
 	if (response_done(c) < 0)

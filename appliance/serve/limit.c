@@ -559,6 +559,7 @@ limit_class_of(const route_t *rt)
 		return LIMIT_PAGE;
 	switch (rt->kind) {
 	case ROUTE_FILE: return LIMIT_DOWNLOAD;
+	case ROUTE_ARCHIVE: return LIMIT_DOWNLOAD;   /* a whole archive is one download */
 	case ROUTE_SEARCH: return LIMIT_SEARCH;
 	default: return LIMIT_PAGE;
 	}

@@ -129,7 +129,24 @@ route_parse(const char *target, size_t len, route_t *out)
 		out->kind = ROUTE_MANIFEST;
 		out->slug = xstrdup("");
 		out->path = xstrdup(path + 2);
-	} else if (path[0] && path[1] == '/' && strchr("cfm", path[0])) {
+	} else if (strncmp(path, "d/", 2) == 0) {
+		/* /d/<slug>.tar, /d/<slug>/<dir>.zip: the last segment is the name
+		 * `curl -O -C -` and `wget -c` save to and resume into. */
+		size_t n = strlen(path);
+		int fmt = n > 6 && strcmp(path + n - 4, ".tar") == 0 ? ROUTE_ARCHIVE_TAR :
+		    n > 6 && strcmp(path + n - 4, ".zip") == 0 ? ROUTE_ARCHIVE_ZIP : 0;
+		if (fmt != 0)
+			path[n - 4] = '\0';
+		if (fmt == 0 || split_slug(out, path + 2, &trailing) < 0 ||
+		    (strchr(path + 2, '/') != NULL && (trailing || out->path[0] == '\0'))) {
+			route_clear(out);
+			out->kind = ROUTE_NOT_FOUND;
+			rc = 0;
+			goto done;
+		}
+		out->kind = ROUTE_ARCHIVE;
+		out->archive = fmt;
+	} else if (path[0] && path[1] == '/' && strchr("cfmrpi", path[0])) {
 		if (split_slug(out, path + 2, &trailing) < 0) {
 			route_clear(out);
 			out->kind = ROUTE_NOT_FOUND;
@@ -141,7 +158,8 @@ route_parse(const char *target, size_t len, route_t *out)
 		else if (trailing || out->path[0] == '\0')
 			out->kind = ROUTE_NOT_FOUND;
 		else
-			out->kind = path[0] == 'f' ? ROUTE_FILE : ROUTE_MANIFEST;
+			out->kind = path[0] == 'f' ? ROUTE_FILE : path[0] == 'r' ? ROUTE_READ :
+			    path[0] == 'p' ? ROUTE_PDF_PAGE : path[0] == 'i' ? ROUTE_DERIVED : ROUTE_MANIFEST;
 	} else {
 		out->kind = ROUTE_NOT_FOUND;
 	}

@@ -4,6 +4,10 @@
  *   /c/<slug>/[dir/]       browse          /c/<slug>/<path> file page
  *   /f/<slug>/<path>       file bytes      /search?q=&c=&page=
  *   /m/<slug>/<manifest>   manifests       /m/publisher.pub
+ *   /d/<slug>.tar|.zip     the collection as one archive
+ *   /d/<slug>/<dir>.tar|.zip   a folder as one archive
+ *   /r/<slug>/<path>       reading view (?page=N&q=)
+ *   /p/<slug>/<path>?n=N   a PDF's page N  /i/<slug>/<path>[?n=N] derived image
  * A decoded path never holds NUL, a backslash, an encoded slash, an empty
  * segment, "." or "..", so it can be used as a path below a collection root. */
 #ifndef BROADSIDE_ROUTE_H
@@ -20,13 +24,20 @@ enum route_kind {
 	ROUTE_SEARCH,
 	ROUTE_MANIFEST,    /* /m/<slug>/<name> ; slug "" for /m/publisher.pub */
 	ROUTE_STATIC,      /* /static/<name> */
+	ROUTE_ARCHIVE,     /* /d/<slug>[/<dir>].tar|.zip */
+	ROUTE_READ,        /* /r/<slug>/<path> */
+	ROUTE_PDF_PAGE,    /* /p/<slug>/<path>?n=N: page N of a PDF, its image and text */
+	ROUTE_DERIVED,     /* /i/<slug>/<path>: an image's clean copy; ?n=N a PDF page's PNG */
 };
+
+enum { ROUTE_ARCHIVE_TAR = 1, ROUTE_ARCHIVE_ZIP = 2 };
 
 typedef struct route {
 	enum route_kind kind;
 	char *slug;    /* collection slug, or NULL */
 	char *path;    /* decoded relative path without leading/trailing slash, "" = root */
 	char *query;   /* raw query string after '?', or NULL */
+	int archive;   /* ROUTE_ARCHIVE: ROUTE_ARCHIVE_TAR or _ZIP (path: the folder) */
 } route_t;
 
 /* Route a request target (origin-form, exactly as received). Return 0, or -1

@@ -86,11 +86,21 @@ handle(void *arg, http_conn_t *c, http_req_t *req, const route_t *rt, http_resp_
 	case ROUTE_SEARCH:
 		handler_search(s->h, c, req, rt, resp);
 		break;
+	case ROUTE_READ:
+		handler_read(s->h, c, req, rt, resp);
+		break;
 	case ROUTE_STATIC:
 		handler_static(s->h, c, req, rt, resp);
 		break;
 	case ROUTE_MANIFEST:
 		handler_manifest(s->h, c, req, rt, resp);
+		break;
+	case ROUTE_ARCHIVE:
+		handler_archive(s->h, c, req, rt, resp);
+		break;
+	case ROUTE_PDF_PAGE:
+	case ROUTE_DERIVED:
+		handler_render(s->h, c, req, rt, resp);
 		break;
 	default:
 		http_resp_error(resp, 404, "There is nothing at this address.");
@@ -120,6 +130,7 @@ conn_abandoned(void *arg, http_conn_t *c)
 	server_t *s = arg;
 
 	handler_search_abandoned(s->h, c);
+	handler_render_abandoned(s->h, c);
 }
 
 void

@@ -12,8 +12,11 @@
 #include "onion/balance_run.h"
 #include "http/http_resp.h"
 #include "serve/limit.h"
+#include "serve/mirror_sched.h"
+#include "serve/handler.h"
 #include "onion/procsup.h"
 #include "onion/torsup.h"
+#include "onion/vanguards_run.h"
 
 static void
 json_or_null(strbuf_t *out, const char *s)
@@ -85,6 +88,40 @@ balance_write(strbuf_t *out, int json, const status_src_t *src)
 	strbuf_adds(out, "}}");
 }
 
+/* The vanguards addon: off, waiting for tor, or its supervisor's state. */
+static void
+vanguards_write(strbuf_t *out, int json, const status_src_t *src)
+{
+	procsup_t *p = vanguards_run_helper(src->vanguards);
+	const char *err = vanguards_run_last_error(src->vanguards);
+	procsup_status_t ps;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.state = src->vanguards == NULL ? "off" : "waiting for tor";
+	if (p)
+		procsup_get_status(p, &ps);
+	if (!json) {
+		strbuf_addf(out, "vanguards          %s", ps.state);
+		if (ps.pid)
+			strbuf_addf(out, " (pid %ld)", ps.pid);
+		if (src->vanguards)
+			strbuf_addf(out, ", %d restarts, %s layers", ps.restarts,
+			    vanguards_run_front_layers(src->vanguards) ? "the front's" : "its own");
+		strbuf_adds(out, "\n");
+		if (err[0])
+			strbuf_addf(out, "vanguards problem  %s\n", err);
+		return;
+	}
+	strbuf_adds(out, ",\"vanguards\":{\"state\":");
+	text_json(out, ps.state, 0);
+	strbuf_addf(out, ",\"pid\":%ld,\"restarts\":%d,\"layers\":\"%s\",\"last_error\":",
+	    ps.pid, ps.restarts, vanguards_run_front_layers(src->vanguards) ? "front" : "own");
+	json_or_null(out, err);
+	strbuf_adds(out, ",\"last_line\":");
+	json_or_null(out, ps.last_line);
+	strbuf_adds(out, "}");
+}
+
 void
 status_write(strbuf_t *out, int json, const status_src_t *src)
 {
@@ -117,6 +154,8 @@ status_write(strbuf_t *out, int json, const status_src_t *src)
 		    (unsigned long long)st->responses_3xx, (unsigned long long)st->responses_4xx,
 		    (unsigned long long)st->responses_5xx);
 		balance_write(out, 0, src);
+		mirror_sched_write_status(src->mirrors, out, 0);
+		vanguards_write(out, 0, src);
 		limit_write_status(server_limit(src->server), out, 0);
 		return;
 	}
@@ -138,6 +177,8 @@ status_write(strbuf_t *out, int json, const status_src_t *src)
 		strbuf_adds(out, "null");
 	strbuf_adds(out, "}");
 	balance_write(out, 1, src);
+	mirror_sched_write_status(src->mirrors, out, 1);
+	vanguards_write(out, 1, src);
 	strbuf_adds(out, ",\"admin_onion\":");
 	json_or_null(out, src->admin_onion);
 	strbuf_addf(out, ",\"admin_clients\":%d", src->admin_clients);
@@ -149,6 +190,8 @@ status_write(strbuf_t *out, int json, const status_src_t *src)
 	    (unsigned long long)st->responses_2xx, (unsigned long long)st->responses_3xx,
 	    (unsigned long long)st->responses_4xx, (unsigned long long)st->responses_5xx);
 	limit_write_status(server_limit(src->server), out, 1);
+	strbuf_adds(out, ",");
+	handler_render_status(server_handlers(src->server), out);
 	strbuf_adds(out, "}");
 }
 

@@ -13,8 +13,10 @@ typedef struct status_src {
 	const char *onion;       /* the address, or NULL */
 	const char *data_dir;
 	const struct balance_run *balance;   /* Onionbalance role (balance_run.h); NULL = none */
+	const struct vanguards_run *vanguards;   /* vanguards_run.h; NULL = off */
 	const char *admin_onion;         /* the admin onion's address, or NULL */
 	int admin_clients;
+	const struct mirror_sched *mirrors;   /* mirrors followed (mirror_sched.h); NULL = none */
 } status_src_t;
 
 /* Append the status as JSON (json) or as aligned text lines. */

@@ -8,10 +8,12 @@
 #include <time.h>
 
 #include "site/asset.h"
+#include "base/text.h"
 #include "base/log.h"
 #include "site/kind.h"
 #include "site/page.h"
 #include "site/tmpl.h"
+#include "site/page_int.h"
 
 /* Longest name or path shown in a listing; the link keeps the full name. */
 #define NAME_SHOWN_MAX 96
@@ -77,16 +79,16 @@ fmt_count(int64_t n, char *out, size_t outlen)
 	out[j] = '\0';
 }
 
-static void
-put_count(tmpl_vars_t *v, const char *key, int64_t n)
+void
+page_put_count_(tmpl_vars_t *v, const char *key, int64_t n)
 {
 	char b[40];
 	fmt_count(n, b, sizeof(b));
 	tmpl_put(v, key, b);
 }
 
-static void
-put_size(tmpl_vars_t *v, const char *key, int64_t n)
+void
+page_put_size_(tmpl_vars_t *v, const char *key, int64_t n)
 {
 	char b[32];
 	human_bytes(n < 0 ? 0 : n, b, sizeof(b));
@@ -162,6 +164,25 @@ or_default(const char *s, const char *def)
 	return s && *s ? s : def;
 }
 
+/* minisign -P wants the key itself: the last non-empty line of the key file. */
+static void
+put_pubkey_b64(tmpl_vars_t *v, const page_site_t *s)
+{
+	const char *k, *end, *line;
+
+	if (s == NULL || s->publisher_pubkey == NULL)
+		return;
+	k = s->publisher_pubkey;
+	end = k + strlen(k);
+	while (end > k && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+		end--;
+	line = end;
+	while (line > k && line[-1] != '\n')
+		line--;
+	if (end > line)
+		tmpl_putn(v, "pubkey_b64", line, (size_t)(end - line));
+}
+
 static const char *
 base_name(const char *path)
 {
@@ -177,8 +198,8 @@ onion_like(const char *a)
 	    strcmp(a + 56, ".onion") == 0;
 }
 
-static void
-put_common(tmpl_vars_t *v, const page_site_t *s, const char *title)
+void
+page_put_common_(tmpl_vars_t *v, const page_site_t *s, const char *title)
 {
 	tmpl_put(v, "publisher", or_default(s ? s->publisher_name : NULL, "Broadside"));
 	tmpl_put(v, "css_version", css_version);
@@ -205,8 +226,8 @@ put_common(tmpl_vars_t *v, const page_site_t *s, const char *title)
 
 /* Breadcrumbs for path (a/b/c): links to each folder above; the last part is
  * the page itself (a folder or a file), not a link. */
-static void
-put_crumbs(tmpl_vars_t *v, const page_collection_t *c, const char *path)
+void
+page_put_crumbs_(tmpl_vars_t *v, const page_collection_t *c, const char *path)
 {
 	const char *p = path;
 
@@ -264,8 +285,8 @@ put_pager(tmpl_vars_t *v, int64_t page, int64_t per_page, int64_t total)
 	}
 }
 
-static int
-render(strbuf_t *out, const char *body, tmpl_vars_t *v)
+int
+page_render_(strbuf_t *out, const char *body, tmpl_vars_t *v)
 {
 	size_t start = out->len;
 	int rc = page_init() < 0 ? -1 : tmpl_render(templates, "layout.html", body, v, out);
@@ -287,23 +308,13 @@ page_home(strbuf_t *out, const page_site_t *s, const page_collection_t *cols, si
 	tmpl_vars_t *v = tmpl_vars_new();
 	int64_t files = 0, bytes = 0;
 
-	put_common(v, s, "Home");
+	page_put_common_(v, s, "Home");
 	tmpl_put(v, "nosearch", "1");
 	if (s) {
 		tmpl_put(v, "statement", s->publisher_statement);
 		tmpl_put(v, "pubkey", s->publisher_pubkey);
 	}
-	if (s && s->publisher_pubkey) {
-		/* minisign -P wants the key itself: the last non-empty line. */
-		const char *k = s->publisher_pubkey, *end = k + strlen(k), *line;
-		while (end > k && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
-			end--;
-		line = end;
-		while (line > k && line[-1] != '\n')
-			line--;
-		if (end > line)
-			tmpl_putn(v, "pubkey_b64", line, (size_t)(end - line));
-	}
+	put_pubkey_b64(v, s);
 	for (size_t i = 0; i < n; i++) {
 		const page_collection_t *c = &cols[i];
 		tmpl_vars_t *it = tmpl_push(v, "collections");
@@ -311,19 +322,19 @@ page_home(strbuf_t *out, const page_site_t *s, const page_collection_t *cols, si
 		tmpl_put(it, "title", or_default(c->title, c->slug));
 		tmpl_put(it, "description", c->description);
 		tmpl_put(it, "origin", c->origin);
-		put_count(it, "files", c->files);
-		put_count(it, "bytes", c->bytes);
-		put_size(it, "size", c->bytes);
+		page_put_count_(it, "files", c->files);
+		page_put_count_(it, "bytes", c->bytes);
+		page_put_size_(it, "size", c->bytes);
 		put_date(it, "updated", c->updated, 1);
 		files += c->files;
 		bytes += c->bytes;
 	}
 	if (n > 1) {
 		tmpl_put(v, "ncols", "1");
-		put_count(v, "total_files", files);
-		put_size(v, "total_size", bytes);
+		page_put_count_(v, "total_files", files);
+		page_put_size_(v, "total_size", bytes);
 	}
-	return render(out, "home.html", v);
+	return page_render_(out, "home.html", v);
 }
 
 static void
@@ -349,6 +360,14 @@ page_dir(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const 
     const page_entry_t *e, size_t n, int64_t total, const char *sort, int desc,
     int64_t page, int64_t per_page)
 {
+	return page_dir_archive(out, s, c, dir, e, n, total, sort, desc, page, per_page, NULL);
+}
+
+int
+page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *dir,
+    const page_entry_t *e, size_t n, int64_t total, const char *sort, int desc,
+    int64_t page, int64_t per_page, const page_archive_t *ar)
+{
 	tmpl_vars_t *v = tmpl_vars_new();
 	const char *heading;
 
@@ -362,8 +381,8 @@ page_dir(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const 
 	if (page < 1)
 		page = 1;
 	heading = *dir ? base_name(dir) : or_default(c->title, c->slug);
-	put_common(v, s, heading);
-	put_crumbs(v, c, dir);
+	page_put_common_(v, s, heading);
+	page_put_crumbs_(v, c, dir);
 	tmpl_put(v, "heading", heading);
 	tmpl_put(v, "description", c->description);
 	tmpl_put(v, "sort", sort);
@@ -371,7 +390,7 @@ page_dir(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const 
 	put_sort_column(v, "name", sort, desc);
 	put_sort_column(v, "size", sort, desc);
 	put_sort_column(v, "date", sort, desc);
-	put_count(v, "total", total);
+	page_put_count_(v, "total", total);
 	tmpl_put(v, "items_word", total == 1 ? "item" : "items");
 	for (size_t i = 0; i < n; i++) {
 		tmpl_vars_t *it = tmpl_push(v, "entries");
@@ -392,14 +411,41 @@ page_dir(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const 
 				tmpl_put(it, "size", "folder");
 			}
 		} else {
-			put_size(it, "size", e[i].size);
+			page_put_size_(it, "size", e[i].size);
 			if (e[i].size >= 1000)
-				put_count(it, "bytes", e[i].size);
+				page_put_count_(it, "bytes", e[i].size);
 		}
 		put_date(it, "date", e[i].mtime, 0);
 	}
 	put_pager(v, page, per_page, total);
-	return render(out, "dir.html", v);
+	if (ar != NULL && ar->files > 0) {
+		tmpl_vars_t *a = tmpl_push(v, ar->too_large ? "archive_big" : "archive");
+		const char *sep = *dir ? "/" : "";
+		tmpl_putf(a, "tar", "%s%s%s.tar", c->slug, sep, dir);
+		tmpl_putf(a, "zip", "%s%s%s.zip", c->slug, sep, dir);
+		page_put_count_(a, "files", ar->files);
+		page_put_size_(a, "size", ar->bytes);
+	}
+	return page_render_(out, "dir.html", v);
+}
+
+/* Whether a file name can be carried whole in a pasted shell line and shown
+ * as it is: valid UTF-8 with nothing text_cp_visible would replace (controls,
+ * newlines, bidi controls). Others get commands that use the hash only. */
+static int
+shell_name_safe(const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0) {
+		uint32_t cp;
+		size_t k = text_utf8_next((const unsigned char *)s, n, &cp);
+		if ((cp == 0xfffd && (k != 3 || memcmp(s, "\xef\xbf\xbd", 3) != 0)) || text_cp_visible(cp) != cp)
+			return 0;
+		s += k;
+		n -= k;
+	}
+	return 1;
 }
 
 /* The line sha256sum -c expects; GNU coreutils escapes \ and newline in the
@@ -426,7 +472,8 @@ checksum_line(strbuf_t *b, const char *sha256, const char *name)
 int
 page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *path,
     int64_t size, int64_t mtime, const char *mime, const char *sha256,
-    const char *preview, size_t preview_len, int preview_truncated, const page_nav_t *nav)
+    const char *preview, size_t preview_len, int preview_truncated, const page_nav_t *nav,
+    int readable)
 {
 	tmpl_vars_t *v = tmpl_vars_new();
 	const char *name, *slug = c->slug ? c->slug : "";
@@ -445,9 +492,9 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 		strbuf_add(&b, path, (size_t)(name - 1 - path));
 	else
 		strbuf_adds(&b, or_default(c->title, slug));
-	put_common(v, s, b.s);
+	page_put_common_(v, s, b.s);
 	strbuf_release(&b);
-	put_crumbs(v, c, path);
+	page_put_crumbs_(v, c, path);
 	tmpl_put(v, "name", name);
 	tmpl_put(v, "path", path);
 	kind_describe(mime, words, sizeof(words));
@@ -456,7 +503,13 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 	tmpl_put(v, "duration", words);
 	tmpl_put(v, "rate", "1 MB/s");
 	switch (kind_show(mime)) {
-	case KIND_SHOW_IMAGE: tmpl_put(v, "show_image", "1"); break;
+	case KIND_SHOW_IMAGE:
+		/* JPEG and PNG are shown from the clean copy (/i/, no metadata). */
+		if (mime && (strcmp(mime, "image/jpeg") == 0 || strcmp(mime, "image/png") == 0))
+			tmpl_put(v, "clean_image", "1");
+		else
+			tmpl_put(v, "show_image", "1");
+		break;
 	case KIND_SHOW_AUDIO: tmpl_put(v, "show_audio", "1"); break;
 	case KIND_SHOW_VIDEO: tmpl_put(v, "show_video", "1"); break;
 	default: break;
@@ -477,10 +530,14 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 			put_shortened(o, "name", side[k], NAME_SHOWN_MAX);
 		}
 	}
-	put_size(v, "size", size);
-	put_count(v, "bytes", size);
+	if (readable)
+		tmpl_put(v, "readable", "1");
+	page_put_size_(v, "size", size);
+	page_put_count_(v, "bytes", size);
 	put_date(v, "date", mtime, 1);
 	tmpl_put(v, "mime", or_default(mime, "application/octet-stream"));
+	if (mime && strcmp(mime, "application/pdf") == 0)
+		tmpl_put(v, "pdf_pages", "1");
 	if (sha256 && *sha256)
 		tmpl_put(v, "sha256", sha256);
 
@@ -498,14 +555,37 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 	strbuf_addc(&b, '\'');
 	tmpl_putn(v, "sh_url", b.s, b.len);
 	if (sha256 && *sha256) {
+		int safe = shell_name_safe(name);
 		strbuf_t line;
 		strbuf_init(&line);
-		checksum_line(&line, sha256, name);
 		strbuf_reset(&b);
-		shell_quote(&b, line.s, line.len);
-		tmpl_putn(v, "sh_line", b.s, b.len);
-		tmpl_put(v, "check_name", name);
+		if (safe) {
+			checksum_line(&line, sha256, name);
+			shell_quote(&b, line.s, line.len);
+			tmpl_putn(v, "sh_line", b.s, b.len);
+			tmpl_put(v, "check_name", name);
+			strbuf_reset(&b);
+			shell_quote(&b, name, strlen(name));
+		} else {
+			strbuf_adds(&b, "FILE");
+			tmpl_put(v, "sh_file_placeholder", "1");
+		}
+		tmpl_putn(v, "sh_file", b.s, b.len);
 		strbuf_release(&line);
+		put_pubkey_b64(v, s);
+		if (nav && nav->folder_key) {
+			tmpl_put(v, "folder_key", nav->folder_key);
+			strbuf_reset(&b);
+			strbuf_adds(&b, "'http://");
+			strbuf_adds(&b, or_default(s ? s->onion : NULL, "ADDRESS.onion"));
+			strbuf_adds(&b, "/m/");
+			tmpl_escape_url(&b, slug, strlen(slug));
+			strbuf_addf(&b, "/sums/%s/SHA256SUMS'", nav->folder_key);
+			tmpl_putn(v, "sh_sums_url", b.s, b.len);
+			b.len--;
+			strbuf_adds(&b, ".minisig'");
+			tmpl_putn(v, "sh_sig_url", b.s, b.len);
+		}
 	}
 	strbuf_release(&b);
 
@@ -527,10 +607,51 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 		tmpl_putn(v, "preview", preview, len);
 		if (preview_truncated) {
 			tmpl_put(v, "truncated", "1");
-			put_size(v, "preview_size", (int64_t)preview_len);
+			page_put_size_(v, "preview_size", (int64_t)preview_len);
 		}
 	}
-	return render(out, "file.html", v);
+	return page_render_(out, "file.html", v);
+}
+
+int
+page_pdf_page(strbuf_t *out, const page_site_t *s, const page_collection_t *c,
+    const char *path, int64_t n, int64_t pages, int image, const char *why,
+    const char *text, size_t text_len)
+{
+	tmpl_vars_t *v = tmpl_vars_new();
+	const char *name;
+	char num[24];
+	strbuf_t b;
+
+	if (!path)
+		path = "";
+	name = base_name(path);
+	strbuf_init(&b);
+	strbuf_addf(&b, "%s, page %lld of %lld", name, (long long)n, (long long)pages);
+	page_put_common_(v, s, b.s);
+	strbuf_release(&b);
+	page_put_crumbs_(v, c, path);
+	tmpl_put(v, "name", name);
+	tmpl_put(v, "path", path);
+	snprintf(num, sizeof(num), "%lld", (long long)n);
+	tmpl_put(v, "n", num);
+	snprintf(num, sizeof(num), "%lld", (long long)pages);
+	tmpl_put(v, "pages", num);
+	if (n > 1) {
+		snprintf(num, sizeof(num), "%lld", (long long)(n - 1));
+		tmpl_put(v, "prev", num);
+	}
+	if (n < pages) {
+		snprintf(num, sizeof(num), "%lld", (long long)(n + 1));
+		tmpl_put(v, "next", num);
+	}
+	if (image)
+		tmpl_put(v, "image", "1");
+	else if (why && *why)
+		tmpl_put(v, "why", why);
+	if (text && text_len > 0)
+		tmpl_putn(v, "text", text, text_len);
+	return page_render_(out, "pdfpage.html", v);
 }
 
 int
@@ -548,7 +669,7 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		page = 1;
 	/* A hostile 10 KB query would otherwise be echoed in every page link. */
 	qlen = utf8_cut(q ? q : "", qlen, PAGE_QUERY_MAX);
-	put_common(v, s, qlen ? "Search results" : "Search");
+	page_put_common_(v, s, qlen ? "Search results" : "Search");
 	tmpl_put(v, "nosearch", "1");
 	tmpl_put(v, "is_search", "1");
 	if (qlen) {
@@ -597,13 +718,21 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		if (h->part)
 			put_shortened(it, "part", h->part, PATH_SHOWN_MAX);
 		tmpl_put(it, "ctitle", ctitle);
-		put_size(it, "size", h->size);
-		if (h->snippet)
-			tmpl_putn(it, "snippet", h->snippet, utf8_cut(h->snippet, strlen(h->snippet), SNIPPET_MAX));
+		page_put_size_(it, "size", h->size);
+		if (h->snippet) {
+			/* A listing's separator (an archive's entries, a message's
+			 * attachments follow the text after \x1e) reads as a space. */
+			size_t sl = utf8_cut(h->snippet, strlen(h->snippet), SNIPPET_MAX);
+			char *sn = xstrndup(h->snippet, sl);
+			for (char *sep = sn; (sep = strchr(sep, '\x1e')) != NULL; sep++)
+				*sep = ' ';
+			tmpl_putn(it, "snippet", sn, sl);
+			free(sn);
+		}
 	}
 	if (qlen)
 		put_pager(v, page, per_page, total);
-	return render(out, "search.html", v);
+	return page_render_(out, "search.html", v);
 }
 
 static const struct {
@@ -636,7 +765,7 @@ page_error(strbuf_t *out, const page_site_t *s, int status, const char *detail, 
 			explain = errors[i].explain;
 		}
 	snprintf(title, sizeof(title), "%d %s", status, heading);
-	put_common(v, s, title);
+	page_put_common_(v, s, title);
 	tmpl_put(v, "heading", heading);
 	tmpl_put(v, "explain", explain);
 	tmpl_put(v, "detail", detail);
@@ -648,5 +777,5 @@ page_error(strbuf_t *out, const page_site_t *s, int status, const char *detail, 
 		else
 			tmpl_putf(v, "retry", "about %d minutes", (retry_after + 59) / 60);
 	}
-	return render(out, "error.html", v);
+	return page_render_(out, "error.html", v);
 }

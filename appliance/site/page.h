@@ -70,9 +70,22 @@ int page_dir(strbuf_t *out, const page_site_t *s, const page_collection_t *c, co
     const page_entry_t *e, size_t n, int64_t total, const char *sort, int desc,
     int64_t page, int64_t per_page);
 
+/* What a folder page offers to download at once: its archives
+ * (/d/<slug>[/<dir>].tar|.zip) or, above the limits, the collection's
+ * metalink instead. */
+typedef struct page_archive {
+	int64_t files, bytes;   /* below the folder, at any depth */
+	int too_large;          /* over archive_max_files or archive_max_bytes */
+} page_archive_t;
+/* page_dir with the download offer of ar (NULL: none). */
+int page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *dir,
+    const page_entry_t *e, size_t n, int64_t total, const char *sort, int desc,
+    int64_t page, int64_t per_page, const page_archive_t *ar);
+
 /* The files before and after one in its folder, by name; NULL for none. */
 typedef struct page_nav {
 	const char *prev, *next;	/* names in the same folder */
+	const char *folder_key;		/* the folder's signed list is /m/<slug>/sums/<key>/SHA256SUMS; NULL: none */
 } page_nav_t;
 
 /* Assumed rate for the download time shown on file pages (bytes/s): a
@@ -82,10 +95,21 @@ typedef struct page_nav {
 /* Append a file page: what it is, its size and download time, the content
  * (an image, audio or video from /f/<slug>/<path>, or a text preview of
  * preview_len bytes, any bytes, if non-NULL), previous/next file (nav may be
- * NULL), then facts and the terminal help folded under <details>. */
+ * NULL), then facts and the terminal help folded under <details>. readable:
+ * link the reading view /r/<slug>/<path>. */
 int page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *path,
     int64_t size, int64_t mtime, const char *mime, const char *sha256,
-    const char *preview, size_t preview_len, int preview_truncated, const page_nav_t *nav);
+    const char *preview, size_t preview_len, int preview_truncated, const page_nav_t *nav,
+    int readable);
+
+/* Append the view of page n of pages of a PDF: the page's image from
+ * /i/<slug>/<path>?n=N (or, when image is 0, a line saying it could not be
+ * rendered, why: a short reason or NULL), previous/next page, and the page's
+ * text (any bytes; NULL or empty: none) beneath it for screen readers and
+ * copying. */
+int page_pdf_page(strbuf_t *out, const page_site_t *s, const page_collection_t *c,
+    const char *path, int64_t n, int64_t pages, int image, const char *why,
+    const char *text, size_t text_len);
 
 /* Append a search page. q: raw query (any bytes) or NULL/"" for the empty
  * form; coll_filter: selected slug or NULL; message: a friendly sentence or
@@ -93,6 +117,62 @@ int page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, c
 int page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll_filter,
     const page_collection_t *cols, size_t ncols, const page_hit_t *hits, size_t n,
     int64_t total, int total_is_estimate, const char *message, int64_t page, int64_t per_page);
+
+/* The reading view, /r/<slug>/<path>: a document's text as HTML, one page
+ * of it at a time. Cells and text are any bytes (escaped here). */
+typedef struct page_cell {
+	const char *s;
+	size_t len;
+} page_cell_t;
+
+typedef struct page_row {
+	const page_cell_t *cells;
+	size_t n, more;                /* more: cells past what is shown */
+} page_row_t;
+
+enum page_read_kind {
+	PAGE_READ_TEXT,                /* text, monospaced (plain text files) */
+	PAGE_READ_PROSE,               /* text of a document (HTML, PDF, office) */
+	PAGE_READ_MAIL,                /* headers, then the text */
+	PAGE_READ_TABLE,               /* rows of cells (CSV, TSV) */
+};
+
+/* An entry of an archive or an attachment of a message. */
+typedef struct page_item {
+	char type;                     /* 'f' file, 'd' folder, 'a' attachment */
+	int64_t size;
+	const char *name;              /* any bytes */
+	size_t name_len;
+} page_item_t;
+
+/* Marked search hits per page; past this the text is shown unmarked. */
+#define PAGE_READ_MARKS_MAX 500
+
+typedef struct page_read {
+	enum page_read_kind kind;
+	const char *path, *mime;
+	int64_t size;
+	const char *q;                 /* the search that led here (any bytes) or NULL */
+	int64_t page, npages;
+	const char *page_word;         /* "PDF page" where pages are the document's own; NULL: "Page" */
+	const char *text;              /* this page's text (UTF-8 from extract) */
+	size_t text_len;
+	const page_row_t *rows;        /* PAGE_READ_TABLE */
+	size_t nrows;
+	const page_cell_t *headers;    /* PAGE_READ_MAIL: name, value, name, value ... */
+	size_t nheaders;               /* pairs */
+	const page_item_t *items;      /* an archive's entries, a message's attachments */
+	size_t nitems;
+	int64_t items_more;            /* entries not listed ... */
+	int items_more_min;            /* ... at least that many */
+	const char *note;              /* a sentence shown above the text, or NULL */
+} page_read_t;
+
+/* Append a reading view: breadcrumbs, the file's name with links to its page
+ * and its bytes, the text with hits of r->q marked (<mark id="hitN">, N from
+ * 1 on this page) and pages "?page=N&q=". */
+int page_read(strbuf_t *out, const page_site_t *s, const page_collection_t *c,
+    const page_read_t *r);
 
 /* Append an error page for 400/404/405/413/414/416/429/431/500/503 (others get
  * a generic text); detail is shown if non-NULL; retry_after > 0 is shown for

@@ -15,7 +15,7 @@
 #define MAX_OUT (8u << 20)
 #define MAX_NAME 64
 
-enum filter { F_HTML, F_URL, F_IRI, F_QUERY, F_SNIPPET };
+enum filter { F_HTML, F_URL, F_IRI, F_QUERY, F_SNIPPET, F_CELLS };
 enum op_kind { OP_TEXT, OP_VAR, OP_SECTION, OP_INVERTED, OP_PARTIAL, OP_BODY };
 
 struct op {
@@ -334,8 +334,8 @@ ctx_check(const struct html_ctx *h, enum filter f)
 	if (strncmp(h->attr, "on", 2) == 0 || strcmp(h->attr, "style") == 0 ||
 	    strcmp(h->attr, "srcdoc") == 0)
 		return "value in an event handler, style or srcdoc attribute";
-	if (f == F_SNIPPET)
-		return "|snippet inside an attribute";
+	if (f == F_SNIPPET || f == F_CELLS)
+		return "|snippet or |cells inside an attribute";
 	for (size_t i = 0; i < ARRAY_LEN(url_attrs); i++)
 		if (strcmp(h->attr, url_attrs[i]) == 0 && f != F_URL && f != F_IRI && f != F_QUERY)
 			return "URL attribute needs |url, |iri or |query";
@@ -443,6 +443,7 @@ compile(struct tmpl *t, char **err)
 			else if (fl == 5 && !memcmp(bar + 1, "query", 5)) f = F_QUERY;
 			else if (fl == 3 && !memcmp(bar + 1, "iri", 3)) f = F_IRI;
 			else if (fl == 7 && !memcmp(bar + 1, "snippet", 7)) f = F_SNIPPET;
+			else if (fl == 5 && !memcmp(bar + 1, "cells", 5)) f = F_CELLS;
 			else if (fl == 4 && !memcmp(bar + 1, "html", 4)) f = F_HTML;
 			else { why = "unknown filter"; goto fail; }
 		}
@@ -599,6 +600,7 @@ render_ops(struct render *r, const struct tmpl *t, size_t from, size_t to)
 			case F_IRI: tmpl_escape_iri(r->out, v->s, v->len); break;
 			case F_QUERY: tmpl_escape_query(r->out, v->s, v->len); break;
 			case F_SNIPPET: tmpl_escape_snippet(r->out, v->s, v->len); break;
+			case F_CELLS: text_html(r->out, v->s, v->len, TEXT_HTML_CELLS); break;
 			}
 			break;
 		case OP_SECTION:

@@ -8,6 +8,8 @@
  *                       UTF-8 (a third of the size; the browser encodes them)
  *   {{name|query}}      query value, percent-encoded except unreserved
  *   {{name|snippet}}    escaped, then \x02..\x03 become balanced <mark>..</mark>
+ *   {{name|cells}}      escaped, then each \x1f becomes </td><td> (a table
+ *                       row in one value: <tr><td>{{row|cells}}</td></tr>)
  *   {{#name}}..{{/name}} loop over a list, or render once if a non-empty string
  *   {{^name}}..{{/name}} render if missing, empty string or empty list
  *   {{>file.html}}      include another template of the set

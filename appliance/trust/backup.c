@@ -521,7 +521,8 @@ done:
 	return rc;
 }
 
-static const char *const pub_lists[] = { "mirrors.txt", "manifests/mirrors.txt", "manifests/mirrors.txt.minisig" };
+static const char *const pub_lists[] = { "mirrors.txt", "manifests/_mirrors/mirrors.txt",
+	"manifests/_mirrors/mirrors.txt.minisig", "manifests/mirrors.txt", "manifests/mirrors.txt.minisig" };
 
 static int
 add_mirror_manifests(struct enc *e, const char *data_root, const char *db)

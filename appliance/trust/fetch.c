@@ -81,7 +81,10 @@ fetch_new(const char *host, int port, const char *socks)
 
 	if (curl_ready() < 0)
 		return NULL;
-	if (socks && (strrchr(socks, ':') == NULL || strchr(socks, '/') || strchr(socks, '@')))
+	/* HOST:PORT, or unix:/PATH (tor's SocksPort unix:, reached as libcurl's
+	 * socks5h://localhost/PATH, curl >= 7.84). */
+	if (socks && strncmp(socks, "unix:/", 6) == 0 ? strchr(socks, '@') || strchr(socks, ' ') :
+	    socks && (strrchr(socks, ':') == NULL || strchr(socks, '/') || strchr(socks, '@')))
 		return NULL;
 	f = xcalloc(1, sizeof(*f));
 	f->curl = curl_easy_init();
@@ -91,7 +94,8 @@ fetch_new(const char *host, int port, const char *socks)
 	}
 	f->base = xasprintf("http://%s:%d", host, port);
 	/* "" (not NULL) also ignores http_proxy and friends from the environment. */
-	proxy = socks ? xasprintf("socks5h://%s", socks) : xstrdup("");
+	proxy = socks == NULL ? xstrdup("") : strncmp(socks, "unix:", 5) == 0 ?
+	    xasprintf("socks5h://localhost%s", socks + 5) : xasprintf("socks5h://%s", socks);
 	if (curl_easy_setopt(f->curl, CURLOPT_PROXY, proxy) != CURLE_OK ||
 	    curl_easy_setopt(f->curl, CURLOPT_PROTOCOLS_STR, "http") != CURLE_OK ||
 	    curl_easy_setopt(f->curl, CURLOPT_REDIR_PROTOCOLS_STR, "http") != CURLE_OK) {

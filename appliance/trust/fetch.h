@@ -20,7 +20,8 @@
 
 typedef struct fetch fetch_t;
 
-/* Where to connect: socks "HOST:PORT", or NULL for a direct loopback connection. */
+/* Where to connect: socks "HOST:PORT" or "unix:/PATH" (a SOCKS5 Unix socket),
+ * or NULL for a direct loopback connection. */
 fetch_t *fetch_new(const char *host, int port, const char *socks);
 void fetch_free_(fetch_t *f);
 #define fetch_free(p) do { fetch_free_(p); (p) = NULL; } while (0)

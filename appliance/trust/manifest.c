@@ -1,6 +1,7 @@
 /* manifest: see manifest.h. */
 #include "trust/manifest.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -17,6 +18,7 @@
 static const char *const served_names[] = {
 	"SHA256SUMS", "SHA256SUMS.minisig", "index.json", "index.json.minisig", "publisher.pub",
 	"mirrors.txt", "mirrors.txt.minisig",   /* on a mirror: the origin's address list (mirrors.h) */
+	"collection.meta4", "collection.meta4.minisig", "urls.txt", "urls.txt.minisig",
 };
 
 int
@@ -26,6 +28,39 @@ manifest_name_valid(const char *name)
 		if (strcmp(name, served_names[i]) == 0)
 			return 1;
 	return 0;
+}
+
+void
+manifest_folder_key(const char *dir, size_t len, char out[MANIFEST_FOLDER_KEY_LEN + 1])
+{
+	static const char hexd[] = "0123456789abcdef";
+	unsigned char md[32];
+
+	EVP_Digest(dir, len, md, NULL, EVP_sha256(), NULL);
+	for (int i = 0; i < MANIFEST_FOLDER_KEY_LEN / 2; i++) {
+		out[2 * i] = hexd[md[i] >> 4];
+		out[2 * i + 1] = hexd[md[i] & 15];
+	}
+	out[MANIFEST_FOLDER_KEY_LEN] = '\0';
+}
+
+char *
+manifest_served_path(const char *name)
+{
+	size_t k = MANIFEST_FOLDER_KEY_LEN;
+	const char *rest;
+
+	if (manifest_name_valid(name))
+		return xstrdup(name);
+	/* sums/<key>/SHA256SUMS[.minisig] is kept flat on disk: sums/<key>[.minisig]. */
+	if (strncmp(name, "sums/", 5) != 0 || strspn(name + 5, "0123456789abcdef") != k || name[5 + k] != '/')
+		return NULL;
+	rest = name + 5 + k + 1;
+	if (strcmp(rest, "SHA256SUMS") == 0)
+		return xasprintf("sums/%.*s", (int)k, name + 5);
+	if (strcmp(rest, "SHA256SUMS.minisig") == 0)
+		return xasprintf("sums/%.*s.minisig", (int)k, name + 5);
+	return NULL;
 }
 
 char *
@@ -218,6 +253,7 @@ struct out {
 	sign_hasher_t *h;
 	char *path;
 	int failed;
+	int nosync;   /* a folder list: the whole set is synced once (syncfs) instead */
 };
 
 static int
@@ -250,6 +286,22 @@ out_put(struct out *o, strbuf_t *b)
 	strbuf_reset(b);
 }
 
+/* Write a new file in one go, not synced (the caller syncs the folder's file system). */
+static int
+write_file_plain(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	size_t len = strlen(text);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = write_all(fd, text, len) == 0 ? 0 : -1;
+	if (close(fd) < 0)
+		rc = -1;
+	return rc;
+}
+
 /* Flush, fsync and close; then write <name>.minisig next to it. */
 static int
 out_finish(struct out *o, const sign_key_t *k, const char *trusted)
@@ -258,7 +310,7 @@ out_finish(struct out *o, const sign_key_t *k, const char *trusted)
 	char *sig = NULL, *sigpath = NULL;
 	int rc = -1;
 
-	if (fflush(o->f) != 0 || fsync(fileno(o->f)) != 0)
+	if (fflush(o->f) != 0 || (!o->nosync && fsync(fileno(o->f)) != 0))
 		o->failed = 1;
 	if (fclose(o->f) != 0)
 		o->failed = 1;
@@ -271,7 +323,7 @@ out_finish(struct out *o, const sign_key_t *k, const char *trusted)
 	if ((sig = sign_signature(k, hash, trusted)) == NULL)
 		goto done;
 	sigpath = xasprintf("%s.minisig", o->path);
-	if (write_file_atomic(sigpath, sig, strlen(sig), 0644) < 0) {
+	if (o->nosync ? write_file_plain(sigpath, sig) < 0 : write_file_atomic(sigpath, sig, strlen(sig), 0644) < 0) {
 		log_err("cannot write %s: %s", sigpath, strerror(errno));
 		goto done;
 	}
@@ -293,10 +345,69 @@ out_close(struct out *o)
 }
 
 struct gen {
-	struct out sums, index;
-	strbuf_t a, b;
-	int64_t files, bytes;
+	struct out sums, index, meta4, urls;
+	strbuf_t a, b, m, u;
+	int64_t files, bytes, skipped;
+	const char *slug;
+	const char *const *addrs;   /* every address that serves it, this one first */
+	size_t naddrs;
 };
+
+/* A name as XML 1.0 text: 1 if it can be written exactly (valid UTF-8, no
+ * control character), else 0 and nothing is written. */
+static int
+xml_text(strbuf_t *out, const char *s)
+{
+	size_t n = strlen(s), start = out->len;
+
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t k = text_utf8_next((const unsigned char *)s + i, n - i, &cp);
+		if ((cp == 0xfffd && !(k == 3 && (unsigned char)s[i] == 0xef)) || cp < 0x20 || cp == 0x7f ||
+		    (cp >= 0x80 && cp < 0xa0) || cp == 0xfffe || cp == 0xffff) {
+			out->len = start;
+			out->s[start] = '\0';
+			return 0;
+		}
+		switch (cp) {
+		case '&': strbuf_adds(out, "&amp;"); break;
+		case '<': strbuf_adds(out, "&lt;"); break;
+		case '>': strbuf_adds(out, "&gt;"); break;
+		case '"': strbuf_adds(out, "&quot;"); break;
+		case '\'': strbuf_adds(out, "&apos;"); break;
+		default: strbuf_add(out, s + i, k); break;
+		}
+		i += k;
+	}
+	return 1;
+}
+
+/* One <file> of the metalink (RFC 5854 4.1.2) and its lines of urls.txt. */
+static void
+metalink_file(struct gen *g, const char *relpath, const cat_file_t *f)
+{
+	size_t start = g->m.len;
+	strbuf_t path;
+
+	strbuf_adds(&g->m, "  <file name=\"");
+	if (!xml_text(&g->m, relpath)) {
+		/* Not expressible in XML: the reader fetches it from /f/ alone. */
+		g->m.len = start;
+		g->m.s[start] = '\0';
+		g->skipped++;
+		return;
+	}
+	strbuf_init(&path);
+	text_url(&path, relpath, strlen(relpath), TEXT_URL_SLASH | TEXT_URL_NO_START);
+	strbuf_addf(&g->m, "\">\n    <size>%lld</size>\n    <hash type=\"sha-256\">%s</hash>\n",
+	    (long long)f->size, f->sha256);
+	for (size_t i = 0; i < g->naddrs; i++)
+		strbuf_addf(&g->m, "    <url>http://%s/f/%s/%s</url>\n", g->addrs[i], g->slug, path.s);
+	strbuf_adds(&g->m, "  </file>\n");
+	if (g->naddrs > 0)
+		strbuf_addf(&g->u, "http://%s/f/%s/%s\n", g->addrs[0], g->slug, path.s);
+	strbuf_release(&path);
+}
 
 static int
 add_file(const char *relpath, const cat_file_t *f, void *arg)
@@ -314,19 +425,135 @@ add_file(const char *relpath, const cat_file_t *f, void *arg)
 	}
 	strbuf_addf(&g->b, ",\"size\":%lld,\"sha256\":\"%s\",\"mtime\":%lld}", (long long)f->size, f->sha256,
 	    (long long)f->mtime);
+	metalink_file(g, relpath, f);
 	g->files++;
 	g->bytes += f->size;
 	if (g->a.len >= 1 << 16)
 		out_put(&g->sums, &g->a);
 	if (g->b.len >= 1 << 16)
 		out_put(&g->index, &g->b);
-	return g->sums.failed || g->index.failed;
+	if (g->m.len >= 1 << 16)
+		out_put(&g->meta4, &g->m);
+	if (g->u.len >= 1 << 16)
+		out_put(&g->urls, &g->u);
+	return g->sums.failed || g->index.failed || g->meta4.failed || g->urls.failed;
+}
+
+/* The per-folder lists: one SHA256SUMS per folder holding files, signed. */
+struct folders {
+	struct out o;
+	strbuf_t buf, dir;
+	const char *sumsdir, *slug, *vs;
+	const sign_key_t *k;
+	int64_t now, files;
+	int open, failed;
+};
+
+static int
+folder_finish(struct folders *f)
+{
+	char key[MANIFEST_FOLDER_KEY_LEN + 1], *trusted;
+	int rc;
+
+	if (!f->open)
+		return 0;
+	out_put(&f->o, &f->buf);
+	manifest_folder_key(f->dir.s, f->dir.len, key);
+	trusted = xasprintf("timestamp:%lld\tfile:folder-SHA256SUMS\tcollection:%s\tfiles:%lld\tversion:%s\tfolder:%s",
+	    (long long)f->now, f->slug, (long long)f->files, f->vs, key);
+	rc = out_finish(&f->o, f->k, trusted);
+	free(trusted);
+	out_close(&f->o);
+	f->open = 0;
+	return rc;
+}
+
+static int
+add_folder_file(const char *relpath, const cat_file_t *file, void *arg)
+{
+	struct folders *f = arg;
+	const char *sl = strrchr(relpath, '/');
+	size_t dl = sl ? (size_t)(sl - relpath) : 0;
+
+	if (!f->open || f->dir.len != dl || memcmp(f->dir.s, relpath, dl) != 0) {
+		char key[MANIFEST_FOLDER_KEY_LEN + 1];
+		if (folder_finish(f) < 0)
+			return f->failed = 1;
+		strbuf_reset(&f->dir);
+		strbuf_add(&f->dir, relpath, dl);
+		manifest_folder_key(relpath, dl, key);
+		f->o.nosync = 1;
+		/* O_EXCL: a folder seen twice (rows not grouped) fails loudly. */
+		if (out_open(&f->o, f->sumsdir, key) < 0)
+			return f->failed = 1;
+		f->open = 1;
+		f->files = 0;
+	}
+	manifest_sums_line(&f->buf, file->sha256, relpath);
+	f->files++;
+	if (f->buf.len >= 1 << 16)
+		out_put(&f->o, &f->buf);
+	return f->o.failed;
+}
+
+/* Write <tmp>/sums/<key> and <key>.minisig for every folder, then sync them all at once. */
+static int
+write_folders(const char *tmp, cat_t *c, const cat_collection_t *col, const sign_key_t *k, int64_t now,
+    const char *vs)
+{
+	struct folders f;
+	char *sums = xasprintf("%s/sums", tmp);
+	int rc = -1, fd;
+
+	memset(&f, 0, sizeof(f));
+	strbuf_init(&f.buf);
+	strbuf_init(&f.dir);
+	f.sumsdir = sums;
+	f.slug = col->slug;
+	f.vs = vs;
+	f.k = k;
+	f.now = now;
+	if (mkdir(sums, 0755) < 0) {
+		log_err("cannot create %s: %s", sums, strerror(errno));
+		goto done;
+	}
+	if (cat_file_each_by_folder(c, col->id, add_folder_file, &f) != 0 || f.failed || folder_finish(&f) < 0) {
+		log_err("cannot write the folder lists of %s", col->slug);
+		goto done;
+	}
+	fd = open(sums, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || syncfs(fd) < 0 || fsync(fd) < 0) {
+		log_err("cannot sync %s: %s", sums, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto done;
+	}
+	close(fd);
+	rc = 0;
+done:
+	out_close(&f.o);
+	strbuf_release(&f.buf);
+	strbuf_release(&f.dir);
+	free(sums);
+	return rc;
 }
 
 /* Remove dir and the plain files in it (our own manifest folders only). */
 static void
 remove_dir(const char *dir)
 {
+	char *sums = xasprintf("%s/sums", dir);
+	DIR *d = opendir(sums);
+
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d)) != NULL)
+			if (e->d_name[0] != '.')
+				unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
+	}
+	rmdir(sums);
+	free(sums);
 	for (size_t i = 0; i < ARRAY_LEN(served_names); i++) {
 		char *p = xasprintf("%s/%s", dir, served_names[i]);
 		unlink(p);
@@ -336,7 +563,8 @@ remove_dir(const char *dir)
 }
 
 int
-manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, const sign_key_t *k)
+manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, const sign_key_t *k,
+    const char *const *addrs, size_t naddrs)
 {
 	struct gen g;
 	char *top = xasprintf("%s/manifests", data_root);
@@ -351,6 +579,11 @@ manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, con
 	memset(&g, 0, sizeof(g));
 	strbuf_init(&g.a);
 	strbuf_init(&g.b);
+	strbuf_init(&g.m);
+	strbuf_init(&g.u);
+	g.slug = col->slug;
+	g.addrs = addrs;
+	g.naddrs = naddrs;
 	if (mkdir_p(top, 0700) < 0) {
 		log_err("cannot create %s: %s", top, strerror(errno));
 		goto done;
@@ -360,8 +593,20 @@ manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, con
 		log_err("cannot create %s: %s", tmp, strerror(errno));
 		goto done;
 	}
-	if (out_open(&g.sums, tmp, "SHA256SUMS") < 0 || out_open(&g.index, tmp, "index.json") < 0)
+	if (out_open(&g.sums, tmp, "SHA256SUMS") < 0 || out_open(&g.index, tmp, "index.json") < 0 ||
+	    out_open(&g.meta4, tmp, "collection.meta4") < 0 || out_open(&g.urls, tmp, "urls.txt") < 0)
 		goto done;
+	{
+		/* RFC 5854: every file with its size, SHA-256 and an address on
+		 * each appliance that serves it (aria2c fetches from all at once). */
+		char when[32];
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		strbuf_addf(&g.m, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		    "<metalink xmlns=\"urn:ietf:params:xml:ns:metalink\">\n"
+		    "  <generator>Broadside</generator>\n  <published>%s</published>\n", when);
+	}
 	strbuf_adds(&g.b, "{\"format\":\"broadside-index/1\",\"collection\":");
 	manifest_json_str(&g.b, col->slug);
 	strbuf_adds(&g.b, ",\"title\":");
@@ -374,12 +619,20 @@ manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, con
 		goto done;
 	}
 	strbuf_addf(&g.b, "\n],\"count\":%lld,\"bytes\":%lld}\n", (long long)g.files, (long long)g.bytes);
+	strbuf_adds(&g.m, "</metalink>\n");
 	out_put(&g.sums, &g.a);
 	out_put(&g.index, &g.b);
+	out_put(&g.meta4, &g.m);
+	out_put(&g.urls, &g.u);
+	if (g.skipped > 0)
+		log_warn("%s: %lld names are not valid UTF-8 text and are left out of its metalink",
+		    col->slug, (long long)g.skipped);
 	/* The version grows from the one being replaced (kept in its signature). */
 	manifest_dir_version(dir, &prev);
 	ver = manifest_version_next(&prev, (int64_t)now);
 	manifest_version_format(&ver, vs, sizeof(vs));
+	if (write_folders(tmp, c, col, k, (int64_t)now, vs) < 0)
+		goto done;
 	trusted = xasprintf("timestamp:%lld\tfile:SHA256SUMS\tcollection:%s\tfiles:%lld\tversion:%s", (long long)now,
 	    col->slug, (long long)g.files, vs);
 	if (out_finish(&g.sums, k, trusted) < 0)
@@ -388,6 +641,16 @@ manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, con
 	trusted = xasprintf("timestamp:%lld\tfile:index.json\tcollection:%s\tfiles:%lld\tversion:%s", (long long)now,
 	    col->slug, (long long)g.files, vs);
 	if (out_finish(&g.index, k, trusted) < 0)
+		goto done;
+	free(trusted);
+	trusted = xasprintf("timestamp:%lld\tfile:collection.meta4\tcollection:%s\tfiles:%lld\tversion:%s",
+	    (long long)now, col->slug, (long long)(g.files - g.skipped), vs);
+	if (out_finish(&g.meta4, k, trusted) < 0)
+		goto done;
+	free(trusted);
+	trusted = xasprintf("timestamp:%lld\tfile:urls.txt\tcollection:%s\tfiles:%lld\tversion:%s",
+	    (long long)now, col->slug, (long long)g.files, vs);
+	if (out_finish(&g.urls, k, trusted) < 0)
 		goto done;
 	pub = sign_pub_format(sign_key_pub(k));
 	pubpath = xasprintf("%s/publisher.pub", tmp);
@@ -409,10 +672,15 @@ fail_rename:
 done:
 	out_close(&g.sums);
 	out_close(&g.index);
+	out_close(&g.meta4);
+	out_close(&g.urls);
 	if (rc < 0)
 		remove_dir(tmp);
 	strbuf_release(&g.a);
 	strbuf_release(&g.b);
+	strbuf_release(&g.m);
+	strbuf_release(&g.u);
+
 	free(trusted);
 	free(pub);
 	free(pubpath);
@@ -423,7 +691,8 @@ done:
 }
 
 int
-manifest_update(const char *data_root, cat_t *c, const cat_collection_t *col)
+manifest_update(const char *data_root, cat_t *c, const cat_collection_t *col,
+    const char *const *addrs, size_t naddrs)
 {
 	char *keyfile = xasprintf("%s/keys/publisher.key", data_root);
 	sign_key_t *k;
@@ -440,7 +709,7 @@ manifest_update(const char *data_root, cat_t *c, const cat_collection_t *col)
 	}
 	if ((k = sign_key_load(keyfile)) == NULL)
 		goto done;
-	rc = manifest_write(data_root, c, col, k);
+	rc = manifest_write(data_root, c, col, k, addrs, naddrs);
 	sign_key_free(k);
 done:
 	free(keyfile);

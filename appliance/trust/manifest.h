@@ -21,9 +21,21 @@
  *                         regeneration (the counter tells apart two made in one
  *                         second, or after the clock went back), so a mirror can
  *                         refuse an older, genuinely signed set (mirror.h).
+ *   collection.meta4      RFC 5854 metalink: every file whose name is XML text, with
+ *                         its size, SHA-256 and http://<addr>/f/<slug>/<path> on
+ *                         every address given; urls.txt: one URL a file, on the
+ *                         first address. Both signed as above (file:<name>).
  *   publisher.pub         the public key that signed them.
+ *   sums/<key>/SHA256SUMS, sums/<key>/SHA256SUMS.minisig
+ *                         the lines of SHA256SUMS for the files directly in one
+ *                         folder (so a reader checks one file with a download of
+ *                         its folder's size, not the collection's); key is
+ *                         manifest_folder_key(folder path). Signed like the others,
+ *                         trusted comment file:folder-SHA256SUMS, files:<in this
+ *                         list>, the same version, and folder:<key>. Kept flat on
+ *                         disk as sums/<key> and sums/<key>.minisig.
  *
- * The four files are built in a fresh folder and swapped in with one
+ * The files are built in a fresh folder and swapped in with one
  * renameat2(RENAME_EXCHANGE), so a reader never sees a half-written set. Rows
  * stream from cat_file_each: memory stays constant however many files. */
 #ifndef BROADSIDE_MANIFEST_H
@@ -35,15 +47,27 @@
 #include "trust/sign.h"
 #include "base/util.h"
 
-/* Regenerate the manifests of col, signed with the key in <data>/keys. 0 or -1 (logged). */
-int manifest_update(const char *data_root, cat_t *c, const cat_collection_t *col);
+/* Regenerate the manifests of col, signed with the key in <data>/keys: the
+ * metalink and urls.txt name addrs[0..naddrs) (mirrors_site_addresses: this
+ * onion first, then the publisher's list). 0 or -1 (logged). */
+int manifest_update(const char *data_root, cat_t *c, const cat_collection_t *col,
+    const char *const *addrs, size_t naddrs);
 /* The same with a loaded key. */
-int manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, const sign_key_t *k);
+int manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, const sign_key_t *k,
+    const char *const *addrs, size_t naddrs);
 
 /* Return <data>/manifests/<slug> (caller frees). */
 char *manifest_dir(const char *data_root, const char *slug);
-/* 1 if name is a file served below /m/<slug>/, else 0. */
+/* 1 if name is one of the top-level files served below /m/<slug>/, else 0. */
 int manifest_name_valid(const char *name);
+/* The file below <data>/manifests/<slug>/ that /m/<slug>/<name> serves, a
+ * top-level name or a folder list; NULL if name is neither (caller frees). */
+char *manifest_served_path(const char *name);
+
+#define MANIFEST_FOLDER_KEY_LEN 32
+/* The key of folder dir (len bytes, "" for the collection's top): the first
+ * 128 bits of its SHA-256, in hex. */
+void manifest_folder_key(const char *dir, size_t len, char out[MANIFEST_FOLDER_KEY_LEN + 1]);
 
 /* A manifest's version; {0, 0} is "none" (signed before versions existed),
  * older than every real one. */

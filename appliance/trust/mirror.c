@@ -22,68 +22,6 @@
 #define MAX_ATTEMPTS 4
 #define SIG_MAX 4096
 
-struct reader {
-	FILE *f;
-	char *line;
-	size_t cap;
-	char *prev;
-	int ended;
-};
-
-static int
-reader_open(struct reader *r, const char *work)
-{
-	char *p = xasprintf("%s/index.json", work);
-	ssize_t n;
-
-	memset(r, 0, sizeof(*r));
-	r->f = fopen(p, "r");
-	free(p);
-	if (r->f == NULL)
-		return -1;
-	n = getline(&r->line, &r->cap, r->f);    /* the head line */
-	return n > 0 ? 0 : -1;
-}
-
-/* 0 with an entry, 1 at the end of the list, -1 if malformed or out of order. */
-static int
-reader_next(struct reader *r, mirror_index_entry_t *e)
-{
-	ssize_t n;
-	int rc;
-
-	if (r->ended)
-		return 1;
-	n = getline(&r->line, &r->cap, r->f);
-	if (n <= 0)
-		return -1;
-	if (r->line[n - 1] == '\n')
-		n--;
-	rc = mirror_index_line(r->line, (size_t)n, e);
-	if (rc == 1)
-		r->ended = 1;
-	if (rc == 0) {
-		/* Strictly increasing: no duplicates, and merge-joins with the catalogue work. */
-		if (r->prev && strcmp(r->prev, e->path) >= 0) {
-			mirror_index_entry_clear(e);
-			return -1;
-		}
-		free(r->prev);
-		r->prev = xstrdup(e->path);
-	}
-	return rc;
-}
-
-static void
-reader_close(struct reader *r)
-{
-	if (r->f)
-		fclose(r->f);
-	free(r->line);
-	free(r->prev);
-	memset(r, 0, sizeof(*r));
-}
-
 /* ---------- manifests ---------- */
 
 struct to_fd {
@@ -236,24 +174,24 @@ same_hash(const char *dir, const char *name, const uint8_t hash[SIGN_HASH_LEN])
 static int
 count_removed(const char *installed, const char *work, int64_t *old_n, int64_t *removed)
 {
-	struct reader a, b;
+	mirror_index_reader_t a, b;
 	mirror_index_entry_t ea, eb;
 	int na, nb, rc = -1;
 
 	*old_n = *removed = 0;
-	if (reader_open(&a, installed) < 0)
+	if (mirror_index_reader_open(&a, installed) < 0)
 		return -1;
-	if (reader_open(&b, work) < 0) {
-		reader_close(&a);
+	if (mirror_index_reader_open(&b, work) < 0) {
+		mirror_index_reader_close(&a);
 		return -1;
 	}
 	memset(&eb, 0, sizeof(eb));
-	nb = reader_next(&b, &eb);
-	while ((na = reader_next(&a, &ea)) == 0) {
+	nb = mirror_index_reader_next(&b, &eb);
+	while ((na = mirror_index_reader_next(&a, &ea)) == 0) {
 		(*old_n)++;
 		while (nb == 0 && strcmp(eb.path, ea.path) < 0) {
 			mirror_index_entry_clear(&eb);
-			nb = reader_next(&b, &eb);
+			nb = mirror_index_reader_next(&b, &eb);
 		}
 		if (!(nb == 0 && strcmp(eb.path, ea.path) == 0))
 			(*removed)++;
@@ -262,8 +200,8 @@ count_removed(const char *installed, const char *work, int64_t *old_n, int64_t *
 	if (na == 1 && nb >= 0)
 		rc = 0;
 	mirror_index_entry_clear(&eb);
-	reader_close(&a);
-	reader_close(&b);
+	mirror_index_reader_close(&a);
+	mirror_index_reader_close(&b);
 	return rc;
 }
 
@@ -344,6 +282,8 @@ mirror_fetch_manifests(const mirror_opts_t *o, char *err, size_t errlen)
 			goto done;
 		}
 	}
+	if (o->seen)
+		*o->seen = m[0].tc.version;
 	if (manifest_version_cmp(&m[0].tc.version, &m[1].tc.version) != 0) {
 		manifest_version_format(&m[0].tc.version, va, sizeof(va));
 		manifest_version_format(&m[1].tc.version, vb, sizeof(vb));
@@ -502,8 +442,8 @@ quarantine_bytes(const char *dir)
 	return sum;
 }
 
-static void
-quarantine(const mirror_opts_t *o, const char *partial, const mirror_index_entry_t *e, const char *got)
+void
+mirror_quarantine(const mirror_opts_t *o, const char *partial, const mirror_index_entry_t *e, const char *got)
 {
 	char *dst = xasprintf("%s/%s", o->quarantine, got), *rep = xasprintf("%s/REPORT", o->quarantine);
 	strbuf_t line;
@@ -545,7 +485,7 @@ static int
 fetch_file(const mirror_opts_t *o, const mirror_index_entry_t *e, mirror_progress_t *prog, mirror_stats_t *st)
 {
 	char *partial = xasprintf("%s/%s", o->work, e->sha256), *enc = fetch_path_encode(e->path);
-	char *url = xasprintf("/f/%s/%s", o->slug, enc), *dst = NULL, got_hex[65], err[512];
+	char *url = xasprintf("/f/%s/%s", o->slug, enc), got_hex[65], err[512];
 	struct dl d;
 	struct stat sb;
 	uint8_t h[32];
@@ -564,7 +504,7 @@ fetch_file(const mirror_opts_t *o, const mirror_index_entry_t *e, mirror_progres
 	if (sb.st_size > e->size && ftruncate(d.fd, 0) < 0)
 		goto done;
 	d.got = sb.st_size > e->size ? 0 : sb.st_size;
-	if (d.got > 0)
+	if (d.got > 0 && d.got < e->size)
 		st->resumed++;
 	EVP_DigestInit_ex(d.md, EVP_sha256(), NULL);
 	if (hash_prefix(d.fd, d.md, d.got) < 0)
@@ -620,7 +560,7 @@ fetch_file(const mirror_opts_t *o, const mirror_index_entry_t *e, mirror_progres
 	if (strcmp(got_hex, e->sha256) != 0) {
 		close(d.fd);
 		d.fd = -1;
-		quarantine(o, partial, e, got_hex);
+		mirror_quarantine(o, partial, e, got_hex);
 		rc = 1;
 		goto done;
 	}
@@ -628,20 +568,8 @@ fetch_file(const mirror_opts_t *o, const mirror_index_entry_t *e, mirror_progres
 		struct timespec ts[2] = { { e->mtime, 0 }, { e->mtime, 0 } };
 		futimens(d.fd, ts);
 	}
-	/* No fsync per file: mirror_sync ends with one syncfs() before anything is
-	 * catalogued, and a file torn by a crash before that has no catalogue row,
-	 * so the next run hashes it (in_place) and fetches it again. */
-	dst = xasprintf("%s/%s", o->dest, e->path);
-	{
-		char *slash = strrchr(dst, '/');
-		*slash = '\0';
-		int mk = mkdir_p(dst, 0755);
-		*slash = '/';
-		if (mk < 0 || rename(partial, dst) < 0) {
-			log_err("cannot put a fetched file in place under %s: %s", o->dest, strerror(errno));
-			goto done;
-		}
-	}
+	/* Verified, and staged: it stays in the work folder, under its hash,
+	 * until mirror_install puts the whole version in place. */
 	rc = 0;
 done:
 	if (d.fd >= 0)
@@ -650,13 +578,12 @@ done:
 	free(partial);
 	free(enc);
 	free(url);
-	free(dst);
 	return rc;
 }
 
 /* 1 if dest already holds e (size, mtime and hash), else 0. */
-static int
-in_place(const mirror_opts_t *o, const mirror_index_entry_t *e)
+int
+mirror_in_place(const mirror_opts_t *o, const mirror_index_entry_t *e)
 {
 	char *p = xasprintf("%s/%s", o->dest, e->path), hex[65];
 	struct stat sb;
@@ -678,7 +605,7 @@ in_place(const mirror_opts_t *o, const mirror_index_entry_t *e)
 int
 mirror_sync(const mirror_opts_t *o, mirror_stats_t *st)
 {
-	struct reader r;
+	mirror_index_reader_t r;
 	mirror_index_entry_t e;
 	mirror_progress_t prog;
 	int64_t t0 = now_ms();
@@ -688,9 +615,9 @@ mirror_sync(const mirror_opts_t *o, mirror_stats_t *st)
 	memset(&prog, 0, sizeof(prog));
 	prog.started_ms = t0;
 	/* Pass 1: what is there to fetch (for the progress bar and ETA). */
-	if (reader_open(&r, o->work) < 0)
+	if (mirror_index_reader_open(&r, o->work) < 0)
 		return -1;
-	while ((n = reader_next(&r, &e)) == 0) {
+	while ((n = mirror_index_reader_next(&r, &e)) == 0) {
 		prog.files_total++;
 		char *p = xasprintf("%s/%s", o->dest, e.path);
 		struct stat sb;
@@ -699,7 +626,7 @@ mirror_sync(const mirror_opts_t *o, mirror_stats_t *st)
 		free(p);
 		mirror_index_entry_clear(&e);
 	}
-	reader_close(&r);
+	mirror_index_reader_close(&r);
 	if (n < 0) {
 		log_err("the index is malformed or out of order");
 		return -1;
@@ -709,14 +636,14 @@ mirror_sync(const mirror_opts_t *o, mirror_stats_t *st)
 		return -1;
 	}
 	/* Pass 2: fetch. */
-	if (reader_open(&r, o->work) < 0)
+	if (mirror_index_reader_open(&r, o->work) < 0)
 		return -1;
-	while ((n = reader_next(&r, &e)) == 0) {
+	while ((n = mirror_index_reader_next(&r, &e)) == 0) {
 		st->files++;
 		if (!mirror_index_path_safe(e.path)) {
 			st->skipped++;
 			say_path(o, "skipped a file whose name cannot be mirrored safely", "", "\n");
-		} else if (in_place(o, &e)) {
+		} else if (mirror_in_place(o, &e)) {
 			st->unchanged++;
 		} else {
 			int64_t before = prog.bytes_done;
@@ -744,88 +671,9 @@ mirror_sync(const mirror_opts_t *o, mirror_stats_t *st)
 		log_err("the index is malformed or out of order");
 	else if (!st->deadline)
 		rc = 0;
-	reader_close(&r);
-	{
-		int dfd = open(o->dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd < 0 || syncfs(dfd) < 0) {
-			log_err("cannot sync %s: %s", o->dest, strerror(errno));
-			rc = -1;
-		}
-		if (dfd >= 0)
-			close(dfd);
-	}
+	mirror_index_reader_close(&r);
 	if (o->progress)
 		o->progress(o->progress_arg, &prog, 1);
 	st->ms = now_ms() - t0;
 	return rc;
-}
-
-/* ---------- after ingest: catalogue == signed index ---------- */
-
-struct recon {
-	const mirror_opts_t *o;
-	struct reader r;
-	mirror_index_entry_t e;
-	int have, status;     /* status: 0 ok, -1 reader error */
-	int64_t missing;
-	int changed;
-};
-
-static void
-recon_advance(struct recon *x)
-{
-	mirror_index_entry_clear(&x->e);
-	int n = reader_next(&x->r, &x->e);
-	x->have = n == 0;
-	if (n < 0)
-		x->status = -1;
-}
-
-static int
-recon_file(const char *relpath, const cat_file_t *f, void *arg)
-{
-	struct recon *x = arg;
-
-	while (x->have && strcmp(x->e.path, relpath) < 0) {
-		x->missing++;
-		recon_advance(x);
-	}
-	if (x->have && strcmp(x->e.path, relpath) == 0 && strcmp(x->e.sha256, f->sha256) == 0) {
-		recon_advance(x);
-		return x->status;
-	}
-	/* Not in the signed index (gone upstream, or a stray), or other bytes. */
-	char *p = xasprintf("%s/%s", x->o->dest, relpath);
-	if (x->have && strcmp(x->e.path, relpath) == 0) {
-		quarantine(x->o, p, &x->e, f->sha256);
-		recon_advance(x);
-	} else {
-		unlink(p);
-	}
-	free(p);
-	x->changed = 1;
-	return x->status;
-}
-
-int
-mirror_reconcile(const mirror_opts_t *o, int64_t *missing, int *changed)
-{
-	struct recon x;
-	int rc;
-
-	memset(&x, 0, sizeof(x));
-	x.o = o;
-	if (reader_open(&x.r, o->work) < 0)
-		return -1;
-	recon_advance(&x);
-	rc = cat_file_each(o->cat, o->collection_id, recon_file, &x);
-	while (rc == 0 && x.have) {
-		x.missing++;
-		recon_advance(&x);
-	}
-	mirror_index_entry_clear(&x.e);
-	reader_close(&x.r);
-	*missing = x.missing;
-	*changed = x.changed;
-	return rc == 0 && x.status == 0 ? 0 : -1;
 }

@@ -2,13 +2,15 @@
  * came from its publisher. The origin's index.json (manifest.h) and its
  * .minisig are fetched first and checked against the pinned publisher key;
  * then every listed file is fetched from /f/<slug>/<path> into a partial file
- * named by its SHA-256 (resumed with Range + If-Range on that ETag), hashed
- * as it arrives, and moved into place only if the hash matches. A mismatch
- * goes to the quarantine folder with a line in its REPORT. Files already in
- * place with the listed size and mtime (and hash) are not fetched again.
+ * named by its SHA-256 (resumed with Range + If-Range on that ETag) and
+ * hashed as it arrives; a verified file stays there, staged, until the whole
+ * version is (mirror_install), so readers keep the installed version until
+ * the new one is complete. A mismatch goes to the quarantine folder with a
+ * line in its REPORT. Files already in place with the listed size and mtime
+ * (and hash) are not fetched again.
  *
  *   <dest>/                    the mirrored files (the collection root)
- *   <dest>/../.<name>.partial/ partial downloads and the fetched manifests
+ *   <dest>/../.<name>.partial/ partial and staged files, the fetched manifests
  *   <dest>/../<name>.quarantine/  bytes that did not match, REPORT
  *
  * The mirror reads index.json as broadside writes it: one file object per
@@ -32,6 +34,7 @@
 
 #include "catalogue/cat.h"
 #include "trust/fetch.h"
+#include "trust/manifest.h"
 #include "trust/mirror_index.h"
 #include "trust/sign.h"
 
@@ -54,6 +57,7 @@ typedef struct mirror_opts {
 	int max_removals_pct;      /* refuse a set that removes more; >= 100: any */
 	int64_t quarantine_max;    /* bytes of mismatching bodies kept */
 	int64_t collection_id;     /* 0 if not yet registered */
+	manifest_version_t *seen;  /* if set: the origin's version, once its signature verified */
 	void (*progress)(void *arg, const mirror_progress_t *p, int final);
 	void *progress_arg;
 	/* A line for the operator (a file quarantined, not fetched, skipped),
@@ -74,13 +78,14 @@ typedef struct mirror_stats {
 int mirror_fetch_manifests(const mirror_opts_t *o, char *err, size_t errlen);
 /* Delete fetched manifests left in the work folder. */
 void mirror_manifests_clean(const char *work);
-/* Bring o->dest in line with the verified index in o->work. 0, or -1 on a
- * local error (per-file failures are counted in st and reported). */
+/* Fetch and verify every file of the verified index in o->work that o->dest
+ * lacks, staging it in o->work. 0, or -1 on a local error or the deadline
+ * (per-file failures are counted in st and reported). */
 int mirror_sync(const mirror_opts_t *o, mirror_stats_t *st);
-/* After ingest: make the catalogue equal to the signed index — files it lists
- * that the index does not, or with another hash, are removed from dest (and
- * *changed is set so the caller ingests again). *missing counts listed files
- * not in the catalogue. 0 or -1. */
-int mirror_reconcile(const mirror_opts_t *o, int64_t *missing, int *changed);
+/* 1 if o->dest already holds e (size, mtime and hash), else 0. */
+int mirror_in_place(const mirror_opts_t *o, const mirror_index_entry_t *e);
+/* Move the body at partial (bytes that hash to got, not e's hash) to the
+ * quarantine, within its byte bound, with a REPORT line; tell the operator. */
+void mirror_quarantine(const mirror_opts_t *o, const char *partial, const mirror_index_entry_t *e, const char *got);
 
 #endif

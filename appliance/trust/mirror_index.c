@@ -318,3 +318,58 @@ mirror_index_path_safe(const char *path)
 }
 
 /* Reads the verified index from the work folder. */
+
+/* ---------- the file list, in order ---------- */
+
+int
+mirror_index_reader_open(mirror_index_reader_t *r, const char *work)
+{
+	char *p = xasprintf("%s/index.json", work);
+	ssize_t n;
+
+	memset(r, 0, sizeof(*r));
+	r->f = fopen(p, "r");
+	free(p);
+	if (r->f == NULL)
+		return -1;
+	n = getline(&r->line, &r->cap, r->f);    /* the head line */
+	return n > 0 ? 0 : -1;
+}
+
+int
+mirror_index_reader_next(mirror_index_reader_t *r, mirror_index_entry_t *e)
+{
+	ssize_t n;
+	int rc;
+
+	if (r->ended)
+		return 1;
+	n = getline(&r->line, &r->cap, r->f);
+	if (n <= 0)
+		return -1;
+	if (r->line[n - 1] == '\n')
+		n--;
+	rc = mirror_index_line(r->line, (size_t)n, e);
+	if (rc == 1)
+		r->ended = 1;
+	if (rc == 0) {
+		/* Strictly increasing: no duplicates, and merge-joins with the catalogue work. */
+		if (r->prev && strcmp(r->prev, e->path) >= 0) {
+			mirror_index_entry_clear(e);
+			return -1;
+		}
+		free(r->prev);
+		r->prev = xstrdup(e->path);
+	}
+	return rc;
+}
+
+void
+mirror_index_reader_close(mirror_index_reader_t *r)
+{
+	if (r->f)
+		fclose(r->f);
+	free(r->line);
+	free(r->prev);
+	memset(r, 0, sizeof(*r));
+}

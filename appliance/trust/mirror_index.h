@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct mirror_index_entry {
 	char *path;            /* exact bytes (path_base64 when present) */
@@ -23,5 +24,21 @@ int mirror_index_line(const char *line, size_t len, mirror_index_entry_t *e);
 int mirror_index_head(const char *line, size_t len, char **title, char **description);
 /* 1 if path is safe below a root (relative, no ".", "..", empty segments or '\\'). */
 int mirror_index_path_safe(const char *path);
+
+/* Reading <dir>/index.json's file list in order (the head line skipped). */
+typedef struct mirror_index_reader {
+	FILE *f;
+	char *line;
+	size_t cap;
+	char *prev;
+	int ended;
+} mirror_index_reader_t;
+
+/* Open dir/index.json and read its head line. 0 or -1. */
+int mirror_index_reader_open(mirror_index_reader_t *r, const char *dir);
+/* 0 with an entry, 1 at the end of the list, -1 if malformed or out of order
+ * (strictly increasing paths: no duplicates, and merge-joins work). */
+int mirror_index_reader_next(mirror_index_reader_t *r, mirror_index_entry_t *e);
+void mirror_index_reader_close(mirror_index_reader_t *r);
 
 #endif

@@ -2,6 +2,7 @@
 #include "trust/mirrors.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,11 +163,26 @@ sig_version(const char *sigpath)
 	return v;
 }
 
+char *
+mirrors_published_path(const char *data_root, const char *name)
+{
+	char *p = xasprintf("%s/manifests/" MIRRORS_PUBLISHED_DIR "/%s", data_root, name);
+
+	if (access(p, F_OK) == 0)
+		return p;
+	free(p);
+	/* Written before the pair moved into its own folder. */
+	return xasprintf("%s/manifests/%s", data_root, name);
+}
+
 int
 mirrors_publish(const char *data_root, const mirrors_list_t *l, const char *own, const sign_key_t *k)
 {
-	char *top = xasprintf("%s/manifests", data_root);
-	char *path = xasprintf("%s/mirrors.txt", top), *sigpath = xasprintf("%s/mirrors.txt.minisig", top);
+	static const char *const names[] = { "mirrors.txt", "mirrors.txt.minisig" };
+	char *top = xasprintf("%s/manifests", data_root), *dir = xasprintf("%s/" MIRRORS_PUBLISHED_DIR, top);
+	char *tmp = xasprintf("%s/" MIRRORS_PUBLISHED_DIR ".new.%ld", top, (long)getpid());
+	char *path = xasprintf("%s/mirrors.txt", tmp), *sigpath = xasprintf("%s/mirrors.txt.minisig", tmp);
+	char *oldsig = mirrors_published_path(data_root, "mirrors.txt.minisig");
 	char *trusted = NULL, *sig = NULL, vs[48];
 	mirrors_list_t all;
 	strbuf_t b;
@@ -184,11 +200,11 @@ mirrors_publish(const char *data_root, const mirrors_list_t *l, const char *own,
 		if (own == NULL || strcmp(l->e[i].addr, own) != 0)
 			mirrors_add(&all, l->e[i].addr, l->e[i].note);
 	mirrors_format(&all, &b);
-	if (mkdir_p(top, 0700) < 0) {
-		log_err("cannot create %s: %s", top, strerror(errno));
+	if (mkdir_p(top, 0700) < 0 || mkdir_p(tmp, 0755) < 0) {
+		log_err("cannot create %s: %s", tmp, strerror(errno));
 		goto done;
 	}
-	prev = sig_version(sigpath);
+	prev = sig_version(oldsig);
 	ver = manifest_version_next(&prev, (int64_t)now);
 	manifest_version_format(&ver, vs, sizeof(vs));
 	trusted = xasprintf("timestamp:%lld\tfile:mirrors.txt\tentries:%zu\tversion:%s", (long long)now, all.n, vs);
@@ -196,23 +212,36 @@ mirrors_publish(const char *data_root, const mirrors_list_t *l, const char *own,
 	sign_hasher_final(h, hash);
 	if ((sig = sign_signature(k, hash, trusted)) == NULL)
 		goto done;
-	/* The list first, then its signature: a reader in between sees a
-	 * mismatch (refused, fetched again), never an unsigned list. */
-	if (write_file_atomic(path, b.s, b.len, 0644) < 0 ||
-	    write_file_atomic(sigpath, sig, strlen(sig), 0644) < 0) {
-		log_err("cannot write %s: %s", path, strerror(errno));
+	/* The list and its signature side by side in a new folder, swapped for
+	 * the published one by one rename: the two names always hold one pair. */
+	if (write_file_atomic(path, b.s, b.len, 0644) < 0 || write_file_atomic(sigpath, sig, strlen(sig), 0644) < 0 ||
+	    (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) < 0 && (errno != ENOENT || rename(tmp, dir) < 0))) {
+		log_err("cannot publish %s: %s", dir, strerror(errno));
 		goto done;
+	}
+	/* The pair at the old place, from before the folder, would be stale. */
+	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+		char *o = xasprintf("%s/%s", top, names[i]);
+		unlink(o);
+		free(o);
 	}
 	rc = 0;
 done:
+	/* The replaced pair (after the exchange), or a failed new one. */
+	unlink(path);
+	unlink(sigpath);
+	rmdir(tmp);
 	sign_hasher_free(h);
 	mirrors_clear(&all);
 	strbuf_release(&b);
 	free(trusted);
 	free(sig);
 	free(top);
+	free(dir);
+	free(tmp);
 	free(path);
 	free(sigpath);
+	free(oldsig);
 	return rc;
 }
 
@@ -322,4 +351,50 @@ done:
 	free(wpath);
 	free(wsig);
 	return rc;
+}
+
+static void
+push_addr(char ***a, size_t *n, const char *addr)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*a)[i], addr) == 0)
+			return;
+	*a = xrealloc(*a, (*n + 1) * sizeof(**a));
+	(*a)[(*n)++] = xstrdup(addr);
+}
+
+size_t
+mirrors_site_addresses(const char *data_root, char ***out)
+{
+	char *p = xasprintf("%s/onion/public/hostname", data_root), buf[128];
+	FILE *fp = fopen(p, "re");
+	mirrors_list_t l;
+	size_t n = 0;
+
+	*out = NULL;
+	if (fp != NULL) {
+		if (fgets(buf, sizeof(buf), fp) != NULL) {
+			buf[strcspn(buf, "\r\n")] = '\0';
+			if (mirrors_addr_valid(buf))
+				push_addr(out, &n, buf);
+		}
+		fclose(fp);
+	}
+	free(p);
+	p = xasprintf("%s/mirrors.txt", data_root);
+	memset(&l, 0, sizeof(l));
+	if (mirrors_load(p, &l) > 0)
+		for (size_t i = 0; i < l.n; i++)
+			push_addr(out, &n, l.e[i].addr);
+	mirrors_clear(&l);
+	free(p);
+	return n;
+}
+
+void
+mirrors_addresses_free(char **a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(a[i]);
+	free(a);
 }

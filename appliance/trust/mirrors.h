@@ -59,9 +59,23 @@ int mirrors_rm(mirrors_list_t *l, const char *addr);
 void mirrors_copy(mirrors_list_t *dst, const mirrors_list_t *src);
 void mirrors_clear(mirrors_list_t *l);
 
-/* Write <data>/manifests/mirrors.txt and its signature: own (NULL if not
- * known) first with the note "origin", then l. The version grows from the
- * one being replaced. 0 or -1 (logged). */
+/* Every address that serves this site's collections: its own onion (tor's
+ * hostname file under <data>/onion/public, if there is one) first, then the
+ * publisher's list (<data>/mirrors.txt). Return the count; *out holds
+ * strings, freed with mirrors_addresses_free. */
+size_t mirrors_site_addresses(const char *data_root, char ***out);
+void mirrors_addresses_free(char **a, size_t n);
+
+/* The folder below <data>/manifests that holds the published pair (not a slug). */
+#define MIRRORS_PUBLISHED_DIR "_mirrors"
+/* Where the published name (mirrors.txt or its .minisig) is: in the folder,
+ * or where data directories before it kept it (caller frees). */
+char *mirrors_published_path(const char *data_root, const char *name);
+/* Publish the signed list: own (NULL if not known) first with the note
+ * "origin", then l. The list and its signature are written to a new folder
+ * that replaces <data>/manifests/_mirrors/ by one rename (RENAME_EXCHANGE),
+ * so the two are always one pair. The version grows from the one being
+ * replaced. 0 or -1 (logged). */
 int mirrors_publish(const char *data_root, const mirrors_list_t *l, const char *own, const sign_key_t *k);
 
 /* On a mirror: fetch the origin's /m/mirrors.txt and its signature into

@@ -60,7 +60,10 @@ ckeys=$(sed -n 's/^#\([a-z_]*\) = .*/\1/p' "$OUT/init.conf"); rm -rf "$OUT/keys-
 miss=""; for k in $ckeys; do grep -Eq "^ +$k( |\$)" "$OUT/broadside.conf.5.txt" || miss="$miss $k"; done
 [ -n "$miss" ] && echo "  not in broadside.conf(5):$miss"
 check "broadside.conf(5) has every key of the parser's table ($(echo $ckeys | wc -w))" test -z "$miss" -a -n "$ckeys"
-check "the conffile /etc/broadside/broadside.conf is what broadside init writes" cmp -s "$M/etc/broadside/broadside.conf" "$OUT/init.conf"
+# ... with tor in its own group (debian/rules sets tor_group; sysusers makes it) and vanguards on.
+sed -e 's/^#tor_group = .*/tor_group = broadside-tor/' -e 's/^#vanguards = no$/vanguards = yes/' "$OUT/init.conf" >"$OUT/init-package.conf"
+check "the conffile /etc/broadside/broadside.conf is what broadside init writes, with tor_group = broadside-tor and vanguards on" \
+  cmp -s "$M/etc/broadside/broadside.conf" "$OUT/init-package.conf"
 ver=$(dpkg-deb -f "$DEB" Version)
 phase "a second package, $ver+up1, for the upgrade"
 nice make -C "$TOP" --no-print-directory deb DEB_VERSION="$ver+up1" DEB_OUT="$OUT/deb-up" >"$OUT/deb-up.log" 2>&1
@@ -217,6 +220,7 @@ in_ct apt-get install -y -qq --no-install-recommends "/root/broadside/build/deb/
 check "apt install ./broadside_*.deb exits 0" test "$rc" = 0
 # The container's uids are its own: stat inside it.
 check "user broadside (sysusers) and /var/lib/broadside 0700 (tmpfiles)" bash -c "nsenter -t $leader -a getent passwd broadside >/dev/null && [ \"\$(nsenter -t $leader -a stat -c '%a %U' /var/lib/broadside)\" = '700 broadside' ]"
+check "group broadside-tor (sysusers; tor runs in it)" bash -c "nsenter -t $leader -a getent group broadside-tor >/dev/null"
 check "before init, the service is skipped, not failing" bash -c "! nsenter -t $leader -a systemctl is-failed -q broadside.service"
 in_ct runuser -u broadside -- broadside --data /var/lib/broadside init >"$OUT/init.log" 2>&1; rc=$?
 check "broadside init as the user broadside" test "$rc" = 0

@@ -21,7 +21,7 @@ main(int argc, char **argv)
 	db = xasprintf("%s/catalogue.db", argv[1]);
 	c = cat_open(db, CAT_READONLY);
 	if (c && cat_collection_get(c, argv[2], &col) == 0) {
-		rc = manifest_update(argv[1], c, &col) < 0;
+		rc = manifest_update(argv[1], c, &col, NULL, 0) < 0;
 		cat_collection_clear(&col);
 	}
 	cat_free(c);

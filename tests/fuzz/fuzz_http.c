@@ -1,6 +1,7 @@
 /* libFuzzer: the whole request path a peer controls — PROXY line, request head
  * (in two arbitrary pieces, as TCP delivers it), pipelined follow-ups, target
- * routing and percent-decoding, query parameters, and the Range field. */
+ * routing and percent-decoding, the manifest names below /m/, query
+ * parameters, and the Range field. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "http/proxy.h"
 #include "http/range.h"
 #include "serve/route.h"
+#include "trust/manifest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -37,6 +39,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		route_t rt;
 		if (route_parse(t, tlen, &rt) == 0) {
 			free(route_query_param(rt.query, "q"));
+			if (rt.kind == ROUTE_MANIFEST)
+				free(manifest_served_path(rt.path));
 			route_clear(&rt);
 		}
 		range_t ranges[16];

@@ -47,9 +47,9 @@ bg_start "$T/serve.log" $BROADSIDE --data "$D" serve --listen "127.0.0.1:$PORT" 
 SERVE=$BG_PID
 AS=$D/run/admin-http.sock
 check "admin socket up" wait_for 30 test -S "$AS"
-check "torrc: the admin block" bash -c "grep -q '^HiddenServiceDir $D/onion/admin$' $D/run/torrc && grep -q '^HiddenServicePort 80 unix:$AS$' $D/run/torrc"
-check "torrc: ssh forwarded to loopback" grep -q '^HiddenServicePort 22 127.0.0.1:2222$' "$D/run/torrc"
-check "torrc: circuit ids only on the readers' service" test "$(grep -c ExportCircuitID "$D/run/torrc")" = 1
+check "torrc: the admin block" bash -c "grep -q '^HiddenServiceDir $D/onion/admin$' $D/tor/torrc && grep -q '^HiddenServicePort 80 unix:$AS$' $D/tor/torrc"
+check "torrc: ssh forwarded to loopback" grep -q '^HiddenServicePort 22 127.0.0.1:2222$' "$D/tor/torrc"
+check "torrc: circuit ids only on the readers' service" test "$(grep -c ExportCircuitID "$D/tor/torrc")" = 1
 check_eq "status: admin onion" "$(json admin_onion)" "${line%%:*}.onion"
 check_eq "status: one client" "$(json admin_clients)" 1
 page=$(curl -s -D "$T/h" --unix-socket "$AS" http://x/)
@@ -72,7 +72,7 @@ bg_start "$T/serve2.log" $BROADSIDE --data "$D" serve --tor-config-append "$T/to
 SERVE=$BG_PID
 tor_up() { [ "$(json tor.pid)" -gt 0 ] 2>/dev/null; }
 check "serve with no clients runs tor" wait_for 30 tor_up
-check "… without the admin block" bash -c "! grep -q onion/admin $D/run/torrc"
+check "… without the admin block" bash -c "! grep -q onion/admin $D/tor/torrc"
 check "… or its socket" test ! -e "$AS"
 kill "$SERVE"; wait "$SERVE" 2>/dev/null
 done_testing

@@ -66,8 +66,8 @@ IA=$(json balance.instance "$F")
 check "status: this appliance's instance" grep -Eqx '[a-z2-7]{56}\.onion' <<<"$IA"
 check "instance differs from the front" test "$IA" != "$FA"
 check_eq "status: backends" "$(json balance.backends.0.address "$F") $(json balance.backends.0.name "$F")" "$BA back-1"
-check "torrc runs the instance, not the front key" bash -c "grep -q 'HiddenServiceDir $F/onion/instance' $F/run/torrc && ! grep -q 'onion/public' $F/run/torrc"
-check "… as an Onionbalance instance" grep -q '^HiddenServiceOnionbalanceInstance 1$' "$F/run/torrc"
+check "torrc runs the instance, not the front key" bash -c "grep -q 'HiddenServiceDir $F/onion/instance' $F/tor/torrc && ! grep -q 'onion/public' $F/tor/torrc"
+check "… as an Onionbalance instance" grep -q '^HiddenServiceOnionbalanceInstance 1$' "$F/tor/torrc"
 check_eq "ob_config names the front" "$(cat "$F/onion/instance/ob_config")" "MasterOnionAddress $FA"
 Y=$F/run/onionbalance.yaml
 check "yaml: the front key" grep -q "key: '$F/onion/public/hs_ed25519_secret_key'" "$Y"
@@ -102,7 +102,7 @@ printf 'balance_serve_here = no\n' >>"$F/broadside.conf"
 bg_start "$T/front2.log" $BROADSIDE --data "$F" serve --tor-config-append "$T/tor-append"
 FRONT_PID=$BG_PID
 check "serve_here = no: serve runs" wait_for 60 ob_waiting
-check "… tor runs no onion service" bash -c "! grep -q HiddenService $F/run/torrc"
+check "… tor runs no onion service" bash -c "! grep -q HiddenService $F/tor/torrc"
 check_eq "… no instance in status" "$(json balance.instance "$F")" None
 kill "$FRONT_PID"; wait "$FRONT_PID" 2>/dev/null
 
@@ -111,7 +111,7 @@ bg_start "$T/back.log" $BROADSIDE --data "$B" serve --tor-config-append "$T/tor-
 BACK_PID=$BG_PID
 tor_up() { [ -n "$(json tor.pid "$B")" ] && [ "$(json tor.pid "$B")" != 0 ]; }
 check "backend: tor runs" wait_for 60 tor_up
-check "backend torrc: our key, as an instance" bash -c "grep -q 'HiddenServiceDir $B/onion/public' $B/run/torrc && grep -q '^HiddenServiceOnionbalanceInstance 1$' $B/run/torrc"
+check "backend torrc: our key, as an instance" bash -c "grep -q 'HiddenServiceDir $B/onion/public' $B/tor/torrc && grep -q '^HiddenServiceOnionbalanceInstance 1$' $B/tor/torrc"
 check_eq "backend ob_config" "$(cat "$B/onion/public/ob_config")" "MasterOnionAddress $FA"
 check_eq "status: role backend" "$(json balance.role "$B")" backend
 check_eq "status: its front" "$(json balance.front "$B")" "$FA"
@@ -134,7 +134,7 @@ check "leave" $BROADSIDE --data "$B" balance leave
 bg_start "$T/back2.log" $BROADSIDE --data "$B" serve --tor-config-append "$T/tor-append"
 BACK_PID=$BG_PID
 check "after leave: tor runs" wait_for 60 tor_up
-check "after leave: no instance line, no ob_config" bash -c "! grep -q Onionbalance $B/run/torrc && test ! -e $B/onion/public/ob_config"
+check "after leave: no instance line, no ob_config" bash -c "! grep -q Onionbalance $B/tor/torrc && test ! -e $B/onion/public/ob_config"
 kill "$BACK_PID"; wait "$BACK_PID" 2>/dev/null
 
 # --- backup and restore carry the front's role ---

@@ -149,7 +149,8 @@ hostile "1 GiB SHA256SUMS.minisig" huge SHA256SUMS.minisig
 check "… says the cap" grep -q "SHA256SUMS.minisig is larger than 4096 bytes" <<<"$out"
 hostile "1 byte per 0.5 s index.json" trickle index.json 0.5
 check "… says the rate" grep -q "slower than 1000 bytes/s for 2 s (--min-rate, --min-rate-time)" <<<"$out"
-INST=v4   # its manifests verify: they are installed, the garbled files are not
+# v4's manifests verify but its files do not: v4 stays staged, v3 stays
+# installed and served whole (readers never see half a version).
 hostile "random file bodies" random rnd-*
 check "… quarantined" grep -q "QUARANTINED: rnd-" <<<"$out"
 hostile "random file bodies again" random rnd-*
@@ -172,6 +173,7 @@ out=$(mirror 2>&1); rc=$?
 check "a second run while one is going: refused" test "$rc" -ne 0
 check "… saying why" grep -q "another mirror run of demo is in progress" <<<"$out"
 wait $MP
+check "… none of v4's files is in place" bash -c "! ls '$M'/rnd-* 2>/dev/null | grep -q ."
 mode static
 out=$(mirror 2>&1); rc=$?
 check_eq "the honest v4 mirrors afterwards" "$rc" 0

@@ -102,20 +102,20 @@ check "B's home page shows it too" bash -c "curl -s $UB/ | grep -qF 'http://$AAD
 check "B viewed as M1 leaves M1 out" bash -c "! curl -s -H 'Host: $M1' $UB/c/demo/ | grep -qF 'http://$M1/'"
 
 # A tampered list on the origin: refused, B keeps what it has.
-cp "$A/manifests/mirrors.txt" "$T/v1.txt"; cp "$A/manifests/mirrors.txt.minisig" "$T/v1.minisig"
-echo "$M2 added by an attacker" >>"$A/manifests/mirrors.txt"
+cp "$A/manifests/_mirrors/mirrors.txt" "$T/v1.txt"; cp "$A/manifests/_mirrors/mirrors.txt.minisig" "$T/v1.minisig"
+echo "$M2 added by an attacker" >>"$A/manifests/_mirrors/mirrors.txt"
 out=$(mirror 2>&1); rc=$?
 check "a tampered list makes the mirror fail" test $rc -ne 0
 check "… saying BAD SIGNATURE" grep -q "mirrors.txt: BAD SIGNATURE" <<<"$out"
 check "… and B keeps A's signed list" cmp "$G/mirrors.txt" "$B/manifests/demo/mirrors.txt"
 check "… M2 never shown on B" bash -c "! curl -s $UB/c/demo/ | grep -q '$M2'"
 # A newer list, then the older one again (rollback).
-cp "$T/v1.txt" "$A/manifests/mirrors.txt"
+cp "$T/v1.txt" "$A/manifests/_mirrors/mirrors.txt"
 $BROADSIDE --data "$A" mirrors add "$M2" --note "second" >/dev/null
 out=$(mirror 2>&1); rc=$?
 check_eq "the newer list is installed" "$rc" 0
 check "… B shows M2 (re-read when it changes)" wait_for 5 bash -c "curl -s $UB/c/demo/ | grep -qF 'http://$M2/'"
-cp "$T/v1.txt" "$A/manifests/mirrors.txt"; cp "$T/v1.minisig" "$A/manifests/mirrors.txt.minisig"
+cp "$T/v1.txt" "$A/manifests/_mirrors/mirrors.txt"; cp "$T/v1.minisig" "$A/manifests/_mirrors/mirrors.txt.minisig"
 out=$(mirror 2>&1); rc=$?
 check "an older signed list is refused" test $rc -ne 0
 check "… as a rollback" grep -q "mirrors.txt: version .* is older than the installed .*rollback" <<<"$out"
@@ -128,7 +128,7 @@ echo "correct horse battery staple" >"$T/pass"
 check "backup of A" $BROADSIDE --data "$A" backup "$T/a.bk" --passphrase-file "$T/pass"
 check "restore of A elsewhere" bash -c "$BROADSIDE --data '$T/ra' restore '$T/a.bk' --passphrase-file '$T/pass' >/dev/null"
 check "… mirrors ls shows M1 and M2" bash -c "$BROADSIDE --data '$T/ra' mirrors ls | grep -q '$M1' && $BROADSIDE --data '$T/ra' mirrors ls | grep -q '$M2'"
-check "… the signed list verifies" minisign -V -q -p "$A/keys/publisher.pub" -m "$T/ra/manifests/mirrors.txt"
+check "… the signed list verifies" minisign -V -q -p "$A/keys/publisher.pub" -m "$T/ra/manifests/_mirrors/mirrors.txt"
 check "backup of B" $BROADSIDE --data "$B" backup "$T/b.bk" --passphrase-file "$T/pass"
 check "restore of B elsewhere" bash -c "$BROADSIDE --data '$T/rb' restore '$T/b.bk' --passphrase-file '$T/pass' >/dev/null"
 check "… B's copy of A's list is back, as signed" cmp "$B/manifests/demo/mirrors.txt.minisig" "$T/rb/manifests/demo/mirrors.txt.minisig"
@@ -138,5 +138,43 @@ pp=()
 for k in 1 2 3 4 5 6 7 8; do $BROADSIDE --data "$T/ra" mirrors add "$(addr par$k)" >/dev/null & pp+=($!); done
 wait "${pp[@]}"
 check_eq "8 adds at once: all 8 listed (with A, M1, M2)" "$($BROADSIDE --data "$T/ra" mirrors ls | wc -l)" 11
-check "… and the signed list names them all" bash -c "[ \$(grep -vc '^#' '$T/ra/manifests/mirrors.txt') = 11 ] && minisign -V -q -p '$A/keys/publisher.pub' -m '$T/ra/manifests/mirrors.txt'"
+check "… and the signed list names them all" bash -c "[ \$(grep -vc '^#' '$T/ra/manifests/_mirrors/mirrors.txt') = 11 ] && minisign -V -q -p '$A/keys/publisher.pub' -m '$T/ra/manifests/_mirrors/mirrors.txt'"
+# The list and its signature change together: a watcher that opens the
+# published folder and reads both names through it, while the list changes 20
+# times, only ever sees pairs that verify (before, the two files were renamed
+# one after the other, and a reader in between got a mismatch).
+python3 - "$T/ra/manifests" "$T/pairs" 8 >"$T/watch.out" <<'PY' &
+import os, sys, time
+top, out, end = sys.argv[1], sys.argv[2], time.time() + float(sys.argv[3])
+os.makedirs(out); seen, reads = {}, 0
+def get(name, fd):
+    f = os.open(name, os.O_RDONLY, dir_fd=fd)
+    try: return os.read(f, 1 << 20)
+    finally: os.close(f)
+while time.time() < end and os.path.exists(out + "/../watch.go"):
+    try: fd = os.open(top + "/_mirrors", os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError: continue
+    try: pair = (get("mirrors.txt", fd), get("mirrors.txt.minisig", fd))
+    except FileNotFoundError: continue   # a replaced folder, emptied: gone, not mixed
+    finally: os.close(fd)
+    reads += 1
+    if pair not in seen:
+        i = len(seen); seen[pair] = i
+        open("%s/%d.txt" % (out, i), "wb").write(pair[0]); open("%s/%d.txt.minisig" % (out, i), "wb").write(pair[1])
+print(reads, len(seen))
+PY
+WP=$!
+touch "$T/watch.go"
+for k in $(seq 10); do
+  $BROADSIDE --data "$T/ra" mirrors add "$(addr flip$k)" >/dev/null
+  $BROADSIDE --data "$T/ra" mirrors rm "$(addr flip$k)" >/dev/null
+done
+rm "$T/watch.go"; wait $WP
+read -r reads pairs <"$T/watch.out"
+echo "# the watcher read the published pair $reads times and saw $pairs different pairs"
+check "… it saw the list change" test "$pairs" -ge 5
+bad=0
+for f in "$T/pairs"/*.txt; do minisign -V -q -p "$A/keys/publisher.pub" -m "$f" || bad=$((bad + 1)); done
+check_eq "… and every pair it read verifies with minisign -V" "$bad" 0
+check "no stale pair at the old place" test ! -e "$T/ra/manifests/mirrors.txt"
 done_testing

@@ -51,7 +51,7 @@ for i in range(130):
 PY
 # One file of each kind the file page and /f/ treat apart, in name order (the
 # previous/next links are checked against it). The PNG is a real image (zlib
-# by hand: no image library here); the .jpg, .mp4 and .mp3 only need their
+# by hand); the .mp4 and .mp3 only need their
 # type, which comes from the name; the tar and PDF come from tar and the sample.
 M=$C/media; mkdir -p "$M"
 printf 'plain words here\n' >"$M/a-notes.txt"
@@ -65,7 +65,9 @@ def chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zl
 open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 PY
-printf '\xff\xd8\xff\xe0not really a jpeg' >"$M/e-photo.jpg"
+# A real JPEG (its clean copy at /i/ is decoded and re-encoded; render.sh
+# checks what that copy leaves out).
+/usr/bin/python3 -c 'import sys; from PIL import Image; Image.new("RGB", (80, 60), (30, 90, 150)).save(sys.argv[1], quality=80)' "$M/e-photo.jpg"
 printf '\0\0\0\x18ftypisom\0\0\0\0isommp41' >"$M/f-clip.mp4"
 printf 'ID3\3\0\0\0\0\0\0' >"$M/g-song.mp3"
 printf '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>\n' >"$M/h-draw.svg"
@@ -167,7 +169,7 @@ check_eq "/f/ inline image: If-None-Match still answers 304" "$(curl -s -o /dev/
 # --- the file page leads with the content ---
 fp() { curl -s "$U/c/demo/media/$1"; }
 p=$(fp d-photo.png)
-check "image page: <img> from /f/" grep -qF '<img src="/f/demo/media/d-photo.png"' <<<"$p"
+check "image page: <img> from its clean copy (/i/)" grep -qF '<img src="/i/demo/media/d-photo.png"' <<<"$p"
 check "image page: says PNG image" grep -qF '<span class="what">PNG image</span>' <<<"$p"
 check "image page: size and time at the stated rate" grep -qE 'B · a second or less to download at 1 MB/s over Tor' <<<"$p"
 check "image page: previous file by name" grep -qF '<a rel="prev" href="/c/demo/media/c-mail.eml">' <<<"$p"
@@ -276,7 +278,7 @@ browse() {
 browse home "$U/" 'Collections' 'Demo &lt;i&gt;&amp;amp;&lt;/i&gt; "q"' 'How to verify'
 browse folder "$H" 'hostile' '&lt;img src=x onerror=alert(1)&gt;.txt' '&lt;script&gt;alert(1)&lt;'
 browse file "$U/c/demo/hostile/q%22uo%27te.txt" 'Download' 'SHA-256' "q\"uo'te.txt"
-browse image "$U/c/demo/media/d-photo.png" '<img src="/f/demo/media/d-photo.png"' 'PNG image' '<details class="help">'
+browse image "$U/c/demo/media/d-photo.png" '<img src="/i/demo/media/d-photo.png"' 'PNG image' '<details class="help">'
 browse video "$U/c/demo/media/f-clip.mp4" '<video controls="" preload="none"' 'MP4 video'
 browse search "$U/search?q=zeppelin" 'zeppelin' '<mark>' 'onerror=alert(1)&gt;.txt'
 check "DOM has no script element" bash -c "! grep -qi '<script' \"$OUT\"/*.dom.html"

@@ -12,6 +12,8 @@
 #   tornet.sh newnym DIR  the client forgets its circuits and onion descriptors
 #
 # Source it to get the functions tornet_start/tornet_wait/tornet_stop instead.
+# With TORNET_SHARED=DIR2 set (and no TORNET_RELAYS), start joins the network
+# already running in DIR2 instead of starting one, and stop leaves it running.
 # If TORNET_OWNER_PID is set (a test sets it to $$), the network dies with that
 # process even if its trap never runs (kill -9): a watchdog runs tornet_stop when
 # the owner is gone, and every tor also gets __OwningControllerProcess. The
@@ -52,12 +54,28 @@ _tornet_launch() { # DIR NAME : start DIR/NAME/torrc in the background, record i
   echo "$! $name" >>"$dir/pids"
 }
 
+# DIR joins the network already running at TORNET_SHARED (tests/run starts one
+# for the whole e2e stage: each network costs 30-60 s before its first
+# consensus). DIR gets the shared env, the lines a service needs and a link to
+# the client; its pids file starts empty, so tornet_stop DIR stops only the
+# extra tors the test launched itself (_tornet_launch DIR NAME).
+_tornet_join() { # DIR
+  local dir=$1 shared=$TORNET_SHARED
+  [ -s "$shared/env" ] || { echo "tornet: no network at TORNET_SHARED=$shared" >&2; return 1; }
+  cp "$shared/dirauthorities" "$shared/service-torrc-append" "$dir/" || return 1
+  ln -sfn "$shared/client" "$dir/client" || return 1
+  : >"$dir/pids"
+  { grep -v '^TORNET_PIDS=' "$shared/env"; echo 'TORNET_PIDS=""'; } >"$dir/env"
+}
+
 tornet_start() { # DIR
   local dir=$1 i p ports or dirp fp v3
   mkdir -p "$dir" && chmod 700 "$dir" || return 1
   dir=$(cd "$dir" && pwd)
   if [ -s "$dir/pids" ]; then echo "tornet: $dir already has a network" >&2; return 1; fi
+  if [ -n "${TORNET_SHARED:-}" ] && [ -z "${TORNET_RELAYS:-}" ]; then _tornet_join "$dir"; return; fi
   : >"$dir/dirauthorities"
+  : >"$dir/bw-lines"
   : >"$dir/pids"
   local nr=${TORNET_RELAYS:-3} nodes
   [ "$nr" -ge 3 ] 2>/dev/null || { echo "tornet: TORNET_RELAYS must be 3 or more" >&2; return 1; }
@@ -76,6 +94,7 @@ tornet_start() { # DIR
         --datadirectory "$dir/a$i" 2>/dev/null | awk '{print $2 $3 $4 $5 $6 $7 $8 $9 $10 $11}')
     [ -n "$v3" ] && [ -n "$fp" ] || { echo "tornet: no fingerprint for a$i" >&2; return 1; }
     echo "DirAuthority a$i orport=$or no-v2 v3ident=$v3 127.0.0.1:$dirp $fp" >>"$dir/dirauthorities"
+    echo "node_id=\$$fp bw=1000" >>"$dir/bw-lines"
   done
 
   for i in 0 1 2; do
@@ -101,6 +120,16 @@ TestingV3AuthInitialDistDelay 4
 V3AuthVotingInterval 20
 V3AuthVoteDelay 4
 V3AuthDistDelay 4
+# Every relay Fast and Stable from the first vote (as a real relay earns by
+# bandwidth and uptime): vanguards picks its layers only among Fast, Stable,
+# non-authority relays, and with fewer than it needs it loops forever.
+AuthDirFastGuarantee 1
+AuthDirVoteStableGuaranteeMinUptime 0
+AuthDirVoteStableGuaranteeMTBF 0
+# The same measured bandwidth for every relay (a bandwidth authority's file):
+# relays advertise ~0 until traffic has flowed, and vanguards weights its
+# picks by bandwidth, so it could only ever pick the one relay that had some.
+V3BandwidthsFile $dir/bandwidths
 EOF
     } >"$dir/a$i/torrc"
   done
@@ -109,6 +138,11 @@ EOF
     nodes="$nodes r$i"
     or=${ports[$((6 + i * 2))]} dirp=${ports[$((7 + i * 2))]}
     mkdir -p "$dir/r$i" && chmod 700 "$dir/r$i"
+    # Its identity now, for the bandwidth file (tor keeps these keys).
+    fp=$("$TORNET_TOR" --quiet --ignore-missing-torrc --list-fingerprint --orport 1 \
+        --datadirectory "$dir/r$i" 2>/dev/null | awk '{print $2 $3 $4 $5 $6 $7 $8 $9 $10 $11}')
+    [ -n "$fp" ] || { echo "tornet: no fingerprint for r$i" >&2; return 1; }
+    echo "node_id=\$$fp bw=1000" >>"$dir/bw-lines"
     { _tornet_common "$dir"; cat <<EOF
 Nickname r$i
 DataDirectory $dir/r$i
@@ -124,6 +158,7 @@ AssumeReachable 1
 EOF
     } >"$dir/r$i/torrc"
   done
+  { date +%s; cat "$dir/bw-lines"; } >"$dir/bandwidths"
   SOCKS_PORT=${ports[$((6 + 2 * nr))]}
   mkdir -p "$dir/client" && chmod 700 "$dir/client"
   { _tornet_common "$dir"; cat <<EOF

@@ -285,7 +285,7 @@ downgrade_to_v2(const char *path)
 	    "ALTER TABLE files DROP COLUMN pos_name; ALTER TABLE files DROP COLUMN pos_size;"
 	    "ALTER TABLE files DROP COLUMN pos_mtime; ALTER TABLE dirs DROP COLUMN pos_name;"
 	    "ALTER TABLE dirs DROP COLUMN pos_bytes; ALTER TABLE dirs DROP COLUMN pos_mtime;"
-	    "ALTER TABLE dirs DROP COLUMN pos_stale;"
+	    "ALTER TABLE dirs DROP COLUMN pos_stale; ALTER TABLE files DROP COLUMN crc32;"
 	    "CREATE INDEX dirs_parent_name ON dirs(parent_id, name);"
 	    "CREATE INDEX dirs_parent_bytes ON dirs(parent_id, bytes, name);"
 	    "CREATE INDEX dirs_parent_mtime ON dirs(parent_id, mtime, name);"
@@ -297,6 +297,7 @@ downgrade_to_v2(const char *path)
 	    "CREATE VIEW fts_src AS SELECT d.id AS id, d.title AS title, f.path AS path,"
 	    "  d.body AS body, 'c' || f.collection_id AS coll, f.collection_id AS collection_id"
 	    "  FROM docs d JOIN files f ON f.id = d.id;"
+	    "DROP TABLE withheld; DROP TABLE review_findings; DROP TABLE review_files;"
 	    "PRAGMA user_version = 2;";
 	cat_t *c = cat_open(path, CAT_READWRITE);
 	int rc = c && sqlite3_exec(cat_db(c), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;

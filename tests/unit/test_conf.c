@@ -69,10 +69,48 @@ test_manual(void)
 	free(man);
 }
 
+/* Durations: s, m, h, d or bare seconds; bad values named with file:line. */
+static void
+test_durations(void)
+{
+	char dir[] = "/tmp/test_conf.XXXXXX", f[64], err[256];
+	conf_t *c = conf_new();
+	int64_t v = -1;
+
+	is_int(c->mirror_interval, 4 * 3600, "mirror_interval defaults to 4h");
+	is_int(conf_parse_duration("90", 0, 1000, &v), 0, "bare seconds");
+	is_int(v, 90, "… 90");
+	is_int(conf_parse_duration("2m", 0, 1000, &v), 0, "minutes");
+	is_int(v, 120, "… 120");
+	is_int(conf_parse_duration("1d", 0, 100000, &v), 0, "days");
+	is_int(v, 86400, "… 86400");
+	is_int(conf_parse_duration("1d", 0, 1000, &v), -1, "above the maximum");
+	is_int(conf_parse_duration("", 0, 10, &v), -1, "empty");
+	is_int(conf_parse_duration("h", 0, 10, &v), -1, "a unit alone");
+	is_int(conf_parse_duration("-1s", 0, 10, &v), -1, "negative");
+	is_int(conf_parse_duration("1x", 0, 10, &v), -1, "unknown unit");
+	is_int(conf_parse_duration("1hs", 0, 100000, &v), -1, "two units");
+	ok(mkdtemp(dir) != NULL, "mkdtemp");
+	snprintf(f, sizeof(f), "%s/b.conf", dir);
+	write_text(f, "mirror_interval = 30s\nmirror_jitter = 20\n");
+	is_int(conf_load(c, f, 0, err, sizeof(err)), 0, "a file with durations loads");
+	is_int(c->mirror_interval, 30, "mirror_interval = 30s");
+	write_text(f, "\nmirror_deadline = soon\n");
+	is_int(conf_load(c, f, 0, err, sizeof(err)), -1, "a bad duration is refused");
+	ok(strstr(err, "b.conf:2: mirror_deadline") != NULL, "… named with file:line (%s)", err);
+	write_text(f, "mirror_max_manifest_size = 12\n");
+	is_int(conf_load(c, f, 0, err, sizeof(err)), -1, "a manifest cap below 4096 is refused");
+	ok(strstr(err, "b.conf:1: mirror_max_manifest_size") != NULL, "… named with file:line (%s)", err);
+	unlink(f);
+	rmdir(dir);
+	conf_free_(c);
+}
+
 int
 main(void)
 {
 	test_layers();
+	test_durations();
 	test_manual();
 	return unit_done();
 }

@@ -128,7 +128,7 @@ main(void)
 		{ "application/xml", "a.xml", EXTRACT_PLAIN }, { "text/html", "a.html", EXTRACT_HTML },
 		{ "message/rfc822", "a.eml", EXTRACT_EML }, { "application/octet-stream", "b.EML", EXTRACT_EML },
 		{ "application/pdf", "a.pdf", EXTRACT_PDF }, { "image/png", "a.png", EXTRACT_NONE },
-		{ "application/zip", "a.zip", EXTRACT_NONE }, { "video/mp4", "a.mp4", EXTRACT_NONE },
+		{ "application/zip", "a.zip", EXTRACT_ARCHIVE }, { "video/mp4", "a.mp4", EXTRACT_NONE },
 	};
 	char dir[] = "/tmp/test_extract.XXXXXX", *pdf, *cmd;
 	strbuf_t out;

@@ -1,7 +1,7 @@
 /* test_manifest: the version in a manifest's trusted comment, which mirrors
  * compare to refuse a rollback: parsing (hostile text refused), ordering,
  * the next version (same second, clock set back), and reading the version of
- * an installed set. */
+ * an installed set; the names served below /m/<slug>/ and the folder keys. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +18,36 @@ main(void)
 	manifest_version_t a = { 100, 0 }, b = { 100, 1 }, c = { 99, 7 }, none = { 0, 0 }, v;
 	char s[48];
 
+	{
+		char key[MANIFEST_FOLDER_KEY_LEN + 1], *p;
+		/* SHA-256("") and SHA-256("abc"), cut to 128 bits. */
+		manifest_folder_key("", 0, key);
+		is_str(key, "e3b0c44298fc1c149afbf4c8996fb924", "the top folder's key");
+		manifest_folder_key("abcdef", 3, key);
+		is_str(key, "ba7816bf8f01cfea414140de5dae2223", "a folder's key is its path's SHA-256");
+		p = manifest_served_path("SHA256SUMS");
+		is_str(p, "SHA256SUMS", "a top-level name is itself");
+		free(p);
+		p = manifest_served_path("sums/ba7816bf8f01cfea414140de5dae2223/SHA256SUMS");
+		is_str(p, "sums/ba7816bf8f01cfea414140de5dae2223", "a folder list is kept flat");
+		free(p);
+		p = manifest_served_path("sums/ba7816bf8f01cfea414140de5dae2223/SHA256SUMS.minisig");
+		is_str(p, "sums/ba7816bf8f01cfea414140de5dae2223.minisig", "… and its signature");
+		free(p);
+		const char *bad[] = {
+			"", "sums", "sums/", "sums/ba7816bf8f01cfea414140de5dae2223", "sums/ba7816bf8f01cfea414140de5dae2223/",
+			"sums/ba7816bf8f01cfea414140de5dae222/SHA256SUMS", "sums/ba7816bf8f01cfea414140de5dae22233/SHA256SUMS",
+			"sums/BA7816BF8F01CFEA414140DE5DAE2223/SHA256SUMS", "sums/../../../keys/publisher.key",
+			"sums/ba7816bf8f01cfea414140de5dae2223/../../../keys/publisher.key",
+			"sums/ba7816bf8f01cfea414140de5dae2223/SHA256SUMS/x", "sums/ba7816bf8f01cfea414140de5dae2223/index.json",
+			"../keys/publisher.key", "keys/publisher.key",
+		};
+		for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+			p = manifest_served_path(bad[i]);
+			ok(p == NULL, "not served: '%s'", bad[i]);
+			free(p);
+		}
+	}
 	ok(manifest_tc_parse("timestamp:1\tfile:index.json\tcollection:leak\tfiles:3\tversion:1764765600-2", &tc) == 0,
 	    "a trusted comment parses");
 	is_str(tc.file, "index.json", "file:");

@@ -217,7 +217,7 @@ render_all(const char *h, int *count)
 		check_page("dir", &b, rc);
 		strbuf_reset(&b);
 	}
-	rc = page_file(&b, &s, &c[0], h, 5, 6, h, h, h, strlen(h), 1, NULL); check_page("file", &b, rc); strbuf_reset(&b);
+	rc = page_file(&b, &s, &c[0], h, 5, 6, h, h, h, strlen(h), 1, NULL, 1); check_page("file", &b, rc); strbuf_reset(&b);
 	rc = page_search(&b, &s, h, h, c, 2, hh, 2, 100, 1, h, 3, 20); check_page("search", &b, rc); strbuf_reset(&b);
 	for (int st = 400; st < 505; st++) {
 		rc = page_error(&b, &s, st, h, 30);
@@ -318,7 +318,7 @@ test_content(void)
 	ok(page_home(&b, &site, cols, ARRAY_LEN(cols)) == 0, "home");
 	has(&b, "home", "<html lang=\"en\">");
 	has(&b, "home", "minisign -V -P RWSLem9eTVwsG+1pLx9JfC0X3qzqzjJ2Jk4ZxBq1Q8vyq1VYq3nNmsmD -m SHA256SUMS");
-	has(&b, "home", "sha256sum -c --ignore-missing SHA256SUMS");
+	has(&b, "home", "find . -type f ! -name '*SHA256SUMS*' ! -name publisher.pub -exec sh -c \"$check\" sh {} +");
 	has(&b, "home", "href=\"/m/publisher.pub\"");
 	has(&b, "home", "href=\"/m/budgets/SHA256SUMS.minisig\"");
 	has(&b, "home", "href=\"/c/contracts-2023/\"");
@@ -359,7 +359,7 @@ test_content(void)
 
 	const char *text = "Budget 2024\n<b>not bold</b>\n\xe6\x96\x87\xe6";	/* cut mid-character */
 	ok(page_file(&b, &site, &cols[0], "2024/it's here.txt", 5123, 1764000000, "text/plain",
-	    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", text, strlen(text), 1, &(page_nav_t){ "a<b.txt", NULL }) == 0, "file");
+	    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", text, strlen(text), 1, &(page_nav_t){ "a<b.txt", NULL, "00112233445566778899aabbccddeeff" }, 1) == 0, "file");
 	has(&b, "file", "<title>it's here.txt — 2024 · ");
 	has(&b, "file", "Plain text</span> · 5.1 kB · a second or less to download at 1 MB/s over Tor");
 	has(&b, "file", "<a rel=\"prev\" href=\"/c/budgets/2024/a%3Cb.txt\">← <bdi>a&lt;b.txt</bdi></a>");
@@ -369,13 +369,18 @@ test_content(void)
 	has(&b, "file", "href=\"/f/budgets/2024/it%27s%20here.txt\"");
 	has(&b, "file", "-C - -o 'it'\\''s here.txt' 'http://ledgerx7f3kq2vbhsm3pjyd4wz5ogcknlqzgu6vqevdmr4qjv3wacad.onion/f/budgets/2024/it%27s%20here.txt'");
 	has(&b, "file", "torsocks wget -c -O");
-	has(&b, "file", "echo '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08  it'\\''s here.txt' | sha256sum -c -");
+	has(&b, "file", "printf '%s\\n' '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08  it'\\''s here.txt' | sha256sum -c");
+	has(&b, "file", "href=\"/m/budgets/sums/00112233445566778899aabbccddeeff/SHA256SUMS\"");
+	has(&b, "file", "-o folder.SHA256SUMS 'http://ledgerx7f3kq2vbhsm3pjyd4wz5ogcknlqzgu6vqevdmr4qjv3wacad.onion/m/budgets/sums/00112233445566778899aabbccddeeff/SHA256SUMS' -o folder.SHA256SUMS.minisig 'http://ledgerx7f3kq2vbhsm3pjyd4wz5ogcknlqzgu6vqevdmr4qjv3wacad.onion/m/budgets/sums/00112233445566778899aabbccddeeff/SHA256SUMS.minisig'");
+	has(&b, "file", "[ \"$(sha256sum &lt; 'it'\\''s here.txt')\" = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08  -' ]");
 	has(&b, "file", "5,123 bytes");
 	has(&b, "file", "&lt;b&gt;not bold&lt;/b&gt;\n\xe6\x96\x87</pre>");
 	has(&b, "file", "<span aria-current=\"page\"><bdi>it's here.txt</bdi></span>");
 	strbuf_reset(&b);
-	ok(page_file(&b, &site, &cols[0], "a\\b\nc", 1, 0, NULL, "ab", NULL, 0, 0, NULL) == 0, "odd name");
-	has(&b, "file", "echo '\\ab  a\\\\b\\nc'");
+	ok(page_file(&b, &site, &cols[0], "a\\b\nc", 1, 0, NULL, "ab", NULL, 0, 0, NULL, 0) == 0, "odd name");
+	/* A name a pasted line cannot carry: the hash-only command, with FILE. */
+	ok(strstr(b.s, "check-named") == NULL, "no named line for a name with a newline");
+	has(&b, "file", "[ \"$(sha256sum &lt; FILE)\" = 'ab  -' ]");
 	has(&b, "file", "application/octet-stream");
 	ok(!strstr(b.s, "Preview"), "no preview section without preview");
 	strbuf_reset(&b);
@@ -472,7 +477,7 @@ write_samples(const char *dir)
 		"See annex 4 for the bus contracts <signed 2023-11-02>.\n";
 	page_file(&b, &site, &cols[0], "2024/annexes/budget summary 2024.txt", 48213, 1764000000, "text/plain; charset=utf-8",
 	    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", text, strlen(text), 1,
-	    &(page_nav_t){ "budget 2023.txt", "contracts.pdf" });
+	    &(page_nav_t){ "budget 2023.txt", "contracts.pdf", NULL }, 1);
 	save(dir, "file.html", &b);
 	page_search(&b, &site, "transport bus", NULL, cols, ARRAY_LEN(cols), hits, ARRAY_LEN(hits), 1234, 1,
 	    NULL, 1, 20);

@@ -222,14 +222,14 @@ test_compile_errors(void)
 		"<a href={{x}}>", "<a href=\"{{x}}\">", "<img src='{{x}}'>",
 		"<a {{x}}>", "<div onclick=\"{{x}}\">", "<p style=\"{{x}}\">",
 		"<{{x}}>", "<!-- {{x}} -->", "<script>{{x}}</script>", "<STYLE></STYLE>",
-		"<a title=\"{{x|snippet}}\">", "<iframe srcdoc=\"{{x}}\">", "<p srcdoc=\"{{x}}\">",
+		"<a title=\"{{x|snippet}}\">", "<td title=\"{{x|cells}}\">", "<iframe srcdoc=\"{{x}}\">", "<p srcdoc=\"{{x}}\">",
 		"<meta http-equiv=\"refresh\" content=\"0;url={{x}}\">", "<noscript></noscript>", "<XMP>",
 		"<a href=\"{{x|html}}\">", "<a HREF=\"{{x}}\">", "<a href = \"{{x}}\">", "</{{x}}>",
 	};
 	static const char *const good[] = {
 		"<a href=\"/c/{{x|url}}\" title=\"{{x}}\">{{x}}</a>",
 		"<a href='?q={{x|query}}&amp;p={{n|query}}'>", "<input value=\"{{x}}\">",
-		"<p>{{x|snippet}}</p>", "a < b {{x}}", "<a href=\"x\"> {{x}} </a>",
+		"<p>{{x|snippet}}</p>", "<td>{{x|cells}}</td>", "a < b {{x}}", "<a href=\"x\"> {{x}} </a>",
 		"<option value=\"{{x}}\"{{#s}} selected{{/s}}>",
 	};
 	for (size_t i = 0; i < ARRAY_LEN(bad); i++)

@@ -83,6 +83,18 @@ main(void)
 	is_str(text, expect_min, "minimal torrc");
 	free(text);
 
+	/* The mirror runs' SOCKS port on a Unix socket, instead of TCP. */
+	o.socks_socket = "/d/tor/socks.sock";
+	text = torrc_text(&o);
+	ok(text && strstr(text, "SocksPort unix:/d/tor/socks.sock\n") && !strstr(text, "SocksPort 127"),
+	    "SocksPort unix: for the mirror runs");
+	free(text);
+	o.socks_socket = "/d/run/so cks";
+	text = torrc_text(&o);
+	ok(text == NULL, "a SOCKS socket path with a space is refused");
+	free(text);
+	o.socks_socket = NULL;
+
 	/* An Onionbalance backend; a front that serves nothing itself. */
 	o.ob_instance = 1;
 	text = torrc_text(&o);

@@ -1,0 +1,322 @@
+/* image: a clean copy of a raster image (image.h). libjpeg and libpng do the
+ * decoding and encoding; this file only moves pixels between them. */
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jpeglib.h>
+#include <png.h>
+
+#include "docs/image.h"
+
+enum image_kind
+image_kind_of(const char *mime)
+{
+	if (mime == NULL)
+		return IMAGE_NONE;
+	if (strcmp(mime, "image/jpeg") == 0)
+		return IMAGE_JPEG;
+	if (strcmp(mime, "image/png") == 0)
+		return IMAGE_PNG;
+	return IMAGE_NONE;
+}
+
+const char *
+image_kind_mime(enum image_kind k)
+{
+	return k == IMAGE_JPEG ? "image/jpeg" : k == IMAGE_PNG ? "image/png" : "application/octet-stream";
+}
+
+/* The whole original, at most IMAGE_IN_MAX bytes (the decoders want memory). */
+static int
+slurp(int fd, strbuf_t *in)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (in->len + (size_t)n > IMAGE_IN_MAX)
+			return -1;
+		strbuf_add(in, buf, (size_t)n);
+	}
+	return n < 0 || in->len == 0 ? -1 : 0;
+}
+
+struct jerr {
+	struct jpeg_error_mgr pub;
+	jmp_buf jb;
+};
+
+static void
+jerr_exit(j_common_ptr c)
+{
+	longjmp(((struct jerr *)(void *)c->err)->jb, 1);
+}
+
+static void
+jerr_quiet(j_common_ptr c, int level)
+{
+	(void)c;
+	(void)level;   /* warnings (a corrupt stretch) are not worth a line */
+}
+
+static unsigned
+get16(const unsigned char *p, int le)
+{
+	return le ? (unsigned)p[0] | (unsigned)p[1] << 8 : (unsigned)p[0] << 8 | p[1];
+}
+
+static uint32_t
+get32(const unsigned char *p, int le)
+{
+	return le ? (uint32_t)get16(p, 1) | (uint32_t)get16(p + 2, 1) << 16 :
+	    (uint32_t)get16(p, 0) << 16 | get16(p + 2, 0);
+}
+
+/* The EXIF orientation (1-8) from a saved APP1 marker; 1 if there is none.
+ * The one value of the metadata the copy honours, by turning its pixels. */
+static int
+exif_orientation(j_decompress_ptr d)
+{
+	for (jpeg_saved_marker_ptr m = d->marker_list; m; m = m->next) {
+		const unsigned char *t = m->data + 6;
+		size_t n = m->data_length;
+		uint32_t ifd;
+		int le;
+
+		if (m->marker != JPEG_APP0 + 1 || n < 6 + 8 || memcmp(m->data, "Exif\0\0", 6) != 0)
+			continue;
+		n -= 6;
+		if (memcmp(t, "II*\0", 4) != 0 && memcmp(t, "MM\0*", 4) != 0)
+			return 1;
+		le = t[0] == 'I';
+		ifd = get32(t + 4, le);
+		if (ifd > n - 2)
+			return 1;
+		unsigned count = get16(t + ifd, le);
+		for (unsigned i = 0; i < count && ifd + 2 + (size_t)(i + 1) * 12 <= n; i++) {
+			const unsigned char *e = t + ifd + 2 + (size_t)i * 12;
+			if (get16(e, le) == 0x0112 && get16(e + 2, le) == 3) {
+				unsigned v = get16(e + 8, le);
+				return v >= 1 && v <= 8 ? (int)v : 1;
+			}
+		}
+		return 1;
+	}
+	return 1;
+}
+
+/* Turn the decoded pixels upright: for each output pixel, the source one
+ * (EXIF 2-8: mirrored, 180, mirrored vertically, transposed, 90 clockwise,
+ * transversed, 90 anticlockwise). Orientations 5-8 swap width and height. */
+static void
+orient(const unsigned char *src, unsigned char *dst, unsigned w, unsigned h, unsigned c, int o)
+{
+	unsigned ow = o >= 5 ? h : w, oh = o >= 5 ? w : h;
+
+	for (unsigned y = 0; y < oh; y++)
+		for (unsigned x = 0; x < ow; x++) {
+			unsigned sx, sy;
+			switch (o) {
+			case 2: sx = w - 1 - x; sy = y; break;
+			case 3: sx = w - 1 - x; sy = h - 1 - y; break;
+			case 4: sx = x; sy = h - 1 - y; break;
+			case 5: sx = y; sy = x; break;
+			case 6: sx = y; sy = h - 1 - x; break;
+			case 7: sx = w - 1 - y; sy = h - 1 - x; break;
+			case 8: sx = w - 1 - y; sy = x; break;
+			default: sx = x; sy = y; break;
+			}
+			memcpy(dst + ((size_t)y * ow + x) * c, src + ((size_t)sy * w + sx) * c, c);
+		}
+}
+
+/* JPEG: scaled while decoding (libjpeg scales by n/8 in the DCT), then
+ * encoded at quality 85 with no marker but the JFIF header. */
+static int
+clean_jpeg(const strbuf_t *in, strbuf_t *out)
+{
+	struct jpeg_decompress_struct d;
+	struct jpeg_compress_struct e;
+	struct jerr de, ee;
+	unsigned char *volatile mem = NULL;
+	unsigned long memlen = 0;
+	JSAMPROW volatile row = NULL;
+	unsigned char *volatile all = NULL, *volatile turned = NULL;
+	volatile int rc = -1, e_made = 0, o = 1;
+	size_t stride;
+	unsigned side;
+
+	memset(&d, 0, sizeof(d));
+	memset(&e, 0, sizeof(e));
+	d.err = jpeg_std_error(&de.pub);
+	de.pub.error_exit = jerr_exit;
+	de.pub.emit_message = jerr_quiet;
+	e.err = jpeg_std_error(&ee.pub);
+	ee.pub.error_exit = jerr_exit;
+	ee.pub.emit_message = jerr_quiet;
+	if (setjmp(de.jb) || setjmp(ee.jb))
+		goto done;
+	jpeg_create_decompress(&d);
+	jpeg_mem_src(&d, (const unsigned char *)in->s, (unsigned long)in->len);
+	/* Only APP1 is kept, to read the orientation from; the other APPn (XMP
+	 * is APP1 too, ICC APP2) and COM are skipped unread, and nothing saved
+	 * is ever written to the copy. */
+	jpeg_save_markers(&d, JPEG_APP0 + 1, 0xffff);
+	if (jpeg_read_header(&d, TRUE) != JPEG_HEADER_OK)
+		goto done;
+	o = exif_orientation(&d);
+	side = d.image_width > d.image_height ? d.image_width : d.image_height;
+	if ((unsigned long long)d.image_width * d.image_height > IMAGE_PIXELS_MAX * 4ULL ||
+	    side > IMAGE_SIDE_MAX * 8)
+		goto done;
+	d.scale_denom = 8;
+	d.scale_num = side > IMAGE_SIDE_MAX ? (8 * IMAGE_SIDE_MAX) / side : 8;
+	if (d.scale_num < 1)
+		d.scale_num = 1;
+	if (d.jpeg_color_space == JCS_CMYK || d.jpeg_color_space == JCS_YCCK)
+		goto done;   /* libjpeg converts these to nothing a browser shows */
+	d.out_color_space = d.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
+	jpeg_start_decompress(&d);
+	jpeg_create_compress(&e);
+	e_made = 1;
+	jpeg_mem_dest(&e, (unsigned char **)&mem, &memlen);
+	e.image_width = o >= 5 ? d.output_height : d.output_width;
+	e.image_height = o >= 5 ? d.output_width : d.output_height;
+	e.input_components = d.output_components;
+	e.in_color_space = d.out_color_space;
+	jpeg_set_defaults(&e);
+	jpeg_set_quality(&e, 85, TRUE);
+	jpeg_start_compress(&e, TRUE);
+	stride = (size_t)d.output_width * (size_t)d.output_components;
+	if (o == 1) {
+		/* Upright: a row at a time. */
+		row = malloc(stride);
+		if (row == NULL)
+			goto done;
+		while (d.output_scanline < d.output_height) {
+			JSAMPROW r = row;
+			if (jpeg_read_scanlines(&d, &r, 1) != 1)
+				goto done;
+			jpeg_write_scanlines(&e, &r, 1);
+		}
+	} else {
+		/* To be turned: the whole image (at most IMAGE_SIDE_MAX square). */
+		all = malloc(stride * d.output_height);
+		turned = malloc(stride * d.output_height);
+		if (all == NULL || turned == NULL)
+			goto done;
+		while (d.output_scanline < d.output_height) {
+			JSAMPROW r = all + stride * d.output_scanline;
+			if (jpeg_read_scanlines(&d, &r, 1) != 1)
+				goto done;
+		}
+		orient(all, turned, d.output_width, d.output_height, (unsigned)d.output_components, o);
+		for (size_t y = 0; y < e.image_height; y++) {
+			JSAMPROW r = turned + (size_t)y * e.image_width * (size_t)d.output_components;
+			jpeg_write_scanlines(&e, &r, 1);
+		}
+	}
+	jpeg_finish_compress(&e);
+	jpeg_finish_decompress(&d);
+	strbuf_add(out, mem, memlen);
+	rc = 0;
+done:
+	free(row);
+	free(all);
+	free(turned);
+	if (e_made)
+		jpeg_destroy_compress(&e);
+	jpeg_destroy_decompress(&d);
+	free(mem);
+	return rc;
+}
+
+/* PNG: libpng's simplified API decodes to 8-bit RGB(A) or gray(+alpha); a
+ * larger image is shrunk by an integer box filter; the copy is written
+ * with no ancillary chunk (no tEXt/iTXt/zTXt, eXIf, iCCP, tIME). */
+static int
+clean_png(const strbuf_t *in, strbuf_t *out)
+{
+	png_image im;
+	unsigned char *px = NULL, *sm = NULL;
+	png_alloc_size_t len = 0;
+	unsigned w, h, ch, k, side, ow, oh;
+	int rc = -1;
+
+	memset(&im, 0, sizeof(im));
+	im.version = PNG_IMAGE_VERSION;
+	if (!png_image_begin_read_from_memory(&im, in->s, in->len))
+		return -1;
+	if ((unsigned long long)im.width * im.height > IMAGE_PIXELS_MAX)
+		goto done;
+	im.format = (im.format & PNG_FORMAT_FLAG_ALPHA) ?
+	    ((im.format & PNG_FORMAT_FLAG_COLOR) ? PNG_FORMAT_RGBA : PNG_FORMAT_GA) :
+	    ((im.format & PNG_FORMAT_FLAG_COLOR) ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY);
+	w = im.width;
+	h = im.height;
+	ch = PNG_IMAGE_SAMPLE_CHANNELS(im.format);
+	px = malloc(PNG_IMAGE_SIZE(im));
+	if (px == NULL || !png_image_finish_read(&im, NULL, px, 0, NULL))
+		goto done;
+	side = w > h ? w : h;
+	k = (side + IMAGE_SIDE_MAX - 1) / IMAGE_SIDE_MAX;
+	if (k > 1) {
+		ow = w / k ? w / k : 1;
+		oh = h / k ? h / k : 1;
+		sm = malloc((size_t)ow * oh * ch);
+		if (sm == NULL)
+			goto done;
+		for (unsigned y = 0; y < oh; y++)
+			for (unsigned x = 0; x < ow; x++)
+				for (unsigned c = 0; c < ch; c++) {
+					unsigned long sum = 0, n = 0;
+					for (unsigned dy = 0; dy < k && y * k + dy < h; dy++)
+						for (unsigned dx = 0; dx < k && x * k + dx < w; dx++, n++)
+							sum += px[((size_t)(y * k + dy) * w + x * k + dx) * ch + c];
+					sm[((size_t)y * ow + x) * ch + c] = (unsigned char)(sum / n);
+				}
+		free(px);
+		px = sm;
+		sm = NULL;
+		im.width = w = ow;
+		im.height = h = oh;
+	}
+	im.flags = 0;
+	if (!png_image_write_get_memory_size(im, len, 0, px, 0, NULL))
+		goto done;
+	sm = malloc(len);
+	if (sm == NULL || !png_image_write_to_memory(&im, sm, &len, 0, px, 0, NULL))
+		goto done;
+	strbuf_add(out, sm, len);
+	rc = 0;
+done:
+	png_image_free(&im);
+	free(px);
+	free(sm);
+	return rc;
+}
+
+int
+image_clean_fd(int fd, strbuf_t *out, char **title, void *arg)
+{
+	enum image_kind k = arg ? (enum image_kind)*(const int *)arg : IMAGE_NONE;
+	strbuf_t in;
+	int rc = -1;
+
+	(void)title;
+	strbuf_init(&in);
+	if (slurp(fd, &in) < 0)
+		goto done;
+	if (k == IMAGE_JPEG)
+		rc = clean_jpeg(&in, out);
+	else if (k == IMAGE_PNG)
+		rc = clean_png(&in, out);
+done:
+	strbuf_release(&in);
+	return rc;
+}

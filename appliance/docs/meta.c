@@ -1,0 +1,375 @@
+/* meta: see meta.h. */
+#include "docs/meta.h"
+
+#include <errno.h>
+#include <libexif/exif-data.h>
+#include <libexif/exif-tag.h>
+#include <libexif/exif-utils.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "docs/extract.h"
+
+const char *const meta_kinds[] = { "gps", "camera", "author", "software", "comments", "revisions", "mailhost",
+	NULL };
+
+enum meta_format
+meta_format_of(const char *mime, const char *name)
+{
+	if (strcmp(mime, "image/jpeg") == 0)
+		return META_JPEG;
+	switch (extract_kind_of(mime, name)) {
+	case EXTRACT_OFFICE:
+		return META_OFFICE;
+	case EXTRACT_PDF:
+		return META_PDF;
+	case EXTRACT_EML:
+		return META_MAIL;
+	default:
+		return META_NONE;
+	}
+}
+
+static void line(strbuf_t *out, const char *kind, const char *label, const char *value);
+
+static void
+mailhost_line(strbuf_t *out, const char *v)
+{
+	line(out, "mailhost", "", v);
+}
+
+/* A finding line; the value's tabs and line ends become spaces. */
+static void
+line(strbuf_t *out, const char *kind, const char *label, const char *value)
+{
+	strbuf_t v;
+
+	if (value == NULL || value[0] == '\0')
+		return;
+	strbuf_init(&v);
+	extract_utf8(&v, value, strnlen(value, META_VALUE_MAX));
+	for (size_t i = 0; i < v.len; i++)
+		if (v.s[i] == '\t' || v.s[i] == '\n')
+			v.s[i] = ' ';
+	while (v.len > 0 && v.s[v.len - 1] == ' ')
+		v.len--;
+	if (v.len > 0) {
+		strbuf_addf(out, "%s\t%s%s", kind, label, label[0] ? ": " : "");
+		strbuf_add(out, v.s, v.len);
+		strbuf_addc(out, '\n');
+	}
+	strbuf_release(&v);
+}
+
+static ExifEntry *
+entry(ExifData *ed, ExifIfd ifd, unsigned tag)
+{
+	return exif_content_get_entry(ed->ifd[ifd], (ExifTag)tag);
+}
+
+static void
+text_tag(ExifData *ed, ExifIfd ifd, unsigned tag, strbuf_t *out, const char *kind, const char *label)
+{
+	ExifEntry *e = entry(ed, ifd, tag);
+	char buf[META_VALUE_MAX + 1];
+
+	if (e && exif_entry_get_value(e, buf, sizeof(buf)))
+		line(out, kind, label, buf);
+}
+
+/* Degrees from the three rationals of a GPS coordinate; -1 if malformed. */
+static double
+degrees(ExifEntry *e, ExifByteOrder o)
+{
+	double d = 0, scale = 1;
+
+	if (e == NULL || e->format != EXIF_FORMAT_RATIONAL || e->components < 3 || e->size < 24)
+		return -1;
+	for (int i = 0; i < 3; i++, scale *= 60) {
+		ExifRational r = exif_get_rational(e->data + 8 * i, o);
+		if (r.denominator == 0)
+			return -1;
+		d += (double)r.numerator / r.denominator / scale;
+	}
+	return d;
+}
+
+static char
+ref(ExifData *ed, unsigned tag, char dflt)
+{
+	ExifEntry *e = entry(ed, EXIF_IFD_GPS, tag);
+	return e && e->size > 0 && e->data && (e->data[0] == 'N' || e->data[0] == 'S' || e->data[0] == 'E' ||
+	    e->data[0] == 'W') ? (char)e->data[0] : dflt;
+}
+
+int
+meta_exif(const unsigned char *buf, size_t n, strbuf_t *out)
+{
+	ExifData *ed = exif_data_new_from_data(buf, (unsigned)n);
+	ExifByteOrder o;
+	double lat, lon;
+
+	if (ed == NULL)
+		return -1;
+	o = exif_data_get_byte_order(ed);
+	lat = degrees(entry(ed, EXIF_IFD_GPS, EXIF_TAG_GPS_LATITUDE), o);
+	lon = degrees(entry(ed, EXIF_IFD_GPS, EXIF_TAG_GPS_LONGITUDE), o);
+	if (lat >= 0 && lon >= 0 && lat <= 90 && lon <= 180) {
+		char pos[96];
+		/* Rounded for the report (about 10 km): that it is there is the finding. */
+		snprintf(pos, sizeof(pos), "position near %.1f %c, %.1f %c", lat, ref(ed, EXIF_TAG_GPS_LATITUDE_REF, 'N'),
+		    lon, ref(ed, EXIF_TAG_GPS_LONGITUDE_REF, 'E'));
+		line(out, "gps", "", pos);
+	} else if (ed->ifd[EXIF_IFD_GPS] && ed->ifd[EXIF_IFD_GPS]->count > 0) {
+		line(out, "gps", "", "GPS fields present");
+	}
+	{
+		char make[META_VALUE_MAX + 1] = "", model[META_VALUE_MAX + 1] = "", both[2 * META_VALUE_MAX + 2];
+		ExifEntry *e;
+		if ((e = entry(ed, EXIF_IFD_0, EXIF_TAG_MAKE)))
+			exif_entry_get_value(e, make, sizeof(make));
+		if ((e = entry(ed, EXIF_IFD_0, EXIF_TAG_MODEL)))
+			exif_entry_get_value(e, model, sizeof(model));
+		snprintf(both, sizeof(both), "%s%s%s", make, make[0] && model[0] ? " " : "", model);
+		line(out, "camera", "", both);
+	}
+	/* Body (0xa431) and lens (0xa435) serial numbers: shown by their last two characters. */
+	for (unsigned tag = 0xa431; tag <= 0xa435; tag += 4) {
+		ExifEntry *e = entry(ed, EXIF_IFD_EXIF, tag);
+		char v[META_VALUE_MAX + 1], masked[64];
+		size_t len;
+		if (e == NULL || !exif_entry_get_value(e, v, sizeof(v)) || (len = strlen(v)) == 0)
+			continue;
+		snprintf(masked, sizeof(masked), "%s serial number ending %s", tag == 0xa431 ? "body" : "lens",
+		    len > 2 ? v + len - 2 : "");
+		line(out, "camera", "", masked);
+	}
+	text_tag(ed, EXIF_IFD_0, EXIF_TAG_ARTIST, out, "author", "artist");
+	text_tag(ed, EXIF_IFD_0, EXIF_TAG_COPYRIGHT, out, "author", "copyright");
+	text_tag(ed, EXIF_IFD_EXIF, 0xa430, out, "author", "camera owner");
+	text_tag(ed, EXIF_IFD_0, EXIF_TAG_SOFTWARE, out, "software", "");
+	exif_data_unref(ed);
+	return 0;
+}
+
+void
+meta_pdfinfo_lines(const char *txt, size_t n, strbuf_t *out)
+{
+	static const struct { const char *key, *kind, *label; } keys[] = {
+		{ "Author:", "author", "author" }, { "Creator:", "software", "creator" },
+		{ "Producer:", "software", "producer" },
+	};
+	const char *p = txt, *end = txt + n;
+
+	while (p < end) {
+		const char *e = memchr(p, '\n', (size_t)(end - p));
+		size_t len = e ? (size_t)(e - p) : (size_t)(end - p);
+		for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
+			size_t kl = strlen(keys[i].key);
+			if (len > kl && strncmp(p, keys[i].key, kl) == 0) {
+				const char *v = p + kl;
+				char val[META_VALUE_MAX + 1];
+				size_t vl;
+				while (v < p + len && *v == ' ')
+					v++;
+				vl = (size_t)(p + len - v) < META_VALUE_MAX ? (size_t)(p + len - v) : META_VALUE_MAX;
+				memcpy(val, v, vl);
+				val[vl] = '\0';
+				line(out, keys[i].kind, keys[i].label, val);
+			}
+		}
+		p += len + 1;
+	}
+}
+
+static int
+mail_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* A private or link-local IPv4 address at p (not loopback: "from
+ * localhost" says nothing): its length, or 0. */
+static size_t
+private_v4(const char *p, const char *end)
+{
+	unsigned o[4];
+	const char *q = p;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = 0;
+		int nd = 0;
+		while (q < end && mail_digit(*q) && nd < 4)
+			v = v * 10 + (unsigned)(*q++ - '0'), nd++;
+		if (nd == 0 || nd > 3 || v > 255)
+			return 0;
+		o[i] = v;
+		if (i < 3 && (q >= end || *q++ != '.'))
+			return 0;
+	}
+	if (q < end && (mail_digit(*q) || *q == '.'))
+		return 0;
+	if (o[0] == 10 || (o[0] == 172 && o[1] >= 16 && o[1] <= 31) || (o[0] == 192 && o[1] == 168) ||
+	    (o[0] == 169 && o[1] == 254) || (o[0] == 100 && o[1] >= 64 && o[1] <= 127))
+		return (size_t)(q - p);
+	return 0;
+}
+
+static int
+host_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || mail_digit(c) || c == '-' || c == '.';
+}
+
+/* A host name under an internal-looking domain at p: its length, or 0. */
+static size_t
+internal_name(const char *p, const char *end)
+{
+	static const char *const suffixes[] = { ".local", ".lan", ".internal", ".corp", ".intranet",
+		".localdomain", ".home", ".priv" };
+	size_t n = 0;
+
+	while (p + n < end && host_char((unsigned char)p[n]) && n < 253)
+		n++;
+	while (n > 0 && (p[n - 1] == '.' || p[n - 1] == '-'))
+		n--;
+	for (size_t i = 0; i < ARRAY_LEN(suffixes); i++) {
+		size_t sl = strlen(suffixes[i]);
+		if (n > sl && strncasecmp(p + n - sl, suffixes[i], sl) == 0)
+			return n;
+	}
+	return 0;
+}
+
+void
+meta_mail(const char *p, size_t n, strbuf_t *out)
+{
+	static const char *const names[] = { "Received:", "X-Originating-IP:", "X-Sender-IP:", "X-Forwarded-For:",
+		"Message-ID:" };
+	const char *end = p + n;
+	int found = 0;
+
+	/* Header lines until the blank line; a folded line continues its header. */
+	for (const char *hdr = p; hdr < end && found < 8;) {
+		const char *e = memchr(hdr, '\n', (size_t)(end - hdr)), *hdr_end;
+		size_t which = ARRAY_LEN(names);
+		if (e == NULL)
+			e = end;
+		if (e == hdr || (e == hdr + 1 && hdr[0] == '\r'))
+			break;
+		for (size_t i = 0; i < ARRAY_LEN(names); i++)
+			if ((size_t)(e - hdr) > strlen(names[i]) && strncasecmp(hdr, names[i], strlen(names[i])) == 0)
+				which = i;
+		hdr_end = e;
+		while (hdr_end + 1 < end && (hdr_end[1] == ' ' || hdr_end[1] == '\t')) {
+			const char *next = memchr(hdr_end + 1, '\n', (size_t)(end - hdr_end - 1));
+			hdr_end = next ? next : end;
+		}
+		for (const char *q = hdr + (which < ARRAY_LEN(names) ? strlen(names[which]) : 0);
+		    which < ARRAY_LEN(names) && q < hdr_end && found < 8; q++) {
+			size_t len = 0;
+			if ((q == hdr || !host_char((unsigned char)q[-1])) &&
+			    ((len = private_v4(q, hdr_end)) > 0 || (len = internal_name(q, hdr_end)) > 0)) {
+				char v[META_VALUE_MAX + 1];
+				snprintf(v, sizeof(v), "%.*s names %.*s", (int)strlen(names[which]) - 1, names[which],
+				    (int)(len < 120 ? len : 120), q);
+				/* A header names its host twice ("from x (x [ip])"): once is enough. */
+				char needle[META_VALUE_MAX + 4];
+				snprintf(needle, sizeof(needle), "\t%s\n", v);
+				if (out->s == NULL || strstr(out->s, needle) == NULL) {
+					mailhost_line(out, v);
+					found++;
+				}
+				q += len - 1;
+			}
+		}
+		hdr = hdr_end < end ? hdr_end + 1 : end;
+	}
+}
+
+/* What runs in the jailed worker: *(enum meta_format *)arg says which reader. */
+static int
+meta_fd(int fd, strbuf_t *out, char **title, void *arg)
+{
+	enum meta_format f = *(enum meta_format *)arg;
+	unsigned char *buf;
+	ssize_t r;
+	size_t n = 0;
+	int rc;
+
+	size_t want = f == META_MAIL ? META_MAIL_READ : META_EXIF_READ;
+
+	if (f == META_OFFICE)
+		return extract_office_meta_fd(fd, out);
+	if (f != META_JPEG && f != META_MAIL)
+		return -1;
+	buf = xmalloc(want);
+	while (n < want && (r = pread(fd, buf + n, want - n, (off_t)n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		n += (size_t)r;
+	}
+	if (f == META_MAIL) {
+		meta_mail((const char *)buf, n, out);
+		rc = 0;
+	} else {
+		rc = n > 0 ? meta_exif(buf, n, out) : -1;
+	}
+	free(buf);
+	return rc;
+}
+
+static int
+known(const char *kind, size_t len)
+{
+	for (const char *const *k = meta_kinds; *k; k++)
+		if (strlen(*k) == len && memcmp(*k, kind, len) == 0)
+			return 1;
+	return 0;
+}
+
+enum docjail_result
+meta_jailed(docjail_t *j, const char *pdfinfo, enum meta_format f, int fd, strbuf_t *out, strbuf_t *why)
+{
+	strbuf_t raw, lines;
+	enum docjail_result r;
+	char *t = NULL;
+
+	if (f == META_NONE)
+		return DOCJAIL_OK;
+	strbuf_init(&raw);
+	strbuf_init(&lines);
+	if (f == META_PDF) {
+		char *argv[] = { (char *)pdfinfo, "-enc", "UTF-8", "-", NULL };
+		if ((r = docjail_tool(j, fd, argv, &raw, why)) == DOCJAIL_OK)
+			meta_pdfinfo_lines(raw.s ? raw.s : "", raw.len, &lines);
+	} else {
+		r = docjail_parse(j, fd, meta_fd, &f, sizeof(f), &lines, &t, why);
+	}
+	free(t);
+	if (r == DOCJAIL_OK) {
+		/* The child's answer is untrusted: known kinds, bounded UTF-8 text. */
+		const char *p = lines.s ? lines.s : "", *end = p + lines.len;
+		while (p < end) {
+			const char *e = memchr(p, '\n', (size_t)(end - p)), *tab;
+			size_t len = e ? (size_t)(e - p) : (size_t)(end - p);
+			tab = memchr(p, '\t', len);
+			if (tab && known(p, (size_t)(tab - p))) {
+				size_t vl = len - (size_t)(tab - p) - 1;
+				strbuf_add(out, p, (size_t)(tab - p) + 1);
+				extract_utf8(out, tab + 1, vl < META_VALUE_MAX ? vl : META_VALUE_MAX);
+				strbuf_addc(out, '\n');
+			}
+			p += len + 1;
+		}
+	}
+	strbuf_release(&raw);
+	strbuf_release(&lines);
+	return r;
+}

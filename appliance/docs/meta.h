@@ -1,0 +1,52 @@
+/* meta: what a document's own metadata says about where, by whom and with
+ * what it was made, for the publisher's review (never to change a file):
+ * EXIF in JPEG images (GPS position, camera make, model and serial number,
+ * artist, owner, copyright, software; through libexif), the Info of a PDF
+ * (Author, Creator, Producer; through poppler's pdfinfo), and the properties,
+ * comments and tracked changes of Office and OpenDocument files
+ * (extract_office_meta_fd), and the headers of an e-mail that name internal
+ * hosts (Received, X-Originating-IP, X-Sender-IP, X-Forwarded-For,
+ * Message-ID: private IPv4 addresses, names under .local, .lan, .internal,
+ * .corp, .intranet, .localdomain, .home, .priv). Every document is read in the
+ * document jail.
+ *
+ * Findings come back as lines "kind<TAB>text"; kinds: gps, camera, author,
+ * software, comments, revisions, mailhost. Not read: XMP, PNG/TIFF/HEIC
+ * metadata, embedded files and incremental updates of PDFs. */
+#ifndef BROADSIDE_META_H
+#define BROADSIDE_META_H
+
+#include <stddef.h>
+
+#include "base/util.h"
+#include "docs/docjail.h"
+
+enum meta_format { META_NONE = 0, META_JPEG, META_OFFICE, META_PDF, META_MAIL };
+
+#define META_PDFINFO "/usr/bin/pdfinfo"
+#define META_EXIF_READ (256 * 1024)   /* a JPEG's EXIF is in its first 64 KiB segment */
+#define META_VALUE_MAX 200
+#define META_MAIL_READ (64 * 1024)    /* the header block of a mail */
+
+/* The kinds of finding, NULL-terminated. */
+extern const char *const meta_kinds[];
+
+/* Which reader a file needs, from its media type and name. */
+enum meta_format meta_format_of(const char *mime, const char *name);
+
+/* The EXIF of the JPEG in buf[0..n) as finding lines appended to out. 0, or
+ * -1 if there is none. (The parser: runs in the jail.) */
+int meta_exif(const unsigned char *buf, size_t n, strbuf_t *out);
+/* The internal hosts an e-mail's header block p[0..n) names, as finding lines. */
+void meta_mail(const char *p, size_t n, strbuf_t *out);
+/* pdfinfo's output txt[0..n) as finding lines. */
+void meta_pdfinfo_lines(const char *txt, size_t n, strbuf_t *out);
+
+/* Read the metadata of the document open at fd in the jail j (pdfinfo: an
+ * absolute path, one of j's tools) and append checked finding lines to out
+ * (each "kind<TAB>text", a known kind, valid UTF-8, at most META_VALUE_MAX
+ * bytes of text). */
+enum docjail_result meta_jailed(docjail_t *j, const char *pdfinfo, enum meta_format f, int fd, strbuf_t *out,
+    strbuf_t *why);
+
+#endif

@@ -1,0 +1,21 @@
+/* page_int: what page.c shares with the other page modules (page_read.c);
+ * not for callers outside site/. */
+#ifndef BROADSIDE_PAGE_INT_H
+#define BROADSIDE_PAGE_INT_H
+
+#include <stdint.h>
+
+#include "site/page.h"
+#include "site/tmpl.h"
+
+/* Render body in the shared layout with v (freed here); 0 or -1. */
+int page_render_(strbuf_t *out, const char *body, tmpl_vars_t *v);
+/* Publisher, stylesheet version, title and the signed address list. */
+void page_put_common_(tmpl_vars_t *v, const page_site_t *s, const char *title);
+/* Breadcrumbs of path in collection c. */
+void page_put_crumbs_(tmpl_vars_t *v, const page_collection_t *c, const char *path);
+/* "1.2 MB" and "1,234" */
+void page_put_size_(tmpl_vars_t *v, const char *key, int64_t n);
+void page_put_count_(tmpl_vars_t *v, const char *key, int64_t n);
+
+#endif

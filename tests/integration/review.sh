@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# review: planted personal data (addresses, numbers, street addresses) in real files (text, a docx written with
+# python3's zipfile, a PDF from make-sample, a mail, a file name) is found,
+# and metadata written by real tools (Pillow's GPS EXIF, exiftool's serial
+# number and PDF Author, a docx's properties, comment and tracked change) is
+# read in the document jail, as are a mail's headers naming internal hosts;
+# per kind and file; card numbers and IBANs that fail their check, and
+# SSN-like numbers that cannot be SSNs, are never reported; excerpts are
+# redacted; the per-folder table and totals add up; a second run reads
+# nothing, a changed file is read again; the files are never changed;
+# --kinds filters; --withhold-kinds withholds in one step; names are printed
+# escaped.
+. "$(dirname "$0")/../lib.sh"
+D=$T/data C=$T/coll
+mkdir -p "$C/hr/deep" "$C/clean"
+cat >"$C/notes.txt" <<'EOF'
+Valid cards: Visa 4111 1111 1111 1111, Mastercard 5555-5555-5555-4444, Amex 378282246310005.
+Invalid cards: 4111 1111 1111 1112, 5555555555554445, 3782 822463 10006, 1234 5678 9012 3456.
+Phones: (555) 123-4567, +44 20 7946 0958, 555.123.4567 and 1-800-555-0199.
+Not phones: order 5551234567, dated 2021-03-04, version 1.2.3.4.
+Home: 742 Evergreen Terrace; office: 221B Baker Street; not: the 2020 Annual Report.
+EOF
+cat >"$C/hr/deep/staff.csv" <<'EOF'
+name,ssn,iban
+A,078-05-1120,DE89 3704 0044 0532 0130 00
+B,219-09-9999,GB82WEST12345698765432
+C,666-12-3456,DE89 3704 0044 0532 0130 01
+D,912-12-3456,GB82WEST12345698765433
+EOF
+printf 'Received: from mx1.example.org (mx1.example.org [203.0.113.5])\n\tby gw.example.net\nReceived: from pc-0042.corp.internal\n (pc-0042.corp.internal [10.20.30.40])\n\tby mail.example.org\nX-Originating-IP: [192.168.7.12]\nFrom: clerk@example.org\nTo: desk@example.org\nSubject: call back\n\nPlease ring +1 (202) 555-0143 before noon. Received: from 10.9.9.9\n' >"$C/hr/call.eml"
+echo "nothing personal in here" >"$C/clean/readme.txt"
+echo "a name that is an address" >"$C/clean/jane.doe@example.org.txt"
+printf 'x' >"$C/clean/$(printf 'evil\033[2J\xe2\x80\xaegpj.exe mallory@example.net')"
+python3 - "$C" "$TOP/scripts/demo/make-sample" <<'PY'
+import importlib.machinery, importlib.util, sys, zipfile
+c = sys.argv[1]
+loader = importlib.machinery.SourceFileLoader("ms", sys.argv[2])
+spec = importlib.util.spec_from_loader("ms", loader); ms = importlib.util.module_from_spec(spec); loader.exec_module(ms)
+open(c + "/hr/transfer.pdf", "wb").write(ms.make_pdf(["Wire to FR14 2004 1010 0505 0001 3M02 606", "thanks"]))
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+with zipfile.ZipFile(c + "/memo.docx", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+    z.writestr("word/document.xml", f'<?xml version="1.0" encoding="UTF-8"?><w:document {W}><w:body>'
+               '<w:p><w:r><w:t>Refund to card 6011 1111 1111 1117, ask john.smith@corp.example.com</w:t></w:r></w:p>'
+               '</w:body></w:document>')
+PY
+# Metadata, written by real tools: Pillow puts GPS and camera EXIF into a
+# JPEG, exiftool a serial number into it and an Author into a PDF; the docx
+# has core.xml/app.xml properties, a comment and a tracked change.
+mkdir -p "$C/media"
+/usr/bin/python3 - "$C/media" <<'PY'
+import sys, zipfile
+from PIL import Image
+d = sys.argv[1]
+img = Image.new("RGB", (32, 32), (200, 10, 10))
+exif = Image.Exif()
+exif[0x010F] = "Canon"; exif[0x0110] = "EOS 5D"; exif[0x0131] = "GIMP 2.10"; exif[0x013B] = "Jane Photographer"
+exif[0x8825] = {1: "N", 2: (52.0, 31.0, 12.0), 3: "E", 4: (13.0, 24.0, 18.0)}
+img.save(d + "/photo.jpg", exif=exif)
+Image.new("RGB", (8, 8)).save(d + "/plain.jpg")
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+with zipfile.ZipFile(d + "/minutes.docx", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+    z.writestr("word/document.xml", f'<?xml version="1.0" encoding="UTF-8"?><w:document {W}><w:body><w:p>'
+        '<w:ins w:id="1" w:author="Bob Editor"><w:r><w:t>added</w:t></w:r></w:ins><w:r><w:t>Minutes</w:t></w:r></w:p></w:body></w:document>')
+    z.writestr("word/comments.xml", f'<?xml version="1.0" encoding="UTF-8"?><w:comments {W}><w:comment w:id="0" '
+        'w:author="Carol Reviewer"><w:p><w:r><w:t>check this</w:t></w:r></w:p></w:comment></w:comments>')
+    z.writestr("docProps/core.xml", '<?xml version="1.0" encoding="UTF-8"?><cp:coreProperties '
+        'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        '<dc:title>Minutes</dc:title><dc:creator>Alice Author</dc:creator><cp:lastModifiedBy>Dave Insider</cp:lastModifiedBy></cp:coreProperties>')
+    z.writestr("docProps/app.xml", '<?xml version="1.0" encoding="UTF-8"?><Properties '
+        'xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Company>Springfield PD</Company></Properties>')
+open(d + "/garbage.jpg", "wb").write(b"\xff\xd8\xff\xe1\xff\xffExif\0\0" + bytes(range(256)) * 40)
+open(d + "/notzip.docx", "wb").write(b"PK\3\4" + b"\xff" * 5000)
+PY
+exiftool -q -overwrite_original -SerialNumber=SN12345678 "$C/media/photo.jpg"
+cp "$C/hr/transfer.pdf" "$C/media/authored.pdf"
+exiftool -q -overwrite_original -Author="Jane Source" -Creator="Word for Mac" "$C/media/authored.pdf"
+sums() { (cd "$C" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum; }
+before=$(sums)
+$BROADSIDE --data "$D" init >/dev/null 2>&1
+$BROADSIDE --data "$D" add "$C" --slug hr --title "HR" -q >/dev/null 2>&1
+out=$($BROADSIDE --data "$D" review hr --json 2>"$T/err"); rc=$?
+check_eq "review --json succeeds" "$rc" 0
+check "… and is JSON" python3 -c 'import json,sys; json.loads(sys.argv[1])' "$out"
+count() { # count PATH KIND: the finding count of one file and kind
+  python3 -c 'import json,sys
+r = json.loads(sys.argv[1])
+print(sum(f["count"] for f in r["findings"] if f["path"] == sys.argv[2] and f["kind"] == sys.argv[3]))' "$out" "$1" "$2"; }
+excerpt() { # excerpt PATH KIND: the excerpts of one file and kind, one a line
+  python3 -c 'import json,sys
+r = json.loads(sys.argv[1])
+for f in r["findings"]:
+    if f["path"] == sys.argv[2] and f["kind"] == sys.argv[3]: print("\n".join(f["excerpts"]))' "$out" "$1" "$2"; }
+check_eq "notes.txt: the 3 valid cards, none of the 4 invalid ones" "$(count notes.txt card)" 3
+check_eq "notes.txt: 4 phone numbers in 4 formats" "$(count notes.txt phone)" 4
+check_eq "notes.txt: no other kind" "$(count notes.txt ssn)$(count notes.txt iban)$(count notes.txt email)" 000
+check_eq "notes.txt: 2 street addresses, not a year before capitals" "$(count notes.txt street)" 2
+check_eq "staff.csv: 2 valid SSN-like numbers (not 666-, not 9xx-)" "$(count hr/deep/staff.csv ssn)" 2
+check_eq "staff.csv: 2 IBANs with a valid check, not the 2 without" "$(count hr/deep/staff.csv iban)" 2
+check_eq "staff.csv: nothing else (an invalid IBAN is no phone)" "$(count hr/deep/staff.csv phone)$(count hr/deep/staff.csv card)" 00
+check_eq "call.eml: the phone in the body" "$(count hr/call.eml phone)" 1
+check_eq "call.eml: the addresses in the headers" "$(count hr/call.eml email)" 2
+check_eq "call.eml: the internal host, its address and the originating address in the headers" "$(count hr/call.eml mailhost)" 3
+check "… named" bash -c "grep -q 'Received names pc-0042.corp.internal' <<<\"\$1\" && grep -q 'X-Originating-IP names 192.168.7.12' <<<\"\$1\"" _ "$(excerpt hr/call.eml mailhost)"
+check_eq "transfer.pdf (through pdftotext in the jail): the IBAN" "$(count hr/transfer.pdf iban)" 1
+check_eq "memo.docx: the card" "$(count memo.docx card)" 1
+check_eq "memo.docx: the address" "$(count memo.docx email)" 1
+check_eq "a file name that is an address" "$(count clean/jane.doe@example.org.txt email)" 1
+check_eq "clean/readme.txt: nothing" "$(count clean/readme.txt email)" 0
+check "photo.jpg (Pillow): the GPS position" grep -q "position near 52.5 N, 13.4 E" <<<"$(excerpt media/photo.jpg gps)"
+check "photo.jpg: the camera" grep -q "Canon EOS 5D" <<<"$(excerpt media/photo.jpg camera)"
+check "photo.jpg (exiftool): the serial number, masked" bash -c "grep -q 'serial number ending 78' <<<\"\$1\" && ! grep -q SN123 <<<\"\$1\"" _ "$(excerpt media/photo.jpg camera)"
+check "photo.jpg: the artist" grep -q "artist: Jane Photographer" <<<"$(excerpt media/photo.jpg author)"
+check "photo.jpg: the software" grep -q "GIMP" <<<"$(excerpt media/photo.jpg software)"
+check_eq "plain.jpg: no metadata" "$(count media/plain.jpg gps)$(count media/plain.jpg camera)" 00
+check "authored.pdf (exiftool, read by pdfinfo in the jail): the author" grep -q "author: Jane Source" <<<"$(excerpt media/authored.pdf author)"
+check "… and the creator" grep -q "creator: Word for Mac" <<<"$(excerpt media/authored.pdf software)"
+check "minutes.docx: core.xml author and last modified by" bash -c "grep -q 'author: Alice Author' <<<\"\$1\" && grep -q 'last modified by: Dave Insider' <<<\"\$1\"" _ "$(excerpt media/minutes.docx author)"
+check "minutes.docx: app.xml company" grep -q "company: Springfield PD" <<<"$(excerpt media/minutes.docx author)"
+check "minutes.docx: the comment and its author" grep -q "1 comment, the first by Carol Reviewer" <<<"$(excerpt media/minutes.docx comments)"
+check "minutes.docx: the tracked change" grep -q "1 tracked change, the first by Bob Editor" <<<"$(excerpt media/minutes.docx revisions)"
+check_eq "garbage.jpg and notzip.docx: reviewed, nothing invented" "$(count media/garbage.jpg gps)$(count media/notzip.docx author)" 00
+check "excerpts hide the numbers" bash -c "! grep -Eq '4111 1111|5555-5555|078-05|0532 0130|555\) 123|john\.smith|clerk@' <<<\"\$1\"" _ "$out"
+check "… but keep the last two digits" grep -q '••11' <<<"$out"
+total() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])["total"][sys.argv[2]])' "$out" "$1"; }
+check_eq "total: cards" "$(total card)" 4
+check_eq "total: ssn" "$(total ssn)" 2
+check_eq "total: iban (authored.pdf is a copy of transfer.pdf)" "$(total iban)" 4
+folder() { python3 -c 'import json,sys
+r = json.loads(sys.argv[1])
+print([f["counts"][sys.argv[3]] for f in r["folders"] if f["folder"] == sys.argv[2]][0])' "$out" "$1" "$2"; }
+check_eq "per folder: hr/deep has the 2 SSNs" "$(folder hr/deep ssn)" 2
+check_eq "per folder: hr has the PDF's IBAN" "$(folder hr iban)" 1
+check_eq "per folder: the top has 4 cards" "$(folder '' card)" 4
+
+# Text: escaped names, a table, and what is re-read.
+txt=$($BROADSIDE --data "$D" review hr 2>"$T/err2")
+check "a second run reads nothing" grep -q "0 read" "$T/err2"
+check "text: a table per folder with a total" bash -c "grep -q '^By folder' <<<\"\$1\" && grep -q 'total (10 files with findings)' <<<\"\$1\"" _ "$txt"
+check "text: a hostile name is escaped" bash -c "grep -q 'evil\\\\x1b\[2J\\\\xe2\\\\x80\\\\xaegpj.exe' <<<\"\$1\" && ! grep -q $'\e' <<<\"\$1\"" _ "$txt"
+echo "now with 219-09-9999" >>"$C/clean/readme.txt"
+$BROADSIDE --data "$D" refresh hr -q >/dev/null 2>&1
+$BROADSIDE --data "$D" review hr >/dev/null 2>"$T/err3"
+check "after a change, only that file is read again" grep -q "1 read" "$T/err3"
+check_eq "… and its new finding is there" "$($BROADSIDE --data "$D" review hr --json 2>/dev/null | python3 -c 'import json,sys
+print(sum(f["count"] for f in json.load(sys.stdin)["findings"] if f["path"] == "clean/readme.txt"))')" 1
+only=$($BROADSIDE --data "$D" review hr --kinds card -q)
+check "--kinds card shows cards only" bash -c "grep -q ' card ' <<<\"\$1\" && ! grep -Eq ' (ssn|iban|phone|email) ' <<<\"\$1\"" _ "$only"
+check "--kinds refuses an unknown kind" bash -c "! $BROADSIDE --data '$D' review hr --kinds cards 2>/dev/null"
+before_now=$(sums)
+
+# --withhold-kinds: every file with a card, in one step.
+$BROADSIDE --data "$D" review hr --withhold-kinds card -q >/dev/null 2>"$T/wh"
+check "--withhold-kinds lists what it withheld" bash -c "grep -q 'withheld: notes.txt (card)' '$T/wh' && grep -q 'withheld: memo.docx (card)' '$T/wh'"
+check "… 2 files" grep -q "2 files withheld" "$T/wh"
+check "… gone from the manifest" bash -c "! grep -Eq 'notes\.txt|memo\.docx' '$D/manifests/hr/SHA256SUMS'"
+check "… which verifies" minisign -V -q -p "$D/keys/publisher.pub" -m "$D/manifests/hr/SHA256SUMS"
+check "… withheld gives the reason" bash -c "$BROADSIDE --data '$D' withheld hr | grep -q 'review found: card'"
+check_eq "… and the review no longer counts them" "$($BROADSIDE --data "$D" review hr --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"]["card"])')" 0
+check_eq "the files were never changed by review" "$(sums)" "$before_now"
+check "… nor before the edit (only readme.txt changed)" test "$before" != "$before_now"
+# A hostile pdfinfo (a C stand-in at the path review derives from
+# pdftotext_path) runs in the jail: it cannot read the publisher key nor
+# open a socket, and review goes on.
+mkdir -p "$T/tools"
+cp /usr/bin/pdftotext "$T/tools/pdftotext"
+cat >"$T/standin.c" <<EOF
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
+int main(void)
+{
+	char buf[64];
+	int fd = open("$D/keys/publisher.key", O_RDONLY);
+	long n = fd >= 0 ? (long)read(fd, buf, sizeof(buf)) : -1;
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	printf("Author: key bytes %ld\nProducer: socket %d\n", n, s >= 0 ? 0 : -1);
+	return 0;
+}
+EOF
+cc -o "$T/tools/pdfinfo" "$T/standin.c"
+echo "pdftotext_path = $T/tools/pdftotext" >>"$D/broadside.conf"
+cp "$C/hr/transfer.pdf" "$C/media/again.pdf"
+$BROADSIDE --data "$D" refresh hr -q >/dev/null 2>&1
+out=$($BROADSIDE --data "$D" review hr --json 2>/dev/null); rc=$?
+check_eq "review with a hostile pdfinfo finishes" "$rc" 0
+check "… which ran in the jail: the key was out of its reach" grep -q "author: key bytes -1" <<<"$(excerpt media/again.pdf author)"
+check "… and so was any socket" grep -q "producer: socket -1" <<<"$(excerpt media/again.pdf software)"
+check "… nothing of the key in the catalogue" bash -c "! grep -aq \"\$(sed -n 2p '$D/keys/publisher.key' | cut -c1-20)\" '$D/catalogue.db'"
+done_testing

@@ -1,0 +1,143 @@
+/* test_read: what the reading view is made of — the search words it marks
+ * (site/mark), the table splitter (docs/csv), the page itself (site/page_read:
+ * every byte escaped, hits numbered, pages linked) and the listing an e-mail's
+ * attachments leave behind its text (docs/extract). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "docs/csv.h"
+#include "docs/extract.h"
+#include "site/mark.h"
+#include "site/page.h"
+#include "unit.h"
+
+static void
+marks(void)
+{
+	mark_terms_t t;
+	size_t s, e;
+	const char *text = "Policeman POLICE polices; the police* office offic";
+
+	mark_terms_parse("police offic* a \"x\"", &t);
+	is_int(t.n, 2, "one-letter words are left out");
+	ok(t.t[1].prefix, "offic* is a prefix");
+	ok(mark_next(&t, text, strlen(text), 0, &s, &e), "a hit");
+	is_int(s, 10, "not inside 'Policeman': at POLICE, any case");
+	is_int(e, 16, "the whole word");
+	ok(mark_next(&t, text, strlen(text), e, &s, &e) && s == 30, "'police' before '*': the next");
+	ok(mark_next(&t, text, strlen(text), e, &s, &e) && s == 38 && e == 44, "prefix: the whole word office");
+	ok(mark_next(&t, text, strlen(text), e, &s, &e) && s == 45, "prefix: offic itself");
+	mark_terms_parse(NULL, &t);
+	ok(!mark_next(&t, text, strlen(text), 0, &s, &e), "no query, no hit");
+	mark_terms_parse("caf\xc3\xa9", &t);
+	ok(mark_next(&t, "un caf\xc3\xa9 noir", 13, 0, &s, &e) && s == 3 && e == 8, "non-ASCII word");
+}
+
+static void
+csv(void)
+{
+	strbuf_t cells;
+	csv_row_t row;
+	const char *s = "a,\"b,\"\"c\"\"\nd\",e\r\nx\ty\n";
+	size_t n;
+
+	strbuf_init(&cells);
+	n = csv_row_read(s, strlen(s), ',', &cells, &row);
+	is_int(n, 17, "one record, a quoted line break inside, CRLF consumed");
+	is_int(row.n, 3, "three cells");
+	ok(row.len[1] == 7 && memcmp(cells.s + row.off[1], "b,\"c\"\nd", 7) == 0, "quotes undone");
+	strbuf_reset(&cells);
+	n = csv_row_read(s + 17, strlen(s) - 17, '\t', &cells, &row);
+	ok(n == 4 && row.n == 2, "TSV: tab-separated");
+	strbuf_reset(&cells);
+	char wide[300];
+	for (size_t i = 0; i < 100; i++)
+		wide[2 * i] = 'x', wide[2 * i + 1] = ',';
+	csv_row_read(wide, 200, ',', &cells, &row);
+	ok(row.n == CSV_CELLS_MAX && row.more == 100 - CSV_CELLS_MAX + 1, "cells past the cap counted: %zu", row.more);
+	strbuf_reset(&cells);
+	n = csv_row_read("\"open", 5, ',', &cells, &row);
+	ok(n == 5 && row.n == 1, "an open quote takes the rest");
+	strbuf_release(&cells);
+}
+
+static void
+page(void)
+{
+	page_collection_t c = { "demo", "Demo", "", 1, 1, 0, NULL };
+	page_cell_t hdr[] = { { "Subject", 7 }, { "<b>zeppelin</b>", 15 } };
+	page_item_t items[] = { { 'a', 2048, "zeppelin <img src=x>.pdf", 24 } };
+	const char *text = "line one <script>alert(1)</script>\nthe Zeppelin flies\n";
+	page_read_t r = { .kind = PAGE_READ_MAIL, .path = "mail/m<1>.eml", .mime = "message/rfc822",
+		.size = 100, .q = "zeppelin", .page = 2, .npages = 3, .text = text,
+		.text_len = strlen(text), .headers = hdr, .nheaders = 1, .items = items, .nitems = 1,
+		.items_more = 5 };
+	strbuf_t b;
+
+	strbuf_init(&b);
+	ok(page_read(&b, NULL, &c, &r) == 0, "renders");
+	ok(!strstr(b.s, "<script>") && strstr(b.s, "&lt;script&gt;alert(1)&lt;/script&gt;"), "text escaped");
+	ok(!strstr(b.s, "<img") && !strstr(b.s, "<b>zeppelin"), "header and names escaped");
+	ok(strstr(b.s, "&lt;b&gt;<mark id=\"hit1\">zeppelin</mark>&lt;/b&gt;") != NULL, "hit 1 in the header");
+	ok(strstr(b.s, "the <mark id=\"hit2\">Zeppelin</mark> flies") != NULL, "hit 2 in the text");
+	ok(strstr(b.s, "<mark id=\"hit3\">zeppelin</mark> &lt;img") != NULL, "hit 3 in a name");
+	ok(strstr(b.s, "href=\"?page=1&amp;q=zeppelin\"") && strstr(b.s, "href=\"?page=3&amp;q=zeppelin\""),
+	    "previous and next pages keep the query");
+	ok(strstr(b.s, "Page 2 of 3") != NULL, "page N of M");
+	ok(strstr(b.s, "and 5 more") != NULL, "entries not listed are counted");
+	ok(strstr(b.s, "href=\"/f/demo/mail/m%3C1%3E.eml\"") != NULL, "download link");
+	strbuf_release(&b);
+}
+
+static void
+table(void)
+{
+	page_collection_t c = { "demo", "Demo", "", 1, 1, 0, NULL };
+	page_cell_t h[] = { { "id", 2 }, { "<th>", 4 } };
+	page_cell_t r1[] = { { "1", 1 }, { "</td></tr><script>x</script>", 28 }, { "a\x1f" "b", 3 } };
+	page_row_t rows[] = { { h, 2, 0 }, { r1, 3, 7 } };
+	page_read_t r = { .kind = PAGE_READ_TABLE, .path = "t.csv", .mime = "text/csv", .size = 10,
+		.page = 1, .npages = 1, .rows = rows, .nrows = 2 };
+	strbuf_t b;
+
+	strbuf_init(&b);
+	ok(page_read(&b, NULL, &c, &r) == 0, "renders");
+	ok(strstr(b.s, "<th scope=\"col\">id</th><th scope=\"col\">&lt;th&gt;</th>") != NULL, "header row, escaped");
+	ok(strstr(b.s, "<tr><td>1</td><td>&lt;/td&gt;&lt;/tr&gt;&lt;script&gt;x&lt;/script&gt;</td><td>a b</td>"
+	    "<td>… 7 more</td></tr>") != NULL, "body row: cells escaped, a \\x1f in data is no boundary");
+	ok(!strstr(b.s, "<script>"), "no markup from cells");
+	strbuf_release(&b);
+}
+
+static void
+mail_listing(void)
+{
+	const char *m = "Subject: s\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\n"
+	    "body\n--B\nContent-Type: application/pdf; name=\"r\tx.pdf\"\nContent-Transfer-Encoding: base64\n"
+	    "Content-Disposition: attachment; filename=\"=?UTF-8?Q?r=C3=A9port?=.pdf\"\n\nQUJDRA==\n--B--\n";
+	strbuf_t raw, out;
+	char *title = NULL;
+
+	strbuf_init(&raw);
+	strbuf_init(&out);
+	extract_eml(m, strlen(m), &raw, &title);
+	extract_join_listing(&out, raw.s, raw.len);
+	const char *sep = memchr(out.s, EXTRACT_LIST_SEP, out.len);
+	ok(sep != NULL, "a listing follows the text");
+	ok(sep && strcmp(sep + 1, "a\t4\tr\xc3\xa9port.pdf\n") == 0, "attachment: decoded name, decoded size: %s",
+	    sep ? sep + 1 : "");
+	ok(strstr(out.s, "body") && strstr(out.s, "body") < sep, "text first");
+	free(title);
+	strbuf_release(&raw);
+	strbuf_release(&out);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const unit_case_t cases[] = {
+		UNIT_CASE(marks), UNIT_CASE(csv), UNIT_CASE(page), UNIT_CASE(table), UNIT_CASE(mail_listing), UNIT_CASES_END
+	};
+	return unit_main(cases, argc, argv);
+}
