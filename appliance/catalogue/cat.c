@@ -54,7 +54,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " SELECT id, title, path, body, coll FROM fts_src WHERE id = ?1",
 	[S_FILE_DELETE] = "DELETE FROM files WHERE id = ?1",
 	[S_PART_DELETE] = "DELETE FROM parts WHERE file_id = ?1",
-	[S_PART_STATE] = "SELECT (SELECT length(coalesce(body, '')) FROM docs WHERE id = ?1),"
+	[S_PART_STATE] = "SELECT (SELECT length(replace(coalesce(body, ''), char(8233), '')) FROM docs WHERE id = ?1),"
 	    " EXISTS (SELECT 1 FROM parts WHERE file_id = ?1 AND name = ?2)",
 	[S_PART_INSERT] = "INSERT INTO parts (id, file_id, name, title, body)"
 	    " VALUES ((SELECT coalesce(min(id), 0) - 1 FROM parts), ?1, ?2, ?3, ?4)",

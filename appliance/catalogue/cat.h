@@ -153,7 +153,8 @@ typedef struct cat_file_put {
 	size_t nparts;
 } cat_file_put_t;
 
-/* Of file id: the length of its text (*body_len) and whether it has a part
+/* Of file id: the length of its text, page separators not counted
+ * (*body_len), and whether it has a part
  * named name (*has). 0 or -1. */
 int cat_file_part_state(cat_t *c, int64_t id, const char *name, int64_t *body_len, int *has);
 /* Insert or replace a file row, its text, its parts and their index entries; set *id. */

@@ -224,7 +224,7 @@ hash_job(struct ingest *in, struct job *j, unsigned char *buf)
 		if (r != DOCJAIL_OK && j->unread.len == 0)
 			strbuf_adds(&j->unread, docjail_result_name(r));
 	}
-	if (in->o->ocr && extract_ocr_wanted(j->mime, j->text.len) &&
+	if (in->o->ocr && extract_ocr_wanted(j->mime, extract_ocr_text_len(j->text.s, j->text.len)) &&
 	    (kind != EXTRACT_PDF || total <= EXTRACT_PDF_MAX_BYTES)) {
 		int64_t t0 = now_ms();
 		ingest_ocr_file(in->ocr_jail, &in->tools, kind == EXTRACT_PDF, fd, &j->parts, &j->ocr_pages);

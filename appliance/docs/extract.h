@@ -71,6 +71,9 @@ typedef struct extract_tools {
  * extractor) is text_len bytes long: an image tesseract reads, or a PDF
  * without a text layer. */
 int extract_ocr_wanted(const char *mime, size_t text_len);
+/* The bytes of text s[0..n) but its page separators (EXTRACT_PAGE_SEP): a PDF
+ * of scanned pages still has one between each two, and no text layer. */
+size_t extract_ocr_text_len(const char *s, size_t n);
 /* Read the image or PDF (kind EXTRACT_PDF) at fd by OCR, each page in the
  * jail: pdftoppm renders a PDF's pages one at a time, tesseract reads each
  * image. Append the text to out and the pages read to *pages. A page whose

@@ -14,6 +14,21 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+size_t
+extract_ocr_text_len(const char *s, size_t n)
+{
+	size_t seps = 0, k = sizeof(EXTRACT_PAGE_SEP) - 1;
+
+	if (s == NULL)
+		return 0;
+	for (const char *p = s, *end = s + n; p && (size_t)(end - p) >= k; p++) {
+		if ((p = memmem(p, (size_t)(end - p), EXTRACT_PAGE_SEP, k)) == NULL)
+			break;
+		seps++;
+	}
+	return n - seps * k;
+}
+
 int
 extract_ocr_wanted(const char *mime, size_t text_len)
 {
