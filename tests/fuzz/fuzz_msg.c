@@ -25,6 +25,13 @@ __lsan_default_suppressions(void)
 	return "leak:libolecf.so\n";
 }
 
+/* Valid UTF-8 without NUL, \2 or \3. */
+static int
+clean(const char *s, size_t n)
+{
+	return mime_is_utf8((const unsigned char *)s, n) && !memchr(s, 2, n) && !memchr(s, 3, n);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -34,8 +41,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	strbuf_init(&out);
 	if (extract_msg(data, size, &out, &title) == 0 && out.s) {
-		if (!mime_is_utf8((const unsigned char *)out.s, out.len) || memchr(out.s, 2, out.len) ||
-		    memchr(out.s, 3, out.len))
+		/* The listing of its attachments follows text and records after one NUL. */
+		size_t tl = strnlen(out.s, out.len);
+		if (!clean(out.s, tl) || (tl < out.len && !clean(out.s + tl + 1, out.len - tl - 1)))
 			abort();
 		for (size_t i = 0; i < out.len; i++)
 			recs += out.s[i] == EXTRACT_REC;
