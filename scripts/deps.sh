@@ -15,13 +15,13 @@ set -euo pipefail
 
 build=(build-essential pkg-config xxd libevent-dev libssl-dev libsqlite3-dev
        libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev libzip-dev libexpat1-dev libexif-dev
-       libdeflate-dev libarchive-dev libjpeg62-turbo-dev libpng-dev)
+       libdeflate-dev libarchive-dev libjpeg62-turbo-dev libpng-dev libolecf-dev libbfio-dev)
 # onionbalance only when an appliance is an Onionbalance front; the demo is not.
 # poppler-utils: pdftotext, pdfinfo, pdftoppm (its fonts come through fontconfig's
 # dependencies: fonts-dejavu-core or another).
 # vanguards: off in a checkout's config, on in the installed package's; here so
 # that `vanguards = yes` works after make run (it brings python3-stem).
-run=("${build[@]}" tor media-types poppler-utils python3 vanguards)
+run=("${build[@]}" tor media-types poppler-utils unrtf python3 vanguards)
 image=(mmdebstrap systemd-container qemu-system-x86 qemu-utils ovmf dosfstools
        mtools fdisk e2fsprogs)
 # the Debian package (make deb): build it, check its policy (lintian), man -l
@@ -29,8 +29,12 @@ package=(debhelper dh-apparmor lintian man-db)   # dpkg-dev comes with build-ess
 image_pi=("${image[@]}" qemu-user-static binfmt-support arch-test qemu-system-arm)
 # libclang-rt-14-dev holds libFuzzer and clang's sanitizer runtimes; clang
 # only recommends it.
+# enscript and libgsf-bin (gsf createole) write the RTF and .msg test documents;
+# python3-pil and fonts-dejavu-core draw the words that OCR (add --ocr, opt-in,
+# so not in run: tesseract-ocr and its English model) must find.
 # python3-pil and libimage-exiftool-perl write the review test's metadata
-test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium sqlite3 python3-pil libimage-exiftool-perl aria2 unzip
+test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium sqlite3 enscript libgsf-bin
+      python3-pil libimage-exiftool-perl aria2 unzip fonts-dejavu-core tesseract-ocr tesseract-ocr-eng
       openssl procps iproute2 onionbalance "${image[@]}" "${package[@]}")
 bench=("${run[@]}" nginx-light wrk time curl wget minisign sqlite3 openssl procps
        iproute2 onionbalance valgrind strace)

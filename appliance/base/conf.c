@@ -152,9 +152,20 @@ static const struct conf_key keys[] = {
 	K(pdftotext_path, T_STR, "/usr/bin/pdftotext", 1, 4096,
 	  "The pdftotext program (poppler-utils), by its absolute path (PATH is\n"
 	  "never searched). It runs in the document jail with the PDF on its stdin."),
+	K(unrtf_path, T_STR, "/usr/bin/unrtf", 1, 4096,
+	  "The unrtf program, for RTF documents and attachments, by its absolute\n"
+	  "path. It runs in the document jail with the RTF on its stdin."),
+	K(ocr_languages, T_STR, "eng", 1, 256,
+	  "Languages OCR reads (`add --ocr`, `refresh --ocr`), as tesseract names\n"
+	  "them, separated by spaces or +: \"eng deu\". Each needs its Debian\n"
+	  "package (tesseract-ocr-deu ...)."),
+	K(tesseract_path, T_STR, "/usr/bin/tesseract", 1, 4096,
+	  "The tesseract program (OCR), by its absolute path; it runs in the\n"
+	  "document jail, one image at a time on its stdin."),
 	K(pdftoppm_path, T_STR, "/usr/bin/pdftoppm", 1, 4096,
 	  "The pdftoppm program (poppler-utils) that draws PDF pages as images for\n"
-	  "the page view (/p/), by absolute path; it runs in the document jail."),
+	  "the page view (/p/) and for OCR of PDF pages without text, by absolute\n"
+	  "path; it runs in the document jail."),
 	K(pdfinfo_path, T_STR, "/usr/bin/pdfinfo", 1, 4096,
 	  "The pdfinfo program (poppler-utils) that counts a PDF's pages, by\n"
 	  "absolute path; it runs in the document jail."),

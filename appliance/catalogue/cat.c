@@ -49,10 +49,15 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_DOC_UPSERT] = "INSERT OR REPLACE INTO docs (id, title, body) VALUES (?1, ?2, ?3)",
 	/* External content: FTS5 needs the old values to remove an entry. */
 	[S_FTS_DELETE] = "INSERT INTO fts (fts, rowid, title, path, body, coll)"
-	    " SELECT 'delete', id, title, path, body, coll FROM fts_src WHERE id = ?1",
+	    " SELECT 'delete', id, title, path, body, coll FROM fts_src WHERE file_id = ?1",
 	[S_FTS_INSERT] = "INSERT INTO fts (rowid, title, path, body, coll)"
 	    " SELECT id, title, path, body, coll FROM fts_src WHERE id = ?1",
 	[S_FILE_DELETE] = "DELETE FROM files WHERE id = ?1",
+	[S_PART_DELETE] = "DELETE FROM parts WHERE file_id = ?1",
+	[S_PART_STATE] = "SELECT (SELECT length(replace(coalesce(body, ''), char(8233), '')) FROM docs WHERE id = ?1),"
+	    " EXISTS (SELECT 1 FROM parts WHERE file_id = ?1 AND name = ?2)",
+	[S_PART_INSERT] = "INSERT INTO parts (id, file_id, name, title, body)"
+	    " VALUES ((SELECT coalesce(min(id), 0) - 1 FROM parts), ?1, ?2, ?3, ?4)",
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",

@@ -133,6 +133,13 @@ void cat_rollback(cat_t *c);
 int cat_dir_ensure(cat_t *c, int64_t collection_id, int64_t parent_id, const char *path,
     const char *name, int depth, int64_t *id);
 
+/* A part of a file with a search entry of its own: an attachment of a
+ * message, shown in a hit as "report.eml › budget.docx". */
+typedef struct cat_part_put {
+	const char *name, *title, *body;   /* title may be NULL (the name) */
+	size_t body_len;
+} cat_part_put_t;
+
 /* What ingest knows about one file. sha256 is 32 raw bytes; title/body may be NULL. */
 typedef struct cat_file_put {
 	int64_t collection_id, dir_id, existing_id;   /* existing_id 0: new file */
@@ -142,9 +149,15 @@ typedef struct cat_file_put {
 	uint32_t crc32;
 	const char *mime, *title, *body;
 	size_t body_len;
+	const cat_part_put_t *parts;   /* its attachments, nparts of them */
+	size_t nparts;
 } cat_file_put_t;
 
-/* Insert or replace a file row, its text and its index entry; set *id. */
+/* Of file id: the length of its text, page separators not counted
+ * (*body_len), and whether it has a part
+ * named name (*has). 0 or -1. */
+int cat_file_part_state(cat_t *c, int64_t id, const char *name, int64_t *body_len, int *has);
+/* Insert or replace a file row, its text, its parts and their index entries; set *id. */
 int cat_file_put(cat_t *c, const cat_file_put_t *p, int64_t *id);
 /* Remove a file, its text and its index entry. */
 int cat_file_delete(cat_t *c, int64_t id);

@@ -110,6 +110,25 @@ static const char schema_v4[] =
     "  excerpts TEXT NOT NULL,"   /* up to three redacted excerpts, one a line */
     "  PRIMARY KEY (file_id, kind)) WITHOUT ROWID;";
 
+/* v6: parts, the attachments of a message, each with an index entry of its
+ * own. Their ids are negative (the smallest minus one), so index rowids of
+ * files (positive, = files.id) and of parts never meet; fts_src gives both,
+ * with file_id to find a file's entries in one lookup. */
+static const char schema_v6[] =
+    "CREATE TABLE parts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  title TEXT NOT NULL,"
+    "  body TEXT);"
+    "CREATE INDEX parts_file ON parts(file_id);"
+    "DROP VIEW fts_src;"
+    "CREATE VIEW fts_src AS SELECT d.id AS id, d.title AS title, f.path AS path,"
+    "  d.body AS body, 'c' || f.collection_id AS coll, f.collection_id AS collection_id, d.id AS file_id"
+    "  FROM docs d JOIN files f ON f.id = d.id"
+    " UNION ALL SELECT p.id, p.title, f.path || ' \xe2\x80\xba ' || p.name, p.body, 'c' || f.collection_id,"
+    "  f.collection_id, p.file_id FROM parts p JOIN files f ON f.id = p.file_id;";
+
 /* Set the folder positions of every collection (migration to v3). */
 static int
 positions_all(cat_t *c)
@@ -204,6 +223,11 @@ cat_migrate_(cat_t *c)
 			cat_exec_(c, "ROLLBACK");
 			return -1;
 		}
+	}
+	/* v6: parts (attachments of messages) and their index entries. */
+	if (v < 6 && (cat_exec_(c, schema_v6) < 0 || cat_exec_(c, "PRAGMA user_version = 6") < 0)) {
+		cat_exec_(c, "ROLLBACK");
+		return -1;
 	}
 	if (cat_exec_(c, "COMMIT") < 0)
 		return -1;

@@ -209,7 +209,41 @@ cat_file_put(cat_t *c, const cat_file_put_t *p, int64_t *id)
 		sqlite3_bind_text(s, 3, p->body, (int)p->body_len, SQLITE_STATIC);
 	if (cat_step_done_(c, s, "store text") < 0)
 		return -1;
-	return fts_entry(c, S_FTS_INSERT, *id);
+	if (fts_entry(c, S_FTS_INSERT, *id) < 0)
+		return -1;
+	if (p->existing_id > 0 && fts_entry(c, S_PART_DELETE, *id) < 0)
+		return -1;
+	for (size_t i = 0; i < p->nparts; i++) {
+		const cat_part_put_t *pt = &p->parts[i];
+		if ((s = cat_stmt_(c, S_PART_INSERT)) == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, *id);
+		sqlite3_bind_text(s, 2, pt->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, pt->title && *pt->title ? pt->title : pt->name, -1, SQLITE_STATIC);
+		if (pt->body && pt->body_len > 0)
+			sqlite3_bind_text(s, 4, pt->body, (int)pt->body_len, SQLITE_STATIC);
+		if (cat_step_done_(c, s, "store an attachment's text") < 0 ||
+		    fts_entry(c, S_FTS_INSERT, sqlite3_last_insert_rowid(c->db)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+cat_file_part_state(cat_t *c, int64_t id, const char *name, int64_t *body_len, int *has)
+{
+	sqlite3_stmt *s = cat_stmt_(c, S_PART_STATE);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_ROW)
+		return cat_db_error_(c, "read a file's parts");
+	*body_len = sqlite3_column_int64(s, 0);
+	*has = sqlite3_column_int(s, 1);
+	sqlite3_reset(s);
+	return 0;
 }
 
 int

@@ -4,6 +4,7 @@
  * (plus pending sibling folders on its stack), at most MAX_INFLIGHT files are
  * between the walker and the writer, and "seen" is a bitmap over row ids. */
 #include "catalogue/ingest.h"
+#include "catalogue/ingest_ocr.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -48,6 +49,9 @@ struct job {
 	const char *mime;
 	char *title;
 	strbuf_t text;
+	extract_parts_t parts;   /* a message's attachments; OCR's text */
+	int ocr_pages;
+	int64_t ocr_ms;
 };
 
 struct bitset {
@@ -60,9 +64,9 @@ struct ingest {
 	int64_t cid;
 	const char *root;
 	int rootfd;              /* everything is opened beneath it, never by path */
-	docjail_t *jail;
+	docjail_t *jail, *ocr_jail;   /* ocr_jail: --ocr only, a longer deadline */
+	extract_tools_t tools;
 	cat_withhold_rules_t *rules;   /* what the publisher withheld: never read */
-	const char *pdftotext;
 	const ingest_opts_t *o;
 	ingest_stats_t *st;
 	/* queue */
@@ -76,7 +80,7 @@ struct ingest {
 	int64_t batch, batch_start;
 	struct bitset seen_files, seen_dirs;
 	/* progress */
-	int64_t total_files, total_bytes, done_bytes, last_draw, start;
+	int64_t total_files, total_bytes, done_bytes, last_draw, start, ocr_ms;
 	strbuf_t problems, unread;
 	int nproblems, nunread;
 };
@@ -215,10 +219,16 @@ hash_job(struct ingest *in, struct job *j, unsigned char *buf)
 	j->mtime = st.st_mtim.tv_sec;
 	if (kind != EXTRACT_NONE && (kind != EXTRACT_PDF || total <= EXTRACT_PDF_MAX_BYTES)) {
 		/* The document's bytes are parsed only in the jail (docjail.h). */
-		enum docjail_result r = extract_jailed(in->jail, in->pdftotext, kind, fd, &j->text,
-		    &j->title, &j->unread);
+		enum docjail_result r = extract_document(in->jail, &in->tools, kind, fd, &j->text,
+		    &j->title, &j->parts, &j->unread);
 		if (r != DOCJAIL_OK && j->unread.len == 0)
 			strbuf_adds(&j->unread, docjail_result_name(r));
+	}
+	if (in->o->ocr && extract_ocr_wanted(j->mime, extract_ocr_text_len(j->text.s, j->text.len)) &&
+	    (kind != EXTRACT_PDF || total <= EXTRACT_PDF_MAX_BYTES)) {
+		int64_t t0 = now_ms();
+		ingest_ocr_file(in->ocr_jail, &in->tools, kind == EXTRACT_PDF, fd, &j->parts, &j->ocr_pages);
+		j->ocr_ms = now_ms() - t0;
 	}
 	if (j->title == NULL) {
 		/* The title is indexed and shown in snippets: valid UTF-8, no control bytes. */
@@ -270,6 +280,7 @@ job_free(struct job *j)
 	free(j->title);
 	strbuf_release(&j->text);
 	strbuf_release(&j->unread);
+	extract_parts_clear(&j->parts);
 	free(j);
 }
 
@@ -333,7 +344,11 @@ progress_draw(struct ingest *in, int final)
 	human_bytes(in->done_bytes + 0, b1, sizeof(b1));
 	human_bytes(in->total_bytes, b2, sizeof(b2));
 	human_bytes((int64_t)rate, b3, sizeof(b3));
-	if (!final && rate > 0 && in->total_bytes > in->done_bytes) {
+	if (in->o->ocr && !final) {
+		/* OCR takes seconds a page: its own line, pages and files so far. */
+		say(in->o, 1, "%lld/%lld files  OCR: %lld pages of %lld files", (long long)in->st->files,
+		    (long long)in->total_files, (long long)in->st->ocr_pages, (long long)in->st->ocr_files);
+	} else if (!final && rate > 0 && in->total_bytes > in->done_bytes) {
 		int64_t eta = (int64_t)((double)(in->total_bytes - in->done_bytes) / rate);
 		say(in->o, 1, "%lld/%lld files  %s/%s  %s/s  ETA %lld:%02lld", (long long)in->st->files,
 		    (long long)in->total_files, b1, b2, b3, (long long)(eta / 60), (long long)(eta % 60));
@@ -347,6 +362,7 @@ static int
 write_result(struct ingest *in, struct job *j)
 {
 	cat_file_put_t p;
+	cat_part_put_t *parts = NULL;
 	int64_t id;
 
 	in->done_bytes += j->size;
@@ -370,20 +386,37 @@ write_result(struct ingest *in, struct job *j)
 	p.title = j->title;
 	p.body = j->text.s;
 	p.body_len = j->text.len;
-	if (cat_file_put(in->c, &p, &id) < 0)
+	p.parts = parts = j->parts.n ? xcalloc(j->parts.n, sizeof(*parts)) : NULL;
+	for (p.nparts = 0; p.nparts < j->parts.n; p.nparts++)
+		parts[p.nparts] = (cat_part_put_t){ j->parts.v[p.nparts].name, j->parts.v[p.nparts].title,
+			j->parts.v[p.nparts].text.s, j->parts.v[p.nparts].text.len };
+	int put = cat_file_put(in->c, &p, &id);
+	free(parts);
+	if (put < 0)
 		return -1;
 	bit_set(&in->seen_files, id);
-	if (j->unread.len > 0) {
+	for (size_t i = 0; i <= j->parts.n; i++) {
 		/* Catalogued and findable by name; its text is not in the index. */
+		const extract_part_t *pt = i < j->parts.n ? &j->parts.v[i] : NULL;
+		const char *why = pt ? pt->unread : j->unread.len ? j->unread.s : NULL;
+		if (why == NULL)
+			continue;
 		in->st->unread++;
-		if (in->nunread++ < MAX_LISTED_ERRORS) {
-			strbuf_adds(&in->unread, "  ");
-			text_term_escape(&in->unread, j->relpath, strlen(j->relpath));
-			strbuf_adds(&in->unread, ": could not read: ");
-			text_term_escape(&in->unread, j->unread.s, j->unread.len);
-			strbuf_addc(&in->unread, '\n');
-		}
+		if (in->nunread++ >= MAX_LISTED_ERRORS)
+			continue;
+		strbuf_adds(&in->unread, "  ");
+		text_term_escape(&in->unread, j->relpath, strlen(j->relpath));
+		if (pt)   /* an attachment: "report.eml › scan.pdf" */
+			strbuf_adds(&in->unread, " \xe2\x80\xba ");
+		if (pt)
+			text_term_escape(&in->unread, pt->name, strlen(pt->name));
+		strbuf_adds(&in->unread, ": could not read: ");
+		text_term_escape(&in->unread, why, strlen(why));
+		strbuf_addc(&in->unread, '\n');
 	}
+	in->st->ocr_files += j->ocr_pages > 0;
+	in->st->ocr_pages += j->ocr_pages;
+	in->ocr_ms += j->ocr_ms;
 	if (j->existing_id)
 		in->st->changed++;
 	else
@@ -599,7 +632,7 @@ walk(struct ingest *in, int count_only)
 				if (found < 0) {
 					rc = -1;
 				} else if (found == 0 && cf.size == st.st_size && cf.mtime == st.st_mtim.tv_sec &&
-				    cf.has_crc) {
+				    cf.has_crc && !(in->o->ocr && ingest_ocr_due(in->c, &cf))) {
 					in->st->unchanged++;
 					in->done_bytes += st.st_size;
 					bit_set(&in->seen_files, cf.id);
@@ -645,8 +678,9 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 	char b1[32], b2[32];
 
 	int rootfd;
-	docjail_t *jail;
+	docjail_t *jail, *ocr_jail;
 	docjail_conf_t jc;
+	extract_tools_t tools = { 0 };
 
 	/* An unreadable root (an unmounted disk, a permissions change) must not
 	 * look like a folder whose files were all deleted. */
@@ -659,8 +693,12 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 	memset(&jc, 0, sizeof(jc));
 	jc.mode = o->sandbox;
 	jc.tools[0] = o->pdftotext_path ? o->pdftotext_path : EXTRACT_PDFTOTEXT;
+	jc.tools[1] = o->unrtf_path ? o->unrtf_path : EXTRACT_UNRTF;
 	jail = docjail_new(&jc);
-	if (jail == NULL) {
+	ocr_jail = jail && o->ocr ? ingest_ocr_jail(o->sandbox, o->tesseract_path, o->pdftoppm_path,
+	    o->ocr_languages, &tools) : NULL;
+	if (jail == NULL || (o->ocr && ocr_jail == NULL)) {
+		docjail_free(jail);
 		close(rootfd);
 		memset(st, 0, sizeof(*st));
 		return -1;
@@ -671,6 +709,8 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 		nthreads = 64;
 	memset(st, 0, sizeof(*st));
 	memset(&in, 0, sizeof(in));
+	in.ocr_jail = ocr_jail;
+	in.tools = tools;
 	in.c = c;
 	in.cid = collection_id;
 	in.root = root;
@@ -678,10 +718,12 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 	in.jail = jail;
 	if ((in.rules = cat_withhold_rules_load(c, collection_id)) == NULL) {
 		docjail_free(jail);
+		docjail_free(ocr_jail);
 		close(rootfd);
 		return -1;
 	}
-	in.pdftotext = jc.tools[0];
+	in.tools.pdftotext = jc.tools[0];
+	in.tools.unrtf = jc.tools[1];
 	in.o = o;
 	in.st = st;
 	in.start = now_ms();
@@ -764,6 +806,10 @@ stop:
 		if (in.nunread > MAX_LISTED_ERRORS)
 			say(o, 0, "  ... and %d more\n", in.nunread - MAX_LISTED_ERRORS);
 	}
+	if (o->ocr && !o->quiet)
+		say(o, 0, "broadside: OCR read %lld pages of %lld files in %.1f s of work (%.1f pages a minute "
+		    "per thread)\n", (long long)st->ocr_pages, (long long)st->ocr_files, (double)in.ocr_ms / 1000.0,
+		    in.ocr_ms > 0 ? (double)st->ocr_pages * 60000.0 / (double)in.ocr_ms : 0.0);
 	if (!o->quiet) {
 		human_bytes(st->hashed, b1, sizeof(b1));
 		human_bytes(st->ms > 0 ? st->hashed * 1000 / st->ms : st->hashed, b2, sizeof(b2));
@@ -784,6 +830,7 @@ stop:
 	strbuf_release(&in.problems);
 	strbuf_release(&in.unread);
 	docjail_free(jail);
+	docjail_free(ocr_jail);
 	cat_withhold_rules_free(in.rules);
 	close(rootfd);
 	return rc;

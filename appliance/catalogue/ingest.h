@@ -20,6 +20,10 @@ typedef struct ingest_opts {
 	int quiet;        /* no summary line either */
 	int sandbox;      /* the document jail (docjail.h): SANDBOX_YES, _REQUIRED or _NO */
 	const char *pdftotext_path;   /* absolute; NULL = EXTRACT_PDFTOTEXT */
+	const char *unrtf_path;       /* absolute; NULL = EXTRACT_UNRTF */
+	int ocr;          /* 1: images and PDFs without text are read by OCR (and those of
+	                   * unchanged files that were not yet) */
+	const char *ocr_languages, *tesseract_path, *pdftoppm_path;   /* NULL: defaults */
 	/* What the operator is told, as text already escaped for a terminal:
 	 * progress = 1 for the progress line (each replaces the last; the final
 	 * one ends in a newline), 0 for report and summary lines. NULL: nothing
@@ -38,6 +42,7 @@ typedef struct ingest_stats {
 	int64_t errors;       /* unreadable, vanished or changing files and folders */
 	int64_t withheld;     /* skipped: files and folders the publisher withheld (cat_withhold.h) */
 	int64_t unread;       /* catalogued, but their text could not be read (docjail.h) */
+	int64_t ocr_files, ocr_pages;   /* read by OCR */
 	int64_t ms;           /* wall time */
 } ingest_stats_t;
 

@@ -122,7 +122,13 @@ todo_ids(cat_t *c, int64_t col_id, int64_t **ids, size_t *n, int64_t *total)
 enum { Q_READ, Q_FORGET, Q_DONE, Q_FINDING, Q_N };
 
 static const char *const q_sql[Q_N] = {
-	[Q_READ] = "SELECT f.sha256, f.path, f.mime, d.body FROM files f LEFT JOIN docs d ON d.id = f.id WHERE f.id = ?1",
+	/* The file's text and its parts' (a message's attachments, OCR's text),
+	 * each part after a newline and its name. */
+	[Q_READ] = "SELECT f.sha256, f.path, f.mime,"
+	    " CASE WHEN d.body IS NULL AND NOT EXISTS (SELECT 1 FROM parts WHERE file_id = f.id) THEN NULL"
+	    " ELSE coalesce(d.body, '') || coalesce((SELECT group_concat(char(10) || p.name || char(10) ||"
+	    " coalesce(p.body, ''), '') FROM parts p WHERE p.file_id = f.id), '') END"
+	    " FROM files f LEFT JOIN docs d ON d.id = f.id WHERE f.id = ?1",
 	[Q_FORGET] = "DELETE FROM review_findings WHERE file_id = ?1",
 	[Q_DONE] = "INSERT OR REPLACE INTO review_files (id, sha256, rules, reviewed) VALUES (?1, ?2, ?3, ?4)",
 	[Q_FINDING] = "INSERT INTO review_findings (file_id, kind, count, excerpts) VALUES (?1, ?2, ?3, ?4)",

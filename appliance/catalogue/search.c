@@ -251,7 +251,8 @@ count_capped(sqlite3 *db, const char *expr, int64_t cap, int64_t min_rowid)
 		goto done;
 	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, cap);
-	sqlite3_bind_int64(s, 3, min_rowid);
+	/* Attachments have negative rowids: 0 (the whole catalogue) must take them in. */
+	sqlite3_bind_int64(s, 3, min_rowid > 0 ? min_rowid : INT64_MIN);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int64(s, 0);
 done:
@@ -297,6 +298,8 @@ fetch_hit(sqlite3 *db, sqlite3_stmt *s, const char *expr, int64_t rowid, search_
 	h->path = xstrdup((const char *)sqlite3_column_text(s, 0));
 	h->size = sqlite3_column_int64(s, 1);
 	h->slug = xstrdup((const char *)sqlite3_column_text(s, 2));
+	if (sqlite3_column_count(s) > 4 && sqlite3_column_type(s, 4) == SQLITE_TEXT)
+		h->part = xstrdup((const char *)sqlite3_column_text(s, 4));
 	/* The body's snippet, or the title's when the words are not in the body
 	 * (coalesce makes the second only when needed: each costs a re-read). */
 	snip = (const char *)sqlite3_column_text(s, 3);
@@ -524,7 +527,7 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 	sqlite3_bind_blob(s, 4, idf, (int)(nidf * sizeof(double)), SQLITE_STATIC);
 	if (count > SEARCH_RANK_CAP)
 		sqlite3_bind_int(s, 5, SEARCH_RANK_CAP);
-	sqlite3_bind_int64(s, 6, min_rowid);
+	sqlite3_bind_int64(s, 6, min_rowid > 0 ? min_rowid : INT64_MIN);
 	ids = xcalloc((size_t)limit, sizeof(*ids));
 	while (nids < (size_t)limit && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		ids[nids++] = sqlite3_column_int64(s, 0);
@@ -532,7 +535,15 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 		goto fail;
 	sqlite3_finalize(s);
 	s = NULL;
+	/* A hit on an attachment (a negative rowid, a row of parts) is shown as
+	 * its file, with the attachment's name. A catalogue from before parts
+	 * (read-only, not yet upgraded) has only files. */
 	if (sqlite3_prepare_v2(db, "SELECT f.path, f.size, c.slug,"
+	    " coalesce(nullif(snippet(fts, 2, x'02', x'03', '…', 24), ''), snippet(fts, 0, x'02', x'03', '…', 24)),"
+	    " p.name FROM fts LEFT JOIN parts p ON p.id = fts.rowid"
+	    " JOIN files f ON f.id = coalesce(p.file_id, fts.rowid) JOIN collections c ON c.id = f.collection_id"
+	    " WHERE fts MATCH ?1 AND fts.rowid = ?2", -1, &s, NULL) != SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT f.path, f.size, c.slug,"
 	    " coalesce(nullif(snippet(fts, 2, x'02', x'03', '…', 24), ''), snippet(fts, 0, x'02', x'03', '…', 24))"
 	    " FROM fts JOIN files f ON f.id = fts.rowid JOIN collections c ON c.id = f.collection_id"
 	    " WHERE fts MATCH ?1 AND fts.rowid = ?2", -1, &s, NULL) != SQLITE_OK)
@@ -568,6 +579,7 @@ search_result_clear(search_result_t *r)
 	for (size_t i = 0; i < r->n; i++) {
 		free(r->hits[i].slug);
 		free(r->hits[i].path);
+		free(r->hits[i].part);
 		free(r->hits[i].snippet);
 	}
 	free(r->hits);

@@ -24,7 +24,7 @@
 
 static const char add_usage[] =
     "usage: broadside [--data DIR] add PATH --slug SLUG --title TITLE [--description TEXT]\n"
-    "                 [--threads N] [--quiet] [--render-pages]\n\n"
+    "                 [--threads N] [--quiet] [--render-pages] [--ocr]\n\n"
     "Catalogue the folder PATH as collection SLUG ([a-z0-9][a-z0-9-]{0,62}): hash every\n"
     "file (SHA-256), record its type, and index its text for search. Files are read in\n"
     "place, never copied. Symlinks are skipped. Running it again on the same SLUG and\n"
@@ -32,10 +32,13 @@ static const char add_usage[] =
     "files gone from PATH leave the catalogue. Safe to interrupt; run it again.\n"
     "--render-pages also draws every page of every PDF (and a copy of every JPEG\n"
     "and PNG without its metadata) now, in the document jail, into DIR/pages, so\n"
-    "that serve shows them without rendering anything itself.\n";
+    "that serve shows them without rendering anything itself.\n"
+    "--ocr: also read images and PDFs without text by OCR (tesseract, languages from\n"
+    "ocr_languages); slow (seconds a page), so only when asked, and resumable: a file\n"
+    "read by OCR once is not read again until it changes.\n";
 
 static const char refresh_usage[] =
-    "usage: broadside [--data DIR] refresh [SLUG...] [--threads N] [--quiet] [--render-pages]\n\n"
+    "usage: broadside [--data DIR] refresh [SLUG...] [--threads N] [--quiet] [--render-pages] [--ocr]\n\n"
     "Bring collections (all local ones without SLUG) in line with their folders:\n"
     "new and changed files are read, removed ones leave the catalogue.\n";
 
@@ -74,9 +77,16 @@ cmd_ingest_opts(const char *data, ingest_opts_t *o, conf_t **conf)
 	}
 	o->sandbox = (*conf)->sandbox;
 	o->pdftotext_path = (*conf)->pdftotext_path;
+	o->unrtf_path = (*conf)->unrtf_path;
+	o->ocr_languages = (*conf)->ocr_languages;
+	o->tesseract_path = (*conf)->tesseract_path;
+	o->pdftoppm_path = (*conf)->pdftoppm_path;
 	datadir_free(d);
 	return rc;
 }
+
+/* add/refresh --ocr (one command per process). */
+static int want_ocr;
 
 int
 cmd_sign_manifests(const char *data, cat_t *c, const cat_collection_t *col)
@@ -124,7 +134,7 @@ cmd_run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int thre
     int render)
 {
 	ingest_opts_t o = { .threads = threads, .progress = !quiet && isatty(2), .quiet = quiet,
-	    .say = cmd_say };
+	    .say = cmd_say, .ocr = want_ocr };
 	ingest_stats_t st;
 	conf_t *conf = NULL;
 	int rc, lock;
@@ -161,7 +171,7 @@ cmd_run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int thre
 	return render ? render_pages(data, c, col) : 0;
 }
 
-/* Parse "--threads N" / "--quiet" / "--render-pages" shared by add and refresh; return 1 if argv[*i] was one. */
+/* Parse "--threads N" / "--quiet" / "--render-pages" / "--ocr" shared by add and refresh; return 1 if argv[*i] was one. */
 static int
 common_opt(int argc, char **argv, int *i, int *threads, int *quiet, int *render, int *bad)
 {
@@ -173,6 +183,10 @@ common_opt(int argc, char **argv, int *i, int *threads, int *quiet, int *render,
 	}
 	if (strcmp(argv[*i], "--quiet") == 0 || strcmp(argv[*i], "-q") == 0) {
 		*quiet = 1;
+		return 1;
+	}
+	if (strcmp(argv[*i], "--ocr") == 0) {
+		want_ocr = 1;
 		return 1;
 	}
 	if (strcmp(argv[*i], "--threads") == 0) {

@@ -172,6 +172,10 @@ cmd_search(int argc, char **argv, const char *data)
 			json_str(r.hits[i].slug);
 			fputs(", \"path\": ", stdout);
 			json_str(r.hits[i].path);
+			if (r.hits[i].part) {
+				fputs(", \"attachment\": ", stdout);
+				json_str(r.hits[i].part);
+			}
 			printf(", \"size\": %lld, \"snippet\": ", (long long)r.hits[i].size);
 			json_str(r.hits[i].snippet);
 			putchar('}');
@@ -188,6 +192,10 @@ cmd_search(int argc, char **argv, const char *data)
 			human_bytes(r.hits[i].size, size, sizeof(size));
 			printf("\n%s/", r.hits[i].slug);
 			text_term_print(stdout, r.hits[i].path);
+			if (r.hits[i].part) {
+				fputs(" \xe2\x80\xba ", stdout);
+				text_term_print(stdout, r.hits[i].part);
+			}
 			printf("  (%s)\n    ", size);
 			print_snippet(r.hits[i].snippet, tty);
 			putchar('\n');

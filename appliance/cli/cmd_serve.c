@@ -120,6 +120,7 @@ tor_opts(torsup_opts_t *o, struct serve_state *st, const datadir_t *d, const con
 	o->max_streams = (int)conf->onion_max_streams;
 	o->pow = conf->onion_pow;
 	o->intro_dos = conf->onion_intro_dos;
+	o->socks_socket = st->socks_socket;   /* the mirror runs' way to tor, or NULL */
 	/* vanguards sets tor's options at run time (SETCONF), and tor 0.4.9.11
 	 * under Sandbox 1 dies on any SETCONF while it runs an onion service
 	 * (it re-reads the service's key directory, which its sandbox forbids). */

@@ -84,6 +84,7 @@ struct docjail {
 	struct bpf parse_bpf, tool_bpf;   /* len 0: no seccomp */
 	struct tool tools[DOCJAIL_TOOLS_MAX];
 	int ntools;
+	char *env[4];            /* the tools' environment, NULL-terminated */
 };
 
 const char *
@@ -142,6 +143,8 @@ tool_ruleset(int abi, const char *path)
 	static const char *const libs[] = {
 		"/usr/lib", "/lib", "/lib64", "/usr/lib64", "/etc/ld.so.cache",
 		"/usr/share/poppler",   /* pdftotext: character maps for CJK fonts */
+		"/usr/share/unrtf",     /* unrtf: its output formats and character maps */
+		"/usr/share/tesseract-ocr",   /* tesseract: its language models */
 		/* pdftoppm: fontconfig and the fonts that stand in for a PDF's
 		 * unembedded ones (without them the page's text is not drawn) */
 		"/etc/fonts", "/usr/share/fontconfig", "/usr/share/fonts", "/var/cache/fontconfig",
@@ -262,6 +265,8 @@ docjail_new(const docjail_conf_t *conf)
 	j->out_max = conf->out_max > 0 ? conf->out_max : DOCJAIL_OUT_MAX;
 	j->ruleset_none = -1;
 	pthread_mutex_init(&j->mu, NULL);
+	for (int i = 0; i < 3 && conf->tool_env[i]; i++)
+		j->env[i] = xstrdup(conf->tool_env[i]);
 	for (int i = 0; conf->tools[i] && i < DOCJAIL_TOOLS_MAX; i++) {
 		if (conf->tools[i][0] != '/') {
 			log_err("%s: a document tool must be given by its absolute path", conf->tools[i]);
@@ -320,6 +325,8 @@ docjail_free_(docjail_t *j)
 	}
 	free(j->parse_bpf.ins);
 	free(j->tool_bpf.ins);
+	for (int i = 0; j->env[i]; i++)
+		free(j->env[i]);
 	free(j);
 }
 
@@ -489,13 +496,12 @@ worker_main(const docjail_t *j, int sock, int out)
 static void __attribute__((noreturn))
 child_tool(const docjail_t *j, const struct tool *t, int doc, int out, char *const argv[])
 {
-	char *const envp[] = { NULL };
 	const int fds[3] = { doc, out, -1 };
 
 	child_jail(j, fds, 3, t->ruleset, &j->tool_bpf, j->mem_max);
 	if (lseek(0, 0, SEEK_SET) < 0 && errno != ESPIPE)
 		_exit(126);
-	execve(t->path, argv, envp);
+	execve(t->path, argv, (char *const *)j->env);
 	_exit(127);
 }
 

@@ -40,6 +40,7 @@ typedef struct docjail_conf {
 	int64_t mem_max;          /* 0 = DOCJAIL_MEM_MAX */
 	size_t out_max;           /* 0 = DOCJAIL_OUT_MAX */
 	const char *tools[DOCJAIL_TOOLS_MAX + 1];   /* absolute paths, NULL-terminated */
+	const char *tool_env[4];  /* the tools' environment ("NAME=value", NULL-terminated); empty if none */
 } docjail_conf_t;
 
 enum docjail_result {

@@ -9,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/log.h"
+#include "docs/extract_int.h"
 
 enum extract_kind
 extract_kind_of(const char *mime, const char *name)
@@ -32,6 +35,11 @@ extract_kind_of(const char *mime, const char *name)
 
 	if (dot && (strcasecmp(dot, ".eml") == 0 || strcasecmp(dot, ".mbox") == 0))
 		return EXTRACT_EML;
+	if ((dot && strcasecmp(dot, ".msg") == 0) || strcmp(mime, "application/vnd.ms-outlook") == 0)
+		return EXTRACT_MSG;
+	if ((dot && strcasecmp(dot, ".rtf") == 0) || strcmp(mime, "application/rtf") == 0 ||
+	    strcmp(mime, "text/rtf") == 0)
+		return EXTRACT_RTF;
 	if (strcmp(mime, "message/rfc822") == 0)
 		return EXTRACT_EML;
 	if (strcmp(mime, "text/html") == 0 || strcmp(mime, "application/xhtml+xml") == 0)
@@ -371,345 +379,17 @@ extract_html(const char *p, size_t n, strbuf_t *out, char **title)
 	}
 }
 
-/* --- mail --- */
-
-static int
-b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
-
-static void
-decode_base64(const char *p, size_t n, strbuf_t *out)
-{
-	unsigned acc = 0;
-	int bits = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		int v = b64val((unsigned char)p[i]);
-		if (v < 0)
-			continue;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			strbuf_addc(out, (char)((acc >> bits) & 0xff));
-		}
-	}
-}
-
-static void
-decode_qp(const char *p, size_t n, int header, strbuf_t *out)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '=' && i + 2 < n + 0 && isxdigit((unsigned char)p[i + 1]) && isxdigit((unsigned char)p[i + 2])) {
-			char hx[3] = { p[i + 1], p[i + 2], 0 };
-			strbuf_addc(out, (char)strtol(hx, NULL, 16));
-			i += 2;
-		} else if (p[i] == '=' && i + 1 < n && (p[i + 1] == '\n' || p[i + 1] == '\r')) {
-			i++;    /* soft line break */
-			if (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n')
-				i++;
-		} else if (header && p[i] == '_') {
-			strbuf_addc(out, ' ');
-		} else {
-			strbuf_add(out, p + i, 1);
-		}
-	}
-}
-
-/* Decode RFC 2047 encoded words (=?charset?B|Q?text?=) in a header value. */
-static void
-header_decode(const char *p, size_t n, strbuf_t *out)
-{
-	strbuf_t raw;
-
-	strbuf_init(&raw);
-	for (size_t i = 0; i < n;) {
-		const char *q1, *q2, *end;
-		if (i + 1 < n && p[i] == '=' && p[i + 1] == '?' &&
-		    (q1 = memchr(p + i + 2, '?', n - i - 2)) != NULL && (size_t)(q1 - p) + 3 < n && q1[2] == '?' &&
-		    (end = memmem(q1 + 3, n - (size_t)(q1 + 3 - p), "?=", 2)) != NULL) {
-			q2 = q1 + 3;
-			if (q1[1] == 'B' || q1[1] == 'b')
-				decode_base64(q2, (size_t)(end - q2), &raw);
-			else
-				decode_qp(q2, (size_t)(end - q2), 1, &raw);
-			i = (size_t)(end - p) + 2;
-			/* Whitespace between two encoded words is not part of the text. */
-			size_t k = i;
-			while (k < n && isspace((unsigned char)p[k]))
-				k++;
-			if (k + 1 < n && p[k] == '=' && p[k + 1] == '?')
-				i = k;
-			continue;
-		}
-		strbuf_add(&raw, p + i, 1);
-		i++;
-	}
-	extract_utf8(out, raw.s ? raw.s : "", raw.len);
-	strbuf_release(&raw);
-}
-
-struct part {
-	const char *body;
-	size_t body_len;
-	char ctype[128], boundary[128], encoding[32], filename[256];
-	int is_attachment;
-};
-
-/* Find a header's unfolded value in a header block; return its length, 0 if absent. */
-static size_t
-header_get(const char *h, size_t n, const char *name, strbuf_t *val)
-{
-	size_t len = strlen(name);
-
-	strbuf_reset(val);
-	for (size_t i = 0; i < n;) {
-		const char *nl = memchr(h + i, '\n', n - i);
-		size_t line_end = nl ? (size_t)(nl - h) : n;
-		if (line_end - i > len && strncasecmp(h + i, name, len) == 0 && h[i + len] == ':') {
-			size_t s = i + len + 1;
-			for (;;) {
-				size_t e = line_end;
-				if (e > s && h[e - 1] == '\r')
-					e--;
-				while (s < e && isspace((unsigned char)h[s]))
-					s++;
-				if (val->len)
-					strbuf_addc(val, ' ');
-				strbuf_add(val, h + s, e - s);
-				if (line_end >= n || line_end + 1 >= n || (h[line_end + 1] != ' ' && h[line_end + 1] != '\t'))
-					break;
-				s = line_end + 1;
-				nl = memchr(h + s, '\n', n - s);
-				line_end = nl ? (size_t)(nl - h) : n;
-			}
-			return val->len ? val->len : 1;
-		}
-		i = line_end + 1;
-	}
-	return 0;
-}
-
-/* Copy parameter `name` (e.g. boundary) of a header value into out. */
-static void
-header_param(const char *v, const char *name, char *out, size_t outlen)
-{
-	size_t len = strlen(name);
-
-	out[0] = '\0';
-	for (const char *p = v; (p = strcasestr(p, name)) != NULL; p += len) {
-		const char *s = p + len;
-		size_t k = 0;
-		if (p > v && (isalnum((unsigned char)p[-1]) || p[-1] == '-'))
-			continue;
-		while (*s == ' ')
-			s++;
-		if (*s != '=')
-			continue;
-		s++;
-		while (*s == ' ')
-			s++;
-		if (*s == '"') {
-			s++;
-			while (*s && *s != '"' && k + 1 < outlen)
-				out[k++] = *s++;
-		} else {
-			while (*s && *s != ';' && !isspace((unsigned char)*s) && k + 1 < outlen)
-				out[k++] = *s++;
-		}
-		out[k] = '\0';
-		return;
-	}
-}
-
-/* Split a message or part into headers and body and read what we need from them. */
-static void
-part_parse(const char *p, size_t n, struct part *pt, strbuf_t *tmp)
-{
-	const char *sep = memmem(p, n, "\n\n", 2), *sep2 = memmem(p, n, "\r\n\r\n", 4);
-	size_t hlen;
-
-	memset(pt, 0, sizeof(*pt));
-	if (n > 0 && p[0] == '\n') {            /* no headers: the body starts at once */
-		hlen = 0;
-		pt->body = p + 1;
-	} else if (n > 1 && p[0] == '\r' && p[1] == '\n') {
-		hlen = 0;
-		pt->body = p + 2;
-	} else if (sep2 && (!sep || sep2 < sep)) {
-		hlen = (size_t)(sep2 - p);
-		pt->body = sep2 + 4;
-	} else if (sep) {
-		hlen = (size_t)(sep - p);
-		pt->body = sep + 2;
-	} else {
-		hlen = n;
-		pt->body = p + n;
-	}
-	pt->body_len = n - (size_t)(pt->body - p);
-	snprintf(pt->ctype, sizeof(pt->ctype), "text/plain");
-	if (header_get(p, hlen, "Content-Type", tmp)) {
-		size_t k = 0;
-		while (k < tmp->len && k + 1 < sizeof(pt->ctype) && tmp->s[k] != ';' && !isspace((unsigned char)tmp->s[k])) {
-			pt->ctype[k] = (char)tolower((unsigned char)tmp->s[k]);
-			k++;
-		}
-		pt->ctype[k] = '\0';
-		header_param(tmp->s, "boundary", pt->boundary, sizeof(pt->boundary));
-		header_param(tmp->s, "name", pt->filename, sizeof(pt->filename));
-	}
-	if (header_get(p, hlen, "Content-Transfer-Encoding", tmp))
-		snprintf(pt->encoding, sizeof(pt->encoding), "%s", tmp->s);
-	if (header_get(p, hlen, "Content-Disposition", tmp)) {
-		char fn[sizeof(pt->filename)];
-		if (strncasecmp(tmp->s, "attachment", 10) == 0)
-			pt->is_attachment = 1;
-		header_param(tmp->s, "filename", fn, sizeof(fn));
-		if (fn[0])
-			memcpy(pt->filename, fn, sizeof(fn));
-	}
-}
-
-/* Size of a part's body once decoded (base64 is 3 bytes in 4). */
-static int64_t
-decoded_size(const struct part *pt)
-{
-	if (strcasecmp(pt->encoding, "base64") == 0) {
-		int64_t k = 0;
-		for (size_t i = 0; i < pt->body_len; i++)
-			k += b64val((unsigned char)pt->body[i]) >= 0;
-		return k * 3 / 4;
-	}
-	return (int64_t)pt->body_len;
-}
-
-static void
-part_text(const char *p, size_t n, strbuf_t *out, strbuf_t *list, int depth)
-{
-	struct part pt;
-	strbuf_t tmp, dec;
-
-	if (depth > 8 || out->len >= EXTRACT_TEXT_MAX)
-		return;
-	strbuf_init(&tmp);
-	strbuf_init(&dec);
-	part_parse(p, n, &pt, &tmp);
-	if (strncmp(pt.ctype, "multipart/", 10) == 0 && pt.boundary[0]) {
-		char delim[136];
-		size_t dl = (size_t)snprintf(delim, sizeof(delim), "--%s", pt.boundary);
-		const char *b = pt.body, *end = pt.body + pt.body_len;
-		const char *cur = memmem(b, (size_t)(end - b), delim, dl);
-		while (cur != NULL) {
-			const char *start = cur + dl, *next;
-			if (end - start >= 2 && start[0] == '-' && start[1] == '-')
-				break;
-			while (start < end && *start != '\n')
-				start++;
-			if (start < end)
-				start++;
-			next = memmem(start, (size_t)(end - start), delim, dl);
-			part_text(start, (size_t)((next ? next : end) - start), out, list, depth + 1);
-			cur = next;
-		}
-	} else if (!pt.is_attachment && (strcmp(pt.ctype, "text/plain") == 0 || strcmp(pt.ctype, "text/html") == 0 ||
-	    strcmp(pt.ctype, "message/rfc822") == 0)) {
-		const char *body = pt.body;
-		size_t len = pt.body_len;
-		if (strcasecmp(pt.encoding, "base64") == 0) {
-			decode_base64(pt.body, pt.body_len, &dec);
-			body = dec.s ? dec.s : "";
-			len = dec.len;
-		} else if (strcasecmp(pt.encoding, "quoted-printable") == 0) {
-			decode_qp(pt.body, pt.body_len, 0, &dec);
-			body = dec.s ? dec.s : "";
-			len = dec.len;
-		}
-		if (out->len && out->s[out->len - 1] != '\n')
-			strbuf_addc(out, '\n');
-		if (strcmp(pt.ctype, "text/html") == 0)
-			extract_html(body, len, out, NULL);
-		else if (strcmp(pt.ctype, "message/rfc822") == 0)
-			part_text(body, len, out, list, depth + 1);
-		else
-			extract_utf8(out, body, len);
-	} else if (list && depth > 0 && strncmp(pt.ctype, "multipart/", 10) != 0 &&
-	    list->len < EXTRACT_LIST_BYTES) {
-		/* An attachment, or a part no reader shows inline: listed by name. */
-		const char *name = pt.filename[0] ? pt.filename : "(no name)";
-		strbuf_t dn;
-		strbuf_init(&dn);
-		header_decode(name, strlen(name), &dn);
-		extract_list_line(list, 'a', decoded_size(&pt), dn.s ? dn.s : "", dn.len);
-		strbuf_release(&dn);
-	}
-	strbuf_release(&tmp);
-	strbuf_release(&dec);
-}
-
-void
-extract_eml(const char *p, size_t n, strbuf_t *out, char **title)
-{
-	static const char *const shown[] = { "Subject", "From", "To", "Cc", "Date" };
-	const char *sep = memmem(p, n, "\n\n", 2), *sep2 = memmem(p, n, "\r\n\r\n", 4);
-	size_t hlen = sep2 && (!sep || sep2 < sep) ? (size_t)(sep2 - p) : sep ? (size_t)(sep - p) : n;
-	strbuf_t val;
-
-	strbuf_init(&val);
-	for (size_t i = 0; i < ARRAY_LEN(shown); i++) {
-		if (!header_get(p, hlen, shown[i], &val))
-			continue;
-		strbuf_adds(out, shown[i]);
-		strbuf_adds(out, ": ");
-		size_t start = out->len;
-		header_decode(val.s, val.len, out);
-		if (i == 0 && title && *title == NULL)
-			*title = xstrndup(out->s + start, out->len - start);
-		strbuf_addc(out, '\n');
-	}
-	strbuf_release(&val);
-	strbuf_addc(out, '\n');
-	strbuf_init(&val);
-	part_text(p, n, out, &val, 0);
-	if (val.len) {
-		/* The listing after a NUL (extract_jailed moves it behind
-		 * EXTRACT_LIST_SEP); text never holds one. */
-		strbuf_addc(out, '\0');
-		strbuf_add(out, val.s, val.len);
-	}
-	strbuf_release(&val);
-}
-
 /* --- reading a document from its descriptor (inside the jail) --- */
 
-int
-extract_fd(int fd, strbuf_t *out, char **title, void *arg)
+/* Read up to max bytes of fd into a buffer sized to the file (most are
+ * small, and a large buffer per document is an mmap and munmap each time);
+ * *full: the buffer filled up (the file may go on). NULL on a read error. */
+static char *
+read_upto(int fd, size_t max, size_t *len, int *full)
 {
-	enum extract_kind kind = *(const enum extract_kind *)arg;
 	struct stat st;
-
-	if (kind == EXTRACT_OFFICE)
-		return extract_office_fd(fd, out, title);
-	if (kind == EXTRACT_ARCHIVE) {
-		strbuf_addc(out, '\0');   /* no text, only the listing */
-		return extract_archive_fd(fd, out);
-	}
-
-	/* Sized to the file: most are small, and a 1 MiB buffer per document is
-	 * an mmap and munmap each time. */
-	size_t want = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < EXTRACT_INPUT_MAX ?
-	    (size_t)st.st_size + 1 : EXTRACT_INPUT_MAX;
+	size_t want = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size < max ?
+	    (size_t)st.st_size + 1 : max;
 	char *buf = xmalloc(want);
 	size_t n = 0;
 
@@ -719,11 +399,70 @@ extract_fd(int fd, strbuf_t *out, char **title, void *arg)
 			continue;
 		if (r < 0) {
 			free(buf);
-			return -1;
+			return NULL;
 		}
 		if (r == 0)
 			break;
 		n += (size_t)r;
+	}
+	*len = n;
+	*full = n == want;
+	return buf;
+}
+
+/* A message (EML or MSG) in buf: its text, then its attachments' records
+ * (want < 0), or only the bytes of attachment number want (into out). */
+static int
+message(enum extract_kind kind, const char *buf, size_t n, strbuf_t *out, char **title, int want)
+{
+	struct extract_att a;
+	strbuf_t text;
+	int rc = 0;
+
+	memset(&a, 0, sizeof(a));
+	strbuf_init(&a.recs);
+	strbuf_init(&a.list);
+	strbuf_init(&text);
+	a.want = want;
+	a.raw = out;
+	if (kind == EXTRACT_EML)
+		extract_eml_att_(buf, n, want < 0 ? out : &text, title, &a, "");
+	else
+		rc = extract_msg_att_(buf, n, want < 0 ? out : &text, title, &a, "");
+	if (want < 0 && a.recs.len)
+		strbuf_add(out, a.recs.s, a.recs.len);
+	if (want < 0 && a.list.len) {
+		/* The listing last, after a NUL, which neither text nor records hold. */
+		strbuf_addc(out, '\0');
+		strbuf_add(out, a.list.s, a.list.len);
+	}
+	strbuf_release(&a.recs);
+	strbuf_release(&a.list);
+	strbuf_release(&text);
+	return rc;
+}
+
+int
+extract_fd(int fd, strbuf_t *out, char **title, void *arg)
+{
+	enum extract_kind kind = *(const enum extract_kind *)arg;
+	int message_kind = kind == EXTRACT_EML || kind == EXTRACT_MSG, full, rc = 0;
+	size_t n;
+	char *buf;
+
+	if (kind == EXTRACT_OFFICE)
+		return extract_office_fd(fd, out, title);
+	if (kind == EXTRACT_ARCHIVE) {
+		strbuf_addc(out, '\0');   /* no text, only the listing */
+		return extract_archive_fd(fd, out);
+	}
+	/* A message is read whole (up to a bound): its attachments are in it. */
+	buf = read_upto(fd, message_kind ? (size_t)EXTRACT_MSG_MAX : EXTRACT_INPUT_MAX, &n, &full);
+	if (buf == NULL)
+		return -1;
+	if (kind == EXTRACT_MSG && full) {
+		free(buf);
+		return -1;      /* larger than EXTRACT_MSG_MAX: its directory may be anywhere */
 	}
 	if (n >= 2 && (kind == EXTRACT_HTML || kind == EXTRACT_EML) &&
 	    (((unsigned char)buf[0] == 0xff && (unsigned char)buf[1] == 0xfe) ||
@@ -731,67 +470,256 @@ extract_fd(int fd, strbuf_t *out, char **title, void *arg)
 		/* A UTF-16 page or message: its parser reads the UTF-8 of it. */
 		strbuf_t u;
 		strbuf_init(&u);
-		extract_text(&u, buf, n, n == want);
+		extract_text(&u, buf, n, full);
 		free(buf);
 		n = u.len;
 		buf = u.s ? strbuf_detach(&u) : xstrdup("");
 	}
 	switch (kind) {
 	case EXTRACT_PLAIN:
-		extract_text(out, buf, n, n == want);
+		extract_text(out, buf, n, full);
 		break;
 	case EXTRACT_HTML:
 		extract_html(buf, n, out, title);
 		break;
 	case EXTRACT_EML:
-		extract_eml(buf, n, out, title);
+	case EXTRACT_MSG:
+		rc = message(kind, buf, n, out, title, -1);
 		break;
-	case EXTRACT_PDF:
-	case EXTRACT_OFFICE:
-	case EXTRACT_ARCHIVE:
-	case EXTRACT_NONE:
+	default:
 		break;
 	}
 	free(buf);
-	return 0;
+	return rc;
+}
+
+int
+extract_msg(const void *p, size_t n, strbuf_t *out, char **title)
+{
+	return message(EXTRACT_MSG, p, n, out, title, -1);
+}
+
+int
+extract_attachment_fd(int fd, strbuf_t *out, char **title, void *arg)
+{
+	const struct extract_att_req *rq = arg;
+	size_t n;
+	int full, rc;
+	char *buf;
+
+	(void)title;
+	if (rq->kind != EXTRACT_EML && rq->kind != EXTRACT_MSG)
+		return -1;
+	if ((buf = read_upto(fd, (size_t)EXTRACT_MSG_MAX, &n, &full)) == NULL)
+		return -1;
+	rc = rq->kind == EXTRACT_MSG && full ? -1 : message(rq->kind, buf, n, out, NULL, rq->index);
+	free(buf);
+	if (rc == 0 && (out->len == 0 || out->len > EXTRACT_ATTACH_RAW_MAX))
+		rc = -1;        /* not a tool's attachment, or too large to hand over */
+	return rc;
+}
+
+/* --- the caller's side --- */
+
+void
+extract_parts_clear(extract_parts_t *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].name);
+		free(p->v[i].title);
+		free(p->v[i].unread);
+		strbuf_release(&p->v[i].text);
+	}
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
+}
+
+/* The bytes p[0..n) in an anonymous file, for a tool's stdin; -1 on failure. */
+static int
+memfd_of(const char *p, size_t n)
+{
+	int fd = memfd_create("broadside-part", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, p, n) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A PDF or RTF at fd through its tool; the tool's answer, as untrusted as the
+ * document, is checked here (PDF) or read by a jailed parser (unrtf's HTML). */
+static enum docjail_result
+tool_text(docjail_t *j, const extract_tools_t *t, enum extract_kind kind, int fd, strbuf_t *out,
+    char **title, strbuf_t *why)
+{
+	const char *pdftotext = t && t->pdftotext ? t->pdftotext : EXTRACT_PDFTOTEXT;
+	const char *unrtf = t && t->unrtf ? t->unrtf : EXTRACT_UNRTF;
+	enum docjail_result r;
+	strbuf_t raw;
+
+	strbuf_init(&raw);
+	if (kind == EXTRACT_PDF) {
+		/* "-" for both files: the document is the tool's stdin, the text its stdout. */
+		char *argv[] = { (char *)pdftotext, "-q", "-enc", "UTF-8", "-", "-", NULL };
+		r = docjail_tool(j, fd, argv, &raw, why);
+		if (r == DOCJAIL_OK)
+			extract_pdf_pages(out, raw.s ? raw.s : "", raw.len);
+	} else {
+		/* HTML keeps every character (its text mode writes Latin-1 and '?'). */
+		char *argv[] = { (char *)unrtf, "--nopict", "--html", NULL };
+		r = docjail_tool(j, fd, argv, &raw, why);
+		if (r == DOCJAIL_OK) {
+			int hfd = memfd_of(raw.s ? raw.s : "", raw.len);
+			enum extract_kind html = EXTRACT_HTML;
+			strbuf_t text;
+			char *tt = NULL;
+			if (hfd < 0) {
+				strbuf_addf(why, "cannot hold unrtf's answer: %s", strerror(errno));
+				r = DOCJAIL_NO_START;
+			} else {
+				strbuf_init(&text);
+				r = docjail_parse(j, hfd, extract_fd, &html, sizeof(html), &text, &tt, why);
+				if (r == DOCJAIL_OK) {
+					extract_utf8(out, text.s ? text.s : "", text.len);
+					if (tt && title && *tt) {
+						strbuf_t tb;
+						strbuf_init(&tb);
+						extract_utf8(&tb, tt, strnlen(tt, EXTRACT_TITLE_MAX));
+						free(*title);
+						*title = strbuf_detach(&tb);
+					}
+				}
+				free(tt);
+				strbuf_release(&text);
+				close(hfd);
+			}
+		}
+	}
+	strbuf_release(&raw);
+	return r;
+}
+
+/* Split a message's answer: its text before the first record, then one part
+ * per record (at most EXTRACT_ATTACH_MAX, whatever the worker sent). */
+static void
+split_parts(docjail_t *j, const extract_tools_t *t, enum extract_kind kind, int fd, const char *s,
+    size_t n, extract_parts_t *parts)
+{
+	const char *end = s + n, *rec = memchr(s, EXTRACT_REC, n);
+
+	while (rec && parts && parts->n < EXTRACT_ATTACH_MAX) {
+		const char *name = rec + 1, *sep = memchr(name, EXTRACT_REC_SEP, (size_t)(end - name)), *body;
+		const char *next;
+		extract_part_t *p;
+		char k;
+		long idx;
+		char *num_end;
+
+		if (sep == NULL || end - sep < 3)
+			break;
+		k = sep[1];
+		idx = strtol(sep + 2, &num_end, 10);
+		if (num_end >= end || *num_end != EXTRACT_REC_SEP || idx < 0 || idx >= EXTRACT_ATTACH_MAX)
+			break;
+		body = num_end + 1;
+		next = memchr(body, EXTRACT_REC, (size_t)(end - body));
+		parts->v = xrealloc(parts->v, (parts->n + 1) * sizeof(*parts->v));
+		p = &parts->v[parts->n++];
+		memset(p, 0, sizeof(*p));
+		strbuf_init(&p->text);
+		{
+			strbuf_t nb;
+			size_t nl = (size_t)(sep - name);
+			strbuf_init(&nb);
+			extract_utf8(&nb, name, nl < EXTRACT_PART_NAME_MAX * 2 ? nl : EXTRACT_PART_NAME_MAX * 2);
+			p->name = nb.s ? strbuf_detach(&nb) : xstrdup("attachment");
+		}
+		if (k == 'T') {
+			extract_utf8(&p->text, body, (size_t)((next ? next : end) - body));
+		} else if (k == 'P' || k == 'R') {
+			/* Its bytes, fetched by a jailed parser, then to its tool. */
+			struct extract_att_req rq = { kind, (int)idx };
+			enum docjail_result r;
+			strbuf_t bytes, why;
+			strbuf_init(&bytes);
+			strbuf_init(&why);
+			r = docjail_parse(j, fd, extract_attachment_fd, &rq, sizeof(rq), &bytes, NULL, &why);
+			if (r == DOCJAIL_OK) {
+				int afd = memfd_of(bytes.s ? bytes.s : "", bytes.len);
+				strbuf_reset(&why);
+				r = afd < 0 ? DOCJAIL_NO_START : tool_text(j, t, k == 'P' ? EXTRACT_PDF : EXTRACT_RTF,
+				    afd, &p->text, &p->title, &why);
+				if (afd >= 0)
+					close(afd);
+			}
+			if (r != DOCJAIL_OK)
+				p->unread = xstrdup(why.len ? why.s : docjail_result_name(r));
+			strbuf_release(&bytes);
+			strbuf_release(&why);
+		}
+		rec = next;
+	}
+}
+
+enum docjail_result
+extract_document(docjail_t *j, const extract_tools_t *t, enum extract_kind kind, int fd, strbuf_t *out,
+    char **title, extract_parts_t *parts, strbuf_t *why)
+{
+	strbuf_t raw;
+	char *tt = NULL;
+	enum docjail_result r;
+
+	if (kind == EXTRACT_NONE)
+		return DOCJAIL_OK;
+	if (kind == EXTRACT_PDF || kind == EXTRACT_RTF)
+		return tool_text(j, t, kind, fd, out, title, why);
+	strbuf_init(&raw);
+	r = docjail_parse(j, fd, extract_fd, &kind, sizeof(kind), &raw, &tt, why);
+	if (r == DOCJAIL_OK) {
+		/* What comes back is as untrusted as what went in: valid UTF-8, no
+		 * control bytes, within the cap, whatever the child sent.
+		 * A message's answer is its text, its records, then a NUL and its
+		 * listing; an archive's a NUL and its listing. */
+		const char *s = raw.s ? raw.s : "", *nul = memchr(s, '\0', raw.len);
+		size_t body_len = nul ? (size_t)(nul - s) : raw.len;
+		int message_kind = kind == EXTRACT_EML || kind == EXTRACT_MSG;
+		const char *rec = message_kind ? memchr(s, EXTRACT_REC, body_len) : NULL;
+		size_t text_len = rec ? (size_t)(rec - s) : body_len;
+		if (message_kind || kind == EXTRACT_ARCHIVE) {
+			strbuf_t joined;
+			strbuf_init(&joined);
+			strbuf_add(&joined, s, text_len);
+			if (nul)
+				strbuf_add(&joined, nul, raw.len - body_len);
+			extract_join_listing(out, joined.s ? joined.s : "", joined.len);
+			strbuf_release(&joined);
+		} else {
+			extract_utf8(out, s, raw.len);
+		}
+		if (rec)
+			split_parts(j, t, kind, fd, rec, body_len - text_len, parts);
+		if (tt && title) {
+			strbuf_t tb;
+			strbuf_init(&tb);
+			extract_utf8(&tb, tt, strlen(tt) < EXTRACT_TITLE_MAX ? strlen(tt) : EXTRACT_TITLE_MAX);
+			free(*title);
+			*title = strbuf_detach(&tb);
+		}
+	}
+	free(tt);
+	strbuf_release(&raw);
+	return r;
 }
 
 enum docjail_result
 extract_jailed(docjail_t *j, const char *pdftotext, enum extract_kind kind, int fd, strbuf_t *out,
     char **title, strbuf_t *why)
 {
-	strbuf_t raw;
-	char *t = NULL;
-	enum docjail_result r;
+	extract_tools_t t = { .pdftotext = pdftotext };
 
-	if (kind == EXTRACT_NONE)
-		return DOCJAIL_OK;
-	strbuf_init(&raw);
-	if (kind == EXTRACT_PDF) {
-		/* "-" for both files: the document is the tool's stdin, the text its stdout. */
-		char *argv[] = { (char *)pdftotext, "-q", "-enc", "UTF-8", "-", "-", NULL };
-		r = docjail_tool(j, fd, argv, &raw, why);
-	} else {
-		r = docjail_parse(j, fd, extract_fd, &kind, sizeof(kind), &raw, &t, why);
-	}
-	if (r == DOCJAIL_OK) {
-		/* What comes back is as untrusted as what went in: valid UTF-8, no
-		 * control bytes, within the cap, whatever the child sent. */
-		if (kind == EXTRACT_EML || kind == EXTRACT_ARCHIVE)
-			extract_join_listing(out, raw.s ? raw.s : "", raw.len);
-		else if (kind == EXTRACT_PDF)
-			extract_pdf_pages(out, raw.s ? raw.s : "", raw.len);
-		else
-			extract_utf8(out, raw.s ? raw.s : "", raw.len);
-		if (t && title) {
-			strbuf_t tb;
-			strbuf_init(&tb);
-			extract_utf8(&tb, t, strlen(t) < EXTRACT_TITLE_MAX ? strlen(t) : EXTRACT_TITLE_MAX);
-			free(*title);
-			*title = strbuf_detach(&tb);
-		}
-	}
-	free(t);
-	strbuf_release(&raw);
-	return r;
+	return extract_document(j, &t, kind, fd, out, title, NULL, why);
 }

@@ -4,7 +4,9 @@
  * styles and has its entities decoded; mail (.eml) keeps Subject/From/To/Date and
  * its text parts (quoted-printable and base64 decoded); Office Open XML and
  * OpenDocument files give the text of their XML parts (extract_office.c); PDF
- * goes through pdftotext.
+ * goes through pdftotext, RTF through unrtf; Outlook .msg files are read with
+ * libolecf (extract_msg.c). The attachments of a message (.eml or .msg) come
+ * back as parts of their own, each with its name (extract_mail.c).
  * Every document is read inside the document jail (docjail.h). */
 #ifndef BROADSIDE_EXTRACT_H
 #define BROADSIDE_EXTRACT_H
@@ -20,6 +22,14 @@
 #define EXTRACT_PDF_MAX_BYTES (256LL * 1024 * 1024)
 #define EXTRACT_TITLE_MAX 1024              /* bytes of a title kept */
 #define EXTRACT_PDFTOTEXT "/usr/bin/pdftotext"
+#define EXTRACT_UNRTF "/usr/bin/unrtf"
+/* Messages: what one .eml or .msg may make the parser do. */
+#define EXTRACT_MSG_MAX (64LL * 1024 * 1024)    /* bytes of a .msg read (more: not readable) */
+#define EXTRACT_ATTACH_MAX 32               /* attachments read per message, every level */
+#define EXTRACT_ATTACH_DEPTH 3              /* messages attached to messages */
+#define EXTRACT_ATTACH_BYTES (64LL * 1024 * 1024)  /* decoded attachment bytes per message */
+#define EXTRACT_ATTACH_RAW_MAX (12 * 1024 * 1024)  /* a PDF or RTF attachment handed to its tool */
+#define EXTRACT_PART_NAME_MAX 512           /* bytes of an attachment's name kept */
 /* Office archives: what one document may make the parser do. */
 #define EXTRACT_OFFICE_ENTRIES_MAX 20000    /* entries in the archive, else not readable */
 #define EXTRACT_OFFICE_PARTS_MAX 2000       /* XML parts parsed */
@@ -42,7 +52,50 @@
 #define EXTRACT_ARCHIVE_COUNT_MAX 100000   /* entries counted past the listing */
 
 enum extract_kind { EXTRACT_NONE = 0, EXTRACT_PLAIN, EXTRACT_HTML, EXTRACT_EML, EXTRACT_PDF,
-	EXTRACT_OFFICE, EXTRACT_ARCHIVE };
+	EXTRACT_OFFICE, EXTRACT_RTF, EXTRACT_MSG, EXTRACT_ARCHIVE };
+
+/* The external tools, by absolute path (NULL: the EXTRACT_ defaults). */
+typedef struct extract_tools {
+	const char *pdftotext, *unrtf;
+	const char *tesseract, *pdftoppm;   /* OCR (extract_ocr.c) */
+	const char *ocr_languages;          /* tesseract's -l: "eng+deu"; NULL: eng */
+} extract_tools_t;
+
+#define EXTRACT_TESSERACT "/usr/bin/tesseract"
+#define EXTRACT_PDFTOPPM "/usr/bin/pdftoppm"
+#define EXTRACT_OCR_PART "text read by OCR"   /* the part OCR's text is kept as */
+#define EXTRACT_OCR_PAGES_MAX 100           /* pages of one PDF read by OCR */
+#define EXTRACT_OCR_PDF_TEXT 16             /* a PDF with less text than this (bytes) has no text layer: OCR */
+
+/* Whether OCR reads a file of media type mime whose text (by its own
+ * extractor) is text_len bytes long: an image tesseract reads, or a PDF
+ * without a text layer. */
+int extract_ocr_wanted(const char *mime, size_t text_len);
+/* The bytes of text s[0..n) but its page separators (EXTRACT_PAGE_SEP): a PDF
+ * of scanned pages still has one between each two, and no text layer. */
+size_t extract_ocr_text_len(const char *s, size_t n);
+/* Read the image or PDF (kind EXTRACT_PDF) at fd by OCR, each page in the
+ * jail: pdftoppm renders a PDF's pages one at a time, tesseract reads each
+ * image. Append the text to out and the pages read to *pages. A page whose
+ * tool fails ends the document (a PDF's first page past its end ends it
+ * too); why says why if no page was read. */
+enum docjail_result extract_ocr(docjail_t *j, const extract_tools_t *t, int is_pdf, int fd, strbuf_t *out,
+    int *pages, strbuf_t *why);
+
+/* An attachment of a message, findable on its own: its name ("budget.docx";
+ * a nested one "inner.eml › budget.docx"), title and text, all valid UTF-8. */
+typedef struct extract_part {
+	char *name, *title;
+	strbuf_t text;
+	char *unread;       /* why its tool could not read it, or NULL */
+} extract_part_t;
+
+typedef struct extract_parts {
+	extract_part_t *v;
+	size_t n;
+} extract_parts_t;
+
+void extract_parts_clear(extract_parts_t *p);
 
 /* Decide how to extract a file from its media type and name. */
 enum extract_kind extract_kind_of(const char *mime, const char *name);
@@ -67,6 +120,8 @@ void extract_eml(const char *p, size_t n, strbuf_t *out, char **title);
  * format is told by the archive's parts, not its name. 0, or -1 if it is not
  * such an archive or nothing of it could be parsed. */
 int extract_office_fd(int fd, strbuf_t *out, char **title);
+/* Append the text of the Office archive p[0..n) (an attachment) to out. */
+int extract_office_mem(const void *p, size_t n, strbuf_t *out, char **title);
 /* For the review: what an office document's properties say about who made it
  * and with what, and whether it holds comments or tracked changes, as lines
  * "kind<TAB>text" (kinds author, software, comments, revisions). The same
@@ -86,8 +141,21 @@ void extract_join_listing(strbuf_t *out, const char *raw, size_t len);
 void extract_pdf_pages(strbuf_t *out, const char *p, size_t n);
 /* An extractor for the document jail (docjail_fn_t): read up to
  * EXTRACT_INPUT_MAX bytes from fd and extract them as *(enum extract_kind *)arg
- * (every kind but PDF). */
+ * (every kind but PDF and RTF). A message's attachments follow its text as
+ * records (extract_mail.c), which extract_document splits off. */
 int extract_fd(int fd, strbuf_t *out, char **title, void *arg);
+/* What extract_attachment_fd is asked for: attachment number index (in the
+ * order of the records) of the message of kind EXTRACT_EML or EXTRACT_MSG. */
+struct extract_att_req {
+	enum extract_kind kind;
+	int index;
+};
+/* An extractor for the jail: the decoded bytes of one attachment (a PDF or
+ * RTF, for its tool), arg a struct extract_att_req. */
+int extract_attachment_fd(int fd, strbuf_t *out, char **title, void *arg);
+/* Append the text of the Outlook message p[0..n) (headers, body, and its
+ * attachments as records) to out; set *title to its subject. -1: not one. */
+int extract_msg(const void *p, size_t n, strbuf_t *out, char **title);
 
 /* Extract the document open at fd by kind inside the jail j: PDF through the
  * tool pdftotext (an absolute path, one of j's tools), the rest through
@@ -95,5 +163,11 @@ int extract_fd(int fd, strbuf_t *out, char **title, void *arg);
  * anything but DOCJAIL_OK, out and title are untouched and why says why. */
 enum docjail_result extract_jailed(docjail_t *j, const char *pdftotext, enum extract_kind kind,
     int fd, strbuf_t *out, char **title, strbuf_t *why);
+/* The same for every kind, with the tools of t (each one of j's tools), and a
+ * message's attachments into parts (NULL: dropped); a PDF or RTF attachment is
+ * handed to its tool in a jail of its own. An attachment that cannot be read
+ * is still a part (findable by its name). */
+enum docjail_result extract_document(docjail_t *j, const extract_tools_t *t, enum extract_kind kind,
+    int fd, strbuf_t *out, char **title, extract_parts_t *parts, strbuf_t *why);
 
 #endif

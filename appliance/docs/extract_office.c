@@ -426,6 +426,10 @@ part_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* The archive za (closed here) to out and *title. */
+static int
+office_from_zip(zip_t *za, strbuf_t *out, char **title);
+
 /* Open the archive at fd read-only through src (which must outlive it). */
 static zip_t *
 zip_open_fd(int fd, struct fdsrc *src, zip_error_t *err)
@@ -494,6 +498,43 @@ extract_office_fd(int fd, strbuf_t *out, char **title)
 	struct fdsrc src;
 	zip_error_t err;
 	zip_t *za;
+	int rc;
+
+	if ((za = zip_open_fd(fd, &src, &err)) == NULL)
+		return -1;
+	rc = office_from_zip(za, out, title);
+	zip_error_fini(&err);
+	return rc;
+}
+
+int
+extract_office_mem(const void *p, size_t n, strbuf_t *out, char **title)
+{
+	zip_error_t err;
+	zip_source_t *zs;
+	zip_t *za;
+	int rc;
+
+	zip_error_init(&err);
+	zs = zip_source_buffer_create(n ? p : "", n, 0, &err);
+	if (zs == NULL) {
+		zip_error_fini(&err);
+		return -1;
+	}
+	za = zip_open_from_source(zs, ZIP_RDONLY, &err);
+	if (za == NULL) {
+		zip_source_free(zs);
+		zip_error_fini(&err);
+		return -1;
+	}
+	rc = office_from_zip(za, out, title);
+	zip_error_fini(&err);
+	return rc;
+}
+
+static int
+office_from_zip(zip_t *za, strbuf_t *out, char **title)
+{
 	zip_int64_t n;
 	struct part *parts = NULL;
 	size_t nparts = 0, read_ok = 0;
@@ -501,8 +542,6 @@ extract_office_fd(int fd, strbuf_t *out, char **title)
 	int odf, rc = -1;
 	strbuf_t tb;
 
-	if ((za = zip_open_fd(fd, &src, &err)) == NULL)
-		return -1;
 	n = zip_get_num_entries(za, 0);
 	if (n <= 0 || n > EXTRACT_OFFICE_ENTRIES_MAX)
 		goto done;
@@ -542,6 +581,5 @@ extract_office_fd(int fd, strbuf_t *out, char **title)
 done:
 	free(parts);
 	zip_discard(za);
-	zip_error_fini(&err);
 	return rc;
 }

@@ -371,6 +371,7 @@ search_work(cat_t *cat, void *arg)
 	for (size_t i = 0; i < res.n; i++) {
 		hits[i].slug = res.hits[i].slug;
 		hits[i].path = res.hits[i].path;
+		hits[i].part = res.hits[i].part;
 		hits[i].size = res.hits[i].size;
 		hits[i].snippet = res.hits[i].snippet;
 	}

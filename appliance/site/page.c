@@ -715,6 +715,8 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		tmpl_put(it, "slug", h->slug);
 		tmpl_put(it, "path", h->path);
 		put_shortened(it, "shown_path", or_default(h->path, "?"), PATH_SHOWN_MAX);
+		if (h->part)
+			put_shortened(it, "part", h->part, PATH_SHOWN_MAX);
 		tmpl_put(it, "ctitle", ctitle);
 		page_put_size_(it, "size", h->size);
 		if (h->snippet) {

@@ -51,6 +51,7 @@ typedef struct page_hit {
 	const char *slug, *path;
 	int64_t size;
 	const char *snippet;		/* text with \x02..\x03 around matches */
+	const char *part;		/* the attachment the words are in, or NULL */
 } page_hit_t;
 
 /* Compile the embedded templates; call at start-up so a broken template is

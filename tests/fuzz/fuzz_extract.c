@@ -13,6 +13,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Valid UTF-8 without NUL, \2 or \3. */
+static int
+clean(const char *s, size_t n)
+{
+	return mime_is_utf8((const unsigned char *)s, n) && !memchr(s, 2, n) && !memchr(s, 3, n);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -49,9 +56,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (out.len > EXTRACT_TEXT_MAX + 4096)
 		abort();
-	if (out.s && (!mime_is_utf8((const unsigned char *)out.s, out.len) || memchr(out.s, 2, out.len) ||
-	    memchr(out.s, 3, out.len)))
-		abort();
+	/* A message's listing of its attachments follows its text after one NUL. */
+	if (out.s) {
+		size_t tl = strnlen(out.s, out.len);
+		if (!clean(out.s, tl) || (tl < out.len && !clean(out.s + tl + 1, out.len - tl - 1)))
+			abort();
+	}
 	if (title && !mime_is_utf8((const unsigned char *)title, strlen(title)))
 		abort();
 	free(title);

@@ -189,11 +189,13 @@ check "no file was written" test ! -s "$T/big-output"
 check_eq "the ordinary memo is findable" "$(count marmalade)" 1
 # The keys' bytes, raw, hex and base64, are nowhere in the catalogue (index included).
 keys_absent() {
-python3 - "$D" <<'PY'
+python3 - "$D" "$@" <<'PY'
 import base64, glob, sqlite3, sys
 d = sys.argv[1]
 db = sqlite3.connect(d + "/catalogue.db"); db.text_factory = bytes
 text = b"\n".join((t or b"") + b"\n" + (b or b"") for t, b in db.execute("select title, body from docs"))
+if len(sys.argv) > 2:
+    text += b"\n".join((t or b"") + b"\n" + (b or b"") for t, b in db.execute("select title, body from parts"))
 blob = b"".join(open(p, "rb").read() for p in glob.glob(d + "/catalogue.db*"))
 found = []
 for k in (d + "/keys/publisher.key", d + "/onion/public/hs_ed25519_secret_key"):
@@ -212,6 +214,47 @@ sys.exit(1 if found else 0)
 PY
 }
 check "no byte of either key is in the catalogue" keys_absent
+
+# 2b. The same stand-in as unrtf (unrtf_path), for RTF files and for the PDF
+# and RTF attachments of a message: each attachment goes to its tool in a jail
+# of its own, and what the tool says is read by a jailed parser.
+cp "$TOOLROOT/usr/bin/pdftotext" "$TOOLROOT/usr/bin/unrtf"
+cp "$TOOLROOT/usr/bin/unrtf" "$T/path/unrtf"
+echo "unrtf_path = $TOOLROOT/usr/bin/unrtf" >>"$D/broadside.conf"
+RTREE=$T/rtree
+mkdir -p "$RTREE"
+for m in report flood loop crash; do printf '{\\rtf1 MODE %s}' "$m" >"$RTREE/$m.rtf"; done
+python3 - "$RTREE/attached.eml" <<'PY'
+import sys
+from email.message import EmailMessage
+m = EmailMessage()
+m["Subject"] = "attachments for the stand-ins"
+m.set_content("the message body mentions quince")
+m.add_attachment(b"%PDF-1.4\nMODE report\n%%EOF\n", maintype="application", subtype="pdf", filename="a.pdf")
+m.add_attachment(b"{\\rtf1 MODE report}", maintype="application", subtype="rtf", filename="b.rtf")
+m.add_attachment(b"{\\rtf1 MODE crash}", maintype="application", subtype="rtf", filename="c.rtf")
+open(sys.argv[1], "wb").write(bytes(m))
+PY
+start=$SECONDS
+PATH="$T/path:$PATH" timeout 120 "$BROADSIDE" --data "$D" add "$RTREE" --slug hostile-rtf --title R >"$T/out2b" 2>"$T/err2b"
+rc=$?
+cat "$T/err2b"
+check_eq "add of RTF files with the hostile unrtf exits 0" "$rc" 0
+check "within its deadline (took $((SECONDS - start)) s)" test $((SECONDS - start)) -lt 60
+check "all five files are catalogued" grep -q '^hostile-rtf: 5 files, 5 added' "$T/out2b"
+check "the RTF flood is reported" grep -q 'flood.rtf: could not read: wrote more than' "$T/err2b"
+check "the RTF loop is reported" grep -Eq 'loop.rtf: could not read: (still running after|used more than)' "$T/err2b"
+check "the RTF crash is reported" grep -q 'crash.rtf: could not read: crashed' "$T/err2b"
+check "so is the attachment's, named" grep -q 'attached.eml › c.rtf: could not read: crashed' "$T/err2b"
+check_eq "the unrtf stand-in ran in the jail: for report.rtf and both attachments" \
+  "$(count STANDIN-RAN)" 4
+check "the attachments' words are theirs" sh -c "'$BROADSIDE' --data '$D' search STANDIN-RAN | grep -q 'attached.eml › b.rtf'"
+check_eq "the message itself is read" "$(count quince)" 1
+check_eq "nothing the unrtf stand-in tried succeeded" "$(count LEAKED)" 0
+check "no TCP connection reached the listener" test ! -e "$T/tcp-reached"
+check "no unix connection reached the listener" test ! -e "$T/unix-reached"
+check "no file was written" test ! -s "$T/big-output"
+check "no byte of either key is in the catalogue (attachments included)" keys_absent parts
 
 # Hostile documents for the in-process parsers: deep nesting, a huge file,
 # binary noise named as mail. Each is read (or listed), and add goes on.

@@ -189,4 +189,20 @@ check_eq "review with a hostile pdfinfo finishes" "$rc" 0
 check "… which ran in the jail: the key was out of its reach" grep -q "author: key bytes -1" <<<"$(excerpt media/again.pdf author)"
 check "… and so was any socket" grep -q "producer: socket -1" <<<"$(excerpt media/again.pdf software)"
 check "… nothing of the key in the catalogue" bash -c "! grep -aq \"\$(sed -n 2p '$D/keys/publisher.key' | cut -c1-20)\" '$D/catalogue.db'"
+
+# A message's attachments are parts of their own (schema v6): their text is reviewed too.
+mkdir -p "$T/mailc"
+python3 - "$T/mailc/att.eml" <<'PY'
+import sys
+from email.message import EmailMessage
+m = EmailMessage()
+m["Subject"] = "the list"
+m.set_content("See the attached list.")
+m.add_attachment(b"Write to leak.source@example.com, pay GB82WEST12345698765432\n", maintype="text",
+                 subtype="plain", filename="list.txt")
+open(sys.argv[1], "wb").write(bytes(m))
+PY
+$BROADSIDE --data "$D" add "$T/mailc" --slug mailc --title "Mail" -q >/dev/null 2>&1
+out=$($BROADSIDE --data "$D" review mailc --json 2>/dev/null)
+check_eq "att.eml: the address and the IBAN in its attachment" "$(count att.eml email)$(count att.eml iban)" 11
 done_testing

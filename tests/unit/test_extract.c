@@ -228,6 +228,75 @@ main(void)
 		strbuf_release(&why);
 		docjail_free(jail);
 	}
+	{
+		/* A message's attachments as parts, each through its reader in the jail:
+		 * text, HTML, a PDF (pdftotext) and an RTF (unrtf), a name with an
+		 * escape sequence and RFC 2047 encoding. */
+		docjail_conf_t jc = { .mode = SANDBOX_YES, .tools = { EXTRACT_PDFTOTEXT, EXTRACT_UNRTF } };
+		extract_tools_t tools = { .pdftotext = EXTRACT_PDFTOTEXT, .unrtf = EXTRACT_UNRTF };
+		docjail_t *jail = docjail_new(&jc);
+		extract_parts_t parts = { 0 };
+		strbuf_t mail, why, pdfb;
+		char *title = NULL, *pdfbytes = NULL;
+		size_t pdflen = 0;
+		enum extract_kind k = EXTRACT_EML;
+		int fd = memfd_create("m", MFD_CLOEXEC);
+		FILE *pf = fopen(pdf, "rb");
+
+		strbuf_init(&mail);
+		strbuf_init(&why);
+		strbuf_init(&pdfb);
+		if (pf) {
+			char chunk[4096];
+			size_t r;
+			while ((r = fread(chunk, 1, sizeof(chunk), pf)) > 0)
+				strbuf_add(&pdfb, chunk, r);
+			fclose(pf);
+		}
+		pdfbytes = pdfb.s;
+		pdflen = pdfb.len;
+		strbuf_adds(&mail, "Subject: parts\nContent-Type: multipart/mixed; boundary=B\n\n--B\n"
+		    "Content-Type: text/plain\n\nthe body\n--B\n"
+		    "Content-Type: text/plain\nContent-Disposition: attachment; filename=\"a\x1b[31m.txt\"\n\n"
+		    "koalatext\n--B\n"
+		    "Content-Type: text/html; name=\"=?utf-8?q?p=C3=A4ge.html?=\"\nContent-Disposition: attachment\n\n"
+		    "<p>emuhtml</p>\n--B\n"
+		    "Content-Type: application/rtf\nContent-Disposition: attachment; filename=memo.rtf\n\n"
+		    "{\\rtf1 the kiwirtf memo}\n--B\n"
+		    "Content-Type: application/pdf\nContent-Disposition: attachment; filename=scan.pdf\n"
+		    "Content-Transfer-Encoding: binary\n\n");
+		strbuf_add(&mail, pdfbytes ? pdfbytes : "", pdflen);
+		strbuf_adds(&mail, "\n--B--\n");
+		ok(jail && fd >= 0 && write(fd, mail.s, mail.len) == (ssize_t)mail.len, "message written");
+		strbuf_init(&out);
+		ok(extract_document(jail, &tools, k, fd, &out, &title, &parts, &why) == DOCJAIL_OK, "message read: %s",
+		    why.s ? why.s : "");
+		ok(out.s && strstr(out.s, "the body") && !strstr(out.s, "koalatext"), "the body, not the attachments");
+		is_int((int)parts.n, 4, "four parts");
+		if (parts.n == 4) {
+			is_str(parts.v[0].name, "a [31m.txt", "escape blanked in a name");
+			ok(strstr(parts.v[0].text.s ? parts.v[0].text.s : "", "koalatext") != NULL, "text part");
+			is_str(parts.v[1].name, "p\xc3\xa4ge.html", "RFC 2047 name");
+			ok(strstr(parts.v[1].text.s ? parts.v[1].text.s : "", "emuhtml") != NULL, "html part");
+			is_str(parts.v[2].name, "memo.rtf", "rtf part named");
+			ok(strstr(parts.v[2].text.s ? parts.v[2].text.s : "", "kiwirtf") != NULL, "rtf through unrtf: %s",
+			    parts.v[2].unread ? parts.v[2].unread : "");
+			ok(strstr(parts.v[3].text.s ? parts.v[3].text.s : "", "zeppelin patrols") != NULL,
+			    "pdf through pdftotext: %s", parts.v[3].unread ? parts.v[3].unread : "");
+		}
+		extract_parts_clear(&parts);
+		ok(extract_kind_of("application/rtf", "x") == EXTRACT_RTF && extract_kind_of("text/plain", "m.RTF") ==
+		    EXTRACT_RTF && extract_kind_of("application/octet-stream", "a.msg") == EXTRACT_MSG, "kinds");
+		ok(extract_ocr_wanted("image/png", 0) && extract_ocr_wanted("application/pdf", 3) &&
+		    !extract_ocr_wanted("application/pdf", 500) && !extract_ocr_wanted("text/plain", 0), "ocr wanted");
+		free(title);
+		close(fd);
+		strbuf_release(&out);
+		strbuf_release(&mail);
+		strbuf_release(&why);
+		strbuf_release(&pdfb);
+		docjail_free(jail);
+	}
 	free(pdf);
 	cmd = xasprintf("rm -rf '%s'", dir);
 	(void)!system(cmd);

@@ -1,0 +1,52 @@
+/* extract_int: what the extractors of docs/ share and callers do not see:
+ * how a message's attachments travel from the jail to extract_document.
+ *
+ * After a message's own text, each attachment is one record:
+ *   EXTRACT_REC name EXTRACT_REC_SEP kind index EXTRACT_REC_SEP text
+ * kind 'T' (its text follows), 'P' (a PDF) or 'R' (an RTF) whose bytes the
+ * parent asks for by index (extract_attachment_fd) and hands to the tool.
+ * Text and names come out of extract_utf8, which turns every control byte
+ * into a space, so neither can hold a separator (nor a NUL).
+ *
+ * After the records, a NUL and the listing of the message's own attachments
+ * (extract_list_line: name and decoded size, for the reading view), which
+ * extract_join_listing puts behind EXTRACT_LIST_SEP. */
+#ifndef BROADSIDE_EXTRACT_INT_H
+#define BROADSIDE_EXTRACT_INT_H
+
+#include <stdint.h>
+
+#include "docs/extract.h"
+
+#define EXTRACT_REC '\x1e'
+#define EXTRACT_REC_SEP '\x1f'
+
+/* One message's walk over its attachments (and theirs). */
+struct extract_att {
+	strbuf_t recs;        /* the records, appended after the message's text */
+	int want;             /* >= 0: put the bytes of attachment number want in raw */
+	strbuf_t *raw;
+	int count;            /* attachments met so far, every level */
+	int64_t bytes;        /* their decoded bytes */
+	int depth;            /* messages within messages */
+	strbuf_t list;        /* listing lines of the top message's attachments */
+	int list_only;        /* only the listing: no records, no raw bytes */
+};
+
+/* Add a listing line for an attachment named name of size bytes, if it is
+ * one of the top message's own (a->depth 0) and the listing has room. */
+void extract_att_list_(struct extract_att *a, const char *name, int64_t size);
+
+/* Record the attachment p[0..n) named name (prefix: the names of the
+ * messages it is nested in, "" at the top), of media type ctype ("" if
+ * unknown): its text, or a tool's kind. Bounded by EXTRACT_ATTACH_*. */
+void extract_att_add_(struct extract_att *a, const char *prefix, const char *name, const char *ctype,
+    const unsigned char *p, size_t n);
+/* The mail message p[0..n): its text to out, its attachments to a. */
+void extract_eml_att_(const char *p, size_t n, strbuf_t *out, char **title, struct extract_att *a,
+    const char *prefix);
+/* The Outlook message p[0..n) likewise; -1 if it is not one. */
+int extract_msg_att_(const void *p, size_t n, strbuf_t *out, char **title, struct extract_att *a,
+    const char *prefix);
+
+#endif
