@@ -30,11 +30,11 @@ image_pi=("${image[@]}" qemu-user-static binfmt-support arch-test qemu-system-ar
 # libclang-rt-14-dev holds libFuzzer and clang's sanitizer runtimes; clang
 # only recommends it.
 # enscript and libgsf-bin (gsf createole) write the RTF and .msg test documents;
-# python3-pil and fonts-dejavu-core draw the words that OCR (add --ocr, opt-in,
+# python3-pil (with fonts-dejavu-core, which run brings through poppler-utils) draws the words that OCR (add --ocr, opt-in,
 # so not in run: tesseract-ocr and its English model) must find.
 # python3-pil and libimage-exiftool-perl write the review test's metadata
 test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium sqlite3 enscript libgsf-bin
-      python3-pil libimage-exiftool-perl aria2 unzip fonts-dejavu-core tesseract-ocr tesseract-ocr-eng
+      python3-pil libimage-exiftool-perl aria2 unzip tesseract-ocr tesseract-ocr-eng
       openssl procps iproute2 onionbalance "${image[@]}" "${package[@]}")
 bench=("${run[@]}" nginx-light wrk time curl wget minisign sqlite3 openssl procps
        iproute2 onionbalance valgrind strace)

@@ -141,7 +141,7 @@ sp=$(serve_pid)
 # Pids are the container's: read its /proc from inside.
 check "serve runs as user broadside" bash -c "[ \"\$(nsenter -t $leader -a stat -c %U /proc/$sp)\" = broadside ]"
 check "serve is under its seccomp filter" bash -c "nsenter -t $leader -a cat /proc/$sp/status | grep -q '^Seccomp:[[:space:]]*2'"
-tp=$(in_ct runuser -u broadside -- broadside --data /var/lib/broadside status --json 2>/dev/null | sed -n 's/.*"pid":\([0-9]*\).*/\1/p')
+tp=$(in_ct runuser -u broadside -- broadside --data /var/lib/broadside status --json 2>/dev/null | python3 -c 'import json, sys; print(json.load(sys.stdin)["tor"]["pid"])' 2>/dev/null)
 check "serve supervises its tor (status --json)" bash -c "[ '${tp:-0}' -gt 0 ] && nsenter -t $leader -a cat /proc/${tp:-0}/comm | grep -qx tor"
 check "Debian's own tor service is off" bash -c "! nsenter -t $leader -a systemctl is-active -q tor@default.service && ! nsenter -t $leader -a systemctl is-enabled -q tor.service"
 check "nft ruleset loaded: input policy drop" bash -c "nsenter -t $leader -a nft list chain inet broadside input | grep -q 'policy drop'"

@@ -125,7 +125,7 @@ ready_s=$(( SECONDS - t ))
 sed 's/^/  | /' "$R/root/make-run.log" 2>/dev/null | grep -E '^  \| (deps|run:|  local preview|  onion address|.*(error:|Error [0-9]))' | cut -c1-200
 check "make run: the preview answers 200 on / (after ${ready_s} s)" test $ready = 1
 check "make run: /search?q=burglary answers 200 with results" \
-  bash -c "[ \"\$(curl -s -o '$W/search' -w '%{http_code}' --max-time 10 'http://127.0.0.1:$port/search?q=burglary')\" = 200 ] && grep -q 'href=\"/c/demo/' '$W/search'"
+  bash -c "[ \"\$(curl -s -o '$W/search' -w '%{http_code}' --max-time 10 'http://127.0.0.1:$port/search?q=burglary')\" = 200 ] && grep -Eq 'href=\"/(c|r)/demo/' '$W/search'"
 check "make run: the onion key exists in the demo data dir" test -s "$key"
 touch "$R/root/stop"
 wait "$NS_PID"; rc=$?; NS_PID=""
