@@ -187,6 +187,96 @@ content_type(http_resp_t *resp, const char *type)
 	strbuf_add(&resp->headers, "\r\n", 2);
 }
 
+/* A file body as pieces (file ranges and the multipart texts between them),
+ * handed to the output HTTP_SEND_CHUNK at a time by the connection (resp->more). */
+struct piece {
+	int64_t off, len;        /* a file range, or */
+	size_t text, tlen;       /* tlen bytes at blob + text */
+};
+struct feed {
+	struct evbuffer_file_segment *seg;
+	char *blob;
+	int n, i;
+	int64_t done;            /* bytes of piece i already out */
+	struct piece p[];
+};
+
+static int
+feed_more(void *arg, struct evbuffer *out)
+{
+	struct feed *f = arg;
+	int64_t added = 0;
+
+	while (f->i < f->n && added < HTTP_SEND_CHUNK) {
+		struct piece *p = &f->p[f->i];
+		if (p->tlen) {
+			if (evbuffer_add(out, f->blob + p->text, p->tlen) < 0)
+				return -1;
+			added += (int64_t)p->tlen;
+			f->i++;
+			continue;
+		}
+		int64_t take = p->len - f->done;
+		if (take > HTTP_SEND_CHUNK - added)
+			take = HTTP_SEND_CHUNK - added;
+		if (evbuffer_add_file_segment(out, f->seg, p->off + f->done, take) < 0)
+			return -1;
+		added += take;
+		f->done += take;
+		if (f->done == p->len) {
+			f->i++;
+			f->done = 0;
+		}
+	}
+	return f->i < f->n;
+}
+
+static void
+feed_free(void *arg)
+{
+	struct feed *f = arg;
+
+	evbuffer_file_segment_free(f->seg);
+	free(f->blob);
+	free(f);
+}
+
+static struct feed *
+feed_new(struct evbuffer_file_segment *seg, int npieces, size_t bloblen)
+{
+	struct feed *f = xcalloc(1, sizeof(*f) + (size_t)npieces * sizeof(struct piece));
+
+	f->seg = seg;
+	f->blob = bloblen ? xmalloc(bloblen) : NULL;
+	return f;
+}
+
+static void
+feed_file(struct feed *f, int64_t off, int64_t len)
+{
+	f->p[f->n].off = off;
+	f->p[f->n++].len = len;
+}
+
+/* Whole bodies up to one chunk go into resp->body now; longer ones are
+ * handed out by the connection as the reader takes them. */
+static void
+feed_start(http_resp_t *resp, struct feed *f)
+{
+	int64_t total = 0;
+
+	for (int i = 0; i < f->n; i++)
+		total += f->p[i].tlen ? (int64_t)f->p[i].tlen : f->p[i].len;
+	if (total <= HTTP_SEND_CHUNK) {
+		feed_more(f, resp->body);
+		feed_free(f);
+		return;
+	}
+	resp->more = feed_more;
+	resp->more_free = feed_free;
+	resp->more_arg = f;
+}
+
 void
 file_respond(http_resp_t *resp, const http_req_t *req, int fd, const struct stat *st,
     const file_info_t *info)
@@ -258,18 +348,25 @@ file_respond(http_resp_t *resp, const http_req_t *req, int fd, const struct stat
 		resp->status = 200;
 		content_type(resp, info->content_type);
 		resp->length = size;
-		if (seg)
-			evbuffer_add_file_segment(resp->body, seg, 0, size);
+		if (seg) {
+			struct feed *f = feed_new(seg, 1, 0);
+			feed_file(f, 0, size);
+			feed_start(resp, f);
+			seg = NULL;
+		}
 	} else if (nranges == 1) {
 		resp->status = 206;
 		http_resp_header(resp, "Content-Type", "%s", info->content_type);
 		http_resp_header(resp, "Content-Range", "bytes %lld-%lld/%lld",
 		    (long long)ranges[0].first, (long long)ranges[0].last, (long long)size);
 		resp->length = ranges[0].last - ranges[0].first + 1;
-		if (seg)
-			evbuffer_add_file_segment(resp->body, seg, ranges[0].first, resp->length);
+		if (seg) {
+			struct feed *f = feed_new(seg, 1, 0);
+			feed_file(f, ranges[0].first, resp->length);
+			feed_start(resp, f);
+			seg = NULL;
+		}
 	} else {
-		char part[RANGE_PART_HEADER_MAX];
 		/* The boundary only has to be absent from the parts' bytes; the
 		 * tag is random enough that a collision needs the file to contain
 		 * its own hash. */
@@ -278,19 +375,27 @@ file_respond(http_resp_t *resp, const http_req_t *req, int fd, const struct stat
 		http_resp_header(resp, "Content-Type", "multipart/byteranges; boundary=%s", boundary);
 		resp->length = range_multipart_length(ranges, nranges, size, info->content_type, boundary);
 		if (seg) {
-			for (int i = 0; i < nranges; i++) {
-				size_t n = range_part_header(part, &ranges[i], size, info->content_type, boundary);
-				evbuffer_add(resp->body, part, n);
-				evbuffer_add_file_segment(resp->body, seg, ranges[i].first,
-				    ranges[i].last - ranges[i].first + 1);
+			struct feed *f = feed_new(seg, 2 * nranges + 1,
+			    (size_t)(nranges + 1) * RANGE_PART_HEADER_MAX);
+			size_t at = 0;
+			for (int i = 0; i <= nranges; i++) {
+				size_t n = i < nranges ?
+				    range_part_header(f->blob + at, &ranges[i], size, info->content_type,
+					boundary) :
+				    range_part_trailer(f->blob + at, RANGE_PART_HEADER_MAX, boundary);
+				f->p[f->n].text = at;
+				f->p[f->n++].tlen = n;
+				at += n;
+				if (i < nranges)
+					feed_file(f, ranges[i].first, ranges[i].last - ranges[i].first + 1);
 			}
-			size_t n = range_part_trailer(part, sizeof(part), boundary);
-			evbuffer_add(resp->body, part, n);
+			feed_start(resp, f);
+			seg = NULL;
 		}
 	}
 done:
 	if (seg)
-		evbuffer_file_segment_free(seg);   /* the body holds its own references */
+		evbuffer_file_segment_free(seg);
 	if (fd >= 0 && !info->keep_fd)
 		close(fd);
 }

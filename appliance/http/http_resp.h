@@ -11,6 +11,13 @@
 
 struct evbuffer;
 
+/* The most of a file a body hands the socket at once. libevent gives a
+ * sendfile chain to the kernel whole, past the rate limit's allowance, and
+ * Linux's sendfile keeps going while the reader drains: one call once pushed
+ * 11 MiB at a 2 MiB/s pace and the download's share went to whoever read
+ * first. nginx caps it the same way (sendfile_max_chunk). */
+#define HTTP_SEND_CHUNK (256 * 1024)
+
 typedef struct http_resp {
 	int status;
 	strbuf_t headers;        /* extra "Name: value\r\n" lines */
@@ -22,7 +29,8 @@ typedef struct http_resp {
 	 * next piece: 1 more follows (at least one byte was added), 0 the body
 	 * is complete, -1 abort (the connection is closed). more_free(more_arg)
 	 * once, when the response is done or the connection gone. length must
-	 * be set. Not called for HEAD or a 304. */
+	 * be set. Not called for HEAD or a 304. A call adds at most about
+	 * HTTP_SEND_CHUNK bytes of file segments. */
 	int (*more)(void *arg, struct evbuffer *out);
 	void (*more_free)(void *arg);
 	void *more_arg;

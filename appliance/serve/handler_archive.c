@@ -28,8 +28,9 @@
 #include "http/range.h"
 #include "serve/handler.h"
 
-/* One refill of the connection's output: at most this many bytes or files. */
-#define REFILL_BYTES (4 * 1024 * 1024)
+/* One refill of the connection's output: at most this many bytes or files
+ * (a member longer than that goes in several refills). */
+#define REFILL_BYTES HTTP_SEND_CHUNK
 #define REFILL_FILES 16
 /* File pieces up to this size are copied (and their descriptor closed at once). */
 #define COPY_MAX (16 * 1024)
@@ -194,6 +195,8 @@ stream_more(void *arg, struct evbuffer *out)
 			if (evbuffer_add(out, buf, (size_t)len) < 0)
 				return -1;
 		} else {
+			if (len > REFILL_BYTES - added)
+				len = REFILL_BYTES - added;
 			if (add_file(st, &st->items[seg.entry], seg.file_off, len, out) < 0)
 				return -1;
 			files++;

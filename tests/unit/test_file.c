@@ -1,15 +1,87 @@
-/* Opening beneath a root (openat2 and the fallback walk), errno → status, and
- * Content-Disposition encoding. */
+/* Opening beneath a root (openat2 and the fallback walk), errno → status,
+ * Content-Disposition encoding, and bodies handed out a chunk at a time. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
+#include <string.h>
+
 #include "unit.h"
 #include "http/file.h"
 #include "base/util.h"
 #include "base/text.h"
+
+/* Answer "GET /x" with range (or none) from the file at path (byte i is
+ * i * 7 % 251) and drain the body as the connection does: resp.body, then
+ * more() until it says done, each written to a file as to a socket (sendfile
+ * chains have no bytes in memory). Returns what was written; *calls counts
+ * more() calls, *biggest the largest piece one call added. */
+static struct evbuffer *
+t_body(const char *path, const char *range, int *calls, size_t *biggest)
+{
+	static const http_req_limits_t lim = { 8192, 32, 8192 };
+	http_req_t *req = http_req_new(&lim);
+	char head[256];
+	size_t used;
+	http_resp_t resp;
+	struct stat st;
+	int fd = open(path, O_RDONLY);
+	file_info_t info = { .etag = "e", .content_type = "application/octet-stream",
+	    .download_name = "x.bin", .max_ranges = 8 };
+	FILE *sink = tmpfile();
+	struct evbuffer *all = evbuffer_new(), *piece = evbuffer_new();
+
+	evbuffer_set_flags(piece, EVBUFFER_FLAG_DRAINS_TO_FD);
+	snprintf(head, sizeof(head), "GET /x HTTP/1.1\r\nHost: h\r\n%s%s%s\r\n",
+	    range ? "Range: " : "", range ? range : "", range ? "\r\n" : "");
+	http_req_feed(req, head, strlen(head), &used);
+	fstat(fd, &st);
+	http_resp_init(&resp);
+	file_respond(&resp, req, fd, &st, &info);
+	*calls = 0;
+	*biggest = evbuffer_get_length(resp.body);
+	evbuffer_add_buffer(piece, resp.body);
+	for (;;) {
+		while (evbuffer_get_length(piece) > 0)
+			if (evbuffer_write(piece, fileno(sink)) <= 0)
+				break;
+		if (resp.more == NULL || *calls > 10000)
+			break;
+		int r = resp.more(resp.more_arg, piece);
+		(*calls)++;
+		if (evbuffer_get_length(piece) > *biggest)
+			*biggest = evbuffer_get_length(piece);
+		if (r <= 0) {
+			while (evbuffer_get_length(piece) > 0)
+				if (evbuffer_write(piece, fileno(sink)) <= 0)
+					break;
+			break;
+		}
+	}
+	rewind(sink);
+	char buf[65536];
+	size_t got;
+	while ((got = fread(buf, 1, sizeof(buf), sink)) > 0)
+		evbuffer_add(all, buf, got);
+	fclose(sink);
+	evbuffer_free(piece);
+	http_resp_clear(&resp);
+	http_req_free(req);
+	return all;
+}
+
+static int
+t_bytes_ok(struct evbuffer *b, int64_t from, size_t len)
+{
+	unsigned char *p = evbuffer_pullup(b, -1);
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != (unsigned char)((from + (int64_t)i) * 7 % 251))
+			return 0;
+	return 1;
+}
 
 int
 main(void)
@@ -77,6 +149,54 @@ main(void)
 			ok(file_is_inline(shown[i]), "%s inline", shown[i]);
 		for (size_t i = 0; i < ARRAY_LEN(kept); i++)
 			ok(!file_is_inline(kept[i]), "%s attachment", kept[i] ? kept[i] : "NULL");
+	}
+
+	{
+		/* A body longer than one chunk leaves HTTP_SEND_CHUNK at a time. */
+		int64_t size = 3 * HTTP_SEND_CHUNK + 1000;
+		unsigned char *data = xmalloc((size_t)size);
+		int calls;
+		size_t biggest;
+		for (int64_t i = 0; i < size; i++)
+			data[i] = (unsigned char)(i * 7 % 251);
+		p = xasprintf("%s/big.bin", dir);
+		int fd = open(p, O_CREAT | O_WRONLY, 0600);
+		ok(write(fd, data, (size_t)size) == size, "big file written");
+		close(fd);
+		free(data);
+
+		struct evbuffer *b = t_body(p, NULL, &calls, &biggest);
+		is_int((int)evbuffer_get_length(b), (int)size, "whole file: every byte");
+		ok(t_bytes_ok(b, 0, (size_t)size), "whole file: the file's bytes in order");
+		is_int(calls, 4, "whole file: four pieces (the first with the head)");
+		ok(biggest <= HTTP_SEND_CHUNK, "whole file: no piece above HTTP_SEND_CHUNK (%zu)", biggest);
+		evbuffer_free(b);
+
+		b = t_body(p, "bytes=1000-600000", &calls, &biggest);
+		is_int((int)evbuffer_get_length(b), 599001, "one range: its bytes");
+		ok(t_bytes_ok(b, 1000, 599001), "one range: from the right offset");
+		ok(biggest <= HTTP_SEND_CHUNK, "one range: pieces within a chunk (%zu)", biggest);
+		evbuffer_free(b);
+
+		b = t_body(p, "bytes=0-9,100000-500000", &calls, &biggest);
+		size_t n = evbuffer_get_length(b);
+		char *text = xmalloc(n + 1);
+		evbuffer_remove(b, text, n);
+		text[n] = '\0';
+		ok(memmem(text, n, "Content-Range: bytes 0-9/", 24) != NULL &&
+		    memmem(text, n, "Content-Range: bytes 100000-500000/", 35) != NULL, "two ranges: both part headers");
+		ok(n > 400011 && memcmp(text + n - 4, "--\r\n", 4) == 0, "two ranges: the trailer ends the body");
+		ok(calls >= 2 && biggest <= HTTP_SEND_CHUNK + 1024, "two ranges: handed out in pieces (%d, %zu)",
+		    calls, biggest);
+		free(text);
+		evbuffer_free(b);
+
+		b = t_body(p, "bytes=5-104", &calls, &biggest);
+		is_int(calls, 0, "a short range goes in the first piece");
+		is_int((int)evbuffer_get_length(b), 100, "its length");
+		ok(t_bytes_ok(b, 5, 100), "its bytes");
+		evbuffer_free(b);
+		free(p);
 	}
 
 	p = xasprintf("rm -rf '%s'", dir);
