@@ -717,6 +717,8 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		put_shortened(it, "shown_path", or_default(h->path, "?"), PATH_SHOWN_MAX);
 		if (h->part)
 			put_shortened(it, "part", h->part, PATH_SHOWN_MAX);
+		if (h->part && h->part_no > 0)
+			tmpl_put_int(it, "part_no", h->part_no);
 		tmpl_put(it, "ctitle", ctitle);
 		page_put_size_(it, "size", h->size);
 		if (h->snippet) {
