@@ -504,8 +504,10 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 	tmpl_put(v, "rate", "1 MB/s");
 	switch (kind_show(mime)) {
 	case KIND_SHOW_IMAGE:
-		/* JPEG and PNG are shown from the clean copy (/i/, no metadata). */
-		if (mime && (strcmp(mime, "image/jpeg") == 0 || strcmp(mime, "image/png") == 0))
+		/* JPEG, PNG, GIF and WebP are shown from the clean copy (/i/, no
+		 * metadata; docs/image.h image_kind_of). */
+		if (mime && (strcmp(mime, "image/jpeg") == 0 || strcmp(mime, "image/png") == 0 ||
+		    strcmp(mime, "image/gif") == 0 || strcmp(mime, "image/webp") == 0))
 			tmpl_put(v, "clean_image", "1");
 		else
 			tmpl_put(v, "show_image", "1");
