@@ -15,7 +15,7 @@ set -euo pipefail
 
 build=(build-essential pkg-config xxd libevent-dev libssl-dev libsqlite3-dev
        libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev libzip-dev libexpat1-dev libexif-dev
-       libdeflate-dev libarchive-dev libjpeg62-turbo-dev libpng-dev libolecf-dev libbfio-dev)
+       libdeflate-dev libarchive-dev libjpeg62-turbo-dev libpng-dev libgif-dev libwebp-dev libolecf-dev libbfio-dev)
 # onionbalance only when an appliance is an Onionbalance front; the demo is not.
 # poppler-utils: pdftotext, pdfinfo, pdftoppm (its fonts come through fontconfig's
 # dependencies: fonts-dejavu-core or another).

@@ -84,6 +84,16 @@ int cat_file_neighbours(cat_t *c, int64_t file_id, char *prev, char *next, size_
  * (caller frees; "" when the file has none) and its length. 0 found, 1 no
  * text row, -1 error. */
 int cat_doc_get(cat_t *c, int64_t file_id, char **body, size_t *len);
+/* Part k (from 1, in the order ingest stored them: a message's attachments
+ * in the order of the jail's walk) of file_id: its name and text (caller
+ * frees both; body "" when it has none) and the text's length. 0 found, 1
+ * no such part, -1 error. */
+int cat_part_get(cat_t *c, int64_t file_id, int64_t k, char **name, char **body, size_t *len);
+/* The names of file_id's parts in that order (at most CAT_PARTS_LISTED; the
+ * caller frees each and the array). 0, or -1 (none where a catalogue has no
+ * parts table). */
+#define CAT_PARTS_LISTED 1000
+int cat_part_names(cat_t *c, int64_t file_id, char ***names, size_t *n);
 /* Call fn for every file of a collection in path (byte) order, streaming. Non-zero from fn stops. */
 int cat_file_each(cat_t *c, int64_t collection_id,
     int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg);

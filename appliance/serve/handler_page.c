@@ -372,6 +372,7 @@ search_work(cat_t *cat, void *arg)
 		hits[i].slug = res.hits[i].slug;
 		hits[i].path = res.hits[i].path;
 		hits[i].part = res.hits[i].part;
+		hits[i].part_no = res.hits[i].part_no;
 		hits[i].size = res.hits[i].size;
 		hits[i].snippet = res.hits[i].snippet;
 	}

@@ -504,8 +504,10 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 	tmpl_put(v, "rate", "1 MB/s");
 	switch (kind_show(mime)) {
 	case KIND_SHOW_IMAGE:
-		/* JPEG and PNG are shown from the clean copy (/i/, no metadata). */
-		if (mime && (strcmp(mime, "image/jpeg") == 0 || strcmp(mime, "image/png") == 0))
+		/* JPEG, PNG, GIF and WebP are shown from the clean copy (/i/, no
+		 * metadata; docs/image.h image_kind_of). */
+		if (mime && (strcmp(mime, "image/jpeg") == 0 || strcmp(mime, "image/png") == 0 ||
+		    strcmp(mime, "image/gif") == 0 || strcmp(mime, "image/webp") == 0))
 			tmpl_put(v, "clean_image", "1");
 		else
 			tmpl_put(v, "show_image", "1");
@@ -717,6 +719,8 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		put_shortened(it, "shown_path", or_default(h->path, "?"), PATH_SHOWN_MAX);
 		if (h->part)
 			put_shortened(it, "part", h->part, PATH_SHOWN_MAX);
+		if (h->part && h->part_no > 0)
+			tmpl_put_int(it, "part_no", h->part_no);
 		tmpl_put(it, "ctitle", ctitle);
 		page_put_size_(it, "size", h->size);
 		if (h->snippet) {

@@ -52,6 +52,7 @@ typedef struct page_hit {
 	int64_t size;
 	const char *snippet;		/* text with \x02..\x03 around matches */
 	const char *part;		/* the attachment the words are in, or NULL */
+	int64_t part_no;		/* its number (its reading view's ?part=), or 0 */
 } page_hit_t;
 
 /* Compile the embedded templates; call at start-up so a broken template is
@@ -140,9 +141,10 @@ enum page_read_kind {
 /* An entry of an archive or an attachment of a message. */
 typedef struct page_item {
 	char type;                     /* 'f' file, 'd' folder, 'a' attachment */
-	int64_t size;
+	int64_t size;                  /* -1: not shown */
 	const char *name;              /* any bytes */
 	size_t name_len;
+	int64_t part;                  /* an attachment's part number (its view, its download), or 0 */
 } page_item_t;
 
 /* Marked search hits per page; past this the text is shown unmarked. */
@@ -166,11 +168,13 @@ typedef struct page_read {
 	int64_t items_more;            /* entries not listed ... */
 	int items_more_min;            /* ... at least that many */
 	const char *note;              /* a sentence shown above the text, or NULL */
+	int64_t part;                  /* > 0: the view of this attachment of the message at path */
+	const char *part_name;         /* its name ("inner.eml › budget.pdf") */
 } page_read_t;
 
 /* Append a reading view: breadcrumbs, the file's name with links to its page
  * and its bytes, the text with hits of r->q marked (<mark id="hitN">, N from
- * 1 on this page) and pages "?page=N&q=". */
+ * 1 on this page) and pages "?page=N&q=" (and "&part=K" for an attachment). */
 int page_read(strbuf_t *out, const page_site_t *s, const page_collection_t *c,
     const page_read_t *r);
 

@@ -189,12 +189,12 @@ static const page_entry_t entries[] = {
 
 static const page_hit_t hits[] = {
 	{ "budgets", "2019/transport/annex-4-bus-contracts.pdf", 1203311,
-	  "… the \x02transport\x03 budget for 2019 allocated 4.2 million to the new \x02" "bus\x03 contracts, of which …", NULL },
+	  "… the \x02transport\x03 budget for 2019 allocated 4.2 million to the new \x02" "bus\x03 contracts, of which …", NULL, 0 },
 	{ "contracts-2023", "harbour/dredging-agreement.txt", 22041,
-	  "… public \x02transport\x03 and harbour works were tendered together; the agreement names …", "annex.docx" },
-	{ "budgets", "2021/README.txt", 812, "Scanned \x02transport\x03 annexes are in scans/ (OCR quality varies).", NULL },
+	  "… public \x02transport\x03 and harbour works were tendered together; the agreement names …", "annex.docx", 3 },
+	{ "budgets", "2021/README.txt", 812, "Scanned \x02transport\x03 annexes are in scans/ (OCR quality varies).", NULL, 0 },
 	{ "leak-mirror", "mail/2022/03/1188.eml", 9120,
-	  "Subject: Re: \x02transport\x03 subsidy — please do not forward <this> & keep it \x02quiet", NULL },
+	  "Subject: Re: \x02transport\x03 subsidy — please do not forward <this> & keep it \x02quiet", NULL, 0 },
 };
 
 static void
@@ -205,7 +205,7 @@ render_all(const char *h, int *count)
 	page_site_t s = { h, h, h, h, m, 3, h };
 	page_collection_t c[2] = { { h, h, h, 1, 2, 3, h }, { "ok", h, NULL, 0, 0, 0, NULL } };
 	page_entry_t e[3] = { { h, 0, 1, 1, -1, h }, { h, 1, 0, 0, 5, NULL }, { "x", 0, 5000, -5, -1, NULL } };
-	page_hit_t hh[2] = { { h, h, 10, h, h }, { "ok", "p", 1, NULL, NULL } };
+	page_hit_t hh[2] = { { h, h, 10, h, h, 1 }, { "ok", "p", 1, NULL, NULL, 0 } };
 	const char *dirs[] = { "", h, "a/b" };
 	strbuf_t b;
 	int rc;
@@ -289,7 +289,7 @@ test_sizes(void)
 			snip[i] = i % 40 == 0 ? '\x02' : i % 40 == 8 ? '\x03' : units[u][0] == '"' ? '"' : 'w';
 		page_hit_t h[PAGE_SEARCH_PER_PAGE];
 		for (size_t i = 0; i < ARRAY_LEN(h); i++)
-			h[i] = (page_hit_t){ "budgets", path, 123456789, snip, NULL };
+			h[i] = (page_hit_t){ "budgets", path, 123456789, snip, NULL, 0 };
 		rc = page_search(&b, &site, "transport bus", NULL, cols, ARRAY_LEN(cols), h, ARRAY_LEN(h), 123456, 1, NULL, 40, PAGE_SEARCH_PER_PAGE);
 		ok(rc == 0, "search renders");
 		printf("# search, %d hits, names of '%s': %zu bytes\n", PAGE_SEARCH_PER_PAGE, units[u], b.len);
@@ -394,6 +394,7 @@ test_content(void)
 	has(&b, "search", "keep it <mark>quiet</mark></p>");
 	has(&b, "search", "please do not forward &lt;this&gt; &amp;");
 	has(&b, "search", "dredging-agreement.txt</bdi></a> › attachment <bdi>annex.docx</bdi>");
+	has(&b, "search", "href=\"/r/contracts-2023/harbour/dredging-agreement.txt?part=3&amp;q=");
 	has(&b, "search", "<ol class=\"hits\" start=\"21\">");
 	has(&b, "search", "href=\"/search?q=transport%20%22bus%20contract%22%20sub%2A&amp;c=budgets&amp;page=3\"");
 	has(&b, "search", "Showing results for the words we could use.");
