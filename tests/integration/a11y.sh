@@ -51,6 +51,7 @@ check "folder: a pager above and below the listing" test "$(grep -o 'class="page
 check "folder: the title carries the collection" grep -qF '<title>many — Papers · ' <<<"$many"
 check "folder: sort by date offered to phones" grep -qF '<p class="sortby">' <<<"$many"
 check_eq "folder: page 999 is the last page" "$(curl -s "$U/c/papers/many/?page=999" | grep -o 'page [0-9]* of [0-9]*' | head -n 1)" "page 3 of 3"
+check "search: page 999 is the last page" grep -qF 'page 6 of 6' <<<"$(curl -s "$U/search?q=entry&page=999")"
 f=$(curl -s "$U/c/papers/many/?name=LONG-name-long")
 check "folder filter: case folded, the matching names only" bash -c 'grep -q "entry-002-long-name-long-name-" <<<"$1" && ! grep -q "entry-001-long-name-.txt" <<<"$1" && grep -qF "40 found among 120 looked through" <<<"$1"' _ "$f"
 nf=$(curl -s -w '\n%{http_code}' "$U/c/papers/gone/deeper/lost%20memo.txt")
