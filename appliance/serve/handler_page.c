@@ -198,6 +198,20 @@ not_found(handler_ctx_t *h, const http_req_t *req, const cat_collection_t *col, 
 }
 
 void
+handler_not_found(handler_ctx_t *h, const http_req_t *req, const char *slug, const char *path,
+    http_resp_t *resp)
+{
+	cat_collection_t c;
+
+	memset(&c, 0, sizeof(c));
+	if (cat_collection_get(h->cat, slug, &c) != 0)
+		http_resp_error(resp, 404, "There is no such file in this collection.");
+	else
+		not_found(h, req, &c, path, resp);
+	cat_collection_clear(&c);
+}
+
+void
 handler_browse(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const route_t *rt,
     http_resp_t *resp)
 {
