@@ -582,7 +582,7 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 			strbuf_adds(&b, side[k]);
 			tmpl_putn(o, "path", b.s, b.len);
 			strbuf_release(&b);
-			put_shortened(o, "name", side[k], NAME_SHOWN_MAX, "full");
+			put_shortened(o, "name", side[k], NAME_SHOWN_MAX, NULL);
 		}
 	}
 	if (readable)
@@ -769,7 +769,7 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 				ctitle = or_default(cols[k].title, h->slug);
 		tmpl_put(it, "slug", h->slug);
 		tmpl_put(it, "path", h->path);
-		put_shortened(it, "shown_path", or_default(h->path, "?"), PATH_SHOWN_MAX, "full");
+		put_shortened(it, "shown_path", or_default(h->path, "?"), PATH_SHOWN_MAX, NULL);
 		if (h->part)
 			put_shortened(it, "part", h->part, PATH_SHOWN_MAX, NULL);
 		tmpl_put(it, "ctitle", ctitle);
