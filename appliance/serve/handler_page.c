@@ -265,6 +265,13 @@ handler_browse(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const ro
 	if (page > 1 && (page - 1) * PAGE_DIR_PER_PAGE >= total)
 		page = total > 0 ? (total - 1) / PAGE_DIR_PER_PAGE + 1 : 1;
 	offset = (page - 1) * PAGE_DIR_PER_PAGE;
+	if (filter && strlen(filter) > PAGE_QUERY_MAX) {
+		/* Echoed in the page and its links: no longer than a name. */
+		size_t cut = PAGE_QUERY_MAX;
+		while (cut > 0 && ((unsigned char)filter[cut] & 0xc0) == 0x80)
+			cut--;
+		filter[cut] = '\0';
+	}
 	if (filter && filter[0]) {
 		if (cat_dir_filter(h->cat, col.id, rt->path, filter, from && from[0] ? from : NULL,
 		    PAGE_DIR_PER_PAGE, FILTER_BUDGET, add_entry, &es, &fnext, &looked) < 0) {

@@ -54,6 +54,8 @@ check_eq "folder: page 999 is the last page" "$(curl -s "$U/c/papers/many/?page=
 check "search: page 999 is the last page" grep -qF 'page 6 of 6' <<<"$(curl -s "$U/search?q=entry&page=999")"
 f=$(curl -s "$U/c/papers/many/?name=LONG-name-long")
 check "folder filter: case folded, the matching names only" bash -c 'grep -q "entry-002-long-name-long-name-" <<<"$1" && ! grep -q "entry-001-long-name-.txt" <<<"$1" && grep -qF "40 found among 120 looked through" <<<"$1"' _ "$f"
+read -r code size < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' "$U/c/papers/many/?name=$(printf '%%3C%.0s' $(seq 1700))")
+check "folder filter: a 5,100-byte filter is cut, the page stays small ($code, $size bytes)" test "$code" = 200 -a "$size" -lt 20000
 nf=$(curl -s -w '\n%{http_code}' "$U/c/papers/gone/deeper/lost%20memo.txt")
 check_eq "missing file: 404" "$(tail -n 1 <<<"$nf")" 404
 check "missing file: links the nearest folder and a search for its name" bash -c 'grep -qF "<a href=\"/c/papers/\">" <<<"$1" && grep -qF "href=\"/search?q=lost%20memo&amp;c=papers\"" <<<"$1"' _ "$nf"
