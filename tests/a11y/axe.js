@@ -6,7 +6,8 @@
 //
 // One browser, every page at 1280x900 and at 390x844. Besides axe, on every
 // page: the first Tab lands on a visible skip link whose target is <main>.
-// Names ending in "-hits" must have a heading right before the results list;
+// Names ending in "-bydate" must show the date column (phones too);
+// names ending in "-hits" must have a heading right before the results list;
 // names ending in "-nohits" exactly one status message (role=status or
 // aria-live). Prints "ok - ..." / "not ok - ..." lines (the shell test counts
 // them) and exits 1 when one failed.
@@ -71,6 +72,13 @@ async function checkPage(page, name, url, w, h, scheme) {
       return e && e.tagName !== 'FORM' ? '' : 'no heading between the form and the results';
     });
     report(hd === '', `${where}: a heading for the results${hd ? ': ' + hd : ''}`);
+  }
+  if (name.endsWith('-bydate')) {
+    const shown = await page.evaluate(() => {
+      const d = document.querySelector('table.ls td.d');
+      return d ? getComputedStyle(d).display !== 'none' && d.getBoundingClientRect().width > 0 : false;
+    });
+    report(shown, `${where}: sorted by date, the dates are shown`);
   }
   if (name.endsWith('-nohits')) {
     const n = await page.evaluate(() => document.querySelectorAll('[role=status],[aria-live]').length);

@@ -67,6 +67,7 @@ NODE_PATH=$NM/node_modules timeout 300 node "$TOP/tests/a11y/axe.js" "$CHROME" "
   home=/ \
   folder=/c/papers/many/?page=2 \
   folder-filtered=/c/papers/many/?name=long \
+  folder-bydate='/c/papers/many/?sort=date&desc=1' \
   collection=/c/papers/ \
   file=/c/papers/papers/memos/memo-1.txt \
   search-hits=/search?q=zeppelin \
