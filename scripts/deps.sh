@@ -33,7 +33,9 @@ image_pi=("${image[@]}" qemu-user-static binfmt-support arch-test qemu-system-ar
 # python3-pil (with fonts-dejavu-core, which run brings through poppler-utils) draws the words that OCR (add --ocr, opt-in,
 # so not in run: tesseract-ocr and its English model) must find.
 # python3-pil and libimage-exiftool-perl write the review test's metadata
-test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium sqlite3 enscript libgsf-bin
+# nodejs and npm: tests/integration/a11y.sh installs axe-core and
+# puppeteer-core (pinned, tests/a11y/package-lock.json) with `npm ci`.
+test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium nodejs npm sqlite3 enscript libgsf-bin
       python3-pil libimage-exiftool-perl aria2 unzip tesseract-ocr tesseract-ocr-eng
       openssl procps iproute2 onionbalance "${image[@]}" "${package[@]}")
 bench=("${run[@]}" nginx-light wrk time curl wget minisign sqlite3 openssl procps
@@ -56,6 +58,11 @@ for purpose in "$@"; do
   esac
 done
 mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" | sort -u)
+# A nodejs from elsewhere (NodeSource's) carries its own npm and conflicts
+# with Debian's: keep the npm that is there.
+if command -v npm >/dev/null 2>&1; then
+  mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" | grep -vx npm)
+fi
 if [ $list = 1 ]; then echo "${pkgs[*]}"; exit 0; fi
 
 missing=()

@@ -129,6 +129,17 @@ typedef struct cat_entry {
  * Returns 0, 1 if the folder does not exist, -1 on error; non-zero from fn stops. */
 int cat_dir_list(cat_t *c, int64_t collection_id, const char *dir, int sort, int desc,
     int64_t offset, int64_t limit, int (*fn)(const cat_entry_t *e, void *arg), void *arg);
+/* The entries of folder dir whose names contain text (ASCII case folded;
+ * other bytes as they are), folders first, then files, in name order,
+ * starting after `from` (NULL: the beginning; else a *next given before).
+ * Stops after limit matches or budget names looked at, whichever comes
+ * first, and sets *next (caller frees) to where to go on, or NULL at the
+ * end, and *looked. Walks the name indexes and reads only the matches'
+ * rows. 0, 1 if the folder does not exist, -1; non-zero from fn stops.
+ * (cat_filter.c) */
+int cat_dir_filter(cat_t *c, int64_t collection_id, const char *dir, const char *text, const char *from,
+    int64_t limit, int64_t budget, int (*fn)(const cat_entry_t *e, void *arg), void *arg,
+    char **next, int64_t *looked);
 /* Set *exists and *entries (subfolders + files directly inside dir). */
 int cat_dir_stat(cat_t *c, int64_t collection_id, const char *dir, int64_t *entries, int *exists);
 

@@ -399,8 +399,12 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 		}
 	}
 	rc = cat_file_get(h->cat, col.id, rt->path, &f);
+	if (rc > 0) {
+		handler_not_found(h, req, col.slug, rt->path, resp);
+		goto done;
+	}
 	if (rc != 0) {
-		http_resp_error(resp, rc > 0 ? 404 : 500, "There is no such file in this collection.");
+		http_resp_error(resp, 500, NULL);
 		goto done;
 	}
 	name = strrchr(rt->path, '/') ? strrchr(rt->path, '/') + 1 : rt->path;

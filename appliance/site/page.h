@@ -83,6 +83,25 @@ int page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_
     const page_entry_t *e, size_t n, int64_t total, const char *sort, int desc,
     int64_t page, int64_t per_page, const page_archive_t *ar);
 
+/* A folder's entries whose names contain a text (ASCII case folded), looked
+ * for in name order a bounded stretch at a time (the caller's catalogue
+ * walk): the page shows what one stretch found and links the next. */
+typedef struct page_filter {
+	const char *text;        /* what the reader typed (any bytes) */
+	const char *next;        /* where the next stretch starts ("from="), or NULL: the end */
+	const char *from;        /* where this one started, or NULL: the beginning */
+	int64_t looked;          /* names looked through in this stretch */
+} page_filter_t;
+/* page_dir_archive with a filter: e holds the n matches, in name order. */
+int page_dir_filtered(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *dir,
+    const page_entry_t *e, size_t n, int64_t total, const page_filter_t *f, const page_archive_t *ar);
+
+/* A 404 for a folder or file path of collection c that does not exist:
+ * links the nearest folder above it that does (near: "" for the
+ * collection's top, NULL: none) and offers a search for the name. */
+int page_not_found(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *path,
+    const char *near);
+
 /* The files before and after one in its folder, by name; NULL for none. */
 typedef struct page_nav {
 	const char *prev, *next;	/* names in the same folder */
