@@ -62,19 +62,28 @@ void search_result_clear(search_result_t *r);
 typedef struct search_query {
 	char *phrase[SEARCH_MAX_PHRASES];    /* words separated by one space */
 	int prefix[SEARCH_MAX_PHRASES];
+	int stem[SEARCH_MAX_PHRASES];        /* an unquoted English word: its stem is searched too */
 	char *expansion[SEARCH_MAX_PHRASES];  /* for a prefix: "(\"t1\" OR \"t2\" ...)" once expanded */
+	int nterms[SEARCH_MAX_PHRASES];      /* the words an expansion holds */
 	int n;
 	int dropped;      /* words or input ignored past the limits */
+	int short_prefix; /* a word* with fewer than 3 letters, searched as a word */
 } search_query_t;
 
 /* Parse reader input (any bytes, len of them) into q. */
 void search_parse(const char *input, size_t len, search_query_t *q);
 void search_query_clear(search_query_t *q);
+/* Which FTS5 expression search_query_fts_for makes: for the main index with
+ * stems, with the exact forms only, or for the trigram index (substrings:
+ * no prefixes, no stems). */
+enum search_form { SEARCH_FORM_STEMS, SEARCH_FORM_EXACT, SEARCH_FORM_TRIGRAM };
 /* Return the FTS5 expression for q (caller frees); "" if q has no phrases. */
+char *search_query_fts_for(const search_query_t *q, enum search_form form);
+/* search_query_fts_for(q, SEARCH_FORM_STEMS). */
 char *search_query_fts(const search_query_t *q);
 
-/* Register the ranking function on a connection (search_run does this on a
- * connection's first search). */
+/* Register the ranking function bs_rank(fts, idf, kinds) on a connection
+ * (search_run does this on a connection's first search). */
 int search_register(struct sqlite3 *db);
 
 #endif

@@ -104,7 +104,7 @@ main(void)
 	for (size_t i = 0; i < ARRAY_LEN(parse_cases); i++) {
 		char *e;
 		search_parse(parse_cases[i].in, strlen(parse_cases[i].in), &q);
-		e = search_query_fts(&q);
+		e = search_query_fts_for(&q, SEARCH_FORM_EXACT);
 		ok(strcmp(e, parse_cases[i].expr) == 0, "parse '%s' -> '%s', want '%s'", parse_cases[i].in, e,
 		    parse_cases[i].expr);
 		free(e);
