@@ -596,7 +596,7 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 	char *full = NULL, *exact = NULL, *sql = NULL;
 	double pidf[SEARCH_MAX_PHRASES], idf[RANK_PHRASES], eidf[RANK_PHRASES];
 	unsigned char kinds[RANK_PHRASES], ekinds[RANK_PHRASES];
-	int64_t count, ndocs, *ids = NULL, min_rowid, coll_id = 0;
+	int64_t count, ndocs, *ids = NULL, min_rowid, coll_id = 0, ne = 0;
 	size_t nids = 0;
 	int rc = -1, nidf, unspaced = 0, short_unspaced = 0, has_stems = 0;
 	enum search_form form = SEARCH_FORM_STEMS;
@@ -646,10 +646,24 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 		coll_id = col.id;
 		cat_collection_clear(&col);
 	}
-	full = query_expr(&q, form, coll_id);
 	if ((min_rowid = phrase_window(db, tab, &q)) < 0)
 		goto fail;
-	if ((count = count_capped(db, tab, full, SEARCH_RANK_CAP + 1, min_rowid)) < 0)
+	/* Stems only when they add to what is shown: with more than the
+	 * ranking cap of exact matches, the first pages would hold nothing else,
+	 * and the search costs what it did without stems. */
+	if (has_stems) {
+		exact = query_expr(&q, SEARCH_FORM_EXACT, coll_id);
+		if ((ne = count_capped(db, tab, exact, SEARCH_RANK_CAP + 1, min_rowid)) < 0)
+			goto fail;
+		if (ne > SEARCH_RANK_CAP) {
+			form = SEARCH_FORM_EXACT;
+			has_stems = 0;
+		}
+	}
+	full = query_expr(&q, form, coll_id);
+	if (form == SEARCH_FORM_EXACT)
+		count = ne;
+	else if ((count = count_capped(db, tab, full, SEARCH_RANK_CAP + 1, min_rowid)) < 0)
 		goto fail;
 	out->total = count;
 	if (short_unspaced)
@@ -699,18 +713,12 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 		    ids, &nids) < 0)
 			goto fail;
 	} else {
-		/* Too many to rank all, with stems: the exact forms' matches are
-		 * not to be lost among the newest of the stems'. Up to the cap, they
-		 * are all ranked first; beyond it, the stems add nothing to the
-		 * first SEARCH_RANK_CAP hits and the exact forms are searched alone. */
+		/* Too many to rank all, with stems (and at most SEARCH_RANK_CAP
+		 * exact matches): the exact forms' matches are not to be lost among
+		 * the newest of the stems'. They are all ranked first. */
 		int ne_idf = phrase_weights(&q, SEARCH_FORM_EXACT, pidf, coll_id > 0, eidf, ekinds);
-		int64_t ne;
-		exact = query_expr(&q, SEARCH_FORM_EXACT, coll_id);
-		if ((ne = count_capped(db, tab, exact, SEARCH_RANK_CAP + 1, min_rowid)) < 0)
-			goto fail;
-		if (ne > SEARCH_RANK_CAP || ne == 0) {
-			if (rank_ids(db, tab, ne ? exact : full, 1, ne ? eidf : idf, ne ? ekinds : kinds, ne ? ne_idf : nidf,
-			    min_rowid, offset, limit, ids, &nids) < 0)
+		if (ne == 0) {
+			if (rank_ids(db, tab, full, 1, idf, kinds, nidf, min_rowid, offset, limit, ids, &nids) < 0)
 				goto fail;
 		} else {
 			size_t na = 0, nb, k = 0;
