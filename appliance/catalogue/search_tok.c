@@ -374,7 +374,7 @@ word_cb(void *arg, int tflags, const char *tok, int n, int start, int end)
 	if ((rc = r->emit(r->ctx, 0, w, n, start, end)) != SQLITE_OK)
 		return rc;
 	if (r->query < 0)
-		return SQLITE_OK;   /* a prefix: as typed */
+		return SQLITE_OK;   /* a prefix (as typed) or a snippet */
 	if (nonascii) {
 		k = proclitics(w, (size_t)n, r->query, offs);
 		for (int i = 0; i < k; i++)
@@ -398,8 +398,10 @@ bs_tokenize(Fts5Tokenizer *tk, void *ctx, int flags, const char *text, int n,
 	r->ctx = ctx;
 	r->emit = emit;
 	r->stems = 0;
-	/* 1: a query word (alternatives allowed), -1: a prefix, 0: a document. */
-	r->query = (flags & FTS5_TOKENIZE_PREFIX) ? -1 : (flags & FTS5_TOKENIZE_QUERY) ? 1 : 0;
+	/* 1: a query word (alternatives allowed), -1: a prefix or a snippet,
+	 * 0: a document. Snippets and highlights skip colocated tokens, so they
+	 * are not made for them (a stem costs a Porter run per word). */
+	r->query = (flags & (FTS5_TOKENIZE_PREFIX | FTS5_TOKENIZE_AUX)) ? -1 : (flags & FTS5_TOKENIZE_QUERY) ? 1 : 0;
 	if (r->query == 1 && n > 0 && text[0] == SEARCH_TOK_STEM[0]) {
 		r->stems = 1;
 		text++;
