@@ -253,7 +253,7 @@ cat_migrate_(cat_t *c)
 	if (v < 7) {
 		if (v >= 1)
 			log_info("upgrading catalogue %s to schema version 7 (the search index is built "
-			    "again: about 1 min per million files)", c->path);
+			    "again: about 3 min per million files)", c->path);
 		if (cat_exec_(c, schema_v7) < 0 || cat_exec_(c, "PRAGMA user_version = 7") < 0) {
 			cat_exec_(c, "ROLLBACK");
 			return -1;
