@@ -16,13 +16,6 @@
 #include "base/text.h"
 #include "base/util.h"
 
-/* Column weights (title, path, body, coll): the collection marker never scores. */
-static const double col_weight[] = { 4.0, 2.0, 1.0, 0.0 };
-/* FTS5 phrases an expression can hold: the collection's, and each phrase's
- * expansion (a prefix's words, a word and its stem). */
-#define RANK_PHRASES (1 + SEARCH_MAX_PHRASES * SEARCH_PREFIX_TERMS)
-/* bs_rank's kinds: the exact form of a word also searched by its stem. */
-#define KIND_EXACT 1
 
 static size_t
 count_chars(const char *s)
@@ -228,75 +221,6 @@ search_query_fts(const search_query_t *q)
 	return search_query_fts_for(q, SEARCH_FORM_STEMS);
 }
 
-/* --- ranking --- */
-
-/* bs_rank(fts, idf_blob, kinds_blob): BM25 over weighted columns, with each
- * phrase's IDF supplied by the caller (from bounded counts). A match with more
- * exact forms (kinds: KIND_EXACT) comes before any with fewer, whatever its
- * score: officers before officer when the reader typed officers. Lower is
- * better, like bm25(). */
-static void
-rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nval, sqlite3_value **val)
-{
-	const double k1 = 1.2, b = 0.75;
-	double tf[RANK_PHRASES] = { 0 }, score = 0, avgdl = 1;
-	const double *idf = NULL;
-	const unsigned char *kinds = NULL;
-	int nphrase = api->xPhraseCount(fts), ninst = 0, dl = 0, exact = 0;
-	sqlite3_int64 nrow = 0, ntok = 0;
-
-	if (nphrase > RANK_PHRASES)
-		nphrase = RANK_PHRASES;
-	if (nval >= 1 && sqlite3_value_bytes(val[0]) >= (int)(nphrase * sizeof(double)))
-		idf = sqlite3_value_blob(val[0]);
-	if (nval >= 2 && sqlite3_value_bytes(val[1]) >= nphrase)
-		kinds = sqlite3_value_blob(val[1]);
-	if (api->xInstCount(fts, &ninst) != SQLITE_OK) {
-		sqlite3_result_error(ctx, "rank failed", -1);
-		return;
-	}
-	for (int i = 0; i < ninst; i++) {
-		int ip, ic, io;
-		if (api->xInst(fts, i, &ip, &ic, &io) == SQLITE_OK && ip < nphrase && ic >= 0 && ic < 4)
-			tf[ip] += col_weight[ic];
-	}
-	api->xColumnSize(fts, -1, &dl);
-	if (api->xRowCount(fts, &nrow) == SQLITE_OK && api->xColumnTotalSize(fts, -1, &ntok) == SQLITE_OK && nrow > 0)
-		avgdl = (double)ntok / (double)nrow;
-	if (avgdl <= 0)
-		avgdl = 1;
-	for (int i = 0; i < nphrase; i++) {
-		double w;
-		if (tf[i] == 0)
-			continue;
-		if (idf) {
-			memcpy(&w, (const char *)idf + i * sizeof(double), sizeof(w));
-		} else {
-			w = 1.0;
-		}
-		score += w * tf[i] * (k1 + 1) / (tf[i] + k1 * (1 - b + b * (double)dl / avgdl));
-		exact += kinds && kinds[i] == KIND_EXACT;
-	}
-	/* A score stays far below 10,000 (IDF < 20, 2.2 per phrase, 193 phrases). */
-	sqlite3_result_double(ctx, -(score + 10000.0 * exact));
-}
-
-int
-search_register(sqlite3 *db)
-{
-	fts5_api *api = NULL;
-	sqlite3_stmt *s = NULL;
-
-	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
-	sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (api == NULL || api->iVersion < 2)
-		return -1;
-	return api->xCreateFunction(api, "bs_rank", NULL, rank_fn, NULL) == SQLITE_OK ? 0 : -1;
-}
-
 /* --- running a query --- */
 
 /* Count matches of expr in index tab among rowids above min_rowid, stopping
@@ -467,6 +391,35 @@ phrase_window(sqlite3 *db, const char *tab, const search_query_t *q)
 	sqlite3_stmt *s = NULL;
 	int64_t maxid = 0;
 
+	/* In the trigram index a phrase of 4+ characters is a phrase of trigrams,
+	 * with the same cost: how many files hold up to 8 of its trigrams (all,
+	 * or spread from first to last) bounds it from above. */
+	for (int i = 0; strcmp(tab, "fts_cjk") == 0 && i < q->n; i++) {
+		size_t off[SEARCH_MAX_WORDS * (SEARCH_MAX_WORD + 1) + 1], nch = 0, len = strlen(q->phrase[i]), ntri;
+		const char *p = q->phrase[i];
+		strbuf_t e;
+		int64_t k;
+		for (size_t b = 0; b < len && nch + 1 < ARRAY_LEN(off); b++)
+			if (((unsigned char)p[b] & 0xc0) != 0x80)
+				off[nch++] = b;
+		off[nch] = len;
+		if (nch < 4)
+			continue;
+		ntri = nch - 2;
+		strbuf_init(&e);
+		strbuf_adds(&e, "{title path body} : (");
+		for (size_t j = 0; j < (ntri < 8 ? ntri : 8); j++) {
+			size_t at = ntri <= 8 ? j : j * (ntri - 1) / 7;
+			strbuf_addf(&e, "%s\"%.*s\"", j ? " AND " : "", (int)(off[at + 3] - off[at]), p + off[at]);
+		}
+		strbuf_addc(&e, ')');
+		k = count_capped(db, tab, e.s, SEARCH_COMMON + 1, 0);
+		strbuf_release(&e);
+		if (k < 0)
+			return -1;
+		if (k > SEARCH_COMMON)
+			goto expensive;
+	}
 	for (int i = 0; i < q->n; i++) {
 		int common = 1;
 		const char *w = q->phrase[i];
@@ -558,9 +511,9 @@ phrase_weights(const search_query_t *q, enum search_form form, const double *pid
 	}
 	for (int i = 0; i < q->n; i++) {
 		int k = phrase_terms(q, i, form);
-		for (int j = 0; j < k && n < RANK_PHRASES; j++) {
+		for (int j = 0; j < k && n < SEARCH_RANK_PHRASES; j++) {
 			idf[n] = pidf[i];
-			kinds[n++] = form == SEARCH_FORM_STEMS && q->stem[i] && j == 0 ? KIND_EXACT : 0;
+			kinds[n++] = form == SEARCH_FORM_STEMS && q->stem[i] && j == 0 ? SEARCH_KIND_EXACT : 0;
 		}
 	}
 	return n;
@@ -594,8 +547,8 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 	search_query_t q;
 	sqlite3_stmt *s = NULL;
 	char *full = NULL, *exact = NULL, *sql = NULL;
-	double pidf[SEARCH_MAX_PHRASES], idf[RANK_PHRASES], eidf[RANK_PHRASES];
-	unsigned char kinds[RANK_PHRASES], ekinds[RANK_PHRASES];
+	double pidf[SEARCH_MAX_PHRASES], idf[SEARCH_RANK_PHRASES], eidf[SEARCH_RANK_PHRASES];
+	unsigned char kinds[SEARCH_RANK_PHRASES], ekinds[SEARCH_RANK_PHRASES];
 	int64_t count, ndocs, *ids = NULL, min_rowid, coll_id = 0, ne = 0;
 	size_t nids = 0;
 	int rc = -1, nidf, unspaced = 0, short_unspaced = 0, has_stems = 0;

@@ -34,6 +34,11 @@
 #define SEARCH_MAX_LIMIT 100
 #define SEARCH_PREFIX_TERMS 16    /* words a prefix expands to (the first, in index order) */
 #define SEARCH_PHRASE_WINDOW 100000  /* newest files searched for a phrase of common words */
+/* FTS5 phrases an expression can hold: the collection's, and each phrase's
+ * expansion (a prefix's words, a word and its stem). */
+#define SEARCH_RANK_PHRASES (1 + SEARCH_MAX_PHRASES * SEARCH_PREFIX_TERMS)
+/* bs_rank's kinds: the exact form of a word also searched by its stem. */
+#define SEARCH_KIND_EXACT 1
 
 typedef struct search_hit {
 	char *slug;
@@ -83,7 +88,8 @@ char *search_query_fts_for(const search_query_t *q, enum search_form form);
 char *search_query_fts(const search_query_t *q);
 
 /* Register the ranking function bs_rank(fts, idf, kinds) on a connection
- * (search_run does this on a connection's first search). */
+ * (search_run does this on a connection's first search; search_rank.c):
+ * idf a blob of one double per FTS5 phrase, kinds one byte per phrase. */
 int search_register(struct sqlite3 *db);
 
 #endif
