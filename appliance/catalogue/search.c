@@ -321,16 +321,13 @@ expand_prefixes(sqlite3 *db, search_query_t *q)
 		    sqlite3_prepare_v2(db, "SELECT term FROM temp.fts_terms WHERE term >= ?1 AND term < ?2 LIMIT 1",
 		    -1, &s, NULL) != SQLITE_OK))
 			goto done;
-		/* The index holds case-folded words; fold ASCII the same way, and
-		 * Arabic, Persian and Hebrew as the tokenizer does. */
+		/* The index holds folded words (case, accents, Arabic forms): its
+		 * own tokenizer says how this one reads there (Über* is uber*). */
 		strbuf_init(&lo);
-		for (const char *p = q->phrase[i]; *p; p++)
-			strbuf_addc(&lo, (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : *p);
-		char folded[SEARCH_TOK_MAX_WORD];
-		int fl = search_tok_fold(lo.s, lo.len, folded);
-		if (fl > 0) {
+		if (search_tok_index_form(db, q->phrase[i], strlen(q->phrase[i]), &lo) < 0 || lo.len == 0) {
 			strbuf_reset(&lo);
-			strbuf_add(&lo, folded, (size_t)fl);
+			for (const char *p = q->phrase[i]; *p; p++)
+				strbuf_addc(&lo, (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : *p);
 		}
 		strbuf_init(&hi);
 		strbuf_adds(&hi, lo.s);

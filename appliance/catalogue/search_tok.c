@@ -444,19 +444,56 @@ bs_create(void *api_arg, const char **argv, int argc, Fts5Tokenizer **out)
 	return SQLITE_OK;
 }
 
-int
-search_tok_register(sqlite3 *db)
+static fts5_api *
+fts5_api_of(sqlite3 *db)
 {
-	static fts5_tokenizer bs = { bs_create, bs_delete, bs_tokenize };
 	fts5_api *api = NULL;
 	sqlite3_stmt *s = NULL;
 
 	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
-		return -1;
+		return NULL;
 	sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
 	sqlite3_step(s);
 	sqlite3_finalize(s);
-	if (api == NULL || api->iVersion < 2)
+	return api && api->iVersion >= 2 ? api : NULL;
+}
+
+static int
+first_cb(void *arg, int tflags, const char *tok, int n, int start, int end)
+{
+	strbuf_t *b = arg;
+
+	(void)start;
+	(void)end;
+	if (b->len == 0 && !(tflags & FTS5_TOKEN_COLOCATED) && n > 0)
+		strbuf_add(b, tok, (size_t)n);
+	return SQLITE_OK;
+}
+
+int
+search_tok_index_form(sqlite3 *db, const char *w, size_t n, strbuf_t *out)
+{
+	fts5_api *api = fts5_api_of(db);
+	fts5_tokenizer tk;
+	Fts5Tokenizer *t = NULL;
+	void *ud;
+	int rc;
+
+	if (api == NULL || n > INT32_MAX || api->xFindTokenizer(api, "bs", &ud, &tk) != SQLITE_OK ||
+	    tk.xCreate(ud, NULL, 0, &t) != SQLITE_OK)
+		return -1;
+	rc = tk.xTokenize(t, out, FTS5_TOKENIZE_PREFIX, w, (int)n, first_cb);
+	tk.xDelete(t);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+int
+search_tok_register(sqlite3 *db)
+{
+	static fts5_tokenizer bs = { bs_create, bs_delete, bs_tokenize };
+	fts5_api *api = fts5_api_of(db);
+
+	if (api == NULL)
 		return -1;
 	if (api->xCreateTokenizer(api, "bs", api, &bs, NULL) != SQLITE_OK)
 		return -1;

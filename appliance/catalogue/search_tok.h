@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/util.h"
+
 struct sqlite3;
 
 /* Marks a stem in the index and a stemmed query string; never in reader input
@@ -44,6 +46,10 @@ int search_tok_fold(const char *w, size_t n, char *out);
  * (folded input): its offset into w, 0 when none; articles_only keeps
  * single-letter particles (و ب ل ك ف) attached. At least 3 letters remain. */
 size_t search_tok_proclitic(const char *w, size_t n, int articles_only);
+
+/* Append to out the index's form of word w[0..n) (its first token from `bs`
+ * as a prefix: case folded, accents removed, Arabic folded); 0 or -1. */
+int search_tok_index_form(struct sqlite3 *db, const char *w, size_t n, strbuf_t *out);
 
 /* Whether c is a character of a script written without spaces between words. */
 int search_tok_is_unspaced(uint32_t c);

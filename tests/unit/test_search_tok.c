@@ -147,6 +147,16 @@ t_index(void)
 	is_str(t_match(db, "\"offic\" *"), "1 2", "a prefix is as typed");
 	is_str(t_match(db, "\"offic\""), "", "a stem is no word of the text");
 	ok(sqlite3_exec(db, "INSERT INTO t (t) VALUES ('integrity-check')", NULL, NULL, NULL) == SQLITE_OK, "integrity");
+	static const struct {
+		const char *in, *want;
+	} forms[] = { { "Über", "uber" }, { "MÜNCH", "munch" }, { "الشُّرْط", "الشرط" }, { "Police", "police" } };
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		strbuf_t b;
+		strbuf_init(&b);
+		ok(search_tok_index_form(db, forms[i].in, strlen(forms[i].in), &b) == 0 && b.s &&
+		    strcmp(b.s, forms[i].want) == 0, "index form of '%s': '%s'", forms[i].in, b.s ? b.s : "");
+		strbuf_release(&b);
+	}
 	is_int(unit_sql_int(db, "SELECT bs_unspaced('abc', NULL, '警察')"), 1, "bs_unspaced");
 	is_int(unit_sql_int(db, "SELECT bs_unspaced('abc', 'شرطة')"), 0, "bs_unspaced: none");
 	sqlite3_close(db);
