@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "catalogue/cat_int.h"
+#include "catalogue/search_tok.h"
 #include "base/log.h"
 #include "base/text.h"
 #include "base/util.h"
@@ -52,6 +53,11 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " SELECT 'delete', id, title, path, body, coll FROM fts_src WHERE file_id = ?1",
 	[S_FTS_INSERT] = "INSERT INTO fts (rowid, title, path, body, coll)"
 	    " SELECT id, title, path, body, coll FROM fts_src WHERE id = ?1",
+	/* The trigram index holds only rows its view gives (bs_unspaced). */
+	[S_CJK_DELETE] = "INSERT INTO fts_cjk (fts_cjk, rowid, title, path, body, coll)"
+	    " SELECT 'delete', id, title, path, body, coll FROM fts_cjk_src WHERE file_id = ?1",
+	[S_CJK_INSERT] = "INSERT INTO fts_cjk (rowid, title, path, body, coll)"
+	    " SELECT id, title, path, body, coll FROM fts_cjk_src WHERE id = ?1",
 	[S_FILE_DELETE] = "DELETE FROM files WHERE id = ?1",
 	[S_PART_DELETE] = "DELETE FROM parts WHERE file_id = ?1",
 	[S_PART_STATE] = "SELECT (SELECT length(replace(coalesce(body, ''), char(8233), '')) FROM docs WHERE id = ?1),"
@@ -163,6 +169,8 @@ static void
 config_sqlite(void)
 {
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* The index's tokenizer must be known to every connection that reads it. */
+	search_tok_register_all();
 }
 
 int
@@ -261,6 +269,12 @@ sqlite3 *
 cat_db(cat_t *c)
 {
 	return c->db;
+}
+
+int
+cat_version(cat_t *c)
+{
+	return c->version;
 }
 
 int

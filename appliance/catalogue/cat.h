@@ -34,6 +34,8 @@ void cat_free_(cat_t *c);
 #define cat_free(p) do { cat_free_(p); (p) = NULL; } while (0)
 /* Return the underlying connection (search and tests run their own statements). */
 struct sqlite3 *cat_db(cat_t *c);
+/* The catalogue's schema version (a read-only open may see an older one). */
+int cat_version(cat_t *c);
 
 typedef struct cat_collection {
 	int64_t id;

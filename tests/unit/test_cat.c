@@ -392,7 +392,7 @@ test_upgrade(const char *tmp)
 	c = cat_open(path, CAT_READWRITE);
 	ok(c != NULL, "read-write open upgrades");
 	if (c) {
-		is_int(user_version(c), 6, "now v6");
+		is_int(user_version(c), 7, "now v7");
 		check_all_pages(c, cid, 50, "upgraded");
 		ok(cat_check(c) == 0, "integrity after upgrade");
 	}
