@@ -13,15 +13,29 @@
 #include <unistd.h>
 
 #include "docs/extract.h"
+#include "docs/meta_scan.h"
 
 const char *const meta_kinds[] = { "gps", "camera", "author", "software", "comments", "revisions", "mailhost",
-	NULL };
+	"embedded", NULL };
+
+static int
+ends_ci(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), s = strlen(suffix);
+	return n > s && strcasecmp(name + n - s, suffix) == 0;
+}
 
 enum meta_format
 meta_format_of(const char *mime, const char *name)
 {
 	if (strcmp(mime, "image/jpeg") == 0)
 		return META_JPEG;
+	if (strcmp(mime, "image/png") == 0)
+		return META_PNG;
+	if (strcmp(mime, "image/tiff") == 0 || ends_ci(name, ".tif") || ends_ci(name, ".tiff"))
+		return META_TIFF;
+	if (ends_ci(name, ".heic") || ends_ci(name, ".heif") || ends_ci(name, ".avif"))
+		return META_HEIC;
 	switch (extract_kind_of(mime, name)) {
 	case EXTRACT_OFFICE:
 		return META_OFFICE;
@@ -291,35 +305,145 @@ meta_mail(const char *p, size_t n, strbuf_t *out)
 	}
 }
 
+/* Read up to want bytes from the start of fd into a new buffer; *whole: the
+ * file was read to its end. */
+static unsigned char *
+read_start(int fd, size_t want, size_t *n, int *whole)
+{
+	unsigned char *buf = xmalloc(want + 1);
+	ssize_t r;
+
+	*n = 0;
+	*whole = 0;
+	while (*n < want && (r = pread(fd, buf + *n, want - *n, (off_t)*n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return buf;
+		*n += (size_t)r;
+	}
+	/* One byte more tells a file of exactly want bytes from a longer one. */
+	*whole = *n < want || pread(fd, buf + *n, 1, (off_t)*n) == 0;
+	return buf;
+}
+
+/* A PDF's bytes, window by window: its revisions and its XMP packets (a
+ * packet is read whole from where its start tag is, across windows). */
+static int
+meta_pdf_bytes(int fd, strbuf_t *out)
+{
+	enum { WIN = 1024 * 1024, OVERLAP = 16 };
+	static const char open[] = "<x:xmpmeta";
+	unsigned char *buf = xmalloc(WIN + OVERLAP), *pk = NULL;
+	meta_pdf_rev_t rev = { 0 };
+	long long off = 0;
+	size_t keep = 0;
+	int packets = 0;
+
+	while (off < EXTRACT_PDF_MAX_BYTES) {
+		ssize_t r = pread(fd, buf + keep, WIN, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		meta_pdf_rev_feed(&rev, buf + keep, (size_t)r);
+		/* The kept tail of the last window lets a tag cut between two be found. */
+		for (unsigned char *p = buf, *e = buf + keep + (size_t)r, *s;
+		    packets < META_XMP_PACKETS && (s = memmem(p, (size_t)(e - p), open, sizeof(open) - 1)) != NULL;
+		    p = s + 1) {
+			long long at = off - (long long)keep + (s - buf);
+			size_t got = 0;
+			ssize_t k;
+			if (pk == NULL)
+				pk = xmalloc(META_XMP_MAX);
+			while (got < META_XMP_MAX && (k = pread(fd, pk + got, META_XMP_MAX - got, (off_t)(at + (long long)got))) > 0)
+				got += (size_t)k;
+			const unsigned char *end = memmem(pk, got, "</x:xmpmeta>", 12);
+			(void)meta_xmp((const char *)pk, end ? (size_t)(end - pk) + 12 : got, out);
+			packets++;
+		}
+		{
+			size_t have = keep + (size_t)r;
+			off += r;
+			keep = have >= OVERLAP ? OVERLAP : have;
+			memmove(buf, buf + have - keep, keep);
+		}
+	}
+	free(buf);
+	free(pk);
+	if (meta_pdf_rev_earlier(&rev) > 0) {
+		long long n = meta_pdf_rev_earlier(&rev);
+		strbuf_addf(out, "revisions\tPDF: %lld earlier revision%s kept in the file (incremental update%s): "
+		    "what a later one removed may still be readable\n", n, n == 1 ? "" : "s", n == 1 ? "" : "s");
+	}
+	return 0;
+}
+
+/* Behind a HEIF's Exif item is the same TIFF header a JPEG's APP1 holds:
+ * found by its mark rather than by walking the boxes (libheif, which would,
+ * brings the HEVC and AV1 decoders into the jail). */
+static void
+meta_heic(const unsigned char *buf, size_t n, strbuf_t *out)
+{
+	for (const unsigned char *p = buf, *s; (s = memmem(p, (size_t)(buf + n - p), "Exif\0\0", 6)) != NULL;
+	    p = s + 1) {
+		if ((size_t)(buf + n - s) >= 10 && (memcmp(s + 6, "MM\0*", 4) == 0 || memcmp(s + 6, "II*\0", 4) == 0)) {
+			(void)meta_exif(s, (size_t)(buf + n - s), out);
+			break;
+		}
+	}
+}
+
 /* What runs in the jailed worker: *(enum meta_format *)arg says which reader. */
 static int
 meta_fd(int fd, strbuf_t *out, char **title, void *arg)
 {
 	enum meta_format f = *(enum meta_format *)arg;
 	unsigned char *buf;
-	ssize_t r;
 	size_t n = 0;
-	int rc;
+	int rc = 0, whole;
 
-	size_t want = f == META_MAIL ? META_MAIL_READ : META_EXIF_READ;
-
-	if (f == META_OFFICE)
+	(void)title;
+	switch (f) {
+	case META_OFFICE:
 		return extract_office_meta_fd(fd, out);
-	if (f != META_JPEG && f != META_MAIL)
-		return -1;
-	buf = xmalloc(want);
-	while (n < want && (r = pread(fd, buf + n, want - n, (off_t)n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		n += (size_t)r;
-	}
-	if (f == META_MAIL) {
+	case META_PDF:
+		return meta_pdf_bytes(fd, out);
+	case META_MAIL:
+		buf = read_start(fd, META_MAIL_READ, &n, &whole);
 		meta_mail((const char *)buf, n, out);
-		rc = 0;
-	} else {
-		rc = n > 0 ? meta_exif(buf, n, out) : -1;
+		break;
+	case META_JPEG:
+		buf = read_start(fd, META_EXIF_READ, &n, &whole);
+		rc = meta_exif(buf, n, out);
+		/* XMP is an APP1 segment of its own; no EXIF is no fault. */
+		rc = meta_xmp_find(buf, n, out) > 0 || n > 0 ? 0 : rc;
+		break;
+	case META_PNG:
+		buf = read_start(fd, META_IMAGE_READ, &n, &whole);
+		rc = meta_png(buf, n, whole, out);
+		break;
+	case META_TIFF:
+		/* A TIFF is what libexif reads behind a JPEG's "Exif" mark. */
+		buf = read_start(fd, META_IMAGE_READ, &n, &whole);
+		if (n >= 8 && (memcmp(buf, "MM\0*", 4) == 0 || memcmp(buf, "II*\0", 4) == 0)) {
+			unsigned char *ex = xmalloc(n + 6);
+			memcpy(ex, "Exif\0\0", 6);
+			memcpy(ex + 6, buf, n);
+			(void)meta_exif(ex, n + 6, out);
+			free(ex);
+			(void)meta_xmp_find(buf, n, out);
+		} else {
+			rc = -1;
+		}
+		break;
+	case META_HEIC:
+		buf = read_start(fd, META_IMAGE_READ, &n, &whole);
+		meta_heic(buf, n, out);
+		(void)meta_xmp_find(buf, n, out);
+		break;
+	default:
+		return -1;
 	}
 	free(buf);
 	return rc;
@@ -335,7 +459,7 @@ known(const char *kind, size_t len)
 }
 
 enum docjail_result
-meta_jailed(docjail_t *j, const char *pdfinfo, enum meta_format f, int fd, strbuf_t *out, strbuf_t *why)
+meta_jailed(docjail_t *j, const char *pdfinfo, const char *pdfdetach, enum meta_format f, int fd, strbuf_t *out, strbuf_t *why)
 {
 	strbuf_t raw, lines;
 	enum docjail_result r;
@@ -346,14 +470,34 @@ meta_jailed(docjail_t *j, const char *pdfinfo, enum meta_format f, int fd, strbu
 	strbuf_init(&raw);
 	strbuf_init(&lines);
 	if (f == META_PDF) {
+		/* pdfinfo's Info, pdfdetach's list of embedded files, then our own
+		 * count of revisions and XMP: each apart, so a PDF one of them
+		 * cannot read still gets the others' findings (and the first
+		 * failure is the answer). */
 		char *argv[] = { (char *)pdfinfo, "-enc", "UTF-8", "-", NULL };
+		/* pdfdetach takes no "-"; poppler's fd://0 is its standard input. */
+		char *dargv[] = { (char *)pdfdetach, "-list", "-enc", "UTF-8", "fd://0", NULL };
+		enum docjail_result r2;
+		strbuf_t w2;
+		strbuf_init(&w2);
 		if ((r = docjail_tool(j, fd, argv, &raw, why)) == DOCJAIL_OK)
 			meta_pdfinfo_lines(raw.s ? raw.s : "", raw.len, &lines);
+		strbuf_reset(&raw);
+		if (pdfdetach != NULL) {
+			if ((r2 = docjail_tool(j, fd, dargv, &raw, r == DOCJAIL_OK ? why : &w2)) == DOCJAIL_OK)
+				meta_pdfdetach_lines(raw.s ? raw.s : "", raw.len, &lines);
+			else if (r == DOCJAIL_OK)
+				r = r2;
+		}
+		r2 = docjail_parse(j, fd, meta_fd, &f, sizeof(f), &lines, &t, r == DOCJAIL_OK ? why : &w2);
+		if (r == DOCJAIL_OK)
+			r = r2;
+		strbuf_release(&w2);
 	} else {
 		r = docjail_parse(j, fd, meta_fd, &f, sizeof(f), &lines, &t, why);
 	}
 	free(t);
-	if (r == DOCJAIL_OK) {
+	{
 		/* The child's answer is untrusted: known kinds, bounded UTF-8 text. */
 		const char *p = lines.s ? lines.s : "", *end = p + lines.len;
 		while (p < end) {
