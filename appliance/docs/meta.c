@@ -354,6 +354,8 @@ meta_pdf_bytes(int fd, strbuf_t *out)
 			long long at = off - (long long)keep + (s - buf);
 			size_t got = 0;
 			ssize_t k;
+			if ((size_t)(s - buf) + sizeof(open) - 1 <= keep)
+				continue;       /* found in the last window already */
 			if (pk == NULL)
 				pk = xmalloc(META_XMP_MAX);
 			while (got < META_XMP_MAX && (k = pread(fd, pk + got, META_XMP_MAX - got, (off_t)(at + (long long)got))) > 0)
