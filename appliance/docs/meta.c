@@ -423,7 +423,19 @@ meta_fd(int fd, strbuf_t *out, char **title, void *arg)
 		break;
 	case META_PNG:
 		buf = read_start(fd, META_IMAGE_READ, &n, &whole);
-		rc = meta_png(buf, n, whole, out);
+	{
+		const unsigned char *ex = NULL;
+		size_t exn = 0;
+		rc = meta_png(buf, n, whole, out, &ex, &exn);
+		if (ex != NULL) {
+			/* libexif reads a TIFF header behind the "Exif" mark of a JPEG's APP1. */
+			unsigned char *e = xmalloc(exn + 6);
+			memcpy(e, "Exif\0\0", 6);
+			memcpy(e + 6, ex, exn);
+			(void)meta_exif(e, exn + 6, out);
+			free(e);
+		}
+	}
 		break;
 	case META_TIFF:
 		/* A TIFF is what libexif reads behind a JPEG's "Exif" mark. */

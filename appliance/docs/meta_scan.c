@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "docs/extract.h"
-#include "docs/meta.h"
 
 /* A finding line: kind, tab, label, ": ", the value as one line of UTF-8
  * (label: ours, or a PNG keyword made printable ASCII). */
@@ -25,7 +24,7 @@ scan_line(strbuf_t *out, const char *kind, const char *label, const char *v, siz
 	if (n == 0)
 		return;
 	strbuf_init(&t);
-	extract_utf8(&t, v, n < META_VALUE_MAX ? n : META_VALUE_MAX);
+	extract_utf8(&t, v, n < META_SCAN_VALUE_MAX ? n : META_SCAN_VALUE_MAX);
 	for (size_t i = 0; i < t.len; i++)
 		if (t.s[i] == '\t' || t.s[i] == '\n' || t.s[i] == '\r')
 			t.s[i] = ' ';
@@ -154,7 +153,7 @@ xmp_start(void *ud, const XML_Char *name, const XML_Char **attr)
 	}
 	if (x->prop >= 0) {
 		if (strcmp(name, NS_RDF " li") == 0) {
-			if (x->items++ > 0 && x->val.len > 0 && x->val.len < META_VALUE_MAX)
+			if (x->items++ > 0 && x->val.len > 0 && x->val.len < META_SCAN_VALUE_MAX)
 				strbuf_adds(&x->val, "; ");
 		}
 		return;
@@ -203,9 +202,9 @@ xmp_chars(void *ud, const XML_Char *s, int len)
 
 	if (x->prop < 0 || len <= 0 || xmp_props[x->prop].how == XP_HISTORY)
 		return;
-	if (x->val.len < META_VALUE_MAX)
-		strbuf_add(&x->val, s, (size_t)len < META_VALUE_MAX - x->val.len ? (size_t)len :
-		    META_VALUE_MAX - x->val.len);
+	if (x->val.len < META_SCAN_VALUE_MAX)
+		strbuf_add(&x->val, s, (size_t)len < META_SCAN_VALUE_MAX - x->val.len ? (size_t)len :
+		    META_SCAN_VALUE_MAX - x->val.len);
 }
 
 /* A DTD is where entity expansion lives; XMP has none. */
@@ -317,7 +316,8 @@ png_inflate(const unsigned char *in, size_t n, unsigned char *outbuf)
 }
 
 int
-meta_png(const unsigned char *buf, size_t n, int whole, strbuf_t *out)
+meta_png(const unsigned char *buf, size_t n, int whole, strbuf_t *out, const unsigned char **exif,
+    size_t *exif_len)
 {
 	size_t off = 8;
 	int texts = 0, xmps = 0;
@@ -382,13 +382,9 @@ meta_png(const unsigned char *buf, size_t n, int whole, strbuf_t *out)
 			} else {
 				png_text(out, key, t, tl, &texts);
 			}
-		} else if (memcmp(type, "eXIf", 4) == 0 && len >= 8) {
-			/* libexif reads a TIFF header behind the "Exif" mark of a JPEG's APP1. */
-			unsigned char *ex = xmalloc((size_t)len + 6);
-			memcpy(ex, "Exif\0\0", 6);
-			memcpy(ex + 6, d, len);
-			(void)meta_exif(ex, (size_t)len + 6, out);
-			free(ex);
+		} else if (memcmp(type, "eXIf", 4) == 0 && len >= 8 && exif && *exif == NULL) {
+			*exif = d;
+			*exif_len = len;
 		}
 		off += 12 + (size_t)len;
 	}
@@ -482,7 +478,7 @@ meta_pdfdetach_lines(const char *txt, size_t n, strbuf_t *out)
 			count = strtoll(p, NULL, 10);
 		else if (len > 15 && count == 0 && memcmp(p + len - 14, " embedded file", 14) == 0)
 			count = strtoll(p, NULL, 10);
-		else if ((c = memchr(p, ':', len)) != NULL && c > p && c + 2 <= p + len && names.len < META_VALUE_MAX) {
+		else if ((c = memchr(p, ':', len)) != NULL && c > p && c + 2 <= p + len && names.len < META_SCAN_VALUE_MAX) {
 			if (names.len > 0)
 				strbuf_adds(&names, ", ");
 			strbuf_add(&names, c + 2, (size_t)(p + len - c - 2));

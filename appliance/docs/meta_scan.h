@@ -6,12 +6,12 @@
  *    serial numbers and owner, GPS position, place names, and the length of
  *    an edit history (xmpMM:History);
  *  - PNG chunks: tEXt, zTXt (inflated through libdeflate, bounded), iTXt
- *    (XMP or text) and eXIf (through libexif);
+ *    (XMP or text), and where its eXIf chunk is (for libexif, docs/meta.h);
  *  - a PDF's revisions: each incremental update appends a trailer ending in
  *    "startxref <offset> %%EOF", and what an update removed stays in the
  *    earlier revision's bytes. Counted, never followed, so a looping
  *    startxref chain costs nothing.
- * Findings are lines "kind<TAB>text" (kinds of meta_kinds). */
+ * Findings are lines "kind<TAB>text" (kinds of meta_kinds, docs/meta.h). */
 #ifndef BROADSIDE_META_SCAN_H
 #define BROADSIDE_META_SCAN_H
 
@@ -19,6 +19,7 @@
 
 #include "base/util.h"
 
+#define META_SCAN_VALUE_MAX 200        /* bytes of one value reported */
 #define META_XMP_MAX (256 * 1024)      /* bytes of one XMP packet read */
 #define META_XMP_PACKETS 4             /* packets read in one file */
 #define META_XMP_LINES 24              /* finding lines from one packet */
@@ -34,10 +35,12 @@ int meta_xmp(const char *p, size_t n, strbuf_t *out);
 int meta_xmp_find(const unsigned char *buf, size_t n, strbuf_t *out);
 
 /* The PNG buf[0..n) (n: what was read of it; whole: n is the whole file)
- * as finding lines. 0; -1 if it is not a PNG, or is damaged (a chunk past
- * the end of a whole file, a bad CRC, no IEND): lines found before the
- * damage are kept in out. */
-int meta_png(const unsigned char *buf, size_t n, int whole, strbuf_t *out);
+ * as finding lines; *exif, *exif_len (if exif is not NULL): its first
+ * eXIf chunk's data, inside buf (*exif stays NULL if there is none). 0; -1
+ * if it is not a PNG, or is damaged (a chunk past the end of a whole file,
+ * a bad CRC, no IEND): lines found before the damage are kept in out. */
+int meta_png(const unsigned char *buf, size_t n, int whole, strbuf_t *out, const unsigned char **exif,
+    size_t *exif_len);
 
 /* Revisions of a PDF: a counter fed the file in pieces (pieces may cut a
  * keyword: the counter keeps what it needs across them). */
