@@ -338,7 +338,7 @@ meta_pdf_bytes(int fd, strbuf_t *out)
 	meta_pdf_rev_t rev = { 0 };
 	long long off = 0;
 	size_t keep = 0;
-	int packets = 0;
+	int packets = 0, hint = 0;
 
 	while (off < EXTRACT_PDF_MAX_BYTES) {
 		ssize_t r = pread(fd, buf + keep, WIN, (off_t)off);
@@ -347,6 +347,13 @@ meta_pdf_bytes(int fd, strbuf_t *out)
 		if (r <= 0)
 			break;
 		meta_pdf_rev_feed(&rev, buf + keep, (size_t)r);
+		/* An embedded file is a stream, never inside an object stream, so its
+		 * dictionary is in the bytes; a file with object streams may hide
+		 * the names: both send the PDF to pdfdetach (a process costs what
+		 * pdfinfo does, so only then). */
+		if (!hint && (memmem(buf, keep + (size_t)r, "EmbeddedFile", 12) || memmem(buf, keep + (size_t)r,
+		    "/ObjStm", 7)))
+			hint = 1;
 		/* The kept tail of the last window lets a tag cut between two be found. */
 		for (unsigned char *p = buf, *e = buf + keep + (size_t)r, *s;
 		    packets < META_XMP_PACKETS && (s = memmem(p, (size_t)(e - p), open, sizeof(open) - 1)) != NULL;
@@ -378,6 +385,8 @@ meta_pdf_bytes(int fd, strbuf_t *out)
 		strbuf_addf(out, "revisions\tPDF: %lld earlier revision%s kept in the file (incremental update%s): "
 		    "what a later one removed may still be readable\n", n, n == 1 ? "" : "s", n == 1 ? "" : "s");
 	}
+	if (hint)
+		strbuf_adds(out, META_PDF_EMBEDDED_HINT "\n");
 	return 0;
 }
 
@@ -496,16 +505,18 @@ meta_jailed(docjail_t *j, const char *pdfinfo, const char *pdfdetach, enum meta_
 		strbuf_init(&w2);
 		if ((r = docjail_tool(j, fd, argv, &raw, why)) == DOCJAIL_OK)
 			meta_pdfinfo_lines(raw.s ? raw.s : "", raw.len, &lines);
-		strbuf_reset(&raw);
-		if (pdfdetach != NULL) {
+		r2 = docjail_parse(j, fd, meta_fd, &f, sizeof(f), &lines, &t, r == DOCJAIL_OK ? why : &w2);
+		if (r == DOCJAIL_OK)
+			r = r2;
+		/* The parse says when the bytes may hold an embedded file (a line
+		 * no reader writes otherwise; a lying child only costs a run). */
+		if (pdfdetach != NULL && lines.s != NULL && strstr(lines.s, META_PDF_EMBEDDED_HINT "\n")) {
+			strbuf_reset(&raw);
 			if ((r2 = docjail_tool(j, fd, dargv, &raw, r == DOCJAIL_OK ? why : &w2)) == DOCJAIL_OK)
 				meta_pdfdetach_lines(raw.s ? raw.s : "", raw.len, &lines);
 			else if (r == DOCJAIL_OK)
 				r = r2;
 		}
-		r2 = docjail_parse(j, fd, meta_fd, &f, sizeof(f), &lines, &t, r == DOCJAIL_OK ? why : &w2);
-		if (r == DOCJAIL_OK)
-			r = r2;
 		strbuf_release(&w2);
 	} else {
 		r = docjail_parse(j, fd, meta_fd, &f, sizeof(f), &lines, &t, why);

@@ -29,6 +29,7 @@ enum meta_format { META_NONE = 0, META_JPEG, META_OFFICE, META_PDF, META_MAIL, M
 
 #define META_PDFINFO "/usr/bin/pdfinfo"
 #define META_PDFDETACH "/usr/bin/pdfdetach"
+#define META_PDF_EMBEDDED_HINT "pdf\tmay embed files"  /* the jailed parse to meta_jailed: run pdfdetach */
 #define META_IMAGE_READ (16 * 1024 * 1024) /* of a PNG, TIFF or HEIF: text chunks after it are not read */
 #define META_EXIF_READ (256 * 1024)   /* a JPEG's EXIF is in its first 64 KiB segment */
 #define META_VALUE_MAX 200
