@@ -493,18 +493,21 @@ meta_jailed(docjail_t *j, const char *pdfinfo, const char *pdfdetach, enum meta_
 	strbuf_init(&raw);
 	strbuf_init(&lines);
 	if (f == META_PDF) {
-		/* pdfinfo's Info, pdfdetach's list of embedded files, then our own
-		 * count of revisions and XMP: each apart, so a PDF one of them
-		 * cannot read still gets the others' findings (and the first
-		 * failure is the answer). */
+		/* pdfinfo's Info, our own count of revisions and XMP, then (if the
+		 * bytes may hold one) pdfdetach's list of embedded files: each
+		 * apart, so a PDF one of them cannot read still gets the others'
+		 * findings (and the first failure, named, is the answer). */
 		char *argv[] = { (char *)pdfinfo, "-enc", "UTF-8", "-", NULL };
 		/* pdfdetach takes no "-"; poppler's fd://0 is its standard input. */
 		char *dargv[] = { (char *)pdfdetach, "-list", "-enc", "UTF-8", "fd://0", NULL };
 		enum docjail_result r2;
 		strbuf_t w2;
 		strbuf_init(&w2);
-		if ((r = docjail_tool(j, fd, argv, &raw, why)) == DOCJAIL_OK)
+		if ((r = docjail_tool(j, fd, argv, &raw, &w2)) == DOCJAIL_OK)
 			meta_pdfinfo_lines(raw.s ? raw.s : "", raw.len, &lines);
+		else
+			strbuf_addf(why, "pdfinfo: %s", w2.s ? w2.s : "");
+		strbuf_reset(&w2);
 		r2 = docjail_parse(j, fd, meta_fd, &f, sizeof(f), &lines, &t, r == DOCJAIL_OK ? why : &w2);
 		if (r == DOCJAIL_OK)
 			r = r2;
@@ -512,10 +515,13 @@ meta_jailed(docjail_t *j, const char *pdfinfo, const char *pdfdetach, enum meta_
 		 * no reader writes otherwise; a lying child only costs a run). */
 		if (pdfdetach != NULL && lines.s != NULL && strstr(lines.s, META_PDF_EMBEDDED_HINT "\n")) {
 			strbuf_reset(&raw);
-			if ((r2 = docjail_tool(j, fd, dargv, &raw, r == DOCJAIL_OK ? why : &w2)) == DOCJAIL_OK)
+			strbuf_reset(&w2);
+			if ((r2 = docjail_tool(j, fd, dargv, &raw, &w2)) == DOCJAIL_OK) {
 				meta_pdfdetach_lines(raw.s ? raw.s : "", raw.len, &lines);
-			else if (r == DOCJAIL_OK)
+			} else if (r == DOCJAIL_OK) {
 				r = r2;
+				strbuf_addf(why, "pdfdetach: %s", w2.s ? w2.s : "");
+			}
 		}
 		strbuf_release(&w2);
 	} else {

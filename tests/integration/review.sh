@@ -247,6 +247,15 @@ z("talk.odp", {"mimetype": "application/vnd.oasis.opendocument.presentation",
         '<presentation:notes><draw:frame><draw:text-box><text:p>mention the informant</text:p></draw:text-box></draw:frame></presentation:notes></draw:page>'
         '<draw:page><presentation:notes><draw:frame><draw:text-box><text:p/></draw:text-box></draw:frame></presentation:notes></draw:page>'
         '</office:presentation></office:body></office:document-content>'})
+# A HEIF-shaped file (no Debian 12 tool writes HEIC; libheif-examples is not
+# in the test packages): an ftyp box, then an mdat holding an Exif item as
+# HEIF stores it (a 4-byte offset, then Pillow's "Exif" TIFF block).
+import struct
+e = Image.Exif(); e[0x010F] = "Apple"; e[0x0110] = "iPhone 13"
+e[0x8825] = {1: "N", 2: (40.0, 26.0, 46.0), 3: "W", 4: (79.0, 58.0, 56.0)}
+item = b"\0\0\0\0" + e.tobytes()
+open(d + "/photo.heic", "wb").write(struct.pack(">I4s4sI8s", 24, b"ftyp", b"heic", 0, b"mif1heic") +
+    struct.pack(">I4s", 8 + len(item), b"mdat") + item)
 # A PDF whose one startxref points at its own trailer, not at an xref.
 body = b"%PDF-1.4\n1 0 obj <</Type/Catalog>> endobj\ntrailer <</Root 1 0 R>>\n"
 open(d + "/loop.pdf", "wb").write(body + b"startxref\n%d\n%%%%EOF\n" % len(body))
@@ -277,7 +286,9 @@ check "deck.pptx: 1 comment by Frank Presenter, 1 page of notes (not the empty o
 check "sheet.ods: the annotation by Gina Auditor" grep -q "1 comment, the first by Gina Auditor" <<<"$(excerpt sheet.ods comments)"
 check "talk.odp: 1 page of notes" grep -q "1 page of speaker notes" <<<"$(excerpt talk.odp comments)"
 check "trunc.png: one line naming it" bash -c "[ \"\$(grep -c 'trunc.png: metadata not' '$T/err4')\" = 1 ]"
-check "loop.pdf: reviewed (no revision invented)" test "$(count loop.pdf revisions)" = 0
+check "loop.pdf: one line naming it and the tool that failed" bash -c "[ \"\$(grep -c 'loop.pdf: metadata not (all) read: pdfinfo: exited' '$T/err4')\" = 1 ]"
+check "… and no revision invented" test "$(count loop.pdf revisions)" = 0
+check "photo.heic: the Exif item's camera and position" bash -c "grep -q 'Apple iPhone 13' <<<\"\$1\" && grep -q 'position near 40.4 N, 80.0 W' <<<\"\$2\"" _ "$(excerpt photo.heic camera)" "$(excerpt photo.heic gps)"
 check "--kinds embedded" bash -c "$BROADSIDE --data '$D' review more --kinds embedded -q | grep -q attached.pdf"
 $BROADSIDE --data "$D" review more --withhold-kinds embedded,revisions -q >/dev/null 2>"$T/wh2"
 check "--withhold-kinds embedded,revisions withholds the attached and the updated PDF" bash -c "grep -q 'withheld: attached.pdf (' '$T/wh2' && grep -q 'withheld: updated.pdf (revisions)' '$T/wh2'"
