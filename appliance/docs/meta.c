@@ -405,6 +405,19 @@ meta_heic(const unsigned char *buf, size_t n, strbuf_t *out)
 	}
 }
 
+/* EXIF that is a bare TIFF structure (a TIFF file, a PNG's eXIf): libexif
+ * reads it behind the "Exif" mark a JPEG's APP1 has. */
+static void
+exif_tiff(const unsigned char *tiff, size_t n, strbuf_t *out)
+{
+	unsigned char *e = xmalloc(n + 6);
+
+	memcpy(e, "Exif\0\0", 6);
+	memcpy(e + 6, tiff, n);
+	(void)meta_exif(e, n + 6, out);
+	free(e);
+}
+
 /* What runs in the jailed worker: *(enum meta_format *)arg says which reader. */
 static int
 meta_fd(int fd, strbuf_t *out, char **title, void *arg)
@@ -426,35 +439,24 @@ meta_fd(int fd, strbuf_t *out, char **title, void *arg)
 		break;
 	case META_JPEG:
 		buf = read_start(fd, META_EXIF_READ, &n, &whole);
-		rc = meta_exif(buf, n, out);
-		/* XMP is an APP1 segment of its own; no EXIF is no fault. */
-		rc = meta_xmp_find(buf, n, out) > 0 || n > 0 ? 0 : rc;
+		/* XMP is an APP1 segment of its own; a JPEG without EXIF is no fault. */
+		(void)meta_exif(buf, n, out);
+		(void)meta_xmp_find(buf, n, out);
+		rc = n > 0 ? 0 : -1;
 		break;
-	case META_PNG:
-		buf = read_start(fd, META_IMAGE_READ, &n, &whole);
-	{
+	case META_PNG: {
 		const unsigned char *ex = NULL;
 		size_t exn = 0;
+		buf = read_start(fd, META_IMAGE_READ, &n, &whole);
 		rc = meta_png(buf, n, whole, out, &ex, &exn);
-		if (ex != NULL) {
-			/* libexif reads a TIFF header behind the "Exif" mark of a JPEG's APP1. */
-			unsigned char *e = xmalloc(exn + 6);
-			memcpy(e, "Exif\0\0", 6);
-			memcpy(e + 6, ex, exn);
-			(void)meta_exif(e, exn + 6, out);
-			free(e);
-		}
-	}
+		if (ex != NULL)
+			exif_tiff(ex, exn, out);
 		break;
+	}
 	case META_TIFF:
-		/* A TIFF is what libexif reads behind a JPEG's "Exif" mark. */
 		buf = read_start(fd, META_IMAGE_READ, &n, &whole);
 		if (n >= 8 && (memcmp(buf, "MM\0*", 4) == 0 || memcmp(buf, "II*\0", 4) == 0)) {
-			unsigned char *ex = xmalloc(n + 6);
-			memcpy(ex, "Exif\0\0", 6);
-			memcpy(ex + 6, buf, n);
-			(void)meta_exif(ex, n + 6, out);
-			free(ex);
+			exif_tiff(buf, n, out);
 			(void)meta_xmp_find(buf, n, out);
 		} else {
 			rc = -1;
