@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "docs/extract.h"
@@ -387,6 +388,8 @@ meta_pdf_bytes(int fd, strbuf_t *out)
 	}
 	if (hint)
 		strbuf_adds(out, META_PDF_EMBEDDED_HINT "\n");
+	if (packets > 0)
+		strbuf_adds(out, META_PDF_XMP_HINT "\n");
 	return 0;
 }
 
@@ -462,6 +465,10 @@ meta_fd(int fd, strbuf_t *out, char **title, void *arg)
 			rc = -1;
 		}
 		break;
+	case META_XMP:
+		buf = read_start(fd, META_XMP_MAX, &n, &whole);
+		(void)meta_xmp_find(buf, n, out);
+		break;
 	case META_HEIC:
 		buf = read_start(fd, META_IMAGE_READ, &n, &whole);
 		meta_heic(buf, n, out);
@@ -481,6 +488,38 @@ known(const char *kind, size_t len)
 		if (strlen(*k) == len && memcmp(*k, kind, len) == 0)
 			return 1;
 	return 0;
+}
+
+/* `pdfinfo -meta`'s packet, parsed in the jail. */
+static enum docjail_result
+pdf_xmp(docjail_t *j, const char *pdfinfo, int fd, strbuf_t *lines, strbuf_t *why)
+{
+	char *argv[] = { (char *)pdfinfo, "-meta", "-", NULL };
+	enum meta_format x = META_XMP;
+	enum docjail_result r;
+	strbuf_t raw, w;
+	char *t = NULL;
+	int mfd;
+
+	strbuf_init(&raw);
+	strbuf_init(&w);
+	if ((r = docjail_tool(j, fd, argv, &raw, &w)) != DOCJAIL_OK) {
+		strbuf_addf(why, "pdfinfo -meta: %s", w.s ? w.s : "");
+	} else if (raw.len > 0) {
+		size_t n = raw.len < META_XMP_MAX ? raw.len : META_XMP_MAX;
+		if ((mfd = memfd_create("xmp", MFD_CLOEXEC)) < 0 || write(mfd, raw.s, n) != (ssize_t)n) {
+			strbuf_addf(why, "cannot hand XMP over: %s", strerror(errno));
+			r = DOCJAIL_NO_START;
+		} else {
+			r = docjail_parse(j, mfd, meta_fd, &x, sizeof(x), lines, &t, why);
+		}
+		if (mfd >= 0)
+			close(mfd);
+	}
+	free(t);
+	strbuf_release(&raw);
+	strbuf_release(&w);
+	return r;
 }
 
 enum docjail_result
@@ -505,10 +544,13 @@ meta_jailed(docjail_t *j, const char *pdfinfo, const char *pdfdetach, enum meta_
 		enum docjail_result r2;
 		strbuf_t w2;
 		strbuf_init(&w2);
-		if ((r = docjail_tool(j, fd, argv, &raw, &w2)) == DOCJAIL_OK)
+		int stream = 0;
+		if ((r = docjail_tool(j, fd, argv, &raw, &w2)) == DOCJAIL_OK) {
 			meta_pdfinfo_lines(raw.s ? raw.s : "", raw.len, &lines);
-		else
+			stream = raw.s != NULL && strstr(raw.s, "\nMetadata Stream: yes") != NULL;
+		} else {
 			strbuf_addf(why, "pdfinfo: %s", w2.s ? w2.s : "");
+		}
 		strbuf_reset(&w2);
 		r2 = docjail_parse(j, fd, meta_fd, &f, sizeof(f), &lines, &t, r == DOCJAIL_OK ? why : &w2);
 		if (r == DOCJAIL_OK)
@@ -525,6 +567,11 @@ meta_jailed(docjail_t *j, const char *pdfinfo, const char *pdfdetach, enum meta_
 				strbuf_addf(why, "pdfdetach: %s", w2.s ? w2.s : "");
 			}
 		}
+		/* A metadata stream whose packet is not in the bytes is compressed:
+		 * pdfinfo -meta inflates it, and the packet goes back into the jail
+		 * to be parsed (through a memfd), as every document byte does. */
+		if (r == DOCJAIL_OK && stream && (lines.s == NULL || !strstr(lines.s, META_PDF_XMP_HINT "\n")))
+			r = pdf_xmp(j, pdfinfo, fd, &lines, why);
 		strbuf_release(&w2);
 	} else {
 		r = docjail_parse(j, fd, meta_fd, &f, sizeof(f), &lines, &t, why);

@@ -13,7 +13,8 @@
  * Also (docs/meta_scan.h): XMP packets in JPEG, PNG, TIFF, HEIF and PDF
  * files; PNG text chunks and eXIf; TIFF tags (libexif); the Exif item of a
  * HEIF found by its mark; a PDF's earlier revisions (incremental updates)
- * and its embedded files (poppler's pdfdetach).
+ * and its embedded files (poppler's pdfdetach), its XMP when the stream is
+ * compressed (poppler's pdfinfo -meta).
  *
  * Findings come back as lines "kind<TAB>text"; kinds: gps, camera, author,
  * software, comments, revisions, mailhost, embedded. */
@@ -25,11 +26,16 @@
 #include "base/util.h"
 #include "docs/docjail.h"
 
-enum meta_format { META_NONE = 0, META_JPEG, META_OFFICE, META_PDF, META_MAIL, META_PNG, META_TIFF, META_HEIC };
+/* META_XMP: a bare XMP packet (what `pdfinfo -meta` prints), read in the jail from a memfd. */
+enum meta_format { META_NONE = 0, META_JPEG, META_OFFICE, META_PDF, META_MAIL, META_PNG, META_TIFF, META_HEIC,
+	META_XMP };
 
 #define META_PDFINFO "/usr/bin/pdfinfo"
 #define META_PDFDETACH "/usr/bin/pdfdetach"
-#define META_PDF_EMBEDDED_HINT "pdf\tmay embed files"  /* the jailed parse to meta_jailed: run pdfdetach */
+/* The jailed parse to meta_jailed (lines of no known kind, dropped): run
+ * pdfdetach; an XMP packet was found in the bytes. */
+#define META_PDF_EMBEDDED_HINT "pdf\tmay embed files"
+#define META_PDF_XMP_HINT "pdf\txmp read"
 #define META_IMAGE_READ (16 * 1024 * 1024) /* of a PNG, TIFF or HEIF: text chunks after it are not read */
 #define META_EXIF_READ (256 * 1024)   /* a JPEG's EXIF is in its first 64 KiB segment */
 #define META_VALUE_MAX 200

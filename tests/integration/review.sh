@@ -256,6 +256,21 @@ e[0x8825] = {1: "N", 2: (40.0, 26.0, 46.0), 3: "W", 4: (79.0, 58.0, 56.0)}
 item = b"\0\0\0\0" + e.tobytes()
 open(d + "/photo.heic", "wb").write(struct.pack(">I4s4sI8s", 24, b"ftyp", b"heic", 0, b"mif1heic") +
     struct.pack(">I4s", 8 + len(item), b"mdat") + item)
+# A PDF whose XMP stream is compressed (FlateDecode), written by python3's
+# zlib: its packet is not in the bytes, pdfinfo -meta inflates it.
+import zlib
+X = zlib.compress(b"<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>"
+    b"<rdf:Description xmlns:dc='http://purl.org/dc/elements/1.1/'><dc:creator><rdf:Seq><rdf:li>Hidden Writer</rdf:li>"
+    b"</rdf:Seq></dc:creator></rdf:Description></rdf:RDF></x:xmpmeta>")
+objs = [b"<</Type/Catalog/Pages 2 0 R/Metadata 4 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>",
+        b"<</Type/Metadata/Subtype/XML/Filter/FlateDecode/Length %d>>stream\n" % len(X) + X + b"\nendstream"]
+pdf, offs = b"%PDF-1.4\n", []
+for i, o in enumerate(objs, 1):
+    offs.append(len(pdf)); pdf += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+xref = len(pdf)
+pdf += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offs)
+open(d + "/zxmp.pdf", "wb").write(pdf + b"trailer\n<</Size 5/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref)
 # A PDF whose one startxref points at its own trailer, not at an xref.
 body = b"%PDF-1.4\n1 0 obj <</Type/Catalog>> endobj\ntrailer <</Root 1 0 R>>\n"
 open(d + "/loop.pdf", "wb").write(body + b"startxref\n%d\n%%%%EOF\n" % len(body))
@@ -280,6 +295,8 @@ check "scan.tif: TIFF tags (artist, camera, software)" bash -c "grep -q 'Tiff Ar
 check "updated.pdf: exiftool's update keeps the earlier revision" grep -q "PDF: 1 earlier revision kept" <<<"$(excerpt updated.pdf revisions)"
 check_eq "plain.pdf, made in one go: no earlier revision" "$(count plain.pdf revisions)" 0
 check "attached.pdf: pdfattach appends a second update" grep -q "PDF: 2 earlier revisions kept" <<<"$(excerpt attached.pdf revisions)"
+check "zxmp.pdf: a compressed XMP stream, through pdfinfo -meta" grep -q "XMP creator: Hidden Writer" <<<"$(excerpt zxmp.pdf author)"
+check "updated.pdf: exiftool's XMP, read from the bytes" grep -q "XMP author: Later Author" <<<"$(excerpt updated.pdf author)"
 check "attached.pdf (pdfattach): the embedded file, named" grep -q "1 embedded file: attach.txt" <<<"$(excerpt attached.pdf embedded)"
 check "budget.xlsx: 2 comments, the first by Erin Accountant" grep -q "2 comments, the first by Erin Accountant" <<<"$(excerpt budget.xlsx comments)"
 check "deck.pptx: 1 comment by Frank Presenter, 1 page of notes (not the empty one)" bash -c "grep -q '1 comment, the first by Frank Presenter' <<<\"\$1\" && grep -q '1 page of speaker notes' <<<\"\$1\"" _ "$(excerpt deck.pptx comments)"
