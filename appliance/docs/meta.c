@@ -421,16 +421,13 @@ exif_tiff(const unsigned char *tiff, size_t n, strbuf_t *out)
 	free(e);
 }
 
-/* What runs in the jailed worker: *(enum meta_format *)arg says which reader. */
-static int
-meta_fd(int fd, strbuf_t *out, char **title, void *arg)
+int
+meta_read_fd(int fd, enum meta_format f, strbuf_t *out)
 {
-	enum meta_format f = *(enum meta_format *)arg;
 	unsigned char *buf;
 	size_t n = 0;
 	int rc = 0, whole;
 
-	(void)title;
 	switch (f) {
 	case META_OFFICE:
 		return extract_office_meta_fd(fd, out);
@@ -479,6 +476,14 @@ meta_fd(int fd, strbuf_t *out, char **title, void *arg)
 	}
 	free(buf);
 	return rc;
+}
+
+/* What runs in the jailed worker: *(enum meta_format *)arg says which reader. */
+static int
+meta_fd(int fd, strbuf_t *out, char **title, void *arg)
+{
+	(void)title;
+	return meta_read_fd(fd, *(enum meta_format *)arg, out);
 }
 
 static int

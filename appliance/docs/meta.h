@@ -55,6 +55,12 @@ void meta_mail(const char *p, size_t n, strbuf_t *out);
 /* pdfinfo's output txt[0..n) as finding lines. */
 void meta_pdfinfo_lines(const char *txt, size_t n, strbuf_t *out);
 
+/* The reader the jail runs, on the document open at fd (read with pread
+ * only), as finding lines (and META_PDF_*_HINT lines) in out; 0 or -1. In
+ * the jail only (fuzz_meta_scan calls it in-process); office files are
+ * extract_office_meta_fd's. */
+int meta_read_fd(int fd, enum meta_format f, strbuf_t *out);
+
 /* Read the metadata of the document open at fd in the jail j (pdfinfo and
  * pdfdetach: absolute paths, j's tools; pdfdetach NULL: embedded files are
  * not listed) and append checked finding lines to out (each "kind<TAB>text",

@@ -1,11 +1,14 @@
 /* fuzz_meta_scan: the review's own byte parsers (docs/meta_scan.h) on any
  * bytes: an XMP packet, XMP packets found in a file, a PNG's chunks (whole
- * and cut), a PDF's revision counter fed in pieces, pdfdetach's list. The
- * first byte picks one. Every line is "kind<TAB>text": valid UTF-8, one tab
+ * and cut), a PDF's revision counter fed in pieces, pdfdetach's list, and
+ * the jail's reader over a file (meta_read_fd: PDF windows, PNG, TIFF, HEIF,
+ * JPEG, a bare XMP packet) through a memfd. The first byte picks one. Every line is "kind<TAB>text": valid UTF-8, one tab
  * before the text, a kind meta_jailed knows. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "catalogue/mime.h"
 #include "docs/meta.h"
@@ -43,7 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	strbuf_init(&out);
-	switch (data[0] % 5) {
+	switch (data[0] % 6) {
 	case 0:
 		(void)meta_xmp((const char *)d, n, &out);
 		break;
@@ -69,9 +72,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		break;
 	}
-	default:
+	case 4:
 		meta_pdfdetach_lines((const char *)d, n, &out);
 		break;
+	default: {
+		static const enum meta_format f[] = { META_PDF, META_PNG, META_TIFF, META_HEIC, META_JPEG, META_XMP };
+		int fd = memfd_create("fuzz", MFD_CLOEXEC);
+		if (fd < 0 || write(fd, d, n) != (ssize_t)n)
+			abort();
+		(void)meta_read_fd(fd, f[(data[0] / 6) % 6], &out);
+		close(fd);
+		/* The hint lines are for meta_jailed, which drops them. */
+		for (const char *h; out.s && ((h = strstr(out.s, META_PDF_EMBEDDED_HINT "\n")) ||
+		    (h = strstr(out.s, META_PDF_XMP_HINT "\n")));) {
+			size_t hl = strchr(h, '\n') + 1 - h;
+			memmove((char *)h, h + hl, out.len - (size_t)(h - out.s) - hl + 1);
+			out.len -= hl;
+		}
+		break;
+	}
 	}
 	check_lines(&out);
 	strbuf_release(&out);
