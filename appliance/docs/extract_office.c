@@ -191,7 +191,7 @@ x_start(void *ud, const XML_Char *name, const XML_Char **attr)
 		 * changed regions. Authors: an attribute (Word, pptx's comment
 		 * authors), or the text of an element (xlsx <author>, ODF dc:creator). */
 		int comment = strcmp(name, "w:comment") == 0 || strcmp(name, "comment") == 0 ||
-		    strcmp(name, "p:cm") == 0 || strcmp(name, "office:annotation") == 0;
+		    strcmp(ln, "cm") == 0 || strcmp(name, "office:annotation") == 0;
 		int change = strcmp(name, "w:ins") == 0 || strcmp(name, "w:del") == 0 ||
 		    strcmp(name, "text:changed-region") == 0;
 		struct marks *m = x->m;
@@ -204,7 +204,9 @@ x_start(void *ud, const XML_Char *name, const XML_Char **attr)
 			strbuf_t *w = change ? &m->who_ch : &m->who_c;
 			if ((comment || change) && strcmp(attr[i], "w:author") == 0 && w->len == 0)
 				extract_utf8(w, attr[i + 1], strnlen(attr[i + 1], 200));
-			if (strcmp(name, "p:cmAuthor") == 0 && strcmp(attr[i], "name") == 0 && m->who_c.len == 0)
+			/* pptx: p:cmAuthor (comments), an author of ppt/authors.xml (modern comments). */
+			if ((strcmp(ln, "cmAuthor") == 0 || strcmp(ln, "author") == 0) && strcmp(attr[i], "name") == 0 &&
+			    m->who_c.len == 0)
 				extract_utf8(&m->who_c, attr[i + 1], strnlen(attr[i + 1], 200));
 		}
 		if (strcmp(name, "text:changed-region") == 0)
@@ -495,8 +497,8 @@ zip_open_fd(int fd, struct fdsrc *src, zip_error_t *err)
 static int
 marks_part(const char *name)
 {
-	return name_match(name, "xl/comments", ".xml") || name_match(name, "ppt/comments/comment", ".xml") ||
-	    strcmp(name, "ppt/commentAuthors.xml") == 0 || name_match(name, "ppt/notesSlides/notesSlide", ".xml") ||
+	return name_match(name, "xl/comments", ".xml") || name_match(name, "ppt/comments/", ".xml") ||
+	    strcmp(name, "ppt/commentAuthors.xml") == 0 || strcmp(name, "ppt/authors.xml") == 0 || name_match(name, "ppt/notesSlides/notesSlide", ".xml") ||
 	    strcmp(name, "content.xml") == 0;
 }
 

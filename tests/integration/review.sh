@@ -235,6 +235,12 @@ z("deck.pptx", {"[Content_Types].xml": CT,
     "ppt/notesSlides/notesSlide2.xml": notes("", 2),
     "ppt/commentAuthors.xml": f'<p:cmAuthorLst {P}><p:cmAuthor id="0" name="Frank Presenter" initials="FP"/></p:cmAuthorLst>',
     "ppt/comments/comment1.xml": f'<p:cmLst {P}><p:cm authorId="0"><p:text>fix</p:text></p:cm></p:cmLst>'})
+M188 = 'xmlns:p188="http://schemas.microsoft.com/office/powerpoint/2018/8/main"'
+z("modern.pptx", {"[Content_Types].xml": CT,
+    "ppt/slides/slide1.xml": f'<p:sld {P}><p:cSld><p:spTree/></p:cSld></p:sld>',
+    "ppt/authors.xml": f'<p188:authorLst {M188}><p188:author id="{{A1}}" name="Hana Modern" initials="HM" userId="h" providerId="None"/></p188:authorLst>',
+    "ppt/comments/modernComment_100_1A2B3C4D.xml": f'<p188:cmLst {M188}><p188:cm id="{{C1}}" authorId="{{A1}}" created="2024-01-01T00:00:00Z">'
+        '<p188:txBody><a:p xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:r><a:t>who sent this?</a:t></a:r></a:p></p188:txBody></p188:cm></p188:cmLst>'})
 O = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
      'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0" '
      'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"')
@@ -300,6 +306,7 @@ check "updated.pdf: exiftool's XMP, read from the bytes" grep -q "XMP author: La
 check "attached.pdf (pdfattach): the embedded file, named" grep -q "1 embedded file: attach.txt" <<<"$(excerpt attached.pdf embedded)"
 check "budget.xlsx: 2 comments, the first by Erin Accountant" grep -q "2 comments, the first by Erin Accountant" <<<"$(excerpt budget.xlsx comments)"
 check "deck.pptx: 1 comment by Frank Presenter, 1 page of notes (not the empty one)" bash -c "grep -q '1 comment, the first by Frank Presenter' <<<\"\$1\" && grep -q '1 page of speaker notes' <<<\"\$1\"" _ "$(excerpt deck.pptx comments)"
+check "modern.pptx: PowerPoint's modern comment and its author" grep -q "1 comment, the first by Hana Modern" <<<"$(excerpt modern.pptx comments)"
 check "sheet.ods: the annotation by Gina Auditor" grep -q "1 comment, the first by Gina Auditor" <<<"$(excerpt sheet.ods comments)"
 check "talk.odp: 1 page of notes" grep -q "1 page of speaker notes" <<<"$(excerpt talk.odp comments)"
 check "trunc.png: one line naming it" bash -c "[ \"\$(grep -c 'trunc.png: metadata not' '$T/err4')\" = 1 ]"
