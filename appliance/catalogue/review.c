@@ -134,9 +134,10 @@ static const char *const q_sql[Q_N] = {
 	[Q_FINDING] = "INSERT INTO review_findings (file_id, kind, count, excerpts) VALUES (?1, ?2, ?3, ?4)",
 };
 
-/* The document's metadata, read in the jail, into t. -1 if it could not be read. */
+/* The document's metadata, read in the jail, into t. -1 if it could not all
+ * be read (what could is in t; *why says what failed, caller frees). */
 static int
-read_meta(const review_opts_t *o, const char *path, const char *mime, struct tally *t)
+read_meta(const review_opts_t *o, const char *path, const char *mime, struct tally *t, char **why_out)
 {
 	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	enum meta_format f = meta_format_of(mime, name);
@@ -145,23 +146,27 @@ read_meta(const review_opts_t *o, const char *path, const char *mime, struct tal
 
 	if (f == META_NONE)
 		return 0;
-	if ((fd = beneath_open(o->rootfd, path)) < 0)
+	if ((fd = beneath_open(o->rootfd, path)) < 0) {
+		*why_out = xstrdup("gone or not openable");
 		return -1;
+	}
 	strbuf_init(&out);
 	strbuf_init(&why);
-	if (meta_jailed(o->jail, o->pdfinfo ? o->pdfinfo : META_PDFINFO, f, fd, &out, &why) == DOCJAIL_OK) {
-		/* Lines "kind<TAB>text", checked by meta_jailed. */
-		for (char *p = out.s, *e; p && *p; p = e + 1) {
-			char *tab;
-			if ((e = strchr(p, '\n')) == NULL)
-				break;
-			*e = '\0';
-			if ((tab = strchr(p, '\t')) != NULL) {
-				*tab = '\0';
-				add(t, p, tab + 1);
-			}
-		}
+	if (meta_jailed(o->jail, o->pdfinfo ? o->pdfinfo : META_PDFINFO, o->pdfdetach, f, fd, &out, &why) ==
+	    DOCJAIL_OK)
 		rc = 0;
+	else
+		*why_out = strbuf_detach(&why);
+	/* Lines "kind<TAB>text", checked by meta_jailed. */
+	for (char *p = out.s, *e; p && *p; p = e + 1) {
+		char *tab;
+		if ((e = strchr(p, '\n')) == NULL)
+			break;
+		*e = '\0';
+		if ((tab = strchr(p, '\t')) != NULL) {
+			*tab = '\0';
+			add(t, p, tab + 1);
+		}
 	}
 	close(fd);
 	strbuf_release(&out);
@@ -177,6 +182,7 @@ struct job {
 	size_t body_len;
 	unsigned char sha[32];
 	int present, unread;
+	char *why;              /* unread: what failed */
 	struct tally t;
 };
 
@@ -194,7 +200,7 @@ look(const review_opts_t *o, struct job *j)
 	scan_text(&j->t, j->path, strlen(j->path));
 	if (j->body)
 		scan_text(&j->t, j->body, j->body_len);
-	if (o->jail && read_meta(o, j->path, j->mime ? j->mime : "", &j->t) < 0)
+	if (o->jail && read_meta(o, j->path, j->mime ? j->mime : "", &j->t, &j->why) < 0)
 		j->unread = 1;
 }
 
@@ -224,6 +230,7 @@ job_clear(struct job *j)
 	free(j->path);
 	free(j->mime);
 	free(j->body);
+	free(j->why);
 	for (int k = 0; k < MAX_KINDS; k++)
 		strbuf_release(&j->t.text[k]);
 	memset(j, 0, sizeof(*j));
@@ -342,6 +349,8 @@ review_run(cat_t *c, int64_t col_id, const review_opts_t *o, review_stats_t *st)
 					ok = store(c, q, &jobs[i], o->jail != NULL) == 0;
 					st->read++;
 					st->unread += jobs[i].unread;
+					if (jobs[i].unread && o->unread)
+						o->unread(o->arg, jobs[i].path, jobs[i].why ? jobs[i].why : "");
 				}
 			if (!ok || cat_commit(c) < 0) {
 				cat_rollback(c);

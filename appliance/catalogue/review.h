@@ -14,7 +14,7 @@
 
 #include "catalogue/cat.h"
 
-#define REVIEW_RULES 1        /* raise when a rule changes: every file is read again */
+#define REVIEW_RULES 2        /* raise when a rule changes: every file is read again */
 #define REVIEW_EXCERPTS 3
 
 struct docjail;
@@ -28,6 +28,10 @@ typedef struct review_opts {
 	struct docjail *jail;
 	int rootfd;
 	const char *pdfinfo;   /* absolute; NULL = META_PDFINFO */
+	const char *pdfdetach; /* absolute; NULL: embedded files are not listed */
+	/* Called (by the calling thread) for each file whose metadata could not
+	 * all be read: its path and why (both untrusted text). */
+	void (*unread)(void *arg, const char *path, const char *why);
 	int threads;           /* files looked at in parallel; 0 = number of CPUs */
 } review_opts_t;
 

@@ -32,9 +32,11 @@ static const char review_usage[] =
     "phone, ssn (US Social Security-like), card (payment cards, Luhn-checked), iban\n"
     "(checked), street (\"742 Evergreen Terrace\"). In documents' own metadata, read\n"
     "in the document jail: gps, camera (make, model, serial), author, software\n"
-    "(JPEG EXIF; PDF Info; Office and OpenDocument properties), comments and\n"
-    "revisions (Word), mailhost (e-mail headers naming internal hosts or private\n"
-    "addresses). It helps a human review; it does not replace one: it finds no\n"
+    "(JPEG and TIFF EXIF; XMP; PNG text; PDF Info; Office and OpenDocument\n"
+    "properties), comments (Word, spreadsheet and presentation comments, speaker\n"
+    "notes), revisions (tracked changes, a PDF's earlier revisions), embedded (a\n"
+    "PDF's attached files), mailhost (e-mail headers naming internal hosts or\n"
+    "private addresses). It helps a human review; it does not replace one: it finds no\n"
     "names, faces or handwriting. Originals are published byte for byte, with their\n"
     "metadata. Results stay in the catalogue (never served), so a second run reads\n"
     "only new and changed files. Files are never changed.\n"
@@ -43,7 +45,7 @@ static const char review_usage[] =
 
 /* The text patterns (docs/pii.h), then what metadata says (docs/meta.h). */
 static const char *const known_kinds[] = { "email", "phone", "ssn", "card", "iban", "street", "gps", "camera",
-	"author", "software", "comments", "revisions", "mailhost" };
+	"author", "software", "comments", "revisions", "mailhost", "embedded" };
 #define NKINDS (sizeof(known_kinds) / sizeof(known_kinds[0]))
 
 /* Parse "a,b" into a bit per known kind; -1 (printed) on an unknown one. */
@@ -234,10 +236,25 @@ progress(void *arg, int64_t done, int64_t total)
 		fprintf(stderr, "\r\033[Kreviewed %lld of %lld files", (long long)done, (long long)total);
 }
 
+/* One line per file whose metadata could not all be read; the progress
+ * line (if any) is cleared first. */
+static void
+say_unread(void *arg, const char *path, const char *why)
+{
+	if (*(int *)arg)
+		fputs("\r\033[K", stderr);
+	fputs("review: ", stderr);
+	text_term_print(stderr, path);
+	fputs(": metadata not (all) read: ", stderr);
+	text_term_print(stderr, why);
+	fputc('\n', stderr);
+}
+
 /* The document jail for metadata (as ingest's: the config's sandbox mode;
  * pdfinfo beside pdftotext_path) and the collection's root. */
 static int
-open_jail(const char *data, const cat_collection_t *col, review_opts_t *o, conf_t **conf, char **pdfinfo)
+open_jail(const char *data, const cat_collection_t *col, review_opts_t *o, conf_t **conf, char **pdfinfo,
+    char **pdfdetach)
 {
 	ingest_opts_t io = { 0 };
 	docjail_conf_t jc = { 0 };
@@ -247,6 +264,7 @@ open_jail(const char *data, const cat_collection_t *col, review_opts_t *o, conf_
 		return -1;
 	dir = xstrdup(io.pdftotext_path ? io.pdftotext_path : "/usr/bin/pdftotext");
 	*pdfinfo = xasprintf("%s/pdfinfo", dirname(dir));
+	*pdfdetach = xasprintf("%s/pdfdetach", dir);
 	free(dir);
 	o->rootfd = open(col->root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (o->rootfd < 0) {
@@ -258,6 +276,11 @@ open_jail(const char *data, const cat_collection_t *col, review_opts_t *o, conf_
 	jc.mode = io.sandbox;
 	jc.tools[0] = *pdfinfo;
 	o->pdfinfo = *pdfinfo;
+	/* A tool directory without pdfdetach (a test's stand-ins): no list of embedded files. */
+	if (access(*pdfdetach, X_OK) == 0) {
+		jc.tools[1] = *pdfdetach;
+		o->pdfdetach = *pdfdetach;
+	}
 	if ((o->jail = docjail_new(&jc)) == NULL)
 		return -1;
 	return 0;
@@ -312,7 +335,7 @@ cmd_review(int argc, char **argv, const char *data)
 	datadir_t *d = NULL;
 	cat_t *c = NULL;
 	conf_t *conf = NULL;
-	char *pdfinfo = NULL;
+	char *pdfinfo = NULL, *pdfdetach = NULL;
 	int quiet = 0, tty = 0, rc = 1;
 
 	if (cmd_wants_help(argc, argv, review_usage))
@@ -356,7 +379,8 @@ cmd_review(int argc, char **argv, const char *data)
 	tty = !quiet && isatty(2);
 	o.progress = progress;
 	o.arg = &tty;
-	if (open_jail(data, &col, &o, &conf, &pdfinfo) < 0)
+	o.unread = quiet ? NULL : say_unread;
+	if (open_jail(data, &col, &o, &conf, &pdfinfo, &pdfdetach) < 0)
 		goto done;
 	if (review_run(c, col.id, &o, &st) < 0)
 		goto done;
@@ -427,5 +451,6 @@ done:
 		close(o.rootfd);
 	conf_free(conf);
 	free(pdfinfo);
+	free(pdfdetach);
 	return rc;
 }

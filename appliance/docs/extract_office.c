@@ -117,11 +117,18 @@ struct xml_text {
 	int depth;
 	int too_deep;
 	int in_title, in_value, shared;
-	/* PART_PROPS: which property is open; PART_MARKS: comments and tracked
-	 * changes counted, with the first author named. */
+	/* PART_PROPS: which property is open; PART_MARKS: comments, tracked
+	 * changes and speaker notes counted (in m, over all parts), with the
+	 * first author named. */
 	int prop;
-	int64_t comments, changes;
-	strbuf_t *who;
+	struct marks *m;
+	int in_who, in_fld, in_region, note_text;
+};
+
+/* What PART_MARKS parts hold, summed over a document's parts. */
+struct marks {
+	int64_t comments, changes, notes;
+	strbuf_t who_c, who_ch;
 };
 
 /* Properties that say who made a document, with what, for whom. */
@@ -179,13 +186,36 @@ x_start(void *ud, const XML_Char *name, const XML_Char **attr)
 		return;
 	}
 	if (x->mode == PART_MARKS) {
-		int comment = strcmp(name, "w:comment") == 0, change = strcmp(name, "w:ins") == 0 ||
-		    strcmp(name, "w:del") == 0;
-		x->comments += comment;
-		x->changes += change;
-		for (size_t i = 0; (comment || change) && x->who->len == 0 && attr[i] && attr[i + 1]; i += 2)
-			if (strcmp(attr[i], "w:author") == 0)
-				extract_utf8(x->who, attr[i + 1], strnlen(attr[i + 1], 200));
+		/* Word's comments and changes; a spreadsheet's comment (xlsx), a
+		 * presentation's (pptx p:cm), an OpenDocument annotation; ODF's
+		 * changed regions. Authors: an attribute (Word, pptx's comment
+		 * authors), or the text of an element (xlsx <author>, ODF dc:creator). */
+		int comment = strcmp(name, "w:comment") == 0 || strcmp(name, "comment") == 0 ||
+		    strcmp(ln, "cm") == 0 || strcmp(name, "office:annotation") == 0;
+		int change = strcmp(name, "w:ins") == 0 || strcmp(name, "w:del") == 0 ||
+		    strcmp(name, "text:changed-region") == 0;
+		struct marks *m = x->m;
+		m->comments += comment;
+		m->changes += change;
+		if (strcmp(name, "presentation:notes") == 0 || strcmp(name, "p:notes") == 0)
+			x->note_text = 0;
+		x->in_fld += strcmp(name, "a:fld") == 0;
+		for (size_t i = 0; attr[i] && attr[i + 1]; i += 2) {
+			strbuf_t *w = change ? &m->who_ch : &m->who_c;
+			if ((comment || change) && strcmp(attr[i], "w:author") == 0 && w->len == 0)
+				extract_utf8(w, attr[i + 1], strnlen(attr[i + 1], 200));
+			/* pptx: p:cmAuthor (comments), an author of ppt/authors.xml (modern comments). */
+			if ((strcmp(ln, "cmAuthor") == 0 || strcmp(ln, "author") == 0) && strcmp(attr[i], "name") == 0 &&
+			    m->who_c.len == 0)
+				extract_utf8(&m->who_c, attr[i + 1], strnlen(attr[i + 1], 200));
+		}
+		if (strcmp(name, "text:changed-region") == 0)
+			x->in_region = 1;
+		/* The first author of each: an element's text read in x_chars. */
+		if ((strcmp(name, "author") == 0 || strcmp(name, "dc:creator") == 0)) {
+			strbuf_t *w = x->in_region ? &m->who_ch : &m->who_c;
+			x->in_who = w->len == 0 ? 1 + x->in_region : 0;
+		}
 		return;
 	}
 	if (x->mode == PART_SHEET) {
@@ -220,6 +250,18 @@ x_end(void *ud, const XML_Char *name)
 	x->depth--;
 	x->in_title = 0;
 	x->in_value = 0;
+	if (x->mode == PART_MARKS) {
+		x->in_who = 0;
+		if (strcmp(name, "text:changed-region") == 0)
+			x->in_region = 0;
+		if (strcmp(name, "a:fld") == 0 && x->in_fld > 0)
+			x->in_fld--;
+		/* A notes page counts when it holds text (PowerPoint and
+		 * Impress write empty ones; a slide number field is no note). */
+		if ((strcmp(name, "presentation:notes") == 0 || strcmp(name, "p:notes") == 0) && x->note_text)
+			x->m->notes++;
+		return;
+	}
 	if (x->mode == PART_PROPS && x->prop >= 0) {
 		/* One line for the review: kind, tab, what it says. */
 		if (x->title->len > 0 && x->out->len < EXTRACT_TEXT_MAX) {
@@ -253,8 +295,18 @@ x_chars(void *ud, const XML_Char *s, int len)
 			strbuf_add(x->title, s, (size_t)len < 200 - x->title->len ? (size_t)len : 200 - x->title->len);
 		return;
 	}
-	if (x->mode == PART_MARKS)
+	if (x->mode == PART_MARKS) {
+		for (int i = 0; i < len && !x->in_fld; i++)
+			if (s[i] != ' ' && s[i] != '\n' && s[i] != '\t' && s[i] != '\r')
+				x->note_text = 1;
+		if (x->in_who) {
+			/* The first author: an ODF annotation's, an xlsx comments part's list. */
+			strbuf_t *w = x->in_who == 2 ? &x->m->who_ch : &x->m->who_c;
+			if (w->len < 200)
+				extract_utf8(w, s, (size_t)len < 200 - w->len ? (size_t)len : 200 - w->len);
+		}
 		return;
+	}
 	if (x->mode == PART_META) {
 		if (x->in_title && x->title->len < EXTRACT_TITLE_MAX)
 			strbuf_add(x->title, s, (size_t)len < EXTRACT_TITLE_MAX - x->title->len ?
@@ -280,21 +332,19 @@ x_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char 
 /* Parse the part at p->idx; *budget is what may still be inflated of the
  * document. 0 if it parsed (or the text cap was reached), -1 if not. */
 static int
-read_part(zip_t *za, const struct part *pt, strbuf_t *out, strbuf_t *title, zip_uint64_t *budget)
+read_part(zip_t *za, const struct part *pt, strbuf_t *out, strbuf_t *title, zip_uint64_t *budget,
+    struct marks *m)
 {
-	strbuf_t who;
-	struct xml_text x = { .out = out, .title = title, .mode = pt->mode, .prop = -1, .who = &who };
+	struct marks scratch = { 0 };
+	struct xml_text x = { .out = out, .title = title, .mode = pt->mode, .prop = -1, .m = m ? m : &scratch };
 	zip_file_t *zf = zip_fopen_index(za, pt->idx, 0);
 	zip_uint64_t left = EXTRACT_OFFICE_PART_MAX;
 	int rc = -1;
 	char *buf;
 	size_t chunk = OFFICE_CHUNK;
 
-	strbuf_init(&who);
-	if (zf == NULL) {
-		strbuf_release(&who);
+	if (zf == NULL)
 		return -1;
-	}
 	buf = xmalloc(OFFICE_CHUNK);
 	/* UTF-8, UTF-16, Latin-1 and ASCII are built in; any other declared
 	 * encoding is an error, never a file opened to find a converter. */
@@ -337,22 +387,7 @@ read_part(zip_t *za, const struct part *pt, strbuf_t *out, strbuf_t *title, zip_
 	}
 	if (x.too_deep)
 		rc = -1;
-	if (pt->mode == PART_MARKS && (x.comments > 0 || x.changes > 0)) {
-		strbuf_addf(out, "%s\t%lld %s", x.comments ? "comments" : "revisions",
-		    (long long)(x.comments ? x.comments : x.changes),
-		    x.comments ? (x.comments == 1 ? "comment" : "comments") :
-		    (x.changes == 1 ? "tracked change" : "tracked changes"));
-		if (who.len > 0) {
-			strbuf_adds(out, ", the first by ");
-			for (size_t i = 0; i < who.len; i++)
-				if (who.s[i] == '\t' || who.s[i] == '\n')
-					who.s[i] = ' ';
-			strbuf_add(out, who.s, who.len);
-		}
-		strbuf_addc(out, '\n');
-	}
 done:
-	strbuf_release(&who);
 	if (x.p)
 		XML_ParserFree(x.p);
 	zip_fclose(zf);
@@ -455,6 +490,34 @@ zip_open_fd(int fd, struct fdsrc *src, zip_error_t *err)
 	return za;
 }
 
+/* Parts whose comments, changes or notes the review counts, besides
+ * word/comments.xml and word/document.xml: a spreadsheet's comments, a
+ * presentation's comments, comment authors and notes pages, an ODF's
+ * content (annotations, changed regions, notes). */
+static int
+marks_part(const char *name)
+{
+	return name_match(name, "xl/comments", ".xml") || name_match(name, "ppt/comments/", ".xml") ||
+	    strcmp(name, "ppt/commentAuthors.xml") == 0 || strcmp(name, "ppt/authors.xml") == 0 || name_match(name, "ppt/notesSlides/notesSlide", ".xml") ||
+	    strcmp(name, "content.xml") == 0;
+}
+
+static void
+marks_line(strbuf_t *out, const char *kind, int64_t n, const char *one, const char *many, strbuf_t *who)
+{
+	if (n <= 0)
+		return;
+	strbuf_addf(out, "%s\t%lld %s", kind, (long long)n, n == 1 ? one : many);
+	if (who && who->len > 0) {
+		strbuf_adds(out, ", the first by ");
+		for (size_t i = 0; i < who->len; i++)
+			if (who->s[i] == '\t' || who->s[i] == '\n')
+				who->s[i] = ' ';
+		strbuf_add(out, who->s, who->len);
+	}
+	strbuf_addc(out, '\n');
+}
+
 int
 extract_office_meta_fd(int fd, strbuf_t *out)
 {
@@ -468,7 +531,8 @@ extract_office_meta_fd(int fd, strbuf_t *out)
 	zip_uint64_t budget = EXTRACT_OFFICE_DOC_MAX;
 	zip_int64_t n;
 	strbuf_t scratch;
-	int rc = -1;
+	struct marks m = { 0 };
+	int rc = -1, parts = 0;
 
 	if ((za = zip_open_fd(fd, &src, &err)) == NULL)
 		return -1;
@@ -476,15 +540,30 @@ extract_office_meta_fd(int fd, strbuf_t *out)
 	if (n <= 0 || n > EXTRACT_OFFICE_ENTRIES_MAX)
 		goto done;
 	strbuf_init(&scratch);
+	strbuf_init(&m.who_c);
+	strbuf_init(&m.who_ch);
 	for (size_t i = 0; i < ARRAY_LEN(wanted) && budget > 0; i++) {
 		zip_int64_t idx = zip_name_locate(za, wanted[i].name, 0);
 		struct part pt = { .mode = wanted[i].mode, .name = wanted[i].name };
 		if (idx < 0)
 			continue;
 		pt.idx = (zip_uint64_t)idx;
-		(void)read_part(za, &pt, out, &scratch, &budget);
+		(void)read_part(za, &pt, out, &scratch, &budget, &m);
 	}
+	for (zip_int64_t i = 0; i < n && budget > 0 && parts < EXTRACT_OFFICE_PARTS_MAX; i++) {
+		const char *name = zip_get_name(za, (zip_uint64_t)i, 0);
+		struct part pt = { .mode = PART_MARKS, .name = name, .idx = (zip_uint64_t)i };
+		if (name == NULL || !marks_part(name))
+			continue;
+		parts++;
+		(void)read_part(za, &pt, out, &scratch, &budget, &m);
+	}
+	marks_line(out, "comments", m.comments, "comment", "comments", &m.who_c);
+	marks_line(out, "comments", m.notes, "page of speaker notes", "pages of speaker notes", NULL);
+	marks_line(out, "revisions", m.changes, "tracked change", "tracked changes", &m.who_ch);
 	strbuf_release(&scratch);
+	strbuf_release(&m.who_c);
+	strbuf_release(&m.who_ch);
 	rc = 0;
 done:
 	zip_discard(za);
@@ -560,7 +639,7 @@ office_from_zip(zip_t *za, strbuf_t *out, char **title)
 	qsort(parts, nparts, sizeof(*parts), part_cmp);
 	strbuf_init(&tb);
 	for (size_t i = 0; i < nparts && budget > 0; i++) {
-		if (read_part(za, &parts[i], out, &tb, &budget) == 0)
+		if (read_part(za, &parts[i], out, &tb, &budget, NULL) == 0)
 			read_ok++;
 		if (parts[i].mode != PART_META && out->len > 0 && out->s[out->len - 1] != '\n' &&
 		    out->len < EXTRACT_TEXT_MAX)

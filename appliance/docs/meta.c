@@ -10,18 +10,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "docs/extract.h"
+#include "docs/meta_scan.h"
 
 const char *const meta_kinds[] = { "gps", "camera", "author", "software", "comments", "revisions", "mailhost",
-	NULL };
+	"embedded", NULL };
+
+static int
+ends_ci(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), s = strlen(suffix);
+	return n > s && strcasecmp(name + n - s, suffix) == 0;
+}
 
 enum meta_format
 meta_format_of(const char *mime, const char *name)
 {
 	if (strcmp(mime, "image/jpeg") == 0)
 		return META_JPEG;
+	if (strcmp(mime, "image/png") == 0)
+		return META_PNG;
+	if (strcmp(mime, "image/tiff") == 0 || ends_ci(name, ".tif") || ends_ci(name, ".tiff"))
+		return META_TIFF;
+	if (ends_ci(name, ".heic") || ends_ci(name, ".heif") || ends_ci(name, ".avif"))
+		return META_HEIC;
 	switch (extract_kind_of(mime, name)) {
 	case EXTRACT_OFFICE:
 		return META_OFFICE;
@@ -291,38 +306,184 @@ meta_mail(const char *p, size_t n, strbuf_t *out)
 	}
 }
 
+/* Read up to want bytes from the start of fd into a new buffer; *whole: the
+ * file was read to its end. */
+static unsigned char *
+read_start(int fd, size_t want, size_t *n, int *whole)
+{
+	unsigned char *buf = xmalloc(want + 1);
+	ssize_t r;
+
+	*n = 0;
+	*whole = 0;
+	while (*n < want && (r = pread(fd, buf + *n, want - *n, (off_t)*n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return buf;
+		*n += (size_t)r;
+	}
+	/* One byte more tells a file of exactly want bytes from a longer one. */
+	*whole = *n < want || pread(fd, buf + *n, 1, (off_t)*n) == 0;
+	return buf;
+}
+
+/* A PDF's bytes, window by window: its revisions and its XMP packets (a
+ * packet is read whole from where its start tag is, across windows). */
+static int
+meta_pdf_bytes(int fd, strbuf_t *out)
+{
+	enum { WIN = 1024 * 1024, OVERLAP = 16 };
+	static const char open[] = "<x:xmpmeta";
+	unsigned char *buf = xmalloc(WIN + OVERLAP), *pk = NULL;
+	meta_pdf_rev_t rev = { 0 };
+	long long off = 0;
+	size_t keep = 0;
+	int packets = 0, hint = 0;
+
+	while (off < EXTRACT_PDF_MAX_BYTES) {
+		ssize_t r = pread(fd, buf + keep, WIN, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		meta_pdf_rev_feed(&rev, buf + keep, (size_t)r);
+		/* An embedded file is a stream, never inside an object stream, so its
+		 * dictionary is in the bytes; a file with object streams may hide
+		 * the names: both send the PDF to pdfdetach (a process costs what
+		 * pdfinfo does, so only then). */
+		if (!hint && (memmem(buf, keep + (size_t)r, "EmbeddedFile", 12) || memmem(buf, keep + (size_t)r,
+		    "/ObjStm", 7)))
+			hint = 1;
+		/* The kept tail of the last window lets a tag cut between two be found. */
+		for (unsigned char *p = buf, *e = buf + keep + (size_t)r, *s;
+		    packets < META_XMP_PACKETS && (s = memmem(p, (size_t)(e - p), open, sizeof(open) - 1)) != NULL;
+		    p = s + 1) {
+			long long at = off - (long long)keep + (s - buf);
+			size_t got = 0;
+			ssize_t k;
+			if ((size_t)(s - buf) + sizeof(open) - 1 <= keep)
+				continue;       /* found in the last window already */
+			if (pk == NULL)
+				pk = xmalloc(META_XMP_MAX);
+			while (got < META_XMP_MAX && (k = pread(fd, pk + got, META_XMP_MAX - got, (off_t)(at + (long long)got))) > 0)
+				got += (size_t)k;
+			const unsigned char *end = memmem(pk, got, "</x:xmpmeta>", 12);
+			(void)meta_xmp((const char *)pk, end ? (size_t)(end - pk) + 12 : got, out);
+			packets++;
+		}
+		{
+			size_t have = keep + (size_t)r;
+			off += r;
+			keep = have >= OVERLAP ? OVERLAP : have;
+			memmove(buf, buf + have - keep, keep);
+		}
+	}
+	free(buf);
+	free(pk);
+	if (meta_pdf_rev_earlier(&rev) > 0) {
+		long long n = meta_pdf_rev_earlier(&rev);
+		strbuf_addf(out, "revisions\tPDF: %lld earlier revision%s kept in the file (incremental update%s): "
+		    "what a later one removed may still be readable\n", n, n == 1 ? "" : "s", n == 1 ? "" : "s");
+	}
+	if (hint)
+		strbuf_adds(out, META_PDF_EMBEDDED_HINT "\n");
+	if (packets > 0)
+		strbuf_adds(out, META_PDF_XMP_HINT "\n");
+	return 0;
+}
+
+/* Behind a HEIF's Exif item is the same TIFF header a JPEG's APP1 holds:
+ * found by its mark rather than by walking the boxes (libheif, which would,
+ * brings the HEVC and AV1 decoders into the jail). */
+static void
+meta_heic(const unsigned char *buf, size_t n, strbuf_t *out)
+{
+	for (const unsigned char *p = buf, *s; (s = memmem(p, (size_t)(buf + n - p), "Exif\0\0", 6)) != NULL;
+	    p = s + 1) {
+		if ((size_t)(buf + n - s) >= 10 && (memcmp(s + 6, "MM\0*", 4) == 0 || memcmp(s + 6, "II*\0", 4) == 0)) {
+			(void)meta_exif(s, (size_t)(buf + n - s), out);
+			break;
+		}
+	}
+}
+
+/* EXIF that is a bare TIFF structure (a TIFF file, a PNG's eXIf): libexif
+ * reads it behind the "Exif" mark a JPEG's APP1 has. */
+static void
+exif_tiff(const unsigned char *tiff, size_t n, strbuf_t *out)
+{
+	unsigned char *e = xmalloc(n + 6);
+
+	memcpy(e, "Exif\0\0", 6);
+	memcpy(e + 6, tiff, n);
+	(void)meta_exif(e, n + 6, out);
+	free(e);
+}
+
+int
+meta_read_fd(int fd, enum meta_format f, strbuf_t *out)
+{
+	unsigned char *buf;
+	size_t n = 0;
+	int rc = 0, whole;
+
+	switch (f) {
+	case META_OFFICE:
+		return extract_office_meta_fd(fd, out);
+	case META_PDF:
+		return meta_pdf_bytes(fd, out);
+	case META_MAIL:
+		buf = read_start(fd, META_MAIL_READ, &n, &whole);
+		meta_mail((const char *)buf, n, out);
+		break;
+	case META_JPEG:
+		buf = read_start(fd, META_EXIF_READ, &n, &whole);
+		/* XMP is an APP1 segment of its own; a JPEG without EXIF is no fault. */
+		(void)meta_exif(buf, n, out);
+		(void)meta_xmp_find(buf, n, out);
+		rc = n > 0 ? 0 : -1;
+		break;
+	case META_PNG: {
+		const unsigned char *ex = NULL;
+		size_t exn = 0;
+		buf = read_start(fd, META_IMAGE_READ, &n, &whole);
+		rc = meta_png(buf, n, whole, out, &ex, &exn);
+		if (ex != NULL)
+			exif_tiff(ex, exn, out);
+		break;
+	}
+	case META_TIFF:
+		buf = read_start(fd, META_IMAGE_READ, &n, &whole);
+		if (n >= 8 && (memcmp(buf, "MM\0*", 4) == 0 || memcmp(buf, "II*\0", 4) == 0)) {
+			exif_tiff(buf, n, out);
+			(void)meta_xmp_find(buf, n, out);
+		} else {
+			rc = -1;
+		}
+		break;
+	case META_XMP:
+		buf = read_start(fd, META_XMP_MAX, &n, &whole);
+		(void)meta_xmp_find(buf, n, out);
+		break;
+	case META_HEIC:
+		buf = read_start(fd, META_IMAGE_READ, &n, &whole);
+		meta_heic(buf, n, out);
+		(void)meta_xmp_find(buf, n, out);
+		break;
+	default:
+		return -1;
+	}
+	free(buf);
+	return rc;
+}
+
 /* What runs in the jailed worker: *(enum meta_format *)arg says which reader. */
 static int
 meta_fd(int fd, strbuf_t *out, char **title, void *arg)
 {
-	enum meta_format f = *(enum meta_format *)arg;
-	unsigned char *buf;
-	ssize_t r;
-	size_t n = 0;
-	int rc;
-
-	size_t want = f == META_MAIL ? META_MAIL_READ : META_EXIF_READ;
-
-	if (f == META_OFFICE)
-		return extract_office_meta_fd(fd, out);
-	if (f != META_JPEG && f != META_MAIL)
-		return -1;
-	buf = xmalloc(want);
-	while (n < want && (r = pread(fd, buf + n, want - n, (off_t)n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		n += (size_t)r;
-	}
-	if (f == META_MAIL) {
-		meta_mail((const char *)buf, n, out);
-		rc = 0;
-	} else {
-		rc = n > 0 ? meta_exif(buf, n, out) : -1;
-	}
-	free(buf);
-	return rc;
+	(void)title;
+	return meta_read_fd(fd, *(enum meta_format *)arg, out);
 }
 
 static int
@@ -334,8 +495,40 @@ known(const char *kind, size_t len)
 	return 0;
 }
 
+/* `pdfinfo -meta`'s packet, parsed in the jail. */
+static enum docjail_result
+pdf_xmp(docjail_t *j, const char *pdfinfo, int fd, strbuf_t *lines, strbuf_t *why)
+{
+	char *argv[] = { (char *)pdfinfo, "-meta", "-", NULL };
+	enum meta_format x = META_XMP;
+	enum docjail_result r;
+	strbuf_t raw, w;
+	char *t = NULL;
+	int mfd;
+
+	strbuf_init(&raw);
+	strbuf_init(&w);
+	if ((r = docjail_tool(j, fd, argv, &raw, &w)) != DOCJAIL_OK) {
+		strbuf_addf(why, "pdfinfo -meta: %s", w.s ? w.s : "");
+	} else if (raw.len > 0) {
+		size_t n = raw.len < META_XMP_MAX ? raw.len : META_XMP_MAX;
+		if ((mfd = memfd_create("xmp", MFD_CLOEXEC)) < 0 || write(mfd, raw.s, n) != (ssize_t)n) {
+			strbuf_addf(why, "cannot hand XMP over: %s", strerror(errno));
+			r = DOCJAIL_NO_START;
+		} else {
+			r = docjail_parse(j, mfd, meta_fd, &x, sizeof(x), lines, &t, why);
+		}
+		if (mfd >= 0)
+			close(mfd);
+	}
+	free(t);
+	strbuf_release(&raw);
+	strbuf_release(&w);
+	return r;
+}
+
 enum docjail_result
-meta_jailed(docjail_t *j, const char *pdfinfo, enum meta_format f, int fd, strbuf_t *out, strbuf_t *why)
+meta_jailed(docjail_t *j, const char *pdfinfo, const char *pdfdetach, enum meta_format f, int fd, strbuf_t *out, strbuf_t *why)
 {
 	strbuf_t raw, lines;
 	enum docjail_result r;
@@ -346,14 +539,50 @@ meta_jailed(docjail_t *j, const char *pdfinfo, enum meta_format f, int fd, strbu
 	strbuf_init(&raw);
 	strbuf_init(&lines);
 	if (f == META_PDF) {
+		/* pdfinfo's Info, our own count of revisions and XMP, then (if the
+		 * bytes may hold one) pdfdetach's list of embedded files: each
+		 * apart, so a PDF one of them cannot read still gets the others'
+		 * findings (and the first failure, named, is the answer). */
 		char *argv[] = { (char *)pdfinfo, "-enc", "UTF-8", "-", NULL };
-		if ((r = docjail_tool(j, fd, argv, &raw, why)) == DOCJAIL_OK)
+		/* pdfdetach takes no "-"; poppler's fd://0 is its standard input. */
+		char *dargv[] = { (char *)pdfdetach, "-list", "-enc", "UTF-8", "fd://0", NULL };
+		enum docjail_result r2;
+		strbuf_t w2;
+		strbuf_init(&w2);
+		int stream = 0;
+		if ((r = docjail_tool(j, fd, argv, &raw, &w2)) == DOCJAIL_OK) {
 			meta_pdfinfo_lines(raw.s ? raw.s : "", raw.len, &lines);
+			stream = raw.s != NULL && strstr(raw.s, "\nMetadata Stream: yes") != NULL;
+		} else {
+			strbuf_addf(why, "pdfinfo: %s", w2.s ? w2.s : "");
+		}
+		strbuf_reset(&w2);
+		r2 = docjail_parse(j, fd, meta_fd, &f, sizeof(f), &lines, &t, r == DOCJAIL_OK ? why : &w2);
+		if (r == DOCJAIL_OK)
+			r = r2;
+		/* The parse says when the bytes may hold an embedded file (a line
+		 * no reader writes otherwise; a lying child only costs a run). */
+		if (pdfdetach != NULL && lines.s != NULL && strstr(lines.s, META_PDF_EMBEDDED_HINT "\n")) {
+			strbuf_reset(&raw);
+			strbuf_reset(&w2);
+			if ((r2 = docjail_tool(j, fd, dargv, &raw, &w2)) == DOCJAIL_OK) {
+				meta_pdfdetach_lines(raw.s ? raw.s : "", raw.len, &lines);
+			} else if (r == DOCJAIL_OK) {
+				r = r2;
+				strbuf_addf(why, "pdfdetach: %s", w2.s ? w2.s : "");
+			}
+		}
+		/* A metadata stream whose packet is not in the bytes is compressed:
+		 * pdfinfo -meta inflates it, and the packet goes back into the jail
+		 * to be parsed (through a memfd), as every document byte does. */
+		if (r == DOCJAIL_OK && stream && (lines.s == NULL || !strstr(lines.s, META_PDF_XMP_HINT "\n")))
+			r = pdf_xmp(j, pdfinfo, fd, &lines, why);
+		strbuf_release(&w2);
 	} else {
 		r = docjail_parse(j, fd, meta_fd, &f, sizeof(f), &lines, &t, why);
 	}
 	free(t);
-	if (r == DOCJAIL_OK) {
+	{
 		/* The child's answer is untrusted: known kinds, bounded UTF-8 text. */
 		const char *p = lines.s ? lines.s : "", *end = p + lines.len;
 		while (p < end) {

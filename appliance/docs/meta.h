@@ -10,9 +10,14 @@
  * .corp, .intranet, .localdomain, .home, .priv). Every document is read in the
  * document jail.
  *
+ * Also (docs/meta_scan.h): XMP packets in JPEG, PNG, TIFF, HEIF and PDF
+ * files; PNG text chunks and eXIf; TIFF tags (libexif); the Exif item of a
+ * HEIF found by its mark; a PDF's earlier revisions (incremental updates)
+ * and its embedded files (poppler's pdfdetach), its XMP when the stream is
+ * compressed (poppler's pdfinfo -meta).
+ *
  * Findings come back as lines "kind<TAB>text"; kinds: gps, camera, author,
- * software, comments, revisions, mailhost. Not read: XMP, PNG/TIFF/HEIC
- * metadata, embedded files and incremental updates of PDFs. */
+ * software, comments, revisions, mailhost, embedded. */
 #ifndef BROADSIDE_META_H
 #define BROADSIDE_META_H
 
@@ -21,9 +26,17 @@
 #include "base/util.h"
 #include "docs/docjail.h"
 
-enum meta_format { META_NONE = 0, META_JPEG, META_OFFICE, META_PDF, META_MAIL };
+/* META_XMP: a bare XMP packet (what `pdfinfo -meta` prints), read in the jail from a memfd. */
+enum meta_format { META_NONE = 0, META_JPEG, META_OFFICE, META_PDF, META_MAIL, META_PNG, META_TIFF, META_HEIC,
+	META_XMP };
 
 #define META_PDFINFO "/usr/bin/pdfinfo"
+#define META_PDFDETACH "/usr/bin/pdfdetach"
+/* The jailed parse to meta_jailed (lines of no known kind, dropped): run
+ * pdfdetach; an XMP packet was found in the bytes. */
+#define META_PDF_EMBEDDED_HINT "pdf\tmay embed files"
+#define META_PDF_XMP_HINT "pdf\txmp read"
+#define META_IMAGE_READ (16 * 1024 * 1024) /* of a PNG, TIFF or HEIF: text chunks after it are not read */
 #define META_EXIF_READ (256 * 1024)   /* a JPEG's EXIF is in its first 64 KiB segment */
 #define META_VALUE_MAX 200
 #define META_MAIL_READ (64 * 1024)    /* the header block of a mail */
@@ -42,11 +55,19 @@ void meta_mail(const char *p, size_t n, strbuf_t *out);
 /* pdfinfo's output txt[0..n) as finding lines. */
 void meta_pdfinfo_lines(const char *txt, size_t n, strbuf_t *out);
 
-/* Read the metadata of the document open at fd in the jail j (pdfinfo: an
- * absolute path, one of j's tools) and append checked finding lines to out
- * (each "kind<TAB>text", a known kind, valid UTF-8, at most META_VALUE_MAX
- * bytes of text). */
-enum docjail_result meta_jailed(docjail_t *j, const char *pdfinfo, enum meta_format f, int fd, strbuf_t *out,
-    strbuf_t *why);
+/* The reader the jail runs, on the document open at fd (read with pread
+ * only), as finding lines (and META_PDF_*_HINT lines) in out; 0 or -1. In
+ * the jail only (fuzz_meta_scan calls it in-process); office files are
+ * extract_office_meta_fd's. */
+int meta_read_fd(int fd, enum meta_format f, strbuf_t *out);
+
+/* Read the metadata of the document open at fd in the jail j (pdfinfo and
+ * pdfdetach: absolute paths, j's tools; pdfdetach NULL: embedded files are
+ * not listed) and append checked finding lines to out (each "kind<TAB>text",
+ * a known kind, valid UTF-8, at most META_VALUE_MAX bytes of text). Lines
+ * are appended even when the answer is not DOCJAIL_OK (a PDF pdfinfo cannot
+ * read may still show revisions): why says what failed. */
+enum docjail_result meta_jailed(docjail_t *j, const char *pdfinfo, const char *pdfdetach, enum meta_format f,
+    int fd, strbuf_t *out, strbuf_t *why);
 
 #endif

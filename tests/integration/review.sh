@@ -190,6 +190,134 @@ check "… which ran in the jail: the key was out of its reach" grep -q "author:
 check "… and so was any socket" grep -q "producer: socket -1" <<<"$(excerpt media/again.pdf software)"
 check "… nothing of the key in the catalogue" bash -c "! grep -aq \"\$(sed -n 2p '$D/keys/publisher.key' | cut -c1-20)\" '$D/catalogue.db'"
 
+# More metadata, written by real tools: exiftool puts XMP into a JPEG, a PNG
+# and a PDF (and writes a PDF's change as an incremental update, so the
+# earlier revision stays in the file), Pillow PNG text chunks (tEXt, zTXt,
+# iTXt) and TIFF tags, pdfattach an embedded file; python3's zipfile an xlsx
+# with a comments part, a pptx with notes and a comment, an ods with an
+# annotation and an odp with speaker notes. Hostile: a truncated PNG, a PDF
+# whose startxref points at itself.
+M=$T/more
+mkdir -p "$M"
+/usr/bin/python3 - "$M" <<'PY'
+import sys, zipfile
+from PIL import Image, PngImagePlugin, TiffImagePlugin
+d = sys.argv[1]
+img = Image.new("RGB", (16, 16), (1, 2, 3))
+info = PngImagePlugin.PngInfo()
+info.add_text("Author", "Png Painter")
+info.add_text("Comment", "shot at the depot", zip=True)
+info.add_itxt("Description", "Beschreibung der Halle", lang="de", tkey="Beschreibung")
+img.save(d + "/text.png", pnginfo=info)
+open(d + "/trunc.png", "wb").write(open(d + "/text.png", "rb").read()[:70])
+img.save(d + "/xmp.png")
+img.save(d + "/xmp.jpg")
+t = TiffImagePlugin.ImageFileDirectory_v2()
+t[315] = "Tiff Artist"; t[271] = "Nikon"; t[272] = "D750"; t[305] = "Tiffware 1"
+img.save(d + "/scan.tif", tiffinfo=t)
+def z(name, parts):
+    with zipfile.ZipFile(d + "/" + name, "w", zipfile.ZIP_DEFLATED) as f:
+        for k, v in parts.items(): f.writestr(k, v)
+CT = '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
+S = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+z("budget.xlsx", {"[Content_Types].xml": CT,
+    "xl/sharedStrings.xml": f'<sst {S}><si><t>Budget</t></si></sst>',
+    "xl/comments1.xml": f'<comments {S}><authors><author>Erin Accountant</author></authors><commentList>'
+        '<comment ref="A1" authorId="0"><text><t>cut this</t></text></comment>'
+        '<comment ref="B2" authorId="0"><text><t>and this</t></text></comment></commentList></comments>'})
+P = 'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+def notes(text, num):
+    return (f'<p:notes {P}><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>{text}</a:t></a:r></a:p>'
+            f'<a:p><a:fld type="slidenum"><a:t>{num}</a:t></a:fld></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:notes>')
+z("deck.pptx", {"[Content_Types].xml": CT,
+    "ppt/slides/slide1.xml": f'<p:sld {P}><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>Q3</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>',
+    "ppt/notesSlides/notesSlide1.xml": notes("say nothing about the source", 1),
+    "ppt/notesSlides/notesSlide2.xml": notes("", 2),
+    "ppt/commentAuthors.xml": f'<p:cmAuthorLst {P}><p:cmAuthor id="0" name="Frank Presenter" initials="FP"/></p:cmAuthorLst>',
+    "ppt/comments/comment1.xml": f'<p:cmLst {P}><p:cm authorId="0"><p:text>fix</p:text></p:cm></p:cmLst>'})
+M188 = 'xmlns:p188="http://schemas.microsoft.com/office/powerpoint/2018/8/main"'
+z("modern.pptx", {"[Content_Types].xml": CT,
+    "ppt/slides/slide1.xml": f'<p:sld {P}><p:cSld><p:spTree/></p:cSld></p:sld>',
+    "ppt/authors.xml": f'<p188:authorLst {M188}><p188:author id="{{A1}}" name="Hana Modern" initials="HM" userId="h" providerId="None"/></p188:authorLst>',
+    "ppt/comments/modernComment_100_1A2B3C4D.xml": f'<p188:cmLst {M188}><p188:cm id="{{C1}}" authorId="{{A1}}" created="2024-01-01T00:00:00Z">'
+        '<p188:txBody><a:p xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:r><a:t>who sent this?</a:t></a:r></a:p></p188:txBody></p188:cm></p188:cmLst>'})
+O = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+     'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0" '
+     'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"')
+z("sheet.ods", {"mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+    "content.xml": f'<office:document-content {O}><office:body><office:spreadsheet><text:p>Totals'
+        '<office:annotation><dc:creator>Gina Auditor</dc:creator><text:p>wrong</text:p></office:annotation></text:p>'
+        '</office:spreadsheet></office:body></office:document-content>'})
+z("talk.odp", {"mimetype": "application/vnd.oasis.opendocument.presentation",
+    "content.xml": f'<office:document-content {O}><office:body><office:presentation><draw:page>'
+        '<presentation:notes><draw:frame><draw:text-box><text:p>mention the informant</text:p></draw:text-box></draw:frame></presentation:notes></draw:page>'
+        '<draw:page><presentation:notes><draw:frame><draw:text-box><text:p/></draw:text-box></draw:frame></presentation:notes></draw:page>'
+        '</office:presentation></office:body></office:document-content>'})
+# A HEIF-shaped file (no Debian 12 tool writes HEIC; libheif-examples is not
+# in the test packages): an ftyp box, then an mdat holding an Exif item as
+# HEIF stores it (a 4-byte offset, then Pillow's "Exif" TIFF block).
+import struct
+e = Image.Exif(); e[0x010F] = "Apple"; e[0x0110] = "iPhone 13"
+e[0x8825] = {1: "N", 2: (40.0, 26.0, 46.0), 3: "W", 4: (79.0, 58.0, 56.0)}
+item = b"\0\0\0\0" + e.tobytes()
+open(d + "/photo.heic", "wb").write(struct.pack(">I4s4sI8s", 24, b"ftyp", b"heic", 0, b"mif1heic") +
+    struct.pack(">I4s", 8 + len(item), b"mdat") + item)
+# A PDF whose XMP stream is compressed (FlateDecode), written by python3's
+# zlib: its packet is not in the bytes, pdfinfo -meta inflates it.
+import zlib
+X = zlib.compress(b"<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>"
+    b"<rdf:Description xmlns:dc='http://purl.org/dc/elements/1.1/'><dc:creator><rdf:Seq><rdf:li>Hidden Writer</rdf:li>"
+    b"</rdf:Seq></dc:creator></rdf:Description></rdf:RDF></x:xmpmeta>")
+objs = [b"<</Type/Catalog/Pages 2 0 R/Metadata 4 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>",
+        b"<</Type/Metadata/Subtype/XML/Filter/FlateDecode/Length %d>>stream\n" % len(X) + X + b"\nendstream"]
+pdf, offs = b"%PDF-1.4\n", []
+for i, o in enumerate(objs, 1):
+    offs.append(len(pdf)); pdf += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+xref = len(pdf)
+pdf += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offs)
+open(d + "/zxmp.pdf", "wb").write(pdf + b"trailer\n<</Size 5/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref)
+# A PDF whose one startxref points at its own trailer, not at an xref.
+body = b"%PDF-1.4\n1 0 obj <</Type/Catalog>> endobj\ntrailer <</Root 1 0 R>>\n"
+open(d + "/loop.pdf", "wb").write(body + b"startxref\n%d\n%%%%EOF\n" % len(body))
+PY
+exiftool -q -overwrite_original -XMP-dc:Creator="Xmp Person" -XMP-tiff:Make=Sony -XMP-aux:SerialNumber=AB998877 \
+  -XMP-exif:GPSLatitude="48 51 30 N" -XMP-exif:GPSLongitude="2 17 40 E" "$M/xmp.jpg" "$M/xmp.png"
+cp "$TOP/tests/integration/review.sh" "$T/attach.txt"
+cp "$C/hr/transfer.pdf" "$M/updated.pdf"
+cp "$C/hr/transfer.pdf" "$M/plain.pdf"
+sed -i '/^pdftotext_path/d' "$D/broadside.conf"   # the real poppler tools again
+exiftool -q -overwrite_original -Author="Later Author" "$M/updated.pdf"
+pdfattach "$M/updated.pdf" "$T/attach.txt" "$M/attached.pdf"
+$BROADSIDE --data "$D" add "$M" --slug more --title "More" -q >/dev/null 2>&1
+out=$($BROADSIDE --data "$D" review more --json 2>"$T/err4"); rc=$?
+check_eq "review of the hostile and the new kinds finishes" "$rc" 0
+check "xmp.jpg (exiftool): XMP creator, make, masked serial" bash -c "grep -q 'XMP creator: Xmp Person' <<<\"\$1\" && grep -q 'XMP make: Sony' <<<\"\$2\" && grep -q 'XMP body serial number: ending 77' <<<\"\$2\" && ! grep -q AB998 <<<\"\$2\"" _ "$(excerpt xmp.jpg author)" "$(excerpt xmp.jpg camera)"
+check "xmp.jpg: the XMP position, rounded" grep -q "XMP position: near 48.9 N, 2.3 E" <<<"$(excerpt xmp.jpg gps)"
+check "xmp.png (XMP in iTXt): creator and position" bash -c "grep -q 'Xmp Person' <<<\"\$1\" && grep -q 'near 48.9 N' <<<\"\$2\"" _ "$(excerpt xmp.png author)" "$(excerpt xmp.png gps)"
+check "text.png: tEXt Author" grep -q "PNG author: Png Painter" <<<"$(excerpt text.png author)"
+check "text.png: zTXt and iTXt" bash -c "grep -q 'PNG text \"Comment\": shot at the depot' <<<\"\$1\" && grep -q 'Beschreibung der Halle' <<<\"\$1\"" _ "$(excerpt text.png comments)"
+check "scan.tif: TIFF tags (artist, camera, software)" bash -c "grep -q 'Tiff Artist' <<<\"\$1\" && grep -q 'Nikon D750' <<<\"\$2\" && grep -q Tiffware <<<\"\$3\"" _ "$(excerpt scan.tif author)" "$(excerpt scan.tif camera)" "$(excerpt scan.tif software)"
+check "updated.pdf: exiftool's update keeps the earlier revision" grep -q "PDF: 1 earlier revision kept" <<<"$(excerpt updated.pdf revisions)"
+check_eq "plain.pdf, made in one go: no earlier revision" "$(count plain.pdf revisions)" 0
+check "attached.pdf: pdfattach appends a second update" grep -q "PDF: 2 earlier revisions kept" <<<"$(excerpt attached.pdf revisions)"
+check "zxmp.pdf: a compressed XMP stream, through pdfinfo -meta" grep -q "XMP creator: Hidden Writer" <<<"$(excerpt zxmp.pdf author)"
+check "updated.pdf: exiftool's XMP, read from the bytes" grep -q "XMP author: Later Author" <<<"$(excerpt updated.pdf author)"
+check "attached.pdf (pdfattach): the embedded file, named" grep -q "1 embedded file: attach.txt" <<<"$(excerpt attached.pdf embedded)"
+check "budget.xlsx: 2 comments, the first by Erin Accountant" grep -q "2 comments, the first by Erin Accountant" <<<"$(excerpt budget.xlsx comments)"
+check "deck.pptx: 1 comment by Frank Presenter, 1 page of notes (not the empty one)" bash -c "grep -q '1 comment, the first by Frank Presenter' <<<\"\$1\" && grep -q '1 page of speaker notes' <<<\"\$1\"" _ "$(excerpt deck.pptx comments)"
+check "modern.pptx: PowerPoint's modern comment and its author" grep -q "1 comment, the first by Hana Modern" <<<"$(excerpt modern.pptx comments)"
+check "sheet.ods: the annotation by Gina Auditor" grep -q "1 comment, the first by Gina Auditor" <<<"$(excerpt sheet.ods comments)"
+check "talk.odp: 1 page of notes" grep -q "1 page of speaker notes" <<<"$(excerpt talk.odp comments)"
+check "trunc.png: one line naming it" bash -c "[ \"\$(grep -c 'trunc.png: metadata not' '$T/err4')\" = 1 ]"
+check "loop.pdf: one line naming it and the tool that failed" bash -c "[ \"\$(grep -c 'loop.pdf: metadata not (all) read: pdfinfo: exited' '$T/err4')\" = 1 ]"
+check "… and no revision invented" test "$(count loop.pdf revisions)" = 0
+check "photo.heic: the Exif item's camera and position" bash -c "grep -q 'Apple iPhone 13' <<<\"\$1\" && grep -q 'position near 40.4 N, 80.0 W' <<<\"\$2\"" _ "$(excerpt photo.heic camera)" "$(excerpt photo.heic gps)"
+check "--kinds embedded" bash -c "$BROADSIDE --data '$D' review more --kinds embedded -q | grep -q attached.pdf"
+$BROADSIDE --data "$D" review more --withhold-kinds embedded,revisions -q >/dev/null 2>"$T/wh2"
+check "--withhold-kinds embedded,revisions withholds the attached and the updated PDF" bash -c "grep -q 'withheld: attached.pdf (' '$T/wh2' && grep -q 'withheld: updated.pdf (revisions)' '$T/wh2'"
+check "… gone from the manifest" bash -c "! grep -Eq 'attached\.pdf|updated\.pdf' '$D/manifests/more/SHA256SUMS'"
+
 # A message's attachments are parts of their own (schema v6): their text is reviewed too.
 mkdir -p "$T/mailc"
 python3 - "$T/mailc/att.eml" <<'PY'
