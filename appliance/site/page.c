@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "site/asset.h"
+#include "site/i18n.h"
 #include "base/text.h"
 #include "base/log.h"
 #include "site/kind.h"
@@ -46,6 +47,12 @@ load_templates(void)
 			init_rc = -1;
 		}
 	}
+	char *err = NULL;
+	if (i18n_init(&err) < 0) {
+		log_err("catalogue %s", err);
+		free(err);
+		init_rc = -1;
+	}
 	/* The version in the stylesheet URL lets the server mark it immutable. */
 	if (asset_get("style.css", &data, &len, &etag) == 0)
 		snprintf(css_version, sizeof(css_version), "%.*s", (int)strlen(etag) - 2, etag + 1);
@@ -82,31 +89,34 @@ fmt_count(int64_t n, char *out, size_t outlen)
 void
 page_put_count_(tmpl_vars_t *v, const char *key, int64_t n)
 {
-	char b[40];
-	fmt_count(n, b, sizeof(b));
-	tmpl_put(v, key, b);
+	strbuf_t b;
+	strbuf_init(&b);
+	i18n_number(tmpl_vars_lang(v), &b, n);
+	tmpl_putn(v, key, b.s, b.len);
+	strbuf_release(&b);
 }
 
 void
 page_put_size_(tmpl_vars_t *v, const char *key, int64_t n)
 {
-	char b[32];
-	human_bytes(n < 0 ? 0 : n, b, sizeof(b));
-	tmpl_put(v, key, b);
+	strbuf_t b;
+	strbuf_init(&b);
+	i18n_size(tmpl_vars_lang(v), &b, n);
+	tmpl_putn(v, key, b.s, b.len);
+	strbuf_release(&b);
 }
 
-/* ISO 8601 in UTC, to the minute: enough to tell versions apart. Listings
- * say UTC once in the column heading; elsewhere it follows the time. */
+/* To the minute, in UTC, in the language's numeric form: enough to tell
+ * versions apart. Listings say UTC once in the column heading; elsewhere
+ * it follows the time. */
 static void
 put_date(tmpl_vars_t *v, const char *key, int64_t t, int utc_suffix)
 {
-	char b[32];
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (t <= 0 || !gmtime_r(&tt, &tm) || strftime(b, sizeof(b), utc_suffix ? "%Y-%m-%d %H:%M UTC" : "%Y-%m-%d %H:%M", &tm) == 0)
-		snprintf(b, sizeof(b), "unknown");
-	tmpl_put(v, key, b);
+	strbuf_t b;
+	strbuf_init(&b);
+	i18n_date(tmpl_vars_lang(v), &b, t, utc_suffix);
+	tmpl_putn(v, key, b.s, b.len);
+	strbuf_release(&b);
 }
 
 /* Length of s cut to at most max bytes without splitting a UTF-8 sequence. */
@@ -198,12 +208,45 @@ onion_like(const char *a)
 	    strcmp(a + 56, ".onion") == 0;
 }
 
+const i18n_lang_t *
+page_lang_(const page_site_t *s)
+{
+	const i18n_lang_t *l = s ? i18n_find(s->lang) : NULL;
+	return l ? l : i18n_english();
+}
+
+/* The page's language on v, <html lang dir> and the switcher: a link per
+ * language to this same page (its query kept) in that language. */
+static void
+put_lang(tmpl_vars_t *v, const page_site_t *s)
+{
+	const i18n_lang_t *l = page_lang_(s), *o;
+
+	tmpl_vars_set_lang(v, l, s && s->lang_chosen);
+	tmpl_put(v, "lang_code", i18n_code(l));
+	if (i18n_rtl(l))
+		tmpl_put(v, "rtl", "1");
+	for (size_t i = 0; (o = i18n_at(i)) != NULL; i++) {
+		tmpl_vars_t *it = tmpl_push(v, "langs");
+		tmpl_put(it, "code", i18n_code(o));
+		tmpl_put(it, "name", i18n_name(o));
+		if (o == l)
+			tmpl_put(it, "current", "1");
+	}
+	for (size_t i = 0; s && i + 1 < 2 * s->nparams; i += 2) {
+		tmpl_vars_t *it = tmpl_push(v, "params");
+		tmpl_put(it, "k", s->params[i]);
+		tmpl_put(it, "v", s->params[i + 1]);
+	}
+}
+
 void
 page_put_common_(tmpl_vars_t *v, const page_site_t *s, const char *title)
 {
 	tmpl_put(v, "publisher", or_default(s ? s->publisher_name : NULL, "Broadside"));
 	tmpl_put(v, "css_version", css_version);
 	tmpl_put(v, "title", title);
+	put_lang(v, s);
 	if (s == NULL)
 		return;
 	tmpl_vars_t *m = NULL, *last = NULL;
