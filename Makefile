@@ -33,7 +33,7 @@ WEB_FILES := $(sort $(wildcard web/*.html web/*.css))
 # into a .mo embedded next to them; po-extract.sh lists the messages (.pot).
 PO_FILES := $(sort $(wildcard web/po/*.po))
 MO_FILES := $(PO_FILES:web/po/%.po=$(BUILD)/gen/po/%.mo)
-PO_SRCS  := $(sort $(wildcard appliance/site/*.c appliance/serve/*.c) appliance/catalogue/search.c)
+PO_SRCS  := $(sort $(wildcard appliance/site/*.c appliance/serve/*.c))
 OBJS     += $(BUILD)/obj/web_assets.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

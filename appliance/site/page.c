@@ -67,25 +67,6 @@ page_init(void)
 
 /* ---- formatting helpers ---- */
 
-static void
-fmt_count(int64_t n, char *out, size_t outlen)
-{
-	char tmp[32];
-	size_t len, j = 0;
-	int neg = n < 0;
-
-	snprintf(tmp, sizeof(tmp), "%llu", neg ? 0ULL - (unsigned long long)n : (unsigned long long)n);
-	len = strlen(tmp);
-	if (neg && j + 1 < outlen)
-		out[j++] = '-';
-	for (size_t i = 0; i < len && j + 1 < outlen; i++) {
-		if (i > 0 && (len - i) % 3 == 0 && j + 1 < outlen)
-			out[j++] = ',';
-		out[j++] = tmp[i];
-	}
-	out[j] = '\0';
-}
-
 void
 page_put_count_(tmpl_vars_t *v, const char *key, int64_t n)
 {
@@ -351,7 +332,7 @@ page_home(strbuf_t *out, const page_site_t *s, const page_collection_t *cols, si
 	tmpl_vars_t *v = tmpl_vars_new();
 	int64_t files = 0, bytes = 0;
 
-	page_put_common_(v, s, "Home");
+	page_put_common_(v, s, i18n_tr(page_lang_(s), N_("Home")));
 	tmpl_put(v, "nosearch", "1");
 	if (s) {
 		tmpl_put(v, "statement", s->publisher_statement);
@@ -434,7 +415,7 @@ page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c
 	put_sort_column(v, "size", sort, desc);
 	put_sort_column(v, "date", sort, desc);
 	page_put_count_(v, "total", total);
-	tmpl_put(v, "items_word", total == 1 ? "item" : "items");
+	tmpl_put(v, "items_word", i18n_ntr(page_lang_(s), N_("item"), N_("items"), total));
 	for (size_t i = 0; i < n; i++) {
 		tmpl_vars_t *it = tmpl_push(v, "entries");
 		const char *name = or_default(e[i].name, "?");
@@ -447,11 +428,13 @@ page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c
 		if (e[i].is_dir) {
 			tmpl_put(it, "is_dir", "1");
 			if (e[i].files >= 0) {
-				char b[48];
-				fmt_count(e[i].files, b, sizeof(b));
-				tmpl_putf(it, "size", "%s %s", b, e[i].files == 1 ? "item" : "items");
+				strbuf_t b;
+				strbuf_init(&b);
+				i18n_number(page_lang_(s), &b, e[i].files);
+				tmpl_putf(it, "size", "%s %s", b.s, i18n_ntr(page_lang_(s), N_("item"), N_("items"), e[i].files));
+				strbuf_release(&b);
 			} else {
-				tmpl_put(it, "size", "folder");
+				tmpl_put(it, "size", i18n_tr(page_lang_(s), N_("folder")));
 			}
 		} else {
 			page_put_size_(it, "size", e[i].size);
@@ -540,11 +523,20 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 	page_put_crumbs_(v, c, path);
 	tmpl_put(v, "name", name);
 	tmpl_put(v, "path", path);
-	kind_describe(mime, words, sizeof(words));
+	kind_describe(page_lang_(s), mime, words, sizeof(words));
 	tmpl_put(v, "kind", words);
-	kind_duration(size, PAGE_TOR_RATE, words, sizeof(words));
+	kind_duration(page_lang_(s), size, PAGE_TOR_RATE, words, sizeof(words));
 	tmpl_put(v, "duration", words);
-	tmpl_put(v, "rate", "1 MB/s");
+	{
+		strbuf_t nb;
+		strbuf_init(&nb);
+		strbuf_init(&b);
+		i18n_number(page_lang_(s), &nb, PAGE_TOR_RATE / 1000000);
+		i18n_subst(&b, i18n_tr(page_lang_(s), N_("{n} MB/s")), "n", nb.s, (const char *)NULL);
+		tmpl_putn(v, "rate", b.s, b.len);
+		strbuf_release(&nb);
+		strbuf_release(&b);
+	}
 	switch (kind_show(mime)) {
 	case KIND_SHOW_IMAGE:
 		/* JPEG and PNG are shown from the clean copy (/i/, no metadata). */
@@ -670,7 +662,17 @@ page_pdf_page(strbuf_t *out, const page_site_t *s, const page_collection_t *c,
 		path = "";
 	name = base_name(path);
 	strbuf_init(&b);
-	strbuf_addf(&b, "%s, page %lld of %lld", name, (long long)n, (long long)pages);
+	{
+		strbuf_t nb, pb;
+		strbuf_init(&nb);
+		strbuf_init(&pb);
+		i18n_number(page_lang_(s), &nb, n);
+		i18n_number(page_lang_(s), &pb, pages);
+		i18n_subst(&b, i18n_tr(page_lang_(s), N_("{name}, page {n} of {pages}")), "name", name,
+		    "n", nb.s, "pages", pb.s, (const char *)NULL);
+		strbuf_release(&nb);
+		strbuf_release(&pb);
+	}
 	page_put_common_(v, s, b.s);
 	strbuf_release(&b);
 	page_put_crumbs_(v, c, path);
@@ -691,7 +693,7 @@ page_pdf_page(strbuf_t *out, const page_site_t *s, const page_collection_t *c,
 	if (image)
 		tmpl_put(v, "image", "1");
 	else if (why && *why)
-		tmpl_put(v, "why", why);
+		tmpl_put(v, "why", i18n_tr(page_lang_(s), why));
 	if (text && text_len > 0)
 		tmpl_putn(v, "text", text, text_len);
 	return page_render_(out, "pdfpage.html", v);
@@ -704,7 +706,6 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 {
 	tmpl_vars_t *v = tmpl_vars_new();
 	size_t qlen = q ? strlen(q) : 0;
-	char num[40];
 
 	if (per_page <= 0)
 		per_page = PAGE_SEARCH_PER_PAGE;
@@ -712,7 +713,7 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		page = 1;
 	/* A hostile 10 KB query would otherwise be echoed in every page link. */
 	qlen = utf8_cut(q ? q : "", qlen, PAGE_QUERY_MAX);
-	page_put_common_(v, s, qlen ? "Search results" : "Search");
+	page_put_common_(v, s, i18n_tr(page_lang_(s), qlen ? N_("Search results") : N_("Search")));
 	tmpl_put(v, "nosearch", "1");
 	tmpl_put(v, "is_search", "1");
 	if (qlen) {
@@ -725,7 +726,7 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		if (cols[i].slug && strcmp(coll_filter, cols[i].slug) == 0)
 			c = cols[i].slug;
 	tmpl_put(v, "c", c);
-	tmpl_put(v, "message", message);
+	tmpl_put(v, "message", message ? i18n_tr(page_lang_(s), message) : NULL);
 	for (size_t i = 0; i < ncols; i++) {
 		tmpl_vars_t *it = tmpl_push(v, "options");
 		if (i == 0)
@@ -737,12 +738,21 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		if (*c && cols[i].slug && strcmp(c, cols[i].slug) == 0)
 			tmpl_put(it, "selected", "1");
 	}
-	fmt_count(total, num, sizeof(num));
-	if (total <= 0)
-		tmpl_put(v, "count_text", "No results");
-	else
-		tmpl_putf(v, "count_text", "%s%s result%s", total_is_estimate ? "About " : "",
-		    num, total == 1 && !total_is_estimate ? "" : "s");
+	if (total <= 0) {
+		tmpl_put(v, "count_text", i18n_tr(page_lang_(s), N_("No results")));
+	} else {
+		strbuf_t nb, cb;
+		strbuf_init(&nb);
+		strbuf_init(&cb);
+		i18n_number(page_lang_(s), &nb, total);
+		i18n_subst(&cb, total_is_estimate ?
+		    i18n_ntr(page_lang_(s), N_("About {n} result"), N_("About {n} results"), total) :
+		    i18n_ntr(page_lang_(s), N_("{n} result"), N_("{n} results"), total),
+		    "n", nb.s, (const char *)NULL);
+		tmpl_putn(v, "count_text", cb.s, cb.len);
+		strbuf_release(&nb);
+		strbuf_release(&cb);
+	}
 	tmpl_put_int(v, "start", (page - 1) * per_page + 1);
 	for (size_t i = 0; i < n; i++) {
 		const page_hit_t *h = &hits[i];
@@ -782,43 +792,51 @@ static const struct {
 	int status;
 	const char *heading, *explain;
 } errors[] = {
-	{ 400, "Bad request", "This address or form could not be understood." },
-	{ 403, "Not served here", "This address cannot be served to you from here." },
-	{ 404, "Not found", "There is nothing at this address. It may have been moved or removed, or the link may be mistyped." },
-	{ 405, "Not allowed", "This site only serves pages and files for reading." },
-	{ 413, "Request too large", "The request sent to this site was larger than it accepts." },
-	{ 414, "Address too long", "The address is longer than this site accepts. If you were searching, try fewer words." },
-	{ 416, "Range not available", "The part of the file that was asked for does not exist. If you were resuming a download, the file may have changed: start it again from the beginning." },
-	{ 429, "Too many requests", "You are sending requests faster than this site can serve everyone fairly." },
-	{ 431, "Request headers too large", "Your browser sent more header data than this site accepts." },
-	{ 500, "Something went wrong", "The site hit an internal error. This is not your fault." },
-	{ 503, "Temporarily unavailable", "The site is busy or starting up." },
+	{ 400, N_("Bad request"), N_("This address or form could not be understood.") },
+	{ 403, N_("Not served here"), N_("This address cannot be served to you from here.") },
+	{ 404, N_("Not found"), N_("There is nothing at this address. It may have been moved or removed, or the link may be mistyped.") },
+	{ 405, N_("Not allowed"), N_("This site only serves pages and files for reading.") },
+	{ 413, N_("Request too large"), N_("The request sent to this site was larger than it accepts.") },
+	{ 414, N_("Address too long"), N_("The address is longer than this site accepts. If you were searching, try fewer words.") },
+	{ 416, N_("Range not available"), N_("The part of the file that was asked for does not exist. If you were resuming a download, the file may have changed: start it again from the beginning.") },
+	{ 429, N_("Too many requests"), N_("You are sending requests faster than this site can serve everyone fairly.") },
+	{ 431, N_("Request headers too large"), N_("Your browser sent more header data than this site accepts.") },
+	{ 500, N_("Something went wrong"), N_("The site hit an internal error. This is not your fault.") },
+	{ 503, N_("Temporarily unavailable"), N_("The site is busy or starting up.") },
 };
 
 int
 page_error(strbuf_t *out, const page_site_t *s, int status, const char *detail, int retry_after)
 {
 	tmpl_vars_t *v = tmpl_vars_new();
-	const char *heading = "Error", *explain = "The request could not be served.";
-	char title[80];
+	const i18n_lang_t *l = page_lang_(s);
+	const char *heading = N_("Error"), *explain = N_("The request could not be served.");
+	char title[160];
 
 	for (size_t i = 0; i < ARRAY_LEN(errors); i++)
 		if (errors[i].status == status) {
 			heading = errors[i].heading;
 			explain = errors[i].explain;
 		}
+	heading = i18n_tr(l, heading);
 	snprintf(title, sizeof(title), "%d %s", status, heading);
 	page_put_common_(v, s, title);
 	tmpl_put(v, "heading", heading);
-	tmpl_put(v, "explain", explain);
-	tmpl_put(v, "detail", detail);
+	tmpl_put(v, "explain", i18n_tr(l, explain));
+	tmpl_put(v, "detail", detail ? i18n_tr(l, detail) : NULL);
 	tmpl_put_int(v, "status", status);
 	tmpl_put(v, "noindex", "1");   /* an error says nothing worth finding again */
 	if ((status == 429 || status == 503) && retry_after > 0) {
-		if (retry_after < 120)
-			tmpl_putf(v, "retry", "%d second%s", retry_after, retry_after == 1 ? "" : "s");
-		else
-			tmpl_putf(v, "retry", "about %d minutes", (retry_after + 59) / 60);
+		int64_t n = retry_after < 120 ? retry_after : (retry_after + 59) / 60;
+		strbuf_t nb, rb;
+		strbuf_init(&nb);
+		strbuf_init(&rb);
+		i18n_number(l, &nb, n);
+		i18n_subst(&rb, retry_after < 120 ? i18n_ntr(l, N_("{n} second"), N_("{n} seconds"), n) :
+		    i18n_ntr(l, N_("about {n} minute"), N_("about {n} minutes"), n), "n", nb.s, (const char *)NULL);
+		tmpl_putn(v, "retry", rb.s, rb.len);
+		strbuf_release(&nb);
+		strbuf_release(&rb);
 	}
 	return page_render_(out, "error.html", v);
 }
