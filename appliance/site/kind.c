@@ -139,13 +139,13 @@ kind_duration(const i18n_lang_t *l, long long size, long long rate, char *out, s
 	}
 	if (s < 90) {
 		n = s;
-		msg = i18n_ntr(l, N_("about {n} second"), N_("about {n} seconds"), n);
+		msg = i18n_ntr(l, "about {n} second", "about {n} seconds", n);
 	} else if (s < 90 * 60) {
 		n = (s + 30) / 60;
-		msg = i18n_ntr(l, N_("about {n} minute"), N_("about {n} minutes"), n);
+		msg = i18n_ntr(l, "about {n} minute", "about {n} minutes", n);
 	} else {
 		n = (s + 1800) / 3600;
-		msg = i18n_ntr(l, N_("about {n} hour"), N_("about {n} hours"), n);
+		msg = i18n_ntr(l, "about {n} hour", "about {n} hours", n);
 	}
 	strbuf_init(&b);
 	strbuf_init(&num);

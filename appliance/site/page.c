@@ -415,7 +415,7 @@ page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c
 	put_sort_column(v, "size", sort, desc);
 	put_sort_column(v, "date", sort, desc);
 	page_put_count_(v, "total", total);
-	tmpl_put(v, "items_word", i18n_ntr(page_lang_(s), N_("item"), N_("items"), total));
+	tmpl_put(v, "items_word", i18n_ntr(page_lang_(s), "item", "items", total));
 	for (size_t i = 0; i < n; i++) {
 		tmpl_vars_t *it = tmpl_push(v, "entries");
 		const char *name = or_default(e[i].name, "?");
@@ -431,7 +431,7 @@ page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c
 				strbuf_t b;
 				strbuf_init(&b);
 				i18n_number(page_lang_(s), &b, e[i].files);
-				tmpl_putf(it, "size", "%s %s", b.s, i18n_ntr(page_lang_(s), N_("item"), N_("items"), e[i].files));
+				tmpl_putf(it, "size", "%s %s", b.s, i18n_ntr(page_lang_(s), "item", "items", e[i].files));
 				strbuf_release(&b);
 			} else {
 				tmpl_put(it, "size", i18n_tr(page_lang_(s), N_("folder")));
@@ -746,8 +746,8 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		strbuf_init(&cb);
 		i18n_number(page_lang_(s), &nb, total);
 		i18n_subst(&cb, total_is_estimate ?
-		    i18n_ntr(page_lang_(s), N_("About {n} result"), N_("About {n} results"), total) :
-		    i18n_ntr(page_lang_(s), N_("{n} result"), N_("{n} results"), total),
+		    i18n_ntr(page_lang_(s), "About {n} result", "About {n} results", total) :
+		    i18n_ntr(page_lang_(s), "{n} result", "{n} results", total),
 		    "n", nb.s, (const char *)NULL);
 		tmpl_putn(v, "count_text", cb.s, cb.len);
 		strbuf_release(&nb);
@@ -832,8 +832,8 @@ page_error(strbuf_t *out, const page_site_t *s, int status, const char *detail, 
 		strbuf_init(&nb);
 		strbuf_init(&rb);
 		i18n_number(l, &nb, n);
-		i18n_subst(&rb, retry_after < 120 ? i18n_ntr(l, N_("{n} second"), N_("{n} seconds"), n) :
-		    i18n_ntr(l, N_("about {n} minute"), N_("about {n} minutes"), n), "n", nb.s, (const char *)NULL);
+		i18n_subst(&rb, retry_after < 120 ? i18n_ntr(l, "{n} second", "{n} seconds", n) :
+		    i18n_ntr(l, "about {n} minute", "about {n} minutes", n), "n", nb.s, (const char *)NULL);
 		tmpl_putn(v, "retry", rb.s, rb.len);
 		strbuf_release(&nb);
 		strbuf_release(&rb);
