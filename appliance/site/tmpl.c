@@ -419,18 +419,19 @@ msg_check(struct html_ctx *h, const char *m, size_t len)
 				return why;
 			continue;
 		}
-		for (size_t k = t0; k < t1; k++) {
-			if (m[k] != '{') {
-				ctx_feed(h, m + k, 1);
-				continue;
-			}
-			const char *e = memchr(m + k, '}', t1 - k);
-			if (!e)
+		for (size_t k = t0; k < t1;) {
+			const char *e, *o = memchr(m + k, '{', t1 - k);
+			size_t run = o ? (size_t)(o - m) - k : t1 - k;
+			ctx_feed(h, m + k, run);   /* whole runs: ctx_feed looks ahead */
+			k += run;
+			if (k == t1)
+				break;
+			if ((e = memchr(m + k, '}', t1 - k)) == NULL)
 				return "unclosed { in a message's tag";
 			if ((why = placeholder_parse(m + k + 1, (size_t)(e - m) - k - 1, &nl, &f)) != NULL ||
 			    (why = ctx_check(h, f)) != NULL)
 				return why;
-			k = (size_t)(e - m);
+			k = (size_t)(e - m) + 1;
 		}
 		if (h->ctx == CTX_TEXT && t1 - t0 >= 7 && strncasecmp(m + t0, "<script", 7) == 0)
 			return "raw-text element in a message";
