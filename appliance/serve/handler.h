@@ -74,7 +74,10 @@ void handler_ctx_set_counter(handler_ctx_t *h, void (*count)(void *arg, int stat
 void handler_ctx_begin_request(handler_ctx_t *h);
 /* The styled error page (an http_error_page_fn with h as arg). */
 int handler_ctx_error_page(void *h, strbuf_t *html, int status, const char *detail,
-    int retry_after);
+    int retry_after, const char *lang);
+/* Remember the reader's ?lang= of query (if it names one of ours) in resp,
+ * for its error page. */
+void handler_resp_lang(http_resp_t *resp, const char *query);
 /* Look up a collection for the file hot path: its id and root, from a cache
  * refreshed at least every second (a removed or re-rooted collection is seen
  * within a second; files themselves are always looked up afresh). 0 found,

@@ -268,16 +268,30 @@ handler_ctx_begin_request(handler_ctx_t *h)
 
 int
 handler_ctx_error_page(void *arg, strbuf_t *html, int status, const char *detail,
-    int retry_after)
+    int retry_after, const char *lang)
 {
 	handler_ctx_t *h = arg;
 	handler_site_t hs;
 	int rc;
 
 	handler_site_get(h, NULL, NULL, &hs);
+	if (lang && i18n_find(lang)) {
+		hs.site.lang = lang;
+		hs.site.lang_chosen = 1;
+	}
 	rc = page_error(html, &hs.site, status, detail, retry_after);
 	handler_site_clear(&hs);
 	return rc;
+}
+
+void
+handler_resp_lang(http_resp_t *resp, const char *query)
+{
+	char *l = route_query_param(query, "lang");
+
+	if (l && i18n_find(l))
+		snprintf(resp->lang, sizeof(resp->lang), "%s", l);
+	free(l);
 }
 
 /* The signed list for slug ("" : this site's own); NULL if there is none. */

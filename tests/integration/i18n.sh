@@ -107,6 +107,11 @@ check "?lang=es search: hits, pager and forms carry lang" links_carry "$T/es.htm
 get "/c/docs/report.txt?lang=ru" >"$T/ru.html"
 check "?lang=ru file page: Russian kind and facts" grep -q 'Простой текст' "$T/ru.html"
 check "?lang=ru file page: links carry lang" links_carry "$T/ru.html" ru
+get "/c/nope/?lang=fr" >"$T/fr404.html"
+check "?lang=fr error page: French, detail too" grep -q 'Aucune collection ne porte ce nom.' "$T/fr404.html"
+check "?lang=fr error page: links carry lang" links_carry "$T/fr404.html" fr
+get "/search?q=budget&lang=xx" >"$T/xx-search.html"
+check "unknown lang on search: the site language" grep -q '<h1>Suchen</h1>' "$T/xx-search.html"
 get "/?lang=xx" >"$T/xx.html"
 check "unknown lang: the site language" grep -q '<html lang="de">' "$T/xx.html"
 get "/?lang=en" >"$T/en.html"
