@@ -75,7 +75,7 @@ $(BUILD)/gen/po/broadside.pot: $(WEB_FILES) $(PO_SRCS) scripts/build/po-extract.
 # Bring every catalogue up to date with the messages: new ones come in
 # untranslated, gone ones become obsolete (#~) until deleted.
 po-update: $(BUILD)/gen/po/broadside.pot
-	@for f in $(PO_FILES); do msgmerge --quiet --update --backup=none --no-wrap --no-location --no-fuzzy-matching $$f $<; done
+	@for f in $(PO_FILES); do msgmerge --quiet --update --backup=none --no-wrap --no-location --no-fuzzy-matching $$f $< && msgattrib --no-obsolete --no-wrap -o $$f $$f; done
 
 $(BUILD)/obj/web_assets.o: $(BUILD)/gen/web_assets.c
 	@mkdir -p $(dir $@)
