@@ -29,11 +29,16 @@ SRCS     := $(filter-out appliance/cli/main.c,$(wildcard appliance/*/*.c))
 OBJS     := $(SRCS:appliance/%.c=$(BUILD)/obj/%.o)
 # web/ templates and the stylesheet are compiled in (scripts/build/embed-assets.sh).
 WEB_FILES := $(sort $(wildcard web/*.html web/*.css))
+# Their message catalogues (web/po/*.po, gettext): msgfmt --check compiles each
+# into a .mo embedded next to them; po-extract.sh lists the messages (.pot).
+PO_FILES := $(sort $(wildcard web/po/*.po))
+MO_FILES := $(PO_FILES:web/po/%.po=$(BUILD)/gen/po/%.mo)
+PO_SRCS  := $(sort $(wildcard appliance/site/*.c appliance/serve/*.c))
 OBJS     += $(BUILD)/obj/web_assets.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: print-libs all run test bench fuzz install clean deps unit deb asan fuzz-build fuzz-short image image-pi image-test image-pi-test install-test
+.PHONY: po-update print-libs all run test bench fuzz install clean deps unit deb asan fuzz-build fuzz-short image image-pi image-test image-pi-test install-test
 
 all: broadside
 
@@ -53,9 +58,24 @@ $(BUILD)/obj/%.o: appliance/%.c
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) $(HARDEN) -c -o $@ $<
 
-$(BUILD)/gen/web_assets.c: $(WEB_FILES) scripts/build/embed-assets.sh
+$(BUILD)/gen/web_assets.c: $(WEB_FILES) $(MO_FILES) scripts/build/embed-assets.sh
 	@mkdir -p $(dir $@)
-	sh scripts/build/embed-assets.sh $(WEB_FILES) > $@.tmp && mv $@.tmp $@
+	sh scripts/build/embed-assets.sh $(WEB_FILES) $(MO_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/po/%.mo: web/po/%.po
+	@mkdir -p $(dir $@)
+	@echo "  MSGFMT  $<"
+	@msgfmt --check -o $@ $<
+
+# The messages the catalogues must cover (tests/integration/i18n.sh).
+$(BUILD)/gen/po/broadside.pot: $(WEB_FILES) $(PO_SRCS) scripts/build/po-extract.sh
+	@mkdir -p $(dir $@)
+	sh scripts/build/po-extract.sh $(filter %.html,$(WEB_FILES)) -- $(PO_SRCS) > $@.tmp && mv $@.tmp $@
+
+# Bring every catalogue up to date with the messages: new ones come in
+# untranslated, gone ones become obsolete (#~) until deleted.
+po-update: $(BUILD)/gen/po/broadside.pot
+	@for f in $(PO_FILES); do msgmerge --quiet --update --backup=none --no-wrap --no-location --no-fuzzy-matching $$f $< && msgattrib --no-obsolete --no-wrap -o $$f $$f; done
 
 $(BUILD)/obj/web_assets.o: $(BUILD)/gen/web_assets.c
 	@mkdir -p $(dir $@)

@@ -13,7 +13,8 @@
 # package here is one the code really calls (Recommends are not a safety net).
 set -euo pipefail
 
-build=(build-essential pkg-config xxd libevent-dev libssl-dev libsqlite3-dev
+# gettext: msgfmt checks and compiles the pages' message catalogues, xgettext lists the messages
+build=(build-essential pkg-config xxd gettext libevent-dev libssl-dev libsqlite3-dev
        libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev libzip-dev libexpat1-dev libexif-dev
        libdeflate-dev libarchive-dev libjpeg62-turbo-dev libpng-dev libgif-dev libwebp-dev libolecf-dev libbfio-dev)
 # onionbalance only when an appliance is an Onionbalance front; the demo is not.

@@ -222,6 +222,10 @@ def crawl(base, max_pages, max_seconds):
                 elif checked_links[t] != 200:
                     fail(f"{target}: {href!r} → HEAD {t} {checked_links[t]}")
                 continue
+            # Every page links itself in each language (?lang=): crawl the
+            # home page in each, not the whole site ten times.
+            if "lang=" in u.query and u.path != "/":
+                continue
             if t not in seen:
                 seen.add(t)
                 queue.append(t)

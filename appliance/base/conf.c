@@ -11,7 +11,18 @@
 #include "base/sandbox.h"
 #include "base/util.h"
 
-enum conf_type { T_STR, T_BOOL, T_INT, T_LEVEL, T_SANDBOX, T_DURATION };
+enum conf_type { T_STR, T_BOOL, T_INT, T_LEVEL, T_SANDBOX, T_DURATION, T_LANG };
+
+/* The reader pages' languages (site/i18n.c has one catalogue for each). */
+#define CONF_LANGUAGES "en es fr de pt ru ar fa tr zh"
+
+static int
+lang_valid(const char *v)
+{
+	const char *p = strstr(CONF_LANGUAGES, v);
+	size_t n = strlen(v);
+	return n == 2 && p && (p[n] == ' ' || p[n] == '\0');
+}
 
 struct conf_key {
 	const char *name;
@@ -29,6 +40,9 @@ static const struct conf_key keys[] = {
 	  "Name shown at the top of every page."),
 	K(publisher_statement, T_STR, "", 0, 4000,
 	  "A short statement shown on the home page (plain text, escaped)."),
+	K(site_language, T_LANG, "en", 0, 0,
+	  "The language of the reader pages: " CONF_LANGUAGES ".\n"
+	  "Readers may pick another with the links at the foot of each page (?lang=)."),
 	K(log_level, T_LEVEL, "info", 0, 0,
 	  "error, warn, info or debug. Only debug shows readers' requests."),
 	K(log_requests, T_BOOL, "no", 0, 0,
@@ -264,6 +278,7 @@ set_default(conf_t *c, const struct conf_key *k)
 	switch (k->type) {
 	case T_STR:
 	case T_LEVEL:
+	case T_LANG:
 		free(*(char **)p);
 		*(char **)p = xstrdup(k->def);
 		break;
@@ -297,7 +312,7 @@ conf_free_(conf_t *c)
 	if (c == NULL)
 		return;
 	for (size_t i = 0; i < ARRAY_LEN(keys); i++)
-		if (keys[i].type == T_STR || keys[i].type == T_LEVEL)
+		if (keys[i].type == T_STR || keys[i].type == T_LEVEL || keys[i].type == T_LANG)
 			free(*(char **)((char *)c + keys[i].off));
 	free(c);
 }
@@ -341,6 +356,14 @@ conf_set(conf_t *c, const char *key, const char *value, char *err, size_t errlen
 		if (log_level_parse(value) < 0) {
 			snprintf(err, errlen, "%s: '%s' is not one of error, warn, info, debug",
 			    key, value);
+			return -1;
+		}
+		free(*(char **)p);
+		*(char **)p = xstrdup(value);
+		return 0;
+	case T_LANG:
+		if (!lang_valid(value)) {
+			snprintf(err, errlen, "%s: '%s' is not one of " CONF_LANGUAGES, key, value);
 			return -1;
 		}
 		free(*(char **)p);
@@ -590,6 +613,9 @@ conf_man(const char *version)
 			break;
 		case T_LEVEL:
 			strbuf_adds(&b, "error, warn, info or debug.");
+			break;
+		case T_LANG:
+			strbuf_adds(&b, "A language code: " CONF_LANGUAGES ".");
 			break;
 		case T_SANDBOX:
 			strbuf_adds(&b, "yes, required or no.");

@@ -12,6 +12,7 @@ typedef struct conf {
 	/* publisher */
 	char *publisher_name;
 	char *publisher_statement;
+	char *site_language;        /* the reader pages' language ("en") */
 	/* logging */
 	char *log_level;
 	int log_requests;

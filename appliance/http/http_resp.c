@@ -83,7 +83,7 @@ http_resp_error_retry(http_resp_t *r, int status, const char *detail, int retry_
 	strbuf_init(&b);
 	if (retry_after > 0)
 		http_resp_header(r, "Retry-After", "%d", retry_after);   /* RFC 9110 10.2.3 */
-	if (r->error_page == NULL || r->error_page(r->error_arg, &b, status, detail, retry_after) < 0) {
+	if (r->error_page == NULL || r->error_page(r->error_arg, &b, status, detail, retry_after, r->lang) < 0) {
 		strbuf_reset(&b);
 		strbuf_addf(&b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		    "<title>%d %s</title></head><body><h1>%d %s</h1>", status,

@@ -35,10 +35,12 @@ typedef struct http_resp {
 	void (*more_free)(void *arg);
 	void *more_arg;
 	/* Styled error pages (the site's): fills html for status, or -1; NULL
-	 * gives the plain page. Set by whoever begins the response. */
+	 * gives the plain page. Set by whoever begins the response. lang: the
+	 * language the reader chose for this request ("" : the site's). */
 	int (*error_page)(void *arg, strbuf_t *html, int status, const char *detail,
-	    int retry_after);
+	    int retry_after, const char *lang);
 	void *error_arg;
+	char lang[8];
 } http_resp_t;
 
 void http_resp_init(http_resp_t *r);

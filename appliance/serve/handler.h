@@ -48,12 +48,18 @@ void handler_ctx_set_pool(handler_ctx_t *h, search_pool_t *pool);
  * (the origin publisher's signed list for a mirrored slug, else this site's
  * own), without the address the reader is on (Host) or this site's onion.
  * Owns its strings, so a search thread may render with it. */
+#define HANDLER_SITE_PARAMS 8
 typedef struct handler_site {
 	page_site_t site;
 	page_mirror_t *m;
 	char *slug;
+	char *lang;
+	char *params[2 * HANDLER_SITE_PARAMS];
 } handler_site_t;
 /* Fill out for a page about slug (NULL: no collection); req may be NULL.
+ * The page's language is the request's ?lang= when it names one of ours,
+ * else the configured site_language. Its query is kept for the language
+ * switcher: at most HANDLER_SITE_PARAMS names, values cut at 256 bytes.
  * The signed lists are re-read when their file changes (checked at most
  * once a second). */
 void handler_site_get(handler_ctx_t *h, const http_req_t *req, const char *slug, handler_site_t *out);
@@ -68,7 +74,10 @@ void handler_ctx_set_counter(handler_ctx_t *h, void (*count)(void *arg, int stat
 void handler_ctx_begin_request(handler_ctx_t *h);
 /* The styled error page (an http_error_page_fn with h as arg). */
 int handler_ctx_error_page(void *h, strbuf_t *html, int status, const char *detail,
-    int retry_after);
+    int retry_after, const char *lang);
+/* Remember the reader's ?lang= of query (if it names one of ours) in resp,
+ * for its error page. */
+void handler_resp_lang(http_resp_t *resp, const char *query);
 /* Look up a collection for the file hot path: its id and root, from a cache
  * refreshed at least every second (a removed or re-rooted collection is seen
  * within a second; files themselves are always looked up afresh). 0 found,

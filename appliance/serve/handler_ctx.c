@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "serve/handler.h"
+#include "site/i18n.h"
 #include "trust/mirrors.h"
 
 #define ROOT_CACHE 64
@@ -267,16 +268,30 @@ handler_ctx_begin_request(handler_ctx_t *h)
 
 int
 handler_ctx_error_page(void *arg, strbuf_t *html, int status, const char *detail,
-    int retry_after)
+    int retry_after, const char *lang)
 {
 	handler_ctx_t *h = arg;
 	handler_site_t hs;
 	int rc;
 
 	handler_site_get(h, NULL, NULL, &hs);
+	if (lang && i18n_find(lang)) {
+		hs.site.lang = lang;
+		hs.site.lang_chosen = 1;
+	}
 	rc = page_error(html, &hs.site, status, detail, retry_after);
 	handler_site_clear(&hs);
 	return rc;
+}
+
+void
+handler_resp_lang(http_resp_t *resp, const char *query)
+{
+	char *l = route_query_param(query, "lang");
+
+	if (l && i18n_find(l))
+		snprintf(resp->lang, sizeof(resp->lang), "%s", l);
+	free(l);
 }
 
 /* The signed list for slug ("" : this site's own); NULL if there is none. */
@@ -378,6 +393,59 @@ handler_sole_mirror(handler_ctx_t *h)
 	return c->sole;
 }
 
+/* The reader's ?lang= (no cookie, and not Accept-Language: Tor Browser
+ * always sends en-US), and the rest of the query for the switcher. */
+static void
+site_lang(handler_ctx_t *h, const http_req_t *req, handler_site_t *out)
+{
+	size_t tlen, n = 0;
+	const char *t, *q;
+	char *query, *l;
+
+	out->site.lang = h->conf ? h->conf->site_language : NULL;
+	if (req == NULL || (t = http_req_target(req, &tlen)) == NULL ||
+	    (q = memchr(t, '?', tlen)) == NULL)
+		return;
+	query = xstrndup(q + 1, tlen - (size_t)(q + 1 - t));
+	if ((l = route_query_param(query, "lang")) != NULL && i18n_find(l) != NULL) {
+		out->lang = l;
+		out->site.lang = l;
+		out->site.lang_chosen = 1;
+	} else {
+		free(l);
+	}
+	for (const char *p = query; *p && n < HANDLER_SITE_PARAMS; ) {
+		size_t kl = strcspn(p, "=&"), k;
+		char key[17];
+		int dup = 0;
+		if (kl > 0 && kl < sizeof(key) && strspn(p, "abcdefghijklmnopqrstuvwxyz_") >= kl) {
+			memcpy(key, p, kl);
+			key[kl] = '\0';
+			for (k = 0; k < n; k++)
+				dup |= strcmp(out->params[2 * k], key) == 0;
+			char *v = !dup && strcmp(key, "lang") != 0 ? route_query_param(query, key) : NULL;
+			if (v) {
+				size_t vl = strlen(v);
+				if (vl > 256) {
+					vl = 256;
+					while (vl > 0 && ((unsigned char)v[vl] & 0xc0) == 0x80)
+						vl--;
+					v[vl] = '\0';
+				}
+				out->params[2 * n] = xstrdup(key);
+				out->params[2 * n + 1] = v;
+				n++;
+			}
+		}
+		p += strcspn(p, "&");
+		if (*p == '&')
+			p++;
+	}
+	out->site.params = (const char *const *)out->params;
+	out->site.nparams = n;
+	free(query);
+}
+
 void
 handler_site_get(handler_ctx_t *h, const http_req_t *req, const char *slug, handler_site_t *out)
 {
@@ -390,6 +458,7 @@ handler_site_get(handler_ctx_t *h, const http_req_t *req, const char *slug, hand
 	out->site.mirrors = NULL;
 	out->site.nmirrors = 0;
 	out->site.mirrors_slug = NULL;
+	site_lang(h, req, out);
 	if (slug && slug[0] && (e = list_get(h, slug)) != NULL)
 		out->slug = xstrdup(slug);
 	else if ((e = list_get(h, "")) == NULL && (slug = handler_sole_mirror(h)) != NULL &&
@@ -421,5 +490,8 @@ handler_site_clear(handler_site_t *s)
 	}
 	free(s->m);
 	free(s->slug);
+	free(s->lang);
+	for (size_t i = 0; i < 2 * HANDLER_SITE_PARAMS; i++)
+		free(s->params[i]);
 	memset(s, 0, sizeof(*s));
 }

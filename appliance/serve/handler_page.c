@@ -522,6 +522,8 @@ search_done(void *arg, int cancelled)
 		http_resp_init(&resp);
 		resp.error_page = handler_ctx_error_page;
 		resp.error_arg = j->h;
+		if (j->site.site.lang_chosen)
+			snprintf(resp.lang, sizeof(resp.lang), "%s", j->site.site.lang);
 		search_fill(j, &resp);
 		if (j->h->count)
 			j->h->count(j->h->count_arg, resp.status);

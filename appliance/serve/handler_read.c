@@ -23,6 +23,7 @@
 #include "docs/extract.h"
 #include "serve/handler.h"
 #include "site/mark.h"
+#include "site/i18n.h"
 #include "site/page.h"
 
 #define READ_PAGE (64 * 1024)        /* bytes of text a page */
@@ -337,7 +338,7 @@ pdf_page(const char *t, size_t len, const mark_terms_t *terms, int find_hit, int
 		n++;
 	}
 	r->npages = n;
-	r->page_word = "PDF page";
+	r->page_word = N_("PDF page");
 	r->page = hit_page ? hit_page : page > n ? n : page;
 	for (int64_t k = 1; k < r->page; k++)
 		p = (const char *)memmem(p, (size_t)(end - p), EXTRACT_PAGE_SEP, 3) + 3;
@@ -529,24 +530,24 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 			r.text_len = end - start;
 		}
 		if (kind == EXTRACT_ARCHIVE && r.nitems == 0 && r.items_more == 0)
-			r.note = "The contents of this archive were not listed when it was added "
+			r.note = N_("The contents of this archive were not listed when it was added "
 			    "(it could not be read, or an older version added it: a refresh after "
-			    "it changes lists it).";
+			    "it changes lists it).");
 		else if (kind == EXTRACT_ARCHIVE)
 			;
 		else if (part > 0 && blen == 0)
-			r.note = "No text could be read from this attachment when it was published "
+			r.note = N_("No text could be read from this attachment when it was published "
 			    "(an image, an archive, or a document the reader could not parse); "
-			    "download it to open it.";
+			    "download it to open it.");
 		else if (blen == 0 || rc == 1)
-			r.note = "No text could be read from this file when it was published "
-			    "(a scan without text, or a document the reader could not parse).";
+			r.note = N_("No text could be read from this file when it was published "
+			    "(a scan without text, or a document the reader could not parse).");
 		else if (blen >= EXTRACT_TEXT_MAX - 4)
-			r.note = "Only the start of this document's text is kept here; download the "
-			    "file for the rest.";
+			r.note = N_("Only the start of this document's text is kept here; download the "
+			    "file for the rest.");
 	} else {
-		r.note = "There is no text to read in this kind of file; download it, or see "
-		    "its page.";
+		r.note = N_("There is no text to read in this kind of file; download it, or see "
+		    "its page.");
 	}
 render:
 	pc = (page_collection_t){ col.slug, col.title, col.description, col.files, col.bytes,

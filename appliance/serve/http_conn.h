@@ -49,7 +49,7 @@ typedef struct http_conn_opts {
 	void *arg;
 	/* Error pages in the site's style (http_resp.h); NULL: plain ones. */
 	int (*error_page)(void *arg, strbuf_t *html, int status, const char *detail,
-	    int retry_after);
+	    int retry_after, const char *lang);
 	void *error_arg;
 } http_conn_opts_t;
 

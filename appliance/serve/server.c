@@ -59,6 +59,7 @@ handle(void *arg, http_conn_t *c, http_req_t *req, const route_t *rt, http_resp_
 	if (rt == NULL)
 		goto done;   /* refused by routing (400, 405): resp is filled */
 	handler_ctx_begin_request(s->h);
+	handler_resp_lang(resp, rt->query);
 	if (http_req_header(req, HDR_X_TOR2WEB) != NULL) {
 		/* A tor2web proxy fetched this for someone on the clearnet: the
 		 * proxy sees what they read and who they are. Tell them (as

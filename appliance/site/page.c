@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "site/asset.h"
+#include "site/i18n.h"
 #include "base/text.h"
 #include "base/log.h"
 #include "site/kind.h"
@@ -46,6 +47,12 @@ load_templates(void)
 			init_rc = -1;
 		}
 	}
+	char *err = NULL;
+	if (i18n_init(&err) < 0) {
+		log_err("catalogue %s", err);
+		free(err);
+		init_rc = -1;
+	}
 	/* The version in the stylesheet URL lets the server mark it immutable. */
 	if (asset_get("style.css", &data, &len, &etag) == 0)
 		snprintf(css_version, sizeof(css_version), "%.*s", (int)strlen(etag) - 2, etag + 1);
@@ -60,53 +67,37 @@ page_init(void)
 
 /* ---- formatting helpers ---- */
 
-static void
-fmt_count(int64_t n, char *out, size_t outlen)
-{
-	char tmp[32];
-	size_t len, j = 0;
-	int neg = n < 0;
-
-	snprintf(tmp, sizeof(tmp), "%llu", neg ? 0ULL - (unsigned long long)n : (unsigned long long)n);
-	len = strlen(tmp);
-	if (neg && j + 1 < outlen)
-		out[j++] = '-';
-	for (size_t i = 0; i < len && j + 1 < outlen; i++) {
-		if (i > 0 && (len - i) % 3 == 0 && j + 1 < outlen)
-			out[j++] = ',';
-		out[j++] = tmp[i];
-	}
-	out[j] = '\0';
-}
-
 void
 page_put_count_(tmpl_vars_t *v, const char *key, int64_t n)
 {
-	char b[40];
-	fmt_count(n, b, sizeof(b));
-	tmpl_put(v, key, b);
+	strbuf_t b;
+	strbuf_init(&b);
+	i18n_number(tmpl_vars_lang(v), &b, n);
+	tmpl_putn(v, key, b.s, b.len);
+	strbuf_release(&b);
 }
 
 void
 page_put_size_(tmpl_vars_t *v, const char *key, int64_t n)
 {
-	char b[32];
-	human_bytes(n < 0 ? 0 : n, b, sizeof(b));
-	tmpl_put(v, key, b);
+	strbuf_t b;
+	strbuf_init(&b);
+	i18n_size(tmpl_vars_lang(v), &b, n);
+	tmpl_putn(v, key, b.s, b.len);
+	strbuf_release(&b);
 }
 
-/* ISO 8601 in UTC, to the minute: enough to tell versions apart. Listings
- * say UTC once in the column heading; elsewhere it follows the time. */
+/* To the minute, in UTC, in the language's numeric form: enough to tell
+ * versions apart. Listings say UTC once in the column heading; elsewhere
+ * it follows the time. */
 static void
 put_date(tmpl_vars_t *v, const char *key, int64_t t, int utc_suffix)
 {
-	char b[32];
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (t <= 0 || !gmtime_r(&tt, &tm) || strftime(b, sizeof(b), utc_suffix ? "%Y-%m-%d %H:%M UTC" : "%Y-%m-%d %H:%M", &tm) == 0)
-		snprintf(b, sizeof(b), "unknown");
-	tmpl_put(v, key, b);
+	strbuf_t b;
+	strbuf_init(&b);
+	i18n_date(tmpl_vars_lang(v), &b, t, utc_suffix);
+	tmpl_putn(v, key, b.s, b.len);
+	strbuf_release(&b);
 }
 
 /* Length of s cut to at most max bytes without splitting a UTF-8 sequence. */
@@ -201,12 +192,45 @@ onion_like(const char *a)
 	    strcmp(a + 56, ".onion") == 0;
 }
 
+const i18n_lang_t *
+page_lang_(const page_site_t *s)
+{
+	const i18n_lang_t *l = s ? i18n_find(s->lang) : NULL;
+	return l ? l : i18n_english();
+}
+
+/* The page's language on v, <html lang dir> and the switcher: a link per
+ * language to this same page (its query kept) in that language. */
+static void
+put_lang(tmpl_vars_t *v, const page_site_t *s)
+{
+	const i18n_lang_t *l = page_lang_(s), *o;
+
+	tmpl_vars_set_lang(v, l, s && s->lang_chosen);
+	tmpl_put(v, "lang_code", i18n_code(l));
+	if (i18n_rtl(l))
+		tmpl_put(v, "rtl", "1");
+	for (size_t i = 0; (o = i18n_at(i)) != NULL; i++) {
+		tmpl_vars_t *it = tmpl_push(v, "langs");
+		tmpl_put(it, "code", i18n_code(o));
+		tmpl_put(it, "name", i18n_name(o));
+		if (o == l)
+			tmpl_put(it, "current", "1");
+	}
+	for (size_t i = 0; s && i + 1 < 2 * s->nparams; i += 2) {
+		tmpl_vars_t *it = tmpl_push(v, "params");
+		tmpl_put(it, "k", s->params[i]);
+		tmpl_put(it, "v", s->params[i + 1]);
+	}
+}
+
 void
 page_put_common_(tmpl_vars_t *v, const page_site_t *s, const char *title)
 {
 	tmpl_put(v, "publisher", or_default(s ? s->publisher_name : NULL, "Broadside"));
 	tmpl_put(v, "css_version", css_version);
 	tmpl_put(v, "title", title);
+	put_lang(v, s);
 	if (s == NULL)
 		return;
 	tmpl_vars_t *m = NULL, *last = NULL;
@@ -313,7 +337,7 @@ page_home(strbuf_t *out, const page_site_t *s, const page_collection_t *cols, si
 	tmpl_vars_t *v = tmpl_vars_new();
 	int64_t files = 0, bytes = 0;
 
-	page_put_common_(v, s, "Home");
+	page_put_common_(v, s, i18n_tr(page_lang_(s), N_("Home")));
 	tmpl_put(v, "nosearch", "1");
 	if (s) {
 		tmpl_put(v, "statement", s->publisher_statement);
@@ -439,7 +463,7 @@ dir_render(strbuf_t *out, const page_site_t *s, const page_collection_t *c, cons
 	put_sort_column(v, "size", sort, desc);
 	put_sort_column(v, "date", sort, desc);
 	page_put_count_(v, "total", total);
-	tmpl_put(v, "items_word", total == 1 ? "item" : "items");
+	tmpl_put(v, "items_word", i18n_ntr(page_lang_(s), "item", "items", total));
 	for (size_t i = 0; i < n; i++) {
 		tmpl_vars_t *it = tmpl_push(v, "entries");
 		const char *name = or_default(e[i].name, "?");
@@ -452,11 +476,13 @@ dir_render(strbuf_t *out, const page_site_t *s, const page_collection_t *c, cons
 		if (e[i].is_dir) {
 			tmpl_put(it, "is_dir", "1");
 			if (e[i].files >= 0) {
-				char b[48];
-				fmt_count(e[i].files, b, sizeof(b));
-				tmpl_putf(it, "size", "%s %s", b, e[i].files == 1 ? "item" : "items");
+				strbuf_t b;
+				strbuf_init(&b);
+				i18n_number(page_lang_(s), &b, e[i].files);
+				tmpl_putf(it, "size", "%s %s", b.s, i18n_ntr(page_lang_(s), "item", "items", e[i].files));
+				strbuf_release(&b);
 			} else {
-				tmpl_put(it, "size", "folder");
+				tmpl_put(it, "size", i18n_tr(page_lang_(s), N_("folder")));
 			}
 		} else {
 			page_put_size_(it, "size", e[i].size);
@@ -552,11 +578,20 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 	page_put_crumbs_(v, c, path);
 	tmpl_put(v, "name", name);
 	tmpl_put(v, "path", path);
-	kind_describe(mime, words, sizeof(words));
+	kind_describe(page_lang_(s), mime, words, sizeof(words));
 	tmpl_put(v, "kind", words);
-	kind_duration(size, PAGE_TOR_RATE, words, sizeof(words));
+	kind_duration(page_lang_(s), size, PAGE_TOR_RATE, words, sizeof(words));
 	tmpl_put(v, "duration", words);
-	tmpl_put(v, "rate", "1 MB/s");
+	{
+		strbuf_t nb;
+		strbuf_init(&nb);
+		strbuf_init(&b);
+		i18n_number(page_lang_(s), &nb, PAGE_TOR_RATE / 1000000);
+		i18n_subst(&b, i18n_tr(page_lang_(s), N_("{n} MB/s")), "n", nb.s, (const char *)NULL);
+		tmpl_putn(v, "rate", b.s, b.len);
+		strbuf_release(&nb);
+		strbuf_release(&b);
+	}
 	switch (kind_show(mime)) {
 	case KIND_SHOW_IMAGE:
 		/* JPEG, PNG, GIF and WebP are shown from the clean copy (/i/, no
@@ -684,7 +719,17 @@ page_pdf_page(strbuf_t *out, const page_site_t *s, const page_collection_t *c,
 		path = "";
 	name = base_name(path);
 	strbuf_init(&b);
-	strbuf_addf(&b, "%s, page %lld of %lld", name, (long long)n, (long long)pages);
+	{
+		strbuf_t nb, pb;
+		strbuf_init(&nb);
+		strbuf_init(&pb);
+		i18n_number(page_lang_(s), &nb, n);
+		i18n_number(page_lang_(s), &pb, pages);
+		i18n_subst(&b, i18n_tr(page_lang_(s), N_("{name}, page {n} of {pages}")), "name", name,
+		    "n", nb.s, "pages", pb.s, (const char *)NULL);
+		strbuf_release(&nb);
+		strbuf_release(&pb);
+	}
 	page_put_common_(v, s, b.s);
 	strbuf_release(&b);
 	page_put_crumbs_(v, c, path);
@@ -705,7 +750,7 @@ page_pdf_page(strbuf_t *out, const page_site_t *s, const page_collection_t *c,
 	if (image)
 		tmpl_put(v, "image", "1");
 	else if (why && *why)
-		tmpl_put(v, "why", why);
+		tmpl_put(v, "why", i18n_tr(page_lang_(s), why));
 	if (text && text_len > 0)
 		tmpl_putn(v, "text", text, text_len);
 	return page_render_(out, "pdfpage.html", v);
@@ -718,7 +763,6 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 {
 	tmpl_vars_t *v = tmpl_vars_new();
 	size_t qlen = q ? strlen(q) : 0;
-	char num[40];
 
 	if (per_page <= 0)
 		per_page = PAGE_SEARCH_PER_PAGE;
@@ -726,7 +770,7 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		page = 1;
 	/* A hostile 10 KB query would otherwise be echoed in every page link. */
 	qlen = utf8_cut(q ? q : "", qlen, PAGE_QUERY_MAX);
-	page_put_common_(v, s, qlen ? "Search results" : "Search");
+	page_put_common_(v, s, i18n_tr(page_lang_(s), qlen ? N_("Search results") : N_("Search")));
 	tmpl_put(v, "nosearch", "1");
 	tmpl_put(v, "is_search", "1");
 	if (qlen) {
@@ -739,7 +783,7 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		if (cols[i].slug && strcmp(coll_filter, cols[i].slug) == 0)
 			c = cols[i].slug;
 	tmpl_put(v, "c", c);
-	tmpl_put(v, "message", message);
+	tmpl_put(v, "message", message ? i18n_tr(page_lang_(s), message) : NULL);
 	for (size_t i = 0; i < ncols; i++) {
 		tmpl_vars_t *it = tmpl_push(v, "options");
 		if (i == 0)
@@ -751,12 +795,21 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		if (*c && cols[i].slug && strcmp(c, cols[i].slug) == 0)
 			tmpl_put(it, "selected", "1");
 	}
-	fmt_count(total, num, sizeof(num));
-	if (total <= 0)
-		tmpl_put(v, "count_text", "No results");
-	else
-		tmpl_putf(v, "count_text", "%s%s result%s", total_is_estimate ? "About " : "",
-		    num, total == 1 && !total_is_estimate ? "" : "s");
+	if (total <= 0) {
+		tmpl_put(v, "count_text", i18n_tr(page_lang_(s), N_("No results")));
+	} else {
+		strbuf_t nb, cb;
+		strbuf_init(&nb);
+		strbuf_init(&cb);
+		i18n_number(page_lang_(s), &nb, total);
+		i18n_subst(&cb, total_is_estimate ?
+		    i18n_ntr(page_lang_(s), "About {n} result", "About {n} results", total) :
+		    i18n_ntr(page_lang_(s), "{n} result", "{n} results", total),
+		    "n", nb.s, (const char *)NULL);
+		tmpl_putn(v, "count_text", cb.s, cb.len);
+		strbuf_release(&nb);
+		strbuf_release(&cb);
+	}
 	tmpl_put_int(v, "start", (page - 1) * per_page + 1);
 	for (size_t i = 0; i < n; i++) {
 		const page_hit_t *h = &hits[i];
@@ -798,42 +851,50 @@ static const struct {
 	int status;
 	const char *heading, *explain;
 } errors[] = {
-	{ 400, "Bad request", "This address or form could not be understood." },
-	{ 403, "Not served here", "This address cannot be served to you from here." },
-	{ 404, "Not found", "There is nothing at this address. It may have been moved or removed, or the link may be mistyped." },
-	{ 405, "Not allowed", "This site only serves pages and files for reading." },
-	{ 413, "Request too large", "The request sent to this site was larger than it accepts." },
-	{ 414, "Address too long", "The address is longer than this site accepts. If you were searching, try fewer words." },
-	{ 416, "Range not available", "The part of the file that was asked for does not exist. If you were resuming a download, the file may have changed: start it again from the beginning." },
-	{ 429, "Too many requests", "You are sending requests faster than this site can serve everyone fairly." },
-	{ 431, "Request headers too large", "Your browser sent more header data than this site accepts." },
-	{ 500, "Something went wrong", "The site hit an internal error. This is not your fault." },
-	{ 503, "Temporarily unavailable", "The site is busy or starting up." },
+	{ 400, N_("Bad request"), N_("This address or form could not be understood.") },
+	{ 403, N_("Not served here"), N_("This address cannot be served to you from here.") },
+	{ 404, N_("Not found"), N_("There is nothing at this address. It may have been moved or removed, or the link may be mistyped.") },
+	{ 405, N_("Not allowed"), N_("This site only serves pages and files for reading.") },
+	{ 413, N_("Request too large"), N_("The request sent to this site was larger than it accepts.") },
+	{ 414, N_("Address too long"), N_("The address is longer than this site accepts. If you were searching, try fewer words.") },
+	{ 416, N_("Range not available"), N_("The part of the file that was asked for does not exist. If you were resuming a download, the file may have changed: start it again from the beginning.") },
+	{ 429, N_("Too many requests"), N_("You are sending requests faster than this site can serve everyone fairly.") },
+	{ 431, N_("Request headers too large"), N_("Your browser sent more header data than this site accepts.") },
+	{ 500, N_("Something went wrong"), N_("The site hit an internal error. This is not your fault.") },
+	{ 503, N_("Temporarily unavailable"), N_("The site is busy or starting up.") },
 };
 
 static void
 error_vars(tmpl_vars_t *v, const page_site_t *s, int status, const char *detail, int retry_after)
 {
-	const char *heading = "Error", *explain = "The request could not be served.";
-	char title[80];
+	const i18n_lang_t *l = page_lang_(s);
+	const char *heading = N_("Error"), *explain = N_("The request could not be served.");
+	char title[160];
 
 	for (size_t i = 0; i < ARRAY_LEN(errors); i++)
 		if (errors[i].status == status) {
 			heading = errors[i].heading;
 			explain = errors[i].explain;
 		}
+	heading = i18n_tr(l, heading);
 	snprintf(title, sizeof(title), "%d %s", status, heading);
 	page_put_common_(v, s, title);
 	tmpl_put(v, "heading", heading);
-	tmpl_put(v, "explain", explain);
-	tmpl_put(v, "detail", detail);
+	tmpl_put(v, "explain", i18n_tr(l, explain));
+	tmpl_put(v, "detail", detail ? i18n_tr(l, detail) : NULL);
 	tmpl_put_int(v, "status", status);
 	tmpl_put(v, "noindex", "1");   /* an error says nothing worth finding again */
 	if ((status == 429 || status == 503) && retry_after > 0) {
-		if (retry_after < 120)
-			tmpl_putf(v, "retry", "%d second%s", retry_after, retry_after == 1 ? "" : "s");
-		else
-			tmpl_putf(v, "retry", "about %d minutes", (retry_after + 59) / 60);
+		int64_t n = retry_after < 120 ? retry_after : (retry_after + 59) / 60;
+		strbuf_t nb, rb;
+		strbuf_init(&nb);
+		strbuf_init(&rb);
+		i18n_number(l, &nb, n);
+		i18n_subst(&rb, retry_after < 120 ? i18n_ntr(l, "{n} second", "{n} seconds", n) :
+		    i18n_ntr(l, "about {n} minute", "about {n} minutes", n), "n", nb.s, (const char *)NULL);
+		tmpl_putn(v, "retry", rb.s, rb.len);
+		strbuf_release(&nb);
+		strbuf_release(&rb);
 	}
 }
 

@@ -32,6 +32,14 @@ typedef struct page_site {
 	const page_mirror_t *mirrors;
 	size_t nmirrors;
 	const char *mirrors_slug;
+	/* The page's language ("es"; NULL or unknown: English); chosen: the
+	 * reader picked it (?lang=), so every link on the page carries it. */
+	const char *lang;
+	int lang_chosen;
+	/* The page's own query (name, value, name, value ..., decoded, without
+	 * lang), kept by the language switcher's links. */
+	const char *const *params;
+	size_t nparams;
 } page_site_t;
 
 typedef struct page_collection {

@@ -8,6 +8,8 @@
 #include "site/page.h"
 #include "site/tmpl.h"
 
+/* The page's language (English when s names none or an unknown one). */
+const i18n_lang_t *page_lang_(const page_site_t *s);
 /* Render body in the shared layout with v (freed here); 0 or -1. */
 int page_render_(strbuf_t *out, const char *body, tmpl_vars_t *v);
 /* Publisher, stylesheet version, title and the signed address list. */

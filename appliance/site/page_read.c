@@ -2,6 +2,7 @@
  * and marked hits here; the template escapes every byte of both. */
 #include <string.h>
 
+#include "site/i18n.h"
 #include "site/kind.h"
 #include "site/mark.h"
 #include "site/page.h"
@@ -58,7 +59,7 @@ put_pages(tmpl_vars_t *v, const page_read_t *r)
 {
 	tmpl_vars_t *pg;
 
-	tmpl_put(v, "page_word", r->page_word ? r->page_word : "Page");
+	tmpl_put(v, "page_word", i18n_tr(tmpl_vars_lang(v), r->page_word ? r->page_word : N_("Page")));
 	tmpl_put_int(v, "cur", r->page);
 	tmpl_put_int(v, "npages", r->npages);
 	if (r->npages <= 1)
@@ -82,21 +83,28 @@ page_read(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 	strbuf_t b;
 
 	strbuf_init(&b);
-	strbuf_adds(&b, name);
 	if (r->part > 0 && r->part_name) {
-		strbuf_adds(&b, " › ");
-		strbuf_adds(&b, r->part_name);
+		strbuf_t full;
+		strbuf_init(&full);
+		strbuf_adds(&full, name);
+		strbuf_adds(&full, " › ");
+		strbuf_adds(&full, r->part_name);
+		i18n_subst(&b, i18n_tr(page_lang_(s), N_("{name} — reading")), "name", full.s,
+		    (const char *)NULL);
+		strbuf_release(&full);
+	} else {
+		i18n_subst(&b, i18n_tr(page_lang_(s), N_("{name} — reading")), "name", name,
+		    (const char *)NULL);
 	}
-	strbuf_adds(&b, " — reading");
 	page_put_common_(v, s, b.s);
 	strbuf_release(&b);
 	page_put_crumbs_(v, c, path);
 	tmpl_put(v, "name", name);
 	tmpl_put(v, "path", path);
-	kind_describe(r->mime, words, sizeof(words));
+	kind_describe(page_lang_(s), r->mime, words, sizeof(words));
 	tmpl_put(v, "kind", words);
 	page_put_size_(v, "size", r->size);
-	tmpl_put(v, "note", r->note);
+	tmpl_put(v, "note", r->note ? i18n_tr(page_lang_(s), r->note) : NULL);
 	if (r->part > 0) {
 		tmpl_put_int(v, "part", r->part);
 		tmpl_put(v, "part_name", r->part_name ? r->part_name : "");
@@ -151,8 +159,14 @@ page_read(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 					if (b.s[j] == '\x1f')
 						b.s[j] = ' ';   /* never a cell boundary from the data */
 			}
-			if (row->more)
-				strbuf_addf(&b, "\x1f… %zu more", row->more);
+			if (row->more) {
+				strbuf_t nb;
+				strbuf_init(&nb);
+				i18n_number(page_lang_(s), &nb, (int64_t)row->more);
+				strbuf_addc(&b, '\x1f');
+				i18n_subst(&b, i18n_tr(page_lang_(s), N_("… {n} more")), "n", nb.s, (const char *)NULL);
+				strbuf_release(&nb);
+			}
 			tmpl_putn(tmpl_push(v, "rows"), "row", b.s ? b.s : "", b.len);
 		}
 		strbuf_release(&b);
@@ -172,7 +186,8 @@ page_read(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 	}
 	if (r->nitems > 0 || r->items_more > 0) {
 		tmpl_put(v, "has_items", "1");
-		tmpl_put(v, "items_heading", r->kind == PAGE_READ_MAIL ? "Attachments" : "Contents");
+		tmpl_put(v, "items_heading", i18n_tr(page_lang_(s), r->kind == PAGE_READ_MAIL ?
+		    N_("Attachments") : N_("Contents")));
 		page_put_count_(v, "nitems", (int64_t)r->nitems);
 	}
 	if (r->items_more > 0) {

@@ -9,14 +9,15 @@
 #include <strings.h>
 
 #include "site/tmpl.h"
+#include "site/i18n.h"
 #include "base/text.h"
 
 #define MAX_DEPTH 32
 #define MAX_OUT (8u << 20)
 #define MAX_NAME 64
 
-enum filter { F_HTML, F_URL, F_IRI, F_QUERY, F_SNIPPET, F_CELLS };
-enum op_kind { OP_TEXT, OP_VAR, OP_SECTION, OP_INVERTED, OP_PARTIAL, OP_BODY };
+enum filter { F_HTML, F_URL, F_IRI, F_QUERY, F_SNIPPET, F_CELLS, F_NUM };
+enum op_kind { OP_TEXT, OP_VAR, OP_SECTION, OP_INVERTED, OP_PARTIAL, OP_BODY, OP_MSG };
 
 struct op {
 	enum op_kind kind;
@@ -50,6 +51,9 @@ struct val {
 struct tmpl_vars {
 	struct val *v;
 	size_t n, cap;
+	const tmpl_vars_t *parent;      /* the scope this one was pushed into */
+	const i18n_lang_t *lang;        /* root only: the page's language */
+	const char *carry;              /* root only: lang=<code> on every site link */
 };
 
 /* ---- escapers ---- */
@@ -229,7 +233,24 @@ tmpl_push(tmpl_vars_t *v, const char *key)
 		x->cap = x->cap ? x->cap * 2 : 8;
 		x->items = xrealloc(x->items, x->cap * sizeof(*x->items));
 	}
-	return x->items[x->nitems++] = tmpl_vars_new();
+	x->items[x->nitems] = tmpl_vars_new();
+	x->items[x->nitems]->parent = v;
+	return x->items[x->nitems++];
+}
+
+void
+tmpl_vars_set_lang(tmpl_vars_t *v, const i18n_lang_t *l, int carry)
+{
+	v->lang = l;
+	v->carry = carry && l ? i18n_code(l) : NULL;
+}
+
+const i18n_lang_t *
+tmpl_vars_lang(const tmpl_vars_t *v)
+{
+	while (v->parent)
+		v = v->parent;
+	return v->lang;
 }
 
 /* ---- compiling ---- */
@@ -342,6 +363,86 @@ ctx_check(const struct html_ctx *h, enum filter f)
 	return NULL;
 }
 
+static int
+parse_filter(const char *f, size_t fl, enum filter *out)
+{
+	static const struct { const char *name; enum filter f; } fs[] = {
+		{ "url", F_URL }, { "query", F_QUERY }, { "iri", F_IRI }, { "snippet", F_SNIPPET },
+		{ "cells", F_CELLS }, { "html", F_HTML }, { "num", F_NUM },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(fs); i++)
+		if (strlen(fs[i].name) == fl && memcmp(f, fs[i].name, fl) == 0) {
+			*out = fs[i].f;
+			return 0;
+		}
+	return -1;
+}
+
+static int valid_name(const char *s, size_t n);
+
+/* A placeholder "{name}" or "{name|filter}" of a message (without braces). */
+static const char *
+placeholder_parse(const char *p, size_t n, size_t *name_len, enum filter *f)
+{
+	const char *bar = memchr(p, '|', n);
+	*name_len = bar ? (size_t)(bar - p) : n;
+	*f = F_HTML;
+	if (bar && parse_filter(bar + 1, n - *name_len - 1, f) < 0)
+		return "unknown filter in a message placeholder";
+	if (!valid_name(p, *name_len))
+		return "bad placeholder name in a message";
+	return NULL;
+}
+
+/* Check a message {{_ ...}} where the template's context is h, and move h
+ * past it. Its text is escaped when rendered; its tags are copied (a
+ * translation must repeat them exactly), so they are fed to h, and each
+ * placeholder is checked where it lands, as {{name}} would be. */
+static const char *
+msg_check(struct html_ctx *h, const char *m, size_t len)
+{
+	size_t i = 0, t0, t1, nl;
+	char kind;
+	enum filter f;
+	const char *why;
+
+	if (len == 0)
+		return "empty message";
+	if ((why = ctx_check(h, F_HTML)) != NULL)
+		return why;
+	while (i18n_token(m, len, &i, &t0, &t1, &kind)) {
+		if (h->ctx != CTX_TEXT && kind == '<')
+			return "tag in a message inside an attribute";
+		if (kind == '{') {
+			if ((why = placeholder_parse(m + t0 + 1, t1 - t0 - 2, &nl, &f)) != NULL ||
+			    (why = ctx_check(h, f)) != NULL)
+				return why;
+			continue;
+		}
+		for (size_t k = t0; k < t1;) {
+			const char *e, *o = memchr(m + k, '{', t1 - k);
+			size_t run = o ? (size_t)(o - m) - k : t1 - k;
+			ctx_feed(h, m + k, run);   /* whole runs: ctx_feed looks ahead */
+			k += run;
+			if (k == t1)
+				break;
+			if ((e = memchr(m + k, '}', t1 - k)) == NULL)
+				return "unclosed { in a message's tag";
+			if ((why = placeholder_parse(m + k + 1, (size_t)(e - m) - k - 1, &nl, &f)) != NULL ||
+			    (why = ctx_check(h, f)) != NULL)
+				return why;
+			k = (size_t)(e - m) + 1;
+		}
+		if (h->ctx == CTX_TEXT && t1 - t0 >= 7 && strncasecmp(m + t0, "<script", 7) == 0)
+			return "raw-text element in a message";
+	}
+	if (h->ctx != CTX_TEXT && h->ctx != CTX_DQ && h->ctx != CTX_SQ)
+		return "message ends inside a tag";
+	if (memchr(m, '}', len) && !memchr(m, '{', len))
+		return "stray } in a message";
+	return NULL;
+}
+
 static struct op *
 op_add(struct tmpl *t, enum op_kind kind)
 {
@@ -415,6 +516,29 @@ compile(struct tmpl *t, char **err)
 		if (!open)
 			break;
 		pos = (size_t)(open - s);
+		if (open[2] == '_' && open[3] == ' ') {
+			/* {{_ English text with {placeholders}}}: skip over them. */
+			const char *m = open + 4, *p = m;
+			while (*p && !(p[0] == '}' && p[1] == '}')) {
+				if (*p == '{' && (p = strchr(p, '}')) == NULL)
+					break;
+				p++;
+			}
+			if (p == NULL || *p == '\0') {
+				why = "unclosed {{_";
+				goto fail;
+			}
+			while (p > m && p[-1] == ' ')
+				p--;
+			enum ctx before = h.ctx;
+			if ((why = msg_check(&h, m, (size_t)(p - m))) != NULL)
+				goto fail;
+			struct op *mo = op_add(t, OP_MSG);
+			mo->name = xstrndup(m, (size_t)(p - m));
+			mo->in_attr = before != CTX_TEXT;
+			pos = (size_t)(strstr(p, "}}") + 2 - s);
+			continue;
+		}
 		const char *close = strstr(open + 2, "}}");
 		if (!close) {
 			why = "unclosed {{";
@@ -439,13 +563,7 @@ compile(struct tmpl *t, char **err)
 		if (bar) {
 			size_t fl = (size_t)(b - bar - 1);
 			if (sigil) { why = "filter on a section or partial"; goto fail; }
-			if (fl == 3 && !memcmp(bar + 1, "url", 3)) f = F_URL;
-			else if (fl == 5 && !memcmp(bar + 1, "query", 5)) f = F_QUERY;
-			else if (fl == 3 && !memcmp(bar + 1, "iri", 3)) f = F_IRI;
-			else if (fl == 7 && !memcmp(bar + 1, "snippet", 7)) f = F_SNIPPET;
-			else if (fl == 5 && !memcmp(bar + 1, "cells", 5)) f = F_CELLS;
-			else if (fl == 4 && !memcmp(bar + 1, "html", 4)) f = F_HTML;
-			else { why = "unknown filter"; goto fail; }
+			if (parse_filter(bar + 1, fl, &f) < 0) { why = "unknown filter"; goto fail; }
 		}
 		if (!valid_name(a, (size_t)(nend - a))) {
 			why = "bad name";
@@ -559,6 +677,7 @@ struct render {
 	size_t nscope;
 	int depth;
 	int in_attr;	/* rendering a partial included inside an attribute */
+	const i18n_lang_t *lang;
 	strbuf_t *out;
 };
 
@@ -574,6 +693,76 @@ lookup(const struct render *r, const char *name)
 }
 
 static int render_tmpl(struct render *r, const char *name);
+
+static void
+put_value(struct render *r, const struct val *v, enum filter f, int in_attr)
+{
+	strbuf_t d;
+
+	switch (f) {
+	case F_HTML:
+		text_html(r->out, v->s, v->len, in_attr ? TEXT_HTML_ATTR : 0);
+		break;
+	case F_URL: tmpl_escape_url(r->out, v->s, v->len); break;
+	case F_IRI: tmpl_escape_iri(r->out, v->s, v->len); break;
+	case F_QUERY: tmpl_escape_query(r->out, v->s, v->len); break;
+	case F_SNIPPET: tmpl_escape_snippet(r->out, v->s, v->len); break;
+	case F_CELLS: text_html(r->out, v->s, v->len, TEXT_HTML_CELLS); break;
+	case F_NUM:
+		strbuf_init(&d);
+		i18n_digits(r->lang, &d, v->s, v->len);
+		text_html(r->out, d.s ? d.s : "", d.len, in_attr ? TEXT_HTML_ATTR : 0);
+		strbuf_release(&d);
+		break;
+	}
+}
+
+static void
+put_placeholder(struct render *r, const char *p, size_t n, int in_attr)
+{
+	size_t nl;
+	enum filter f;
+	char name[MAX_NAME + 1];
+	const struct val *v;
+
+	if (placeholder_parse(p, n, &nl, &f) != NULL)
+		return;   /* checked when compiled and when the catalogue loaded */
+	memcpy(name, p, nl);
+	name[nl] = '\0';
+	if ((v = lookup(r, name)) != NULL && !v->is_list)
+		put_value(r, v, f, in_attr);
+}
+
+/* A message in the page's language: its text escaped, its tags (the same
+ * as the English ones, i18n_init checked) copied with their placeholders
+ * filled in. */
+static void
+render_msg(struct render *r, const char *msgid, int in_attr)
+{
+	const char *m = i18n_tr(r->lang, msgid);
+	size_t len = strlen(m), i = 0, at = 0, t0, t1;
+	unsigned flags = in_attr ? TEXT_HTML_ATTR : 0;
+	char kind;
+
+	while (i18n_token(m, len, &i, &t0, &t1, &kind)) {
+		text_html(r->out, m + at, t0 - at, flags);
+		if (kind == '{') {
+			put_placeholder(r, m + t0 + 1, t1 - t0 - 2, in_attr);
+		} else {
+			for (size_t k = t0; k < t1; k++) {
+				const char *e;
+				if (m[k] != '{' || (e = memchr(m + k, '}', t1 - k)) == NULL) {
+					strbuf_addc(r->out, m[k]);
+					continue;
+				}
+				put_placeholder(r, m + k + 1, (size_t)(e - m) - k - 1, 1);
+				k = (size_t)(e - m);
+			}
+		}
+		at = t1;
+	}
+	text_html(r->out, m + at, len - at, flags);
+}
 
 static int
 render_ops(struct render *r, const struct tmpl *t, size_t from, size_t to)
@@ -592,16 +781,10 @@ render_ops(struct render *r, const struct tmpl *t, size_t from, size_t to)
 			v = lookup(r, o->name);
 			if (!v || v->is_list)
 				break;
-			switch (o->filter) {
-			case F_HTML:
-				text_html(r->out, v->s, v->len, o->in_attr || r->in_attr ? TEXT_HTML_ATTR : 0);
-				break;
-			case F_URL: tmpl_escape_url(r->out, v->s, v->len); break;
-			case F_IRI: tmpl_escape_iri(r->out, v->s, v->len); break;
-			case F_QUERY: tmpl_escape_query(r->out, v->s, v->len); break;
-			case F_SNIPPET: tmpl_escape_snippet(r->out, v->s, v->len); break;
-			case F_CELLS: text_html(r->out, v->s, v->len, TEXT_HTML_CELLS); break;
-			}
+			put_value(r, v, o->filter, o->in_attr || r->in_attr);
+			break;
+		case OP_MSG:
+			render_msg(r, o->name, o->in_attr || r->in_attr);
 			break;
 		case OP_SECTION:
 		case OP_INVERTED: {
@@ -664,6 +847,13 @@ tmpl_render(const tmpl_set_t *set, const char *name, const char *body,
     const tmpl_vars_t *vars, strbuf_t *out)
 {
 	struct render r = { .set = set, .body = body, .out = out };
+	size_t start = out->len;
+	int rc;
+
 	r.scope[r.nscope++] = vars;
-	return render_tmpl(&r, name);
+	r.lang = tmpl_vars_lang(vars);
+	rc = render_tmpl(&r, name);
+	if (rc == 0 && vars->carry)
+		i18n_carry(out, start, vars->carry);
+	return rc;
 }

@@ -10,6 +10,11 @@
  *   {{name|snippet}}    escaped, then \x02..\x03 become balanced <mark>..</mark>
  *   {{name|cells}}      escaped, then each \x1f becomes </td><td> (a table
  *                       row in one value: <tr><td>{{row|cells}}</td></tr>)
+ *   {{name|num}}        escaped, its ASCII digits in the page's language's
+ *                       digits (Persian, Arabic-Indic)
+ *   {{_ English text}}  a message, in the page's language (i18n.h): its text
+ *                       escaped, {name} / {name|filter} placeholders filled
+ *                       in as {{name}} would be, inline tags kept
  *   {{#name}}..{{/name}} loop over a list, or render once if a non-empty string
  *   {{^name}}..{{/name}} render if missing, empty string or empty list
  *   {{>file.html}}      include another template of the set
@@ -25,6 +30,7 @@
 #include <stdint.h>
 
 #include "base/util.h"
+#include "site/i18n.h"
 
 typedef struct tmpl_set tmpl_set_t;
 typedef struct tmpl_vars tmpl_vars_t;
@@ -59,6 +65,12 @@ void tmpl_putf(tmpl_vars_t *v, const char *key, const char *fmt, ...)
 void tmpl_put_int(tmpl_vars_t *v, const char *key, int64_t n);
 /* Append a new empty scope to list key and return it (owned by v). */
 tmpl_vars_t *tmpl_push(tmpl_vars_t *v, const char *key);
+/* Render v (a root scope) in language l (NULL: English, the messages as
+ * written); carry: add lang=<code> to every link to another page of this
+ * site and a hidden lang field to every form, so the reader's choice stays. */
+void tmpl_vars_set_lang(tmpl_vars_t *v, const i18n_lang_t *l, int carry);
+/* The language of v's root scope (NULL: English). */
+const i18n_lang_t *tmpl_vars_lang(const tmpl_vars_t *v);
 
 /* The escapers, for callers outside templates (e.g. error pages built
  * without the template set). */

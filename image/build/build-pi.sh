@@ -25,7 +25,7 @@ else
   rm -rf "$B"
   echo "image-pi: arm64 build chroot"
   mmdebstrap --variant=minbase --architectures=arm64 \
-    --include=build-essential,pkg-config,xxd,libevent-dev,libssl-dev,libsqlite3-dev,libhttp-parser-dev,libseccomp-dev,debhelper,dh-apparmor,libcurl4-openssl-dev,libzip-dev,libexpat1-dev,libexif-dev,libdeflate-dev,libarchive-dev,libolecf-dev,libbfio-dev \
+    --include=build-essential,pkg-config,xxd,gettext,libevent-dev,libssl-dev,libsqlite3-dev,libhttp-parser-dev,libseccomp-dev,debhelper,dh-apparmor,libcurl4-openssl-dev,libzip-dev,libexpat1-dev,libexif-dev,libdeflate-dev,libarchive-dev,libolecf-dev,libbfio-dev \
     --aptopt='Acquire::Languages "none"' --dpkgopt='path-exclude=/usr/share/man/*' \
     --dpkgopt='path-exclude=/usr/share/doc/*' \
     bookworm "$B" "deb $MIRROR bookworm main"

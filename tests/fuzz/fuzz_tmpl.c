@@ -1,5 +1,6 @@
-/* libFuzzer: compile a fuzzed template, render it with fuzzed values, and run
- * every escaper on the raw input. Input: template text, a NUL byte, then
+/* libFuzzer: compile a fuzzed template, render it with fuzzed values (in
+ * English, then in Arabic with lang= carried on links and forms, which
+ * rewrites the page's tags), and run every escaper on the raw input. Input: template text, a NUL byte, then
  * values separated by NUL (bound in turn to a, b, c, ... and to items of the
  * list "l"). Rendering must never crash, and no escaper may emit '<' from
  * data or invalid UTF-8. */
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "site/i18n.h"
 #include "site/tmpl.h"
 
 static void
@@ -61,6 +63,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)tmpl_render(set, "t", "p", v, &out);
 		strbuf_reset(&out);
 		(void)tmpl_render(set, "p", "t", v, &out);
+		strbuf_reset(&out);
+		tmpl_vars_set_lang(v, i18n_find("ar"), 1);
+		(void)tmpl_render(set, "t", "p", v, &out);
 		strbuf_release(&out);
 	}
 	tmpl_vars_free(v);

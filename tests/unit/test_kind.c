@@ -35,17 +35,17 @@ main(void)
 	char b[160];
 
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-		kind_describe(cases[i].mime, b, sizeof(b));
+		kind_describe(NULL, cases[i].mime, b, sizeof(b));
 		is_str(b, cases[i].words, "%s", cases[i].mime ? cases[i].mime : "NULL");
 		is_int(kind_show(cases[i].mime), cases[i].show, "show %s", cases[i].mime ? cases[i].mime : "NULL");
 	}
 	for (size_t i = 0; i < ARRAY_LEN(durations); i++) {
-		kind_duration(durations[i].size, 1000000, b, sizeof(b));
+		kind_duration(NULL, durations[i].size, 1000000, b, sizeof(b));
 		is_str(b, durations[i].want, "%lld bytes at 1 MB/s", durations[i].size);
 	}
 	/* A hostile type is cut, not overflowed; the page escapes it. */
 	memset(b, 0, sizeof(b));
-	kind_describe("application/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+	kind_describe(NULL, "application/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 	    b, 40);
 	is_int((long long)strlen(b), 39, "cut to the buffer");
 	return unit_done();

@@ -68,7 +68,7 @@ static const char *const tags[] = { "html", "head", "meta", "title", "link", "bo
 	"p", "section", "ol", "ul", "li", "pre", "code", "nav", "span", "table", "thead",
 	"tbody", "tr", "th", "td", "dl", "dt", "dd", "bdi", "select", "option", "details",
 	"summary", "mark" };
-static const char *const attrs[] = { "lang", "charset", "name", "content", "rel", "href",
+static const char *const attrs[] = { "lang", "dir", "hreflang", "charset", "name", "content", "rel", "href",
 	"class", "role", "action", "method", "for", "id", "type", "placeholder", "value",
 	"title", "aria-label", "aria-current", "aria-sort", "scope", "start", "min", "max",
 	"maxlength", "selected", "download" };
@@ -166,7 +166,7 @@ static const char pubkey[] = "untrusted comment: minisign public key 3F1B2C4D5E6
 static const page_site_t site = { "The Open Ledger Project",
 	"Documents about public spending in the region, 2014-2024, as received. "
 	"Verify every download before you rely on it.", pubkey,
-	"ledgerx7f3kq2vbhsm3pjyd4wz5ogcknlqzgu6vqevdmr4qjv3wacad.onion", NULL, 0, NULL };
+	"ledgerx7f3kq2vbhsm3pjyd4wz5ogcknlqzgu6vqevdmr4qjv3wacad.onion", NULL, 0, NULL, NULL, 0, NULL, 0 };
 static const page_collection_t cols[] = {
 	{ "budgets", "Municipal budgets", "Approved and draft budgets with annexes, scanned and as text.",
 	  18342, 48271630211LL, 1764108000, NULL },
@@ -202,7 +202,7 @@ render_all(const char *h, int *count)
 {
 	page_mirror_t m[3] = { { h, h }, { "ok", "" },
 		{ "o2jmhljvic5yapacbm5o4zwnrcdremru5igg44kdycw5op7ughwzpnid.onion", h } };
-	page_site_t s = { h, h, h, h, m, 3, h };
+	page_site_t s = { h, h, h, h, m, 3, h, NULL, 0, NULL, 0 };
 	page_collection_t c[2] = { { h, h, h, 1, 2, 3, h }, { "ok", h, NULL, 0, 0, 0, NULL } };
 	page_entry_t e[3] = { { h, 0, 1, 1, -1, h }, { h, 1, 0, 0, 5, NULL }, { "x", 0, 5000, -5, -1, NULL } };
 	page_hit_t hh[2] = { { h, h, 10, h, h, 1 }, { "ok", "p", 1, NULL, NULL, 0 } };
