@@ -144,6 +144,7 @@ tool_ruleset(int abi, const char *path)
 		"/usr/lib", "/lib", "/lib64", "/usr/lib64", "/etc/ld.so.cache",
 		"/usr/share/poppler",   /* pdftotext: character maps for CJK fonts */
 		"/usr/share/unrtf",     /* unrtf: its output formats and character maps */
+		"/usr/share/catdoc",    /* catdoc, xls2csv: character maps */
 		"/usr/share/tesseract-ocr",   /* tesseract: its language models */
 		/* pdftoppm: fontconfig and the fonts that stand in for a PDF's
 		 * unembedded ones (without them the page's text is not drawn) */
