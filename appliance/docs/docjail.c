@@ -44,6 +44,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -441,6 +442,31 @@ recv_request(int sock, struct request *rq, int *fd)
 	return r == (ssize_t)sizeof(*rq) && *fd >= 0 ? 0 : -1;
 }
 
+/* head, title and text to fd 1 (writev, then the rest if the pipe took part). */
+static int
+frame_write(const unsigned char *head, const char *title, uint32_t tl, const char *text, uint32_t xl)
+{
+	struct iovec iov[3] = { { (void *)head, FRAME_HEAD }, { (void *)title, tl }, { (void *)text, xl } };
+	size_t done;
+	ssize_t r;
+
+	while ((r = writev(1, iov, 3)) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return -1;
+	done = (size_t)r;
+	for (int i = 0; i < 3; i++) {
+		if (done >= iov[i].iov_len) {
+			done -= iov[i].iov_len;
+			continue;
+		}
+		if (write_all(1, (const char *)iov[i].iov_base + done, iov[i].iov_len - done) < 0)
+			return -1;
+		done = 0;
+	}
+	return 0;
+}
+
 /* The worker: one document at a time from the socket on fd 3, each answered
  * on the pipe at fd 1 as FRAME_MAGIC, status, title and text lengths, title,
  * text. It exits when the socket closes or after WORKER_DOCS documents. */
@@ -458,10 +484,12 @@ worker_main(const docjail_t *j, int sock, int out)
 	/* Unknown (no /proc): room for a copy of a large caller. */
 	child_jail(j, fds, 4, j->ruleset_none, &j->parse_bpf, (vm > 0 ? vm : 4 * j->mem_max) + j->mem_max);
 	strbuf_init(&text);
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_CPU, &rl) < 0)
+		_exit(1);
 	for (int n = 0; n < WORKER_DOCS; n++) {
 		struct request rq;
 		struct rusage ru;
-		struct rlimit rl;
 		unsigned char head[FRAME_HEAD];
 		char *title = NULL;
 		uint32_t st, tl, xl;
@@ -470,7 +498,7 @@ worker_main(const docjail_t *j, int sock, int out)
 		if (recv_request(3, &rq, &fd) < 0)
 			_exit(0);
 		/* This document's CPU time, on top of what the worker used so far. */
-		if (getrusage(RUSAGE_SELF, &ru) == 0 && getrlimit(RLIMIT_CPU, &rl) == 0) {
+		if (getrusage(RUSAGE_SELF, &ru) == 0) {
 			rlim_t used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec);
 			rl.rlim_cur = used + (rlim_t)j->seconds;
 			if (rl.rlim_cur > rl.rlim_max)
@@ -486,8 +514,8 @@ worker_main(const docjail_t *j, int sock, int out)
 		memcpy(head + 4, &st, 4);
 		memcpy(head + 8, &tl, 4);
 		memcpy(head + 12, &xl, 4);
-		if (write_all(1, head, sizeof(head)) < 0 || write_all(1, title ? title : "", tl) < 0 ||
-		    write_all(1, text.s ? text.s : "", xl) < 0)
+		/* One write for the frame: the caller wakes once per document. */
+		if (frame_write(head, title ? title : "", tl, text.s ? text.s : "", xl) < 0)
 			_exit(1);
 		free(title);
 	}
@@ -538,7 +566,8 @@ reap(pid_t pid, int64_t deadline, int *timed_out)
 	return status;
 }
 
-/* Read from fd into raw until EOF (want = 0) or until raw holds want bytes.
+/* Read from fd into raw until EOF (want = 0) or until raw holds at least want
+ * bytes (whatever the pipe holds is taken: a worker's whole frame in one read).
  * 0 done, 1 more than cap, 2 deadline, 3 EOF before want. */
 static int
 collect(int fd, strbuf_t *raw, size_t want, size_t cap, int64_t deadline)
@@ -548,7 +577,6 @@ collect(int fd, strbuf_t *raw, size_t want, size_t cap, int64_t deadline)
 	while (want == 0 || raw->len < want) {
 		struct pollfd p = { fd, POLLIN, 0 };
 		int64_t left = deadline - now_ms();
-		size_t room = want ? want - raw->len : sizeof(buf);
 		ssize_t r;
 		if (left <= 0)
 			return 2;
@@ -559,7 +587,7 @@ collect(int fd, strbuf_t *raw, size_t want, size_t cap, int64_t deadline)
 		}
 		if (p.revents == 0)
 			continue;
-		r = read(fd, buf, room < sizeof(buf) ? room : sizeof(buf));
+		r = read(fd, buf, sizeof(buf));
 		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (r <= 0)
@@ -736,7 +764,7 @@ docjail_parse(docjail_t *j, int fd, docjail_fn_t fn, void *arg, size_t arglen, s
 	}
 	w->docs++;
 	strbuf_init(&raw);
-	over = collect(w->out, &raw, FRAME_HEAD, j->out_max, deadline);
+	over = collect(w->out, &raw, FRAME_HEAD, j->out_max + FRAME_HEAD, deadline);
 	if (over == 0) {
 		if (memcmp(raw.s, FRAME_MAGIC, 4) != 0) {
 			over = 4;
@@ -755,7 +783,8 @@ docjail_parse(docjail_t *j, int fd, docjail_fn_t fn, void *arg, size_t arglen, s
 		/* Nothing may follow the frame: the worker answers once per document
 		 * (the end of the pipe, after its last document, is fine). */
 		int pending = 0;
-		if (ioctl(w->out, FIONREAD, &pending) == 0 && pending > 0)
+		if (raw.len != FRAME_HEAD + (size_t)tl + xl ||
+		    (ioctl(w->out, FIONREAD, &pending) == 0 && pending > 0))
 			over = 4;
 	}
 	if (over != 0) {
