@@ -604,6 +604,7 @@ ppt_root(libolecf_file_t *f, libolecf_item_t *root, void *arg)
 	libolecf_item_t *it = NULL;
 	const char name[] = "PowerPoint Document";
 	strbuf_t raw;
+	int rc;
 
 	(void)root;
 	if (libolecf_file_get_item_by_utf8_path(f, (const uint8_t *)name, sizeof(name) - 1, &it, NULL) != 1)
@@ -611,10 +612,12 @@ ppt_root(libolecf_file_t *f, libolecf_item_t *root, void *arg)
 	strbuf_init(&raw);
 	stream_read(it, &raw);
 	libolecf_item_free(&it, NULL);
+	/* No text stream to read (or one libolecf would not read): not readable. */
+	rc = raw.len ? 0 : -1;
 	if (raw.len)
 		ppt_walk((const uint8_t *)raw.s, raw.len, arg);
 	strbuf_release(&raw);
-	return 0;
+	return rc;
 }
 
 int

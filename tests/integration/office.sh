@@ -182,12 +182,9 @@ for w in narwhalprotocol axolotlstrategy pangolinmetric zeppelinfund quokkaledge
   check "findable: $w" sh -c "'$BROADSIDE' --data '$D' search $w --json | grep -q '\"old\"'"
 done
 check "LibreOffice's master-slide prompts are not text" sh -c "! '$BROADSIDE' --data '$D' search 'click edit title' --json | grep -q '\"old\"'"
-for f in half.doc garbage.xls loop.doc huge.xls; do
+for f in half.doc garbage.xls loop.doc huge.xls huge.ppt; do
   check_eq "hostile/$f: one could-not-read line" "$(grep -c "hostile/$f: could not read" "$T/errl")" 1
 done
-# Its stream is read no further than the file's size: the slides' text is all there is.
-check "hostile/huge.ppt: read within the file's bounds" sh -c \
-  "'$BROADSIDE' --data '$D' search axolotlstrategy --json | grep -q 'hostile/huge.ppt'"
 
 echo "limits = no" >>"$D/broadside.conf"
 PORT=$(free_port)
