@@ -565,7 +565,7 @@ zygote_start(docjail_t *j)
 }
 
 /* A worker on sock and out, forked by the zygote: its pid, -1 if the
- * zygote could not fork it, -2 if there is no zygote (fork here). */
+ * zygote could not fork it, -2 if there is no zygote (either: fork here). */
 static pid_t
 zygote_fork(docjail_t *j, int sock, int out)
 {
@@ -605,7 +605,7 @@ worker_start(docjail_t *j, strbuf_t *why)
 		return NULL;
 	}
 	pid = zygote_fork(j, sv[1], pfd[1]);
-	if (pid == -2) {
+	if (pid < 0) {   /* no zygote, or it could not: fork here */
 		pid = fork();
 		if (pid == 0)
 			worker_main(j, sv[1], pfd[1]);
