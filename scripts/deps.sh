@@ -15,7 +15,7 @@ set -euo pipefail
 
 build=(build-essential pkg-config xxd libevent-dev libssl-dev libsqlite3-dev
        libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev libzip-dev libexpat1-dev libexif-dev
-       libdeflate-dev libarchive-dev libjpeg62-turbo-dev libpng-dev libolecf-dev libbfio-dev)
+       libdeflate-dev libarchive-dev libjpeg62-turbo-dev libpng-dev libgif-dev libwebp-dev libolecf-dev libbfio-dev)
 # onionbalance only when an appliance is an Onionbalance front; the demo is not.
 # poppler-utils: pdftotext, pdfinfo, pdftoppm (its fonts come through fontconfig's
 # dependencies: fonts-dejavu-core or another).
@@ -36,7 +36,9 @@ image_pi=("${image[@]}" qemu-user-static binfmt-support arch-test qemu-system-ar
 # python3-pil and libimage-exiftool-perl write the review test's metadata
 # LibreOffice (Writer and Impress, no GUI) is the one Debian program that
 # writes .doc and .ppt; python3-xlwt writes .xls (office.sh's real documents).
-test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium sqlite3 enscript libgsf-bin
+# nodejs and npm: tests/integration/a11y.sh installs axe-core and
+# puppeteer-core (pinned, tests/a11y/package-lock.json) with `npm ci`.
+test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium nodejs npm sqlite3 enscript libgsf-bin
       python3-pil libimage-exiftool-perl aria2 unzip tesseract-ocr tesseract-ocr-eng
       openssl procps iproute2 onionbalance libreoffice-writer-nogui libreoffice-impress-nogui
       python3-xlwt "${image[@]}" "${package[@]}")
@@ -60,6 +62,11 @@ for purpose in "$@"; do
   esac
 done
 mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" | sort -u)
+# A nodejs from elsewhere (NodeSource's) carries its own npm and conflicts
+# with Debian's: keep the npm that is there.
+if command -v npm >/dev/null 2>&1; then
+  mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" | grep -vx npm)
+fi
 if [ $list = 1 ]; then echo "${pkgs[*]}"; exit 0; fi
 
 missing=()

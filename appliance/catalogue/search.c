@@ -300,6 +300,8 @@ fetch_hit(sqlite3 *db, sqlite3_stmt *s, const char *expr, int64_t rowid, search_
 	h->slug = xstrdup((const char *)sqlite3_column_text(s, 2));
 	if (sqlite3_column_count(s) > 4 && sqlite3_column_type(s, 4) == SQLITE_TEXT)
 		h->part = xstrdup((const char *)sqlite3_column_text(s, 4));
+	if (h->part && sqlite3_column_count(s) > 5)
+		h->part_no = sqlite3_column_int64(s, 5);
 	/* The body's snippet, or the title's when the words are not in the body
 	 * (coalesce makes the second only when needed: each costs a re-read). */
 	snip = (const char *)sqlite3_column_text(s, 3);
@@ -540,7 +542,8 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 	 * (read-only, not yet upgraded) has only files. */
 	if (sqlite3_prepare_v2(db, "SELECT f.path, f.size, c.slug,"
 	    " coalesce(nullif(snippet(fts, 2, x'02', x'03', '…', 24), ''), snippet(fts, 0, x'02', x'03', '…', 24)),"
-	    " p.name FROM fts LEFT JOIN parts p ON p.id = fts.rowid"
+	    " p.name, (SELECT count(*) FROM parts q WHERE q.file_id = p.file_id AND q.id >= p.id)"
+	    " FROM fts LEFT JOIN parts p ON p.id = fts.rowid"
 	    " JOIN files f ON f.id = coalesce(p.file_id, fts.rowid) JOIN collections c ON c.id = f.collection_id"
 	    " WHERE fts MATCH ?1 AND fts.rowid = ?2", -1, &s, NULL) != SQLITE_OK &&
 	    sqlite3_prepare_v2(db, "SELECT f.path, f.size, c.slug,"

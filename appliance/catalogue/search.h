@@ -39,6 +39,7 @@ typedef struct search_hit {
 	char *slug;
 	char *path;         /* raw relative path, as catalogued */
 	char *part;         /* the attachment of that file the hit is in ("budget.docx"), or NULL */
+	int64_t part_no;    /* its number among the file's parts (from 1: cat_part_get), or 0 */
 	int64_t size;
 	char *snippet;      /* UTF-8 plain text; matches wrapped in '\x02' ... '\x03' */
 } search_hit_t;
