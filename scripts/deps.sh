@@ -22,7 +22,8 @@ build=(build-essential pkg-config xxd gettext libevent-dev libssl-dev libsqlite3
 # dependencies: fonts-dejavu-core or another).
 # vanguards: off in a checkout's config, on in the installed package's; here so
 # that `vanguards = yes` works after make run (it brings python3-stem).
-run=("${build[@]}" tor media-types poppler-utils unrtf python3 vanguards)
+# catdoc: catdoc and xls2csv read Word and Excel 97-2003 in the document jail.
+run=("${build[@]}" tor media-types poppler-utils unrtf catdoc python3 vanguards)
 image=(mmdebstrap systemd-container qemu-system-x86 qemu-utils ovmf dosfstools
        mtools fdisk e2fsprogs)
 # the Debian package (make deb): build it, check its policy (lintian), man -l
@@ -34,11 +35,14 @@ image_pi=("${image[@]}" qemu-user-static binfmt-support arch-test qemu-system-ar
 # python3-pil (with fonts-dejavu-core, which run brings through poppler-utils) draws the words that OCR (add --ocr, opt-in,
 # so not in run: tesseract-ocr and its English model) must find.
 # python3-pil and libimage-exiftool-perl write the review test's metadata
+# LibreOffice (Writer and Impress, no GUI) is the one Debian program that
+# writes .doc and .ppt; python3-xlwt writes .xls (office.sh's real documents).
 # nodejs and npm: tests/integration/a11y.sh installs axe-core and
 # puppeteer-core (pinned, tests/a11y/package-lock.json) with `npm ci`.
 test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium nodejs npm sqlite3 enscript libgsf-bin
       python3-pil libimage-exiftool-perl aria2 unzip tesseract-ocr tesseract-ocr-eng
-      openssl procps iproute2 onionbalance "${image[@]}" "${package[@]}")
+      openssl procps iproute2 onionbalance libreoffice-writer-nogui libreoffice-impress-nogui
+      python3-xlwt "${image[@]}" "${package[@]}")
 bench=("${run[@]}" nginx-light wrk time curl wget minisign sqlite3 openssl procps
        iproute2 onionbalance valgrind strace)
 

@@ -169,6 +169,13 @@ static const struct conf_key keys[] = {
 	K(unrtf_path, T_STR, "/usr/bin/unrtf", 1, 4096,
 	  "The unrtf program, for RTF documents and attachments, by its absolute\n"
 	  "path. It runs in the document jail with the RTF on its stdin."),
+	K(catdoc_path, T_STR, "/usr/bin/catdoc", 1, 4096,
+	  "The catdoc program, for Word 97-2003 documents (.doc), by its absolute\n"
+	  "path. It runs in the document jail with the document on its stdin."),
+	K(xls2csv_path, T_STR, "/usr/bin/xls2csv", 1, 4096,
+	  "The xls2csv program (catdoc's), for Excel 97-2003 workbooks (.xls), by\n"
+	  "its absolute path. It runs in the document jail with a copy of the\n"
+	  "workbook on its stdin."),
 	K(ocr_languages, T_STR, "eng", 1, 256,
 	  "Languages OCR reads (`add --ocr`, `refresh --ocr`), as tesseract names\n"
 	  "them, separated by spaces or +: \"eng deu\". Each needs its Debian\n"

@@ -63,6 +63,8 @@ typedef struct conf {
 	/* the document jail (docjail.h) */
 	char *pdftotext_path;
 	char *unrtf_path;
+	char *catdoc_path;
+	char *xls2csv_path;
 	char *ocr_languages, *tesseract_path;   /* OCR; pdftoppm_path below too */
 	char *pdftoppm_path, *pdfinfo_path;   /* page images (render.h) */
 	int64_t render_cache_mb, render_queue;

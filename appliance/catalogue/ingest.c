@@ -694,6 +694,8 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 	jc.mode = o->sandbox;
 	jc.tools[0] = o->pdftotext_path ? o->pdftotext_path : EXTRACT_PDFTOTEXT;
 	jc.tools[1] = o->unrtf_path ? o->unrtf_path : EXTRACT_UNRTF;
+	jc.tools[2] = o->catdoc_path ? o->catdoc_path : EXTRACT_CATDOC;
+	jc.tools[3] = o->xls2csv_path ? o->xls2csv_path : EXTRACT_XLS2CSV;
 	jail = docjail_new(&jc);
 	ocr_jail = jail && o->ocr ? ingest_ocr_jail(o->sandbox, o->tesseract_path, o->pdftoppm_path,
 	    o->ocr_languages, &tools) : NULL;
@@ -724,6 +726,8 @@ ingest_run(cat_t *c, int64_t collection_id, const char *root, const ingest_opts_
 	}
 	in.tools.pdftotext = jc.tools[0];
 	in.tools.unrtf = jc.tools[1];
+	in.tools.catdoc = jc.tools[2];
+	in.tools.xls2csv = jc.tools[3];
 	in.o = o;
 	in.st = st;
 	in.start = now_ms();

@@ -21,6 +21,8 @@ typedef struct ingest_opts {
 	int sandbox;      /* the document jail (docjail.h): SANDBOX_YES, _REQUIRED or _NO */
 	const char *pdftotext_path;   /* absolute; NULL = EXTRACT_PDFTOTEXT */
 	const char *unrtf_path;       /* absolute; NULL = EXTRACT_UNRTF */
+	const char *catdoc_path;      /* absolute; NULL = EXTRACT_CATDOC */
+	const char *xls2csv_path;     /* absolute; NULL = EXTRACT_XLS2CSV */
 	int ocr;          /* 1: images and PDFs without text are read by OCR (and those of
 	                   * unchanged files that were not yet) */
 	const char *ocr_languages, *tesseract_path, *pdftoppm_path;   /* NULL: defaults */

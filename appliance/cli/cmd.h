@@ -19,7 +19,7 @@ struct ingest_opts;
 struct conf;
 struct cat;
 struct cat_collection;
-/* Fill the document jail's part of o (sandbox mode, pdftotext_path, unrtf_path) from the data
+/* Fill the document jail's part of o (sandbox mode, pdftotext_path, unrtf_path, catdoc_path, xls2csv_path) from the data
  * dir's config, kept in *conf (the caller frees it after ingest). -1 (printed) on
  * a bad config. */
 int cmd_ingest_opts(const char *data, struct ingest_opts *o, struct conf **conf);

@@ -78,6 +78,8 @@ cmd_ingest_opts(const char *data, ingest_opts_t *o, conf_t **conf)
 	o->sandbox = (*conf)->sandbox;
 	o->pdftotext_path = (*conf)->pdftotext_path;
 	o->unrtf_path = (*conf)->unrtf_path;
+	o->catdoc_path = (*conf)->catdoc_path;
+	o->xls2csv_path = (*conf)->xls2csv_path;
 	o->ocr_languages = (*conf)->ocr_languages;
 	o->tesseract_path = (*conf)->tesseract_path;
 	o->pdftoppm_path = (*conf)->pdftoppm_path;

@@ -9,11 +9,13 @@
  * published anyway) and could falsify their index text, for at most
  * WORKER_DOCS documents; it can reach nothing else. Any misbehaviour (a
  * crash, the deadline, the cap, a garbled answer) ends the worker; the next
- * document gets a fresh one.
+ * document gets a fresh one. Workers are forked by a zygote (a copy of the
+ * caller made when the jail is built) rather than by the caller, whose
+ * every fork cost it a copy-on-write fault for each page it wrote next.
  *
  * A worker's answer: "BDJ1", a status (0 read, 1 not readable), the title's
- * and the text's lengths (uint32, host order), then the title and the text.
- * Any other shape, or bytes after it, is DOCJAIL_GARBLED.
+ * and the text's lengths (uint32, host order), then the title and the text,
+ * in one write. Any other shape, or bytes after it, is DOCJAIL_GARBLED.
  *
  * A tool is started per document (vfork, jail, execve by absolute path). */
 #include "docs/docjail.h"
@@ -44,22 +46,20 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "base/log.h"
 #include "base/sandbox.h"
+#include "docs/docjail_int.h"
 
 #define FRAME_MAGIC "BDJ1"
 #define FRAME_HEAD 16
 #define CHILD_NOFILE 32      /* the dynamic loader opens libraries one at a time */
 #define WORKER_DOCS 256      /* documents a worker reads before a fresh one takes over */
 
-struct bpf {
-	struct sock_filter *ins;
-	unsigned short len;
-};
 
 struct tool {
 	char *path;
@@ -76,6 +76,9 @@ struct worker {
 
 struct docjail {
 	pthread_mutex_t mu;
+	pthread_mutex_t zmu;     /* one worker_start at a time through the zygote */
+	pid_t zygote;            /* forks workers for the caller; -1: none (fork here) */
+	int zsock;
 	struct worker *idle;     /* workers waiting for a document */
 	int mode, seconds, abi;
 	int64_t mem_max;
@@ -102,162 +105,19 @@ docjail_result_name(enum docjail_result r)
 	return "?";
 }
 
-/* ---- building the jail (parent, once) ---------------------------------- */
-
-/* The ELF interpreter (dynamic loader) named in program path, into out; "" if none. */
-static void
-elf_interp(const char *path, char *out, size_t outlen)
-{
-	unsigned char buf[4096];
-	Elf64_Ehdr eh;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? pread(fd, buf, sizeof(buf), 0) : -1;
-
-	out[0] = '\0';
-	if (n < (ssize_t)sizeof(eh))
-		goto done;
-	memcpy(&eh, buf, sizeof(eh));
-	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_phentsize != sizeof(Elf64_Phdr))
-		goto done;
-	for (unsigned i = 0; i < eh.e_phnum && i < 64; i++) {
-		Elf64_Phdr ph;
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * sizeof(ph))) != sizeof(ph))
-			break;
-		if (ph.p_type == PT_INTERP && ph.p_filesz > 1 && ph.p_filesz < outlen &&
-		    pread(fd, out, ph.p_filesz, (off_t)ph.p_offset) == (ssize_t)ph.p_filesz) {
-			out[ph.p_filesz - 1] = '\0';
-			break;
-		}
-	}
-done:
-	if (fd >= 0)
-		close(fd);
-}
-
-/* The tool's Landlock domain: its binary and loader readable and executable,
- * shared libraries and the tool's data readable, nothing else. */
-static int
-tool_ruleset(int abi, const char *path)
-{
-	static const char *const libs[] = {
-		"/usr/lib", "/lib", "/lib64", "/usr/lib64", "/etc/ld.so.cache",
-		"/usr/share/poppler",   /* pdftotext: character maps for CJK fonts */
-		"/usr/share/unrtf",     /* unrtf: its output formats and character maps */
-		"/usr/share/tesseract-ocr",   /* tesseract: its language models */
-		/* pdftoppm: fontconfig and the fonts that stand in for a PDF's
-		 * unembedded ones (without them the page's text is not drawn) */
-		"/etc/fonts", "/usr/share/fontconfig", "/usr/share/fonts", "/var/cache/fontconfig",
-	};
-	const uint64_t rx = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE;
-	char interp[256];
-	int rs = sandbox_landlock_ruleset(abi, SANDBOX_SCOPE_ABSTRACT_UNIX | SANDBOX_SCOPE_SIGNAL);
-	int failed = 0;
-
-	if (rs < 0)
-		return -1;
-	failed |= sandbox_landlock_allow(rs, abi, path, rx) < 0;
-	elf_interp(path, interp, sizeof(interp));
-	if (interp[0])
-		failed |= sandbox_landlock_allow(rs, abi, interp, rx) < 0;
-	for (size_t i = 0; i < ARRAY_LEN(libs); i++)
-		failed |= sandbox_landlock_allow(rs, abi, libs[i],
-		    LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR) < 0;
-	if (failed) {
-		close(rs);
-		return -1;
-	}
-	return rs;
-}
-
-/* What a parser (and a tool such as pdftotext) calls: reading its input,
- * writing its output, memory, time, signals to itself. No socket, no open
- * beyond what Landlock allows, no new process. */
-static const char *const jail_calls[] = {
-	"read", "write", "readv", "writev", "pread64", "preadv", "lseek", "close", "dup",
-	"dup2", "dup3", "fcntl", "fstat", "newfstatat", "stat", "lstat", "statx", "openat", "open",
-	"access", "faccessat", "faccessat2", "readlink", "readlinkat", "getdents64", "getcwd",
-	"brk", "munmap", "mremap", "madvise", "futex", "set_robust_list", "get_robust_list",
-	"rseq", "set_tid_address", "arch_prctl", "prlimit64", "getrlimit", "getrandom",
-	"clock_gettime", "clock_getres", "gettimeofday", "time", "nanosleep", "clock_nanosleep",
-	"getpid", "gettid", "getuid", "geteuid", "getgid", "getegid", "uname", "sysinfo",
-	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "tgkill", "restart_syscall",
-	"sched_getaffinity", "sched_yield", "poll", "ppoll", "exit", "exit_group",
-	/* a worker: the next document's descriptor, its own CPU time */
-	"recvmsg", "getrusage", "setrlimit",
-};
-
-#if defined(__SANITIZE_ADDRESS__)
-static const char *const jail_calls_sanitizer[] = {
-	"mmap", "mprotect", "prctl", "sched_setaffinity", "getdents",
-};
-#endif
-
-static int
-build_bpf(int with_exec, struct bpf *out)
-{
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
-	int r = 0, mfd = -1, rc = -1;
-	struct stat st;
-
-	memset(out, 0, sizeof(*out));
-	if (ctx == NULL)
-		return -1;
-	for (size_t i = 0; i < ARRAY_LEN(jail_calls); i++)
-		r |= sandbox_seccomp_allow(ctx, jail_calls[i]);
-#if defined(__SANITIZE_ADDRESS__)
-	for (size_t i = 0; i < ARRAY_LEN(jail_calls_sanitizer); i++)
-		r |= sandbox_seccomp_allow(ctx, jail_calls_sanitizer[i]);
-#else
-	if (with_exec) {
-		/* The loader maps the tool's libraries executable. */
-		r |= sandbox_seccomp_allow(ctx, "mmap");
-		r |= sandbox_seccomp_allow(ctx, "mprotect");
-	} else {
-		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-		    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
-		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-		    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
-	}
-#endif
-	/* Only the one exec that starts the tool: Landlock allows no other binary. */
-	if (with_exec)
-		r |= sandbox_seccomp_allow(ctx, "execve");
-	/* Threads, never a process (clone3's flags are out of a filter's sight). */
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
-	r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, TCGETS));
-	if (r != 0)
-		goto done;
-	/* Export once to memory; each child then needs only prctl(). */
-	mfd = (int)syscall(SYS_memfd_create, "docjail-bpf", MFD_CLOEXEC);
-	if (mfd < 0 || seccomp_export_bpf(ctx, mfd) < 0 || fstat(mfd, &st) < 0 ||
-	    st.st_size <= 0 || st.st_size % (off_t)sizeof(struct sock_filter) != 0 ||
-	    st.st_size / (off_t)sizeof(struct sock_filter) > 65535)
-		goto done;
-	out->ins = xmalloc((size_t)st.st_size);
-	if (pread(mfd, out->ins, (size_t)st.st_size, 0) != st.st_size) {
-		free(out->ins);
-		out->ins = NULL;
-		goto done;
-	}
-	out->len = (unsigned short)(st.st_size / (off_t)sizeof(struct sock_filter));
-	rc = 0;
-done:
-	if (mfd >= 0)
-		close(mfd);
-	seccomp_release(ctx);
-	return rc;
-}
 
 static int worker_stop(struct worker *w, int kill_it);
+static void zygote_start(docjail_t *j);
 
 docjail_t *
 docjail_new(const docjail_conf_t *conf)
 {
 	docjail_t *j = xcalloc(1, sizeof(*j));
 	int missing = 0;
+
+	j->zygote = -1;
+	j->zsock = -1;
+	pthread_mutex_init(&j->zmu, NULL);
 
 	j->mode = conf->mode;
 	j->seconds = conf->seconds > 0 ? conf->seconds : DOCJAIL_SECONDS;
@@ -285,7 +145,7 @@ docjail_new(const docjail_conf_t *conf)
 		    SANDBOX_SCOPE_ABSTRACT_UNIX | SANDBOX_SCOPE_SIGNAL);
 		missing |= j->ruleset_none < 0;
 		for (int i = 0; i < j->ntools; i++) {
-			j->tools[i].ruleset = tool_ruleset(j->abi, j->tools[i].path);
+			j->tools[i].ruleset = docjail_tool_ruleset_(j->abi, j->tools[i].path);
 			missing |= j->tools[i].ruleset < 0;
 		}
 	} else {
@@ -293,7 +153,7 @@ docjail_new(const docjail_conf_t *conf)
 		    "rlimits and permissions only");
 		missing = 1;
 	}
-	if (build_bpf(0, &j->parse_bpf) < 0 || build_bpf(1, &j->tool_bpf) < 0) {
+	if (docjail_build_bpf_(0, &j->parse_bpf) < 0 || docjail_build_bpf_(1, &j->tool_bpf) < 0) {
 		log_warn("document jail: cannot build the seccomp filter");
 		missing = 1;
 	}
@@ -302,6 +162,7 @@ docjail_new(const docjail_conf_t *conf)
 		docjail_free_(j);
 		return NULL;
 	}
+	zygote_start(j);
 	return j;
 }
 
@@ -316,6 +177,12 @@ docjail_free_(docjail_t *j)
 		(void)worker_stop(w, 1);
 	}
 	pthread_mutex_destroy(&j->mu);
+	if (j->zygote > 0) {
+		close(j->zsock);   /* it exits at the end of its socket */
+		while (waitpid(j->zygote, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	pthread_mutex_destroy(&j->zmu);
 	if (j->ruleset_none >= 0)
 		close(j->ruleset_none);
 	for (int i = 0; i < j->ntools; i++) {
@@ -440,6 +307,31 @@ recv_request(int sock, struct request *rq, int *fd)
 	return r == (ssize_t)sizeof(*rq) && *fd >= 0 ? 0 : -1;
 }
 
+/* head, title and text to fd 1 (writev, then the rest if the pipe took part). */
+static int
+frame_write(const unsigned char *head, const char *title, uint32_t tl, const char *text, uint32_t xl)
+{
+	struct iovec iov[3] = { { (void *)head, FRAME_HEAD }, { (void *)title, tl }, { (void *)text, xl } };
+	size_t done;
+	ssize_t r;
+
+	while ((r = writev(1, iov, 3)) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return -1;
+	done = (size_t)r;
+	for (int i = 0; i < 3; i++) {
+		if (done >= iov[i].iov_len) {
+			done -= iov[i].iov_len;
+			continue;
+		}
+		if (write_all(1, (const char *)iov[i].iov_base + done, iov[i].iov_len - done) < 0)
+			return -1;
+		done = 0;
+	}
+	return 0;
+}
+
 /* The worker: one document at a time from the socket on fd 3, each answered
  * on the pipe at fd 1 as FRAME_MAGIC, status, title and text lengths, title,
  * text. It exits when the socket closes or after WORKER_DOCS documents. */
@@ -457,10 +349,12 @@ worker_main(const docjail_t *j, int sock, int out)
 	/* Unknown (no /proc): room for a copy of a large caller. */
 	child_jail(j, fds, 4, j->ruleset_none, &j->parse_bpf, (vm > 0 ? vm : 4 * j->mem_max) + j->mem_max);
 	strbuf_init(&text);
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_CPU, &rl) < 0)
+		_exit(1);
 	for (int n = 0; n < WORKER_DOCS; n++) {
 		struct request rq;
 		struct rusage ru;
-		struct rlimit rl;
 		unsigned char head[FRAME_HEAD];
 		char *title = NULL;
 		uint32_t st, tl, xl;
@@ -469,7 +363,7 @@ worker_main(const docjail_t *j, int sock, int out)
 		if (recv_request(3, &rq, &fd) < 0)
 			_exit(0);
 		/* This document's CPU time, on top of what the worker used so far. */
-		if (getrusage(RUSAGE_SELF, &ru) == 0 && getrlimit(RLIMIT_CPU, &rl) == 0) {
+		if (getrusage(RUSAGE_SELF, &ru) == 0) {
 			rlim_t used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec);
 			rl.rlim_cur = used + (rlim_t)j->seconds;
 			if (rl.rlim_cur > rl.rlim_max)
@@ -485,8 +379,8 @@ worker_main(const docjail_t *j, int sock, int out)
 		memcpy(head + 4, &st, 4);
 		memcpy(head + 8, &tl, 4);
 		memcpy(head + 12, &xl, 4);
-		if (write_all(1, head, sizeof(head)) < 0 || write_all(1, title ? title : "", tl) < 0 ||
-		    write_all(1, text.s ? text.s : "", xl) < 0)
+		/* One write for the frame: the caller wakes once per document. */
+		if (frame_write(head, title ? title : "", tl, text.s ? text.s : "", xl) < 0)
 			_exit(1);
 		free(title);
 	}
@@ -537,7 +431,8 @@ reap(pid_t pid, int64_t deadline, int *timed_out)
 	return status;
 }
 
-/* Read from fd into raw until EOF (want = 0) or until raw holds want bytes.
+/* Read from fd into raw until EOF (want = 0) or until raw holds at least want
+ * bytes (whatever the pipe holds is taken: a worker's whole frame in one read).
  * 0 done, 1 more than cap, 2 deadline, 3 EOF before want. */
 static int
 collect(int fd, strbuf_t *raw, size_t want, size_t cap, int64_t deadline)
@@ -547,7 +442,6 @@ collect(int fd, strbuf_t *raw, size_t want, size_t cap, int64_t deadline)
 	while (want == 0 || raw->len < want) {
 		struct pollfd p = { fd, POLLIN, 0 };
 		int64_t left = deadline - now_ms();
-		size_t room = want ? want - raw->len : sizeof(buf);
 		ssize_t r;
 		if (left <= 0)
 			return 2;
@@ -558,7 +452,7 @@ collect(int fd, strbuf_t *raw, size_t want, size_t cap, int64_t deadline)
 		}
 		if (p.revents == 0)
 			continue;
-		r = read(fd, buf, room < sizeof(buf) ? room : sizeof(buf));
+		r = read(fd, buf, sizeof(buf));
 		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (r <= 0)
@@ -606,6 +500,93 @@ judge(const docjail_t *j, int over, int timed_out, int status, const char *tool,
 	return DOCJAIL_OK;
 }
 
+/* The zygote: a fork of the caller made once, when the jail is built, that
+ * forks each worker for it (clone with CLONE_PARENT: the worker is still the
+ * caller's child, reaped and judged as before). A worker forked from the
+ * caller itself shared all of the caller's memory copy-on-write, and each
+ * such fork made the caller pay a page fault for every page it wrote next
+ * (a third of the jail's CPU on a tree of small files); the zygote writes
+ * nothing, so the caller pays that once. It holds the caller's memory as it
+ * was then (no key: see docjail.h) and nothing but its socket and the
+ * parsers' Landlock ruleset; it takes two descriptors (the worker's socket
+ * and pipe) and answers with the worker's pid, until its socket closes. */
+static void __attribute__((noreturn))
+zygote_main(const docjail_t *j, int zs)
+{
+	int keep[2] = { zs, j->ruleset_none }, lo = keep[0] < keep[1] ? keep[0] : keep[1];
+	int hi = keep[0] < keep[1] ? keep[1] : keep[0];
+
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	signal(SIGPIPE, SIG_DFL);
+	/* Everything else the caller had open (the catalogue, documents). */
+	for (int fd = 0; fd < lo; fd++)
+		close(fd);
+	if (lo >= 0 && lo + 1 < hi)
+		(void)close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+	(void)close_range((unsigned)hi + 1, ~0U, 0);
+	for (;;) {
+		int sock = -1, out = -1;
+		char c;
+		pid_t pid;
+		if (fd_recv(zs, &c, 1, 0, &sock) != 1 || sock < 0 || fd_recv(zs, &c, 1, 0, &out) != 1 || out < 0)
+			_exit(0);
+		pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+		if (pid == 0) {
+			close(zs);
+			worker_main(j, sock, out);
+		}
+		close(sock);
+		close(out);
+		if (write(zs, &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
+			_exit(0);
+	}
+}
+
+static void
+zygote_start(docjail_t *j)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (j->mode == SANDBOX_NO || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		zygote_main(j, sv[1]);
+	}
+	close(sv[1]);
+	if (pid < 0) {
+		close(sv[0]);
+		return;
+	}
+	j->zygote = pid;
+	j->zsock = sv[0];
+}
+
+/* A worker on sock and out, forked by the zygote: its pid, -1 if the
+ * zygote could not fork it, -2 if there is no zygote (either: fork here). */
+static pid_t
+zygote_fork(docjail_t *j, int sock, int out)
+{
+	pid_t pid = -2;
+
+	pthread_mutex_lock(&j->zmu);
+	if (j->zygote > 0) {
+		if (fd_send(j->zsock, "w", 1, sock) != 1 || fd_send(j->zsock, "w", 1, out) != 1 ||
+		    read(j->zsock, &pid, sizeof(pid)) != (ssize_t)sizeof(pid)) {
+			/* Gone (killed, or its creating thread ended): fork here from now on. */
+			close(j->zsock);
+			(void)waitpid(j->zygote, NULL, WNOHANG);
+			j->zygote = -1;
+			j->zsock = -1;
+			pid = -2;
+		}
+	}
+	pthread_mutex_unlock(&j->zmu);
+	return pid;
+}
+
 static struct worker *
 worker_start(docjail_t *j, strbuf_t *why)
 {
@@ -623,9 +604,12 @@ worker_start(docjail_t *j, strbuf_t *why)
 		close(sv[1]);
 		return NULL;
 	}
-	pid = fork();
-	if (pid == 0)
-		worker_main(j, sv[1], pfd[1]);
+	pid = zygote_fork(j, sv[1], pfd[1]);
+	if (pid < 0) {   /* no zygote, or it could not: fork here */
+		pid = fork();
+		if (pid == 0)
+			worker_main(j, sv[1], pfd[1]);
+	}
 	close(sv[1]);
 	close(pfd[1]);
 	if (pid < 0) {
@@ -735,7 +719,7 @@ docjail_parse(docjail_t *j, int fd, docjail_fn_t fn, void *arg, size_t arglen, s
 	}
 	w->docs++;
 	strbuf_init(&raw);
-	over = collect(w->out, &raw, FRAME_HEAD, j->out_max, deadline);
+	over = collect(w->out, &raw, FRAME_HEAD, j->out_max + FRAME_HEAD, deadline);
 	if (over == 0) {
 		if (memcmp(raw.s, FRAME_MAGIC, 4) != 0) {
 			over = 4;
@@ -754,7 +738,8 @@ docjail_parse(docjail_t *j, int fd, docjail_fn_t fn, void *arg, size_t arglen, s
 		/* Nothing may follow the frame: the worker answers once per document
 		 * (the end of the pipe, after its last document, is fine). */
 		int pending = 0;
-		if (ioctl(w->out, FIONREAD, &pending) == 0 && pending > 0)
+		if (raw.len != FRAME_HEAD + (size_t)tl + xl ||
+		    (ioctl(w->out, FIONREAD, &pending) == 0 && pending > 0))
 			over = 4;
 	}
 	if (over != 0) {

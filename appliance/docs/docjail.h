@@ -14,7 +14,8 @@
  * wall-clock deadline or when it writes more than the output cap.
  *
  * Two kinds of work run inside: an extractor function, in a long-lived jailed
- * worker (a fork of the caller, which holds no key in memory) fed one document
+ * worker (a fork of the caller's memory as it was when the jail was built,
+ * made by a zygote process; the caller holds no key in memory) fed one document
  * descriptor at a time and replaced after any misbehaviour or 256 documents;
  * and an external tool, in a fresh child per document. A new format is one
  * more extractor function or tool. The jail is built once (Landlock rulesets

@@ -42,6 +42,20 @@ extract_kind_of(const char *mime, const char *name)
 		return EXTRACT_RTF;
 	if (strcmp(mime, "message/rfc822") == 0)
 		return EXTRACT_EML;
+	/* Office 97-2003: by name first (many type databases call all three
+	 * application/x-ole-storage or application/CDFV2). */
+	if (dot && (strcasecmp(dot, ".doc") == 0 || strcasecmp(dot, ".dot") == 0))
+		return EXTRACT_DOC;
+	if (dot && (strcasecmp(dot, ".xls") == 0 || strcasecmp(dot, ".xlt") == 0))
+		return EXTRACT_XLS;
+	if (dot && (strcasecmp(dot, ".ppt") == 0 || strcasecmp(dot, ".pps") == 0 || strcasecmp(dot, ".pot") == 0))
+		return EXTRACT_PPT;
+	if (strcmp(mime, "application/msword") == 0)
+		return EXTRACT_DOC;
+	if (strcmp(mime, "application/vnd.ms-excel") == 0)
+		return EXTRACT_XLS;
+	if (strcmp(mime, "application/vnd.ms-powerpoint") == 0)
+		return EXTRACT_PPT;
 	if (strcmp(mime, "text/html") == 0 || strcmp(mime, "application/xhtml+xml") == 0)
 		return EXTRACT_HTML;
 	if (strcmp(mime, "application/pdf") == 0)
@@ -460,7 +474,20 @@ extract_fd(int fd, strbuf_t *out, char **title, void *arg)
 		strbuf_addc(out, '\0');   /* no text, only the listing */
 		return extract_archive_fd(fd, out);
 	}
-	/* A message is read whole (up to a bound): its attachments are in it. */
+	/* A message is read whole (up to a bound): its attachments are in it;
+	 * so is a compound file (its directory may be anywhere). */
+	if (kind == EXTRACT_DOC || kind == EXTRACT_XLS || kind == EXTRACT_PPT) {
+		buf = read_upto(fd, (size_t)EXTRACT_OLE_MAX, &n, &full);
+		if (buf == NULL)
+			return -1;
+		if (full || !extract_ole_sane(buf, n))
+			rc = -1;
+		else if (kind == EXTRACT_PPT)
+			rc = extract_ppt(buf, n, out, title);
+		/* .doc and .xls: only checked here, before their tool reads them */
+		free(buf);
+		return rc;
+	}
 	buf = read_upto(fd, message_kind ? (size_t)EXTRACT_MSG_MAX : EXTRACT_INPUT_MAX, &n, &full);
 	if (buf == NULL)
 		return -1;
@@ -542,74 +569,6 @@ extract_parts_clear(extract_parts_t *p)
 	p->n = 0;
 }
 
-/* The bytes p[0..n) in an anonymous file, for a tool's stdin; -1 on failure. */
-static int
-memfd_of(const char *p, size_t n)
-{
-	int fd = memfd_create("broadside-part", MFD_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	if (write_all(fd, p, n) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* A PDF or RTF at fd through its tool; the tool's answer, as untrusted as the
- * document, is checked here (PDF) or read by a jailed parser (unrtf's HTML). */
-static enum docjail_result
-tool_text(docjail_t *j, const extract_tools_t *t, enum extract_kind kind, int fd, strbuf_t *out,
-    char **title, strbuf_t *why)
-{
-	const char *pdftotext = t && t->pdftotext ? t->pdftotext : EXTRACT_PDFTOTEXT;
-	const char *unrtf = t && t->unrtf ? t->unrtf : EXTRACT_UNRTF;
-	enum docjail_result r;
-	strbuf_t raw;
-
-	strbuf_init(&raw);
-	if (kind == EXTRACT_PDF) {
-		/* "-" for both files: the document is the tool's stdin, the text its stdout. */
-		char *argv[] = { (char *)pdftotext, "-q", "-enc", "UTF-8", "-", "-", NULL };
-		r = docjail_tool(j, fd, argv, &raw, why);
-		if (r == DOCJAIL_OK)
-			extract_pdf_pages(out, raw.s ? raw.s : "", raw.len);
-	} else {
-		/* HTML keeps every character (its text mode writes Latin-1 and '?'). */
-		char *argv[] = { (char *)unrtf, "--nopict", "--html", NULL };
-		r = docjail_tool(j, fd, argv, &raw, why);
-		if (r == DOCJAIL_OK) {
-			int hfd = memfd_of(raw.s ? raw.s : "", raw.len);
-			enum extract_kind html = EXTRACT_HTML;
-			strbuf_t text;
-			char *tt = NULL;
-			if (hfd < 0) {
-				strbuf_addf(why, "cannot hold unrtf's answer: %s", strerror(errno));
-				r = DOCJAIL_NO_START;
-			} else {
-				strbuf_init(&text);
-				r = docjail_parse(j, hfd, extract_fd, &html, sizeof(html), &text, &tt, why);
-				if (r == DOCJAIL_OK) {
-					extract_utf8(out, text.s ? text.s : "", text.len);
-					if (tt && title && *tt) {
-						strbuf_t tb;
-						strbuf_init(&tb);
-						extract_utf8(&tb, tt, strnlen(tt, EXTRACT_TITLE_MAX));
-						free(*title);
-						*title = strbuf_detach(&tb);
-					}
-				}
-				free(tt);
-				strbuf_release(&text);
-				close(hfd);
-			}
-		}
-	}
-	strbuf_release(&raw);
-	return r;
-}
-
 /* Split a message's answer: its text before the first record, then one part
  * per record (at most EXTRACT_ATTACH_MAX, whatever the worker sent). */
 static void
@@ -656,9 +615,9 @@ split_parts(docjail_t *j, const extract_tools_t *t, enum extract_kind kind, int 
 			strbuf_init(&why);
 			r = docjail_parse(j, fd, extract_attachment_fd, &rq, sizeof(rq), &bytes, NULL, &why);
 			if (r == DOCJAIL_OK) {
-				int afd = memfd_of(bytes.s ? bytes.s : "", bytes.len);
+				int afd = extract_memfd_(bytes.s ? bytes.s : "", bytes.len);
 				strbuf_reset(&why);
-				r = afd < 0 ? DOCJAIL_NO_START : tool_text(j, t, k == 'P' ? EXTRACT_PDF : EXTRACT_RTF,
+				r = afd < 0 ? DOCJAIL_NO_START : extract_tool_text_(j, t, k == 'P' ? EXTRACT_PDF : EXTRACT_RTF,
 				    afd, &p->text, &p->title, &why);
 				if (afd >= 0)
 					close(afd);
@@ -683,7 +642,9 @@ extract_document(docjail_t *j, const extract_tools_t *t, enum extract_kind kind,
 	if (kind == EXTRACT_NONE)
 		return DOCJAIL_OK;
 	if (kind == EXTRACT_PDF || kind == EXTRACT_RTF)
-		return tool_text(j, t, kind, fd, out, title, why);
+		return extract_tool_text_(j, t, kind, fd, out, title, why);
+	if (kind == EXTRACT_DOC || kind == EXTRACT_XLS)
+		return extract_tool_text_(j, t, kind, fd, out, title, why);
 	strbuf_init(&raw);
 	r = docjail_parse(j, fd, extract_fd, &kind, sizeof(kind), &raw, &tt, why);
 	if (r == DOCJAIL_OK) {

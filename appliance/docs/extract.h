@@ -23,6 +23,9 @@
 #define EXTRACT_TITLE_MAX 1024              /* bytes of a title kept */
 #define EXTRACT_PDFTOTEXT "/usr/bin/pdftotext"
 #define EXTRACT_UNRTF "/usr/bin/unrtf"
+#define EXTRACT_CATDOC "/usr/bin/catdoc"     /* Word 97-2003 (.doc) */
+#define EXTRACT_XLS2CSV "/usr/bin/xls2csv"   /* Excel 97-2003 (.xls), as CSV */
+#define EXTRACT_OLE_MAX (64LL * 1024 * 1024)   /* bytes of a .doc, .xls or .ppt read (more: not readable) */
 /* Messages: what one .eml or .msg may make the parser do. */
 #define EXTRACT_MSG_MAX (64LL * 1024 * 1024)    /* bytes of a .msg read (more: not readable) */
 #define EXTRACT_ATTACH_MAX 32               /* attachments read per message, every level */
@@ -52,11 +55,12 @@
 #define EXTRACT_ARCHIVE_COUNT_MAX 100000   /* entries counted past the listing */
 
 enum extract_kind { EXTRACT_NONE = 0, EXTRACT_PLAIN, EXTRACT_HTML, EXTRACT_EML, EXTRACT_PDF,
-	EXTRACT_OFFICE, EXTRACT_RTF, EXTRACT_MSG, EXTRACT_ARCHIVE };
+	EXTRACT_OFFICE, EXTRACT_RTF, EXTRACT_MSG, EXTRACT_ARCHIVE, EXTRACT_DOC, EXTRACT_XLS, EXTRACT_PPT };
 
 /* The external tools, by absolute path (NULL: the EXTRACT_ defaults). */
 typedef struct extract_tools {
 	const char *pdftotext, *unrtf;
+	const char *catdoc, *xls2csv;       /* legacy Word and Excel */
 	const char *tesseract, *pdftoppm;   /* OCR (extract_ocr.c) */
 	const char *ocr_languages;          /* tesseract's -l: "eng+deu"; NULL: eng */
 } extract_tools_t;
@@ -163,6 +167,15 @@ int extract_attachment_fd(int fd, strbuf_t *out, char **title, void *arg);
 /* Append the text of the Outlook message p[0..n) (headers, body, and its
  * attachments as records) to out; set *title to its subject. -1: not one. */
 int extract_msg(const void *p, size_t n, strbuf_t *out, char **title);
+
+/* Whether the OLE compound file p[0..n) (.doc, .xls, .ppt, .msg) can be
+ * handed to a reader: its header's counts fit the file and neither sector
+ * table loops (libolecf and catdoc follow chains without such checks). */
+int extract_ole_sane(const void *p, size_t n);
+/* The text of the PowerPoint 97-2003 file p[0..n): every text atom of its
+ * "PowerPoint Document" stream (slides, notes, text boxes), masters' text
+ * left out. -1 if it is no such file. */
+int extract_ppt(const void *p, size_t n, strbuf_t *out, char **title);
 
 /* Extract the document open at fd by kind inside the jail j: PDF through the
  * tool pdftotext (an absolute path, one of j's tools), the rest through

@@ -51,4 +51,11 @@ void extract_eml_att_(const char *p, size_t n, strbuf_t *out, char **title, stru
 int extract_msg_att_(const void *p, size_t n, strbuf_t *out, char **title, struct extract_att *a,
     const char *prefix);
 
+/* The bytes p[0..n) in an anonymous file, for a tool's stdin; -1 on failure. */
+int extract_memfd_(const char *p, size_t n);
+/* A PDF, RTF, .doc or .xls at fd through its tool (extract_tool.c); the
+ * tool's answer, as untrusted as the document, is checked again. */
+enum docjail_result extract_tool_text_(docjail_t *j, const extract_tools_t *t, enum extract_kind kind,
+    int fd, strbuf_t *out, char **title, strbuf_t *why);
+
 #endif

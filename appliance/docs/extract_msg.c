@@ -471,9 +471,10 @@ done:
 	return ok;
 }
 
-int
-extract_msg_att_(const void *p, size_t n, strbuf_t *out, char **title, struct extract_att *a,
-    const char *prefix)
+/* Open the compound file p[0..n) (checked first) and call fn with its root
+ * storage; fn's answer, or -1 if it is no compound file libolecf reads. */
+static int
+ole_root(const void *p, size_t n, int (*fn)(libolecf_file_t *, libolecf_item_t *, void *), void *arg)
 {
 	struct memio mio = { p, n, 0, 0 };
 	libbfio_handle_t *h = NULL;
@@ -481,8 +482,7 @@ extract_msg_att_(const void *p, size_t n, strbuf_t *out, char **title, struct ex
 	libolecf_item_t *root = NULL;
 	int rc = -1;
 
-	if (n < 512 || memcmp(p, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8) != 0 || !header_sane(p, n) ||
-	    !chains_sane(p, n))
+	if (!extract_ole_sane(p, n))
 		return -1;
 	if (libbfio_handle_initialize(&h, (intptr_t *)&mio, mio_free, mio_clone, mio_open, mio_close,
 	    mio_read, mio_write, mio_seek, mio_exists, mio_is_open, mio_size,
@@ -496,10 +496,9 @@ extract_msg_att_(const void *p, size_t n, strbuf_t *out, char **title, struct ex
 	if (libolecf_file_get_root_item(f, &root, NULL) == 1) {
 		size_t outer = file_size;   /* a .msg attached to a .msg: restored after it */
 		file_size = n;
-		message_text(root, out, title, a, prefix);
+		rc = fn(f, root, arg);
 		file_size = outer;
 		libolecf_item_free(&root, NULL);
-		rc = 0;
 	}
 	libolecf_file_close(f, NULL);
 	libolecf_file_free(&f, NULL);
@@ -507,4 +506,123 @@ done:
 	if (h)
 		libbfio_handle_free(&h, NULL);
 	return rc;
+}
+
+int
+extract_ole_sane(const void *p, size_t n)
+{
+	return n >= 512 && memcmp(p, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8) == 0 && header_sane(p, n) &&
+	    chains_sane(p, n);
+}
+
+struct msg_call {
+	strbuf_t *out;
+	char **title;
+	struct extract_att *a;
+	const char *prefix;
+};
+
+static int
+msg_root(libolecf_file_t *f, libolecf_item_t *root, void *arg)
+{
+	struct msg_call *m = arg;
+
+	(void)f;
+	message_text(root, m->out, m->title, m->a, m->prefix);
+	return 0;
+}
+
+int
+extract_msg_att_(const void *p, size_t n, strbuf_t *out, char **title, struct extract_att *a,
+    const char *prefix)
+{
+	struct msg_call m = { out, title, a, prefix };
+
+	return ole_root(p, n, msg_root, &m);
+}
+
+/* ---- PowerPoint 97-2003 ---- */
+
+/* Records: a header of 8 bytes (version and instance, type, length); a
+ * container (version 0xF) holds records, an atom bytes. Text is in atoms
+ * wherever it sits (the outline, text boxes in drawings, notes): walking
+ * every record in order finds it all, each header read once, so the walk
+ * ends after at most n / 8 steps whatever the lengths say. */
+enum { PPT_MAIN_MASTER = 0x03f8, PPT_TEXT_CHARS = 0x0fa0, PPT_TEXT_BYTES = 0x0fa8 };
+
+static void
+ppt_walk(const uint8_t *p, size_t n, strbuf_t *out)
+{
+	size_t at = 0;
+
+	while (n - at >= 8 && out->len < EXTRACT_TEXT_MAX) {
+		unsigned ver = p[at] & 0x0f, type = (unsigned)p[at + 2] | (unsigned)p[at + 3] << 8;
+		uint32_t len = le32(p + at + 4);
+		strbuf_t raw;
+
+		if (ver == 0x0f && type != PPT_MAIN_MASTER) {
+			at += 8;   /* into the container */
+			continue;
+		}
+		if (len > n - at - 8)
+			break;
+		/* A lone "*" stands for a field (slide number, date) of a master or footer. */
+		if ((type == PPT_TEXT_CHARS && !(len == 2 && p[at + 8] == '*' && p[at + 9] == 0)) ||
+		    (type == PPT_TEXT_BYTES && !(len == 1 && p[at + 8] == '*'))) {
+			strbuf_init(&raw);
+			if (type == PPT_TEXT_CHARS) {
+				strbuf_add(&raw, "\xff\xfe", 2);   /* UTF-16LE, by its mark */
+				strbuf_add(&raw, p + at + 8, len & ~1u);
+				for (size_t i = 2; i + 1 < raw.len; i += 2)
+					if (raw.s[i] == '\r' && raw.s[i + 1] == 0)
+						raw.s[i] = '\n';   /* a paragraph's end */
+			} else {
+				for (size_t i = 0; i < len; i++) {   /* Latin-1 */
+					unsigned char c = p[at + 8 + i];
+					if (c == '\r')
+						strbuf_addc(&raw, '\n');
+					else if (c < 0x80)
+						strbuf_addc(&raw, (char)c);
+					else {
+						strbuf_addc(&raw, (char)(0xc0 | c >> 6));
+						strbuf_addc(&raw, (char)(0x80 | (c & 0x3f)));
+					}
+				}
+			}
+			if (raw.len)
+				extract_text(out, raw.s, raw.len, 0);
+			strbuf_addc(out, '\n');
+			strbuf_release(&raw);
+		}
+		at += 8 + (size_t)len;
+	}
+}
+
+static int
+ppt_root(libolecf_file_t *f, libolecf_item_t *root, void *arg)
+{
+	libolecf_item_t *it = NULL;
+	const char name[] = "PowerPoint Document";
+	strbuf_t raw;
+	int rc;
+
+	(void)root;
+	if (libolecf_file_get_item_by_utf8_path(f, (const uint8_t *)name, sizeof(name) - 1, &it, NULL) != 1)
+		return -1;
+	strbuf_init(&raw);
+	stream_read(it, &raw);
+	libolecf_item_free(&it, NULL);
+	/* No text stream to read (or one libolecf would not read): not readable. */
+	rc = raw.len ? 0 : -1;
+	if (raw.len)
+		ppt_walk((const uint8_t *)raw.s, raw.len, arg);
+	strbuf_release(&raw);
+	return rc;
+}
+
+int
+extract_ppt(const void *p, size_t n, strbuf_t *out, char **title)
+{
+	(void)title;
+	return ole_root(p, n, ppt_root, out);
 }

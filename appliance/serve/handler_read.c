@@ -6,6 +6,7 @@
  *    (UTF-16 with its mark, Latin-1); a table's cells split by csv_row_read;
  *  - HTML, e-mail, PDF and office files: the text the jail extracted at
  *    ingest (docs.body in the catalogue, at most EXTRACT_TEXT_MAX), paged;
+ *    an .xls's text is xls2csv's CSV, shown as a table;
  *  - ?part=K, attachment K of a message: its text from the catalogue's
  *    parts, as the jail extracted it at ingest (its bytes are /i/...?part=K).
  * Work per request is one window (READ_PAGE + READ_SLACK bytes), or, to
@@ -528,6 +529,12 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 			    READ_PAGE, ENC_8, &start, &end);
 			r.text = body + off + base + start;
 			r.text_len = end - start;
+			if (kind == EXTRACT_XLS) {
+				/* xls2csv's CSV (a blank line between sheets): a table, as a .csv is. */
+				r.kind = PAGE_READ_TABLE;
+				table_rows(r.text, r.text_len, ',', &cellbuf, &rows, &r.nrows, &cells);
+				r.rows = rows;
+			}
 		}
 		if (kind == EXTRACT_ARCHIVE && r.nitems == 0 && r.items_more == 0)
 			r.note = N_("The contents of this archive were not listed when it was added "

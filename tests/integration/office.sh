@@ -4,6 +4,10 @@
 # a truncated archive, garbage named .docx) are reported as "could not read" or
 # give capped text, and ingest goes on. Text files in UTF-16 (with its mark, LE
 # and BE) and Latin-1 are findable, and the file page shows them decoded alike.
+# Office 97-2003 files written by real tools (LibreOffice's .doc and .ppt,
+# python3-xlwt's .xls) are findable, the .xls shown as a table; hostile ones
+# (truncated, garbage behind an OLE header, a looping sector chain, sizes
+# claimed past the file) are each one "could not read" line, and ingest goes on.
 # Then a folder of 200 docx files, timed.
 . "$(dirname "$0")/../lib.sh"
 
@@ -114,6 +118,74 @@ done
 check_eq "UTF-16 decoded in the index" "$(hits café)" 1
 check_eq "Latin-1 decoded in the index" "$(hits déjà)" 1
 
+# ---- Office 97-2003 ----
+L=$T/legacy
+mkdir -p "$L/src" "$L/tree/hostile" "$T/lohome"
+cat >"$L/src/memo.html" <<'EOF'
+<html><head><title>Harbour memo</title></head><body><h1>Quarterly memo</h1>
+<p>The word narwhalprotocol stands here, with Grüße and a naïve café.</p></body></html>
+EOF
+cat >"$L/src/deck.fodp" <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.presentation">
+<office:body><office:presentation>
+<draw:page draw:name="one"><draw:frame svg:x="2cm" svg:y="2cm" svg:width="20cm" svg:height="3cm"><draw:text-box><text:p>Slide about axolotlstrategy</text:p></draw:text-box></draw:frame></draw:page>
+<draw:page draw:name="two"><draw:frame svg:x="2cm" svg:y="2cm" svg:width="20cm" svg:height="3cm"><draw:text-box><text:p>Zweite Folie: Grüße an pangolinmetric</text:p></draw:text-box></draw:frame></draw:page>
+</office:presentation></office:body></office:document>
+EOF
+# LibreOffice is the one Debian program that writes .doc and .ppt (its own
+# HOME: it keeps a profile).
+HOME=$T/lohome timeout 120 soffice --headless --convert-to 'doc:MS Word 97' --outdir "$L/tree" "$L/src/memo.html" >/dev/null 2>&1
+HOME=$T/lohome timeout 120 soffice --headless --convert-to ppt --outdir "$L/tree" "$L/src/deck.fodp" >/dev/null 2>&1
+check "LibreOffice wrote a .doc and a .ppt" test -s "$L/tree/memo.doc" -a -s "$L/tree/deck.ppt"
+# Debian's python3 (python3-xlwt), whichever python3 is first on PATH.
+/usr/bin/python3 - "$L/tree" <<'PY'
+import sys, xlwt
+tree = sys.argv[1]
+wb = xlwt.Workbook(encoding='utf-8')
+ws = wb.add_sheet('Budget')
+for r, row in enumerate([('Item', 'Amount', 'Note'), ('zeppelinfund', 1200.5, 'Überweisung'), ('bribes', 3, 'cash, "quoted"')]):
+    for c, v in enumerate(row):
+        ws.write(r, c, v)
+wb.add_sheet('Second').write(0, 0, 'quokkaledger')
+wb.save(tree + '/ledger.xls')
+doc = open(tree + '/memo.doc', 'rb').read()
+h = tree + '/hostile/'
+open(h + 'half.doc', 'wb').write(doc[:len(doc) // 2])
+open(h + 'garbage.xls', 'wb').write(b'\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1' + bytes(range(256)) * 64)
+# The directory's first sector chained to itself in the sector table.
+shift = int.from_bytes(doc[0x1e:0x20], 'little')
+dirsid = int.from_bytes(doc[0x30:0x34], 'little')
+satsid = int.from_bytes(doc[0x4c:0x50], 'little')
+loop = bytearray(doc)
+at = ((satsid + 1) << shift) + 4 * dirsid
+loop[at:at + 4] = dirsid.to_bytes(4, 'little')
+open(h + 'loop.doc', 'wb').write(loop)
+# 4 billion sector-table sectors claimed by a 6 KB file.
+huge = bytearray(open(tree + '/ledger.xls', 'rb').read())
+huge[0x2c:0x30] = (0xfffffff0).to_bytes(4, 'little')
+open(h + 'huge.xls', 'wb').write(huge)
+# A .ppt whose text stream's directory entry claims 4 GB.
+d = bytearray(open(tree + '/deck.ppt', 'rb').read())
+e = d.find('PowerPoint Document'.encode('utf-16-le'))
+d[e + 0x78:e + 0x7c] = (0xffffff00).to_bytes(4, 'little')
+open(h + 'huge.ppt', 'wb').write(d)
+PY
+start=$SECONDS
+timeout 120 "$BROADSIDE" --data "$D" add "$L/tree" --slug old --title Old >"$T/outl" 2>"$T/errl"
+rc=$?
+cat "$T/outl" "$T/errl"
+check_eq "add of the Office 97-2003 folder exits 0" "$rc" 0
+check "and finishes within a minute ($((SECONDS - start)) s)" test $((SECONDS - start)) -lt 60
+check "every file is catalogued" grep -q '^old: 8 files, 8 added' "$T/outl"
+for w in narwhalprotocol axolotlstrategy pangolinmetric zeppelinfund quokkaledger Überweisung; do
+  check "findable: $w" sh -c "'$BROADSIDE' --data '$D' search $w --json | grep -q '\"old\"'"
+done
+check "LibreOffice's master-slide prompts are not text" sh -c "! '$BROADSIDE' --data '$D' search 'click edit title' --json | grep -q '\"old\"'"
+for f in half.doc garbage.xls loop.doc huge.xls huge.ppt; do
+  check_eq "hostile/$f: one could-not-read line" "$(grep -c "hostile/$f: could not read" "$T/errl")" 1
+done
+
 echo "limits = no" >>"$D/broadside.conf"
 PORT=$(free_port)
 U=http://127.0.0.1:$PORT
@@ -124,6 +196,10 @@ check "the UTF-16 BE file page shows its text" sh -c "curl -s $U/c/leak/utf16be.
 check "the Latin-1 file page shows its text" sh -c "curl -s $U/c/leak/latin1.txt | grep -q 'déjà vu possumlatin'"
 check "a docx file page answers" sh -c "curl -sf $U/c/leak/office/memo.docx | grep -q 'memo.docx'"
 check "and shows no zip bytes as text" sh -c "! curl -s $U/c/leak/office/memo.docx | grep -q 'class=\"preview\"'"
+curl -s "$U/r/old/ledger.xls" >"$T/xls.html"
+check "the .xls reads as a table" grep -q '<td>zeppelinfund</td><td>1200.5</td><td>Überweisung</td>' "$T/xls.html"
+check "its second sheet too" grep -q '<td>quokkaledger</td>' "$T/xls.html"
+check "the .doc reads as text" sh -c "curl -s $U/r/old/memo.doc | grep -q 'narwhalprotocol stands here, with Grüße'"
 
 # 200 docx files: files per second through the jail.
 t0=$(date +%s.%N)

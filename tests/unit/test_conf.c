@@ -51,7 +51,7 @@ test_manual(void)
 	for (char *l = ex; l && *l; ) {
 		char *nl = strchr(l, '\n'), name[64], tag[80];
 
-		if (sscanf(l, "#%63[a-z_] =", name) == 1) {
+		if (sscanf(l, "#%63[a-z0-9_] =", name) == 1) {
 			keys++;
 			snprintf(tag, sizeof(tag), ".TP\n.B %s\n", name);
 			if (strstr(man, tag) == NULL) {

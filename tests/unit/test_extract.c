@@ -129,6 +129,10 @@ main(void)
 		{ "message/rfc822", "a.eml", EXTRACT_EML }, { "application/octet-stream", "b.EML", EXTRACT_EML },
 		{ "application/pdf", "a.pdf", EXTRACT_PDF }, { "image/png", "a.png", EXTRACT_NONE },
 		{ "application/zip", "a.zip", EXTRACT_ARCHIVE }, { "video/mp4", "a.mp4", EXTRACT_NONE },
+		{ "application/x-ole-storage", "a.DOC", EXTRACT_DOC }, { "application/msword", "x", EXTRACT_DOC },
+		{ "application/CDFV2", "a.xls", EXTRACT_XLS }, { "application/vnd.ms-excel", "x", EXTRACT_XLS },
+		{ "application/octet-stream", "a.pps", EXTRACT_PPT }, { "application/vnd.ms-powerpoint", "x", EXTRACT_PPT },
+		{ "application/vnd.ms-outlook", "a.msg", EXTRACT_MSG },
 	};
 	char dir[] = "/tmp/test_extract.XXXXXX", *pdf, *cmd;
 	strbuf_t out;
