@@ -33,10 +33,12 @@ image_pi=("${image[@]}" qemu-user-static binfmt-support arch-test qemu-system-ar
 # python3-pil (with fonts-dejavu-core, which run brings through poppler-utils) draws the words that OCR (add --ocr, opt-in,
 # so not in run: tesseract-ocr and its English model) must find.
 # python3-pil and libimage-exiftool-perl write the review test's metadata
+# python3-libtorrent (a real BitTorrent client) rechecks `broadside torrent`'s
+# files, v1 and v2; mktorrent (bench) is the v1-only yardstick for its speed
 test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium sqlite3 enscript libgsf-bin
-      python3-pil libimage-exiftool-perl aria2 unzip tesseract-ocr tesseract-ocr-eng
+      python3-pil libimage-exiftool-perl aria2 unzip tesseract-ocr tesseract-ocr-eng python3-libtorrent
       openssl procps iproute2 onionbalance "${image[@]}" "${package[@]}")
-bench=("${run[@]}" nginx-light wrk time curl wget minisign sqlite3 openssl procps
+bench=("${run[@]}" nginx-light wrk time curl wget minisign sqlite3 openssl procps mktorrent
        iproute2 onionbalance valgrind strace)
 
 list=0

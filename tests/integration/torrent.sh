@@ -40,6 +40,7 @@ check_eq "index.json lists the torrent's SHA-256" \
 check_eq "served as application/x-bittorrent" \
   "$(curl -s -I "$U/m/demo/collection.torrent" | tr -d '\r' | sed -n 's/^Content-Type: //p')" "application/x-bittorrent"
 check "saved as demo.torrent" bash -c "curl -s -I '$U/m/demo/collection.torrent' | grep -qi 'filename=\"demo.torrent\"'"
+check "the collection page offers the torrent" bash -c "curl -sf '$U/c/demo/' | grep -q 'href=\"/m/demo/collection.torrent\"'"
 VER=$(sed -n 's/.*\tversion:\([0-9-]*\).*/\1/p' "$G/index.json.minisig")
 
 # A copy of the files to recheck (withheld secret.txt is not in the torrent).
@@ -138,6 +139,7 @@ sleep 1; echo more >>"$C/a.txt"
 $BROADSIDE --data "$A" refresh demo -q >/dev/null 2>&1
 check_eq "after a change: /m/demo/collection.torrent is gone" \
   "$(curl -s -o /dev/null -w '%{http_code}' "$U/m/demo/collection.torrent")" 404
+check "nor does the collection page" bash -c "! curl -sf '$U/c/demo/' | grep -q 'collection.torrent'"
 check "and index.json no longer lists one" bash -c "! grep -q '\"torrent\":' '$A/manifests/demo/index.json'"
 echo "torrent_after_ingest = yes" >>"$A/broadside.conf"
 sleep 1; echo more >>"$C/a.txt"
