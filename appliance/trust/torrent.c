@@ -82,7 +82,7 @@ torrent_hex(const uint8_t *p, size_t n, char *out)
 }
 
 /* --- the kept hashes: <data>/torrents/<slug> ---
- * "broadside-torrent-state/1 <digest hex> <version or -> <piece len> <info len> <layers len>\n"
+ * "broadside-torrent-state/1 <digest hex> <version or -> <piece len> <single> <info len> <layers len>\n"
  * then the bencoded info dictionary and the bencoded piece layers. */
 
 static char *
@@ -107,7 +107,8 @@ torrent_state_read(const char *data_root, const char *slug, struct torrent_state
 	if (nl == NULL)
 		goto done;
 	*nl = '\0';
-	if (sscanf(s->buf, "%31s %64s %47s %lld %zu %zu", magic, s->digest, s->version, &s->piece_len, &il, &ll) != 6 ||
+	if (sscanf(s->buf, "%31s %64s %47s %lld %d %zu %zu", magic, s->digest, s->version, &s->piece_len, &s->single,
+	    &il, &ll) != 7 ||
 	    strcmp(magic, TORRENT_STATE_MAGIC) != 0 || strlen(s->digest) != 2 * TORRENT_DIGEST_LEN)
 		goto done;
 	s->info = nl + 1;
@@ -130,15 +131,15 @@ done:
 
 int
 torrent_state_write(const char *data_root, const char *slug, const char *digest_hex, const char *version,
-    int64_t piece_len, const char *info, size_t il, const char *layers, size_t ll)
+    int64_t piece_len, int single, const char *info, size_t il, const char *layers, size_t ll)
 {
 	char *dir = xasprintf("%s/torrents", data_root), *path = state_path(data_root, slug);
 	strbuf_t b;
 	int rc = -1;
 
 	strbuf_init(&b);
-	strbuf_addf(&b, "%s %s %s %lld %zu %zu\n", TORRENT_STATE_MAGIC, digest_hex, version[0] ? version : "-",
-	    (long long)piece_len, il, ll);
+	strbuf_addf(&b, "%s %s %s %lld %d %zu %zu\n", TORRENT_STATE_MAGIC, digest_hex, version[0] ? version : "-",
+	    (long long)piece_len, single != 0, il, ll);
 	strbuf_add(&b, info, il);
 	strbuf_add(&b, layers, ll);
 	if (mkdir_p(dir, 0700) < 0 || write_file_atomic(path, b.s, b.len, 0600) < 0)
@@ -241,7 +242,7 @@ torrent_build(const char *data_root, const char *slug, const uint8_t digest[TORR
 	if (s.version[0] == '\0') {
 		/* First published now: the comment names these manifests for good. */
 		snprintf(s.version, sizeof(s.version), "%s", version);
-		if (torrent_state_write(data_root, slug, s.digest, s.version, s.piece_len, s.info, s.info_len, s.layers,
+		if (torrent_state_write(data_root, slug, s.digest, s.version, s.piece_len, s.single, s.info, s.info_len, s.layers,
 		    s.layers_len) < 0) {
 			rc = -1;
 			goto done;
@@ -277,13 +278,19 @@ torrent_build(const char *data_root, const char *slug, const uint8_t digest[TORR
 	if (naddrs + nw > 0) {
 		bencode_str(out, "url-list");
 		bencode_list(out);
+		/* BEP 19: a client adds the name; a single-file torrent is named
+		 * after its file, so its bases reach into the collection. */
+		const char *sub = s.single ? slug : "", *sl = s.single ? "/" : "";
 		for (size_t i = 0; i < naddrs; i++) {
-			char *u = xasprintf("http://%s/f/", addrs[i]);
+			char *u = xasprintf("http://%s/f/%s%s", addrs[i], sub, sl);
 			bencode_str(out, u);
 			free(u);
 		}
-		for (size_t i = 0; i < nw; i++)
-			bencode_bytes(out, ws[i], wl[i]);
+		for (size_t i = 0; i < nw; i++) {
+			char *u = xasprintf("%.*s%s%s", (int)wl[i], ws[i], sub, sl);
+			bencode_str(out, u);
+			free(u);
+		}
 		bencode_end(out);
 	}
 	bencode_end(out);

@@ -361,11 +361,18 @@ add_piece_layers(strbuf_t *b, const struct list *l, const struct hasher *h)
 }
 
 static void
-add_info(strbuf_t *b, const struct list *l, const struct hasher *h, const char *slug)
+add_info(strbuf_t *b, const struct list *l, const struct hasher *h, const char *slug, int single)
 {
 	bencode_dict(b);
 	bencode_str(b, "file tree");
 	add_file_tree(b, l);
+	if (single) {
+		/* v2 reads a tree of one file at the top as a single-file torrent
+		 * named after it (libtorrent does): v1 says the same. */
+		bencode_str(b, "length");
+		bencode_int(b, l->f[0].size);
+		goto tail;
+	}
 	bencode_str(b, "files");
 	bencode_list(b);
 	for (size_t i = 0; i < l->n; i++) {
@@ -393,10 +400,11 @@ add_info(strbuf_t *b, const struct list *l, const struct hasher *h, const char *
 		}
 	}
 	bencode_end(b);
+tail:
 	bencode_str(b, "meta version");
 	bencode_int(b, 2);
 	bencode_str(b, "name");
-	bencode_str(b, slug);
+	bencode_str(b, single ? l->f[0].path : slug);
 	bencode_str(b, "piece length");
 	bencode_int(b, h->plen);
 	bencode_str(b, "pieces");
@@ -454,7 +462,7 @@ torrent_hash(const char *data_root, cat_t *c, const cat_collection_t *col, int64
 	uint8_t digest[TORRENT_DIGEST_LEN];
 	char hex[2 * TORRENT_DIGEST_LEN + 1];
 	int64_t t0 = now_ms();
-	int rootfd = -1, rc = -1, have_h = 0;
+	int rootfd = -1, rc = -1, have_h = 0, single;
 
 	memset(&l, 0, sizeof(l));
 	memset(st, 0, sizeof(*st));
@@ -486,7 +494,8 @@ torrent_hash(const char *data_root, cat_t *c, const cat_collection_t *col, int64
 	for (size_t i = 0; i < l.n; i++)
 		if (l.f[i].size > 0 && hash_file(&h, rootfd, &l.f[i], i + 1 == l.n, err, errlen) < 0)
 			goto done;
-	add_info(&info, &l, &h, col->slug);
+	single = l.n == 1 && strchr(l.f[0].path, '/') == NULL;
+	add_info(&info, &l, &h, col->slug, single);
 	add_piece_layers(&layers, &l, &h);
 	torrent_digest_final(l.d, digest);
 	l.d = NULL;
@@ -498,7 +507,7 @@ torrent_hash(const char *data_root, cat_t *c, const cat_collection_t *col, int64
 		    memcmp(old.info, info.s, info.len) == 0;
 		if (same)
 			version = old.version;
-		rc = torrent_state_write(data_root, col->slug, hex, version, piece_len, info.s, info.len, layers.s, layers.len);
+		rc = torrent_state_write(data_root, col->slug, hex, version, piece_len, single, info.s, info.len, layers.s, layers.len);
 		if (old.buf)
 			free(old.buf);
 		if (rc < 0)

@@ -27,6 +27,10 @@ check "add" $BROADSIDE --data "$A" add "$C" --slug demo --title Demo -q
 check "withhold secret.txt" $BROADSIDE --data "$A" withhold demo secret.txt --reason test
 out=$($BROADSIDE --data "$A" torrent demo --piece-size 16384 2>&1)
 check "broadside torrent: hashed and published" grep -q 'published at /m/demo/collection.torrent' <<<"$out"
+# (serve's sandbox reaches only the collections there when it starts)
+mkdir -p "$T/solo" && head -c 50000 /dev/urandom >"$T/solo/only one.bin"
+$BROADSIDE --data "$A" add "$T/solo" --slug solo --title Solo -q >/dev/null 2>&1
+$BROADSIDE --data "$A" torrent solo --piece-size 16384 >/dev/null 2>&1
 bg_start "$T/serve.log" $BROADSIDE --data "$A" serve --listen 127.0.0.1:$P --no-tor
 check "serve answers" wait_for 20 curl -sf -o /dev/null "$U/"
 for f in collection.torrent collection.torrent.minisig index.json index.json.minisig SHA256SUMS publisher.pub; do
@@ -56,7 +60,7 @@ if mode == "v1":
     for k in (b"file tree", b"meta version"): info.pop(k)
     d.pop(b"piece layers")
 elif mode == "v2":
-    for k in (b"files", b"pieces"): info.pop(k)
+    for k in (b"files", b"pieces", b"length"): info.pop(k, None)
 ti = lt.torrent_info(d)
 ih = ti.info_hashes()
 assert ih.has_v1() == (mode != "v2") and ih.has_v2() == (mode != "v1"), (mode, ih.has_v1(), ih.has_v2())
@@ -124,6 +128,16 @@ check_eq "aria2c: downloaded through the web seed" "$?" 0
 check "aria2c: every file matches (sha256sum -c)" bash -c "cd '$G/dl/demo' && sha256sum --quiet -c '$G/all.sums'"
 check "aria2c fetched from /f/" grep -aq . "$G/dl/demo/one piece.bin"
 check "no withheld file came" test ! -e "$G/dl/demo/secret.txt"
+# A collection of one file at its top: a single-file torrent named after the
+# file (as v2 reads such a tree), its web seeds reaching into /f/<slug>/.
+mkdir -p "$G/solocopy" && cp "$T/solo/only one.bin" "$G/solocopy/"
+for m in hybrid v1 v2; do
+  check_eq "one file ($m): rechecks complete" \
+    "$($PY "$T/lt.py" "$A/manifests/solo/collection.torrent" "$G/solocopy" $m 2>&1 | tail -1)" "checked progress=1.0000 seed"
+done
+timeout 60 aria2c -q --dir="$G/solodl" --seed-time=0 --enable-dht=false --bt-enable-lpd=false \
+  --enable-peer-exchange=false --bt-stop-timeout=30 --console-log-level=error "$A/manifests/solo/collection.torrent"
+check "one file: aria2c through the web seed" cmp -s "$G/solodl/only one.bin" "$T/solo/only one.bin"
 check_eq "a pad file asked of /f/ is zeros" "$(curl -sf "$U/f/demo/.pad/100" | tr -d '\0' | wc -c):$(curl -sf "$U/f/demo/.pad/100" | wc -c)" "0:100"
 
 # The same catalogue, the same bytes: hashed again, and after a refresh.
