@@ -160,4 +160,16 @@ sleep 1; echo more >>"$C/a.txt"
 $BROADSIDE --data "$A" refresh demo -q >/dev/null 2>&1
 check "torrent_after_ingest: refresh makes it again" test -s "$A/manifests/demo/collection.torrent"
 check "it differs from the old one" bash -c "! cmp -s '$G/first.torrent' '$A/manifests/demo/collection.torrent'"
+# Trackers only when the publisher names some; the info-hash stays.
+BTIH=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["torrent"]["btih"])' "$A/manifests/demo/index.json")
+echo "torrent_trackers = udp://tracker.example:6969/announce http://t2.example/announce" >>"$A/broadside.conf"
+out=$($BROADSIDE --data "$A" torrent demo 2>&1)
+check "torrent again without changes: no second read" grep -q 'still match' <<<"$out"
+check "the trackers named, one tier each; the same info-hash" $PY - "$A/manifests/demo/collection.torrent" "$BTIH" <<'PY'
+import hashlib, sys, libtorrent as lt
+d = lt.bdecode(open(sys.argv[1], "rb").read())
+assert d[b"announce"] == b"udp://tracker.example:6969/announce", d[b"announce"]
+assert d[b"announce-list"] == [[b"udp://tracker.example:6969/announce"], [b"http://t2.example/announce"]]
+assert hashlib.sha1(lt.bencode(d[b"info"])).hexdigest() == sys.argv[2]
+PY
 done_testing
