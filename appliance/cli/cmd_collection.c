@@ -164,9 +164,11 @@ cmd_run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int thre
 		printf(", %lld withheld (see `broadside withheld %s`)", (long long)st.withheld, col->slug);
 	putchar('\n');
 	fflush(stdout);
-	/* torrent_after_ingest: hashed again only if the files changed. */
+	/* torrent_after_ingest: hashed again only if the files changed. A
+	 * failure leaves the torrent out of the manifests signed below. */
 	if (torrent && cmd_torrent_make(data, c, col, 0, 0) < 0)
-		return -1;
+		fprintf(stderr, "broadside: %s: no torrent this time (`broadside torrent %s` tries again)\n",
+		    col->slug, col->slug);
 	/* What was just catalogued is what gets signed (a mirror keeps the origin's). */
 	if (col->origin == NULL && cmd_sign_manifests(data, c, col) < 0)
 		return -1;

@@ -59,7 +59,8 @@ cmd_torrent(int argc, char **argv, const char *data)
 	cat_t *c = NULL;
 	const char *slug = NULL;
 	int64_t piece_len = 0;
-	int rc = 1, lock = -1, rehash = 0, found;
+	int rc = 1, lock = -1, rehash = 0, found, held;
+	char *why = NULL;
 
 	if (cmd_wants_help(argc, argv, torrent_usage))
 		return 0;
@@ -98,6 +99,13 @@ cmd_torrent(int argc, char **argv, const char *data)
 	}
 	if (col.origin != NULL) {
 		log_err("%s is a mirror: it serves its origin's signed files only", col.slug);
+		goto done;
+	}
+	if ((held = cat_collection_held(c, col.id, &why)) != 0) {
+		/* Restored onto files not checked yet: hashing them would vouch for them. */
+		if (held > 0)
+			log_err("%s is held until `broadside refresh %s` has checked its files", col.slug, col.slug);
+		free(why);
 		goto done;
 	}
 	if (cmd_torrent_make(data, c, &col, piece_len, rehash) < 0 || cmd_sign_manifests(data, c, &col) < 0)
