@@ -15,7 +15,7 @@ set -euo pipefail
 
 build=(build-essential pkg-config xxd libevent-dev libssl-dev libsqlite3-dev
        libhttp-parser-dev libseccomp-dev libcurl4-openssl-dev libzip-dev libexpat1-dev libexif-dev
-       libdeflate-dev libarchive-dev libjpeg62-turbo-dev libpng-dev libolecf-dev libbfio-dev)
+       libdeflate-dev libarchive-dev libjpeg62-turbo-dev libpng-dev libgif-dev libwebp-dev libolecf-dev libbfio-dev)
 # onionbalance only when an appliance is an Onionbalance front; the demo is not.
 # poppler-utils: pdftotext, pdfinfo, pdftoppm (its fonts come through fontconfig's
 # dependencies: fonts-dejavu-core or another).
@@ -35,7 +35,9 @@ image_pi=("${image[@]}" qemu-user-static binfmt-support arch-test qemu-system-ar
 # python3-pil and libimage-exiftool-perl write the review test's metadata
 # python3-libtorrent (a real BitTorrent client) rechecks `broadside torrent`'s
 # files, v1 and v2; mktorrent (bench) is the v1-only yardstick for its speed
-test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium sqlite3 enscript libgsf-bin
+# nodejs and npm: tests/integration/a11y.sh installs axe-core and
+# puppeteer-core (pinned, tests/a11y/package-lock.json) with `npm ci`.
+test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium nodejs npm sqlite3 enscript libgsf-bin
       python3-pil libimage-exiftool-perl aria2 unzip tesseract-ocr tesseract-ocr-eng python3-libtorrent
       openssl procps iproute2 onionbalance "${image[@]}" "${package[@]}")
 bench=("${run[@]}" nginx-light wrk time curl wget minisign sqlite3 openssl procps mktorrent
@@ -58,6 +60,11 @@ for purpose in "$@"; do
   esac
 done
 mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" | sort -u)
+# A nodejs from elsewhere (NodeSource's) carries its own npm and conflicts
+# with Debian's: keep the npm that is there.
+if command -v npm >/dev/null 2>&1; then
+  mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" | grep -vx npm)
+fi
 if [ $list = 1 ]; then echo "${pkgs[*]}"; exit 0; fi
 
 missing=()

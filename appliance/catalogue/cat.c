@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "catalogue/cat_int.h"
+#include "catalogue/search_tok.h"
 #include "base/log.h"
 #include "base/text.h"
 #include "base/util.h"
@@ -52,6 +53,11 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " SELECT 'delete', id, title, path, body, coll FROM fts_src WHERE file_id = ?1",
 	[S_FTS_INSERT] = "INSERT INTO fts (rowid, title, path, body, coll)"
 	    " SELECT id, title, path, body, coll FROM fts_src WHERE id = ?1",
+	/* The trigram index holds only rows its view gives (bs_unspaced). */
+	[S_CJK_DELETE] = "INSERT INTO fts_cjk (fts_cjk, rowid, title, path, body, coll)"
+	    " SELECT 'delete', id, title, path, body, coll FROM fts_cjk_src WHERE file_id = ?1",
+	[S_CJK_INSERT] = "INSERT INTO fts_cjk (rowid, title, path, body, coll)"
+	    " SELECT id, title, path, body, coll FROM fts_cjk_src WHERE id = ?1",
 	[S_FILE_DELETE] = "DELETE FROM files WHERE id = ?1",
 	[S_PART_DELETE] = "DELETE FROM parts WHERE file_id = ?1",
 	[S_PART_STATE] = "SELECT (SELECT length(replace(coalesce(body, ''), char(8233), '')) FROM docs WHERE id = ?1),"
@@ -163,6 +169,8 @@ static void
 config_sqlite(void)
 {
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* The index's tokenizer must be known to every connection that reads it. */
+	search_tok_register_all();
 }
 
 int
@@ -261,6 +269,12 @@ sqlite3 *
 cat_db(cat_t *c)
 {
 	return c->db;
+}
+
+int
+cat_version(cat_t *c)
+{
+	return c->version;
 }
 
 int
@@ -473,6 +487,61 @@ cat_doc_get(cat_t *c, int64_t file_id, char **body, size_t *len)
 	if (rc == SQLITE_DONE)
 		return 1;
 	return cat_db_error_(c, "read text");
+}
+
+int
+cat_part_get(cat_t *c, int64_t file_id, int64_t k, char **name, char **body, size_t *len)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*name = *body = NULL;
+	*len = 0;
+	if (k < 1)
+		return 1;
+	/* Ids fall as parts are stored (each the smallest minus one). */
+	if (sqlite3_prepare_v2(c->db, "SELECT name, body FROM parts WHERE file_id = ?1"
+	    " ORDER BY id DESC LIMIT 1 OFFSET ?2", -1, &s, NULL) != SQLITE_OK)
+		return cat_db_error_(c, "read an attachment's text");
+	sqlite3_bind_int64(s, 1, file_id);
+	sqlite3_bind_int64(s, 2, k - 1);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 1);
+		*name = xstrdup((const char *)sqlite3_column_text(s, 0));
+		*len = t ? (size_t)sqlite3_column_bytes(s, 1) : 0;
+		*body = xmalloc(*len + 1);
+		if (*len)
+			memcpy(*body, t, *len);
+		(*body)[*len] = '\0';
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return cat_db_error_(c, "read an attachment's text");
+}
+
+int
+cat_part_names(cat_t *c, int64_t file_id, char ***names, size_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*names = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(c->db, "SELECT name FROM parts WHERE file_id = ?1 ORDER BY id DESC LIMIT ?2",
+	    -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, file_id);
+	sqlite3_bind_int64(s, 2, CAT_PARTS_LISTED);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*names = xrealloc(*names, (*n + 1) * sizeof(**names));
+		(*names)[(*n)++] = xstrdup((const char *)sqlite3_column_text(s, 0));
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : cat_db_error_(c, "list a file's attachments");
 }
 
 int

@@ -34,6 +34,8 @@ void cat_free_(cat_t *c);
 #define cat_free(p) do { cat_free_(p); (p) = NULL; } while (0)
 /* Return the underlying connection (search and tests run their own statements). */
 struct sqlite3 *cat_db(cat_t *c);
+/* The catalogue's schema version (a read-only open may see an older one). */
+int cat_version(cat_t *c);
 
 typedef struct cat_collection {
 	int64_t id;
@@ -84,6 +86,16 @@ int cat_file_neighbours(cat_t *c, int64_t file_id, char *prev, char *next, size_
  * (caller frees; "" when the file has none) and its length. 0 found, 1 no
  * text row, -1 error. */
 int cat_doc_get(cat_t *c, int64_t file_id, char **body, size_t *len);
+/* Part k (from 1, in the order ingest stored them: a message's attachments
+ * in the order of the jail's walk) of file_id: its name and text (caller
+ * frees both; body "" when it has none) and the text's length. 0 found, 1
+ * no such part, -1 error. */
+int cat_part_get(cat_t *c, int64_t file_id, int64_t k, char **name, char **body, size_t *len);
+/* The names of file_id's parts in that order (at most CAT_PARTS_LISTED; the
+ * caller frees each and the array). 0, or -1 (none where a catalogue has no
+ * parts table). */
+#define CAT_PARTS_LISTED 1000
+int cat_part_names(cat_t *c, int64_t file_id, char ***names, size_t *n);
 /* Call fn for every file of a collection in path (byte) order, streaming. Non-zero from fn stops. */
 int cat_file_each(cat_t *c, int64_t collection_id,
     int (*fn)(const char *relpath, const cat_file_t *f, void *arg), void *arg);
@@ -119,6 +131,17 @@ typedef struct cat_entry {
  * Returns 0, 1 if the folder does not exist, -1 on error; non-zero from fn stops. */
 int cat_dir_list(cat_t *c, int64_t collection_id, const char *dir, int sort, int desc,
     int64_t offset, int64_t limit, int (*fn)(const cat_entry_t *e, void *arg), void *arg);
+/* The entries of folder dir whose names contain text (ASCII case folded;
+ * other bytes as they are), folders first, then files, in name order,
+ * starting after `from` (NULL: the beginning; else a *next given before).
+ * Stops after limit matches or budget names looked at, whichever comes
+ * first, and sets *next (caller frees) to where to go on, or NULL at the
+ * end, and *looked. Walks the name indexes and reads only the matches'
+ * rows. 0, 1 if the folder does not exist, -1; non-zero from fn stops.
+ * (cat_filter.c) */
+int cat_dir_filter(cat_t *c, int64_t collection_id, const char *dir, const char *text, const char *from,
+    int64_t limit, int64_t budget, int (*fn)(const cat_entry_t *e, void *arg), void *arg,
+    char **next, int64_t *looked);
 /* Set *exists and *entries (subfolders + files directly inside dir). */
 int cat_dir_stat(cat_t *c, int64_t collection_id, const char *dir, int64_t *entries, int *exists);
 

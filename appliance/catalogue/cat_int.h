@@ -11,7 +11,7 @@ enum stmt_id {
 	S_FILE_GET, S_DATA_VERSION, S_FILE_GET_CRC, S_FILE_EACH, S_COLL_GET, S_COLL_GET_ID, S_COLL_EACH, S_COLL_INSERT,
 	S_COLL_UPDATE, S_DIR_GET, S_DIR_INSERT, S_FILE_INSERT, S_FILE_UPDATE,
 	S_DOC_UPSERT, S_FTS_DELETE, S_FTS_INSERT, S_FILE_DELETE, S_BEGIN, S_COMMIT,
-	S_ROLLBACK, S_COLL_HELD, S_DIR_STALE, S_PART_DELETE, S_PART_INSERT, S_PART_STATE, S_COUNT
+	S_ROLLBACK, S_COLL_HELD, S_DIR_STALE, S_PART_DELETE, S_PART_INSERT, S_PART_STATE, S_CJK_DELETE, S_CJK_INSERT, S_COUNT
 };
 
 struct cat {
@@ -36,7 +36,7 @@ int cat_exec_(cat_t *c, const char *sql);
 /* The single integer a PRAGMA returns; -1 on error. */
 int64_t cat_pragma_int_(cat_t *c, const char *sql);
 
-#define CAT_SCHEMA_VERSION 6
+#define CAT_SCHEMA_VERSION 7
 #define CAT_SCHEMA_OLDEST_READ 2   /* read-only opens still list v2 folders (by OFFSET) */
 /* Bring the catalogue to CAT_SCHEMA_VERSION (cat_schema.c); sets c->version. */
 int cat_migrate_(cat_t *c);

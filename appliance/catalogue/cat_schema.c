@@ -129,6 +129,26 @@ static const char schema_v6[] =
     " UNION ALL SELECT p.id, p.title, f.path || ' \xe2\x80\xba ' || p.name, p.body, 'c' || f.collection_id,"
     "  f.collection_id, p.file_id FROM parts p JOIN files f ON f.id = p.file_id;";
 
+/* v7: the main index's tokenizer becomes `bs` (search_tok.h: Arabic, Persian
+ * and Hebrew folded, attached articles, English stems, marks kept inside
+ * words), and text in a script written without spaces (CJK, Thai...) gets a
+ * second, trigram index too: any 3 characters of it are found. Only such text:
+ * on a Latin-script catalogue fts_cjk stays empty. Its collection marker is
+ * bracketed, since a trigram search finds substrings ("{c1}" is not in
+ * "{c12}"). */
+static const char schema_v7[] =
+    "DROP TABLE fts;"
+    "CREATE VIRTUAL TABLE fts USING fts5(title, path, body, coll,"
+    "  content='fts_src', content_rowid='id', tokenize='bs');"
+    "INSERT INTO fts (fts) VALUES ('rebuild');"
+    "DROP VIEW IF EXISTS fts_cjk_src;"
+    "DROP TABLE IF EXISTS fts_cjk;"
+    "CREATE VIEW fts_cjk_src AS SELECT id, title, path, body, '{c' || collection_id || '}' AS coll,"
+    "  collection_id, file_id FROM fts_src WHERE bs_unspaced(title, path, body);"
+    "CREATE VIRTUAL TABLE fts_cjk USING fts5(title, path, body, coll,"
+    "  content='fts_cjk_src', content_rowid='id', tokenize='trigram case_sensitive 0');"
+    "INSERT INTO fts_cjk (fts_cjk) VALUES ('rebuild');";
+
 /* Set the folder positions of every collection (migration to v3). */
 static int
 positions_all(cat_t *c)
@@ -228,6 +248,16 @@ cat_migrate_(cat_t *c)
 	if (v < 6 && (cat_exec_(c, schema_v6) < 0 || cat_exec_(c, "PRAGMA user_version = 6") < 0)) {
 		cat_exec_(c, "ROLLBACK");
 		return -1;
+	}
+	/* v7: the index built again with its new tokenizer, and the trigram index. */
+	if (v < 7) {
+		if (v >= 1)
+			log_info("upgrading catalogue %s to schema version 7 (the search index is built "
+			    "again: about 3 min per million files)", c->path);
+		if (cat_exec_(c, schema_v7) < 0 || cat_exec_(c, "PRAGMA user_version = 7") < 0) {
+			cat_exec_(c, "ROLLBACK");
+			return -1;
+		}
 	}
 	if (cat_exec_(c, "COMMIT") < 0)
 		return -1;

@@ -69,6 +69,14 @@ cat_collection_delete(cat_t *c, int64_t id)
 	if (cat_step_done_(c, s, "remove index entries") < 0)
 		goto done;
 	sqlite3_finalize(s);
+	if (sqlite3_prepare_v2(c->db, "INSERT INTO fts_cjk (fts_cjk, rowid, title, path, body, coll)"
+	    " SELECT 'delete', id, title, path, body, coll FROM fts_cjk_src WHERE collection_id = ?1",
+	    -1, &s, NULL) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_int64(s, 1, id);
+	if (cat_step_done_(c, s, "remove index entries") < 0)
+		goto done;
+	sqlite3_finalize(s);
 	/* Files before folders: files reference folders; docs follow files by cascade. */
 	if (sqlite3_prepare_v2(c->db, "DELETE FROM files WHERE collection_id = ?1", -1, &s, NULL) != SQLITE_OK)
 		goto done;
@@ -155,9 +163,16 @@ static int
 fts_entry(cat_t *c, enum stmt_id which, int64_t id)
 {
 	sqlite3_stmt *s = cat_stmt_(c, which);
+	enum stmt_id cjk = which == S_FTS_DELETE ? S_CJK_DELETE : which == S_FTS_INSERT ? S_CJK_INSERT : S_COUNT;
 
 	if (s == NULL)
 		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if (cat_step_done_(c, s, "update search index") < 0)
+		return -1;
+	/* The trigram index: removed before the main one's content changes, added after. */
+	if (cjk == S_COUNT || (s = cat_stmt_(c, cjk)) == NULL)
+		return cjk == S_COUNT ? 0 : -1;
 	sqlite3_bind_int64(s, 1, id);
 	return cat_step_done_(c, s, "update search index");
 }
@@ -486,7 +501,8 @@ cat_check(cat_t *c)
 			log_err("catalogue %s: integrity check: %s", c->path, r ? r : "?");
 	}
 	sqlite3_finalize(s);
-	if (rc == 0 && cat_exec_(c, "INSERT INTO fts (fts) VALUES ('integrity-check')") < 0)
+	if (rc == 0 && cat_exec_(c, "INSERT INTO fts (fts) VALUES ('integrity-check');"
+	    " INSERT INTO fts_cjk (fts_cjk) VALUES ('integrity-check')") < 0)
 		rc = -1;
 	return rc;
 }
@@ -580,7 +596,9 @@ cat_fts_tidy(cat_t *c, int max_segments)
 	sqlite3_stmt *s = NULL;
 	int64_t segs = 0;
 
-	if (sqlite3_prepare_v2(c->db, "SELECT count(DISTINCT segid) FROM fts_idx", -1, &s, NULL) != SQLITE_OK)
+	/* Both indexes (the trigram one on its own is seldom big). */
+	if (sqlite3_prepare_v2(c->db, "SELECT max((SELECT count(DISTINCT segid) FROM fts_idx),"
+	    " (SELECT count(DISTINCT segid) FROM fts_cjk_idx))", -1, &s, NULL) != SQLITE_OK)
 		return cat_db_error_(c, "count index segments");
 	if (sqlite3_step(s) == SQLITE_ROW)
 		segs = sqlite3_column_int64(s, 0);
@@ -589,7 +607,8 @@ cat_fts_tidy(cat_t *c, int max_segments)
 		return 0;
 	if (cat_begin(c) < 0)
 		return -1;
-	if (sqlite3_exec(c->db, "INSERT INTO fts(fts) VALUES('optimize')", NULL, NULL, NULL) != SQLITE_OK) {
+	if (sqlite3_exec(c->db, "INSERT INTO fts(fts) VALUES('optimize');"
+	    " INSERT INTO fts_cjk(fts_cjk) VALUES('optimize')", NULL, NULL, NULL) != SQLITE_OK) {
 		cat_db_error_(c, "merge the search index");
 		cat_rollback(c);
 		return -1;

@@ -159,6 +159,9 @@ mime_sniff(const unsigned char *p, size_t n)
 			return magic[i].type;
 	if (n >= 12 && memcmp(p + 4, "ftyp", 4) == 0)
 		return "video/mp4";
+	/* Debian 12's media-types has no .webp. */
+	if (n >= 12 && memcmp(p, "RIFF", 4) == 0 && memcmp(p + 8, "WEBP", 4) == 0)
+		return "image/webp";
 	if (starts_ci_skipws(p, probe, "<!doctype html") || starts_ci_skipws(p, probe, "<html"))
 		return "text/html";
 	if (starts_ci_skipws(p, probe, "<?xml"))

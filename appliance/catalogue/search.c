@@ -11,12 +11,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalogue/search_tok.h"
 #include "base/log.h"
 #include "base/text.h"
 #include "base/util.h"
 
-/* Column weights (title, path, body, coll): the collection marker never scores. */
-static const double col_weight[] = { 4.0, 2.0, 1.0, 0.0 };
+
+static size_t
+count_chars(const char *s)
+{
+	size_t k = 0;
+
+	for (; *s; s++)
+		k += ((unsigned char)*s & 0xc0) != 0x80;
+	return k;
+}
+
+static int
+is_ascii_word(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+			return 0;
+	return 1;
+}
 
 static int
 is_word_byte(unsigned char ch)
@@ -111,7 +129,9 @@ search_parse(const char *input, size_t len, search_query_t *q)
 		else if (!quoted && i < n && s[i] == '*') {
 			i++;
 			/* Short prefixes would merge thousands of terms: a plain word instead. */
-			prefix = phrase.len >= 3;
+			prefix = phrase.len > 0 && count_chars(phrase.s) >= 3;
+			if (!prefix && phrase.len > 0)
+				q->short_prefix = 1;
 		}
 		if (words == 0)
 			continue;
@@ -126,6 +146,8 @@ search_parse(const char *input, size_t len, search_query_t *q)
 			break;
 		}
 		q->prefix[q->n] = prefix;
+		/* Stems for plain English words only: a quoted word is meant as written. */
+		q->stem[q->n] = !quoted && !prefix && words == 1 && phrase.len >= 3 && is_ascii_word(phrase.s);
 		q->phrase[q->n++] = xstrdup(phrase.s);
 	}
 	strbuf_release(&clean);
@@ -142,23 +164,40 @@ search_query_clear(search_query_t *q)
 	memset(q, 0, sizeof(*q));
 }
 
-/* Phrases hold only word bytes and spaces, so quoting them needs no escaping. */
+/* Phrases hold only word bytes and spaces, so quoting them needs no escaping.
+ * A stemmed word is (the word OR its stems), in that order: bs_rank counts
+ * the first as the exact form. */
 static void
-add_phrase(strbuf_t *b, const search_query_t *q, int i)
+add_phrase(strbuf_t *b, const search_query_t *q, int i, enum search_form form)
 {
-	if (q->expansion[i]) {
+	if (form != SEARCH_FORM_TRIGRAM && q->expansion[i]) {
 		strbuf_adds(b, q->expansion[i]);
+		return;
+	}
+	if (form == SEARCH_FORM_STEMS && q->stem[i]) {
+		strbuf_addf(b, "(\"%s\" OR \"" SEARCH_TOK_STEM "%s\")", q->phrase[i], q->phrase[i]);
 		return;
 	}
 	strbuf_addc(b, '"');
 	strbuf_adds(b, q->phrase[i]);
 	strbuf_addc(b, '"');
-	if (q->prefix[i])
+	if (form != SEARCH_FORM_TRIGRAM && q->prefix[i])
 		strbuf_adds(b, " *");
 }
 
+/* How many FTS5 phrases add_phrase writes for phrase i. */
+static int
+phrase_terms(const search_query_t *q, int i, enum search_form form)
+{
+	if (form == SEARCH_FORM_TRIGRAM)
+		return 1;
+	if (q->expansion[i])
+		return q->nterms[i] > 0 ? q->nterms[i] : 1;
+	return form == SEARCH_FORM_STEMS && q->stem[i] ? 2 : 1;
+}
+
 char *
-search_query_fts(const search_query_t *q)
+search_query_fts_for(const search_query_t *q, enum search_form form)
 {
 	strbuf_t b;
 
@@ -170,84 +209,31 @@ search_query_fts(const search_query_t *q)
 	for (int i = 0; i < q->n; i++) {
 		if (i)
 			strbuf_adds(&b, " AND ");
-		add_phrase(&b, q, i);
+		add_phrase(&b, q, i, form);
 	}
 	strbuf_addc(&b, ')');
 	return strbuf_detach(&b);
 }
 
-/* --- ranking --- */
-
-/* bs_rank(fts, idf_blob): BM25 over weighted columns, with each phrase's IDF
- * supplied by the caller (from bounded counts). Lower is better, like bm25(). */
-static void
-rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nval, sqlite3_value **val)
+char *
+search_query_fts(const search_query_t *q)
 {
-	const double k1 = 1.2, b = 0.75;
-	double tf[SEARCH_MAX_PHRASES + 1] = { 0 }, score = 0, avgdl = 1;
-	const double *idf = NULL;
-	int nphrase = api->xPhraseCount(fts), ninst = 0, dl = 0;
-	sqlite3_int64 nrow = 0, ntok = 0;
-
-	if (nphrase > SEARCH_MAX_PHRASES + 1)
-		nphrase = SEARCH_MAX_PHRASES + 1;
-	if (nval >= 1 && sqlite3_value_bytes(val[0]) >= (int)(nphrase * sizeof(double)))
-		idf = sqlite3_value_blob(val[0]);
-	if (api->xInstCount(fts, &ninst) != SQLITE_OK) {
-		sqlite3_result_error(ctx, "rank failed", -1);
-		return;
-	}
-	for (int i = 0; i < ninst; i++) {
-		int ip, ic, io;
-		if (api->xInst(fts, i, &ip, &ic, &io) == SQLITE_OK && ip < nphrase && ic >= 0 && ic < 4)
-			tf[ip] += col_weight[ic];
-	}
-	api->xColumnSize(fts, -1, &dl);
-	if (api->xRowCount(fts, &nrow) == SQLITE_OK && api->xColumnTotalSize(fts, -1, &ntok) == SQLITE_OK && nrow > 0)
-		avgdl = (double)ntok / (double)nrow;
-	if (avgdl <= 0)
-		avgdl = 1;
-	for (int i = 0; i < nphrase; i++) {
-		double w;
-		if (tf[i] == 0)
-			continue;
-		if (idf) {
-			memcpy(&w, (const char *)idf + i * sizeof(double), sizeof(w));
-		} else {
-			w = 1.0;
-		}
-		score += w * tf[i] * (k1 + 1) / (tf[i] + k1 * (1 - b + b * (double)dl / avgdl));
-	}
-	sqlite3_result_double(ctx, -score);
-}
-
-int
-search_register(sqlite3 *db)
-{
-	fts5_api *api = NULL;
-	sqlite3_stmt *s = NULL;
-
-	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
-	sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (api == NULL || api->iVersion < 2)
-		return -1;
-	return api->xCreateFunction(api, "bs_rank", NULL, rank_fn, NULL) == SQLITE_OK ? 0 : -1;
+	return search_query_fts_for(q, SEARCH_FORM_STEMS);
 }
 
 /* --- running a query --- */
 
-/* Count matches of expr among rowids above min_rowid, stopping at cap; -1 on error. */
+/* Count matches of expr in index tab among rowids above min_rowid, stopping
+ * at cap; -1 on error. */
 static int64_t
-count_capped(sqlite3 *db, const char *expr, int64_t cap, int64_t min_rowid)
+count_capped(sqlite3 *db, const char *tab, const char *expr, int64_t cap, int64_t min_rowid)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t n = -1;
+	char *sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM %s WHERE %s MATCH ?1 AND rowid > ?3 LIMIT ?2)",
+	    tab, tab);
 
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ?1 AND rowid > ?3 LIMIT ?2)",
-	    -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
 		goto done;
 	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, cap);
@@ -259,6 +245,7 @@ done:
 	if (n < 0)
 		log_warn("search failed: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(s);
+	free(sql);
 	return n;
 }
 
@@ -300,6 +287,8 @@ fetch_hit(sqlite3 *db, sqlite3_stmt *s, const char *expr, int64_t rowid, search_
 	h->slug = xstrdup((const char *)sqlite3_column_text(s, 2));
 	if (sqlite3_column_count(s) > 4 && sqlite3_column_type(s, 4) == SQLITE_TEXT)
 		h->part = xstrdup((const char *)sqlite3_column_text(s, 4));
+	if (h->part && sqlite3_column_count(s) > 5)
+		h->part_no = sqlite3_column_int64(s, 5);
 	/* The body's snippet, or the title's when the words are not in the body
 	 * (coalesce makes the second only when needed: each costs a re-read). */
 	snip = (const char *)sqlite3_column_text(s, 3);
@@ -334,10 +323,14 @@ expand_prefixes(sqlite3 *db, search_query_t *q)
 		    sqlite3_prepare_v2(db, "SELECT term FROM temp.fts_terms WHERE term >= ?1 AND term < ?2 LIMIT 1",
 		    -1, &s, NULL) != SQLITE_OK))
 			goto done;
-		/* The index holds case-folded words; fold ASCII the same way. */
+		/* The index holds folded words (case, accents, Arabic forms): its
+		 * own tokenizer says how this one reads there (Über* is uber*). */
 		strbuf_init(&lo);
-		for (const char *p = q->phrase[i]; *p; p++)
-			strbuf_addc(&lo, (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : *p);
+		if (search_tok_index_form(db, q->phrase[i], strlen(q->phrase[i]), &lo) < 0 || lo.len == 0) {
+			strbuf_reset(&lo);
+			for (const char *p = q->phrase[i]; *p; p++)
+				strbuf_addc(&lo, (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : *p);
+		}
 		strbuf_init(&hi);
 		strbuf_adds(&hi, lo.s);
 		strbuf_adds(&hi, "\xf4\x8f\xbf\xbf");   /* above every word with this prefix */
@@ -379,6 +372,7 @@ expand_prefixes(sqlite3 *db, search_query_t *q)
 			goto done;
 		}
 		q->expansion[i] = strbuf_detach(&exp);
+		q->nterms[i] = n;
 	}
 	rc = 0;
 done:
@@ -391,11 +385,40 @@ done:
  * 1M files. Return the rowid above which such a query searches (the
  * SEARCH_PHRASE_WINDOW most recent files), 0 for the whole catalogue, -1 on error. */
 static int64_t
-phrase_window(sqlite3 *db, const search_query_t *q)
+phrase_window(sqlite3 *db, const char *tab, const search_query_t *q)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t maxid = 0;
 
+	/* In the trigram index a phrase of 4+ characters is a phrase of trigrams,
+	 * with the same cost: how many files hold up to 8 of its trigrams (all,
+	 * or spread from first to last) bounds it from above. */
+	for (int i = 0; strcmp(tab, "fts_cjk") == 0 && i < q->n; i++) {
+		size_t off[SEARCH_MAX_WORDS * (SEARCH_MAX_WORD + 1) + 1], nch = 0, len = strlen(q->phrase[i]), ntri;
+		const char *p = q->phrase[i];
+		strbuf_t e;
+		int64_t k;
+		for (size_t b = 0; b < len && nch + 1 < ARRAY_LEN(off); b++)
+			if (((unsigned char)p[b] & 0xc0) != 0x80)
+				off[nch++] = b;
+		off[nch] = len;
+		if (nch < 4)
+			continue;
+		ntri = nch - 2;
+		strbuf_init(&e);
+		strbuf_adds(&e, "{title path body} : (");
+		for (size_t j = 0; j < (ntri < 8 ? ntri : 8); j++) {
+			size_t at = ntri <= 8 ? j : j * (ntri - 1) / 7;
+			strbuf_addf(&e, "%s\"%.*s\"", j ? " AND " : "", (int)(off[at + 3] - off[at]), p + off[at]);
+		}
+		strbuf_addc(&e, ')');
+		k = count_capped(db, tab, e.s, SEARCH_COMMON + 1, 0);
+		strbuf_release(&e);
+		if (k < 0)
+			return -1;
+		if (k > SEARCH_COMMON)
+			goto expensive;
+	}
 	for (int i = 0; i < q->n; i++) {
 		int common = 1;
 		const char *w = q->phrase[i];
@@ -404,7 +427,7 @@ phrase_window(sqlite3 *db, const search_query_t *q)
 		while (*w && common) {
 			size_t len = strcspn(w, " ");
 			char *one = xasprintf("{title path body} : \"%.*s\"", (int)len, w);
-			int64_t k = count_capped(db, one, SEARCH_COMMON + 1, 0);
+			int64_t k = count_capped(db, tab, one, SEARCH_COMMON + 1, 0);
 			free(one);
 			if (k < 0)
 				return -1;
@@ -425,6 +448,96 @@ expensive:
 	return maxid > SEARCH_PHRASE_WINDOW ? maxid - SEARCH_PHRASE_WINDOW : 0;
 }
 
+/* sql with each '@' replaced by the index's name (caller frees). */
+static char *
+tab_sql(const char *sql, const char *tab)
+{
+	strbuf_t b;
+
+	strbuf_init(&b);
+	for (; *sql; sql++)
+		if (*sql == '@')
+			strbuf_adds(&b, tab);
+		else
+			strbuf_addc(&b, *sql);
+	return strbuf_detach(&b);
+}
+
+/* The ranked rowids of expr in tab, [offset, offset + want): among every
+ * match, or over_cap among the SEARCH_RANK_CAP newest; appended to ids. */
+static int
+rank_ids(sqlite3 *db, const char *tab, const char *expr, int over_cap, const double *idf, const unsigned char *kinds,
+    int nidf, int64_t min_rowid, int64_t offset, int64_t want, int64_t *ids, size_t *nids)
+{
+	sqlite3_stmt *s = NULL;
+	char *sql = tab_sql(over_cap ?
+	    "SELECT id FROM (SELECT rowid AS id, bs_rank(@, ?4, ?7) AS score FROM @ WHERE @ MATCH ?1"
+	    " AND rowid > ?6 ORDER BY rowid DESC LIMIT ?5) ORDER BY score, id DESC LIMIT ?2 OFFSET ?3" :
+	    "SELECT rowid FROM @ WHERE @ MATCH ?1 AND rowid > ?6 ORDER BY bs_rank(@, ?4, ?7), rowid DESC"
+	    " LIMIT ?2 OFFSET ?3", tab);
+	int rc = -1, step = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, want);
+	sqlite3_bind_int64(s, 3, offset);
+	sqlite3_bind_blob(s, 4, idf, (int)(nidf * sizeof(double)), SQLITE_STATIC);
+	if (over_cap)
+		sqlite3_bind_int(s, 5, SEARCH_RANK_CAP);
+	sqlite3_bind_int64(s, 6, min_rowid > 0 ? min_rowid : INT64_MIN);
+	sqlite3_bind_blob(s, 7, kinds, nidf, SQLITE_STATIC);
+	while (want-- > 0 && (step = sqlite3_step(s)) == SQLITE_ROW)
+		ids[(*nids)++] = sqlite3_column_int64(s, 0);
+	rc = step == SQLITE_DONE || step == SQLITE_ROW ? 0 : -1;
+done:
+	sqlite3_finalize(s);
+	free(sql);
+	return rc;
+}
+
+/* The IDF and kind of each FTS5 phrase of q's expression in form, after the
+ * collection's (coll: 1 if there is one); their number. */
+static int
+phrase_weights(const search_query_t *q, enum search_form form, const double *pidf, int coll, double *idf,
+    unsigned char *kinds)
+{
+	int n = 0;
+
+	if (coll) {
+		idf[n] = 0;
+		kinds[n++] = 0;
+	}
+	for (int i = 0; i < q->n; i++) {
+		int k = phrase_terms(q, i, form);
+		for (int j = 0; j < k && n < SEARCH_RANK_PHRASES; j++) {
+			idf[n] = pidf[i];
+			kinds[n++] = form == SEARCH_FORM_STEMS && q->stem[i] && j == 0 ? SEARCH_KIND_EXACT : 0;
+		}
+	}
+	return n;
+}
+
+/* Query in form, with the collection filter if coll_id > 0 (caller frees). */
+static char *
+query_expr(const search_query_t *q, enum search_form form, int64_t coll_id)
+{
+	char *expr = search_query_fts_for(q, form), *full;
+
+	if (coll_id <= 0)
+		return expr;
+	/* The collection is a column of the index, so the filter is part of the match;
+	 * bracketed in the trigram index, where "c1" would be found in "c12". */
+	full = xasprintf(form == SEARCH_FORM_TRIGRAM ? "coll : \"{c%lld}\" AND %s" : "coll : \"c%lld\" AND %s",
+	    (long long)coll_id, expr);
+	free(expr);
+	return full;
+}
+
+#define MSG_UNSPACED "Text written without spaces between words (Chinese, Japanese, Korean, Thai and others) " \
+	"is searched by 3 characters or more; shorter words are found only where they stand apart."
+#define MSG_SHORT_PREFIX "A prefix needs 3 letters before the *; a shorter one is searched as a whole word."
+
 int
 search_run(cat_t *c, const char *query, const char *collection_slug, int64_t offset, int limit,
     search_result_t *out)
@@ -432,11 +545,14 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 	sqlite3 *db = cat_db(c);
 	search_query_t q;
 	sqlite3_stmt *s = NULL;
-	char *expr = NULL, *full = NULL;
-	double idf[SEARCH_MAX_PHRASES + 1];
-	int64_t count, ndocs, *ids = NULL, min_rowid;
+	char *full = NULL, *exact = NULL, *sql = NULL;
+	double pidf[SEARCH_MAX_PHRASES], idf[SEARCH_RANK_PHRASES], eidf[SEARCH_RANK_PHRASES];
+	unsigned char kinds[SEARCH_RANK_PHRASES], ekinds[SEARCH_RANK_PHRASES];
+	int64_t count, ndocs, *ids = NULL, min_rowid, coll_id = 0, ne = 0;
 	size_t nids = 0;
-	int rc = -1, nidf = 0;
+	int rc = -1, nidf, unspaced = 0, short_unspaced = 0, has_stems = 0;
+	enum search_form form = SEARCH_FORM_STEMS;
+	const char *tab = "fts";
 
 	memset(out, 0, sizeof(*out));
 	if (cat_first_use(c, CAT_ONCE_SEARCH) && search_register(db) < 0) {
@@ -445,8 +561,8 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 	}
 	search_parse(query ? query : "", query ? strlen(query) : 0, &q);
 	if (q.n == 0) {
-		set_message(out, query && *query ? "Your search has no words to look for; try plain words."
-		    : "Type one or more words to search for.");
+		set_message(out, q.short_prefix ? MSG_SHORT_PREFIX : query && *query ?
+		    "Your search has no words to look for; try plain words." : "Type one or more words to search for.");
 		rc = 0;
 		goto done;
 	}
@@ -456,9 +572,21 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 		limit = SEARCH_MAX_LIMIT;
 	if (offset < 0)
 		offset = 0;
-	if (expand_prefixes(db, &q) < 0)
+	/* Text without spaces between words is one long word to the main index:
+	 * its words are found as substrings of 3+ characters in the trigram index
+	 * (which holds every document with such text, its Latin words too). */
+	for (int i = 0; i < q.n; i++)
+		unspaced |= search_tok_unspaced(q.phrase[i], strlen(q.phrase[i]), 1) > 0;
+	for (int i = 0; unspaced && i < q.n; i++)
+		short_unspaced |= count_chars(q.phrase[i]) < 3;
+	if (unspaced && !short_unspaced && cat_version(c) >= 7) {
+		form = SEARCH_FORM_TRIGRAM;
+		tab = "fts_cjk";
+	}
+	for (int i = 0; form == SEARCH_FORM_STEMS && i < q.n; i++)
+		has_stems |= q.stem[i];
+	if (form != SEARCH_FORM_TRIGRAM && expand_prefixes(db, &q) < 0)
 		goto fail;
-	expr = search_query_fts(&q);
 	if (collection_slug && *collection_slug) {
 		cat_collection_t col;
 		int found = cat_collection_get(c, collection_slug, &col);
@@ -467,20 +595,36 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 			rc = found == 1 ? 0 : -1;
 			goto done;
 		}
-		/* The collection is a column of the index, so the filter is part of the match. */
-		full = xasprintf("coll : \"c%lld\" AND %s", (long long)col.id, expr);
+		coll_id = col.id;
 		cat_collection_clear(&col);
-		idf[nidf++] = 0;
-	} else {
-		full = xstrdup(expr);
 	}
-	if ((min_rowid = phrase_window(db, &q)) < 0)
+	if ((min_rowid = phrase_window(db, tab, &q)) < 0)
 		goto fail;
-	if ((count = count_capped(db, full, SEARCH_RANK_CAP + 1, min_rowid)) < 0)
+	/* Stems only when they add to what is shown: with more than the
+	 * ranking cap of exact matches, the first pages would hold nothing else,
+	 * and the search costs what it did without stems. */
+	if (has_stems) {
+		exact = query_expr(&q, SEARCH_FORM_EXACT, coll_id);
+		if ((ne = count_capped(db, tab, exact, SEARCH_RANK_CAP + 1, min_rowid)) < 0)
+			goto fail;
+		if (ne > SEARCH_RANK_CAP) {
+			form = SEARCH_FORM_EXACT;
+			has_stems = 0;
+		}
+	}
+	full = query_expr(&q, form, coll_id);
+	if (form == SEARCH_FORM_EXACT)
+		count = ne;
+	else if ((count = count_capped(db, tab, full, SEARCH_RANK_CAP + 1, min_rowid)) < 0)
 		goto fail;
 	out->total = count;
+	if (short_unspaced)
+		set_message(out, MSG_UNSPACED);
+	else if (q.short_prefix)
+		set_message(out, MSG_SHORT_PREFIX);
 	if (count == 0) {
-		set_message(out, "Nothing matched your search.");
+		if (out->message == NULL)
+			set_message(out, "Nothing matched your search.");
 		rc = 0;
 		goto done;
 	}
@@ -492,15 +636,16 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 			strbuf_t one;
 			strbuf_init(&one);
 			strbuf_adds(&one, "{title path body} : ");
-			add_phrase(&one, &q, i);
-			int64_t k = count_capped(db, one.s, SEARCH_COMMON + 1, min_rowid);
+			add_phrase(&one, &q, i, form);
+			int64_t k = count_capped(db, tab, one.s, SEARCH_COMMON + 1, min_rowid);
 			strbuf_release(&one);
 			if (k < 0)
 				goto fail;
 			n = k > SEARCH_COMMON ? (double)(ndocs / 4 > k ? ndocs / 4 : k) : (double)k;
 		}
-		idf[nidf++] = log(((double)ndocs - n + 0.5) / (n + 0.5) + 1.0);
+		pidf[i] = log(((double)ndocs - n + 0.5) / (n + 0.5) + 1.0);
 	}
+	nidf = phrase_weights(&q, form, pidf, coll_id > 0, idf, kinds);
 	if (min_rowid > 0)
 		set_message(out, "Your phrase is made of very common words, so only the 100,000 most "
 		    "recently catalogued files were searched for it.");
@@ -514,35 +659,49 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 		rc = 0;
 		goto done;
 	}
-	if (sqlite3_prepare_v2(db, count > SEARCH_RANK_CAP ?
-	    "SELECT id FROM (SELECT rowid AS id, bs_rank(fts, ?4) AS score FROM fts WHERE fts MATCH ?1"
-	    " AND rowid > ?6 ORDER BY rowid DESC LIMIT ?5) ORDER BY score, id DESC LIMIT ?2 OFFSET ?3" :
-	    "SELECT rowid FROM fts WHERE fts MATCH ?1 AND rowid > ?6 ORDER BY bs_rank(fts, ?4), rowid DESC"
-	    " LIMIT ?2 OFFSET ?3",
-	    -1, &s, NULL) != SQLITE_OK)
-		goto fail;
-	sqlite3_bind_text(s, 1, full, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, limit);
-	sqlite3_bind_int64(s, 3, offset);
-	sqlite3_bind_blob(s, 4, idf, (int)(nidf * sizeof(double)), SQLITE_STATIC);
-	if (count > SEARCH_RANK_CAP)
-		sqlite3_bind_int(s, 5, SEARCH_RANK_CAP);
-	sqlite3_bind_int64(s, 6, min_rowid > 0 ? min_rowid : INT64_MIN);
-	ids = xcalloc((size_t)limit, sizeof(*ids));
-	while (nids < (size_t)limit && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		ids[nids++] = sqlite3_column_int64(s, 0);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		goto fail;
-	sqlite3_finalize(s);
-	s = NULL;
+	ids = xcalloc((size_t)(offset + limit + 2 * SEARCH_RANK_CAP + 1), sizeof(*ids));
+	if (count <= SEARCH_RANK_CAP || !has_stems) {
+		if (rank_ids(db, tab, full, count > SEARCH_RANK_CAP, idf, kinds, nidf, min_rowid, offset, limit,
+		    ids, &nids) < 0)
+			goto fail;
+	} else {
+		/* Too many to rank all, with stems (and at most SEARCH_RANK_CAP
+		 * exact matches): the exact forms' matches are not to be lost among
+		 * the newest of the stems'. They are all ranked first. */
+		int ne_idf = phrase_weights(&q, SEARCH_FORM_EXACT, pidf, coll_id > 0, eidf, ekinds);
+		if (ne == 0) {
+			if (rank_ids(db, tab, full, 1, idf, kinds, nidf, min_rowid, offset, limit, ids, &nids) < 0)
+				goto fail;
+		} else {
+			size_t na = 0, nb, k = 0;
+			if (rank_ids(db, tab, exact, 0, eidf, ekinds, ne_idf, min_rowid, 0, ne, ids, &na) < 0)
+				goto fail;
+			nb = na;
+			if (rank_ids(db, tab, full, 1, idf, kinds, nidf, min_rowid, 0, offset + limit + (int64_t)na, ids, &nb) < 0)
+				goto fail;
+			/* The exact ones, then the others; keep [offset, offset + limit). */
+			for (size_t i = 0; i < nb; i++) {
+				int seen = 0;
+				for (size_t j = 0; i >= na && j < na && !seen; j++)
+					seen = ids[j] == ids[i];
+				if (!seen)
+					ids[k++] = ids[i];
+			}
+			nids = 0;
+			for (size_t i = (size_t)offset; i < k && nids < (size_t)limit; i++)
+				ids[nids++] = ids[i];
+		}
+	}
 	/* A hit on an attachment (a negative rowid, a row of parts) is shown as
 	 * its file, with the attachment's name. A catalogue from before parts
 	 * (read-only, not yet upgraded) has only files. */
-	if (sqlite3_prepare_v2(db, "SELECT f.path, f.size, c.slug,"
-	    " coalesce(nullif(snippet(fts, 2, x'02', x'03', '…', 24), ''), snippet(fts, 0, x'02', x'03', '…', 24)),"
-	    " p.name FROM fts LEFT JOIN parts p ON p.id = fts.rowid"
-	    " JOIN files f ON f.id = coalesce(p.file_id, fts.rowid) JOIN collections c ON c.id = f.collection_id"
-	    " WHERE fts MATCH ?1 AND fts.rowid = ?2", -1, &s, NULL) != SQLITE_OK &&
+	sql = tab_sql("SELECT f.path, f.size, c.slug,"
+	    " coalesce(nullif(snippet(@, 2, x'02', x'03', '…', 24), ''), snippet(@, 0, x'02', x'03', '…', 24)),"
+	    " p.name, (SELECT count(*) FROM parts q WHERE q.file_id = p.file_id AND q.id >= p.id)"
+	    " FROM @ LEFT JOIN parts p ON p.id = @.rowid"
+	    " JOIN files f ON f.id = coalesce(p.file_id, @.rowid) JOIN collections c ON c.id = f.collection_id"
+	    " WHERE @ MATCH ?1 AND @.rowid = ?2", tab);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK &&
 	    sqlite3_prepare_v2(db, "SELECT f.path, f.size, c.slug,"
 	    " coalesce(nullif(snippet(fts, 2, x'02', x'03', '…', 24), ''), snippet(fts, 0, x'02', x'03', '…', 24))"
 	    " FROM fts JOIN files f ON f.id = fts.rowid JOIN collections c ON c.id = f.collection_id"
@@ -568,8 +727,9 @@ done:
 	sqlite3_finalize(s);
 	search_query_clear(&q);
 	free(ids);
-	free(expr);
 	free(full);
+	free(exact);
+	free(sql);
 	return rc;
 }
 

@@ -34,11 +34,17 @@
 #define SEARCH_MAX_LIMIT 100
 #define SEARCH_PREFIX_TERMS 16    /* words a prefix expands to (the first, in index order) */
 #define SEARCH_PHRASE_WINDOW 100000  /* newest files searched for a phrase of common words */
+/* FTS5 phrases an expression can hold: the collection's, and each phrase's
+ * expansion (a prefix's words, a word and its stem). */
+#define SEARCH_RANK_PHRASES (1 + SEARCH_MAX_PHRASES * SEARCH_PREFIX_TERMS)
+/* bs_rank's kinds: the exact form of a word also searched by its stem. */
+#define SEARCH_KIND_EXACT 1
 
 typedef struct search_hit {
 	char *slug;
 	char *path;         /* raw relative path, as catalogued */
 	char *part;         /* the attachment of that file the hit is in ("budget.docx"), or NULL */
+	int64_t part_no;    /* its number among the file's parts (from 1: cat_part_get), or 0 */
 	int64_t size;
 	char *snippet;      /* UTF-8 plain text; matches wrapped in '\x02' ... '\x03' */
 } search_hit_t;
@@ -62,19 +68,29 @@ void search_result_clear(search_result_t *r);
 typedef struct search_query {
 	char *phrase[SEARCH_MAX_PHRASES];    /* words separated by one space */
 	int prefix[SEARCH_MAX_PHRASES];
+	int stem[SEARCH_MAX_PHRASES];        /* an unquoted English word: its stem is searched too */
 	char *expansion[SEARCH_MAX_PHRASES];  /* for a prefix: "(\"t1\" OR \"t2\" ...)" once expanded */
+	int nterms[SEARCH_MAX_PHRASES];      /* the words an expansion holds */
 	int n;
 	int dropped;      /* words or input ignored past the limits */
+	int short_prefix; /* a word* with fewer than 3 letters, searched as a word */
 } search_query_t;
 
 /* Parse reader input (any bytes, len of them) into q. */
 void search_parse(const char *input, size_t len, search_query_t *q);
 void search_query_clear(search_query_t *q);
+/* Which FTS5 expression search_query_fts_for makes: for the main index with
+ * stems, with the exact forms only, or for the trigram index (substrings:
+ * no prefixes, no stems). */
+enum search_form { SEARCH_FORM_STEMS, SEARCH_FORM_EXACT, SEARCH_FORM_TRIGRAM };
 /* Return the FTS5 expression for q (caller frees); "" if q has no phrases. */
+char *search_query_fts_for(const search_query_t *q, enum search_form form);
+/* search_query_fts_for(q, SEARCH_FORM_STEMS). */
 char *search_query_fts(const search_query_t *q);
 
-/* Register the ranking function on a connection (search_run does this on a
- * connection's first search). */
+/* Register the ranking function bs_rank(fts, idf, kinds) on a connection
+ * (search_run does this on a connection's first search; search_rank.c):
+ * idf a blob of one double per FTS5 phrase, kinds one byte per phrase. */
 int search_register(struct sqlite3 *db);
 
 #endif

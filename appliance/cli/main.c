@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "catalogue/cat.h"
 #include "base/conf.h"
 #include "base/datadir.h"
 
@@ -58,6 +59,19 @@ main(int argc, char **argv)
 		fputs(man, stdout);
 		free(man);
 		return 0;
+	}
+	/* Hidden, for tests and support: SQLite's and both search indexes'
+	 * integrity checks (the sqlite3 shell lacks the index's tokenizer). */
+	if (strcmp(argv[1], "check-catalogue") == 0) {
+		datadir_t *d = datadir_new(datadir_default(data));
+		cat_t *cat = cat_open(d->catalogue, CAT_READWRITE);
+		int rc = cat && cat_check(cat) == 0 ? 0 : 1;
+
+		if (rc == 0)
+			puts("ok");
+		cat_free(cat);
+		datadir_free(d);
+		return rc;
 	}
 	for (const struct cmd *c = cmd_table; c->name; c++)
 		if (strcmp(c->name, argv[1]) == 0)

@@ -413,7 +413,8 @@ read_upto(int fd, size_t max, size_t *len, int *full)
 /* A message (EML or MSG) in buf: its text, then its attachments' records
  * (want < 0), or only the bytes of attachment number want (into out). */
 static int
-message(enum extract_kind kind, const char *buf, size_t n, strbuf_t *out, char **title, int want)
+message(enum extract_kind kind, const char *buf, size_t n, strbuf_t *out, char **title, int want,
+    int any, int *found)
 {
 	struct extract_att a;
 	strbuf_t text;
@@ -424,6 +425,7 @@ message(enum extract_kind kind, const char *buf, size_t n, strbuf_t *out, char *
 	strbuf_init(&a.list);
 	strbuf_init(&text);
 	a.want = want;
+	a.want_any = any;
 	a.raw = out;
 	if (kind == EXTRACT_EML)
 		extract_eml_att_(buf, n, want < 0 ? out : &text, title, &a, "");
@@ -439,6 +441,8 @@ message(enum extract_kind kind, const char *buf, size_t n, strbuf_t *out, char *
 	strbuf_release(&a.recs);
 	strbuf_release(&a.list);
 	strbuf_release(&text);
+	if (found)
+		*found = a.found;
 	return rc;
 }
 
@@ -484,7 +488,7 @@ extract_fd(int fd, strbuf_t *out, char **title, void *arg)
 		break;
 	case EXTRACT_EML:
 	case EXTRACT_MSG:
-		rc = message(kind, buf, n, out, title, -1);
+		rc = message(kind, buf, n, out, title, -1, 0, NULL);
 		break;
 	default:
 		break;
@@ -496,7 +500,7 @@ extract_fd(int fd, strbuf_t *out, char **title, void *arg)
 int
 extract_msg(const void *p, size_t n, strbuf_t *out, char **title)
 {
-	return message(EXTRACT_MSG, p, n, out, title, -1);
+	return message(EXTRACT_MSG, p, n, out, title, -1, 0, NULL);
 }
 
 int
@@ -504,17 +508,20 @@ extract_attachment_fd(int fd, strbuf_t *out, char **title, void *arg)
 {
 	const struct extract_att_req *rq = arg;
 	size_t n;
-	int full, rc;
+	int full, rc, found = 0;
 	char *buf;
 
 	(void)title;
-	if (rq->kind != EXTRACT_EML && rq->kind != EXTRACT_MSG)
+	if ((rq->kind != EXTRACT_EML && rq->kind != EXTRACT_MSG) || rq->index < 0)
 		return -1;
 	if ((buf = read_upto(fd, (size_t)EXTRACT_MSG_MAX, &n, &full)) == NULL)
 		return -1;
-	rc = rq->kind == EXTRACT_MSG && full ? -1 : message(rq->kind, buf, n, out, NULL, rq->index);
+	rc = rq->kind == EXTRACT_MSG && full ? -1 :
+	    message(rq->kind, buf, n, out, NULL, rq->index, rq->any, &found);
 	free(buf);
-	if (rc == 0 && (out->len == 0 || out->len > EXTRACT_ATTACH_RAW_MAX))
+	if (rc == 0 && rq->any)
+		rc = found && out->len <= (size_t)EXTRACT_ATTACH_BYTES ? 0 : -1;
+	else if (rc == 0 && (out->len == 0 || out->len > EXTRACT_ATTACH_RAW_MAX))
 		rc = -1;        /* not a tool's attachment, or too large to hand over */
 	return rc;
 }
@@ -642,7 +649,7 @@ split_parts(docjail_t *j, const extract_tools_t *t, enum extract_kind kind, int 
 			extract_utf8(&p->text, body, (size_t)((next ? next : end) - body));
 		} else if (k == 'P' || k == 'R') {
 			/* Its bytes, fetched by a jailed parser, then to its tool. */
-			struct extract_att_req rq = { kind, (int)idx };
+			struct extract_att_req rq = { kind, (int)idx, 0 };
 			enum docjail_result r;
 			strbuf_t bytes, why;
 			strbuf_init(&bytes);

@@ -145,13 +145,20 @@ void extract_pdf_pages(strbuf_t *out, const char *p, size_t n);
  * records (extract_mail.c), which extract_document splits off. */
 int extract_fd(int fd, strbuf_t *out, char **title, void *arg);
 /* What extract_attachment_fd is asked for: attachment number index (in the
- * order of the records) of the message of kind EXTRACT_EML or EXTRACT_MSG. */
+ * order of the records, which is the order of the file's parts in the
+ * catalogue) of the message of kind EXTRACT_EML or EXTRACT_MSG; any: the
+ * bytes of an attachment of any kind (a reader's download), else only of a
+ * PDF or RTF (for its tool). */
 struct extract_att_req {
 	enum extract_kind kind;
 	int index;
+	int any;
 };
-/* An extractor for the jail: the decoded bytes of one attachment (a PDF or
- * RTF, for its tool), arg a struct extract_att_req. */
+/* An extractor for the jail: the decoded bytes of one attachment (with any,
+ * at most EXTRACT_ATTACH_BYTES; else a PDF or RTF of at most
+ * EXTRACT_ATTACH_RAW_MAX), arg a struct extract_att_req. -1 when there is no
+ * such attachment, or it has no bytes of its own (an Outlook message
+ * embedded in another). */
 int extract_attachment_fd(int fd, strbuf_t *out, char **title, void *arg);
 /* Append the text of the Outlook message p[0..n) (headers, body, and its
  * attachments as records) to out; set *title to its subject. -1: not one. */

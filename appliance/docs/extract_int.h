@@ -25,6 +25,8 @@
 struct extract_att {
 	strbuf_t recs;        /* the records, appended after the message's text */
 	int want;             /* >= 0: put the bytes of attachment number want in raw */
+	int want_any;         /* ... whatever its kind (else only a PDF's or RTF's) */
+	int found;            /* ... and they were put there */
 	strbuf_t *raw;
 	int count;            /* attachments met so far, every level */
 	int64_t bytes;        /* their decoded bytes */

@@ -433,10 +433,13 @@ extract_att_add_(struct extract_att *a, const char *prefix, const char *name, co
 		name = unnamed;
 	}
 	kind = att_kind(name, ctype, p, n);
-	if (idx == a->want && (kind == EXTRACT_PDF || kind == EXTRACT_RTF)) {
+	if (idx == a->want && (a->want_any || kind == EXTRACT_PDF || kind == EXTRACT_RTF)) {
 		strbuf_add(a->raw, p, n);
+		a->found = 1;
 		return;
 	}
+	if (a->want >= 0 && kind != EXTRACT_EML && kind != EXTRACT_MSG)
+		return;         /* only the numbering matters: no text is kept */
 	if (kind == EXTRACT_PDF || kind == EXTRACT_RTF) {
 		rec_begin(a, prefix, name, kind == EXTRACT_PDF ? 'P' : 'R', idx);
 		return;

@@ -1,5 +1,6 @@
-/* image: a clean copy of a raster image (image.h). libjpeg and libpng do the
- * decoding and encoding; this file only moves pixels between them. */
+/* image: a clean copy of a raster image (image.h). libjpeg, libpng, giflib
+ * and libwebp do the decoding and encoding; this file only moves pixels
+ * between them. */
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,8 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gif_lib.h>
 #include <jpeglib.h>
 #include <png.h>
+#include <webp/decode.h>
 
 #include "docs/image.h"
 
@@ -22,13 +25,18 @@ image_kind_of(const char *mime)
 		return IMAGE_JPEG;
 	if (strcmp(mime, "image/png") == 0)
 		return IMAGE_PNG;
+	if (strcmp(mime, "image/gif") == 0)
+		return IMAGE_GIF;
+	if (strcmp(mime, "image/webp") == 0)
+		return IMAGE_WEBP;
 	return IMAGE_NONE;
 }
 
 const char *
 image_kind_mime(enum image_kind k)
 {
-	return k == IMAGE_JPEG ? "image/jpeg" : k == IMAGE_PNG ? "image/png" : "application/octet-stream";
+	return k == IMAGE_JPEG ? "image/jpeg" : k == IMAGE_PNG || k == IMAGE_GIF || k == IMAGE_WEBP ?
+	    "image/png" : "application/octet-stream";
 }
 
 /* The whole original, at most IMAGE_IN_MAX bytes (the decoders want memory). */
@@ -239,13 +247,14 @@ done:
 /* PNG: libpng's simplified API decodes to 8-bit RGB(A) or gray(+alpha); a
  * larger image is shrunk by an integer box filter; the copy is written
  * with no ancillary chunk (no tEXt/iTXt/zTXt, eXIf, iCCP, tIME). */
+static int encode_png(unsigned char *px, unsigned w, unsigned h, png_uint_32 fmt, strbuf_t *out);
+
 static int
 clean_png(const strbuf_t *in, strbuf_t *out)
 {
 	png_image im;
-	unsigned char *px = NULL, *sm = NULL;
-	png_alloc_size_t len = 0;
-	unsigned w, h, ch, k, side, ow, oh;
+	unsigned char *px = NULL;
+	unsigned w, h;
 	int rc = -1;
 
 	memset(&im, 0, sizeof(im));
@@ -259,10 +268,31 @@ clean_png(const strbuf_t *in, strbuf_t *out)
 	    ((im.format & PNG_FORMAT_FLAG_COLOR) ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY);
 	w = im.width;
 	h = im.height;
-	ch = PNG_IMAGE_SAMPLE_CHANNELS(im.format);
 	px = malloc(PNG_IMAGE_SIZE(im));
 	if (px == NULL || !png_image_finish_read(&im, NULL, px, 0, NULL))
 		goto done;
+	rc = encode_png(px, w, h, im.format, out);
+done:
+	png_image_free(&im);
+	free(px);
+	return rc;
+}
+
+/* Pixels px (w x h, 8-bit samples in libpng's format fmt), shrunk by an
+ * integer box filter to at most IMAGE_SIDE_MAX, as a PNG with no ancillary
+ * chunk (no tEXt/iTXt/zTXt, eXIf, iCCP, tIME) appended to out. */
+static int
+encode_png(unsigned char *px, unsigned w, unsigned h, png_uint_32 fmt, strbuf_t *out)
+{
+	png_image im;
+	unsigned char *sm = NULL, *own = NULL;
+	png_alloc_size_t len = 0;
+	unsigned ch = PNG_IMAGE_SAMPLE_CHANNELS(fmt), k, side, ow, oh;
+	int rc = -1;
+
+	memset(&im, 0, sizeof(im));
+	im.version = PNG_IMAGE_VERSION;
+	im.format = fmt;
 	side = w > h ? w : h;
 	k = (side + IMAGE_SIDE_MAX - 1) / IMAGE_SIDE_MAX;
 	if (k > 1) {
@@ -280,12 +310,13 @@ clean_png(const strbuf_t *in, strbuf_t *out)
 							sum += px[((size_t)(y * k + dy) * w + x * k + dx) * ch + c];
 					sm[((size_t)y * ow + x) * ch + c] = (unsigned char)(sum / n);
 				}
-		free(px);
-		px = sm;
+		px = own = sm;
 		sm = NULL;
-		im.width = w = ow;
-		im.height = h = oh;
+		w = ow;
+		h = oh;
 	}
+	im.width = w;
+	im.height = h;
 	im.flags = 0;
 	if (!png_image_write_get_memory_size(im, len, 0, px, 0, NULL))
 		goto done;
@@ -296,8 +327,126 @@ clean_png(const strbuf_t *in, strbuf_t *out)
 	rc = 0;
 done:
 	png_image_free(&im);
-	free(px);
+	free(own);
 	free(sm);
+	return rc;
+}
+
+/* GIF: giflib reads from memory; the first frame only (a still copy of an
+ * animation), its pixels through its colour map, transparent where its
+ * graphics control block says so. Records are read one at a time (not
+ * DGifSlurp, which would decode every frame of a hostile animation). */
+struct gif_src {
+	const unsigned char *p;
+	size_t n, at;
+};
+
+static int
+gif_read(GifFileType *g, GifByteType *buf, int len)
+{
+	struct gif_src *s = g->UserData;
+	size_t k = len < 0 ? 0 : (size_t)len;
+
+	if (k > s->n - s->at)
+		k = s->n - s->at;
+	memcpy(buf, s->p + s->at, k);
+	s->at += k;
+	return (int)k;
+}
+
+static int
+clean_gif(const strbuf_t *in, strbuf_t *out)
+{
+	struct gif_src src = { (const unsigned char *)in->s, in->len, 0 };
+	GifFileType *g;
+	GifRecordType rt;
+	GifByteType *ext;
+	unsigned char *idx = NULL, *px = NULL;
+	int err = 0, trans = -1, code, rc = -1;
+
+	if ((g = DGifOpen(&src, gif_read, &err)) == NULL)
+		return -1;
+	for (int records = 0; records < 100000; records++) {
+		if (DGifGetRecordType(g, &rt) == GIF_ERROR || rt == TERMINATE_RECORD_TYPE)
+			goto done;
+		if (rt == EXTENSION_RECORD_TYPE) {
+			if (DGifGetExtension(g, &code, &ext) == GIF_ERROR)
+				goto done;
+			if (code == GRAPHICS_EXT_FUNC_CODE && ext && ext[0] >= 4 && (ext[1] & 1))
+				trans = ext[4];
+			while (ext != NULL)
+				if (DGifGetExtensionNext(g, &ext) == GIF_ERROR)
+					goto done;
+			continue;
+		}
+		if (rt == IMAGE_DESC_RECORD_TYPE)
+			break;
+	}
+	if (rt != IMAGE_DESC_RECORD_TYPE || DGifGetImageDesc(g) == GIF_ERROR)
+		goto done;
+	{
+		const ColorMapObject *cm = g->Image.ColorMap ? g->Image.ColorMap : g->SColorMap;
+		unsigned w = (unsigned)g->Image.Width, h = (unsigned)g->Image.Height, c = trans >= 0 ? 4 : 3;
+		static const unsigned start[] = { 0, 4, 2, 1 }, step[] = { 8, 8, 4, 2 };
+
+		if (cm == NULL || g->Image.Width <= 0 || g->Image.Height <= 0 ||
+		    (unsigned long long)w * h > IMAGE_PIXELS_MAX)
+			goto done;
+		idx = malloc((size_t)w * h);
+		px = malloc((size_t)w * h * c);
+		if (idx == NULL || px == NULL)
+			goto done;
+		if (g->Image.Interlace) {
+			for (int pass = 0; pass < 4; pass++)
+				for (unsigned y = start[pass]; y < h; y += step[pass])
+					if (DGifGetLine(g, idx + (size_t)y * w, (int)w) == GIF_ERROR)
+						goto done;
+		} else {
+			for (unsigned y = 0; y < h; y++)
+				if (DGifGetLine(g, idx + (size_t)y * w, (int)w) == GIF_ERROR)
+					goto done;
+		}
+		for (size_t i = 0; i < (size_t)w * h; i++) {
+			unsigned char *o = px + i * c;
+			int v = idx[i];
+			if (v < cm->ColorCount) {
+				o[0] = cm->Colors[v].Red;
+				o[1] = cm->Colors[v].Green;
+				o[2] = cm->Colors[v].Blue;
+			} else {
+				o[0] = o[1] = o[2] = 0;
+			}
+			if (c == 4)
+				o[3] = v == trans ? 0 : 255;
+		}
+		rc = encode_png(px, w, h, c == 4 ? PNG_FORMAT_RGBA : PNG_FORMAT_RGB, out);
+	}
+done:
+	free(idx);
+	free(px);
+	DGifCloseFile(g, &err);
+	return rc;
+}
+
+/* WebP: libwebp decodes a still image (an animation is refused by
+ * WebPDecode) to RGB or RGBA; its EXIF, XMP and ICC chunks are never read. */
+static int
+clean_webp(const strbuf_t *in, strbuf_t *out)
+{
+	WebPBitstreamFeatures f;
+	const uint8_t *p = (const uint8_t *)in->s;
+	uint8_t *px;
+	int w = 0, h = 0, rc;
+
+	if (WebPGetFeatures(p, in->len, &f) != VP8_STATUS_OK || f.has_animation || f.width <= 0 ||
+	    f.height <= 0 || (unsigned long long)f.width * (unsigned long long)f.height > IMAGE_PIXELS_MAX)
+		return -1;
+	px = f.has_alpha ? WebPDecodeRGBA(p, in->len, &w, &h) : WebPDecodeRGB(p, in->len, &w, &h);
+	if (px == NULL)
+		return -1;
+	rc = w == f.width && h == f.height ? encode_png(px, (unsigned)w, (unsigned)h,
+	    f.has_alpha ? PNG_FORMAT_RGBA : PNG_FORMAT_RGB, out) : -1;
+	WebPFree(px);
 	return rc;
 }
 
@@ -316,6 +465,10 @@ image_clean_fd(int fd, strbuf_t *out, char **title, void *arg)
 		rc = clean_jpeg(&in, out);
 	else if (k == IMAGE_PNG)
 		rc = clean_png(&in, out);
+	else if (k == IMAGE_GIF)
+		rc = clean_gif(&in, out);
+	else if (k == IMAGE_WEBP)
+		rc = clean_webp(&in, out);
 done:
 	strbuf_release(&in);
 	return rc;

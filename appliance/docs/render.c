@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "docs/extract.h"
 #include "docs/image.h"
 #include "docs/render.h"
 
@@ -165,6 +166,25 @@ render_run(docjail_t *j, const render_tools_t *t, enum render_job job, int page,
 		strbuf_release(&copy);
 		return rc;
 	}
+	if (job == RENDER_ATTACH && page >= 1 && (kind == EXTRACT_EML || kind == EXTRACT_MSG)) {
+		struct extract_att_req rq = { (enum extract_kind)kind, page - 1, 1 };
+		strbuf_t bytes;
+		enum docjail_result r;
+		int rc = -1;
+
+		strbuf_init(&bytes);
+		r = docjail_parse(j, doc, extract_attachment_fd, &rq, sizeof(rq), &bytes, NULL, why);
+		/* An empty attachment is written as nothing, as a failure is: the
+		 * reader is told it could not be read (or is empty). */
+		if (r == DOCJAIL_OK && bytes.len > 0) {
+			if (put_file(out[0], &bytes) == 0)
+				rc = 0;
+			else
+				strbuf_addf(why, "cannot write the cache: %s", strerror(errno));
+		}
+		strbuf_release(&bytes);
+		return rc;
+	}
 	strbuf_adds(why, "no such job");
 	return -1;
 }
@@ -190,6 +210,8 @@ render_main(int sock, int mode, const render_tools_t *t)
 	jc.tools[0] = t->pdftoppm;
 	jc.tools[1] = t->pdftotext;
 	jc.tools[2] = t->pdfinfo;
+	/* An attachment's bytes come back whole (a page image is far smaller). */
+	jc.out_max = (size_t)EXTRACT_ATTACH_BYTES + 4096;
 	j = docjail_new(&jc);
 	for (;;) {
 		struct job_msg m;

@@ -7,7 +7,10 @@
  * huge image), its text taken by pdftotext for that page, and the page
  * count by pdfinfo: three jailed tools, each by absolute path on the
  * document's descriptor (docjail_tool). An image's clean copy is made by
- * image_clean_fd in a jailed worker (docjail_parse).
+ * image_clean_fd in a jailed worker (docjail_parse), and so are the decoded
+ * bytes of a message's attachment (extract_attachment_fd: the same walk over
+ * the message that numbered its parts at ingest, so serve never parses MIME
+ * and never holds a decoder).
  *
  * `serve` cannot start a process once it is sandboxed, so it forks the
  * render process (render_start) before it opens a catalogue, a listener or
@@ -31,6 +34,8 @@
 enum render_job {
 	RENDER_PAGE = 1,   /* a PDF page: its PNG to out[0], "PAGES\n" + its text to out[1] */
 	RENDER_IMAGE,      /* an image's clean copy to out[0] (kind: enum image_kind) */
+	RENDER_ATTACH,     /* a message's attachment number page (from 1), decoded, to
+	                    * out[0] (kind: EXTRACT_EML or EXTRACT_MSG) */
 };
 
 typedef struct render_tools {

@@ -169,7 +169,8 @@ file_fixed_headers(const struct stat *st, const file_info_t *info)
 	/* Downloads are never rendered here: a leaked HTML file must not run. */
 	http_resp_header(&r, "Content-Security-Policy", "default-src 'none'; sandbox");
 	http_resp_header(&r, "Cache-Control", "no-cache");
-	cd = file_content_disposition(info->download_name, file_is_inline(info->content_type));
+	cd = file_content_disposition(info->download_name,
+	    !info->download && file_is_inline(info->content_type));
 	http_resp_header(&r, "Content-Disposition", "%s", cd);   /* last: file_respond cuts it */
 	free(cd);
 	return strbuf_detach(&r.headers);

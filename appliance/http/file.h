@@ -22,6 +22,7 @@ typedef struct file_info {
 	const char *etag;          /* opaque tag without quotes (the SHA-256 hex) */
 	const char *content_type;
 	const char *download_name; /* for Content-Disposition */
+	int download;              /* always "attachment", whatever the type */
 	int max_ranges;
 	int is_head;
 	int keep_fd;               /* fd stays the caller's (file_cache.h) */

@@ -210,12 +210,12 @@ http_req_reset(http_req_t *r)
 {
 	http_parser_init(&r->parser, HTTP_REQUEST);
 	r->parser.data = r;
-	/* Release buffers between requests: idle keep-alive connections are
-	 * the common case and should cost next to nothing. */
-	strbuf_release(&r->target);
-	strbuf_release(&r->value);
+	/* Buffers are kept for the connection's next request (an idle one
+	 * frees the whole request: http_conn.c). */
+	strbuf_reset(&r->target);
+	strbuf_reset(&r->value);
 	for (int h = 0; h < HDR_COUNT; h++)
-		strbuf_release(&r->hdr[h]);
+		strbuf_reset(&r->hdr[h]);
 	memset(r->hdr_seen, 0, sizeof(r->hdr_seen));
 	r->field_len = 0;
 	r->field_long = r->in_value = 0;

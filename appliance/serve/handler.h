@@ -91,6 +91,10 @@ void handler_archive(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
 void handler_home(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
 /* /c/<slug>/[dir/]: a folder, sorted and paginated. */
+/* Answer 404 for path in collection slug with a page that links the
+ * nearest folder that exists and a search for the name (handler_page.c). */
+void handler_not_found(handler_ctx_t *h, const http_req_t *req, const char *slug, const char *path,
+    http_resp_t *resp);
 void handler_browse(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
     const route_t *rt, http_resp_t *resp);
 /* /c/<slug>/<path>: a file's facts, how to resume and verify, a preview. */

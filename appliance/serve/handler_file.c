@@ -129,9 +129,13 @@ handler_file(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 		pad_respond(resp, req, pad_size(rt->path));
 		goto done;
 	}
+	if (r > 0) {
+		/* A dead download link: lead on to the folder and a search. */
+		handler_not_found(h, req, rt->slug, rt->path, resp);
+		goto done;
+	}
 	if (r != 0) {
-		http_resp_error(resp, r > 0 ? 404 : 500,
-		    r > 0 ? "There is no such file in this collection." : NULL);
+		http_resp_error(resp, 500, NULL);
 		goto done;
 	}
 	info.etag = f.sha256;

@@ -23,6 +23,9 @@
 
 /* Bytes of a text file shown on its page. */
 #define PREVIEW_MAX 4096
+/* Names one folder filter request looks through (cat_dir_filter): a few
+ * milliseconds of index walk, whatever the folder's size. */
+#define FILTER_BUDGET 20000
 
 /* Every collection, for the home page and the search filter. */
 struct colls {
@@ -157,17 +160,72 @@ add_entry(const cat_entry_t *ce, void *arg)
 	return 0;
 }
 
+/* A 404 for a path in collection col that leads on: the nearest folder
+ * above it that exists, and a search for its name. */
+static void
+not_found(handler_ctx_t *h, const http_req_t *req, const cat_collection_t *col, const char *path,
+    http_resp_t *resp)
+{
+	handler_site_t hs;
+	page_collection_t pc;
+	char *near = xstrdup(path);
+	int found = 0;
+	strbuf_t b;
+
+	/* One indexed lookup per level; paths are at most a few dozen deep. */
+	for (int i = 0; i < 64 && !found; i++) {
+		char *sl = strrchr(near, '/');
+		int64_t n = 0;
+		if (sl)
+			*sl = '\0';
+		else
+			near[0] = '\0';
+		if (cat_dir_stat(h->cat, col->id, near, &n, &found) < 0)
+			break;
+		if (!near[0])
+			break;
+	}
+	strbuf_init(&b);
+	to_page_coll(col, &pc);
+	handler_site_get(h, req, col->slug, &hs);
+	if (page_not_found(&b, &hs.site, &pc, path, found ? near : NULL) < 0)
+		http_resp_error(resp, 404, NULL);
+	else
+		http_resp_html(resp, 404, &b);
+	handler_site_clear(&hs);
+	strbuf_release(&b);
+	free(near);
+}
+
+void
+handler_not_found(handler_ctx_t *h, const http_req_t *req, const char *slug, const char *path,
+    http_resp_t *resp)
+{
+	cat_collection_t c;
+
+	memset(&c, 0, sizeof(c));
+	if (cat_collection_get(h->cat, slug, &c) != 0)
+		http_resp_error(resp, 404, "There is no such file in this collection.");
+	else
+		not_found(h, req, &c, path, resp);
+	cat_collection_clear(&c);
+}
+
 void
 handler_browse(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const route_t *rt,
     http_resp_t *resp)
 {
+	char *filter = route_query_param(rt->query, "name");
+	char *from = route_query_param(rt->query, "from");
+	char *fnext = NULL;
+	int64_t looked = 0;
 	cat_collection_t col;
 	handler_site_t hs;
 	page_collection_t pc;
 	struct entries es = { NULL, 0 };
 	page_archive_t ar;
 	int64_t total = 0, page, offset;
-	int exists = 0, desc, sort;
+	int exists = 0, desc, sort, rc;
 	char *sortname = route_query_param(rt->query, "sort");
 	const char *sortv;
 	size_t tlen;
@@ -194,7 +252,7 @@ handler_browse(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const ro
 		goto done;
 	}
 	if (!exists) {
-		http_resp_error(resp, 404, "There is no such folder in this collection.");
+		not_found(h, req, &col, rt->path, resp);
 		goto done;
 	}
 	sortv = sortname && strcmp(sortname, "size") == 0 ? "size" :
@@ -202,8 +260,25 @@ handler_browse(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const ro
 	sort = sortv[0] == 's' ? CAT_SORT_SIZE : sortv[0] == 'd' ? CAT_SORT_MTIME : CAT_SORT_NAME;
 	desc = (int)query_int(rt->query, "desc", 0, 0, 1);
 	page = query_int(rt->query, "page", 1, 1, 1000000000);
+	/* Past the end is the last page (a link from before the folder shrank
+	 * still leads somewhere); page.c numbers it so. */
+	if (page > 1 && (page - 1) * PAGE_DIR_PER_PAGE >= total)
+		page = total > 0 ? (total - 1) / PAGE_DIR_PER_PAGE + 1 : 1;
 	offset = (page - 1) * PAGE_DIR_PER_PAGE;
-	if (cat_dir_list(h->cat, col.id, rt->path, sort, desc, offset, PAGE_DIR_PER_PAGE,
+	if (filter && strlen(filter) > PAGE_QUERY_MAX) {
+		/* Echoed in the page and its links: no longer than a name. */
+		size_t cut = PAGE_QUERY_MAX;
+		while (cut > 0 && ((unsigned char)filter[cut] & 0xc0) == 0x80)
+			cut--;
+		filter[cut] = '\0';
+	}
+	if (filter && filter[0]) {
+		if (cat_dir_filter(h->cat, col.id, rt->path, filter, from && from[0] ? from : NULL,
+		    PAGE_DIR_PER_PAGE, FILTER_BUDGET, add_entry, &es, &fnext, &looked) < 0) {
+			http_resp_error(resp, 500, NULL);
+			goto done;
+		}
+	} else if (cat_dir_list(h->cat, col.id, rt->path, sort, desc, offset, PAGE_DIR_PER_PAGE,
 	    add_entry, &es) < 0) {
 		http_resp_error(resp, 500, NULL);
 		goto done;
@@ -226,8 +301,14 @@ handler_browse(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const ro
 	}
 	to_page_coll(&col, &pc);
 	handler_site_get(h, req, col.slug, &hs);
-	if (page_dir_archive(&b, &hs.site, &pc, rt->path, es.e, es.n, total, sortv, desc, page,
-	    PAGE_DIR_PER_PAGE, &ar) < 0)
+	if (filter && filter[0]) {
+		page_filter_t pf = { filter, fnext, from && from[0] ? from : NULL, looked };
+		rc = page_dir_filtered(&b, &hs.site, &pc, rt->path, es.e, es.n, total, &pf, &ar);
+	} else {
+		rc = page_dir_archive(&b, &hs.site, &pc, rt->path, es.e, es.n, total, sortv, desc, page,
+		    PAGE_DIR_PER_PAGE, &ar);
+	}
+	if (rc < 0)
 		http_resp_error(resp, 500, NULL);
 	else
 		http_resp_html(resp, 200, &b);
@@ -239,6 +320,9 @@ done:
 	}
 	free(es.e);
 	free(sortname);
+	free(filter);
+	free(from);
+	free(fnext);
 	strbuf_release(&b);
 	cat_collection_clear(&col);
 }
@@ -294,8 +378,12 @@ handler_file_page(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const
 		free(loc);
 		goto done;
 	}
+	if (r > 0) {
+		not_found(h, req, &col, rt->path, resp);
+		goto done;
+	}
 	if (r != 0) {
-		http_resp_error(resp, r > 0 ? 404 : 500, "There is no such file in this collection.");
+		http_resp_error(resp, 500, NULL);
 		goto done;
 	}
 	if (text_like(f.mime) && f.size > 0) {
@@ -373,11 +461,22 @@ search_work(cat_t *cat, void *arg)
 	if (j->q && j->q[0] && search_run(cat, j->q, j->coll, (j->page - 1) * PAGE_SEARCH_PER_PAGE,
 	    PAGE_SEARCH_PER_PAGE, &res) < 0 && res.message == NULL)
 		goto clear;
+	/* Past the last page: show the last page, never "page 999 of 100". */
+	if (res.n == 0 && res.total > 0 && j->page > 1 &&
+	    (j->page - 1) * PAGE_SEARCH_PER_PAGE >= res.total) {
+		j->page = (res.total - 1) / PAGE_SEARCH_PER_PAGE + 1;
+		search_result_clear(&res);
+		memset(&res, 0, sizeof(res));
+		if (search_run(cat, j->q, j->coll, (j->page - 1) * PAGE_SEARCH_PER_PAGE,
+		    PAGE_SEARCH_PER_PAGE, &res) < 0 && res.message == NULL)
+			goto clear;
+	}
 	hits = xcalloc(res.n ? res.n : 1, sizeof(*hits));
 	for (size_t i = 0; i < res.n; i++) {
 		hits[i].slug = res.hits[i].slug;
 		hits[i].path = res.hits[i].path;
 		hits[i].part = res.hits[i].part;
+		hits[i].part_no = res.hits[i].part_no;
 		hits[i].size = res.hits[i].size;
 		hits[i].snippet = res.hits[i].snippet;
 	}

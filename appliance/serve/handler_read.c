@@ -5,7 +5,9 @@
  *    (any size), decoded by extract_text as the file page's preview is
  *    (UTF-16 with its mark, Latin-1); a table's cells split by csv_row_read;
  *  - HTML, e-mail, PDF and office files: the text the jail extracted at
- *    ingest (docs.body in the catalogue, at most EXTRACT_TEXT_MAX), paged.
+ *    ingest (docs.body in the catalogue, at most EXTRACT_TEXT_MAX), paged;
+ *  - ?part=K, attachment K of a message: its text from the catalogue's
+ *    parts, as the jail extracted it at ingest (its bytes are /i/...?part=K).
  * Work per request is one window (READ_PAGE + READ_SLACK bytes), or, to
  * find the first hit of q, at most READ_HIT_PAGES windows. */
 #include <stdint.h>
@@ -266,12 +268,54 @@ listing(const char *p, size_t len, page_read_t *r, page_item_t **items)
 			} else if (size >= 0 && strchr("fda", line[0]) && n < EXTRACT_LIST_MAX) {
 				*items = xrealloc(*items, (n + 1) * sizeof(**items));
 				(*items)[n++] = (page_item_t){ line[0], size, t2 + 1,
-				    (size_t)(p + end - t2 - 1) };
+				    (size_t)(p + end - t2 - 1), 0 };
 			}
 		}
 		at = end + 1;
 	}
 	r->items = *items;
+	r->nitems = n;
+}
+
+static int
+unnamed_part(const char *name)
+{
+	return strncmp(name, "attachment ", 11) == 0 || strncmp(name, "message ", 8) == 0;
+}
+
+/* Give the message's listed attachments their part numbers (the parts are
+ * in the jail's walk order: each top attachment, then those nested in it,
+ * named "outer › inner"), and list the nested ones after their message.
+ * A listed attachment that is no part (past a bound) keeps no link; a part
+ * the listing lacks is added at the end. */
+static void
+link_parts(char **names, size_t np, page_read_t *r, page_item_t **items)
+{
+	page_item_t *out = xcalloc(r->nitems + np + 1, sizeof(*out));
+	size_t n = 0, ci = 0;
+
+	for (size_t i = 0; i < r->nitems; i++) {
+		const page_item_t *it = &r->items[i];
+		out[n++] = *it;
+		if (ci >= np || it->type != 'a')
+			continue;
+		if (!(strlen(names[ci]) == it->name_len && memcmp(names[ci], it->name, it->name_len) == 0) &&
+		    !(it->name_len == 9 && memcmp(it->name, "(no name)", 9) == 0 && unnamed_part(names[ci])))
+			continue;
+		out[n - 1].part = (int64_t)++ci;
+		const char *outer = names[ci - 1];
+		size_t ol = strlen(outer);
+		while (ci < np && strlen(names[ci]) > ol + 5 && memcmp(names[ci], outer, ol) == 0 &&
+		    memcmp(names[ci] + ol, " \xe2\x80\xba ", 5) == 0) {
+			out[n++] = (page_item_t){ 'a', -1, names[ci], strlen(names[ci]), (int64_t)ci + 1 };
+			ci++;
+		}
+	}
+	for (; ci < np; ci++)
+		out[n++] = (page_item_t){ 'a', -1, names[ci], strlen(names[ci]), (int64_t)ci + 1 };
+	free(*items);
+	*items = out;
+	r->items = out;
 	r->nitems = n;
 }
 
@@ -318,9 +362,10 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 	mark_terms_t terms;
 	strbuf_t b, text, cellbuf;
 	char *body = NULL, *pagearg = route_query_param(rt->query, "page");
-	size_t blen = 0;
+	char *partarg = route_query_param(rt->query, "part"), *part_name = NULL, **pnames = NULL;
+	size_t blen = 0, npnames = 0;
 	int fd = -1, rc;
-	int64_t page = 1;
+	int64_t page = 1, part = 0;
 	enum extract_kind kind;
 	const char *name;
 
@@ -334,6 +379,10 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 	mark_terms_parse(r.q, &terms);
 	if (pagearg && parse_int64(pagearg, 1, 1000000000, &page) < 0)
 		page = 1;
+	if (partarg && parse_int64(partarg, 1, EXTRACT_ATTACH_MAX, &part) < 0) {
+		http_resp_error(resp, 404, "There is no such attachment in this message.");
+		goto done;
+	}
 	if (cat_collection_get(h->cat, rt->slug, &col) != 0) {
 		http_resp_error(resp, 404, "There is no collection by that name.");
 		goto done;
@@ -350,8 +399,12 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 		}
 	}
 	rc = cat_file_get(h->cat, col.id, rt->path, &f);
+	if (rc > 0) {
+		handler_not_found(h, req, col.slug, rt->path, resp);
+		goto done;
+	}
 	if (rc != 0) {
-		http_resp_error(resp, rc > 0 ? 404 : 500, "There is no such file in this collection.");
+		http_resp_error(resp, 500, NULL);
 		goto done;
 	}
 	name = strrchr(rt->path, '/') ? strrchr(rt->path, '/') + 1 : rt->path;
@@ -361,6 +414,10 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 	r.size = f.size;
 	r.page = r.npages = 1;
 	r.kind = PAGE_READ_PROSE;
+	if (part > 0 && kind != EXTRACT_EML && kind != EXTRACT_MSG) {
+		http_resp_error(resp, 404, "There is no such attachment in this file.");
+		goto done;
+	}
 	if (kind == EXTRACT_PLAIN) {
 		char sep = table_sep(f.mime, name);
 		size_t per = sep ? READ_TABLE_PAGE : READ_PAGE;
@@ -415,22 +472,37 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 	} else if (kind != EXTRACT_NONE) {
 		size_t off = 0, start, end;
 		const char *sep;
-		rc = cat_doc_get(h->cat, f.id, &body, &blen);
+		if (part > 0) {
+			/* An attachment's text: no listing, no headers of its own. */
+			rc = cat_part_get(h->cat, f.id, part, &part_name, &body, &blen);
+			if (rc != 0) {
+				http_resp_error(resp, rc > 0 ? 404 : 500, "There is no such attachment in this message.");
+				goto done;
+			}
+			r.part = part;
+			r.part_name = part_name;
+			kind = EXTRACT_NONE;
+		} else {
+			rc = cat_doc_get(h->cat, f.id, &body, &blen);
+		}
 		if (rc < 0) {
 			http_resp_error(resp, 500, NULL);
 			goto done;
 		}
-		if (blen > 0 && (sep = memchr(body, EXTRACT_LIST_SEP, blen)) != NULL) {
+		if (!part && blen > 0 && (sep = memchr(body, EXTRACT_LIST_SEP, blen)) != NULL) {
 			size_t k = (size_t)(sep - body);
 			listing(sep + 1, blen - k - 1, &r, &items);
 			blen = k;
 		}
+		if ((kind == EXTRACT_EML || kind == EXTRACT_MSG) &&
+		    cat_part_names(h->cat, f.id, &pnames, &npnames) == 0 && npnames > 0)
+			link_parts(pnames, npnames, &r, &items);
 		if (kind == EXTRACT_EML && blen > 0) {
 			r.kind = PAGE_READ_MAIL;
 			off = mail_head(body, blen, pairs, ARRAY_LEN(pairs) / 2, &r.nheaders);
 			r.headers = pairs;
 		}
-		if (kind == EXTRACT_PDF && memmem(body, blen, EXTRACT_PAGE_SEP, 3) != NULL) {
+		if ((kind == EXTRACT_PDF || part > 0) && memmem(body, blen, EXTRACT_PAGE_SEP, 3) != NULL) {
 			pdf_page(body, blen, &terms, pagearg == NULL, page, &r);
 			goto render;
 		}
@@ -462,6 +534,10 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 			    "it changes lists it).";
 		else if (kind == EXTRACT_ARCHIVE)
 			;
+		else if (part > 0 && blen == 0)
+			r.note = "No text could be read from this attachment when it was published "
+			    "(an image, an archive, or a document the reader could not parse); "
+			    "download it to open it.";
 		else if (blen == 0 || rc == 1)
 			r.note = "No text could be read from this file when it was published "
 			    "(a scan without text, or a document the reader could not parse).";
@@ -489,6 +565,11 @@ done:
 	free(cells);
 	free(body);
 	free(pagearg);
+	free(partarg);
+	free(part_name);
+	for (size_t i = 0; i < npnames; i++)
+		free(pnames[i]);
+	free(pnames);
 	free((char *)r.q);
 	strbuf_release(&cellbuf);
 	strbuf_release(&text);

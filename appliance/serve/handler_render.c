@@ -1,6 +1,6 @@
 /* handler_render: /p/<slug>/<path>?n=N (a PDF's page: its image and its
- * text) and /i/<slug>/<path>[?n=N] (the page's PNG, or an image's clean
- * copy). What is in the render cache is served at once, like a file; what is
+ * text) and /i/<slug>/<path>[?n=N|?part=K] (the page's PNG, an image's clean
+ * copy, or attachment K of a message, decoded, as a download). What is in the render cache is served at once, like a file; what is
  * not is made by the render process (render.h) while the connection waits
  * (http_conn_defer), one job at a time, with render_queue jobs waiting at
  * most (more: 503) and one job per circuit (more: 429). serve itself never
@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include "base/beneath.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "docs/extract.h"
 #include "docs/image.h"
 #include "docs/render.h"
 #include "http/file.h"
@@ -37,7 +39,7 @@ struct waiter {
 	const http_req_t *req;        /* the connection's, kept while deferred */
 	enum route_kind kind;
 	char *slug, *path;
-	int64_t n;
+	int64_t n, part;
 	uint32_t circuit;
 };
 
@@ -66,13 +68,13 @@ struct handler_render {
 /* The document a request names, from the catalogue. */
 struct doc {
 	cat_file_t f;
-	int64_t n;
+	int64_t n, part;
 	char name[96];
 };
 
 static void serve_request(handler_ctx_t *h, http_conn_t *c, const http_req_t *req,
-    enum route_kind kind, const char *slug, const char *path, int64_t n, int after_job,
-    http_resp_t *resp);
+    enum route_kind kind, const char *slug, const char *path, int64_t n, int64_t part,
+    int after_job, http_resp_t *resp);
 
 static int
 is_pdf(const char *mime)
@@ -81,9 +83,11 @@ is_pdf(const char *mime)
 }
 
 static void
-job_name(char *out, size_t len, const char *sha, int64_t page, const char *ext)
+job_name(char *out, size_t len, const char *sha, int64_t page, int64_t part, const char *ext)
 {
-	if (page > 0)
+	if (part > 0)
+		snprintf(out, len, "%s-a%lld%s", sha, (long long)part, ext);
+	else if (page > 0)
 		snprintf(out, len, "%s-p%lld%s", sha, (long long)page, ext);
 	else
 		snprintf(out, len, "%s-i%s", sha, ext);
@@ -203,7 +207,7 @@ job_done(handler_ctx_t *h, struct job *j, int ok)
 			http_resp_init(&resp);
 			resp.error_page = handler_ctx_error_page;
 			resp.error_arg = h;
-			serve_request(h, w->c, w->req, w->kind, w->slug, w->path, w->n, 1, &resp);
+			serve_request(h, w->c, w->req, w->kind, w->slug, w->path, w->n, w->part, 1, &resp);
 			if (h->count)
 				h->count(h->count_arg, resp.status);
 			http_conn_resume(w->c, &resp);
@@ -393,7 +397,7 @@ start_job(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, enum route_ki
 		j->id = ++r->next_id;
 		snprintf(j->name, sizeof(j->name), "%s", d->name);
 		j->what = what;
-		j->page = (int)d->n;
+		j->page = (int)(what == RENDER_ATTACH ? d->part : d->n);
 		j->kind = imgkind;
 		j->doc = fd;
 		for (tail = &r->jobs; *tail; tail = &(*tail)->next)
@@ -408,6 +412,7 @@ start_job(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, enum route_ki
 	w->slug = xstrdup(slug);
 	w->path = xstrdup(path);
 	w->n = d->n;
+	w->part = d->part;
 	w->circuit = circuit;
 	w->next = j->waiters;
 	j->waiters = w;
@@ -543,9 +548,99 @@ image_file(handler_ctx_t *h, const http_req_t *req, struct doc *d, const char *c
 	return 0;
 }
 
+/* A media type for an attachment's download, from its name: a few plain
+ * ones, application/octet-stream for the rest (never HTML, SVG or XML,
+ * though the answer is a download under a sandbox CSP and nosniff anyway). */
+static const char *
+attach_type(const char *name)
+{
+	static const struct { const char *ext, *type; } types[] = {
+		{ "pdf", "application/pdf" }, { "txt", "text/plain; charset=utf-8" },
+		{ "csv", "text/csv" }, { "rtf", "application/rtf" }, { "eml", "message/rfc822" },
+		{ "zip", "application/zip" }, { "png", "image/png" }, { "jpg", "image/jpeg" },
+		{ "jpeg", "image/jpeg" }, { "gif", "image/gif" },
+		{ "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document" },
+		{ "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" },
+		{ "pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation" },
+		{ "odt", "application/vnd.oasis.opendocument.text" },
+		{ "ods", "application/vnd.oasis.opendocument.spreadsheet" },
+	};
+	const char *dot = strrchr(name, '.');
+
+	for (size_t i = 0; dot && i < ARRAY_LEN(types); i++)
+		if (strcasecmp(dot + 1, types[i].ext) == 0)
+			return types[i].type;
+	return "application/octet-stream";
+}
+
+/* The attachment from the cache, as a download named after it. 1 when it
+ * is not cached. */
+static int
+attach_file(handler_ctx_t *h, const http_req_t *req, struct doc *d, const char *part_name,
+    http_resp_t *resp)
+{
+	const char *base = part_name;
+	file_info_t info;
+	struct stat st;
+	int fd;
+
+	/* "inner.eml › budget.pdf" is saved as budget.pdf. */
+	for (const char *p = part_name; (p = strstr(p, " \xe2\x80\xba ")) != NULL; p += 5)
+		base = p + 5;
+	if ((fd = render_cache_open(h->render->cache, d->name, &st)) < 0)
+		return 1;
+	if (st.st_size == 0) {
+		close(fd);
+		http_resp_error(resp, 404, "We could not read this attachment from the message "
+		    "(or it is empty).");
+		return 0;
+	}
+	memset(&info, 0, sizeof(info));
+	info.etag = d->name;
+	info.content_type = attach_type(base);
+	info.download_name = *base ? base : "attachment";
+	info.download = 1;
+	info.max_ranges = (int)h->conf->max_ranges;
+	info.is_head = http_req_method(req) == HTTP_REQ_HEAD;
+	file_respond(resp, req, fd, &st, &info);
+	return 0;
+}
+
+/* /i/<slug>/<path>?part=K: part K of a message. */
+static void
+serve_attach(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, enum route_kind kind,
+    const char *slug, const char *path, struct doc *d, int after_job, http_resp_t *resp)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	enum extract_kind ek = extract_kind_of(d->f.mime, base);
+	char *pname = NULL, *pbody = NULL;
+	size_t plen;
+	int rc;
+
+	if (ek != EXTRACT_EML && ek != EXTRACT_MSG) {
+		http_resp_error(resp, 404, "There is no such attachment in this file.");
+		return;
+	}
+	rc = cat_part_get(h->cat, d->f.id, d->part, &pname, &pbody, &plen);
+	free(pbody);
+	if (rc != 0) {
+		http_resp_error(resp, rc > 0 ? 404 : 500, "There is no such attachment in this message.");
+		goto done;
+	}
+	job_name(d->name, sizeof(d->name), d->f.sha256, 0, d->part, "");
+	if (attach_file(h, req, d, pname, resp) == 0)
+		goto done;
+	if (after_job)
+		http_resp_error_retry(resp, 503, "This attachment could not be kept; try again.", RETRY_BUSY);
+	else
+		start_job(h, c, req, kind, slug, path, d, RENDER_ATTACH, (int)ek, resp);
+done:
+	free(pname);
+}
+
 static void
 serve_request(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, enum route_kind kind,
-    const char *slug, const char *path, int64_t n, int after_job, http_resp_t *resp)
+    const char *slug, const char *path, int64_t n, int64_t part, int after_job, http_resp_t *resp)
 {
 	struct doc d;
 	enum image_kind ik = IMAGE_NONE;
@@ -553,11 +648,16 @@ serve_request(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, enum rout
 
 	memset(&d, 0, sizeof(d));
 	d.n = n;
+	d.part = part;
 	if (find_doc(h, slug, path, &d, NULL, resp) < 0)
 		return;
 	if (d.f.sha256[0] == '\0') {
 		/* Named by content: no checksum yet, no copy yet. */
 		http_resp_error_retry(resp, 503, "This file is still being catalogued.", 60);
+		return;
+	}
+	if (part > 0) {
+		serve_attach(h, c, req, kind, slug, path, &d, after_job, resp);
 		return;
 	}
 	if (is_pdf(d.f.mime)) {
@@ -570,7 +670,7 @@ serve_request(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, enum rout
 			return;
 		}
 	}
-	job_name(d.name, sizeof(d.name), d.f.sha256, d.n, "");
+	job_name(d.name, sizeof(d.name), d.f.sha256, d.n, 0, "");
 	if (kind == ROUTE_PDF_PAGE)
 		miss = page_view(h, req, slug, path, &d, resp);
 	else
@@ -590,21 +690,25 @@ void
 handler_render(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const route_t *rt,
     http_resp_t *resp)
 {
-	char *v = route_query_param(rt->query, "n");
-	int64_t n = 0;
+	char *v = route_query_param(rt->query, "n"), *pv = route_query_param(rt->query, "part");
+	int64_t n = 0, part = 0;
 
 	if (h->render == NULL) {
 		http_resp_error(resp, 404, "There is nothing at this address.");
-		free(v);
-		return;
+		goto done;
 	}
 	if (v && parse_int64(v, 1, RENDER_PAGES_MAX, &n) < 0) {
 		http_resp_error(resp, 404, "There is no such page.");
-		free(v);
-		return;
+		goto done;
 	}
-	free(v);
+	if (pv && (rt->kind != ROUTE_DERIVED || n > 0 || parse_int64(pv, 1, EXTRACT_ATTACH_MAX, &part) < 0)) {
+		http_resp_error(resp, 404, "There is no such attachment in this message.");
+		goto done;
+	}
 	if (rt->kind == ROUTE_PDF_PAGE && n == 0)
 		n = 1;
-	serve_request(h, c, req, rt->kind, rt->slug, rt->path, n, 0, resp);
+	serve_request(h, c, req, rt->kind, rt->slug, rt->path, n, part, 0, resp);
+done:
+	free(v);
+	free(pv);
 }

@@ -560,6 +560,14 @@ limit_class_of(const route_t *rt)
 	switch (rt->kind) {
 	case ROUTE_FILE: return LIMIT_DOWNLOAD;
 	case ROUTE_ARCHIVE: return LIMIT_DOWNLOAD;   /* a whole archive is one download */
+	case ROUTE_DERIVED: {
+		/* A message's attachment (up to EXTRACT_ATTACH_BYTES) is a download;
+		 * a page image or an image's copy is part of a page. */
+		char *part = route_query_param(rt->query, "part");
+		enum limit_class c = part ? LIMIT_DOWNLOAD : LIMIT_PAGE;
+		free(part);
+		return c;
+	}
 	case ROUTE_SEARCH: return LIMIT_SEARCH;
 	default: return LIMIT_PAGE;
 	}

@@ -123,7 +123,7 @@ utf8_cut(const char *s, size_t len, size_t max)
 /* Put s, shortened in the middle to about max bytes so that the end (often the
  * extension or a version number) stays visible. */
 static void
-put_shortened(tmpl_vars_t *v, const char *key, const char *s, size_t max)
+put_shortened(tmpl_vars_t *v, const char *key, const char *s, size_t max, const char *full)
 {
 	size_t len = strlen(s), head, tail;
 	strbuf_t b;
@@ -132,6 +132,9 @@ put_shortened(tmpl_vars_t *v, const char *key, const char *s, size_t max)
 		tmpl_putn(v, key, s, len);
 		return;
 	}
+	/* The whole name on hover and for screen readers' descriptions. */
+	if (full)
+		tmpl_putn(v, full, s, len);
 	head = utf8_cut(s, len, max * 2 / 3);
 	tail = len - max / 3;
 	while (tail < len && ((unsigned char)s[tail] & 0xc0) == 0x80)
@@ -257,6 +260,8 @@ put_pager(tmpl_vars_t *v, int64_t page, int64_t per_page, int64_t total)
 	int64_t npages = total <= 0 ? 1 : (total - 1) / per_page + 1;
 	tmpl_vars_t *pg, *it;
 
+	if (page > npages)
+		page = npages;   /* never "page 999 of 100" */
 	if (npages <= 1 && page <= 1)
 		return;
 	pg = tmpl_push(v, "pager");
@@ -363,13 +368,36 @@ page_dir(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const 
 	return page_dir_archive(out, s, c, dir, e, n, total, sort, desc, page, per_page, NULL);
 }
 
-int
-page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *dir,
+/* "memos — agency-x/2019 — Collection": eight agencies' "memos" folders
+ * (or files) stay apart in tabs, history and bookmarks. */
+static void
+put_path_title(tmpl_vars_t *v, const page_site_t *s, const page_collection_t *c, const char *path)
+{
+	const char *name = base_name(path);
+	strbuf_t b;
+
+	strbuf_init(&b);
+	if (*path) {
+		strbuf_adds(&b, name);
+		strbuf_adds(&b, " — ");
+	}
+	if (name > path) {
+		strbuf_add(&b, path, (size_t)(name - 1 - path));
+		strbuf_adds(&b, " — ");
+	}
+	strbuf_adds(&b, or_default(c->title, c->slug));
+	page_put_common_(v, s, b.s);
+	strbuf_release(&b);
+}
+
+static int
+dir_render(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *dir,
     const page_entry_t *e, size_t n, int64_t total, const char *sort, int desc,
-    int64_t page, int64_t per_page, const page_archive_t *ar)
+    int64_t page, int64_t per_page, const page_archive_t *ar, const page_filter_t *f)
 {
 	tmpl_vars_t *v = tmpl_vars_new();
 	const char *heading;
+	int64_t npages;
 
 	if (!dir)
 		dir = "";
@@ -378,11 +406,31 @@ page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c
 	desc = desc ? 1 : 0;
 	if (per_page <= 0)
 		per_page = PAGE_DIR_PER_PAGE;
+	/* Past the end is the last page: never "page 999 of 100". */
+	npages = total <= 0 ? 1 : (total - 1) / per_page + 1;
+	if (page > npages)
+		page = npages;
 	if (page < 1)
 		page = 1;
 	heading = *dir ? base_name(dir) : or_default(c->title, c->slug);
-	page_put_common_(v, s, heading);
+	put_path_title(v, s, c, dir);
 	page_put_crumbs_(v, c, dir);
+	if (total > per_page || f != NULL)
+		tmpl_put(v, "filter_form", "1");
+	if (f != NULL) {
+		tmpl_vars_t *it = tmpl_push(v, "filtered");
+		tmpl_put(v, "ftext", f->text);
+		page_put_count_(it, "found", (int64_t)n);
+		page_put_count_(it, "looked", f->looked);
+		if (f->next)
+			tmpl_put(it, "fnext", f->next);
+		if (f->from)
+			tmpl_put(it, "ffrom", "1");
+		if (f->next || f->from)
+			tmpl_put(it, "fnav", "1");
+	} else if (n > 0) {
+		tmpl_put(v, "sortby", "1");
+	}
 	tmpl_put(v, "heading", heading);
 	tmpl_put(v, "description", c->description);
 	tmpl_put(v, "sort", sort);
@@ -400,7 +448,7 @@ page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c
 		if (i + 1 == n)
 			tmpl_put(it, "last", "1");
 		tmpl_put(it, "href", name);
-		put_shortened(it, "name", name, NAME_SHOWN_MAX);
+		put_shortened(it, "name", name, NAME_SHOWN_MAX, "full");
 		if (e[i].is_dir) {
 			tmpl_put(it, "is_dir", "1");
 			if (e[i].files >= 0) {
@@ -417,7 +465,8 @@ page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c
 		}
 		put_date(it, "date", e[i].mtime, 0);
 	}
-	put_pager(v, page, per_page, total);
+	if (f == NULL)
+		put_pager(v, page, per_page, total);
 	if (ar != NULL && ar->torrent)
 		tmpl_put(v, "torrent", "1");
 	if (ar != NULL && ar->files > 0) {
@@ -429,6 +478,21 @@ page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c
 		page_put_size_(a, "size", ar->bytes);
 	}
 	return page_render_(out, "dir.html", v);
+}
+
+int
+page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *dir,
+    const page_entry_t *e, size_t n, int64_t total, const char *sort, int desc,
+    int64_t page, int64_t per_page, const page_archive_t *ar)
+{
+	return dir_render(out, s, c, dir, e, n, total, sort, desc, page, per_page, ar, NULL);
+}
+
+int
+page_dir_filtered(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *dir,
+    const page_entry_t *e, size_t n, int64_t total, const page_filter_t *f, const page_archive_t *ar)
+{
+	return dir_render(out, s, c, dir, e, n, total, "name", 0, 1, PAGE_DIR_PER_PAGE, ar, f);
 }
 
 /* Whether a file name can be carried whole in a pasted shell line and shown
@@ -486,16 +550,7 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 		path = "";
 	name = base_name(path);
 
-	/* "name — folder/path"; at the top, the collection's title. */
-	strbuf_init(&b);
-	strbuf_adds(&b, name);
-	strbuf_adds(&b, " — ");
-	if (name > path)
-		strbuf_add(&b, path, (size_t)(name - 1 - path));
-	else
-		strbuf_adds(&b, or_default(c->title, slug));
-	page_put_common_(v, s, b.s);
-	strbuf_release(&b);
+	put_path_title(v, s, c, path);
 	page_put_crumbs_(v, c, path);
 	tmpl_put(v, "name", name);
 	tmpl_put(v, "path", path);
@@ -506,8 +561,10 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 	tmpl_put(v, "rate", "1 MB/s");
 	switch (kind_show(mime)) {
 	case KIND_SHOW_IMAGE:
-		/* JPEG and PNG are shown from the clean copy (/i/, no metadata). */
-		if (mime && (strcmp(mime, "image/jpeg") == 0 || strcmp(mime, "image/png") == 0))
+		/* JPEG, PNG, GIF and WebP are shown from the clean copy (/i/, no
+		 * metadata; docs/image.h image_kind_of). */
+		if (mime && (strcmp(mime, "image/jpeg") == 0 || strcmp(mime, "image/png") == 0 ||
+		    strcmp(mime, "image/gif") == 0 || strcmp(mime, "image/webp") == 0))
 			tmpl_put(v, "clean_image", "1");
 		else
 			tmpl_put(v, "show_image", "1");
@@ -529,7 +586,7 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 			strbuf_adds(&b, side[k]);
 			tmpl_putn(o, "path", b.s, b.len);
 			strbuf_release(&b);
-			put_shortened(o, "name", side[k], NAME_SHOWN_MAX);
+			put_shortened(o, "name", side[k], NAME_SHOWN_MAX, NULL);
 		}
 	}
 	if (readable)
@@ -716,9 +773,11 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 				ctitle = or_default(cols[k].title, h->slug);
 		tmpl_put(it, "slug", h->slug);
 		tmpl_put(it, "path", h->path);
-		put_shortened(it, "shown_path", or_default(h->path, "?"), PATH_SHOWN_MAX);
+		put_shortened(it, "shown_path", or_default(h->path, "?"), PATH_SHOWN_MAX, NULL);
 		if (h->part)
-			put_shortened(it, "part", h->part, PATH_SHOWN_MAX);
+			put_shortened(it, "part", h->part, PATH_SHOWN_MAX, NULL);
+		if (h->part && h->part_no > 0)
+			tmpl_put_int(it, "part_no", h->part_no);
 		tmpl_put(it, "ctitle", ctitle);
 		page_put_size_(it, "size", h->size);
 		if (h->snippet) {
@@ -754,10 +813,9 @@ static const struct {
 	{ 503, "Temporarily unavailable", "The site is busy or starting up." },
 };
 
-int
-page_error(strbuf_t *out, const page_site_t *s, int status, const char *detail, int retry_after)
+static void
+error_vars(tmpl_vars_t *v, const page_site_t *s, int status, const char *detail, int retry_after)
 {
-	tmpl_vars_t *v = tmpl_vars_new();
 	const char *heading = "Error", *explain = "The request could not be served.";
 	char title[80];
 
@@ -779,5 +837,41 @@ page_error(strbuf_t *out, const page_site_t *s, int status, const char *detail, 
 		else
 			tmpl_putf(v, "retry", "about %d minutes", (retry_after + 59) / 60);
 	}
+}
+
+int
+page_error(strbuf_t *out, const page_site_t *s, int status, const char *detail, int retry_after)
+{
+	tmpl_vars_t *v = tmpl_vars_new();
+
+	error_vars(v, s, status, detail, retry_after);
+	return page_render_(out, "error.html", v);
+}
+
+int
+page_not_found(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *path,
+    const char *near)
+{
+	tmpl_vars_t *v = tmpl_vars_new();
+	const char *name = base_name(path ? path : "");
+	size_t len = strlen(name);
+
+	error_vars(v, s, 404, NULL, 0);
+	tmpl_put(v, "slug", c->slug);
+	tmpl_put(v, "ctitle", or_default(c->title, c->slug));
+	if (near) {
+		tmpl_vars_t *it = tmpl_push(v, "near_link");
+		tmpl_put(it, "near", near);
+		tmpl_put(it, "near_name", *near ? near : or_default(c->title, c->slug));
+	}
+	/* The name, its extension left out, as the words of a search. */
+	for (size_t i = len; i > 1; i--)
+		if (name[i - 1] == '.') {
+			len = i - 1;
+			break;
+		}
+	len = utf8_cut(name, len, PAGE_QUERY_MAX);
+	if (len > 0)
+		tmpl_putn(v, "seek", name, len);
 	return page_render_(out, "error.html", v);
 }

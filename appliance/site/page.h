@@ -52,6 +52,7 @@ typedef struct page_hit {
 	int64_t size;
 	const char *snippet;		/* text with \x02..\x03 around matches */
 	const char *part;		/* the attachment the words are in, or NULL */
+	int64_t part_no;		/* its number (its reading view's ?part=), or 0 */
 } page_hit_t;
 
 /* Compile the embedded templates; call at start-up so a broken template is
@@ -82,6 +83,25 @@ typedef struct page_archive {
 int page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *dir,
     const page_entry_t *e, size_t n, int64_t total, const char *sort, int desc,
     int64_t page, int64_t per_page, const page_archive_t *ar);
+
+/* A folder's entries whose names contain a text (ASCII case folded), looked
+ * for in name order a bounded stretch at a time (the caller's catalogue
+ * walk): the page shows what one stretch found and links the next. */
+typedef struct page_filter {
+	const char *text;        /* what the reader typed (any bytes) */
+	const char *next;        /* where the next stretch starts ("from="), or NULL: the end */
+	const char *from;        /* where this one started, or NULL: the beginning */
+	int64_t looked;          /* names looked through in this stretch */
+} page_filter_t;
+/* page_dir_archive with a filter: e holds the n matches, in name order. */
+int page_dir_filtered(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *dir,
+    const page_entry_t *e, size_t n, int64_t total, const page_filter_t *f, const page_archive_t *ar);
+
+/* A 404 for a folder or file path of collection c that does not exist:
+ * links the nearest folder above it that does (near: "" for the
+ * collection's top, NULL: none) and offers a search for the name. */
+int page_not_found(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *path,
+    const char *near);
 
 /* The files before and after one in its folder, by name; NULL for none. */
 typedef struct page_nav {
@@ -141,9 +161,10 @@ enum page_read_kind {
 /* An entry of an archive or an attachment of a message. */
 typedef struct page_item {
 	char type;                     /* 'f' file, 'd' folder, 'a' attachment */
-	int64_t size;
+	int64_t size;                  /* -1: not shown */
 	const char *name;              /* any bytes */
 	size_t name_len;
+	int64_t part;                  /* an attachment's part number (its view, its download), or 0 */
 } page_item_t;
 
 /* Marked search hits per page; past this the text is shown unmarked. */
@@ -167,11 +188,13 @@ typedef struct page_read {
 	int64_t items_more;            /* entries not listed ... */
 	int items_more_min;            /* ... at least that many */
 	const char *note;              /* a sentence shown above the text, or NULL */
+	int64_t part;                  /* > 0: the view of this attachment of the message at path */
+	const char *part_name;         /* its name ("inner.eml › budget.pdf") */
 } page_read_t;
 
 /* Append a reading view: breadcrumbs, the file's name with links to its page
  * and its bytes, the text with hits of r->q marked (<mark id="hitN">, N from
- * 1 on this page) and pages "?page=N&q=". */
+ * 1 on this page) and pages "?page=N&q=" (and "&part=K" for an attachment). */
 int page_read(strbuf_t *out, const page_site_t *s, const page_collection_t *c,
     const page_read_t *r);
 

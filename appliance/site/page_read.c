@@ -83,6 +83,10 @@ page_read(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 
 	strbuf_init(&b);
 	strbuf_adds(&b, name);
+	if (r->part > 0 && r->part_name) {
+		strbuf_adds(&b, " › ");
+		strbuf_adds(&b, r->part_name);
+	}
 	strbuf_adds(&b, " — reading");
 	page_put_common_(v, s, b.s);
 	strbuf_release(&b);
@@ -93,6 +97,10 @@ page_read(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 	tmpl_put(v, "kind", words);
 	page_put_size_(v, "size", r->size);
 	tmpl_put(v, "note", r->note);
+	if (r->part > 0) {
+		tmpl_put_int(v, "part", r->part);
+		tmpl_put(v, "part_name", r->part_name ? r->part_name : "");
+	}
 	if (r->q && r->q[0]) {
 		size_t ql = strlen(r->q);
 		tmpl_putn(v, "q", r->q, ql > PAGE_QUERY_MAX ? PAGE_QUERY_MAX : ql);
@@ -157,8 +165,10 @@ page_read(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 		put_marked_once(it, r->items[i].name, r->items[i].name_len, &terms, &nhit);
 		if (r->items[i].type == 'd')
 			tmpl_put(it, "dir", "1");
-		else
+		else if (r->items[i].size >= 0)
 			page_put_size_(it, "isize", r->items[i].size);
+		if (r->items[i].part > 0)
+			tmpl_put_int(it, "ipart", r->items[i].part);
 	}
 	if (r->nitems > 0 || r->items_more > 0) {
 		tmpl_put(v, "has_items", "1");

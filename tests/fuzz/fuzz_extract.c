@@ -41,6 +41,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (fd < 0 || write(fd, data + 1, size - 1) != (ssize_t)(size - 1) || lseek(fd, 0, SEEK_SET) < 0 ||
 		    extract_fd(fd, &out, &title, &kind) < 0)
 			abort();
+		if (kind == EXTRACT_EML) {
+			/* A reader's download: one attachment's decoded bytes. */
+			for (int i = 0; i < 3; i++) {
+				struct extract_att_req rq = { EXTRACT_EML, i, 1 };
+				strbuf_t raw;
+				strbuf_init(&raw);
+				if (lseek(fd, 0, SEEK_SET) < 0)
+					abort();
+				if (extract_attachment_fd(fd, &raw, NULL, &rq) == 0 &&
+				    raw.len > (size_t)EXTRACT_ATTACH_BYTES)
+					abort();
+				strbuf_release(&raw);
+			}
+		}
 		close(fd);
 		break;
 	}

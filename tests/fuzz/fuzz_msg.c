@@ -52,14 +52,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (title && !mime_is_utf8((const unsigned char *)title, strlen(title)))
 		abort();
-	for (size_t i = 0; i < recs && i < 4; i++) {
-		struct extract_att_req rq = { EXTRACT_MSG, (int)i };
+	/* Each attachment's bytes, for its tool (any 0) and for a download (1). */
+	for (size_t i = 0; i < 2 * recs && i < 8; i++) {
+		struct extract_att_req rq = { EXTRACT_MSG, (int)(i / 2), (int)(i & 1) };
 		int fd = memfd_create("fuzz", MFD_CLOEXEC);
 		strbuf_t raw;
 		strbuf_init(&raw);
 		if (fd < 0 || write(fd, data, size) != (ssize_t)size || lseek(fd, 0, SEEK_SET) < 0)
 			abort();
-		if (extract_attachment_fd(fd, &raw, NULL, &rq) == 0 && raw.len > EXTRACT_ATTACH_RAW_MAX)
+		if (extract_attachment_fd(fd, &raw, NULL, &rq) == 0 &&
+		    raw.len > (rq.any ? (size_t)EXTRACT_ATTACH_BYTES : (size_t)EXTRACT_ATTACH_RAW_MAX))
 			abort();
 		close(fd);
 		strbuf_release(&raw);

@@ -226,7 +226,7 @@ bg_start "$T/serve3.log" $BROADSIDE --data "$D" serve --listen 127.0.0.1:$PORT -
 check "server answers on the v3 catalogue" wait_for 20 curl -sf -o /dev/null $U/
 check_eq "a v3 catalogue has no zip (tar still works)" "$(curl -s -o /dev/null -w '%{http_code}' "$U/d/demo/other.zip")/$(curl -s -o /dev/null -w '%{http_code}' "$U/d/demo/other.tar")" "503/200"
 check "refresh upgrades it" $BROADSIDE --data "$D" refresh demo -q
-check_eq "schema version 6" "$(sqlite3 "$D/catalogue.db" 'PRAGMA user_version')" 6
+check_eq "schema version 7" "$(sqlite3 "$D/catalogue.db" 'PRAGMA user_version')" 7
 check_eq "every CRC-32 filled" "$(sqlite3 "$D/catalogue.db" 'SELECT count(*) FROM files WHERE crc32 IS NULL')" 0
 wait_for 3 curl -sf -o "$G/other.zip" "$U/d/demo/other.zip"   # the snapshot, as above
 check "after the upgrade the zip passes unzip -t" unzip -tq "$G/other.zip"

@@ -13,7 +13,8 @@ nfiles=$(find "$TREE" -type f | wc -l)
 "$BROADSIDE" --data "$D" init >/dev/null
 
 integrity() {
-  [ "$(sqlite3 "$D/catalogue.db" "pragma integrity_check; insert into fts(fts) values('integrity-check'); pragma foreign_key_check;")" = ok ]
+  [ "$(sqlite3 "$D/catalogue.db" "pragma integrity_check; pragma foreign_key_check;")" = ok ] &&
+    [ "$("$BROADSIDE" --data "$D" check-catalogue 2>/dev/null)" = ok ]
 }
 count() { sqlite3 "$D/catalogue.db" "select count(*) from files"; }
 

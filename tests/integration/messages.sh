@@ -187,7 +187,7 @@ touch -d '+1 minute' "$TREE/mail/report.eml"
 check "refresh" sh -c "'$BROADSIDE' --data '$D' refresh m >/dev/null 2>&1"
 check "the removed attachment is gone" none numbattxt
 check "the others stay" hit wombatdocx mail/report.eml budget.docx
-check "the index agrees with its content" sh -c "sqlite3 '$D/catalogue.db' \"INSERT INTO fts(fts) VALUES('integrity-check')\""
+check "the index agrees with its content" sh -c "'$BROADSIDE' --data '$D' check-catalogue >/dev/null"
 check "rm" sh -c "'$BROADSIDE' --data '$D' rm m --yes >/dev/null 2>&1 || '$BROADSIDE' --data '$D' rm m >/dev/null 2>&1"
 check "no parts left" sh -c "[ \"\$(sqlite3 '$D/catalogue.db' 'SELECT count(*) FROM parts')\" = 0 ]"
 check "the index is empty" none wombatdocx

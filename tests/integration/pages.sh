@@ -174,7 +174,7 @@ check "image page: says PNG image" grep -qF '<span class="what">PNG image</span>
 check "image page: size and time at the stated rate" grep -qE 'B · a second or less to download at 1 MB/s over Tor' <<<"$p"
 check "image page: previous file by name" grep -qF '<a rel="prev" href="/c/demo/media/c-mail.eml">' <<<"$p"
 check "image page: next file by name" grep -qF '<a rel="next" href="/c/demo/media/e-photo.jpg">' <<<"$p"
-check "image page: title names the file and its folder" grep -qF '<title>d-photo.png — media · ' <<<"$p"
+check "image page: title names the file, its folder and the collection" grep -qF '<title>d-photo.png — media — Demo &lt;i&gt;&amp;amp;&lt;/i&gt; "q" · ' <<<"$p"
 check "image page: terminal help folded under <details>" grep -qF '<details class="help"><summary>' <<<"$p"
 check "image page: the image comes before the help" python3 -c 'import sys; s=sys.stdin.read(); sys.exit(not 0 < s.index("<img src=") < s.index("<details") < s.index("sha256sum -c"))' <<<"$p"
 p=$(fp f-clip.mp4)

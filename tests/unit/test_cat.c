@@ -170,6 +170,43 @@ model_put(cat_t *c, int64_t cid, int64_t dir, int i)
 	model[i].id = put(c, cid, dir, path, model[i].name, model[i].size, model[i].mtime, NULL);
 }
 
+/* The folder filter, stretch by stretch (5 matches or 40 names a request):
+ * together exactly the model's names containing text (ASCII case folded),
+ * folders first, in name order, each once. */
+static void
+check_filter(cat_t *c, int64_t cid, const char *text)
+{
+	static char got[MODEL_MAX + 64][32];
+	static struct model_entry want[MODEL_MAX];
+	struct pages p = { got, 0, MODEL_MAX + 64 };
+	char *from = NULL, *next = NULL;
+	int nwant = 0, bad = 0, calls = 0, over = 0;
+	int64_t looked;
+
+	for (int i = 0; i < model_n; i++)
+		if (model[i].live && strcasestr(model[i].name, text))
+			want[nwant++] = model[i];
+	model_sort = CAT_SORT_NAME;
+	model_desc = 0;
+	qsort(want, (size_t)nwant, sizeof(want[0]), model_cmp);
+	do {
+		int before = p.n;
+		if (cat_dir_filter(c, cid, "big", text, from, 5, 40, collect_page, &p, &next, &looked) != 0)
+			bad++;
+		if (looked > 40 || p.n - before > 5)
+			over++;
+		free(from);
+		from = next;
+	} while (from && ++calls < 1000);
+	is_int(p.n, nwant, "filter '%s': every match once", text);
+	for (int i = 0; i < nwant && i < p.n; i++)
+		bad += strcmp(got[i], want[i].name) != 0;
+	is_int(bad, 0, "filter '%s': in the listing's order", text);
+	is_int(over, 0, "filter '%s': each request within its bounds", text);
+	is_int(cat_dir_filter(c, cid, "nope", text, NULL, 5, 40, collect_page, &p, &next, &looked), 1,
+	    "filter: a missing folder");
+}
+
 static void
 test_deep_pages(const char *tmp)
 {
@@ -211,6 +248,9 @@ test_deep_pages(const char *tmp)
 	ok(cat_collection_finish(c, cid, keep_all, keep_all, NULL, &removed) == 0, "finish");
 	check_all_pages(ro, cid, 50, "first ingest");
 	check_all_pages(ro, cid, 7, "first ingest, pages of 7");
+	check_filter(ro, cid, "F1");
+	check_filter(ro, cid, "d");
+	check_filter(ro, cid, "zz");
 
 	/* A refresh in progress: new files are not listed before the folder counts
 	 * them (at the end of the ingest); then everything is in its place. */
@@ -352,7 +392,7 @@ test_upgrade(const char *tmp)
 	c = cat_open(path, CAT_READWRITE);
 	ok(c != NULL, "read-write open upgrades");
 	if (c) {
-		is_int(user_version(c), 6, "now v6");
+		is_int(user_version(c), 7, "now v7");
 		check_all_pages(c, cid, 50, "upgraded");
 		ok(cat_check(c) == 0, "integrity after upgrade");
 	}

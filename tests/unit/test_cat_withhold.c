@@ -147,7 +147,7 @@ t_catalogue(void)
 	c = cat_open(path, CAT_READWRITE);
 	n = 0;
 	ok(c && cat_withhold_each(c, NULL, count_rule, &n) == 0 && n == 0, "upgraded: an empty table");
-	is_int(unit_sql_int(cat_db(c), "PRAGMA user_version"), 6, "the current version");
+	is_int(unit_sql_int(cat_db(c), "PRAGMA user_version"), 7, "the current version");
 	cat_free(c);
 	unlink(path);
 	free(path);

@@ -198,6 +198,40 @@ main(void)
 		    out.s ? out.s : "");
 		strbuf_release(&out);
 		close(fd);
+		/* A reader's download: each attachment's decoded bytes by its number
+		 * (base64, quoted-printable, a forwarded message whole, then its own). */
+		static const char att[] = "Subject: a\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\nbody\n"
+		    "--b\nContent-Disposition: attachment; filename=x.bin\nContent-Transfer-Encoding: base64\n\n"
+		    "AAEC/w==\n--b\nContent-Disposition: attachment; filename=q.txt\n"
+		    "Content-Transfer-Encoding: quoted-printable\n\ncaf=E9 =\nend\n"
+		    "--b\nContent-Type: message/rfc822\nContent-Disposition: attachment; filename=in.eml\n\n"
+		    "Subject: in\nContent-Type: multipart/mixed; boundary=c\n\n--c\n\ninner\n--c\n"
+		    "Content-Disposition: attachment; filename=deep.txt\n\ndeep\n--c--\n--b--\n";
+		static const struct { const char *bytes; size_t n; } want_att[] = {
+			{ "\x00\x01\x02\xff", 4 }, { "caf\xe9 end\n", 9 }, { "Subject: in", 11 }, { "deep\n", 5 },
+		};
+		fd = memfd_create("a", MFD_CLOEXEC);
+		ok(fd >= 0 && write(fd, att, sizeof(att) - 1) == (ssize_t)sizeof(att) - 1, "memfd");
+		for (int i = 0; i <= 4; i++) {
+			struct extract_att_req rq = { EXTRACT_EML, i, 1 };
+			int rc;
+			strbuf_init(&out);
+			rc = (lseek(fd, 0, SEEK_SET) == 0) ? extract_attachment_fd(fd, &out, NULL, &rq) : -2;
+			if (i < 4)
+				ok(rc == 0 && out.len >= want_att[i].n && memcmp(out.s, want_att[i].bytes, want_att[i].n) == 0 &&
+				    (i == 2 || out.len == want_att[i].n), "attachment %d's bytes (%zu)", i, out.len);
+			else
+				ok(rc == -1, "no attachment %d", i);
+			strbuf_release(&out);
+		}
+		{
+			struct extract_att_req rq = { EXTRACT_EML, 0, 0 };
+			strbuf_init(&out);
+			ok(lseek(fd, 0, SEEK_SET) == 0 && extract_attachment_fd(fd, &out, NULL, &rq) == -1,
+			    "for a tool, only a PDF or RTF");
+			strbuf_release(&out);
+		}
+		close(fd);
 	}
 
 	ok(mkdtemp(dir) != NULL, "mkdtemp");

@@ -46,10 +46,19 @@ t_call(char what)
 		fx.calls[n] = what;
 }
 
+/* Resting between requests: dozing (bufferevent and request kept, reading
+ * handed to the bare event) or parked (only the bare event left). */
 static int
 t_parked(const http_conn_t *c)
 {
-	return c && c->bev == NULL && c->parked != NULL && c->req == NULL;
+	return c && c->parked != NULL && ((c->bev == NULL && c->req == NULL) ||
+	    (c->dozing && c->bev != NULL && !(bufferevent_get_enabled(c->bev) & EV_READ)));
+}
+
+static int
+t_fully_parked(const http_conn_t *c)
+{
+	return c && c->bev == NULL && c->parked != NULL && c->req == NULL && !c->dozing;
 }
 
 static void
@@ -307,20 +316,26 @@ t_wait_answers(int n, int ms)
 
 #define T_GET(path) "GET " path " HTTP/1.1\r\nHost: x\r\n\r\n"
 
-/* A connection is born parked; after each answer it is parked again (no
+/* A connection is born parked; after each answer it dozes, then parks (no
  * bufferevent, no request), and the next request is read and answered. */
 static void
 parked_between_requests(void)
 {
 	t_setup(&t_defaults, 0);
-	ok(t_parked(fx.c), "born parked");
+	ok(t_fully_parked(fx.c), "born parked");
 	t_send(T_GET("/a"));
 	is_str(t_wait_answers(1, 2000), "200[/a];", "the first answer");
 	ok(t_parked(fx.c), "parked after the answer");
 	t_send(T_GET("/b"));
 	is_str(t_wait_answers(2, 2000), "200[/a];200[/b];", "the next request on the parked connection");
 	ok(t_parked(fx.c), "parked again");
+	ok(fx.c->dozing && fx.c->bev != NULL, "dozing: the bufferevent is kept for the next request");
 	is_int(fx.handled, 2, "two requests handled");
+	is_int(fx.closed, 0, "still open");
+	t_run(DOZE_MS + 300);
+	ok(t_fully_parked(fx.c), "parked for good after DOZE_MS without a byte");
+	t_send(T_GET("/c"));
+	is_str(t_wait_answers(3, 2000), "200[/a];200[/b];200[/c];", "a parked connection still answers");
 	is_int(fx.closed, 0, "still open");
 	t_teardown();
 }

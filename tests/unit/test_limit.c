@@ -412,6 +412,9 @@ main(void)
 	is_int(classify("/%66/a/b"), LIMIT_DOWNLOAD, "classify encoded /f/");
 	is_int(classify("/search?q=x"), LIMIT_SEARCH, "classify search");
 	is_int(classify("/c/a/b"), LIMIT_PAGE, "classify page");
+	is_int(classify("/i/a/m.eml?part=2"), LIMIT_DOWNLOAD, "classify an attachment's bytes");
+	is_int(classify("/i/a/p.pdf?n=2"), LIMIT_PAGE, "classify a page image");
+	is_int(classify("/i/a/photo.jpg"), LIMIT_PAGE, "classify an image copy");
 	is_int(classify("/f/../x"), LIMIT_PAGE, "a target routing refuses is a page");
 	event_base_free(base);
 	return unit_done();

@@ -189,12 +189,12 @@ static const page_entry_t entries[] = {
 
 static const page_hit_t hits[] = {
 	{ "budgets", "2019/transport/annex-4-bus-contracts.pdf", 1203311,
-	  "… the \x02transport\x03 budget for 2019 allocated 4.2 million to the new \x02" "bus\x03 contracts, of which …", NULL },
+	  "… the \x02transport\x03 budget for 2019 allocated 4.2 million to the new \x02" "bus\x03 contracts, of which …", NULL, 0 },
 	{ "contracts-2023", "harbour/dredging-agreement.txt", 22041,
-	  "… public \x02transport\x03 and harbour works were tendered together; the agreement names …", "annex.docx" },
-	{ "budgets", "2021/README.txt", 812, "Scanned \x02transport\x03 annexes are in scans/ (OCR quality varies).", NULL },
+	  "… public \x02transport\x03 and harbour works were tendered together; the agreement names …", "annex.docx", 3 },
+	{ "budgets", "2021/README.txt", 812, "Scanned \x02transport\x03 annexes are in scans/ (OCR quality varies).", NULL, 0 },
 	{ "leak-mirror", "mail/2022/03/1188.eml", 9120,
-	  "Subject: Re: \x02transport\x03 subsidy — please do not forward <this> & keep it \x02quiet", NULL },
+	  "Subject: Re: \x02transport\x03 subsidy — please do not forward <this> & keep it \x02quiet", NULL, 0 },
 };
 
 static void
@@ -205,7 +205,7 @@ render_all(const char *h, int *count)
 	page_site_t s = { h, h, h, h, m, 3, h };
 	page_collection_t c[2] = { { h, h, h, 1, 2, 3, h }, { "ok", h, NULL, 0, 0, 0, NULL } };
 	page_entry_t e[3] = { { h, 0, 1, 1, -1, h }, { h, 1, 0, 0, 5, NULL }, { "x", 0, 5000, -5, -1, NULL } };
-	page_hit_t hh[2] = { { h, h, 10, h, h }, { "ok", "p", 1, NULL, NULL } };
+	page_hit_t hh[2] = { { h, h, 10, h, h, 1 }, { "ok", "p", 1, NULL, NULL, 0 } };
 	const char *dirs[] = { "", h, "a/b" };
 	strbuf_t b;
 	int rc;
@@ -275,10 +275,13 @@ test_sizes(void)
 		int rc = page_dir(&b, &site, &cols[0], "2024/annexes/scanned", e, ARRAY_LEN(e), 100000, "size", 1, 1000, PAGE_DIR_PER_PAGE);
 		ok(rc == 0, "dir renders");
 		printf("# dir, %d names of 255 bytes of '%s': %zu bytes\n", PAGE_DIR_PER_PAGE, units[u], b.len);
+		/* A name cut for display also rides whole in a title attribute:
+		 * half again the budget when every name is 255 bytes. */
 		if (u < 2)
-			ok(b.len <= PAGE_MAX, "dir with %zu-byte chars: %zu bytes", ul, b.len);
+			ok(b.len <= PAGE_MAX * 3 / 2, "dir with %zu-byte chars: %zu bytes", ul, b.len);
 		else
-			ok(b.len <= 2 * PAGE_MAX, "dir, worst case bounded: %zu bytes", b.len);
+			ok(b.len <= 5 * PAGE_MAX, "dir, worst case bounded: %zu bytes", b.len);
+		ok(strstr(b.s, " title=\"") != NULL, "dir: a cut name has its whole name in a title");
 		strbuf_reset(&b);
 
 		/* Search: 20 hits with 255-byte names in a deep path and long snippets. */
@@ -289,7 +292,7 @@ test_sizes(void)
 			snip[i] = i % 40 == 0 ? '\x02' : i % 40 == 8 ? '\x03' : units[u][0] == '"' ? '"' : 'w';
 		page_hit_t h[PAGE_SEARCH_PER_PAGE];
 		for (size_t i = 0; i < ARRAY_LEN(h); i++)
-			h[i] = (page_hit_t){ "budgets", path, 123456789, snip, NULL };
+			h[i] = (page_hit_t){ "budgets", path, 123456789, snip, NULL, 0 };
 		rc = page_search(&b, &site, "transport bus", NULL, cols, ARRAY_LEN(cols), h, ARRAY_LEN(h), 123456, 1, NULL, 40, PAGE_SEARCH_PER_PAGE);
 		ok(rc == 0, "search renders");
 		printf("# search, %d hits, names of '%s': %zu bytes\n", PAGE_SEARCH_PER_PAGE, units[u], b.len);
@@ -348,6 +351,28 @@ test_content(void)
 	has(&b, "dir", ">80</a>");
 	has(&b, "dir", "name=\"page\" type=\"number\" min=\"1\" max=\"80\" value=\"7\"");
 	has(&b, "dir", "4,000 items · page 7 of 80");
+	has(&b, "dir", "<title>annexes — 2024 — Municipal budgets · ");
+	has(&b, "dir", "<nav class=\"pager top\"");
+	has(&b, "dir", "<p class=\"sortby\">");
+	has(&b, "dir", "<form class=\"filter\" method=\"get\" action=\"./\"><label for=\"fn\">");
+	ok(strstr(b.s, "class=\"pager top\"") < strstr(b.s, "<table"), "a pager above the listing");
+	strbuf_reset(&b);
+	/* Past the end: the last page, never "page 999 of 80". */
+	ok(page_dir(&b, &site, &cols[0], "2024/annexes", entries, ARRAY_LEN(entries), 4000, "name", 0, 999, 50) == 0, "dir past the end");
+	has(&b, "dir past the end", "4,000 items · page 80 of 80");
+	ok(!strstr(b.s, "999"), "no page 999");
+	strbuf_reset(&b);
+	ok(page_dir_filtered(&b, &site, &cols[0], "2024/annexes", entries, 2, 4000,
+	    &(page_filter_t){ "a<b", "f20050", "f50", 20000 }, NULL) == 0, "filtered dir");
+	has(&b, "filtered", "value=\"a&lt;b\"");
+	has(&b, "filtered", "2 found among 20,000 looked through");
+	has(&b, "filtered", "href=\"?name=a%3Cb&amp;from=f20050\"");
+	has(&b, "filtered", "href=\"?name=a%3Cb\">");
+	ok(!strstr(b.s, "class=\"sortby\"") && !strstr(b.s, "aria-label=\"Pages"), "no page numbers or sort links when filtered");
+	strbuf_reset(&b);
+	ok(page_dir_filtered(&b, &site, &cols[0], "2024/annexes", NULL, 0, 4000,
+	    &(page_filter_t){ "zz", NULL, NULL, 4000 }, NULL) == 0, "filter finds nothing");
+	ok(!strstr(b.s, "This folder is empty") && !strstr(b.s, "Look further"), "nothing found is not an empty folder");
 	strbuf_reset(&b);
 	ok(page_dir(&b, &site, &cols[2], "", entries, 2, 2, "name", 0, 1, 50) == 0, "mirror root");
 	has(&b, "mirror", "This collection is a mirror of <bdi>harbourxq7…onion</bdi>");
@@ -360,7 +385,7 @@ test_content(void)
 	const char *text = "Budget 2024\n<b>not bold</b>\n\xe6\x96\x87\xe6";	/* cut mid-character */
 	ok(page_file(&b, &site, &cols[0], "2024/it's here.txt", 5123, 1764000000, "text/plain",
 	    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", text, strlen(text), 1, &(page_nav_t){ "a<b.txt", NULL, "00112233445566778899aabbccddeeff" }, 1) == 0, "file");
-	has(&b, "file", "<title>it's here.txt — 2024 · ");
+	has(&b, "file", "<title>it's here.txt — 2024 — Municipal budgets · ");
 	has(&b, "file", "Plain text</span> · 5.1 kB · a second or less to download at 1 MB/s over Tor");
 	has(&b, "file", "<a rel=\"prev\" href=\"/c/budgets/2024/a%3Cb.txt\">← <bdi>a&lt;b.txt</bdi></a>");
 	ok(strstr(b.s, "rel=\"next\"") == NULL, "no next link without a next file");
@@ -394,6 +419,7 @@ test_content(void)
 	has(&b, "search", "keep it <mark>quiet</mark></p>");
 	has(&b, "search", "please do not forward &lt;this&gt; &amp;");
 	has(&b, "search", "dredging-agreement.txt</bdi></a> › attachment <bdi>annex.docx</bdi>");
+	has(&b, "search", "href=\"/r/contracts-2023/harbour/dredging-agreement.txt?part=3&amp;q=");
 	has(&b, "search", "<ol class=\"hits\" start=\"21\">");
 	has(&b, "search", "href=\"/search?q=transport%20%22bus%20contract%22%20sub%2A&amp;c=budgets&amp;page=3\"");
 	has(&b, "search", "Showing results for the words we could use.");
@@ -416,6 +442,13 @@ test_content(void)
 	strbuf_reset(&b);
 	ok(page_error(&b, &site, 404, NULL, 30) == 0, "404");
 	ok(!strstr(b.s, "try again in"), "no retry text on 404");
+	strbuf_reset(&b);
+	ok(page_not_found(&b, &site, &cols[0], "2024/gone/old report.pdf", "2024") == 0, "404 of a path");
+	has(&b, "404 path", "<a href=\"/c/budgets/2024/\"><bdi>2024</bdi></a>");
+	has(&b, "404 path", "href=\"/search?q=old%20report&amp;c=budgets\"");
+	strbuf_reset(&b);
+	ok(page_not_found(&b, &site, &cols[0], "x", "") == 0, "404 at the top");
+	has(&b, "404 top", "<a href=\"/c/budgets/\"><bdi>Municipal budgets</bdi></a>");
 	strbuf_release(&b);
 }
 

@@ -67,11 +67,12 @@ page(void)
 {
 	page_collection_t c = { "demo", "Demo", "", 1, 1, 0, NULL };
 	page_cell_t hdr[] = { { "Subject", 7 }, { "<b>zeppelin</b>", 15 } };
-	page_item_t items[] = { { 'a', 2048, "zeppelin <img src=x>.pdf", 24 } };
+	page_item_t items[] = { { 'a', 2048, "zeppelin <img src=x>.pdf", 24, 2 },
+		{ 'a', -1, "x.eml \xe2\x80\xba y.txt", 15, 3 } };
 	const char *text = "line one <script>alert(1)</script>\nthe Zeppelin flies\n";
 	page_read_t r = { .kind = PAGE_READ_MAIL, .path = "mail/m<1>.eml", .mime = "message/rfc822",
 		.size = 100, .q = "zeppelin", .page = 2, .npages = 3, .text = text,
-		.text_len = strlen(text), .headers = hdr, .nheaders = 1, .items = items, .nitems = 1,
+		.text_len = strlen(text), .headers = hdr, .nheaders = 1, .items = items, .nitems = 2,
 		.items_more = 5 };
 	strbuf_t b;
 
@@ -87,6 +88,26 @@ page(void)
 	ok(strstr(b.s, "Page 2 of 3") != NULL, "page N of M");
 	ok(strstr(b.s, "and 5 more") != NULL, "entries not listed are counted");
 	ok(strstr(b.s, "href=\"/f/demo/mail/m%3C1%3E.eml\"") != NULL, "download link");
+	ok(strstr(b.s, "<a href=\"?part=2&amp;q=zeppelin\"><bdi>") != NULL &&
+	    strstr(b.s, "<a href=\"/i/demo/mail/m%3C1%3E.eml?part=2\" download>Download</a>") != NULL,
+	    "an attachment links its view (with the query) and its download");
+	ok(strstr(b.s, "?part=3&amp;q=zeppelin\"><bdi>x.eml › y.txt</bdi></a>") != NULL,
+	    "a nested attachment too, without a size");
+	strbuf_release(&b);
+	/* The view of an attachment: its name, the message, its download, pages keep it. */
+	r.kind = PAGE_READ_PROSE;
+	r.part = 2;
+	r.part_name = "inner.eml \xe2\x80\xba <b>.pdf";
+	r.nitems = 0;
+	r.items_more = 0;
+	strbuf_init(&b);
+	ok(page_read(&b, NULL, &c, &r) == 0, "renders an attachment's view");
+	ok(strstr(b.s, "<h1 class=\"file\"><bdi>inner.eml › &lt;b&gt;.pdf</bdi></h1>") != NULL, "its name, escaped");
+	ok(strstr(b.s, "href=\"/r/demo/mail/m%3C1%3E.eml\"") != NULL &&
+	    strstr(b.s, "href=\"/i/demo/mail/m%3C1%3E.eml?part=2\" download") != NULL,
+	    "links the whole message and its download");
+	ok(strstr(b.s, "href=\"?page=3&amp;part=2&amp;q=zeppelin\"") != NULL &&
+	    strstr(b.s, "name=\"part\" value=\"2\"") != NULL, "pages keep the part");
 	strbuf_release(&b);
 }
 

@@ -104,7 +104,7 @@ main(void)
 	for (size_t i = 0; i < ARRAY_LEN(parse_cases); i++) {
 		char *e;
 		search_parse(parse_cases[i].in, strlen(parse_cases[i].in), &q);
-		e = search_query_fts(&q);
+		e = search_query_fts_for(&q, SEARCH_FORM_EXACT);
 		ok(strcmp(e, parse_cases[i].expr) == 0, "parse '%s' -> '%s', want '%s'", parse_cases[i].in, e,
 		    parse_cases[i].expr);
 		free(e);
@@ -136,6 +136,9 @@ main(void)
 	put(c, cid, root, "mail.eml", "Subject about marmalade", "From: a\nThe marmalade shipment arrived");
 	put(c, cid, root, "notes.txt", "notes.txt", "two words together and words apart two");
 	put(c, cid2, root2, "other.txt", "other.txt", "zeppelin in the other collection");
+	/* The oldest file, the only one with "reports": not among the newest
+	 * matches of the stem report. */
+	put(c, cid, root, "old-reports.txt", "old-reports.txt", "the reports were filed");
 	for (int i = 0; i < SEARCH_RANK_CAP + 50; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "common-%05d.txt", i);
@@ -222,6 +225,25 @@ main(void)
 	ok(search_run(c, "police zeppelin", NULL, 0, 20, &r) == 0 && r.n == 0, "AND of common and rare");
 	search_result_clear(&r);
 	ok(search_run(c, "report common-00007", NULL, 0, 5, &r) == 0 && r.n == 1, "common and specific");
+	search_result_clear(&r);
+	/* Stems: the exact form first, even when its file is older than the
+	 * SEARCH_RANK_CAP newest matches of the stem. */
+	ok(search_run(c, "reports", NULL, 0, 20, &r) == 0 && r.n == 20 && r.total_is_estimate, "stems over the cap");
+	ok(r.n > 0 && strcmp(r.hits[0].path, "old-reports.txt") == 0, "the exact form first: %s", r.n ? r.hits[0].path : "");
+	ok(r.n > 1 && strncmp(r.hits[1].path, "common-", 7) == 0, "then the stem's newest: %s", r.n > 1 ? r.hits[1].path : "");
+	search_result_clear(&r);
+	ok(search_run(c, "reports", NULL, 1, 5, &r) == 0 && r.n == 5 && strncmp(r.hits[0].path, "common-", 7) == 0,
+	    "page 2 goes on with the stems");
+	search_result_clear(&r);
+	ok(search_run(c, "\"reports\"", NULL, 0, 20, &r) == 0 && r.n == 1 && r.total == 1, "quoted: exact only");
+	search_result_clear(&r);
+	/* More exact matches than the cap: the stems add nothing to the pages. */
+	ok(search_run(c, "report", NULL, 0, 20, &r) == 0 && r.n == 20 && r.total_is_estimate, "a common exact form");
+	for (size_t i = 0; i < r.n; i++)
+		ok(strstr(r.hits[i].snippet, "\x02report\x03") != NULL, "exact hit: %s", r.hits[i].snippet);
+	search_result_clear(&r);
+	ok(search_run(c, "po*", NULL, 0, 20, &r) == 0 && r.message && strstr(r.message, "3 letters"),
+	    "a 2-letter prefix says why");
 	search_result_clear(&r);
 
 	{
