@@ -37,13 +37,15 @@ image_pi=("${image[@]}" qemu-user-static binfmt-support arch-test qemu-system-ar
 # python3-pil and libimage-exiftool-perl write the review test's metadata
 # LibreOffice (Writer and Impress, no GUI) is the one Debian program that
 # writes .doc and .ppt; python3-xlwt writes .xls (office.sh's real documents).
+# python3-libtorrent (a real BitTorrent client) rechecks `broadside torrent`'s
+# files, v1 and v2; mktorrent (bench) is the v1-only yardstick for its speed
 # nodejs and npm: tests/integration/a11y.sh installs axe-core and
 # puppeteer-core (pinned, tests/a11y/package-lock.json) with `npm ci`.
 test=("${run[@]}" clang libclang-rt-14-dev curl wget minisign chromium nodejs npm sqlite3 enscript libgsf-bin
-      python3-pil libimage-exiftool-perl aria2 unzip tesseract-ocr tesseract-ocr-eng
+      python3-pil libimage-exiftool-perl aria2 unzip tesseract-ocr tesseract-ocr-eng python3-libtorrent
       openssl procps iproute2 onionbalance libreoffice-writer-nogui libreoffice-impress-nogui
       python3-xlwt "${image[@]}" "${package[@]}")
-bench=("${run[@]}" nginx-light wrk time curl wget minisign sqlite3 openssl procps
+bench=("${run[@]}" nginx-light wrk time curl wget minisign sqlite3 openssl procps mktorrent
        iproute2 onionbalance valgrind strace)
 
 list=0

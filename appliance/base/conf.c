@@ -77,6 +77,16 @@ static const struct conf_key keys[] = {
 	  "page says so and points to the collection's metalink instead. 0: none."),
 	K(archive_max_bytes, T_INT, "137438953472", 0, INT64_MAX,
 	  "Most bytes in one folder archive (default 128 GiB); larger: as above."),
+	K(torrent_web_seeds, T_STR, "", 0, 4000,
+	  "Clearnet folders that serve the collections too, space-separated, each\n"
+	  "ending in '/' (https://mirror.example/leaks/ serving <slug>/<path>):\n"
+	  "web seeds (BEP 19) in every torrent, after this onion's /f/."),
+	K(torrent_trackers, T_STR, "", 0, 4000,
+	  "Trackers named in every torrent, space-separated. Empty (the default):\n"
+	  "none; readers find peers through the DHT or the web seeds."),
+	K(torrent_after_ingest, T_BOOL, "no", 0, 0,
+	  "Make a collection's torrent again after every add/refresh that changed\n"
+	  "it (`broadside torrent`): reads every file a second time."),
 	K(max_connections, T_INT, "4096", 16, 1000000,
 	  "Most simultaneous connections. When full, the oldest idle keep-alive\n"
 	  "connection, or the one that has been sending its request head the\n"

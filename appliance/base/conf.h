@@ -30,6 +30,10 @@ typedef struct conf {
 	int64_t max_ranges;
 	int64_t archive_max_files;      /* folder archives (/d/): larger folders get none */
 	int64_t archive_max_bytes;
+	/* the collections' torrents (trust/torrent.h) */
+	char *torrent_web_seeds;       /* space-separated http(s) folders */
+	char *torrent_trackers;        /* space-separated, "" = none */
+	int torrent_after_ingest;
 	int64_t max_connections;
 	int64_t search_threads;
 	/* limits per tor circuit and under overload (limit.c) */

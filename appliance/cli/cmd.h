@@ -3,6 +3,8 @@
 #ifndef BROADSIDE_CMD_H
 #define BROADSIDE_CMD_H
 
+#include <stdint.h>
+
 struct cmd {
 	const char *name;
 	int (*run)(int argc, char **argv, const char *data);
@@ -56,6 +58,7 @@ int cmd_withhold(int argc, char **argv, const char *data);
 int cmd_unwithhold(int argc, char **argv, const char *data);
 int cmd_withheld(int argc, char **argv, const char *data);
 int cmd_review(int argc, char **argv, const char *data);
+int cmd_torrent(int argc, char **argv, const char *data);
 
 /* Tell the operator (stderr) what a library run reports: a progress line
  * (progress = 1) replaces the last one on the terminal; other text is
@@ -65,5 +68,11 @@ void cmd_say(void *arg, int progress, const char *text);
 /* Write and sign a collection's manifests (and metalink) with every address
  * this site is known at (mirrors_site_addresses). 0 or -1 (logged). */
 int cmd_sign_manifests(const char *data, struct cat *c, const struct cat_collection *col);
+
+/* Hash collection col for its torrent (trust/torrent.h) unless the kept hashes
+ * still match (or rehash), and print what was done; the caller signs the
+ * manifests. piece_len 0: chosen. 0 or -1 (printed). */
+int cmd_torrent_make(const char *data, struct cat *c, const struct cat_collection *col, int64_t piece_len,
+    int rehash);
 
 #endif

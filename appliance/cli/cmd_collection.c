@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "trust/manifest.h"
 #include "trust/mirrors.h"
+#include "trust/torrent.h"
 #include "catalogue/mime.h"
 #include "catalogue/prerender.h"
 #include "base/util.h"
@@ -139,7 +140,7 @@ cmd_run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int thre
 	    .say = cmd_say, .ocr = want_ocr };
 	ingest_stats_t st;
 	conf_t *conf = NULL;
-	int rc, lock;
+	int rc, lock, torrent;
 
 	if (cmd_ingest_opts(data, &o, &conf) < 0) {
 		conf_free(conf);
@@ -153,6 +154,7 @@ cmd_run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int thre
 	}
 	rc = ingest_run(c, col->id, col->root, &o, &st);
 	close(lock);
+	torrent = conf->torrent_after_ingest && col->origin == NULL;
 	conf_free(conf);
 	if (rc < 0)
 		return -1;
@@ -164,6 +166,11 @@ cmd_run_ingest(const char *data, cat_t *c, const cat_collection_t *col, int thre
 		printf(", %lld withheld (see `broadside withheld %s`)", (long long)st.withheld, col->slug);
 	putchar('\n');
 	fflush(stdout);
+	/* torrent_after_ingest: hashed again only if the files changed. A
+	 * failure leaves the torrent out of the manifests signed below. */
+	if (torrent && cmd_torrent_make(data, c, col, 0, 0) < 0)
+		fprintf(stderr, "broadside: %s: no torrent this time (`broadside torrent %s` tries again)\n",
+		    col->slug, col->slug);
 	/* What was just catalogued is what gets signed (a mirror keeps the origin's). */
 	if (col->origin == NULL && cmd_sign_manifests(data, c, col) < 0)
 		return -1;
@@ -451,6 +458,7 @@ cmd_rm(int argc, char **argv, const char *data)
 	}
 	if (cat_collection_delete(c, col.id) < 0)
 		goto done;
+	torrent_forget(data, col.slug);
 	printf("removed %s from the catalogue (%lld files; nothing on disk was touched)\n", col.slug,
 	    (long long)col.files);
 	rc = 0;

@@ -21,6 +21,7 @@ const struct cmd cmd_table[] = {
 	{ "withhold", cmd_withhold, "keep a file or folder out of publication (it stays on disk)" },
 	{ "unwithhold", cmd_unwithhold, "publish a withheld file or folder again" },
 	{ "withheld", cmd_withheld, "list what is withheld, with the reasons" },
+	{ "torrent", cmd_torrent, "make a collection's BitTorrent file (v1+v2) for others to seed" },
 	{ "search", cmd_search, "full-text search the catalogue" },
 	{ "serve", cmd_serve, "serve the collections (and run tor)" },
 	{ "address", cmd_address, "print the onion address" },

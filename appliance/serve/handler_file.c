@@ -2,6 +2,8 @@
  * catalogue, and only while it is still the file that was catalogued (its
  * ETag is its SHA-256, so serving changed bytes under it would be a lie). */
 #include <errno.h>
+#include <event2/buffer.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,9 +11,11 @@
 
 #include "http/file_cache.h"
 #include "http/file.h"
+#include "http/range.h"
 #include "serve/handler.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "trust/torrent.h"
 
 static const char *
 base_name(const char *path)
@@ -19,6 +23,62 @@ base_name(const char *path)
 	const char *b = strrchr(path, '/');
 
 	return b ? b + 1 : path;
+}
+
+/* The size of a BEP 47 pad file ".pad/<N>", or 0 if path is not one. */
+static int64_t
+pad_size(const char *path)
+{
+	int64_t n;
+
+	if (strncmp(path, ".pad/", 5) != 0 || path[5] < '1' || path[5] > '9' ||
+	    parse_int64(path + 5, 1, TORRENT_MAX_PIECE - 1, &n) < 0)
+		return 0;
+	return n;
+}
+
+/* A torrent's v1 file list (trust/torrent.h) names zero-filled pad files
+ * ".pad/<N>" that are not on disk. Web-seed clients that do not know BEP 47
+ * (aria2c 1.36) fetch them from /f/ like any file: give them N zeros, with
+ * one range at most (more get the whole, RFC 9110 14.2). */
+static void
+pad_respond(http_resp_t *resp, const http_req_t *req, int64_t size)
+{
+	static const char zeros[64 * 1024];
+	char etag[32];
+	range_t rg;
+	int n = 0;
+	enum range_status rs = RANGE_IGNORE;
+	int64_t first = 0, len = size;
+
+	snprintf(etag, sizeof(etag), "pad-%lld", (long long)size);
+	if (file_if_range_ok(http_req_header(req, HDR_IF_RANGE), etag, 0))
+		rs = range_parse(http_req_header(req, HDR_RANGE), size, &rg, 1, &n);
+	http_resp_header(resp, "ETag", "\"%s\"", etag);
+	http_resp_header(resp, "Accept-Ranges", "bytes");
+	if (rs == RANGE_UNSATISFIABLE) {
+		resp->status = 416;
+		http_resp_header(resp, "Content-Range", "bytes */%lld", (long long)size);
+		resp->length = 0;
+		return;
+	}
+	http_resp_header(resp, "Content-Type", "application/octet-stream");
+	resp->status = 200;
+	if (rs == RANGE_OK && n == 1) {
+		resp->status = 206;
+		first = rg.first;
+		len = rg.last - rg.first + 1;
+		http_resp_header(resp, "Content-Range", "bytes %lld-%lld/%lld", (long long)first,
+		    (long long)rg.last, (long long)size);
+	}
+	resp->length = len;
+	if (http_req_method(req) == HTTP_REQ_HEAD)
+		return;
+	for (int64_t left = len; left > 0;) {
+		size_t k = left > (int64_t)sizeof(zeros) ? sizeof(zeros) : (size_t)left;
+		evbuffer_add_reference(resp->body, zeros, k, NULL, NULL);
+		left -= (int64_t)k;
+	}
 }
 
 void
@@ -65,6 +125,10 @@ handler_file(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 		goto respond;
 	}
 	r = cat_file_get(h->cat, col_id, rt->path, &f);
+	if (r > 0 && pad_size(rt->path) > 0) {
+		pad_respond(resp, req, pad_size(rt->path));
+		goto done;
+	}
 	if (r > 0) {
 		/* A dead download link: lead on to the folder and a search. */
 		handler_not_found(h, req, rt->slug, rt->path, resp);

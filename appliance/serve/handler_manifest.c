@@ -24,7 +24,7 @@ handler_manifest(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const 
     http_resp_t *resp)
 {
 	cat_collection_t col;
-	char *path = NULL, *rel = NULL, etag[80];
+	char *path = NULL, *rel = NULL, *torrent_name = NULL, etag[80];
 	struct stat st;
 	int fd = -1, r;
 	file_info_t info;
@@ -75,8 +75,15 @@ handler_manifest(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const 
 	info.etag = etag;
 	info.content_type = strcmp(rt->path, "index.json") == 0 ? "application/json" :
 	    strcmp(rt->path, "collection.meta4") == 0 ? "application/metalink4+xml" :   /* RFC 5854 7 */
+	    strcmp(rt->path, "collection.torrent") == 0 ? "application/x-bittorrent" :
 	    "text/plain; charset=utf-8";
 	info.download_name = strrchr(rt->path, '/') ? strrchr(rt->path, '/') + 1 : rt->path;
+	if (strcmp(rt->path, "collection.torrent") == 0) {
+		/* Saved as <slug>.torrent: one reader may fetch several collections'. */
+		free(torrent_name);
+		torrent_name = xasprintf("%s.torrent", rt->slug);
+		info.download_name = torrent_name;
+	}
 	info.max_ranges = (int)h->conf->max_ranges;
 	info.is_head = http_req_method(req) == HTTP_REQ_HEAD;
 	file_respond(resp, req, fd, &st, &info);
@@ -86,5 +93,6 @@ done:
 		close(fd);
 	free(path);
 	free(rel);
+	free(torrent_name);
 	cat_collection_clear(&col);
 }

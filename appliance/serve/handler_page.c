@@ -293,6 +293,12 @@ handler_browse(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const ro
 		ar.too_large = (h->conf->archive_max_files > 0 && nf > h->conf->archive_max_files) ||
 		    (h->conf->archive_max_bytes > 0 && nb > h->conf->archive_max_bytes);
 	}
+	if (h->data_root) {
+		/* Offered only once `broadside torrent` made one that still matches. */
+		char *tp = xasprintf("%s/manifests/%s/collection.torrent", h->data_root, col.slug);
+		ar.torrent = access(tp, F_OK) == 0;
+		free(tp);
+	}
 	to_page_coll(&col, &pc);
 	handler_site_get(h, req, col.slug, &hs);
 	if (filter && filter[0]) {

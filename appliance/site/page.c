@@ -493,6 +493,8 @@ dir_render(strbuf_t *out, const page_site_t *s, const page_collection_t *c, cons
 	}
 	if (f == NULL)
 		put_pager(v, page, per_page, total);
+	if (ar != NULL && ar->torrent)
+		tmpl_put(v, "torrent", "1");
 	if (ar != NULL && ar->files > 0) {
 		tmpl_vars_t *a = tmpl_push(v, ar->too_large ? "archive_big" : "archive");
 		const char *sep = *dir ? "/" : "";

@@ -85,6 +85,7 @@ int page_dir(strbuf_t *out, const page_site_t *s, const page_collection_t *c, co
 typedef struct page_archive {
 	int64_t files, bytes;   /* below the folder, at any depth */
 	int too_large;          /* over archive_max_files or archive_max_bytes */
+	int torrent;            /* /m/<slug>/collection.torrent is published */
 } page_archive_t;
 /* page_dir with the download offer of ar (NULL: none). */
 int page_dir_archive(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *dir,

@@ -14,11 +14,13 @@
 
 #include "base/log.h"
 #include "base/text.h"
+#include "trust/torrent.h"
 
 static const char *const served_names[] = {
 	"SHA256SUMS", "SHA256SUMS.minisig", "index.json", "index.json.minisig", "publisher.pub",
 	"mirrors.txt", "mirrors.txt.minisig",   /* on a mirror: the origin's address list (mirrors.h) */
 	"collection.meta4", "collection.meta4.minisig", "urls.txt", "urls.txt.minisig",
+	"collection.torrent", "collection.torrent.minisig",
 };
 
 int
@@ -345,7 +347,8 @@ out_close(struct out *o)
 }
 
 struct gen {
-	struct out sums, index, meta4, urls;
+	struct out sums, index, meta4, urls, torrent;
+	torrent_digest_t *rows;   /* does the kept torrent still match? */
 	strbuf_t a, b, m, u;
 	int64_t files, bytes, skipped;
 	const char *slug;
@@ -426,6 +429,7 @@ add_file(const char *relpath, const cat_file_t *f, void *arg)
 	strbuf_addf(&g->b, ",\"size\":%lld,\"sha256\":\"%s\",\"mtime\":%lld}", (long long)f->size, f->sha256,
 	    (long long)f->mtime);
 	metalink_file(g, relpath, f);
+	torrent_digest_add(g->rows, relpath, f);
 	g->files++;
 	g->bytes += f->size;
 	if (g->a.len >= 1 << 16)
@@ -437,6 +441,38 @@ add_file(const char *relpath, const cat_file_t *f, void *arg)
 	if (g->u.len >= 1 << 16)
 		out_put(&g->urls, &g->u);
 	return g->sums.failed || g->index.failed || g->meta4.failed || g->urls.failed;
+}
+
+/* The collection's .torrent, built from the hashes `broadside torrent` kept
+ * while they match these rows, and its entry in index.json (after the file
+ * list): its SHA-256 and both info-hashes. 1 written, 0 none, -1 error. */
+static int
+add_torrent(struct gen *g, const char *data_root, const char *tmp, const char *vs)
+{
+	uint8_t digest[TORRENT_DIGEST_LEN], md[32];
+	char hex[65];
+	torrent_ids_t ids;
+	strbuf_t t;
+	int r;
+
+	torrent_digest_final(g->rows, digest);
+	g->rows = NULL;
+	strbuf_init(&t);
+	r = torrent_build(data_root, g->slug, digest, vs, g->addrs, g->naddrs, &t, &ids);
+	if (r == 1) {
+		EVP_Digest(t.s, t.len, md, NULL, EVP_sha256(), NULL);
+		for (int i = 0; i < 32; i++)
+			snprintf(hex + 2 * i, 3, "%02x", md[i]);
+		strbuf_addf(&g->b, ",\"torrent\":{\"path\":\"collection.torrent\",\"size\":%zu,\"sha256\":\"%s\","
+		    "\"btih\":\"%s\",\"btmh\":\"1220%s\",\"version\":\"%s\"}", t.len, hex, ids.btih, ids.btmh,
+		    ids.version);
+		if (out_open(&g->torrent, tmp, "collection.torrent") < 0)
+			r = -1;
+		else
+			out_put(&g->torrent, &t);
+	}
+	strbuf_release(&t);
+	return r;
 }
 
 /* The per-folder lists: one SHA256SUMS per folder holding files, signed. */
@@ -574,7 +610,7 @@ manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, con
 	time_t now = time(NULL);
 	manifest_version_t prev, ver;
 	char vs[48];
-	int rc = -1;
+	int rc = -1, has_torrent = 0;
 
 	memset(&g, 0, sizeof(g));
 	strbuf_init(&g.a);
@@ -582,6 +618,7 @@ manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, con
 	strbuf_init(&g.m);
 	strbuf_init(&g.u);
 	g.slug = col->slug;
+	g.rows = torrent_digest_new();
 	g.addrs = addrs;
 	g.naddrs = naddrs;
 	if (mkdir_p(top, 0700) < 0) {
@@ -618,7 +655,14 @@ manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, con
 		log_err("cannot list the files of %s", col->slug);
 		goto done;
 	}
-	strbuf_addf(&g.b, "\n],\"count\":%lld,\"bytes\":%lld}\n", (long long)g.files, (long long)g.bytes);
+	/* The version grows from the one being replaced (kept in its signature). */
+	manifest_dir_version(dir, &prev);
+	ver = manifest_version_next(&prev, (int64_t)now);
+	manifest_version_format(&ver, vs, sizeof(vs));
+	strbuf_adds(&g.b, "\n]");
+	if ((has_torrent = add_torrent(&g, data_root, tmp, vs)) < 0)
+		goto done;
+	strbuf_addf(&g.b, ",\"count\":%lld,\"bytes\":%lld}\n", (long long)g.files, (long long)g.bytes);
 	strbuf_adds(&g.m, "</metalink>\n");
 	out_put(&g.sums, &g.a);
 	out_put(&g.index, &g.b);
@@ -627,10 +671,6 @@ manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, con
 	if (g.skipped > 0)
 		log_warn("%s: %lld names are not valid UTF-8 text and are left out of its metalink",
 		    col->slug, (long long)g.skipped);
-	/* The version grows from the one being replaced (kept in its signature). */
-	manifest_dir_version(dir, &prev);
-	ver = manifest_version_next(&prev, (int64_t)now);
-	manifest_version_format(&ver, vs, sizeof(vs));
 	if (write_folders(tmp, c, col, k, (int64_t)now, vs) < 0)
 		goto done;
 	trusted = xasprintf("timestamp:%lld\tfile:SHA256SUMS\tcollection:%s\tfiles:%lld\tversion:%s", (long long)now,
@@ -652,6 +692,13 @@ manifest_write(const char *data_root, cat_t *c, const cat_collection_t *col, con
 	    (long long)now, col->slug, (long long)g.files, vs);
 	if (out_finish(&g.urls, k, trusted) < 0)
 		goto done;
+	if (has_torrent) {
+		free(trusted);
+		trusted = xasprintf("timestamp:%lld\tfile:collection.torrent\tcollection:%s\tfiles:%lld\tversion:%s",
+		    (long long)now, col->slug, (long long)g.files, vs);
+		if (out_finish(&g.torrent, k, trusted) < 0)
+			goto done;
+	}
 	pub = sign_pub_format(sign_key_pub(k));
 	pubpath = xasprintf("%s/publisher.pub", tmp);
 	if (write_file_atomic(pubpath, pub, strlen(pub), 0644) < 0)
@@ -674,6 +721,11 @@ done:
 	out_close(&g.index);
 	out_close(&g.meta4);
 	out_close(&g.urls);
+	out_close(&g.torrent);
+	if (g.rows) {
+		uint8_t unused[TORRENT_DIGEST_LEN];
+		torrent_digest_final(g.rows, unused);
+	}
 	if (rc < 0)
 		remove_dir(tmp);
 	strbuf_release(&g.a);

@@ -25,6 +25,11 @@
  *                         its size, SHA-256 and http://<addr>/f/<slug>/<path> on
  *                         every address given; urls.txt: one URL a file, on the
  *                         first address. Both signed as above (file:<name>).
+ *   collection.torrent    the collection's BitTorrent file (torrent.h), written
+ *                         only while the hashes `broadside torrent` kept match
+ *                         these rows; signed as above. index.json then holds,
+ *                         after the file list, "torrent":{"path","size",
+ *                         "sha256","btih","btmh","version"}.
  *   publisher.pub         the public key that signed them.
  *   sums/<key>/SHA256SUMS, sums/<key>/SHA256SUMS.minisig
  *                         the lines of SHA256SUMS for the files directly in one
