@@ -176,7 +176,8 @@ cat "$T/err2"
 check_eq "add with the hostile tool exits 0" "$rc" 0
 check "and finishes within its deadline (took $((SECONDS - start)) s)" test $((SECONDS - start)) -lt 60
 check "all five files are catalogued" grep -q '^hostile: 5 files, 5 added' "$T/out2"
-check "the flood is reported" grep -q 'pdfs/flood.pdf: could not read: wrote more than' "$T/err2"
+# On a busy machine the deadline can come before the output cap: bounded either way.
+check "the flood is reported" grep -Eq 'pdfs/flood.pdf: could not read: (wrote more than|still running after)' "$T/err2"
 check "the endless loop is reported" grep -Eq 'pdfs/loop.pdf: could not read: (still running after|used more than)' "$T/err2"
 check "the crash is reported" grep -q 'pdfs/crash.pdf: could not read: crashed' "$T/err2"
 check "the report lists 3 unreadable files" grep -q '3 files could not be read for the search index' "$T/err2"
@@ -243,7 +244,7 @@ cat "$T/err2b"
 check_eq "add of RTF files with the hostile unrtf exits 0" "$rc" 0
 check "within its deadline (took $((SECONDS - start)) s)" test $((SECONDS - start)) -lt 60
 check "all five files are catalogued" grep -q '^hostile-rtf: 5 files, 5 added' "$T/out2b"
-check "the RTF flood is reported" grep -q 'flood.rtf: could not read: wrote more than' "$T/err2b"
+check "the RTF flood is reported" grep -Eq 'flood.rtf: could not read: (wrote more than|still running after)' "$T/err2b"
 check "the RTF loop is reported" grep -Eq 'loop.rtf: could not read: (still running after|used more than)' "$T/err2b"
 check "the RTF crash is reported" grep -q 'crash.rtf: could not read: crashed' "$T/err2b"
 check "so is the attachment's, named" grep -q 'attached.eml › c.rtf: could not read: crashed' "$T/err2b"
