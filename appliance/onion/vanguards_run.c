@@ -264,11 +264,12 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (v->proc) {
 		/* A new copy of the front's state: run vanguards on it, on a
-		 * new tor. tor 0.4.9.11 whose layer-3 relays change while its
-		 * service runs closes the introduction circuits and builds no
-		 * new ones (seen on the private network: no reader got through
-		 * for the 3 minutes watched, 3 runs of 3); a fresh tor gets the
-		 * layers from vanguards as at serve's start, which works. */
+		 * new tor. With vanguards alone restarted on other layers, the
+		 * backend's tor 0.4.9.11 closed its introduction circuits and
+		 * built no new ones (no reader through for minutes, every run on
+		 * the private network; cause not pinned down, README
+		 * "Vanguards"); a fresh tor gets the layers from vanguards as at
+		 * serve's start, which works. */
 		ino = front_state_ino(v);
 		if (ino != 0 && ino != v->front_ino) {
 			log_info("vanguards: a new copy of the front's layers; restarting tor "
