@@ -429,8 +429,10 @@ cmd_serve(int argc, char **argv, const char *data)
 			vanguards_run_paths(st.vanguards, &vg_conf, &vg_state, &vg_front);
 		st.spawner = spawner_new(&(spawner_opts_t){
 			.tor_path = conf->tor_path, .torrc = &trc,
-			.ob_path = balance_run_yaml(st.balancer) ? conf->onionbalance_path : NULL,
-			.ob_yaml = balance_run_yaml(st.balancer), .ob_testnet = conf->balance_testnet,
+			.ob_path = balance_run_front_key(st.balancer) ? conf->onionbalance_path : NULL,
+			.ob_root = d->root, .ob_key = balance_run_front_key(st.balancer),
+			.ob_instance = balance_run_instance(st.balancer),
+			.ob_testnet = conf->balance_testnet,
 			.tor_gid = gid,
 			.vanguards_path = st.vanguards ? conf->vanguards_path : NULL,
 			.vanguards_config = vg_conf, .vanguards_state = vg_state,

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -29,7 +30,8 @@ struct balance_run {
 	const char *onion_dir;               /* what tor runs; NULL = nothing */
 	int ob_instance, testnet;
 	int restart_warned;                  /* said that DIR/balance needs a restart */
-	char *yaml;                          /* what onionbalance runs with */
+	char *yaml;                          /* what onionbalance runs with (the
+	                                      * spawner writes its own copy) */
 	spawner_t *spawner;                  /* serve's, or NULL: run it ourselves */
 	procsup_t *ob;
 	struct torsup *tor;
@@ -38,12 +40,13 @@ struct balance_run {
 	char *last_err;                      /* the last error reported by reload() */
 };
 
+/* Without a spawner (serve not sandboxed) the YAML is ours to write. */
 static int
 write_yaml(balance_run_t *b, const balance_t *bal)
 {
 	char *y = balance_yaml(bal, b->key_path, b->instance);
 
-	if (write_file_atomic(b->yaml_path, y, strlen(y), 0600) < 0) {
+	if (b->spawner == NULL && write_file_atomic(b->yaml_path, y, strlen(y), 0600) < 0) {
 		log_err("cannot write %s", b->yaml_path);
 		free(y);
 		return -1;
@@ -61,7 +64,7 @@ balance_run_new(const struct datadir *d, const struct conf *conf, const char *ad
 	b->root = xstrdup(d->root);
 	b->public_dir = datadir_path(d, "onion/public");
 	b->instance_dir = datadir_path(d, "onion/instance");
-	b->yaml_path = datadir_path(d, "run/onionbalance.yaml");
+	b->yaml_path = spawner_ob_yaml_path(d->tor);
 	b->key_path = datadir_path(d, "onion/public/hs_ed25519_secret_key");
 	b->ctl_path = datadir_path(d, "tor/control");
 	b->ob_path = xstrdup(conf->onionbalance_path);
@@ -95,8 +98,14 @@ balance_run_new(const struct datadir *d, const struct conf *conf, const char *ad
 			b->onion_dir = b->instance_dir;
 			b->ob_instance = 1;
 		}
-		if (mkdir_p(d->run, 0700) < 0 || write_yaml(b, b->bal) < 0)
-			goto fail;
+		/* Written before each start of onionbalance (by the spawner when
+		 * there is one), not in run/, which a sandboxed serve can write. */
+		b->yaml = balance_yaml(b->bal, b->key_path, b->instance);
+		{
+			char *old = datadir_path(d, "run/onionbalance.yaml");
+			(void)unlink(old);
+			free(old);
+		}
 		log_info("onionbalance: this appliance is the front of %s for %zu backends%s%s",
 		    b->address, balance_count(b->bal), b->instance[0] ? " and itself as " : "",
 		    b->instance);
@@ -218,6 +227,8 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	torsup_get_status(b->tor, &ts);
 	if (ts.bootstrap < 100 || strcmp(ts.state, "stopped") == 0)
 		return;
+	if (b->spawner == NULL && write_yaml(b, b->bal) < 0)
+		return;
 	{
 		char *argv[] = { b->ob_path, "-s", b->ctl_path, "-c", b->yaml_path,
 			"-v", "warning", b->testnet ? "--is-testnet" : NULL, NULL };
@@ -229,9 +240,9 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 const char *
-balance_run_yaml(const balance_run_t *b)
+balance_run_front_key(const balance_run_t *b)
 {
-	return b && b->role == BALANCE_FRONT ? b->yaml_path : NULL;
+	return b && b->role == BALANCE_FRONT ? b->key_path : NULL;
 }
 
 void

@@ -7,12 +7,15 @@
  *            and onion/public/ob_config naming the front;
  *   front    tor does not publish onion/public itself: with balance_serve_here
  *            it runs onion/instance as a backend of our own address, else no
- *            service at all. run/onionbalance.yaml lists the backends, and
+ *            service at all. DIR/tor/onionbalance.yaml lists the backends
+ *            (written before each start of onionbalance by the spawner, from
+ *            DIR/balance: a sandboxed serve can neither write it nor choose
+ *            its contents; by serve only when there is no spawner), and
  *            onionbalance runs under procsup.h, started once tor has
  *            bootstrapped; through the spawner (spawner.h) it talks to tor on
  *            its own filtered socket.
  * It re-reads DIR/balance every few seconds: on a front a changed list of
- * backends rewrites the YAML and restarts onionbalance; a changed role, or a
+ * backends restarts onionbalance (which rewrites the YAML); a changed role, or a
  * backend's changed front, is logged and not applied (it needs a restart of
  * serve, as tor's services and ob_config are read when tor starts). */
 #ifndef BROADSIDE_BALANCE_RUN_H
@@ -41,9 +44,9 @@ const char *balance_run_onion_dir(const balance_run_t *b);
 int balance_run_ob_instance(const balance_run_t *b);
 const char *balance_run_watch_address(const balance_run_t *b);
 
-/* A front's onionbalance YAML (for the spawner, which runs onionbalance
- * with it), or NULL when this appliance is no front. */
-const char *balance_run_yaml(const balance_run_t *b);
+/* A front's key file (for the spawner, which writes onionbalance's YAML
+ * before each start), or NULL when this appliance is no front. */
+const char *balance_run_front_key(const balance_run_t *b);
 
 /* Begin supervising (a front: start onionbalance once tor is up; watch
  * DIR/balance). tor may be NULL (no tor: nothing to do). spawner: serve's

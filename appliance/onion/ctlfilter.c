@@ -17,7 +17,8 @@
 #include "base/util.h"
 
 #define TOKENS_MAX 32
-#define TOKEN_MAX  256
+/* vanguards' HSLayer3Nodes: 8 fingerprints by default (64 allowed), quoted. */
+#define TOKEN_MAX  (64 * 42 + 64)
 
 struct profile {
 	const char *name;
@@ -405,4 +406,31 @@ ctlfilter_check(int profile, const char *cmd, size_t len, const char **why)
 		return CTLFILTER_PASS;
 	}
 	return refuse(why, "command not allowed");
+}
+
+int
+ctlfilter_setconf_query(const char *cmd, size_t len, char *getconf, size_t gn,
+    char *expect, size_t en)
+{
+	struct tokens t;
+	const char *eq;
+	size_t klen, vlen;
+	const char *v;
+
+	if (len < 10 || strncasecmp(cmd, "SETCONF ", 8) != 0 || cmd[len - 2] != '\r' ||
+	    memchr(cmd, '\n', len - 1) != NULL ||
+	    split(cmd + 8, len - 10, 1, &t) < 0 || t.n != 1 ||
+	    (eq = strchr(t.v[0], '=')) == NULL || eq == t.v[0])
+		return -1;
+	klen = (size_t)(eq - t.v[0]);
+	v = eq + 1;
+	vlen = strlen(v);
+	if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"') {
+		v++;
+		vlen -= 2;
+	}
+	if ((size_t)snprintf(getconf, gn, "GETCONF %.*s\r\n", (int)klen, t.v[0]) >= gn ||
+	    (size_t)snprintf(expect, en, "250 %.*s=%.*s\r\n", (int)klen, t.v[0], (int)vlen, v) >= en)
+		return -1;
+	return 0;
 }

@@ -51,6 +51,13 @@ ssize_t ctlfilter_command_len(const char *buf, size_t len);
 enum ctlfilter_verdict ctlfilter_check(int profile, const char *cmd, size_t len,
     const char **why);
 
+/* For a single "SETCONF key=value" (or key="value"): the command that asks
+ * tor for the option's value, "GETCONF key\r\n", into getconf, and the reply
+ * tor gives when it already holds that value, "250 key=value\r\n", into
+ * expect. 0, or -1 for any other command (or a buffer too small). */
+int ctlfilter_setconf_query(const char *cmd, size_t len, char *getconf, size_t gn,
+    char *expect, size_t en);
+
 /* tor's replies, one line at a time (the relay forwards each line as it
  * comes: GETINFO ns/all is megabytes). Start from a zeroed state. */
 typedef struct ctlfilter_rstate {

@@ -36,6 +36,7 @@ struct client {
 
 struct ctlrelay {
 	char *ctl_path, *cookie_path;
+	int check_fd;                  /* ours, to read tor's options; -1: none */
 	char protocolinfo[256];
 	struct client *c[CLIENTS_MAX];
 	size_t n;
@@ -48,6 +49,7 @@ ctlrelay_new(const char *ctl_path, const char *cookie_path)
 
 	r->ctl_path = xstrdup(ctl_path);
 	r->cookie_path = xstrdup(cookie_path);
+	r->check_fd = -1;
 	return r;
 }
 
@@ -69,6 +71,8 @@ ctlrelay_free_(ctlrelay_t *r)
 		return;
 	for (size_t i = 0; i < r->n; i++)
 		client_free(r->c[i]);
+	if (r->check_fd >= 0)
+		close(r->check_fd);
 	free(r->ctl_path);
 	free(r->cookie_path);
 	free(r);
@@ -235,6 +239,33 @@ answer(struct client *c, const char *text)
 	return 0;
 }
 
+/* vanguards sets its options again at every consensus, changed or not, and
+ * tor 0.4.9 answers every SETCONF, even one that changes nothing, by
+ * uploading its onion descriptors again (16 circuits each time, which stay
+ * open): a SETCONF of the value tor already holds is answered here. tor's
+ * value is read each time on a connection of our own, never remembered: a
+ * restarted or reloaded tor (SIGHUP goes back to the torrc) gets the SETCONF.
+ * 1 if tor holds cmd's value; 0 if not, or if we cannot tell. */
+static int
+setconf_unchanged(ctlrelay_t *r, const char *cmd, size_t len)
+{
+	char getconf[160], expect[4096], reply[4096];
+
+	if (ctlfilter_setconf_query(cmd, len, getconf, sizeof(getconf), expect,
+	    sizeof(expect)) < 0)
+		return 0;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (r->check_fd < 0 && (r->check_fd = upstream(r)) < 0)
+			return 0;
+		if (send_all(r->check_fd, getconf, strlen(getconf)) == 0 &&
+		    read_reply(r->check_fd, reply, sizeof(reply)) == 0)
+			return strcasecmp(reply, expect) == 0;
+		close(r->check_fd);   /* tor restarted: once more on a new one */
+		r->check_fd = -1;
+	}
+	return 0;
+}
+
 static int
 from_client(ctlrelay_t *r, struct client *c)
 {
@@ -259,6 +290,13 @@ from_client(ctlrelay_t *r, struct client *c)
 		}
 		switch (ctlfilter_check(c->profile, c->in, (size_t)n, &why)) {
 		case CTLFILTER_PASS:
+			if (c->profile == CTLFILTER_VANGUARDS && c->qlen == 0 &&
+			    setconf_unchanged(r, c->in, (size_t)n)) {
+				log_debug("control filter (vanguards): tor holds that value "
+				    "already; SETCONF answered here");
+				rc = answer(c, auth_ok);
+				break;
+			}
 			if (c->qlen == QUEUE_MAX)
 				return -1;
 			rc = send_all(c->ufd, c->in, (size_t)n);

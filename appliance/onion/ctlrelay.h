@@ -9,7 +9,9 @@
  * in the log; tor's replies come back line by line, and a refusal's answer is
  * held until the replies to the commands before it have gone (the protocol
  * answers in order). PROTOCOLINFO and AUTHENTICATE are answered here: the
- * socket itself is the credential.
+ * socket itself is the credential. A vanguards SETCONF of the value tor
+ * already holds (read with GETCONF on the relay's own connection) is
+ * answered 250 here too: tor re-uploads its descriptors on every SETCONF.
  *
  * Writes to a client that stops reading time out (5 s) and drop it; nothing
  * a client does can block the spawner for longer. */

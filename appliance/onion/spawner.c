@@ -26,6 +26,7 @@
 #include "base/log.h"
 #include "base/sandbox.h"
 #include "base/util.h"
+#include "onion/balance.h"
 #include "onion/ctlfilter.h"
 #include "onion/ctlrelay.h"
 
@@ -50,6 +51,12 @@ spawner_socket_path(const char *dir, int profile)
 	return xasprintf("%s/ctl-%s", dir, ctlfilter_profile_name(profile));
 }
 
+char *
+spawner_ob_yaml_path(const char *dir)
+{
+	return xasprintf("%s/onionbalance.yaml", dir);
+}
+
 /* ---- the helper process ------------------------------------------------ */
 
 #define START_GAP_MS 1000   /* the least backoff, whatever serve asks */
@@ -63,7 +70,7 @@ struct prog {
 
 static struct prog progs[SPAWNER_NPROGS];
 static const spawner_opts_t *opts;
-static char *torrc_path, *ctl_path, *cookie_path;
+static char *torrc_path, *ctl_path, *cookie_path, *ob_yaml_path;
 static char *sock_path[CTLFILTER_NPROFILES];
 static int listen_fd[CTLFILTER_NPROFILES] = { -1, -1, -1 };
 static ctlrelay_t *relay;
@@ -119,6 +126,7 @@ build_progs(void)
 
 	snprintf(owner, sizeof(owner), "%ld", (long)getpid());
 	torrc_path = xasprintf("%s/torrc", dir);
+	ob_yaml_path = spawner_ob_yaml_path(dir);
 	ctl_path = torrc_control_socket(dir);
 	cookie_path = torrc_cookie_file(dir);
 	for (int i = 0; i < CTLFILTER_NPROFILES; i++)
@@ -133,7 +141,7 @@ build_progs(void)
 	}
 	if (opts->ob_path) {
 		char *v[] = { xstrdup(opts->ob_path), "-s", sock_path[CTLFILTER_ONIONBALANCE],
-			"-c", xstrdup(opts->ob_yaml), "-v", "warning",
+			"-c", ob_yaml_path, "-v", "warning",
 			opts->ob_testnet ? "--is-testnet" : NULL, NULL };
 		memcpy(progs[SPAWNER_ONIONBALANCE].argv, v, sizeof(v));
 	}
@@ -206,6 +214,37 @@ vanguards_state(void)
 	return own;
 }
 
+/* Onionbalance's YAML, before each of its starts, from the operator's
+ * DIR/balance (serve reads it, cannot write it) and the key and instance we
+ * were forked with: whatever serve wrote anywhere, a front lists only the
+ * operator's backends. A list that does not parse now, or a role changed
+ * since (applied at serve's next start), keeps the last YAML. 0, or -1 when
+ * there is none to run with. */
+static int
+write_ob_yaml(void)
+{
+	char err[512];
+	balance_t *bal = balance_read(opts->ob_root, err, sizeof(err));
+	struct stat st;
+	char *y;
+	int rc;
+
+	if (bal == NULL || balance_role(bal) != BALANCE_FRONT) {
+		if (bal != NULL)
+			snprintf(err, sizeof(err), "%s/balance is no front's now", opts->ob_root);
+		log_warn("%s; onionbalance keeps its last configuration", err);
+		balance_free(bal);
+		return stat(ob_yaml_path, &st) == 0 ? 0 : -1;
+	}
+	y = balance_yaml(bal, opts->ob_key, opts->ob_instance);
+	rc = write_file_atomic(ob_yaml_path, y, strlen(y), 0600);
+	if (rc < 0)
+		log_warn("cannot write %s: %s", ob_yaml_path, strerror(errno));
+	free(y);
+	balance_free(bal);
+	return rc;
+}
+
 static void
 do_start(int sock, int which)
 {
@@ -235,6 +274,10 @@ do_start(int sock, int which)
 			send_msg(sock, MSG_SPAWNED, -EINVAL, 0, -1);
 			return;
 		}
+	}
+	if (which == SPAWNER_ONIONBALANCE && write_ob_yaml() < 0) {
+		send_msg(sock, MSG_SPAWNED, -EINVAL, 0, -1);
+		return;
 	}
 	if (which == SPAWNER_VANGUARDS)
 		p->argv[4] = (char *)vanguards_state();
@@ -362,6 +405,8 @@ helper_main(int sock)
 	if (mkdir_p(opts->torrc->run_dir, 0700) < 0 || chmod(opts->torrc->run_dir, 0700) < 0)
 		log_warn("cannot create %s: %s", opts->torrc->run_dir, strerror(errno));
 	build_progs();
+	if (progs[SPAWNER_ONIONBALANCE].argv[0])
+		(void)write_ob_yaml();   /* there for the operator to read from the start */
 	listen_profiles();
 	relay = ctlrelay_new(ctl_path, cookie_path);
 	for (;;) {

@@ -20,7 +20,10 @@
  *     tor through the "serve" profile of the control filter (ctlrelay.h,
  *     ctlfilter.h). Serve never holds tor's own control socket or cookie.
  * Onionbalance and vanguards reach tor through sockets of their own in the
- * same directory (spawner_socket_path), each with its own profile.
+ * same directory (spawner_socket_path), each with its own profile. Before
+ * each start of onionbalance the helper writes its YAML there too
+ * (spawner_ob_yaml_path), from the operator's DIR/balance, which serve can
+ * only read: serve cannot choose which backends a front lists.
  * The helper reports each child's exit, and exits when serve goes away,
  * stopping its children first; tor also exits then (its owning process is
  * the helper). */
@@ -39,8 +42,11 @@ typedef struct spawner_opts {
 	const char *tor_path;
 	const torrc_opts_t *torrc;   /* tor's configuration; its run_dir is the
 	                              * helper's private directory */
-	const char *ob_path;         /* onionbalance, or NULL: never started */
-	const char *ob_yaml;         /* its configuration file */
+	const char *ob_path;         /* onionbalance (a front's), or NULL: never started */
+	const char *ob_root;         /* the data directory: its backends are read
+	                              * from DIR/balance at each start */
+	const char *ob_key;          /* the front's key file, named in the YAML */
+	const char *ob_instance;     /* a front's own backend address, or NULL */
 	int ob_testnet;              /* --is-testnet */
 	const char *vanguards_path;  /* vanguards, or NULL: never started */
 	const char *vanguards_config;   /* its config (NULL: <run_dir>/vanguards.conf) */
@@ -76,6 +82,10 @@ int spawner_connect(spawner_t *s);
 /* The filtered control socket of profile (enum ctlfilter_profile) in dir:
  * "<dir>/ctl-<profile name>" (caller frees). */
 char *spawner_socket_path(const char *dir, int profile);
+
+/* Onionbalance's YAML in dir (the torrc's run_dir): "<dir>/onionbalance.yaml"
+ * (caller frees). */
+char *spawner_ob_yaml_path(const char *dir);
 
 /* The same start, from this process, of argv (fork and exec here; for a
  * server that is not sandboxed). The caller reaps the child with waitpid. */

@@ -40,6 +40,28 @@ find_seqpackets(int *out, int max)
 	return n;
 }
 
+/* A front's onionbalance YAML listing a backend of ours: its readers would
+ * go where we say at onionbalance's next start. */
+static void
+try_ob_yaml(const char *root)
+{
+	static const char *const yamls[] = { "run/onionbalance.yaml", "tor/onionbalance.yaml" };
+
+	for (size_t i = 0; i < ARRAY_LEN(yamls); i++) {
+		char *p = xasprintf("%s/%s", root, yamls[i]);
+		char *y = xasprintf("services:\n- key: %s/onion/public/hs_ed25519_secret_key\n"
+		    "  instances:\n  - address: probeattacker\n    name: probe-attacker\n", root);
+		int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		log_info("tor probe: yaml %s: %s", yamls[i], fd >= 0 ? "ALLOWED" : strerror(errno));
+		if (fd >= 0) {
+			(void)!write(fd, y, strlen(y));
+			close(fd);
+		}
+		free(y);
+		free(p);
+	}
+}
+
 static void
 try_files(const char *root)
 {
@@ -223,6 +245,32 @@ spawn_attack(int sp, const char *root, const char *tor_path)
 		log_info("tor probe: spawn with extra arguments: %s", strerror(-a[1]));
 }
 
+/* START of program 1 (onionbalance), as serve asks for it: it should now
+ * read the YAML written above, if the spawner lets serve choose it. */
+static void
+start_ob(int sp)
+{
+	int32_t m[3] = { 1, 1, 0 }, a[3];
+	int fd = -1;
+	ssize_t r;
+
+	if (send(sp, m, sizeof(m), MSG_NOSIGNAL) < 0) {
+		log_info("tor probe: start onionbalance: %s", strerror(errno));
+		return;
+	}
+	while ((r = fd_recv(sp, a, sizeof(a), 0, &fd)) == (ssize_t)sizeof(a) && a[0] != 2)
+		if (fd >= 0)
+			close(fd);
+	if (fd >= 0)
+		close(fd);
+	if (r != (ssize_t)sizeof(a))
+		log_info("tor probe: start onionbalance: no answer");
+	else if (a[1] > 0)
+		log_info("tor probe: start onionbalance: STARTED pid %d", a[1]);
+	else
+		log_info("tor probe: start onionbalance: %s", strerror(-a[1]));
+}
+
 static const char *const hostile[] = {
 	"SETCONF HiddenServicePort=\"80 192.0.2.1:80\"",
 	"SETCONF UseBridges=1 Bridge=\"192.0.2.1:443\"",
@@ -249,6 +297,7 @@ torprobe_run(const char *root, const char *tor_path)
 
 	log_info("tor probe: helper sockets: %d", nsocks);
 	try_files(root);
+	try_ob_yaml(root);
 	ctl = direct(root);
 	/* The spawner is the one that hands out a control connection. */
 	for (int i = 0; ctl < 0 && i < nsocks; i++) {
@@ -278,7 +327,9 @@ torprobe_run(const char *root, const char *tor_path)
 	}
 	if (ctl >= 0)
 		close(ctl);
-	if (sp >= 0)
+	if (sp >= 0) {
 		spawn_attack(sp, root, tor_path);
+		start_ob(sp);
+	}
 	log_info("tor probe: done");
 }

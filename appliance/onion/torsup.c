@@ -549,6 +549,15 @@ exited(void *arg, const procsup_exit_t *e)
 		    (long long)(e->ran_ms / 1000));
 }
 
+void
+torsup_restart(torsup_t *t)
+{
+	if (procsup_pid(t->proc) <= 0 || t->shutting_down)
+		return;
+	t->we_killed = 1;   /* its exit is no failure */
+	procsup_restart(t->proc);
+}
+
 static void
 tick_cb(evutil_socket_t unused, short what, void *arg)
 {

@@ -77,6 +77,10 @@ int torsup_start(torsup_t *t);
  * and wait for it; the state becomes "stopped" and no restart follows. */
 void torsup_shutdown(torsup_t *t);
 
+/* Stop tor and start it again at once, not counted as a failure (nothing
+ * if it does not run). */
+void torsup_restart(torsup_t *t);
+
 /* Shut down if needed and free. */
 void torsup_free_(torsup_t *t);
 #define torsup_free(p) do { torsup_free_(p); (p) = NULL; } while (0)

@@ -263,11 +263,20 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (v->proc) {
-		/* A new copy of the front's state: run vanguards on it. */
+		/* A new copy of the front's state: run vanguards on it, on a
+		 * new tor. With vanguards alone restarted on other layers, the
+		 * backend's tor 0.4.9.11 closed its introduction circuits and
+		 * built no new ones (no reader through for minutes, every run on
+		 * the private network; an Onionbalance instance's tor does so
+		 * whenever its layers change, README "Vanguards"); a fresh tor
+		 * gets the layers from vanguards as at serve's start, which
+		 * works. */
 		ino = front_state_ino(v);
 		if (ino != 0 && ino != v->front_ino) {
-			procsup_free(v->proc);   /* stops it */
-			start_proc(v);
+			log_info("vanguards: a new copy of the front's layers; restarting tor "
+			    "and vanguards on them");
+			procsup_free(v->proc);   /* stops it; started below once tor is up */
+			torsup_restart(v->tor);
 		} else {
 			check_stalled(v);
 		}

@@ -18,9 +18,10 @@
  * front's layer-2 and layer-3 relays (more distinct layers, more exposure),
  * by copying the front's state file to the backends at least hourly. On a
  * backend, `broadside balance vanguards-state FILE` puts that copy in
- * balance/vanguards.state; vanguards then runs on it (restarted within 2 s
- * of each new copy): tor pins the front's layers, and the backend's own
- * circuit watchers keep running. */
+ * balance/vanguards.state; vanguards then runs on it (within 2 s of each new
+ * copy, tor and vanguards are restarted: with vanguards alone restarted on
+ * other layers, a backend's tor built no new introduction circuits): tor pins the front's
+ * layers, and the backend's own circuit watchers keep running. */
 #ifndef BROADSIDE_VANGUARDS_RUN_H
 #define BROADSIDE_VANGUARDS_RUN_H
 

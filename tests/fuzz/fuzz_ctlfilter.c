@@ -1,7 +1,8 @@
 /* fuzz_ctlfilter: the control filter's command framing and verdicts, and its
  * reply framing, over arbitrary bytes. The first byte picks the profile; the
  * rest is a client's stream, cut into commands as the relay does, each judged
- * and described for the log; then the same bytes as tor's reply lines. */
+ * and described for the log (and asked for the GETCONF a SETCONF would need);
+ * then the same bytes as tor's reply lines. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -17,7 +18,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len, off = 0;
 	ssize_t n;
 	ctlfilter_rstate_t rs = { 0 };
-	char desc[64];
+	char desc[64], getconf[160], expect[4096];
 	int profile;
 
 	if (size == 0)
@@ -32,6 +33,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		ctlfilter_describe(buf + off, (size_t)n, desc, sizeof(desc));
 		if (strlen(desc) >= sizeof(desc))
+			__builtin_trap();
+		/* The relay asks tor about a passed SETCONF; any command here. */
+		if (ctlfilter_setconf_query(buf + off, (size_t)n, getconf, sizeof(getconf),
+		    expect, sizeof(expect)) == 0 &&
+		    (strncmp(getconf, "GETCONF ", 8) != 0 || strncmp(expect, "250 ", 4) != 0))
 			__builtin_trap();
 		off += (size_t)n;
 	}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tor_orders: tor takes orders only from its supervisor. A sandboxed serve
 # runs the BROADSIDE_TOR_PROBE hook (onion/torprobe.h), which plays a
-# compromised server: it writes the torrc, reads tor's cookie, connects to
+# compromised server: it writes the torrc and a front's onionbalance YAML
+# (then asks the spawner to start onionbalance), reads tor's cookie, connects to
 # tor's control socket, asks the spawner for a control connection and sends
 # SETCONF HiddenServicePort / UseBridges, ADD_ONION, SETEVENTS beyond serve's,
 # TAKEOWNERSHIP/DROPOWNERSHIP, AUTHCHALLENGE, LOADCONF, a pipelined SETCONF,
@@ -17,6 +18,19 @@ echo "published" >"$C/a.txt"
 $BROADSIDE --data "$D" init >/dev/null
 $BROADSIDE --data "$D" add "$C" --slug demo --title Demo >/dev/null 2>&1
 printf 'DisableNetwork 1\n' >"$T/tor-append"
+# A front of Onionbalance with one backend; onionbalance is the real one behind
+# a wrapper that keeps a copy of the YAML it was started with.
+$BROADSIDE --data "$T/back" init >/dev/null 2>&1
+BACK=$($BROADSIDE --data "$T/back" address)
+$BROADSIDE --data "$D" balance add "$BACK" back-1 >/dev/null
+cat >"$T/ob-spy" <<EOF
+#!/bin/sh
+prev=
+for a; do [ "\$prev" = -c ] && cp "\$a" "$T/ob-seen.yaml"; prev=\$a; done
+exec $(command -v onionbalance) "\$@"
+EOF
+chmod +x "$T/ob-spy"
+echo "onionbalance_path = $T/ob-spy" >>"$D/broadside.conf"
 ll_abi=$(python3 -c 'import ctypes; print(max(ctypes.CDLL(None).syscall(444, None, 0, 1), 0))')
 
 # tor in a group of its own (the image's firewall lets only that group out):
@@ -42,6 +56,17 @@ fi
 check "the torrc holds no bridge" bash -c "! grep -qi 'bridge' '$D/tor/torrc'"
 check "tor's own control socket is out of reach (no socket())" \
   bash -c "! grep -q 'tor probe: connect .*: ALLOWED' <<<\"\$1\"" _ "$log"
+
+# --- a front's onionbalance YAML --------------------------------------------------
+if [ "$ll_abi" -gt 0 ]; then
+  check "onionbalance's YAML is outside serve's Landlock rules" \
+    grep -q 'tor probe: yaml tor/onionbalance.yaml: Permission denied' <<<"$log"
+fi
+check "serve's start of onionbalance was carried out" grep -q 'tor probe: start onionbalance: STARTED' <<<"$log"
+check "onionbalance got a YAML" wait_for 10 test -s "$T/ob-seen.yaml"
+sed 's/^/# ob yaml: /' "$T/ob-seen.yaml" 2>/dev/null
+check "… with the operator's backend" grep -q "address: ${BACK%.onion}" "$T/ob-seen.yaml"
+check "… and not the one serve wrote" bash -c "! grep -q probeattacker '$T/ob-seen.yaml'"
 
 # --- commands through the filter -------------------------------------------------
 check "serve got a control connection (through the filter)" grep -q 'tor probe: control connection: yes' <<<"$log"

@@ -155,6 +155,10 @@ vanguards_profile(void)
 	PASSES(v, buf);
 	snprintf(buf, sizeof(buf), "SETCONF HSLayer3Nodes=\"%s\"\r\n", fp);
 	PASSES(v, buf);
+	/* The addon's default: 8 layer-3 relays, as stem sends them. */
+	snprintf(buf, sizeof(buf), "SETCONF HSLayer3Nodes=\"%s,%s,%s,%s,%s,%s,%s,%s\"\r\n",
+	    fp, fp, fp, fp, fp, fp, fp, fp);
+	PASSES(v, buf);
 	PASSES(v, "SETEVENTS CIRC BW ORCONN NETWORK_LIVENESS CIRC_BW CIRC_MINOR BUILDTIMEOUT_SET NEWCONSENSUS SIGNAL\r\n");
 	PASSES(v, "CLOSECIRCUIT 42 \r\n");   /* stem's form, with an empty flag */
 	PASSES(v, "CLOSECIRCUIT 42 IfUnused\r\n");
@@ -174,12 +178,36 @@ vanguards_profile(void)
 	REFUSED(v, "ADD_ONION NEW:BEST Port=80\r\n");
 }
 
+/* What the relay asks tor before it passes one of vanguards' SETCONFs. */
+static void
+setconf_query(void)
+{
+	char g[128], e[4096];
+	const char *c = "SETCONF HSLayer2Nodes=\"AB,CD\"\r\n";
+
+	is_int(ctlfilter_setconf_query(c, strlen(c), g, sizeof(g), e, sizeof(e)), 0, "quoted value");
+	is_str(g, "GETCONF HSLayer2Nodes\r\n", "… its GETCONF");
+	is_str(e, "250 HSLayer2Nodes=AB,CD\r\n", "… tor's reply when it holds the value");
+	c = "setconf NumEntryGuards=2\r\n";
+	is_int(ctlfilter_setconf_query(c, strlen(c), g, sizeof(g), e, sizeof(e)), 0, "unquoted value");
+	is_str(e, "250 NumEntryGuards=2\r\n", "… its reply");
+	c = "SETCONF NumEntryGuards=2 NumPrimaryGuards=2\r\n";
+	is_int(ctlfilter_setconf_query(c, strlen(c), g, sizeof(g), e, sizeof(e)), -1, "two pairs: no");
+	c = "SETCONF NumEntryGuards\r\n";
+	is_int(ctlfilter_setconf_query(c, strlen(c), g, sizeof(g), e, sizeof(e)), -1, "no value: no");
+	c = "GETCONF NumEntryGuards\r\n";
+	is_int(ctlfilter_setconf_query(c, strlen(c), g, sizeof(g), e, sizeof(e)), -1, "no SETCONF: no");
+	c = "SETCONF HSLayer2Nodes=\"AB,CD\"\r\n";
+	is_int(ctlfilter_setconf_query(c, strlen(c), g, sizeof(g), e, 10), -1, "too small: no");
+}
+
 static const unit_case_t cases[] = {
 	UNIT_CASE(framing),
 	UNIT_CASE(replies),
 	UNIT_CASE(serve_profile),
 	UNIT_CASE(onionbalance_profile),
 	UNIT_CASE(vanguards_profile),
+	UNIT_CASE(setconf_query),
 	UNIT_CASES_END,
 };
 

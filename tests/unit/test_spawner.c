@@ -207,7 +207,7 @@ main(void)
 	rc = (torrc_opts_t){ .data_dir = dir, .run_dir = dir, .http_socket = http,
 		.config_append = append };
 	s = spawner_new(&(spawner_opts_t){ .tor_path = "/usr/bin/tor", .torrc = &rc,
-		.ob_path = "/bin/true", .ob_yaml = "/dev/null",
+		.ob_path = "/bin/true", .ob_root = tmp,
 		.vanguards_path = "/bin/true" });
 	ok(s != NULL, "spawner");
 	pid = spawner_start(s, SPAWNER_TOR, &out);
