@@ -261,6 +261,7 @@ page_put_crumbs_(tmpl_vars_t *v, const page_collection_t *c, const char *path)
 	tmpl_put(v, "slug", c->slug);
 	tmpl_put(v, "ctitle", or_default(c->title, c->slug));
 	tmpl_put(v, "origin", c->origin);
+	tmpl_put(v, "in_coll", c->slug);   /* the header's search box stays in it */
 	if (!*path)
 		tmpl_put(v, "at_root", "1");
 	while (*p) {
@@ -772,7 +773,19 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		page = 1;
 	/* A hostile 10 KB query would otherwise be echoed in every page link. */
 	qlen = utf8_cut(q ? q : "", qlen, PAGE_QUERY_MAX);
-	page_put_common_(v, s, i18n_tr(page_lang_(s), qlen ? N_("Search results") : N_("Search")));
+	if (qlen) {
+		/* The query in the title, so tabs and history tell searches apart. */
+		strbuf_t t;
+		strbuf_init(&t);
+		strbuf_adds(&t, "“");
+		strbuf_add(&t, q, qlen);
+		strbuf_adds(&t, "” — ");
+		strbuf_adds(&t, i18n_tr(page_lang_(s), N_("Search results")));
+		page_put_common_(v, s, t.s);
+		strbuf_release(&t);
+	} else {
+		page_put_common_(v, s, i18n_tr(page_lang_(s), N_("Search")));
+	}
 	tmpl_put(v, "nosearch", "1");
 	tmpl_put(v, "is_search", "1");
 	if (qlen) {

@@ -249,6 +249,15 @@ test_hostile(void)
 	strbuf_reset(&b);
 	rc = page_search(&b, &site, q, NULL, cols, ARRAY_LEN(cols), NULL, 0, 0, 0, q, 1, 20);
 	check_page("search 10 KB query and message", &b, rc);
+	strbuf_reset(&b);
+	/* The query names the page in tabs and history; on a collection's pages
+	 * the header's search box searches that collection. */
+	rc = page_search(&b, &site, "budget", NULL, cols, ARRAY_LEN(cols), NULL, 0, 0, 0, NULL, 1, 20);
+	ok(rc == 0 && strstr(b.s, "<title>“budget” — Search results") != NULL, "the results title carries the query: %.80s", strstr(b.s, "<title>") ? strstr(b.s, "<title>") : "");
+	strbuf_reset(&b);
+	rc = page_dir(&b, &site, &cols[0], "", NULL, 0, 0, "name", 0, 1, PAGE_DIR_PER_PAGE);
+	ok(rc == 0 && strstr(b.s, "<input type=\"hidden\" name=\"c\" value=\"") != NULL &&
+	    strstr(b.s, "placeholder=\"Search this collection\"") != NULL, "a collection's header search stays in it");
 	strbuf_release(&b);
 	free(q);
 }
