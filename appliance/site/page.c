@@ -100,9 +100,8 @@ put_date(tmpl_vars_t *v, const char *key, int64_t t, int utc_suffix)
 	strbuf_release(&b);
 }
 
-/* Length of s cut to at most max bytes without splitting a UTF-8 sequence. */
-static size_t
-utf8_cut(const char *s, size_t len, size_t max)
+size_t
+page_utf8_cut_(const char *s, size_t len, size_t max)
 {
 	if (len <= max)
 		return len;
@@ -126,7 +125,7 @@ put_shortened(tmpl_vars_t *v, const char *key, const char *s, size_t max, const 
 	/* The whole name on hover and for screen readers' descriptions. */
 	if (full)
 		tmpl_putn(v, full, s, len);
-	head = utf8_cut(s, len, max * 2 / 3);
+	head = page_utf8_cut_(s, len, max * 2 / 3);
 	tail = len - max / 3;
 	while (tail < len && ((unsigned char)s[tail] & 0xc0) == 0x80)
 		tail++;
@@ -152,8 +151,8 @@ shell_quote(strbuf_t *b, const char *s, size_t len)
 	strbuf_addc(b, '\'');
 }
 
-static const char *
-or_default(const char *s, const char *def)
+const char *
+page_or_default_(const char *s, const char *def)
 {
 	return s && *s ? s : def;
 }
@@ -177,8 +176,8 @@ put_pubkey_b64(tmpl_vars_t *v, const page_site_t *s)
 		tmpl_putn(v, "pubkey_b64", line, (size_t)(end - line));
 }
 
-static const char *
-base_name(const char *path)
+const char *
+page_base_name_(const char *path)
 {
 	const char *sl = strrchr(path, '/');
 	return sl ? sl + 1 : path;
@@ -227,7 +226,7 @@ put_lang(tmpl_vars_t *v, const page_site_t *s)
 void
 page_put_common_(tmpl_vars_t *v, const page_site_t *s, const char *title)
 {
-	tmpl_put(v, "publisher", or_default(s ? s->publisher_name : NULL, "Broadside"));
+	tmpl_put(v, "publisher", page_or_default_(s ? s->publisher_name : NULL, "Broadside"));
 	tmpl_put(v, "css_version", css_version);
 	tmpl_put(v, "title", title);
 	put_lang(v, s);
@@ -259,7 +258,7 @@ page_put_crumbs_(tmpl_vars_t *v, const page_collection_t *c, const char *path)
 	const char *p = path;
 
 	tmpl_put(v, "slug", c->slug);
-	tmpl_put(v, "ctitle", or_default(c->title, c->slug));
+	tmpl_put(v, "ctitle", page_or_default_(c->title, c->slug));
 	tmpl_put(v, "origin", c->origin);
 	tmpl_put(v, "in_coll", c->slug);   /* the header's search box stays in it */
 	if (!*path)
@@ -349,7 +348,7 @@ page_home(strbuf_t *out, const page_site_t *s, const page_collection_t *cols, si
 		const page_collection_t *c = &cols[i];
 		tmpl_vars_t *it = tmpl_push(v, "collections");
 		tmpl_put(it, "slug", c->slug);
-		tmpl_put(it, "title", or_default(c->title, c->slug));
+		tmpl_put(it, "title", page_or_default_(c->title, c->slug));
 		tmpl_put(it, "description", c->description);
 		tmpl_put(it, "origin", c->origin);
 		page_put_count_(it, "files", c->files);
@@ -398,7 +397,7 @@ page_dir(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const 
 static void
 put_path_title(tmpl_vars_t *v, const page_site_t *s, const page_collection_t *c, const char *path)
 {
-	const char *name = base_name(path);
+	const char *name = page_base_name_(path);
 	strbuf_t b;
 
 	strbuf_init(&b);
@@ -410,7 +409,7 @@ put_path_title(tmpl_vars_t *v, const page_site_t *s, const page_collection_t *c,
 		strbuf_add(&b, path, (size_t)(name - 1 - path));
 		strbuf_adds(&b, " — ");
 	}
-	strbuf_adds(&b, or_default(c->title, c->slug));
+	strbuf_adds(&b, page_or_default_(c->title, c->slug));
 	page_put_common_(v, s, b.s);
 	strbuf_release(&b);
 }
@@ -437,7 +436,7 @@ dir_render(strbuf_t *out, const page_site_t *s, const page_collection_t *c, cons
 		page = npages;
 	if (page < 1)
 		page = 1;
-	heading = *dir ? base_name(dir) : or_default(c->title, c->slug);
+	heading = *dir ? page_base_name_(dir) : page_or_default_(c->title, c->slug);
 	put_path_title(v, s, c, dir);
 	page_put_crumbs_(v, c, dir);
 	if (total > per_page || f != NULL)
@@ -467,7 +466,7 @@ dir_render(strbuf_t *out, const page_site_t *s, const page_collection_t *c, cons
 	tmpl_put(v, "items_word", i18n_ntr(page_lang_(s), "item", "items", total));
 	for (size_t i = 0; i < n; i++) {
 		tmpl_vars_t *it = tmpl_push(v, "entries");
-		const char *name = or_default(e[i].name, "?");
+		const char *name = page_or_default_(e[i].name, "?");
 		if (i == 0)
 			tmpl_put(it, "first", "1");
 		if (i + 1 == n)
@@ -575,7 +574,7 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 
 	if (!path)
 		path = "";
-	name = base_name(path);
+	name = page_base_name_(path);
 
 	put_path_title(v, s, c, path);
 	page_put_crumbs_(v, c, path);
@@ -630,7 +629,7 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 	page_put_size_(v, "size", size);
 	page_put_count_(v, "bytes", size);
 	put_date(v, "date", mtime, 1);
-	tmpl_put(v, "mime", or_default(mime, "application/octet-stream"));
+	tmpl_put(v, "mime", page_or_default_(mime, "application/octet-stream"));
 	if (mime && strcmp(mime, "application/pdf") == 0)
 		tmpl_put(v, "pdf_pages", "1");
 	if (sha256 && *sha256)
@@ -642,7 +641,7 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 	strbuf_reset(&b);
 	/* Text, not a link: the reader pastes it into a terminal. */
 	strbuf_adds(&b, "'http://");
-	strbuf_adds(&b, or_default(s ? s->onion : NULL, "ADDRESS.onion"));
+	strbuf_adds(&b, page_or_default_(s ? s->onion : NULL, "ADDRESS.onion"));
 	strbuf_adds(&b, "/f/");
 	tmpl_escape_url(&b, slug, strlen(slug));
 	strbuf_addc(&b, '/');
@@ -672,7 +671,7 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 			tmpl_put(v, "folder_key", nav->folder_key);
 			strbuf_reset(&b);
 			strbuf_adds(&b, "'http://");
-			strbuf_adds(&b, or_default(s ? s->onion : NULL, "ADDRESS.onion"));
+			strbuf_adds(&b, page_or_default_(s ? s->onion : NULL, "ADDRESS.onion"));
 			strbuf_adds(&b, "/m/");
 			tmpl_escape_url(&b, slug, strlen(slug));
 			strbuf_addf(&b, "/sums/%s/SHA256SUMS'", nav->folder_key);
@@ -720,7 +719,7 @@ page_pdf_page(strbuf_t *out, const page_site_t *s, const page_collection_t *c,
 
 	if (!path)
 		path = "";
-	name = base_name(path);
+	name = page_base_name_(path);
 	strbuf_init(&b);
 	{
 		strbuf_t nb, pb;
@@ -772,7 +771,7 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 	if (page < 1)
 		page = 1;
 	/* A hostile 10 KB query would otherwise be echoed in every page link. */
-	qlen = utf8_cut(q ? q : "", qlen, PAGE_QUERY_MAX);
+	qlen = page_utf8_cut_(q ? q : "", qlen, PAGE_QUERY_MAX);
 	if (qlen) {
 		/* The query in the title, so tabs and history tell searches apart. */
 		strbuf_t t;
@@ -806,7 +805,7 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		if (i + 1 == ncols)
 			tmpl_put(it, "last", "1");
 		tmpl_put(it, "slug", cols[i].slug);
-		tmpl_put(it, "title", or_default(cols[i].title, cols[i].slug));
+		tmpl_put(it, "title", page_or_default_(cols[i].title, cols[i].slug));
 		if (*c && cols[i].slug && strcmp(c, cols[i].slug) == 0)
 			tmpl_put(it, "selected", "1");
 	}
@@ -836,10 +835,10 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 			tmpl_put(it, "last", "1");
 		for (size_t k = 0; k < ncols; k++)
 			if (cols[k].slug && h->slug && strcmp(cols[k].slug, h->slug) == 0)
-				ctitle = or_default(cols[k].title, h->slug);
+				ctitle = page_or_default_(cols[k].title, h->slug);
 		tmpl_put(it, "slug", h->slug);
 		tmpl_put(it, "path", h->path);
-		put_shortened(it, "shown_path", or_default(h->path, "?"), PATH_SHOWN_MAX, NULL);
+		put_shortened(it, "shown_path", page_or_default_(h->path, "?"), PATH_SHOWN_MAX, NULL);
 		if (h->part)
 			put_shortened(it, "part", h->part, PATH_SHOWN_MAX, NULL);
 		if (h->part && h->part_no > 0)
@@ -849,7 +848,7 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		if (h->snippet) {
 			/* A listing's separator (an archive's entries, a message's
 			 * attachments follow the text after \x1e) reads as a space. */
-			size_t sl = utf8_cut(h->snippet, strlen(h->snippet), SNIPPET_MAX);
+			size_t sl = page_utf8_cut_(h->snippet, strlen(h->snippet), SNIPPET_MAX);
 			char *sn = xstrndup(h->snippet, sl);
 			for (char *sep = sn; (sep = strchr(sep, '\x1e')) != NULL; sep++)
 				*sep = ' ';
@@ -860,92 +859,4 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 	if (qlen)
 		put_pager(v, page, per_page, total);
 	return page_render_(out, "search.html", v);
-}
-
-static const struct {
-	int status;
-	const char *heading, *explain;
-} errors[] = {
-	{ 400, N_("Bad request"), N_("This address or form could not be understood.") },
-	{ 403, N_("Not served here"), N_("This address cannot be served to you from here.") },
-	{ 404, N_("Not found"), N_("There is nothing at this address. It may have been moved or removed, or the link may be mistyped.") },
-	{ 405, N_("Not allowed"), N_("This site only serves pages and files for reading.") },
-	{ 413, N_("Request too large"), N_("The request sent to this site was larger than it accepts.") },
-	{ 414, N_("Address too long"), N_("The address is longer than this site accepts. If you were searching, try fewer words.") },
-	{ 416, N_("Range not available"), N_("The part of the file that was asked for does not exist. If you were resuming a download, the file may have changed: start it again from the beginning.") },
-	{ 429, N_("Too many requests"), N_("You are sending requests faster than this site can serve everyone fairly.") },
-	{ 431, N_("Request headers too large"), N_("Your browser sent more header data than this site accepts.") },
-	{ 500, N_("Something went wrong"), N_("The site hit an internal error. This is not your fault.") },
-	{ 503, N_("Temporarily unavailable"), N_("The site is busy or starting up.") },
-};
-
-static void
-error_vars(tmpl_vars_t *v, const page_site_t *s, int status, const char *detail, int retry_after)
-{
-	const i18n_lang_t *l = page_lang_(s);
-	const char *heading = N_("Error"), *explain = N_("The request could not be served.");
-	char title[160];
-
-	for (size_t i = 0; i < ARRAY_LEN(errors); i++)
-		if (errors[i].status == status) {
-			heading = errors[i].heading;
-			explain = errors[i].explain;
-		}
-	heading = i18n_tr(l, heading);
-	snprintf(title, sizeof(title), "%d %s", status, heading);
-	page_put_common_(v, s, title);
-	tmpl_put(v, "heading", heading);
-	tmpl_put(v, "explain", i18n_tr(l, explain));
-	tmpl_put(v, "detail", detail ? i18n_tr(l, detail) : NULL);
-	tmpl_put_int(v, "status", status);
-	tmpl_put(v, "noindex", "1");   /* an error says nothing worth finding again */
-	if ((status == 429 || status == 503) && retry_after > 0) {
-		int64_t n = retry_after < 120 ? retry_after : (retry_after + 59) / 60;
-		strbuf_t nb, rb;
-		strbuf_init(&nb);
-		strbuf_init(&rb);
-		i18n_number(l, &nb, n);
-		i18n_subst(&rb, retry_after < 120 ? i18n_ntr(l, "{n} second", "{n} seconds", n) :
-		    i18n_ntr(l, "about {n} minute", "about {n} minutes", n), "n", nb.s, (const char *)NULL);
-		tmpl_putn(v, "retry", rb.s, rb.len);
-		strbuf_release(&nb);
-		strbuf_release(&rb);
-	}
-}
-
-int
-page_error(strbuf_t *out, const page_site_t *s, int status, const char *detail, int retry_after)
-{
-	tmpl_vars_t *v = tmpl_vars_new();
-
-	error_vars(v, s, status, detail, retry_after);
-	return page_render_(out, "error.html", v);
-}
-
-int
-page_not_found(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const char *path,
-    const char *near)
-{
-	tmpl_vars_t *v = tmpl_vars_new();
-	const char *name = base_name(path ? path : "");
-	size_t len = strlen(name);
-
-	error_vars(v, s, 404, NULL, 0);
-	tmpl_put(v, "slug", c->slug);
-	tmpl_put(v, "ctitle", or_default(c->title, c->slug));
-	if (near) {
-		tmpl_vars_t *it = tmpl_push(v, "near_link");
-		tmpl_put(it, "near", near);
-		tmpl_put(it, "near_name", *near ? near : or_default(c->title, c->slug));
-	}
-	/* The name, its extension left out, as the words of a search. */
-	for (size_t i = len; i > 1; i--)
-		if (name[i - 1] == '.') {
-			len = i - 1;
-			break;
-		}
-	len = utf8_cut(name, len, PAGE_QUERY_MAX);
-	if (len > 0)
-		tmpl_putn(v, "seek", name, len);
-	return page_render_(out, "error.html", v);
 }

@@ -1,8 +1,10 @@
-/* page_int: what page.c shares with the other page modules (page_read.c);
+/* page_int: what page.c shares with the other page modules (page_read.c,
+ * page_error.c);
  * not for callers outside site/. */
 #ifndef BROADSIDE_PAGE_INT_H
 #define BROADSIDE_PAGE_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "site/page.h"
@@ -19,5 +21,11 @@ void page_put_crumbs_(tmpl_vars_t *v, const page_collection_t *c, const char *pa
 /* "1.2 MB" and "1,234" */
 void page_put_size_(tmpl_vars_t *v, const char *key, int64_t n);
 void page_put_count_(tmpl_vars_t *v, const char *key, int64_t n);
+/* s unless NULL or empty, else def. */
+const char *page_or_default_(const char *s, const char *def);
+/* Length of s cut to at most max bytes without splitting a UTF-8 sequence. */
+size_t page_utf8_cut_(const char *s, size_t len, size_t max);
+/* The last part of a slash-separated path. */
+const char *page_base_name_(const char *path);
 
 #endif

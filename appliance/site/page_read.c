@@ -9,13 +9,6 @@
 #include "site/page_int.h"
 #include "site/tmpl.h"
 
-static const char *
-base_name(const char *path)
-{
-	const char *sl = strrchr(path, '/');
-	return sl ? sl + 1 : path;
-}
-
 /* The text as runs: {{#segs}} with t, and hit/n on a marked run. */
 static void
 put_marked(tmpl_vars_t *v, const char *text, size_t len, const mark_terms_t *t, int64_t *nhit)
@@ -77,7 +70,7 @@ int
 page_read(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const page_read_t *r)
 {
 	tmpl_vars_t *v = tmpl_vars_new();
-	const char *path = r->path ? r->path : "", *name = base_name(path);
+	const char *path = r->path ? r->path : "", *name = page_base_name_(path);
 	char words[160];
 	mark_terms_t terms;
 	strbuf_t b;
