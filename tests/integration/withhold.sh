@@ -53,9 +53,13 @@ check_eq "the files on disk are untouched" "$(sums)" "$disk_before"
 check "serve sees it" wait_for 5 bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' $U/f/demo/leak.txt)\" = 404 ]"
 
 # Every view answers as for a path that never existed: same status, headers and body.
+# The never-existed path ends in the same name (a 404 offers a search for the
+# name it was asked for) under a folder that does not exist either, so that
+# its nearest folder is the collection, as a withheld folder's must be.
 resp() { curl -s -D - "$U/$1" | grep -avi '^date:'; }
 same_as_never() { # same_as_never PREFIX PATH
-  local never="never-existed-$RANDOM"
+  local base=${2%/}; base=${base##*/}
+  local never="never-existed-$RANDOM/$base"
   case $2 in */) never="$never/" ;; esac
   [ "$(resp "$1/demo/$2")" == "$(resp "$1/demo/$never")" ]; }
 for v in f c r p i d; do
