@@ -27,7 +27,8 @@ run=("${build[@]}" tor media-types poppler-utils unrtf catdoc python3 vanguards)
 image=(mmdebstrap systemd-container qemu-system-x86 qemu-utils ovmf dosfstools
        mtools fdisk e2fsprogs)
 # the Debian package (make deb): build it, check its policy (lintian), man -l
-package=(debhelper dh-apparmor lintian man-db)   # dpkg-dev comes with build-essential
+# apparmor: apparmor_parser checks the image's profile (tests/integration/apparmor.sh)
+package=(debhelper dh-apparmor apparmor lintian man-db)   # dpkg-dev comes with build-essential
 image_pi=("${image[@]}" qemu-user-static binfmt-support arch-test qemu-system-arm)
 # libclang-rt-14-dev holds libFuzzer and clang's sanitizer runtimes; clang
 # only recommends it.
