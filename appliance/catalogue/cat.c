@@ -461,6 +461,21 @@ cat_data_version(cat_t *c)
 	return v;
 }
 
+/* Column col of the current row as a NUL-terminated copy (NULL reads as ""). */
+static char *
+column_text_copy(sqlite3_stmt *s, int col, size_t *len)
+{
+	const char *t = (const char *)sqlite3_column_text(s, col);
+	char *out;
+
+	*len = t ? (size_t)sqlite3_column_bytes(s, col) : 0;
+	out = xmalloc(*len + 1);
+	if (*len)
+		memcpy(out, t, *len);
+	out[*len] = '\0';
+	return out;
+}
+
 int
 cat_doc_get(cat_t *c, int64_t file_id, char **body, size_t *len)
 {
@@ -474,12 +489,7 @@ cat_doc_get(cat_t *c, int64_t file_id, char **body, size_t *len)
 	sqlite3_bind_int64(s, 1, file_id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(s, 0);
-		*len = t ? (size_t)sqlite3_column_bytes(s, 0) : 0;
-		*body = xmalloc(*len + 1);
-		if (*len)
-			memcpy(*body, t, *len);
-		(*body)[*len] = '\0';
+		*body = column_text_copy(s, 0, len);
 	}
 	sqlite3_finalize(s);
 	if (rc == SQLITE_ROW)
@@ -507,13 +517,8 @@ cat_part_get(cat_t *c, int64_t file_id, int64_t k, char **name, char **body, siz
 	sqlite3_bind_int64(s, 2, k - 1);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(s, 1);
 		*name = xstrdup((const char *)sqlite3_column_text(s, 0));
-		*len = t ? (size_t)sqlite3_column_bytes(s, 1) : 0;
-		*body = xmalloc(*len + 1);
-		if (*len)
-			memcpy(*body, t, *len);
-		(*body)[*len] = '\0';
+		*body = column_text_copy(s, 1, len);
 	}
 	sqlite3_finalize(s);
 	if (rc == SQLITE_ROW)
