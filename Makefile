@@ -13,7 +13,9 @@ BUILD   ?= build
 # then a new make for the build, which reads this file again and finds them.
 PKGS     = libevent_core libevent_pthreads libcrypto sqlite3 libseccomp libcurl libzip expat libexif libdeflate libarchive libjpeg libpng libgif libwebp libolecf libbfio
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser -lpthread -lm
+# libcurl's headers only: trust/fetch.c loads the library when a mirror run
+# needs it (see there), so that the serving process does not carry it.
+PKG_LIBS   := $(filter-out -lcurl,$(shell pkg-config --libs $(PKGS) 2>/dev/null)) -lhttp_parser -lpthread -lm
 PKG_OK     := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
 # Expanded only when a compile runs, so make clean works without the libraries.
 NEED_PKGS = $(if $(PKG_OK),,$(error pkg-config finds no $(PKGS): run scripts/deps.sh build or make run))

@@ -7,7 +7,7 @@
 
 /* Look up an embedded file by base name ("style.css", "home.html"). On success
  * set data/len (data is also NUL-terminated) and etag (a quoted strong ETag
- * from the content's SHA-256, computed once) and return 0; -1 if unknown.
+ * from the content's SHA-256, computed at build time) and return 0; -1 if unknown.
  * etag may be NULL. */
 int asset_get(const char *name, const unsigned char **data, size_t *len, const char **etag);
 
@@ -19,6 +19,7 @@ struct asset_file {
 	const char *name;
 	const unsigned char *data;
 	size_t len;
+	const char *etag;   /* "\"<32 hex>\"" */
 };
 extern const struct asset_file asset_files[];
 extern const size_t asset_nfiles;

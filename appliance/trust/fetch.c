@@ -1,12 +1,16 @@
 /* fetch: see fetch.h. */
 #include "trust/fetch.h"
 
+/* Calls go through the table below, not curl.h's type-checking macros. */
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "base/log.h"
 #include "base/text.h"
 #include "base/util.h"
 
@@ -26,15 +30,55 @@ struct fetch {
 	int stopped;
 };
 
+/* libcurl is loaded when a mirror run first needs it, not linked: linked, it
+ * and what it pulls in (GnuTLS, p11-kit, LDAP, Kerberos, SSH; GnuTLS and p11-kit
+ * initialise themselves at load) would sit in every broadside process, the one
+ * that serves readers included, as 3.7 MB of resident pages and as code no
+ * reader's request should be near. */
+static struct {
+	CURLcode (*global_init)(long);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_perform)(CURL *);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void (*easy_cleanup)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+} lc;
+
+#define LIBCURL "libcurl.so.4"
+
 static int
 curl_ready(void)
 {
 	static int done;
+	void *h;
 
 	/* Once, before any handle; the mirror is single-threaded. */
-	if (!done)
-		done = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 1 : -1;
-	return done == 1 ? 0 : -1;
+	if (done)
+		return done == 1 ? 0 : -1;
+	done = -1;
+	if ((h = dlopen(LIBCURL, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		log_err("cannot load %s (Debian package libcurl4): %s", LIBCURL, dlerror());
+		return -1;
+	}
+#define SYM(field, name) if ((*(void **)&lc.field = dlsym(h, name)) == NULL) { \
+		log_err("%s has no %s", LIBCURL, name); return -1; }
+	SYM(global_init, "curl_global_init");
+	SYM(easy_init, "curl_easy_init");
+	SYM(easy_setopt, "curl_easy_setopt");
+	SYM(easy_perform, "curl_easy_perform");
+	SYM(easy_getinfo, "curl_easy_getinfo");
+	SYM(easy_cleanup, "curl_easy_cleanup");
+	SYM(easy_strerror, "curl_easy_strerror");
+	SYM(slist_append, "curl_slist_append");
+	SYM(slist_free_all, "curl_slist_free_all");
+#undef SYM
+	if (lc.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return -1;
+	done = 1;
+	return 0;
 }
 
 /* Response header lines: the status line (again after a 1xx) and Content-Range. */
@@ -87,7 +131,7 @@ fetch_new(const char *host, int port, const char *socks)
 	    socks && (strrchr(socks, ':') == NULL || strchr(socks, '/') || strchr(socks, '@')))
 		return NULL;
 	f = xcalloc(1, sizeof(*f));
-	f->curl = curl_easy_init();
+	f->curl = lc.easy_init();
 	if (f->curl == NULL) {
 		free(f);
 		return NULL;
@@ -96,27 +140,27 @@ fetch_new(const char *host, int port, const char *socks)
 	/* "" (not NULL) also ignores http_proxy and friends from the environment. */
 	proxy = socks == NULL ? xstrdup("") : strncmp(socks, "unix:", 5) == 0 ?
 	    xasprintf("socks5h://localhost%s", socks + 5) : xasprintf("socks5h://%s", socks);
-	if (curl_easy_setopt(f->curl, CURLOPT_PROXY, proxy) != CURLE_OK ||
-	    curl_easy_setopt(f->curl, CURLOPT_PROTOCOLS_STR, "http") != CURLE_OK ||
-	    curl_easy_setopt(f->curl, CURLOPT_REDIR_PROTOCOLS_STR, "http") != CURLE_OK) {
+	if (lc.easy_setopt(f->curl, CURLOPT_PROXY, proxy) != CURLE_OK ||
+	    lc.easy_setopt(f->curl, CURLOPT_PROTOCOLS_STR, "http") != CURLE_OK ||
+	    lc.easy_setopt(f->curl, CURLOPT_REDIR_PROTOCOLS_STR, "http") != CURLE_OK) {
 		free(proxy);
 		fetch_free_(f);
 		return NULL;
 	}
 	free(proxy);
-	curl_easy_setopt(f->curl, CURLOPT_NOPROXY, "");
-	curl_easy_setopt(f->curl, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(f->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(f->curl, CURLOPT_PATH_AS_IS, 1L);
-	curl_easy_setopt(f->curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-	curl_easy_setopt(f->curl, CURLOPT_USERAGENT, "broadside-mirror");
-	curl_easy_setopt(f->curl, CURLOPT_CONNECTTIMEOUT, (long)CONNECT_TIMEOUT_S);
-	curl_easy_setopt(f->curl, CURLOPT_BUFFERSIZE, (long)READ_BUF);
-	curl_easy_setopt(f->curl, CURLOPT_ERRORBUFFER, f->errbuf);
-	curl_easy_setopt(f->curl, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(f->curl, CURLOPT_HEADERDATA, f);
-	curl_easy_setopt(f->curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(f->curl, CURLOPT_WRITEDATA, f);
+	lc.easy_setopt(f->curl, CURLOPT_NOPROXY, "");
+	lc.easy_setopt(f->curl, CURLOPT_FOLLOWLOCATION, 0L);
+	lc.easy_setopt(f->curl, CURLOPT_NOSIGNAL, 1L);
+	lc.easy_setopt(f->curl, CURLOPT_PATH_AS_IS, 1L);
+	lc.easy_setopt(f->curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	lc.easy_setopt(f->curl, CURLOPT_USERAGENT, "broadside-mirror");
+	lc.easy_setopt(f->curl, CURLOPT_CONNECTTIMEOUT, (long)CONNECT_TIMEOUT_S);
+	lc.easy_setopt(f->curl, CURLOPT_BUFFERSIZE, (long)READ_BUF);
+	lc.easy_setopt(f->curl, CURLOPT_ERRORBUFFER, f->errbuf);
+	lc.easy_setopt(f->curl, CURLOPT_HEADERFUNCTION, on_header);
+	lc.easy_setopt(f->curl, CURLOPT_HEADERDATA, f);
+	lc.easy_setopt(f->curl, CURLOPT_WRITEFUNCTION, on_body);
+	lc.easy_setopt(f->curl, CURLOPT_WRITEDATA, f);
 	return f;
 }
 
@@ -126,7 +170,7 @@ fetch_free_(fetch_t *f)
 	if (f == NULL)
 		return;
 	if (f->curl)
-		curl_easy_cleanup(f->curl);
+		lc.easy_cleanup(f->curl);
 	free(f->base);
 	free(f);
 }
@@ -174,18 +218,18 @@ fetch_get(fetch_t *f, const char *path, int64_t from, const char *etag, int64_t 
 		snprintf(range, sizeof(range), "%lld-", (long long)from);
 		if (etag) {
 			ifr = xasprintf("If-Range: \"%s\"", etag);
-			hdr = curl_slist_append(hdr, ifr);
+			hdr = lc.slist_append(hdr, ifr);
 		}
 	}
-	curl_easy_setopt(f->curl, CURLOPT_URL, url);
-	curl_easy_setopt(f->curl, CURLOPT_RANGE, from > 0 ? range : NULL);
-	curl_easy_setopt(f->curl, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(f->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_body);
-	curl_easy_setopt(f->curl, CURLOPT_TIMEOUT_MS, (long)left);
-	curl_easy_setopt(f->curl, CURLOPT_LOW_SPEED_LIMIT, (long)f->min_rate);
-	curl_easy_setopt(f->curl, CURLOPT_LOW_SPEED_TIME, (long)(f->min_rate ? f->min_rate_time_s : 0));
-	cc = curl_easy_perform(f->curl);
-	if (curl_easy_getinfo(f->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK && cl >= 0)
+	lc.easy_setopt(f->curl, CURLOPT_URL, url);
+	lc.easy_setopt(f->curl, CURLOPT_RANGE, from > 0 ? range : NULL);
+	lc.easy_setopt(f->curl, CURLOPT_HTTPHEADER, hdr);
+	lc.easy_setopt(f->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_body);
+	lc.easy_setopt(f->curl, CURLOPT_TIMEOUT_MS, (long)left);
+	lc.easy_setopt(f->curl, CURLOPT_LOW_SPEED_LIMIT, (long)f->min_rate);
+	lc.easy_setopt(f->curl, CURLOPT_LOW_SPEED_TIME, (long)(f->min_rate ? f->min_rate_time_s : 0));
+	cc = lc.easy_perform(f->curl);
+	if (lc.easy_getinfo(f->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK && cl >= 0)
 		res->content_length = (int64_t)cl;
 	switch (cc) {
 	case CURLE_OK:
@@ -208,16 +252,16 @@ fetch_get(fetch_t *f, const char *path, int64_t from, const char *etag, int64_t 
 			    (long long)f->min_rate_time_s);
 			rc = FETCH_TOO_SLOW;
 		} else {
-			snprintf(err, errlen, "%s", f->errbuf[0] ? f->errbuf : curl_easy_strerror(cc));
+			snprintf(err, errlen, "%s", f->errbuf[0] ? f->errbuf : lc.easy_strerror(cc));
 		}
 		break;
 	default:
-		snprintf(err, errlen, "%s", f->errbuf[0] ? f->errbuf : curl_easy_strerror(cc));
+		snprintf(err, errlen, "%s", f->errbuf[0] ? f->errbuf : lc.easy_strerror(cc));
 		break;
 	}
 done:
-	curl_easy_setopt(f->curl, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(hdr);
+	lc.easy_setopt(f->curl, CURLOPT_HTTPHEADER, NULL);
+	lc.slist_free_all(hdr);
 	free(ifr);
 	free(url);
 	f->res = NULL;

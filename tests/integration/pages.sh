@@ -145,6 +145,9 @@ check "folder pages in every order: every file once, in order" all_pages
 check "404 page" page "$U/c/demo/nothing-here" --status 404
 check "404 page, unknown route" page "$U/%3Cscript%3E" --status 404
 check_eq "stylesheet answers" "$(curl -s -o /dev/null -w '%{http_code} %{content_type}' "$U$(curl -s $U/ | grep -o '/static/style.css?v=[0-9a-f]*')")" "200 text/css; charset=utf-8"
+# The stylesheet's ETag (computed at build time) is the start of its SHA-256.
+css_sum=$(sha256sum "$TOP/web/style.css" | cut -c1-32)
+check "stylesheet's ETag is its SHA-256" bash -c "curl -s -o /dev/null -D - '$U/static/style.css' | tr -d '\r' | grep -qx 'ETag: \"$css_sum\"'"
 
 # --- /f/: inline for images, audio, video and plain text, else attachment ---
 hdr() { curl -s -o /dev/null -D - "$@" | tr -d '\r'; }
