@@ -68,6 +68,9 @@ ppid=$(awk '{print $4}' /proc/"$tor1"/stat 2>/dev/null)
 check "tor's parent is the spawner, not the sandboxed server" bash -c "[ '$ppid' != '$SERVE_PID' ] && grep -q broadside-spawn /proc/$ppid/comm"
 check "tor itself is not under the server's seccomp filter" grep -q '^Seccomp:[[:space:]]*[02]' /proc/"$tor1"/status
 check "the server is under seccomp (mode 2)" grep -q '^Seccomp:[[:space:]]*2' /proc/"$SERVE_PID"/status
+# Libraries the server never calls are not in it: libcurl (loaded by mirror
+# runs only) and what it pulls in, GnuTLS and p11-kit among them.
+check "the server has no libcurl, GnuTLS or p11-kit mapped" bash -c "! grep -qE 'libcurl|libgnutls|libp11-kit|libldap' /proc/$SERVE_PID/maps"
 check "the server has no_new_privs" grep -q '^NoNewPrivs:[[:space:]]*1' /proc/"$SERVE_PID"/status
 # The search threads (search_threads = 2, set above) start after the sandbox: each
 # thread is under the filter (and Landlock, which binds later threads only).
