@@ -17,21 +17,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/helper.h"
 #include "base/log.h"
 #include "base/util.h"
 
-enum { MSG_RUN = 1, MSG_STARTED = 2, MSG_EXITED = 3 };
-#define EXITS_MAX 16
-
-struct msg {
-	int32_t type, pid, value;
-};
+enum { MSG_RUN = 1, MSG_STARTED = 2 };   /* and HELPER_EXITED */
 
 struct runner {
-	int fd;
-	pid_t helper;
-	struct { pid_t pid; int status; } exits[EXITS_MAX];   /* reported, not yet taken */
-	int nexits;
+	helper_t h;
 };
 
 /* ---- the helper process ------------------------------------------------ */
@@ -39,14 +32,6 @@ struct runner {
 static char *const *const *jobs;   /* the fork's copy */
 static int njobs;
 static pid_t *running;             /* per job, 0 = not running */
-
-static void
-send_msg(int fd, int type, int pid, int value, int pass_fd)
-{
-	struct msg m = { type, pid, value };
-
-	(void)fd_send(fd, &m, sizeof(m), pass_fd);
-}
 
 static void __attribute__((noreturn))
 child_exec(char *const *argv, int out)
@@ -77,15 +62,15 @@ do_run(int sock, int job)
 	pid_t pid;
 
 	if (job < 0 || job >= njobs) {
-		send_msg(sock, MSG_STARTED, -EINVAL, 0, -1);
+		helper_send(sock, MSG_STARTED, -EINVAL, 0, -1);
 		return;
 	}
 	if (running[job] > 0) {
-		send_msg(sock, MSG_STARTED, -EBUSY, 0, -1);
+		helper_send(sock, MSG_STARTED, -EBUSY, 0, -1);
 		return;
 	}
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		send_msg(sock, MSG_STARTED, -errno, 0, -1);
+		helper_send(sock, MSG_STARTED, -errno, 0, -1);
 		return;
 	}
 	pid = fork();
@@ -94,22 +79,16 @@ do_run(int sock, int job)
 	close(pipefd[1]);
 	if (pid > 0)
 		running[job] = pid;
-	send_msg(sock, MSG_STARTED, pid < 0 ? -errno : pid, 0, pid < 0 ? -1 : pipefd[0]);
+	helper_send(sock, MSG_STARTED, pid < 0 ? -errno : pid, 0, pid < 0 ? -1 : pipefd[0]);
 	close(pipefd[0]);
 }
 
 static void
-reap_children(int sock)
+forget(pid_t pid)
 {
-	int status;
-	pid_t pid;
-
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (int i = 0; i < njobs; i++)
-			if (running[i] == pid)
-				running[i] = 0;
-		send_msg(sock, MSG_EXITED, pid, status, -1);
-	}
+	for (int i = 0; i < njobs; i++)
+		if (running[i] == pid)
+			running[i] = 0;
 }
 
 /* The caller is gone: stop the jobs (their process groups), then go. */
@@ -158,9 +137,9 @@ helper_main(int sock)
 			while (read(sfd, &si, sizeof(si)) == sizeof(si))
 				;
 		}
-		reap_children(sock);
+		helper_report_exits(sock, forget);
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			struct msg m;
+			struct helper_msg m;
 			ssize_t r = recv(sock, &m, sizeof(m), 0);
 			if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
 				helper_exit();
@@ -172,11 +151,25 @@ helper_main(int sock)
 
 /* ---- the caller's side ------------------------------------------------- */
 
+struct child_args {
+	char *const *const *list;
+	int n;
+};
+
+static void
+child_main(int sock, void *arg)
+{
+	const struct child_args *a = arg;
+
+	jobs = a->list;   /* the fork copied them; the caller may free its own */
+	njobs = a->n;
+	helper_main(sock);
+}
+
 runner_t *
 runner_new(char *const *const *list, int n)
 {
-	int sv[2];
-	pid_t pid;
+	struct child_args a = { list, n };
 	runner_t *r;
 
 	for (int i = 0; i < n; i++)
@@ -184,107 +177,37 @@ runner_new(char *const *const *list, int n)
 			log_err("runner: job %d has no absolute program path", i);
 			return NULL;
 		}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		log_err("cannot create the runner's socket: %s", strerror(errno));
-		return NULL;
-	}
-	pid = fork();
-	if (pid < 0) {
-		log_err("cannot fork the runner: %s", strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
-		return NULL;
-	}
-	if (pid == 0) {
-		jobs = list;   /* the fork copied them; the caller may free its own */
-		njobs = n;
-		if (dup3(sv[1], 3, 0) < 0)
-			_exit(1);
-		if (close_range(4, ~0U, 0) < 0)
-			for (int fd = 4; fd < 4096; fd++)
-				close(fd);
-		helper_main(3);
-	}
-	close(sv[1]);
 	r = xcalloc(1, sizeof(*r));
-	r->fd = sv[0];
-	r->helper = pid;
+	if (helper_fork(&r->h, "runner", child_main, &a) < 0) {
+		free(r);
+		return NULL;
+	}
 	return r;
 }
 
 void
 runner_free_(runner_t *r)
 {
-	int status;
-
 	if (r == NULL)
 		return;
-	close(r->fd);
-	(void)waitpid(r->helper, &status, 0);
+	helper_close(&r->h);
 	free(r);
-}
-
-/* Take one message; queue exits. Its type, 0 if none is waiting, -1 gone. */
-static int
-take_msg(runner_t *r, int flags, struct msg *m, int *fd_out)
-{
-	ssize_t n = fd_recv(r->fd, m, sizeof(*m), flags, fd_out);
-
-	if (n < 0 && errno == EAGAIN)
-		return 0;
-	if (n != (ssize_t)sizeof(*m))
-		return -1;
-	if (m->type == MSG_EXITED && r->nexits < EXITS_MAX) {
-		r->exits[r->nexits].pid = m->pid;
-		r->exits[r->nexits].status = m->value;
-		r->nexits++;
-	}
-	return m->type;
 }
 
 pid_t
 runner_run(runner_t *r, int job, int *out_fd)
 {
-	struct msg m = { MSG_RUN, 0, job };
-	int t;
-
-	if (send(r->fd, &m, sizeof(m), MSG_NOSIGNAL) < 0)
-		return -1;
-	*out_fd = -1;
-	while ((t = take_msg(r, 0, &m, out_fd)) == MSG_EXITED)
-		;
-	if (t != MSG_STARTED) {
-		errno = EPIPE;
-		return -1;
-	}
-	if (m.pid < 0) {
-		errno = -m.pid;
-		return -1;
-	}
-	return m.pid;
+	return helper_ask(&r->h, MSG_RUN, 0, job, MSG_STARTED, out_fd);
 }
 
 int
 runner_reap(runner_t *r, pid_t pid, int *status)
 {
-	struct msg m;
-	int t;
-
-	while ((t = take_msg(r, MSG_DONTWAIT, &m, NULL)) > 0)
-		;
-	for (int i = 0; i < r->nexits; i++)
-		if (r->exits[i].pid == pid) {
-			*status = r->exits[i].status;
-			memmove(&r->exits[i], &r->exits[i + 1],
-			    sizeof(r->exits[0]) * (size_t)(r->nexits - i - 1));
-			r->nexits--;
-			return 1;
-		}
-	return t < 0 ? -1 : 0;
+	return helper_reap(&r->h, pid, status);
 }
 
 int
 runner_fd(const runner_t *r)
 {
-	return r->fd;
+	return r->h.fd;
 }

@@ -23,6 +23,7 @@
 #include <grp.h>
 #include <unistd.h>
 
+#include "base/helper.h"
 #include "base/log.h"
 #include "base/sandbox.h"
 #include "base/util.h"
@@ -30,19 +31,11 @@
 #include "onion/ctlfilter.h"
 #include "onion/ctlrelay.h"
 
-enum { MSG_START = 1, MSG_SPAWNED = 2, MSG_EXITED = 3, MSG_STOP = 4, MSG_CONNECT = 5,
-	MSG_CONNECTED = 6 };
-#define EXITS_MAX 16
-
-struct msg {
-	int32_t type, pid, value;
-};
+/* and HELPER_EXITED (3) */
+enum { MSG_START = 1, MSG_SPAWNED = 2, MSG_STOP = 4, MSG_CONNECT = 5, MSG_CONNECTED = 6 };
 
 struct spawner {
-	int fd;
-	pid_t helper;
-	struct { pid_t pid; int status; } exits[EXITS_MAX];   /* reported, not yet taken */
-	int nexits;
+	helper_t h;
 };
 
 char *
@@ -74,14 +67,6 @@ static char *torrc_path, *ctl_path, *cookie_path, *ob_yaml_path;
 static char *sock_path[CTLFILTER_NPROFILES];
 static int listen_fd[CTLFILTER_NPROFILES] = { -1, -1, -1 };
 static ctlrelay_t *relay;
-
-static void
-send_msg(int fd, int type, int pid, int value, int pass_fd)
-{
-	struct msg m = { type, pid, value };
-
-	(void)fd_send(fd, &m, sizeof(m), pass_fd);
-}
 
 static void __attribute__((noreturn))
 child_exec(const char *path, char **argv, int out, long gid)
@@ -253,16 +238,16 @@ do_start(int sock, int which)
 	pid_t pid;
 
 	if (which < 0 || which >= SPAWNER_NPROGS || progs[which].argv[0] == NULL) {
-		send_msg(sock, MSG_SPAWNED, -EPERM, 0, -1);
+		helper_send(sock, MSG_SPAWNED, -EPERM, 0, -1);
 		return;
 	}
 	p = &progs[which];
 	if (p->pid > 0) {
-		send_msg(sock, MSG_SPAWNED, -EBUSY, 0, -1);
+		helper_send(sock, MSG_SPAWNED, -EBUSY, 0, -1);
 		return;
 	}
 	if (p->started_ms && now_ms() - p->started_ms < START_GAP_MS) {
-		send_msg(sock, MSG_SPAWNED, -EAGAIN, 0, -1);
+		helper_send(sock, MSG_SPAWNED, -EAGAIN, 0, -1);
 		return;
 	}
 	if (which == SPAWNER_TOR) {
@@ -271,18 +256,18 @@ do_start(int sock, int which)
 		unlink(cookie_path);
 		unlink(ctl_path);
 		if (torrc_write(opts->torrc, torrc_path) < 0) {
-			send_msg(sock, MSG_SPAWNED, -EINVAL, 0, -1);
+			helper_send(sock, MSG_SPAWNED, -EINVAL, 0, -1);
 			return;
 		}
 	}
 	if (which == SPAWNER_ONIONBALANCE && write_ob_yaml() < 0) {
-		send_msg(sock, MSG_SPAWNED, -EINVAL, 0, -1);
+		helper_send(sock, MSG_SPAWNED, -EINVAL, 0, -1);
 		return;
 	}
 	if (which == SPAWNER_VANGUARDS)
 		p->argv[4] = (char *)vanguards_state();
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		send_msg(sock, MSG_SPAWNED, -errno, 0, -1);
+		helper_send(sock, MSG_SPAWNED, -errno, 0, -1);
 		return;
 	}
 	p->started_ms = now_ms();
@@ -293,7 +278,7 @@ do_start(int sock, int which)
 	close(pipefd[1]);
 	if (pid > 0)
 		p->pid = pid;
-	send_msg(sock, MSG_SPAWNED, pid < 0 ? -errno : pid, 0, pid < 0 ? -1 : pipefd[0]);
+	helper_send(sock, MSG_SPAWNED, pid < 0 ? -errno : pid, 0, pid < 0 ? -1 : pipefd[0]);
 	close(pipefd[0]);
 }
 
@@ -310,31 +295,26 @@ do_connect(int sock)
 	int sv[2];
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		send_msg(sock, MSG_CONNECTED, -errno, 0, -1);
+		helper_send(sock, MSG_CONNECTED, -errno, 0, -1);
 		return;
 	}
 	/* Serve's connection always gets serve's profile. */
 	if (ctlrelay_add(relay, sv[1], CTLFILTER_SERVE) < 0) {
-		send_msg(sock, MSG_CONNECTED, -errno, 0, -1);
+		helper_send(sock, MSG_CONNECTED, -errno, 0, -1);
 		close(sv[0]);
 		return;
 	}
-	send_msg(sock, MSG_CONNECTED, 0, 0, sv[0]);
+	helper_send(sock, MSG_CONNECTED, 0, 0, sv[0]);
 	close(sv[0]);
 }
 
 static void
-reap_children(int sock)
+forget(pid_t pid)
 {
-	int status;
-	pid_t pid;
+	int i = prog_of(pid);
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		int i = prog_of(pid);
-		if (i >= 0)
-			progs[i].pid = 0;
-		send_msg(sock, MSG_EXITED, pid, status, -1);
-	}
+	if (i >= 0)
+		progs[i].pid = 0;
 }
 
 /* The server is gone: stop what we started (tor's own owner check would too). */
@@ -364,7 +344,7 @@ helper_exit(void)
 static void
 on_request(int sock)
 {
-	struct msg m;
+	struct helper_msg m;
 	ssize_t r = recv(sock, &m, sizeof(m), 0);
 
 	if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
@@ -427,7 +407,7 @@ helper_main(int sock)
 			while (read(sfd, &si, sizeof(si)) == sizeof(si))
 				;
 		}
-		reap_children(sock);
+		helper_report_exits(sock, forget);
 		ctlrelay_handle(relay, p + n, nrelay);
 		for (int i = 0; i < CTLFILTER_NPROFILES; i++) {
 			int c;
@@ -445,109 +425,44 @@ helper_main(int sock)
 
 /* ---- the server's side ------------------------------------------------- */
 
+static void
+child_main(int sock, void *arg)
+{
+	opts = arg;   /* our copy of serve's memory, as it was at the fork */
+	helper_main(sock);
+}
+
 spawner_t *
 spawner_new(const spawner_opts_t *o)
 {
-	int sv[2];
-	pid_t pid;
-	spawner_t *s;
+	spawner_t *s = xcalloc(1, sizeof(*s));
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		log_err("cannot create the tor spawner's socket: %s", strerror(errno));
+	if (helper_fork(&s->h, "tor spawner", child_main, (void *)o) < 0) {
+		free(s);
 		return NULL;
 	}
-	pid = fork();
-	if (pid < 0) {
-		log_err("cannot fork the tor spawner: %s", strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
-		return NULL;
-	}
-	if (pid == 0) {
-		/* Keep only our end of the socket (as fd 3) and stdio. */
-		if (dup3(sv[1], 3, 0) < 0)
-			_exit(1);
-		if (close_range(4, ~0U, 0) < 0)
-			for (int fd = 4; fd < 4096; fd++)
-				close(fd);
-		opts = o;   /* our copy of serve's memory, as it was at the fork */
-		helper_main(3);
-	}
-	close(sv[1]);
-	s = xcalloc(1, sizeof(*s));
-	s->fd = sv[0];
-	s->helper = pid;
 	return s;
 }
 
 void
 spawner_free_(spawner_t *s)
 {
-	int status;
-
 	if (s == NULL)
 		return;
-	close(s->fd);
-	(void)waitpid(s->helper, &status, 0);
+	helper_close(&s->h);
 	free(s);
-}
-
-/* Take one message; queue exits. Return the type, 0 if none waiting, -1 gone. */
-static int
-take_msg(spawner_t *s, int flags, struct msg *m, int *fd_out)
-{
-	ssize_t r = fd_recv(s->fd, m, sizeof(*m), flags, fd_out);
-
-	if (r < 0 && errno == EAGAIN)
-		return 0;
-	if (r != (ssize_t)sizeof(*m))
-		return -1;
-	if (m->type == MSG_EXITED && s->nexits < EXITS_MAX) {
-		s->exits[s->nexits].pid = m->pid;
-		s->exits[s->nexits].status = m->value;
-		s->nexits++;
-	}
-	return m->type;
-}
-
-/* Send a request and wait for its answer (exits that come first are queued). */
-static int
-ask(spawner_t *s, int type, int arg, int answer, int *fd_out)
-{
-	struct msg m = { type, arg, 0 };
-	int t;
-
-	if (send(s->fd, &m, sizeof(m), MSG_NOSIGNAL) < 0)
-		return -1;
-	*fd_out = -1;
-	while ((t = take_msg(s, 0, &m, fd_out)) == MSG_EXITED)
-		;
-	if (t != answer) {
-		if (*fd_out >= 0)
-			close(*fd_out);
-		*fd_out = -1;
-		errno = EPIPE;
-		return -1;
-	}
-	if (m.pid < 0) {
-		errno = -m.pid;
-		return -1;
-	}
-	return m.pid;
 }
 
 pid_t
 spawner_start(spawner_t *s, int prog, int *out_fd)
 {
-	return ask(s, MSG_START, prog, MSG_SPAWNED, out_fd);
+	return helper_ask(&s->h, MSG_START, prog, 0, MSG_SPAWNED, out_fd);
 }
 
 int
 spawner_stop(spawner_t *s, int prog, int hard)
 {
-	struct msg m = { MSG_STOP, prog, hard };
-
-	return send(s->fd, &m, sizeof(m), MSG_NOSIGNAL) < 0 ? -1 : 0;
+	return helper_tell(&s->h, MSG_STOP, prog, hard);
 }
 
 int
@@ -555,7 +470,7 @@ spawner_connect(spawner_t *s)
 {
 	int fd = -1;
 
-	if (ask(s, MSG_CONNECT, CTLFILTER_SERVE, MSG_CONNECTED, &fd) < 0)
+	if (helper_ask(&s->h, MSG_CONNECT, CTLFILTER_SERVE, 0, MSG_CONNECTED, &fd) < 0)
 		return -1;
 	return fd;
 }
@@ -585,24 +500,11 @@ spawner_spawn_here(const char *path, char *const argv[], int *out_fd)
 int
 spawner_reap(spawner_t *s, pid_t pid, int *status)
 {
-	struct msg m;
-	int t;
-
-	while ((t = take_msg(s, MSG_DONTWAIT, &m, NULL)) > 0)
-		;
-	for (int i = 0; i < s->nexits; i++)
-		if (s->exits[i].pid == pid) {
-			*status = s->exits[i].status;
-			memmove(&s->exits[i], &s->exits[i + 1],
-			    sizeof(s->exits[0]) * (size_t)(s->nexits - i - 1));
-			s->nexits--;
-			return 1;
-		}
-	return t < 0 ? -1 : 0;
+	return helper_reap(&s->h, pid, status);
 }
 
 int
 spawner_fd(const spawner_t *s)
 {
-	return s->fd;
+	return s->h.fd;
 }
