@@ -5,7 +5,8 @@
  *    (any size), decoded by extract_text as the file page's preview is
  *    (UTF-16 with its mark, Latin-1); a table's cells split by csv_row_read;
  *  - HTML, e-mail, PDF and office files: the text the jail extracted at
- *    ingest (docs.body in the catalogue, at most EXTRACT_TEXT_MAX), paged;
+ *    ingest (docs.body in the catalogue, at most EXTRACT_TEXT_MAX: a text
+ *    cut there says so on every page), paged;
  *    an .xls's text is xls2csv's CSV, shown as a table;
  *  - ?part=K, attachment K of a message: its text from the catalogue's
  *    parts, as the jail extracted it at ingest (its bytes are /i/...?part=K).
@@ -491,6 +492,10 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 			http_resp_error(resp, 500, NULL);
 			goto done;
 		}
+		/* The jail keeps at most EXTRACT_TEXT_MAX bytes of text and listing
+		 * together, cut back to a character (3 bytes at most) or before a
+		 * page separator: a body that long was cut, and the page says so. */
+		r.cut = blen + 4 >= EXTRACT_TEXT_MAX;
 		if (!part && blen > 0 && (sep = memchr(body, EXTRACT_LIST_SEP, blen)) != NULL) {
 			size_t k = (size_t)(sep - body);
 			listing(sep + 1, blen - k - 1, &r, &items);
@@ -499,6 +504,7 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 		if ((kind == EXTRACT_EML || kind == EXTRACT_MSG) &&
 		    cat_part_names(h->cat, f.id, &pnames, &npnames) == 0 && npnames > 0)
 			link_parts(pnames, npnames, &r, &items);
+		r.cut_kept = (int64_t)blen;
 		if (kind == EXTRACT_EML && blen > 0) {
 			r.kind = PAGE_READ_MAIL;
 			off = mail_head(body, blen, pairs, ARRAY_LEN(pairs) / 2, &r.nheaders);
@@ -549,9 +555,6 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 		else if (blen == 0 || rc == 1)
 			r.note = N_("No text could be read from this file when it was published "
 			    "(a scan without text, or a document the reader could not parse).");
-		else if (blen >= EXTRACT_TEXT_MAX - 4)
-			r.note = N_("Only the start of this document's text is kept here; download the "
-			    "file for the rest.");
 	} else {
 		r.note = N_("There is no text to read in this kind of file; download it, or see "
 		    "its page.");

@@ -198,6 +198,8 @@ typedef struct page_read {
 	const char *note;              /* a sentence shown above the text, or NULL */
 	int64_t part;                  /* > 0: the view of this attachment of the message at path */
 	const char *part_name;         /* its name ("inner.eml › budget.pdf") */
+	int cut;                       /* the text was cut at ingest ... */
+	int64_t cut_kept;              /* ... to this many bytes */
 } page_read_t;
 
 /* Append a reading view: breadcrumbs, the file's name with links to its page

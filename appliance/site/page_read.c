@@ -107,6 +107,13 @@ page_read(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 		tmpl_putn(v, "q", r->q, ql > PAGE_QUERY_MAX ? PAGE_QUERY_MAX : ql);
 	}
 	put_pages(v, r);
+	if (r->cut) {
+		/* Said at the top of every page and again where the kept text ends. */
+		tmpl_put(v, "cut", "1");
+		page_put_size_(v, "kept", r->cut_kept);
+		if (r->page >= r->npages)
+			tmpl_put(v, "cut_end", "1");
+	}
 	mark_terms_parse(r->q, &terms);
 	/* Hits are numbered in page order: headers, the text, then names. */
 	int64_t nhit = 0;

@@ -8,8 +8,8 @@
 # gives the exact bytes (sha256), as an attachment, never inline, HTML never
 # as text/html; a search hit in an attachment links its view; part numbers
 # out of range, on a file that is no message, of a 200-attachment mail past
-# the bound: 404; a hostile attachment (base64 of nothing but bad characters)
-# and hostile messages: one clear sentence, and the server keeps serving.
+# the bound: 404; a text cut at the 256 KiB kept says so and links the download; a hostile attachment
+# (base64 of nothing but bad characters) and hostile messages: one clear sentence, and the server keeps serving.
 . "$(dirname "$0")/../lib.sh"
 
 D=$T/data C=$T/coll
@@ -79,6 +79,20 @@ for i, (name, data) in enumerate([("minutes.txt", keep("minutes.txt", b"echidnaa
 subprocess.run(["gsf", "createole", f"{d}/note.msg"] + sorted(os.path.join(n, x) for x in os.listdir(n)),
                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 note = open(f"{d}/note.msg", "rb").read()
+# One without attachments, with a sender and a recipient; and an .eml without.
+n = f"{ole}/bare"
+w(f"{n}/__substg1.0_0037001F", "Bare koalamsg note")
+w(f"{n}/__substg1.0_0C1A001F", "Ann Sender")
+w(f"{n}/__substg1.0_0E04001F", "Bob Receiver")
+w(f"{n}/__substg1.0_1000001F", "Nothing attached to this one.")
+subprocess.run(["gsf", "createole", f"{d}/bare.msg"] + sorted(os.path.join(n, x) for x in os.listdir(n)),
+               check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+open(f"{d}/bare.eml", "wb").write(bytes(mail("Bare note", "Nothing attached to this one either.")))
+# Text past the 256 KiB kept per file: a long body with an attachment (the
+# listing takes its share of the cap), and a long text attachment.
+long_body = "".join(f"longbody line {i}\n" for i in range(20000))
+open(f"{d}/long.eml", "wb").write(bytes(mail("Long", long_body, [
+    ("long.txt", "".join(f"longatt line {i}\n" for i in range(20000)).encode(), "text", "plain")])))
 open(f"{d}/garbage.msg", "wb").write(note[:8] + os.urandom(4000))
 PY
 check "messages written by python3 email and gsf createole" test -s "$C/mail/note.msg"
@@ -137,6 +151,18 @@ check ".msg attachment's view" has "$(curl -s "$R/note.msg?part=1")" 'echidnaatt
 check ".msg docx attachment's view" has "$(curl -s "$R/note.msg?part=2")" 'The wallabydocx plan'
 check ".msg attachment's bytes" same "$I/note.msg?part=1" minutes.txt
 check ".msg docx attachment's bytes" same "$I/note.msg?part=2" plan.docx
+
+# --- text cut at the 256 KiB kept: said on the page, with the download ---
+p=$(curl -s "$R/long.eml")
+check "long message: says its text is cut, and how much is shown" has "$p" '<p class="notice" role="status">This text is cut: only its first 262'
+check "long message: … of a file of what size" grep -qE 'are shown here \(the whole file is [0-9.]+ kB\)' <<<"$p"
+check "long message: … and leads to the whole file" has "$p" '<a href="/f/demo/mail/long.eml" download>Download the whole file</a> for the rest.'
+check "long message: its attachments still listed" has "$p" '<a href="?part=1"><bdi>long.txt</bdi></a>'
+check "long message: the last page says it again where the text ends" bash -c '[ "$(grep -c "This text is cut" <<<"$1")" = 2 ]' _ "$(curl -s "$R/long.eml?page=99")"
+p=$(curl -s "$R/long.eml?part=1")
+check "long attachment: says its text is cut, leads to its download" has "$p" 'This text is cut: only its first 262'
+check "long attachment: … its download" has "$p" '<a href="/i/demo/mail/long.eml?part=1" download>Download the attachment</a> for the rest.'
+check "a short message says nothing of the kind" bash -c '! grep -qF "This text is cut" <<<"$1"' _ "$(curl -s "$R/report.eml")"
 
 # --- search hits in an attachment open its view ---
 check "search hit in an attachment links its view" has "$(curl -s "$U/search?q=wombatdocx")" 'href="/r/demo/mail/report.eml?part=3&amp;q=wombatdocx#hit1"'

@@ -5,7 +5,9 @@
 # (every row exactly once across its pages), an e-mail with an HTML part and
 # an attachment, an HTML page, a Word file, a three-page PDF (paged by its own pages), a zip with a hostile name and 1,200 entries, a
 # tar.gz; hostile markup never becomes markup; the file page and search link
-# the view. Headless Chromium with JavaScript off (the profile's content
+# the view; a PDF's and an HTML page's text cut at the 256 KiB kept says so on
+# the page and links the whole file, while 1 MB of plain text is read whole.
+# Headless Chromium with JavaScript off (the profile's content
 # setting, as pages.sh) at 1280x900 and 390x844: the content is in the DOM,
 # screenshots in build/test-output/read/; the hit on line 400 is in the
 # viewport after the #hit1 jump, asked over the DevTools protocol
@@ -72,7 +74,8 @@ def pdf(pages):
     objs = [b"<< /Type /Catalog /Pages 2 0 R >>", None]
     kids = []
     for text in pages:
-        stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+        lines = text if isinstance(text, list) else [text]
+        stream = ("BT /F1 12 Tf 9 TL 72 720 Td " + " ".join(f"({t}) Tj T*" for t in lines) + " ET").encode()
         kids.append(len(objs) + 1)
         objs.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
                     b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (len(objs) + 2, 3 * len(pages) + 3))
@@ -95,6 +98,13 @@ with zipfile.ZipFile(f"{d}/memo.docx", "w", zipfile.ZIP_DEFLATED) as z:
                f'<w:document {W}><w:body><w:p><w:r><w:t>The hangar &lt;script&gt; memo</w:t></w:r></w:p>'
                '<w:p><w:r><w:t>Second paragraph</w:t></w:r></w:p></w:body></w:document>')
 open(f"{d}/three.pdf", "wb").write(pdf(["first page words", "second page holds zeppelin", "third page words"]))
+# Text past the 256 KiB kept per file: a 200-page PDF (~650 KB of text) and
+# an HTML page (~480 KB); a plain text file of 1 MB is read whole from disk.
+open(f"{d}/huge.pdf", "wb").write(pdf([[f"page {p} line {l} of the long report" for l in range(80)]
+                                       for p in range(1, 201)]))
+open(f"{d}/huge.html", "w").write("<html><body>" + "".join(f"<p>paragraph {i} of the long page</p>"
+                                                           for i in range(12000)) + "</body></html>")
+open(f"{d}/huge.txt", "w").write("".join(f"line {i} of the huge text file\n" for i in range(1, 33001)))
 PY
 mkdir -p "$T/t/inner" && echo hello >"$T/t/inner/hello.txt" && tar -C "$T/t" -czf "$C/docs/arch.tar.gz" inner
 
@@ -162,6 +172,18 @@ check "PDF: opened at its own page with the hit" has "$p" 'PDF page 2 of 3'
 check "PDF: the hit marked" has "$p" '<mark id="hit1">zeppelin</mark>'
 check "PDF: page 3 by its number" page "$R/three.pdf?page=3" --text 'third page words'
 check "PDF: one page's text a page" hasnt "$(curl -s "$R/three.pdf?page=3")" 'first page words'
+p=$(curl -s "$R/huge.pdf")
+check "PDF past the kept text: says it is cut, how much is shown, of what" grep -qE '<p class="notice" role="status">This text is cut: only its first 262.1 kB are shown here \(the whole file is [0-9.]+ kB\)' <<<"$p"
+check "… and leads to the whole file" has "$p" '<a href="/f/demo/docs/huge.pdf" download>Download the whole file</a> for the rest.'
+check "… still by its own pages" has "$p" 'PDF page 1 of '
+p=$(curl -s "$R/huge.pdf?page=999")
+check "PDF past the kept text: the last page says it again where the text ends" bash -c '[ "$(grep -c "This text is cut" <<<"$1")" = 2 ]' _ "$p"
+check "PDF past the kept text: the page passes the page checks" page "$R/huge.pdf?page=999" --text 'This text is cut'
+check "HTML past the kept text: says it is cut" has "$(curl -s "$R/huge.html")" 'This text is cut: only its first 262.1 kB are shown here'
+p=$(curl -s "$R/huge.txt?page=999")
+check "1 MB of plain text: read whole, its last line on its last page" has "$p" 'line 33000 of the huge text file'
+check "… and nothing said of a cut" hasnt "$p" 'This text is cut'
+check "a short PDF says nothing of the kind" hasnt "$(curl -s "$R/three.pdf")" 'This text is cut'
 check "Word file as text" page "$R/memo.docx" --text 'The hangar <script> memo' --text 'Second paragraph'
 check "Word file: none of its XML" hasnt "$(curl -s "$R/memo.docx")" 'w:t'
 p=$(curl -s "$R/arch.zip")
