@@ -77,7 +77,13 @@ mime_from_name(const char *name)
 		return NULL;
 	key.ext = (char *)(dot + 1);
 	hit = bsearch(&key, table, ntable, sizeof(*table), ext_cmp);
-	return hit ? hit->type : NULL;
+	if (hit)
+		return hit->type;
+	/* Debian 12's media-types lacks Outlook's .msg: "Outlook message" on
+	 * the pages, not "Binary file". */
+	if (strcasecmp(dot, ".msg") == 0)
+		return "application/vnd.ms-outlook";
+	return NULL;
 }
 
 int

@@ -6,7 +6,8 @@
  *    (UTF-16 with its mark, Latin-1); a table's cells split by csv_row_read;
  *  - HTML, e-mail, PDF and office files: the text the jail extracted at
  *    ingest (docs.body in the catalogue, at most EXTRACT_TEXT_MAX: a text
- *    cut there says so on every page), paged;
+ *    cut there says so on every page), paged; an e-mail (.eml or .msg)
+ *    with its headers apart;
  *    an .xls's text is xls2csv's CSV, shown as a table;
  *  - ?part=K, attachment K of a message: its text from the catalogue's
  *    parts, as the jail extracted it at ingest (its bytes are /i/...?part=K).
@@ -505,7 +506,7 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 		    cat_part_names(h->cat, f.id, &pnames, &npnames) == 0 && npnames > 0)
 			link_parts(pnames, npnames, &r, &items);
 		r.cut_kept = (int64_t)blen;
-		if (kind == EXTRACT_EML && blen > 0) {
+		if ((kind == EXTRACT_EML || kind == EXTRACT_MSG) && blen > 0) {
 			r.kind = PAGE_READ_MAIL;
 			off = mail_head(body, blen, pairs, ARRAY_LEN(pairs) / 2, &r.nheaders);
 			r.headers = pairs;

@@ -8,7 +8,9 @@
 # gives the exact bytes (sha256), as an attachment, never inline, HTML never
 # as text/html; a search hit in an attachment links its view; part numbers
 # out of range, on a file that is no message, of a 200-attachment mail past
-# the bound: 404; a text cut at the 256 KiB kept says so and links the download; a hostile attachment
+# the bound: 404; a .msg reads as an e-mail (headers apart, "Attachments"),
+# a message without attachments shows no attachments line; a text cut at
+# the 256 KiB kept says so and links the download; a hostile attachment
 # (base64 of nothing but bad characters) and hostile messages: one clear sentence, and the server keeps serving.
 . "$(dirname "$0")/../lib.sh"
 
@@ -151,6 +153,19 @@ check ".msg attachment's view" has "$(curl -s "$R/note.msg?part=1")" 'echidnaatt
 check ".msg docx attachment's view" has "$(curl -s "$R/note.msg?part=2")" 'The wallabydocx plan'
 check ".msg attachment's bytes" same "$I/note.msg?part=1" minutes.txt
 check ".msg docx attachment's bytes" same "$I/note.msg?part=2" plan.docx
+
+# --- an Outlook message reads as an e-mail: headers apart, "Attachments" ---
+p=$(curl -s "$R/note.msg")
+check ".msg view: its headers as an e-mail's" has "$p" '<dl class="mail"><dt>Subject</dt><dd><bdi>Quarterly bilbymsg review</bdi></dd></dl>'
+check ".msg view: the body below them" has "$p" '<div class="read">The cassowarybody figures are in.</div>'
+check ".msg view: its attachments under \"Attachments\"" has "$p" '<h2>Attachments</h2>'
+check ".msg view: an Outlook message" has "$p" '<span class="what">Outlook message</span>'
+p=$(curl -s "$R/bare.msg")
+check ".msg without attachments: Subject, From, To" has "$p" '<dt>Subject</dt><dd><bdi>Bare koalamsg note</bdi></dd><dt>From</dt><dd><bdi>Ann Sender</bdi></dd><dt>To</dt><dd><bdi>Bob Receiver</bdi></dd>'
+check ".msg without attachments: no attachments line" bash -c '! grep -qE "class=\"items\"|Attachments|Each attachment" <<<"$1"' _ "$p"
+p=$(curl -s "$R/bare.eml")
+check ".eml without attachments: its headers and body" bash -c 'grep -qF "<dd><bdi>Bare note</bdi></dd>" <<<"$1" && grep -qF "Nothing attached to this one either." <<<"$1"' _ "$p"
+check ".eml without attachments: no attachments line" bash -c '! grep -qE "class=\"items\"|Attachments|Each attachment" <<<"$1"' _ "$p"
 
 # --- text cut at the 256 KiB kept: said on the page, with the download ---
 p=$(curl -s "$R/long.eml")

@@ -36,5 +36,7 @@ main(void)
 	ok(mime_is_utf8((const unsigned char *)"caf\xc3", 4), "truncated last character counts as UTF-8");
 	ok(!mime_is_utf8((const unsigned char *)"\xff", 1), "0xff is not UTF-8");
 	ok(mime_from_name("x.tar.gz") != NULL, "last extension wins");
+	ok(mime_from_name("Note.MSG") && strcmp(mime_from_name("Note.MSG"), "application/vnd.ms-outlook") == 0,
+	    "Outlook .msg though the table lacks it");
 	return unit_done();
 }
