@@ -24,12 +24,13 @@
 enum { P_SUBJECT = 0x0037, P_SENT_NAME = 0x0042, P_SENDER_NAME = 0x0c1a, P_SENDER_ADDR = 0x0c1f,
 	P_DISPLAY_CC = 0x0e03, P_DISPLAY_TO = 0x0e04, P_BODY = 0x1000, P_HTML = 0x1013,
 	P_DISPLAY_NAME = 0x3001, P_ATT_DATA = 0x3701, P_ATT_SHORT = 0x3704, P_ATT_LONG = 0x3707,
-	P_ATT_MIME = 0x370e };
+	P_ATT_MIME = 0x370e, P_SUBMIT_TIME = 0x0039, P_DELIVERY_TIME = 0x0e06 };
 
 /* The properties of one storage that we read, as UTF-8 (HTML as raw bytes). */
 struct props {
 	strbuf_t subject, from, from_addr, sent, to, cc, body, html;
 	strbuf_t att_name, att_long, att_short, att_mime, att_data;
+	strbuf_t fixed;                /* __properties_version1.0: fixed-size values */
 	libolecf_item_t *embedded;     /* __substg1.0_3701000D: an attached message */
 };
 
@@ -43,7 +44,8 @@ static void
 props_clear(struct props *pr)
 {
 	strbuf_t *all[] = { &pr->subject, &pr->from, &pr->from_addr, &pr->sent, &pr->to, &pr->cc, &pr->body,
-		&pr->html, &pr->att_name, &pr->att_long, &pr->att_short, &pr->att_mime, &pr->att_data };
+		&pr->html, &pr->att_name, &pr->att_long, &pr->att_short, &pr->att_mime, &pr->att_data,
+		&pr->fixed };
 	for (size_t i = 0; i < ARRAY_LEN(all); i++)
 		strbuf_release(all[i]);
 	if (pr->embedded)
@@ -121,6 +123,10 @@ storage_read(libolecf_item_t *st, struct props *pr, void (*fn)(libolecf_item_t *
 			continue;
 		if (item_name(it, name, sizeof(name)) < 0)
 			goto next;
+		if (strcmp(name, "__properties_version1.0") == 0 && pr->fixed.len == 0) {
+			stream_read(it, &pr->fixed);
+			goto next;
+		}
 		if (fn && strncmp(name, "__attach_version1.0_#", 21) == 0) {
 			fn(it, arg);
 			goto next;
@@ -344,6 +350,57 @@ header_line(strbuf_t *out, const char *name, const strbuf_t *v, const strbuf_t *
 	strbuf_addc(out, '\n');
 }
 
+static uint32_t
+le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* A message's date (when it was sent, else delivered) from its fixed-size
+ * properties (MS-OXMSG 2.4: a header of 32 bytes, 24 in an embedded message,
+ * then 16-byte entries: type, tag, flags, value; a time is a FILETIME), as a
+ * mail's Date header reads, in UTC and without the locale. */
+static void
+date_line(strbuf_t *out, const strbuf_t *fixed)
+{
+	static const char days[][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char months[][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
+		"Sep", "Oct", "Nov", "Dec" };
+	const uint8_t *p = (const uint8_t *)fixed->s;
+	uint64_t submit = 0, delivery = 0, ft, secs, days_, era, doe, yoe, doy, mp, y, m, d;
+
+	if (fixed->len < 24)
+		return;
+	for (size_t at = fixed->len % 16 == 0 ? 32 : 24; at + 16 <= fixed->len; at += 16) {
+		unsigned type = (unsigned)p[at] | (unsigned)p[at + 1] << 8;
+		unsigned tag = (unsigned)p[at + 2] | (unsigned)p[at + 3] << 8;
+		uint64_t v = (uint64_t)le32(p + at + 8) | (uint64_t)le32(p + at + 12) << 32;
+		if (type == 0x0040 && tag == P_SUBMIT_TIME)
+			submit = v;
+		else if (type == 0x0040 && tag == P_DELIVERY_TIME)
+			delivery = v;
+	}
+	ft = submit ? submit : delivery;
+	/* 100 ns ticks since 1601; years 1970 to 9999 only. */
+	if (ft / 10000000 < 11644473600ULL || ft / 10000000 - 11644473600ULL > 253402300799ULL)
+		return;
+	/* The civil date by hand (Hinnant's days_from_civil, inverted): gmtime
+	 * would look for /etc/localtime, which the jail does not let it open. */
+	secs = ft / 10000000 - 11644473600ULL;
+	days_ = secs / 86400 + 719468;
+	era = days_ / 146097;
+	doe = days_ - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y = yoe + era * 400 + (m <= 2);
+	strbuf_addf(out, "Date: %s, %u %s %u %02u:%02u:%02u +0000\n", days[(secs / 86400 + 4) % 7],
+	    (unsigned)d, months[m - 1], (unsigned)y, (unsigned)(secs % 86400 / 3600),
+	    (unsigned)(secs % 3600 / 60), (unsigned)(secs % 60));
+}
+
 static void
 message_text(libolecf_item_t *st, strbuf_t *out, char **title, struct extract_att *a, const char *prefix)
 {
@@ -356,6 +413,7 @@ message_text(libolecf_item_t *st, strbuf_t *out, char **title, struct extract_at
 	header_line(out, "From", pr.from.len ? &pr.from : &pr.sent, &pr.from_addr);
 	header_line(out, "To", &pr.to, NULL);
 	header_line(out, "Cc", &pr.cc, NULL);
+	date_line(out, &pr.fixed);
 	strbuf_addc(out, '\n');
 	if (pr.body.len)
 		extract_utf8(out, pr.body.s, pr.body.len);
@@ -364,12 +422,6 @@ message_text(libolecf_item_t *st, strbuf_t *out, char **title, struct extract_at
 	if (title && *title == NULL && pr.subject.len)
 		*title = xstrndup(pr.subject.s, pr.subject.len);
 	props_clear(&pr);
-}
-
-static uint32_t
-le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /* The header's counts, each sector of which must be in the file: libolecf

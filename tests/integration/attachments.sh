@@ -17,7 +17,7 @@
 D=$T/data C=$T/coll
 mkdir -p "$C/mail" "$T/ole" "$T/want"
 python3 - "$TOP/scripts/demo/make-sample" "$C/mail" "$T/ole" "$T/want" <<'PY'
-import importlib.machinery, importlib.util, io, os, subprocess, sys, zipfile
+import datetime, importlib.machinery, importlib.util, io, os, struct, subprocess, sys, zipfile
 from email.message import EmailMessage
 loader = importlib.machinery.SourceFileLoader("ms", sys.argv[1])
 spec = importlib.util.spec_from_loader("ms", loader); ms = importlib.util.module_from_spec(spec); loader.exec_module(ms)
@@ -87,6 +87,11 @@ w(f"{n}/__substg1.0_0037001F", "Bare koalamsg note")
 w(f"{n}/__substg1.0_0C1A001F", "Ann Sender")
 w(f"{n}/__substg1.0_0E04001F", "Bob Receiver")
 w(f"{n}/__substg1.0_1000001F", "Nothing attached to this one.")
+# Its fixed-size properties (MS-OXMSG 2.4.1: a 32-byte header, 16-byte
+# entries): sent 2026-12-01 10:00:00 UTC, a FILETIME.
+ft = int((datetime.datetime(2026, 12, 1, 10, tzinfo=datetime.timezone.utc)
+          - datetime.datetime(1601, 1, 1, tzinfo=datetime.timezone.utc)).total_seconds()) * 10**7
+w(f"{n}/__properties_version1.0", bytes(32) + struct.pack("<HHIQ", 0x0040, 0x0039, 6, ft))
 subprocess.run(["gsf", "createole", f"{d}/bare.msg"] + sorted(os.path.join(n, x) for x in os.listdir(n)),
                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 open(f"{d}/bare.eml", "wb").write(bytes(mail("Bare note", "Nothing attached to this one either.")))
@@ -161,7 +166,7 @@ check ".msg view: the body below them" has "$p" '<div class="read">The cassowary
 check ".msg view: its attachments under \"Attachments\"" has "$p" '<h2>Attachments</h2>'
 check ".msg view: an Outlook message" has "$p" '<span class="what">Outlook message</span>'
 p=$(curl -s "$R/bare.msg")
-check ".msg without attachments: Subject, From, To" has "$p" '<dt>Subject</dt><dd><bdi>Bare koalamsg note</bdi></dd><dt>From</dt><dd><bdi>Ann Sender</bdi></dd><dt>To</dt><dd><bdi>Bob Receiver</bdi></dd>'
+check ".msg without attachments: Subject, From, To, Date" has "$p" '<dt>Subject</dt><dd><bdi>Bare koalamsg note</bdi></dd><dt>From</dt><dd><bdi>Ann Sender</bdi></dd><dt>To</dt><dd><bdi>Bob Receiver</bdi></dd><dt>Date</dt><dd><bdi>Tue, 1 Dec 2026 10:00:00 +0000</bdi></dd>'
 check ".msg without attachments: no attachments line" bash -c '! grep -qE "class=\"items\"|Attachments|Each attachment" <<<"$1"' _ "$p"
 p=$(curl -s "$R/bare.eml")
 check ".eml without attachments: its headers and body" bash -c 'grep -qF "<dd><bdi>Bare note</bdi></dd>" <<<"$1" && grep -qF "Nothing attached to this one either." <<<"$1"' _ "$p"
