@@ -131,6 +131,42 @@ table(void)
 	strbuf_release(&b);
 }
 
+/* A text cut at ingest: said above it on every page and again where it
+ * ends, linking the whole file (an attachment: its own download). */
+static void
+cut(void)
+{
+	page_collection_t c = { "demo", "Demo", "", 1, 1, 0, NULL };
+	page_read_t r = { .kind = PAGE_READ_PROSE, .path = "d/r<1>.pdf", .mime = "application/pdf",
+		.size = 826100, .page = 2, .npages = 3, .text = "words", .text_len = 5, .cut = 1,
+		.cut_kept = 262100 };
+	const char *says = "This text is cut: only its first 262.1 kB are shown here (the whole file is "
+	    "826.1 kB). <a href=\"/f/demo/d/r%3C1%3E.pdf\" download>Download the whole file</a> for the rest.";
+	strbuf_t b;
+
+	strbuf_init(&b);
+	ok(page_read(&b, NULL, &c, &r) == 0, "renders");
+	ok(strstr(b.s, says) != NULL, "says how much of what is shown, links the whole file: %s", b.s);
+	ok(strstr(strstr(b.s, says) + 1, says) == NULL, "once on a page before the last");
+	strbuf_release(&b);
+	r.page = 3;
+	strbuf_init(&b);
+	ok(page_read(&b, NULL, &c, &r) == 0 && strstr(b.s, says) && strstr(strstr(b.s, says) + 1, says),
+	    "again where the kept text ends");
+	strbuf_release(&b);
+	r.part = 2;
+	r.part_name = "a.txt";
+	strbuf_init(&b);
+	ok(page_read(&b, NULL, &c, &r) == 0 && strstr(b.s, "only its first 262.1 kB are shown here. <a "
+	    "href=\"/i/demo/d/r%3C1%3E.pdf?part=2\" download>Download the attachment</a>"),
+	    "an attachment's: its own download");
+	strbuf_release(&b);
+	r.cut = 0;
+	strbuf_init(&b);
+	ok(page_read(&b, NULL, &c, &r) == 0 && !strstr(b.s, "This text is cut"), "a whole text: nothing said");
+	strbuf_release(&b);
+}
+
 static void
 mail_listing(void)
 {
@@ -158,7 +194,7 @@ int
 main(int argc, char **argv)
 {
 	static const unit_case_t cases[] = {
-		UNIT_CASE(marks), UNIT_CASE(csv), UNIT_CASE(page), UNIT_CASE(table), UNIT_CASE(mail_listing), UNIT_CASES_END
+		UNIT_CASE(marks), UNIT_CASE(csv), UNIT_CASE(page), UNIT_CASE(table), UNIT_CASE(cut), UNIT_CASE(mail_listing), UNIT_CASES_END
 	};
 	return unit_main(cases, argc, argv);
 }
