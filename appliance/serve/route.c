@@ -62,31 +62,44 @@ bad:
 void
 route_clear(route_t *r)
 {
-	free(r->slug);
-	free(r->path);
-	free(r->query);
+	free(r->mem);
 	memset(r, 0, sizeof(*r));
 }
 
 /* Split "<slug>/<rest>" from a decoded path below /c/, /f/ or /m/. */
 static int
-split_slug(route_t *r, const char *p, int *trailing)
+split_slug(const char *p, const char **slug, size_t *slen, const char **rest, size_t *rlen,
+    int *trailing)
 {
 	const char *slash = strchr(p, '/');
 	size_t n = slash ? (size_t)(slash - p) : strlen(p);
-	const char *rest = slash ? slash + 1 : "";
-	size_t rlen = strlen(rest);
 
 	if (!cat_slug_valid_n(p, n))
 		return -1;
-	r->slug = xstrndup(p, n);
-	*trailing = rlen == 0 || rest[rlen - 1] == '/';
-	if (rlen > 0 && rest[rlen - 1] == '/')
-		rlen--;
-	r->path = xstrndup(rest, rlen);
+	*slug = p;
+	*slen = n;
+	*rest = slash ? slash + 1 : "";
+	*rlen = strlen(*rest);
+	*trailing = *rlen == 0 || (*rest)[*rlen - 1] == '/';
+	if (*rlen > 0 && (*rest)[*rlen - 1] == '/')
+		(*rlen)--;
 	if (slash == NULL)
 		*trailing = 1;  /* "/c/slug" is the collection root */
 	return 0;
+}
+
+/* Copy s (n bytes, or NULL: none) to *w and step past its NUL. */
+static char *
+put(char **w, const char *s, size_t n)
+{
+	char *at = *w;
+
+	if (s == NULL)
+		return NULL;
+	memcpy(at, s, n);
+	at[n] = '\0';
+	*w += n + 1;
+	return at;
 }
 
 int
@@ -95,6 +108,10 @@ route_parse(const char *target, size_t len, route_t *out)
 	const char *q = memchr(target, '?', len);
 	size_t plen = q ? (size_t)(q - target) : len;
 	char *path = NULL;
+	/* What the route keeps (each NULL: none), copied at the end into one
+	 * allocation: a small file's request made three before. */
+	const char *slug = NULL, *rest = NULL, *query = q ? q + 1 : NULL;
+	size_t slen = 0, rlen = 0, qlen = q ? len - plen - 1 : 0;
 	int trailing = 0, rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -102,8 +119,6 @@ route_parse(const char *target, size_t len, route_t *out)
 		goto done;
 	if (memchr(target, '#', len))
 		goto done;
-	if (q)
-		out->query = xstrndup(q + 1, len - plen - 1);
 	/* Decode without the leading slash; a trailing slash is meaningful for
 	 * folders, so it is cut off before the empty-segment check. */
 	{
@@ -117,18 +132,21 @@ route_parse(const char *target, size_t len, route_t *out)
 			path = t;
 		}
 	}
+	rc = 0;
 	if (path[0] == '\0') {
 		out->kind = ROUTE_HOME;
 	} else if (strcmp(path, "search") == 0) {
 		out->kind = ROUTE_SEARCH;
 	} else if (strncmp(path, "static/", 7) == 0 && path[7] && !strchr(path + 7, '/')) {
 		out->kind = ROUTE_STATIC;
-		out->path = xstrdup(path + 7);
+		rest = path + 7;
+		rlen = strlen(rest);
 	} else if (strcmp(path, "m/publisher.pub") == 0 || strcmp(path, "m/mirrors.txt") == 0 ||
 	    strcmp(path, "m/mirrors.txt.minisig") == 0) {
 		out->kind = ROUTE_MANIFEST;
-		out->slug = xstrdup("");
-		out->path = xstrdup(path + 2);
+		slug = "";
+		rest = path + 2;
+		rlen = strlen(rest);
 	} else if (strncmp(path, "d/", 2) == 0) {
 		/* /d/<slug>.tar, /d/<slug>/<dir>.zip: the last segment is the name
 		 * `curl -O -C -` and `wget -c` save to and resume into. */
@@ -137,25 +155,23 @@ route_parse(const char *target, size_t len, route_t *out)
 		    n > 6 && strcmp(path + n - 4, ".zip") == 0 ? ROUTE_ARCHIVE_ZIP : 0;
 		if (fmt != 0)
 			path[n - 4] = '\0';
-		if (fmt == 0 || split_slug(out, path + 2, &trailing) < 0 ||
-		    (strchr(path + 2, '/') != NULL && (trailing || out->path[0] == '\0'))) {
-			route_clear(out);
+		if (fmt == 0 || split_slug(path + 2, &slug, &slen, &rest, &rlen, &trailing) < 0 ||
+		    (strchr(path + 2, '/') != NULL && (trailing || rlen == 0))) {
+			slug = rest = query = NULL;
 			out->kind = ROUTE_NOT_FOUND;
-			rc = 0;
 			goto done;
 		}
 		out->kind = ROUTE_ARCHIVE;
 		out->archive = fmt;
 	} else if (path[0] && path[1] == '/' && strchr("cfmrpi", path[0])) {
-		if (split_slug(out, path + 2, &trailing) < 0) {
-			route_clear(out);
+		if (split_slug(path + 2, &slug, &slen, &rest, &rlen, &trailing) < 0) {
+			slug = rest = query = NULL;
 			out->kind = ROUTE_NOT_FOUND;
-			rc = 0;
 			goto done;
 		}
 		if (path[0] == 'c')
 			out->kind = trailing ? ROUTE_BROWSE : ROUTE_FILE_PAGE;
-		else if (trailing || out->path[0] == '\0')
+		else if (trailing || rlen == 0)
 			out->kind = ROUTE_NOT_FOUND;
 		else
 			out->kind = path[0] == 'f' ? ROUTE_FILE : path[0] == 'r' ? ROUTE_READ :
@@ -163,12 +179,15 @@ route_parse(const char *target, size_t len, route_t *out)
 	} else {
 		out->kind = ROUTE_NOT_FOUND;
 	}
-	rc = 0;
 done:
-	free(path);
-	if (rc < 0) {
-		route_clear(out);
+	if (rc == 0 && (slug || rest || query)) {
+		char *w = out->mem = xmalloc((slug ? slen + 1 : 0) + (rest ? rlen + 1 : 0) +
+		    (query ? qlen + 1 : 0));
+		out->slug = put(&w, slug, slen);
+		out->path = put(&w, rest, rlen);
+		out->query = put(&w, query, qlen);
 	}
+	free(path);
 	return rc;
 }
 
