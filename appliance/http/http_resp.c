@@ -147,27 +147,34 @@ put_str(char *p, const char *s, size_t n)
 }
 #define PUT_LIT(p, lit) put_str((p), (lit), sizeof(lit) - 1)
 
+/* The status line and the fixed headers after r->headers never exceed these. */
+#define HEAD_LINE_MAX 64
+#define HEAD_TAIL_MAX 160
+
 void
 http_resp_write_head(const http_resp_t *r, struct evbuffer *out, int keep_alive, int http10)
 {
 	int64_t len = r->length >= 0 ? r->length : (int64_t)evbuffer_get_length(r->body);
 	const char *reason = http_reason(r->status);
-	char line[64], tail[160], *p;
+	struct evbuffer_iovec v;
+	char *p;
 
 	/* No Server and no Date: a version string helps attackers pick exploits
 	 * and a clock reading helps them fingerprint the machine behind an onion
 	 * (clock-skew attacks). Caches here revalidate by ETag instead.
 	 * Built by hand, not with printf: formatting was a tenth of the cost of
-	 * a small request (scripts/bench/README.md). */
-	p = PUT_LIT(line, "HTTP/1.1 ");
+	 * a small request (scripts/bench/README.md). Written straight into one
+	 * reserved piece of out: three adds cost ~170 instructions more. */
+	if (evbuffer_reserve_space(out, (ev_ssize_t)(HEAD_LINE_MAX + r->headers.len + HEAD_TAIL_MAX),
+	    &v, 1) < 1)
+		return;
+	p = PUT_LIT((char *)v.iov_base, "HTTP/1.1 ");
 	p = put_dec(p, (uint64_t)(r->status > 0 && r->status < 1000 ? r->status : 500));
 	*p++ = ' ';
 	p = put_str(p, reason, strlen(reason));   /* at most 31 bytes */
 	p = PUT_LIT(p, "\r\n");
-	evbuffer_add(out, line, (size_t)(p - line));
 	if (r->headers.len)
-		evbuffer_add(out, r->headers.s, r->headers.len);
-	p = tail;
+		p = put_str(p, r->headers.s, r->headers.len);
 	if (r->status != 304) {
 		p = PUT_LIT(p, "Content-Length: ");
 		p = put_dec(p, (uint64_t)(len > 0 ? len : 0));
@@ -179,7 +186,8 @@ http_resp_write_head(const http_resp_t *r, struct evbuffer *out, int keep_alive,
 	else if (http10)
 		p = PUT_LIT(p, "Connection: keep-alive\r\n");
 	p = PUT_LIT(p, "\r\n");
-	evbuffer_add(out, tail, (size_t)(p - tail));
+	v.iov_len = (size_t)(p - (char *)v.iov_base);
+	evbuffer_commit_space(out, &v, 1);
 }
 
 void
