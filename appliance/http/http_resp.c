@@ -36,6 +36,65 @@ http_resp_clear(http_resp_t *r)
 	r->body = NULL;
 }
 
+static void
+release_bufs(http_resp_bufs_t *b)
+{
+	strbuf_release(&b->headers);
+	if (b->body)
+		evbuffer_free(b->body);
+	b->body = NULL;
+}
+
+void
+http_resp_init_from(http_resp_t *r, http_resp_bufs_t *b)
+{
+	if (b->body == NULL) {
+		http_resp_init(r);
+		return;
+	}
+	memset(r, 0, sizeof(*r));
+	r->headers = b->headers;
+	r->body = b->body;   /* its flags were set by http_resp_init */
+	strbuf_init(&b->headers);
+	b->body = NULL;
+	r->length = -1;
+	r->status = 200;
+}
+
+void
+http_resp_clear_into(http_resp_t *r, http_resp_bufs_t *b)
+{
+	if (b == NULL) {
+		http_resp_clear(r);
+		return;
+	}
+	release_bufs(b);
+	b->headers = r->headers;
+	strbuf_reset(&b->headers);
+	strbuf_init(&r->headers);
+	b->body = r->body;
+	r->body = NULL;
+	/* Sent bodies were moved to the output already; HEAD and 304 left theirs. */
+	if (b->body)
+		evbuffer_drain(b->body, evbuffer_get_length(b->body));
+	http_resp_clear(r);
+}
+
+http_resp_bufs_t *
+http_resp_bufs_new(void)
+{
+	return xcalloc(1, sizeof(http_resp_bufs_t));
+}
+
+void
+http_resp_bufs_free_(http_resp_bufs_t *b)
+{
+	if (b == NULL)
+		return;
+	release_bufs(b);
+	free(b);
+}
+
 void
 http_resp_header(http_resp_t *r, const char *name, const char *fmt, ...)
 {
