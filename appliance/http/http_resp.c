@@ -36,6 +36,65 @@ http_resp_clear(http_resp_t *r)
 	r->body = NULL;
 }
 
+static void
+release_bufs(http_resp_bufs_t *b)
+{
+	strbuf_release(&b->headers);
+	if (b->body)
+		evbuffer_free(b->body);
+	b->body = NULL;
+}
+
+void
+http_resp_init_from(http_resp_t *r, http_resp_bufs_t *b)
+{
+	if (b->body == NULL) {
+		http_resp_init(r);
+		return;
+	}
+	memset(r, 0, sizeof(*r));
+	r->headers = b->headers;
+	r->body = b->body;   /* its flags were set by http_resp_init */
+	strbuf_init(&b->headers);
+	b->body = NULL;
+	r->length = -1;
+	r->status = 200;
+}
+
+void
+http_resp_clear_into(http_resp_t *r, http_resp_bufs_t *b)
+{
+	if (b == NULL) {
+		http_resp_clear(r);
+		return;
+	}
+	release_bufs(b);
+	b->headers = r->headers;
+	strbuf_reset(&b->headers);
+	strbuf_init(&r->headers);
+	b->body = r->body;
+	r->body = NULL;
+	/* Sent bodies were moved to the output already; HEAD and 304 left theirs. */
+	if (b->body)
+		evbuffer_drain(b->body, evbuffer_get_length(b->body));
+	http_resp_clear(r);
+}
+
+http_resp_bufs_t *
+http_resp_bufs_new(void)
+{
+	return xcalloc(1, sizeof(http_resp_bufs_t));
+}
+
+void
+http_resp_bufs_free_(http_resp_bufs_t *b)
+{
+	if (b == NULL)
+		return;
+	release_bufs(b);
+	free(b);
+}
+
 void
 http_resp_header(http_resp_t *r, const char *name, const char *fmt, ...)
 {
@@ -147,27 +206,34 @@ put_str(char *p, const char *s, size_t n)
 }
 #define PUT_LIT(p, lit) put_str((p), (lit), sizeof(lit) - 1)
 
+/* The status line and the fixed headers after r->headers never exceed these. */
+#define HEAD_LINE_MAX 64
+#define HEAD_TAIL_MAX 160
+
 void
 http_resp_write_head(const http_resp_t *r, struct evbuffer *out, int keep_alive, int http10)
 {
 	int64_t len = r->length >= 0 ? r->length : (int64_t)evbuffer_get_length(r->body);
 	const char *reason = http_reason(r->status);
-	char line[64], tail[160], *p;
+	struct evbuffer_iovec v;
+	char *p;
 
 	/* No Server and no Date: a version string helps attackers pick exploits
 	 * and a clock reading helps them fingerprint the machine behind an onion
 	 * (clock-skew attacks). Caches here revalidate by ETag instead.
 	 * Built by hand, not with printf: formatting was a tenth of the cost of
-	 * a small request (scripts/bench/README.md). */
-	p = PUT_LIT(line, "HTTP/1.1 ");
+	 * a small request (scripts/bench/README.md). Written straight into one
+	 * reserved piece of out: three adds cost ~170 instructions more. */
+	if (evbuffer_reserve_space(out, (ev_ssize_t)(HEAD_LINE_MAX + r->headers.len + HEAD_TAIL_MAX),
+	    &v, 1) < 1)
+		return;
+	p = PUT_LIT((char *)v.iov_base, "HTTP/1.1 ");
 	p = put_dec(p, (uint64_t)(r->status > 0 && r->status < 1000 ? r->status : 500));
 	*p++ = ' ';
 	p = put_str(p, reason, strlen(reason));   /* at most 31 bytes */
 	p = PUT_LIT(p, "\r\n");
-	evbuffer_add(out, line, (size_t)(p - line));
 	if (r->headers.len)
-		evbuffer_add(out, r->headers.s, r->headers.len);
-	p = tail;
+		p = put_str(p, r->headers.s, r->headers.len);
 	if (r->status != 304) {
 		p = PUT_LIT(p, "Content-Length: ");
 		p = put_dec(p, (uint64_t)(len > 0 ? len : 0));
@@ -179,7 +245,8 @@ http_resp_write_head(const http_resp_t *r, struct evbuffer *out, int keep_alive,
 	else if (http10)
 		p = PUT_LIT(p, "Connection: keep-alive\r\n");
 	p = PUT_LIT(p, "\r\n");
-	evbuffer_add(out, tail, (size_t)(p - tail));
+	v.iov_len = (size_t)(p - (char *)v.iov_base);
+	evbuffer_commit_space(out, &v, 1);
 }
 
 void

@@ -72,6 +72,9 @@ const char *handler_sole_mirror(handler_ctx_t *h);
 void handler_ctx_set_counter(handler_ctx_t *h, void (*count)(void *arg, int status), void *arg);
 /* A request begins: it reads the catalogue's current shared snapshot. */
 void handler_ctx_begin_request(handler_ctx_t *h);
+/* The catalogue's data version (cat_data_version) as this request's snapshot
+ * sees it: asked once per read transaction. */
+int64_t handler_ctx_data_version(handler_ctx_t *h);
 /* The styled error page (an http_error_page_fn with h as arg). */
 int handler_ctx_error_page(void *h, strbuf_t *html, int status, const char *detail,
     int retry_after, const char *lang);

@@ -114,7 +114,7 @@ handler_file(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 	 * catalogue said of it is kept with it while the catalogue is unchanged
 	 * (file_cache.h). */
 	now = now_ms();
-	file_cache_generation(h->files, cat_data_version(h->cat));
+	file_cache_generation(h->files, handler_ctx_data_version(h));
 	if (file_cache_get(h->files, col_id, rt->path, now, &kept) == 0) {
 		fd = kept.fd;
 		st = kept.st;

@@ -45,6 +45,7 @@ struct http_conn {
 	limit_conn_t *lc;
 	route_t rt;                /* the current request's route, parsed once */
 	struct more *more;         /* a body still being made (http_resp.h), else NULL */
+	http_resp_bufs_t *bufs;    /* the responses' buffers, kept while awake; NULL parked */
 	deadline_t deadline;       /* on opts->deadlines */
 	uint32_t circuit;
 	uint16_t refuse_status, refuse_retry;
@@ -145,6 +146,7 @@ http_conn_free_(http_conn_t *c)
 		evutil_closesocket(fd);
 	more_end(c);
 	http_req_free(c->req);
+	http_resp_bufs_free(c->bufs);
 	forget_route(c);
 	free(c);
 }
@@ -176,6 +178,7 @@ on_deadline(deadline_t *d, void *arg)
 		 * timeout has passed. */
 		c->dozing = 0;
 		http_req_free(c->req);
+		http_resp_bufs_free(c->bufs);
 		bufferevent_free(c->bev);
 		c->bev = NULL;
 		c->doze_timer = 0;
@@ -382,7 +385,11 @@ answer(http_conn_t *c)
 	http_resp_t resp;
 	enum sent sent = SENT_PENDING;
 
-	begin_resp(c, &resp);
+	if (c->bufs == NULL)
+		c->bufs = http_resp_bufs_new();
+	http_resp_init_from(&resp, c->bufs);
+	resp.error_page = c->opts->error_page;
+	resp.error_arg = c->opts->error_arg;
 	if (!c->routed)
 		(void)route_request(c);   /* no limiter on this listener */
 	if (c->route_status == 405) {
@@ -398,7 +405,7 @@ answer(http_conn_t *c)
 		deadline_disarm(c->opts->deadlines, &c->deadline);
 	else
 		sent = send_answer(c, &resp);
-	http_resp_clear(&resp);
+	http_resp_clear_into(&resp, sent != SENT_GONE ? c->bufs : NULL);   /* GONE: c freed */
 	return sent;
 }
 

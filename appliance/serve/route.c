@@ -3,15 +3,17 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "base/text.h"
 #include "base/util.h"
 #include "catalogue/cat.h"
 
-int
-route_decode_path(const char *s, size_t len, char **out)
+/* Decode s into d (len + 1 bytes at least); return the decoded length or -1. */
+static ssize_t
+decode_path(const char *s, size_t len, char *d)
 {
-	char *d = xmalloc(len + 1), *w = d;
+	char *w = d;
 	size_t seg_start = 0;
 
 	for (size_t i = 0; i <= len; i++) {
@@ -51,41 +53,51 @@ route_decode_path(const char *s, size_t len, char **out)
 		*w++ = (char)c;
 	}
 	*w = '\0';
-	*out = d;
-	return 0;
+	return w - d;
 bad:
-	free(d);
-	*out = NULL;
 	return -1;
+}
+
+int
+route_decode_path(const char *s, size_t len, char **out)
+{
+	*out = xmalloc(len + 1);
+	if (decode_path(s, len, *out) < 0) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 void
 route_clear(route_t *r)
 {
-	free(r->slug);
-	free(r->path);
-	free(r->query);
+	free(r->mem);
 	memset(r, 0, sizeof(*r));
 }
 
-/* Split "<slug>/<rest>" from a decoded path below /c/, /f/ or /m/. */
+/* Split "<slug>/<rest>" of a decoded path below /c/, /f/ or /m/ in place:
+ * r->slug and r->path point into p. */
 static int
-split_slug(route_t *r, const char *p, int *trailing)
+split_slug(route_t *r, char *p, int *trailing)
 {
-	const char *slash = strchr(p, '/');
+	char *slash = strchr(p, '/');
 	size_t n = slash ? (size_t)(slash - p) : strlen(p);
-	const char *rest = slash ? slash + 1 : "";
+	char *rest = slash ? slash + 1 : p + n;
 	size_t rlen = strlen(rest);
 
 	if (!cat_slug_valid_n(p, n))
 		return -1;
-	r->slug = xstrndup(p, n);
 	*trailing = rlen == 0 || rest[rlen - 1] == '/';
 	if (rlen > 0 && rest[rlen - 1] == '/')
-		rlen--;
-	r->path = xstrndup(rest, rlen);
-	if (slash == NULL)
+		rest[rlen - 1] = '\0';
+	if (slash)
+		*slash = '\0';
+	else
 		*trailing = 1;  /* "/c/slug" is the collection root */
+	r->slug = p;
+	r->path = rest;
 	return 0;
 }
 
@@ -94,27 +106,32 @@ route_parse(const char *target, size_t len, route_t *out)
 {
 	const char *q = memchr(target, '?', len);
 	size_t plen = q ? (size_t)(q - target) : len;
-	char *path = NULL;
-	int trailing = 0, rc = -1;
+	size_t qlen = q ? len - plen - 1 : 0;
+	char *path;
+	int trailing = 0, keep_query = 1;
 
 	memset(out, 0, sizeof(*out));
 	if (plen == 0 || target[0] != '/')
-		goto done;
+		return -1;
 	if (memchr(target, '#', len))
-		goto done;
-	if (q)
-		out->query = xstrndup(q + 1, len - plen - 1);
+		return -1;
+	/* One allocation holds what the route keeps: the path decoded into it
+	 * (never longer than its encoding) is split there in place, the query
+	 * follows it. A small file's request made four before. */
+	path = out->mem = xmalloc(plen + 1 + (q ? qlen + 1 : 0));
 	/* Decode without the leading slash; a trailing slash is meaningful for
 	 * folders, so it is cut off before the empty-segment check. */
 	{
 		size_t n = plen - 1;
 		int slash = n > 0 && target[plen - 1] == '/';
-		if (route_decode_path(target + 1, n - (size_t)slash, &path) < 0)
-			goto done;
+		ssize_t d = decode_path(target + 1, n - (size_t)slash, path);
+		if (d < 0) {
+			route_clear(out);
+			return -1;
+		}
 		if (slash) {
-			char *t = xasprintf("%s/", path);
-			free(path);
-			path = t;
+			path[d] = '/';
+			path[d + 1] = '\0';
 		}
 	}
 	if (path[0] == '\0') {
@@ -123,53 +140,53 @@ route_parse(const char *target, size_t len, route_t *out)
 		out->kind = ROUTE_SEARCH;
 	} else if (strncmp(path, "static/", 7) == 0 && path[7] && !strchr(path + 7, '/')) {
 		out->kind = ROUTE_STATIC;
-		out->path = xstrdup(path + 7);
+		out->path = path + 7;
 	} else if (strcmp(path, "m/publisher.pub") == 0 || strcmp(path, "m/mirrors.txt") == 0 ||
 	    strcmp(path, "m/mirrors.txt.minisig") == 0) {
 		out->kind = ROUTE_MANIFEST;
-		out->slug = xstrdup("");
-		out->path = xstrdup(path + 2);
+		path[1] = '\0';
+		out->slug = path + 1;   /* "" */
+		out->path = path + 2;
 	} else if (strncmp(path, "d/", 2) == 0) {
 		/* /d/<slug>.tar, /d/<slug>/<dir>.zip: the last segment is the name
 		 * `curl -O -C -` and `wget -c` save to and resume into. */
 		size_t n = strlen(path);
 		int fmt = n > 6 && strcmp(path + n - 4, ".tar") == 0 ? ROUTE_ARCHIVE_TAR :
 		    n > 6 && strcmp(path + n - 4, ".zip") == 0 ? ROUTE_ARCHIVE_ZIP : 0;
+		int has_dir;
 		if (fmt != 0)
 			path[n - 4] = '\0';
+		has_dir = strchr(path + 2, '/') != NULL;
 		if (fmt == 0 || split_slug(out, path + 2, &trailing) < 0 ||
-		    (strchr(path + 2, '/') != NULL && (trailing || out->path[0] == '\0'))) {
-			route_clear(out);
+		    (has_dir && (trailing || out->path[0] == '\0'))) {
+			out->slug = out->path = NULL;
 			out->kind = ROUTE_NOT_FOUND;
-			rc = 0;
-			goto done;
+			keep_query = 0;
+		} else {
+			out->kind = ROUTE_ARCHIVE;
+			out->archive = fmt;
 		}
-		out->kind = ROUTE_ARCHIVE;
-		out->archive = fmt;
 	} else if (path[0] && path[1] == '/' && strchr("cfmrpi", path[0])) {
 		if (split_slug(out, path + 2, &trailing) < 0) {
-			route_clear(out);
 			out->kind = ROUTE_NOT_FOUND;
-			rc = 0;
-			goto done;
-		}
-		if (path[0] == 'c')
+			keep_query = 0;
+		} else if (path[0] == 'c') {
 			out->kind = trailing ? ROUTE_BROWSE : ROUTE_FILE_PAGE;
-		else if (trailing || out->path[0] == '\0')
+		} else if (trailing || out->path[0] == '\0') {
 			out->kind = ROUTE_NOT_FOUND;
-		else
+		} else {
 			out->kind = path[0] == 'f' ? ROUTE_FILE : path[0] == 'r' ? ROUTE_READ :
 			    path[0] == 'p' ? ROUTE_PDF_PAGE : path[0] == 'i' ? ROUTE_DERIVED : ROUTE_MANIFEST;
+		}
 	} else {
 		out->kind = ROUTE_NOT_FOUND;
 	}
-	rc = 0;
-done:
-	free(path);
-	if (rc < 0) {
-		route_clear(out);
+	if (q && keep_query) {
+		out->query = path + plen + 1;
+		memcpy(out->query, q + 1, qlen);
+		out->query[qlen] = '\0';
 	}
-	return rc;
+	return 0;
 }
 
 char *

@@ -38,6 +38,7 @@ typedef struct route {
 	char *path;    /* decoded relative path without leading/trailing slash, "" = root */
 	char *query;   /* raw query string after '?', or NULL */
 	int archive;   /* ROUTE_ARCHIVE: ROUTE_ARCHIVE_TAR or _ZIP (path: the folder) */
+	char *mem;     /* slug, path and query live in this one allocation */
 } route_t;
 
 /* Route a request target (origin-form, exactly as received). Return 0, or -1
