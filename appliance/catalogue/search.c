@@ -269,7 +269,42 @@ set_message(search_result_t *r, const char *msg)
 	r->message = xstrdup(msg);
 }
 
-/* Fill the hit for rowid: its path, collection, size and a snippet. */
+/* Between a PDF's pages in its stored text (docs/extract.h's EXTRACT_PAGE_SEP). */
+#define PDF_PAGE_SEP "\xe2\x80\xa9"
+
+/* The page (from 1) of body that holds the snippet's first match, or 0: its
+ * first fragment up to that match is a substring of body (FTS5 copies the
+ * text between its markers), found with one memmem over the text, no
+ * second tokenizing. */
+static int64_t
+pdf_page_of(const char *snip, const char *body, size_t len)
+{
+	strbuf_t n;
+	const char *end = strchr(snip, '\x03'), *at;
+	size_t mark = 0;
+	int64_t page = 0;
+
+	if (strncmp(snip, "…", strlen("…")) == 0)
+		snip += strlen("…");
+	if (end == NULL || end < snip)
+		return 0;
+	strbuf_init(&n);
+	for (; snip < end; snip++)
+		if (*snip == '\x02')
+			mark = n.len;
+		else
+			strbuf_addc(&n, *snip);
+	if (n.len >= 3 && (at = memmem(body, len, n.s, n.len)) != NULL) {
+		const char *p = body, *stop = at + mark;
+		for (page = 1; (p = memmem(p, (size_t)(stop - p), PDF_PAGE_SEP, 3)) != NULL; p += 3)
+			page++;
+	}
+	strbuf_release(&n);
+	return page;
+}
+
+/* Fill the hit for rowid: its path, collection, size, title, kind, date, a
+ * snippet and a PDF's page. */
 static int
 fetch_hit(sqlite3 *db, sqlite3_stmt *s, const char *expr, int64_t rowid, search_hit_t *h)
 {
@@ -296,6 +331,16 @@ fetch_hit(sqlite3 *db, sqlite3_stmt *s, const char *expr, int64_t rowid, search_
 	if (snip)
 		utf8_clean(&b, snip, strlen(snip), 1);
 	h->snippet = strbuf_detach(&b);
+	if (sqlite3_column_count(s) > 9) {
+		if (sqlite3_column_type(s, 6) == SQLITE_TEXT)
+			h->title = xstrdup((const char *)sqlite3_column_text(s, 6));
+		if (sqlite3_column_type(s, 7) == SQLITE_TEXT)
+			h->mime = xstrdup((const char *)sqlite3_column_text(s, 7));
+		h->mtime = sqlite3_column_int64(s, 8);
+		if (sqlite3_column_type(s, 9) == SQLITE_TEXT && snip)
+			h->page = pdf_page_of(snip, (const char *)sqlite3_column_text(s, 9),
+			    (size_t)sqlite3_column_bytes(s, 9));
+	}
 	return 0;
 }
 
@@ -697,9 +742,12 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 	 * (read-only, not yet upgraded) has only files. */
 	sql = tab_sql("SELECT f.path, f.size, c.slug,"
 	    " coalesce(nullif(snippet(@, 2, x'02', x'03', '…', 24), ''), snippet(@, 0, x'02', x'03', '…', 24)),"
-	    " p.name, (SELECT count(*) FROM parts q WHERE q.file_id = p.file_id AND q.id >= p.id)"
+	    " p.name, (SELECT count(*) FROM parts q WHERE q.file_id = p.file_id AND q.id >= p.id),"
+	    " nullif(coalesce(p.title, d.title), ''), f.mime, f.mtime,"
+	    " CASE WHEN p.id IS NULL AND f.mime = 'application/pdf' THEN d.body END"
 	    " FROM @ LEFT JOIN parts p ON p.id = @.rowid"
 	    " JOIN files f ON f.id = coalesce(p.file_id, @.rowid) JOIN collections c ON c.id = f.collection_id"
+	    " LEFT JOIN docs d ON d.id = f.id"
 	    " WHERE @ MATCH ?1 AND @.rowid = ?2", tab);
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK &&
 	    sqlite3_prepare_v2(db, "SELECT f.path, f.size, c.slug,"
@@ -740,6 +788,8 @@ search_result_clear(search_result_t *r)
 		free(r->hits[i].slug);
 		free(r->hits[i].path);
 		free(r->hits[i].part);
+		free(r->hits[i].title);
+		free(r->hits[i].mime);
 		free(r->hits[i].snippet);
 	}
 	free(r->hits);

@@ -46,6 +46,10 @@ typedef struct search_hit {
 	char *part;         /* the attachment of that file the hit is in ("budget.docx"), or NULL */
 	int64_t part_no;    /* its number among the file's parts (from 1: cat_part_get), or 0 */
 	int64_t size;
+	char *title;        /* the document's own title (Subject, <title>, PDF Title), or NULL */
+	char *mime;         /* the file's media type, or NULL */
+	int64_t mtime;      /* the file's modification time (Unix seconds) */
+	int64_t page;       /* a PDF's page (from 1) the snippet's first match is on, or 0 */
 	char *snippet;      /* UTF-8 plain text; matches wrapped in '\x02' ... '\x03' */
 } search_hit_t;
 

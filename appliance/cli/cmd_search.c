@@ -176,6 +176,17 @@ cmd_search(int argc, char **argv, const char *data)
 				fputs(", \"attachment\": ", stdout);
 				json_str(r.hits[i].part);
 			}
+			if (r.hits[i].title) {
+				fputs(", \"title\": ", stdout);
+				json_str(r.hits[i].title);
+			}
+			if (r.hits[i].mime) {
+				fputs(", \"mime\": ", stdout);
+				json_str(r.hits[i].mime);
+			}
+			printf(", \"mtime\": %lld", (long long)r.hits[i].mtime);
+			if (r.hits[i].page > 0)
+				printf(", \"page\": %lld", (long long)r.hits[i].page);
 			printf(", \"size\": %lld, \"snippet\": ", (long long)r.hits[i].size);
 			json_str(r.hits[i].snippet);
 			putchar('}');

@@ -479,6 +479,10 @@ search_work(cat_t *cat, void *arg)
 		hits[i].part_no = res.hits[i].part_no;
 		hits[i].size = res.hits[i].size;
 		hits[i].snippet = res.hits[i].snippet;
+		hits[i].title = res.hits[i].title;
+		hits[i].mime = res.hits[i].mime;
+		hits[i].mtime = res.hits[i].mtime;
+		hits[i].page = res.hits[i].page;
 	}
 	if (page_search(&j->html, &j->site.site, j->q, j->coll, cs.p, cs.n, hits, res.n, res.total,
 	    res.total_is_estimate, res.message, j->page, PAGE_SEARCH_PER_PAGE) == 0)

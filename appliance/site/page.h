@@ -61,6 +61,10 @@ typedef struct page_hit {
 	const char *snippet;		/* text with \x02..\x03 around matches */
 	const char *part;		/* the attachment the words are in, or NULL */
 	int64_t part_no;		/* its number (its reading view's ?part=), or 0 */
+	const char *title;		/* the document's own title, or NULL: its file name is shown */
+	const char *mime;		/* its media type (shown in plain words), or NULL */
+	int64_t mtime;			/* its date (Unix seconds), or 0 */
+	int64_t page;			/* a PDF's page the words are on, or 0 */
 } page_hit_t;
 
 /* Compile the embedded templates; call at start-up so a broken template is

@@ -6,11 +6,32 @@
 #include "base/text.h"
 #include "base/util.h"
 #include "site/i18n.h"
+#include "site/kind.h"
 #include "site/page.h"
 #include "site/page_int.h"
 #include "site/tmpl.h"
 
 #define SNIPPET_MAX 400
+
+/* A hit is named by its document's own title when it has one (an
+ * attachment's own), else by its file's name; its folder is shown apart, and
+ * the file name too when a title took its place. */
+static void
+put_where(tmpl_vars_t *it, const page_hit_t *h)
+{
+	const char *path = page_or_default_(h->path, "?"), *base = page_base_name_(path);
+	const char *title = h->title && *h->title && strcmp(h->title, base) != 0 ? h->title : NULL;
+	char *dir = base > path ? xstrndup(path, (size_t)(base - path - 1)) : NULL;
+
+	page_put_shortened_(it, "name", title ? title : base, PATH_SHOWN_MAX, NULL);
+	if (title)
+		page_put_shortened_(it, "file", base, PATH_SHOWN_MAX, NULL);
+	if (dir) {
+		tmpl_put(it, "dir", dir);
+		page_put_shortened_(it, "shown_dir", dir, PATH_SHOWN_MAX, NULL);
+	}
+	free(dir);
+}
 
 int
 page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll_filter,
@@ -92,13 +113,22 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 				ctitle = page_or_default_(cols[k].title, h->slug);
 		tmpl_put(it, "slug", h->slug);
 		tmpl_put(it, "path", h->path);
-		page_put_shortened_(it, "shown_path", page_or_default_(h->path, "?"), PATH_SHOWN_MAX, NULL);
+		put_where(it, h);
 		if (h->part)
 			page_put_shortened_(it, "part", h->part, PATH_SHOWN_MAX, NULL);
 		if (h->part && h->part_no > 0)
 			tmpl_put_int(it, "part_no", h->part_no);
 		tmpl_put(it, "ctitle", ctitle);
 		page_put_size_(it, "size", h->size);
+		if (h->mime) {
+			char words[128];
+			kind_describe(page_lang_(s), h->mime, words, sizeof(words));
+			tmpl_put(it, "kind", words);
+		}
+		if (h->mtime > 0)
+			page_put_date_(it, "date", h->mtime, 1);
+		if (h->page > 0 && h->part == NULL)
+			tmpl_put_int(it, "pdfpage", h->page);
 		if (h->snippet) {
 			/* A listing's separator (an archive's entries, a message's
 			 * attachments follow the text after \x1e) reads as a space. */

@@ -1,5 +1,6 @@
 # search: on a generated sample plus planted words, a word from a CSV row, a mail
-# body (base64 part), a PDF and an HTML page are found with a snippet; hostile
+# body (base64 part), a PDF and an HTML page are found with a snippet; a hit
+# has its document's title, kind, date and a PDF's page; hostile
 # queries answer cleanly; collection filter and limits work.
 . "$(dirname "$0")/../lib.sh"
 
@@ -20,6 +21,17 @@ loader = importlib.machinery.SourceFileLoader("ms", sys.argv[1])
 spec = importlib.util.spec_from_loader("ms", loader); ms = importlib.util.module_from_spec(spec); loader.exec_module(ms)
 open(sys.argv[2], "wb").write(ms.make_pdf(["Audit of the pangolinpdf budget", "second line"]))
 PY
+# Three pages joined: the hit says which page its words are on.
+for i in 1 2 3; do
+  python3 - "$TOP/scripts/demo/make-sample" "$T/p$i.pdf" "$i" <<'PY'
+import importlib.machinery, importlib.util, sys
+loader = importlib.machinery.SourceFileLoader("ms", sys.argv[1])
+spec = importlib.util.spec_from_loader("ms", loader); ms = importlib.util.module_from_spec(spec); loader.exec_module(ms)
+words = {"1": "first page", "2": "second page", "3": "the okapipage is here"}[sys.argv[3]]
+open(sys.argv[2], "wb").write(ms.make_pdf([words]))
+PY
+done
+pdfunite "$T/p1.pdf" "$T/p2.pdf" "$T/p3.pdf" "$TREE/springfield-pd/three pages.pdf"
 printf '<html><head><title>Planted</title><script>var axolotlscript=1</script></head><body><p>Meet&nbsp;the axolotlhtml&amp;friends</p></body></html>' \
   >"$TREE/shelbyville-sheriff/planted.html"
 
@@ -47,6 +59,16 @@ check_eq "script text is not indexed" "$("$BROADSIDE" --data "$D" search axolotl
 check_eq "collection filter" "$("$BROADSIDE" --data "$D" search zanzibarcsv --collection other --json | python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r["hits"]), r["hits"][0]["collection"])')" "1 other"
 check_eq "both collections without filter" "$("$BROADSIDE" --data "$D" search zanzibarcsv --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')" "2"
 check_eq "limit" "$("$BROADSIDE" --data "$D" search report --limit 3 --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["hits"]))')" "3"
+hit() { # hit QUERY EXPR: EXPR (python, over h = the first hit) holds
+  "$BROADSIDE" --data "$D" search "$1" --json | python3 -c '
+import json, sys
+h = json.load(sys.stdin)["hits"][0]
+print(h); sys.exit(0 if eval(sys.argv[1]) else 1)' "$2"
+}
+check "a hit has its document's title (an e-mail's Subject)" hit quokkamail 'h.get("title") == "shipment"'
+check "a hit has its kind and date" hit quokkamail 'h.get("mime") == "message/rfc822" and h["mtime"] > 1500000000'
+check "a PDF hit has the page its words are on" hit okapipage 'h["path"].endswith("three pages.pdf") and h.get("page") == 3'
+check "a hit on a PDF's first page" hit pangolinpdf 'h.get("page") == 1'
 check "phrase" found '"pangolinpdf budget"' "planted report.pdf"
 check "prefix" sh -c "'$BROADSIDE' --data '$D' search 'pangol*' | grep -q 'planted report.pdf'"
 check "text output marks matches" sh -c "'$BROADSIDE' --data '$D' search quokkamail | grep -q '\[quokkamail\]'"
@@ -128,6 +150,11 @@ for i in range(40):
 PY
 check "the server is alive after 40 reset searches" kill -0 "$SERVE_PID"
 check "and still searches" sh -c "curl -sf '$U/search?q=quokkamail' | grep -q planted.eml"
+curl -sf "$U/search?q=okapipage" >"$T/okapi.html"
+check "the page names the hit's kind" grep -q 'PDF document · ' "$T/okapi.html"
+check "and links the PDF page its words are on" grep -q 'href="/p/sample/springfield-pd/three%20pages.pdf?n=3">on page 3</a>' "$T/okapi.html"
+check "and its folder" grep -q '<p class="where"><a href="/c/sample/springfield-pd/"><bdi>Sample</bdi> › <bdi>springfield-pd</bdi></a></p>' "$T/okapi.html"
+check "a hit is titled by its document" sh -c "curl -sf '$U/search?q=quokkamail' | grep -q '<bdi>shipment</bdi></a>'"
 check "threads ran the searches (no fallback to the loop)" sh -c "! grep -q 'searches run on the event loop' '$T/serve.log'"
 check_eq "two search threads" "$(ls /proc/$SERVE_PID/task | wc -l)" 3
 kill "$SERVE_PID"

@@ -189,12 +189,16 @@ static const page_entry_t entries[] = {
 
 static const page_hit_t hits[] = {
 	{ "budgets", "2019/transport/annex-4-bus-contracts.pdf", 1203311,
-	  "… the \x02transport\x03 budget for 2019 allocated 4.2 million to the new \x02" "bus\x03 contracts, of which …", NULL, 0 },
+	  "… the \x02transport\x03 budget for 2019 allocated 4.2 million to the new \x02" "bus\x03 contracts, of which …", NULL, 0,
+	  "Annex 4: <Bus> contracts", "application/pdf", 1560000000, 7 },
 	{ "contracts-2023", "harbour/dredging-agreement.txt", 22041,
-	  "… public \x02transport\x03 and harbour works were tendered together; the agreement names …", "annex.docx", 3 },
-	{ "budgets", "2021/README.txt", 812, "Scanned \x02transport\x03 annexes are in scans/ (OCR quality varies).", NULL, 0 },
+	  "… public \x02transport\x03 and harbour works were tendered together; the agreement names …", "annex.docx", 3,
+	  NULL, NULL, 0, 0 },
+	{ "budgets", "2021/README.txt", 812, "Scanned \x02transport\x03 annexes are in scans/ (OCR quality varies).", NULL, 0,
+	  "", "text/plain", 0, 0 },
 	{ "leak-mirror", "mail/2022/03/1188.eml", 9120,
-	  "Subject: Re: \x02transport\x03 subsidy — please do not forward <this> & keep it \x02quiet", NULL, 0 },
+	  "Subject: Re: \x02transport\x03 subsidy — please do not forward <this> & keep it \x02quiet", NULL, 0,
+	  NULL, "message/rfc822", 1646300000, 0 },
 };
 
 static void
@@ -205,7 +209,7 @@ render_all(const char *h, int *count)
 	page_site_t s = { h, h, h, h, m, 3, h, NULL, 0, NULL, 0 };
 	page_collection_t c[2] = { { h, h, h, 1, 2, 3, h }, { "ok", h, NULL, 0, 0, 0, NULL } };
 	page_entry_t e[3] = { { h, 0, 1, 1, -1, h }, { h, 1, 0, 0, 5, NULL }, { "x", 0, 5000, -5, -1, NULL } };
-	page_hit_t hh[2] = { { h, h, 10, h, h, 1 }, { "ok", "p", 1, NULL, NULL, 0 } };
+	page_hit_t hh[2] = { { h, h, 10, h, h, 1, h, h, -5, 3 }, { "ok", "p", 1, NULL, NULL, 0, NULL, NULL, 0, 0 } };
 	const char *dirs[] = { "", h, "a/b" };
 	strbuf_t b;
 	int rc;
@@ -301,7 +305,7 @@ test_sizes(void)
 			snip[i] = i % 40 == 0 ? '\x02' : i % 40 == 8 ? '\x03' : units[u][0] == '"' ? '"' : 'w';
 		page_hit_t h[PAGE_SEARCH_PER_PAGE];
 		for (size_t i = 0; i < ARRAY_LEN(h); i++)
-			h[i] = (page_hit_t){ "budgets", path, 123456789, snip, NULL, 0 };
+			h[i] = (page_hit_t){ "budgets", path, 123456789, snip, NULL, 0, NULL, NULL, 0, 0 };
 		rc = page_search(&b, &site, "transport bus", NULL, cols, ARRAY_LEN(cols), h, ARRAY_LEN(h), 123456, 1, NULL, 40, PAGE_SEARCH_PER_PAGE);
 		ok(rc == 0, "search renders");
 		printf("# search, %d hits, names of '%s': %zu bytes\n", PAGE_SEARCH_PER_PAGE, units[u], b.len);
@@ -434,6 +438,14 @@ test_content(void)
 	has(&b, "search", "Showing results for the words we could use.");
 	has(&b, "search", "Search tips");
 	has(&b, "search", "<bdi>Harbour Authority mail</bdi>");
+	/* A hit is titled by its document, with its folder, kind, date and page. */
+	has(&b, "search", "#hit1\"><bdi>Annex 4: &lt;Bus&gt; contracts</bdi></a>");
+	has(&b, "search", "<a href=\"/c/budgets/2019/transport/\"><bdi>");
+	has(&b, "search", "› <bdi>2019/transport</bdi></a> › <bdi>annex-4-bus-contracts.pdf</bdi></p>");
+	has(&b, "search", "PDF document · 2019-06-08 13:20 UTC · ");
+	has(&b, "search", "<a href=\"/p/budgets/2019/transport/annex-4-bus-contracts.pdf?n=7\">on page 7</a>");
+	has(&b, "search", "#hit1\"><bdi>1188.eml</bdi></a>\n<p class=\"where\">");
+	has(&b, "search", "E-mail message · 2022-03-03 ");
 	strbuf_reset(&b);
 	ok(page_search(&b, &site, "x", NULL, cols, 1, NULL, 0, 1, 0, NULL, 1, 20) == 0, "exact count");
 	has(&b, "search", "1 result<");
