@@ -13,6 +13,95 @@
 
 #define SNIPPET_MAX 400
 
+/* The kinds a search can be narrowed to: names as catalogue/search.c's
+ * (search_kind_parse checks the reader's), words for the form. */
+static const struct {
+	const char *name, *words;
+} kinds[] = {
+	{ "pdf", N_("PDF documents") },
+	{ "email", N_("E-mails") },
+	{ "document", N_("Documents (Word, OpenDocument, RTF)") },
+	{ "spreadsheet", N_("Spreadsheets") },
+	{ "presentation", N_("Presentations") },
+	{ "web", N_("Web pages") },
+	{ "text", N_("Plain text") },
+	{ "image", N_("Images") },
+	{ "archive", N_("Archives") },
+};
+
+static int
+filled(const char *s)
+{
+	return s && *s;
+}
+
+/* The filters on the form (open when one is set) and on every link. */
+static void
+put_filters(tmpl_vars_t *v, const page_site_t *s, const page_search_filter_t *f)
+{
+	const char *kind = f && filled(f->kind) ? f->kind : "";
+
+	if (f && (filled(f->folder) || filled(f->kind) || filled(f->from) || filled(f->to)))
+		tmpl_put(v, "filtering", "1");
+	if (f && filled(f->folder))
+		tmpl_putn(v, "folder", f->folder, page_utf8_cut_(f->folder, strlen(f->folder), PAGE_QUERY_MAX));
+	tmpl_put(v, "kind", *kind ? kind : NULL);
+	tmpl_put(v, "from", f && filled(f->from) ? f->from : NULL);
+	tmpl_put(v, "to", f && filled(f->to) ? f->to : NULL);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		tmpl_vars_t *it = tmpl_push(v, "kinds");
+		tmpl_put(it, "name", kinds[i].name);
+		tmpl_put(it, "words", i18n_tr(page_lang_(s), kinds[i].words));
+		if (strcmp(kind, kinds[i].name) == 0)
+			tmpl_put(it, "selected", "1");
+	}
+}
+
+/* No hit: the same words without the filters or in every collection, fewer
+ * words (the last one left out), or words that start the same (a single
+ * word of 5+ letters cut by two, as a prefix). */
+static void
+put_suggestions(tmpl_vars_t *v, const char *q, size_t qlen, int in_collection, const page_search_filter_t *f)
+{
+	size_t end = qlen, start = 0, nchars = 0;
+	int words = 0;
+
+	if (f && (filled(f->folder) || filled(f->kind) || filled(f->from) || filled(f->to)))
+		tmpl_put(v, "unfilter", "1");
+	if (in_collection)
+		tmpl_put(v, "everywhere", "1");
+	for (size_t i = 0; i < qlen; i++)
+		if (q[i] != ' ' && (i == 0 || q[i - 1] == ' '))
+			words++, start = i;
+	while (end > 0 && q[end - 1] == ' ')
+		end--;
+	if (words > 1) {
+		size_t cut = start;
+		while (cut > 0 && q[cut - 1] == ' ')
+			cut--;
+		tmpl_putn(v, "fewer", q, cut);
+	} else if (words == 1 && memchr(q + start, '*', end - start) == NULL && memchr(q + start, '"', end - start) == NULL) {
+		size_t keep = start, k = 0;
+		for (size_t i = start; i < end; i++)
+			nchars += ((unsigned char)q[i] & 0xc0) != 0x80;
+		/* Cut by two characters, never inside one. */
+		for (size_t i = start; i < end && k < nchars - 2; i++) {
+			keep = i + 1;
+			if (i + 1 == end || ((unsigned char)q[i + 1] & 0xc0) != 0x80)
+				k++;
+		}
+		if (nchars >= 5) {
+			strbuf_t b;
+			strbuf_init(&b);
+			strbuf_add(&b, q + start, keep - start);
+			strbuf_addc(&b, '*');
+			tmpl_putn(v, "prefix", b.s, b.len);
+			strbuf_release(&b);
+		}
+	}
+	tmpl_put(v, "suggest", "1");
+}
+
 /* A hit is named by its document's own title when it has one (an
  * attachment's own), else by its file's name; its folder is shown apart, and
  * the file name too when a title took its place. */
@@ -36,7 +125,8 @@ put_where(tmpl_vars_t *it, const page_hit_t *h)
 int
 page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll_filter,
     const page_collection_t *cols, size_t ncols, const page_hit_t *hits, size_t n,
-    int64_t total, int total_is_estimate, const char *message, int64_t page, int64_t per_page)
+    int64_t total, int total_is_estimate, const char *message, int64_t page, int64_t per_page,
+    const page_search_filter_t *f)
 {
 	tmpl_vars_t *v = tmpl_vars_new();
 	size_t qlen = q ? strlen(q) : 0;
@@ -72,7 +162,13 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		if (cols[i].slug && strcmp(coll_filter, cols[i].slug) == 0)
 			c = cols[i].slug;
 	tmpl_put(v, "c", c);
+	put_filters(v, s, f);
+	if (f && f->windowed)
+		message = N_("More than 20,000 documents hold your words; only the 20,000 most recently "
+		    "catalogued were filtered. Add a word to reach the others.");
 	tmpl_put(v, "message", message ? i18n_tr(page_lang_(s), message) : NULL);
+	if (qlen && total <= 0)
+		put_suggestions(v, q, qlen, *c != '\0', f);
 	for (size_t i = 0; i < ncols; i++) {
 		tmpl_vars_t *it = tmpl_push(v, "options");
 		if (i == 0)
@@ -123,7 +219,7 @@ page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll
 		if (h->mime) {
 			char words[128];
 			kind_describe(page_lang_(s), h->mime, words, sizeof(words));
-			tmpl_put(it, "kind", words);
+			tmpl_put(it, "kind_words", words);
 		}
 		if (h->mtime > 0)
 			page_put_date_(it, "date", h->mtime, 1);

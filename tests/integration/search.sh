@@ -35,6 +35,7 @@ pdfunite "$T/p1.pdf" "$T/p2.pdf" "$T/p3.pdf" "$TREE/springfield-pd/three pages.p
 printf '<html><head><title>Planted</title><script>var axolotlscript=1</script></head><body><p>Meet&nbsp;the axolotlhtml&amp;friends</p></body></html>' \
   >"$TREE/shelbyville-sheriff/planted.html"
 
+touch -d '2020-05-05 12:00 UTC' "$TREE/springfield-pd/planted.eml"
 "$BROADSIDE" --data "$D" init >/dev/null
 check "add sample" sh -c "'$BROADSIDE' --data '$D' add '$TREE' --slug sample --title Sample >/dev/null 2>&1"
 mkdir -p "$T/other"; printf 'zanzibarcsv in another collection\n' >"$T/other/o.txt"
@@ -155,6 +156,25 @@ check "the page names the hit's kind" grep -q 'PDF document · ' "$T/okapi.html"
 check "and links the PDF page its words are on" grep -q 'href="/p/sample/springfield-pd/three%20pages.pdf?n=3">on page 3</a>' "$T/okapi.html"
 check "and its folder" grep -q '<p class="where"><a href="/c/sample/springfield-pd/"><bdi>Sample</bdi> › <bdi>springfield-pd</bdi></a></p>' "$T/okapi.html"
 check "a hit is titled by its document" sh -c "curl -sf '$U/search?q=quokkamail' | grep -q '<bdi>shipment</bdi></a>'"
+# Filters: folder, kind, dates; GET parameters, carried on, checked.
+nhits() { curl -sf "$U/search?$1" | grep -c '<p class="where">'; }
+check_eq "kind=pdf keeps the PDF" "$(nhits 'q=okapipage&kind=pdf')" 1
+check_eq "kind=email drops it" "$(nhits 'q=okapipage&kind=email')" 0
+check_eq "folder keeps what is below it" "$(nhits 'q=okapipage&c=sample&folder=springfield-pd')" 1
+check_eq "another folder drops it" "$(nhits 'q=okapipage&c=sample&folder=shelbyville-sheriff')" 0
+check_eq "a folder's name is not a prefix of another's" "$(nhits 'q=okapipage&folder=springfield')" 0
+check_eq "dates that hold the file" "$(nhits 'q=quokkamail&from=2020-05-05&to=2020-05-05')" 1
+check_eq "dates that do not" "$(nhits 'q=quokkamail&from=2020-05-06')" 0
+check_eq "a date that does not parse is dropped" "$(nhits 'q=quokkamail&to=2020-13-45')" 1
+check_eq "an unknown kind is dropped" "$(nhits 'q=quokkamail&kind=%3Cscript%3E')" 1
+curl -sf "$U/search?q=quokkamail+okapipage&c=sample&kind=pdf&folder=x%22y&from=2020-01-01" >"$T/none.html"
+check "the form keeps the filters" grep -q '<option value="pdf" selected>' "$T/none.html"
+check "the folder is escaped" grep -q 'value="x&quot;y"' "$T/none.html"
+check "no hit: the same words without the filters" grep -q 'href="/search?q=quokkamail%20okapipage&amp;c=sample">the same words without the filters' "$T/none.html"
+check "no hit: in all collections" grep -q 'href="/search?q=quokkamail%20okapipage">the same words in all collections' "$T/none.html"
+check "no hit: fewer words, filters kept" grep -q 'fewer words: <a href="/search?q=quokkamail&amp;c=sample&amp;folder=x%22y&amp;kind=pdf&amp;from=2020-01-01">' "$T/none.html"
+check "no hit: a prefix" sh -c "curl -sf '$U/search?q=quokkamailzz' | grep -q 'href=\"/search?q=quokkamail%2A&amp;c=\"><bdi>quokkamail\*</bdi>'"
+check "pagers carry the filters" sh -c "curl -sf '$U/search?q=report&kind=spreadsheet&from=2000-01-01' | grep -q '&amp;kind=spreadsheet&amp;from=2000-01-01&amp;page=2'"
 check "threads ran the searches (no fallback to the loop)" sh -c "! grep -q 'searches run on the event loop' '$T/serve.log'"
 check_eq "two search threads" "$(ls /proc/$SERVE_PID/task | wc -l)" 3
 kill "$SERVE_PID"
