@@ -112,6 +112,9 @@ put_where(tmpl_vars_t *it, const page_hit_t *h)
 	const char *title = h->title && *h->title && strcmp(h->title, base) != 0 ? h->title : NULL;
 	char *dir = base > path ? xstrndup(path, (size_t)(base - path - 1)) : NULL;
 
+	/* A title that only repeats a name (ingest's fallback) adds nothing. */
+	if (title && h->part && (strcmp(title, h->part) == 0 || strcmp(title, page_base_name_(h->part)) == 0))
+		title = NULL;
 	page_put_shortened_(it, "name", title ? title : base, PATH_SHOWN_MAX, NULL);
 	if (title)
 		page_put_shortened_(it, "file", base, PATH_SHOWN_MAX, NULL);

@@ -193,7 +193,7 @@ static const page_hit_t hits[] = {
 	  "Annex 4: <Bus> contracts", "application/pdf", 1560000000, 7 },
 	{ "contracts-2023", "harbour/dredging-agreement.txt", 22041,
 	  "… public \x02transport\x03 and harbour works were tendered together; the agreement names …", "annex.docx", 3,
-	  NULL, NULL, 0, 0 },
+	  "annex.docx", NULL, 0, 0 },
 	{ "budgets", "2021/README.txt", 812, "Scanned \x02transport\x03 annexes are in scans/ (OCR quality varies).", NULL, 0,
 	  "", "text/plain", 0, 0 },
 	{ "leak-mirror", "mail/2022/03/1188.eml", 9120,
