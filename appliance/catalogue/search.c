@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalogue/search_int.h"
 #include "catalogue/search_tok.h"
 #include "base/log.h"
 #include "base/text.h"
@@ -44,8 +45,8 @@ is_word_byte(unsigned char ch)
 
 /* Append s[0..n) to b, replacing invalid UTF-8 by U+FFFD and control bytes (except
  * keep_markers' \x02 and \x03) by spaces. */
-static void
-utf8_clean(strbuf_t *b, const char *s, size_t n, int keep_markers)
+void
+search_utf8_clean_(strbuf_t *b, const char *s, size_t n, int keep_markers)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -87,7 +88,7 @@ search_parse(const char *input, size_t len, search_query_t *q)
 	}
 	strbuf_init(&clean);
 	strbuf_init(&phrase);
-	utf8_clean(&clean, input, len, 0);
+	search_utf8_clean_(&clean, input, len, 0);
 	s = clean.s ? clean.s : "";
 	n = clean.len;
 	while (i < n) {
@@ -223,18 +224,21 @@ search_query_fts(const search_query_t *q)
 
 /* --- running a query --- */
 
-/* Count matches of expr in index tab among rowids above min_rowid, stopping
- * at cap; -1 on error. */
+/* Count matches of expr in index tab among rowids above min_rowid and in f,
+ * stopping at cap; -1 on error. */
 static int64_t
-count_capped(sqlite3 *db, const char *tab, const char *expr, int64_t cap, int64_t min_rowid)
+count_in(sqlite3 *db, const char *tab, const char *expr, int64_t cap, int64_t min_rowid, const search_filter_t *f)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t n = -1;
-	char *sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM %s WHERE %s MATCH ?1 AND rowid > ?3 LIMIT ?2)",
-	    tab, tab);
+	char *fs = search_filter_sql_(f, tab);
+	char *sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM %s WHERE %s MATCH ?1 AND rowid > ?3%s LIMIT ?2)",
+	    tab, tab, fs);
 
+	free(fs);
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
 		goto done;
+	search_filter_bind_(s, f);
 	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, cap);
 	/* Attachments have negative rowids: 0 (the whole catalogue) must take them in. */
@@ -247,6 +251,12 @@ done:
 	sqlite3_finalize(s);
 	free(sql);
 	return n;
+}
+
+static int64_t
+count_capped(sqlite3 *db, const char *tab, const char *expr, int64_t cap, int64_t min_rowid)
+{
+	return count_in(db, tab, expr, cap, min_rowid, NULL);
 }
 
 static int64_t
@@ -267,36 +277,6 @@ set_message(search_result_t *r, const char *msg)
 {
 	free(r->message);
 	r->message = xstrdup(msg);
-}
-
-/* Fill the hit for rowid: its path, collection, size and a snippet. */
-static int
-fetch_hit(sqlite3 *db, sqlite3_stmt *s, const char *expr, int64_t rowid, search_hit_t *h)
-{
-	strbuf_t b;
-	const char *snip;
-	int rc;
-
-	sqlite3_reset(s);
-	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, rowid);
-	if ((rc = sqlite3_step(s)) != SQLITE_ROW)
-		return rc == SQLITE_DONE ? 1 : -1;
-	h->path = xstrdup((const char *)sqlite3_column_text(s, 0));
-	h->size = sqlite3_column_int64(s, 1);
-	h->slug = xstrdup((const char *)sqlite3_column_text(s, 2));
-	if (sqlite3_column_count(s) > 4 && sqlite3_column_type(s, 4) == SQLITE_TEXT)
-		h->part = xstrdup((const char *)sqlite3_column_text(s, 4));
-	if (h->part && sqlite3_column_count(s) > 5)
-		h->part_no = sqlite3_column_int64(s, 5);
-	/* The body's snippet, or the title's when the words are not in the body
-	 * (coalesce makes the second only when needed: each costs a re-read). */
-	snip = (const char *)sqlite3_column_text(s, 3);
-	strbuf_init(&b);
-	if (snip)
-		utf8_clean(&b, snip, strlen(snip), 1);
-	h->snippet = strbuf_detach(&b);
-	return 0;
 }
 
 /* Replace q's prefixes by the first SEARCH_PREFIX_TERMS indexed words that start
@@ -463,22 +443,26 @@ tab_sql(const char *sql, const char *tab)
 	return strbuf_detach(&b);
 }
 
-/* The ranked rowids of expr in tab, [offset, offset + want): among every
- * match, or over_cap among the SEARCH_RANK_CAP newest; appended to ids. */
+/* The ranked rowids of expr in tab and in f, [offset, offset + want): among
+ * every match, or over_cap among the SEARCH_RANK_CAP newest; appended to ids. */
 static int
 rank_ids(sqlite3 *db, const char *tab, const char *expr, int over_cap, const double *idf, const unsigned char *kinds,
-    int nidf, int64_t min_rowid, int64_t offset, int64_t want, int64_t *ids, size_t *nids)
+    int nidf, int64_t min_rowid, int64_t offset, int64_t want, int64_t *ids, size_t *nids, const search_filter_t *f)
 {
 	sqlite3_stmt *s = NULL;
-	char *sql = tab_sql(over_cap ?
+	char *fs = search_filter_sql_(f, "@"), *form = xasprintf(over_cap ?
 	    "SELECT id FROM (SELECT rowid AS id, bs_rank(@, ?4, ?7) AS score FROM @ WHERE @ MATCH ?1"
-	    " AND rowid > ?6 ORDER BY rowid DESC LIMIT ?5) ORDER BY score, id DESC LIMIT ?2 OFFSET ?3" :
-	    "SELECT rowid FROM @ WHERE @ MATCH ?1 AND rowid > ?6 ORDER BY bs_rank(@, ?4, ?7), rowid DESC"
-	    " LIMIT ?2 OFFSET ?3", tab);
+	    " AND rowid > ?6%s ORDER BY rowid DESC LIMIT ?5) ORDER BY score, id DESC LIMIT ?2 OFFSET ?3" :
+	    "SELECT rowid FROM @ WHERE @ MATCH ?1 AND rowid > ?6%s ORDER BY bs_rank(@, ?4, ?7), rowid DESC"
+	    " LIMIT ?2 OFFSET ?3", fs);
+	char *sql = tab_sql(form, tab);
 	int rc = -1, step = SQLITE_DONE;
 
+	free(fs);
+	free(form);
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
 		goto done;
+	search_filter_bind_(s, f);
 	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, want);
 	sqlite3_bind_int64(s, 3, offset);
@@ -538,10 +522,23 @@ query_expr(const search_query_t *q, enum search_form form, int64_t coll_id)
 	"is searched by 3 characters or more; shorter words are found only where they stand apart."
 #define MSG_SHORT_PREFIX "A prefix needs 3 letters before the *; a shorter one is searched as a whole word."
 
+#define MSG_FILTER_WINDOW "More than " SEARCH_FILTER_SCAN_TEXT " documents hold your words; only the " \
+	SEARCH_FILTER_SCAN_TEXT " most recently catalogued were filtered. Add a word to reach the others."
+
 int
 search_run(cat_t *c, const char *query, const char *collection_slug, int64_t offset, int limit,
     search_result_t *out)
 {
+	search_filter_t f = { .collection = collection_slug };
+
+	return search_run_filtered(c, query, &f, offset, limit, out);
+}
+
+int
+search_run_filtered(cat_t *c, const char *query, const search_filter_t *f, int64_t offset, int limit,
+    search_result_t *out)
+{
+	const char *collection_slug = f ? f->collection : NULL;
 	sqlite3 *db = cat_db(c);
 	search_query_t q;
 	sqlite3_stmt *s = NULL;
@@ -550,7 +547,7 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 	unsigned char kinds[SEARCH_RANK_PHRASES], ekinds[SEARCH_RANK_PHRASES];
 	int64_t count, ndocs, *ids = NULL, min_rowid, coll_id = 0, ne = 0;
 	size_t nids = 0;
-	int rc = -1, nidf, unspaced = 0, short_unspaced = 0, has_stems = 0;
+	int rc = -1, nidf, unspaced = 0, short_unspaced = 0, has_stems = 0, common_phrase, windowed = 0;
 	enum search_form form = SEARCH_FORM_STEMS;
 	const char *tab = "fts";
 
@@ -600,12 +597,23 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 	}
 	if ((min_rowid = phrase_window(db, tab, &q)) < 0)
 		goto fail;
+	common_phrase = min_rowid > 0;
+	/* A filter checks each match's file: only the newest matches are
+	 * checked, as many as a search may walk. */
+	if (search_filter_narrows(f)) {
+		char *all = query_expr(&q, form, coll_id);
+		min_rowid = search_filter_window_(db, tab, all, min_rowid, &windowed);
+		free(all);
+		if (min_rowid < 0)
+			goto fail;
+		out->filter_windowed = windowed;
+	}
 	/* Stems only when they add to what is shown: with more than the
 	 * ranking cap of exact matches, the first pages would hold nothing else,
 	 * and the search costs what it did without stems. */
 	if (has_stems) {
 		exact = query_expr(&q, SEARCH_FORM_EXACT, coll_id);
-		if ((ne = count_capped(db, tab, exact, SEARCH_RANK_CAP + 1, min_rowid)) < 0)
+		if ((ne = count_in(db, tab, exact, SEARCH_RANK_CAP + 1, min_rowid, f)) < 0)
 			goto fail;
 		if (ne > SEARCH_RANK_CAP) {
 			form = SEARCH_FORM_EXACT;
@@ -615,7 +623,7 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 	full = query_expr(&q, form, coll_id);
 	if (form == SEARCH_FORM_EXACT)
 		count = ne;
-	else if ((count = count_capped(db, tab, full, SEARCH_RANK_CAP + 1, min_rowid)) < 0)
+	else if ((count = count_in(db, tab, full, SEARCH_RANK_CAP + 1, min_rowid, f)) < 0)
 		goto fail;
 	out->total = count;
 	if (short_unspaced)
@@ -624,7 +632,7 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 		set_message(out, MSG_SHORT_PREFIX);
 	if (count == 0) {
 		if (out->message == NULL)
-			set_message(out, "Nothing matched your search.");
+			set_message(out, windowed ? MSG_FILTER_WINDOW : "Nothing matched your search.");
 		rc = 0;
 		goto done;
 	}
@@ -646,7 +654,9 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 		pidf[i] = log(((double)ndocs - n + 0.5) / (n + 0.5) + 1.0);
 	}
 	nidf = phrase_weights(&q, form, pidf, coll_id > 0, idf, kinds);
-	if (min_rowid > 0)
+	if (windowed)
+		set_message(out, MSG_FILTER_WINDOW);
+	if (common_phrase)
 		set_message(out, "Your phrase is made of very common words, so only the 100,000 most "
 		    "recently catalogued files were searched for it.");
 	if (count > SEARCH_RANK_CAP) {
@@ -662,7 +672,7 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 	ids = xcalloc((size_t)(offset + limit + 2 * SEARCH_RANK_CAP + 1), sizeof(*ids));
 	if (count <= SEARCH_RANK_CAP || !has_stems) {
 		if (rank_ids(db, tab, full, count > SEARCH_RANK_CAP, idf, kinds, nidf, min_rowid, offset, limit,
-		    ids, &nids) < 0)
+		    ids, &nids, f) < 0)
 			goto fail;
 	} else {
 		/* Too many to rank all, with stems (and at most SEARCH_RANK_CAP
@@ -670,14 +680,14 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 		 * the newest of the stems'. They are all ranked first. */
 		int ne_idf = phrase_weights(&q, SEARCH_FORM_EXACT, pidf, coll_id > 0, eidf, ekinds);
 		if (ne == 0) {
-			if (rank_ids(db, tab, full, 1, idf, kinds, nidf, min_rowid, offset, limit, ids, &nids) < 0)
+			if (rank_ids(db, tab, full, 1, idf, kinds, nidf, min_rowid, offset, limit, ids, &nids, f) < 0)
 				goto fail;
 		} else {
 			size_t na = 0, nb, k = 0;
-			if (rank_ids(db, tab, exact, 0, eidf, ekinds, ne_idf, min_rowid, 0, ne, ids, &na) < 0)
+			if (rank_ids(db, tab, exact, 0, eidf, ekinds, ne_idf, min_rowid, 0, ne, ids, &na, f) < 0)
 				goto fail;
 			nb = na;
-			if (rank_ids(db, tab, full, 1, idf, kinds, nidf, min_rowid, 0, offset + limit + (int64_t)na, ids, &nb) < 0)
+			if (rank_ids(db, tab, full, 1, idf, kinds, nidf, min_rowid, 0, offset + limit + (int64_t)na, ids, &nb, f) < 0)
 				goto fail;
 			/* The exact ones, then the others; keep [offset, offset + limit). */
 			for (size_t i = 0; i < nb; i++) {
@@ -697,9 +707,12 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 	 * (read-only, not yet upgraded) has only files. */
 	sql = tab_sql("SELECT f.path, f.size, c.slug,"
 	    " coalesce(nullif(snippet(@, 2, x'02', x'03', '…', 24), ''), snippet(@, 0, x'02', x'03', '…', 24)),"
-	    " p.name, (SELECT count(*) FROM parts q WHERE q.file_id = p.file_id AND q.id >= p.id)"
+	    " p.name, (SELECT count(*) FROM parts q WHERE q.file_id = p.file_id AND q.id >= p.id),"
+	    " nullif(coalesce(p.title, d.title), ''), f.mime, f.mtime,"
+	    " CASE WHEN p.id IS NULL AND f.mime = 'application/pdf' THEN d.body END"
 	    " FROM @ LEFT JOIN parts p ON p.id = @.rowid"
 	    " JOIN files f ON f.id = coalesce(p.file_id, @.rowid) JOIN collections c ON c.id = f.collection_id"
+	    " LEFT JOIN docs d ON d.id = f.id"
 	    " WHERE @ MATCH ?1 AND @.rowid = ?2", tab);
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK &&
 	    sqlite3_prepare_v2(db, "SELECT f.path, f.size, c.slug,"
@@ -709,7 +722,7 @@ search_run(cat_t *c, const char *query, const char *collection_slug, int64_t off
 		goto fail;
 	out->hits = xcalloc(nids ? nids : 1, sizeof(*out->hits));
 	for (size_t i = 0; i < nids; i++) {
-		int r = fetch_hit(db, s, full, ids[i], &out->hits[out->n]);
+		int r = search_hit_fetch_(s, full, ids[i], &out->hits[out->n]);
 		if (r < 0)
 			goto fail;
 		if (r == 0)
@@ -740,6 +753,8 @@ search_result_clear(search_result_t *r)
 		free(r->hits[i].slug);
 		free(r->hits[i].path);
 		free(r->hits[i].part);
+		free(r->hits[i].title);
+		free(r->hits[i].mime);
 		free(r->hits[i].snippet);
 	}
 	free(r->hits);

@@ -46,6 +46,10 @@ typedef struct search_hit {
 	char *part;         /* the attachment of that file the hit is in ("budget.docx"), or NULL */
 	int64_t part_no;    /* its number among the file's parts (from 1: cat_part_get), or 0 */
 	int64_t size;
+	char *title;        /* the document's own title (Subject, <title>, PDF Title), or NULL */
+	char *mime;         /* the file's media type, or NULL */
+	int64_t mtime;      /* the file's modification time (Unix seconds) */
+	int64_t page;       /* a PDF's page (from 1) the snippet's first match is on, or 0 */
 	char *snippet;      /* UTF-8 plain text; matches wrapped in '\x02' ... '\x03' */
 } search_hit_t;
 
@@ -55,12 +59,44 @@ typedef struct search_result {
 	int64_t total;
 	int total_is_estimate;
 	char *message;      /* a sentence for the reader, or NULL */
+	int filter_windowed; /* only the SEARCH_FILTER_SCAN newest matches were filtered */
 } search_result_t;
+
+/* What a reader may narrow a search to, besides its words. A filtered search
+ * stays bounded: only the SEARCH_FILTER_SCAN newest matches of the words are
+ * filtered (an index walk by rowid, no ranking), then counted and ranked as
+ * any search. */
+#define SEARCH_FILTER_SCAN 20000
+#define SEARCH_FILTER_SCAN_TEXT "20,000"
+enum search_kind {
+	SEARCH_KIND_ANY = 0, SEARCH_KIND_PDF, SEARCH_KIND_EMAIL, SEARCH_KIND_DOCUMENT,
+	SEARCH_KIND_SPREADSHEET, SEARCH_KIND_PRESENTATION, SEARCH_KIND_WEB, SEARCH_KIND_TEXT,
+	SEARCH_KIND_IMAGE, SEARCH_KIND_ARCHIVE, SEARCH_KIND_COUNT
+};
+typedef struct search_filter {
+	const char *collection;  /* its slug, or NULL for all */
+	const char *folder;      /* "a/b": files at any depth below it, or NULL */
+	enum search_kind kind;
+	int64_t after, before;   /* modification time in [after, before), 0: no bound */
+} search_filter_t;
+
+/* The kind's name in URLs ("pdf", "email" ...), "" for SEARCH_KIND_ANY. */
+const char *search_kind_name(enum search_kind k);
+/* The kind named s, or SEARCH_KIND_ANY for NULL or a name we do not know. */
+enum search_kind search_kind_parse(const char *s);
+/* The day "YYYY-MM-DD" as the Unix time of its midnight UTC into *t: 0, or
+ * -1 for anything else (the form's and the command line's dates). */
+int search_day_parse(const char *s, int64_t *t);
+/* Whether f narrows more than to a collection. */
+int search_filter_narrows(const search_filter_t *f);
 
 /* Run a reader's query (collection_slug NULL = all collections); hits
  * [offset, offset+limit). Returns 0 (possibly no hits and a message), or -1 on a
  * catalogue failure (message says so). Clear out with search_result_clear. */
 int search_run(cat_t *c, const char *query, const char *collection_slug, int64_t offset, int limit,
+    search_result_t *out);
+/* search_run within f (NULL: everything). */
+int search_run_filtered(cat_t *c, const char *query, const search_filter_t *f, int64_t offset, int limit,
     search_result_t *out);
 void search_result_clear(search_result_t *r);
 

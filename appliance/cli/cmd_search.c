@@ -16,12 +16,15 @@
 
 static const char search_usage[] =
     "usage: broadside [--data DIR] search QUERY... [--collection SLUG] [--limit N] [--offset N] [--json]\n"
-    "                 [--repeat N]\n\n"
+    "                 [--folder DIR] [--kind KIND] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--repeat N]\n\n"
     "Search the titles, paths and text of every catalogued file. Every word must match;\n"
     "\"two words\" matches a phrase; polic* matches words starting with polic (at least\n"
     "three letters before the star; the first 16 such words count). Anything else (AND,\n"
     "OR, NOT, parentheses, column:) is searched as plain words. Very common searches rank\n"
     "only the " SEARCH_RANK_CAP_TEXT " most recently catalogued matches.\n"
+    "--folder, --kind (pdf, email, document, spreadsheet, presentation, web, text, image,\n"
+    "archive), --from and --to (modification dates, both days included) narrow it; only the\n"
+    SEARCH_FILTER_SCAN_TEXT " newest matches of the words are filtered.\n"
     "--repeat N runs the query N times and prints timings (for benchmarks).\n";
 
 static int
@@ -33,7 +36,7 @@ cmp_i64(const void *a, const void *b)
 
 /* Run the query n times and print p50/p95/max wall time in microseconds to stderr. */
 static int
-repeat_timing(cat_t *c, const char *q, const char *collection, int64_t offset, int limit, int64_t n)
+repeat_timing(cat_t *c, const char *q, const search_filter_t *f, int64_t offset, int limit, int64_t n)
 {
 	int64_t *us = xcalloc((size_t)n, sizeof(*us));
 	struct timespec a, b;
@@ -42,7 +45,7 @@ repeat_timing(cat_t *c, const char *q, const char *collection, int64_t offset, i
 
 	for (int64_t i = 0; i < n && rc == 0; i++) {
 		clock_gettime(CLOCK_MONOTONIC, &a);
-		rc = search_run(c, q, collection, offset, limit, &r);
+		rc = search_run_filtered(c, q, f, offset, limit, &r);
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		us[i] = (b.tv_sec - a.tv_sec) * 1000000 + (b.tv_nsec - a.tv_nsec) / 1000;
 		if (i + 1 == n)
@@ -99,6 +102,7 @@ int
 cmd_search(int argc, char **argv, const char *data)
 {
 	const char *collection = NULL;
+	search_filter_t f = { 0 };
 	int64_t limit = 20, offset = 0, repeat = 0;
 	int json = 0, rc = 1, bad = 0, tty = isatty(1);
 	search_result_t r = { 0 };
@@ -117,6 +121,23 @@ cmd_search(int argc, char **argv, const char *data)
 				collection = argv[++i];
 			else
 				bad = 1;
+		} else if (strcmp(argv[i], "--folder") == 0 || strcmp(argv[i], "--kind") == 0) {
+			if (i + 1 >= argc || (argv[i][2] == 'k' && search_kind_parse(argv[i + 1]) == SEARCH_KIND_ANY))
+				bad = 1;
+			else if (argv[i][2] == 'k')
+				f.kind = search_kind_parse(argv[i + 1]);
+			else
+				f.folder = argv[i + 1];
+			i++;
+		} else if (strcmp(argv[i], "--from") == 0 || strcmp(argv[i], "--to") == 0) {
+			int64_t t;
+			if (i + 1 >= argc || search_day_parse(argv[i + 1], &t) < 0)
+				bad = 1;
+			else if (argv[i][2] == 'f')
+				f.after = t;
+			else
+				f.before = t + 86400;   /* the whole day */
+			i++;
 		} else if (strcmp(argv[i], "--repeat") == 0) {
 			if (i + 1 >= argc || parse_int64(argv[i + 1], 1, 100000, &repeat) < 0)
 				bad = 1;
@@ -151,11 +172,12 @@ cmd_search(int argc, char **argv, const char *data)
 	}
 	if ((c = cat_open(d->catalogue, CAT_READONLY)) == NULL)
 		goto done;
+	f.collection = collection;
 	if (repeat > 0) {
-		rc = repeat_timing(c, q.s ? q.s : "", collection, offset, (int)limit, repeat) < 0;
+		rc = repeat_timing(c, q.s ? q.s : "", &f, offset, (int)limit, repeat) < 0;
 		goto done;
 	}
-	if (search_run(c, q.s ? q.s : "", collection, offset, (int)limit, &r) < 0) {
+	if (search_run_filtered(c, q.s ? q.s : "", &f, offset, (int)limit, &r) < 0) {
 		log_err("%s", r.message ? r.message : "search failed");
 		goto done;
 	}
@@ -176,6 +198,17 @@ cmd_search(int argc, char **argv, const char *data)
 				fputs(", \"attachment\": ", stdout);
 				json_str(r.hits[i].part);
 			}
+			if (r.hits[i].title) {
+				fputs(", \"title\": ", stdout);
+				json_str(r.hits[i].title);
+			}
+			if (r.hits[i].mime) {
+				fputs(", \"mime\": ", stdout);
+				json_str(r.hits[i].mime);
+			}
+			printf(", \"mtime\": %lld", (long long)r.hits[i].mtime);
+			if (r.hits[i].page > 0)
+				printf(", \"page\": %lld", (long long)r.hits[i].page);
 			printf(", \"size\": %lld, \"snippet\": ", (long long)r.hits[i].size);
 			json_str(r.hits[i].snippet);
 			putchar('}');

@@ -437,6 +437,8 @@ struct search_job {
 	handler_ctx_t *h;
 	http_conn_t *c;                /* NULL once the reader is gone */
 	char *q, *coll;
+	char *folder, *kind, *from, *to; /* the filters, as checked (NULL: none) */
+	search_filter_t f;
 	int64_t page;
 	int status;                    /* 200, or 500 with no html */
 	handler_site_t site;           /* copied on the loop's thread */
@@ -450,6 +452,7 @@ search_work(cat_t *cat, void *arg)
 	search_result_t res;
 	struct colls cs;
 	page_hit_t *hits = NULL;
+	page_search_filter_t pf = { j->folder, j->kind, j->from, j->to, 0 };
 	int own_txn;
 
 	memset(&res, 0, sizeof(res));
@@ -458,7 +461,7 @@ search_work(cat_t *cat, void *arg)
 	own_txn = cat_read_begin(cat) == 1;
 	if (colls_load(cat, &cs) < 0)
 		goto done;
-	if (j->q && j->q[0] && search_run(cat, j->q, j->coll, (j->page - 1) * PAGE_SEARCH_PER_PAGE,
+	if (j->q && j->q[0] && search_run_filtered(cat, j->q, &j->f, (j->page - 1) * PAGE_SEARCH_PER_PAGE,
 	    PAGE_SEARCH_PER_PAGE, &res) < 0 && res.message == NULL)
 		goto clear;
 	/* Past the last page: show the last page, never "page 999 of 100". */
@@ -467,7 +470,7 @@ search_work(cat_t *cat, void *arg)
 		j->page = (res.total - 1) / PAGE_SEARCH_PER_PAGE + 1;
 		search_result_clear(&res);
 		memset(&res, 0, sizeof(res));
-		if (search_run(cat, j->q, j->coll, (j->page - 1) * PAGE_SEARCH_PER_PAGE,
+		if (search_run_filtered(cat, j->q, &j->f, (j->page - 1) * PAGE_SEARCH_PER_PAGE,
 		    PAGE_SEARCH_PER_PAGE, &res) < 0 && res.message == NULL)
 			goto clear;
 	}
@@ -479,9 +482,14 @@ search_work(cat_t *cat, void *arg)
 		hits[i].part_no = res.hits[i].part_no;
 		hits[i].size = res.hits[i].size;
 		hits[i].snippet = res.hits[i].snippet;
+		hits[i].title = res.hits[i].title;
+		hits[i].mime = res.hits[i].mime;
+		hits[i].mtime = res.hits[i].mtime;
+		hits[i].page = res.hits[i].page;
 	}
+	pf.windowed = res.filter_windowed;
 	if (page_search(&j->html, &j->site.site, j->q, j->coll, cs.p, cs.n, hits, res.n, res.total,
-	    res.total_is_estimate, res.message, j->page, PAGE_SEARCH_PER_PAGE) == 0)
+	    res.total_is_estimate, res.message, j->page, PAGE_SEARCH_PER_PAGE, &pf) == 0)
 		j->status = 200;
 clear:
 	colls_clear(&cs);
@@ -499,6 +507,10 @@ search_job_free(struct search_job *j)
 	handler_site_clear(&j->site);
 	free(j->q);
 	free(j->coll);
+	free(j->folder);
+	free(j->kind);
+	free(j->from);
+	free(j->to);
 	free(j);
 }
 
@@ -549,6 +561,44 @@ handler_search_abandoned(handler_ctx_t *h, http_conn_t *c)
 			j->c = NULL;
 }
 
+/* The reader's filters: a folder cut like a query, a kind we know, days
+ * that parse; anything else is dropped, so it is neither searched nor
+ * carried on. */
+static void
+search_filters(struct search_job *j, const char *query)
+{
+	char *kind = route_query_param(query, "kind");
+	int64_t t;
+
+	j->folder = route_query_param(query, "folder");
+	if (j->folder && strlen(j->folder) > PAGE_QUERY_MAX)
+		j->folder[PAGE_QUERY_MAX] = '\0';   /* search and page cut alike */
+	if (j->folder && j->folder[strspn(j->folder, "/")] == '\0') {
+		free(j->folder);
+		j->folder = NULL;
+	}
+	if (search_kind_parse(kind) != SEARCH_KIND_ANY)
+		j->kind = xstrdup(kind);
+	free(kind);
+	j->from = route_query_param(query, "from");
+	j->to = route_query_param(query, "to");
+	j->f.collection = j->coll;
+	j->f.folder = j->folder;
+	j->f.kind = search_kind_parse(j->kind);
+	if (search_day_parse(j->from, &t) == 0) {
+		j->f.after = t;
+	} else {
+		free(j->from);
+		j->from = NULL;
+	}
+	if (search_day_parse(j->to, &t) == 0) {
+		j->f.before = t + 86400;   /* the whole day */
+	} else {
+		free(j->to);
+		j->to = NULL;
+	}
+}
+
 void
 handler_search(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const route_t *rt,
     http_resp_t *resp)
@@ -566,6 +616,7 @@ handler_search(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const ro
 		free(j->coll);
 		j->coll = NULL;
 	}
+	search_filters(j, rt->query);
 	handler_site_get(h, req, j->coll && cat_slug_valid(j->coll) ? j->coll : NULL, &j->site);
 	if (pool) {
 		if (search_pool_submit(pool, search_work, search_done, j) == NULL) {

@@ -18,8 +18,6 @@
 
 /* Longest name or path shown in a listing; the link keeps the full name. */
 #define NAME_SHOWN_MAX 96
-#define PATH_SHOWN_MAX 120
-#define SNIPPET_MAX 400
 
 static tmpl_set_t *templates;
 static char css_version[40];
@@ -90,8 +88,8 @@ page_put_size_(tmpl_vars_t *v, const char *key, int64_t n)
 /* To the minute, in UTC, in the language's numeric form: enough to tell
  * versions apart. Listings say UTC once in the column heading; elsewhere
  * it follows the time. */
-static void
-put_date(tmpl_vars_t *v, const char *key, int64_t t, int utc_suffix)
+void
+page_put_date_(tmpl_vars_t *v, const char *key, int64_t t, int utc_suffix)
 {
 	strbuf_t b;
 	strbuf_init(&b);
@@ -112,8 +110,8 @@ page_utf8_cut_(const char *s, size_t len, size_t max)
 
 /* Put s, shortened in the middle to about max bytes so that the end (often the
  * extension or a version number) stays visible. */
-static void
-put_shortened(tmpl_vars_t *v, const char *key, const char *s, size_t max, const char *full)
+void
+page_put_shortened_(tmpl_vars_t *v, const char *key, const char *s, size_t max, const char *full)
 {
 	size_t len = strlen(s), head, tail;
 	strbuf_t b;
@@ -278,8 +276,8 @@ page_put_crumbs_(tmpl_vars_t *v, const page_collection_t *c, const char *path)
 }
 
 /* Page numbers: first, a window around the current one, last. */
-static void
-put_pager(tmpl_vars_t *v, int64_t page, int64_t per_page, int64_t total)
+void
+page_put_pager_(tmpl_vars_t *v, int64_t page, int64_t per_page, int64_t total)
 {
 	int64_t npages = total <= 0 ? 1 : (total - 1) / per_page + 1;
 	tmpl_vars_t *pg, *it;
@@ -354,7 +352,7 @@ page_home(strbuf_t *out, const page_site_t *s, const page_collection_t *cols, si
 		page_put_count_(it, "files", c->files);
 		page_put_count_(it, "bytes", c->bytes);
 		page_put_size_(it, "size", c->bytes);
-		put_date(it, "updated", c->updated, 1);
+		page_put_date_(it, "updated", c->updated, 1);
 		files += c->files;
 		bytes += c->bytes;
 	}
@@ -472,7 +470,7 @@ dir_render(strbuf_t *out, const page_site_t *s, const page_collection_t *c, cons
 		if (i + 1 == n)
 			tmpl_put(it, "last", "1");
 		tmpl_put(it, "href", name);
-		put_shortened(it, "name", name, NAME_SHOWN_MAX, "full");
+		page_put_shortened_(it, "name", name, NAME_SHOWN_MAX, "full");
 		if (e[i].is_dir) {
 			tmpl_put(it, "is_dir", "1");
 			if (e[i].files >= 0) {
@@ -489,10 +487,10 @@ dir_render(strbuf_t *out, const page_site_t *s, const page_collection_t *c, cons
 			if (e[i].size >= 1000)
 				page_put_count_(it, "bytes", e[i].size);
 		}
-		put_date(it, "date", e[i].mtime, 0);
+		page_put_date_(it, "date", e[i].mtime, 0);
 	}
 	if (f == NULL)
-		put_pager(v, page, per_page, total);
+		page_put_pager_(v, page, per_page, total);
 	if (ar != NULL && ar->torrent)
 		tmpl_put(v, "torrent", "1");
 	if (ar != NULL && ar->files > 0) {
@@ -621,14 +619,14 @@ page_file(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 			strbuf_adds(&b, side[k]);
 			tmpl_putn(o, "path", b.s, b.len);
 			strbuf_release(&b);
-			put_shortened(o, "name", side[k], NAME_SHOWN_MAX, NULL);
+			page_put_shortened_(o, "name", side[k], NAME_SHOWN_MAX, NULL);
 		}
 	}
 	if (readable)
 		tmpl_put(v, "readable", "1");
 	page_put_size_(v, "size", size);
 	page_put_count_(v, "bytes", size);
-	put_date(v, "date", mtime, 1);
+	page_put_date_(v, "date", mtime, 1);
 	tmpl_put(v, "mime", page_or_default_(mime, "application/octet-stream"));
 	if (mime && strcmp(mime, "application/pdf") == 0)
 		tmpl_put(v, "pdf_pages", "1");
@@ -756,107 +754,4 @@ page_pdf_page(strbuf_t *out, const page_site_t *s, const page_collection_t *c,
 	if (text && text_len > 0)
 		tmpl_putn(v, "text", text, text_len);
 	return page_render_(out, "pdfpage.html", v);
-}
-
-int
-page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll_filter,
-    const page_collection_t *cols, size_t ncols, const page_hit_t *hits, size_t n,
-    int64_t total, int total_is_estimate, const char *message, int64_t page, int64_t per_page)
-{
-	tmpl_vars_t *v = tmpl_vars_new();
-	size_t qlen = q ? strlen(q) : 0;
-
-	if (per_page <= 0)
-		per_page = PAGE_SEARCH_PER_PAGE;
-	if (page < 1)
-		page = 1;
-	/* A hostile 10 KB query would otherwise be echoed in every page link. */
-	qlen = page_utf8_cut_(q ? q : "", qlen, PAGE_QUERY_MAX);
-	if (qlen) {
-		/* The query in the title, so tabs and history tell searches apart. */
-		strbuf_t t;
-		strbuf_init(&t);
-		strbuf_adds(&t, "“");
-		strbuf_add(&t, q, qlen);
-		strbuf_adds(&t, "” — ");
-		strbuf_adds(&t, i18n_tr(page_lang_(s), N_("Search results")));
-		page_put_common_(v, s, t.s);
-		strbuf_release(&t);
-	} else {
-		page_put_common_(v, s, i18n_tr(page_lang_(s), N_("Search")));
-	}
-	tmpl_put(v, "nosearch", "1");
-	tmpl_put(v, "is_search", "1");
-	if (qlen) {
-		tmpl_putn(v, "q", q, qlen);
-		tmpl_put(v, "has_query", "1");
-	}
-	/* Only a known slug is carried on: c= comes from the reader too. */
-	const char *c = "";
-	for (size_t i = 0; coll_filter && i < ncols; i++)
-		if (cols[i].slug && strcmp(coll_filter, cols[i].slug) == 0)
-			c = cols[i].slug;
-	tmpl_put(v, "c", c);
-	tmpl_put(v, "message", message ? i18n_tr(page_lang_(s), message) : NULL);
-	for (size_t i = 0; i < ncols; i++) {
-		tmpl_vars_t *it = tmpl_push(v, "options");
-		if (i == 0)
-			tmpl_put(it, "first", "1");
-		if (i + 1 == ncols)
-			tmpl_put(it, "last", "1");
-		tmpl_put(it, "slug", cols[i].slug);
-		tmpl_put(it, "title", page_or_default_(cols[i].title, cols[i].slug));
-		if (*c && cols[i].slug && strcmp(c, cols[i].slug) == 0)
-			tmpl_put(it, "selected", "1");
-	}
-	if (total <= 0) {
-		tmpl_put(v, "count_text", i18n_tr(page_lang_(s), N_("No results")));
-	} else {
-		strbuf_t nb, cb;
-		strbuf_init(&nb);
-		strbuf_init(&cb);
-		i18n_number(page_lang_(s), &nb, total);
-		i18n_subst(&cb, total_is_estimate ?
-		    i18n_ntr(page_lang_(s), "About {n} result", "About {n} results", total) :
-		    i18n_ntr(page_lang_(s), "{n} result", "{n} results", total),
-		    "n", nb.s, (const char *)NULL);
-		tmpl_putn(v, "count_text", cb.s, cb.len);
-		strbuf_release(&nb);
-		strbuf_release(&cb);
-	}
-	tmpl_put_int(v, "start", (page - 1) * per_page + 1);
-	for (size_t i = 0; i < n; i++) {
-		const page_hit_t *h = &hits[i];
-		tmpl_vars_t *it = tmpl_push(v, "hits");
-		const char *ctitle = h->slug;
-		if (i == 0)
-			tmpl_put(it, "first", "1");
-		if (i + 1 == n)
-			tmpl_put(it, "last", "1");
-		for (size_t k = 0; k < ncols; k++)
-			if (cols[k].slug && h->slug && strcmp(cols[k].slug, h->slug) == 0)
-				ctitle = page_or_default_(cols[k].title, h->slug);
-		tmpl_put(it, "slug", h->slug);
-		tmpl_put(it, "path", h->path);
-		put_shortened(it, "shown_path", page_or_default_(h->path, "?"), PATH_SHOWN_MAX, NULL);
-		if (h->part)
-			put_shortened(it, "part", h->part, PATH_SHOWN_MAX, NULL);
-		if (h->part && h->part_no > 0)
-			tmpl_put_int(it, "part_no", h->part_no);
-		tmpl_put(it, "ctitle", ctitle);
-		page_put_size_(it, "size", h->size);
-		if (h->snippet) {
-			/* A listing's separator (an archive's entries, a message's
-			 * attachments follow the text after \x1e) reads as a space. */
-			size_t sl = page_utf8_cut_(h->snippet, strlen(h->snippet), SNIPPET_MAX);
-			char *sn = xstrndup(h->snippet, sl);
-			for (char *sep = sn; (sep = strchr(sep, '\x1e')) != NULL; sep++)
-				*sep = ' ';
-			tmpl_putn(it, "snippet", sn, sl);
-			free(sn);
-		}
-	}
-	if (qlen)
-		put_pager(v, page, per_page, total);
-	return page_render_(out, "search.html", v);
 }

@@ -61,11 +61,25 @@ typedef struct page_hit {
 	const char *snippet;		/* text with \x02..\x03 around matches */
 	const char *part;		/* the attachment the words are in, or NULL */
 	int64_t part_no;		/* its number (its reading view's ?part=), or 0 */
+	const char *title;		/* the document's own title, or NULL: its file name is shown */
+	const char *mime;		/* its media type (shown in plain words), or NULL */
+	int64_t mtime;			/* its date (Unix seconds), or 0 */
+	int64_t page;			/* a PDF's page the words are on, or 0 */
 } page_hit_t;
 
 /* Compile the embedded templates; call at start-up so a broken template is
  * found before serving (renderers also do it on first use). 0 or -1. */
 int page_init(void);
+
+/* A search's filters as the caller checked them (NULL or empty: none); they
+ * ride on the form, the pagers and the suggestions. */
+typedef struct page_search_filter {
+	const char *folder;     /* "a/b": below that folder */
+	const char *kind;       /* a kind's URL name: "pdf", "email", "document", "spreadsheet",
+				 * "presentation", "web", "text", "image", "archive" */
+	const char *from, *to;  /* "YYYY-MM-DD", modification dates, both days included */
+	int windowed;           /* only the newest matches of the words were filtered */
+} page_search_filter_t;
 
 /* Append the home page: publisher, collections, search box, how to verify. */
 int page_home(strbuf_t *out, const page_site_t *s, const page_collection_t *cols, size_t n);
@@ -142,10 +156,12 @@ int page_pdf_page(strbuf_t *out, const page_site_t *s, const page_collection_t *
 
 /* Append a search page. q: raw query (any bytes) or NULL/"" for the empty
  * form; coll_filter: selected slug or NULL; message: a friendly sentence or
- * NULL; total_is_estimate shows "about N". Links: /search?q=&c=&page=. */
+ * NULL; total_is_estimate shows "about N"; f: the filters (NULL: none). Links:
+ * /search?q=&c=&folder=&kind=&from=&to=&page=. With no hit, what to try instead. */
 int page_search(strbuf_t *out, const page_site_t *s, const char *q, const char *coll_filter,
     const page_collection_t *cols, size_t ncols, const page_hit_t *hits, size_t n,
-    int64_t total, int total_is_estimate, const char *message, int64_t page, int64_t per_page);
+    int64_t total, int total_is_estimate, const char *message, int64_t page, int64_t per_page,
+    const page_search_filter_t *f);
 
 /* The reading view, /r/<slug>/<path>: a document's text as HTML, one page
  * of it at a time. Cells and text are any bytes (escaped here). */

@@ -1,4 +1,4 @@
-/* page_int: what page.c shares with the other page modules (page_read.c,
+/* page_int: what page.c shares with the other page modules (page_read.c, page_search.c,
  * page_error.c);
  * not for callers outside site/. */
 #ifndef BROADSIDE_PAGE_INT_H
@@ -27,5 +27,14 @@ const char *page_or_default_(const char *s, const char *def);
 size_t page_utf8_cut_(const char *s, size_t len, size_t max);
 /* The last part of a slash-separated path. */
 const char *page_base_name_(const char *path);
+
+/* Longest path shown in a listing or a hit; the link keeps the full path. */
+#define PATH_SHOWN_MAX 120
+/* Put t, to the minute in UTC (utc_suffix: say so after it). */
+void page_put_date_(tmpl_vars_t *v, const char *key, int64_t t, int utc_suffix);
+/* Put s shortened in the middle to about max bytes; the whole under full if cut. */
+void page_put_shortened_(tmpl_vars_t *v, const char *key, const char *s, size_t max, const char *full);
+/* The pager: first, a window around page, last (never past the last). */
+void page_put_pager_(tmpl_vars_t *v, int64_t page, int64_t per_page, int64_t total);
 
 #endif

@@ -1,11 +1,13 @@
 /* fuzz_search_query: any reader input → search_parse → FTS5 expression, in
  * each form (stems, exact, trigram). The expression must always be accepted by
  * a real FTS5 table of its index (no syntax error, ever), stay within the
- * phrase limits, and be valid UTF-8. */
+ * phrase limits, and be valid UTF-8. The same input as a filter's kind
+ * and day (search_kind_parse, search_day_parse). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sqlite3.h>
 
 #include "catalogue/mime.h"
@@ -61,5 +63,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(expr);
 	}
 	search_query_clear(&q);
+	/* The form's other fields: a day that parses reads back the same, a
+	 * kind that parses is one we name. */
+	{
+		char *in = strndup((const char *)data, size), back[16];
+		int64_t t;
+		time_t tt;
+		struct tm tm;
+		enum search_kind k = search_kind_parse(in);
+		if (k != SEARCH_KIND_ANY && strcmp(search_kind_name(k), in) != 0)
+			abort();
+		if (search_day_parse(in, &t) == 0) {
+			tt = (time_t)t;
+			if (gmtime_r(&tt, &tm) == NULL || strftime(back, sizeof(back), "%Y-%m-%d", &tm) != 10 ||
+			    strcmp(back, in) != 0) {
+				fprintf(stderr, "day '%s' read back as '%s'\n", in, back);
+				abort();
+			}
+		}
+		free(in);
+	}
 	return 0;
 }

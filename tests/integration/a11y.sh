@@ -2,7 +2,8 @@
 # Accessibility of every reader page type: axe-core (WCAG 2.2 A and AA rules)
 # in Debian's Chromium through puppeteer-core (tests/a11y/axe.js), at 1280x900
 # and 390x844, in one browser run against one server: home, a folder, a file,
-# search with hits and with none, the reading view, a PDF's page view, a 404.
+# search with hits and with none (and with its filters open, and what to try
+# instead), the reading view, a PDF's page view, a 404.
 # Also: the first Tab reaches a visible skip link to <main>, the results have
 # a heading, the no-hit page has exactly one status message. The npm packages
 # are pinned by tests/a11y/package-lock.json and installed with `npm ci` into
@@ -73,6 +74,8 @@ NODE_PATH=$NM/node_modules timeout 300 node "$TOP/tests/a11y/axe.js" "$CHROME" "
   search-hits=/search?q=zeppelin \
   search-nohits=/search?q=qqxyzzy \
   search-empty=/search \
+  search-filtered='/search?q=zeppelin&kind=text&from=2000-01-01' \
+  search-suggest='/search?q=zeppelin+qqxyzzy&c=papers&kind=pdf' \
   read=/r/papers/papers/memos/memo-1.txt?q=zeppelin \
   pdfpage=/p/papers/papers/report.pdf?n=1 \
   error=/c/papers/papers/missing.txt >"$T/axe.log" 2>&1

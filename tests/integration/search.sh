@@ -1,5 +1,6 @@
 # search: on a generated sample plus planted words, a word from a CSV row, a mail
-# body (base64 part), a PDF and an HTML page are found with a snippet; hostile
+# body (base64 part), a PDF and an HTML page are found with a snippet; a hit
+# has its document's title, kind, date and a PDF's page; hostile
 # queries answer cleanly; collection filter and limits work.
 . "$(dirname "$0")/../lib.sh"
 
@@ -20,9 +21,21 @@ loader = importlib.machinery.SourceFileLoader("ms", sys.argv[1])
 spec = importlib.util.spec_from_loader("ms", loader); ms = importlib.util.module_from_spec(spec); loader.exec_module(ms)
 open(sys.argv[2], "wb").write(ms.make_pdf(["Audit of the pangolinpdf budget", "second line"]))
 PY
+# Three pages joined: the hit says which page its words are on.
+for i in 1 2 3; do
+  python3 - "$TOP/scripts/demo/make-sample" "$T/p$i.pdf" "$i" <<'PY'
+import importlib.machinery, importlib.util, sys
+loader = importlib.machinery.SourceFileLoader("ms", sys.argv[1])
+spec = importlib.util.spec_from_loader("ms", loader); ms = importlib.util.module_from_spec(spec); loader.exec_module(ms)
+words = {"1": "first page", "2": "second page", "3": "the okapipage is here"}[sys.argv[3]]
+open(sys.argv[2], "wb").write(ms.make_pdf([words]))
+PY
+done
+pdfunite "$T/p1.pdf" "$T/p2.pdf" "$T/p3.pdf" "$TREE/springfield-pd/three pages.pdf"
 printf '<html><head><title>Planted</title><script>var axolotlscript=1</script></head><body><p>Meet&nbsp;the axolotlhtml&amp;friends</p></body></html>' \
   >"$TREE/shelbyville-sheriff/planted.html"
 
+touch -d '2020-05-05 12:00 UTC' "$TREE/springfield-pd/planted.eml"
 "$BROADSIDE" --data "$D" init >/dev/null
 check "add sample" sh -c "'$BROADSIDE' --data '$D' add '$TREE' --slug sample --title Sample >/dev/null 2>&1"
 mkdir -p "$T/other"; printf 'zanzibarcsv in another collection\n' >"$T/other/o.txt"
@@ -47,6 +60,16 @@ check_eq "script text is not indexed" "$("$BROADSIDE" --data "$D" search axolotl
 check_eq "collection filter" "$("$BROADSIDE" --data "$D" search zanzibarcsv --collection other --json | python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r["hits"]), r["hits"][0]["collection"])')" "1 other"
 check_eq "both collections without filter" "$("$BROADSIDE" --data "$D" search zanzibarcsv --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')" "2"
 check_eq "limit" "$("$BROADSIDE" --data "$D" search report --limit 3 --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["hits"]))')" "3"
+hit() { # hit QUERY EXPR: EXPR (python, over h = the first hit) holds
+  "$BROADSIDE" --data "$D" search "$1" --json | python3 -c '
+import json, sys
+h = json.load(sys.stdin)["hits"][0]
+print(h); sys.exit(0 if eval(sys.argv[1]) else 1)' "$2"
+}
+check "a hit has its document's title (an e-mail's Subject)" hit quokkamail 'h.get("title") == "shipment"'
+check "a hit has its kind and date" hit quokkamail 'h.get("mime") == "message/rfc822" and h["mtime"] > 1500000000'
+check "a PDF hit has the page its words are on" hit okapipage 'h["path"].endswith("three pages.pdf") and h.get("page") == 3'
+check "a hit on a PDF's first page" hit pangolinpdf 'h.get("page") == 1'
 check "phrase" found '"pangolinpdf budget"' "planted report.pdf"
 check "prefix" sh -c "'$BROADSIDE' --data '$D' search 'pangol*' | grep -q 'planted report.pdf'"
 check "text output marks matches" sh -c "'$BROADSIDE' --data '$D' search quokkamail | grep -q '\[quokkamail\]'"
@@ -128,6 +151,30 @@ for i in range(40):
 PY
 check "the server is alive after 40 reset searches" kill -0 "$SERVE_PID"
 check "and still searches" sh -c "curl -sf '$U/search?q=quokkamail' | grep -q planted.eml"
+curl -sf "$U/search?q=okapipage" >"$T/okapi.html"
+check "the page names the hit's kind" grep -q 'PDF document · ' "$T/okapi.html"
+check "and links the PDF page its words are on" grep -q 'href="/p/sample/springfield-pd/three%20pages.pdf?n=3">on page 3</a>' "$T/okapi.html"
+check "and its folder" grep -q '<p class="where"><a href="/c/sample/springfield-pd/"><bdi>Sample</bdi> › <bdi>springfield-pd</bdi></a></p>' "$T/okapi.html"
+check "a hit is titled by its document" sh -c "curl -sf '$U/search?q=quokkamail' | grep -q '<bdi>shipment</bdi></a>'"
+# Filters: folder, kind, dates; GET parameters, carried on, checked.
+nhits() { curl -sf "$U/search?$1" | grep -c '<p class="where">'; }
+check_eq "kind=pdf keeps the PDF" "$(nhits 'q=okapipage&kind=pdf')" 1
+check_eq "kind=email drops it" "$(nhits 'q=okapipage&kind=email')" 0
+check_eq "folder keeps what is below it" "$(nhits 'q=okapipage&c=sample&folder=springfield-pd')" 1
+check_eq "another folder drops it" "$(nhits 'q=okapipage&c=sample&folder=shelbyville-sheriff')" 0
+check_eq "a folder's name is not a prefix of another's" "$(nhits 'q=okapipage&folder=springfield')" 0
+check_eq "dates that hold the file" "$(nhits 'q=quokkamail&from=2020-05-05&to=2020-05-05')" 1
+check_eq "dates that do not" "$(nhits 'q=quokkamail&from=2020-05-06')" 0
+check_eq "a date that does not parse is dropped" "$(nhits 'q=quokkamail&to=2020-13-45')" 1
+check_eq "an unknown kind is dropped" "$(nhits 'q=quokkamail&kind=%3Cscript%3E')" 1
+curl -sf "$U/search?q=quokkamail+okapipage&c=sample&kind=pdf&folder=x%22y&from=2020-01-01" >"$T/none.html"
+check "the form keeps the filters" grep -q '<option value="pdf" selected>' "$T/none.html"
+check "the folder is escaped" grep -q 'value="x&quot;y"' "$T/none.html"
+check "no hit: the same words without the filters" grep -q 'href="/search?q=quokkamail%20okapipage&amp;c=sample">the same words without the filters' "$T/none.html"
+check "no hit: in all collections" grep -q 'href="/search?q=quokkamail%20okapipage">the same words in all collections' "$T/none.html"
+check "no hit: fewer words, filters kept" grep -q 'fewer words: <a href="/search?q=quokkamail&amp;c=sample&amp;folder=x%22y&amp;kind=pdf&amp;from=2020-01-01">' "$T/none.html"
+check "no hit: a prefix" sh -c "curl -sf '$U/search?q=quokkamailzz' | grep -q 'href=\"/search?q=quokkamail%2A&amp;c=\"><bdi>quokkamail\*</bdi>'"
+check "pagers carry the filters" sh -c "curl -sf '$U/search?q=report&kind=spreadsheet&from=2000-01-01' | grep -q '&amp;kind=spreadsheet&amp;from=2000-01-01&amp;page=2'"
 check "threads ran the searches (no fallback to the loop)" sh -c "! grep -q 'searches run on the event loop' '$T/serve.log'"
 check_eq "two search threads" "$(ls /proc/$SERVE_PID/task | wc -l)" 3
 kill "$SERVE_PID"

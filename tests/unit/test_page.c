@@ -71,7 +71,7 @@ static const char *const tags[] = { "html", "head", "meta", "title", "link", "bo
 static const char *const attrs[] = { "lang", "dir", "hreflang", "charset", "name", "content", "rel", "href",
 	"class", "role", "action", "method", "for", "id", "type", "placeholder", "value",
 	"title", "aria-label", "aria-current", "aria-sort", "scope", "start", "min", "max",
-	"maxlength", "selected", "download" };
+	"maxlength", "selected", "download", "open", "aria-describedby" };
 
 static int
 in_list(const char *const *list, size_t n, const char *s, size_t len)
@@ -189,12 +189,16 @@ static const page_entry_t entries[] = {
 
 static const page_hit_t hits[] = {
 	{ "budgets", "2019/transport/annex-4-bus-contracts.pdf", 1203311,
-	  "… the \x02transport\x03 budget for 2019 allocated 4.2 million to the new \x02" "bus\x03 contracts, of which …", NULL, 0 },
+	  "… the \x02transport\x03 budget for 2019 allocated 4.2 million to the new \x02" "bus\x03 contracts, of which …", NULL, 0,
+	  "Annex 4: <Bus> contracts", "application/pdf", 1560000000, 7 },
 	{ "contracts-2023", "harbour/dredging-agreement.txt", 22041,
-	  "… public \x02transport\x03 and harbour works were tendered together; the agreement names …", "annex.docx", 3 },
-	{ "budgets", "2021/README.txt", 812, "Scanned \x02transport\x03 annexes are in scans/ (OCR quality varies).", NULL, 0 },
+	  "… public \x02transport\x03 and harbour works were tendered together; the agreement names …", "annex.docx", 3,
+	  "annex.docx", NULL, 0, 0 },
+	{ "budgets", "2021/README.txt", 812, "Scanned \x02transport\x03 annexes are in scans/ (OCR quality varies).", NULL, 0,
+	  "", "text/plain", 0, 0 },
 	{ "leak-mirror", "mail/2022/03/1188.eml", 9120,
-	  "Subject: Re: \x02transport\x03 subsidy — please do not forward <this> & keep it \x02quiet", NULL, 0 },
+	  "Subject: Re: \x02transport\x03 subsidy — please do not forward <this> & keep it \x02quiet", NULL, 0,
+	  NULL, "message/rfc822", 1646300000, 0 },
 };
 
 static void
@@ -205,7 +209,7 @@ render_all(const char *h, int *count)
 	page_site_t s = { h, h, h, h, m, 3, h, NULL, 0, NULL, 0 };
 	page_collection_t c[2] = { { h, h, h, 1, 2, 3, h }, { "ok", h, NULL, 0, 0, 0, NULL } };
 	page_entry_t e[3] = { { h, 0, 1, 1, -1, h }, { h, 1, 0, 0, 5, NULL }, { "x", 0, 5000, -5, -1, NULL } };
-	page_hit_t hh[2] = { { h, h, 10, h, h, 1 }, { "ok", "p", 1, NULL, NULL, 0 } };
+	page_hit_t hh[2] = { { h, h, 10, h, h, 1, h, h, -5, 3 }, { "ok", "p", 1, NULL, NULL, 0, NULL, NULL, 0, 0 } };
 	const char *dirs[] = { "", h, "a/b" };
 	strbuf_t b;
 	int rc;
@@ -218,7 +222,9 @@ render_all(const char *h, int *count)
 		strbuf_reset(&b);
 	}
 	rc = page_file(&b, &s, &c[0], h, 5, 6, h, h, h, strlen(h), 1, NULL, 1); check_page("file", &b, rc); strbuf_reset(&b);
-	rc = page_search(&b, &s, h, h, c, 2, hh, 2, 100, 1, h, 3, 20); check_page("search", &b, rc); strbuf_reset(&b);
+	page_search_filter_t hf = { h, h, h, h, 1 };
+	rc = page_search(&b, &s, h, h, c, 2, hh, 2, 100, 1, h, 3, 20, &hf); check_page("search, filters", &b, rc); strbuf_reset(&b);
+	rc = page_search(&b, &s, h, h, c, 2, NULL, 0, 0, 0, h, 1, 20, &hf); check_page("search", &b, rc); strbuf_reset(&b);
 	for (int st = 400; st < 505; st++) {
 		rc = page_error(&b, &s, st, h, 30);
 		check_page("error", &b, rc);
@@ -244,15 +250,15 @@ test_hostile(void)
 		q[i] = (char)(1 + i % 255);
 	q[10240] = '\0';
 	strbuf_init(&b);
-	int rc = page_search(&b, &site, q, q, cols, ARRAY_LEN(cols), hits, ARRAY_LEN(hits), 100000, 1, NULL, 50, 20);
+	int rc = page_search(&b, &site, q, q, cols, ARRAY_LEN(cols), hits, ARRAY_LEN(hits), 100000, 1, NULL, 50, 20, NULL);
 	check_page("search 10 KB query", &b, rc);
 	strbuf_reset(&b);
-	rc = page_search(&b, &site, q, NULL, cols, ARRAY_LEN(cols), NULL, 0, 0, 0, q, 1, 20);
+	rc = page_search(&b, &site, q, NULL, cols, ARRAY_LEN(cols), NULL, 0, 0, 0, q, 1, 20, NULL);
 	check_page("search 10 KB query and message", &b, rc);
 	strbuf_reset(&b);
 	/* The query names the page in tabs and history; on a collection's pages
 	 * the header's search box searches that collection. */
-	rc = page_search(&b, &site, "budget", NULL, cols, ARRAY_LEN(cols), NULL, 0, 0, 0, NULL, 1, 20);
+	rc = page_search(&b, &site, "budget", NULL, cols, ARRAY_LEN(cols), NULL, 0, 0, 0, NULL, 1, 20, NULL);
 	ok(rc == 0 && strstr(b.s, "<title>“budget” — Search results") != NULL, "the results title carries the query: %.80s", strstr(b.s, "<title>") ? strstr(b.s, "<title>") : "");
 	strbuf_reset(&b);
 	rc = page_dir(&b, &site, &cols[0], "", NULL, 0, 0, "name", 0, 1, PAGE_DIR_PER_PAGE);
@@ -301,8 +307,8 @@ test_sizes(void)
 			snip[i] = i % 40 == 0 ? '\x02' : i % 40 == 8 ? '\x03' : units[u][0] == '"' ? '"' : 'w';
 		page_hit_t h[PAGE_SEARCH_PER_PAGE];
 		for (size_t i = 0; i < ARRAY_LEN(h); i++)
-			h[i] = (page_hit_t){ "budgets", path, 123456789, snip, NULL, 0 };
-		rc = page_search(&b, &site, "transport bus", NULL, cols, ARRAY_LEN(cols), h, ARRAY_LEN(h), 123456, 1, NULL, 40, PAGE_SEARCH_PER_PAGE);
+			h[i] = (page_hit_t){ "budgets", path, 123456789, snip, NULL, 0, NULL, NULL, 0, 0 };
+		rc = page_search(&b, &site, "transport bus", NULL, cols, ARRAY_LEN(cols), h, ARRAY_LEN(h), 123456, 1, NULL, 40, PAGE_SEARCH_PER_PAGE, NULL);
 		ok(rc == 0, "search renders");
 		printf("# search, %d hits, names of '%s': %zu bytes\n", PAGE_SEARCH_PER_PAGE, units[u], b.len);
 		if (u < 2)
@@ -420,7 +426,7 @@ test_content(void)
 	strbuf_reset(&b);
 
 	ok(page_search(&b, &site, "transport \"bus contract\" sub*", "budgets", cols, ARRAY_LEN(cols),
-	    hits, ARRAY_LEN(hits), 1234, 1, "Showing results for the words we could use.", 2, 20) == 0, "search");
+	    hits, ARRAY_LEN(hits), 1234, 1, "Showing results for the words we could use.", 2, 20, NULL) == 0, "search");
 	has(&b, "search", "About 1,234 results · page 2 of 62");
 	has(&b, "search", "value=\"transport &quot;bus contract&quot; sub*\"");
 	has(&b, "search", "<option value=\"budgets\" selected>");
@@ -434,11 +440,51 @@ test_content(void)
 	has(&b, "search", "Showing results for the words we could use.");
 	has(&b, "search", "Search tips");
 	has(&b, "search", "<bdi>Harbour Authority mail</bdi>");
+	/* A hit is titled by its document, with its folder, kind, date and page. */
+	has(&b, "search", "#hit1\"><bdi>Annex 4: &lt;Bus&gt; contracts</bdi></a>");
+	has(&b, "search", "<a href=\"/c/budgets/2019/transport/\"><bdi>");
+	has(&b, "search", "› <bdi>2019/transport</bdi></a> › <bdi>annex-4-bus-contracts.pdf</bdi></p>");
+	has(&b, "search", "PDF document · 2019-06-08 13:20 UTC · ");
+	has(&b, "search", "<a href=\"/p/budgets/2019/transport/annex-4-bus-contracts.pdf?n=7\">on page 7</a>");
+	has(&b, "search", "#hit1\"><bdi>1188.eml</bdi></a>\n<p class=\"where\">");
+	has(&b, "search", "E-mail message · 2022-03-03 ");
 	strbuf_reset(&b);
-	ok(page_search(&b, &site, "x", NULL, cols, 1, NULL, 0, 1, 0, NULL, 1, 20) == 0, "exact count");
+	/* Filters: on the form, on the pagers; with no hit, what to try. */
+	page_search_filter_t pf = { "mail/2022", "pdf", "2020-01-01", "2020-12-31", 0 };
+	ok(page_search(&b, &site, "transport bus", "budgets", cols, ARRAY_LEN(cols),
+	    hits, ARRAY_LEN(hits), 1234, 0, NULL, 2, 20, &pf) == 0, "search with filters");
+	has(&b, "search", "<details class=\"filters\" open>");
+	has(&b, "search", "<label for=\"folder\">In folder</label> <input id=\"folder\" name=\"folder\" value=\"mail/2022\"");
+	has(&b, "search", "<option value=\"pdf\" selected>PDF documents</option>");
+	has(&b, "search", "<input id=\"from\" name=\"from\" type=\"date\" value=\"2020-01-01\"");
+	has(&b, "search", "<label for=\"to\">to</label> <input id=\"to\" name=\"to\" type=\"date\" value=\"2020-12-31\"");
+	has(&b, "search", "c=budgets&amp;folder=mail%2F2022&amp;kind=pdf&amp;from=2020-01-01&amp;to=2020-12-31&amp;page=3\"");
+	has(&b, "search", "<input type=\"hidden\" name=\"kind\" value=\"pdf\">");
+	ok(strstr(b.s, "Try instead") == NULL, "no suggestions with hits");
+	strbuf_reset(&b);
+	ok(page_search(&b, &site, "transport  bus", "budgets", cols, ARRAY_LEN(cols), NULL, 0, 0, 0, NULL, 1, 20, &pf) == 0,
+	    "no hit, filters");
+	has(&b, "search", "<a href=\"/search?q=transport%20%20bus&amp;c=budgets\">the same words without the filters</a>");
+	has(&b, "search", "<a href=\"/search?q=transport%20%20bus\">the same words in all collections</a>");
+	has(&b, "search", "fewer words: <a href=\"/search?q=transport&amp;c=budgets&amp;folder=mail%2F2022&amp;kind=pdf&amp;from=2020-01-01&amp;to=2020-12-31\"><bdi>transport</bdi></a>");
+	strbuf_reset(&b);
+	ok(page_search(&b, &site, "caf\xc3\xa9s\xc3\xa9", NULL, cols, ARRAY_LEN(cols), NULL, 0, 0, 0, NULL, 1, 20, NULL) == 0,
+	    "no hit, one word");
+	has(&b, "search", "words that start the same: <a href=\"/search?q=caf%C3%A9%2A&amp;c=\"><bdi>caf\xc3\xa9*</bdi></a>");
+	ok(strstr(b.s, "without the filters") == NULL && strstr(b.s, "in all collections") == NULL, "nothing to drop");
+	strbuf_reset(&b);
+	ok(page_search(&b, &site, "abc", NULL, cols, ARRAY_LEN(cols), NULL, 0, 0, 0, NULL, 1, 20, NULL) == 0 &&
+	    strstr(b.s, "start the same") == NULL, "no prefix of a short word");
+	strbuf_reset(&b);
+	pf.windowed = 1;
+	ok(page_search(&b, &site, "x", NULL, cols, 1, NULL, 0, 0, 0, "Nothing matched your search.", 1, 20, &pf) == 0,
+	    "windowed");
+	has(&b, "search", "only the 20,000 most recently catalogued were filtered");
+	strbuf_reset(&b);
+	ok(page_search(&b, &site, "x", NULL, cols, 1, NULL, 0, 1, 0, NULL, 1, 20, NULL) == 0, "exact count");
 	has(&b, "search", "1 result<");
 	strbuf_reset(&b);
-	ok(page_search(&b, &site, NULL, NULL, NULL, 0, NULL, 0, 0, 0, NULL, 1, 20) == 0, "empty search");
+	ok(page_search(&b, &site, NULL, NULL, NULL, 0, NULL, 0, 0, 0, NULL, 1, 20, NULL) == 0, "empty search");
 	ok(!strstr(b.s, "No results"), "empty form shows no count");
 	strbuf_reset(&b);
 
@@ -522,10 +568,10 @@ write_samples(const char *dir)
 	    &(page_nav_t){ "budget 2023.txt", "contracts.pdf", NULL }, 1);
 	save(dir, "file.html", &b);
 	page_search(&b, &site, "transport bus", NULL, cols, ARRAY_LEN(cols), hits, ARRAY_LEN(hits), 1234, 1,
-	    NULL, 1, 20);
+	    NULL, 1, 20, NULL);
 	save(dir, "search.html", &b);
 	page_search(&b, &site, "\"harbour dredging", NULL, cols, ARRAY_LEN(cols), NULL, 0, 0, 0,
-	    "The closing quote was missing, so we searched for the words separately. Nothing matched.", 1, 20);
+	    "The closing quote was missing, so we searched for the words separately. Nothing matched.", 1, 20, NULL);
 	save(dir, "search-none.html", &b);
 	page_error(&b, &site, 429, NULL, 30); save(dir, "error-429.html", &b);
 	page_error(&b, &site, 404, NULL, 0); save(dir, "error-404.html", &b);

@@ -294,6 +294,57 @@ main(void)
 		    "finish keeps at most %d segments", CAT_FTS_MAX_SEGMENTS);
 	}
 
+	/* Filters: a folder (and below it, not a folder whose name extends
+	 * it), a kind, a range of dates; each in the ranked hits and the count. */
+	{
+		int64_t sub, deeper, id;
+		unsigned char sha[32] = { 2 };
+		struct { const char *path; int64_t dir; const char *mime; int64_t mtime; } fs[] = {
+			{ "sub/a.eml", 0, "message/rfc822", 1600000000 },
+			{ "sub/deeper/b.pdf", 1, "application/pdf", 1500000000 },
+			{ "subway.txt", -1, "text/plain", 1600000000 },
+		};
+		ok(cat_begin(c) == 0, "begin");
+		cat_dir_ensure(c, cid, root, "sub", "sub", 1, &sub);
+		cat_dir_ensure(c, cid, sub, "sub/deeper", "deeper", 2, &deeper);
+		for (size_t i = 0; i < ARRAY_LEN(fs); i++) {
+			cat_file_put_t p = { .collection_id = cid, .dir_id = fs[i].dir == 0 ? sub : fs[i].dir == 1 ? deeper : root,
+			    .relpath = fs[i].path, .name = fs[i].path, .size = 1, .mtime = fs[i].mtime, .sha256 = sha,
+			    .mime = fs[i].mime, .title = fs[i].path, .body = "wombatfilter here", .body_len = 17 };
+			ok(cat_file_put(c, &p, &id) == 0, "put %s", fs[i].path);
+		}
+		ok(cat_commit(c) == 0, "commit");
+		struct { search_filter_t f; int n; const char *first; } cases[] = {
+			{ { .collection = "leak" }, 3, NULL },
+			{ { .collection = "leak", .folder = "sub" }, 2, NULL },
+			{ { .folder = "/sub/deeper/" }, 1, "sub/deeper/b.pdf" },
+			{ { .folder = "su" }, 0, NULL },
+			{ { .kind = SEARCH_KIND_EMAIL }, 1, "sub/a.eml" },
+			{ { .kind = SEARCH_KIND_PDF, .folder = "sub" }, 1, "sub/deeper/b.pdf" },
+			{ { .kind = SEARCH_KIND_SPREADSHEET }, 0, NULL },
+			{ { .after = 1550000000 }, 2, NULL },
+			{ { .before = 1550000000 }, 1, "sub/deeper/b.pdf" },
+			{ { .after = 1600000000, .before = 1600000001, .kind = SEARCH_KIND_TEXT }, 1, "subway.txt" },
+			{ { .collection = "other", .folder = "sub" }, 0, NULL },
+		};
+		for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+			ok(search_run_filtered(c, "wombatfilter", &cases[i].f, 0, 10, &r) == 0, "filtered search %zu", i);
+			ok((int)r.n == cases[i].n && r.total == cases[i].n && !r.filter_windowed,
+			    "filter %zu: %zu hits, total %lld (want %d)", i, r.n, (long long)r.total, cases[i].n);
+			if (cases[i].first && r.n > 0)
+				is_str(r.hits[0].path, cases[i].first);
+			search_result_clear(&r);
+		}
+		ok(search_kind_parse("pdf") == SEARCH_KIND_PDF && search_kind_parse("<x>") == SEARCH_KIND_ANY &&
+		    search_kind_parse(NULL) == SEARCH_KIND_ANY && strcmp(search_kind_name(SEARCH_KIND_EMAIL), "email") == 0,
+		    "kind names");
+		int64_t t = 0;
+		ok(search_day_parse("2020-09-13", &t) == 0 && t == 1599955200, "a day: %lld", (long long)t);
+		ok(search_day_parse("2020-13-01", &t) < 0 && search_day_parse("2020-1-01", &t) < 0 &&
+		    search_day_parse("2020-01-01x", &t) < 0 && search_day_parse(NULL, &t) < 0 &&
+		    search_day_parse("2020-02-30", &t) < 0 && search_day_parse(" 2020-1-1", &t) < 0, "not a day");
+	}
+
 	free(big);
 	cat_free(c);
 	big = xasprintf("rm -rf '%s'", dir);
