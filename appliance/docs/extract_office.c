@@ -1,20 +1,18 @@
 /* extract_office: the text of Office Open XML (docx, xlsx, pptx) and
  * OpenDocument (odt, ods, odp) files, run inside the document jail on the
  * descriptor it was given. libzip reads the archive through a source of our
- * own that only preads the descriptor (no path, no FILE, nothing to open);
+ * own that only preads the descriptor (extract_zip.c: no path, no FILE);
  * expat streams each XML part with no DTD, no external entity and a depth
  * limit. Every count is bounded: entries in the archive, parts read, bytes
  * inflated per part and per document, nesting depth, and the text itself
  * (EXTRACT_TEXT_MAX). A zip bomb ends as capped text or as "not readable". */
 #include "docs/extract.h"
+#include "docs/extract_int.h"
 
-#include <errno.h>
 #include <expat.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zip.h>
 
@@ -37,75 +35,6 @@ struct part {
 	const char *name;
 	enum part_mode mode;
 };
-
-/* ---- the archive, read through pread on the descriptor ---------------- */
-
-struct fdsrc {
-	int fd;
-	zip_int64_t size, pos;
-	zip_error_t err;
-};
-
-static zip_int64_t
-fdsrc_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
-{
-	struct fdsrc *s = ud;
-
-	switch (cmd) {
-	case ZIP_SOURCE_OPEN:
-		s->pos = 0;
-		return 0;
-	case ZIP_SOURCE_READ: {
-		ssize_t r;
-		if (len > (zip_uint64_t)(s->size - s->pos))
-			len = (zip_uint64_t)(s->size - s->pos);
-		if (len > (zip_uint64_t)SSIZE_MAX)
-			len = SSIZE_MAX;
-		do
-			r = pread(s->fd, data, (size_t)len, (off_t)s->pos);
-		while (r < 0 && errno == EINTR);
-		if (r < 0) {
-			zip_error_set(&s->err, ZIP_ER_READ, errno);
-			return -1;
-		}
-		s->pos += r;
-		return r;
-	}
-	case ZIP_SOURCE_CLOSE:
-	case ZIP_SOURCE_FREE:
-		return 0;
-	case ZIP_SOURCE_STAT: {
-		zip_stat_t *st = data;
-		if (len < sizeof(*st)) {
-			zip_error_set(&s->err, ZIP_ER_INVAL, 0);
-			return -1;
-		}
-		zip_stat_init(st);
-		st->size = (zip_uint64_t)s->size;
-		st->valid |= ZIP_STAT_SIZE;
-		return sizeof(*st);
-	}
-	case ZIP_SOURCE_ERROR:
-		return zip_error_to_data(&s->err, data, len);
-	case ZIP_SOURCE_SEEK: {
-		zip_int64_t np = zip_source_seek_compute_offset((zip_uint64_t)s->pos, (zip_uint64_t)s->size,
-		    data, len, &s->err);
-		if (np < 0)
-			return -1;
-		s->pos = np;
-		return 0;
-	}
-	case ZIP_SOURCE_TELL:
-		return s->pos;
-	case ZIP_SOURCE_SUPPORTS:
-		return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
-		    ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, ZIP_SOURCE_SEEK, ZIP_SOURCE_TELL,
-		    ZIP_SOURCE_SUPPORTS, -1);
-	default:
-		zip_error_set(&s->err, ZIP_ER_OPNOTSUPP, 0);
-		return -1;
-	}
-}
 
 /* ---- one XML part ------------------------------------------------------ */
 
@@ -465,31 +394,6 @@ part_cmp(const void *a, const void *b)
 static int
 office_from_zip(zip_t *za, strbuf_t *out, char **title);
 
-/* Open the archive at fd read-only through src (which must outlive it). */
-static zip_t *
-zip_open_fd(int fd, struct fdsrc *src, zip_error_t *err)
-{
-	struct stat st;
-	zip_source_t *zs;
-	zip_t *za;
-
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		return NULL;
-	src->fd = fd;
-	src->size = st.st_size;
-	zip_error_init(&src->err);
-	zip_error_init(err);
-	zs = zip_source_function_create(fdsrc_cb, src, err);
-	if (zs == NULL)
-		return NULL;
-	za = zip_open_from_source(zs, ZIP_RDONLY, err);
-	if (za == NULL) {
-		zip_source_free(zs);
-		zip_error_fini(err);
-	}
-	return za;
-}
-
 /* Parts whose comments, changes or notes the review counts, besides
  * word/comments.xml and word/document.xml: a spreadsheet's comments, a
  * presentation's comments, comment authors and notes pages, an ODF's
@@ -525,7 +429,6 @@ extract_office_meta_fd(int fd, strbuf_t *out)
 		{ "docProps/core.xml", PART_PROPS }, { "docProps/app.xml", PART_PROPS }, { "meta.xml", PART_PROPS },
 		{ "word/comments.xml", PART_MARKS }, { "word/document.xml", PART_MARKS },
 	};
-	struct fdsrc src;
 	zip_error_t err;
 	zip_t *za;
 	zip_uint64_t budget = EXTRACT_OFFICE_DOC_MAX;
@@ -534,7 +437,7 @@ extract_office_meta_fd(int fd, strbuf_t *out)
 	struct marks m = { 0 };
 	int rc = -1, parts = 0;
 
-	if ((za = zip_open_fd(fd, &src, &err)) == NULL)
+	if ((za = extract_zip_open_fd(fd, &err)) == NULL)
 		return -1;
 	n = zip_get_num_entries(za, 0);
 	if (n <= 0 || n > EXTRACT_OFFICE_ENTRIES_MAX)
@@ -574,12 +477,11 @@ done:
 int
 extract_office_fd(int fd, strbuf_t *out, char **title)
 {
-	struct fdsrc src;
 	zip_error_t err;
 	zip_t *za;
 	int rc;
 
-	if ((za = zip_open_fd(fd, &src, &err)) == NULL)
+	if ((za = extract_zip_open_fd(fd, &err)) == NULL)
 		return -1;
 	rc = office_from_zip(za, out, title);
 	zip_error_fini(&err);
