@@ -52,12 +52,31 @@ struct xml_text {
 	int prop;
 	struct marks *m;
 	int in_who, in_fld, in_region, note_text;
+	/* An xlsx comments part's <author>: its number and first bytes. */
+	int in_author, author_i;
+	char author_head[4];
+};
+
+/* Excel's threaded comments: who wrote them (personId) and who those are
+ * (xl/persons/person.xml), in either order in the archive. */
+#define THREAD_AUTHORS_MAX 8
+#define THREAD_PERSONS_MAX 64
+#define THREAD_ID_MAX 64
+
+struct person {
+	char id[THREAD_ID_MAX], name[201];
 };
 
 /* What PART_MARKS parts hold, summed over a document's parts. */
 struct marks {
-	int64_t comments, changes, notes;
+	int64_t comments, changes, notes, threaded;
 	strbuf_t who_c, who_ch;
+	/* Excel writes a legacy copy of each threaded comment, by an author
+	 * "tc={id}": those authors (of the first 256), not counted twice. */
+	unsigned char tc_author[32];
+	char thread_by[THREAD_AUTHORS_MAX][THREAD_ID_MAX];
+	int nthread_by, npersons;
+	struct person *persons;
 };
 
 /* Properties that say who made a document, with what, for whom. */
@@ -89,6 +108,68 @@ name_in(const char *n, const char *const *set)
 	return 0;
 }
 
+static const char *
+attr_of(const XML_Char **attr, const char *name)
+{
+	for (size_t i = 0; attr[i] && attr[i + 1]; i += 2)
+		if (strcmp(attr[i], name) == 0)
+			return attr[i + 1];
+	return NULL;
+}
+
+/* An xlsx legacy comment whose author is a threaded comment's "tc=" mark. */
+static int
+legacy_copy(const struct xml_text *x, const XML_Char **attr)
+{
+	const char *a = attr_of(attr, "authorId");
+	char *end;
+	long k;
+
+	if (a == NULL || *a < '0' || *a > '9')
+		return 0;
+	k = strtol(a, &end, 10);
+	return *end == '\0' && k >= 0 && k < 256 && (x->m->tc_author[k / 8] & (1u << (k % 8)));
+}
+
+/* Excel's threaded comments (xl/threadedComments/N.xml: <threadedComment
+ * personId=…>, a reply one too) and their persons (xl/persons/person.xml:
+ * <person displayName=… id=…>). 1 if the element was one of them. */
+static int
+threaded_start(struct xml_text *x, const char *name, const XML_Char **attr)
+{
+	struct marks *m = x->m;
+	const char *ln = local_name(name), *id = attr_of(attr, "id"), *who;
+
+	if (strcmp(ln, "threadedComment") == 0) {
+		m->threaded++;
+		who = attr_of(attr, "personId");
+		if (who == NULL || strlen(who) >= THREAD_ID_MAX || m->nthread_by >= THREAD_AUTHORS_MAX)
+			return 1;
+		for (int i = 0; i < m->nthread_by; i++)
+			if (strcmp(m->thread_by[i], who) == 0)
+				return 1;
+		strcpy(m->thread_by[m->nthread_by++], who);
+		return 1;
+	}
+	if (strcmp(ln, "person") == 0) {
+		who = attr_of(attr, "displayName");
+		if (id == NULL || who == NULL || strlen(id) >= THREAD_ID_MAX || m->npersons >= THREAD_PERSONS_MAX)
+			return 1;
+		if (m->persons == NULL)
+			m->persons = xcalloc(THREAD_PERSONS_MAX, sizeof(*m->persons));
+		size_t n = strnlen(who, sizeof(m->persons[0].name) - 1);
+		/* Cut on a character's first byte (expat gives UTF-8). */
+		while (n > 0 && who[n] != '\0' && ((unsigned char)who[n] & 0xc0) == 0x80)
+			n--;
+		strcpy(m->persons[m->npersons].id, id);
+		memcpy(m->persons[m->npersons].name, who, n);
+		m->persons[m->npersons].name[n] = '\0';
+		m->npersons++;
+		return 1;
+	}
+	return 0;
+}
+
 static void XMLCALL
 x_start(void *ud, const XML_Char *name, const XML_Char **attr)
 {
@@ -114,12 +195,14 @@ x_start(void *ud, const XML_Char *name, const XML_Char **attr)
 				x->prop = (int)i;
 		return;
 	}
+	if (x->mode == PART_MARKS && threaded_start(x, name, attr))
+		return;
 	if (x->mode == PART_MARKS) {
 		/* Word's comments and changes; a spreadsheet's comment (xlsx), a
 		 * presentation's (pptx p:cm), an OpenDocument annotation; ODF's
 		 * changed regions. Authors: an attribute (Word, pptx's comment
 		 * authors), or the text of an element (xlsx <author>, ODF dc:creator). */
-		int comment = strcmp(name, "w:comment") == 0 || strcmp(name, "comment") == 0 ||
+		int comment = strcmp(name, "w:comment") == 0 || (strcmp(name, "comment") == 0 && !legacy_copy(x, attr)) ||
 		    strcmp(ln, "cm") == 0 || strcmp(name, "office:annotation") == 0;
 		int change = strcmp(name, "w:ins") == 0 || strcmp(name, "w:del") == 0 ||
 		    strcmp(name, "text:changed-region") == 0;
@@ -144,6 +227,14 @@ x_start(void *ud, const XML_Char *name, const XML_Char **attr)
 		if ((strcmp(name, "author") == 0 || strcmp(name, "dc:creator") == 0)) {
 			strbuf_t *w = x->in_region ? &m->who_ch : &m->who_c;
 			x->in_who = w->len == 0 ? 1 + x->in_region : 0;
+		}
+		if (strcmp(name, "authors") == 0) {
+			x->author_i = 0;
+			memset(m->tc_author, 0, sizeof(m->tc_author));
+		}
+		if (strcmp(name, "author") == 0) {
+			x->in_author = 1;
+			memset(x->author_head, 0, sizeof(x->author_head));
 		}
 		return;
 	}
@@ -181,6 +272,17 @@ x_end(void *ud, const XML_Char *name)
 	x->in_value = 0;
 	if (x->mode == PART_MARKS) {
 		x->in_who = 0;
+		if (strcmp(name, "author") == 0 && x->in_author) {
+			/* A legacy copy's author names no one: marked, and never "the first by". */
+			if (memcmp(x->author_head, "tc=", 3) == 0) {
+				if (x->author_i < 256)
+					x->m->tc_author[x->author_i / 8] |= (unsigned char)(1u << (x->author_i % 8));
+				if (x->m->who_c.len >= 3 && memcmp(x->m->who_c.s, "tc=", 3) == 0)
+					strbuf_reset(&x->m->who_c);
+			}
+			x->in_author = 0;
+			x->author_i++;
+		}
 		if (strcmp(name, "text:changed-region") == 0)
 			x->in_region = 0;
 		if (strcmp(name, "a:fld") == 0 && x->in_fld > 0)
@@ -225,6 +327,12 @@ x_chars(void *ud, const XML_Char *s, int len)
 		return;
 	}
 	if (x->mode == PART_MARKS) {
+		if (x->in_author)
+			for (int i = 0; i < len; i++) {
+				size_t h = strnlen(x->author_head, 3);
+				if (h < 3)
+					x->author_head[h] = s[i];
+			}
 		for (int i = 0; i < len && !x->in_fld; i++)
 			if (s[i] != ' ' && s[i] != '\n' && s[i] != '\t' && s[i] != '\r')
 				x->note_text = 1;
@@ -402,6 +510,7 @@ static int
 marks_part(const char *name)
 {
 	return name_match(name, "xl/comments", ".xml") || name_match(name, "ppt/comments/", ".xml") ||
+	    name_match(name, "xl/threadedComments/", ".xml") || strcmp(name, "xl/persons/person.xml") == 0 ||
 	    strcmp(name, "ppt/commentAuthors.xml") == 0 || strcmp(name, "ppt/authors.xml") == 0 || name_match(name, "ppt/notesSlides/notesSlide", ".xml") ||
 	    strcmp(name, "content.xml") == 0;
 }
@@ -419,6 +528,33 @@ marks_line(strbuf_t *out, const char *kind, int64_t n, const char *one, const ch
 				who->s[i] = ' ';
 		strbuf_add(out, who->s, who->len);
 	}
+	strbuf_addc(out, '\n');
+}
+
+/* Excel's threaded comments, with their authors by name (as many as were
+ * kept), each once. */
+static void
+threaded_line(strbuf_t *out, const struct marks *m)
+{
+	int named = 0;
+
+	if (m->threaded <= 0)
+		return;
+	strbuf_addf(out, "comments\t%lld threaded comment%s (Excel)", (long long)m->threaded,
+	    m->threaded == 1 ? "" : "s");
+	for (int i = 0; i < m->nthread_by; i++)
+		for (int j = 0; j < m->npersons; j++) {
+			if (strcmp(m->thread_by[i], m->persons[j].id) != 0 || m->persons[j].name[0] == '\0')
+				continue;
+			size_t at;
+			strbuf_adds(out, named++ ? ", " : ", by ");
+			at = out->len;
+			extract_utf8(out, m->persons[j].name, strlen(m->persons[j].name));
+			for (size_t k = at; k < out->len; k++)
+				if (out->s[k] == '\t' || out->s[k] == '\n')
+					out->s[k] = ' ';
+			break;
+		}
 	strbuf_addc(out, '\n');
 }
 
@@ -462,11 +598,13 @@ extract_office_meta_fd(int fd, strbuf_t *out)
 		(void)read_part(za, &pt, out, &scratch, &budget, &m);
 	}
 	marks_line(out, "comments", m.comments, "comment", "comments", &m.who_c);
+	threaded_line(out, &m);
 	marks_line(out, "comments", m.notes, "page of speaker notes", "pages of speaker notes", NULL);
 	marks_line(out, "revisions", m.changes, "tracked change", "tracked changes", &m.who_ch);
 	strbuf_release(&scratch);
 	strbuf_release(&m.who_c);
 	strbuf_release(&m.who_ch);
+	free(m.persons);
 	rc = 0;
 done:
 	zip_discard(za);

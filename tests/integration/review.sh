@@ -235,6 +235,22 @@ z("deck.pptx", {"[Content_Types].xml": CT,
     "ppt/notesSlides/notesSlide2.xml": notes("", 2),
     "ppt/commentAuthors.xml": f'<p:cmAuthorLst {P}><p:cmAuthor id="0" name="Frank Presenter" initials="FP"/></p:cmAuthorLst>',
     "ppt/comments/comment1.xml": f'<p:cmLst {P}><p:cm authorId="0"><p:text>fix</p:text></p:cm></p:cmLst>'})
+# Excel's threaded comments (as Excel 365 writes them: a thread of two and
+# one more, their persons, and a legacy copy of each by "tc={id}" authors,
+# next to one old-style note of its own).
+TC = 'xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"'
+z("threads.xlsx", {"[Content_Types].xml": CT,
+    "xl/sharedStrings.xml": f'<sst {S}><si><t>Ledger</t></si></sst>',
+    "xl/threadedComments/threadedComment1.xml": f'<ThreadedComments {TC} xmlns:x="{S[7:-1]}">'
+        '<threadedComment ref="A1" dT="2024-03-01T10:00:00.00" personId="{P-1}" id="{T-1}"><text>who paid this?</text></threadedComment>'
+        '<threadedComment ref="A1" dT="2024-03-01T11:00:00.00" personId="{P-2}" id="{T-2}" parentId="{T-1}"><text>the depot</text></threadedComment>'
+        '<threadedComment ref="B2" dT="2024-03-02T09:00:00.00" personId="{P-1}" id="{T-3}"><text>check</text></threadedComment></ThreadedComments>',
+    "xl/persons/person.xml": f'<personList {TC} xmlns:x="{S[7:-1]}"><person displayName="Jana Threader" id="{{P-1}}" userId="jana@corp.example" providerId="AD"/>'
+        '<person displayName="Kofi Replier" id="{P-2}" userId="S-1-5-21" providerId="AD"/></personList>',
+    "xl/comments1.xml": f'<comments {S}><authors><author>tc={{T-1}}</author><author>Ivan Legacy</author><author>tc={{T-3}}</author></authors><commentList>'
+        '<comment ref="A1" authorId="0"><text><t>[Threaded comment] who paid this?</t></text></comment>'
+        '<comment ref="C3" authorId="1"><text><t>old note</t></text></comment>'
+        '<comment ref="B2" authorId="2"><text><t>[Threaded comment] check</t></text></comment></commentList></comments>'})
 M188 = 'xmlns:p188="http://schemas.microsoft.com/office/powerpoint/2018/8/main"'
 z("modern.pptx", {"[Content_Types].xml": CT,
     "ppt/slides/slide1.xml": f'<p:sld {P}><p:cSld><p:spTree/></p:cSld></p:sld>',
@@ -305,6 +321,8 @@ check "zxmp.pdf: a compressed XMP stream, through pdfinfo -meta" grep -q "XMP cr
 check "updated.pdf: exiftool's XMP, read from the bytes" grep -q "XMP author: Later Author" <<<"$(excerpt updated.pdf author)"
 check "attached.pdf (pdfattach): the embedded file, named" grep -q "1 embedded file: attach.txt" <<<"$(excerpt attached.pdf embedded)"
 check "budget.xlsx: 2 comments, the first by Erin Accountant" grep -q "2 comments, the first by Erin Accountant" <<<"$(excerpt budget.xlsx comments)"
+check "threads.xlsx: Excel's threaded comments counted, their authors named from person.xml" grep -q "3 threaded comments (Excel), by Jana Threader, Kofi Replier" <<<"$(excerpt threads.xlsx comments)"
+check "threads.xlsx: the legacy copies not counted again, the old note is" bash -c "grep -q '1 comment, the first by Ivan Legacy' <<<\"\$1\" && ! grep -q 'tc=' <<<\"\$1\"" _ "$(excerpt threads.xlsx comments)"
 check "deck.pptx: 1 comment by Frank Presenter, 1 page of notes (not the empty one)" bash -c "grep -q '1 comment, the first by Frank Presenter' <<<\"\$1\" && grep -q '1 page of speaker notes' <<<\"\$1\"" _ "$(excerpt deck.pptx comments)"
 check "modern.pptx: PowerPoint's modern comment and its author" grep -q "1 comment, the first by Hana Modern" <<<"$(excerpt modern.pptx comments)"
 check "sheet.ods: the annotation by Gina Auditor" grep -q "1 comment, the first by Gina Auditor" <<<"$(excerpt sheet.ods comments)"

@@ -283,6 +283,93 @@ test_hostile(void)
 	}
 }
 
+/* The review's reading of an office file's marks (in-process: the jail
+ * runs the same function). */
+static char *
+office_meta(const char *path)
+{
+	strbuf_t out;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	strbuf_init(&out);
+	ok(fd >= 0 && extract_office_meta_fd(fd, &out) == 0, "meta of %s", path);
+	if (fd >= 0)
+		close(fd);
+	return out.s ? strbuf_detach(&out) : xstrdup("");
+}
+
+#define TCNS "xmlns=\"http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments\""
+
+static void
+test_threaded(void)
+{
+	char *path, *m;
+	strbuf_t b;
+
+	/* Persons after the comments in the archive; a reply; a person never
+	 * cited; legacy copies by "tc=" authors and one note of its own. */
+	{
+		const char *xlsx[] = { CT, CTX,
+		    "xl/threadedComments/threadedComment1.xml", "<ThreadedComments " TCNS ">"
+		    "<threadedComment ref=\"A1\" personId=\"{P1}\" id=\"{T1}\"><text>a</text></threadedComment>"
+		    "<threadedComment ref=\"A1\" personId=\"{P2}\" id=\"{T2}\" parentId=\"{T1}\"><text>b</text></threadedComment>"
+		    "</ThreadedComments>",
+		    "xl/threadedComments/threadedComment2.xml", "<ThreadedComments " TCNS ">"
+		    "<threadedComment ref=\"C1\" personId=\"{P1}\" id=\"{T3}\"><text>c</text></threadedComment></ThreadedComments>",
+		    "xl/comments1.xml", "<comments><authors><author>tc={T1}</author><author>Old\tNoter</author></authors>"
+		    "<commentList><comment ref=\"A1\" authorId=\"0\"/><comment ref=\"D4\" authorId=\"1\"/></commentList></comments>",
+		    "xl/persons/person.xml", "<personList " TCNS "><person displayName=\"Nobody Cited\" id=\"{P9}\"/>"
+		    "<person displayName=\"Ann\tThreader\" id=\"{P1}\"/><person displayName=\"Bo Reply\" id=\"{P2}\"/></personList>",
+		    NULL };
+		path = write_zip("threads.xlsx", xlsx);
+		m = office_meta(path);
+		ok(strstr(m, "comments\t3 threaded comments (Excel), by Ann Threader, Bo Reply\n") != NULL, "threaded: %s", m);
+		ok(strstr(m, "comments\t1 comment, the first by Old Noter\n") != NULL, "legacy copy not counted: %s", m);
+		ok(strstr(m, "tc=") == NULL && strstr(m, "Nobody") == NULL, "no tc= author, no uncited person");
+		free(m);
+		free(path);
+	}
+	/* Without persons: counted, no one named; a personId too long is kept out. */
+	{
+		strbuf_init(&b);
+		strbuf_adds(&b, "<ThreadedComments>");
+		for (int i = 0; i < 20000; i++)
+			strbuf_addf(&b, "<threadedComment personId=\"{%0*d}\"/>", i % 2 ? 100 : 4, i);
+		strbuf_adds(&b, "</ThreadedComments>");
+		const char *xlsx[] = { CT, CTX, "xl/threadedComments/threadedComment1.xml", b.s, NULL };
+		path = write_zip("many-threads.xlsx", xlsx);
+		m = office_meta(path);
+		is_str(m, "comments\t20000 threaded comments (Excel)\n", "many, none named");
+		free(m);
+		free(path);
+		strbuf_release(&b);
+	}
+	/* Persons beyond the cap, names beyond 200 bytes: bounded, valid UTF-8. */
+	{
+		strbuf_init(&b);
+		strbuf_adds(&b, "<personList>");
+		for (int i = 0; i < 500; i++) {
+			strbuf_addf(&b, "<person id=\"{P%d}\" displayName=\"", i);
+			for (int k = 0; k < 150; k++)
+				strbuf_adds(&b, "\xc3\xa9");
+			strbuf_adds(&b, "\"/>");
+		}
+		strbuf_adds(&b, "</personList>");
+		const char *xlsx[] = { CT, CTX, "xl/threadedComments/threadedComment1.xml",
+		    "<ThreadedComments><threadedComment personId=\"{P1}\"/><threadedComment personId=\"{P499}\"/></ThreadedComments>",
+		    "xl/persons/person.xml", b.s, NULL };
+		path = write_zip("many-persons.xlsx", xlsx);
+		m = office_meta(path);
+		ok(strncmp(m, "comments\t2 threaded comments (Excel), by \xc3\xa9", 43) == 0 && strlen(m) < 300 &&
+		    strstr(m, "\xef\xbf\xbd") == NULL,
+		    "person cap and name cap: %.80s", m);
+		ok(mime_is_utf8((const unsigned char *)m, strlen(m)), "valid UTF-8");
+		free(m);
+		free(path);
+		strbuf_release(&b);
+	}
+}
+
 int
 main(void)
 {
@@ -303,6 +390,7 @@ main(void)
 	ok(jail != NULL, "jail");
 	test_formats();
 	test_hostile();
+	test_threaded();
 	docjail_free(jail);
 	cmd = xasprintf("rm -rf '%s'", dir);
 	(void)!system(cmd);
