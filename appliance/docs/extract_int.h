@@ -64,4 +64,10 @@ enum docjail_result extract_tool_text_(docjail_t *j, const extract_tools_t *t, e
  * NULL if it is not a regular file or not a zip. */
 zip_t *extract_zip_open_fd(int fd, zip_error_t *err);
 
+/* The images of the office archive za (n entries) for the review: each of
+ * the first EXTRACT_OFFICE_MEDIA_MAX read by media (NULL: only counted),
+ * within *budget, its lines "kind<TAB>NAME: text" to out; then one
+ * "embedded" line counting them all. */
+void extract_office_media(zip_t *za, zip_int64_t n, zip_uint64_t *budget, extract_media_fn media, strbuf_t *out);
+
 #endif

@@ -559,7 +559,7 @@ threaded_line(strbuf_t *out, const struct marks *m)
 }
 
 int
-extract_office_meta_fd(int fd, strbuf_t *out)
+extract_office_meta_fd(int fd, strbuf_t *out, extract_media_fn media)
 {
 	static const struct { const char *name; enum part_mode mode; } wanted[] = {
 		{ "docProps/core.xml", PART_PROPS }, { "docProps/app.xml", PART_PROPS }, { "meta.xml", PART_PROPS },
@@ -599,6 +599,7 @@ extract_office_meta_fd(int fd, strbuf_t *out)
 	}
 	marks_line(out, "comments", m.comments, "comment", "comments", &m.who_c);
 	threaded_line(out, &m);
+	extract_office_media(za, n, &budget, media, out);
 	marks_line(out, "comments", m.notes, "page of speaker notes", "pages of speaker notes", NULL);
 	marks_line(out, "revisions", m.changes, "tracked change", "tracked changes", &m.who_ch);
 	strbuf_release(&scratch);

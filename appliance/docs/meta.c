@@ -421,6 +421,59 @@ exif_tiff(const unsigned char *tiff, size_t n, strbuf_t *out)
 	free(e);
 }
 
+/* An image's first n bytes (whole: all of it) by its reader. */
+static int
+meta_image(enum meta_format f, const unsigned char *buf, size_t n, int whole, strbuf_t *out)
+{
+	int rc = 0;
+
+	switch (f) {
+	case META_JPEG:
+		/* XMP is an APP1 segment of its own; a JPEG without EXIF is no fault. */
+		(void)meta_exif(buf, n, out);
+		(void)meta_xmp_find(buf, n, out);
+		return n > 0 ? 0 : -1;
+	case META_PNG: {
+		const unsigned char *ex = NULL;
+		size_t exn = 0;
+		rc = meta_png(buf, n, whole, out, &ex, &exn);
+		if (ex != NULL)
+			exif_tiff(ex, exn, out);
+		return rc;
+	}
+	case META_TIFF:
+		if (n < 8 || (memcmp(buf, "MM\0*", 4) != 0 && memcmp(buf, "II*\0", 4) != 0))
+			return -1;
+		exif_tiff(buf, n, out);
+		(void)meta_xmp_find(buf, n, out);
+		return 0;
+	case META_HEIC:
+		meta_heic(buf, n, out);
+		(void)meta_xmp_find(buf, n, out);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* An image inside an office file, its reader chosen by its first bytes
+ * (a name inside an archive says nothing). */
+static void
+office_image(const unsigned char *buf, size_t n, int whole, strbuf_t *out)
+{
+	enum meta_format f = META_NONE;
+
+	if (n >= 3 && memcmp(buf, "\xff\xd8\xff", 3) == 0)
+		f = META_JPEG;
+	else if (n >= 8 && memcmp(buf, "\x89PNG\r\n\x1a\n", 8) == 0)
+		f = META_PNG;
+	else if (n >= 4 && (memcmp(buf, "MM\0*", 4) == 0 || memcmp(buf, "II*\0", 4) == 0))
+		f = META_TIFF;
+	else if (n >= 12 && memcmp(buf + 4, "ftyp", 4) == 0)
+		f = META_HEIC;
+	(void)meta_image(f, buf, n, whole, out);
+}
+
 int
 meta_read_fd(int fd, enum meta_format f, strbuf_t *out)
 {
@@ -430,7 +483,7 @@ meta_read_fd(int fd, enum meta_format f, strbuf_t *out)
 
 	switch (f) {
 	case META_OFFICE:
-		return extract_office_meta_fd(fd, out);
+		return extract_office_meta_fd(fd, out, office_image);
 	case META_PDF:
 		return meta_pdf_bytes(fd, out);
 	case META_MAIL:
@@ -439,36 +492,16 @@ meta_read_fd(int fd, enum meta_format f, strbuf_t *out)
 		break;
 	case META_JPEG:
 		buf = read_start(fd, META_EXIF_READ, &n, &whole);
-		/* XMP is an APP1 segment of its own; a JPEG without EXIF is no fault. */
-		(void)meta_exif(buf, n, out);
-		(void)meta_xmp_find(buf, n, out);
-		rc = n > 0 ? 0 : -1;
+		rc = meta_image(f, buf, n, whole, out);
 		break;
-	case META_PNG: {
-		const unsigned char *ex = NULL;
-		size_t exn = 0;
-		buf = read_start(fd, META_IMAGE_READ, &n, &whole);
-		rc = meta_png(buf, n, whole, out, &ex, &exn);
-		if (ex != NULL)
-			exif_tiff(ex, exn, out);
-		break;
-	}
+	case META_PNG:
 	case META_TIFF:
+	case META_HEIC:
 		buf = read_start(fd, META_IMAGE_READ, &n, &whole);
-		if (n >= 8 && (memcmp(buf, "MM\0*", 4) == 0 || memcmp(buf, "II*\0", 4) == 0)) {
-			exif_tiff(buf, n, out);
-			(void)meta_xmp_find(buf, n, out);
-		} else {
-			rc = -1;
-		}
+		rc = meta_image(f, buf, n, whole, out);
 		break;
 	case META_XMP:
 		buf = read_start(fd, META_XMP_MAX, &n, &whole);
-		(void)meta_xmp_find(buf, n, out);
-		break;
-	case META_HEIC:
-		buf = read_start(fd, META_IMAGE_READ, &n, &whole);
-		meta_heic(buf, n, out);
 		(void)meta_xmp_find(buf, n, out);
 		break;
 	default:

@@ -4,7 +4,8 @@
  * artist, owner, copyright, software; through libexif), the Info of a PDF
  * (Author, Creator, Producer; through poppler's pdfinfo), and the properties,
  * comments and tracked changes of Office and OpenDocument files
- * (extract_office_meta_fd), and the headers of an e-mail that name internal
+ * (extract_office_meta_fd, with the EXIF, XMP and PNG text of the images
+ * inside), and the headers of an e-mail that name internal
  * hosts (Received, X-Originating-IP, X-Sender-IP, X-Forwarded-For,
  * Message-ID: private IPv4 addresses, names under .local, .lan, .internal,
  * .corp, .intranet, .localdomain, .home, .priv). Every document is read in the

@@ -195,7 +195,8 @@ check "… nothing of the key in the catalogue" bash -c "! grep -aq \"\$(sed -n 
 # earlier revision stays in the file), Pillow PNG text chunks (tEXt, zTXt,
 # iTXt) and TIFF tags, pdfattach an embedded file; python3's zipfile an xlsx
 # with a comments part, a pptx with notes and a comment, an ods with an
-# annotation and an odp with speaker notes. Hostile: a truncated PNG, a PDF
+# annotation and an odp with speaker notes; an xlsx with Excel's threaded
+# comments; Pillow's images inside a docx, an odt and a pptx. Hostile: a truncated PNG, a PDF
 # whose startxref points at itself.
 M=$T/more
 mkdir -p "$M"
@@ -251,6 +252,25 @@ z("threads.xlsx", {"[Content_Types].xml": CT,
         '<comment ref="A1" authorId="0"><text><t>[Threaded comment] who paid this?</t></text></comment>'
         '<comment ref="C3" authorId="1"><text><t>old note</t></text></comment>'
         '<comment ref="B2" authorId="2"><text><t>[Threaded comment] check</t></text></comment></commentList></comments>'})
+# Images inside office files: Pillow's JPEG with GPS, camera and artist
+# EXIF in a docx's word/media beside one without; Pillow's PNG with an
+# Author text chunk in an odt's Pictures; a plain one in a pptx.
+ex = Image.Exif(); ex[0x010F] = "Canon"; ex[0x0110] = "EOS 5D"; ex[0x013B] = "Jane Photographer"
+ex[0x8825] = {1: "N", 2: (52.0, 31.0, 12.0), 3: "E", 4: (13.0, 24.0, 18.0)}
+import io
+def saved(im, **kw):
+    b = io.BytesIO(); im.save(b, **kw); return b.getvalue()
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+z("photos.docx", {"[Content_Types].xml": CT,
+    "word/document.xml": f'<w:document {W}><w:body><w:p><w:r><w:t>Site visit</w:t></w:r></w:p></w:body></w:document>',
+    "word/media/image1.jpeg": saved(img, format="JPEG", exif=ex),
+    "word/media/image2.png": saved(img, format="PNG")})
+pi = PngImagePlugin.PngInfo(); pi.add_text("Author", "Png Painter")
+z("pics.odt", {"mimetype": "application/vnd.oasis.opendocument.text",
+    "content.xml": f'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>',
+    "Thumbnails/thumbnail.png": saved(img, format="PNG", pnginfo=pi),
+    "Pictures/10000000000000100000001.png": saved(img, format="PNG", pnginfo=pi)})
+z("plainpics.pptx", {"[Content_Types].xml": CT, "ppt/media/image1.jpeg": saved(img, format="JPEG")})
 M188 = 'xmlns:p188="http://schemas.microsoft.com/office/powerpoint/2018/8/main"'
 z("modern.pptx", {"[Content_Types].xml": CT,
     "ppt/slides/slide1.xml": f'<p:sld {P}><p:cSld><p:spTree/></p:cSld></p:sld>',
@@ -323,6 +343,11 @@ check "attached.pdf (pdfattach): the embedded file, named" grep -q "1 embedded f
 check "budget.xlsx: 2 comments, the first by Erin Accountant" grep -q "2 comments, the first by Erin Accountant" <<<"$(excerpt budget.xlsx comments)"
 check "threads.xlsx: Excel's threaded comments counted, their authors named from person.xml" grep -q "3 threaded comments (Excel), by Jana Threader, Kofi Replier" <<<"$(excerpt threads.xlsx comments)"
 check "threads.xlsx: the legacy copies not counted again, the old note is" bash -c "grep -q '1 comment, the first by Ivan Legacy' <<<\"\$1\" && ! grep -q 'tc=' <<<\"\$1\"" _ "$(excerpt threads.xlsx comments)"
+check "photos.docx: the JPEG inside, its GPS position" grep -q "word/media/image1.jpeg: position near 52.5 N, 13.4 E" <<<"$(excerpt photos.docx gps)"
+check "… its camera and artist" bash -c "grep -q 'word/media/image1.jpeg: Canon EOS 5D' <<<\"\$1\" && grep -q 'word/media/image1.jpeg: artist: Jane Photographer' <<<\"\$2\"" _ "$(excerpt photos.docx camera)" "$(excerpt photos.docx author)"
+check "… both images counted, one with metadata" grep -q "2 images inside, 1 with metadata of its own, the first word/media/image1.jpeg" <<<"$(excerpt photos.docx embedded)"
+check "pics.odt: the PNG's Author in Pictures/ (not the thumbnail)" bash -c "grep -q 'Pictures/10000000000000100000001.png: PNG author: Png Painter' <<<\"\$1\" && ! grep -q Thumbnails <<<\"\$1\"" _ "$(excerpt pics.odt author)"
+check "plainpics.pptx: an image without metadata, counted only" bash -c "grep -qx '1 image inside' <<<\"\$1\" && [ \"\$2\" = 0 ]" _ "$(excerpt plainpics.pptx embedded)" "$(count plainpics.pptx camera)"
 check "deck.pptx: 1 comment by Frank Presenter, 1 page of notes (not the empty one)" bash -c "grep -q '1 comment, the first by Frank Presenter' <<<\"\$1\" && grep -q '1 page of speaker notes' <<<\"\$1\"" _ "$(excerpt deck.pptx comments)"
 check "modern.pptx: PowerPoint's modern comment and its author" grep -q "1 comment, the first by Hana Modern" <<<"$(excerpt modern.pptx comments)"
 check "sheet.ods: the annotation by Gina Auditor" grep -q "1 comment, the first by Gina Auditor" <<<"$(excerpt sheet.ods comments)"
