@@ -14,7 +14,7 @@
 
 #include "catalogue/cat.h"
 
-#define REVIEW_RULES 2        /* raise when a rule changes: every file is read again */
+#define REVIEW_RULES 3        /* raise when a rule changes: every file is read again */
 #define REVIEW_EXCERPTS 3
 
 struct docjail;

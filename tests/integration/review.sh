@@ -356,6 +356,12 @@ check "trunc.png: one line naming it" bash -c "[ \"\$(grep -c 'trunc.png: metada
 check "loop.pdf: one line naming it and the tool that failed" bash -c "[ \"\$(grep -c 'loop.pdf: metadata not (all) read: pdfinfo: exited' '$T/err4')\" = 1 ]"
 check "… and no revision invented" test "$(count loop.pdf revisions)" = 0
 check "photo.heic: the Exif item's camera and position" bash -c "grep -q 'Apple iPhone 13' <<<\"\$1\" && grep -q 'position near 40.4 N, 80.0 W' <<<\"\$2\"" _ "$(excerpt photo.heic camera)" "$(excerpt photo.heic gps)"
+# A catalogue reviewed by the rules before threaded comments and images
+# inside office files (2): every file is read again, and their findings come.
+n_more=$(sqlite3 "$D/catalogue.db" "SELECT count(*) FROM review_files r JOIN files f ON f.id = r.id JOIN collections c ON c.id = f.collection_id WHERE c.slug = 'more'")
+sqlite3 "$D/catalogue.db" "UPDATE review_files SET rules = 2 WHERE rules > 2"
+$BROADSIDE --data "$D" review more >/dev/null 2>"$T/err5"
+check "older rules: every file read again" grep -q "$n_more files, $n_more read" "$T/err5"
 check "--kinds embedded" bash -c "$BROADSIDE --data '$D' review more --kinds embedded -q | grep -q attached.pdf"
 $BROADSIDE --data "$D" review more --withhold-kinds embedded,revisions -q >/dev/null 2>"$T/wh2"
 check "--withhold-kinds embedded,revisions withholds the attached and the updated PDF" bash -c "grep -q 'withheld: attached.pdf (' '$T/wh2' && grep -q 'withheld: updated.pdf (revisions)' '$T/wh2'"
