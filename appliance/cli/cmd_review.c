@@ -281,6 +281,9 @@ open_jail(const char *data, const cat_collection_t *col, review_opts_t *o, conf_
 		jc.tools[1] = *pdfdetach;
 		o->pdfdetach = *pdfdetach;
 	}
+	/* pdftotext reads each earlier revision of a PDF, to say what a later one removed. */
+	o->pdftotext = io.pdftotext_path ? io.pdftotext_path : "/usr/bin/pdftotext";
+	jc.tools[o->pdfdetach ? 2 : 1] = o->pdftotext;
 	if ((o->jail = docjail_new(&jc)) == NULL)
 		return -1;
 	return 0;

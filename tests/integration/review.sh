@@ -313,6 +313,25 @@ for i, o in enumerate(objs, 1):
 xref = len(pdf)
 pdf += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offs)
 open(d + "/zxmp.pdf", "wb").write(pdf + b"trailer\n<</Size 5/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref)
+# A PDF edited by an incremental update that replaces its page's text: the
+# earlier revision's line is still in the file.
+def content(t):
+    c = b"BT /F1 12 Tf 20 100 Td (%s) Tj ET" % t
+    return b"<</Length %d>>stream\n" % len(c) + c + b"\nendstream"
+objs = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 200]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
+        content(b"Informant Jon Doe waits at gate 4"), b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>"]
+pdf, offs = b"%PDF-1.4\n", []
+for i, o in enumerate(objs, 1):
+    offs.append(len(pdf)); pdf += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+xref = len(pdf)
+pdf += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offs)
+pdf += b"trailer\n<</Size 6/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref
+o4 = len(pdf)
+pdf += b"4 0 obj\n" + content(b"Meeting at the depot") + b"\nendobj\n"
+x2 = len(pdf)
+pdf += b"xref\n0 1\n0000000000 65535 f \n4 1\n%010d 00000 n \n" % o4
+open(d + "/redacted.pdf", "wb").write(pdf + b"trailer\n<</Size 6/Root 1 0 R/Prev %d>>\nstartxref\n%d\n%%%%EOF\n" % (xref, x2))
 # A PDF whose one startxref points at its own trailer, not at an xref.
 body = b"%PDF-1.4\n1 0 obj <</Type/Catalog>> endobj\ntrailer <</Root 1 0 R>>\n"
 open(d + "/loop.pdf", "wb").write(body + b"startxref\n%d\n%%%%EOF\n" % len(body))
@@ -335,6 +354,9 @@ check "text.png: tEXt Author" grep -q "PNG author: Png Painter" <<<"$(excerpt te
 check "text.png: zTXt and iTXt" bash -c "grep -q 'PNG text \"Comment\": shot at the depot' <<<\"\$1\" && grep -q 'Beschreibung der Halle' <<<\"\$1\"" _ "$(excerpt text.png comments)"
 check "scan.tif: TIFF tags (artist, camera, software)" bash -c "grep -q 'Tiff Artist' <<<\"\$1\" && grep -q 'Nikon D750' <<<\"\$2\" && grep -q Tiffware <<<\"\$3\"" _ "$(excerpt scan.tif author)" "$(excerpt scan.tif camera)" "$(excerpt scan.tif software)"
 check "updated.pdf: exiftool's update keeps the earlier revision" grep -q "PDF: 1 earlier revision kept" <<<"$(excerpt updated.pdf revisions)"
+check "redacted.pdf: what the earlier revision said that the last does not" grep -q "PDF: earlier revision 1 said, not in the last: Informant Jon Doe waits at gate 4" <<<"$(excerpt redacted.pdf revisions)"
+check "… and not what both say" bash -c "! grep -q 'Meeting at' <<<\"\$1\"" _ "$(excerpt redacted.pdf revisions)"
+check "updated.pdf (exiftool changed only its Info): no text said to be removed" bash -c "! grep -q 'said, not in the last' <<<\"\$1\"" _ "$(excerpt updated.pdf revisions)"
 check_eq "plain.pdf, made in one go: no earlier revision" "$(count plain.pdf revisions)" 0
 check "attached.pdf: pdfattach appends a second update" grep -q "PDF: 2 earlier revisions kept" <<<"$(excerpt attached.pdf revisions)"
 check "zxmp.pdf: a compressed XMP stream, through pdfinfo -meta" grep -q "XMP creator: Hidden Writer" <<<"$(excerpt zxmp.pdf author)"
@@ -357,7 +379,7 @@ check "loop.pdf: one line naming it and the tool that failed" bash -c "[ \"\$(gr
 check "… and no revision invented" test "$(count loop.pdf revisions)" = 0
 check "photo.heic: the Exif item's camera and position" bash -c "grep -q 'Apple iPhone 13' <<<\"\$1\" && grep -q 'position near 40.4 N, 80.0 W' <<<\"\$2\"" _ "$(excerpt photo.heic camera)" "$(excerpt photo.heic gps)"
 # A catalogue reviewed by the rules before threaded comments and images
-# inside office files (2): every file is read again, and their findings come.
+# inside office files and the text of earlier PDF revisions (2): every file is read again, and their findings come.
 n_more=$(sqlite3 "$D/catalogue.db" "SELECT count(*) FROM review_files r JOIN files f ON f.id = r.id JOIN collections c ON c.id = f.collection_id WHERE c.slug = 'more'")
 sqlite3 "$D/catalogue.db" "UPDATE review_files SET rules = 2 WHERE rules > 2"
 $BROADSIDE --data "$D" review more >/dev/null 2>"$T/err5"

@@ -435,7 +435,7 @@ test_media(void)
 	ok(out.s && strstr(out.s, "embedded\t2 images inside, 2 with metadata of their own, the first word/media/image0.jpeg\n"),
 	    "counted");
 	strbuf_reset(&out);
-	is_int(meta_jailed(jail, META_PDFINFO, NULL, META_OFFICE, fd, &out, &why), DOCJAIL_OK, "jailed");
+	is_int(meta_jailed(jail, META_PDFINFO, NULL, NULL, META_OFFICE, fd, &out, &why), DOCJAIL_OK, "jailed");
 	ok(out.s && strstr(out.s, "camera\tword/media/image1.jpeg: Canon\n"), "jailed: %s", out.s ? out.s : "");
 	close(fd);
 	free(path);
@@ -468,7 +468,7 @@ test_media(void)
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		strbuf_reset(&out);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		is_int(meta_jailed(jail, META_PDFINFO, NULL, META_OFFICE, fd, &out, &why), DOCJAIL_OK, "bomb: jailed");
+		is_int(meta_jailed(jail, META_PDFINFO, NULL, NULL, META_OFFICE, fd, &out, &why), DOCJAIL_OK, "bomb: jailed");
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		ok(out.s && strstr(out.s, "embedded\t12 images inside, 12 with metadata"), "bomb: %s", out.s ? out.s : "");
 		ok(t1.tv_sec - t0.tv_sec < 5, "bomb: within 5 s (%ld s)", (long)(t1.tv_sec - t0.tv_sec));
