@@ -152,7 +152,7 @@ read_meta(const review_opts_t *o, const char *path, const char *mime, struct tal
 	}
 	strbuf_init(&out);
 	strbuf_init(&why);
-	if (meta_jailed(o->jail, o->pdfinfo ? o->pdfinfo : META_PDFINFO, o->pdfdetach, f, fd, &out, &why) ==
+	if (meta_jailed(o->jail, o->pdfinfo ? o->pdfinfo : META_PDFINFO, o->pdfdetach, o->pdftotext, f, fd, &out, &why) ==
 	    DOCJAIL_OK)
 		rc = 0;
 	else

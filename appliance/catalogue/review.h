@@ -14,7 +14,7 @@
 
 #include "catalogue/cat.h"
 
-#define REVIEW_RULES 2        /* raise when a rule changes: every file is read again */
+#define REVIEW_RULES 4        /* raise when a rule changes: every file is read again */
 #define REVIEW_EXCERPTS 3
 
 struct docjail;
@@ -29,6 +29,7 @@ typedef struct review_opts {
 	int rootfd;
 	const char *pdfinfo;   /* absolute; NULL = META_PDFINFO */
 	const char *pdfdetach; /* absolute; NULL: embedded files are not listed */
+	const char *pdftotext; /* absolute; NULL: earlier PDF revisions' text is not compared */
 	/* Called (by the calling thread) for each file whose metadata could not
 	 * all be read: its path and why (both untrusted text). */
 	void (*unread)(void *arg, const char *path, const char *why);

@@ -33,13 +33,15 @@ static const char review_usage[] =
     "(checked), street (\"742 Evergreen Terrace\"). In documents' own metadata, read\n"
     "in the document jail: gps, camera (make, model, serial), author, software\n"
     "(JPEG and TIFF EXIF; XMP; PNG text; PDF Info; Office and OpenDocument\n"
-    "properties), comments (Word, spreadsheet and presentation comments, speaker\n"
-    "notes), revisions (tracked changes, a PDF's earlier revisions), embedded (a\n"
-    "PDF's attached files), mailhost (e-mail headers naming internal hosts or\n"
-    "private addresses). It helps a human review; it does not replace one: it finds no\n"
-    "names, faces or handwriting. Originals are published byte for byte, with their\n"
-    "metadata. Results stay in the catalogue (never served), so a second run reads\n"
-    "only new and changed files. Files are never changed.\n"
+    "properties; the images inside office files), comments (Word, spreadsheet,\n"
+    "Excel threaded and presentation comments, speaker notes), revisions (tracked\n"
+    "changes, a PDF's earlier revisions and the text a later one removed),\n"
+    "embedded (a PDF's attached files, an office file's images), mailhost (e-mail\n"
+    "headers naming internal hosts or private addresses). It helps a human review;\n"
+    "it does not replace one: it finds no names, faces or handwriting. Originals\n"
+    "are published byte for byte, with their metadata. Results stay in the\n"
+    "catalogue (never served), so a second run reads only new and changed files.\n"
+    "Files are never changed.\n"
     "--kinds shows only those kinds; --withhold-kinds withholds every file with a\n"
     "finding of those kinds (`broadside withhold`) and lists them.\n";
 
@@ -281,6 +283,9 @@ open_jail(const char *data, const cat_collection_t *col, review_opts_t *o, conf_
 		jc.tools[1] = *pdfdetach;
 		o->pdfdetach = *pdfdetach;
 	}
+	/* pdftotext reads each earlier revision of a PDF, to say what a later one removed. */
+	o->pdftotext = io.pdftotext_path ? io.pdftotext_path : "/usr/bin/pdftotext";
+	jc.tools[o->pdfdetach ? 2 : 1] = o->pdftotext;
 	if ((o->jail = docjail_new(&jc)) == NULL)
 		return -1;
 	return 0;

@@ -39,6 +39,8 @@
 #define EXTRACT_OFFICE_PART_MAX (32ULL * 1024 * 1024)   /* bytes inflated per part */
 #define EXTRACT_OFFICE_DOC_MAX (128ULL * 1024 * 1024)   /* bytes inflated per document */
 #define EXTRACT_OFFICE_DEPTH_MAX 256        /* XML nesting */
+#define EXTRACT_OFFICE_MEDIA_MAX 64         /* embedded images read for the review (all are counted) */
+#define EXTRACT_OFFICE_MEDIA_READ (4U * 1024 * 1024)    /* bytes inflated of each */
 
 /* A listing (an archive's entries, a message's attachments) follows the text
  * in the extracted text after this byte, which text never holds (control
@@ -126,11 +128,16 @@ void extract_eml(const char *p, size_t n, strbuf_t *out, char **title);
 int extract_office_fd(int fd, strbuf_t *out, char **title);
 /* Append the text of the Office archive p[0..n) (an attachment) to out. */
 int extract_office_mem(const void *p, size_t n, strbuf_t *out, char **title);
+/* The review's reader of one image's first n bytes (whole: all of them)
+ * inside an office file: finding lines "kind<TAB>text" to out. */
+typedef void (*extract_media_fn)(const unsigned char *buf, size_t n, int whole, strbuf_t *out);
 /* For the review: what an office document's properties say about who made it
  * and with what, and whether it holds comments or tracked changes, as lines
- * "kind<TAB>text" (kinds author, software, comments, revisions). The same
+ * "kind<TAB>text" (kinds author, software, comments, revisions); its images
+ * (word/, xl/, ppt/media, ODF Pictures) counted as "embedded", and, if media
+ * is not NULL, each read by it (its lines naming the image). The same
  * bounds as extract_office_fd. 0, or -1 if it is not such an archive. */
-int extract_office_meta_fd(int fd, strbuf_t *out);
+int extract_office_meta_fd(int fd, strbuf_t *out, extract_media_fn media);
 /* Append the listing of the zip, tar or 7z archive open at fd (pread and
  * seek only) to list; 0, or -1 if it is no archive libarchive reads. */
 int extract_archive_fd(int fd, strbuf_t *list);

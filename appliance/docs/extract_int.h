@@ -15,6 +15,7 @@
 #define BROADSIDE_EXTRACT_INT_H
 
 #include <stdint.h>
+#include <zip.h>
 
 #include "docs/extract.h"
 
@@ -57,5 +58,16 @@ int extract_memfd_(const char *p, size_t n);
  * tool's answer, as untrusted as the document, is checked again. */
 enum docjail_result extract_tool_text_(docjail_t *j, const extract_tools_t *t, enum extract_kind kind,
     int fd, strbuf_t *out, char **title, strbuf_t *why);
+
+/* Open the zip archive at fd read-only (libzip reading through pread only;
+ * err is initialised here, and the caller finishes it after zip_discard).
+ * NULL if it is not a regular file or not a zip. */
+zip_t *extract_zip_open_fd(int fd, zip_error_t *err);
+
+/* The images of the office archive za (n entries) for the review: each of
+ * the first EXTRACT_OFFICE_MEDIA_MAX read by media (NULL: only counted),
+ * within *budget, its lines "kind<TAB>NAME: text" to out; then one
+ * "embedded" line counting them all. */
+void extract_office_media(zip_t *za, zip_int64_t n, zip_uint64_t *budget, extract_media_fn media, strbuf_t *out);
 
 #endif

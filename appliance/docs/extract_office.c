@@ -1,20 +1,18 @@
 /* extract_office: the text of Office Open XML (docx, xlsx, pptx) and
  * OpenDocument (odt, ods, odp) files, run inside the document jail on the
  * descriptor it was given. libzip reads the archive through a source of our
- * own that only preads the descriptor (no path, no FILE, nothing to open);
+ * own that only preads the descriptor (extract_zip.c: no path, no FILE);
  * expat streams each XML part with no DTD, no external entity and a depth
  * limit. Every count is bounded: entries in the archive, parts read, bytes
  * inflated per part and per document, nesting depth, and the text itself
  * (EXTRACT_TEXT_MAX). A zip bomb ends as capped text or as "not readable". */
 #include "docs/extract.h"
+#include "docs/extract_int.h"
 
-#include <errno.h>
 #include <expat.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zip.h>
 
@@ -38,75 +36,6 @@ struct part {
 	enum part_mode mode;
 };
 
-/* ---- the archive, read through pread on the descriptor ---------------- */
-
-struct fdsrc {
-	int fd;
-	zip_int64_t size, pos;
-	zip_error_t err;
-};
-
-static zip_int64_t
-fdsrc_cb(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
-{
-	struct fdsrc *s = ud;
-
-	switch (cmd) {
-	case ZIP_SOURCE_OPEN:
-		s->pos = 0;
-		return 0;
-	case ZIP_SOURCE_READ: {
-		ssize_t r;
-		if (len > (zip_uint64_t)(s->size - s->pos))
-			len = (zip_uint64_t)(s->size - s->pos);
-		if (len > (zip_uint64_t)SSIZE_MAX)
-			len = SSIZE_MAX;
-		do
-			r = pread(s->fd, data, (size_t)len, (off_t)s->pos);
-		while (r < 0 && errno == EINTR);
-		if (r < 0) {
-			zip_error_set(&s->err, ZIP_ER_READ, errno);
-			return -1;
-		}
-		s->pos += r;
-		return r;
-	}
-	case ZIP_SOURCE_CLOSE:
-	case ZIP_SOURCE_FREE:
-		return 0;
-	case ZIP_SOURCE_STAT: {
-		zip_stat_t *st = data;
-		if (len < sizeof(*st)) {
-			zip_error_set(&s->err, ZIP_ER_INVAL, 0);
-			return -1;
-		}
-		zip_stat_init(st);
-		st->size = (zip_uint64_t)s->size;
-		st->valid |= ZIP_STAT_SIZE;
-		return sizeof(*st);
-	}
-	case ZIP_SOURCE_ERROR:
-		return zip_error_to_data(&s->err, data, len);
-	case ZIP_SOURCE_SEEK: {
-		zip_int64_t np = zip_source_seek_compute_offset((zip_uint64_t)s->pos, (zip_uint64_t)s->size,
-		    data, len, &s->err);
-		if (np < 0)
-			return -1;
-		s->pos = np;
-		return 0;
-	}
-	case ZIP_SOURCE_TELL:
-		return s->pos;
-	case ZIP_SOURCE_SUPPORTS:
-		return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
-		    ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, ZIP_SOURCE_SEEK, ZIP_SOURCE_TELL,
-		    ZIP_SOURCE_SUPPORTS, -1);
-	default:
-		zip_error_set(&s->err, ZIP_ER_OPNOTSUPP, 0);
-		return -1;
-	}
-}
-
 /* ---- one XML part ------------------------------------------------------ */
 
 struct xml_text {
@@ -123,12 +52,31 @@ struct xml_text {
 	int prop;
 	struct marks *m;
 	int in_who, in_fld, in_region, note_text;
+	/* An xlsx comments part's <author>: its number and first bytes. */
+	int in_author, author_i;
+	char author_head[4];
+};
+
+/* Excel's threaded comments: who wrote them (personId) and who those are
+ * (xl/persons/person.xml), in either order in the archive. */
+#define THREAD_AUTHORS_MAX 8
+#define THREAD_PERSONS_MAX 64
+#define THREAD_ID_MAX 64
+
+struct person {
+	char id[THREAD_ID_MAX], name[201];
 };
 
 /* What PART_MARKS parts hold, summed over a document's parts. */
 struct marks {
-	int64_t comments, changes, notes;
+	int64_t comments, changes, notes, threaded;
 	strbuf_t who_c, who_ch;
+	/* Excel writes a legacy copy of each threaded comment, by an author
+	 * "tc={id}": those authors (of the first 256), not counted twice. */
+	unsigned char tc_author[32];
+	char thread_by[THREAD_AUTHORS_MAX][THREAD_ID_MAX];
+	int nthread_by, npersons;
+	struct person *persons;
 };
 
 /* Properties that say who made a document, with what, for whom. */
@@ -160,6 +108,68 @@ name_in(const char *n, const char *const *set)
 	return 0;
 }
 
+static const char *
+attr_of(const XML_Char **attr, const char *name)
+{
+	for (size_t i = 0; attr[i] && attr[i + 1]; i += 2)
+		if (strcmp(attr[i], name) == 0)
+			return attr[i + 1];
+	return NULL;
+}
+
+/* An xlsx legacy comment whose author is a threaded comment's "tc=" mark. */
+static int
+legacy_copy(const struct xml_text *x, const XML_Char **attr)
+{
+	const char *a = attr_of(attr, "authorId");
+	char *end;
+	long k;
+
+	if (a == NULL || *a < '0' || *a > '9')
+		return 0;
+	k = strtol(a, &end, 10);
+	return *end == '\0' && k >= 0 && k < 256 && (x->m->tc_author[k / 8] & (1u << (k % 8)));
+}
+
+/* Excel's threaded comments (xl/threadedComments/N.xml: <threadedComment
+ * personId=…>, a reply one too) and their persons (xl/persons/person.xml:
+ * <person displayName=… id=…>). 1 if the element was one of them. */
+static int
+threaded_start(struct xml_text *x, const char *name, const XML_Char **attr)
+{
+	struct marks *m = x->m;
+	const char *ln = local_name(name), *id = attr_of(attr, "id"), *who;
+
+	if (strcmp(ln, "threadedComment") == 0) {
+		m->threaded++;
+		who = attr_of(attr, "personId");
+		if (who == NULL || strlen(who) >= THREAD_ID_MAX || m->nthread_by >= THREAD_AUTHORS_MAX)
+			return 1;
+		for (int i = 0; i < m->nthread_by; i++)
+			if (strcmp(m->thread_by[i], who) == 0)
+				return 1;
+		strcpy(m->thread_by[m->nthread_by++], who);
+		return 1;
+	}
+	if (strcmp(ln, "person") == 0) {
+		who = attr_of(attr, "displayName");
+		if (id == NULL || who == NULL || strlen(id) >= THREAD_ID_MAX || m->npersons >= THREAD_PERSONS_MAX)
+			return 1;
+		if (m->persons == NULL)
+			m->persons = xcalloc(THREAD_PERSONS_MAX, sizeof(*m->persons));
+		size_t n = strnlen(who, sizeof(m->persons[0].name) - 1);
+		/* Cut on a character's first byte (expat gives UTF-8). */
+		while (n > 0 && who[n] != '\0' && ((unsigned char)who[n] & 0xc0) == 0x80)
+			n--;
+		strcpy(m->persons[m->npersons].id, id);
+		memcpy(m->persons[m->npersons].name, who, n);
+		m->persons[m->npersons].name[n] = '\0';
+		m->npersons++;
+		return 1;
+	}
+	return 0;
+}
+
 static void XMLCALL
 x_start(void *ud, const XML_Char *name, const XML_Char **attr)
 {
@@ -185,12 +195,14 @@ x_start(void *ud, const XML_Char *name, const XML_Char **attr)
 				x->prop = (int)i;
 		return;
 	}
+	if (x->mode == PART_MARKS && threaded_start(x, name, attr))
+		return;
 	if (x->mode == PART_MARKS) {
 		/* Word's comments and changes; a spreadsheet's comment (xlsx), a
 		 * presentation's (pptx p:cm), an OpenDocument annotation; ODF's
 		 * changed regions. Authors: an attribute (Word, pptx's comment
 		 * authors), or the text of an element (xlsx <author>, ODF dc:creator). */
-		int comment = strcmp(name, "w:comment") == 0 || strcmp(name, "comment") == 0 ||
+		int comment = strcmp(name, "w:comment") == 0 || (strcmp(name, "comment") == 0 && !legacy_copy(x, attr)) ||
 		    strcmp(ln, "cm") == 0 || strcmp(name, "office:annotation") == 0;
 		int change = strcmp(name, "w:ins") == 0 || strcmp(name, "w:del") == 0 ||
 		    strcmp(name, "text:changed-region") == 0;
@@ -215,6 +227,14 @@ x_start(void *ud, const XML_Char *name, const XML_Char **attr)
 		if ((strcmp(name, "author") == 0 || strcmp(name, "dc:creator") == 0)) {
 			strbuf_t *w = x->in_region ? &m->who_ch : &m->who_c;
 			x->in_who = w->len == 0 ? 1 + x->in_region : 0;
+		}
+		if (strcmp(name, "authors") == 0) {
+			x->author_i = 0;
+			memset(m->tc_author, 0, sizeof(m->tc_author));
+		}
+		if (strcmp(name, "author") == 0) {
+			x->in_author = 1;
+			memset(x->author_head, 0, sizeof(x->author_head));
 		}
 		return;
 	}
@@ -252,6 +272,17 @@ x_end(void *ud, const XML_Char *name)
 	x->in_value = 0;
 	if (x->mode == PART_MARKS) {
 		x->in_who = 0;
+		if (strcmp(name, "author") == 0 && x->in_author) {
+			/* A legacy copy's author names no one: marked, and never "the first by". */
+			if (memcmp(x->author_head, "tc=", 3) == 0) {
+				if (x->author_i < 256)
+					x->m->tc_author[x->author_i / 8] |= (unsigned char)(1u << (x->author_i % 8));
+				if (x->m->who_c.len >= 3 && memcmp(x->m->who_c.s, "tc=", 3) == 0)
+					strbuf_reset(&x->m->who_c);
+			}
+			x->in_author = 0;
+			x->author_i++;
+		}
 		if (strcmp(name, "text:changed-region") == 0)
 			x->in_region = 0;
 		if (strcmp(name, "a:fld") == 0 && x->in_fld > 0)
@@ -296,6 +327,12 @@ x_chars(void *ud, const XML_Char *s, int len)
 		return;
 	}
 	if (x->mode == PART_MARKS) {
+		if (x->in_author)
+			for (int i = 0; i < len; i++) {
+				size_t h = strnlen(x->author_head, 3);
+				if (h < 3)
+					x->author_head[h] = s[i];
+			}
 		for (int i = 0; i < len && !x->in_fld; i++)
 			if (s[i] != ' ' && s[i] != '\n' && s[i] != '\t' && s[i] != '\r')
 				x->note_text = 1;
@@ -465,31 +502,6 @@ part_cmp(const void *a, const void *b)
 static int
 office_from_zip(zip_t *za, strbuf_t *out, char **title);
 
-/* Open the archive at fd read-only through src (which must outlive it). */
-static zip_t *
-zip_open_fd(int fd, struct fdsrc *src, zip_error_t *err)
-{
-	struct stat st;
-	zip_source_t *zs;
-	zip_t *za;
-
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		return NULL;
-	src->fd = fd;
-	src->size = st.st_size;
-	zip_error_init(&src->err);
-	zip_error_init(err);
-	zs = zip_source_function_create(fdsrc_cb, src, err);
-	if (zs == NULL)
-		return NULL;
-	za = zip_open_from_source(zs, ZIP_RDONLY, err);
-	if (za == NULL) {
-		zip_source_free(zs);
-		zip_error_fini(err);
-	}
-	return za;
-}
-
 /* Parts whose comments, changes or notes the review counts, besides
  * word/comments.xml and word/document.xml: a spreadsheet's comments, a
  * presentation's comments, comment authors and notes pages, an ODF's
@@ -498,6 +510,7 @@ static int
 marks_part(const char *name)
 {
 	return name_match(name, "xl/comments", ".xml") || name_match(name, "ppt/comments/", ".xml") ||
+	    name_match(name, "xl/threadedComments/", ".xml") || strcmp(name, "xl/persons/person.xml") == 0 ||
 	    strcmp(name, "ppt/commentAuthors.xml") == 0 || strcmp(name, "ppt/authors.xml") == 0 || name_match(name, "ppt/notesSlides/notesSlide", ".xml") ||
 	    strcmp(name, "content.xml") == 0;
 }
@@ -518,14 +531,40 @@ marks_line(strbuf_t *out, const char *kind, int64_t n, const char *one, const ch
 	strbuf_addc(out, '\n');
 }
 
+/* Excel's threaded comments, with their authors by name (as many as were
+ * kept), each once. */
+static void
+threaded_line(strbuf_t *out, const struct marks *m)
+{
+	int named = 0;
+
+	if (m->threaded <= 0)
+		return;
+	strbuf_addf(out, "comments\t%lld threaded comment%s (Excel)", (long long)m->threaded,
+	    m->threaded == 1 ? "" : "s");
+	for (int i = 0; i < m->nthread_by; i++)
+		for (int j = 0; j < m->npersons; j++) {
+			if (strcmp(m->thread_by[i], m->persons[j].id) != 0 || m->persons[j].name[0] == '\0')
+				continue;
+			size_t at;
+			strbuf_adds(out, named++ ? ", " : ", by ");
+			at = out->len;
+			extract_utf8(out, m->persons[j].name, strlen(m->persons[j].name));
+			for (size_t k = at; k < out->len; k++)
+				if (out->s[k] == '\t' || out->s[k] == '\n')
+					out->s[k] = ' ';
+			break;
+		}
+	strbuf_addc(out, '\n');
+}
+
 int
-extract_office_meta_fd(int fd, strbuf_t *out)
+extract_office_meta_fd(int fd, strbuf_t *out, extract_media_fn media)
 {
 	static const struct { const char *name; enum part_mode mode; } wanted[] = {
 		{ "docProps/core.xml", PART_PROPS }, { "docProps/app.xml", PART_PROPS }, { "meta.xml", PART_PROPS },
 		{ "word/comments.xml", PART_MARKS }, { "word/document.xml", PART_MARKS },
 	};
-	struct fdsrc src;
 	zip_error_t err;
 	zip_t *za;
 	zip_uint64_t budget = EXTRACT_OFFICE_DOC_MAX;
@@ -534,7 +573,7 @@ extract_office_meta_fd(int fd, strbuf_t *out)
 	struct marks m = { 0 };
 	int rc = -1, parts = 0;
 
-	if ((za = zip_open_fd(fd, &src, &err)) == NULL)
+	if ((za = extract_zip_open_fd(fd, &err)) == NULL)
 		return -1;
 	n = zip_get_num_entries(za, 0);
 	if (n <= 0 || n > EXTRACT_OFFICE_ENTRIES_MAX)
@@ -559,11 +598,14 @@ extract_office_meta_fd(int fd, strbuf_t *out)
 		(void)read_part(za, &pt, out, &scratch, &budget, &m);
 	}
 	marks_line(out, "comments", m.comments, "comment", "comments", &m.who_c);
+	threaded_line(out, &m);
+	extract_office_media(za, n, &budget, media, out);
 	marks_line(out, "comments", m.notes, "page of speaker notes", "pages of speaker notes", NULL);
 	marks_line(out, "revisions", m.changes, "tracked change", "tracked changes", &m.who_ch);
 	strbuf_release(&scratch);
 	strbuf_release(&m.who_c);
 	strbuf_release(&m.who_ch);
+	free(m.persons);
 	rc = 0;
 done:
 	zip_discard(za);
@@ -574,12 +616,11 @@ done:
 int
 extract_office_fd(int fd, strbuf_t *out, char **title)
 {
-	struct fdsrc src;
 	zip_error_t err;
 	zip_t *za;
 	int rc;
 
-	if ((za = zip_open_fd(fd, &src, &err)) == NULL)
+	if ((za = extract_zip_open_fd(fd, &err)) == NULL)
 		return -1;
 	rc = office_from_zip(za, out, title);
 	zip_error_fini(&err);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "docs/extract.h"
@@ -386,6 +387,11 @@ meta_pdf_bytes(int fd, strbuf_t *out)
 		strbuf_addf(out, "revisions\tPDF: %lld earlier revision%s kept in the file (incremental update%s): "
 		    "what a later one removed may still be readable\n", n, n == 1 ? "" : "s", n == 1 ? "" : "s");
 	}
+	/* Where each earlier revision ends (a linearized file's first-page
+	 * trailer is none), for meta_jailed to compare their text. */
+	for (long long i = rev.linearized ? 1 : 0, k = 0; i < rev.nends && k < meta_pdf_rev_earlier(&rev) &&
+	    k < META_PDF_REV_READ; i++, k++)
+		strbuf_addf(out, META_PDF_REV_HINT "%lld\n", rev.ends[i]);
 	if (hint)
 		strbuf_adds(out, META_PDF_EMBEDDED_HINT "\n");
 	if (packets > 0)
@@ -421,6 +427,59 @@ exif_tiff(const unsigned char *tiff, size_t n, strbuf_t *out)
 	free(e);
 }
 
+/* An image's first n bytes (whole: all of it) by its reader. */
+static int
+meta_image(enum meta_format f, const unsigned char *buf, size_t n, int whole, strbuf_t *out)
+{
+	int rc = 0;
+
+	switch (f) {
+	case META_JPEG:
+		/* XMP is an APP1 segment of its own; a JPEG without EXIF is no fault. */
+		(void)meta_exif(buf, n, out);
+		(void)meta_xmp_find(buf, n, out);
+		return n > 0 ? 0 : -1;
+	case META_PNG: {
+		const unsigned char *ex = NULL;
+		size_t exn = 0;
+		rc = meta_png(buf, n, whole, out, &ex, &exn);
+		if (ex != NULL)
+			exif_tiff(ex, exn, out);
+		return rc;
+	}
+	case META_TIFF:
+		if (n < 8 || (memcmp(buf, "MM\0*", 4) != 0 && memcmp(buf, "II*\0", 4) != 0))
+			return -1;
+		exif_tiff(buf, n, out);
+		(void)meta_xmp_find(buf, n, out);
+		return 0;
+	case META_HEIC:
+		meta_heic(buf, n, out);
+		(void)meta_xmp_find(buf, n, out);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* An image inside an office file, its reader chosen by its first bytes
+ * (a name inside an archive says nothing). */
+static void
+office_image(const unsigned char *buf, size_t n, int whole, strbuf_t *out)
+{
+	enum meta_format f = META_NONE;
+
+	if (n >= 3 && memcmp(buf, "\xff\xd8\xff", 3) == 0)
+		f = META_JPEG;
+	else if (n >= 8 && memcmp(buf, "\x89PNG\r\n\x1a\n", 8) == 0)
+		f = META_PNG;
+	else if (n >= 4 && (memcmp(buf, "MM\0*", 4) == 0 || memcmp(buf, "II*\0", 4) == 0))
+		f = META_TIFF;
+	else if (n >= 12 && memcmp(buf + 4, "ftyp", 4) == 0)
+		f = META_HEIC;
+	(void)meta_image(f, buf, n, whole, out);
+}
+
 int
 meta_read_fd(int fd, enum meta_format f, strbuf_t *out)
 {
@@ -430,7 +489,7 @@ meta_read_fd(int fd, enum meta_format f, strbuf_t *out)
 
 	switch (f) {
 	case META_OFFICE:
-		return extract_office_meta_fd(fd, out);
+		return extract_office_meta_fd(fd, out, office_image);
 	case META_PDF:
 		return meta_pdf_bytes(fd, out);
 	case META_MAIL:
@@ -439,36 +498,16 @@ meta_read_fd(int fd, enum meta_format f, strbuf_t *out)
 		break;
 	case META_JPEG:
 		buf = read_start(fd, META_EXIF_READ, &n, &whole);
-		/* XMP is an APP1 segment of its own; a JPEG without EXIF is no fault. */
-		(void)meta_exif(buf, n, out);
-		(void)meta_xmp_find(buf, n, out);
-		rc = n > 0 ? 0 : -1;
+		rc = meta_image(f, buf, n, whole, out);
 		break;
-	case META_PNG: {
-		const unsigned char *ex = NULL;
-		size_t exn = 0;
-		buf = read_start(fd, META_IMAGE_READ, &n, &whole);
-		rc = meta_png(buf, n, whole, out, &ex, &exn);
-		if (ex != NULL)
-			exif_tiff(ex, exn, out);
-		break;
-	}
+	case META_PNG:
 	case META_TIFF:
+	case META_HEIC:
 		buf = read_start(fd, META_IMAGE_READ, &n, &whole);
-		if (n >= 8 && (memcmp(buf, "MM\0*", 4) == 0 || memcmp(buf, "II*\0", 4) == 0)) {
-			exif_tiff(buf, n, out);
-			(void)meta_xmp_find(buf, n, out);
-		} else {
-			rc = -1;
-		}
+		rc = meta_image(f, buf, n, whole, out);
 		break;
 	case META_XMP:
 		buf = read_start(fd, META_XMP_MAX, &n, &whole);
-		(void)meta_xmp_find(buf, n, out);
-		break;
-	case META_HEIC:
-		buf = read_start(fd, META_IMAGE_READ, &n, &whole);
-		meta_heic(buf, n, out);
 		(void)meta_xmp_find(buf, n, out);
 		break;
 	default:
@@ -527,8 +566,128 @@ pdf_xmp(docjail_t *j, const char *pdfinfo, int fd, strbuf_t *lines, strbuf_t *wh
 	return r;
 }
 
+/* pdftotext's text of the first n bytes of fd (a revision), or of all of it (n < 0). */
+static enum docjail_result
+pdf_text(docjail_t *j, const char *pdftotext, int fd, long long n, strbuf_t *text)
+{
+	char *argv[] = { (char *)pdftotext, "-q", "-enc", "UTF-8", "-", "-", NULL };
+	enum docjail_result r;
+	strbuf_t w;
+	int mfd = -1;
+
+	strbuf_init(&w);
+	if (n >= 0) {
+		char buf[65536];
+		long long at = 0;
+		/* The parent copies bytes, never parses them: the jail reads the copy. */
+		if ((mfd = memfd_create("revision", MFD_CLOEXEC)) < 0)
+			return DOCJAIL_NO_START;
+		while (at < n) {
+			ssize_t k = pread(fd, buf, (size_t)(n - at) < sizeof(buf) ? (size_t)(n - at) : sizeof(buf), (off_t)at);
+			if (k <= 0 || write(mfd, buf, (size_t)k) != k)
+				break;
+			at += k;
+		}
+	}
+	r = docjail_tool(j, mfd >= 0 ? mfd : fd, argv, text, &w);
+	if (mfd >= 0)
+		close(mfd);
+	strbuf_release(&w);
+	return r;
+}
+
+/* The next line of text[*at..n), blanks trimmed and NUL-terminated in
+ * place; NULL at the end. */
+static char *
+next_line(char *text, size_t n, size_t *at)
+{
+	while (*at < n) {
+		char *l = text + *at, *e = memchr(l, '\n', n - *at), *t;
+		if (e == NULL)
+			e = text + n;
+		*at = (size_t)(e - text) + 1;
+		while (l < e && (*l == ' ' || *l == '\f' || *l == '\t' || *l == '\r'))
+			l++;
+		for (t = e; t > l && (t[-1] == ' ' || t[-1] == '\r' || t[-1] == '\t'); t--)
+			;
+		if (t > l) {
+			*t = '\0';
+			return l;
+		}
+	}
+	return NULL;
+}
+
+static int
+line_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* What an earlier revision's text held that the last one's does not: each
+ * line of it (blanks trimmed) that is no line of the last text (sorted
+ * once, then searched: linear in the texts, which the jail caps at 16 MiB),
+ * as one finding a revision. The offsets come from the jailed parse:
+ * checked against the file's size, at most META_PDF_REV_READ. */
+static void
+pdf_removed(docjail_t *j, const char *pdftotext, int fd, const strbuf_t *hints, strbuf_t *lines)
+{
+	const char *p = hints->s ? hints->s : "";
+	strbuf_t last, old;
+	struct stat st;
+	char **sorted = NULL, *l;
+	size_t nsorted = 0, cap = 0, at = 0;
+	int done = 0, total = 0;
+
+	if (fstat(fd, &st) < 0)
+		return;
+	for (const char *h = p; (h = strstr(h, META_PDF_REV_HINT)) != NULL; h++)
+		total++;
+	strbuf_init(&last);
+	strbuf_init(&old);
+	if (total == 0 || pdf_text(j, pdftotext, fd, -1, &last) != DOCJAIL_OK)
+		goto done;
+	while ((l = next_line(last.s, last.len, &at)) != NULL) {
+		if (nsorted == cap)
+			sorted = xrealloc(sorted, (cap = cap ? 2 * cap : 256) * sizeof(*sorted));
+		sorted[nsorted++] = l;
+	}
+	if (nsorted > 0)
+		qsort(sorted, nsorted, sizeof(*sorted), line_cmp);
+	for (const char *h = p; done < META_PDF_REV_READ && (h = strstr(h, META_PDF_REV_HINT)) != NULL; h++) {
+		long long end = strtoll(h + strlen(META_PDF_REV_HINT), NULL, 10);
+		strbuf_t gone;
+		int n = 0;
+		done++;
+		if (end <= 0 || end >= (long long)st.st_size || end > META_PDF_REV_BYTES)
+			continue;
+		strbuf_reset(&old);
+		if (pdf_text(j, pdftotext, fd, end, &old) != DOCJAIL_OK || old.s == NULL)
+			continue;
+		strbuf_init(&gone);
+		for (at = 0; gone.len < META_VALUE_MAX && (l = next_line(old.s, old.len, &at)) != NULL;) {
+			if (nsorted > 0 && bsearch(&l, sorted, nsorted, sizeof(*sorted), line_cmp) != NULL)
+				continue;
+			strbuf_adds(&gone, n++ ? " | " : "");
+			strbuf_adds(&gone, l);
+		}
+		if (n > 0) {
+			char label[96];
+			snprintf(label, sizeof(label), "PDF: earlier revision %d said, not in the last", done);
+			strbuf_addc(&gone, '\0');
+			line(lines, "revisions", label, gone.s);
+		}
+		strbuf_release(&gone);
+	}
+done:
+	free(sorted);
+	strbuf_release(&last);
+	strbuf_release(&old);
+}
+
 enum docjail_result
-meta_jailed(docjail_t *j, const char *pdfinfo, const char *pdfdetach, enum meta_format f, int fd, strbuf_t *out, strbuf_t *why)
+meta_jailed(docjail_t *j, const char *pdfinfo, const char *pdfdetach, const char *pdftotext, enum meta_format f,
+    int fd, strbuf_t *out, strbuf_t *why)
 {
 	strbuf_t raw, lines;
 	enum docjail_result r;
@@ -577,6 +736,14 @@ meta_jailed(docjail_t *j, const char *pdfinfo, const char *pdfdetach, enum meta_
 		 * to be parsed (through a memfd), as every document byte does. */
 		if (r == DOCJAIL_OK && stream && (lines.s == NULL || !strstr(lines.s, META_PDF_XMP_HINT "\n")))
 			r = pdf_xmp(j, pdfinfo, fd, &lines, why);
+		if (pdftotext != NULL && lines.s != NULL && strstr(lines.s, META_PDF_REV_HINT)) {
+			strbuf_t gone;
+			strbuf_init(&gone);
+			pdf_removed(j, pdftotext, fd, &lines, &gone);
+			if (gone.len > 0)
+				strbuf_add(&lines, gone.s, gone.len);
+			strbuf_release(&gone);
+		}
 		strbuf_release(&w2);
 	} else {
 		r = docjail_parse(j, fd, meta_fd, &f, sizeof(f), &lines, &t, why);

@@ -4,7 +4,8 @@
  * artist, owner, copyright, software; through libexif), the Info of a PDF
  * (Author, Creator, Producer; through poppler's pdfinfo), and the properties,
  * comments and tracked changes of Office and OpenDocument files
- * (extract_office_meta_fd), and the headers of an e-mail that name internal
+ * (extract_office_meta_fd, with the EXIF, XMP and PNG text of the images
+ * inside), and the headers of an e-mail that name internal
  * hosts (Received, X-Originating-IP, X-Sender-IP, X-Forwarded-For,
  * Message-ID: private IPv4 addresses, names under .local, .lan, .internal,
  * .corp, .intranet, .localdomain, .home, .priv). Every document is read in the
@@ -36,6 +37,10 @@ enum meta_format { META_NONE = 0, META_JPEG, META_OFFICE, META_PDF, META_MAIL, M
  * pdfdetach; an XMP packet was found in the bytes. */
 #define META_PDF_EMBEDDED_HINT "pdf\tmay embed files"
 #define META_PDF_XMP_HINT "pdf\txmp read"
+/* ... an earlier revision ends at this offset (its decimal follows). */
+#define META_PDF_REV_HINT "pdf\trevision ends "
+#define META_PDF_REV_READ 4           /* earlier revisions whose text is compared */
+#define META_PDF_REV_BYTES (64 * 1024 * 1024)   /* of each, copied for pdftotext */
 #define META_IMAGE_READ (16 * 1024 * 1024) /* of a PNG, TIFF or HEIF: text chunks after it are not read */
 #define META_EXIF_READ (256 * 1024)   /* a JPEG's EXIF is in its first 64 KiB segment */
 #define META_VALUE_MAX 200
@@ -62,12 +67,13 @@ void meta_pdfinfo_lines(const char *txt, size_t n, strbuf_t *out);
 int meta_read_fd(int fd, enum meta_format f, strbuf_t *out);
 
 /* Read the metadata of the document open at fd in the jail j (pdfinfo and
- * pdfdetach: absolute paths, j's tools; pdfdetach NULL: embedded files are
- * not listed) and append checked finding lines to out (each "kind<TAB>text",
+ * pdfdetach, pdftotext: absolute paths, j's tools; pdfdetach NULL: embedded
+ * files are not listed; pdftotext NULL: a PDF's earlier revisions' text is
+ * not compared with the last one's) and append checked finding lines to out (each "kind<TAB>text",
  * a known kind, valid UTF-8, at most META_VALUE_MAX bytes of text). Lines
  * are appended even when the answer is not DOCJAIL_OK (a PDF pdfinfo cannot
  * read may still show revisions): why says what failed. */
-enum docjail_result meta_jailed(docjail_t *j, const char *pdfinfo, const char *pdfdetach, enum meta_format f,
-    int fd, strbuf_t *out, strbuf_t *why);
+enum docjail_result meta_jailed(docjail_t *j, const char *pdfinfo, const char *pdfdetach, const char *pdftotext,
+    enum meta_format f, int fd, strbuf_t *out, strbuf_t *why);
 
 #endif

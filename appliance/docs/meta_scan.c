@@ -411,6 +411,8 @@ meta_pdf_rev_feed(meta_pdf_rev_t *r, const unsigned char *p, size_t n)
 		if (memmem(p, look, "/Linearized", 11) != NULL)
 			r->linearized = 1;
 	}
+	size_t base = r->seen;
+
 	r->seen += n;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = p[i];
@@ -444,6 +446,8 @@ meta_pdf_rev_feed(meta_pdf_rev_t *r, const unsigned char *p, size_t n)
 		case 4:
 			if (c == (unsigned char)eof[r->matched]) {
 				if (++r->matched == sizeof(eof) - 1) {
+					if (r->nends < META_PDF_REV_ENDS)
+						r->ends[r->nends++] = (long long)(base + i + 1);
 					r->revisions++;
 					r->state = 0, r->matched = 0;
 				}

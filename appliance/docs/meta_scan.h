@@ -50,7 +50,12 @@ typedef struct meta_pdf_rev {
 	long long revisions;
 	int linearized;     /* a linearized file has a first-page trailer too */
 	size_t seen;        /* bytes fed so far */
+	/* Where the first META_PDF_REV_ENDS revisions end (just after "%%EOF"):
+	 * a revision is the file's bytes up to there. */
+	long long ends[8];
+	int nends;
 } meta_pdf_rev_t;
+#define META_PDF_REV_ENDS 8
 
 void meta_pdf_rev_feed(meta_pdf_rev_t *r, const unsigned char *p, size_t n);
 /* The earlier revisions a fed file keeps (0: none, or not a PDF). */

@@ -1,7 +1,7 @@
 /* fuzz_meta: the review's metadata readers on any bytes, as the document jail
  * runs them (here in-process): libexif through meta_exif, pdfinfo's output
- * through meta_pdfinfo_lines, a mail's headers through meta_mail, an office archive through
- * extract_office_meta_fd. The first byte picks one. Every line is
+ * through meta_pdfinfo_lines, a mail's headers through meta_mail, an office archive
+ * (and the images inside it) through meta_read_fd. The first byte picks one. Every line is
  * "kind<TAB>text" with a known kind and valid UTF-8. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -60,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int fd = memfd_create("fuzz", MFD_CLOEXEC);
 		if (fd < 0 || write(fd, data + 1, size - 1) != (ssize_t)(size - 1))
 			abort();
-		(void)extract_office_meta_fd(fd, &out);
+		(void)meta_read_fd(fd, META_OFFICE, &out);   /* its images too */
 		close(fd);
 		/* Office values are UTF-8 but their lines are made in one place
 		 * with extract_utf8: the framing is checked by meta_jailed. */

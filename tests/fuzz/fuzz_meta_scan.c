@@ -84,7 +84,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		close(fd);
 		/* The hint lines are for meta_jailed, which drops them. */
 		for (const char *h; out.s && ((h = strstr(out.s, META_PDF_EMBEDDED_HINT "\n")) ||
-		    (h = strstr(out.s, META_PDF_XMP_HINT "\n")));) {
+		    (h = strstr(out.s, META_PDF_XMP_HINT "\n")) || (h = strstr(out.s, META_PDF_REV_HINT)));) {
 			size_t hl = strchr(h, '\n') + 1 - h;
 			memmove((char *)h, h + hl, out.len - (size_t)(h - out.s) - hl + 1);
 			out.len -= hl;

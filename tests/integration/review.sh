@@ -195,7 +195,8 @@ check "… nothing of the key in the catalogue" bash -c "! grep -aq \"\$(sed -n 
 # earlier revision stays in the file), Pillow PNG text chunks (tEXt, zTXt,
 # iTXt) and TIFF tags, pdfattach an embedded file; python3's zipfile an xlsx
 # with a comments part, a pptx with notes and a comment, an ods with an
-# annotation and an odp with speaker notes. Hostile: a truncated PNG, a PDF
+# annotation and an odp with speaker notes; an xlsx with Excel's threaded
+# comments; Pillow's images inside a docx, an odt and a pptx. Hostile: a truncated PNG, a PDF
 # whose startxref points at itself.
 M=$T/more
 mkdir -p "$M"
@@ -235,6 +236,41 @@ z("deck.pptx", {"[Content_Types].xml": CT,
     "ppt/notesSlides/notesSlide2.xml": notes("", 2),
     "ppt/commentAuthors.xml": f'<p:cmAuthorLst {P}><p:cmAuthor id="0" name="Frank Presenter" initials="FP"/></p:cmAuthorLst>',
     "ppt/comments/comment1.xml": f'<p:cmLst {P}><p:cm authorId="0"><p:text>fix</p:text></p:cm></p:cmLst>'})
+# Excel's threaded comments (as Excel 365 writes them: a thread of two and
+# one more, their persons, and a legacy copy of each by "tc={id}" authors,
+# next to one old-style note of its own).
+TC = 'xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"'
+z("threads.xlsx", {"[Content_Types].xml": CT,
+    "xl/sharedStrings.xml": f'<sst {S}><si><t>Ledger</t></si></sst>',
+    "xl/threadedComments/threadedComment1.xml": f'<ThreadedComments {TC} xmlns:x="{S[7:-1]}">'
+        '<threadedComment ref="A1" dT="2024-03-01T10:00:00.00" personId="{P-1}" id="{T-1}"><text>who paid this?</text></threadedComment>'
+        '<threadedComment ref="A1" dT="2024-03-01T11:00:00.00" personId="{P-2}" id="{T-2}" parentId="{T-1}"><text>the depot</text></threadedComment>'
+        '<threadedComment ref="B2" dT="2024-03-02T09:00:00.00" personId="{P-1}" id="{T-3}"><text>check</text></threadedComment></ThreadedComments>',
+    "xl/persons/person.xml": f'<personList {TC} xmlns:x="{S[7:-1]}"><person displayName="Jana Threader" id="{{P-1}}" userId="jana@corp.example" providerId="AD"/>'
+        '<person displayName="Kofi Replier" id="{P-2}" userId="S-1-5-21" providerId="AD"/></personList>',
+    "xl/comments1.xml": f'<comments {S}><authors><author>tc={{T-1}}</author><author>Ivan Legacy</author><author>tc={{T-3}}</author></authors><commentList>'
+        '<comment ref="A1" authorId="0"><text><t>[Threaded comment] who paid this?</t></text></comment>'
+        '<comment ref="C3" authorId="1"><text><t>old note</t></text></comment>'
+        '<comment ref="B2" authorId="2"><text><t>[Threaded comment] check</t></text></comment></commentList></comments>'})
+# Images inside office files: Pillow's JPEG with GPS, camera and artist
+# EXIF in a docx's word/media beside one without; Pillow's PNG with an
+# Author text chunk in an odt's Pictures; a plain one in a pptx.
+ex = Image.Exif(); ex[0x010F] = "Canon"; ex[0x0110] = "EOS 5D"; ex[0x013B] = "Jane Photographer"
+ex[0x8825] = {1: "N", 2: (52.0, 31.0, 12.0), 3: "E", 4: (13.0, 24.0, 18.0)}
+import io
+def saved(im, **kw):
+    b = io.BytesIO(); im.save(b, **kw); return b.getvalue()
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+z("photos.docx", {"[Content_Types].xml": CT,
+    "word/document.xml": f'<w:document {W}><w:body><w:p><w:r><w:t>Site visit</w:t></w:r></w:p></w:body></w:document>',
+    "word/media/image1.jpeg": saved(img, format="JPEG", exif=ex),
+    "word/media/image2.png": saved(img, format="PNG")})
+pi = PngImagePlugin.PngInfo(); pi.add_text("Author", "Png Painter")
+z("pics.odt", {"mimetype": "application/vnd.oasis.opendocument.text",
+    "content.xml": f'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>',
+    "Thumbnails/thumbnail.png": saved(img, format="PNG", pnginfo=pi),
+    "Pictures/10000000000000100000001.png": saved(img, format="PNG", pnginfo=pi)})
+z("plainpics.pptx", {"[Content_Types].xml": CT, "ppt/media/image1.jpeg": saved(img, format="JPEG")})
 M188 = 'xmlns:p188="http://schemas.microsoft.com/office/powerpoint/2018/8/main"'
 z("modern.pptx", {"[Content_Types].xml": CT,
     "ppt/slides/slide1.xml": f'<p:sld {P}><p:cSld><p:spTree/></p:cSld></p:sld>',
@@ -277,6 +313,25 @@ for i, o in enumerate(objs, 1):
 xref = len(pdf)
 pdf += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offs)
 open(d + "/zxmp.pdf", "wb").write(pdf + b"trailer\n<</Size 5/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref)
+# A PDF edited by an incremental update that replaces its page's text: the
+# earlier revision's line is still in the file.
+def content(t):
+    c = b"BT /F1 12 Tf 20 100 Td (%s) Tj ET" % t
+    return b"<</Length %d>>stream\n" % len(c) + c + b"\nendstream"
+objs = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 200]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
+        content(b"Informant Jon Doe waits at gate 4"), b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>"]
+pdf, offs = b"%PDF-1.4\n", []
+for i, o in enumerate(objs, 1):
+    offs.append(len(pdf)); pdf += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+xref = len(pdf)
+pdf += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offs)
+pdf += b"trailer\n<</Size 6/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref
+o4 = len(pdf)
+pdf += b"4 0 obj\n" + content(b"Meeting at the depot") + b"\nendobj\n"
+x2 = len(pdf)
+pdf += b"xref\n0 1\n0000000000 65535 f \n4 1\n%010d 00000 n \n" % o4
+open(d + "/redacted.pdf", "wb").write(pdf + b"trailer\n<</Size 6/Root 1 0 R/Prev %d>>\nstartxref\n%d\n%%%%EOF\n" % (xref, x2))
 # A PDF whose one startxref points at its own trailer, not at an xref.
 body = b"%PDF-1.4\n1 0 obj <</Type/Catalog>> endobj\ntrailer <</Root 1 0 R>>\n"
 open(d + "/loop.pdf", "wb").write(body + b"startxref\n%d\n%%%%EOF\n" % len(body))
@@ -299,12 +354,22 @@ check "text.png: tEXt Author" grep -q "PNG author: Png Painter" <<<"$(excerpt te
 check "text.png: zTXt and iTXt" bash -c "grep -q 'PNG text \"Comment\": shot at the depot' <<<\"\$1\" && grep -q 'Beschreibung der Halle' <<<\"\$1\"" _ "$(excerpt text.png comments)"
 check "scan.tif: TIFF tags (artist, camera, software)" bash -c "grep -q 'Tiff Artist' <<<\"\$1\" && grep -q 'Nikon D750' <<<\"\$2\" && grep -q Tiffware <<<\"\$3\"" _ "$(excerpt scan.tif author)" "$(excerpt scan.tif camera)" "$(excerpt scan.tif software)"
 check "updated.pdf: exiftool's update keeps the earlier revision" grep -q "PDF: 1 earlier revision kept" <<<"$(excerpt updated.pdf revisions)"
+check "redacted.pdf: what the earlier revision said that the last does not" grep -q "PDF: earlier revision 1 said, not in the last: Informant Jon Doe waits at gate 4" <<<"$(excerpt redacted.pdf revisions)"
+check "… and not what both say" bash -c "! grep -q 'Meeting at' <<<\"\$1\"" _ "$(excerpt redacted.pdf revisions)"
+check "updated.pdf (exiftool changed only its Info): no text said to be removed" bash -c "! grep -q 'said, not in the last' <<<\"\$1\"" _ "$(excerpt updated.pdf revisions)"
 check_eq "plain.pdf, made in one go: no earlier revision" "$(count plain.pdf revisions)" 0
 check "attached.pdf: pdfattach appends a second update" grep -q "PDF: 2 earlier revisions kept" <<<"$(excerpt attached.pdf revisions)"
 check "zxmp.pdf: a compressed XMP stream, through pdfinfo -meta" grep -q "XMP creator: Hidden Writer" <<<"$(excerpt zxmp.pdf author)"
 check "updated.pdf: exiftool's XMP, read from the bytes" grep -q "XMP author: Later Author" <<<"$(excerpt updated.pdf author)"
 check "attached.pdf (pdfattach): the embedded file, named" grep -q "1 embedded file: attach.txt" <<<"$(excerpt attached.pdf embedded)"
 check "budget.xlsx: 2 comments, the first by Erin Accountant" grep -q "2 comments, the first by Erin Accountant" <<<"$(excerpt budget.xlsx comments)"
+check "threads.xlsx: Excel's threaded comments counted, their authors named from person.xml" grep -q "3 threaded comments (Excel), by Jana Threader, Kofi Replier" <<<"$(excerpt threads.xlsx comments)"
+check "threads.xlsx: the legacy copies not counted again, the old note is" bash -c "grep -q '1 comment, the first by Ivan Legacy' <<<\"\$1\" && ! grep -q 'tc=' <<<\"\$1\"" _ "$(excerpt threads.xlsx comments)"
+check "photos.docx: the JPEG inside, its GPS position" grep -q "word/media/image1.jpeg: position near 52.5 N, 13.4 E" <<<"$(excerpt photos.docx gps)"
+check "… its camera and artist" bash -c "grep -q 'word/media/image1.jpeg: Canon EOS 5D' <<<\"\$1\" && grep -q 'word/media/image1.jpeg: artist: Jane Photographer' <<<\"\$2\"" _ "$(excerpt photos.docx camera)" "$(excerpt photos.docx author)"
+check "… both images counted, one with metadata" grep -q "2 images inside, 1 with metadata of its own, the first word/media/image1.jpeg" <<<"$(excerpt photos.docx embedded)"
+check "pics.odt: the PNG's Author in Pictures/ (not the thumbnail)" bash -c "grep -q 'Pictures/10000000000000100000001.png: PNG author: Png Painter' <<<\"\$1\" && ! grep -q Thumbnails <<<\"\$1\"" _ "$(excerpt pics.odt author)"
+check "plainpics.pptx: an image without metadata, counted only" bash -c "grep -qx '1 image inside' <<<\"\$1\" && [ \"\$2\" = 0 ]" _ "$(excerpt plainpics.pptx embedded)" "$(count plainpics.pptx camera)"
 check "deck.pptx: 1 comment by Frank Presenter, 1 page of notes (not the empty one)" bash -c "grep -q '1 comment, the first by Frank Presenter' <<<\"\$1\" && grep -q '1 page of speaker notes' <<<\"\$1\"" _ "$(excerpt deck.pptx comments)"
 check "modern.pptx: PowerPoint's modern comment and its author" grep -q "1 comment, the first by Hana Modern" <<<"$(excerpt modern.pptx comments)"
 check "sheet.ods: the annotation by Gina Auditor" grep -q "1 comment, the first by Gina Auditor" <<<"$(excerpt sheet.ods comments)"
@@ -313,6 +378,12 @@ check "trunc.png: one line naming it" bash -c "[ \"\$(grep -c 'trunc.png: metada
 check "loop.pdf: one line naming it and the tool that failed" bash -c "[ \"\$(grep -c 'loop.pdf: metadata not (all) read: pdfinfo: exited' '$T/err4')\" = 1 ]"
 check "… and no revision invented" test "$(count loop.pdf revisions)" = 0
 check "photo.heic: the Exif item's camera and position" bash -c "grep -q 'Apple iPhone 13' <<<\"\$1\" && grep -q 'position near 40.4 N, 80.0 W' <<<\"\$2\"" _ "$(excerpt photo.heic camera)" "$(excerpt photo.heic gps)"
+# A catalogue reviewed by the rules before threaded comments and images
+# inside office files and the text of earlier PDF revisions (2): every file is read again, and their findings come.
+n_more=$(sqlite3 "$D/catalogue.db" "SELECT count(*) FROM review_files r JOIN files f ON f.id = r.id JOIN collections c ON c.id = f.collection_id WHERE c.slug = 'more'")
+sqlite3 "$D/catalogue.db" "UPDATE review_files SET rules = 2 WHERE rules > 2"
+$BROADSIDE --data "$D" review more >/dev/null 2>"$T/err5"
+check "older rules: every file read again" grep -q "$n_more files, $n_more read" "$T/err5"
 check "--kinds embedded" bash -c "$BROADSIDE --data '$D' review more --kinds embedded -q | grep -q attached.pdf"
 $BROADSIDE --data "$D" review more --withhold-kinds embedded,revisions -q >/dev/null 2>"$T/wh2"
 check "--withhold-kinds embedded,revisions withholds the attached and the updated PDF" bash -c "grep -q 'withheld: attached.pdf (' '$T/wh2' && grep -q 'withheld: updated.pdf (revisions)' '$T/wh2'"

@@ -11,6 +11,7 @@
 #include <zip.h>
 
 #include "docs/extract.h"
+#include "docs/meta.h"
 #include "catalogue/mime.h"
 #include "base/sandbox.h"
 #include "unit.h"
@@ -283,6 +284,201 @@ test_hostile(void)
 	}
 }
 
+/* The review's reading of an office file's marks (in-process: the jail
+ * runs the same function). */
+static char *
+office_meta(const char *path)
+{
+	strbuf_t out;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	strbuf_init(&out);
+	ok(fd >= 0 && extract_office_meta_fd(fd, &out, NULL) == 0, "meta of %s", path);
+	if (fd >= 0)
+		close(fd);
+	return out.s ? strbuf_detach(&out) : xstrdup("");
+}
+
+#define TCNS "xmlns=\"http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments\""
+
+static void
+test_threaded(void)
+{
+	char *path, *m;
+	strbuf_t b;
+
+	/* Persons after the comments in the archive; a reply; a person never
+	 * cited; legacy copies by "tc=" authors and one note of its own. */
+	{
+		const char *xlsx[] = { CT, CTX,
+		    "xl/threadedComments/threadedComment1.xml", "<ThreadedComments " TCNS ">"
+		    "<threadedComment ref=\"A1\" personId=\"{P1}\" id=\"{T1}\"><text>a</text></threadedComment>"
+		    "<threadedComment ref=\"A1\" personId=\"{P2}\" id=\"{T2}\" parentId=\"{T1}\"><text>b</text></threadedComment>"
+		    "</ThreadedComments>",
+		    "xl/threadedComments/threadedComment2.xml", "<ThreadedComments " TCNS ">"
+		    "<threadedComment ref=\"C1\" personId=\"{P1}\" id=\"{T3}\"><text>c</text></threadedComment></ThreadedComments>",
+		    "xl/comments1.xml", "<comments><authors><author>tc={T1}</author><author>Old\tNoter</author></authors>"
+		    "<commentList><comment ref=\"A1\" authorId=\"0\"/><comment ref=\"D4\" authorId=\"1\"/></commentList></comments>",
+		    "xl/persons/person.xml", "<personList " TCNS "><person displayName=\"Nobody Cited\" id=\"{P9}\"/>"
+		    "<person displayName=\"Ann\tThreader\" id=\"{P1}\"/><person displayName=\"Bo Reply\" id=\"{P2}\"/></personList>",
+		    NULL };
+		path = write_zip("threads.xlsx", xlsx);
+		m = office_meta(path);
+		ok(strstr(m, "comments\t3 threaded comments (Excel), by Ann Threader, Bo Reply\n") != NULL, "threaded: %s", m);
+		ok(strstr(m, "comments\t1 comment, the first by Old Noter\n") != NULL, "legacy copy not counted: %s", m);
+		ok(strstr(m, "tc=") == NULL && strstr(m, "Nobody") == NULL, "no tc= author, no uncited person");
+		free(m);
+		free(path);
+	}
+	/* Without persons: counted, no one named; a personId too long is kept out. */
+	{
+		strbuf_init(&b);
+		strbuf_adds(&b, "<ThreadedComments>");
+		for (int i = 0; i < 20000; i++)
+			strbuf_addf(&b, "<threadedComment personId=\"{%0*d}\"/>", i % 2 ? 100 : 4, i);
+		strbuf_adds(&b, "</ThreadedComments>");
+		const char *xlsx[] = { CT, CTX, "xl/threadedComments/threadedComment1.xml", b.s, NULL };
+		path = write_zip("many-threads.xlsx", xlsx);
+		m = office_meta(path);
+		is_str(m, "comments\t20000 threaded comments (Excel)\n", "many, none named");
+		free(m);
+		free(path);
+		strbuf_release(&b);
+	}
+	/* Persons beyond the cap, names beyond 200 bytes: bounded, valid UTF-8. */
+	{
+		strbuf_init(&b);
+		strbuf_adds(&b, "<personList>");
+		for (int i = 0; i < 500; i++) {
+			strbuf_addf(&b, "<person id=\"{P%d}\" displayName=\"", i);
+			for (int k = 0; k < 150; k++)
+				strbuf_adds(&b, "\xc3\xa9");
+			strbuf_adds(&b, "\"/>");
+		}
+		strbuf_adds(&b, "</personList>");
+		const char *xlsx[] = { CT, CTX, "xl/threadedComments/threadedComment1.xml",
+		    "<ThreadedComments><threadedComment personId=\"{P1}\"/><threadedComment personId=\"{P499}\"/></ThreadedComments>",
+		    "xl/persons/person.xml", b.s, NULL };
+		path = write_zip("many-persons.xlsx", xlsx);
+		m = office_meta(path);
+		ok(strncmp(m, "comments\t2 threaded comments (Excel), by \xc3\xa9", 43) == 0 && strlen(m) < 300 &&
+		    strstr(m, "\xef\xbf\xbd") == NULL,
+		    "person cap and name cap: %.80s", m);
+		ok(mime_is_utf8((const unsigned char *)m, strlen(m)), "valid UTF-8");
+		free(m);
+		free(path);
+		strbuf_release(&b);
+	}
+}
+
+/* A minimal EXIF JPEG by hand: SOI, then APP1 "Exif" with a little-endian
+ * TIFF whose IFD0 holds Make "Canon" and Artist "Ann". */
+static size_t
+exif_jpeg(unsigned char *b)
+{
+	static const unsigned char tiff[] = "II*\0\x08\0\0\0"
+	    "\x02\0" "\x0f\x01\x02\0\x06\0\0\0\x26\0\0\0" "\x3b\x01\x02\0\x04\0\0\0Ann\0" "\0\0\0\0"
+	    "Canon";
+	size_t tn = sizeof(tiff), n = 0;
+
+	memcpy(b, "\xff\xd8\xff\xe1", 4);
+	b[4] = (unsigned char)((tn + 8) >> 8);
+	b[5] = (unsigned char)(tn + 8);
+	memcpy(b + 6, "Exif\0\0", 6);
+	memcpy(b + 12, tiff, tn);
+	n = 12 + tn;
+	memcpy(b + n, "\xff\xd9", 2);
+	return n + 2;
+}
+
+/* A zip of count entries FOLDERimageN.jpeg holding len bytes of data each. */
+static char *
+write_media(const char *file, const char *folder, int count, const unsigned char *data, size_t len)
+{
+	char *path = xasprintf("%s/%s", dir, file);
+	int err = 0;
+	zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &err);
+	zip_source_t *s = z ? zip_source_buffer(z, CTX, strlen(CTX), 0) : NULL;
+
+	ok(s && zip_file_add(z, CT, s, 0) >= 0, "%s: content types", file);
+	for (int i = 0; z && i < count; i++) {
+		char nm[64];
+		snprintf(nm, sizeof(nm), "%simage%d.jpeg", folder, i);
+		s = zip_source_buffer(z, data, len, 0);
+		if (s == NULL || zip_file_add(z, nm, s, 0) < 0) {
+			ok(0, "%s: add %d", file, i);
+			break;
+		}
+	}
+	ok(z && zip_close(z) == 0, "%s written", file);
+	return path;
+}
+
+static void
+test_media(void)
+{
+	unsigned char jpg[256];
+	size_t jn = exif_jpeg(jpg);
+	char *path;
+	strbuf_t out, why;
+	int fd;
+
+	ok(jn < sizeof(jpg), "jpeg made");
+	strbuf_init(&out);
+	strbuf_init(&why);
+	/* The image's EXIF, in-process and through the jail; named by the image. */
+	path = write_media("photo.docx", "word/media/", 2, jpg, jn);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	is_int(meta_read_fd(fd, META_OFFICE, &out), 0, "read");
+	ok(out.s && strstr(out.s, "camera\tword/media/image0.jpeg: Canon\n") &&
+	    strstr(out.s, "author\tword/media/image1.jpeg: artist: Ann\n"), "EXIF of each image: %s", out.s ? out.s : "");
+	ok(out.s && strstr(out.s, "embedded\t2 images inside, 2 with metadata of their own, the first word/media/image0.jpeg\n"),
+	    "counted");
+	strbuf_reset(&out);
+	is_int(meta_jailed(jail, META_PDFINFO, NULL, NULL, META_OFFICE, fd, &out, &why), DOCJAIL_OK, "jailed");
+	ok(out.s && strstr(out.s, "camera\tword/media/image1.jpeg: Canon\n"), "jailed: %s", out.s ? out.s : "");
+	close(fd);
+	free(path);
+	/* Not in a media folder, or a folder below one: not an image of the document. */
+	path = write_media("elsewhere.docx", "word/media/x/", 1, jpg, jn);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	strbuf_reset(&out);
+	is_int(meta_read_fd(fd, META_OFFICE, &out), 0, "read");
+	is_int(out.len, 0, "a folder below media/ is not read");
+	close(fd);
+	free(path);
+	/* 200 images: all counted, 64 read. */
+	path = write_media("many.pptx", "ppt/media/", 200, jpg, jn);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	strbuf_reset(&out);
+	is_int(meta_read_fd(fd, META_OFFICE, &out), 0, "read");
+	ok(out.s && strstr(out.s, "embedded\t200 images inside, 64 with metadata of their own, the first ppt/media/image0.jpeg (64 read)\n"),
+	    "capped: %s", out.s ? strstr(out.s, "embedded") : "");
+	close(fd);
+	free(path);
+	/* A bomb: 12 images of 100 MiB each behind an EXIF header, inflated
+	 * 4 MiB each, not 1.2 GB; quickly. */
+	{
+		size_t n = 100u * 1024 * 1024;
+		unsigned char *big = xcalloc(1, n);
+		struct timespec t0, t1;
+		memcpy(big, jpg, jn - 2);
+		path = write_media("bomb.xlsx", "xl/media/", 12, big, n);
+		free(big);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		strbuf_reset(&out);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		is_int(meta_jailed(jail, META_PDFINFO, NULL, NULL, META_OFFICE, fd, &out, &why), DOCJAIL_OK, "bomb: jailed");
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ok(out.s && strstr(out.s, "embedded\t12 images inside, 12 with metadata"), "bomb: %s", out.s ? out.s : "");
+		ok(t1.tv_sec - t0.tv_sec < 5, "bomb: within 5 s (%ld s)", (long)(t1.tv_sec - t0.tv_sec));
+		close(fd);
+		free(path);
+	}
+	strbuf_release(&out);
+	strbuf_release(&why);
+}
+
 int
 main(void)
 {
@@ -303,6 +499,8 @@ main(void)
 	ok(jail != NULL, "jail");
 	test_formats();
 	test_hostile();
+	test_threaded();
+	test_media();
 	docjail_free(jail);
 	cmd = xasprintf("rm -rf '%s'", dir);
 	(void)!system(cmd);

@@ -157,6 +157,23 @@ t_pdf(void)
 	is_int(revs(lin, 4096), 0, "a linearized file's first-page trailer is no update");
 	is_int(revs(fake, 4096), 0, "broken trailers are not counted; one whole one is");
 	is_int(revs("", 1), 0, "empty");
+	/* Where each revision ends (just after its %%EOF), in any pieces. */
+	for (size_t p = 1; p < 12; p += 5) {
+		meta_pdf_rev_t r = { 0 };
+		size_t n = strlen(upd);
+		for (size_t i = 0; i < n; i += p)
+			meta_pdf_rev_feed(&r, (const unsigned char *)upd + i, n - i < p ? n - i : p);
+		is_int(r.nends, 3, "three ends, fed %zu at a time", p);
+		is_int(r.ends[0], strstr(upd, "%%EOF") + 5 - upd, "the first revision's end");
+		is_int(r.ends[2], n - 1, "the last one's");
+	}
+	{
+		meta_pdf_rev_t r = { 0 };
+		for (int i = 0; i < 20; i++)
+			meta_pdf_rev_feed(&r, (const unsigned char *)"startxref 1 %%EOF ", 18);
+		is_int(r.nends, META_PDF_REV_ENDS, "ends kept: bounded");
+		is_int(r.revisions, 20, "all counted");
+	}
 }
 
 static void
