@@ -143,6 +143,7 @@ check "… and the signed list names them all" bash -c "[ \$(grep -vc '^#' '$T/r
 # published folder and reads both names through it, while the list changes 20
 # times, only ever sees pairs that verify (before, the two files were renamed
 # one after the other, and a reader in between got a mismatch).
+touch "$T/watch.go"
 python3 - "$T/ra/manifests" "$T/pairs" 8 >"$T/watch.out" <<'PY' &
 import os, sys, time
 top, out, end = sys.argv[1], sys.argv[2], time.time() + float(sys.argv[3])
@@ -158,13 +159,15 @@ while time.time() < end and os.path.exists(out + "/../watch.go"):
     except FileNotFoundError: continue   # a replaced folder, emptied: gone, not mixed
     finally: os.close(fd)
     reads += 1
+    if reads == 1: open(out + "/../watch.ready", "w").close()
     if pair not in seen:
         i = len(seen); seen[pair] = i
         open("%s/%d.txt" % (out, i), "wb").write(pair[0]); open("%s/%d.txt.minisig" % (out, i), "wb").write(pair[1])
 print(reads, len(seen))
 PY
 WP=$!
-touch "$T/watch.go"
+# Start changing the list once the watcher reads (python's start-up on a loaded machine).
+for _ in $(seq 100); do [ -e "$T/watch.ready" ] && break; sleep 0.1; done
 for k in $(seq 10); do
   $BROADSIDE --data "$T/ra" mirrors add "$(addr flip$k)" >/dev/null
   $BROADSIDE --data "$T/ra" mirrors rm "$(addr flip$k)" >/dev/null
@@ -172,7 +175,9 @@ done
 rm "$T/watch.go"; wait $WP
 read -r reads pairs <"$T/watch.out"
 echo "# the watcher read the published pair $reads times and saw $pairs different pairs"
-check "… it saw the list change" test "$pairs" -ge 5
+# 20 changes; on a loaded machine the watcher may read only a few of them (4 of 21
+# once at load 12), so what is checked is that it saw the list change at all.
+check "… it saw the list change" test "$pairs" -ge 2
 bad=0
 for f in "$T/pairs"/*.txt; do minisign -V -q -p "$A/keys/publisher.pub" -m "$f" || bad=$((bad + 1)); done
 check_eq "… and every pair it read verifies with minisign -V" "$bad" 0
