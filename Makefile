@@ -35,7 +35,8 @@ WEB_FILES := $(sort $(wildcard web/*.html web/*.css))
 # into a .mo embedded next to them; po-extract.sh lists the messages (.pot).
 PO_FILES := $(sort $(wildcard web/po/*.po))
 MO_FILES := $(PO_FILES:web/po/%.po=$(BUILD)/gen/po/%.mo)
-PO_SRCS  := $(sort $(wildcard appliance/site/*.c appliance/serve/*.c))
+# catalogue/: the sentences a search tells the reader (search.c marks them).
+PO_SRCS  := $(sort $(wildcard appliance/site/*.c appliance/serve/*.c appliance/catalogue/*.c))
 OBJS     += $(BUILD)/obj/web_assets.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

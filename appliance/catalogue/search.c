@@ -518,12 +518,30 @@ query_expr(const search_query_t *q, enum search_form form, int64_t coll_id)
 	return full;
 }
 
-#define MSG_UNSPACED "Text written without spaces between words (Chinese, Japanese, Korean, Thai and others) " \
-	"is searched by 3 characters or more; shorter words are found only where they stand apart."
-#define MSG_SHORT_PREFIX "A prefix needs 3 letters before the *; a shorter one is searched as a whole word."
-
-#define MSG_FILTER_WINDOW "More than " SEARCH_FILTER_SCAN_TEXT " documents hold your words; only the " \
-	SEARCH_FILTER_SCAN_TEXT " most recently catalogued were filtered. Add a word to reach the others."
+/* The sentences a search tells the reader. The site translates a result's
+ * message by its English text (i18n_tr), so each is marked for po-extract.sh,
+ * which reads catalogue/ too, and is in every catalogue of web/po/: the
+ * catalogue needs nothing of site/. xgettext reads literals only, so the
+ * numbers are written out, and checked here. */
+#define N_(s) (s)
+_Static_assert(SEARCH_RANK_CAP == 1000 && SEARCH_FILTER_SCAN == 20000 && SEARCH_PHRASE_WINDOW == 100000,
+    "the messages below give these numbers");
+#define MSG_UNSPACED N_("Text written without spaces between words (Chinese, Japanese, Korean, Thai and others) " \
+	"is searched by 3 characters or more; shorter words are found only where they stand apart.")
+#define MSG_SHORT_PREFIX N_("A prefix needs 3 letters before the *; a shorter one is searched as a whole word.")
+#define MSG_FILTER_WINDOW N_("More than 20,000 documents hold your words; only the 20,000 most recently " \
+	"catalogued were filtered. Add a word to reach the others.")
+#define MSG_NO_WORDS N_("Your search has no words to look for; try plain words.")
+#define MSG_EMPTY N_("Type one or more words to search for.")
+#define MSG_NO_COLLECTION N_("There is no collection by that name.")
+#define MSG_UNAVAILABLE N_("Search is unavailable right now.")
+#define MSG_NOTHING N_("Nothing matched your search.")
+#define MSG_COMMON_PHRASE N_("Your phrase is made of very common words, so only the 100,000 most " \
+	"recently catalogued files were searched for it.")
+#define MSG_RANK_CAP N_("More than 1,000 documents match; these are the best among the 1,000 most " \
+	"recently catalogued. Add a word to narrow your search.")
+#define MSG_DROPPED N_("Your search was long; only its first words were used.")
+#define MSG_FAILED N_("Search is unavailable right now; please try again later.")
 
 int
 search_run(cat_t *c, const char *query, const char *collection_slug, int64_t offset, int limit,
@@ -558,8 +576,7 @@ search_run_filtered(cat_t *c, const char *query, const search_filter_t *f, int64
 	}
 	search_parse(query ? query : "", query ? strlen(query) : 0, &q);
 	if (q.n == 0) {
-		set_message(out, q.short_prefix ? MSG_SHORT_PREFIX : query && *query ?
-		    "Your search has no words to look for; try plain words." : "Type one or more words to search for.");
+		set_message(out, q.short_prefix ? MSG_SHORT_PREFIX : query && *query ? MSG_NO_WORDS : MSG_EMPTY);
 		rc = 0;
 		goto done;
 	}
@@ -588,7 +605,7 @@ search_run_filtered(cat_t *c, const char *query, const search_filter_t *f, int64
 		cat_collection_t col;
 		int found = cat_collection_get(c, collection_slug, &col);
 		if (found != 0) {
-			set_message(out, found == 1 ? "There is no collection by that name." : "Search is unavailable right now.");
+			set_message(out, found == 1 ? MSG_NO_COLLECTION : MSG_UNAVAILABLE);
 			rc = found == 1 ? 0 : -1;
 			goto done;
 		}
@@ -632,7 +649,7 @@ search_run_filtered(cat_t *c, const char *query, const search_filter_t *f, int64
 		set_message(out, MSG_SHORT_PREFIX);
 	if (count == 0) {
 		if (out->message == NULL)
-			set_message(out, windowed ? MSG_FILTER_WINDOW : "Nothing matched your search.");
+			set_message(out, windowed ? MSG_FILTER_WINDOW : MSG_NOTHING);
 		rc = 0;
 		goto done;
 	}
@@ -657,13 +674,11 @@ search_run_filtered(cat_t *c, const char *query, const search_filter_t *f, int64
 	if (windowed)
 		set_message(out, MSG_FILTER_WINDOW);
 	if (common_phrase)
-		set_message(out, "Your phrase is made of very common words, so only the 100,000 most "
-		    "recently catalogued files were searched for it.");
+		set_message(out, MSG_COMMON_PHRASE);
 	if (count > SEARCH_RANK_CAP) {
 		out->total = SEARCH_RANK_CAP;
 		out->total_is_estimate = 1;
-		set_message(out, "More than " SEARCH_RANK_CAP_TEXT " documents match; these are the best among the "
-		    SEARCH_RANK_CAP_TEXT " most recently catalogued. Add a word to narrow your search.");
+		set_message(out, MSG_RANK_CAP);
 	}
 	if (offset >= SEARCH_RANK_CAP) {
 		rc = 0;
@@ -729,12 +744,12 @@ search_run_filtered(cat_t *c, const char *query, const search_filter_t *f, int64
 			out->n++;
 	}
 	if (q.dropped && out->message == NULL)
-		set_message(out, "Your search was long; only its first words were used.");
+		set_message(out, MSG_DROPPED);
 	rc = 0;
 	goto done;
 fail:
 	log_warn("search failed: %s", sqlite3_errmsg(db));
-	set_message(out, "Search is unavailable right now; please try again later.");
+	set_message(out, MSG_FAILED);
 	rc = -1;
 done:
 	sqlite3_finalize(s);

@@ -7,13 +7,14 @@
 # switches one page, and every link to another page of the site and every
 # form on it keeps it; an unknown lang gives the site language; Arabic and
 # Persian pages are dir=rtl with their own digits; the switcher keeps the
-# page's query. Headless Chromium (JavaScript off) renders Arabic pages at
-# 1280x900 and 390x844 (screenshots in build/test-output/i18n/).
+# page's query; the search's own messages (no match, short prefix, unspaced
+# script) are translated. Headless Chromium (JavaScript off) renders Arabic
+# pages at 1280x900 and 390x844 (screenshots in build/test-output/i18n/).
 . "$(dirname "$0")/../lib.sh"
 
 # --- the catalogues against the sources ---
 sh "$TOP/scripts/build/po-extract.sh" "$TOP"/web/*.html -- "$TOP"/appliance/site/*.c \
-  "$TOP"/appliance/serve/*.c >"$T/broadside.pot" 2>"$T/extract.log"
+  "$TOP"/appliance/serve/*.c "$TOP"/appliance/catalogue/*.c >"$T/broadside.pot" 2>"$T/extract.log"
 check "messages extracted from the templates and the code" test -s "$T/broadside.pot"
 for po in "$TOP"/web/po/*.po; do
   check "msgfmt --check $(basename "$po")" msgfmt --check -o /dev/null "$po"
@@ -116,6 +117,14 @@ get "/?lang=xx" >"$T/xx.html"
 check "unknown lang: the site language" grep -q '<html lang="de">' "$T/xx.html"
 get "/?lang=en" >"$T/en.html"
 check "?lang=en over a German site" grep -q '>Collections<' "$T/en.html"
+# The search's own sentences (the catalogue's) in the page's language.
+get "/search?q=quokkazeppelin" >"$T/de-none.html"
+check "no match: said in German" grep -qF 'Ihre Suche ergab keine Treffer.' "$T/de-none.html"
+check "no match: not in English" bash -c "! grep -q 'Nothing matched' \"\$1\"" _ "$T/de-none.html"
+get "/search?q=bu*&lang=fr" >"$T/fr-prefix.html"
+check "?lang=fr short prefix: the hint in French" grep -qF 'Un préfixe demande 3 lettres avant le *' "$T/fr-prefix.html"
+get "/search?q=%E8%AD%A6&lang=zh" >"$T/zh-short.html"
+check "?lang=zh one unspaced character: the hint in Chinese" grep -qF '按 3 个或更多字符搜索' "$T/zh-short.html"
 for l in es fr de pt ru ar fa tr zh; do
   n=$(curl -s -o /dev/null -w '%{size_download}' "$U/c/docs/memos/?lang=$l")
   check "folder page in $l under 30 KB ($n bytes)" test "$n" -lt 30000
