@@ -171,21 +171,12 @@ file_fixed_headers(const struct stat *st, const file_info_t *info)
 	http_resp_header(&r, "Cache-Control", "no-cache");
 	cd = file_content_disposition(info->download_name,
 	    !info->download && file_is_inline(info->content_type));
-	http_resp_header(&r, "Content-Disposition", "%s", cd);   /* last: file_respond cuts it */
+	/* From here on file_respond cuts the rest for a 304 or 416, and the
+	 * Content-Type for a multipart 206 (which has its own). */
+	http_resp_header(&r, "Content-Disposition", "%s", cd);
+	http_resp_header(&r, "Content-Type", "%s", info->content_type);
 	free(cd);
 	return strbuf_detach(&r.headers);
-}
-
-static void
-content_type(http_resp_t *resp, const char *type)
-{
-	if (strpbrk(type, "\r\n")) {   /* the header rules, without a format */
-		http_resp_header(resp, "Content-Type", "%s", type);
-		return;
-	}
-	strbuf_add(&resp->headers, "Content-Type: ", 14);
-	strbuf_adds(&resp->headers, type);
-	strbuf_add(&resp->headers, "\r\n", 2);
 }
 
 /* A file body as pieces (file ranges and the multipart texts between them),
@@ -298,10 +289,12 @@ file_respond(http_resp_t *resp, const http_req_t *req, int fd, const struct stat
 		rs = range_parse(http_req_header(req, HDR_RANGE), size, ranges, max, &nranges);
 	fixed = info->headers ? (char *)info->headers : (built = file_fixed_headers(st, info));
 	hlen = strlen(fixed);
-	/* A 304 or 416 carries the validators, not Content-Disposition (RFC 9110
-	 * 15.4.5), which file_fixed_headers puts last. */
+	/* A 304 or 416 carries the validators, not Content-Disposition or
+	 * Content-Type (RFC 9110 15.4.5), which file_fixed_headers puts last. */
 	if ((pre || rs == RANGE_UNSATISFIABLE) && (cd = strstr(fixed, "Content-Disposition: ")) != NULL)
 		hlen = (size_t)(cd - fixed);
+	else if (rs == RANGE_OK && nranges > 1 && (cd = strstr(fixed, "\r\nContent-Type: ")) != NULL)
+		hlen = (size_t)(cd - fixed) + 2;
 	strbuf_add(&resp->headers, fixed, hlen);
 	free(built);
 	if (pre) {
@@ -325,7 +318,6 @@ file_respond(http_resp_t *resp, const http_req_t *req, int fd, const struct stat
 				v.iov_len = (size_t)size;
 				evbuffer_commit_space(resp->body, &v, 1);
 				resp->status = 200;
-				content_type(resp, info->content_type);
 				resp->length = size;
 				goto done;
 			}
@@ -347,7 +339,6 @@ file_respond(http_resp_t *resp, const http_req_t *req, int fd, const struct stat
 	}
 	if (rs == RANGE_IGNORE) {
 		resp->status = 200;
-		content_type(resp, info->content_type);
 		resp->length = size;
 		if (seg) {
 			struct feed *f = feed_new(seg, 1, 0);
@@ -357,7 +348,6 @@ file_respond(http_resp_t *resp, const http_req_t *req, int fd, const struct stat
 		}
 	} else if (nranges == 1) {
 		resp->status = 206;
-		http_resp_header(resp, "Content-Type", "%s", info->content_type);
 		http_resp_header(resp, "Content-Range", "bytes %lld-%lld/%lld",
 		    (long long)ranges[0].first, (long long)ranges[0].last, (long long)size);
 		resp->length = ranges[0].last - ranges[0].first + 1;

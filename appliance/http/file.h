@@ -30,8 +30,8 @@ typedef struct file_info {
 } file_info_t;
 
 /* The headers every answer for this file carries (validators, the download
- * CSP, Content-Disposition), built once so that a kept file (file_cache.h)
- * costs no formatting. Freed by the caller. */
+ * CSP, Content-Disposition, Content-Type), built once so that a kept file
+ * (file_cache.h) costs no formatting. Freed by the caller. */
 char *file_fixed_headers(const struct stat *st, const file_info_t *info);
 
 /* Answer req from the open regular file fd (taken: closed when the response

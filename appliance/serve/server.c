@@ -218,7 +218,9 @@ add_listener(server_t *s, int fd, int is_unix)
 	li->opts.write_timeout = (int)s->conf->write_timeout;
 	li->opts.expect_proxy = is_unix && s->conf->tor_circuit_ids;
 	li->opts.log_requests = s->conf->log_requests;
-	li->opts.limit = s->limit;
+	/* Off, the limiter decides nothing (no budgets, no pacing, no eviction),
+	 * so connections skip its bookkeeping (~300 instructions a request). */
+	li->opts.limit = s->conf->limits ? s->limit : NULL;
 	li->opts.deadlines = s->deadlines;
 	li->opts.handle = handle;
 	li->opts.closed = conn_closed;

@@ -73,6 +73,42 @@ t_body(const char *path, const char *range, int *calls, size_t *biggest)
 	return all;
 }
 
+/* The Content-Type lines of the answer to "GET /x" with one more header line
+ * (or none), the fixed headers built in advance or not: how many there are,
+ * or -1 when the first is not want. */
+static int
+t_content_types(const char *path, const char *extra, int prebuilt, const char *want)
+{
+	static const http_req_limits_t lim = { 8192, 32, 8192 };
+	http_req_t *req = http_req_new(&lim);
+	char head[256], *fixed = NULL;
+	size_t used;
+	http_resp_t resp;
+	struct stat st;
+	int fd = open(path, O_RDONLY), n = 0;
+	file_info_t info = { .etag = "e", .content_type = "application/octet-stream",
+	    .download_name = "x.bin", .max_ranges = 8 };
+
+	snprintf(head, sizeof(head), "GET /x HTTP/1.1\r\nHost: h\r\n%s%s\r\n",
+	    extra ? extra : "", extra ? "\r\n" : "");
+	http_req_feed(req, head, strlen(head), &used);
+	fstat(fd, &st);
+	if (prebuilt)
+		info.headers = fixed = file_fixed_headers(&st, &info);
+	http_resp_init(&resp);
+	file_respond(&resp, req, fd, &st, &info);
+	const char *h = resp.headers.s, *end = h + resp.headers.len, *ct;
+	while (h < end && (ct = memmem(h, (size_t)(end - h), "Content-Type: ", 14)) != NULL) {
+		if (n++ == 0 && strncmp(ct + 14, want, strlen(want)) != 0)
+			n = -100;
+		h = ct + 14;
+	}
+	http_resp_clear(&resp);
+	http_req_free(req);
+	free(fixed);
+	return n < 0 ? -1 : n;
+}
+
 static int
 t_bytes_ok(struct evbuffer *b, int64_t from, size_t len)
 {
@@ -196,6 +232,21 @@ main(void)
 		is_int((int)evbuffer_get_length(b), 100, "its length");
 		ok(t_bytes_ok(b, 5, 100), "its bytes");
 		evbuffer_free(b);
+
+		/* The type is one of the fixed headers: each answer has it once, or
+		 * its own (multipart), or none (RFC 9110 15.4.5). */
+		for (int pre = 0; pre <= 1; pre++) {
+			const char *oct = "application/octet-stream";
+			is_int(t_content_types(p, NULL, pre, oct), 1, "200: one Content-Type (%d)", pre);
+			is_int(t_content_types(p, "Range: bytes=5-104", pre, oct), 1,
+			    "206: one Content-Type (%d)", pre);
+			is_int(t_content_types(p, "Range: bytes=0-9,100-200", pre, "multipart/byteranges"), 1,
+			    "multipart 206: its own Content-Type only (%d)", pre);
+			is_int(t_content_types(p, "If-None-Match: \"e\"", pre, ""), 0,
+			    "304: no Content-Type (%d)", pre);
+			is_int(t_content_types(p, "Range: bytes=99999999-", pre, ""), 0,
+			    "416: no Content-Type (%d)", pre);
+		}
 		free(p);
 	}
 
