@@ -34,6 +34,19 @@ bad:
 	return 1;
 }
 
+size_t
+text_utf8_cut(const char *s, size_t len, size_t max)
+{
+	size_t at = max;
+
+	if (len <= max)
+		return len;
+	/* A sequence is at most 4 bytes: back up over at most 3 continuation bytes. */
+	while (at > 0 && max - at < 3 && ((unsigned char)s[at] & 0xc0) == 0x80)
+		at--;
+	return ((unsigned char)s[at] & 0xc0) == 0x80 ? max : at;
+}
+
 void
 text_utf8_put(strbuf_t *out, uint32_t c)
 {

@@ -16,6 +16,9 @@
  * valid, shortest-form, non-surrogate sequence (overlongs and CESU surrogates
  * are rejected). */
 size_t text_utf8_next(const unsigned char *p, size_t n, uint32_t *cp);
+/* The length of s[0..len) cut to at most max bytes on a character's first
+ * byte (len itself when it fits), so a cut never splits a UTF-8 sequence. */
+size_t text_utf8_cut(const char *s, size_t len, size_t max);
 /* Append code point c as UTF-8. */
 void text_utf8_put(strbuf_t *out, uint32_t c);
 /* Bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069): they

@@ -14,7 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/text.h"
 #include "docs/extract.h"
+#include "docs/meta_rev.h"
 #include "docs/meta_scan.h"
 
 const char *const meta_kinds[] = { "gps", "camera", "author", "software", "comments", "revisions", "mailhost",
@@ -67,7 +69,9 @@ line(strbuf_t *out, const char *kind, const char *label, const char *value)
 	if (value == NULL || value[0] == '\0')
 		return;
 	strbuf_init(&v);
-	extract_utf8(&v, value, strnlen(value, META_VALUE_MAX));
+	/* Cut on a character, so the line's text (label, ": ", value) fits META_VALUE_MAX. */
+	extract_utf8(&v, value, strnlen(value, META_VALUE_MAX + 4));
+	v.len = text_utf8_cut(v.s ? v.s : "", v.len, META_VALUE_MAX - (label[0] ? strlen(label) + 2 : 0));
 	for (size_t i = 0; i < v.len; i++)
 		if (v.s[i] == '\t' || v.s[i] == '\n')
 			v.s[i] = ' ';
@@ -596,91 +600,45 @@ pdf_text(docjail_t *j, const char *pdftotext, int fd, long long n, strbuf_t *tex
 	return r;
 }
 
-/* The next line of text[*at..n), blanks trimmed and NUL-terminated in
- * place; NULL at the end. */
-static char *
-next_line(char *text, size_t n, size_t *at)
-{
-	while (*at < n) {
-		char *l = text + *at, *e = memchr(l, '\n', n - *at), *t;
-		if (e == NULL)
-			e = text + n;
-		*at = (size_t)(e - text) + 1;
-		while (l < e && (*l == ' ' || *l == '\f' || *l == '\t' || *l == '\r'))
-			l++;
-		for (t = e; t > l && (t[-1] == ' ' || t[-1] == '\r' || t[-1] == '\t'); t--)
-			;
-		if (t > l) {
-			*t = '\0';
-			return l;
-		}
-	}
-	return NULL;
-}
-
-static int
-line_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* What an earlier revision's text held that the last one's does not: each
- * line of it (blanks trimmed) that is no line of the last text (sorted
- * once, then searched: linear in the texts, which the jail caps at 16 MiB),
- * as one finding a revision. The offsets come from the jailed parse:
- * checked against the file's size, at most META_PDF_REV_READ. */
+/* What an earlier revision's text held that the last one's does not
+ * (docs/meta_rev.h), as one finding a revision: at most META_PDF_REV_READ
+ * revisions, their ends checked against the file's size. */
 static void
 pdf_removed(docjail_t *j, const char *pdftotext, int fd, const strbuf_t *hints, strbuf_t *lines)
 {
-	const char *p = hints->s ? hints->s : "";
+	long long ends[META_PDF_REV_READ];
+	meta_rev_last_t sorted = { 0 };
 	strbuf_t last, old;
 	struct stat st;
-	char **sorted = NULL, *l;
-	size_t nsorted = 0, cap = 0, at = 0;
-	int done = 0, total = 0;
+	int total;
 
-	if (fstat(fd, &st) < 0)
+	if (fstat(fd, &st) < 0 || hints->s == NULL)
 		return;
-	for (const char *h = p; (h = strstr(h, META_PDF_REV_HINT)) != NULL; h++)
-		total++;
+	total = meta_rev_ends(hints->s, hints->len, (long long)st.st_size, ends);
 	strbuf_init(&last);
 	strbuf_init(&old);
 	if (total == 0 || pdf_text(j, pdftotext, fd, -1, &last) != DOCJAIL_OK)
 		goto done;
-	while ((l = next_line(last.s, last.len, &at)) != NULL) {
-		if (nsorted == cap)
-			sorted = xrealloc(sorted, (cap = cap ? 2 * cap : 256) * sizeof(*sorted));
-		sorted[nsorted++] = l;
-	}
-	if (nsorted > 0)
-		qsort(sorted, nsorted, sizeof(*sorted), line_cmp);
-	for (const char *h = p; done < META_PDF_REV_READ && (h = strstr(h, META_PDF_REV_HINT)) != NULL; h++) {
-		long long end = strtoll(h + strlen(META_PDF_REV_HINT), NULL, 10);
+	strbuf_addc(&last, '\0');   /* the byte meta_rev may end the last line in */
+	meta_rev_last_init(&sorted, last.s, last.len - 1);
+	for (int i = 0; i < total; i++) {
+		char label[96];
 		strbuf_t gone;
-		int n = 0;
-		done++;
-		if (end <= 0 || end >= (long long)st.st_size || end > META_PDF_REV_BYTES)
+		if (ends[i] == 0)
 			continue;
 		strbuf_reset(&old);
-		if (pdf_text(j, pdftotext, fd, end, &old) != DOCJAIL_OK || old.s == NULL)
+		if (pdf_text(j, pdftotext, fd, ends[i], &old) != DOCJAIL_OK || old.s == NULL)
 			continue;
+		strbuf_addc(&old, '\0');
+		snprintf(label, sizeof(label), "PDF: earlier revision %d said, not in the last", i + 1);
 		strbuf_init(&gone);
-		for (at = 0; gone.len < META_VALUE_MAX && (l = next_line(old.s, old.len, &at)) != NULL;) {
-			if (nsorted > 0 && bsearch(&l, sorted, nsorted, sizeof(*sorted), line_cmp) != NULL)
-				continue;
-			strbuf_adds(&gone, n++ ? " | " : "");
-			strbuf_adds(&gone, l);
-		}
-		if (n > 0) {
-			char label[96];
-			snprintf(label, sizeof(label), "PDF: earlier revision %d said, not in the last", done);
-			strbuf_addc(&gone, '\0');
+		/* The whole line's text (label, ": ", what was removed) fits META_VALUE_MAX. */
+		if (meta_rev_removed(&sorted, old.s, old.len - 1, META_VALUE_MAX - strlen(label) - 2, &gone) > 0 && gone.len > 0)
 			line(lines, "revisions", label, gone.s);
-		}
 		strbuf_release(&gone);
 	}
 done:
-	free(sorted);
+	meta_rev_last_free(&sorted);
 	strbuf_release(&last);
 	strbuf_release(&old);
 }
@@ -759,7 +717,7 @@ meta_jailed(docjail_t *j, const char *pdfinfo, const char *pdfdetach, const char
 			if (tab && known(p, (size_t)(tab - p))) {
 				size_t vl = len - (size_t)(tab - p) - 1;
 				strbuf_add(out, p, (size_t)(tab - p) + 1);
-				extract_utf8(out, tab + 1, vl < META_VALUE_MAX ? vl : META_VALUE_MAX);
+				extract_utf8(out, tab + 1, text_utf8_cut(tab + 1, vl, META_VALUE_MAX));
 				strbuf_addc(out, '\n');
 			}
 			p += len + 1;

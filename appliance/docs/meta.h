@@ -26,6 +26,7 @@
 
 #include "base/util.h"
 #include "docs/docjail.h"
+#include "docs/meta_rev.h"
 
 /* META_XMP: a bare XMP packet (what `pdfinfo -meta` prints), read in the jail from a memfd. */
 enum meta_format { META_NONE = 0, META_JPEG, META_OFFICE, META_PDF, META_MAIL, META_PNG, META_TIFF, META_HEIC,
@@ -37,10 +38,7 @@ enum meta_format { META_NONE = 0, META_JPEG, META_OFFICE, META_PDF, META_MAIL, M
  * pdfdetach; an XMP packet was found in the bytes. */
 #define META_PDF_EMBEDDED_HINT "pdf\tmay embed files"
 #define META_PDF_XMP_HINT "pdf\txmp read"
-/* ... an earlier revision ends at this offset (its decimal follows). */
-#define META_PDF_REV_HINT "pdf\trevision ends "
-#define META_PDF_REV_READ 4           /* earlier revisions whose text is compared */
-#define META_PDF_REV_BYTES (64 * 1024 * 1024)   /* of each, copied for pdftotext */
+/* ... an earlier revision ends at this offset: META_PDF_REV_HINT (docs/meta_rev.h). */
 #define META_IMAGE_READ (16 * 1024 * 1024) /* of a PNG, TIFF or HEIF: text chunks after it are not read */
 #define META_EXIF_READ (256 * 1024)   /* a JPEG's EXIF is in its first 64 KiB segment */
 #define META_VALUE_MAX 200

@@ -332,6 +332,21 @@ pdf += b"4 0 obj\n" + content(b"Meeting at the depot") + b"\nendobj\n"
 x2 = len(pdf)
 pdf += b"xref\n0 1\n0000000000 65535 f \n4 1\n%010d 00000 n \n" % o4
 open(d + "/redacted.pdf", "wb").write(pdf + b"trailer\n<</Size 6/Root 1 0 R/Prev %d>>\nstartxref\n%d\n%%%%EOF\n" % (xref, x2))
+# The same edit over a line of 150 two-byte characters (WinAnsi U+00DC): the
+# reported text is cut before a character, never inside one.
+objs[2] = objs[2].replace(b"300 200", b"2000 200")
+objs[3], objs[4] = content(b"\xdc" * 150), b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>"
+pdf, offs = b"%PDF-1.4\n", []
+for i, o in enumerate(objs, 1):
+    offs.append(len(pdf)); pdf += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+xref = len(pdf)
+pdf += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offs)
+pdf += b"trailer\n<</Size 6/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref
+o4 = len(pdf)
+pdf += b"4 0 obj\n" + content(b"Meeting at the depot") + b"\nendobj\n"
+x2 = len(pdf)
+pdf += b"xref\n0 1\n0000000000 65535 f \n4 1\n%010d 00000 n \n" % o4
+open(d + "/umlauts.pdf", "wb").write(pdf + b"trailer\n<</Size 6/Root 1 0 R/Prev %d>>\nstartxref\n%d\n%%%%EOF\n" % (xref, x2))
 # A PDF whose one startxref points at its own trailer, not at an xref.
 body = b"%PDF-1.4\n1 0 obj <</Type/Catalog>> endobj\ntrailer <</Root 1 0 R>>\n"
 open(d + "/loop.pdf", "wb").write(body + b"startxref\n%d\n%%%%EOF\n" % len(body))
@@ -356,6 +371,7 @@ check "scan.tif: TIFF tags (artist, camera, software)" bash -c "grep -q 'Tiff Ar
 check "updated.pdf: exiftool's update keeps the earlier revision" grep -q "PDF: 1 earlier revision kept" <<<"$(excerpt updated.pdf revisions)"
 check "redacted.pdf: what the earlier revision said that the last does not" grep -q "PDF: earlier revision 1 said, not in the last: Informant Jon Doe waits at gate 4" <<<"$(excerpt redacted.pdf revisions)"
 check "… and not what both say" bash -c "! grep -q 'Meeting at' <<<\"\$1\"" _ "$(excerpt redacted.pdf revisions)"
+check "umlauts.pdf: the removed line, cut before a character (76 of 150 shown)" grep -qx "PDF: earlier revision 1 said, not in the last: $(printf '\xc3\x9c%.0s' $(seq 76))" <<<"$(excerpt umlauts.pdf revisions)"
 check "updated.pdf (exiftool changed only its Info): no text said to be removed" bash -c "! grep -q 'said, not in the last' <<<\"\$1\"" _ "$(excerpt updated.pdf revisions)"
 check_eq "plain.pdf, made in one go: no earlier revision" "$(count plain.pdf revisions)" 0
 check "attached.pdf: pdfattach appends a second update" grep -q "PDF: 2 earlier revisions kept" <<<"$(excerpt attached.pdf revisions)"
