@@ -41,6 +41,8 @@
 #define EXTRACT_OFFICE_DEPTH_MAX 256        /* XML nesting */
 #define EXTRACT_OFFICE_MEDIA_MAX 64         /* embedded images read for the review (all are counted) */
 #define EXTRACT_OFFICE_MEDIA_READ (4U * 1024 * 1024)    /* bytes inflated of each */
+#define EXTRACT_OFFICE_INNER_MAX 16         /* office files inside one read for the review (all are counted) */
+#define EXTRACT_OFFICE_INNER_READ (16U * 1024 * 1024)   /* bytes inflated of each */
 
 /* A listing (an archive's entries, a message's attachments) follows the text
  * in the extracted text after this byte, which text never holds (control
@@ -135,8 +137,11 @@ typedef void (*extract_media_fn)(const unsigned char *buf, size_t n, int whole, 
  * and with what, and whether it holds comments or tracked changes, as lines
  * "kind<TAB>text" (kinds author, software, comments, revisions); its images
  * (word/, xl/, ppt/media, ODF Pictures) counted as "embedded", and, if media
- * is not NULL, each read by it (its lines naming the image). The same
- * bounds as extract_office_fd. 0, or -1 if it is not such an archive. */
+ * is not NULL, each read by it (its lines naming the image); the office
+ * files inside it (a docx's embedded xlsx, an ODF object) read the same way
+ * one level deep, counted as "embedded" and their lines naming them. The
+ * same bounds as extract_office_fd, inner files within the document's
+ * inflate budget. 0, or -1 if it is not such an archive. */
 int extract_office_meta_fd(int fd, strbuf_t *out, extract_media_fn media);
 /* Append the listing of the zip, tar or 7z archive open at fd (pread and
  * seek only) to list; 0, or -1 if it is no archive libarchive reads. */

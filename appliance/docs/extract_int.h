@@ -69,5 +69,18 @@ zip_t *extract_zip_open_fd(int fd, zip_error_t *err);
  * within *budget, its lines "kind<TAB>NAME: text" to out; then one
  * "embedded" line counting them all. */
 void extract_office_media(zip_t *za, zip_int64_t n, zip_uint64_t *budget, extract_media_fn media, strbuf_t *out);
+/* The review's reader of one office archive (the outer one's only part, or a
+ * whole inner one when only is NULL), its lines to out; inner: one level. */
+typedef void (*extract_office_meta_fn)(zip_t *za, const char *only, zip_uint64_t *budget, extract_media_fn media,
+    strbuf_t *out, int inner);
+/* The office files inside the office archive za (n entries): OOXML's
+ * embeddings (word/, xl/, ppt/embeddings/) and any entry named as an office
+ * file, when a zip; an ODF object's own meta.xml ("Object 1/meta.xml"). The
+ * first EXTRACT_OFFICE_INNER_MAX are read by rd (at most
+ * EXTRACT_OFFICE_INNER_READ inflated bytes of each, all within *budget), each
+ * line of theirs "kind<TAB>NAME: text"; then one "embedded" line counting
+ * them all. */
+void extract_office_inner(zip_t *za, zip_int64_t n, zip_uint64_t *budget, extract_media_fn media,
+    extract_office_meta_fn rd, strbuf_t *out);
 
 #endif

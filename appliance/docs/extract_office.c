@@ -558,56 +558,82 @@ threaded_line(strbuf_t *out, const struct marks *m)
 	strbuf_addc(out, '\n');
 }
 
-int
-extract_office_meta_fd(int fd, strbuf_t *out, extract_media_fn media)
+/* The review's reading of the office archive za (see extract_office_meta_fd),
+ * within *budget; only: read only that part, as properties (an ODF object's
+ * meta.xml); inner: an office file inside another, whose own office files
+ * are not read (one level). */
+static void
+office_meta_zip(zip_t *za, const char *only, zip_uint64_t *budget, extract_media_fn media, strbuf_t *out, int inner)
 {
 	static const struct { const char *name; enum part_mode mode; } wanted[] = {
 		{ "docProps/core.xml", PART_PROPS }, { "docProps/app.xml", PART_PROPS }, { "meta.xml", PART_PROPS },
 		{ "word/comments.xml", PART_MARKS }, { "word/document.xml", PART_MARKS },
 	};
-	zip_error_t err;
-	zip_t *za;
-	zip_uint64_t budget = EXTRACT_OFFICE_DOC_MAX;
-	zip_int64_t n;
+	zip_int64_t n = zip_get_num_entries(za, 0);
 	strbuf_t scratch;
 	struct marks m = { 0 };
-	int rc = -1, parts = 0;
+	int parts = 0;
 
-	if ((za = extract_zip_open_fd(fd, &err)) == NULL)
-		return -1;
-	n = zip_get_num_entries(za, 0);
 	if (n <= 0 || n > EXTRACT_OFFICE_ENTRIES_MAX)
-		goto done;
+		return;
 	strbuf_init(&scratch);
+	if (only != NULL) {
+		struct part pt = { .mode = PART_PROPS, .name = only };
+		zip_int64_t idx = zip_name_locate(za, only, 0);
+		if (idx >= 0) {
+			pt.idx = (zip_uint64_t)idx;
+			(void)read_part(za, &pt, out, &scratch, budget, &m);
+		}
+		strbuf_release(&scratch);
+		return;
+	}
 	strbuf_init(&m.who_c);
 	strbuf_init(&m.who_ch);
-	for (size_t i = 0; i < ARRAY_LEN(wanted) && budget > 0; i++) {
+	for (size_t i = 0; i < ARRAY_LEN(wanted) && *budget > 0; i++) {
 		zip_int64_t idx = zip_name_locate(za, wanted[i].name, 0);
 		struct part pt = { .mode = wanted[i].mode, .name = wanted[i].name };
 		if (idx < 0)
 			continue;
 		pt.idx = (zip_uint64_t)idx;
-		(void)read_part(za, &pt, out, &scratch, &budget, &m);
+		(void)read_part(za, &pt, out, &scratch, budget, &m);
 	}
-	for (zip_int64_t i = 0; i < n && budget > 0 && parts < EXTRACT_OFFICE_PARTS_MAX; i++) {
+	for (zip_int64_t i = 0; i < n && *budget > 0 && parts < EXTRACT_OFFICE_PARTS_MAX; i++) {
 		const char *name = zip_get_name(za, (zip_uint64_t)i, 0);
 		struct part pt = { .mode = PART_MARKS, .name = name, .idx = (zip_uint64_t)i };
 		if (name == NULL || !marks_part(name))
 			continue;
 		parts++;
-		(void)read_part(za, &pt, out, &scratch, &budget, &m);
+		(void)read_part(za, &pt, out, &scratch, budget, &m);
 	}
 	marks_line(out, "comments", m.comments, "comment", "comments", &m.who_c);
 	threaded_line(out, &m);
-	extract_office_media(za, n, &budget, media, out);
+	extract_office_media(za, n, budget, media, out);
 	marks_line(out, "comments", m.notes, "page of speaker notes", "pages of speaker notes", NULL);
 	marks_line(out, "revisions", m.changes, "tracked change", "tracked changes", &m.who_ch);
+	if (!inner)
+		extract_office_inner(za, n, budget, media, office_meta_zip, out);
 	strbuf_release(&scratch);
 	strbuf_release(&m.who_c);
 	strbuf_release(&m.who_ch);
 	free(m.persons);
-	rc = 0;
-done:
+}
+
+int
+extract_office_meta_fd(int fd, strbuf_t *out, extract_media_fn media)
+{
+	zip_error_t err;
+	zip_t *za;
+	zip_uint64_t budget = EXTRACT_OFFICE_DOC_MAX;
+	zip_int64_t n;
+	int rc = -1;
+
+	if ((za = extract_zip_open_fd(fd, &err)) == NULL)
+		return -1;
+	n = zip_get_num_entries(za, 0);
+	if (n > 0 && n <= EXTRACT_OFFICE_ENTRIES_MAX) {
+		office_meta_zip(za, NULL, &budget, media, out, 0);
+		rc = 0;
+	}
 	zip_discard(za);
 	zip_error_fini(&err);
 	return rc;

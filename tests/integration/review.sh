@@ -289,6 +289,21 @@ z("talk.odp", {"mimetype": "application/vnd.oasis.opendocument.presentation",
         '<presentation:notes><draw:frame><draw:text-box><text:p>mention the informant</text:p></draw:text-box></draw:frame></presentation:notes></draw:page>'
         '<draw:page><presentation:notes><draw:frame><draw:text-box><text:p/></draw:text-box></draw:frame></presentation:notes></draw:page>'
         '</office:presentation></office:body></office:document-content>'})
+# Office files inside office files: a docx embedding an xlsx (as Word does,
+# under word/embeddings/), and an ODF text holding a chart object.
+import io
+b = io.BytesIO()
+with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as f:
+    f.writestr("[Content_Types].xml", CT)
+    f.writestr("docProps/core.xml", '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>Xena Sheetwright</dc:creator></cp:coreProperties>')
+z("report.docx", {"[Content_Types].xml": CT, "word/document.xml": '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>',
+    "word/embeddings/Microsoft_Excel_Worksheet.xlsx": b.getvalue()})
+z("chart.odt", {"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": f'<office:document-content {O}/>',
+    "Object 1/content.xml": f'<office:document-content {O}/>',
+    "Object 1/meta.xml": '<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0"><office:meta><meta:initial-creator>Chuck Charter'
+        '</meta:initial-creator></office:meta></office:document-meta>'})
 # A HEIF-shaped file (no Debian 12 tool writes HEIC; libheif-examples is not
 # in the test packages): an ftyp box, then an mdat holding an Exif item as
 # HEIF stores it (a 4-byte offset, then Pillow's "Exif" TIFF block).
@@ -389,6 +404,9 @@ check "plainpics.pptx: an image without metadata, counted only" bash -c "grep -q
 check "deck.pptx: 1 comment by Frank Presenter, 1 page of notes (not the empty one)" bash -c "grep -q '1 comment, the first by Frank Presenter' <<<\"\$1\" && grep -q '1 page of speaker notes' <<<\"\$1\"" _ "$(excerpt deck.pptx comments)"
 check "modern.pptx: PowerPoint's modern comment and its author" grep -q "1 comment, the first by Hana Modern" <<<"$(excerpt modern.pptx comments)"
 check "sheet.ods: the annotation by Gina Auditor" grep -q "1 comment, the first by Gina Auditor" <<<"$(excerpt sheet.ods comments)"
+check "report.docx: the author of the xlsx inside, named by it" grep -qx "word/embeddings/Microsoft_Excel_Worksheet.xlsx: author: Xena Sheetwright" <<<"$(excerpt report.docx author)"
+check "… and counted as embedded" grep -q "1 object embedded, 1 with metadata of its own" <<<"$(excerpt report.docx embedded)"
+check "chart.odt: the ODF object's creator, named by it" grep -qx "Object 1: created by: Chuck Charter" <<<"$(excerpt chart.odt author)"
 check "talk.odp: 1 page of notes" grep -q "1 page of speaker notes" <<<"$(excerpt talk.odp comments)"
 check "trunc.png: one line naming it" bash -c "[ \"\$(grep -c 'trunc.png: metadata not' '$T/err4')\" = 1 ]"
 check "loop.pdf: one line naming it and the tool that failed" bash -c "[ \"\$(grep -c 'loop.pdf: metadata not (all) read: pdfinfo: exited' '$T/err4')\" = 1 ]"

@@ -479,6 +479,100 @@ test_media(void)
 	strbuf_release(&why);
 }
 
+/* Office files inside office files, written by python3's zipfile: a docx
+ * embedding an xlsx, a docx (whose own xlsx is one level too deep) and an
+ * OLE object; an ODF object's meta.xml; 20 embedded (16 read); one past
+ * 16 MiB (not read); 16 embedded bombs, bounded by the document's budget. */
+static const char inner_py[] =
+    "import io, sys, zipfile\n"
+    "d = sys.argv[1]\n"
+    "CT = ('[Content_Types].xml', '<?xml version=\"1.0\"?><Types xmlns=\"x\"/>')\n"
+    "def core(who):\n"
+    "    return ('docProps/core.xml', '<cp:coreProperties xmlns:cp=\"c\" xmlns:dc=\"d\"><dc:creator>%s</dc:creator></cp:coreProperties>' % who)\n"
+    "def pkg(parts, how=zipfile.ZIP_DEFLATED):\n"
+    "    b = io.BytesIO()\n"
+    "    with zipfile.ZipFile(b, 'w', how) as z:\n"
+    "        for n, c in parts:\n"
+    "            z.writestr(n, c)\n"
+    "    return b.getvalue()\n"
+    "def put(name, parts):\n"
+    "    open(d + '/' + name, 'wb').write(pkg(parts))\n"
+    "xlsx = pkg([CT, core('Inner Author'), ('docProps/app.xml', '<Properties><Company>Inner Co</Company></Properties>')])\n"
+    "docx = pkg([CT, core('Second Author'), ('word/embeddings/deeper.xlsx', pkg([CT, core('Too Deep')]))])\n"
+    "put('outer.docx', [CT, core('Outer Author'), ('word/document.xml', '<w:document xmlns:w=\"w\"/>'),\n"
+    "    ('word/embeddings/Microsoft_Excel_Worksheet.xlsx', xlsx), ('word/embeddings/inner.docx', docx),\n"
+    "    ('word/embeddings/oleObject1.bin', b'\\xd0\\xcf\\x11\\xe0' + bytes(100)),\n"
+    "    ('word/embeddings/huge.xlsx', pkg([CT, core('Huge'), ('pad', bytes(17 << 20))], zipfile.ZIP_STORED))])\n"
+    "meta = ('<office:document-meta xmlns:office=\"o\" xmlns:meta=\"m\"><office:meta><meta:initial-creator>Chart Maker'\n"
+    "    '</meta:initial-creator></office:meta></office:document-meta>')\n"
+    "put('object.odt', [('mimetype', 'application/vnd.oasis.opendocument.text'), ('content.xml', '<x/>'),\n"
+    "    ('Object 1/content.xml', '<x/>'), ('Object 1/meta.xml', meta), ('Object 2/meta.xml', meta)])\n"
+    "put('twenty.xlsx', [CT] + [('xl/embeddings/w%02d.xlsx' % i, xlsx) for i in range(20)])\n"
+    "big = pkg([CT, core('Bomb'), ('docProps/app.xml', '<Properties>' + ' ' * (100 << 20) + '</Properties>')])\n"
+    "put('bomb.docx', [CT] + [('word/embeddings/b%02d.docx' % i, big) for i in range(16)])\n";
+
+/* The review's reading of dir/file, in-process and jailed (both must agree). */
+static char *
+inner_meta(const char *file, double *secs)
+{
+	char *path = xasprintf("%s/%s", dir, file);
+	strbuf_t in, out, why;
+	struct timespec t0, t1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	strbuf_init(&in);
+	strbuf_init(&out);
+	strbuf_init(&why);
+	is_int(meta_read_fd(fd, META_OFFICE, &in), 0, "%s: read", file);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	is_int(meta_jailed(jail, META_PDFINFO, NULL, NULL, META_OFFICE, fd, &out, &why), DOCJAIL_OK, "%s: jailed (%s)",
+	    file, why.s ? why.s : "");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	*secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	is_int(in.len, out.len, "%s: the same in and out of the jail", file);
+	close(fd);
+	free(path);
+	strbuf_release(&in);
+	strbuf_release(&why);
+	return strbuf_detach(&out);
+}
+
+static void
+test_inner(void)
+{
+	char *py = xasprintf("%s/inner.py", dir), *cmd = xasprintf("python3 '%s' '%s'", py, dir), *o;
+	FILE *f = fopen(py, "w");
+	double secs;
+
+	ok(f && fputs(inner_py, f) >= 0 && fclose(f) == 0, "script written");
+	is_int(system(cmd), 0, "python3 zipfile wrote the files");
+	o = inner_meta("outer.docx", &secs);
+	ok(o && strstr(o, "author\tauthor: Outer Author\n"), "the outer file's own: %s", o ? o : "");
+	ok(o && strstr(o, "author\tword/embeddings/Microsoft_Excel_Worksheet.xlsx: author: Inner Author\n") &&
+	    strstr(o, "author\tword/embeddings/Microsoft_Excel_Worksheet.xlsx: company: Inner Co\n"), "the xlsx inside, named");
+	ok(o && strstr(o, "author\tword/embeddings/inner.docx: author: Second Author\n"), "the docx inside");
+	ok(o && !strstr(o, "Too Deep"), "one level only");
+	ok(o && !strstr(o, "Huge"), "past 16 MiB: not read");
+	ok(o && strstr(o, "embedded\t4 objects embedded, 2 with metadata of their own, the first "
+	    "word/embeddings/Microsoft_Excel_Worksheet.xlsx\n"), "all counted: %s", o ? strstr(o, "embedded") : "");
+	free(o);
+	o = inner_meta("object.odt", &secs);
+	ok(o && strstr(o, "author\tObject 1: created by: Chart Maker\n"), "an ODF object's meta.xml: %s", o ? o : "");
+	ok(o && !strstr(o, "Object 2:"), "not an object without its content.xml");
+	free(o);
+	o = inner_meta("twenty.xlsx", &secs);
+	ok(o && strstr(o, "embedded\t20 objects embedded, 16 with metadata of their own, the first xl/embeddings/w00.xlsx (16 read)\n"),
+	    "20 counted, 16 read: %s", o ? strstr(o, "embedded") : "");
+	ok(o && strstr(o, "xl/embeddings/w15.xlsx: author") && !strstr(o, "xl/embeddings/w16.xlsx"), "the first 16");
+	free(o);
+	o = inner_meta("bomb.docx", &secs);
+	ok(o && strstr(o, "author\tword/embeddings/b00.docx: author: Bomb\n"), "bombs: the first read: %s", o ? o : "");
+	ok(secs < 5, "16 bombs of 100 MiB: within the document's budget, under 5 s (%.1f s)", secs);
+	free(o);
+	free(cmd);
+	free(py);
+}
+
 int
 main(void)
 {
@@ -501,6 +595,7 @@ main(void)
 	test_hostile();
 	test_threaded();
 	test_media();
+	test_inner();
 	docjail_free(jail);
 	cmd = xasprintf("rm -rf '%s'", dir);
 	(void)!system(cmd);
