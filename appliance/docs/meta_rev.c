@@ -6,6 +6,9 @@
 
 #include "base/text.h"
 #include "docs/extract.h"
+#include "docs/pii.h"
+
+#define META_REV_LOOKAHEAD 256   /* bytes read past what is shown: a finding across the cut is still masked */
 
 int
 meta_rev_ends(const char *hints, size_t n, long long size, long long ends[META_PDF_REV_READ])
@@ -83,29 +86,69 @@ meta_rev_last_free(meta_rev_last_t *last)
 	last->n = 0;
 }
 
+/* pii_scan's findings in the removed text: masked as a personal-data
+ * finding's excerpt masks them (every letter and digit but the last two). */
+struct mask {
+	const char *t;
+	size_t at;
+	strbuf_t *out;
+};
+
+static int
+is_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+mask_one(enum pii_kind kind, size_t off, size_t len, void *arg)
+{
+	struct mask *m = arg;
+	size_t keep = off + len;
+
+	if (off < m->at)
+		return 0;
+	for (int seen = 0; keep > off && seen < 2;)
+		if (is_alnum((unsigned char)m->t[--keep]))
+			seen++;
+	strbuf_add(m->out, m->t + m->at, off - m->at);
+	for (size_t i = off; i < off + len; i++)
+		if (i < keep && is_alnum((unsigned char)m->t[i]))
+			strbuf_adds(m->out, "\xe2\x80\xa2");
+		else
+			strbuf_addc(m->out, m->t[i]);
+	m->at = off + len;
+	return 0;
+}
+
 size_t
 meta_rev_removed(const meta_rev_last_t *last, char *old, size_t n, size_t max, strbuf_t *gone)
 {
-	size_t at = 0, found = 0, start = gone->len;
-	strbuf_t u;
+	size_t at = 0, found = 0;
+	strbuf_t all, masked;
 	char *l;
 
-	strbuf_init(&u);
+	/* Enough of the text for max bytes once masked (a mark is 3 bytes for 1),
+	 * and a finding's worth more, so one is not cut before it is seen. */
+	strbuf_init(&all);
+	strbuf_init(&masked);
 	while ((l = next_line(old, n, &at)) != NULL) {
 		if (last->n > 0 && bsearch(&l, last->line, last->n, sizeof(*last->line), line_cmp) != NULL)
 			continue;
-		if (gone->len - start < max) {
-			size_t room = max - (gone->len - start), sep = found ? 3 : 0, k;
-			strbuf_reset(&u);
-			extract_utf8(&u, l, strlen(l));
-			k = sep < room ? text_utf8_cut(u.s ? u.s : "", u.len, room - sep) : 0;
-			if (k > 0) {
-				strbuf_add(gone, " | ", sep);
-				strbuf_add(gone, u.s, k);
-			}
+		if (all.len < max + META_REV_LOOKAHEAD) {
+			if (found > 0)
+				strbuf_adds(&all, " | ");
+			extract_utf8(&all, l, strnlen(l, max + META_REV_LOOKAHEAD));
 		}
 		found++;
 	}
-	strbuf_release(&u);
+	if (all.len > 0) {
+		struct mask m = { all.s, 0, &masked };
+		pii_scan(all.s, all.len, mask_one, &m);
+		strbuf_add(&masked, all.s + m.at, all.len - m.at);
+		strbuf_add(gone, masked.s, text_utf8_cut(masked.s, masked.len, max));
+	}
+	strbuf_release(&all);
+	strbuf_release(&masked);
 	return found;
 }

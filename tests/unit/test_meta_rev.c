@@ -9,6 +9,8 @@
 #include "docs/meta_rev.h"
 #include "unit.h"
 
+#define DOT "\xe2\x80\xa2"   /* U+2022, the mask */
+
 static void
 t_ends(void)
 {
@@ -96,6 +98,19 @@ t_removed(void)
 		meta_rev_last_free(&s);
 		free(oc);
 	}
+	/* Personal data in the removed text: masked as the review's own
+	 * findings mask it, the words around it kept. */
+	strbuf_reset(&g);
+	is_int(removed("Meeting\n", "Pay 4111 1111 1111 1111 to jon.doe@example.org\nSSN 078-05-1120\nMeeting\n", 200, &g), 2,
+	    "two lines with personal data");
+	ok(g.s && !strstr(g.s, "4111") && !strstr(g.s, "jon.doe") && !strstr(g.s, "078-05") &&
+	    strstr(g.s, "Pay " DOT DOT DOT DOT " ") && strstr(g.s, " " DOT DOT "11 to ") &&
+	    strstr(g.s, "| SSN " DOT), "masked, the last two kept: %s", g.s ? g.s : "");
+	ok(g.s && mime_is_utf8((const unsigned char *)g.s, g.len), "valid UTF-8");
+	/* A finding across the cut is masked too. */
+	strbuf_reset(&g);
+	removed("x", "aaaaaaaaaa 4111 1111 1111 1111\n", 16, &g);
+	ok(g.s && !strstr(g.s, "41"), "cut inside a finding: masked (%s)", g.s ? g.s : "");
 	/* Many lines, all shared: linear, nothing reported. */
 	{
 		strbuf_t a;
