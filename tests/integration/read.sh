@@ -11,7 +11,9 @@
 # not cut; a catalogue from before the flag gets the length's inference on
 # its upgrade), while 1 MB of plain text is read whole.
 # Headless Chromium with JavaScript off (the profile's content
-# setting, as pages.sh) at 1280x900 and 390x844: the content is in the DOM,
+# setting, as pages.sh) at 1280x900 and 390x844 (an e-mail, a CSV, Latin-1,
+# UTF-16, a zip, a PDF's reading view, an MP4's page and the page of a JPEG
+# with GPS, its clean copy drawn): the content is in the DOM,
 # screenshots in build/test-output/read/; the hit on line 400 is in the
 # viewport after the #hit1 jump, asked over the DevTools protocol
 # (tests/cdp.py: a fragment-scrolled --screenshot is blank in this Chromium).
@@ -21,13 +23,20 @@ OUT=$TOP/build/test-output/read
 rm -rf "$OUT"; mkdir -p "$OUT"
 D=$T/data C=$T/coll
 mkdir -p "$C/docs"
-python3 - "$C/docs" <<'PY'
+/usr/bin/python3 - "$C/docs" <<'PY'   # Debian's, with python3-pil (a pyenv python may lack it)
 import os, sys, zipfile, io
 d = sys.argv[1]
 lines = [f"line {i} of the plain text file\n" for i in range(1, 1001)]
 lines[399] = "line 400 holds zeppelin <script>alert(1)</script></div><img src=x onerror=alert(2)>\n"
 open(f"{d}/long.txt", "w").write("".join(lines))
 open(f"{d}/latin1.txt", "wb").write("Café crème brûlée, façade à Zürich\n".encode("latin-1"))
+# A photo with GPS in its EXIF (its page shows the clean copy) and an MP4's
+# header (its page a <video> that loads nothing until played).
+from PIL import Image
+exif = Image.Exif()
+exif[0x8825] = {1: "N", 2: (51.0, 30.0, 12.0), 3: "W", 4: (0.0, 7.0, 39.0)}
+Image.new("RGB", (640, 480), (220, 20, 20)).save(f"{d}/photo.jpg", exif=exif.tobytes(), quality=90)
+open(f"{d}/clip.mp4", "wb").write(b"\0\0\0\x18ftypisom\0\0\0\0isommp41")
 open(f"{d}/utf16.txt", "wb").write(b"\xff\xfe" + "Grüße aus Köln ✓\n".encode("utf-16-le"))
 # Long enough to page (64 KiB a page): every line must come back once.
 big16 = "".join(f"Zeile {i} – Überprüfung\n" for i in range(1, 6001))
@@ -267,7 +276,19 @@ browse csv "$R/big.csv?page=20" '<td>Name, 2' 'Page 20 of'
 browse latin1 "$R/latin1.txt" 'Café crème'
 browse utf16 "$R/utf16.txt" 'Grüße aus Köln ✓'
 browse zip "$R/arch.zip" 'sub/&lt;img src=x onerror=alert(1)&gt;.txt' 'and 201 more'
-check "DOM has no script, img or iframe element" bash -c "! grep -qiE '<script|<img|<iframe' \"$OUT\"/*.dom.html"
+browse pdf "$R/three.pdf?q=zeppelin" 'PDF page 2 of 3' '<mark id="hit1">zeppelin</mark>'
+browse mp4 "$U/c/demo/docs/clip.mp4" '<video controls="" preload="none" src="/f/demo/docs/clip.mp4">'
+browse photo "$U/c/demo/docs/photo.jpg" '<img src="/i/demo/docs/photo.jpg"'
+check "DOM has no script, img or iframe element (but the photo's clean copy)" bash -c "! grep -qiE '<script|<iframe' \"$OUT\"/*.dom.html && ! grep -liE '<img' \"$OUT\"/*.dom.html | grep -v '/photo.dom.html$'"
+if [ -z "${ASAN_SLOW:-}" ]; then
+  for w in 1280 390; do
+    check "chromium photo at $w px: the clean copy is drawn (red in the screenshot)" /usr/bin/python3 -c '
+import sys; from PIL import Image
+im = Image.open(sys.argv[1]).convert("RGB")
+red = sum(1 for r, g, b in im.getdata() if r > 180 and g < 70 and b < 70)
+assert red > 20000, red' "$OUT/photo-$w.png"
+  done
+fi
 # The hit on line 400 after the #hit1 jump, at both sizes.
 for wh in 1280,900 390,844; do
   ud=$(profile)
