@@ -11,7 +11,7 @@ BUILD   ?= build
 # before scripts/deps.sh has installed the -dev packages, so the targets that
 # install packages (run test bench fuzz image install-test) call deps.sh first and
 # then a new make for the build, which reads this file again and finds them.
-PKGS     = libevent_core libevent_pthreads libcrypto sqlite3 libseccomp libcurl libzip expat libexif libdeflate libarchive libjpeg libpng libgif libwebp libolecf libbfio
+PKGS     = libevent_core libevent_pthreads libcrypto sqlite3 libseccomp libcurl libzip expat libexif libdeflate libarchive libjpeg libpng libgif libwebp libwebpdemux libolecf libbfio
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libcurl's headers only: trust/fetch.c loads the library when a mirror run
 # needs it (see there), so that the serving process does not carry it.

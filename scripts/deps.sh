@@ -23,7 +23,9 @@ build=(build-essential pkg-config xxd gettext libevent-dev libssl-dev libsqlite3
 # vanguards: off in a checkout's config, on in the installed package's; here so
 # that `vanguards = yes` works after make run (it brings python3-stem).
 # catdoc: catdoc and xls2csv read Word and Excel 97-2003 in the document jail.
-run=("${build[@]}" tor media-types poppler-utils unrtf catdoc python3 vanguards)
+# libwebpdemux2: an animated WebP's first frame for its clean copy (its headers
+# are in libwebp-dev, which brings it; named here as the image names it).
+run=("${build[@]}" libwebpdemux2 tor media-types poppler-utils unrtf catdoc python3 vanguards)
 image=(mmdebstrap systemd-container qemu-system-x86 qemu-utils ovmf dosfstools
        mtools fdisk e2fsprogs)
 # the Debian package (make deb): build it, check its policy (lintian), man -l

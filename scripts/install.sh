@@ -30,7 +30,7 @@ IMAGE=0 KEEP_SSH=0
 # the root up front and the package installs without a network.
 PKGS="nftables apparmor unattended-upgrades systemd-timesyncd systemd-resolved
   tor libevent-core-2.1-7 libsqlite3-0 libssl3 libhttp-parser2.9
-  libcurl4 libseccomp2 libzip4 libexpat1 libexif12 libdeflate0 libarchive13 libjpeg62-turbo libpng16-16 libgif7 libwebp7 libolecf1 libbfio1 media-types poppler-utils unrtf catdoc vanguards"
+  libcurl4 libseccomp2 libzip4 libexpat1 libexif12 libdeflate0 libarchive13 libjpeg62-turbo libpng16-16 libgif7 libwebp7 libwebpdemux2 libolecf1 libbfio1 media-types poppler-utils unrtf catdoc vanguards"
 while [ $# -gt 0 ]; do
   case $1 in
     --deb) DEB=$2; shift ;;

@@ -21,6 +21,7 @@
 
 #include "catalogue/cat_int.h"
 #include "catalogue/search_tok.h"
+#include "docs/extract.h"
 #include "base/log.h"
 #include "base/text.h"
 #include "base/util.h"
@@ -47,7 +48,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " crc32) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[S_FILE_UPDATE] = "UPDATE files SET size = ?2, mtime = ?3, sha256 = ?4, mime = ?5, indexed_at = ?6,"
 	    " crc32 = ?7 WHERE id = ?1",
-	[S_DOC_UPSERT] = "INSERT OR REPLACE INTO docs (id, title, body) VALUES (?1, ?2, ?3)",
+	[S_DOC_UPSERT] = "INSERT OR REPLACE INTO docs (id, title, body, cut, whole) VALUES (?1, ?2, ?3, ?4, ?5)",
 	/* External content: FTS5 needs the old values to remove an entry. */
 	[S_FTS_DELETE] = "INSERT INTO fts (fts, rowid, title, path, body, coll)"
 	    " SELECT 'delete', id, title, path, body, coll FROM fts_src WHERE file_id = ?1",
@@ -477,19 +478,30 @@ column_text_copy(sqlite3_stmt *s, int col, size_t *len)
 }
 
 int
-cat_doc_get(cat_t *c, int64_t file_id, char **body, size_t *len)
+cat_doc_get(cat_t *c, int64_t file_id, char **body, size_t *len, cat_doc_whole_t *w)
 {
 	sqlite3_stmt *s = NULL;
-	int rc;
+	int rc, with_cut = c->version >= 8;
 
 	*body = NULL;
 	*len = 0;
-	if (sqlite3_prepare_v2(c->db, "SELECT body FROM docs WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+	if (w)
+		*w = (cat_doc_whole_t){ 0, -1 };
+	if (sqlite3_prepare_v2(c->db, with_cut ? "SELECT body, cut, whole FROM docs WHERE id = ?1" :
+	    "SELECT body FROM docs WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
 		return cat_db_error_(c, "read text");
 	sqlite3_bind_int64(s, 1, file_id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*body = column_text_copy(s, 0, len);
+		if (w && with_cut) {
+			w->cut = sqlite3_column_int(s, 1) != 0;
+			if (sqlite3_column_type(s, 2) == SQLITE_INTEGER)
+				w->len = sqlite3_column_int64(s, 2);
+		} else if (w) {
+			/* A catalogue read as it is (older than v8): the inference. */
+			w->cut = *len + 4 >= EXTRACT_TEXT_MAX;
+		}
 	}
 	sqlite3_finalize(s);
 	if (rc == SQLITE_ROW)

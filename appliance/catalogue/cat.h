@@ -82,10 +82,18 @@ int64_t cat_data_version(cat_t *c);
  * "" if none, or on a catalogue without folder positions). One index lookup
  * each. 0 or -1. */
 int cat_file_neighbours(cat_t *c, int64_t file_id, char *prev, char *next, size_t len);
+/* Whether a text was cut at ingest, and the whole text's length in bytes
+ * (-1 where the extractor did not see it whole). */
+typedef struct cat_doc_whole {
+	int cut;
+	int64_t len;
+} cat_doc_whole_t;
 /* The text extracted (in the document jail, at ingest) for file_id: body
- * (caller frees; "" when the file has none) and its length. 0 found, 1 no
- * text row, -1 error. */
-int cat_doc_get(cat_t *c, int64_t file_id, char **body, size_t *len);
+ * (caller frees; "" when the file has none) and its length; *w (if not
+ * NULL) whether it was cut (inferred from its length on a catalogue read
+ * below schema 8: within 4 bytes of EXTRACT_TEXT_MAX). 0 found, 1 no text
+ * row, -1 error. */
+int cat_doc_get(cat_t *c, int64_t file_id, char **body, size_t *len, cat_doc_whole_t *w);
 /* Part k (from 1, in the order ingest stored them: a message's attachments
  * in the order of the jail's walk) of file_id: its name and text (caller
  * frees both; body "" when it has none) and the text's length. 0 found, 1
@@ -172,6 +180,8 @@ typedef struct cat_file_put {
 	uint32_t crc32;
 	const char *mime, *title, *body;
 	size_t body_len;
+	int body_cut;                  /* the text was cut at ingest */
+	int64_t body_whole;            /* the whole text's length; 0 or -1 unknown */
 	const cat_part_put_t *parts;   /* its attachments, nparts of them */
 	size_t nparts;
 } cat_file_put_t;

@@ -36,7 +36,7 @@ int cat_exec_(cat_t *c, const char *sql);
 /* The single integer a PRAGMA returns; -1 on error. */
 int64_t cat_pragma_int_(cat_t *c, const char *sql);
 
-#define CAT_SCHEMA_VERSION 7
+#define CAT_SCHEMA_VERSION 8
 #define CAT_SCHEMA_OLDEST_READ 2   /* read-only opens still list v2 folders (by OFFSET) */
 /* Bring the catalogue to CAT_SCHEMA_VERSION (cat_schema.c); sets c->version. */
 int cat_migrate_(cat_t *c);

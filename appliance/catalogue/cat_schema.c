@@ -7,6 +7,7 @@
 #include "catalogue/cat_int.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "docs/extract.h"
 
 static const char schema_v1[] =
     "CREATE TABLE collections ("
@@ -149,6 +150,16 @@ static const char schema_v7[] =
     "  content='fts_cjk_src', content_rowid='id', tokenize='trigram case_sensitive 0');"
     "INSERT INTO fts_cjk (fts_cjk) VALUES ('rebuild');";
 
+/* v8: whether a text was cut at ingest (docs.cut), and the whole text's
+ * length where the extractor saw it (docs.whole, NULL where unknown). Texts
+ * stored before get the inference the reading view made: a body within 4
+ * bytes of the cap (a character cut back to its start) was cut. */
+_Static_assert(EXTRACT_TEXT_MAX == 262144, "schema_v8 spells the cap out");
+static const char schema_v8[] =
+    "ALTER TABLE docs ADD COLUMN cut INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE docs ADD COLUMN whole INTEGER;"
+    "UPDATE docs SET cut = 1 WHERE length(CAST(body AS BLOB)) + 4 >= 262144;";
+
 /* Set the folder positions of every collection (migration to v3). */
 static int
 positions_all(cat_t *c)
@@ -258,6 +269,12 @@ cat_migrate_(cat_t *c)
 			cat_exec_(c, "ROLLBACK");
 			return -1;
 		}
+	}
+	/* v8: the cut flag and the whole text's length (each body's length read
+	 * once, for the flag). */
+	if (v < 8 && (cat_exec_(c, schema_v8) < 0 || cat_exec_(c, "PRAGMA user_version = 8") < 0)) {
+		cat_exec_(c, "ROLLBACK");
+		return -1;
 	}
 	if (cat_exec_(c, "COMMIT") < 0)
 		return -1;

@@ -222,6 +222,9 @@ cat_file_put(cat_t *c, const cat_file_put_t *p, int64_t *id)
 	sqlite3_bind_text(s, 2, p->title ? p->title : p->name, -1, SQLITE_STATIC);
 	if (p->body && p->body_len > 0)
 		sqlite3_bind_text(s, 3, p->body, (int)p->body_len, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, p->body_cut != 0);
+	if (p->body_whole > 0)
+		sqlite3_bind_int64(s, 5, p->body_whole);
 	if (cat_step_done_(c, s, "store text") < 0)
 		return -1;
 	if (fts_entry(c, S_FTS_INSERT, *id) < 0)

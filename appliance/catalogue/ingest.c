@@ -49,6 +49,7 @@ struct job {
 	const char *mime;
 	char *title;
 	strbuf_t text;
+	extract_whole_t whole;   /* whether text was cut, the whole text's length */
 	extract_parts_t parts;   /* a message's attachments; OCR's text */
 	int ocr_pages;
 	int64_t ocr_ms;
@@ -220,7 +221,7 @@ hash_job(struct ingest *in, struct job *j, unsigned char *buf)
 	if (kind != EXTRACT_NONE && (kind != EXTRACT_PDF || total <= EXTRACT_PDF_MAX_BYTES)) {
 		/* The document's bytes are parsed only in the jail (docjail.h). */
 		enum docjail_result r = extract_document(in->jail, &in->tools, kind, fd, &j->text,
-		    &j->title, &j->parts, &j->unread);
+		    &j->title, &j->parts, &j->whole, &j->unread);
 		if (r != DOCJAIL_OK && j->unread.len == 0)
 			strbuf_adds(&j->unread, docjail_result_name(r));
 	}
@@ -386,6 +387,8 @@ write_result(struct ingest *in, struct job *j)
 	p.title = j->title;
 	p.body = j->text.s;
 	p.body_len = j->text.len;
+	p.body_cut = j->whole.cut;
+	p.body_whole = j->whole.len;
 	p.parts = parts = j->parts.n ? xcalloc(j->parts.n, sizeof(*parts)) : NULL;
 	for (p.nparts = 0; p.nparts < j->parts.n; p.nparts++)
 		parts[p.nparts] = (cat_part_put_t){ j->parts.v[p.nparts].name, j->parts.v[p.nparts].title,

@@ -618,7 +618,7 @@ split_parts(docjail_t *j, const extract_tools_t *t, enum extract_kind kind, int 
 				int afd = extract_memfd_(bytes.s ? bytes.s : "", bytes.len);
 				strbuf_reset(&why);
 				r = afd < 0 ? DOCJAIL_NO_START : extract_tool_text_(j, t, k == 'P' ? EXTRACT_PDF : EXTRACT_RTF,
-				    afd, &p->text, &p->title, &why);
+				    afd, &p->text, &p->title, NULL, &why);
 				if (afd >= 0)
 					close(afd);
 			}
@@ -631,20 +631,40 @@ split_parts(docjail_t *j, const extract_tools_t *t, enum extract_kind kind, int 
 	}
 }
 
+/* Whether the text kept (kept[0..n), page separators in it) was cut: the
+ * extractors stop at the cap, so reaching it is being cut, unless the whole
+ * text's length (len, -1 unknown) shows it all kept. */
+static void
+whole_of(const char *kept, size_t n, int64_t len, extract_whole_t *w)
+{
+	size_t seps = 0;
+
+	for (const char *p = kept; n > 0 && (p = memmem(p, n - (size_t)(p - kept), EXTRACT_PAGE_SEP, 3)) != NULL; p += 3)
+		seps++;
+	w->len = len;
+	w->cut = n + 4 >= EXTRACT_TEXT_MAX && (len < 0 || (int64_t)(n - 3 * seps) < len);
+}
+
 enum docjail_result
 extract_document(docjail_t *j, const extract_tools_t *t, enum extract_kind kind, int fd, strbuf_t *out,
-    char **title, extract_parts_t *parts, strbuf_t *why)
+    char **title, extract_parts_t *parts, extract_whole_t *whole, strbuf_t *why)
 {
 	strbuf_t raw;
 	char *tt = NULL;
 	enum docjail_result r;
+	size_t start = out->len;
+	int64_t len = -1;
 
+	if (whole)
+		*whole = (extract_whole_t){ 0, -1 };
 	if (kind == EXTRACT_NONE)
 		return DOCJAIL_OK;
-	if (kind == EXTRACT_PDF || kind == EXTRACT_RTF)
-		return extract_tool_text_(j, t, kind, fd, out, title, why);
-	if (kind == EXTRACT_DOC || kind == EXTRACT_XLS)
-		return extract_tool_text_(j, t, kind, fd, out, title, why);
+	if (kind == EXTRACT_PDF || kind == EXTRACT_RTF || kind == EXTRACT_DOC || kind == EXTRACT_XLS) {
+		r = extract_tool_text_(j, t, kind, fd, out, title, &len, why);
+		if (r == DOCJAIL_OK && whole)
+			whole_of(out->s + start, out->len - start, len, whole);
+		return r;
+	}
 	strbuf_init(&raw);
 	r = docjail_parse(j, fd, extract_fd, &kind, sizeof(kind), &raw, &tt, why);
 	if (r == DOCJAIL_OK) {
@@ -668,6 +688,8 @@ extract_document(docjail_t *j, const extract_tools_t *t, enum extract_kind kind,
 		} else {
 			extract_utf8(out, s, raw.len);
 		}
+		if (whole)
+			whole_of(out->s + start, out->len - start, -1, whole);
 		if (rec)
 			split_parts(j, t, kind, fd, rec, body_len - text_len, parts);
 		if (tt && title) {
@@ -689,5 +711,5 @@ extract_jailed(docjail_t *j, const char *pdftotext, enum extract_kind kind, int 
 {
 	extract_tools_t t = { .pdftotext = pdftotext };
 
-	return extract_document(j, &t, kind, fd, out, title, NULL, why);
+	return extract_document(j, &t, kind, fd, out, title, NULL, NULL, why);
 }

@@ -195,11 +195,20 @@ int extract_ppt(const void *p, size_t n, strbuf_t *out, char **title);
  * anything but DOCJAIL_OK, out and title are untouched and why says why. */
 enum docjail_result extract_jailed(docjail_t *j, const char *pdftotext, enum extract_kind kind,
     int fd, strbuf_t *out, char **title, strbuf_t *why);
+/* What extract_document knows of the whole text: whether it was cut at
+ * EXTRACT_TEXT_MAX, and its length in bytes where the extractor saw it whole
+ * (a tool's output: pdftotext's text, page breaks not counted, catdoc's,
+ * xls2csv's), else -1. The parsers in the jail stop at the cap, so for
+ * them cut means the cap was reached. */
+typedef struct extract_whole {
+	int cut;
+	int64_t len;
+} extract_whole_t;
 /* The same for every kind, with the tools of t (each one of j's tools), and a
  * message's attachments into parts (NULL: dropped); a PDF or RTF attachment is
  * handed to its tool in a jail of its own. An attachment that cannot be read
  * is still a part (findable by its name). */
 enum docjail_result extract_document(docjail_t *j, const extract_tools_t *t, enum extract_kind kind,
-    int fd, strbuf_t *out, char **title, extract_parts_t *parts, strbuf_t *why);
+    int fd, strbuf_t *out, char **title, extract_parts_t *parts, extract_whole_t *whole, strbuf_t *why);
 
 #endif

@@ -55,9 +55,11 @@ int extract_msg_att_(const void *p, size_t n, strbuf_t *out, char **title, struc
 /* The bytes p[0..n) in an anonymous file, for a tool's stdin; -1 on failure. */
 int extract_memfd_(const char *p, size_t n);
 /* A PDF, RTF, .doc or .xls at fd through its tool (extract_tool.c); the
- * tool's answer, as untrusted as the document, is checked again. */
+ * tool's answer, as untrusted as the document, is checked again. *whole (if
+ * not NULL): the tool's text's length in bytes (a PDF's page breaks not
+ * counted), -1 for RTF (its text is read from unrtf's HTML). */
 enum docjail_result extract_tool_text_(docjail_t *j, const extract_tools_t *t, enum extract_kind kind,
-    int fd, strbuf_t *out, char **title, strbuf_t *why);
+    int fd, strbuf_t *out, char **title, int64_t *whole, strbuf_t *why);
 
 /* Open the zip archive at fd read-only (libzip reading through pread only;
  * err is initialised here, and the caller finishes it after zip_discard).

@@ -54,7 +54,7 @@ memfd_copy(int fd)
  * found its compound file sane (neither tool checks its sector chains). */
 static enum docjail_result
 legacy_text(docjail_t *j, const extract_tools_t *t, enum extract_kind kind, int fd, strbuf_t *out,
-    strbuf_t *why)
+    int64_t *whole, strbuf_t *why)
 {
 	enum docjail_result r;
 	strbuf_t raw;
@@ -85,8 +85,11 @@ legacy_text(docjail_t *j, const extract_tools_t *t, enum extract_kind kind, int 
 		}
 		r = docjail_tool(j, mfd, argv, &raw, why);
 	}
-	if (r == DOCJAIL_OK)
+	if (r == DOCJAIL_OK) {
 		extract_utf8(out, raw.s ? raw.s : "", raw.len);
+		if (whole)
+			*whole = (int64_t)raw.len;
+	}
 	if (mfd >= 0)
 		close(mfd);
 	strbuf_release(&raw);
@@ -97,22 +100,31 @@ legacy_text(docjail_t *j, const extract_tools_t *t, enum extract_kind kind, int 
  * document, is checked here (PDF) or read by a jailed parser (unrtf's HTML). */
 enum docjail_result
 extract_tool_text_(docjail_t *j, const extract_tools_t *t, enum extract_kind kind, int fd, strbuf_t *out,
-    char **title, strbuf_t *why)
+    char **title, int64_t *whole, strbuf_t *why)
 {
 	const char *pdftotext = t && t->pdftotext ? t->pdftotext : EXTRACT_PDFTOTEXT;
 	const char *unrtf = t && t->unrtf ? t->unrtf : EXTRACT_UNRTF;
 	enum docjail_result r;
 	strbuf_t raw;
 
+	if (whole)
+		*whole = -1;
 	if (kind == EXTRACT_DOC || kind == EXTRACT_XLS)
-		return legacy_text(j, t, kind, fd, out, why);
+		return legacy_text(j, t, kind, fd, out, whole, why);
 	strbuf_init(&raw);
 	if (kind == EXTRACT_PDF) {
 		/* "-" for both files: the document is the tool's stdin, the text its stdout. */
 		char *argv[] = { (char *)pdftotext, "-q", "-enc", "UTF-8", "-", "-", NULL };
 		r = docjail_tool(j, fd, argv, &raw, why);
-		if (r == DOCJAIL_OK)
+		if (r == DOCJAIL_OK) {
 			extract_pdf_pages(out, raw.s ? raw.s : "", raw.len);
+			if (whole) {
+				int64_t ff = 0;
+				for (size_t i = 0; i < raw.len; i++)
+					ff += raw.s[i] == '\f';
+				*whole = (int64_t)raw.len - ff;
+			}
+		}
 	} else {
 		/* HTML keeps every character (its text mode writes Latin-1 and '?'). */
 		char *argv[] = { (char *)unrtf, "--nopict", "--html", NULL };

@@ -1,5 +1,5 @@
 /* image: a clean copy of a raster image (image.h). libjpeg, libpng, giflib
- * and libwebp do the decoding and encoding; this file only moves pixels
+ * and libwebp (libwebpdemux for an animation) do the decoding and encoding; this file only moves pixels
  * between them. */
 #include <setjmp.h>
 #include <stdint.h>
@@ -13,6 +13,7 @@
 #include <jpeglib.h>
 #include <png.h>
 #include <webp/decode.h>
+#include <webp/demux.h>
 
 #include "docs/image.h"
 
@@ -143,6 +144,19 @@ orient(const unsigned char *src, unsigned char *dst, unsigned w, unsigned h, uns
 		}
 }
 
+/* A row of CMYK made RGB by the naive formula (no colour profile: the copy
+ * is for reading, not printing). Adobe's files (an APP14 marker: Photoshop,
+ * PIL) store the inks inverted, 255 for none; others store 0 for none. */
+static void
+cmyk_rgb(const unsigned char *src, unsigned char *dst, unsigned w, int adobe)
+{
+	for (unsigned x = 0; x < w; x++, src += 4, dst += 3) {
+		unsigned k = adobe ? src[3] : 255u - src[3];
+		for (unsigned i = 0; i < 3; i++)
+			dst[i] = (unsigned char)((adobe ? src[i] : 255u - src[i]) * k / 255u);
+	}
+}
+
 /* JPEG: scaled while decoding (libjpeg scales by n/8 in the DCT), then
  * encoded at quality 85 with no marker but the JFIF header. */
 static int
@@ -155,7 +169,8 @@ clean_jpeg(const strbuf_t *in, strbuf_t *out)
 	unsigned long memlen = 0;
 	JSAMPROW volatile row = NULL;
 	unsigned char *volatile all = NULL, *volatile turned = NULL;
-	volatile int rc = -1, e_made = 0, o = 1;
+	volatile int rc = -1, e_made = 0, o = 1, cmyk = 0;
+	volatile unsigned oc = 3;
 	size_t stride;
 	unsigned side;
 
@@ -186,46 +201,50 @@ clean_jpeg(const strbuf_t *in, strbuf_t *out)
 	d.scale_num = side > IMAGE_SIDE_MAX ? (8 * IMAGE_SIDE_MAX) / side : 8;
 	if (d.scale_num < 1)
 		d.scale_num = 1;
-	if (d.jpeg_color_space == JCS_CMYK || d.jpeg_color_space == JCS_YCCK)
-		goto done;   /* libjpeg converts these to nothing a browser shows */
-	d.out_color_space = d.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
+	/* A print file's CMYK, or YCCK (which libjpeg turns into CMYK), comes
+	 * out as CMYK, which no browser shows: made RGB here, row by row. */
+	cmyk = d.jpeg_color_space == JCS_CMYK || d.jpeg_color_space == JCS_YCCK;
+	d.out_color_space = cmyk ? JCS_CMYK : d.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
 	jpeg_start_decompress(&d);
+	if (cmyk && d.output_components != 4)
+		goto done;
+	oc = cmyk ? 3 : (unsigned)d.output_components;
 	jpeg_create_compress(&e);
 	e_made = 1;
 	jpeg_mem_dest(&e, (unsigned char **)&mem, &memlen);
 	e.image_width = o >= 5 ? d.output_height : d.output_width;
 	e.image_height = o >= 5 ? d.output_width : d.output_height;
-	e.input_components = d.output_components;
-	e.in_color_space = d.out_color_space;
+	e.input_components = (int)oc;
+	e.in_color_space = cmyk ? JCS_RGB : d.out_color_space;
 	jpeg_set_defaults(&e);
 	jpeg_set_quality(&e, 85, TRUE);
 	jpeg_start_compress(&e, TRUE);
-	stride = (size_t)d.output_width * (size_t)d.output_components;
-	if (o == 1) {
-		/* Upright: a row at a time. */
-		row = malloc(stride);
-		if (row == NULL)
+	stride = (size_t)d.output_width * oc;
+	row = malloc((size_t)d.output_width * (size_t)d.output_components);
+	/* Upright: a row at a time; to be turned: the whole image (at most
+	 * IMAGE_SIDE_MAX square). */
+	all = malloc(o == 1 ? stride : stride * d.output_height);
+	turned = o == 1 ? NULL : malloc(stride * d.output_height);
+	if (row == NULL || all == NULL || (o != 1 && turned == NULL))
+		goto done;
+	while (d.output_scanline < d.output_height) {
+		JSAMPROW r = row;
+		unsigned char *to = o == 1 ? all : all + stride * d.output_scanline;
+		if (jpeg_read_scanlines(&d, &r, 1) != 1)
 			goto done;
-		while (d.output_scanline < d.output_height) {
-			JSAMPROW r = row;
-			if (jpeg_read_scanlines(&d, &r, 1) != 1)
-				goto done;
-			jpeg_write_scanlines(&e, &r, 1);
+		if (cmyk)
+			cmyk_rgb(row, to, d.output_width, d.saw_Adobe_marker);
+		else
+			memcpy(to, row, stride);
+		if (o == 1) {
+			JSAMPROW w = all;
+			jpeg_write_scanlines(&e, &w, 1);
 		}
-	} else {
-		/* To be turned: the whole image (at most IMAGE_SIDE_MAX square). */
-		all = malloc(stride * d.output_height);
-		turned = malloc(stride * d.output_height);
-		if (all == NULL || turned == NULL)
-			goto done;
-		while (d.output_scanline < d.output_height) {
-			JSAMPROW r = all + stride * d.output_scanline;
-			if (jpeg_read_scanlines(&d, &r, 1) != 1)
-				goto done;
-		}
-		orient(all, turned, d.output_width, d.output_height, (unsigned)d.output_components, o);
+	}
+	if (o != 1) {
+		orient(all, turned, d.output_width, d.output_height, oc, o);
 		for (size_t y = 0; y < e.image_height; y++) {
-			JSAMPROW r = turned + (size_t)y * e.image_width * (size_t)d.output_components;
+			JSAMPROW r = turned + (size_t)y * e.image_width * oc;
 			jpeg_write_scanlines(&e, &r, 1);
 		}
 	}
@@ -428,8 +447,36 @@ done:
 	return rc;
 }
 
-/* WebP: libwebp decodes a still image (an animation is refused by
- * WebPDecode) to RGB or RGBA; its EXIF, XMP and ICC chunks are never read. */
+/* An animated WebP: its first frame, as libwebpdemux's animation decoder
+ * composes it on the canvas (RGBA), a still copy as for a GIF. One frame is
+ * decoded, whatever the animation holds; its EXIF, XMP and ICCP chunks are
+ * never read. */
+static int
+clean_webp_anim(const strbuf_t *in, strbuf_t *out)
+{
+	WebPData data = { (const uint8_t *)in->s, in->len };
+	WebPAnimDecoderOptions opt;
+	WebPAnimDecoder *dec;
+	WebPAnimInfo info;
+	uint8_t *px = NULL;
+	int ts = 0, rc = -1;
+
+	if (!WebPAnimDecoderOptionsInit(&opt))
+		return -1;
+	opt.color_mode = MODE_RGBA;
+	opt.use_threads = 0;
+	if ((dec = WebPAnimDecoderNew(&data, &opt)) == NULL)
+		return -1;
+	if (WebPAnimDecoderGetInfo(dec, &info) && info.canvas_width > 0 && info.canvas_height > 0 &&
+	    (unsigned long long)info.canvas_width * info.canvas_height <= IMAGE_PIXELS_MAX &&
+	    info.frame_count > 0 && WebPAnimDecoderGetNext(dec, &px, &ts) && px != NULL)
+		rc = encode_png(px, info.canvas_width, info.canvas_height, PNG_FORMAT_RGBA, out);
+	WebPAnimDecoderDelete(dec);
+	return rc;
+}
+
+/* WebP: libwebp decodes a still image to RGB or RGBA (an animation goes to
+ * clean_webp_anim); its EXIF, XMP and ICC chunks are never read. */
 static int
 clean_webp(const strbuf_t *in, strbuf_t *out)
 {
@@ -438,8 +485,12 @@ clean_webp(const strbuf_t *in, strbuf_t *out)
 	uint8_t *px;
 	int w = 0, h = 0, rc;
 
-	if (WebPGetFeatures(p, in->len, &f) != VP8_STATUS_OK || f.has_animation || f.width <= 0 ||
-	    f.height <= 0 || (unsigned long long)f.width * (unsigned long long)f.height > IMAGE_PIXELS_MAX)
+	if (WebPGetFeatures(p, in->len, &f) != VP8_STATUS_OK)
+		return -1;
+	if (f.has_animation)
+		return clean_webp_anim(in, out);
+	if (f.width <= 0 || f.height <= 0 ||
+	    (unsigned long long)f.width * (unsigned long long)f.height > IMAGE_PIXELS_MAX)
 		return -1;
 	px = f.has_alpha ? WebPDecodeRGBA(p, in->len, &w, &h) : WebPDecodeRGB(p, in->len, &w, &h);
 	if (px == NULL)

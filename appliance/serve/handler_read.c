@@ -475,6 +475,7 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 		}
 	} else if (kind != EXTRACT_NONE) {
 		size_t off = 0, start, end;
+		cat_doc_whole_t whole = { 0, -1 };
 		const char *sep;
 		if (part > 0) {
 			/* An attachment's text: no listing, no headers of its own. */
@@ -487,16 +488,18 @@ handler_read(handler_ctx_t *h, http_conn_t *c, const http_req_t *req, const rout
 			r.part_name = part_name;
 			kind = EXTRACT_NONE;
 		} else {
-			rc = cat_doc_get(h->cat, f.id, &body, &blen);
+			rc = cat_doc_get(h->cat, f.id, &body, &blen, &whole);
 		}
 		if (rc < 0) {
 			http_resp_error(resp, 500, NULL);
 			goto done;
 		}
-		/* The jail keeps at most EXTRACT_TEXT_MAX bytes of text and listing
-		 * together, cut back to a character (3 bytes at most) or before a
-		 * page separator: a body that long was cut, and the page says so. */
-		r.cut = blen + 4 >= EXTRACT_TEXT_MAX;
+		/* A file's text says whether it was cut (stored at ingest) and how
+		 * long it was whole where known. An attachment's is inferred: the
+		 * jail keeps at most EXTRACT_TEXT_MAX bytes, cut back to a character
+		 * (3 bytes at most) or before a page separator. */
+		r.cut = part > 0 ? blen + 4 >= EXTRACT_TEXT_MAX : whole.cut;
+		r.cut_whole = part > 0 ? -1 : whole.len;
 		if (!part && blen > 0 && (sep = memchr(body, EXTRACT_LIST_SEP, blen)) != NULL) {
 			size_t k = (size_t)(sep - body);
 			listing(sep + 1, blen - k - 1, &r, &items);

@@ -215,7 +215,8 @@ typedef struct page_read {
 	int64_t part;                  /* > 0: the view of this attachment of the message at path */
 	const char *part_name;         /* its name ("inner.eml › budget.pdf") */
 	int cut;                       /* the text was cut at ingest ... */
-	int64_t cut_kept;              /* ... to this many bytes */
+	int64_t cut_kept;              /* ... to this many bytes ... */
+	int64_t cut_whole;             /* ... of a text this long (<= 0: unknown, the file's size is said) */
 } page_read_t;
 
 /* Append a reading view: breadcrumbs, the file's name with links to its page

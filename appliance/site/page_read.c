@@ -111,6 +111,8 @@ page_read(strbuf_t *out, const page_site_t *s, const page_collection_t *c, const
 		/* Said at the top of every page and again where the kept text ends. */
 		tmpl_put(v, "cut", "1");
 		page_put_size_(v, "kept", r->cut_kept);
+		if (r->cut_whole > r->cut_kept)
+			page_put_size_(v, "whole", r->cut_whole);
 		if (r->page >= r->npages)
 			tmpl_put(v, "cut_end", "1");
 	}

@@ -37,7 +37,7 @@ DEB=$(ls -t "$DEBDIR"/broadside_*_"$ARCH".deb 2>/dev/null | head -n 1)
 
 PKGS=systemd-sysv,udev,initramfs-tools,$KERNEL,$BOOTPKG,tor,nftables,apparmor,\
 unattended-upgrades,systemd-timesyncd,systemd-resolved,iproute2,procps,ca-certificates,\
-libevent-core-2.1-7,libsqlite3-0,libssl3,libhttp-parser2.9,libcurl4,libzip4,libexpat1,libexif12,libdeflate0,libarchive13,libjpeg62-turbo,libpng16-16,libgif7,libwebp7,libseccomp2,\
+libevent-core-2.1-7,libsqlite3-0,libssl3,libhttp-parser2.9,libcurl4,libzip4,libexpat1,libexif12,libdeflate0,libarchive13,libjpeg62-turbo,libpng16-16,libgif7,libwebp7,libwebpdemux2,libseccomp2,\
 libolecf1,libbfio1,media-types,poppler-utils,unrtf,catdoc,tesseract-ocr,tesseract-ocr-eng,vanguards,dosfstools
 
 # What install.sh needs inside the root.

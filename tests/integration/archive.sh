@@ -216,7 +216,8 @@ check_eq "a small folder still has its archive" "$(curl -s -o /dev/null -w '%{ht
 
 # An older catalogue: the upgrade reads every file once for its CRC-32.
 kill "$BG_PID"; wait "$BG_PID" 2>/dev/null
-sqlite3 "$D/catalogue.db" "ALTER TABLE files DROP COLUMN crc32; DROP TABLE withheld;
+sqlite3 "$D/catalogue.db" "ALTER TABLE docs DROP COLUMN cut; ALTER TABLE docs DROP COLUMN whole;
+  ALTER TABLE files DROP COLUMN crc32; DROP TABLE withheld;
   DROP TABLE review_findings; DROP TABLE review_files; DROP VIEW fts_src; DROP TABLE parts;
   CREATE VIEW fts_src AS SELECT d.id AS id, d.title AS title, f.path AS path,
     d.body AS body, 'c' || f.collection_id AS coll, f.collection_id AS collection_id
@@ -226,7 +227,7 @@ bg_start "$T/serve3.log" $BROADSIDE --data "$D" serve --listen 127.0.0.1:$PORT -
 check "server answers on the v3 catalogue" wait_for 20 curl -sf -o /dev/null $U/
 check_eq "a v3 catalogue has no zip (tar still works)" "$(curl -s -o /dev/null -w '%{http_code}' "$U/d/demo/other.zip")/$(curl -s -o /dev/null -w '%{http_code}' "$U/d/demo/other.tar")" "503/200"
 check "refresh upgrades it" $BROADSIDE --data "$D" refresh demo -q
-check_eq "schema version 7" "$(sqlite3 "$D/catalogue.db" 'PRAGMA user_version')" 7
+check_eq "schema version 8" "$(sqlite3 "$D/catalogue.db" 'PRAGMA user_version')" 8
 check_eq "every CRC-32 filled" "$(sqlite3 "$D/catalogue.db" 'SELECT count(*) FROM files WHERE crc32 IS NULL')" 0
 wait_for 3 curl -sf -o "$G/other.zip" "$U/d/demo/other.zip"   # the snapshot, as above
 check "after the upgrade the zip passes unzip -t" unzip -tq "$G/other.zip"

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Clean copies of GIF and WebP images (/i/<slug>/<path>), against the real
-# server and its render process: made by python3-PIL with what a camera or an
-# editor leaves in them (a GIF comment; WebP EXIF with GPS, XMP and an ICC
-# profile), each copy is a PNG made from the pixels alone (exiftool and PIL
-# find none of it), an animated GIF gives its first frame, transparency is
-# kept, a large one is capped at 1600 px, and the file page shows the copy; a
-# hostile GIF and WebP answer one sentence and the server keeps serving.
+# Clean copies of GIF, WebP and print (CMYK) JPEG images (/i/<slug>/<path>),
+# against the real server and its render process: made by python3-PIL with
+# what a camera or an editor leaves in them (a GIF comment; WebP EXIF with
+# GPS, XMP and an ICC profile; a CMYK JPEG and an animated WebP with EXIF GPS
+# and XMP), each copy is made from the pixels alone (exiftool and PIL find
+# none of it), a CMYK JPEG comes out an RGB JPEG still red, an animated GIF
+# or WebP gives its first frame, transparency is kept, a large one is capped
+# at 1600 px, and the file page shows the copy; a hostile or truncated GIF,
+# WebP or CMYK JPEG answers one sentence and the server keeps serving.
 . "$(dirname "$0")/../lib.sh"
 PY=/usr/bin/python3   # Debian's, with python3-pil (a pyenv python may lack it)
 
@@ -33,6 +35,13 @@ w = Image.new("RGB", (2000, 1000), (0, 120, 0))
 for y in range(2, 1000, 4):
     w.paste((0, 0, 220), (0, y, 2000, y + 2))
 w.convert("P", palette=Image.ADAPTIVE).save(f"{d}/wide.gif", interlace=True)
+# A print file: CMYK (PIL writes Adobe's inverted inks) with EXIF GPS; and an
+# animation, red then blue, with EXIF and XMP.
+Image.new("RGB", (200, 150), (220, 20, 20)).convert("CMYK").save(f"{d}/print.jpg", exif=exif.tobytes(), quality=90)
+fr = [Image.new("RGBA", (160, 90), c) for c in ((220, 0, 0, 255), (0, 0, 220, 255))]
+fr[0].save(f"{d}/anim.webp", save_all=True, append_images=fr[1:], duration=100, loop=0, exif=exif.tobytes(), xmp=xmp)
+open(f"{d}/badcmyk.jpg", "wb").write(open(f"{d}/print.jpg", "rb").read()[:300])
+open(f"{d}/badanim.webp", "wb").write(open(f"{d}/anim.webp", "rb").read()[:120])
 open(f"{d}/bad.gif", "wb").write(open(f"{d}/anim.gif", "rb").read()[:40])
 open(f"{d}/bad.webp", "wb").write(b"RIFF\x10\x00\x00\x00WEBPVP8 \x04\x00\x00\x00junk")
 # 60,000 x 60,000 pixels claimed by a 40-byte file (a global palette of two).
@@ -41,6 +50,7 @@ open(f"{d}/huge.gif", "wb").write(b"GIF89a" + struct.pack("<HHBBB", 60000, 60000
     + b"\x2c" + struct.pack("<HHHHB", 0, 0, 60000, 60000, 0) + b"\x02\x02\x44\x01\x00\x3b")
 PY
 exiftool -q -overwrite_original -Comment='taken at the depot' "$C/wide.gif" 2>/dev/null
+check "the CMYK JPEG and the animated WebP carry GPS (exiftool)" bash -c 'for f; do exiftool -s "$f" | grep -q GPSLatitude || exit 1; done; exiftool -s "$1" | grep -q "ColorComponents *: 4" && exiftool -s "$2" | grep -q "Whistle Blower"' _ "$C/print.jpg" "$C/anim.webp"
 check "the WebP carries EXIF, XMP and ICC (exiftool)" bash -c 'm=$(exiftool -s -G "$1"); grep -q SpyCam <<<"$m" && grep -q "Whistle Blower" <<<"$m" && grep -q ICC_Profile <<<"$m"' _ "$C/big.webp"
 
 $BROADSIDE --data "$D" init >/dev/null
@@ -78,11 +88,23 @@ check "interlaced GIF copy: every row in place" $PY -c '
 import sys; from PIL import Image
 im = Image.open(sys.argv[1]); assert im.size == (1000, 500), im.size
 assert all(im.getpixel((500, y)) == ((0, 120, 0) if y % 2 == 0 else (0, 0, 220)) for y in range(500))' "$T/wide.gif.png"
+check_eq "CMYK JPEG copy: a JPEG" "$(copy print.jpg)" "200 image/jpeg"
+check "CMYK JPEG copy: RGB, red, no EXIF or GPS" bash -c '$0 -c "
+import sys; from PIL import Image
+im = Image.open(sys.argv[1]); assert im.format == \"JPEG\" and im.mode == \"RGB\" and im.size == (200, 150), (im.format, im.mode, im.size)
+r, g, b = im.getpixel((100, 75)); assert r > 180 and g < 60 and b < 60, (r, g, b)
+assert not im.getexif() and \"exif\" not in im.info and \"icc_profile\" not in im.info, im.info" "$1" && ! exiftool "$1" | grep -qiE "SpyCam|GPS"' "$PY" "$T/print.jpg.png"
+check_eq "animated WebP copy: a PNG" "$(copy anim.webp)" "200 image/png"
+check "animated WebP copy: no EXIF, GPS or XMP" noinfo "$T/anim.webp.png" RGBA 160
+check "animated WebP copy: its first frame (red), one frame" $PY -c '
+import sys; from PIL import Image
+im = Image.open(sys.argv[1]); assert im.size == (160, 90) and getattr(im, "n_frames", 1) == 1, im.size
+r, g, b, a = im.getpixel((80, 45)); assert r > 180 and g < 40 and b < 40 and a == 255, (r, g, b, a)' "$T/anim.webp.png"
 check "the original stays at /f/" bash -c '[ "$(curl -s "$1" | sha256sum)" = "$(sha256sum <"$2")" ]' _ "$U/f/g/anim.gif" "$C/anim.gif"
 fp=$(curl -s "$U/c/g/big.webp")
 check "WebP file page shows the clean copy" grep -qF '<img src="/i/g/big.webp"' <<<"$fp"
 check "GIF file page shows the clean copy" grep -qF '<img src="/i/g/anim.gif"' <<<"$(curl -s "$U/c/g/anim.gif")"
-for f in bad.gif bad.webp huge.gif; do
+for f in bad.gif bad.webp huge.gif badcmyk.jpg badanim.webp; do
   p=$(curl -s -w '\n%{http_code}' "$U/i/g/$f")
   check "hostile $f: 404, one sentence" bash -c '[ "${1##*$'"'\n'"'}" = 404 ] && grep -qF "We could not make a clean copy of this image" <<<"$1"' _ "$p"
 done

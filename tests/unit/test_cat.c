@@ -320,6 +320,7 @@ static int
 downgrade_to_v2(const char *path)
 {
 	static const char sql[] =
+	    "ALTER TABLE docs DROP COLUMN cut; ALTER TABLE docs DROP COLUMN whole;"
 	    "DROP INDEX files_dir_pos_name; DROP INDEX files_dir_pos_size; DROP INDEX files_dir_pos_mtime;"
 	    "DROP INDEX dirs_parent_pos_name; DROP INDEX dirs_parent_pos_bytes; DROP INDEX dirs_parent_pos_mtime;"
 	    "ALTER TABLE files DROP COLUMN pos_name; ALTER TABLE files DROP COLUMN pos_size;"
@@ -377,6 +378,13 @@ test_upgrade(const char *tmp)
 		m->live = 1;
 		model_put(c, cid, big, model_n++);
 	}
+	/* Texts stored before the cut flag: one at the cap's length, one short. */
+	char *longtext = xmalloc(256 * 1024 - 1);
+	memset(longtext, 'x', 256 * 1024 - 2);
+	longtext[256 * 1024 - 2] = '\0';
+	int64_t id_long = put(c, cid, root, "long.pdf", "long.pdf", 1, 1, longtext);
+	int64_t id_short = put(c, cid, root, "short.pdf", "short.pdf", 2, 1, "short");
+	free(longtext);
 	ok(cat_commit(c) == 0 && cat_collection_finish(c, cid, keep_all, keep_all, NULL, &removed) == 0, "ingest");
 	cat_free(c);
 	ok(downgrade_to_v2(path) == 0, "downgrade to v2");
@@ -387,12 +395,36 @@ test_upgrade(const char *tmp)
 	if (ro) {
 		is_int(user_version(ro), 2, "still v2");
 		check_all_pages(ro, cid, 50, "v2 read-only");
+		cat_doc_whole_t w = { 0, 0 };
+		char *b = NULL;
+		size_t bl = 0;
+		ok(cat_doc_get(ro, id_long, &b, &bl, &w) == 0 && w.cut && w.len == -1,
+		    "v2 read as it is: a text at the cap's length inferred cut");
+		free(b);
 	}
 	/* A writer upgrades it in place; the open reader sees the new schema. */
 	c = cat_open(path, CAT_READWRITE);
 	ok(c != NULL, "read-write open upgrades");
 	if (c) {
-		is_int(user_version(c), 7, "now v7");
+		is_int(user_version(c), 8, "now v8");
+		cat_doc_whole_t w = { 0, 0 };
+		char *b = NULL;
+		size_t bl = 0;
+		ok(cat_doc_get(c, id_long, &b, &bl, &w) == 0 && w.cut == 1 && w.len == -1,
+		    "upgraded: the text at the cap's length stored as cut, its whole length unknown");
+		free(b);
+		ok(cat_doc_get(c, id_short, &b, &bl, &w) == 0 && w.cut == 0 && w.len == -1, "… a short one not");
+		free(b);
+		/* Stored at ingest from now on. */
+		unsigned char sha[32] = { 0 };
+		cat_file_put_t p = { .collection_id = cid, .dir_id = root, .existing_id = id_short, .relpath = "short.pdf",
+		    .name = "short.pdf", .size = 2, .mtime = 2, .sha256 = sha, .mime = "application/pdf",
+		    .body = "short", .body_len = 5, .body_cut = 1, .body_whole = 900000 };
+		int64_t id = 0;
+		ok(cat_begin(c) == 0 && cat_file_put(c, &p, &id) == 0 && cat_commit(c) == 0 && id == id_short, "put again");
+		ok(cat_doc_get(c, id_short, &b, &bl, &w) == 0 && w.cut == 1 && w.len == 900000 && bl == 5,
+		    "the flag and the whole length as ingest gave them");
+		free(b);
 		check_all_pages(c, cid, 50, "upgraded");
 		ok(cat_check(c) == 0, "integrity after upgrade");
 	}

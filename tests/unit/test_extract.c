@@ -307,7 +307,7 @@ main(void)
 		strbuf_adds(&mail, "\n--B--\n");
 		ok(jail && fd >= 0 && write(fd, mail.s, mail.len) == (ssize_t)mail.len, "message written");
 		strbuf_init(&out);
-		ok(extract_document(jail, &tools, k, fd, &out, &title, &parts, &why) == DOCJAIL_OK, "message read: %s",
+		ok(extract_document(jail, &tools, k, fd, &out, &title, &parts, NULL, &why) == DOCJAIL_OK, "message read: %s",
 		    why.s ? why.s : "");
 		ok(out.s && strstr(out.s, "the body") && !strstr(out.s, "koalatext"), "the body, not the attachments");
 		is_int((int)parts.n, 4, "four parts");

@@ -161,6 +161,16 @@ cut(void)
 	    "href=\"/i/demo/d/r%3C1%3E.pdf?part=2\" download>Download the attachment</a>"),
 	    "an attachment's: its own download");
 	strbuf_release(&b);
+	/* The whole text's length known (stored at ingest): said instead of
+	 * the file's size. */
+	r.part = 0;
+	r.part_name = NULL;
+	r.cut_whole = 650400;
+	strbuf_init(&b);
+	ok(page_read(&b, NULL, &c, &r) == 0 && strstr(b.s, "This text is cut: only its first 262.1 kB of 650.4 kB are "
+	    "shown here. <a href=\"/f/demo/d/r%3C1%3E.pdf\" download>Download the whole file</a> for the rest.") &&
+	    !strstr(b.s, "the whole file is"), "of the whole text's length, not the file's size: %s", b.s);
+	strbuf_release(&b);
 	r.cut = 0;
 	strbuf_init(&b);
 	ok(page_read(&b, NULL, &c, &r) == 0 && !strstr(b.s, "This text is cut"), "a whole text: nothing said");

@@ -1,7 +1,8 @@
 /* test_render: the render cache (bound, least recently used out first, the
  * newest kept, pinned copies first and never counted), the clean image copy
  * (a JPEG whose APP1/APP2/COM markers carry EXIF, XMP, ICC and a comment,
- * made here with libjpeg: none of it in the copy; a PNG with text chunks),
+ * made here with libjpeg: none of it in the copy; a PNG with text chunks;
+ * CMYK and YCCK JPEGs, Adobe's inverted and not, made RGB in the right colour),
  * and the render process on a real jail (an image job over the socket; a
  * job on garbage fails without killing the process). */
 #include <fcntl.h>
@@ -245,6 +246,112 @@ test_garbage_is_refused(void)
 	strbuf_release(&out);
 }
 
+/* A 32x32 print JPEG in color space cs (JCS_CMYK or JCS_YCCK, which libjpeg
+ * makes from CMYK samples), every pixel the four inks ink, with an Adobe
+ * APP14 marker or without (libjpeg writes one for both unless told not). */
+static void
+t_cmyk_jpeg(strbuf_t *out, J_COLOR_SPACE cs, int adobe, const unsigned char ink[4])
+{
+	struct jpeg_compress_struct c;
+	struct jpeg_error_mgr err;
+	unsigned char *mem = NULL, row[32 * 4];
+	unsigned long len = 0;
+
+	c.err = jpeg_std_error(&err);
+	jpeg_create_compress(&c);
+	jpeg_mem_dest(&c, &mem, &len);
+	c.image_width = 32;
+	c.image_height = 32;
+	c.input_components = 4;
+	c.in_color_space = JCS_CMYK;
+	jpeg_set_defaults(&c);
+	jpeg_set_colorspace(&c, cs);
+	c.write_Adobe_marker = adobe ? TRUE : FALSE;
+	jpeg_start_compress(&c, TRUE);
+	for (int x = 0; x < 32; x++)
+		memcpy(row + x * 4, ink, 4);
+	while (c.next_scanline < c.image_height) {
+		JSAMPROW r = row;
+		jpeg_write_scanlines(&c, &r, 1);
+	}
+	jpeg_finish_compress(&c);
+	jpeg_destroy_compress(&c);
+	strbuf_add(out, mem, len);
+	free(mem);
+}
+
+/* The copy of a print JPEG: 0 with the RGB of its centre in rgb. */
+static int
+t_cmyk_copy(const strbuf_t *in, unsigned char rgb[3])
+{
+	struct jpeg_decompress_struct d;
+	struct jpeg_error_mgr err;
+	strbuf_t out;
+	unsigned char row[32 * 3];
+	int kind = IMAGE_JPEG, fd = t_memfd(in), rc;
+
+	strbuf_init(&out);
+	rc = image_clean_fd(fd, &out, NULL, &kind);
+	close(fd);
+	if (rc == 0) {
+		d.err = jpeg_std_error(&err);
+		jpeg_create_decompress(&d);
+		jpeg_mem_src(&d, (const unsigned char *)out.s, out.len);
+		jpeg_read_header(&d, TRUE);
+		rc = d.jpeg_color_space == JCS_YCbCr && d.num_components == 3 && d.image_width == 32 ? 0 : -1;
+		d.out_color_space = JCS_RGB;
+		jpeg_start_decompress(&d);
+		for (int y = 0; y <= 16; y++) {
+			JSAMPROW r = row;
+			jpeg_read_scanlines(&d, &r, 1);
+		}
+		memcpy(rgb, row + 16 * 3, 3);
+		jpeg_abort_decompress(&d);
+		jpeg_destroy_decompress(&d);
+	}
+	strbuf_release(&out);
+	return rc;
+}
+
+#define T_NEAR(v, want) ((v) + 12 >= (want) && (v) <= (want) + 12)
+
+static void
+test_cmyk_copies_are_rgb(void)
+{
+	/* Red: no cyan or black, full magenta and yellow; Adobe's files store
+	 * the inks inverted (255 for none). */
+	static const unsigned char red_adobe[4] = { 255, 0, 0, 255 }, red[4] = { 0, 255, 255, 0 };
+	static const unsigned char grey_adobe[4] = { 255, 255, 255, 128 };
+	unsigned char rgb[3] = { 0, 0, 0 };
+	strbuf_t in;
+
+	strbuf_init(&in);
+	t_cmyk_jpeg(&in, JCS_CMYK, 1, red_adobe);
+	ok(t_cmyk_copy(&in, rgb) == 0 && T_NEAR(rgb[0], 255) && T_NEAR(rgb[1], 0) && T_NEAR(rgb[2], 0),
+	    "Adobe CMYK red: an RGB JPEG, red (%u,%u,%u)", rgb[0], rgb[1], rgb[2]);
+	strbuf_reset(&in);
+	t_cmyk_jpeg(&in, JCS_YCCK, 1, red_adobe);
+	ok(t_cmyk_copy(&in, rgb) == 0 && T_NEAR(rgb[0], 255) && T_NEAR(rgb[1], 0) && T_NEAR(rgb[2], 0),
+	    "Adobe YCCK red: an RGB JPEG, red (%u,%u,%u)", rgb[0], rgb[1], rgb[2]);
+	strbuf_reset(&in);
+	t_cmyk_jpeg(&in, JCS_YCCK, 1, grey_adobe);
+	ok(t_cmyk_copy(&in, rgb) == 0 && T_NEAR(rgb[0], 128) && T_NEAR(rgb[1], 128) && T_NEAR(rgb[2], 128),
+	    "Adobe YCCK half black: grey (%u,%u,%u)", rgb[0], rgb[1], rgb[2]);
+	strbuf_reset(&in);
+	t_cmyk_jpeg(&in, JCS_CMYK, 0, red);
+	ok(t_cmyk_copy(&in, rgb) == 0 && T_NEAR(rgb[0], 255) && T_NEAR(rgb[1], 0) && T_NEAR(rgb[2], 0),
+	    "CMYK without Adobe's marker (inks not inverted): red (%u,%u,%u)", rgb[0], rgb[1], rgb[2]);
+	/* Cut in its scan: read as far as it goes, or refused; never a crash. */
+	in.len = in.len / 2;
+	strbuf_t out;
+	int kind = IMAGE_JPEG, fd = t_memfd(&in);
+	strbuf_init(&out);
+	ok(image_clean_fd(fd, &out, NULL, &kind) <= 0, "a truncated CMYK JPEG: no crash");
+	close(fd);
+	strbuf_release(&out);
+	strbuf_release(&in);
+}
+
 static void
 test_render_process(void)
 {
@@ -296,6 +403,7 @@ static const unit_case_t cases[] = {
 	UNIT_CASE(test_jpeg_copy_has_no_metadata),
 	UNIT_CASE(test_png_copy_has_no_text),
 	UNIT_CASE(test_garbage_is_refused),
+	UNIT_CASE(test_cmyk_copies_are_rgb),
 	UNIT_CASE(test_render_process),
 	UNIT_CASES_END,
 };
