@@ -4,8 +4,7 @@
 # which only the image boot would otherwise show. The document jail's child
 # profiles (broadside-docworker, broadside-tool-NAME, which docjail.c stacks
 # on a worker and on each tool) are each parsed, one exists for every tool
-# the code runs, and each denies the keys; the image self-test loads them and
-# watches the labels. Controls prove the checks.
+# the code runs, and each denies the keys. Controls prove the checks.
 . "$(dirname "$0")/../lib.sh"
 P=/usr/sbin/apparmor_parser
 [ -x "$P" ] || P=$(command -v apparmor_parser)
@@ -59,6 +58,6 @@ sed '/^profile broadside-tool-unrtf /,/^}/d' "$F" >"$T/no-unrtf"
 check "control: a file without broadside-tool-unrtf lacks that name" bash -c \
   "$P -Q -K '$T/no-unrtf' >/dev/null 2>&1 && ! $P -N '$T/no-unrtf' 2>/dev/null | grep -qx broadside-tool-unrtf"
 if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ]; then
-  echo "# AppArmor is not enabled in this kernel: the profiles are parsed only here; make image-test loads them"
+  echo "# AppArmor is not enabled in this kernel: the profiles are parsed only here; the image loads them"
 fi
 done_testing
