@@ -64,6 +64,7 @@
 struct tool {
 	char *path;
 	int ruleset;             /* -1: no Landlock */
+	char aa[64];             /* "stack broadside-tool-NAME" (AppArmor), or "" */
 };
 
 struct worker {
@@ -135,6 +136,7 @@ docjail_new(const docjail_conf_t *conf)
 		}
 		j->tools[i].path = xstrdup(conf->tools[i]);
 		j->tools[i].ruleset = -1;
+		docjail_aa_command_(j->tools[i].path, j->tools[i].aa, sizeof(j->tools[i].aa));
 		j->ntools = i + 1;
 	}
 	if (j->mode == SANDBOX_NO)
@@ -229,7 +231,7 @@ vm_size(void)
  * runs this after vfork, sharing its caller's memory. */
 static void
 child_jail(const docjail_t *j, const int *fds, int nfds, int ruleset, const struct bpf *bpf,
-    int64_t as_max)
+    int64_t as_max, const char *aa)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int hi[8], hi_rs = -1, rs_at = nfds;
@@ -277,6 +279,10 @@ child_jail(const docjail_t *j, const int *fds, int nfds, int ruleset, const stru
 #endif
 	if (j->mode == SANDBOX_NO)
 		return;
+	/* The AppArmor child profile (docjail_int.h), stacked: allowed under
+	 * no_new_privs, and it only takes permissions away. */
+	if (docjail_aa_stack_(aa) < 0)
+		child_fail();
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		child_fail();
 	if (hi_rs >= 0) {
@@ -347,7 +353,8 @@ worker_main(const docjail_t *j, int sock, int out)
 	int64_t vm = vm_size();
 
 	/* Unknown (no /proc): room for a copy of a large caller. */
-	child_jail(j, fds, 4, j->ruleset_none, &j->parse_bpf, (vm > 0 ? vm : 4 * j->mem_max) + j->mem_max);
+	child_jail(j, fds, 4, j->ruleset_none, &j->parse_bpf, (vm > 0 ? vm : 4 * j->mem_max) + j->mem_max,
+	    "stack " DOCJAIL_AA_WORKER);
 	strbuf_init(&text);
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_CPU, &rl) < 0)
@@ -392,7 +399,7 @@ child_tool(const docjail_t *j, const struct tool *t, int doc, int out, char *con
 {
 	const int fds[3] = { doc, out, -1 };
 
-	child_jail(j, fds, 3, t->ruleset, &j->tool_bpf, j->mem_max);
+	child_jail(j, fds, 3, t->ruleset, &j->tool_bpf, j->mem_max, t->aa);
 	if (lseek(0, 0, SEEK_SET) < 0 && errno != ESPIPE)
 		_exit(126);
 	execve(t->path, argv, (char *const *)j->env);

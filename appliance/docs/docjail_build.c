@@ -14,6 +14,7 @@
 #pragma clang diagnostic ignored "-Wmissing-field-initializers"
 #endif
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -91,6 +92,39 @@ docjail_tool_ruleset_(int abi, const char *path)
 		return -1;
 	}
 	return rs;
+}
+
+void
+docjail_aa_command_(const char *path, char *out, size_t outlen)
+{
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+	out[0] = '\0';
+	if (name[0] == '\0' || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(name))
+		return;
+	(void)snprintf(out, outlen, "stack %s%s", DOCJAIL_AA_TOOL, name);
+}
+
+int
+docjail_aa_stack_(const char *cmd)
+{
+	size_t n = strlen(cmd);
+	ssize_t w;
+	int fd, e;
+
+	if (n == 0)
+		return 0;
+	/* The AppArmor-only file (Linux 5.8+): /proc/self/attr/current may
+	 * belong to another LSM. */
+	fd = open("/proc/self/attr/apparmor/current", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR || errno == EINVAL ? 0 : -1;
+	w = write(fd, cmd, n);
+	e = errno;
+	close(fd);
+	if (w == (ssize_t)n)
+		return 0;
+	return w < 0 && (e == ENOENT || e == EINVAL) ? 0 : -1;
 }
 
 /* What a parser (and a tool such as pdftotext) calls: reading its input,

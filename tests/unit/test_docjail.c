@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "docs/docjail.h"
+#include "docs/docjail_int.h"
 #include "docs/extract.h"
 #include "catalogue/mime.h"
 #include "base/sandbox.h"
@@ -374,6 +375,24 @@ main(void)
 		free(big);
 	}
 	docjail_free(j);
+
+	/* AppArmor child profiles: the names docjail stacks (image/files/
+	 * apparmor-broadside has a profile of each), and nothing to stack on
+	 * is no failure (no AppArmor here, or no such profile loaded). */
+	{
+		char aa[64];
+		docjail_aa_command_("/usr/bin/pdftotext", aa, sizeof(aa));
+		is_str(aa, "stack broadside-tool-pdftotext", "a tool stacks broadside-tool-NAME");
+		docjail_aa_command_("/opt/x/xls2csv", aa, sizeof(aa));
+		is_str(aa, "stack broadside-tool-xls2csv", "named by its file, wherever it is");
+		docjail_aa_command_("/tmp/Odd.Name", aa, sizeof(aa));
+		is_str(aa, "", "a name no profile could have: nothing stacked");
+		docjail_aa_command_("/usr/bin/", aa, sizeof(aa));
+		is_str(aa, "", "no file name: nothing stacked");
+		is_int(docjail_aa_stack_(""), 0, "nothing to stack");
+		is_int(docjail_aa_stack_("stack broadside-no-such-profile"), 0,
+		    "no AppArmor, or the profile not loaded: no failure");
+	}
 
 	unlink(secret_path);
 	strbuf_release(&text);
