@@ -164,6 +164,11 @@ torrent_state_current(const char *data_root, const char *slug, const uint8_t dig
 		return 0;
 	torrent_hex(digest, TORRENT_DIGEST_LEN, hex);
 	ok = strcmp(hex, s.digest) == 0 && (piece_len == 0 || piece_len == s.piece_len);
+	if (ok) {
+		/* Kept under a larger bound: made again, and refused. */
+		int64_t max = torrent_max_bytes(data_root);
+		ok = max <= 0 || (int64_t)(s.info_len + s.layers_len) <= max;
+	}
 	free(s.buf);
 	return ok;
 }

@@ -47,7 +47,7 @@ void torrent_digest_final(torrent_digest_t *d, uint8_t out[TORRENT_DIGEST_LEN]);
 int torrent_catalogue_digest(cat_t *c, int64_t col_id, uint8_t out[TORRENT_DIGEST_LEN]);
 
 /* 1 if <data>/torrents/<slug> holds the hashes of exactly these rows (and
- * piece_len, unless 0), else 0. */
+ * piece_len, unless 0) within torrent_max_bytes, else 0. */
 int torrent_state_current(const char *data_root, const char *slug, const uint8_t digest[TORRENT_DIGEST_LEN],
     int64_t piece_len);
 
