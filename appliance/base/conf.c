@@ -84,6 +84,12 @@ static const struct conf_key keys[] = {
 	K(torrent_trackers, T_STR, "", 0, 4000,
 	  "Trackers named in every torrent, space-separated. Empty (the default):\n"
 	  "none; readers find peers through the DHT or the web seeds."),
+	K(torrent_max_bytes, T_INT, "6000000", 0, INT64_MAX,
+	  "Largest .torrent published, in bytes (info dictionary and piece layers;\n"
+	  "about 200 bytes a file). A larger collection gets none: `broadside\n"
+	  "torrent` refuses and points to the metalink and the folder archives, since\n"
+	  "clients refuse such files (libtorrent: over 10 MB or 2.5-3 million\n"
+	  "tokens). 0: no bound."),
 	K(torrent_after_ingest, T_BOOL, "no", 0, 0,
 	  "Make a collection's torrent again after every add/refresh that changed\n"
 	  "it (`broadside torrent`): reads every file a second time."),

@@ -33,6 +33,7 @@ typedef struct conf {
 	/* the collections' torrents (trust/torrent.h) */
 	char *torrent_web_seeds;       /* space-separated http(s) folders */
 	char *torrent_trackers;        /* space-separated, "" = none */
+	int64_t torrent_max_bytes;     /* 0 = no bound */
 	int torrent_after_ingest;
 	int64_t max_connections;
 	int64_t search_threads;

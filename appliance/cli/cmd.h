@@ -71,7 +71,8 @@ int cmd_sign_manifests(const char *data, struct cat *c, const struct cat_collect
 
 /* Hash collection col for its torrent (trust/torrent.h) unless the kept hashes
  * still match (or rehash), and print what was done; the caller signs the
- * manifests. piece_len 0: chosen. 0 or -1 (printed). */
+ * manifests. piece_len 0: chosen. 0, -1 (printed) or -2: over
+ * torrent_max_bytes, refused (printed) and its kept hashes removed. */
 int cmd_torrent_make(const char *data, struct cat *c, const struct cat_collection *col, int64_t piece_len,
     int rehash);
 

@@ -25,25 +25,31 @@ static const char torrent_usage[] =
     "change it is left out until this command runs again (or set\n"
     "torrent_after_ingest = yes). Without --rehash, hashes that still match the\n"
     "catalogue are not computed again. --piece-size: a power of two from 16384 to\n"
-    "67108864 (default: chosen from the sizes).\n";
+    "67108864 (default: chosen from the sizes). A collection whose .torrent would\n"
+    "pass torrent_max_bytes (clients refuse large ones) gets none: readers use\n"
+    "its metalink and folder archives.\n";
 
 int
 cmd_torrent_make(const char *data, cat_t *c, const cat_collection_t *col, int64_t piece_len, int rehash)
 {
 	uint8_t digest[TORRENT_DIGEST_LEN];
 	torrent_stats_t st;
-	char err[512];
+	char err[768];
+	int r;
 
 	if (!rehash && torrent_catalogue_digest(c, col->id, digest) == 0 &&
 	    torrent_state_current(data, col->slug, digest, piece_len)) {
 		printf("%s: the torrent's hashes still match the catalogue\n", col->slug);
 		return 0;
 	}
-	if (torrent_hash(data, c, col, piece_len, &st, err, sizeof(err)) < 0) {
+	if ((r = torrent_hash(data, c, col, piece_len, &st, err, sizeof(err))) < 0) {
 		fputs("broadside: ", stderr);
 		text_term_print(stderr, err);
 		fputc('\n', stderr);
-		return -1;
+		/* Too large for clients: no older torrent of it stays either. */
+		if (r == -2)
+			torrent_forget(data, col->slug);
+		return r;
 	}
 	printf("%s: %lld files, %lld bytes, %lld pieces of %lld bytes, hashed in %.2f s (%.0f MB/s)\n",
 	    col->slug, (long long)st.files, (long long)st.bytes, (long long)st.pieces, (long long)st.piece_len,
@@ -59,7 +65,7 @@ cmd_torrent(int argc, char **argv, const char *data)
 	cat_t *c = NULL;
 	const char *slug = NULL;
 	int64_t piece_len = 0;
-	int rc = 1, lock = -1, rehash = 0, found, held;
+	int rc = 1, lock = -1, rehash = 0, found, held, made;
 	char *why = NULL;
 
 	if (cmd_wants_help(argc, argv, torrent_usage))
@@ -108,7 +114,12 @@ cmd_torrent(int argc, char **argv, const char *data)
 		free(why);
 		goto done;
 	}
-	if (cmd_torrent_make(data, c, &col, piece_len, rehash) < 0 || cmd_sign_manifests(data, c, &col) < 0)
+	if ((made = cmd_torrent_make(data, c, &col, piece_len, rehash)) == -2) {
+		/* Refused: the manifests are signed again without a torrent. */
+		(void)cmd_sign_manifests(data, c, &col);
+		goto done;
+	}
+	if (made < 0 || cmd_sign_manifests(data, c, &col) < 0)
 		goto done;
 	printf("published at /m/%s/collection.torrent (listed in the signed index.json)\n", col.slug);
 	rc = 0;

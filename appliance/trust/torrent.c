@@ -164,6 +164,11 @@ torrent_state_current(const char *data_root, const char *slug, const uint8_t dig
 		return 0;
 	torrent_hex(digest, TORRENT_DIGEST_LEN, hex);
 	ok = strcmp(hex, s.digest) == 0 && (piece_len == 0 || piece_len == s.piece_len);
+	if (ok) {
+		/* Kept under a larger bound: made again, and refused. */
+		int64_t max = torrent_max_bytes(data_root);
+		ok = max <= 0 || (int64_t)(s.info_len + s.layers_len) <= max;
+	}
 	free(s.buf);
 	return ok;
 }
@@ -178,6 +183,23 @@ torrent_forget(const char *data_root, const char *slug)
 }
 
 /* --- the .torrent --- */
+
+int64_t
+torrent_max_bytes(const char *data_root)
+{
+	datadir_t *d = datadir_new(data_root);
+	conf_t *conf = conf_new();
+	char err[256];
+	int64_t max = -1;
+
+	if (conf_load(conf, d->conf, 1, err, sizeof(err)) < 0)
+		log_err("%s", err);
+	else
+		max = conf->torrent_max_bytes;
+	conf_free(conf);
+	datadir_free(d);
+	return max;
+}
 
 /* Space-separated URLs of a config key with one of the schemes given;
  * a web seed must end in '/' (BEP 19: the client adds name and path). */
@@ -237,6 +259,11 @@ torrent_build(const char *data_root, const char *slug, const uint8_t digest[TORR
 	if (strcmp(hex, s.digest) != 0) {
 		log_info("%s: its torrent no longer matches the catalogue and is left out "
 		    "(`broadside torrent %s` makes a new one)", slug, slug);
+		goto done;
+	}
+	if (conf->torrent_max_bytes > 0 && (int64_t)(s.info_len + s.layers_len) > conf->torrent_max_bytes) {
+		log_info("%s: its torrent (%zu bytes) is over torrent_max_bytes (%lld) and is left out", slug,
+		    s.info_len + s.layers_len, (long long)conf->torrent_max_bytes);
 		goto done;
 	}
 	if (s.version[0] == '\0') {

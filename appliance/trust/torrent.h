@@ -47,7 +47,7 @@ void torrent_digest_final(torrent_digest_t *d, uint8_t out[TORRENT_DIGEST_LEN]);
 int torrent_catalogue_digest(cat_t *c, int64_t col_id, uint8_t out[TORRENT_DIGEST_LEN]);
 
 /* 1 if <data>/torrents/<slug> holds the hashes of exactly these rows (and
- * piece_len, unless 0), else 0. */
+ * piece_len, unless 0) within torrent_max_bytes, else 0. */
 int torrent_state_current(const char *data_root, const char *slug, const uint8_t digest[TORRENT_DIGEST_LEN],
     int64_t piece_len);
 
@@ -55,10 +55,17 @@ typedef struct torrent_stats {
 	int64_t files, bytes, piece_len, pieces, ms;
 } torrent_stats_t;
 
+/* The config's torrent_max_bytes (0: no bound): a .torrent whose info
+ * dictionary and piece layers pass it is never kept nor published, since
+ * clients refuse large ones (libtorrent: 10 MB, 2.5-3 million tokens). */
+int64_t torrent_max_bytes(const char *data_root);
+
 /* Read every catalogued file of col once (beneath its root; one changed since
  * the last refresh fails) and keep the torrent's hashes in <data>/torrents/.
  * piece_len: a power of two from TORRENT_MIN_PIECE to TORRENT_MAX_PIECE, or 0
- * to choose one from the sizes. 0, or -1 with the reason in err. */
+ * to choose one from the sizes. 0, or -1 with the reason in err, or -2 when
+ * the .torrent would pass torrent_max_bytes (refused before reading when the
+ * paths alone do: each file takes at least 40 bytes and its path). */
 int torrent_hash(const char *data_root, cat_t *c, const cat_collection_t *col, int64_t piece_len,
     torrent_stats_t *st, char *err, size_t errlen);
 
@@ -68,7 +75,8 @@ typedef struct torrent_ids {
 	char version[48];   /* the manifest version in its comment */
 } torrent_ids_t;
 
-/* Append the .torrent of slug to out if its kept hashes match digest; the
+/* Append the .torrent of slug to out if its kept hashes match digest (and
+ * fit torrent_max_bytes); the
  * first time, version (the manifests' being signed) goes into the comment
  * and is kept. Web seeds on addrs[0..naddrs) and the config's. 1 made, 0 no
  * hashes for these rows, -1 error (logged). */

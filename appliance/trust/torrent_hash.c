@@ -451,6 +451,15 @@ hasher_release(struct hasher *h)
 	strbuf_release(&h->layers);
 }
 
+static void
+too_big(char *err, size_t errlen, const char *slug, int64_t files, int64_t size, const char *least, int64_t max)
+{
+	seterr(err, errlen, "%s: no torrent: for its %lld files it would be %s%lld bytes, over torrent_max_bytes (%lld), "
+	    "and BitTorrent clients refuse large ones (libtorrent: 10 MB). Readers copy the collection with its "
+	    "metalink (/m/%s/collection.meta4, aria2c) or its folder archives (/d/%s/...)",
+	    slug, (long long)files, least, (long long)size, (long long)max, slug, slug);
+}
+
 int
 torrent_hash(const char *data_root, cat_t *c, const cat_collection_t *col, int64_t piece_len,
     torrent_stats_t *st, char *err, size_t errlen)
@@ -461,7 +470,7 @@ torrent_hash(const char *data_root, cat_t *c, const cat_collection_t *col, int64
 	strbuf_t info, layers;
 	uint8_t digest[TORRENT_DIGEST_LEN];
 	char hex[2 * TORRENT_DIGEST_LEN + 1];
-	int64_t t0 = now_ms();
+	int64_t t0 = now_ms(), max;
 	int rootfd = -1, rc = -1, have_h = 0, single;
 
 	memset(&l, 0, sizeof(l));
@@ -484,6 +493,22 @@ torrent_hash(const char *data_root, cat_t *c, const cat_collection_t *col, int64
 		seterr(err, errlen, "the piece size must be a power of two from 16 KiB to 64 MiB");
 		goto done;
 	}
+	if ((max = torrent_max_bytes(data_root)) < 0) {
+		seterr(err, errlen, "cannot read the config");
+		goto done;
+	}
+	if (max > 0) {
+		/* A lower bound from the paths, so a collection far too large for
+		 * one torrent is refused before its files are read. */
+		int64_t least = 20 * (l.bytes / piece_len);
+		for (size_t i = 0; i < l.n; i++)
+			least += 40 + (int64_t)strlen(l.f[i].path);
+		if (least > max) {
+			too_big(err, errlen, col->slug, (int64_t)l.n, least, "at least ", max);
+			rc = -2;
+			goto done;
+		}
+	}
 	rootfd = open(col->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
 		seterr(err, errlen, "cannot open %s: %s", col->root, strerror(errno));
@@ -497,6 +522,11 @@ torrent_hash(const char *data_root, cat_t *c, const cat_collection_t *col, int64
 	single = l.n == 1 && strchr(l.f[0].path, '/') == NULL;
 	add_info(&info, &l, &h, col->slug, single);
 	add_piece_layers(&layers, &l, &h);
+	if (max > 0 && (int64_t)(info.len + layers.len) > max) {
+		too_big(err, errlen, col->slug, (int64_t)l.n, (int64_t)(info.len + layers.len), "", max);
+		rc = -2;
+		goto done;
+	}
 	torrent_digest_final(l.d, digest);
 	l.d = NULL;
 	torrent_hex(digest, sizeof(digest), hex);

@@ -3,9 +3,12 @@
 # 47 pad files, BEP 19 web seeds), published at /m/<slug>/collection.torrent,
 # signed and listed in index.json. Real clients check it: python3-libtorrent
 # loads it (both info-hashes), rechecks a copy of the files as complete with
-# the hybrid, v1 alone and v2 alone, and finds a changed byte; aria2c downloads
+# the hybrid, v1 alone and v2 alone, and finds a changed byte (each torrent
+# loaded from its file under libtorrent's default limits); aria2c downloads
 # the collection through the web seed on the loopback preview and every file
-# matches; the same catalogue gives the same bytes; withheld files are absent.
+# matches; the same catalogue gives the same bytes; withheld files are absent;
+# a collection whose .torrent would pass torrent_max_bytes gets none (refused
+# before reading when its paths alone pass it), and the metalink stays.
 . "$(dirname "$0")/../lib.sh"
 A=$T/a C=$T/coll G=$T/got
 PY=/usr/bin/python3   # Debian's, where python3-libtorrent lives
@@ -53,6 +56,7 @@ cat >"$T/lt.py" <<'PY'
 import hashlib, os, sys, time
 import libtorrent as lt
 torrent, save, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+lt.torrent_info(torrent)           # from the file, under libtorrent's default load limits
 d = lt.bdecode(open(torrent, "rb").read())
 d.pop(b"url-list", None)          # no downloading in a recheck
 info = d[b"info"]
@@ -172,4 +176,32 @@ assert d[b"announce"] == b"udp://tracker.example:6969/announce", d[b"announce"]
 assert d[b"announce-list"] == [[b"udp://tracker.example:6969/announce"], [b"http://t2.example/announce"]]
 assert hashlib.sha1(lt.bencode(d[b"info"])).hexdigest() == sys.argv[2]
 PY
+
+# Too large for clients: torrent_max_bytes (small here) refuses, and no torrent
+# is published, not even the older one of the same files.
+read -r _ _ _ _ _ il ll <"$A/torrents/demo"
+bound() { sed -i '/^torrent_max_bytes/d' "$A/broadside.conf"; echo "torrent_max_bytes = $1" >>"$A/broadside.conf"; }
+bound $((il + ll - 1))
+out=$($BROADSIDE --data "$A" torrent demo 2>&1); rc=$?
+check_eq "over the bound by one byte: refused" "$rc" 1
+check "the message says why and points to the metalink and folder archives" \
+  bash -c 'grep -q "would be [0-9]* bytes, over torrent_max_bytes" <<<"$1" && grep -q "/m/demo/collection.meta4" <<<"$1" && grep -q "/d/demo/" <<<"$1"' _ "$out"
+check_eq "no torrent published" "$(curl -s -o /dev/null -w '%{http_code}' "$U/m/demo/collection.torrent")" 404
+check "index.json lists none" bash -c "! grep -q '\"torrent\":' '$A/manifests/demo/index.json'"
+check "nor does the collection page" bash -c "! curl -sf '$U/c/demo/' | grep -q 'collection.torrent'"
+check "the metalink is still there" curl -sf -o /dev/null "$U/m/demo/collection.meta4"
+check "the kept hashes are gone" test ! -e "$A/torrents/demo"
+bound 600
+out=$($BROADSIDE --data "$A" torrent demo 2>&1)
+check "far over: refused from the paths, before any file is read" grep -q "would be at least [0-9]* bytes" <<<"$out"
+check "no hashes kept" test ! -e "$A/torrents/demo"
+sleep 1; echo more >>"$C/a.txt"
+out=$($BROADSIDE --data "$A" refresh demo -q 2>&1)
+check "torrent_after_ingest over the bound: the refresh says so" grep -q "no torrent this time" <<<"$out"
+check "and publishes none" test ! -e "$A/manifests/demo/collection.torrent"
+bound $((il + ll + 2000))
+check "under the bound again: published" $BROADSIDE --data "$A" torrent demo
+rm -rf "$G/copy" && mkdir -p "$G/copy" && cp -a "$C" "$G/copy/demo" && rm "$G/copy/demo/secret.txt"
+check_eq "libtorrent loads it from the file and rechecks the files complete" \
+  "$($PY "$T/lt.py" "$A/manifests/demo/collection.torrent" "$G/copy" hybrid 2>&1 | tail -1)" "checked progress=1.0000 seed"
 done_testing
