@@ -85,7 +85,7 @@ search_edit_distance(const char *a, size_t an, const char *b, size_t bn, int max
 	for (int j = 0; j <= lb; j++)
 		d[0][j] = j;
 	for (int i = 1; i <= la; i++) {
-		int row_min = max + 1;
+		int row_min = d[i][0];
 		for (int j = 1; j <= lb; j++) {
 			int cost = cp_eq(a, aa, i - 1, b, ba, j - 1) ? 0 : 1, v = d[i - 1][j - 1] + cost;
 			if (d[i - 1][j] + 1 < v)

@@ -65,6 +65,8 @@ main(void)
 		{ "شرطه", "شرطة", 2, 1 },         /* characters, not bytes */
 		{ "警查", "警察", 1, 1 },
 		{ "", "ab", 2, 2 },
+		{ "\xd8", "", 2, 1 },            /* against nothing (the fuzzer's) */
+		{ "ab", "", 2, 2 },
 	};
 	char dir[] = "/tmp/test_search_suggest.XXXXXX", *path, word[32];
 	int64_t cid, root;
