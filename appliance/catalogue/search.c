@@ -224,21 +224,20 @@ search_query_fts(const search_query_t *q)
 
 /* --- running a query --- */
 
-/* Count matches of expr in index tab among rowids above min_rowid and in f,
- * stopping at cap; -1 on error. */
+/* Count matches of expr in index tab among rowids above min_rowid and in
+ * pass (a filter's matches, NULL: no filter), stopping at cap; -1 on error. */
 static int64_t
-count_in(sqlite3 *db, const char *tab, const char *expr, int64_t cap, int64_t min_rowid, const search_filter_t *f)
+count_in(sqlite3 *db, const char *tab, const char *expr, int64_t cap, int64_t min_rowid, const search_pass_t *pass)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t n = -1;
-	char *fs = search_filter_sql_(f, tab);
 	char *sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM %s WHERE %s MATCH ?1 AND rowid > ?3%s LIMIT ?2)",
-	    tab, tab, fs);
+	    tab, tab, pass ? SEARCH_PASS_SQL : "");
 
-	free(fs);
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
 		goto done;
-	search_filter_bind_(s, f);
+	if (pass)
+		search_pass_bind_(s, pass);
 	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, cap);
 	/* Attachments have negative rowids: 0 (the whole catalogue) must take them in. */
@@ -443,14 +442,16 @@ tab_sql(const char *sql, const char *tab)
 	return strbuf_detach(&b);
 }
 
-/* The ranked rowids of expr in tab and in f, [offset, offset + want): among
- * every match, or over_cap among the SEARCH_RANK_CAP newest; appended to ids. */
+/* The ranked rowids of expr in tab and in pass (NULL: no filter), [offset,
+ * offset + want): among every match, or over_cap among the SEARCH_RANK_CAP
+ * newest; appended to ids. */
 static int
 rank_ids(sqlite3 *db, const char *tab, const char *expr, int over_cap, const double *idf, const unsigned char *kinds,
-    int nidf, int64_t min_rowid, int64_t offset, int64_t want, int64_t *ids, size_t *nids, const search_filter_t *f)
+    int nidf, int64_t min_rowid, int64_t offset, int64_t want, int64_t *ids, size_t *nids, const search_pass_t *pass)
 {
 	sqlite3_stmt *s = NULL;
-	char *fs = search_filter_sql_(f, "@"), *form = xasprintf(over_cap ?
+	const char *fs = pass ? SEARCH_PASS_SQL : "";
+	char *form = xasprintf(over_cap ?
 	    "SELECT id FROM (SELECT rowid AS id, bs_rank(@, ?4, ?7) AS score FROM @ WHERE @ MATCH ?1"
 	    " AND rowid > ?6%s ORDER BY rowid DESC LIMIT ?5) ORDER BY score, id DESC LIMIT ?2 OFFSET ?3" :
 	    "SELECT rowid FROM @ WHERE @ MATCH ?1 AND rowid > ?6%s ORDER BY bs_rank(@, ?4, ?7), rowid DESC"
@@ -458,11 +459,11 @@ rank_ids(sqlite3 *db, const char *tab, const char *expr, int over_cap, const dou
 	char *sql = tab_sql(form, tab);
 	int rc = -1, step = SQLITE_DONE;
 
-	free(fs);
 	free(form);
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
 		goto done;
-	search_filter_bind_(s, f);
+	if (pass)
+		search_pass_bind_(s, pass);
 	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, want);
 	sqlite3_bind_int64(s, 3, offset);
@@ -566,6 +567,7 @@ search_run_filtered(cat_t *c, const char *query, const search_filter_t *f, int64
 	int64_t count, ndocs, *ids = NULL, min_rowid, coll_id = 0, ne = 0;
 	size_t nids = 0;
 	int rc = -1, nidf, unspaced = 0, short_unspaced = 0, has_stems = 0, common_phrase, windowed = 0;
+	search_pass_t passed = { NULL, 0 }, *pass = NULL;
 	enum search_form form = SEARCH_FORM_STEMS;
 	const char *tab = "fts";
 
@@ -619,10 +621,11 @@ search_run_filtered(cat_t *c, const char *query, const search_filter_t *f, int64
 	 * checked, as many as a search may walk. */
 	if (search_filter_narrows(f)) {
 		char *all = query_expr(&q, form, coll_id);
-		min_rowid = search_filter_window_(db, tab, all, min_rowid, &windowed);
+		min_rowid = search_filter_pass_(db, tab, all, min_rowid, f, &passed, &windowed);
 		free(all);
 		if (min_rowid < 0)
 			goto fail;
+		pass = &passed;
 		out->filter_windowed = windowed;
 	}
 	/* Stems only when they add to what is shown: with more than the
@@ -630,7 +633,7 @@ search_run_filtered(cat_t *c, const char *query, const search_filter_t *f, int64
 	 * and the search costs what it did without stems. */
 	if (has_stems) {
 		exact = query_expr(&q, SEARCH_FORM_EXACT, coll_id);
-		if ((ne = count_in(db, tab, exact, SEARCH_RANK_CAP + 1, min_rowid, f)) < 0)
+		if ((ne = count_in(db, tab, exact, SEARCH_RANK_CAP + 1, min_rowid, pass)) < 0)
 			goto fail;
 		if (ne > SEARCH_RANK_CAP) {
 			form = SEARCH_FORM_EXACT;
@@ -640,7 +643,7 @@ search_run_filtered(cat_t *c, const char *query, const search_filter_t *f, int64
 	full = query_expr(&q, form, coll_id);
 	if (form == SEARCH_FORM_EXACT)
 		count = ne;
-	else if ((count = count_in(db, tab, full, SEARCH_RANK_CAP + 1, min_rowid, f)) < 0)
+	else if ((count = count_in(db, tab, full, SEARCH_RANK_CAP + 1, min_rowid, pass)) < 0)
 		goto fail;
 	out->total = count;
 	if (short_unspaced)
@@ -687,7 +690,7 @@ search_run_filtered(cat_t *c, const char *query, const search_filter_t *f, int64
 	ids = xcalloc((size_t)(offset + limit + 2 * SEARCH_RANK_CAP + 1), sizeof(*ids));
 	if (count <= SEARCH_RANK_CAP || !has_stems) {
 		if (rank_ids(db, tab, full, count > SEARCH_RANK_CAP, idf, kinds, nidf, min_rowid, offset, limit,
-		    ids, &nids, f) < 0)
+		    ids, &nids, pass) < 0)
 			goto fail;
 	} else {
 		/* Too many to rank all, with stems (and at most SEARCH_RANK_CAP
@@ -695,14 +698,14 @@ search_run_filtered(cat_t *c, const char *query, const search_filter_t *f, int64
 		 * the newest of the stems'. They are all ranked first. */
 		int ne_idf = phrase_weights(&q, SEARCH_FORM_EXACT, pidf, coll_id > 0, eidf, ekinds);
 		if (ne == 0) {
-			if (rank_ids(db, tab, full, 1, idf, kinds, nidf, min_rowid, offset, limit, ids, &nids, f) < 0)
+			if (rank_ids(db, tab, full, 1, idf, kinds, nidf, min_rowid, offset, limit, ids, &nids, pass) < 0)
 				goto fail;
 		} else {
 			size_t na = 0, nb, k = 0;
-			if (rank_ids(db, tab, exact, 0, eidf, ekinds, ne_idf, min_rowid, 0, ne, ids, &na, f) < 0)
+			if (rank_ids(db, tab, exact, 0, eidf, ekinds, ne_idf, min_rowid, 0, ne, ids, &na, pass) < 0)
 				goto fail;
 			nb = na;
-			if (rank_ids(db, tab, full, 1, idf, kinds, nidf, min_rowid, 0, offset + limit + (int64_t)na, ids, &nb, f) < 0)
+			if (rank_ids(db, tab, full, 1, idf, kinds, nidf, min_rowid, 0, offset + limit + (int64_t)na, ids, &nb, pass) < 0)
 				goto fail;
 			/* The exact ones, then the others; keep [offset, offset + limit). */
 			for (size_t i = 0; i < nb; i++) {
@@ -754,6 +757,7 @@ fail:
 done:
 	sqlite3_finalize(s);
 	search_query_clear(&q);
+	free(passed.ids);
 	free(ids);
 	free(full);
 	free(exact);

@@ -1,7 +1,7 @@
 /* search_filter: a search narrowed to a folder, a kind of file and a range
  * of dates (search.h). The words are matched first; the filter is a check
  * on each match's file row, so its cost is bounded by the matches it
- * checks: at most the SEARCH_FILTER_SCAN newest (search_filter_window_). */
+ * checks: at most the SEARCH_FILTER_SCAN newest, in one walk (search_filter_pass_). */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,35 +124,90 @@ search_filter_bind_(sqlite3_stmt *s, const search_filter_t *f)
 }
 
 int64_t
-search_filter_window_(sqlite3 *db, const char *tab, const char *expr, int64_t min_rowid, int *windowed)
+search_filter_pass_(sqlite3 *db, const char *tab, const char *expr, int64_t min_rowid, const search_filter_t *f,
+    search_pass_t *p, int *windowed)
 {
 	sqlite3_stmt *s = NULL;
-	char *sql = xasprintf("SELECT rowid FROM %s WHERE %s MATCH ?1 AND rowid > ?2 ORDER BY rowid DESC"
-	    " LIMIT 1 OFFSET ?3", tab, tab);
-	int64_t lo = min_rowid;
+	char *fs = search_filter_sql_(f, tab), *sql;
+	int64_t lo = min_rowid, last = 0, seen = 0;
+	size_t cap = 0;
 	int step;
 
 	*windowed = 0;
+	p->n = 0;
+	/* The filter as a column ("EXISTS (...)" without its " AND "), so the
+	 * walk counts every match it checks. */
+	sql = xasprintf("SELECT rowid, %s FROM %s WHERE %s MATCH ?1 AND rowid > ?2 ORDER BY rowid DESC",
+	    strncmp(fs, " AND ", 5) == 0 ? fs + 5 : "1", tab, tab);
+	free(fs);
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
 		lo = -1;
 		goto done;
 	}
+	search_filter_bind_(s, f);
 	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, min_rowid > 0 ? min_rowid : INT64_MIN);
-	sqlite3_bind_int(s, 3, SEARCH_FILTER_SCAN - 1);
-	step = sqlite3_step(s);
-	/* An attachment's rowid (negative) cannot be a bound (0 means the
-	 * whole catalogue): then the window is every file's match. */
-	if (step == SQLITE_ROW && sqlite3_column_int64(s, 0) > 1) {
-		lo = sqlite3_column_int64(s, 0) - 1;
-		*windowed = 1;
-	} else if (step != SQLITE_ROW && step != SQLITE_DONE) {
-		lo = -1;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		/* An attachment's rowid (negative) cannot be a bound (0 means the
+		 * whole catalogue): then every match is checked. */
+		if (seen == SEARCH_FILTER_SCAN && last > 1) {
+			lo = last - 1;
+			*windowed = 1;
+			break;
+		}
+		seen++;
+		last = id;
+		if (sqlite3_column_int(s, 1)) {
+			if (p->n == cap) {
+				cap = cap ? 2 * cap : 256;
+				p->ids = xrealloc(p->ids, cap * sizeof(*p->ids));
+			}
+			p->ids[p->n++] = id;
+		}
 	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		lo = -1;
 done:
 	sqlite3_finalize(s);
 	free(sql);
 	return lo;
+}
+
+/* bs_pass(rowid, set): whether rowid is one of the set's (newest first). */
+static void
+pass_fn(sqlite3_context *ctx, int nval, sqlite3_value **val)
+{
+	const search_pass_t *p = sqlite3_value_pointer(val[1], "bs_pass");
+	int64_t id = sqlite3_value_int64(val[0]);
+	size_t lo = 0, hi = p ? p->n : 0;
+
+	(void)nval;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->ids[mid] == id) {
+			sqlite3_result_int(ctx, 1);
+			return;
+		}
+		if (p->ids[mid] > id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	sqlite3_result_int(ctx, 0);
+}
+
+void
+search_pass_bind_(sqlite3_stmt *s, const search_pass_t *p)
+{
+	sqlite3_bind_pointer(s, 25, (void *)p, "bs_pass", NULL);
+}
+
+int
+search_filter_register_(sqlite3 *db)
+{
+	return sqlite3_create_function(db, "bs_pass", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL, pass_fn, NULL, NULL) ==
+	    SQLITE_OK ? 0 : -1;
 }
 
 int

@@ -23,9 +23,24 @@ int search_hit_fetch_(sqlite3_stmt *s, const char *expr, int64_t rowid, search_h
 char *search_filter_sql_(const search_filter_t *f, const char *tab);
 /* Bind f's parameters on s. */
 void search_filter_bind_(sqlite3_stmt *s, const search_filter_t *f);
-/* The rowid below which a filtered search of expr in tab does not look: that
- * of its SEARCH_FILTER_SCAN-th newest match above min_rowid (as rowids above
- * min_rowid - 1), or min_rowid when there are fewer. -1 on error. */
-int64_t search_filter_window_(sqlite3 *db, const char *tab, const char *expr, int64_t min_rowid, int *windowed);
+/* The matches of a filtered search that are in its filter: their rowids,
+ * newest first. */
+typedef struct search_pass {
+	int64_t *ids;
+	size_t n;
+} search_pass_t;
+/* One walk of expr's matches in tab above min_rowid, newest first, checking
+ * each match's file row against f: the SEARCH_FILTER_SCAN newest, or every
+ * one when the SEARCH_FILTER_SCAN-th is an attachment. Fills p with those in
+ * f, sets *windowed when more matches were left unchecked, and returns the
+ * rowid below which the search does not look (min_rowid when it looks at
+ * all), or -1 on error. */
+int64_t search_filter_pass_(sqlite3 *db, const char *tab, const char *expr, int64_t min_rowid, const search_filter_t *f,
+    search_pass_t *p, int *windowed);
+/* " AND bs_pass(rowid, ?25)" keeps p's matches in a query; bind p on s.
+ * bs_pass is registered by search_register (search_filter_register_). */
+#define SEARCH_PASS_SQL " AND bs_pass(rowid, ?25)"
+void search_pass_bind_(sqlite3_stmt *s, const search_pass_t *p);
+int search_filter_register_(sqlite3 *db);
 
 #endif

@@ -3,6 +3,7 @@
  * (FTS5's own bm25() counts every document of every phrase: seconds for a
  * common word on 1M documents), exact forms of stemmed words first. */
 #include "catalogue/search.h"
+#include "catalogue/search_int.h"
 
 #include <sqlite3.h>
 #include <string.h>
@@ -74,6 +75,8 @@ search_register(sqlite3 *db)
 	sqlite3_finalize(s);
 	if (api == NULL || api->iVersion < 2)
 		return -1;
-	return api->xCreateFunction(api, "bs_rank", NULL, rank_fn, NULL) == SQLITE_OK ? 0 : -1;
+	if (api->xCreateFunction(api, "bs_rank", NULL, rank_fn, NULL) != SQLITE_OK)
+		return -1;
+	return search_filter_register_(db);
 }
 

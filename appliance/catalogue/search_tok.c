@@ -487,6 +487,71 @@ search_tok_index_form(sqlite3 *db, const char *w, size_t n, strbuf_t *out)
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
+struct search_tok_stemmer {
+	fts5_tokenizer tk;
+	Fts5Tokenizer *t;
+};
+
+search_tok_stemmer_t *
+search_tok_stemmer_new(sqlite3 *db)
+{
+	fts5_api *api = fts5_api_of(db);
+	search_tok_stemmer_t *s = xcalloc(1, sizeof(*s));
+	void *ud;
+
+	if (api == NULL || api->xFindTokenizer(api, "bs", &ud, &s->tk) != SQLITE_OK ||
+	    s->tk.xCreate(ud, NULL, 0, &s->t) != SQLITE_OK) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+typedef struct stem_out {
+	strbuf_t *form, *stem;
+	int words;
+} stem_out_t;
+
+static int
+form_stem_cb(void *arg, int tflags, const char *tok, int n, int start, int end)
+{
+	stem_out_t *o = arg;
+
+	(void)start;
+	(void)end;
+	if (!(tflags & FTS5_TOKEN_COLOCATED)) {
+		if (o->words++ == 0 && n > 0)
+			strbuf_add(o->form, tok, (size_t)n);
+	} else if (o->words == 1 && n > 1 && tok[0] == SEARCH_TOK_STEM[0] && o->stem->len == 0) {
+		strbuf_add(o->stem, tok + 1, (size_t)n - 1);
+	}
+	return SQLITE_OK;
+}
+
+int
+search_tok_stem(search_tok_stemmer_t *s, const char *w, size_t n, strbuf_t *form, strbuf_t *stem)
+{
+	stem_out_t o = { form, stem, 0 };
+
+	strbuf_reset(form);
+	strbuf_reset(stem);
+	if (s == NULL || n > INT32_MAX ||
+	    s->tk.xTokenize(s->t, &o, FTS5_TOKENIZE_DOCUMENT, w, (int)n, form_stem_cb) != SQLITE_OK)
+		return -1;
+	if (stem->len == 0)
+		strbuf_add(stem, form->s ? form->s : "", form->len);
+	return 0;
+}
+
+void
+search_tok_stemmer_free(search_tok_stemmer_t *s)
+{
+	if (s == NULL)
+		return;
+	s->tk.xDelete(s->t);
+	free(s);
+}
+
 int
 search_tok_register(sqlite3 *db)
 {

@@ -51,6 +51,14 @@ size_t search_tok_proclitic(const char *w, size_t n, int articles_only);
  * as a prefix: case folded, accents removed, Arabic folded); 0 or -1. */
 int search_tok_index_form(struct sqlite3 *db, const char *w, size_t n, strbuf_t *out);
 
+/* Words' stems as the index holds them, for many words on one connection. */
+typedef struct search_tok_stemmer search_tok_stemmer_t;
+search_tok_stemmer_t *search_tok_stemmer_new(struct sqlite3 *db);   /* NULL on error */
+/* Replace out by the index form of word w[0..n) and *stem by its Porter stem
+ * (without SEARCH_TOK_STEM; its index form when it has no other stem); 0 or -1. */
+int search_tok_stem(search_tok_stemmer_t *s, const char *w, size_t n, strbuf_t *form, strbuf_t *stem);
+void search_tok_stemmer_free(search_tok_stemmer_t *s);
+
 /* Whether c is a character of a script written without spaces between words. */
 int search_tok_is_unspaced(uint32_t c);
 /* How many such characters s[0..n) holds (counting stops at stop_at). */

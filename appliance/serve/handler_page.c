@@ -14,6 +14,7 @@
 #include "site/page.h"
 #include "catalogue/search_pool.h"
 #include "catalogue/search.h"
+#include "catalogue/search_suggest.h"
 #include "docs/extract.h"
 #include "base/text.h"
 #include "base/util.h"
@@ -452,7 +453,8 @@ search_work(cat_t *cat, void *arg)
 	search_result_t res;
 	struct colls cs;
 	page_hit_t *hits = NULL;
-	page_search_filter_t pf = { j->folder, j->kind, j->from, j->to, 0 };
+	page_search_filter_t pf = { j->folder, j->kind, j->from, j->to, 0, NULL, 0, NULL, 0 };
+	search_words_t forms = { { NULL }, 0 }, similar = { { NULL }, 0 };
 	int own_txn;
 
 	memset(&res, 0, sizeof(res));
@@ -488,6 +490,14 @@ search_work(cat_t *cat, void *arg)
 		hits[i].page = res.hits[i].page;
 	}
 	pf.windowed = res.filter_windowed;
+	/* No hit: what the index holds near the last word (bounded reads). */
+	if (j->q && j->q[0] && res.total <= 0 &&
+	    search_suggest_last(cat, j->q, &forms, &similar) == 0) {
+		pf.forms = (const char *const *)forms.w;
+		pf.nforms = forms.n;
+		pf.similar = (const char *const *)similar.w;
+		pf.nsimilar = similar.n;
+	}
 	if (page_search(&j->html, &j->site.site, j->q, j->coll, cs.p, cs.n, hits, res.n, res.total,
 	    res.total_is_estimate, res.message, j->page, PAGE_SEARCH_PER_PAGE, &pf) == 0)
 		j->status = 200;
@@ -498,6 +508,8 @@ done:
 		cat_read_end(cat);
 	free(hits);
 	search_result_clear(&res);
+	search_words_clear(&forms);
+	search_words_clear(&similar);
 }
 
 static void

@@ -79,6 +79,12 @@ typedef struct page_search_filter {
 				 * "presentation", "web", "text", "image", "archive" */
 	const char *from, *to;  /* "YYYY-MM-DD", modification dates, both days included */
 	int windowed;           /* only the newest matches of the words were filtered */
+	/* With no hit, words of the index for the query's last word: the other
+	 * forms of its stem, and words near it (a typo's); each offered in its place. */
+	const char *const *forms;
+	size_t nforms;
+	const char *const *similar;
+	size_t nsimilar;
 } page_search_filter_t;
 
 /* Append the home page: publisher, collections, search box, how to verify. */

@@ -57,9 +57,31 @@ put_filters(tmpl_vars_t *v, const page_site_t *s, const page_search_filter_t *f)
 	}
 }
 
+/* The query with its last word (from start) replaced by each of ws, as the
+ * list name. */
+static void
+put_replaced(tmpl_vars_t *v, const char *name, const char *q, size_t start, const char *const *ws, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		tmpl_vars_t *it = tmpl_push(v, name);
+		strbuf_t b;
+		strbuf_init(&b);
+		strbuf_add(&b, q, start);
+		strbuf_adds(&b, ws[i]);
+		tmpl_putn(it, "sq", b.s, b.len);
+		tmpl_put(it, "word", ws[i]);
+		if (i + 1 == n)
+			tmpl_put(it, "last", "1");
+		strbuf_release(&b);
+	}
+	if (n)
+		tmpl_put(v, name[0] == 'f' ? "has_forms" : "has_similar", "1");
+}
+
 /* No hit: the same words without the filters or in every collection, fewer
  * words (the last one left out), or words that start the same (a single
- * word of 5+ letters cut by two, as a prefix). */
+ * word of 5+ letters cut by two, as a prefix); the other forms of the last
+ * word's stem and words near it that the index holds (the caller's). */
 static void
 put_suggestions(tmpl_vars_t *v, const char *q, size_t qlen, int in_collection, const page_search_filter_t *f)
 {
@@ -75,6 +97,10 @@ put_suggestions(tmpl_vars_t *v, const char *q, size_t qlen, int in_collection, c
 			words++, start = i;
 	while (end > 0 && q[end - 1] == ' ')
 		end--;
+	if (f && words > 0) {
+		put_replaced(v, "forms", q, start, f->forms, f->nforms);
+		put_replaced(v, "similar", q, start, f->similar, f->nsimilar);
+	}
 	if (words > 1) {
 		size_t cut = start;
 		while (cut > 0 && q[cut - 1] == ' ')

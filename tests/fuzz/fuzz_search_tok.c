@@ -1,7 +1,8 @@
 /* fuzz_search_tok: any bytes through the main index's tokenizer `bs` (as a
- * document and as a query string, plain and stemmed) and the folding
- * functions. Folding never grows a word past its buffer, a stripped prefix
- * leaves a suffix of the word, and the index stays consistent (FTS5's
+ * document and as a query string, plain and stemmed), the folding
+ * functions, the stemmer and the suggestions' edit distance. Folding never
+ * grows a word past its buffer, a stripped prefix leaves a suffix of the word,
+ * the distance is bounded and symmetric, and the index stays consistent (FTS5's
  * integrity-check re-tokenizes what it holds). */
 #include <stdint.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sqlite3.h>
 
+#include "catalogue/search_suggest.h"
 #include "catalogue/search_tok.h"
 
 static sqlite3 *db;
@@ -42,6 +44,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (search_tok_unspaced((const char *)data, size, size + 1) > size)
 		abort();
+	/* The suggestions' distance between the input's halves: bounded, symmetric. */
+	{
+		const char *a = (const char *)data, *b = a + size / 2;
+		int d1 = search_edit_distance(a, size / 2, b, size - size / 2, 2);
+		int d2 = search_edit_distance(b, size - size / 2, a, size / 2, 2);
+		if (d1 < 0 || d1 > 3 || d1 != d2)
+			abort();
+	}
+	{
+		search_tok_stemmer_t *st = search_tok_stemmer_new(db);
+		strbuf_t f, s;
+		strbuf_init(&f);
+		strbuf_init(&s);
+		if (st == NULL || search_tok_stem(st, (const char *)data, size, &f, &s) < 0)
+			abort();
+		search_tok_stemmer_free(st);
+		strbuf_release(&f);
+		strbuf_release(&s);
+	}
 
 	/* As a document: in, searched, out, and the index still agrees. */
 	sqlite3_reset(ins);

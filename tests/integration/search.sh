@@ -174,6 +174,13 @@ check "no hit: the same words without the filters" grep -q 'href="/search?q=quok
 check "no hit: in all collections" grep -q 'href="/search?q=quokkamail%20okapipage">the same words in all collections' "$T/none.html"
 check "no hit: fewer words, filters kept" grep -q 'fewer words: <a href="/search?q=quokkamail&amp;c=sample&amp;folder=x%22y&amp;kind=pdf&amp;from=2020-01-01">' "$T/none.html"
 check "no hit: a prefix" sh -c "curl -sf '$U/search?q=quokkamailzz' | grep -q 'href=\"/search?q=quokkamail%2A&amp;c=\"><bdi>quokkamail\*</bdi>'"
+# Words the index holds: a typo's neighbour, the other forms of a stem; each
+# link replaces the last word and keeps the filters and the language.
+curl -sf "$U/search?q=depot+quokkamial" >"$T/typo.html"
+check "no hit: a similar word from the index" grep -q 'similar words: <a href="/search?q=depot%20quokkamail&amp;c="><bdi>quokkamail</bdi></a>' "$T/typo.html"
+curl -sf "$U/search?q=shipments&kind=pdf&lang=de" >"$T/forms.html"
+check "no hit: the other forms of the stem, filters and language kept" grep -q 'andere Formen des Wortes: <a href="/search?q=shipment&amp;c=&amp;kind=pdf&amp;lang=de"><bdi>shipment</bdi></a>' "$T/forms.html"
+check "a form is not offered again as a similar word" sh -c "! grep -q 'hnliche W' '$T/forms.html'"
 check "pagers carry the filters" sh -c "curl -sf '$U/search?q=report&kind=spreadsheet&from=2000-01-01' | grep -q '&amp;kind=spreadsheet&amp;from=2000-01-01&amp;page=2'"
 check "threads ran the searches (no fallback to the loop)" sh -c "! grep -q 'searches run on the event loop' '$T/serve.log'"
 check_eq "two search threads" "$(ls /proc/$SERVE_PID/task | wc -l)" 3

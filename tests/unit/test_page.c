@@ -222,7 +222,8 @@ render_all(const char *h, int *count)
 		strbuf_reset(&b);
 	}
 	rc = page_file(&b, &s, &c[0], h, 5, 6, h, h, h, strlen(h), 1, NULL, 1); check_page("file", &b, rc); strbuf_reset(&b);
-	page_search_filter_t hf = { h, h, h, h, 1 };
+	const char *hw[] = { h, h };
+	page_search_filter_t hf = { h, h, h, h, 1, hw, 2, hw, 1 };
 	rc = page_search(&b, &s, h, h, c, 2, hh, 2, 100, 1, h, 3, 20, &hf); check_page("search, filters", &b, rc); strbuf_reset(&b);
 	rc = page_search(&b, &s, h, h, c, 2, NULL, 0, 0, 0, h, 1, 20, &hf); check_page("search", &b, rc); strbuf_reset(&b);
 	for (int st = 400; st < 505; st++) {
@@ -450,7 +451,8 @@ test_content(void)
 	has(&b, "search", "E-mail message · 2022-03-03 ");
 	strbuf_reset(&b);
 	/* Filters: on the form, on the pagers; with no hit, what to try. */
-	page_search_filter_t pf = { "mail/2022", "pdf", "2020-01-01", "2020-12-31", 0 };
+	const char *forms[] = { "buses", "bused" }, *near[] = { "bug" };
+	page_search_filter_t pf = { "mail/2022", "pdf", "2020-01-01", "2020-12-31", 0, forms, 2, near, 1 };
 	ok(page_search(&b, &site, "transport bus", "budgets", cols, ARRAY_LEN(cols),
 	    hits, ARRAY_LEN(hits), 1234, 0, NULL, 2, 20, &pf) == 0, "search with filters");
 	has(&b, "search", "<details class=\"filters\" open>");
@@ -467,6 +469,9 @@ test_content(void)
 	has(&b, "search", "<a href=\"/search?q=transport%20%20bus&amp;c=budgets\">the same words without the filters</a>");
 	has(&b, "search", "<a href=\"/search?q=transport%20%20bus\">the same words in all collections</a>");
 	has(&b, "search", "fewer words: <a href=\"/search?q=transport&amp;c=budgets&amp;folder=mail%2F2022&amp;kind=pdf&amp;from=2020-01-01&amp;to=2020-12-31\"><bdi>transport</bdi></a>");
+	/* The last word replaced by the index's words, filters kept. */
+	has(&b, "search", "other forms of the word: <a href=\"/search?q=transport%20%20buses&amp;c=budgets&amp;folder=mail%2F2022&amp;kind=pdf&amp;from=2020-01-01&amp;to=2020-12-31\"><bdi>buses</bdi></a>, <a href=\"/search?q=transport%20%20bused&amp;");
+	has(&b, "search", "similar words: <a href=\"/search?q=transport%20%20bug&amp;c=budgets&amp;folder=mail%2F2022&amp;kind=pdf&amp;from=2020-01-01&amp;to=2020-12-31\"><bdi>bug</bdi></a></li>");
 	strbuf_reset(&b);
 	ok(page_search(&b, &site, "caf\xc3\xa9s\xc3\xa9", NULL, cols, ARRAY_LEN(cols), NULL, 0, 0, 0, NULL, 1, 20, NULL) == 0,
 	    "no hit, one word");
