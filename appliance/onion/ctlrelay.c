@@ -37,6 +37,8 @@ struct client {
 struct ctlrelay {
 	char *ctl_path, *cookie_path;
 	int check_fd;                  /* ours, to read tor's options; -1: none */
+	int held;                      /* tor started offline (ctlrelay_hold) */
+	int64_t held_ms, hold_max_ms;
 	char protocolinfo[256];
 	struct client *c[CLIENTS_MAX];
 	size_t n;
@@ -239,6 +241,78 @@ answer(struct client *c, const char *text)
 	return 0;
 }
 
+/* One command on our own connection, its whole reply in reply; 0 or -1. */
+static int
+check_cmd(ctlrelay_t *r, const char *cmd, size_t len, char *reply, size_t size)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (r->check_fd < 0 && (r->check_fd = upstream(r)) < 0)
+			return -1;
+		if (send_all(r->check_fd, cmd, len) == 0 &&
+		    read_reply(r->check_fd, reply, size) == 0)
+			return 0;
+		close(r->check_fd);   /* tor restarted: once more on a new one */
+		r->check_fd = -1;
+	}
+	return -1;
+}
+
+void
+ctlrelay_hold(ctlrelay_t *r, int held, int max_ms)
+{
+	r->held = held;
+	r->held_ms = now_ms();
+	r->hold_max_ms = max_ms;
+}
+
+int
+ctlrelay_held(const ctlrelay_t *r)
+{
+	return r->held;
+}
+
+/* tor goes online: with cmd's layer-3 setting in the same SETCONF (tor applies
+ * one SETCONF at once, so no circuit is built before the layers), or alone
+ * (cmd NULL). 0, or -1 (tor stays as it was). */
+static int
+release(ctlrelay_t *r, const char *cmd, size_t len)
+{
+	char buf[8192], reply[512];   /* layer 3: 64 fingerprints at most */
+	int n;
+
+	if (cmd)
+		n = snprintf(buf, sizeof(buf), "%.*s DisableNetwork=0\r\n", (int)(len - 2), cmd);
+	else
+		n = snprintf(buf, sizeof(buf), "SETCONF DisableNetwork=0\r\n");
+	if (n < 0 || (size_t)n >= sizeof(buf) || check_cmd(r, buf, (size_t)n, reply,
+	    sizeof(reply)) < 0 || strncmp(reply, "250 ", 4) != 0)
+		return -1;
+	r->held = 0;
+	return 0;
+}
+
+void
+ctlrelay_tick(ctlrelay_t *r)
+{
+	if (!r->held || now_ms() - r->held_ms < r->hold_max_ms)
+		return;
+	if (release(r, NULL, 0) == 0)
+		log_warn("control filter: vanguards pinned no layers within %lld s of tor's "
+		    "start; tor goes online with its own", (long long)(r->hold_max_ms / 1000));
+	else
+		r->held_ms = now_ms();   /* tor not answering yet: try again later */
+}
+
+/* A vanguards SETCONF of HSLayer3Nodes, the last of its settings. */
+static int
+is_layer3(const char *cmd, size_t len)
+{
+	char getconf[160], expect[4096];
+
+	return ctlfilter_setconf_query(cmd, len, getconf, sizeof(getconf), expect,
+	    sizeof(expect)) == 0 && strcasecmp(getconf, "GETCONF HSLayer3Nodes\r\n") == 0;
+}
+
 /* vanguards sets its options again at every consensus, changed or not, and
  * tor 0.4.9 answers every SETCONF, even one that changes nothing, by
  * uploading its onion descriptors again (16 circuits each time, which stay
@@ -252,18 +326,9 @@ setconf_unchanged(ctlrelay_t *r, const char *cmd, size_t len)
 	char getconf[160], expect[4096], reply[4096];
 
 	if (ctlfilter_setconf_query(cmd, len, getconf, sizeof(getconf), expect,
-	    sizeof(expect)) < 0)
+	    sizeof(expect)) < 0 || check_cmd(r, getconf, strlen(getconf), reply, sizeof(reply)) < 0)
 		return 0;
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if (r->check_fd < 0 && (r->check_fd = upstream(r)) < 0)
-			return 0;
-		if (send_all(r->check_fd, getconf, strlen(getconf)) == 0 &&
-		    read_reply(r->check_fd, reply, sizeof(reply)) == 0)
-			return strcasecmp(reply, expect) == 0;
-		close(r->check_fd);   /* tor restarted: once more on a new one */
-		r->check_fd = -1;
-	}
-	return 0;
+	return strcasecmp(reply, expect) == 0;
 }
 
 static int
@@ -290,6 +355,12 @@ from_client(ctlrelay_t *r, struct client *c)
 		}
 		switch (ctlfilter_check(c->profile, c->in, (size_t)n, &why)) {
 		case CTLFILTER_PASS:
+			if (c->profile == CTLFILTER_VANGUARDS && c->qlen == 0 && r->held &&
+			    is_layer3(c->in, (size_t)n) && release(r, c->in, (size_t)n) == 0) {
+				log_info("control filter: vanguards pinned its layers; tor goes online");
+				rc = answer(c, auth_ok);
+				break;
+			}
 			if (c->profile == CTLFILTER_VANGUARDS && c->qlen == 0 &&
 			    setconf_unchanged(r, c->in, (size_t)n)) {
 				log_debug("control filter (vanguards): tor holds that value "

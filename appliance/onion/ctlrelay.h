@@ -13,6 +13,13 @@
  * already holds (read with GETCONF on the relay's own connection) is
  * answered 250 here too: tor re-uploads its descriptors on every SETCONF.
  *
+ * A tor that the spawner started offline (DisableNetwork 1, ctlrelay_hold)
+ * goes online in the same SETCONF as vanguards' layer 3, its last setting:
+ * a tor that builds the service's introduction circuits before the layers are
+ * pinned abandons them when they are, and an Onionbalance instance's tor
+ * 0.4.9 then built none for minutes. If vanguards pins nothing within
+ * CTLRELAY_HOLD_MAX_MS, tor goes online without (ctlrelay_tick, logged).
+ *
  * Writes to a client that stops reading time out (5 s) and drop it; nothing
  * a client does can block the spawner for longer. */
 #ifndef BROADSIDE_CTLRELAY_H
@@ -37,6 +44,15 @@ int ctlrelay_add(ctlrelay_t *r, int client_fd, int profile);
 size_t ctlrelay_pollfds(const ctlrelay_t *r, struct pollfd *p, size_t max);
 /* Handle what poll() reported on those entries. */
 void ctlrelay_handle(ctlrelay_t *r, const struct pollfd *p, size_t n);
+
+/* tor was started offline (held 1) or online (0): see above; at most
+ * max_ms offline. The spawner's limit is under a minute, so that serve does
+ * not call tor's bootstrap stuck first. */
+#define CTLRELAY_HOLD_MAX_MS (45 * 1000)
+void ctlrelay_hold(ctlrelay_t *r, int held, int max_ms);
+int ctlrelay_held(const ctlrelay_t *r);
+/* Call about once a second while held: lets tor out after the limit. */
+void ctlrelay_tick(ctlrelay_t *r);
 
 /* Clients now connected. */
 size_t ctlrelay_count(const ctlrelay_t *r);

@@ -230,6 +230,32 @@ write_ob_yaml(void)
 	return rc;
 }
 
+/* With vanguards, tor starts offline when it has a consensus on disk for
+ * vanguards to choose from: the control relay lets it out with the layers
+ * (ctlrelay.h). Without one (the first start) vanguards can only choose once
+ * tor has fetched it, online. Never when the operator's append file sets
+ * DisableNetwork itself: the relay would undo their choice. */
+static int
+hold_offline(void)
+{
+	const char *append = opts->torrc->config_append;
+	struct stat st;
+	char *path, *text;
+	size_t len;
+	int held;
+
+	if (progs[SPAWNER_VANGUARDS].argv[0] == NULL)
+		return 0;
+	path = xasprintf("%s/cached-microdesc-consensus", opts->torrc->data_dir);
+	held = stat(path, &st) == 0 && st.st_size > 0;
+	free(path);
+	if (held && append && (text = read_file_small(append, 1 << 20, &len)) != NULL) {
+		held = strcasestr(text, "DisableNetwork") == NULL;
+		free(text);
+	}
+	return held;
+}
+
 static void
 do_start(int sock, int which)
 {
@@ -251,14 +277,17 @@ do_start(int sock, int which)
 		return;
 	}
 	if (which == SPAWNER_TOR) {
+		torrc_opts_t rc = *opts->torrc;
 		/* Stale files from a killed tor would make us talk to nobody or
 		 * read an old cookie; tor writes fresh ones. */
 		unlink(cookie_path);
 		unlink(ctl_path);
-		if (torrc_write(opts->torrc, torrc_path) < 0) {
+		rc.disable_network = hold_offline();
+		if (torrc_write(&rc, torrc_path) < 0) {
 			helper_send(sock, MSG_SPAWNED, -EINVAL, 0, -1);
 			return;
 		}
+		ctlrelay_hold(relay, rc.disable_network, CTLRELAY_HOLD_MAX_MS);
 	}
 	if (which == SPAWNER_ONIONBALANCE && write_ob_yaml() < 0) {
 		helper_send(sock, MSG_SPAWNED, -EINVAL, 0, -1);
@@ -397,7 +426,7 @@ helper_main(int sock)
 		for (int i = 0; i < CTLFILTER_NPROFILES; i++)
 			p[n++] = (struct pollfd){ listen_fd[i], POLLIN, 0 };
 		nrelay = ctlrelay_pollfds(relay, p + n, ARRAY_LEN(p) - n);
-		if (poll(p, n + nrelay, sfd < 0 ? 500 : -1) < 0) {
+		if (poll(p, n + nrelay, sfd < 0 ? 500 : ctlrelay_held(relay) ? 1000 : -1) < 0) {
 			if (errno != EINTR)
 				helper_exit();
 			continue;
@@ -409,6 +438,7 @@ helper_main(int sock)
 		}
 		helper_report_exits(sock, forget);
 		ctlrelay_handle(relay, p + n, nrelay);
+		ctlrelay_tick(relay);
 		for (int i = 0; i < CTLFILTER_NPROFILES; i++) {
 			int c;
 			if (listen_fd[i] < 0 || !(p[2 + i].revents & POLLIN))

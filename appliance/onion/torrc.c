@@ -94,6 +94,8 @@ torrc_text(const torrc_opts_t *o)
 	strbuf_adds(&b, "Log notice stdout\n");
 	if (o->sandbox)
 		strbuf_adds(&b, "Sandbox 1\n");
+	if (o->disable_network)
+		strbuf_adds(&b, "DisableNetwork 1\n");
 	/* The operator's service first: lines appended below apply to the last
 	 * block, which should stay the readers' one. */
 	if (o->admin_dir) {

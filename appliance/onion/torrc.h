@@ -15,6 +15,9 @@ typedef struct torrc_opts {
 	int pow;                    /* HiddenServicePoWDefensesEnabled */
 	int intro_dos;              /* HiddenServiceEnableIntroDoSDefense */
 	int sandbox;                /* Sandbox 1 */
+	int disable_network;        /* DisableNetwork 1: offline until the spawner's
+	                             * control relay lets it out (vanguards' layers
+	                             * first: ctlrelay.h) */
 	int socks_port;             /* 0 = SocksPort 0, else SocksPort 127.0.0.1:N */
 	const char *socks_socket;   /* if set: SocksPort unix:PATH instead */
 	const char *admin_dir;      /* the admin onion's HiddenServiceDir (client

@@ -31,6 +31,7 @@ struct vanguards_run {
 	struct event_base *base;
 	char *program, *config_path, *own_state;
 	char *front_state;       /* a backend's copy of the front's state, else NULL */
+	char *consensus;         /* tor's cached-microdesc-consensus */
 	const char *state_path;  /* what this run uses: own_state or front_state */
 	ino_t front_ino;         /* of the front's copy this run uses; 0: own state */
 	spawner_t *spawner;      /* serve's, not ours: starts vanguards when there is one */
@@ -141,6 +142,7 @@ vanguards_run_new(const struct datadir *d, const struct conf *conf, int backend,
 	 * socket vanguards trusts and where it logs. */
 	v->config_path = datadir_path(d, "vanguards/vanguards.conf");
 	v->own_state = datadir_path(d, "vanguards/state");
+	v->consensus = xasprintf("%s/cached-microdesc-consensus", d->tor);
 	v->state_path = v->own_state;
 	if (backend)
 		v->front_state = datadir_path(d, "balance/vanguards.state");
@@ -236,6 +238,14 @@ exited_cb(void *arg, const procsup_exit_t *e)
 		    v->last_error);
 }
 
+static int
+consensus_cached(const vanguards_run_t *v)
+{
+	struct stat st;
+
+	return stat(v->consensus, &st) == 0 && st.st_size > 0;
+}
+
 static void
 start_proc(vanguards_run_t *v)
 {
@@ -282,10 +292,14 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		return;
 	}
-	/* vanguards reads tor's consensus file at start and retries every
-	 * second without one: start it once tor has bootstrapped. */
+	/* vanguards reads tor's consensus file at start and fails without one:
+	 * start it once tor has bootstrapped, or, with a consensus on disk, as
+	 * soon as tor answers on its control socket: the spawner then holds tor
+	 * offline until vanguards has pinned the layers (ctlrelay.h). */
 	torsup_get_status(v->tor, &ts);
-	if (ts.bootstrap < 100 || strcmp(ts.state, "stopped") == 0)
+	if (strcmp(ts.state, "stopped") == 0)
+		return;
+	if (ts.bootstrap < 100 && !(strcmp(ts.state, "bootstrapping") == 0 && consensus_cached(v)))
 		return;
 	start_proc(v);
 }
@@ -335,5 +349,6 @@ vanguards_run_free_(vanguards_run_t *v)
 	free(v->config_path);
 	free(v->own_state);
 	free(v->front_state);
+	free(v->consensus);
 	free(v);
 }

@@ -5,8 +5,9 @@
 # are set (read through the test's own control connection, with stem);
 # kill -9 of vanguards → serve restarts it, the layers stay the same (its state
 # file). Then as an Onionbalance backend: a reader gets a file at its own
-# address; `balance vanguards-state` with a front's state → tor is restarted
-# and pins the front's layers, and a reader downloads from it again.
+# address; `balance vanguards-state` with a front's state → tor is restarted,
+# offline until vanguards has pinned the front's layers (ctlrelay.h), then
+# publishes, and a reader downloads from it again.
 # Full vanguards needs relays to spare: a service's rendezvous circuit is
 # guard, layer-2, layer-3, then the reader's rendezvous point, all distinct,
 # and with 3 relays (authorities are never in a layer) half the rendezvous
@@ -135,6 +136,15 @@ check "tor pins the front's layer-2 relays within seconds" wait_for 60 front_l2
 check_eq "status --json: the front's layers" "$(json "$D" vanguards.layers)" front
 check "tor was restarted for them" grep -q "restarting tor and vanguards on them" "$T/backend.log"
 check "tor publishes again" wait_for 120 published "$D"
+# The restarted tor (a consensus on disk) stayed offline until vanguards had
+# pinned the front's layers, and published only then: no introduction circuit
+# was built on other layers, which tor would abandon (ctlrelay.h).
+since_import() { sed -n '/restarting tor and vanguards on them/,$p' "$T/backend.log"; }
+online_then_published() {
+  since_import | grep -oE 'vanguards pinned its layers; tor goes online|onion service published' |
+    head -n 2 | paste -sd'|' | grep -qx 'vanguards pinned its layers; tor goes online|onion service published'
+}
+check "tor held offline until the front's layers were pinned, then published" online_then_published
 client_newnym   # tor's new introduction points
 t2=$(now)
 check "a reader downloads from the backend after the import" retry 120 dl

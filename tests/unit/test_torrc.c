@@ -81,7 +81,14 @@ main(void)
 	o.socks_port = 9150;
 	text = torrc_text(&o);
 	is_str(text, expect_min, "minimal torrc");
+	ok(text && !strstr(text, "DisableNetwork"), "online unless asked");
 	free(text);
+	/* The spawner holds tor offline until vanguards has pinned its layers. */
+	o.disable_network = 1;
+	text = torrc_text(&o);
+	ok(text && strstr(text, "\nDisableNetwork 1\n"), "DisableNetwork 1 when held offline");
+	free(text);
+	o.disable_network = 0;
 
 	/* The mirror runs' SOCKS port on a Unix socket, instead of TCP. */
 	o.socks_socket = "/d/tor/socks.sock";
